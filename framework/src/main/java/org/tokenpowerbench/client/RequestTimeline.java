@@ -1,0 +1,75 @@
+package org.tokenpowerbench.client;
+
+/**
+ * What happened to one request, on the client's monotonic clock ({@link System#nanoTime()}).
+ *
+ * <p>Definitions (they must not drift; see ARCHITECTURE.md):
+ * <ul>
+ *   <li>queue = sent − queued: time waiting for a client slot; never counted as prefill;</li>
+ *   <li>TTFT = firstToken − sent; E2E = lastToken − sent;</li>
+ *   <li>TPOT = (E2E − TTFT) / (outputTokens − 1), only when outputTokens &gt; 1;</li>
+ *   <li>ITL = gaps between content chunks, each divided across the tokens its chunk carries.</li>
+ * </ul>
+ * A timestamp that never happened is {@code -1}.
+ *
+ * @param index            position of the request in its wave
+ * @param promptIndex      which prompt of the prompt set was sent
+ * @param queuedNanos      when the request became due (closed loop: when the wave started it)
+ * @param sentNanos        when its bytes were handed to the connection
+ * @param firstTokenNanos  arrival of the first chunk that carried content
+ * @param lastTokenNanos   arrival of the last chunk that carried content
+ * @param doneNanos        end of the stream (or of the failure)
+ * @param promptTokens     prompt tokens, from {@code tokenSource}; -1 when unknown
+ * @param outputTokens     generated tokens, from {@code tokenSource}; -1 when unknown
+ * @param requestedOutputTokens what {@code max_tokens} asked for
+ * @param tokenSource      where the counts come from
+ * @param contentChunks    number of chunks that carried content
+ * @param itlMillis        inter-token latencies in milliseconds (one per token after the first)
+ * @param error            null when the request succeeded, else a one-line description
+ * @param errorClass       null when the request succeeded, else a short class such as {@code http-503}
+ */
+public record RequestTimeline(
+        int index,
+        int promptIndex,
+        long queuedNanos,
+        long sentNanos,
+        long firstTokenNanos,
+        long lastTokenNanos,
+        long doneNanos,
+        int promptTokens,
+        int outputTokens,
+        int requestedOutputTokens,
+        TokenCountSource tokenSource,
+        int contentChunks,
+        float[] itlMillis,
+        String error,
+        String errorClass) {
+
+    public boolean succeeded() {
+        return error == null;
+    }
+
+    public boolean hasFirstToken() {
+        return firstTokenNanos >= 0;
+    }
+
+    public double queueMillis() {
+        return (sentNanos - queuedNanos) / 1e6;
+    }
+
+    public double ttftMillis() {
+        return hasFirstToken() ? (firstTokenNanos - sentNanos) / 1e6 : Double.NaN;
+    }
+
+    public double e2eMillis() {
+        return hasFirstToken() ? (lastTokenNanos - sentNanos) / 1e6 : Double.NaN;
+    }
+
+    /** NaN unless the request produced more than one token. */
+    public double tpotMillis() {
+        if (!hasFirstToken() || outputTokens <= 1) {
+            return Double.NaN;
+        }
+        return (lastTokenNanos - firstTokenNanos) / 1e6 / (outputTokens - 1);
+    }
+}

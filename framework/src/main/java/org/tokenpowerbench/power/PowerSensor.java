@@ -1,0 +1,39 @@
+package org.tokenpowerbench.power;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A source of power or energy readings: RAPL, NVML, a CPU-time estimate, a Prometheus query.
+ *
+ * <p>The {@link PowerSampler} calls {@link #sample} from one dedicated thread, so an
+ * implementation need not be thread-safe. Implementations are found by {@code ServiceLoader}
+ * through {@link PowerSensorProvider}.
+ */
+public interface PowerSensor extends AutoCloseable {
+
+    /** Short name used on the command line, e.g. {@code rapl}, {@code nvml}, {@code cpu}. */
+    String id();
+
+    /** The channels, in the order {@link #sample} fills them. Fixed for the sensor's life. */
+    List<PowerChannel> channels();
+
+    /**
+     * Reads every channel once into {@code out} (length {@code channels().size()}).
+     *
+     * @param boundary true for the first and last sample of a window: the sensor must then read
+     *                 even its expensive channels (an energy counter that costs milliseconds),
+     *                 which it may skip on other samples by writing {@link Double#NaN}
+     */
+    void sample(double[] out, boolean boundary);
+
+    /**
+     * How often the hardware behind this sensor refreshes its values. A window shorter than this
+     * cannot be measured directly and is flagged.
+     */
+    Duration updatePeriod();
+
+    /** Releases native handles. Never throws for a sensor that is already closed. */
+    @Override
+    void close();
+}
