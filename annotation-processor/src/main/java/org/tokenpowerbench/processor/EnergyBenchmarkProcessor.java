@@ -1,0 +1,409 @@
+package org.tokenpowerbench.processor;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import javax.annotation.processing.AbstractProcessor;
+import javax.annotation.processing.Messager;
+import javax.annotation.processing.RoundEnvironment;
+import javax.annotation.processing.SupportedAnnotationTypes;
+import javax.lang.model.SourceVersion;
+import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.AnnotationValue;
+import javax.lang.model.element.Element;
+import javax.lang.model.element.ElementKind;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.Modifier;
+import javax.lang.model.element.NestingKind;
+import javax.lang.model.element.PackageElement;
+import javax.lang.model.element.TypeElement;
+import javax.tools.Diagnostic;
+import javax.tools.JavaFileObject;
+
+/**
+ * Turns every class annotated with {@code @Model} (and optionally {@code @Prompts},
+ * {@code @Batch}, {@code @Quantization}, {@code @Engine}, plus JMH's {@code @Warmup},
+ * {@code @Measurement}, {@code @Fork}, {@code @Timeout}) into a JMH benchmark class named
+ * {@code <Class>_Energy} in the same package, in an ordinary round; JMH's own processor then
+ * generates the harness from it in a later round.
+ *
+ * <p>Every axis becomes a JMH {@code @Param}, so {@code -p batch=1,8} overrides it and JMH's
+ * cartesian product of parameters is the sweep. Mistakes are compile errors attached to the
+ * offending annotation.
+ */
+@SupportedAnnotationTypes({
+        EnergyBenchmarkProcessor.MODEL, EnergyBenchmarkProcessor.PROMPTS, EnergyBenchmarkProcessor.BATCH,
+        EnergyBenchmarkProcessor.QUANTIZATION, EnergyBenchmarkProcessor.ENGINE})
+public final class EnergyBenchmarkProcessor extends AbstractProcessor {
+
+    static final String PKG = "org.tokenpowerbench.annotations.";
+    static final String MODEL = PKG + "Model";
+    static final String PROMPTS = PKG + "Prompts";
+    static final String BATCH = PKG + "Batch";
+    static final String QUANTIZATION = PKG + "Quantization";
+    static final String ENGINE = PKG + "Engine";
+    static final String SUFFIX = "_Energy";
+
+    private static final List<String> COPIED_JMH = List.of(
+            "org.openjdk.jmh.annotations.Warmup", "org.openjdk.jmh.annotations.Measurement",
+            "org.openjdk.jmh.annotations.Fork", "org.openjdk.jmh.annotations.Timeout",
+            "org.openjdk.jmh.annotations.OutputTimeUnit");
+
+    @Override
+    public SourceVersion getSupportedSourceVersion() {
+        return SourceVersion.latestSupported();
+    }
+
+    @Override
+    public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
+        Set<TypeElement> classes = new LinkedHashSet<>();
+        for (TypeElement annotation : annotations) {
+            for (Element e : round.getElementsAnnotatedWith(annotation)) {
+                if (e instanceof TypeElement t) {
+                    classes.add(t);
+                }
+            }
+        }
+        for (TypeElement type : classes) {
+            BenchmarkModel model = read(type);
+            if (model != null) {
+                write(type, model);
+            }
+        }
+        return false; // leave JMH's annotations and ours visible to other processors
+    }
+
+    /** What the generated class needs, read and validated from the annotations. */
+    record BenchmarkModel(List<String> models, List<String> quantizations, List<Integer> batches,
+                          List<Integer> inputTokens, List<Integer> outputTokens, int prompts, long seed,
+                          List<String> engines, String api, String apiKeyEnv, List<String> jmhAnnotations) {
+    }
+
+    private BenchmarkModel read(TypeElement type) {
+        Messager m = processingEnv.getMessager();
+        AnnotationMirror model = mirror(type, MODEL);
+        if (model == null) {
+            AnnotationMirror any = firstOf(type, PROMPTS, BATCH, QUANTIZATION, ENGINE);
+            m.printMessage(Diagnostic.Kind.ERROR, "a TokenPowerBench benchmark needs @Model: add e.g. "
+                    + "@Model(\"synthetic:llama-tiny\") to " + type.getSimpleName(), type, any);
+            return null;
+        }
+        boolean ok = checkClass(type);
+        List<String> models = strings(model, "value");
+        ok &= nonBlank(type, model, "value", models, "@Model needs at least one model, e.g. @Model(\"synthetic:llama-tiny\")");
+
+        AnnotationMirror quant = mirror(type, QUANTIZATION);
+        List<String> quantizations = quant == null ? List.of("f16") : strings(quant, "value");
+        if (quant != null) {
+            ok &= nonBlank(type, quant, "value", quantizations, "@Quantization needs at least one value, e.g. @Quantization(\"f16\")");
+        }
+
+        AnnotationMirror batch = mirror(type, BATCH);
+        List<Integer> batches = batch == null ? List.of(1) : ints(batch, "value");
+        if (batch != null) {
+            ok &= positive(type, batch, "value", batches, "@Batch");
+        }
+
+        AnnotationMirror prompts = mirror(type, PROMPTS);
+        List<Integer> in = prompts == null ? List.of(128) : ints(prompts, "inputTokens");
+        List<Integer> out = prompts == null ? List.of(64) : ints(prompts, "outputTokens");
+        int count = prompts == null ? 16 : integer(prompts, "count");
+        long seed = prompts == null ? 42L : ((Number) value(prompts, "seed")).longValue();
+        if (prompts != null) {
+            ok &= positive(type, prompts, "inputTokens", in, "@Prompts(inputTokens)");
+            ok &= positive(type, prompts, "outputTokens", out, "@Prompts(outputTokens)");
+            if (count < 1) {
+                error(type, prompts, "count", "@Prompts(count = " + count + ") must be at least 1");
+                ok = false;
+            }
+        }
+
+        AnnotationMirror engine = mirror(type, ENGINE);
+        List<String> engines = engine == null ? List.of("embedded") : strings(engine, "value");
+        String api = engine == null ? "completions" : (String) value(engine, "api");
+        String keyEnv = engine == null ? "" : (String) value(engine, "apiKeyEnv");
+        if (engine != null) {
+            if (engines.isEmpty()) {
+                error(type, engine, "value", "@Engine needs at least one value: \"embedded\" or a base URL");
+                ok = false;
+            }
+            for (String e : engines) {
+                String lower = e.trim().toLowerCase(Locale.ROOT);
+                if (!lower.equals("embedded") && !lower.startsWith("http://") && !lower.startsWith("https://")) {
+                    error(type, engine, "value", "@Engine(\"" + e + "\"): unknown engine; use \"embedded\" or a base URL "
+                            + "starting with http:// or https://");
+                    ok = false;
+                }
+            }
+            if (!api.equals("completions") && !api.equals("chat")) {
+                error(type, engine, "api", "@Engine(api = \"" + api + "\"): use \"completions\" or \"chat\"");
+                ok = false;
+            }
+            if (!keyEnv.isEmpty() && !keyEnv.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                error(type, engine, "apiKeyEnv", "@Engine(apiKeyEnv = \"" + keyEnv + "\") is not an environment "
+                        + "variable name: give the variable's name, never the key itself");
+                ok = false;
+            }
+        }
+
+        List<String> jmh = new ArrayList<>();
+        for (AnnotationMirror a : type.getAnnotationMirrors()) {
+            String name = ((TypeElement) a.getAnnotationType().asElement()).getQualifiedName().toString();
+            if (COPIED_JMH.contains(name)) {
+                jmh.add(a.toString());
+            }
+        }
+        return ok ? new BenchmarkModel(models, quantizations, batches, in, out, count, seed, engines, api, keyEnv, jmh) : null;
+    }
+
+    private boolean checkClass(TypeElement type) {
+        Messager m = processingEnv.getMessager();
+        if (type.getKind() != ElementKind.CLASS) {
+            m.printMessage(Diagnostic.Kind.ERROR, "TokenPowerBench annotations belong on a class", type);
+            return false;
+        }
+        if (type.getNestingKind() != NestingKind.TOP_LEVEL
+                && !(type.getNestingKind() == NestingKind.MEMBER && type.getModifiers().contains(Modifier.STATIC))) {
+            m.printMessage(Diagnostic.Kind.ERROR, "a TokenPowerBench benchmark must be a top-level or static nested class", type);
+            return false;
+        }
+        return true;
+    }
+
+    private void write(TypeElement type, BenchmarkModel b) {
+        PackageElement pkg = processingEnv.getElementUtils().getPackageOf(type);
+        String packageName = pkg.isUnnamed() ? "" : pkg.getQualifiedName().toString();
+        String simple = generatedName(type);
+        String qualified = packageName.isEmpty() ? simple : packageName + "." + simple;
+        StringBuilder s = new StringBuilder();
+        if (!packageName.isEmpty()) {
+            s.append("package ").append(packageName).append(";\n\n");
+        }
+        s.append("/** Generated by TokenPowerBench from {@link ").append(type.getQualifiedName())
+                .append("}; edit that class, not this one. */\n");
+        s.append("@javax.annotation.processing.Generated(\"").append(getClass().getName()).append("\")\n");
+        s.append("@org.openjdk.jmh.annotations.State(org.openjdk.jmh.annotations.Scope.Benchmark)\n");
+        s.append("@org.openjdk.jmh.annotations.BenchmarkMode(org.openjdk.jmh.annotations.Mode.SingleShotTime)\n");
+        boolean hasUnit = false;
+        boolean hasWarmup = false;
+        boolean hasMeasurement = false;
+        boolean hasFork = false;
+        for (String a : b.jmhAnnotations()) {
+            s.append(a).append('\n');
+            hasUnit |= a.startsWith("@org.openjdk.jmh.annotations.OutputTimeUnit");
+            hasWarmup |= a.startsWith("@org.openjdk.jmh.annotations.Warmup");
+            hasMeasurement |= a.startsWith("@org.openjdk.jmh.annotations.Measurement");
+            hasFork |= a.startsWith("@org.openjdk.jmh.annotations.Fork");
+        }
+        if (!hasUnit) {
+            s.append("@org.openjdk.jmh.annotations.OutputTimeUnit(java.util.concurrent.TimeUnit.MILLISECONDS)\n");
+        }
+        if (!hasWarmup) {
+            s.append("@org.openjdk.jmh.annotations.Warmup(iterations = 1)\n");
+        }
+        if (!hasMeasurement) {
+            s.append("@org.openjdk.jmh.annotations.Measurement(iterations = 3)\n");
+        }
+        if (!hasFork) {
+            s.append("@org.openjdk.jmh.annotations.Fork(1)\n");
+        }
+        s.append("public class ").append(simple).append(" {\n\n");
+        param(s, "model", "String", b.models());
+        param(s, "quantization", "String", b.quantizations());
+        param(s, "batch", "int", b.batches());
+        param(s, "inputTokens", "int", b.inputTokens());
+        param(s, "outputTokens", "int", b.outputTokens());
+        param(s, "prompts", "int", List.of(b.prompts()));
+        param(s, "engine", "String", b.engines());
+        param(s, "api", "String", List.of(b.api()));
+        s.append("    private org.tokenpowerbench.jmh.InferenceSession session;\n\n");
+        s.append("    @org.openjdk.jmh.annotations.Setup(org.openjdk.jmh.annotations.Level.Trial)\n");
+        s.append("    public void openSession() {\n");
+        s.append("        session = org.tokenpowerbench.jmh.InferenceSession.open(new org.tokenpowerbench.jmh.BenchmarkSpec(\n");
+        s.append("                ").append(literal(type.getQualifiedName().toString()))
+                .append(", model, quantization, batch, inputTokens, outputTokens, prompts, ")
+                .append(b.seed()).append("L, engine, api, ").append(literal(b.apiKeyEnv())).append("));\n");
+        s.append("    }\n\n");
+        s.append("    @org.openjdk.jmh.annotations.Setup(org.openjdk.jmh.annotations.Level.Iteration)\n");
+        s.append("    public void beginIteration(org.openjdk.jmh.infra.IterationParams iteration) {\n");
+        s.append("        session.beginIteration(iteration.getType().name().toLowerCase(java.util.Locale.ROOT));\n");
+        s.append("    }\n\n");
+        s.append("    /** One wave: every prompt of the set sent once, {@code batch} requests in flight. */\n");
+        s.append("    @org.openjdk.jmh.annotations.Benchmark\n");
+        s.append("    public org.tokenpowerbench.workload.WaveRecord wave() {\n");
+        s.append("        return session.runWave();\n");
+        s.append("    }\n\n");
+        s.append("    @org.openjdk.jmh.annotations.TearDown(org.openjdk.jmh.annotations.Level.Trial)\n");
+        s.append("    public void closeSession() {\n");
+        s.append("        if (session != null) {\n");
+        s.append("            session.close();\n");
+        s.append("            session = null;\n");
+        s.append("        }\n");
+        s.append("    }\n");
+        s.append("}\n");
+        try {
+            JavaFileObject file = processingEnv.getFiler().createSourceFile(qualified, type);
+            try (Writer w = file.openWriter()) {
+                w.write(s.toString());
+            }
+        } catch (IOException e) {
+            processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR,
+                    "cannot write " + qualified + ": " + e.getMessage(), type);
+        }
+    }
+
+    static String generatedName(TypeElement type) {
+        StringBuilder name = new StringBuilder(type.getSimpleName());
+        Element e = type.getEnclosingElement();
+        while (e instanceof TypeElement outer) {
+            name.insert(0, outer.getSimpleName() + "_");
+            e = outer.getEnclosingElement();
+        }
+        return name.append(SUFFIX).toString();
+    }
+
+    private static void param(StringBuilder s, String name, String javaType, List<?> values) {
+        s.append("    @org.openjdk.jmh.annotations.Param({");
+        for (int i = 0; i < values.size(); i++) {
+            if (i > 0) {
+                s.append(", ");
+            }
+            s.append(literal(String.valueOf(values.get(i))));
+        }
+        s.append("})\n    public ").append(javaType).append(' ').append(name).append(";\n\n");
+    }
+
+    static String literal(String v) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : v.toCharArray()) {
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20 || c > 0x7e) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+
+    // --- reading annotation mirrors -------------------------------------------------------
+
+    private AnnotationMirror mirror(TypeElement type, String name) {
+        for (AnnotationMirror a : type.getAnnotationMirrors()) {
+            if (((TypeElement) a.getAnnotationType().asElement()).getQualifiedName().contentEquals(name)) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    private AnnotationMirror firstOf(TypeElement type, String... names) {
+        for (String n : names) {
+            AnnotationMirror a = mirror(type, n);
+            if (a != null) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    private Object value(AnnotationMirror a, String name) {
+        for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> e
+                : processingEnv.getElementUtils().getElementValuesWithDefaults(a).entrySet()) {
+            if (e.getKey().getSimpleName().contentEquals(name)) {
+                return e.getValue().getValue();
+            }
+        }
+        throw new IllegalStateException("annotation " + a + " has no member " + name);
+    }
+
+    private AnnotationValue annotationValue(AnnotationMirror a, String name) {
+        for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> e : a.getElementValues().entrySet()) {
+            if (e.getKey().getSimpleName().contentEquals(name)) {
+                return e.getValue();
+            }
+        }
+        return null;
+    }
+
+    private List<String> strings(AnnotationMirror a, String name) {
+        List<String> out = new ArrayList<>();
+        Object v = value(a, name);
+        if (v instanceof List<?> list) {
+            for (Object o : list) {
+                out.add(String.valueOf(((AnnotationValue) o).getValue()));
+            }
+        } else {
+            out.add(String.valueOf(v));
+        }
+        return out;
+    }
+
+    private List<Integer> ints(AnnotationMirror a, String name) {
+        List<Integer> out = new ArrayList<>();
+        Object v = value(a, name);
+        if (v instanceof List<?> list) {
+            for (Object o : list) {
+                out.add(((Number) ((AnnotationValue) o).getValue()).intValue());
+            }
+        } else {
+            out.add(((Number) v).intValue());
+        }
+        return out;
+    }
+
+    private int integer(AnnotationMirror a, String name) {
+        return ((Number) value(a, name)).intValue();
+    }
+
+    private boolean nonBlank(TypeElement type, AnnotationMirror a, String member, List<String> values, String emptyMessage) {
+        if (values.isEmpty()) {
+            error(type, a, member, emptyMessage);
+            return false;
+        }
+        for (String v : values) {
+            if (v.isBlank()) {
+                error(type, a, member, "blank value in " + a.getAnnotationType().asElement().getSimpleName()
+                        + ": every value needs text");
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean positive(TypeElement type, AnnotationMirror a, String member, List<Integer> values, String what) {
+        if (values.isEmpty()) {
+            error(type, a, member, what + " needs at least one value");
+            return false;
+        }
+        for (int v : values) {
+            if (v < 1) {
+                error(type, a, member, what + " value " + v + " is not allowed: every value must be at least 1");
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void error(TypeElement type, AnnotationMirror a, String member, String message) {
+        AnnotationValue v = annotationValue(a, member);
+        if (v != null) {
+            processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, message, type, a, v);
+        } else {
+            processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, message, type, a);
+        }
+    }
+}

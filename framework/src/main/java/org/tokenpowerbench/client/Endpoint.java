@@ -1,0 +1,17 @@
+package org.tokenpowerbench.client;
+
+/**
+ * An OpenAI-compatible server ready to take requests.
+ *
+ * @param baseUrl   without a trailing slash and without {@code /v1}, e.g. {@code http://127.0.0.1:41234}
+ * @param modelId   the value sent as {@code model}
+ * @param apiKey    bearer token, or null; never printed ({@link #toString()} hides it)
+ * @param tokenizer the served model's tokenizer, or null when none is reachable
+ */
+public record Endpoint(String baseUrl, String modelId, String apiKey, Tokenizer tokenizer) {
+
+    @Override
+    public String toString() {
+        return "Endpoint[" + baseUrl + ", model=" + modelId + (apiKey == null ? "" : ", apiKey=<hidden>") + "]";
+    }
+}

@@ -1,0 +1,133 @@
+package org.tokenpowerbench.client;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+
+/**
+ * Sends streamed completions to an OpenAI-compatible endpoint over OkHttp and records a
+ * {@link RequestTimeline} for each. Thread-safe: one instance serves every worker of a wave.
+ *
+ * <p>Every request asks for {@code stream_options.include_usage} so that token counts come from
+ * the server, and forces its output length with {@code max_tokens}, {@code min_tokens} and
+ * {@code ignore_eos}; temperature 0 keeps runs comparable.
+ */
+public final class StreamingClient implements AutoCloseable {
+
+    private static final MediaType JSON_TYPE = MediaType.get("application/json");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Endpoint endpoint;
+    private final Api api;
+    private final OkHttpClient http;
+
+    public StreamingClient(Endpoint endpoint, Api api, int maxConcurrency, Duration requestTimeout) {
+        this.endpoint = endpoint;
+        this.api = api;
+        Dispatcher dispatcher = new Dispatcher();
+        dispatcher.setMaxRequests(Math.max(64, maxConcurrency));
+        dispatcher.setMaxRequestsPerHost(Math.max(64, maxConcurrency));
+        this.http = new OkHttpClient.Builder()
+                .protocols(List.of(Protocol.HTTP_1_1))
+                .dispatcher(dispatcher)
+                .connectionPool(new ConnectionPool(Math.max(5, maxConcurrency), 5, TimeUnit.MINUTES))
+                .connectTimeout(Duration.ofSeconds(10))
+                .readTimeout(requestTimeout)
+                .callTimeout(requestTimeout)
+                .retryOnConnectionFailure(false)
+                .build();
+    }
+
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    /** The JSON body sent for {@code request}; public so that tests and dry runs can see it. */
+    public String body(CompletionRequest request) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("model", endpoint.modelId());
+        if (api == Api.CHAT) {
+            ObjectNode message = body.putArray("messages").addObject();
+            message.put("role", "user");
+            message.put("content", request.prompt());
+        } else {
+            body.put("prompt", request.prompt());
+        }
+        body.put("max_tokens", request.maxTokens());
+        body.put("min_tokens", request.maxTokens());
+        body.put("ignore_eos", true);
+        body.put("temperature", 0.0);
+        body.put("stream", true);
+        body.putObject("stream_options").put("include_usage", true);
+        return body.toString();
+    }
+
+    /**
+     * Sends one request and blocks until its stream ends or fails. Never throws for a server or
+     * network fault: the timeline records it.
+     *
+     * @param queuedNanos when the request became due, for queue time
+     */
+    public RequestTimeline send(CompletionRequest request, int index, long queuedNanos) {
+        Request.Builder builder = new Request.Builder()
+                .url(endpoint.baseUrl() + api.path())
+                .header("Accept", "text/event-stream")
+                .post(RequestBody.create(body(request), JSON_TYPE));
+        if (endpoint.apiKey() != null && !endpoint.apiKey().isEmpty()) {
+            builder.header("Authorization", "Bearer " + endpoint.apiKey());
+        }
+        StreamRecorder recorder = new StreamRecorder(api);
+        SseParser parser = new SseParser(recorder);
+        long sent = System.nanoTime();
+        long done;
+        try (Response response = http.newCall(builder.build()).execute()) {
+            ResponseBody body = response.body();
+            if (!response.isSuccessful()) {
+                String text = body == null ? "" : body.string();
+                recorder.fail("http-" + response.code(), "HTTP " + response.code() + " from "
+                        + endpoint.baseUrl() + api.path() + ": " + StreamRecorder.abbreviate(text));
+            } else if (body != null) {
+                byte[] buffer = new byte[8192];
+                InputStream in = body.byteStream();
+                int n;
+                while ((n = in.read(buffer)) > 0) {
+                    parser.feed(buffer, 0, n, System.nanoTime());
+                }
+                parser.finish(System.nanoTime());
+                if (!recorder.sawDone()) {
+                    recorder.fail("truncated-stream", "the stream ended without 'data: [DONE]' (connection closed mid-stream?)");
+                }
+            }
+        } catch (InterruptedIOException e) {
+            recorder.fail("timeout", "no complete answer within the request timeout: " + e.getMessage());
+        } catch (ConnectException e) {
+            recorder.fail("connect", "cannot connect to " + endpoint.baseUrl() + ": " + e.getMessage());
+        } catch (IOException e) {
+            recorder.fail("io", "I/O error while streaming from " + endpoint.baseUrl() + ": " + e);
+        }
+        done = System.nanoTime();
+        return recorder.toTimeline(index, request.promptIndex(), queuedNanos, sent, done, request.maxTokens(),
+                endpoint.tokenizer(), request.prompt());
+    }
+
+    @Override
+    public void close() {
+        http.dispatcher().executorService().shutdown();
+        http.connectionPool().evictAll();
+    }
+}

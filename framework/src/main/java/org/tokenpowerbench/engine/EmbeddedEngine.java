@@ -1,0 +1,122 @@
+package org.tokenpowerbench.engine;
+
+import de.kherud.llama.LlamaModel;
+import de.kherud.llama.LogLevel;
+import de.kherud.llama.ModelParameters;
+import de.kherud.llama.args.LogFormat;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.tokenpowerbench.client.Endpoint;
+import org.tokenpowerbench.client.Tokenizer;
+import org.tokenpowerbench.engine.gguf.GgufReader;
+
+/**
+ * llama.cpp in this JVM (through {@code de.kherud:llama}, CPU build), with one parallel slot per
+ * request in flight and continuous batching, behind {@link EmbeddedServer} on a loopback port.
+ *
+ * <p>System properties: {@code tpb.embedded.threads} (default: all cores),
+ * {@code tpb.embedded.port} (default 0: any free port), {@code tpb.embedded.log=true} to see
+ * llama.cpp's own log.
+ */
+final class EmbeddedEngine implements OpenEngine {
+
+    static {
+        if (!Boolean.getBoolean("tpb.embedded.log")) {
+            LlamaModel.setLogger(LogFormat.TEXT, (level, message) -> {
+                if (level == LogLevel.ERROR) {
+                    System.err.print("llama.cpp: " + message);
+                }
+            });
+        }
+    }
+
+    private final LlamaModel model;
+    private final EmbeddedServer server;
+    private final Endpoint endpoint;
+    private final String description;
+
+    private EmbeddedEngine(LlamaModel model, EmbeddedServer server, Endpoint endpoint, String description) {
+        this.model = model;
+        this.server = server;
+        this.endpoint = endpoint;
+        this.description = description;
+    }
+
+    static EmbeddedEngine start(String modelSpec, String quantization, int slots, int contextPerSlot) {
+        Path file = ModelFile.resolve(modelSpec, quantization);
+        int threads = Integer.getInteger("tpb.embedded.threads", Runtime.getRuntime().availableProcessors());
+        int port = Integer.getInteger("tpb.embedded.port", 0);
+        int bos;
+        try {
+            bos = GgufReader.read(file).addsBosToken() ? 1 : 0;
+        } catch (IOException | RuntimeException e) {
+            throw new EngineException("model file '" + file + "' cannot be read as GGUF: " + e.getMessage());
+        }
+        // The KV cache is shared by all slots; filled to the last cell it fragments and llama.cpp
+        // rejects prompts ("too big compared to KV size"), so every slot gets half again as much.
+        int ctx = slots * (Math.max(64, contextPerSlot) * 3 / 2);
+        LlamaModel model;
+        try {
+            model = new LlamaModel(new ModelParameters()
+                    .setModel(file.toString())
+                    .setParallel(slots)
+                    .enableContBatching()
+                    .setCtxSize(ctx)
+                    .setBatchSize(Math.max(512, contextPerSlot))
+                    .setThreads(threads)
+                    .setGpuLayers(0));
+        } catch (RuntimeException e) {
+            throw new EngineException("llama.cpp could not load '" + file + "': " + e.getMessage()
+                    + " (is it a complete GGUF file of an architecture llama.cpp supports?)");
+        }
+        EmbeddedServer server;
+        try {
+            server = new EmbeddedServer(model, modelSpec, bos, port, slots + 2);
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            if (e instanceof EngineException ee) {
+                throw ee;
+            }
+            throw new EngineException("cannot start the embedded HTTP endpoint: " + e.getMessage());
+        }
+        Tokenizer tokenizer = new Tokenizer() {
+            @Override
+            public int[] encode(String text) {
+                return model.encode(text);
+            }
+
+            @Override
+            public int specialTokensAdded() {
+                return bos;
+            }
+
+            @Override
+            public String description() {
+                return "embedded llama.cpp vocabulary of " + file.getFileName();
+            }
+        };
+        Endpoint endpoint = new Endpoint(server.baseUrl(), modelSpec, null, tokenizer);
+        String description = "embedded llama.cpp (" + slots + " slots, " + threads + " threads, ctx " + ctx + ") serving "
+                + file + " at " + server.baseUrl();
+        return new EmbeddedEngine(model, server, endpoint, description);
+    }
+
+    @Override
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    @Override
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.close();
+        } finally {
+            model.close();
+        }
+    }
+}

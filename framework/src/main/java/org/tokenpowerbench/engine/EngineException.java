@@ -1,0 +1,12 @@
+package org.tokenpowerbench.engine;
+
+/**
+ * A problem with the engine the user chose (a missing model file, a port in use, an unreachable
+ * server). Its message is one line that names the value and says what to do; it carries no
+ * stack trace, because the user needs the line, not our call chain.
+ */
+public class EngineException extends RuntimeException {
+    public EngineException(String message) {
+        super(message, null, false, false);
+    }
+}

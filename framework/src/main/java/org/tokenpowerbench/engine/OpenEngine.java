@@ -1,0 +1,36 @@
+package org.tokenpowerbench.engine;
+
+import java.util.Locale;
+import org.tokenpowerbench.client.Endpoint;
+
+/** An endpoint that is up and ready, and whatever must be stopped when the trial ends. */
+public interface OpenEngine extends AutoCloseable {
+
+    Endpoint endpoint();
+
+    /** One line for the results, e.g. {@code embedded llama.cpp (4 slots) serving /path/model.gguf}. */
+    String description();
+
+    @Override
+    void close();
+
+    /**
+     * Opens the engine a benchmark names: {@code embedded}, or the base URL of a server.
+     *
+     * @param slots the largest number of requests that will be in flight at once
+     * @param contextPerSlot tokens each slot must hold (prompt plus output)
+     * @throws EngineException with one line that names the value and says what to do
+     */
+    static OpenEngine open(String engine, String model, String quantization, int slots, int contextPerSlot, String apiKey) {
+        String e = engine == null ? "" : engine.trim();
+        if (e.equalsIgnoreCase("embedded")) {
+            return EmbeddedEngine.start(model, quantization, slots, contextPerSlot);
+        }
+        String lower = e.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("http://") || lower.startsWith("https://")) {
+            return RemoteEngine.connect(e, model, apiKey);
+        }
+        throw new EngineException("engine '" + engine + "' is not known: use 'embedded' or the base URL of an "
+                + "OpenAI-compatible server, e.g. http://localhost:8000");
+    }
+}

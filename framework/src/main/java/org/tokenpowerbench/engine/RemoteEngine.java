@@ -1,0 +1,168 @@
+package org.tokenpowerbench.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.tokenpowerbench.client.Endpoint;
+import org.tokenpowerbench.client.Tokenizer;
+
+/**
+ * A server someone else started: vLLM, SGLang, TGI, llama.cpp's {@code llama-server}, Ollama, ...
+ * Checked once at trial start ({@code GET /v1/models}), so that an unreachable URL or a model the
+ * server does not serve is one clear line before any measurement.
+ *
+ * <p>Its tokenizer is reached through {@code POST /tokenize} where the server has one (vLLM and
+ * llama.cpp's server do); otherwise there is none, and the results say so.
+ */
+final class RemoteEngine implements OpenEngine {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final MediaType JSON_TYPE = MediaType.get("application/json");
+
+    private final Endpoint endpoint;
+    private final String description;
+
+    private RemoteEngine(Endpoint endpoint, String description) {
+        this.endpoint = endpoint;
+        this.description = description;
+    }
+
+    static RemoteEngine connect(String url, String model, String apiKey) {
+        String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        if (base.endsWith("/v1")) {
+            base = base.substring(0, base.length() - 3);
+        }
+        OkHttpClient http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(10)).build();
+        List<String> served = new ArrayList<>();
+        Request.Builder models = new Request.Builder().url(base + "/v1/models");
+        if (apiKey != null) {
+            models.header("Authorization", "Bearer " + apiKey);
+        }
+        try (Response r = http.newCall(models.build()).execute()) {
+            if (r.code() == 401 || r.code() == 403) {
+                throw new EngineException("engine " + base + " refused the request (HTTP " + r.code()
+                        + "): set the API key in the environment variable named by @Engine(apiKeyEnv=...)");
+            }
+            if (!r.isSuccessful()) {
+                throw new EngineException("engine " + base + " answered GET /v1/models with HTTP " + r.code()
+                        + ": is it an OpenAI-compatible server? Check -p engine=...");
+            }
+            JsonNode data = JSON.readTree(r.body().string()).path("data");
+            for (JsonNode m : data) {
+                served.add(m.path("id").asText());
+            }
+        } catch (IOException e) {
+            throw new EngineException("cannot reach engine " + base + " (" + e.getMessage()
+                    + "): start the server, or fix the URL with -p engine=http://host:port");
+        }
+        if (!served.isEmpty() && !served.contains(model)) {
+            throw new EngineException("engine " + base + " does not serve model '" + model + "'; it serves "
+                    + served + ": use one of those with -p model=...");
+        }
+        Tokenizer tokenizer = RemoteTokenizer.probe(http, base, model, apiKey);
+        Endpoint endpoint = new Endpoint(base, model, apiKey, tokenizer);
+        String description = "remote server " + base + " serving " + model
+                + (tokenizer == null ? " (no /tokenize endpoint: prompt lengths are not controlled)" : "");
+        return new RemoteEngine(endpoint, description);
+    }
+
+    @Override
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    @Override
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public void close() {
+        // Someone else's server: nothing of ours to stop.
+    }
+
+    /** The server's own tokenizer through {@code POST /tokenize}. */
+    static final class RemoteTokenizer implements Tokenizer {
+        private final OkHttpClient http;
+        private final String base;
+        private final String model;
+        private final String apiKey;
+        private final int special;
+
+        private RemoteTokenizer(OkHttpClient http, String base, String model, String apiKey, int special) {
+            this.http = http;
+            this.base = base;
+            this.model = model;
+            this.apiKey = apiKey;
+            this.special = special;
+        }
+
+        /** Null when the server has no usable tokenize endpoint. */
+        static Tokenizer probe(OkHttpClient http, String base, String model, String apiKey) {
+            try {
+                RemoteTokenizer plain = new RemoteTokenizer(http, base, model, apiKey, 0);
+                int without = plain.call("hello world", false).length;
+                int with = plain.call("hello world", true).length;
+                return new RemoteTokenizer(http, base, model, apiKey, Math.max(0, with - without));
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
+
+        @Override
+        public int[] encode(String text) {
+            try {
+                return call(text, false);
+            } catch (IOException e) {
+                throw new EngineException("tokenize failed at " + base + "/tokenize: " + e.getMessage());
+            }
+        }
+
+        private int[] call(String text, boolean addSpecial) throws IOException {
+            ObjectNode body = JSON.createObjectNode();
+            body.put("model", model);
+            body.put("prompt", text);          // vLLM
+            body.put("content", text);         // llama.cpp server
+            body.put("add_special_tokens", addSpecial);
+            body.put("add_special", addSpecial);
+            Request.Builder req = new Request.Builder().url(base + "/tokenize")
+                    .post(RequestBody.create(body.toString(), JSON_TYPE));
+            if (apiKey != null) {
+                req.header("Authorization", "Bearer " + apiKey);
+            }
+            try (Response r = http.newCall(req.build()).execute()) {
+                if (!r.isSuccessful()) {
+                    throw new IOException("HTTP " + r.code());
+                }
+                JsonNode tokens = JSON.readTree(r.body().string()).path("tokens");
+                if (!tokens.isArray()) {
+                    throw new IOException("no 'tokens' array in the answer");
+                }
+                int[] ids = new int[tokens.size()];
+                for (int i = 0; i < ids.length; i++) {
+                    ids[i] = tokens.get(i).isInt() ? tokens.get(i).asInt() : tokens.get(i).path("id").asInt();
+                }
+                return ids;
+            }
+        }
+
+        @Override
+        public int specialTokensAdded() {
+            return special;
+        }
+
+        @Override
+        public String description() {
+            return "server tokenizer at " + base + "/tokenize";
+        }
+    }
+}

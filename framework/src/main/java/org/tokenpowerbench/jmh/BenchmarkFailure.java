@@ -1,0 +1,11 @@
+package org.tokenpowerbench.jmh;
+
+/**
+ * A trial could not be measured for a reason the user can act on. One line, no stack trace: JMH
+ * prints it in the fork's failure report, and our {@link Main} repeats it and exits non-zero.
+ */
+public class BenchmarkFailure extends RuntimeException {
+    public BenchmarkFailure(String message) {
+        super(message, null, false, false);
+    }
+}

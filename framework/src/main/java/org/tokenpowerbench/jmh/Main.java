@@ -1,0 +1,268 @@
+package org.tokenpowerbench.jmh;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.BenchmarkList;
+import org.openjdk.jmh.runner.BenchmarkListEntry;
+import org.openjdk.jmh.runner.NoBenchmarksException;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.format.OutputFormatFactory;
+import org.openjdk.jmh.runner.options.CommandLineOptionException;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+/**
+ * Entry point of {@code benchmarks.jar}: JMH's own command line, plus
+ * <ul>
+ *   <li>short profiler names: {@code -prof cpu}, {@code -prof rapl}, {@code -prof nvml},
+ *       {@code -prof tpb} (with options after a colon, as in JMH);</li>
+ *   <li>the request metrics profiler added to every run, so latency and token metrics are always
+ *       reported;</li>
+ *   <li>an error for a {@code -p} name that no selected benchmark has (JMH ignores those);</li>
+ *   <li>a run folder ({@code tpb-results/<time>}, or {@code -Dtpb.runDir=...}) that every fork
+ *       appends to as it measures, and a {@code summary.json} at the end;</li>
+ *   <li>exit status 1 when a trial failed, with the one-line reason of each failure.</li>
+ * </ul>
+ */
+public final class Main {
+
+    static final Map<String, String> SHORT_PROFILERS = Map.of(
+            "tpb", RequestMetricsProfiler.class.getName(),
+            "cpu", CpuEstimateProfiler.class.getName(),
+            "rapl", RaplProfiler.class.getName(),
+            "nvml", NvmlProfiler.class.getName());
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs and returns the exit status: 0 success, 1 a trial failed, 2 bad command line. */
+    public static int run(String[] args) {
+        List<String> rewritten;
+        try {
+            rewritten = rewrite(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("tokenpowerbench: " + e.getMessage());
+            return 2;
+        }
+        CommandLineOptions cmd;
+        try {
+            cmd = new CommandLineOptions(rewritten.toArray(new String[0]));
+        } catch (CommandLineOptionException e) {
+            System.err.println("tokenpowerbench: " + e.getMessage() + " (see -h)");
+            return 2;
+        }
+        try {
+            if (cmd.shouldHelp()) {
+                cmd.showHelp();
+                System.out.println();
+                System.out.println("TokenPowerBench adds: -prof cpu | rapl | nvml | tpb (short names, options after ':'),");
+                System.out.println("  -Dtpb.runDir=DIR before -jar to choose the run folder (default tpb-results/<time>).");
+                return 0;
+            }
+            if (cmd.shouldListProfilers()) {
+                cmd.listProfilers();
+                System.out.println("TokenPowerBench profilers: " + new TreeSet<>(SHORT_PROFILERS.keySet()));
+                return 0;
+            }
+            if (cmd.shouldListResultFormats()) {
+                cmd.listResultFormats();
+                return 0;
+            }
+            if (cmd.shouldList()) {
+                new Runner(cmd).list();
+                return 0;
+            }
+            if (cmd.shouldListWithParams()) {
+                new Runner(cmd).listWithParams(cmd);
+                return 0;
+            }
+        } catch (IOException e) {
+            System.err.println("tokenpowerbench: " + e.getMessage());
+            return 2;
+        }
+
+        try {
+            checkParameterNames(cmd, parameterNames(args));
+        } catch (IllegalArgumentException e) {
+            System.err.println("tokenpowerbench: " + e.getMessage());
+            return 2;
+        }
+
+        Path runDir = Path.of(System.getProperty("tpb.runDir",
+                "tpb-results/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
+        List<String> jvmArgs = new ArrayList<>(cmd.getJvmArgsAppend().orElse(List.of()));
+        jvmArgs.add("-Dtpb.runDir=" + runDir.toAbsolutePath());
+        System.setProperty("tpb.runDir", runDir.toAbsolutePath().toString());
+        OptionsBuilder options = new OptionsBuilder();
+        options.parent(cmd);
+        options.jvmArgsAppend(jvmArgs.toArray(new String[0]));
+
+        Collection<RunResult> results;
+        try {
+            Files.createDirectories(runDir);
+            results = new Runner(options.build()).run();
+        } catch (NoBenchmarksException e) {
+            System.err.println("tokenpowerbench: no benchmark matches " + cmd.getIncludes() + ": list them with -l");
+            return 2;
+        } catch (RunnerException | IOException e) {
+            System.err.println("tokenpowerbench: " + e.getMessage());
+            return 1;
+        }
+        writeSummary(runDir, results);
+        List<String> failures = failures(runDir);
+        System.out.println();
+        System.out.println("TokenPowerBench run folder: " + runDir.toAbsolutePath());
+        if (!failures.isEmpty()) {
+            System.err.println("tokenpowerbench: " + failures.size() + " trial(s) failed; measured trials are kept in " + runDir);
+            failures.forEach(f -> System.err.println("  " + f));
+            return 1;
+        }
+        return 0;
+    }
+
+    /** Maps short profiler names to classes and adds the request metrics profiler. */
+    static List<String> rewrite(String[] args) {
+        List<String> out = new ArrayList<>();
+        boolean metrics = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("-prof")) {
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException("-prof needs a profiler name, e.g. -prof cpu");
+                }
+                String spec = args[++i];
+                int colon = spec.indexOf(':');
+                String name = colon < 0 ? spec : spec.substring(0, colon);
+                String cls = SHORT_PROFILERS.get(name);
+                String full = cls == null ? spec : cls + (colon < 0 ? "" : spec.substring(colon));
+                metrics |= (cls == null ? name : cls).equals(RequestMetricsProfiler.class.getName());
+                out.add(a);
+                out.add(full);
+            } else {
+                out.add(a);
+            }
+        }
+        if (!metrics) {
+            out.add("-prof");
+            out.add(RequestMetricsProfiler.class.getName());
+        }
+        return out;
+    }
+
+    /** Names given with {@code -p name=values} (also {@code -pname=values}). */
+    static List<String> parameterNames(String[] args) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String pair = null;
+            if (args[i].equals("-p") && i + 1 < args.length) {
+                pair = args[++i];
+            } else if (args[i].startsWith("-p") && args[i].length() > 2 && !args[i].startsWith("-prof")) {
+                pair = args[i].substring(2);
+            }
+            if (pair != null) {
+                int eq = pair.indexOf('=');
+                if (eq <= 0) {
+                    throw new IllegalArgumentException("-p " + pair + " is not name=values: write e.g. -p batch=1,8");
+                }
+                names.add(pair.substring(0, eq));
+            }
+        }
+        return names;
+    }
+
+    private static void checkParameterNames(CommandLineOptions cmd, List<String> names) {
+        if (names.isEmpty()) {
+            return;
+        }
+        SortedSet<BenchmarkListEntry> entries = BenchmarkList.defaultList().find(
+                OutputFormatFactory.createFormatInstance(System.out, VerboseMode.SILENT), cmd.getIncludes(), cmd.getExcludes());
+        TreeSet<String> known = new TreeSet<>();
+        for (BenchmarkListEntry e : entries) {
+            if (e.getParams().hasValue()) {
+                known.addAll(e.getParams().get().keySet());
+            }
+        }
+        for (String name : names) {
+            if (!known.contains(name)) {
+                throw new IllegalArgumentException("unknown parameter '" + name + "' in -p " + name + "=...: the selected "
+                        + "benchmarks take " + (known.isEmpty() ? "no parameters" : String.join(", ", known)));
+            }
+        }
+    }
+
+    private static void writeSummary(Path runDir, Collection<RunResult> results) {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode root = json.createObjectNode();
+        root.put("tool", "TokenPowerBench for Java");
+        ArrayNode trials = root.putArray("trials");
+        for (RunResult rr : results) {
+            ObjectNode t = trials.addObject();
+            t.put("benchmark", rr.getParams().getBenchmark());
+            ObjectNode params = t.putObject("params");
+            for (String k : rr.getParams().getParamsKeys()) {
+                params.put(k, rr.getParams().getParam(k));
+            }
+            Result<?> primary = rr.getPrimaryResult();
+            ObjectNode p = t.putObject("wave");
+            p.put("score", primary.getScore());
+            p.put("error", primary.getScoreError());
+            p.put("unit", primary.getScoreUnit());
+            ObjectNode secondary = t.putObject("metrics");
+            for (Map.Entry<String, Result> e : rr.getSecondaryResults().entrySet()) {
+                ObjectNode m = secondary.putObject(e.getKey());
+                m.put("score", e.getValue().getScore());
+                m.put("error", e.getValue().getScoreError());
+                m.put("unit", e.getValue().getScoreUnit());
+                m.put("samples", e.getValue().getSampleCount());
+            }
+        }
+        try {
+            Files.createDirectories(runDir);
+            json.writerWithDefaultPrettyPrinter().writeValue(runDir.resolve("summary.json").toFile(), root);
+        } catch (IOException e) {
+            System.err.println("tokenpowerbench: cannot write " + runDir.resolve("summary.json") + ": " + e.getMessage());
+        }
+    }
+
+    private static List<String> failures(Path runDir) {
+        Path file = runDir.resolve("failures.jsonl");
+        List<String> out = new ArrayList<>();
+        if (!Files.exists(file)) {
+            return out;
+        }
+        ObjectMapper json = new ObjectMapper();
+        try {
+            for (String line : Files.readAllLines(file)) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode n = json.readTree(line);
+                out.add(n.path("trial").asText() + ": " + n.path("message").asText());
+            }
+        } catch (IOException e) {
+            out.add("cannot read " + file + ": " + e.getMessage());
+        }
+        return out;
+    }
+}

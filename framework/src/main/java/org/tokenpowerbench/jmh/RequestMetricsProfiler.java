@@ -1,0 +1,124 @@
+package org.tokenpowerbench.jmh;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.ToDoubleFunction;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.profile.InternalProfiler;
+import org.openjdk.jmh.results.AggregationPolicy;
+import org.openjdk.jmh.results.IterationResult;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.ScalarResult;
+import org.tokenpowerbench.client.RequestTimeline;
+import org.tokenpowerbench.client.TokenCountSource;
+import org.tokenpowerbench.report.RunDirectory;
+import org.tokenpowerbench.stats.Distribution;
+import org.tokenpowerbench.workload.WaveRecord;
+
+/**
+ * Latency and token metrics of every wave, reported on every run ({@code Main} always adds this
+ * profiler; its short name is {@code tpb}): TTFT, TPOT, ITL, E2E and queue time percentiles in
+ * milliseconds, output tokens per second, token counts with their source, failed requests.
+ */
+public class RequestMetricsProfiler implements InternalProfiler {
+
+    public RequestMetricsProfiler() {
+    }
+
+    public RequestMetricsProfiler(String ignored) {
+    }
+
+    @Override
+    public String getDescription() {
+        return "TokenPowerBench request metrics: TTFT, TPOT, ITL, E2E percentiles, tokens/s, token counts";
+    }
+
+    @Override
+    public void beforeIteration(BenchmarkParams benchmarkParams, IterationParams iterationParams) {
+        WaveLedger.clear();
+    }
+
+    @Override
+    public Collection<? extends Result> afterIteration(BenchmarkParams benchmarkParams, IterationParams iterationParams,
+                                                       IterationResult result) {
+        WaveLedger.Entry entry = WaveLedger.latest();
+        if (entry == null) {
+            return List.of();
+        }
+        WaveRecord wave = entry.wave();
+        List<RequestTimeline> ok = wave.requests().stream().filter(RequestTimeline::succeeded).toList();
+        List<Result> results = new ArrayList<>();
+        ObjectNode json = RunDirectory.current().newObject();
+        json.put("kind", "requests");
+        json.put("trial", entry.spec().describe());
+        json.put("iteration", iterationParams.getType().name().toLowerCase());
+        json.put("promptTokenization", entry.promptTokenization());
+        distribution(results, json, "ttft", ok, RequestTimeline::ttftMillis);
+        distribution(results, json, "tpot", ok, RequestTimeline::tpotMillis);
+        distribution(results, json, "e2e", ok, RequestTimeline::e2eMillis);
+        distribution(results, json, "queue", wave.requests(), RequestTimeline::queueMillis);
+        double[] itl = ok.stream().flatMapToDouble(r -> {
+            float[] f = r.itlMillis();
+            return java.util.stream.IntStream.range(0, f.length).mapToDouble(i -> f[i]);
+        }).toArray();
+        add(results, json, "itl", Distribution.of(itl));
+
+        String source = tokenSource(ok);
+        double seconds = wave.seconds();
+        long out = wave.outputTokens();
+        long prompt = wave.promptTokens();
+        long requested = ok.stream().mapToLong(RequestTimeline::requestedOutputTokens).sum();
+        results.add(new ScalarResult("output.tokens/s", out / seconds, "tokens/s", AggregationPolicy.AVG));
+        results.add(new ScalarResult("tokens.output[" + source + "]", out, "tokens", AggregationPolicy.AVG));
+        results.add(new ScalarResult("tokens.prompt[" + source + "]", prompt, "tokens", AggregationPolicy.AVG));
+        results.add(new ScalarResult("requests.failed", wave.failedRequests(), "requests", AggregationPolicy.AVG));
+        json.put("seconds", seconds);
+        json.put("requests", wave.requests().size());
+        json.put("failed", wave.failedRequests());
+        json.put("outputTokens", out);
+        json.put("requestedOutputTokens", requested);
+        json.put("promptTokens", prompt);
+        json.put("tokenCountSource", source);
+        json.put("outputTokensPerSecond", out / seconds);
+        if (requested > 0 && out != requested) {
+            String warning = "produced " + out + " output tokens where " + requested + " were requested";
+            json.put("warning", warning);
+            System.err.println("tokenpowerbench: " + warning + " (" + entry.spec().describe() + ")");
+        }
+        RunDirectory.current().appendJsonLine("iterations.jsonl", json);
+        return results;
+    }
+
+    private static String tokenSource(List<RequestTimeline> ok) {
+        if (ok.isEmpty()) {
+            return TokenCountSource.NONE.label();
+        }
+        TokenCountSource first = ok.get(0).tokenSource();
+        boolean same = ok.stream().allMatch(r -> r.tokenSource() == first);
+        return same ? first.label() : "mixed";
+    }
+
+    private static void distribution(List<Result> results, ObjectNode json, String name, List<RequestTimeline> requests,
+                                     ToDoubleFunction<RequestTimeline> metric) {
+        add(results, json, name, Distribution.of(requests.stream().mapToDouble(metric).toArray()));
+    }
+
+    private static void add(List<Result> results, ObjectNode json, String name, Distribution d) {
+        ObjectNode node = json.putObject(name + "Ms");
+        node.put("count", d.count());
+        if (d.count() == 0) {
+            return;
+        }
+        node.put("mean", d.mean());
+        node.put("p50", d.p50());
+        node.put("p90", d.p90());
+        node.put("p99", d.p99());
+        node.put("max", d.max());
+        results.add(new ScalarResult(name + ".p50", d.p50(), "ms", AggregationPolicy.AVG));
+        results.add(new ScalarResult(name + ".p90", d.p90(), "ms", AggregationPolicy.AVG));
+        results.add(new ScalarResult(name + ".p99", d.p99(), "ms", AggregationPolicy.AVG));
+    }
+}

@@ -1,0 +1,261 @@
+package org.tokenpowerbench.power;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Reads one {@link PowerSensor} at a fixed period on a dedicated daemon thread and hands back
+ * the result as a {@link PowerTrace}.
+ *
+ * <p>Lifecycle: {@link #start()} takes the first sample (a boundary sample) before it returns,
+ * so a window that opens after {@code start()} is covered; the thread then samples every
+ * {@code period} on a fixed grid, skipping ticks it missed rather than bursting to catch up.
+ * {@link #stop()} ends the thread, takes one last boundary sample and returns the trace. Only
+ * those two samples are taken with {@code boundary = true}. The sensor is never called from two
+ * threads at once: the boundary samples are taken on the caller's thread strictly before the
+ * sampling thread starts and after it has ended.
+ *
+ * <p>A sampler runs once; create a new one per window. It does not own the sensor: closing the
+ * sampler leaves the sensor open.
+ *
+ * <pre>{@code
+ * try (PowerSampler sampler = new PowerSampler(sensor, Duration.ofMillis(10))) {
+ *     sampler.start();
+ *     long from = System.nanoTime();
+ *     runTheWork();
+ *     long to = System.nanoTime();
+ *     PowerTrace trace = sampler.stop();
+ *     double joules = trace.energyJoules(0, from, to);
+ * }
+ * }</pre>
+ *
+ * <p>Each timestamp is {@link System#nanoTime()} taken just before the sensor read. Samples are
+ * kept in growable primitive arrays. {@link #sensorNanos()} and {@link #sampleCount()} tell what
+ * the sampling itself costs.
+ */
+public final class PowerSampler implements AutoCloseable {
+
+    /** The period used when none is given: 10 ms. */
+    public static final Duration DEFAULT_PERIOD = Duration.ofMillis(10);
+    /** The shortest period accepted: 1 ms. */
+    public static final Duration MIN_PERIOD = Duration.ofMillis(1);
+
+    private enum State { NEW, RUNNING, STOPPED, CLOSED }
+
+    private final PowerSensor sensor;
+    private final Duration period;
+    private final long periodNanos;
+    private final double[] scratch;
+
+    // Written by exactly one thread at a time: the caller before start()/after join, else the sampler.
+    private long[] timestamps = new long[256];
+    private double[][] values;
+    private volatile int count;
+    private volatile long sensorNanos;
+    private volatile Throwable failure;
+    private volatile boolean stopRequested;
+
+    private State state = State.NEW;
+    private Thread thread;
+    private PowerTrace trace;
+
+    /** A sampler with the {@link #DEFAULT_PERIOD}. */
+    public PowerSampler(PowerSensor sensor) {
+        this(sensor, DEFAULT_PERIOD);
+    }
+
+    /**
+     * @param sensor the sensor to read; stays open when the sampler is closed
+     * @param period time between samples, at least {@link #MIN_PERIOD}
+     * @throws IllegalArgumentException if the period is below 1 ms
+     */
+    public PowerSampler(PowerSensor sensor, Duration period) {
+        this.sensor = Objects.requireNonNull(sensor, "sensor");
+        this.period = Objects.requireNonNull(period, "period");
+        if (period.compareTo(MIN_PERIOD) < 0) {
+            throw new IllegalArgumentException("sampling period " + period.toNanos() / 1e6
+                    + " ms is below the 1 ms minimum: use a period of at least 1 ms");
+        }
+        this.periodNanos = period.toNanos();
+        int width = sensor.channels().size();
+        this.scratch = new double[width];
+        this.values = new double[width][timestamps.length];
+    }
+
+    /** The sensor being read. */
+    public PowerSensor sensor() {
+        return sensor;
+    }
+
+    /** Time between samples. */
+    public Duration period() {
+        return period;
+    }
+
+    /**
+     * Takes the first (boundary) sample on the calling thread, then starts the sampling thread.
+     *
+     * @throws IllegalStateException if the sampler was already started or closed, or if the first
+     *                               read fails (the message names the sensor)
+     */
+    public synchronized void start() {
+        if (state != State.NEW) {
+            throw new IllegalStateException("this PowerSampler of sensor '" + sensor.id() + "' is "
+                    + state.name().toLowerCase(java.util.Locale.ROOT)
+                    + "; a sampler runs once: create a new one for the next window");
+        }
+        try {
+            takeSample(true);
+        } catch (RuntimeException | Error e) {
+            state = State.STOPPED;
+            failure = e;
+            throw failed(e);
+        }
+        thread = new Thread(this::loop, "tpb-power-sampler-" + sensor.id());
+        thread.setDaemon(true);
+        state = State.RUNNING;
+        thread.start();
+    }
+
+    /**
+     * Stops the sampling thread, takes one last boundary sample and returns the trace. Calling it
+     * again returns the same trace.
+     *
+     * @throws IllegalStateException if the sampler was never started or was closed first, or if
+     *                               the sensor threw while sampling (message: sensor id and the
+     *                               sensor's message; the sensor's exception is the cause)
+     */
+    public synchronized PowerTrace stop() {
+        switch (state) {
+            case NEW:
+                throw new IllegalStateException("stop() before start() on the sampler of sensor '" + sensor.id()
+                        + "': call start() when the window opens");
+            case CLOSED:
+                if (trace != null) {
+                    return trace;
+                }
+                throw new IllegalStateException("the sampler of sensor '" + sensor.id()
+                        + "' was closed before stop(), so it has no trace: call stop() before close()");
+            case STOPPED:
+                if (trace != null) {
+                    return trace;
+                }
+                throw failed(failure);
+            case RUNNING:
+            default:
+                break;
+        }
+        endThread();
+        state = State.STOPPED;
+        if (failure != null) {
+            throw failed(failure);
+        }
+        try {
+            takeSample(true);
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            throw failed(e);
+        }
+        int n = count;
+        double[][] rows = new double[values.length][];
+        for (int c = 0; c < rows.length; c++) {
+            rows[c] = Arrays.copyOf(values[c], n);
+        }
+        trace = PowerTrace.adopt(sensor.channels(), Arrays.copyOf(timestamps, n), rows);
+        timestamps = null;
+        values = null;
+        return trace;
+    }
+
+    /**
+     * Ends the sampling thread if it still runs, discarding its samples. Idempotent; never throws;
+     * leaves the sensor open.
+     */
+    @Override
+    public synchronized void close() {
+        if (state == State.RUNNING) {
+            endThread();
+        }
+        state = State.CLOSED;
+    }
+
+    /** Samples taken so far, boundary samples included. Safe to call from any thread. */
+    public int sampleCount() {
+        return count;
+    }
+
+    /**
+     * Total nanoseconds spent inside {@link PowerSensor#sample} so far, boundary samples included;
+     * divide by {@link #sampleCount()} for the cost of one read. Safe to call from any thread.
+     */
+    public long sensorNanos() {
+        return sensorNanos;
+    }
+
+    private void loop() {
+        long next = timestamps[0] + periodNanos;
+        while (!stopRequested) {
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(this, wait);
+                continue;
+            }
+            try {
+                takeSample(false);
+            } catch (Throwable e) {
+                failure = e;
+                return;
+            }
+            next += periodNanos;
+            long behind = System.nanoTime() - next;
+            if (behind >= 0) {
+                next += (behind / periodNanos + 1) * periodNanos;
+            }
+        }
+    }
+
+    private void takeSample(boolean boundary) {
+        Arrays.fill(scratch, Double.NaN);
+        long t = System.nanoTime();
+        sensor.sample(scratch, boundary);
+        long spent = System.nanoTime() - t;
+        int n = count;
+        if (n == timestamps.length) {
+            int capacity = n * 2;
+            timestamps = Arrays.copyOf(timestamps, capacity);
+            for (int c = 0; c < values.length; c++) {
+                values[c] = Arrays.copyOf(values[c], capacity);
+            }
+        }
+        timestamps[n] = t;
+        for (int c = 0; c < scratch.length; c++) {
+            values[c][n] = scratch[c];
+        }
+        sensorNanos = sensorNanos + spent;
+        count = n + 1;
+    }
+
+    private void endThread() {
+        stopRequested = true;
+        LockSupport.unpark(thread);
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private IllegalStateException failed(Throwable cause) {
+        String message = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getName();
+        return new IllegalStateException("power sensor '" + sensor.id() + "' failed after " + count
+                + " samples: " + message, cause);
+    }
+}

@@ -1,0 +1,232 @@
+package org.tokenpowerbench.power.nvml;
+
+import com.sun.jna.Library;
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.IntByReference;
+import com.sun.jna.ptr.LongByReference;
+import com.sun.jna.ptr.PointerByReference;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntSupplier;
+import org.tokenpowerbench.power.SensorUnavailableException;
+
+/**
+ * {@link NvmlLibrary} over the real {@code libnvidia-ml.so.1}, through JNA.
+ *
+ * <p>Binds the {@code _v2} entry points where NVML has them ({@code nvmlInit_v2},
+ * {@code nvmlDeviceGetCount_v2}, {@code nvmlDeviceGetHandleByIndex_v2}) and checks every return
+ * code. The library is looked up by its soname {@code libnvidia-ml.so.1}, which the driver
+ * installs, before the plain name {@code nvidia-ml}: the CUDA toolkit's
+ * {@code stubs/libnvidia-ml.so} is not a driver and must not be picked up first.
+ *
+ * <p>Calls are thread-safe (NVML is); {@link #fieldValues} reuses one native buffer under a lock.
+ */
+public final class JnaNvmlLibrary implements NvmlLibrary {
+
+    /** The one line shown when the library cannot be loaded. */
+    public static final String NOT_FOUND_MESSAGE =
+            "NVML (libnvidia-ml.so.1) not found: no NVIDIA driver on this machine;"
+                    + " run on a GPU host or drop -prof nvml";
+
+    private static final int UUID_BUFFER = 96;     // NVML_DEVICE_UUID_V2_BUFFER_SIZE
+    private static final int NAME_BUFFER = 96;     // NVML_DEVICE_NAME_V2_BUFFER_SIZE
+    private static final int VERSION_BUFFER = 80;  // NVML_SYSTEM_*_VERSION_BUFFER_SIZE
+
+    /** The C functions, mapped one to one. Return values are {@code nvmlReturn_t}. */
+    interface NvmlNative extends Library {
+        int nvmlInit_v2();
+
+        int nvmlShutdown();
+
+        String nvmlErrorString(int result);
+
+        int nvmlSystemGetDriverVersion(byte[] version, int length);
+
+        int nvmlSystemGetNVMLVersion(byte[] version, int length);
+
+        int nvmlDeviceGetCount_v2(IntByReference deviceCount);
+
+        int nvmlDeviceGetHandleByIndex_v2(int index, PointerByReference device);
+
+        int nvmlDeviceGetUUID(Pointer device, byte[] uuid, int length);
+
+        int nvmlDeviceGetName(Pointer device, byte[] name, int length);
+
+        int nvmlDeviceGetEnforcedPowerLimit(Pointer device, IntByReference limit);
+
+        int nvmlDeviceGetTotalEnergyConsumption(Pointer device, LongByReference energy);
+
+        int nvmlDeviceGetPowerUsage(Pointer device, IntByReference power);
+
+        int nvmlDeviceGetFieldValues(Pointer device, int valuesCount, Pointer values);
+    }
+
+    private final NvmlNative nvml;
+    private final Object fieldLock = new Object();
+    private Memory fieldBuffer = new Memory(NvmlFields.SIZE * 4L);
+
+    private JnaNvmlLibrary(NvmlNative nvml) {
+        this.nvml = nvml;
+    }
+
+    /**
+     * Loads the library (it does not call {@code nvmlInit_v2}).
+     *
+     * @throws SensorUnavailableException with {@link #NOT_FOUND_MESSAGE} when no driver is installed
+     */
+    public static JnaNvmlLibrary load() throws SensorUnavailableException {
+        UnsatisfiedLinkError first;
+        try {
+            return new JnaNvmlLibrary(Native.load("libnvidia-ml.so.1", NvmlNative.class));
+        } catch (UnsatisfiedLinkError e) {
+            first = e;
+        }
+        try {
+            return new JnaNvmlLibrary(Native.load("nvidia-ml", NvmlNative.class));
+        } catch (UnsatisfiedLinkError e) {
+            e.addSuppressed(first);
+            throw new SensorUnavailableException(NOT_FOUND_MESSAGE, e);
+        }
+    }
+
+    @Override
+    public void init() {
+        check("nvmlInit_v2", call("nvmlInit_v2", nvml::nvmlInit_v2));
+    }
+
+    @Override
+    public int shutdown() {
+        return call("nvmlShutdown", nvml::nvmlShutdown);
+    }
+
+    @Override
+    public String errorString(int code) {
+        try {
+            String s = nvml.nvmlErrorString(code);
+            return s == null || s.isBlank() ? NvmlReturn.name(code) : s;
+        } catch (UnsatisfiedLinkError e) {
+            return NvmlReturn.name(code);
+        }
+    }
+
+    @Override
+    public String driverVersion() {
+        byte[] buf = new byte[VERSION_BUFFER];
+        check("nvmlSystemGetDriverVersion",
+                call("nvmlSystemGetDriverVersion", () -> nvml.nvmlSystemGetDriverVersion(buf, buf.length)));
+        return text(buf);
+    }
+
+    @Override
+    public String nvmlVersion() {
+        byte[] buf = new byte[VERSION_BUFFER];
+        check("nvmlSystemGetNVMLVersion",
+                call("nvmlSystemGetNVMLVersion", () -> nvml.nvmlSystemGetNVMLVersion(buf, buf.length)));
+        return text(buf);
+    }
+
+    @Override
+    public int deviceCount() {
+        IntByReference count = new IntByReference();
+        check("nvmlDeviceGetCount_v2", call("nvmlDeviceGetCount_v2", () -> nvml.nvmlDeviceGetCount_v2(count)));
+        return count.getValue();
+    }
+
+    @Override
+    public NvmlDeviceHandle handleByIndex(int index) {
+        PointerByReference ref = new PointerByReference();
+        check("nvmlDeviceGetHandleByIndex_v2",
+                call("nvmlDeviceGetHandleByIndex_v2", () -> nvml.nvmlDeviceGetHandleByIndex_v2(index, ref)));
+        return new NvmlDeviceHandle(Pointer.nativeValue(ref.getValue()));
+    }
+
+    @Override
+    public String uuid(NvmlDeviceHandle device) {
+        byte[] buf = new byte[UUID_BUFFER];
+        check("nvmlDeviceGetUUID",
+                call("nvmlDeviceGetUUID", () -> nvml.nvmlDeviceGetUUID(pointer(device), buf, buf.length)));
+        return text(buf);
+    }
+
+    @Override
+    public String name(NvmlDeviceHandle device) {
+        byte[] buf = new byte[NAME_BUFFER];
+        check("nvmlDeviceGetName",
+                call("nvmlDeviceGetName", () -> nvml.nvmlDeviceGetName(pointer(device), buf, buf.length)));
+        return text(buf);
+    }
+
+    @Override
+    public long enforcedPowerLimitMilliwatts(NvmlDeviceHandle device) {
+        IntByReference mw = new IntByReference();
+        check("nvmlDeviceGetEnforcedPowerLimit",
+                call("nvmlDeviceGetEnforcedPowerLimit", () -> nvml.nvmlDeviceGetEnforcedPowerLimit(pointer(device), mw)));
+        return mw.getValue() & 0xFFFF_FFFFL;
+    }
+
+    @Override
+    public long totalEnergyConsumptionMillijoules(NvmlDeviceHandle device) {
+        LongByReference mj = new LongByReference();
+        check("nvmlDeviceGetTotalEnergyConsumption",
+                call("nvmlDeviceGetTotalEnergyConsumption",
+                        () -> nvml.nvmlDeviceGetTotalEnergyConsumption(pointer(device), mj)));
+        return mj.getValue();
+    }
+
+    @Override
+    public long powerUsageMilliwatts(NvmlDeviceHandle device) {
+        IntByReference mw = new IntByReference();
+        check("nvmlDeviceGetPowerUsage",
+                call("nvmlDeviceGetPowerUsage", () -> nvml.nvmlDeviceGetPowerUsage(pointer(device), mw)));
+        return mw.getValue() & 0xFFFF_FFFFL;
+    }
+
+    @Override
+    public List<NvmlFieldValue> fieldValues(NvmlDeviceHandle device, int scopeId, int... fieldIds) {
+        synchronized (fieldLock) {
+            long needed = (long) NvmlFields.SIZE * fieldIds.length;
+            if (fieldBuffer.size() < needed) {
+                fieldBuffer.close();
+                fieldBuffer = new Memory(needed);
+            }
+            for (int i = 0; i < fieldIds.length; i++) {
+                NvmlFields.writeRequest(fieldBuffer, i, fieldIds[i], scopeId);
+            }
+            Memory buf = fieldBuffer;
+            check("nvmlDeviceGetFieldValues", call("nvmlDeviceGetFieldValues",
+                    () -> nvml.nvmlDeviceGetFieldValues(pointer(device), fieldIds.length, buf)));
+            List<NvmlFieldValue> out = new ArrayList<>(fieldIds.length);
+            for (int i = 0; i < fieldIds.length; i++) {
+                out.add(NvmlFields.read(buf, i));
+            }
+            return out;
+        }
+    }
+
+    private void check(String function, int code) {
+        if (code != NvmlReturn.SUCCESS) {
+            throw new NvmlException(function, code, errorString(code));
+        }
+    }
+
+    /** Runs a native call; a symbol missing from an old driver becomes FUNCTION_NOT_FOUND. */
+    private static int call(String function, IntSupplier nativeCall) {
+        try {
+            return nativeCall.getAsInt();
+        } catch (UnsatisfiedLinkError e) {
+            throw new NvmlException(function, NvmlReturn.FUNCTION_NOT_FOUND,
+                    "symbol missing from libnvidia-ml (driver older than this call)");
+        }
+    }
+
+    private static Pointer pointer(NvmlDeviceHandle device) {
+        return new Pointer(device.address());
+    }
+
+    private static String text(byte[] buf) {
+        return Native.toString(buf, StandardCharsets.UTF_8).trim();
+    }
+}

@@ -1,0 +1,62 @@
+package org.tokenpowerbench.power.nvml;
+
+import java.util.List;
+
+/**
+ * The few NVML calls the {@link NvmlSensor} needs, in Java terms. {@link JnaNvmlLibrary} binds
+ * them to {@code libnvidia-ml.so.1}; tests supply their own implementation, so everything above
+ * this interface runs without a GPU.
+ *
+ * <p>Every method except {@link #errorString} and {@link #shutdown} throws {@link NvmlException}
+ * when NVML returns anything but {@code NVML_SUCCESS}. Units are NVML's own (milliwatts,
+ * millijoules); conversion happens above. Handles are NVML's index order (PCI bus order), not
+ * CUDA's: {@link CudaVisibleDevices} maps between them.
+ */
+public interface NvmlLibrary {
+
+    /** {@code nvmlInit_v2}. Each successful call must be paired with one {@link #shutdown()}. */
+    void init();
+
+    /** {@code nvmlShutdown}; returns its code rather than throwing, for use in cleanup paths. */
+    int shutdown();
+
+    /** {@code nvmlErrorString}: NVML's text for a return code. */
+    String errorString(int code);
+
+    /** {@code nvmlSystemGetDriverVersion}. */
+    String driverVersion();
+
+    /** {@code nvmlSystemGetNVMLVersion}. */
+    String nvmlVersion();
+
+    /** {@code nvmlDeviceGetCount_v2}: all GPUs, whatever {@code CUDA_VISIBLE_DEVICES} says. */
+    int deviceCount();
+
+    /** {@code nvmlDeviceGetHandleByIndex_v2}. */
+    NvmlDeviceHandle handleByIndex(int index);
+
+    /** {@code nvmlDeviceGetUUID}, e.g. {@code GPU-5f3c...}. */
+    String uuid(NvmlDeviceHandle device);
+
+    /** {@code nvmlDeviceGetName}, e.g. {@code NVIDIA H200}. */
+    String name(NvmlDeviceHandle device);
+
+    /** {@code nvmlDeviceGetEnforcedPowerLimit}, milliwatts. */
+    long enforcedPowerLimitMilliwatts(NvmlDeviceHandle device);
+
+    /** {@code nvmlDeviceGetTotalEnergyConsumption}: millijoules since the driver was loaded. */
+    long totalEnergyConsumptionMillijoules(NvmlDeviceHandle device);
+
+    /**
+     * {@code nvmlDeviceGetPowerUsage}, milliwatts. On Ampere and newer (except GA100) a one-second
+     * average, not an instantaneous reading.
+     */
+    long powerUsageMilliwatts(NvmlDeviceHandle device);
+
+    /**
+     * {@code nvmlDeviceGetFieldValues} for {@code fieldIds}, all with {@code scopeId}. Throws only
+     * when the call as a whole fails; each returned value carries its own return code, which the
+     * caller must check ({@link NvmlFieldValue#ok()}).
+     */
+    List<NvmlFieldValue> fieldValues(NvmlDeviceHandle device, int scopeId, int... fieldIds);
+}

@@ -1,0 +1,361 @@
+package org.tokenpowerbench.power.nvml;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.tokenpowerbench.power.PowerChannel;
+import org.tokenpowerbench.power.PowerSampler;
+import org.tokenpowerbench.power.PowerTrace;
+import org.tokenpowerbench.power.SensorUnavailableException;
+
+/**
+ * How much CPU the NVML sampler itself costs: a reproducible command, run on a GPU host.
+ *
+ * <pre>
+ * java -cp framework/target/classes:jna-5.15.0.jar \
+ *     org.tokenpowerbench.power.nvml.NvmlSamplerCost [seconds=10] [period=10ms] [replicas=1] [gpus=all] \
+ *     [counterPeriod=1s] [singleReads=true]
+ * </pre>
+ *
+ * <p>It first times single NVML reads on the calling thread (wall and CPU time of the instant
+ * power field, {@code nvmlDeviceGetPowerUsage} and the energy counter), then runs the real
+ * {@link PowerSampler} over an {@link NvmlSensor} for {@code seconds} at {@code period}
+ * (100 Hz by default) and reports the sampling thread's CPU time per second of sampling, the
+ * whole process's CPU time per second (less an idle baseline taken just before) and the mean
+ * time inside {@code sample()}.
+ *
+ * <p>{@code replicas=N} presents each GPU N times to the sensor (same handle, UUID suffixed
+ * {@code /replicaK}), so a one-GPU machine performs the NVML calls of an N-GPU one; the output
+ * says so. It is an estimate of an N-GPU host, not a measurement on one.
+ */
+public final class NvmlSamplerCost {
+
+    private NvmlSamplerCost() {
+    }
+
+    /** Runs the measurement; arguments are {@code key=value}, see the class comment. */
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = new HashMap<>();
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            if (eq < 0) {
+                throw new IllegalArgumentException("argument '" + arg + "' is not key=value;"
+                        + " use seconds=10 period=10ms replicas=1 gpus=all counterPeriod=1s singleReads=true");
+            }
+            a.put(arg.substring(0, eq).strip(), arg.substring(eq + 1).strip());
+        }
+        double seconds = Double.parseDouble(a.getOrDefault("seconds", "10"));
+        Duration period = NvmlOptions.duration("period", a.getOrDefault("period", "10ms"));
+        int replicas = Integer.parseInt(a.getOrDefault("replicas", "1"));
+        Map<String, String> sensorOptions = new HashMap<>();
+        sensorOptions.put("gpus", a.getOrDefault("gpus", "all"));
+        if (a.containsKey("counterPeriod")) {
+            sensorOptions.put("counterPeriod", a.get("counterPeriod"));
+        }
+        boolean singleReads = Boolean.parseBoolean(a.getOrDefault("singleReads", "true"));
+
+        NvmlLibrary real;
+        try {
+            real = JnaNvmlLibrary.load();
+        } catch (SensorUnavailableException e) {
+            System.out.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (singleReads) {
+            timeSingleReads(real);
+        }
+
+        NvmlLibrary library = replicas == 1 ? real : new Replicated(real, replicas);
+        Map<String, String> env = new HashMap<>(System.getenv());
+        if (replicas != 1) {
+            env.remove(CudaVisibleDevices.VARIABLE);
+        }
+        try (NvmlSensor sensor = NvmlSensor.open(library, NvmlOptions.parse(sensorOptions), env, System::nanoTime)) {
+            int gpus = sensor.metadata().gpus().size();
+            System.out.printf(Locale.ROOT, "sensor: %d GPU channel set(s)%s, %d channels, driver %s%n", gpus,
+                    replicas == 1 ? "" : " (" + replicas + " replicas of each real GPU: an emulation)",
+                    sensor.channels().size(), sensor.metadata().driverVersion());
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            com.sun.management.OperatingSystemMXBean os =
+                    (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+            long baseWall = System.nanoTime();
+            long baseCpu = os.getProcessCpuTime();
+            Thread.sleep(2000);
+            double baselinePerSecond = (os.getProcessCpuTime() - baseCpu) / (double) (System.nanoTime() - baseWall);
+
+            PowerSampler sampler = new PowerSampler(sensor, period);
+            long cpu0 = os.getProcessCpuTime();
+            long wall0 = System.nanoTime();
+            sampler.start();
+            long threadId = samplerThreadId(threads);
+            long threadCpu0 = threadId < 0 ? -1 : threads.getThreadCpuTime(threadId);
+            Thread.sleep(Math.round(seconds * 1000));
+            long threadCpu1 = threadId < 0 ? -1 : threads.getThreadCpuTime(threadId);
+            long wall1 = System.nanoTime();
+            long cpu1 = os.getProcessCpuTime();
+            PowerTrace trace = sampler.stop();
+            double wallSeconds = (wall1 - wall0) / 1e9;
+
+            int counterReads = 0;
+            int powerChannel = -1;
+            for (int c = 0; c < trace.channels().size(); c++) {
+                if (trace.channels().get(c).kind() == PowerChannel.Kind.ENERGY_JOULES) {
+                    counterReads += (int) Arrays.stream(trace.values(c)).filter(v -> !Double.isNaN(v)).count();
+                } else if (powerChannel < 0) {
+                    powerChannel = c;
+                }
+            }
+            System.out.printf(Locale.ROOT, "sampling: %.1f s at period %s: %d samples (%.1f/s), %d counter reads,"
+                            + " %d read errors%n", wallSeconds, period, sampler.sampleCount(),
+                    sampler.sampleCount() / wallSeconds, counterReads, sensor.readErrors());
+            System.out.printf(Locale.ROOT, "time inside sample(): mean %.1f us%n",
+                    sampler.sensorNanos() / 1e3 / sampler.sampleCount());
+            if (powerChannel >= 0) {
+                System.out.println("power channel " + trace.channels().get(powerChannel).name() + " value changes: "
+                        + changeIntervals(trace.timestampsNanos(), trace.values(powerChannel)));
+            }
+            if (threadCpu0 >= 0 && threadCpu1 >= 0) {
+                System.out.printf(Locale.ROOT, "sampler thread CPU: %.2f ms per second of sampling (%.3f %% of one core)%n",
+                        (threadCpu1 - threadCpu0) / 1e6 / wallSeconds, (threadCpu1 - threadCpu0) / 1e7 / wallSeconds);
+            }
+            double processPerSecond = (cpu1 - cpu0) / (double) (wall1 - wall0);
+            System.out.printf(Locale.ROOT, "process CPU: %.2f ms per second of sampling, idle baseline %.2f ms/s,"
+                            + " difference %.2f ms/s%n", processPerSecond * 1e3, baselinePerSecond * 1e3,
+                    (processPerSecond - baselinePerSecond) * 1e3);
+        }
+    }
+
+    /** Median and quartiles of the time between changes of value, ms. */
+    private static String changeIntervals(long[] t, double[] v) {
+        List<Long> changes = new ArrayList<>();
+        double last = Double.NaN;
+        for (int i = 0; i < t.length; i++) {
+            if (Double.isNaN(v[i])) {
+                continue;
+            }
+            if (!Double.isNaN(last) && v[i] != last) {
+                changes.add(t[i]);
+            }
+            last = v[i];
+        }
+        return gaps(changes);
+    }
+
+    /** Median and quartiles of the gaps between the given times, ms. */
+    private static String gaps(List<Long> changes) {
+        if (changes.size() < 5) {
+            return changes.size() + " changes";
+        }
+        double[] gaps = new double[changes.size() - 1];
+        for (int i = 1; i < changes.size(); i++) {
+            gaps[i - 1] = (changes.get(i) - changes.get(i - 1)) / 1e6;
+        }
+        Arrays.sort(gaps);
+        return String.format(Locale.ROOT, "%d changes, every %.1f ms (median; quartiles %.1f, %.1f)", changes.size(),
+                gaps[gaps.length / 2], gaps[gaps.length / 4], gaps[gaps.length * 3 / 4]);
+    }
+
+    private static long samplerThreadId(ThreadMXBean threads) {
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && info.getThreadName().startsWith("tpb-power-sampler-")) {
+                return info.getThreadId();
+            }
+        }
+        return -1;
+    }
+
+    /** Times each kind of read on this thread: wall and CPU, microseconds per call. */
+    private static void timeSingleReads(NvmlLibrary nvml) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        nvml.init();
+        try {
+            NvmlDeviceHandle h = nvml.handleByIndex(0);
+            System.out.printf(Locale.ROOT, "device 0: %s %s, driver %s, NVML %s%n",
+                    nvml.name(h), nvml.uuid(h), nvml.driverVersion(), nvml.nvmlVersion());
+            time(threads, "field 186 (instant power)", 2000, () -> nvml.fieldValues(h, 0, NvmlFields.POWER_INSTANT));
+            time(threads, "nvmlDeviceGetPowerUsage", 2000, () -> nvml.powerUsageMilliwatts(h));
+            time(threads, "nvmlDeviceGetTotalEnergyConsumption", 100, () -> nvml.totalEnergyConsumptionMillijoules(h));
+            spaced(threads, "nvmlDeviceGetTotalEnergyConsumption, 100 ms apart", 20, 100,
+                    () -> nvml.totalEnergyConsumptionMillijoules(h));
+            fieldRefresh(nvml, h);
+        } finally {
+            nvml.shutdown();
+        }
+    }
+
+    private static void time(ThreadMXBean threads, String what, int n, Runnable read) {
+        for (int i = 0; i < Math.min(n, 50); i++) {
+            try {
+                read.run();
+            } catch (NvmlException e) {
+                System.out.println(what + ": " + e.getMessage());
+                return;
+            }
+        }
+        long[] wall = new long[n];
+        long cpu0 = threads.getCurrentThreadCpuTime();
+        for (int i = 0; i < n; i++) {
+            long t = System.nanoTime();
+            read.run();
+            wall[i] = System.nanoTime() - t;
+        }
+        long cpu = threads.getCurrentThreadCpuTime() - cpu0;
+        Arrays.sort(wall);
+        System.out.printf(Locale.ROOT, "%s: wall median %.1f us, p99 %.1f us, max %.1f us; CPU mean %.1f us (%d reads)%n",
+                what, wall[n / 2] / 1e3, wall[(int) (n * 0.99)] / 1e3, wall[n - 1] / 1e3, cpu / 1e3 / n, n);
+    }
+
+    /** Times reads spaced {@code gapMillis} apart, as the sampler makes them. */
+    private static void spaced(ThreadMXBean threads, String what, int n, long gapMillis, Runnable read) {
+        long wall = 0;
+        long cpu = 0;
+        long max = 0;
+        for (int i = 0; i < n; i++) {
+            sleepMillis(gapMillis);
+            long c0 = threads.getCurrentThreadCpuTime();
+            long t = System.nanoTime();
+            read.run();
+            long w = System.nanoTime() - t;
+            cpu += threads.getCurrentThreadCpuTime() - c0;
+            wall += w;
+            max = Math.max(max, w);
+        }
+        System.out.printf(Locale.ROOT, "%s: wall mean %.1f us, max %.1f us; CPU mean %.1f us (%d reads)%n",
+                what, wall / 1e3 / n, max / 1e3, cpu / 1e3 / n, n);
+    }
+
+    /**
+     * Reads the instant power field every 2 ms for 2 s with no counter read, and reports how often
+     * its value and its own timestamp change: whether it refreshes by itself.
+     */
+    private static void fieldRefresh(NvmlLibrary nvml, NvmlDeviceHandle h) {
+        List<Long> valueChanges = new ArrayList<>();
+        List<Long> stampChanges = new ArrayList<>();
+        double lastValue = Double.NaN;
+        long lastStamp = Long.MIN_VALUE;
+        long end = System.nanoTime() + 2_000_000_000L;
+        while (System.nanoTime() < end) {
+            NvmlFieldValue fv = nvml.fieldValues(h, NvmlFields.SCOPE_GPU, NvmlFields.POWER_INSTANT).get(0);
+            long now = System.nanoTime();
+            if (fv.ok()) {
+                if (!Double.isNaN(lastValue) && fv.value() != lastValue) {
+                    valueChanges.add(now);
+                }
+                if (lastStamp != Long.MIN_VALUE && fv.timestampMicros() != lastStamp) {
+                    stampChanges.add(now);
+                }
+                lastValue = fv.value();
+                lastStamp = fv.timestampMicros();
+            }
+            sleepMillis(2);
+        }
+        System.out.println("field 186 read every 2 ms for 2 s, no counter reads: value "
+                + gaps(valueChanges) + "; its timestamp " + gaps(stampChanges));
+    }
+
+    private static void sleepMillis(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Shows each real GPU {@code replicas} times, to load the sampler like a larger host. */
+    private static final class Replicated implements NvmlLibrary {
+        private final NvmlLibrary real;
+        private final int replicas;
+        private final List<NvmlDeviceHandle> issued = new ArrayList<>();
+        private final Map<Long, Integer> replicaOf = new HashMap<>();
+        private int realCount;
+
+        Replicated(NvmlLibrary real, int replicas) {
+            this.real = real;
+            this.replicas = replicas;
+        }
+
+        @Override
+        public void init() {
+            real.init();
+            realCount = real.deviceCount();
+        }
+
+        @Override
+        public int shutdown() {
+            return real.shutdown();
+        }
+
+        @Override
+        public String errorString(int code) {
+            return real.errorString(code);
+        }
+
+        @Override
+        public String driverVersion() {
+            return real.driverVersion();
+        }
+
+        @Override
+        public String nvmlVersion() {
+            return real.nvmlVersion();
+        }
+
+        @Override
+        public int deviceCount() {
+            return realCount * replicas;
+        }
+
+        @Override
+        public NvmlDeviceHandle handleByIndex(int index) {
+            NvmlDeviceHandle h = real.handleByIndex(index % realCount);
+            // a distinct handle per replica, remembered so that calls reach the real one
+            NvmlDeviceHandle fake = new NvmlDeviceHandle(-(issued.size() + 1));
+            issued.add(h);
+            replicaOf.put(fake.address(), index / realCount);
+            return fake;
+        }
+
+        private NvmlDeviceHandle realHandle(NvmlDeviceHandle fake) {
+            return issued.get((int) (-fake.address() - 1));
+        }
+
+        @Override
+        public String uuid(NvmlDeviceHandle device) {
+            return real.uuid(realHandle(device)) + "/replica" + replicaOf.get(device.address());
+        }
+
+        @Override
+        public String name(NvmlDeviceHandle device) {
+            return real.name(realHandle(device));
+        }
+
+        @Override
+        public long enforcedPowerLimitMilliwatts(NvmlDeviceHandle device) {
+            return real.enforcedPowerLimitMilliwatts(realHandle(device));
+        }
+
+        @Override
+        public long totalEnergyConsumptionMillijoules(NvmlDeviceHandle device) {
+            return real.totalEnergyConsumptionMillijoules(realHandle(device));
+        }
+
+        @Override
+        public long powerUsageMilliwatts(NvmlDeviceHandle device) {
+            return real.powerUsageMilliwatts(realHandle(device));
+        }
+
+        @Override
+        public List<NvmlFieldValue> fieldValues(NvmlDeviceHandle device, int scopeId, int... fieldIds) {
+            return real.fieldValues(realHandle(device), scopeId, fieldIds);
+        }
+    }
+}

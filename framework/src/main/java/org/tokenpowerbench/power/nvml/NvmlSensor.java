@@ -1,0 +1,416 @@
+package org.tokenpowerbench.power.nvml;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import org.tokenpowerbench.power.Method;
+import org.tokenpowerbench.power.PowerChannel;
+import org.tokenpowerbench.power.PowerSensor;
+import org.tokenpowerbench.power.Scope;
+import org.tokenpowerbench.power.SensorUnavailableException;
+import org.tokenpowerbench.power.nvml.NvmlMetadata.Gpu;
+import org.tokenpowerbench.power.nvml.NvmlMetadata.PowerSource;
+import org.tokenpowerbench.power.nvml.NvmlMetadata.Probe;
+
+/**
+ * Power and energy of NVIDIA GPUs through NVML.
+ *
+ * <p>Channels, per measured GPU {@code N} (its index among the visible GPUs; the channel's
+ * device is the GPU's UUID):
+ * <ul>
+ *   <li>{@code gpuN.counter}: {@link PowerChannel.Kind#ENERGY_JOULES}, {@link Method#COUNTER},
+ *       from {@code nvmlDeviceGetTotalEnergyConsumption} (mJ, converted to joules since the
+ *       sensor opened). A read costs milliseconds of CPU (3-14 ms measured on an H200), so it is
+ *       read on every boundary sample and otherwise once per {@link NvmlOptions#counterPeriod()}
+ *       (default 1 s) on a fixed grid, for at most one GPU per sample (the one longest overdue),
+ *       so no ordinary sample is delayed by more than one read; unread samples hold
+ *       {@link Double#NaN}. Absent when the GPU has no counter.</li>
+ *   <li>{@code gpuN.power}: {@link PowerChannel.Kind#POWER_WATTS}, {@link Method#SAMPLED}, the
+ *       instantaneous power field {@code NVML_FI_DEV_POWER_INSTANT} (186), read on every
+ *       sample; or, where that field is not supported, {@code gpuN.power-avg1s} from
+ *       {@code nvmlDeviceGetPowerUsage}, which newer GPUs average over one second.</li>
+ * </ul>
+ * A failed read (a GPU lost mid-run, say) writes NaN and is counted in {@link #readErrors()}.
+ * {@link #metadata()} records names, UUIDs, versions, power limits and which readings worked.
+ *
+ * <p>Not thread-safe: one sampler thread calls {@link #sample}. {@link #close()} calls
+ * {@code nvmlShutdown}.
+ */
+public final class NvmlSensor implements PowerSensor {
+
+    /** How often NVML refreshes power and energy on current GPUs (measured on an H200). */
+    public static final Duration UPDATE_PERIOD = Duration.ofMillis(100);
+
+    private static final int[] INSTANT = {NvmlFields.POWER_INSTANT};
+
+    private final NvmlLibrary library;
+    private final LongSupplier nanoClock;
+    private final long counterPeriodNanos;
+    private final List<PowerChannel> channels;
+    private final GpuState[] gpus;
+    private final NvmlMetadata metadata;
+    private long readErrors;
+    private String lastError;
+    private boolean closed;
+
+    /** Per-GPU reading state; channel index -1 means the channel is absent. */
+    private static final class GpuState {
+        final NvmlDeviceHandle handle;
+        final PowerSource powerSource;
+        final CumulativeEnergy energy;
+        int counterChannel = -1;
+        int powerChannel = -1;
+        /** When the counter is next due on a non-boundary sample, on a fixed grid. */
+        long nextCounterRead;
+
+        GpuState(NvmlDeviceHandle handle, PowerSource powerSource, CumulativeEnergy energy, long firstDue) {
+            this.handle = handle;
+            this.powerSource = powerSource;
+            this.energy = energy;
+            this.nextCounterRead = firstDue;
+        }
+    }
+
+    private NvmlSensor(NvmlLibrary library, LongSupplier nanoClock, NvmlOptions options,
+                       List<PowerChannel> channels, GpuState[] gpus, NvmlMetadata metadata) {
+        this.library = library;
+        this.nanoClock = nanoClock;
+        this.counterPeriodNanos = options.counterPeriod().toNanos();
+        this.channels = List.copyOf(channels);
+        this.gpus = gpus;
+        this.metadata = metadata;
+    }
+
+    /**
+     * Opens the sensor on the process environment's {@code CUDA_VISIBLE_DEVICES} and
+     * {@link System#nanoTime()}.
+     */
+    public static NvmlSensor open(NvmlLibrary library, NvmlOptions options) throws SensorUnavailableException {
+        return open(library, options, System.getenv(), System::nanoTime);
+    }
+
+    /**
+     * Initialises NVML, finds the visible GPUs, tries each reading once and builds the channels.
+     * On any failure NVML is shut down again before the exception leaves.
+     *
+     * @param environment where {@code CUDA_VISIBLE_DEVICES} and {@code CUDA_DEVICE_ORDER} are read
+     * @param nanoClock   the clock that paces counter reads ({@link System#nanoTime()} outside tests)
+     * @throws SensorUnavailableException with one line that says what is missing and what to do
+     */
+    public static NvmlSensor open(NvmlLibrary library, NvmlOptions options, Map<String, String> environment,
+                                  LongSupplier nanoClock) throws SensorUnavailableException {
+        try {
+            library.init();
+        } catch (NvmlException e) {
+            throw new SensorUnavailableException(initFailure(e), e);
+        }
+        boolean ok = false;
+        try {
+            NvmlSensor sensor = build(library, options, environment, nanoClock);
+            ok = true;
+            return sensor;
+        } catch (NvmlException e) {
+            throw new SensorUnavailableException("NVML failed while listing GPUs: " + e.getMessage()
+                    + "; check nvidia-smi, or drop -prof nvml", e);
+        } finally {
+            if (!ok) {
+                try {
+                    library.shutdown();
+                } catch (RuntimeException e) {
+                    // the first failure is the one worth reporting
+                }
+            }
+        }
+    }
+
+    private static String initFailure(NvmlException e) {
+        String what = switch (e.code()) {
+            case NvmlReturn.DRIVER_NOT_LOADED -> "the NVIDIA kernel driver is not loaded";
+            case NvmlReturn.NO_PERMISSION -> "no permission to open the GPU device files (/dev/nvidia*)";
+            case NvmlReturn.LIB_RM_VERSION_MISMATCH ->
+                    "libnvidia-ml and the loaded kernel driver differ in version (reload the driver or reboot)";
+            default -> "NVML could not start";
+        };
+        return "NVML unavailable: " + what + " (" + e.getMessage() + "); fix the driver or drop -prof nvml";
+    }
+
+    private static NvmlSensor build(NvmlLibrary library, NvmlOptions options, Map<String, String> environment,
+                                    LongSupplier nanoClock) throws SensorUnavailableException {
+        int count = library.deviceCount();
+        if (count == 0) {
+            throw new SensorUnavailableException("NVML sees no GPU on this machine; run on a GPU host or drop -prof nvml");
+        }
+        List<NvmlDeviceHandle> handles = new ArrayList<>(count);
+        List<String> uuids = new ArrayList<>(count);
+        List<String> names = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            NvmlDeviceHandle h = library.handleByIndex(i);
+            handles.add(h);
+            uuids.add(library.uuid(h));
+            names.add(library.name(h));
+        }
+        String variable = environment.get(CudaVisibleDevices.VARIABLE);
+        CudaVisibleDevices.Selection visible;
+        try {
+            visible = CudaVisibleDevices.select(variable, uuids);
+        } catch (CudaVisibleDevices.MigNotSupportedException e) {
+            throw new SensorUnavailableException(e.getMessage() + ", or drop -prof nvml");
+        }
+        List<String> notes = new ArrayList<>();
+        if (visible.ignored() != null) {
+            notes.add(CudaVisibleDevices.VARIABLE + ": " + visible.ignored());
+        }
+        String orderWarning = visible.orderWarning(names, environment.get("CUDA_DEVICE_ORDER"));
+        if (orderWarning != null) {
+            notes.add(orderWarning);
+        }
+        if (visible.nvmlIndices().isEmpty()) {
+            throw new SensorUnavailableException(CudaVisibleDevices.VARIABLE + "='" + variable
+                    + "' hides every GPU" + (visible.ignored() == null ? "" : " (" + visible.ignored() + ")")
+                    + "; unset it or name GPUs by index or GPU- UUID, or drop -prof nvml");
+        }
+        List<Integer> chosen = new ArrayList<>();
+        if (options.gpus() == null) {
+            for (int i = 0; i < visible.nvmlIndices().size(); i++) {
+                chosen.add(i);
+            }
+        } else {
+            for (int v : options.gpus()) {
+                if (v >= visible.nvmlIndices().size()) {
+                    throw new SensorUnavailableException("nvml option gpus=" + join(options.gpus()) + " names GPU " + v
+                            + " but " + visible.nvmlIndices().size() + " GPU(s) are visible"
+                            + (variable == null ? "" : " (" + CudaVisibleDevices.VARIABLE + "=" + variable + ")")
+                            + "; use indices 0.." + (visible.nvmlIndices().size() - 1));
+                }
+                chosen.add(v);
+            }
+        }
+
+        long now = nanoClock.getAsLong();
+        List<PowerChannel> channels = new ArrayList<>();
+        List<GpuState> states = new ArrayList<>();
+        List<Gpu> described = new ArrayList<>();
+        for (int v : chosen) {
+            int nvmlIndex = visible.nvmlIndices().get(v);
+            NvmlDeviceHandle h = handles.get(nvmlIndex);
+            String uuid = uuids.get(nvmlIndex);
+            List<Probe> probes = new ArrayList<>();
+
+            CumulativeEnergy energy = new CumulativeEnergy();
+            boolean counter;
+            try {
+                energy.update(library.totalEnergyConsumptionMillijoules(h));
+                counter = true;
+                probes.add(new Probe("nvmlDeviceGetTotalEnergyConsumption", true, "ok"));
+            } catch (NvmlException e) {
+                counter = false;
+                probes.add(new Probe("nvmlDeviceGetTotalEnergyConsumption", false, detail(e)));
+            }
+
+            PowerSource source = PowerSource.NONE;
+            String field = "NVML_FI_DEV_POWER_INSTANT";
+            try {
+                NvmlFieldValue fv = library.fieldValues(h, NvmlFields.SCOPE_GPU, INSTANT).get(0);
+                if (fv.ok()) {
+                    source = PowerSource.INSTANT_FIELD;
+                    probes.add(new Probe(field, true, "ok"));
+                } else {
+                    probes.add(new Probe(field, false, fv.valueType() == null && fv.returnCode() == NvmlReturn.SUCCESS
+                            ? "unknown value type " + fv.valueTypeCode()
+                            : library.errorString(fv.returnCode()) + " (" + fv.returnCode() + ")"));
+                }
+            } catch (NvmlException e) {
+                probes.add(new Probe(field, false, detail(e)));
+            }
+            if (source == PowerSource.NONE) {
+                try {
+                    library.powerUsageMilliwatts(h);
+                    source = PowerSource.AVERAGED_POWER_USAGE;
+                    probes.add(new Probe("nvmlDeviceGetPowerUsage", true, "ok (fallback: averaged over 1 s on Ampere and newer)"));
+                } catch (NvmlException e) {
+                    probes.add(new Probe("nvmlDeviceGetPowerUsage", false, detail(e)));
+                }
+            } else {
+                probes.add(new Probe("nvmlDeviceGetPowerUsage", false, "not tried (instant field works)"));
+            }
+
+            double limit;
+            try {
+                limit = library.enforcedPowerLimitMilliwatts(h) / 1000.0;
+            } catch (NvmlException e) {
+                limit = Double.NaN;
+            }
+
+            if (!counter && source == PowerSource.NONE) {
+                notes.add("GPU " + v + " (" + uuid + ") offers neither an energy counter nor a power reading; not measured");
+                continue;
+            }
+            GpuState s = new GpuState(h, source, counter ? energy : null, now + options.counterPeriod().toNanos());
+            String prefix = "gpu" + v;
+            if (counter) {
+                s.counterChannel = channels.size();
+                channels.add(new PowerChannel(prefix + ".counter", uuid, Scope.GPU, Method.COUNTER,
+                        PowerChannel.Kind.ENERGY_JOULES));
+            }
+            if (source != PowerSource.NONE) {
+                s.powerChannel = channels.size();
+                channels.add(new PowerChannel(source == PowerSource.INSTANT_FIELD ? prefix + ".power" : prefix + ".power-avg1s",
+                        uuid, Scope.GPU, Method.SAMPLED, PowerChannel.Kind.POWER_WATTS));
+            }
+            states.add(s);
+            described.add(new Gpu(v, nvmlIndex, uuid, names.get(nvmlIndex), limit, counter, source, probes));
+        }
+        if (states.isEmpty()) {
+            throw new SensorUnavailableException("no chosen GPU offers an NVML energy counter or power reading ("
+                    + String.join("; ", notes) + "); drop -prof nvml");
+        }
+        NvmlMetadata metadata = new NvmlMetadata(version(library::driverVersion), version(library::nvmlVersion),
+                variable, notes, described);
+        return new NvmlSensor(library, nanoClock, options, channels, states.toArray(GpuState[]::new), metadata);
+    }
+
+    private static String version(java.util.function.Supplier<String> call) {
+        try {
+            return call.get();
+        } catch (NvmlException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+    }
+
+    private static String detail(NvmlException e) {
+        return e.getMessage();
+    }
+
+    private static String join(List<Integer> xs) {
+        StringBuilder b = new StringBuilder();
+        for (int x : xs) {
+            b.append(b.length() == 0 ? "" : ",").append(x);
+        }
+        return b.toString();
+    }
+
+    @Override
+    public String id() {
+        return "nvml";
+    }
+
+    @Override
+    public List<PowerChannel> channels() {
+        return channels;
+    }
+
+    @Override
+    public void sample(double[] out, boolean boundary) {
+        if (closed) {
+            Arrays.fill(out, 0, channels.size(), Double.NaN);
+            return;
+        }
+        for (GpuState g : gpus) {
+            if (g.powerChannel >= 0) {
+                out[g.powerChannel] = readPower(g);
+            }
+            if (g.counterChannel >= 0) {
+                out[g.counterChannel] = Double.NaN;
+            }
+        }
+        long now = nanoClock.getAsLong();
+        if (boundary) {
+            for (GpuState g : gpus) {
+                if (g.counterChannel >= 0) {
+                    out[g.counterChannel] = readCounter(g, now);
+                }
+            }
+            return;
+        }
+        GpuState due = null;
+        for (GpuState g : gpus) {
+            if (g.counterChannel >= 0 && now - g.nextCounterRead >= 0
+                    && (due == null || g.nextCounterRead - due.nextCounterRead < 0)) {
+                due = g;
+            }
+        }
+        if (due != null) {
+            long scheduled = due.nextCounterRead;
+            out[due.counterChannel] = readCounter(due, now);
+            // keep to the grid (reads every period on average), unless a whole period behind
+            due.nextCounterRead = now - scheduled < counterPeriodNanos ? scheduled + counterPeriodNanos : now + counterPeriodNanos;
+        }
+    }
+
+    private double readPower(GpuState g) {
+        try {
+            if (g.powerSource == PowerSource.INSTANT_FIELD) {
+                NvmlFieldValue fv = library.fieldValues(g.handle, NvmlFields.SCOPE_GPU, INSTANT).get(0);
+                if (fv.ok()) {
+                    return fv.value() / 1000.0;
+                }
+                failed("NVML_FI_DEV_POWER_INSTANT: " + library.errorString(fv.returnCode()) + " (" + fv.returnCode() + ")");
+                return Double.NaN;
+            }
+            return library.powerUsageMilliwatts(g.handle) / 1000.0;
+        } catch (NvmlException e) {
+            failed(e.getMessage());
+            return Double.NaN;
+        }
+    }
+
+    private double readCounter(GpuState g, long now) {
+        g.nextCounterRead = now + counterPeriodNanos;
+        try {
+            return g.energy.update(library.totalEnergyConsumptionMillijoules(g.handle));
+        } catch (NvmlException e) {
+            failed(e.getMessage());
+            return Double.NaN;
+        }
+    }
+
+    private void failed(String message) {
+        readErrors++;
+        lastError = message;
+    }
+
+    /** 100 ms: power, instant power and the counter all refresh about this often. */
+    @Override
+    public Duration updatePeriod() {
+        return UPDATE_PERIOD;
+    }
+
+    /** GPU names, UUIDs, versions, limits and which readings worked, as found at open. */
+    public NvmlMetadata metadata() {
+        return metadata;
+    }
+
+    /** Reads that failed since open (each wrote NaN). Read it from the sampling thread or after. */
+    public long readErrors() {
+        return readErrors;
+    }
+
+    /** The last failed read's message, or null. */
+    public String lastError() {
+        return lastError;
+    }
+
+    /** Times an energy counter went backwards (driver reload, GPU reset) and was restarted from. */
+    public int counterRestarts() {
+        int n = 0;
+        for (GpuState g : gpus) {
+            n += g.energy == null ? 0 : g.energy.restarts();
+        }
+        return n;
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            try {
+                library.shutdown();
+            } catch (RuntimeException e) {
+                // close never throws; the process is ending its use of NVML either way
+            }
+        }
+    }
+}

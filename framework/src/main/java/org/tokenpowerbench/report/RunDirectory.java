@@ -1,0 +1,108 @@
+package org.tokenpowerbench.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+import org.tokenpowerbench.client.RequestTimeline;
+import org.tokenpowerbench.workload.WaveRecord;
+
+/**
+ * The folder a run writes as it goes: every wave's requests, every iteration's energy and every
+ * failure are appended and flushed the moment they are known, so a sweep that fails in trial 7
+ * keeps trials 1 to 6 on disk.
+ *
+ * <p>Files: {@code requests.csv} (one row per request), {@code iterations.jsonl} (one JSON object
+ * per iteration and sensor), {@code failures.jsonl}, {@code power-<sensor>.csv} (raw traces).
+ * The folder comes from the system property {@code tpb.runDir}, which our {@code Main} sets for
+ * every fork; without it, {@code tpb-results/latest}.
+ */
+public final class RunDirectory {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Object LOCK = new Object();
+
+    private final Path root;
+
+    public RunDirectory(Path root) {
+        this.root = root;
+    }
+
+    /** The run folder of this JVM. */
+    public static RunDirectory current() {
+        return new RunDirectory(Path.of(System.getProperty("tpb.runDir", "tpb-results/latest")));
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public ObjectNode newObject() {
+        return JSON.createObjectNode();
+    }
+
+    /** Appends every request of {@code wave} to {@code requests.csv}. */
+    public void appendRequests(String trial, String iteration, WaveRecord wave) {
+        StringBuilder sb = new StringBuilder();
+        for (RequestTimeline r : wave.requests()) {
+            sb.append(csv(trial)).append(',').append(iteration).append(',').append(r.index()).append(',')
+                    .append(r.promptIndex()).append(',')
+                    .append(ms(r.queueMillis())).append(',').append(ms(r.ttftMillis())).append(',')
+                    .append(ms(r.tpotMillis())).append(',').append(ms(r.e2eMillis())).append(',')
+                    .append(r.promptTokens()).append(',').append(r.outputTokens()).append(',')
+                    .append(r.requestedOutputTokens()).append(',').append(r.tokenSource().label()).append(',')
+                    .append(r.contentChunks()).append(',')
+                    .append(r.sentNanos() - wave.startNanos()).append(',')
+                    .append(r.firstTokenNanos() < 0 ? "" : Long.toString(r.firstTokenNanos() - wave.startNanos())).append(',')
+                    .append(r.lastTokenNanos() < 0 ? "" : Long.toString(r.lastTokenNanos() - wave.startNanos())).append(',')
+                    .append(r.errorClass() == null ? "" : r.errorClass()).append(',')
+                    .append(r.error() == null ? "" : csv(r.error())).append('\n');
+        }
+        append("requests.csv", "trial,iteration,request,prompt,queue_ms,ttft_ms,tpot_ms,e2e_ms,prompt_tokens,"
+                + "output_tokens,requested_output_tokens,token_count_source,content_chunks,sent_ns,first_token_ns,"
+                + "last_token_ns,error_class,error\n", sb.toString());
+    }
+
+    /** Appends one JSON object as a line of {@code file}. */
+    public void appendJsonLine(String file, ObjectNode node) {
+        append(file, null, node.toString() + "\n");
+    }
+
+    /** Appends raw text to {@code file}, writing {@code header} first if the file is new. */
+    public void append(String file, String header, String text) {
+        synchronized (LOCK) {
+            try {
+                Files.createDirectories(root);
+                Path path = root.resolve(file);
+                boolean fresh = !Files.exists(path);
+                try (BufferedWriter w = Files.newBufferedWriter(path, StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+                    if (fresh && header != null) {
+                        w.write(header);
+                    }
+                    w.write(text);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + root.resolve(file) + ": " + e.getMessage()
+                        + " (choose a writable folder with -rd or run from one)", e);
+            }
+        }
+    }
+
+    private static String ms(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.3f", v) : "";
+    }
+
+    static String csv(String s) {
+        if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0) {
+            return s;
+        }
+        return '"' + s.replace("\"", "\"\"").replace('\n', ' ') + '"';
+    }
+}

@@ -1,0 +1,149 @@
+package org.tokenpowerbench.workload;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.tokenpowerbench.client.Tokenizer;
+
+/**
+ * Synthetic prompts of an exact length in the served model's tokenizer.
+ *
+ * <p>Each prompt is ordinary English-like text drawn, with a seed, from a fixed word list; its
+ * length is then adjusted one word at a time, checking the tokenizer after every change, until the
+ * server will see exactly the requested number of tokens (including the begin-of-sequence token
+ * the server adds). Prompts differ from each other, so no server-side prefix cache can make a
+ * later request cheaper than the first.
+ *
+ * @param prompts      the texts
+ * @param tokensEach   the exact token count of every prompt, as the server counts them
+ * @param tokenizedBy  the tokenizer used, for the results
+ */
+public record PromptSet(List<String> prompts, int tokensEach, String tokenizedBy) {
+
+    private static final String[] WORDS = (
+            "the of and to in is was for on that with as by at from his her this which are be or "
+            + "an had not but were they have one all their there been has would when who more some "
+            + "time into only other new could years first after also two may most such made over "
+            + "many then these state city water power light energy river house world small great "
+            + "table number line order music paper table garden winter summer morning window letter "
+            + "market station island mountain school family story question answer village history")
+            .split(" ");
+
+    public PromptSet {
+        prompts = List.copyOf(prompts);
+    }
+
+    /**
+     * Builds {@code count} distinct prompts of exactly {@code tokens} tokens.
+     *
+     * @throws IllegalArgumentException when {@code tokens} is too small for the tokenizer's
+     *                                  special tokens, or an exact length cannot be reached
+     */
+    public static PromptSet synthetic(Tokenizer tokenizer, int count, int tokens, long seed) {
+        if (count < 1) {
+            throw new IllegalArgumentException("prompt count must be at least 1, was " + count);
+        }
+        int special = tokenizer.specialTokensAdded();
+        if (tokens <= special) {
+            throw new IllegalArgumentException("inputTokens=" + tokens + " leaves no room for text: the server adds "
+                    + special + " special token(s) to every prompt; use inputTokens >= " + (special + 1));
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        List<String> prompts = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            prompts.add(exact(tokenizer, tokens, random, i));
+        }
+        return new PromptSet(prompts, tokens, tokenizer.description());
+    }
+
+    private static String exact(Tokenizer tokenizer, int target, SplittableRandom random, int index) {
+        // Start with a prefix that makes every prompt unique, then add words while under target.
+        List<String> words = new ArrayList<>();
+        words.add("Request");
+        words.add(Integer.toString(index));
+        words.add(":");
+        String text = String.join(" ", words);
+        int n = tokenizer.promptTokens(text);
+        while (n < target) {
+            words.add(WORDS[random.nextInt(WORDS.length)]);
+            String next = String.join(" ", words);
+            int m = tokenizer.promptTokens(next);
+            if (m > target) {
+                words.remove(words.size() - 1);
+                // a multi-token word overshot: try single-token words until one lands exactly
+                String fit = fitOne(tokenizer, words, target);
+                if (fit == null) {
+                    break;
+                }
+                return fit;
+            }
+            text = next;
+            n = m;
+        }
+        while (n > target && words.size() > 1) {
+            words.remove(words.size() - 1);
+            text = String.join(" ", words);
+            n = tokenizer.promptTokens(text);
+        }
+        if (n != target) {
+            String fit = fitOne(tokenizer, words, target);
+            if (fit != null) {
+                return fit;
+            }
+            throw new IllegalArgumentException("cannot build a prompt of exactly " + target + " tokens with "
+                    + tokenizer.description() + " (closest: " + n + "); choose another inputTokens");
+        }
+        return text;
+    }
+
+    /** Tries to complete {@code words} to exactly {@code target} tokens, adding words one by one. */
+    private static String fitOne(Tokenizer tokenizer, List<String> words, int target) {
+        List<String> trial = new ArrayList<>(words);
+        for (int guard = 0; guard < 4 * target + 16; guard++) {
+            int n = tokenizer.promptTokens(String.join(" ", trial));
+            if (n == target) {
+                return String.join(" ", trial);
+            }
+            boolean added = false;
+            for (String w : WORDS) {
+                trial.add(w);
+                int m = tokenizer.promptTokens(String.join(" ", trial));
+                if (m <= target && m > n) {
+                    added = true;
+                    break;
+                }
+                trial.remove(trial.size() - 1);
+            }
+            if (!added) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Prompts of {@code words} words each, for a server whose tokenizer cannot be reached. Their
+     * token count is NOT controlled; the results take prompt tokens from the server's usage and
+     * say that lengths were not controlled.
+     */
+    public static PromptSet uncontrolled(int count, int words, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        List<String> prompts = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            StringBuilder sb = new StringBuilder("Request ").append(i).append(':');
+            for (int w = 0; w < words; w++) {
+                sb.append(' ').append(WORDS[random.nextInt(WORDS.length)]);
+            }
+            prompts.add(sb.toString());
+        }
+        return new PromptSet(prompts, -1, "none (lengths not controlled)");
+    }
+
+    public int size() {
+        return prompts.size();
+    }
+
+    public String get(int i) {
+        return prompts.get(i);
+    }
+}

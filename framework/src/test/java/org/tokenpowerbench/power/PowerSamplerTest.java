@@ -1,0 +1,200 @@
+package org.tokenpowerbench.power;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+import org.junit.jupiter.api.Test;
+
+class PowerSamplerTest {
+
+    /** A sensor with a 50 W "counter" derived from the clock, and a channel read only on boundaries. */
+    private static final class FakeSensor implements PowerSensor {
+        final List<Boolean> boundaries = new ArrayList<>();
+        final List<Thread> threads = new ArrayList<>();
+        final long origin = System.nanoTime();
+        volatile int calls;
+        volatile boolean threw;
+        int failOnCall = -1;
+        long busyNanos = 20_000;
+
+        @Override
+        public String id() {
+            return "fake";
+        }
+
+        @Override
+        public List<PowerChannel> channels() {
+            return List.of(
+                    new PowerChannel("fake.counter", "dev0", Scope.GPU, Method.COUNTER, PowerChannel.Kind.ENERGY_JOULES),
+                    new PowerChannel("fake.slow", "dev0", Scope.GPU, Method.COUNTER, PowerChannel.Kind.ENERGY_JOULES));
+        }
+
+        @Override
+        public void sample(double[] out, boolean boundary) {
+            int call = calls + 1;
+            calls = call;
+            boundaries.add(boundary);
+            threads.add(Thread.currentThread());
+            if (call == failOnCall) {
+                threw = true;
+                throw new IllegalStateException("device fell off the bus");
+            }
+            long now = System.nanoTime();
+            double joules = (now - origin) * 1e-9 * 50.0;
+            long end = now + busyNanos;
+            while (System.nanoTime() - end < 0) {
+                Thread.onSpinWait();
+            }
+            out[0] = joules;
+            if (boundary) {
+                out[1] = joules;
+            }
+        }
+
+        @Override
+        public Duration updatePeriod() {
+            return Duration.ofMillis(1);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    @Test
+    void samplesPeriodicallyWithBoundaryFlagsOnlyAtBothEnds() throws InterruptedException {
+        FakeSensor sensor = new FakeSensor();
+        PowerTrace trace;
+        long from;
+        long to;
+        try (PowerSampler sampler = new PowerSampler(sensor, Duration.ofMillis(1))) {
+            sampler.start();
+            assertEquals(1, sampler.sampleCount());
+            from = System.nanoTime();
+            await(() -> sampler.sampleCount() >= 8 && System.nanoTime() - from > 50_000_000L,
+                    "8 samples and 50 ms");
+            to = System.nanoTime();
+            trace = sampler.stop();
+            assertEquals(trace.size(), sampler.sampleCount());
+            assertTrue(sampler.sensorNanos() >= trace.size() * sensor.busyNanos,
+                    "sensorNanos " + sampler.sensorNanos() + " for " + trace.size() + " samples");
+            assertSame(trace, sampler.stop());
+        }
+        int n = trace.size();
+        assertTrue(n >= 9, "samples: " + n);
+        assertEquals(n, sensor.boundaries.size());
+        assertTrue(sensor.boundaries.get(0));
+        assertTrue(sensor.boundaries.get(n - 1));
+        for (int i = 1; i < n - 1; i++) {
+            assertFalse(sensor.boundaries.get(i), "sample " + i + " flagged as boundary");
+        }
+        for (int i = 1; i < n; i++) {
+            assertTrue(trace.timestampNanos(i) >= trace.timestampNanos(i - 1), "timestamps go back at " + i);
+        }
+        // the middle samples come from one dedicated thread, not the caller's
+        Thread sampling = sensor.threads.get(1);
+        assertTrue(sampling.isDaemon());
+        for (int i = 1; i < n - 1; i++) {
+            assertSame(sampling, sensor.threads.get(i));
+        }
+        assertFalse(sampling == Thread.currentThread());
+
+        // the slow channel is read only on boundary samples, yet gives the same total
+        assertTrue(Double.isNaN(trace.value(1, 1)));
+        assertEquals(2, trace.samplesIn(1, trace.startNanos(), trace.endNanos()));
+        // generous bounds: a preempted read shifts a value against its timestamp
+        double seconds = (to - from) * 1e-9;
+        assertEquals(50.0 * seconds, trace.energyJoules(0, from, to), 50.0 * seconds * 0.05);
+        double whole = (trace.endNanos() - trace.startNanos()) * 1e-9;
+        assertEquals(50.0 * whole, trace.energyJoules(1, trace.startNanos(), trace.endNanos()), 50.0 * whole * 0.05);
+    }
+
+    @Test
+    void growsBeyondItsInitialCapacity() throws InterruptedException {
+        FakeSensor sensor = new FakeSensor();
+        sensor.busyNanos = 0;
+        try (PowerSampler sampler = new PowerSampler(sensor, PowerSampler.MIN_PERIOD)) {
+            sampler.start();
+            await(() -> sampler.sampleCount() >= 600, "600 samples");
+            PowerTrace trace = sampler.stop();
+            assertTrue(trace.size() >= 601);
+            assertEquals(sensor.calls, trace.size());
+        }
+    }
+
+    @Test
+    void sensorFailureSurfacesOnStopWithSensorIdAndMessage() throws InterruptedException {
+        FakeSensor sensor = new FakeSensor();
+        sensor.failOnCall = 3;
+        PowerSampler sampler = new PowerSampler(sensor, Duration.ofMillis(1));
+        sampler.start();
+        await(() -> sensor.threw, "the sensor to fail");
+        IllegalStateException e = assertThrows(IllegalStateException.class, sampler::stop);
+        assertTrue(e.getMessage().contains("'fake'"), e.getMessage());
+        assertTrue(e.getMessage().contains("device fell off the bus"), e.getMessage());
+        assertEquals("device fell off the bus", e.getCause().getMessage());
+        assertThrows(IllegalStateException.class, sampler::stop);
+        sampler.close();
+        sampler.close();
+    }
+
+    @Test
+    void failureOfTheFirstSampleFailsStart() {
+        FakeSensor sensor = new FakeSensor();
+        sensor.failOnCall = 1;
+        PowerSampler sampler = new PowerSampler(sensor);
+        IllegalStateException e = assertThrows(IllegalStateException.class, sampler::start);
+        assertTrue(e.getMessage().contains("fake"), e.getMessage());
+        sampler.close();
+    }
+
+    @Test
+    void lifecycleMisuseIsReported() throws InterruptedException {
+        FakeSensor sensor = new FakeSensor();
+        PowerSampler neverStarted = new PowerSampler(sensor);
+        assertThrows(IllegalStateException.class, neverStarted::stop);
+        neverStarted.close();
+        neverStarted.close();
+        assertThrows(IllegalStateException.class, neverStarted::start);
+
+        PowerSampler sampler = new PowerSampler(sensor, Duration.ofMillis(2));
+        sampler.start();
+        assertThrows(IllegalStateException.class, sampler::start);
+        await(() -> sampler.sampleCount() >= 2, "2 samples");
+        sampler.close();
+        int after = sensor.calls;
+        sampler.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class, sampler::stop);
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        Thread.sleep(20);
+        assertEquals(after, sensor.calls, "the sampling thread kept reading after close()");
+    }
+
+    @Test
+    void defaultAndMinimumPeriods() {
+        FakeSensor sensor = new FakeSensor();
+        assertEquals(Duration.ofMillis(10), new PowerSampler(sensor).period());
+        assertEquals(Duration.ofMillis(1), new PowerSampler(sensor, Duration.ofMillis(1)).period());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new PowerSampler(sensor, Duration.ofNanos(999_999)));
+        assertTrue(e.getMessage().contains("1 ms"), e.getMessage());
+    }
+}

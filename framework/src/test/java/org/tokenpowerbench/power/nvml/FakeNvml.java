@@ -1,0 +1,190 @@
+package org.tokenpowerbench.power.nvml;
+
+import com.sun.jna.Memory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * An {@link NvmlLibrary} that behaves as NVML documents: unsupported calls return
+ * {@code NOT_SUPPORTED}, an unsupported field fails per field while the call succeeds, field
+ * values travel through native memory in the real {@code nvmlFieldValue_t} layout, and calls
+ * before {@code init} return {@code UNINITIALIZED}.
+ */
+final class FakeNvml implements NvmlLibrary {
+
+    /** One simulated GPU. */
+    static final class Gpu {
+        final String uuid;
+        final String name;
+        boolean counter = true;
+        boolean instantField = true;
+        boolean powerUsage = true;
+        double watts = 100;
+        long counterMillijoulesAtZero = 5_000_000;
+        long counterResetAtNanos = Long.MAX_VALUE;
+        int failingCounterReads;
+        int counterReads;
+        int fieldReads;
+
+        Gpu(String uuid, String name) {
+            this.uuid = uuid;
+            this.name = name;
+        }
+    }
+
+    final List<Gpu> gpus = new ArrayList<>();
+    final LongSupplier clock;
+    int initResult = NvmlReturn.SUCCESS;
+    int inits;
+    int shutdowns;
+
+    FakeNvml(LongSupplier clock, Gpu... gpus) {
+        this.clock = clock;
+        this.gpus.addAll(List.of(gpus));
+    }
+
+    static Gpu h200(String uuid) {
+        return new Gpu(uuid, "NVIDIA H200");
+    }
+
+    private void requireInit(String function) {
+        if (inits <= shutdowns) {
+            throw new NvmlException(function, NvmlReturn.UNINITIALIZED, "Uninitialized");
+        }
+    }
+
+    private Gpu gpu(String function, NvmlDeviceHandle h) {
+        requireInit(function);
+        int i = (int) h.address() - 0x1000;
+        if (i < 0 || i >= gpus.size()) {
+            throw new NvmlException(function, NvmlReturn.INVALID_ARGUMENT, "Invalid Argument");
+        }
+        return gpus.get(i);
+    }
+
+    @Override
+    public void init() {
+        if (initResult != NvmlReturn.SUCCESS) {
+            throw new NvmlException("nvmlInit_v2", initResult, errorString(initResult));
+        }
+        inits++;
+    }
+
+    @Override
+    public int shutdown() {
+        if (inits <= shutdowns) {
+            return NvmlReturn.UNINITIALIZED;
+        }
+        shutdowns++;
+        return NvmlReturn.SUCCESS;
+    }
+
+    @Override
+    public String errorString(int code) {
+        return switch (code) {
+            case NvmlReturn.NOT_SUPPORTED -> "Not Supported";
+            case NvmlReturn.DRIVER_NOT_LOADED -> "Driver Not Loaded";
+            case NvmlReturn.GPU_IS_LOST -> "GPU is lost";
+            default -> NvmlReturn.name(code);
+        };
+    }
+
+    @Override
+    public String driverVersion() {
+        requireInit("nvmlSystemGetDriverVersion");
+        return "580.159.04";
+    }
+
+    @Override
+    public String nvmlVersion() {
+        requireInit("nvmlSystemGetNVMLVersion");
+        return "13.580.159.04";
+    }
+
+    @Override
+    public int deviceCount() {
+        requireInit("nvmlDeviceGetCount_v2");
+        return gpus.size();
+    }
+
+    @Override
+    public NvmlDeviceHandle handleByIndex(int index) {
+        requireInit("nvmlDeviceGetHandleByIndex_v2");
+        if (index < 0 || index >= gpus.size()) {
+            throw new NvmlException("nvmlDeviceGetHandleByIndex_v2", NvmlReturn.INVALID_ARGUMENT, "Invalid Argument");
+        }
+        return new NvmlDeviceHandle(0x1000 + index);
+    }
+
+    @Override
+    public String uuid(NvmlDeviceHandle device) {
+        return gpu("nvmlDeviceGetUUID", device).uuid;
+    }
+
+    @Override
+    public String name(NvmlDeviceHandle device) {
+        return gpu("nvmlDeviceGetName", device).name;
+    }
+
+    @Override
+    public long enforcedPowerLimitMilliwatts(NvmlDeviceHandle device) {
+        gpu("nvmlDeviceGetEnforcedPowerLimit", device);
+        return 700_000;
+    }
+
+    @Override
+    public long totalEnergyConsumptionMillijoules(NvmlDeviceHandle device) {
+        Gpu g = gpu("nvmlDeviceGetTotalEnergyConsumption", device);
+        if (!g.counter) {
+            throw new NvmlException("nvmlDeviceGetTotalEnergyConsumption", NvmlReturn.NOT_SUPPORTED, "Not Supported");
+        }
+        if (g.failingCounterReads > 0) {
+            g.failingCounterReads--;
+            throw new NvmlException("nvmlDeviceGetTotalEnergyConsumption", NvmlReturn.GPU_IS_LOST, "GPU is lost");
+        }
+        g.counterReads++;
+        long now = clock.getAsLong();
+        long mj = Math.round(g.watts * now / 1e6);
+        return now >= g.counterResetAtNanos
+                ? Math.round(g.watts * (now - g.counterResetAtNanos) / 1e6)
+                : g.counterMillijoulesAtZero + mj;
+    }
+
+    @Override
+    public long powerUsageMilliwatts(NvmlDeviceHandle device) {
+        Gpu g = gpu("nvmlDeviceGetPowerUsage", device);
+        if (!g.powerUsage) {
+            throw new NvmlException("nvmlDeviceGetPowerUsage", NvmlReturn.NOT_SUPPORTED, "Not Supported");
+        }
+        return Math.round(g.watts * 1000);
+    }
+
+    @Override
+    public List<NvmlFieldValue> fieldValues(NvmlDeviceHandle device, int scopeId, int... fieldIds) {
+        Gpu g = gpu("nvmlDeviceGetFieldValues", device);
+        g.fieldReads++;
+        try (Memory m = new Memory((long) NvmlFields.SIZE * fieldIds.length)) {
+            for (int i = 0; i < fieldIds.length; i++) {
+                NvmlFields.writeRequest(m, i, fieldIds[i], scopeId);
+            }
+            // what the driver writes back
+            for (int i = 0; i < fieldIds.length; i++) {
+                long base = (long) i * NvmlFields.SIZE;
+                m.setLong(base + 8, clock.getAsLong() / 1000);
+                if (fieldIds[i] == NvmlFields.POWER_INSTANT && g.instantField) {
+                    m.setInt(base + 24, NvmlValueType.UNSIGNED_INT.code());
+                    m.setInt(base + 28, NvmlReturn.SUCCESS);
+                    m.setInt(base + 32, (int) Math.round(g.watts * 1000));
+                } else {
+                    m.setInt(base + 28, NvmlReturn.NOT_SUPPORTED);
+                }
+            }
+            List<NvmlFieldValue> out = new ArrayList<>();
+            for (int i = 0; i < fieldIds.length; i++) {
+                out.add(NvmlFields.read(m, i));
+            }
+            return out;
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package org.tokenpowerbench.power.nvml;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class NvmlOptionsTest {
+
+    @Test
+    void defaults() {
+        NvmlOptions o = NvmlOptions.parse(Map.of("period", "10ms"));
+        assertNull(o.gpus());
+        assertEquals(Duration.ofSeconds(1), o.counterPeriod());
+        assertEquals(o, NvmlOptions.defaults());
+    }
+
+    @Test
+    void gpusAndCounterPeriod() {
+        NvmlOptions o = NvmlOptions.parse(Map.of("gpus", "1, 0", "counterPeriod", "0.25s"));
+        assertEquals(List.of(1, 0), o.gpus());
+        assertEquals(Duration.ofMillis(250), o.counterPeriod());
+        assertNull(NvmlOptions.parse(Map.of("gpus", "all")).gpus());
+        assertEquals(Duration.ofMillis(50), NvmlOptions.parse(Map.of("counterPeriod", "50")).counterPeriod());
+        assertEquals(Duration.ofMillis(2), NvmlOptions.parse(Map.of("counterPeriod", "2000us")).counterPeriod());
+    }
+
+    @Test
+    void badValuesSayWhatIsAccepted() {
+        IllegalArgumentException g = assertThrows(IllegalArgumentException.class,
+                () -> NvmlOptions.parse(Map.of("gpus", "0,x")));
+        assertEquals("nvml option gpus=0,x: 'x' is not a GPU index; use indices into the visible GPUs such as"
+                + " gpus=0,1, or gpus=all", g.getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> NvmlOptions.parse(Map.of("gpus", "1,1")))
+                .getMessage().contains("twice"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> NvmlOptions.parse(Map.of("counterPeriod", "soon"))).getMessage().contains("counterPeriod=soon"));
+        assertThrows(IllegalArgumentException.class, () -> NvmlOptions.parse(Map.of("counterPeriod", "-5ms")));
+    }
+}

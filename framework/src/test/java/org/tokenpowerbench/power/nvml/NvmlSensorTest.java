@@ -1,0 +1,316 @@
+package org.tokenpowerbench.power.nvml;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.tokenpowerbench.power.Method;
+import org.tokenpowerbench.power.PowerChannel;
+import org.tokenpowerbench.power.Scope;
+import org.tokenpowerbench.power.SensorUnavailableException;
+import org.tokenpowerbench.power.nvml.NvmlMetadata.PowerSource;
+
+class NvmlSensorTest {
+
+    static final long MS = 1_000_000L;
+    static final String U0 = "GPU-11111111-aaaa-bbbb-cccc-000000000000";
+    static final String U1 = "GPU-22222222-aaaa-bbbb-cccc-000000000000";
+    static final String U2 = "GPU-33333333-aaaa-bbbb-cccc-000000000000";
+
+    final AtomicLong now = new AtomicLong(1_000 * MS);
+
+    private FakeNvml fake(FakeNvml.Gpu... gpus) {
+        return new FakeNvml(now::get, gpus);
+    }
+
+    private NvmlSensor open(FakeNvml nvml, Map<String, String> options, Map<String, String> env)
+            throws SensorUnavailableException {
+        return NvmlSensor.open(nvml, NvmlOptions.parse(options), env, now::get);
+    }
+
+    private static Map<String, String> env(String cudaVisibleDevices) {
+        Map<String, String> e = new HashMap<>();
+        if (cudaVisibleDevices != null) {
+            e.put(CudaVisibleDevices.VARIABLE, cudaVisibleDevices);
+        }
+        return e;
+    }
+
+    @Test
+    void twoChannelsPerGpuKeyedByUuid() throws Exception {
+        FakeNvml nvml = fake(FakeNvml.h200(U0), FakeNvml.h200(U1));
+        try (NvmlSensor s = open(nvml, Map.of(), env(null))) {
+            assertEquals("nvml", s.id());
+            assertEquals(List.of(
+                    new PowerChannel("gpu0.counter", U0, Scope.GPU, Method.COUNTER, PowerChannel.Kind.ENERGY_JOULES),
+                    new PowerChannel("gpu0.power", U0, Scope.GPU, Method.SAMPLED, PowerChannel.Kind.POWER_WATTS),
+                    new PowerChannel("gpu1.counter", U1, Scope.GPU, Method.COUNTER, PowerChannel.Kind.ENERGY_JOULES),
+                    new PowerChannel("gpu1.power", U1, Scope.GPU, Method.SAMPLED, PowerChannel.Kind.POWER_WATTS)),
+                    s.channels());
+            assertEquals(100, s.updatePeriod().toMillis());
+        }
+    }
+
+    @Test
+    void metadataRecordsVersionsNamesLimitsAndWhatWorked() throws Exception {
+        FakeNvml.Gpu g = FakeNvml.h200(U0);
+        try (NvmlSensor s = open(fake(g), Map.of(), env(null))) {
+            NvmlMetadata m = s.metadata();
+            assertEquals("580.159.04", m.driverVersion());
+            assertEquals("13.580.159.04", m.nvmlVersion());
+            NvmlMetadata.Gpu d = m.gpus().get(0);
+            assertEquals(U0, d.uuid());
+            assertEquals("NVIDIA H200", d.name());
+            assertEquals(700.0, d.powerLimitWatts());
+            assertTrue(d.energyCounter());
+            assertEquals(PowerSource.INSTANT_FIELD, d.powerSource());
+            assertEquals("ok", d.probes().get(0).detail());
+            Map<String, String> p = m.asProperties();
+            assertEquals(U0, p.get("nvml.gpu0.uuid"));
+            assertEquals("counter", p.get("nvml.gpu0.energy"));
+            assertEquals("instant_field", p.get("nvml.gpu0.powerSource"));
+            assertEquals("ok", p.get("nvml.gpu0.probe.NVML_FI_DEV_POWER_INSTANT"));
+            assertEquals("(unset)", p.get("nvml.cudaVisibleDevices"));
+        }
+    }
+
+    @Test
+    void samplesInstantPowerAlwaysAndTheCounterOnBoundariesInJoules() throws Exception {
+        FakeNvml.Gpu g = FakeNvml.h200(U0);
+        g.watts = 250;
+        try (NvmlSensor s = open(fake(g), Map.of(), env(null))) {
+            double[] out = new double[2];
+            now.addAndGet(10 * MS);
+            s.sample(out, true);
+            assertEquals(2.5, out[0], 1e-9, "250 W for 10 ms since open");
+            assertEquals(250.0, out[1]);
+            now.addAndGet(10 * MS);
+            s.sample(out, false);
+            assertTrue(Double.isNaN(out[0]), "counter not due yet");
+            assertEquals(250.0, out[1]);
+            now.addAndGet(2000 * MS);
+            s.sample(out, true);
+            assertEquals(2.5 + 2.5 + 500, out[0], 1e-9);
+        }
+    }
+
+    @Test
+    void betweenBoundariesTheCounterIsReadEveryPeriodAtMostOneGpuPerSample() throws Exception {
+        FakeNvml.Gpu a = FakeNvml.h200(U0);
+        FakeNvml.Gpu b = FakeNvml.h200(U1);
+        FakeNvml.Gpu c = FakeNvml.h200(U2);
+        try (NvmlSensor s = open(fake(a, b, c), Map.of("counterPeriod", "100ms"), env(null))) {
+            int readsAtOpen = a.counterReads + b.counterReads + c.counterReads;
+            assertEquals(3, readsAtOpen, "one probe read per GPU at open");
+            double[] out = new double[6];
+            s.sample(out, true);
+            assertEquals(6, a.counterReads + b.counterReads + c.counterReads, "boundary reads every counter");
+            List<Integer> readsPerSample = new ArrayList<>();
+            for (int i = 0; i < 100; i++) { // 1 s at 100 Hz
+                now.addAndGet(10 * MS);
+                int before = a.counterReads + b.counterReads + c.counterReads;
+                s.sample(out, false);
+                int read = a.counterReads + b.counterReads + c.counterReads - before;
+                readsPerSample.add(read);
+                int nonNaN = 0;
+                for (int ch = 0; ch < 6; ch += 2) {
+                    nonNaN += Double.isNaN(out[ch]) ? 0 : 1;
+                }
+                assertEquals(read, nonNaN, "NaN exactly where not read");
+                assertFalse(Double.isNaN(out[1]) || Double.isNaN(out[3]) || Double.isNaN(out[5]), "power always read");
+            }
+            assertTrue(readsPerSample.stream().allMatch(r -> r <= 1), "never more than one counter per sample");
+            // each GPU about every 100 ms: 10 reads each in 1 s (staggered by one sample)
+            assertEquals(10, a.counterReads - 2, 1);
+            assertEquals(10, b.counterReads - 2, 1);
+            assertEquals(10, c.counterReads - 2, 1);
+            assertEquals(1 + 1 + 100, a.fieldReads, "power field: one read at open, then on every sample");
+        }
+    }
+
+    @Test
+    void byDefaultTheCounterIsReadOnceASecondBetweenBoundaries() throws Exception {
+        FakeNvml.Gpu a = FakeNvml.h200(U0);
+        try (NvmlSensor s = open(fake(a), Map.of(), env(null))) {
+            double[] out = new double[2];
+            s.sample(out, true);
+            for (int i = 0; i < 300; i++) {
+                now.addAndGet(10 * MS);
+                s.sample(out, false);
+            }
+            assertEquals(1 + 1 + 3, a.counterReads, "open, boundary, then at 1 s, 2 s and 3 s");
+            assertEquals(1 + 1 + 300, a.fieldReads);
+        }
+    }
+
+    @Test
+    void counterPeriodOptionPacesReads() throws Exception {
+        FakeNvml.Gpu a = FakeNvml.h200(U0);
+        try (NvmlSensor s = open(fake(a), Map.of("counterPeriod", "500ms"), env(null))) {
+            double[] out = new double[2];
+            for (int i = 0; i < 100; i++) {
+                now.addAndGet(10 * MS);
+                s.sample(out, false);
+            }
+            assertEquals(1 + 2, a.counterReads, "open, then at 500 ms and 1000 ms");
+        }
+    }
+
+    @Test
+    void withoutTheInstantFieldPowerFallsBackToTheAveragedReadingLabelledSo() throws Exception {
+        FakeNvml.Gpu g = new FakeNvml.Gpu(U0, "NVIDIA A100-SXM4-80GB");
+        g.instantField = false;
+        try (NvmlSensor s = open(fake(g), Map.of(), env(null))) {
+            assertEquals("gpu0.power-avg1s", s.channels().get(1).name());
+            NvmlMetadata.Gpu d = s.metadata().gpus().get(0);
+            assertEquals(PowerSource.AVERAGED_POWER_USAGE, d.powerSource());
+            assertEquals("Not Supported (3)", d.probes().get(1).detail());
+            assertTrue(d.probes().get(2).detail().startsWith("ok (fallback"));
+            double[] out = new double[2];
+            s.sample(out, false);
+            assertEquals(100.0, out[1]);
+        }
+    }
+
+    @Test
+    void aGpuWithoutCounterHasPowerOnly() throws Exception {
+        FakeNvml.Gpu old = new FakeNvml.Gpu(U1, "Tesla T4");
+        old.counter = false;
+        try (NvmlSensor s = open(fake(FakeNvml.h200(U0), old), Map.of(), env(null))) {
+            assertEquals(List.of("gpu0.counter", "gpu0.power", "gpu1.power"),
+                    s.channels().stream().map(PowerChannel::name).toList());
+            assertFalse(s.metadata().gpus().get(1).energyCounter());
+            assertEquals("sampled", s.metadata().asProperties().get("nvml.gpu1.energy"));
+            assertTrue(s.metadata().gpus().get(1).probes().get(0).detail().contains("Not Supported (3)"));
+            double[] out = new double[3];
+            s.sample(out, true);
+            assertEquals(100.0, out[2]);
+        }
+    }
+
+    @Test
+    void aGpuWithNothingIsLeftOutAndNothingAtAllIsUnavailable() throws Exception {
+        FakeNvml.Gpu none = FakeNvml.h200(U1);
+        none.counter = false;
+        none.instantField = false;
+        none.powerUsage = false;
+        try (NvmlSensor s = open(fake(FakeNvml.h200(U0), none), Map.of(), env(null))) {
+            assertEquals(2, s.channels().size());
+            assertTrue(s.metadata().visibilityNotes().get(0).contains("neither an energy counter nor a power reading"));
+        }
+        FakeNvml only = fake(none);
+        SensorUnavailableException e = assertThrows(SensorUnavailableException.class, () -> open(only, Map.of(), env(null)));
+        assertTrue(e.getMessage().startsWith("no chosen GPU offers"), e.getMessage());
+        assertEquals(only.inits, only.shutdowns, "NVML shut down after a failed open");
+    }
+
+    @Test
+    void cudaVisibleDevicesDecidesWhichGpuIsGpu0() throws Exception {
+        FakeNvml nvml = fake(FakeNvml.h200(U0), FakeNvml.h200(U1), FakeNvml.h200(U2));
+        try (NvmlSensor s = open(nvml, Map.of(), env("2,GPU-1111"))) {
+            assertEquals(List.of(U2, U2, U0, U0), s.channels().stream().map(PowerChannel::device).toList());
+            assertEquals(2, s.metadata().gpus().get(0).nvmlIndex());
+            assertEquals(0, s.metadata().gpus().get(0).visibleIndex());
+            assertEquals("2,GPU-1111", s.metadata().cudaVisibleDevices());
+        }
+        try (NvmlSensor s = open(nvml, Map.of("gpus", "1"), env("2,GPU-1111"))) {
+            assertEquals(List.of("gpu1.counter", "gpu1.power"), s.channels().stream().map(PowerChannel::name).toList());
+            assertEquals(U0, s.channels().get(0).device());
+        }
+        try (NvmlSensor s = open(nvml, Map.of(), env("1,7,0"))) {
+            assertEquals(1, s.metadata().gpus().size());
+            assertTrue(s.metadata().visibilityNotes().get(0).contains("entry 2 '7' is out of range"));
+        }
+        assertEquals(nvml.inits, nvml.shutdowns);
+    }
+
+    @Test
+    void hiddenGpusMigAndBadIndicesGiveOneLine() {
+        FakeNvml nvml = fake(FakeNvml.h200(U0), FakeNvml.h200(U1));
+        SensorUnavailableException empty = assertThrows(SensorUnavailableException.class,
+                () -> open(nvml, Map.of(), env("")));
+        assertEquals("CUDA_VISIBLE_DEVICES='' hides every GPU; unset it or name GPUs by index or GPU- UUID,"
+                + " or drop -prof nvml", empty.getMessage());
+        SensorUnavailableException minus = assertThrows(SensorUnavailableException.class,
+                () -> open(nvml, Map.of(), env("-1")));
+        assertTrue(minus.getMessage().contains("entry 1 '-1' is neither an index nor a GPU- UUID"), minus.getMessage());
+        SensorUnavailableException mig = assertThrows(SensorUnavailableException.class,
+                () -> open(nvml, Map.of(), env("MIG-0f0f0f0f-1111-2222-3333-444455556666")));
+        assertTrue(mig.getMessage().contains("MIG instance"), mig.getMessage());
+        SensorUnavailableException range = assertThrows(SensorUnavailableException.class,
+                () -> open(nvml, Map.of("gpus", "0,2"), env("1,0")));
+        assertEquals("nvml option gpus=0,2 names GPU 2 but 2 GPU(s) are visible (CUDA_VISIBLE_DEVICES=1,0);"
+                + " use indices 0..1", range.getMessage());
+        for (SensorUnavailableException e : List.of(empty, minus, mig, range)) {
+            assertFalse(e.getMessage().contains("\n"), "one line");
+        }
+        assertEquals(4, nvml.inits);
+        assertEquals(4, nvml.shutdowns, "every failed open shuts NVML down");
+    }
+
+    @Test
+    void initFailuresSayWhatIsWrong() {
+        FakeNvml nvml = fake(FakeNvml.h200(U0));
+        nvml.initResult = NvmlReturn.DRIVER_NOT_LOADED;
+        SensorUnavailableException e = assertThrows(SensorUnavailableException.class, () -> open(nvml, Map.of(), env(null)));
+        assertEquals("NVML unavailable: the NVIDIA kernel driver is not loaded (nvmlInit_v2 failed: Driver Not Loaded (9));"
+                + " fix the driver or drop -prof nvml", e.getMessage());
+        assertEquals(0, nvml.shutdowns, "no shutdown without a successful init");
+        FakeNvml empty = fake();
+        SensorUnavailableException none = assertThrows(SensorUnavailableException.class, () -> open(empty, Map.of(), env(null)));
+        assertTrue(none.getMessage().startsWith("NVML sees no GPU"), none.getMessage());
+        assertEquals(1, empty.shutdowns);
+    }
+
+    @Test
+    void aFailedReadWritesNaNAndIsCounted() throws Exception {
+        FakeNvml.Gpu g = FakeNvml.h200(U0);
+        try (NvmlSensor s = open(fake(g), Map.of(), env(null))) {
+            g.failingCounterReads = 1;
+            double[] out = new double[2];
+            s.sample(out, true);
+            assertTrue(Double.isNaN(out[0]));
+            assertEquals(100.0, out[1]);
+            assertEquals(1, s.readErrors());
+            assertTrue(s.lastError().contains("GPU is lost (15)"), s.lastError());
+            now.addAndGet(100 * MS);
+            s.sample(out, true);
+            assertEquals(10.0, out[0], 1e-9);
+        }
+    }
+
+    @Test
+    void aCounterRestartKeepsTheChannelMonotonic() throws Exception {
+        FakeNvml.Gpu g = FakeNvml.h200(U0);
+        try (NvmlSensor s = open(fake(g), Map.of(), env(null))) {
+            double[] out = new double[2];
+            now.addAndGet(1000 * MS);
+            s.sample(out, true);
+            assertEquals(100.0, out[0], 1e-9);
+            g.counterResetAtNanos = now.get() + 500 * MS;
+            now.addAndGet(1000 * MS);
+            s.sample(out, true);
+            assertEquals(150.0, out[0], 1e-9, "energy before the restart is kept; the lost 0.5 s is not invented");
+            assertEquals(1, s.counterRestarts());
+        }
+    }
+
+    @Test
+    void closeShutsDownOnceAndLaterSamplesAreNaN() throws Exception {
+        FakeNvml nvml = fake(FakeNvml.h200(U0));
+        NvmlSensor s = open(nvml, Map.of(), env(null));
+        s.close();
+        s.close();
+        assertEquals(1, nvml.shutdowns);
+        double[] out = {1, 1};
+        s.sample(out, true);
+        assertTrue(Double.isNaN(out[0]) && Double.isNaN(out[1]));
+    }
+}
