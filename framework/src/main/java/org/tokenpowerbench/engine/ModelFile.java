@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.tokenpowerbench.engine.gguf.GgufQuantization;
+import org.tokenpowerbench.engine.gguf.SyntheticModel;
 import org.tokenpowerbench.engine.gguf.SyntheticModelCache;
 
 /** Turns a {@code @Model} value into a GGUF file the embedded engine can load. */
@@ -19,9 +21,7 @@ final class ModelFile {
      * other value must be the path of an existing GGUF file.
      */
     static Path resolve(String model, String quantization) {
-        if (model == null || model.isBlank()) {
-            throw new EngineException("model is empty: give a .gguf path or synthetic:llama-tiny");
-        }
+        check(model, quantization);
         if (model.startsWith(SYNTHETIC)) {
             try {
                 return SyntheticModelCache.resolve(model.substring(SYNTHETIC.length()), quantization, 42L);
@@ -31,6 +31,23 @@ final class ModelFile {
                 throw new EngineException("cannot write the synthetic model " + model + ": " + e.getMessage()
                         + " (set -Dtpb.cacheDir to a writable folder)");
             }
+        }
+        return Path.of(model);
+    }
+
+    /** Checks a model value without writing or loading anything. */
+    static void check(String model, String quantization) {
+        if (model == null || model.isBlank()) {
+            throw new EngineException("model is empty: give a .gguf path or synthetic:llama-tiny");
+        }
+        if (model.startsWith(SYNTHETIC)) {
+            try {
+                SyntheticModel.parseSpec(model);
+                GgufQuantization.parse(quantization);
+            } catch (IllegalArgumentException e) {
+                throw new EngineException(e.getMessage());
+            }
+            return;
         }
         Path path = Path.of(model);
         if (!Files.isRegularFile(path)) {
@@ -46,6 +63,5 @@ final class ModelFile {
         } catch (IOException e) {
             throw new EngineException("cannot read model file '" + model + "': " + e.getMessage());
         }
-        return path;
     }
 }

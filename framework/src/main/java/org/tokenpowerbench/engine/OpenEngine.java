@@ -21,6 +21,27 @@ public interface OpenEngine extends AutoCloseable {
      * @param contextPerSlot tokens each slot must hold (prompt plus output)
      * @throws EngineException with one line that names the value and says what to do
      */
+    /**
+     * Checks, before any fork starts, what can be checked cheaply: the engine value, and for the
+     * embedded engine the model value (a known synthetic shape and quantization, or an existing
+     * GGUF file); for a server, that it answers HTTP at all (whether it serves the model, with
+     * the key, is checked when the trial opens).
+     *
+     * @throws EngineException with one line that names the value and says what to do
+     */
+    static void check(String engine, String model, String quantization) {
+        String e = engine == null ? "" : engine.trim();
+        String lower = e.toLowerCase(Locale.ROOT);
+        if (e.equalsIgnoreCase("embedded")) {
+            ModelFile.check(model, quantization);
+        } else if (lower.startsWith("http://") || lower.startsWith("https://")) {
+            RemoteEngine.checkReachable(e);
+        } else {
+            throw new EngineException("engine '" + engine + "' is not known: use 'embedded' or the base URL of an "
+                    + "OpenAI-compatible server, e.g. http://localhost:8000");
+        }
+    }
+
     static OpenEngine open(String engine, String model, String quantization, int slots, int contextPerSlot, String apiKey) {
         String e = engine == null ? "" : engine.trim();
         if (e.equalsIgnoreCase("embedded")) {

@@ -36,11 +36,25 @@ final class RemoteEngine implements OpenEngine {
         this.description = description;
     }
 
-    static RemoteEngine connect(String url, String model, String apiKey) {
-        String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-        if (base.endsWith("/v1")) {
-            base = base.substring(0, base.length() - 3);
+    /** Any HTTP answer from {@code GET /v1/models} will do; no answer at all is an error. */
+    static void checkReachable(String url) {
+        String base = base(url);
+        OkHttpClient http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(10)).build();
+        try (Response r = http.newCall(new Request.Builder().url(base + "/v1/models").build()).execute()) {
+            r.code();
+        } catch (IOException | IllegalArgumentException e) {
+            throw new EngineException("cannot reach engine " + base + " (" + e.getMessage()
+                    + "): start the server, or fix the URL with -p engine=http://host:port");
         }
+    }
+
+    private static String base(String url) {
+        String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        return base.endsWith("/v1") ? base.substring(0, base.length() - 3) : base;
+    }
+
+    static RemoteEngine connect(String url, String model, String apiKey) {
+        String base = base(url);
         OkHttpClient http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(10)).build();
         List<String> served = new ArrayList<>();
         Request.Builder models = new Request.Builder().url(base + "/v1/models");

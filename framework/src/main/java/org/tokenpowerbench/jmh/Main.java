@@ -15,7 +15,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.openjdk.jmh.results.Result;
+import org.tokenpowerbench.engine.EngineException;
+import org.tokenpowerbench.engine.OpenEngine;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.BenchmarkList;
 import org.openjdk.jmh.runner.BenchmarkListEntry;
@@ -103,8 +107,11 @@ public final class Main {
         }
 
         try {
-            checkParameterNames(cmd, parameterNames(args));
-        } catch (IllegalArgumentException e) {
+            SortedSet<BenchmarkListEntry> selected = selected(cmd);
+            checkParameterNames(selected, parameterNames(args));
+            checkProfilers(rewritten);
+            checkEngines(cmd, selected);
+        } catch (IllegalArgumentException | EngineException e) {
             System.err.println("tokenpowerbench: " + e.getMessage());
             return 2;
         }
@@ -141,23 +148,37 @@ public final class Main {
         return 0;
     }
 
+    /**
+     * The spellings of {@code -prof} that JMH's parser (jopt-simple) accepts: one or two dashes,
+     * the abbreviations {@code -pr} and {@code -pro}, the profiler in the next argument or after
+     * {@code =} (group 1).
+     */
+    private static final Pattern PROF = Pattern.compile("--?(?:prof|pro|pr)(?:=(.*))?", Pattern.DOTALL);
+
+    /** {@code -p} or {@code --p}, the pair in the next argument or after {@code =} (group 1). */
+    private static final Pattern PARAM = Pattern.compile("--?p(?:=(.*))?", Pattern.DOTALL);
+
     /** Maps short profiler names to classes and adds the request metrics profiler. */
     static List<String> rewrite(String[] args) {
         List<String> out = new ArrayList<>();
         boolean metrics = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (a.equals("-prof")) {
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException("-prof needs a profiler name, e.g. -prof cpu");
+            Matcher prof = PROF.matcher(a);
+            if (prof.matches()) {
+                String spec = prof.group(1);
+                if (spec == null) {
+                    if (i + 1 >= args.length) {
+                        throw new IllegalArgumentException("-prof needs a profiler name, e.g. -prof cpu");
+                    }
+                    spec = args[++i];
                 }
-                String spec = args[++i];
                 int colon = spec.indexOf(':');
                 String name = colon < 0 ? spec : spec.substring(0, colon);
                 String cls = SHORT_PROFILERS.get(name);
                 String full = cls == null ? spec : cls + (colon < 0 ? "" : spec.substring(colon));
                 metrics |= (cls == null ? name : cls).equals(RequestMetricsProfiler.class.getName());
-                out.add(a);
+                out.add("-prof");
                 out.add(full);
             } else {
                 out.add(a);
@@ -170,15 +191,30 @@ public final class Main {
         return out;
     }
 
-    /** Names given with {@code -p name=values} (also {@code -pname=values}). */
+    /**
+     * Names given with {@code -p name=values}, in every spelling JMH accepts: also
+     * {@code -pname=values}, {@code -p=name=values} and {@code --p name=values}.
+     */
     static List<String> parameterNames(String[] args) {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
+            String a = args[i];
             String pair = null;
-            if (args[i].equals("-p") && i + 1 < args.length) {
-                pair = args[++i];
-            } else if (args[i].startsWith("-p") && args[i].length() > 2 && !args[i].startsWith("-prof")) {
-                pair = args[i].substring(2);
+            Matcher prof = PROF.matcher(a);
+            Matcher param = PARAM.matcher(a);
+            if (prof.matches()) {
+                if (prof.group(1) == null) {
+                    i++; // the profiler spec
+                }
+                continue;
+            } else if (param.matches()) {
+                if (param.group(1) != null) {
+                    pair = param.group(1);
+                } else if (i + 1 < args.length) {
+                    pair = args[++i];
+                }
+            } else if (a.startsWith("-p") && a.length() > 2) {
+                pair = a.substring(2);
             }
             if (pair != null) {
                 int eq = pair.indexOf('=');
@@ -191,12 +227,11 @@ public final class Main {
         return names;
     }
 
-    private static void checkParameterNames(CommandLineOptions cmd, List<String> names) {
+    /** Throws when a name given with {@code -p} is a parameter of no selected benchmark. */
+    static void checkParameterNames(SortedSet<BenchmarkListEntry> entries, List<String> names) {
         if (names.isEmpty()) {
             return;
         }
-        SortedSet<BenchmarkListEntry> entries = BenchmarkList.defaultList().find(
-                OutputFormatFactory.createFormatInstance(System.out, VerboseMode.SILENT), cmd.getIncludes(), cmd.getExcludes());
         TreeSet<String> known = new TreeSet<>();
         for (BenchmarkListEntry e : entries) {
             if (e.getParams().hasValue()) {

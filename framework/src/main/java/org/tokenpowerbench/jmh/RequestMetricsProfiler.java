@@ -72,8 +72,8 @@ public class RequestMetricsProfiler implements InternalProfiler {
         long prompt = wave.promptTokens();
         long requested = ok.stream().mapToLong(RequestTimeline::requestedOutputTokens).sum();
         results.add(new ScalarResult("output.tokens/s", out / seconds, "tokens/s", AggregationPolicy.AVG));
-        results.add(new ScalarResult("tokens.output[" + source + "]", out, "tokens", AggregationPolicy.AVG));
-        results.add(new ScalarResult("tokens.prompt[" + source + "]", prompt, "tokens", AggregationPolicy.AVG));
+        results.add(new ScalarResult("tokens.output." + source, out, "tokens", AggregationPolicy.AVG));
+        results.add(new ScalarResult("tokens.prompt." + source, prompt, "tokens", AggregationPolicy.AVG));
         results.add(new ScalarResult("requests.failed", wave.failedRequests(), "requests", AggregationPolicy.AVG));
         json.put("seconds", seconds);
         json.put("requests", wave.requests().size());

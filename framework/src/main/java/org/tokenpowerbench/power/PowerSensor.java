@@ -33,6 +33,14 @@ public interface PowerSensor extends AutoCloseable {
      */
     Duration updatePeriod();
 
+    /**
+     * What the results should record about the hardware behind this sensor (device names,
+     * driver versions, power limits, which readings worked). Empty by default.
+     */
+    default java.util.Map<String, String> environment() {
+        return java.util.Map.of();
+    }
+
     /** Releases native handles. Never throws for a sensor that is already closed. */
     @Override
     void close();

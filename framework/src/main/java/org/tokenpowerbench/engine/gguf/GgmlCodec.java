@@ -135,8 +135,8 @@ public final class GgmlCodec {
 
     /** C's {@code roundf}: nearest integer, halfway cases away from zero. */
     private static int roundHalfAwayFromZero(float v) {
-        double r = Math.floor(Math.abs((double) v) + 0.5);
-        return (int) (v < 0 ? -r : r);
+        // In double the sum is exact for any float of quantized magnitude, and the cast truncates toward zero.
+        return (int) (v >= 0f ? v + 0.5 : v - 0.5);
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.tokenpowerbench.engine.gguf;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -8,13 +9,20 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Writes a GGUF version 3 file (little-endian): metadata key-value pairs, tensor infos, then tensor
@@ -23,7 +31,8 @@ import java.util.Set;
  *
  * <p>Metadata and tensors are declared first; {@link #write(Path)} then streams the file. Tensor
  * values are pulled from a {@link TensorValues} in chunks of {@value #CHUNK_ELEMENTS} elements and
- * encoded on the fly, so memory use does not grow with the model size.
+ * encoded on the fly, by {@link #threads(int) several threads} at once, and written in order, so
+ * memory use does not grow with the model size.
  *
  * <p>{@code general.alignment} is always written (as a uint32, first) and cannot be set with the
  * {@code put} methods. A writer is not thread-safe.
@@ -50,12 +59,14 @@ public final class GgufWriter {
 
     /**
      * Supplies the values of one tensor, in storage order (innermost dimension fastest).
-     * Implementations must be deterministic: the same range must always yield the same values.
+     * Implementations must be deterministic (the same range always yields the same values) and
+     * thread-safe.
      */
     @FunctionalInterface
     public interface TensorValues {
         /**
          * Fills {@code dst[0..count)} with elements {@code start .. start + count - 1} of the tensor.
+         * The writer may call this from several threads at once, for different ranges.
          *
          * @param start index of the first element
          * @param dst   destination
@@ -71,6 +82,7 @@ public final class GgufWriter {
     }
 
     private final int alignment;
+    private int threads = Runtime.getRuntime().availableProcessors();
     private final Map<String, Kv> kvs = new LinkedHashMap<>();
     private final List<Tensor> tensors = new ArrayList<>();
     private final Set<String> tensorNames = new HashSet<>();
@@ -90,6 +102,21 @@ public final class GgufWriter {
         }
         this.alignment = alignment;
         kvs.put("general.alignment", new Kv("general.alignment", GgufValueType.UINT32, null, (long) alignment));
+    }
+
+    /**
+     * Sets how many threads produce and encode tensor data (default: the number of processors).
+     * The file's bytes do not depend on it.
+     *
+     * @param threads at least 1
+     * @return this writer
+     */
+    public GgufWriter threads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, not " + threads);
+        }
+        this.threads = threads;
+        return this;
     }
 
     /** @return the data alignment in bytes */
@@ -293,30 +320,102 @@ public final class GgufWriter {
         }
         out.pad(alignment);
 
-        float[] chunk = new float[(int) Math.min(CHUNK_ELEMENTS, maxElements())];
-        for (Tensor t : tensors) {
-            long before = out.position();
-            for (long start = 0; start < t.elements; start += CHUNK_ELEMENTS) {
-                int count = (int) Math.min(CHUNK_ELEMENTS, t.elements - start);
-                t.values.fill(start, chunk, count);
-                out.ensure((int) t.type.byteSize(count));
-                GgmlCodec.encode(t.type, chunk, count, out.buf);
-            }
-            if (out.position() - before != t.type.byteSize(t.elements)) {
-                throw new IllegalStateException("internal error: wrong byte count for " + t.name);
-            }
-            out.pad(alignment);
-        }
+        writeData(out);
         out.flush();
         return out.position();
     }
 
-    private long maxElements() {
-        long max = 1;
-        for (Tensor t : tensors) {
-            max = Math.max(max, t.elements);
+    /** One chunk of one tensor: the unit of work for encoding. */
+    private record Chunk(Tensor tensor, long start, int count, boolean last) {
+    }
+
+    /**
+     * Encodes the chunks of all tensors, in parallel when {@link #threads(int)} allows, and writes
+     * them in file order. At most {@code 2 * threads} encoded chunks wait in memory.
+     */
+    private void writeData(Out out) throws IOException {
+        int workers = threads;
+        ExecutorService pool = workers == 1 ? null : Executors.newFixedThreadPool(workers, r -> {
+            Thread t = new Thread(r, "gguf-writer");
+            t.setDaemon(true);
+            return t;
+        });
+        ThreadLocal<float[]> scratch = ThreadLocal.withInitial(() -> new float[CHUNK_ELEMENTS]);
+        ArrayDeque<ByteBuffer> free = new ArrayDeque<>();
+        ArrayDeque<Future<ByteBuffer>> pending = new ArrayDeque<>();
+        ArrayDeque<Chunk> pendingChunks = new ArrayDeque<>();
+        int window = 2 * workers;
+        try {
+            Iterator<Chunk> chunks = chunks().iterator();
+            long tensorStart = out.position();
+            while (chunks.hasNext() || !pending.isEmpty()) {
+                while (chunks.hasNext() && pending.size() < window) {
+                    Chunk c = chunks.next();
+                    ByteBuffer buf = free.isEmpty()
+                            ? ByteBuffer.allocate((int) GgmlType.F32.byteSize(CHUNK_ELEMENTS)).order(ByteOrder.LITTLE_ENDIAN)
+                            : free.pop();
+                    pending.add(pool == null
+                            ? CompletableFuture.completedFuture(encode(c, buf, scratch.get()))
+                            : pool.submit(() -> encode(c, buf, scratch.get())));
+                    pendingChunks.add(c);
+                }
+                Chunk c = pendingChunks.poll();
+                ByteBuffer encoded = await(pending.poll());
+                out.writeFully(encoded);
+                encoded.clear();
+                free.push(encoded);
+                if (c.last()) {
+                    long written = out.position() - tensorStart;
+                    if (written != c.tensor().type().byteSize(c.tensor().elements())) {
+                        throw new IllegalStateException("internal error: wrong byte count for " + c.tensor().name());
+                    }
+                    out.pad(alignment);
+                    tensorStart = out.position();
+                }
+            }
+        } finally {
+            pending.forEach(f -> f.cancel(true));
+            if (pool != null) {
+                pool.shutdownNow();
+            }
         }
-        return max;
+    }
+
+    private List<Chunk> chunks() {
+        List<Chunk> list = new ArrayList<>();
+        for (Tensor t : tensors) {
+            for (long start = 0; start < t.elements(); start += CHUNK_ELEMENTS) {
+                int count = (int) Math.min(CHUNK_ELEMENTS, t.elements() - start);
+                list.add(new Chunk(t, start, count, start + count == t.elements()));
+            }
+        }
+        return list;
+    }
+
+    private static ByteBuffer encode(Chunk c, ByteBuffer buf, float[] values) {
+        buf.clear();
+        c.tensor().values().fill(c.start(), values, c.count());
+        GgmlCodec.encode(c.tensor().type(), values, c.count(), buf);
+        buf.flip();
+        return buf;
+    }
+
+    private static ByteBuffer await(Future<ByteBuffer> future) throws IOException {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while writing tensor data");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IOException("encoding tensor data failed", cause);
+        }
     }
 
     private static void writeValue(Out out, Kv kv) throws IOException {
@@ -392,6 +491,17 @@ public final class GgufWriter {
                 flushed += channel.write(buf);
             }
             buf.clear();
+        }
+
+        void writeFully(ByteBuffer data) throws IOException {
+            if (data.remaining() <= buf.remaining()) {
+                buf.put(data);
+                return;
+            }
+            flush();
+            while (data.hasRemaining()) {
+                flushed += channel.write(data);
+            }
         }
 
         void u32(int v) throws IOException {

@@ -383,6 +383,11 @@ public final class NvmlSensor implements PowerSensor {
         return metadata;
     }
 
+    @Override
+    public java.util.Map<String, String> environment() {
+        return metadata.asProperties();
+    }
+
     /** Reads that failed since open (each wrote NaN). Read it from the sampling thread or after. */
     public long readErrors() {
         return readErrors;

@@ -1,0 +1,112 @@
+package org.tokenpowerbench.samples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs {@code benchmarks.jar} the way the README tells a user to, in a fresh JVM, and checks
+ * what it prints and writes. Each run uses one warm-up-free iteration to stay short.
+ */
+class BenchmarksJarIT {
+
+    record Run(int exit, String out) {
+    }
+
+    private static Run java(Path workDir, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Dtpb.runDir=" + workDir.resolve("run"));
+        cmd.add("-jar");
+        cmd.add(System.getProperty("tpb.benchmarksJar", "target/benchmarks.jar"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true).start();
+        byte[] bytes = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(10, TimeUnit.MINUTES), "benchmarks.jar did not finish");
+        return new Run(p.exitValue(), new String(bytes, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void listsTheSamples(@TempDir Path dir) throws Exception {
+        Run run = java(dir, "-l");
+        assertEquals(0, run.exit(), run.out());
+        assertTrue(run.out().contains("TPBSample_01_FirstJoules_Energy.wave"), run.out());
+        assertTrue(run.out().contains("TPBSample_02_BatchSweep_Energy.wave"), run.out());
+    }
+
+    @Test
+    void batchSweepWritesTwoJsonEntriesWithEstimatedJoulesPerToken(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("result.json");
+        Run run = java(dir, "TPBSample_01", "-prof", "cpu", "-p", "batch=1,2", "-p", "prompts=4",
+                "-wi", "0", "-i", "1", "-f", "1", "-rf", "json", "-rff", json.toString());
+        assertEquals(0, run.exit(), run.out());
+        assertTrue(run.out().contains("cpu.estimated.J/token"), "energy per token labelled estimated");
+        assertTrue(run.out().contains("ttft.p50") && run.out().contains("tpot.p99") && run.out().contains("itl.p90")
+                && run.out().contains("e2e.p99") && run.out().contains("output.tokens/s"), run.out());
+
+        JsonNode results = new ObjectMapper().readTree(json.toFile());
+        assertEquals(2, results.size());
+        for (JsonNode r : results) {
+            JsonNode secondary = r.path("primaryMetric").isMissingNode() ? null : r.path("secondaryMetrics");
+            double jPerToken = secondary.path("cpu.estimated.J/token").path("score").asDouble(Double.NaN);
+            assertTrue(jPerToken > 0 && Double.isFinite(jPerToken), "J/token " + jPerToken);
+            assertEquals(4 * 64, secondary.path("tokens.output.server-usage").path("score").asDouble(), 1e-9);
+            assertEquals(4 * 128, secondary.path("tokens.prompt.server-usage").path("score").asDouble(), 1e-9);
+        }
+        Path runDir = dir.resolve("run");
+        List<String> requests = Files.readAllLines(runDir.resolve("requests.csv"));
+        assertEquals(1 + 2 * 4, requests.size(), "header plus 4 requests for each of 2 trials");
+        assertTrue(Files.exists(runDir.resolve("summary.json")));
+        assertTrue(Files.readString(runDir.resolve("iterations.jsonl")).contains("\"method\":\"estimated\""));
+    }
+
+    @Test
+    void unknownParameterIsAnErrorNamingTheKnownOnes(@TempDir Path dir) throws Exception {
+        Run run = java(dir, "TPBSample_01", "-p", "batchsize=4");
+        assertEquals(2, run.exit(), run.out());
+        assertTrue(run.out().contains("unknown parameter 'batchsize'") && run.out().contains("batch"), run.out());
+    }
+
+    @Test
+    void badInputIsOneLineWithoutStackTrace(@TempDir Path dir) throws Exception {
+        Run model = java(dir, "TPBSample_01", "-p", "model=/no/such.gguf");
+        assertEquals(2, model.exit(), model.out());
+        assertTrue(model.out().contains("model file '/no/such.gguf' does not exist"), model.out());
+        assertTrue(!model.out().contains("\tat "), "no stack trace: " + model.out());
+
+        Run engine = java(dir, "TPBSample_01", "-p", "engine=http://127.0.0.1:9");
+        assertEquals(2, engine.exit(), engine.out());
+        assertTrue(engine.out().contains("cannot reach engine http://127.0.0.1:9"), engine.out());
+
+        Run nvml = java(dir, "TPBSample_01", "-prof", "nvml");
+        assertEquals(2, nvml.exit(), nvml.out());
+        assertTrue(nvml.out().contains("NVML"), nvml.out());
+    }
+
+    @Test
+    void aTrialThatFailsLaterKeepsTheTrialsMeasuredBeforeIt(@TempDir Path dir) throws Exception {
+        // A file that starts like a GGUF passes the up-front check, then fails to load in its trial.
+        Path broken = Files.write(dir.resolve("broken.gguf"), new byte[] {'G', 'G', 'U', 'F', 3, 0, 0, 0});
+        Run run = java(dir, "TPBSample_01", "-p", "batch=1", "-p", "prompts=2",
+                "-p", "model=synthetic:llama-tiny," + broken, "-wi", "0", "-i", "1", "-f", "1");
+        assertEquals(1, run.exit(), run.out());
+        assertTrue(run.out().contains("1 trial(s) failed") && run.out().contains("broken.gguf"), run.out());
+        assertTrue(!run.out().contains("\tat "), "no stack trace: " + run.out());
+        Path runDir = dir.resolve("run");
+        try (Stream<String> lines = Files.lines(runDir.resolve("requests.csv"))) {
+            assertEquals(2, lines.filter(l -> l.contains("synthetic:llama-tiny")).count(), "the first trial's requests are on disk");
+        }
+    }
+}
