@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import org.tokenpowerbench.client.Endpoint;
 import org.tokenpowerbench.client.Tokenizer;
+import org.tokenpowerbench.engine.gguf.GgufFile;
 import org.tokenpowerbench.engine.gguf.GgufReader;
 
 /**
@@ -47,8 +48,11 @@ final class EmbeddedEngine implements OpenEngine {
         int threads = Integer.getInteger("tpb.embedded.threads", Runtime.getRuntime().availableProcessors());
         int port = Integer.getInteger("tpb.embedded.port", 0);
         int bos;
+        int bosId;
         try {
-            bos = GgufReader.read(file).addsBosToken() ? 1 : 0;
+            GgufFile gguf = GgufReader.read(file);
+            bos = gguf.addsBosToken() ? 1 : 0;
+            bosId = (int) gguf.getLong("tokenizer.ggml.bos_token_id").orElse(1);
         } catch (IOException | RuntimeException e) {
             throw new EngineException("model file '" + file + "' cannot be read as GGUF: " + e.getMessage());
         }
@@ -71,7 +75,7 @@ final class EmbeddedEngine implements OpenEngine {
         }
         EmbeddedServer server;
         try {
-            server = new EmbeddedServer(model, modelSpec, bos, port, slots + 2);
+            server = new EmbeddedServer(model, modelSpec, bos == 1 ? bosId : -1, port, slots + 2);
         } catch (IOException | RuntimeException e) {
             model.close();
             if (e instanceof EngineException ee) {

@@ -48,14 +48,17 @@ final class EmbeddedServer implements AutoCloseable {
     private final LlamaModel model;
     private final String modelId;
     private final int bosTokens;
+    private final int bosId;
     private final HttpServer server;
     private final ExecutorService executor;
     private final AtomicLong ids = new AtomicLong();
 
-    EmbeddedServer(LlamaModel model, String modelId, int bosTokens, int port, int workers) throws IOException {
+    /** @param bosId the begin-of-sequence token llama.cpp adds to every prompt, or -1 for none */
+    EmbeddedServer(LlamaModel model, String modelId, int bosId, int port, int workers) throws IOException {
         this.model = model;
         this.modelId = modelId;
-        this.bosTokens = bosTokens;
+        this.bosId = bosId;
+        this.bosTokens = bosId >= 0 ? 1 : 0;
         try {
             this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
         } catch (BindException e) {
@@ -94,13 +97,17 @@ final class EmbeddedServer implements AutoCloseable {
         try {
             JsonNode req = JSON.readTree(ex.getRequestBody());
             String text = req.hasNonNull("prompt") ? req.get("prompt").asText() : req.path("content").asText("");
+            boolean addSpecial = req.path("add_special").asBoolean(false) || req.path("add_special_tokens").asBoolean(false);
             int[] tokens = model.encode(text);
             ObjectNode body = JSON.createObjectNode();
             ArrayNode arr = body.putArray("tokens");
+            if (addSpecial && bosId >= 0) {
+                arr.add(bosId);
+            }
             for (int t : tokens) {
                 arr.add(t);
             }
-            body.put("count", tokens.length);
+            body.put("count", arr.size());
             respond(ex, 200, body.toString());
         } catch (IOException | RuntimeException e) {
             respond(ex, 400, error("bad tokenize request: " + e.getMessage()));

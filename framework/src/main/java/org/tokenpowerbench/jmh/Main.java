@@ -227,6 +227,62 @@ public final class Main {
         return names;
     }
 
+    private static SortedSet<BenchmarkListEntry> selected(CommandLineOptions cmd) {
+        return BenchmarkList.defaultList().find(
+                OutputFormatFactory.createFormatInstance(System.out, VerboseMode.SILENT), cmd.getIncludes(), cmd.getExcludes());
+    }
+
+    /**
+     * Instantiates our power profilers once here, so that an unavailable sensor (no NVML driver,
+     * unreadable RAPL) stops the run before the first trial with the sensor's own one-line reason.
+     */
+    static void checkProfilers(List<String> rewritten) {
+        for (int i = 0; i + 1 < rewritten.size(); i++) {
+            if (!rewritten.get(i).equals("-prof")) {
+                continue;
+            }
+            String spec = rewritten.get(i + 1);
+            int colon = spec.indexOf(':');
+            String cls = colon < 0 ? spec : spec.substring(0, colon);
+            String options = colon < 0 ? "" : spec.substring(colon + 1);
+            if (!cls.startsWith("org.tokenpowerbench.jmh.") || cls.equals(RequestMetricsProfiler.class.getName())) {
+                continue;
+            }
+            try {
+                Class.forName(cls).getConstructor(String.class).newInstance(options);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                throw new IllegalArgumentException(e.getCause().getMessage());
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalArgumentException("-prof " + spec + ": " + e);
+            }
+        }
+    }
+
+    /** Checks every model and engine value the sweep will use, before any fork starts. */
+    private static void checkEngines(CommandLineOptions cmd, SortedSet<BenchmarkListEntry> selected) {
+        for (BenchmarkListEntry e : selected) {
+            if (!e.getParams().hasValue() || !e.getParams().get().containsKey("engine")) {
+                continue;
+            }
+            Map<String, String[]> defaults = e.getParams().get();
+            for (String engine : values(cmd, defaults, "engine")) {
+                for (String model : values(cmd, defaults, "model")) {
+                    for (String quantization : values(cmd, defaults, "quantization")) {
+                        OpenEngine.check(engine, model, quantization);
+                    }
+                }
+            }
+        }
+    }
+
+    private static Collection<String> values(CommandLineOptions cmd, Map<String, String[]> defaults, String name) {
+        if (cmd.getParameter(name).hasValue()) {
+            return cmd.getParameter(name).get();
+        }
+        String[] d = defaults.get(name);
+        return d == null ? List.of("") : List.of(d);
+    }
+
     /** Throws when a name given with {@code -p} is a parameter of no selected benchmark. */
     static void checkParameterNames(SortedSet<BenchmarkListEntry> entries, List<String> names) {
         if (names.isEmpty()) {

@@ -100,6 +100,39 @@ class EmbeddedEngineTest {
     }
 
     @Test
+    void remoteEngineFindsTheModelAndTheTokenizerOfAnOpenAiCompatibleServer() {
+        // Our embedded endpoint, seen from outside through its URL, is a server like any other.
+        try (OpenEngine server = OpenEngine.open("embedded", "synthetic:llama-tiny", "f16", 1, 200, null);
+             OpenEngine remote = OpenEngine.open(server.endpoint().baseUrl() + "/v1", "synthetic:llama-tiny", "auto", 1, 0, null);
+             StreamingClient client = new StreamingClient(remote.endpoint(), Api.COMPLETIONS, 1, Duration.ofSeconds(60));
+             ClosedLoopDriver driver = new ClosedLoopDriver(client, 1)) {
+            assertEquals(server.endpoint().baseUrl(), remote.endpoint().baseUrl(), "a trailing /v1 is dropped");
+            assertTrue(remote.endpoint().tokenizer() != null, "the /tokenize endpoint was found");
+            assertEquals(1, remote.endpoint().tokenizer().specialTokensAdded());
+            PromptSet set = PromptSet.synthetic(remote.endpoint().tokenizer(), 2, 32, 1);
+            WaveRecord wave = driver.run(set, 8);
+            assertTrue(wave.requests().stream().allMatch(r -> r.succeeded() && r.promptTokens() == 32 && r.outputTokens() == 8));
+
+            EngineException wrongModel = assertThrows(EngineException.class,
+                    () -> OpenEngine.open(server.endpoint().baseUrl(), "other-model", "auto", 1, 0, null));
+            assertTrue(wrongModel.getMessage().contains("does not serve model 'other-model'")
+                    && wrongModel.getMessage().contains("synthetic:llama-tiny"), wrongModel.getMessage());
+        }
+    }
+
+    @Test
+    void portInUseIsOneClearLine() throws IOException {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            System.setProperty("tpb.embedded.port", Integer.toString(taken.getLocalPort()));
+            EngineException e = assertThrows(EngineException.class,
+                    () -> OpenEngine.open("embedded", "synthetic:llama-tiny", "f16", 1, 100, null));
+            assertTrue(e.getMessage().contains("port " + taken.getLocalPort()) && e.getMessage().contains("in use"), e.getMessage());
+        } finally {
+            System.clearProperty("tpb.embedded.port");
+        }
+    }
+
+    @Test
     void missingModelFileIsOneClearLine() {
         EngineException e = assertThrows(EngineException.class,
                 () -> OpenEngine.open("embedded", "/no/such/model.gguf", "f16", 1, 100, null));
