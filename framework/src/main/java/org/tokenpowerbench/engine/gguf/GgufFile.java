@@ -19,7 +19,15 @@ import java.util.OptionalLong;
 public record GgufFile(int version, Map<String, GgufValue> metadata, List<GgufTensorInfo> tensors,
                        int alignment, long dataOffset) {
 
-    /** Makes unmodifiable copies of the collections, keeping their order. */
+    /**
+     * Makes unmodifiable copies of the collections, keeping their order.
+     *
+     * @param version the GGUF version
+     * @param metadata the metadata in file order
+     * @param tensors the tensor infos in file order
+     * @param alignment the data alignment
+     * @param dataOffset the absolute offset of the tensor data
+     */
     public GgufFile {
         metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
         tensors = List.copyOf(tensors);

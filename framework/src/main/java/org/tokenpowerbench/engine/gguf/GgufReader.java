@@ -60,8 +60,8 @@ public final class GgufReader {
     }
 
     /**
-     * Reads a GGUF header from a stream positioned at the start of the file. The stream is left
-     * positioned after the tensor infos (before alignment padding).
+     * Reads a GGUF header from a stream positioned at the start of the file. The stream is read
+     * ahead through a buffer, so its position afterwards is unspecified; it is not closed.
      *
      * @param in         the stream; it is buffered internally
      * @param loadArrays see {@link #read(Path, boolean)}

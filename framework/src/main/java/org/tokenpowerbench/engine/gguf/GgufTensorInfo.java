@@ -14,7 +14,14 @@ import java.util.Optional;
  */
 public record GgufTensorInfo(String name, long[] dims, int typeId, long offset) {
 
-    /** Copies the dimensions so that the record stays immutable. */
+    /**
+     * Copies the dimensions so that the record stays immutable.
+     *
+     * @param name the tensor name
+     * @param dims the dimensions, innermost first
+     * @param typeId the ggml type id
+     * @param offset the data offset relative to the data section
+     */
     public GgufTensorInfo {
         Objects.requireNonNull(name, "name");
         dims = dims.clone();

@@ -14,7 +14,15 @@ import java.util.Objects;
  */
 public record GgufValue(GgufValueType type, GgufValueType elementType, long arrayLength, Object value) {
 
-    /** Checks that array fields are set exactly for arrays. */
+    /**
+     * Checks that the array fields are set exactly for arrays.
+     *
+     * @param type the stored type
+     * @param elementType the element type of an array, else null
+     * @param arrayLength the length of an array, else -1
+     * @param value the value, or null for skipped array elements
+     * @throws IllegalArgumentException if the array fields do not match the type
+     */
     public GgufValue {
         Objects.requireNonNull(type, "type");
         if ((type == GgufValueType.ARRAY) != (elementType != null)) {

@@ -19,7 +19,19 @@ import java.util.Objects;
 public record ModelShape(String name, int nEmbd, int nLayer, int nHead, int nHeadKv, int nFf, int nVocab,
                          int contextLength) {
 
-    /** Checks that the dimensions are positive and consistent. */
+    /**
+     * Checks that the dimensions are positive and consistent.
+     *
+     * @param name short name
+     * @param nEmbd embedding size
+     * @param nLayer number of blocks
+     * @param nHead number of query heads
+     * @param nHeadKv number of key/value heads
+     * @param nFf feed-forward size
+     * @param nVocab vocabulary size
+     * @param contextLength training context length
+     * @throws IllegalArgumentException if a dimension is not positive or the heads do not divide evenly
+     */
     public ModelShape {
         Objects.requireNonNull(name, "name");
         if (name.isBlank()) {

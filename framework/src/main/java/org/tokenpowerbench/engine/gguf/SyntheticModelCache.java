@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -20,8 +21,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>A model is written to a temporary file in the same directory and then atomically renamed, so
  * another process (a JMH fork, say) sees either no file or a complete one. While one process
- * generates a model, others wanting the same one wait on a lock file next to it instead of
- * generating it again. Within one JVM, concurrent calls for the same model are serialized too.
+ * generates a model, others wanting the same one wait on a lock file next to it
+ * ({@code <name>.lock}, left in place) instead of generating it again; temporary files left by a
+ * killed writer are removed by the next one. Within one JVM, concurrent calls for the same model
+ * are serialized too.
  */
 public final class SyntheticModelCache {
 
@@ -108,8 +111,16 @@ public final class SyntheticModelCache {
         }
     }
 
+    /** Called with both locks held, so temporary files of this model are left over from dead writers. */
     private static void generate(ModelShape shape, GgufQuantization quantization, long seed, Path target)
             throws IOException {
+        String prefix = target.getFileName() + ".";
+        try (DirectoryStream<Path> stale = Files.newDirectoryStream(target.getParent(),
+                p -> p.getFileName().toString().startsWith(prefix) && p.getFileName().toString().endsWith(".tmp"))) {
+            for (Path p : stale) {
+                Files.deleteIfExists(p);
+            }
+        }
         Path tmp = Files.createTempFile(target.getParent(), target.getFileName() + ".", ".tmp");
         try {
             SyntheticModel.write(shape, quantization, seed, tmp);
