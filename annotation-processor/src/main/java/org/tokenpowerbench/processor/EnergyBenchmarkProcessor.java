@@ -22,6 +22,9 @@ import javax.lang.model.element.Modifier;
 import javax.lang.model.element.NestingKind;
 import javax.lang.model.element.PackageElement;
 import javax.lang.model.element.TypeElement;
+import javax.lang.model.element.VariableElement;
+import javax.lang.model.type.TypeMirror;
+import javax.lang.model.util.SimpleAnnotationValueVisitor14;
 import javax.tools.Diagnostic;
 import javax.tools.JavaFileObject;
 
@@ -155,7 +158,9 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
         for (AnnotationMirror a : type.getAnnotationMirrors()) {
             String name = ((TypeElement) a.getAnnotationType().asElement()).getQualifiedName().toString();
             if (COPIED_JMH.contains(name)) {
-                jmh.add(a.toString());
+                // Not a.toString(): javac prints enum constants by simple name (timeUnit=SECONDS),
+                // which does not compile in the generated class.
+                jmh.add(render(a));
             }
         }
         return ok ? new BenchmarkModel(models, quantizations, batches, in, out, count, seed, engines, api, keyEnv, jmh) : null;
@@ -165,6 +170,11 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
         Messager m = processingEnv.getMessager();
         if (type.getKind() != ElementKind.CLASS) {
             m.printMessage(Diagnostic.Kind.ERROR, "TokenPowerBench annotations belong on a class", type);
+            return false;
+        }
+        if (processingEnv.getElementUtils().getPackageOf(type).isUnnamed()) {
+            m.printMessage(Diagnostic.Kind.ERROR, "a TokenPowerBench benchmark must be in a named package: "
+                    + "JMH does not run classes of the default package", type);
             return false;
         }
         if (type.getNestingKind() != NestingKind.TOP_LEVEL
@@ -297,6 +307,110 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
             }
         }
         return sb.append('"').toString();
+    }
+
+    /** Java source of an annotation, every name fully qualified, explicit members only. */
+    private String render(AnnotationMirror a) {
+        StringBuilder s = new StringBuilder("@")
+                .append(((TypeElement) a.getAnnotationType().asElement()).getQualifiedName());
+        Map<? extends ExecutableElement, ? extends AnnotationValue> values = a.getElementValues();
+        if (!values.isEmpty()) {
+            s.append('(');
+            boolean first = true;
+            for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> e : values.entrySet()) {
+                if (!first) {
+                    s.append(", ");
+                }
+                first = false;
+                String member = e.getKey().getSimpleName().toString();
+                if (!(values.size() == 1 && member.equals("value"))) {
+                    s.append(member).append(" = ");
+                }
+                s.append(render(e.getValue()));
+            }
+            s.append(')');
+        }
+        return s.toString();
+    }
+
+    private String render(AnnotationValue value) {
+        return value.accept(new SimpleAnnotationValueVisitor14<String, Void>() {
+            @Override
+            protected String defaultAction(Object o, Void p) {
+                return String.valueOf(o); // boolean, int
+            }
+
+            @Override
+            public String visitByte(byte b, Void p) {
+                return "(byte) " + b;
+            }
+
+            @Override
+            public String visitShort(short v, Void p) {
+                return "(short) " + v;
+            }
+
+            @Override
+            public String visitLong(long v, Void p) {
+                return v + "L";
+            }
+
+            @Override
+            public String visitFloat(float v, Void p) {
+                return Float.isNaN(v) ? "Float.NaN" : Float.isInfinite(v)
+                        ? (v > 0 ? "Float.POSITIVE_INFINITY" : "Float.NEGATIVE_INFINITY") : v + "f";
+            }
+
+            @Override
+            public String visitDouble(double v, Void p) {
+                return Double.isNaN(v) ? "Double.NaN" : Double.isInfinite(v)
+                        ? (v > 0 ? "Double.POSITIVE_INFINITY" : "Double.NEGATIVE_INFINITY") : v + "d";
+            }
+
+            @Override
+            public String visitChar(char c, Void p) {
+                if (c == '\'') {
+                    return "'\\''";
+                }
+                if (c == '"') {
+                    return "'\"'";
+                }
+                String quoted = literal(String.valueOf(c));
+                return "'" + quoted.substring(1, quoted.length() - 1) + "'";
+            }
+
+            @Override
+            public String visitString(String v, Void p) {
+                return literal(v);
+            }
+
+            @Override
+            public String visitType(TypeMirror t, Void p) {
+                return processingEnv.getTypeUtils().erasure(t) + ".class";
+            }
+
+            @Override
+            public String visitEnumConstant(VariableElement c, Void p) {
+                return ((TypeElement) c.getEnclosingElement()).getQualifiedName() + "." + c.getSimpleName();
+            }
+
+            @Override
+            public String visitAnnotation(AnnotationMirror nested, Void p) {
+                return render(nested);
+            }
+
+            @Override
+            public String visitArray(List<? extends AnnotationValue> values, Void p) {
+                StringBuilder s = new StringBuilder("{");
+                for (int i = 0; i < values.size(); i++) {
+                    if (i > 0) {
+                        s.append(", ");
+                    }
+                    s.append(render(values.get(i)));
+                }
+                return s.append('}').toString();
+            }
+        }, null);
     }
 
     // --- reading annotation mirrors -------------------------------------------------------

@@ -1,0 +1,599 @@
+package org.tokenpowerbench.processor;
+
+import static com.google.testing.compile.CompilationSubject.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.testing.compile.Compilation;
+import com.google.testing.compile.Compiler;
+import com.google.testing.compile.JavaFileObjects;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.Set;
+import java.util.TreeSet;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import javax.annotation.processing.Completion;
+import javax.annotation.processing.Filer;
+import javax.annotation.processing.ProcessingEnvironment;
+import javax.annotation.processing.Processor;
+import javax.annotation.processing.RoundEnvironment;
+import javax.lang.model.SourceVersion;
+import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.Element;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.TypeElement;
+import javax.tools.Diagnostic;
+import javax.tools.JavaFileObject;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.generators.BenchmarkProcessor;
+import org.openjdk.jmh.runner.BenchmarkListEntry;
+
+/**
+ * Compiles small sources with our processor and JMH's in the same javac run, as the benchmarks
+ * module does, and checks the generated {@code <Class>_Energy} source, JMH's
+ * {@code META-INF/BenchmarkList}, and the compile errors for every misuse.
+ */
+class EnergyBenchmarkProcessorTest {
+
+    private static final String IMPORTS = String.join("\n",
+            "import org.openjdk.jmh.annotations.*;",
+            "import org.tokenpowerbench.annotations.Batch;",
+            "import org.tokenpowerbench.annotations.Engine;",
+            "import org.tokenpowerbench.annotations.Model;",
+            "import org.tokenpowerbench.annotations.Prompts;",
+            "import org.tokenpowerbench.annotations.Quantization;",
+            "");
+
+    // --- helpers ------------------------------------------------------------------------------
+
+    static Compilation compile(JavaFileObject... sources) {
+        return compile(new Spy(), sources);
+    }
+
+    static Compilation compile(Spy spy, JavaFileObject... sources) {
+        return Compiler.javac()
+                .withProcessors(spy, new BenchmarkProcessor())
+                .compile(sources);
+    }
+
+    /**
+     * Our processor, with a Filer that records every source file it creates: compile-testing hides
+     * the generated files of a failed compilation, and javac runs no further round after an error.
+     */
+    static final class Spy implements Processor {
+        final EnergyBenchmarkProcessor delegate = new EnergyBenchmarkProcessor();
+        final Set<String> created = new TreeSet<>();
+
+        @Override
+        public void init(ProcessingEnvironment env) {
+            Filer filer = env.getFiler();
+            Filer spyFiler = (Filer) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Filer.class},
+                    (proxy, method, args) -> {
+                        if (method.getName().equals("createSourceFile")) {
+                            created.add(args[0].toString());
+                        }
+                        return invoke(method, filer, args);
+                    });
+            delegate.init((ProcessingEnvironment) Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {ProcessingEnvironment.class},
+                    (proxy, method, args) -> method.getName().equals("getFiler") ? spyFiler : invoke(method, env, args)));
+        }
+
+        private static Object invoke(java.lang.reflect.Method method, Object target, Object[] args) throws Throwable {
+            try {
+                return method.invoke(target, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        }
+
+        @Override
+        public Set<String> getSupportedOptions() {
+            return delegate.getSupportedOptions();
+        }
+
+        @Override
+        public Set<String> getSupportedAnnotationTypes() {
+            return delegate.getSupportedAnnotationTypes();
+        }
+
+        @Override
+        public SourceVersion getSupportedSourceVersion() {
+            return delegate.getSupportedSourceVersion();
+        }
+
+        @Override
+        public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
+            return delegate.process(annotations, round);
+        }
+
+        @Override
+        public Iterable<? extends Completion> getCompletions(Element element, AnnotationMirror annotation,
+                                                             ExecutableElement member, String userText) {
+            return delegate.getCompletions(element, annotation, member, userText);
+        }
+    }
+
+    /** A source in package {@code demo} with the usual imports, then {@code lines}. */
+    static JavaFileObject source(String simpleName, String... lines) {
+        return JavaFileObjects.forSourceString("demo." + simpleName,
+                "package demo;\n\n" + IMPORTS + "\n" + String.join("\n", lines) + "\n");
+    }
+
+    static String generated(Compilation c, String qualifiedName) {
+        Optional<JavaFileObject> file = c.generatedSourceFile(qualifiedName);
+        assertTrue(file.isPresent(), () -> qualifiedName + " was not generated; generated: " + c.generatedSourceFiles());
+        try {
+            return file.get().getCharContent(true).toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static final Pattern PARAM = Pattern.compile(
+            "@org\\.openjdk\\.jmh\\.annotations\\.Param\\(\\{(.*?)\\}\\)\\s*public\\s+(\\w+)\\s+(\\w+);");
+
+    /** Name of each {@code @Param} field of a generated source, with its type and values. */
+    static Map<String, List<String>> params(String source) {
+        Map<String, List<String>> out = new java.util.LinkedHashMap<>();
+        Matcher m = PARAM.matcher(source);
+        while (m.find()) {
+            List<String> values = new ArrayList<>();
+            Matcher v = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(m.group(1));
+            while (v.find()) {
+                values.add(v.group(1));
+            }
+            out.put(m.group(2) + " " + m.group(3), values);
+        }
+        return out;
+    }
+
+    /** The entries of the META-INF/BenchmarkList that JMH's processor wrote in this compilation. */
+    static List<BenchmarkListEntry> benchmarkList(Compilation c) {
+        JavaFileObject list = c.generatedFiles().stream()
+                .filter(f -> f.toUri().getPath().endsWith("META-INF/BenchmarkList"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("JMH wrote no META-INF/BenchmarkList; generated: "
+                        + c.generatedFiles().stream().map(f -> f.toUri().toString()).collect(Collectors.toList())));
+        try {
+            return list.getCharContent(true).toString().lines()
+                    .filter(l -> !l.isBlank())
+                    .map(BenchmarkListEntry::new)
+                    .collect(Collectors.toList());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static BenchmarkListEntry entry(Compilation c, String userClass) {
+        List<BenchmarkListEntry> entries = benchmarkList(c);
+        return entries.stream()
+                .filter(e -> e.getUserClassQName().equals(userClass))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(userClass + " not in BenchmarkList: " + entries));
+    }
+
+    static Map<String, List<String>> listParams(BenchmarkListEntry e) {
+        assertTrue(e.getParams().hasValue(), "entry has no params: " + e);
+        Map<String, List<String>> out = new java.util.TreeMap<>();
+        for (Map.Entry<String, String[]> p : e.getParams().get().entrySet()) {
+            out.put(p.getKey(), Arrays.asList(p.getValue()));
+        }
+        return out;
+    }
+
+    static List<Diagnostic<? extends JavaFileObject>> errors(Compilation c) {
+        return new ArrayList<>(c.errors());
+    }
+
+    // --- good sources -------------------------------------------------------------------------
+
+    @Nested
+    class Good {
+
+        @Test
+        void minimalModelClassGetsEveryDefault() {
+            JavaFileObject src = source("Minimal",
+                    "@Model(\"synthetic:llama-tiny\")",
+                    "public class Minimal {",
+                    "}");
+            Spy spy = new Spy();
+            Compilation c = compile(spy, src);
+            assertThat(c).succeeded();
+            assertEquals(Set.of("demo.Minimal_Energy"), spy.created);
+
+            String gen = generated(c, "demo.Minimal_Energy");
+            assertTrue(gen.contains("public class Minimal_Energy {"), gen);
+            assertEquals(Map.of(
+                    "String model", List.of("synthetic:llama-tiny"),
+                    "String quantization", List.of("f16"),
+                    "int batch", List.of("1"),
+                    "int inputTokens", List.of("128"),
+                    "int outputTokens", List.of("64"),
+                    "int prompts", List.of("16"),
+                    "String engine", List.of("embedded"),
+                    "String api", List.of("completions")), params(gen));
+            // defaults of the iteration setup when the class has no JMH annotation
+            assertTrue(gen.contains("@org.openjdk.jmh.annotations.Warmup(iterations = 1)"), gen);
+            assertTrue(gen.contains("@org.openjdk.jmh.annotations.Measurement(iterations = 3)"), gen);
+            assertTrue(gen.contains("@org.openjdk.jmh.annotations.Fork(1)"), gen);
+            assertTrue(gen.contains("@org.openjdk.jmh.annotations.OutputTimeUnit(java.util.concurrent.TimeUnit.MILLISECONDS)"), gen);
+            assertTrue(gen.contains("@org.openjdk.jmh.annotations.BenchmarkMode(org.openjdk.jmh.annotations.Mode.SingleShotTime)"), gen);
+            // the session gets the user class, the default seed and no API key variable
+            assertTrue(gen.contains("\"demo.Minimal\", model, quantization, batch, inputTokens, outputTokens, prompts, 42L, engine, api, \"\""), gen);
+
+            BenchmarkListEntry e = entry(c, "demo.Minimal_Energy");
+            assertEquals("demo.Minimal_Energy.wave", e.getUsername());
+            assertEquals(Optional.of(1), toOptional(e.getWarmupIterations()));
+            assertEquals(Optional.of(3), toOptional(e.getMeasurementIterations()));
+            assertEquals(Optional.of(1), toOptional(e.getForks()));
+            assertEquals(List.of("1"), listParams(e).get("batch"));
+            assertEquals(List.of("synthetic:llama-tiny"), listParams(e).get("model"));
+        }
+
+        @Test
+        void fullClassGivesEveryAxisAndCopiesJmhAnnotations() {
+            JavaFileObject src = source("Full",
+                    "@Model({\"meta-llama/Llama-3.1-8B-Instruct\", \"synthetic:llama-100m\"})",
+                    "@Prompts(inputTokens = {128, 256}, outputTokens = 64, count = 8, seed = 7)",
+                    "@Batch({1, 4})",
+                    "@Quantization({\"f16\", \"q8_0\"})",
+                    "@Engine(value = \"http://localhost:8000\", api = \"chat\", apiKeyEnv = \"OPENAI_API_KEY\")",
+                    "@Warmup(iterations = 2)",
+                    "@Measurement(iterations = 5, time = 2, timeUnit = java.util.concurrent.TimeUnit.SECONDS)",
+                    "@Fork(value = 2, jvmArgsAppend = {\"-Dx=\\\"quoted\\\"\", \"-Xmx1g\"})",
+                    "@OutputTimeUnit(java.util.concurrent.TimeUnit.SECONDS)",
+                    "public class Full {",
+                    "}");
+            Compilation c = compile(src);
+            assertThat(c).succeeded();
+
+            String gen = generated(c, "demo.Full_Energy");
+            assertEquals(Map.of(
+                    "String model", List.of("meta-llama/Llama-3.1-8B-Instruct", "synthetic:llama-100m"),
+                    "String quantization", List.of("f16", "q8_0"),
+                    "int batch", List.of("1", "4"),
+                    "int inputTokens", List.of("128", "256"),
+                    "int outputTokens", List.of("64"),
+                    "int prompts", List.of("8"),
+                    "String engine", List.of("http://localhost:8000"),
+                    "String api", List.of("chat")), params(gen));
+            assertTrue(gen.contains("prompts, 7L, engine, api, \"OPENAI_API_KEY\")"), gen);
+            // copied, not defaulted: exactly one of each
+            assertEquals(1, count(gen, "@org.openjdk.jmh.annotations.Warmup("), gen);
+            assertEquals(1, count(gen, "@org.openjdk.jmh.annotations.Measurement("), gen);
+            assertEquals(1, count(gen, "@org.openjdk.jmh.annotations.Fork("), gen);
+            assertEquals(1, count(gen, "@org.openjdk.jmh.annotations.OutputTimeUnit("), gen);
+            assertTrue(gen.contains("@org.openjdk.jmh.annotations.Warmup(iterations = 2)\n"), gen);
+            assertTrue(gen.contains("@org.openjdk.jmh.annotations.Measurement(iterations = 5, time = 2, "
+                    + "timeUnit = java.util.concurrent.TimeUnit.SECONDS)\n"), gen);
+            assertTrue(gen.contains("@org.openjdk.jmh.annotations.Fork(value = 2, jvmArgsAppend = "
+                    + "{\"-Dx=\\\"quoted\\\"\", \"-Xmx1g\"})\n"), gen);
+            assertTrue(gen.contains("@org.openjdk.jmh.annotations.OutputTimeUnit(java.util.concurrent.TimeUnit.SECONDS)\n"), gen);
+            assertFalse(gen.contains("Warmup(iterations = 1)"), gen);
+            assertFalse(gen.contains("TimeUnit.MILLISECONDS"), gen);
+
+            BenchmarkListEntry e = entry(c, "demo.Full_Energy");
+            assertEquals("demo.Full_Energy.wave", e.getUsername());
+            assertEquals(Optional.of(2), toOptional(e.getWarmupIterations()));
+            assertEquals(Optional.of(5), toOptional(e.getMeasurementIterations()));
+            assertEquals(Optional.of(2), toOptional(e.getForks()));
+            assertEquals("2 s", e.getMeasurementTime().get().toString());
+            assertEquals(List.of("-Dx=\"quoted\"", "-Xmx1g"), List.copyOf(e.getJvmArgsAppend().get()));
+            assertEquals(java.util.concurrent.TimeUnit.SECONDS, e.getTimeUnit().get());
+            Map<String, List<String>> p = listParams(e);
+            assertEquals(List.of("128", "256"), p.get("inputTokens"));
+            assertEquals(List.of("64"), p.get("outputTokens"));
+            assertEquals(List.of("8"), p.get("prompts"));
+            assertEquals(List.of("1", "4"), p.get("batch"));
+            assertEquals(List.of("f16", "q8_0"), p.get("quantization"));
+            assertEquals(List.of("meta-llama/Llama-3.1-8B-Instruct", "synthetic:llama-100m"), p.get("model"));
+            assertEquals(List.of("http://localhost:8000"), p.get("engine"));
+            assertEquals(List.of("chat"), p.get("api"));
+            assertEquals(List.of("api", "batch", "engine", "inputTokens", "model", "outputTokens", "prompts",
+                    "quantization"), List.copyOf(p.keySet()));
+        }
+
+        @Test
+        void onlySomeJmhAnnotationsGiven_othersDefault() {
+            JavaFileObject src = source("Partial",
+                    "@Model(\"synthetic:llama-tiny\")",
+                    "@Measurement(iterations = 7)",
+                    "@Timeout(time = 5, timeUnit = java.util.concurrent.TimeUnit.MINUTES)",
+                    "public class Partial {",
+                    "}");
+            Compilation c = compile(src);
+            assertThat(c).succeeded();
+            String gen = generated(c, "demo.Partial_Energy");
+            assertTrue(gen.contains("@org.openjdk.jmh.annotations.Measurement(iterations = 7)\n"), gen);
+            assertTrue(gen.contains("@org.openjdk.jmh.annotations.Timeout(time = 5, "
+                    + "timeUnit = java.util.concurrent.TimeUnit.MINUTES)\n"), gen);
+            BenchmarkListEntry e = entry(c, "demo.Partial_Energy");
+            assertEquals(Optional.of(1), toOptional(e.getWarmupIterations()));
+            assertEquals(Optional.of(7), toOptional(e.getMeasurementIterations()));
+            assertEquals(Optional.of(1), toOptional(e.getForks()));
+            assertEquals("5 min", e.getTimeout().get().toString());
+            assertEquals(java.util.concurrent.TimeUnit.MILLISECONDS, e.getTimeUnit().get());
+        }
+
+        @Test
+        void staticNestedClassIsNamedAfterItsOuterClasses() {
+            JavaFileObject src = source("Outer",
+                    "public class Outer {",
+                    "    public static class Middle {",
+                    "        @Model(\"synthetic:llama-tiny\")",
+                    "        @Batch(2)",
+                    "        @Fork(3)",
+                    "        public static class Inner {",
+                    "        }",
+                    "    }",
+                    "    @Model(\"synthetic:llama-tiny\")",
+                    "    static class Sibling {",
+                    "    }",
+                    "}");
+            Compilation c = compile(src);
+            assertThat(c).succeeded();
+            String gen = generated(c, "demo.Outer_Middle_Inner_Energy");
+            assertEquals(List.of("2"), params(gen).get("int batch"));
+            assertTrue(gen.contains("\"demo.Outer.Middle.Inner\", model"), gen);
+            generated(c, "demo.Outer_Sibling_Energy");
+            assertTrue(gen.contains("@org.openjdk.jmh.annotations.Fork(3)\n"), gen);
+            BenchmarkListEntry inner = entry(c, "demo.Outer_Middle_Inner_Energy");
+            assertEquals("demo.Outer_Middle_Inner_Energy.wave", inner.getUsername());
+            assertEquals(List.of("2"), listParams(inner).get("batch"));
+            assertEquals(Optional.of(3), toOptional(inner.getForks()));
+            entry(c, "demo.Outer_Sibling_Energy");
+        }
+
+        @Test
+        void memberClassOfAnInterfaceIsImplicitlyStatic() {
+            JavaFileObject src = source("Holder",
+                    "public interface Holder {",
+                    "    @Model(\"synthetic:llama-tiny\")",
+                    "    class Bench {",
+                    "    }",
+                    "}");
+            Compilation c = compile(src);
+            assertThat(c).succeeded();
+            entry(c, "demo.Holder_Bench_Energy");
+        }
+
+        @Test
+        void severalBenchmarksInOneCompilation() {
+            Compilation c = compile(
+                    source("A", "@Model(\"a\")", "public class A {}"),
+                    source("B", "@Model(\"b\") @Batch({3, 9})", "public class B {}"));
+            assertThat(c).succeeded();
+            assertEquals(2, benchmarkList(c).size());
+            assertEquals(List.of("a"), listParams(entry(c, "demo.A_Energy")).get("model"));
+            assertEquals(List.of("3", "9"), listParams(entry(c, "demo.B_Energy")).get("batch"));
+        }
+
+        @Test
+        void valuesThatNeedEscapingSurviveAsParamValues() {
+            JavaFileObject src = source("Escapes",
+                    "@Model({\"/models/a \\\"b\\\"\\\\c.gguf\", \"m\\u00e9t\\u00e9o\"})",
+                    "public class Escapes {",
+                    "}");
+            Compilation c = compile(src);
+            assertThat(c).succeeded();
+            assertEquals(List.of("/models/a \"b\"\\c.gguf", "m\u00e9t\u00e9o"),
+                    listParams(entry(c, "demo.Escapes_Energy")).get("model"));
+        }
+    }
+
+    // --- bad sources --------------------------------------------------------------------------
+
+    /**
+     * Compiles {@code src}, expects it to fail with exactly one error that contains every fragment,
+     * sits in the user's file on the line containing {@code line}, and no generated class.
+     */
+    static void assertSingleError(JavaFileObject src, String line, String generatedName, String... fragments) {
+        Spy spy = new Spy();
+        Compilation c = compile(spy, src);
+        assertThat(c).failed();
+        List<Diagnostic<? extends JavaFileObject>> errors = errors(c);
+        assertEquals(1, errors.size(), () -> "expected one error, got " + errors);
+        for (String f : fragments) {
+            assertThat(c).hadErrorContaining(f).inFile(src).onLineContaining(line);
+        }
+        assertEquals(Set.of(), spy.created, () -> generatedName + " should not be generated");
+    }
+
+    static JavaFileObject annotated(String name, String... annotations) {
+        List<String> lines = new ArrayList<>(Arrays.asList(annotations));
+        lines.add("public class " + name + " {");
+        lines.add("}");
+        return source(name, lines.toArray(new String[0]));
+    }
+
+    @Nested
+    class Bad {
+
+        @Test
+        void emptyBatch() {
+            assertSingleError(annotated("B1", "@Model(\"m\")", "@Batch({})"), "@Batch", "demo.B1_Energy",
+                    "@Batch needs at least one value");
+        }
+
+        @Test
+        void zeroBatch() {
+            assertSingleError(annotated("B2", "@Model(\"m\")", "@Batch({4, 0})"), "@Batch", "demo.B2_Energy",
+                    "@Batch value 0 is not allowed", "at least 1");
+        }
+
+        @Test
+        void negativeBatch() {
+            assertSingleError(annotated("B3", "@Model(\"m\")", "@Batch(-2)"), "@Batch", "demo.B3_Energy",
+                    "@Batch value -2");
+        }
+
+        @Test
+        void zeroInputTokens() {
+            assertSingleError(annotated("P1", "@Model(\"m\")", "@Prompts(inputTokens = 0)"), "@Prompts", "demo.P1_Energy",
+                    "@Prompts(inputTokens) value 0", "at least 1");
+        }
+
+        @Test
+        void zeroOutputTokens() {
+            assertSingleError(annotated("P2", "@Model(\"m\")", "@Prompts(outputTokens = {64, 0})"), "@Prompts",
+                    "demo.P2_Energy", "@Prompts(outputTokens) value 0");
+        }
+
+        @Test
+        void zeroCount() {
+            assertSingleError(annotated("P3", "@Model(\"m\")", "@Prompts(count = 0)"), "@Prompts", "demo.P3_Energy",
+                    "@Prompts(count = 0) must be at least 1");
+        }
+
+        @Test
+        void emptyModel() {
+            assertSingleError(annotated("M1", "@Model({})"), "@Model", "demo.M1_Energy",
+                    "@Model needs at least one model");
+        }
+
+        @Test
+        void blankModel() {
+            assertSingleError(annotated("M2", "@Model(\"\")"), "@Model", "demo.M2_Energy",
+                    "blank value in Model");
+        }
+
+        @Test
+        void blankQuantization() {
+            assertSingleError(annotated("Q1", "@Model(\"m\")", "@Quantization({\"f16\", \" \"})"), "@Quantization",
+                    "demo.Q1_Energy", "blank value in Quantization");
+        }
+
+        @Test
+        void ftpEngine() {
+            assertSingleError(annotated("E1", "@Model(\"m\")", "@Engine(\"ftp://x\")"), "@Engine", "demo.E1_Energy",
+                    "@Engine(\"ftp://x\"): unknown engine", "http://", "https://");
+        }
+
+        @Test
+        void emptyEngine() {
+            assertSingleError(annotated("E2", "@Model(\"m\")", "@Engine({})"), "@Engine", "demo.E2_Energy",
+                    "@Engine needs at least one value");
+        }
+
+        @Test
+        void grpcApi() {
+            assertSingleError(annotated("E3", "@Model(\"m\")", "@Engine(api = \"grpc\")"), "@Engine", "demo.E3_Energy",
+                    "@Engine(api = \"grpc\")", "\"completions\" or \"chat\"");
+        }
+
+        @Test
+        void apiKeyInsteadOfVariableName() {
+            assertSingleError(annotated("E4", "@Model(\"m\")", "@Engine(apiKeyEnv = \"sk-abc123\")"), "@Engine",
+                    "demo.E4_Energy", "@Engine(apiKeyEnv = \"sk-abc123\") is not an environment variable name");
+        }
+
+        @Test
+        void batchWithoutModel() {
+            assertSingleError(annotated("N1", "@Batch({1, 2})"), "@Batch", "demo.N1_Energy",
+                    "needs @Model", "N1");
+        }
+
+        @Test
+        void engineWithoutModel() {
+            assertSingleError(annotated("N2", "@Engine(\"embedded\")"), "@Engine", "demo.N2_Energy", "needs @Model");
+        }
+
+        @Test
+        void onInterface() {
+            JavaFileObject src = source("I1",
+                    "@Model(\"m\")",
+                    "public interface I1 {",
+                    "}");
+            assertSingleError(src, "interface I1", "demo.I1_Energy", "TokenPowerBench annotations belong on a class");
+        }
+
+        @Test
+        void onEnum() {
+            JavaFileObject src = source("En1",
+                    "@Model(\"m\")",
+                    "public enum En1 { A }");
+            assertSingleError(src, "enum En1", "demo.En1_Energy", "belong on a class");
+        }
+
+        @Test
+        void onInnerNonStaticClass() {
+            JavaFileObject src = source("Outer2",
+                    "public class Outer2 {",
+                    "    @Model(\"m\")",
+                    "    public class Inner {",
+                    "    }",
+                    "}");
+            assertSingleError(src, "class Inner", "demo.Outer2_Inner_Energy", "top-level or static nested class");
+        }
+
+        @Test
+        void inDefaultPackage() {
+            JavaFileObject src = JavaFileObjects.forSourceString("NoPackage", String.join("\n",
+                    "@org.tokenpowerbench.annotations.Model(\"m\")",
+                    "public class NoPackage {",
+                    "}"));
+            assertSingleError(src, "class NoPackage", "NoPackage_Energy", "must be in a named package");
+        }
+
+        @Test
+        void everyMistakeOfOneClassIsReported() {
+            JavaFileObject src = annotated("Many", "@Model(\"m\")", "@Batch(0)", "@Prompts(count = 0)",
+                    "@Engine(api = \"grpc\")");
+            Compilation c = compile(src);
+            assertThat(c).failed();
+            assertEquals(3, c.errors().size(), () -> "errors: " + c.errors());
+            assertThat(c).hadErrorContaining("@Batch value 0").inFile(src).onLineContaining("@Batch");
+            assertThat(c).hadErrorContaining("@Prompts(count = 0)").inFile(src).onLineContaining("@Prompts");
+            assertThat(c).hadErrorContaining("grpc").inFile(src).onLineContaining("@Engine");
+        }
+
+        @Test
+        void aBadClassDoesNotStopAGoodOne() {
+            JavaFileObject good = annotated("Good1", "@Model(\"m\")");
+            JavaFileObject bad = annotated("Bad1", "@Model(\"m\")", "@Batch(0)");
+            Spy spy = new Spy();
+            Compilation c = compile(spy, good, bad);
+            assertThat(c).failed();
+            assertEquals(1, c.errors().size(), () -> "errors: " + c.errors());
+            assertThat(c).hadErrorContaining("@Batch value 0").inFile(bad).onLineContaining("@Batch");
+            assertEquals(Set.of("demo.Good1_Energy"), spy.created);
+        }
+    }
+
+    // --- unit helpers of the processor ----------------------------------------------------------
+
+    @Test
+    void literalEscapes() {
+        assertEquals("\"a\\\"b\\\\c\\n\\t\\u00e9\"", EnergyBenchmarkProcessor.literal("a\"b\\c\n\t\u00e9"));
+    }
+
+    private static int count(String haystack, String needle) {
+        int n = 0;
+        for (int i = haystack.indexOf(needle); i >= 0; i = haystack.indexOf(needle, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    private static <T> Optional<T> toOptional(org.openjdk.jmh.util.Optional<T> o) {
+        return o.hasValue() ? Optional.of(o.get()) : Optional.empty();
+    }
+
+    @SuppressWarnings("unused")
+    private static String names(Collection<? extends JavaFileObject> files) {
+        return files.stream().map(f -> f.toUri().toString()).collect(Collectors.joining(", "));
+    }
+}
