@@ -95,6 +95,9 @@ public final class SseParser {
         String event = data.toString();
         data.setLength(0);
         hasData = false;
+        if (event.isEmpty()) {
+            return; // SSE: an event whose data buffer is empty (a lone "data:") is not dispatched
+        }
         listener.onEvent(event, arrivalNanos);
     }
 }

@@ -57,13 +57,42 @@ public record PromptSet(List<String> prompts, int tokensEach, String tokenizedBy
     }
 
     private static String exact(Tokenizer tokenizer, int target, SplittableRandom random, int index) {
-        // Start with a prefix that makes every prompt unique, then add words while under target.
-        List<String> words = new ArrayList<>();
-        words.add("Request");
-        words.add(Integer.toString(index));
-        words.add(":");
+        // Every prompt starts with a prefix that contains its index, so that prompts differ; the prefix
+        // is never shortened (that could make all prompts equal). For targets shorter than the usual
+        // prefix, the bare index is tried.
+        List<List<String>> prefixes = List.of(
+                List.of("Request", Integer.toString(index), ":"),
+                List.of(Integer.toString(index)));
+        int shortest = Integer.MAX_VALUE;
+        int closest = -1;
+        for (List<String> prefix : prefixes) {
+            List<String> words = new ArrayList<>(prefix);
+            int n = tokenizer.promptTokens(String.join(" ", words));
+            shortest = Math.min(shortest, n);
+            if (n > target) {
+                continue;
+            }
+            String fit = fill(tokenizer, words, n, target, random);
+            if (fit != null) {
+                return fit;
+            }
+            closest = Math.max(closest, tokenizer.promptTokens(String.join(" ", words)));
+        }
+        if (target < shortest) {
+            throw new IllegalArgumentException("cannot build distinct prompts of exactly " + target + " tokens with "
+                    + tokenizer.description() + ": the shortest distinct prompt already has " + shortest
+                    + " tokens (special tokens included); use inputTokens >= " + shortest);
+        }
+        throw new IllegalArgumentException("cannot build a prompt of exactly " + target + " tokens with "
+                + tokenizer.description() + " (closest: " + closest + "); choose another inputTokens");
+    }
+
+    /**
+     * Adds random words to {@code words} (which has {@code n <= target} tokens) while under the
+     * target, then completes it exactly; null when no exact completion was found.
+     */
+    private static String fill(Tokenizer tokenizer, List<String> words, int n, int target, SplittableRandom random) {
         String text = String.join(" ", words);
-        int n = tokenizer.promptTokens(text);
         while (n < target) {
             words.add(WORDS[random.nextInt(WORDS.length)]);
             String next = String.join(" ", words);
@@ -71,29 +100,12 @@ public record PromptSet(List<String> prompts, int tokensEach, String tokenizedBy
             if (m > target) {
                 words.remove(words.size() - 1);
                 // a multi-token word overshot: try single-token words until one lands exactly
-                String fit = fitOne(tokenizer, words, target);
-                if (fit == null) {
-                    break;
-                }
-                return fit;
+                return fitOne(tokenizer, words, target);
             }
             text = next;
             n = m;
         }
-        while (n > target && words.size() > 1) {
-            words.remove(words.size() - 1);
-            text = String.join(" ", words);
-            n = tokenizer.promptTokens(text);
-        }
-        if (n != target) {
-            String fit = fitOne(tokenizer, words, target);
-            if (fit != null) {
-                return fit;
-            }
-            throw new IllegalArgumentException("cannot build a prompt of exactly " + target + " tokens with "
-                    + tokenizer.description() + " (closest: " + n + "); choose another inputTokens");
-        }
-        return text;
+        return n == target ? text : null;
     }
 
     /** Tries to complete {@code words} to exactly {@code target} tokens, adding words one by one. */

@@ -1,0 +1,354 @@
+package org.tokenpowerbench.client;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class StreamRecorderTest {
+
+    /** An arbitrary nanoTime origin, far from zero like a real one. */
+    private static final long T0 = 5_000_000_000_000L;
+    private static final long MS = 1_000_000L;
+    private static final double EPS = 1e-6;
+
+    /** Tokens are whitespace-separated words; the server adds one BOS token. */
+    private static final Tokenizer WORDS = new Tokenizer() {
+        @Override
+        public int[] encode(String text) {
+            String t = text.trim();
+            return t.isEmpty() ? new int[0] : new int[t.split("\\s+").length];
+        }
+
+        @Override
+        public int specialTokensAdded() {
+            return 1;
+        }
+
+        @Override
+        public String description() {
+            return "words";
+        }
+    };
+
+    private static String chatDelta(String field, String value) {
+        return "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"" + field
+                + "\":\"" + value + "\"},\"finish_reason\":null}]}";
+    }
+
+    private static String text(String value) {
+        return "{\"id\":\"c\",\"object\":\"text_completion\",\"choices\":[{\"index\":0,\"text\":\"" + value
+                + "\",\"finish_reason\":null}]}";
+    }
+
+    private static String usage(int prompt, int completion) {
+        return "{\"id\":\"c\",\"choices\":[],\"usage\":{\"prompt_tokens\":" + prompt + ",\"completion_tokens\":"
+                + completion + ",\"total_tokens\":" + (prompt + completion) + "}}";
+    }
+
+    private static RequestTimeline timeline(StreamRecorder r, Tokenizer tokenizer) {
+        return r.toTimeline(3, 4, T0 - 5 * MS, T0, T0 + 1000 * MS, 16, tokenizer, "the prompt here");
+    }
+
+    @Test
+    void roleOnlyEmptyAndUsageOnlyChunksAreNotTokens() {
+        StreamRecorder r = new StreamRecorder(Api.CHAT);
+        r.onEvent("{\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\"},\"finish_reason\":null}]}", T0 + 10 * MS);
+        r.onEvent("{\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}", T0 + 15 * MS);
+        r.onEvent(chatDelta("content", "Hello"), T0 + 50 * MS);
+        r.onEvent(chatDelta("content", " world"), T0 + 60 * MS);
+        r.onEvent(chatDelta("content", ""), T0 + 65 * MS);
+        r.onEvent("{\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"length\"}]}", T0 + 70 * MS);
+        r.onEvent(chatDelta("content", "!"), T0 + 80 * MS);
+        r.onEvent("{\"choices\":[{\"index\":0,\"delta\":{\"content\":null},\"finish_reason\":\"length\"}]}", T0 + 85 * MS);
+        r.onEvent(usage(7, 3), T0 + 90 * MS);
+        r.onEvent("[DONE]", T0 + 95 * MS);
+        assertTrue(r.sawDone());
+        RequestTimeline t = timeline(r, null);
+        assertTrue(t.succeeded(), t.error());
+        assertEquals(50.0, t.ttftMillis(), EPS);
+        assertEquals(80.0, t.e2eMillis(), EPS);
+        assertEquals(3, t.contentChunks());
+        assertEquals(3, t.outputTokens());
+        assertEquals(7, t.promptTokens());
+        assertEquals(TokenCountSource.SERVER_USAGE, t.tokenSource());
+        assertEquals("Hello world!", r.generatedText());
+        assertArrayEquals(new float[] {10f, 20f}, t.itlMillis(), 1e-4f);
+    }
+
+    @Test
+    void completionsEmptyTextChunkIsNotTheFirstToken() {
+        StreamRecorder r = new StreamRecorder(Api.COMPLETIONS);
+        r.onEvent(text(""), T0 + 5 * MS);
+        r.onEvent(text("A"), T0 + 20 * MS);
+        r.onEvent(text("B"), T0 + 30 * MS);
+        r.onEvent(usage(4, 2), T0 + 31 * MS);
+        r.onEvent("[DONE]", T0 + 32 * MS);
+        RequestTimeline t = timeline(r, null);
+        assertEquals(20.0, t.ttftMillis(), EPS);
+        assertEquals(30.0, t.e2eMillis(), EPS);
+        assertEquals(2, t.contentChunks());
+    }
+
+    @Test
+    void reasoningContentCountsAsGeneratedAndStartsTtft() {
+        StreamRecorder r = new StreamRecorder(Api.CHAT);
+        r.onEvent(chatDelta("reasoning_content", "Let me think."), T0 + 10 * MS);
+        r.onEvent(chatDelta("reasoning", " Hmm."), T0 + 20 * MS);
+        r.onEvent(chatDelta("content", "Answer"), T0 + 40 * MS);
+        r.onEvent("[DONE]", T0 + 50 * MS);
+        RequestTimeline t = timeline(r, WORDS);
+        assertEquals(10.0, t.ttftMillis(), EPS, "the first reasoning chunk is the first generated token");
+        assertEquals(40.0, t.e2eMillis(), EPS);
+        assertEquals(3, t.contentChunks());
+        assertEquals("Let me think. Hmm.Answer", r.generatedText());
+        // the tokenizer counts every generated word, reasoning included
+        assertEquals(WORDS.encode("Let me think. Hmm.Answer").length, t.outputTokens());
+    }
+
+    @Test
+    void usageTokensAreTaken() {
+        StreamRecorder r = new StreamRecorder(Api.COMPLETIONS);
+        r.onEvent(text("a"), T0 + 10 * MS);
+        r.onEvent(text("b"), T0 + 20 * MS);
+        r.onEvent(usage(123, 2), T0 + 21 * MS);
+        r.onEvent("[DONE]", T0 + 22 * MS);
+        RequestTimeline t = timeline(r, WORDS);
+        assertEquals(123, t.promptTokens());
+        assertEquals(2, t.outputTokens());
+        assertEquals(TokenCountSource.SERVER_USAGE, t.tokenSource(), "usage wins over the tokenizer");
+        assertEquals(16, t.requestedOutputTokens());
+        assertEquals(3, t.index());
+        assertEquals(4, t.promptIndex());
+        assertEquals(5.0, t.queueMillis(), EPS);
+    }
+
+    @Test
+    void usageOnTheLastContentChunkIsTaken() {
+        StreamRecorder r = new StreamRecorder(Api.COMPLETIONS);
+        r.onEvent(text("a"), T0 + 10 * MS);
+        r.onEvent("{\"choices\":[{\"index\":0,\"text\":\"b\"}],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":2}}", T0 + 20 * MS);
+        r.onEvent("[DONE]", T0 + 22 * MS);
+        RequestTimeline t = timeline(r, null);
+        assertEquals(9, t.promptTokens());
+        assertEquals(2, t.outputTokens());
+        assertEquals(2, t.contentChunks());
+    }
+
+    @Test
+    void noUsageWithTokenizerCountsWithTheTokenizer() {
+        StreamRecorder r = new StreamRecorder(Api.COMPLETIONS);
+        r.onEvent(text("one"), T0 + 10 * MS);
+        r.onEvent(text(" two"), T0 + 20 * MS);
+        r.onEvent(text(" three"), T0 + 30 * MS);
+        r.onEvent("[DONE]", T0 + 40 * MS);
+        RequestTimeline t = timeline(r, WORDS);
+        assertEquals(TokenCountSource.TOKENIZER, t.tokenSource());
+        assertEquals(3, t.outputTokens());
+        assertEquals(WORDS.promptTokens("the prompt here"), t.promptTokens());
+        assertEquals(4, t.promptTokens());
+    }
+
+    @Test
+    void noUsageNoTokenizerIsNoneAndNeverEstimated() {
+        StreamRecorder r = new StreamRecorder(Api.COMPLETIONS);
+        r.onEvent(text("one"), T0 + 10 * MS);
+        r.onEvent(text(" two"), T0 + 20 * MS);
+        r.onEvent("[DONE]", T0 + 40 * MS);
+        RequestTimeline t = timeline(r, null);
+        assertTrue(t.succeeded());
+        assertEquals(TokenCountSource.NONE, t.tokenSource());
+        assertEquals(-1, t.outputTokens());
+        assertEquals(-1, t.promptTokens());
+        assertTrue(Double.isNaN(t.tpotMillis()), "no token count, no TPOT");
+        assertEquals(2, t.contentChunks());
+        assertArrayEquals(new float[] {10f}, t.itlMillis(), 1e-4f, "chunk gaps are still measured");
+    }
+
+    @Test
+    void oneTokenPerChunkGivesTheGaps() {
+        StreamRecorder r = new StreamRecorder(Api.COMPLETIONS);
+        long[] at = {100, 112, 130, 131, 170};
+        for (int i = 0; i < at.length; i++) {
+            r.onEvent(text("t" + i), T0 + at[i] * MS);
+        }
+        r.onEvent(usage(5, 5), T0 + 171 * MS);
+        r.onEvent("[DONE]", T0 + 172 * MS);
+        RequestTimeline t = timeline(r, null);
+        assertArrayEquals(new float[] {12f, 18f, 1f, 39f}, t.itlMillis(), 1e-4f);
+        assertEquals(100.0, t.ttftMillis(), EPS);
+        assertEquals(170.0, t.e2eMillis(), EPS);
+        // TPOT = (E2E - TTFT) / (outputTokens - 1) = 70 / 4
+        assertEquals(17.5, t.tpotMillis(), EPS);
+        double meanItl = 0;
+        for (float f : t.itlMillis()) {
+            meanItl += f;
+        }
+        assertEquals(t.tpotMillis(), meanItl / t.itlMillis().length, 1e-4);
+    }
+
+    @Test
+    void chunksCarryingSeveralTokensDivideTheirGaps() {
+        StreamRecorder r = new StreamRecorder(Api.COMPLETIONS);
+        r.onEvent(text("ab"), T0 + 100 * MS);
+        r.onEvent(text("cd"), T0 + 130 * MS);
+        r.onEvent(text("ef"), T0 + 190 * MS);
+        r.onEvent(usage(5, 7), T0 + 191 * MS); // 7 tokens over 3 chunks
+        r.onEvent("[DONE]", T0 + 192 * MS);
+        RequestTimeline t = timeline(r, null);
+        // 6 tokens after the first, 3 per gap: 30 ms / 3 and 60 ms / 3
+        assertArrayEquals(new float[] {10f, 10f, 10f, 20f, 20f, 20f}, t.itlMillis(), 1e-4f);
+        assertEquals(t.outputTokens() - 1, t.itlMillis().length, "one ITL per token after the first");
+        assertEquals(90.0 / 6, t.tpotMillis(), EPS);
+        double sum = 0;
+        for (float f : t.itlMillis()) {
+            sum += f;
+        }
+        assertEquals(t.e2eMillis() - t.ttftMillis(), sum, 1e-3, "ITLs add up to the decode time");
+    }
+
+    @Test
+    void unevenTokensPerChunkStillAddUpToTheDecodeTime() {
+        StreamRecorder r = new StreamRecorder(Api.COMPLETIONS);
+        long[] at = {10, 25, 27, 60};
+        for (long a : at) {
+            r.onEvent(text("x"), T0 + a * MS);
+        }
+        r.onEvent(usage(5, 9), T0 + 61 * MS); // 8 tokens after the first over 3 gaps
+        RequestTimeline t = timeline(r, null);
+        assertEquals(8, t.itlMillis().length);
+        double sum = Arrays.stream(toDouble(t.itlMillis())).sum();
+        assertEquals(50.0, sum, 1e-3);
+    }
+
+    @Test
+    void tpotIsNanForOneOrZeroTokens() {
+        StreamRecorder one = new StreamRecorder(Api.COMPLETIONS);
+        one.onEvent(text("x"), T0 + 10 * MS);
+        one.onEvent(usage(5, 1), T0 + 11 * MS);
+        one.onEvent("[DONE]", T0 + 12 * MS);
+        RequestTimeline t1 = timeline(one, null);
+        assertEquals(1, t1.outputTokens());
+        assertEquals(10.0, t1.ttftMillis(), EPS);
+        assertTrue(Double.isNaN(t1.tpotMillis()));
+        assertEquals(0, t1.itlMillis().length);
+
+        StreamRecorder none = new StreamRecorder(Api.COMPLETIONS);
+        none.onEvent(usage(5, 0), T0 + 11 * MS);
+        none.onEvent("[DONE]", T0 + 12 * MS);
+        RequestTimeline t0 = timeline(none, null);
+        assertFalse(t0.hasFirstToken());
+        assertEquals(-1, t0.firstTokenNanos());
+        assertTrue(Double.isNaN(t0.ttftMillis()));
+        assertTrue(Double.isNaN(t0.e2eMillis()));
+        assertTrue(Double.isNaN(t0.tpotMillis()));
+    }
+
+    @Test
+    void malformedJsonIsAMalformedEvent() {
+        StreamRecorder r = new StreamRecorder(Api.COMPLETIONS);
+        r.onEvent(text("a"), T0 + 10 * MS);
+        r.onEvent("{\"choices\":[{\"text\":\"b\"", T0 + 20 * MS);
+        r.onEvent(text("c"), T0 + 30 * MS);
+        RequestTimeline t = timeline(r, WORDS);
+        assertFalse(t.succeeded());
+        assertEquals("malformed-event", t.errorClass());
+        assertTrue(t.error().contains("malformed"), t.error());
+        assertEquals(1, t.contentChunks(), "nothing is recorded after the failure");
+        assertEquals(TokenCountSource.NONE, t.tokenSource(), "a failed stream is not counted with the tokenizer");
+    }
+
+    @Test
+    void nonObjectJsonIsAMalformedEvent() {
+        StreamRecorder r = new StreamRecorder(Api.COMPLETIONS);
+        r.onEvent("[1,2]", T0 + 10 * MS);
+        assertEquals("malformed-event", timeline(r, null).errorClass());
+    }
+
+    @Test
+    void errorObjectMidStreamIsAServerError() {
+        StreamRecorder r = new StreamRecorder(Api.CHAT);
+        r.onEvent(chatDelta("content", "a"), T0 + 10 * MS);
+        r.onEvent("{\"error\":{\"message\":\"CUDA out of memory\",\"type\":\"InternalServerError\",\"code\":500}}", T0 + 20 * MS);
+        r.onEvent("[DONE]", T0 + 30 * MS);
+        RequestTimeline t = timeline(r, null);
+        assertFalse(t.succeeded());
+        assertEquals("server-error", t.errorClass());
+        assertTrue(t.error().contains("CUDA out of memory"), t.error());
+    }
+
+    @Test
+    void errorStringMidStreamIsAServerError() {
+        StreamRecorder r = new StreamRecorder(Api.COMPLETIONS);
+        r.onEvent("{\"error\":\"overloaded\"}", T0 + 20 * MS);
+        RequestTimeline t = timeline(r, null);
+        assertEquals("server-error", t.errorClass());
+        assertTrue(t.error().contains("overloaded"), t.error());
+    }
+
+    @Test
+    void nullErrorFieldIsNotAnError() {
+        StreamRecorder r = new StreamRecorder(Api.COMPLETIONS);
+        r.onEvent("{\"error\":null,\"choices\":[{\"index\":0,\"text\":\"a\"}]}", T0 + 20 * MS);
+        r.onEvent("[DONE]", T0 + 30 * MS);
+        RequestTimeline t = timeline(r, null);
+        assertTrue(t.succeeded());
+        assertEquals(1, t.contentChunks());
+    }
+
+    @Test
+    void firstFailureWins() {
+        StreamRecorder r = new StreamRecorder(Api.COMPLETIONS);
+        r.fail("truncated-stream", "first");
+        r.fail("io", "second");
+        RequestTimeline t = timeline(r, null);
+        assertEquals("truncated-stream", t.errorClass());
+        assertEquals("first", t.error());
+    }
+
+    @Test
+    void eventsAfterDoneAreIgnored() {
+        StreamRecorder r = new StreamRecorder(Api.COMPLETIONS);
+        r.onEvent(text("a"), T0 + 10 * MS);
+        r.onEvent("[DONE]", T0 + 20 * MS);
+        r.onEvent(text("b"), T0 + 30 * MS);
+        RequestTimeline t = timeline(r, null);
+        assertEquals(1, t.contentChunks());
+        assertEquals(10.0, t.e2eMillis(), EPS);
+        assertNull(t.error());
+    }
+
+    @Test
+    void manyChunksGrowTheBuffer() {
+        StreamRecorder r = new StreamRecorder(Api.COMPLETIONS);
+        for (int i = 0; i < 500; i++) {
+            r.onEvent(text("x"), T0 + (10 + i) * MS);
+        }
+        r.onEvent(usage(5, 500), T0 + 600 * MS);
+        RequestTimeline t = timeline(r, null);
+        assertEquals(500, t.contentChunks());
+        assertEquals(499, t.itlMillis().length);
+        for (float f : t.itlMillis()) {
+            assertEquals(1f, f, 1e-4f);
+        }
+    }
+
+    @Test
+    void abbreviateKeepsOneShortLine() {
+        assertEquals("a b", StreamRecorder.abbreviate("a\nb"));
+        String longText = "x".repeat(500);
+        assertEquals(203, StreamRecorder.abbreviate(longText).length());
+    }
+
+    private static double[] toDouble(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+}

@@ -1,0 +1,337 @@
+package org.tokenpowerbench.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.MockWebServer;
+import okhttp3.mockwebserver.RecordedRequest;
+import okhttp3.mockwebserver.SocketPolicy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class StreamingClientTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String KEY = "sk-secret-key-1234567890";
+
+    private MockWebServer server;
+
+    @BeforeEach
+    void start() throws IOException {
+        server = new MockWebServer();
+        server.start();
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        server.shutdown();
+    }
+
+    private String baseUrl() {
+        String url = server.url("/").toString();
+        return url.substring(0, url.length() - 1);
+    }
+
+    private StreamingClient client(Api api, String apiKey, Duration timeout) {
+        return new StreamingClient(new Endpoint(baseUrl(), "test-model", apiKey, null), api, 4, timeout);
+    }
+
+    static String completionsStream(int promptTokens, String... texts) {
+        StringBuilder sb = new StringBuilder();
+        for (String t : texts) {
+            sb.append("data: {\"id\":\"cmpl-1\",\"object\":\"text_completion\",\"choices\":[{\"index\":0,\"text\":\"")
+                    .append(t).append("\",\"finish_reason\":null}]}\n\n");
+        }
+        sb.append("data: {\"id\":\"cmpl-1\",\"choices\":[],\"usage\":{\"prompt_tokens\":").append(promptTokens)
+                .append(",\"completion_tokens\":").append(texts.length).append(",\"total_tokens\":")
+                .append(promptTokens + texts.length).append("}}\n\n");
+        sb.append("data: [DONE]\n\n");
+        return sb.toString();
+    }
+
+    private static MockResponse sse(String body) {
+        return new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(body);
+    }
+
+    @Test
+    void normalCompletionsStream() throws Exception {
+        server.enqueue(sse(completionsStream(11, "Hello", " there", " friend")));
+        RequestTimeline t;
+        try (StreamingClient c = client(Api.COMPLETIONS, null, Duration.ofSeconds(10))) {
+            long queued = System.nanoTime();
+            t = c.send(new CompletionRequest(5, "Say hello", 3), 2, queued);
+        }
+        assertTrue(t.succeeded(), t.error());
+        assertNull(t.errorClass());
+        assertEquals(2, t.index());
+        assertEquals(5, t.promptIndex());
+        assertEquals(11, t.promptTokens());
+        assertEquals(3, t.outputTokens());
+        assertEquals(3, t.requestedOutputTokens());
+        assertEquals(3, t.contentChunks());
+        assertEquals(TokenCountSource.SERVER_USAGE, t.tokenSource());
+        assertTrue(t.queuedNanos() <= t.sentNanos());
+        assertTrue(t.sentNanos() <= t.firstTokenNanos());
+        assertTrue(t.firstTokenNanos() <= t.lastTokenNanos());
+        assertTrue(t.lastTokenNanos() <= t.doneNanos());
+        assertTrue(t.ttftMillis() >= 0);
+        assertEquals(2, t.itlMillis().length);
+
+        RecordedRequest req = server.takeRequest(5, TimeUnit.SECONDS);
+        assertNotNull(req);
+        assertEquals("POST", req.getMethod());
+        assertEquals("/v1/completions", req.getPath());
+        assertNull(req.getHeader("Authorization"), "no API key, no Authorization header");
+        assertEquals("text/event-stream", req.getHeader("Accept"));
+        JsonNode body = JSON.readTree(req.getBody().readUtf8());
+        assertEquals("test-model", body.path("model").asText());
+        assertEquals("Say hello", body.path("prompt").asText());
+        assertFalse(body.has("messages"));
+        assertEquals(3, body.path("max_tokens").asInt());
+        assertTrue(body.path("stream").isBoolean() && body.path("stream").asBoolean());
+        assertTrue(body.path("stream_options").path("include_usage").asBoolean());
+        assertTrue(body.path("ignore_eos").asBoolean());
+        assertEquals(0.0, body.path("temperature").asDouble());
+    }
+
+    @Test
+    void emptyApiKeySendsNoAuthorization() throws Exception {
+        server.enqueue(sse(completionsStream(1, "a")));
+        try (StreamingClient c = client(Api.COMPLETIONS, "", Duration.ofSeconds(10))) {
+            assertTrue(c.send(new CompletionRequest(0, "p", 1), 0, System.nanoTime()).succeeded());
+        }
+        assertNull(server.takeRequest(5, TimeUnit.SECONDS).getHeader("Authorization"));
+    }
+
+    @Test
+    void apiKeyIsSentAsBearerAndNeverPrinted() throws Exception {
+        server.enqueue(sse(completionsStream(1, "a")));
+        server.enqueue(new MockResponse().setResponseCode(401).setBody("{\"error\":\"bad key\"}"));
+        RequestTimeline ok;
+        RequestTimeline denied;
+        try (StreamingClient c = client(Api.COMPLETIONS, KEY, Duration.ofSeconds(10))) {
+            ok = c.send(new CompletionRequest(0, "p", 1), 0, System.nanoTime());
+            denied = c.send(new CompletionRequest(0, "p", 1), 1, System.nanoTime());
+            assertFalse(c.endpoint().toString().contains(KEY), c.endpoint().toString());
+        }
+        assertTrue(ok.succeeded(), ok.error());
+        assertEquals("Bearer " + KEY, server.takeRequest(5, TimeUnit.SECONDS).getHeader("Authorization"));
+        assertEquals("http-401", denied.errorClass());
+        assertFalse(denied.error().contains(KEY), denied.error());
+        assertFalse(denied.toString().contains(KEY));
+
+        Endpoint e = new Endpoint("http://h:1", "m", KEY, null);
+        assertFalse(e.toString().contains(KEY), e.toString());
+        assertTrue(e.toString().contains("hidden"), e.toString());
+        assertFalse(new Endpoint("http://h:1", "m", null, null).toString().contains("apiKey"));
+    }
+
+    @Test
+    void chatRouteAndBody() throws Exception {
+        String body = "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\"}}]}\n\n"
+                + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}\n\n"
+                + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"!\"}}]}\n\n"
+                + "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":8,\"completion_tokens\":2}}\n\n"
+                + "data: [DONE]\n\n";
+        server.enqueue(sse(body));
+        RequestTimeline t;
+        try (StreamingClient c = client(Api.CHAT, null, Duration.ofSeconds(10))) {
+            t = c.send(new CompletionRequest(0, "Hello?", 2), 0, System.nanoTime());
+        }
+        assertTrue(t.succeeded(), t.error());
+        assertEquals(2, t.contentChunks());
+        assertEquals(2, t.outputTokens());
+        assertEquals(8, t.promptTokens());
+        RecordedRequest req = server.takeRequest(5, TimeUnit.SECONDS);
+        assertEquals("/v1/chat/completions", req.getPath());
+        JsonNode json = JSON.readTree(req.getBody().readUtf8());
+        assertFalse(json.has("prompt"));
+        assertEquals("user", json.path("messages").path(0).path("role").asText());
+        assertEquals("Hello?", json.path("messages").path(0).path("content").asText());
+        assertTrue(json.path("stream").asBoolean());
+        assertTrue(json.path("stream_options").path("include_usage").asBoolean());
+    }
+
+    @Test
+    void crlfStreamSplitIntoSmallChunks() throws Exception {
+        String body = completionsStream(3, "é", "€", "😀").replace("\n", "\r\n");
+        server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setChunkedBody(body, 5));
+        RequestTimeline t;
+        try (StreamingClient c = client(Api.COMPLETIONS, null, Duration.ofSeconds(10))) {
+            t = c.send(new CompletionRequest(0, "p", 3), 0, System.nanoTime());
+        }
+        assertTrue(t.succeeded(), t.error());
+        assertEquals(3, t.contentChunks());
+    }
+
+    @Test
+    void throttledStreamHasIncreasingTimestamps() throws Exception {
+        // each content event is about 90 bytes; 100 bytes every 40 ms spreads them out in time
+        server.enqueue(sse(completionsStream(3, "a", "b", "c")).throttleBody(100, 40, TimeUnit.MILLISECONDS));
+        RequestTimeline t;
+        try (StreamingClient c = client(Api.COMPLETIONS, null, Duration.ofSeconds(10))) {
+            t = c.send(new CompletionRequest(0, "p", 3), 0, System.nanoTime());
+        }
+        assertTrue(t.succeeded(), t.error());
+        assertTrue(t.e2eMillis() > t.ttftMillis() + 20, "e2e " + t.e2eMillis() + " ttft " + t.ttftMillis());
+        assertTrue(t.tpotMillis() > 10, "tpot " + t.tpotMillis());
+    }
+
+    @Test
+    void http429And503AreRecorded() {
+        server.enqueue(new MockResponse().setResponseCode(429).setHeader("Retry-After", "3")
+                .setBody("{\"error\":{\"message\":\"rate limited\"}}"));
+        server.enqueue(new MockResponse().setResponseCode(503).setBody("Service Unavailable"));
+        RequestTimeline t429;
+        RequestTimeline t503;
+        try (StreamingClient c = client(Api.COMPLETIONS, null, Duration.ofSeconds(10))) {
+            t429 = c.send(new CompletionRequest(0, "p", 4), 0, System.nanoTime());
+            t503 = c.send(new CompletionRequest(1, "p", 4), 1, System.nanoTime());
+        }
+        assertFalse(t429.succeeded());
+        assertEquals("http-429", t429.errorClass());
+        assertTrue(t429.error().contains("429"), t429.error());
+        assertTrue(t429.error().contains("rate limited"), t429.error());
+        assertFalse(t429.hasFirstToken());
+        assertEquals(0, t429.contentChunks());
+        assertEquals(TokenCountSource.NONE, t429.tokenSource());
+        assertEquals("http-503", t503.errorClass());
+        assertTrue(t503.error().contains("503"), t503.error());
+        assertEquals(2, server.getRequestCount(), "no silent retry");
+    }
+
+    @Test
+    void streamWithoutDoneIsTruncated() {
+        String body = completionsStream(3, "a", "b").replace("data: [DONE]\n\n", "");
+        server.enqueue(sse(body));
+        RequestTimeline t;
+        try (StreamingClient c = client(Api.COMPLETIONS, null, Duration.ofSeconds(10))) {
+            t = c.send(new CompletionRequest(0, "p", 2), 0, System.nanoTime());
+        }
+        assertFalse(t.succeeded());
+        assertEquals("truncated-stream", t.errorClass());
+        assertEquals(2, t.contentChunks(), "what arrived before the cut is kept");
+    }
+
+    @Test
+    void connectionCutMidStream() {
+        String body = completionsStream(3, "a", "b", "c", "d", "e", "f", "g", "h");
+        server.enqueue(sse(body).setSocketPolicy(SocketPolicy.DISCONNECT_DURING_RESPONSE_BODY));
+        RequestTimeline t;
+        try (StreamingClient c = client(Api.COMPLETIONS, null, Duration.ofSeconds(10))) {
+            t = c.send(new CompletionRequest(0, "p", 8), 0, System.nanoTime());
+        }
+        assertFalse(t.succeeded());
+        assertTrue(List.of("truncated-stream", "io").contains(t.errorClass()), t.errorClass() + ": " + t.error());
+    }
+
+    @Test
+    void chunkedConnectionCutMidStream() {
+        String body = completionsStream(3, "a", "b", "c", "d", "e", "f", "g", "h");
+        server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setChunkedBody(body, 64)
+                .setSocketPolicy(SocketPolicy.DISCONNECT_DURING_RESPONSE_BODY));
+        RequestTimeline t;
+        try (StreamingClient c = client(Api.COMPLETIONS, null, Duration.ofSeconds(10))) {
+            t = c.send(new CompletionRequest(0, "p", 8), 0, System.nanoTime());
+        }
+        assertFalse(t.succeeded());
+        assertTrue(List.of("truncated-stream", "io").contains(t.errorClass()), t.errorClass() + ": " + t.error());
+    }
+
+    @Test
+    void stalledStreamTimesOut() {
+        // the first bytes arrive, then 10 bytes a second: far slower than the 400 ms request timeout
+        server.enqueue(sse(completionsStream(3, "a", "b", "c")).throttleBody(10, 1, TimeUnit.SECONDS));
+        RequestTimeline t;
+        long start = System.nanoTime();
+        try (StreamingClient c = client(Api.COMPLETIONS, null, Duration.ofMillis(400))) {
+            t = c.send(new CompletionRequest(0, "p", 3), 0, System.nanoTime());
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertFalse(t.succeeded());
+        assertEquals("timeout", t.errorClass(), t.error());
+        assertTrue(seconds < 5, "the timeout took " + seconds + " s");
+    }
+
+    @Test
+    void noResponseAtAllTimesOut() {
+        server.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.NO_RESPONSE));
+        RequestTimeline t;
+        try (StreamingClient c = client(Api.COMPLETIONS, null, Duration.ofMillis(400))) {
+            t = c.send(new CompletionRequest(0, "p", 3), 0, System.nanoTime());
+        }
+        assertEquals("timeout", t.errorClass(), t.error());
+        assertFalse(t.hasFirstToken());
+    }
+
+    @Test
+    void refusedConnectionIsConnect() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        RequestTimeline t;
+        try (StreamingClient c = new StreamingClient(new Endpoint("http://127.0.0.1:" + port, "m", KEY, null),
+                Api.COMPLETIONS, 1, Duration.ofSeconds(5))) {
+            t = c.send(new CompletionRequest(0, "p", 3), 0, System.nanoTime());
+        }
+        assertFalse(t.succeeded());
+        assertEquals("connect", t.errorClass(), t.error());
+        assertTrue(t.error().contains(String.valueOf(port)), t.error());
+        assertFalse(t.error().contains(KEY));
+    }
+
+    @Test
+    void malformedEventOverHttp() {
+        server.enqueue(sse("data: {\"choices\":[{\"text\":\"a\"}]}\n\ndata: not json\n\ndata: [DONE]\n\n"));
+        RequestTimeline t;
+        try (StreamingClient c = client(Api.COMPLETIONS, null, Duration.ofSeconds(10))) {
+            t = c.send(new CompletionRequest(0, "p", 3), 0, System.nanoTime());
+        }
+        assertEquals("malformed-event", t.errorClass());
+    }
+
+    @Test
+    void noUsageFallsBackToTheEndpointTokenizer() {
+        Tokenizer chars = new Tokenizer() {
+            @Override
+            public int[] encode(String text) {
+                return new int[text.length()];
+            }
+
+            @Override
+            public int specialTokensAdded() {
+                return 1;
+            }
+
+            @Override
+            public String description() {
+                return "chars";
+            }
+        };
+        server.enqueue(sse("data: {\"choices\":[{\"text\":\"ab\"}]}\n\ndata: {\"choices\":[{\"text\":\"c\"}]}\n\ndata: [DONE]\n\n"));
+        RequestTimeline t;
+        try (StreamingClient c = new StreamingClient(new Endpoint(baseUrl(), "m", null, chars), Api.COMPLETIONS, 1,
+                Duration.ofSeconds(10))) {
+            t = c.send(new CompletionRequest(0, "prompt", 3), 0, System.nanoTime());
+        }
+        assertTrue(t.succeeded(), t.error());
+        assertEquals(TokenCountSource.TOKENIZER, t.tokenSource());
+        assertEquals(3, t.outputTokens());
+        assertEquals(7, t.promptTokens());
+    }
+}
