@@ -27,6 +27,8 @@ package org.tokenpowerbench.client;
  * @param itlMillis        inter-token latencies in milliseconds (one per token after the first)
  * @param error            null when the request succeeded, else a one-line description
  * @param errorClass       null when the request succeeded, else a short class such as {@code http-503}
+ * @param firstAnswerNanos arrival of the first chunk with answer text (not reasoning); equals
+ *                         {@code firstTokenNanos} for a model that does not stream reasoning
  */
 public record RequestTimeline(
         int index,
@@ -43,7 +45,18 @@ public record RequestTimeline(
         int contentChunks,
         float[] itlMillis,
         String error,
-        String errorClass) {
+        String errorClass,
+        long firstAnswerNanos) {
+
+    /** A timeline whose first token is also its first answer token (no reasoning stream). */
+    public RequestTimeline(int index, int promptIndex, long queuedNanos, long sentNanos, long firstTokenNanos,
+                           long lastTokenNanos, long doneNanos, int promptTokens, int outputTokens,
+                           int requestedOutputTokens, TokenCountSource tokenSource, int contentChunks,
+                           float[] itlMillis, String error, String errorClass) {
+        this(index, promptIndex, queuedNanos, sentNanos, firstTokenNanos, lastTokenNanos, doneNanos, promptTokens,
+                outputTokens, requestedOutputTokens, tokenSource, contentChunks, itlMillis, error, errorClass,
+                firstTokenNanos);
+    }
 
     public boolean succeeded() {
         return error == null;
@@ -59,6 +72,11 @@ public record RequestTimeline(
 
     public double ttftMillis() {
         return hasFirstToken() ? (firstTokenNanos - sentNanos) / 1e6 : Double.NaN;
+    }
+
+    /** Time to the first answer token: differs from TTFT when a model streams reasoning first. */
+    public double ttfatMillis() {
+        return firstAnswerNanos >= 0 ? (firstAnswerNanos - sentNanos) / 1e6 : Double.NaN;
     }
 
     public double e2eMillis() {

@@ -143,7 +143,7 @@ final class StreamRecorder implements SseParser.Listener {
         }
         return new RequestTimeline(index, promptIndex, queued, sent, firstContent, lastContent, doneNanos,
                 promptCount, output, requestedTokens, source, contentChunks, interTokenLatencies(output),
-                error, errorClass);
+                error, errorClass, firstAnswer);
     }
 
     /**

@@ -9,8 +9,10 @@ import java.net.ConnectException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import okhttp3.Call;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
+import okhttp3.EventListener;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Protocol;
@@ -50,8 +52,29 @@ public final class StreamingClient implements AutoCloseable {
                 .readTimeout(requestTimeout)
                 .callTimeout(requestTimeout)
                 .retryOnConnectionFailure(false)
+                .eventListener(SEND_STAMPS)
                 .build();
     }
+
+    /**
+     * When the request's bytes start to go out: the start of its headers on a connection that is
+     * already open, so that a TCP (or TLS) connect is neither prefill nor TTFT. Until then, the
+     * moment the call started.
+     */
+    private static final class SendStamp {
+        final long callStart = System.nanoTime();
+        volatile long nanos;
+    }
+
+    private static final EventListener SEND_STAMPS = new EventListener() {
+        @Override
+        public void requestHeadersStart(Call call) {
+            SendStamp stamp = call.request().tag(SendStamp.class);
+            if (stamp != null && stamp.nanos == 0) {
+                stamp.nanos = System.nanoTime();
+            }
+        }
+    };
 
     public Endpoint endpoint() {
         return endpoint;
@@ -93,7 +116,8 @@ public final class StreamingClient implements AutoCloseable {
         }
         StreamRecorder recorder = new StreamRecorder(api);
         SseParser parser = new SseParser(recorder);
-        long sent = System.nanoTime();
+        SendStamp stamp = new SendStamp();
+        builder.tag(SendStamp.class, stamp);
         long done;
         try (Response response = http.newCall(builder.build()).execute()) {
             ResponseBody body = response.body();
@@ -110,7 +134,13 @@ public final class StreamingClient implements AutoCloseable {
                 }
                 parser.finish(System.nanoTime());
                 if (!recorder.sawDone()) {
-                    recorder.fail("truncated-stream", "the stream ended without 'data: [DONE]' (connection closed mid-stream?)");
+                    String type = response.header("Content-Type", "");
+                    if (type.startsWith("application/json")) {
+                        recorder.fail("not-streamed", "the server answered with one JSON body instead of an event stream: "
+                                + "it ignores stream=true, so no TTFT or ITL can be measured");
+                    } else {
+                        recorder.fail("truncated-stream", "the stream ended without 'data: [DONE]' (connection closed mid-stream?)");
+                    }
                 }
             }
         } catch (InterruptedIOException e) {
@@ -121,6 +151,7 @@ public final class StreamingClient implements AutoCloseable {
             recorder.fail("io", "I/O error while streaming from " + endpoint.baseUrl() + ": " + e);
         }
         done = System.nanoTime();
+        long sent = stamp.nanos != 0 ? stamp.nanos : stamp.callStart;
         return recorder.toTimeline(index, request.promptIndex(), queuedNanos, sent, done, request.maxTokens(),
                 endpoint.tokenizer(), request.prompt());
     }

@@ -60,6 +60,10 @@ public class RequestMetricsProfiler implements InternalProfiler {
         distribution(results, json, "tpot", ok, RequestTimeline::tpotMillis);
         distribution(results, json, "e2e", ok, RequestTimeline::e2eMillis);
         distribution(results, json, "queue", wave.requests(), RequestTimeline::queueMillis);
+        if (ok.stream().anyMatch(r -> r.firstAnswerNanos() != r.firstTokenNanos())) {
+            // a reasoning model: time to the first answer token, beside TTFT (first generated token)
+            distribution(results, json, "ttfat", ok, RequestTimeline::ttfatMillis);
+        }
         double[] itl = ok.stream().flatMapToDouble(r -> {
             float[] f = r.itlMillis();
             return java.util.stream.IntStream.range(0, f.length).mapToDouble(i -> f[i]);

@@ -105,6 +105,7 @@ class StreamRecorderTest {
         assertEquals(10.0, t.ttftMillis(), EPS, "the first reasoning chunk is the first generated token");
         assertEquals(40.0, t.e2eMillis(), EPS);
         assertEquals(3, t.contentChunks());
+        assertEquals(40.0, t.ttfatMillis(), EPS, "the first answer token is reported separately");
         assertEquals("Let me think. Hmm.Answer", r.generatedText());
         // the tokenizer counts every generated word, reasoning included
         assertEquals(WORDS.encode("Let me think. Hmm.Answer").length, t.outputTokens());

@@ -228,6 +228,17 @@ class StreamingClientTest {
     }
 
     @Test
+    void serverIgnoringStreamTrueIsNamedAsSuch() {
+        server.enqueue(new MockResponse().setHeader("Content-Type", "application/json")
+                .setBody("{\"choices\":[{\"text\":\"hello\"}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1}}"));
+        RequestTimeline t;
+        try (StreamingClient c = client(Api.COMPLETIONS, null, Duration.ofSeconds(10))) {
+            t = c.send(new CompletionRequest(0, "p", 2), 0, System.nanoTime());
+        }
+        assertEquals("not-streamed", t.errorClass(), t.error());
+    }
+
+    @Test
     void connectionCutMidStream() {
         String body = completionsStream(3, "a", "b", "c", "d", "e", "f", "g", "h");
         server.enqueue(sse(body).setSocketPolicy(SocketPolicy.DISCONNECT_DURING_RESPONSE_BODY));
