@@ -30,7 +30,8 @@ import javax.tools.JavaFileObject;
 
 /**
  * Turns every class annotated with {@code @Model} (and optionally {@code @Prompts},
- * {@code @Batch}, {@code @Quantization}, {@code @Engine}, plus JMH's {@code @Warmup},
+ * {@code @Batch}, {@code @Quantization}, {@code @Engine}, {@code @Workload}, {@code @Dataset},
+ * {@code @ContextLength}, {@code @Slo}, plus JMH's {@code @Warmup},
  * {@code @Measurement}, {@code @Fork}, {@code @Timeout}) into a JMH benchmark class named
  * {@code <Class>_Energy} in the same package, in an ordinary round; JMH's own processor then
  * generates the harness from it in a later round.
@@ -38,10 +39,17 @@ import javax.tools.JavaFileObject;
  * <p>Every axis becomes a JMH {@code @Param}, so {@code -p batch=1,8} overrides it and JMH's
  * cartesian product of parameters is the sweep. Mistakes are compile errors attached to the
  * offending annotation.
+ *
+ * <p>Parameters that exist only with their annotation: {@code rate}, {@code arrivals},
+ * {@code burstiness}, {@code maxConcurrency}, {@code warmupRequests} ({@code @Workload});
+ * {@code dataset} ({@code @Dataset}, which also drops {@code inputTokens}); {@code contextLength}
+ * ({@code @ContextLength}, which replaces {@code inputTokens}). {@code @Slo} gives constants.
+ * Without them the generated class passes the closed-loop, synthetic, no-SLO defaults.
  */
 @SupportedAnnotationTypes({
         EnergyBenchmarkProcessor.MODEL, EnergyBenchmarkProcessor.PROMPTS, EnergyBenchmarkProcessor.BATCH,
-        EnergyBenchmarkProcessor.QUANTIZATION, EnergyBenchmarkProcessor.ENGINE})
+        EnergyBenchmarkProcessor.QUANTIZATION, EnergyBenchmarkProcessor.ENGINE, EnergyBenchmarkProcessor.WORKLOAD,
+        EnergyBenchmarkProcessor.DATASET, EnergyBenchmarkProcessor.CONTEXT_LENGTH, EnergyBenchmarkProcessor.SLO})
 public final class EnergyBenchmarkProcessor extends AbstractProcessor {
 
     static final String PKG = "org.tokenpowerbench.annotations.";
@@ -50,6 +58,10 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
     static final String BATCH = PKG + "Batch";
     static final String QUANTIZATION = PKG + "Quantization";
     static final String ENGINE = PKG + "Engine";
+    static final String WORKLOAD = PKG + "Workload";
+    static final String DATASET = PKG + "Dataset";
+    static final String CONTEXT_LENGTH = PKG + "ContextLength";
+    static final String SLO = PKG + "Slo";
     static final String SUFFIX = "_Energy";
 
     private static final List<String> COPIED_JMH = List.of(
@@ -84,14 +96,22 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
     /** What the generated class needs, read and validated from the annotations. */
     record BenchmarkModel(List<String> models, List<String> quantizations, List<Integer> batches,
                           List<Integer> inputTokens, List<Integer> outputTokens, int prompts, long seed,
-                          List<String> engines, String api, String apiKeyEnv, List<String> jmhAnnotations) {
+                          List<String> engines, String api, String apiKeyEnv, List<String> jmhAnnotations,
+                          OpenLoop openLoop, List<String> datasets, int datasetMaxTokens, List<Integer> contextLengths,
+                          double[] slo) {
+    }
+
+    /** The values of {@code @Workload}, or null when the class has none. */
+    record OpenLoop(List<Double> rates, String arrivals, List<Double> burstiness, List<Integer> maxConcurrency,
+                    int warmupRequests) {
     }
 
     private BenchmarkModel read(TypeElement type) {
         Messager m = processingEnv.getMessager();
         AnnotationMirror model = mirror(type, MODEL);
         if (model == null) {
-            AnnotationMirror any = firstOf(type, PROMPTS, BATCH, QUANTIZATION, ENGINE);
+            AnnotationMirror any = firstOf(type, PROMPTS, BATCH, QUANTIZATION, ENGINE, WORKLOAD, DATASET, CONTEXT_LENGTH,
+                    SLO);
             m.printMessage(Diagnostic.Kind.ERROR, "a TokenPowerBench benchmark needs @Model: add e.g. "
                     + "@Model(\"synthetic:llama-tiny\") to " + type.getSimpleName(), type, any);
             return null;
@@ -154,6 +174,76 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
             }
         }
 
+        OpenLoop openLoop = null;
+        AnnotationMirror workload = mirror(type, WORKLOAD);
+        if (workload != null) {
+            openLoop = new OpenLoop(doubles(workload, "rate"), (String) value(workload, "arrivals"),
+                    doubles(workload, "burstiness"), ints(workload, "maxConcurrency"), integer(workload, "warmupRequests"));
+            ok &= checkWorkload(type, workload, openLoop);
+        }
+
+        List<String> datasets = null;
+        int datasetMaxTokens = 2048;
+        AnnotationMirror dataset = mirror(type, DATASET);
+        if (dataset != null) {
+            datasets = strings(dataset, "value");
+            datasetMaxTokens = integer(dataset, "maxTokens");
+            if (datasets.isEmpty()) {
+                error(type, dataset, "value", "@Dataset needs at least one file, e.g. @Dataset(\"data/prompts.jsonl\")");
+                ok = false;
+            } else if (datasets.stream().anyMatch(String::isBlank)) {
+                error(type, dataset, "value", "@Dataset has a blank file path: give the path of a JSONL or ShareGPT "
+                        + "JSON file");
+                ok = false;
+            }
+            if (datasetMaxTokens < 2) {
+                error(type, dataset, "maxTokens", "@Dataset(maxTokens = " + datasetMaxTokens + ") leaves no room for a "
+                        + "prompt and its output: give at least 2 (default 2048)");
+                ok = false;
+            }
+            if (prompts != null && annotationValue(prompts, "inputTokens") != null) {
+                error(type, prompts, "inputTokens", "@Prompts(inputTokens) does not apply with @Dataset, whose "
+                        + "entries bring their own prompts: remove inputTokens");
+                ok = false;
+            }
+        }
+
+        List<Integer> contextLengths = null;
+        AnnotationMirror context = mirror(type, CONTEXT_LENGTH);
+        if (context != null) {
+            contextLengths = ints(context, "value");
+            ok &= positive(type, context, "value", contextLengths, "@ContextLength");
+            if (prompts != null && annotationValue(prompts, "inputTokens") != null) {
+                error(type, prompts, "inputTokens", "@ContextLength sets the prompt length: remove inputTokens from "
+                        + "@Prompts (or drop @ContextLength)");
+                ok = false;
+            }
+            if (dataset != null) {
+                error(type, context, "value", "@ContextLength builds synthetic prompts and @Dataset reads them from a "
+                        + "file: use one of them");
+                ok = false;
+            }
+        }
+
+        double[] slo = {0, 0, 0};
+        AnnotationMirror sloMirror = mirror(type, SLO);
+        if (sloMirror != null) {
+            String[] names = {"ttftMs", "tpotMs", "e2eMs"};
+            for (int i = 0; i < names.length; i++) {
+                slo[i] = ((Number) value(sloMirror, names[i])).doubleValue();
+                if (!(slo[i] >= 0) || Double.isInfinite(slo[i])) {
+                    error(type, sloMirror, names[i], "@Slo(" + names[i] + " = " + slo[i] + ") is not a time: give "
+                            + "milliseconds >= 0 (0 for no objective)");
+                    ok = false;
+                }
+            }
+            if (slo[0] == 0 && slo[1] == 0 && slo[2] == 0) {
+                error(type, sloMirror, "ttftMs", "@Slo sets no objective: give at least one of ttftMs, tpotMs, e2eMs "
+                        + "in milliseconds");
+                ok = false;
+            }
+        }
+
         List<String> jmh = new ArrayList<>();
         for (AnnotationMirror a : type.getAnnotationMirrors()) {
             String name = ((TypeElement) a.getAnnotationType().asElement()).getQualifiedName().toString();
@@ -163,7 +253,67 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
                 jmh.add(render(a));
             }
         }
-        return ok ? new BenchmarkModel(models, quantizations, batches, in, out, count, seed, engines, api, keyEnv, jmh) : null;
+        return ok ? new BenchmarkModel(models, quantizations, batches, in, out, count, seed, engines, api, keyEnv, jmh,
+                openLoop, datasets, datasetMaxTokens, contextLengths, slo) : null;
+    }
+
+    private boolean checkWorkload(TypeElement type, AnnotationMirror a, OpenLoop w) {
+        boolean ok = true;
+        if (w.rates().isEmpty()) {
+            error(type, a, "rate", "@Workload(rate) needs at least one value: requests per second, or 0 for a closed loop");
+            ok = false;
+        }
+        for (double r : w.rates()) {
+            if (!(r >= 0) || Double.isInfinite(r)) {
+                error(type, a, "rate", "@Workload(rate = " + r + ") is not allowed: give requests per second > 0, "
+                        + "or 0 for a closed loop");
+                ok = false;
+                break;
+            }
+        }
+        String arrivals = w.arrivals();
+        boolean poisson = arrivals.equals("poisson");
+        if (!poisson && !arrivals.equals("gamma")) {
+            error(type, a, "arrivals", "@Workload(arrivals = \"" + arrivals + "\") is not known: use \"poisson\" or "
+                    + "\"gamma\"");
+            ok = false;
+        }
+        if (w.burstiness().isEmpty()) {
+            error(type, a, "burstiness", "@Workload(burstiness) needs at least one value: a gamma shape > 0");
+            ok = false;
+        }
+        for (double b : w.burstiness()) {
+            if (!(b > 0) || Double.isInfinite(b)) {
+                error(type, a, "burstiness", "@Workload(burstiness = " + b + ") is not a gamma shape: give a number > 0 "
+                        + "(1 is Poisson, below 1 bursty)");
+                ok = false;
+                break;
+            }
+            if (poisson && b != 1) {
+                error(type, a, "burstiness", "@Workload(burstiness = " + b + ") needs arrivals = \"gamma\": Poisson "
+                        + "arrivals have burstiness 1");
+                ok = false;
+                break;
+            }
+        }
+        if (w.maxConcurrency().isEmpty()) {
+            error(type, a, "maxConcurrency", "@Workload(maxConcurrency) needs at least one value, 0 for no bound");
+            ok = false;
+        }
+        for (int c : w.maxConcurrency()) {
+            if (c < 0) {
+                error(type, a, "maxConcurrency", "@Workload(maxConcurrency = " + c + ") is not allowed: give the most "
+                        + "requests in flight at once, or 0 for no bound");
+                ok = false;
+                break;
+            }
+        }
+        if (w.warmupRequests() < 0) {
+            error(type, a, "warmupRequests", "@Workload(warmupRequests = " + w.warmupRequests() + ") is not allowed: "
+                    + "give 0 or more");
+            ok = false;
+        }
+        return ok;
     }
 
     private boolean checkClass(TypeElement type) {
@@ -226,24 +376,45 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
         param(s, "model", "String", b.models());
         param(s, "quantization", "String", b.quantizations());
         param(s, "batch", "int", b.batches());
-        param(s, "inputTokens", "int", b.inputTokens());
+        if (b.contextLengths() != null) {
+            param(s, "contextLength", "int", b.contextLengths());
+        } else if (b.datasets() != null) {
+            param(s, "dataset", "String", b.datasets());
+        } else {
+            param(s, "inputTokens", "int", b.inputTokens());
+        }
         param(s, "outputTokens", "int", b.outputTokens());
         param(s, "prompts", "int", List.of(b.prompts()));
         param(s, "engine", "String", b.engines());
         param(s, "api", "String", List.of(b.api()));
+        OpenLoop open = b.openLoop();
+        if (open != null) {
+            param(s, "rate", "double", open.rates().stream().map(EnergyBenchmarkProcessor::number).toList());
+            param(s, "arrivals", "String", List.of(open.arrivals()));
+            param(s, "burstiness", "double", open.burstiness().stream().map(EnergyBenchmarkProcessor::number).toList());
+            param(s, "maxConcurrency", "int", open.maxConcurrency());
+            param(s, "warmupRequests", "int", List.of(open.warmupRequests()));
+        }
         s.append("    private org.tokenpowerbench.jmh.InferenceSession session;\n\n");
         s.append("    @org.openjdk.jmh.annotations.Setup(org.openjdk.jmh.annotations.Level.Trial)\n");
         s.append("    public void openSession() {\n");
         s.append("        session = org.tokenpowerbench.jmh.InferenceSession.open(new org.tokenpowerbench.jmh.BenchmarkSpec(\n");
+        String promptLength = b.contextLengths() != null ? "contextLength" : b.datasets() != null ? "0" : "inputTokens";
         s.append("                ").append(literal(type.getQualifiedName().toString()))
-                .append(", model, quantization, batch, inputTokens, outputTokens, prompts, ")
-                .append(b.seed()).append("L, engine, api, ").append(literal(b.apiKeyEnv())).append("));\n");
+                .append(", model, quantization, batch, ").append(promptLength).append(", outputTokens, prompts, ")
+                .append(b.seed()).append("L, engine, api, ").append(literal(b.apiKeyEnv())).append(",\n");
+        s.append("                ").append(open != null ? "rate, arrivals, burstiness, maxConcurrency, warmupRequests"
+                : "0.0, \"poisson\", 1.0, 0, 0").append(", ")
+                .append(b.datasets() != null ? "dataset" : "\"\"").append(", ").append(b.datasetMaxTokens()).append(", ")
+                .append(b.contextLengths() != null).append(", ")
+                .append(doubleLiteral(b.slo()[0])).append(", ").append(doubleLiteral(b.slo()[1])).append(", ")
+                .append(doubleLiteral(b.slo()[2])).append("));\n");
         s.append("    }\n\n");
         s.append("    @org.openjdk.jmh.annotations.Setup(org.openjdk.jmh.annotations.Level.Iteration)\n");
         s.append("    public void beginIteration(org.openjdk.jmh.infra.IterationParams iteration) {\n");
         s.append("        session.beginIteration(iteration.getType().name().toLowerCase(java.util.Locale.ROOT));\n");
         s.append("    }\n\n");
-        s.append("    /** One wave: every prompt of the set sent once, {@code batch} requests in flight. */\n");
+        s.append("    /** One wave: every prompt of the set sent once, {@code batch} in flight or, in open loop, at {@code rate}. */\n");
         s.append("    @org.openjdk.jmh.annotations.Benchmark\n");
         s.append("    public org.tokenpowerbench.workload.WaveRecord wave() {\n");
         s.append("        return session.runWave();\n");
@@ -286,6 +457,15 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
             s.append(literal(String.valueOf(values.get(i))));
         }
         s.append("})\n    public ").append(javaType).append(' ').append(name).append(";\n\n");
+    }
+
+    /** A double as a JMH parameter value: {@code 2} rather than {@code 2.0}. */
+    static String number(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+    }
+
+    private static String doubleLiteral(double v) {
+        return Double.toString(v) + "d";
     }
 
     static String literal(String v) {
@@ -462,6 +642,19 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
             }
         } else {
             out.add(String.valueOf(v));
+        }
+        return out;
+    }
+
+    private List<Double> doubles(AnnotationMirror a, String name) {
+        List<Double> out = new ArrayList<>();
+        Object v = value(a, name);
+        if (v instanceof List<?> list) {
+            for (Object o : list) {
+                out.add(((Number) ((AnnotationValue) o).getValue()).doubleValue());
+            }
+        } else {
+            out.add(((Number) v).doubleValue());
         }
         return out;
     }

@@ -54,6 +54,10 @@ class EnergyBenchmarkProcessorTest {
             "import org.tokenpowerbench.annotations.Model;",
             "import org.tokenpowerbench.annotations.Prompts;",
             "import org.tokenpowerbench.annotations.Quantization;",
+            "import org.tokenpowerbench.annotations.ContextLength;",
+            "import org.tokenpowerbench.annotations.Dataset;",
+            "import org.tokenpowerbench.annotations.Slo;",
+            "import org.tokenpowerbench.annotations.Workload;",
             "");
 
     // --- helpers ------------------------------------------------------------------------------
@@ -233,6 +237,8 @@ class EnergyBenchmarkProcessorTest {
             assertTrue(gen.contains("@org.openjdk.jmh.annotations.BenchmarkMode(org.openjdk.jmh.annotations.Mode.SingleShotTime)"), gen);
             // the session gets the user class, the default seed and no API key variable
             assertTrue(gen.contains("\"demo.Minimal\", model, quantization, batch, inputTokens, outputTokens, prompts, 42L, engine, api, \"\""), gen);
+            // closed loop, synthetic prompts, no context-length axis, no SLO
+            assertTrue(gen.contains("0.0, \"poisson\", 1.0, 0, 0, \"\", 2048, false, 0.0d, 0.0d, 0.0d));"), gen);
 
             BenchmarkListEntry e = entry(c, "demo.Minimal_Energy");
             assertEquals("demo.Minimal_Energy.wave", e.getUsername());
@@ -270,7 +276,7 @@ class EnergyBenchmarkProcessorTest {
                     "int prompts", List.of("8"),
                     "String engine", List.of("http://localhost:8000"),
                     "String api", List.of("chat")), params(gen));
-            assertTrue(gen.contains("prompts, 7L, engine, api, \"OPENAI_API_KEY\")"), gen);
+            assertTrue(gen.contains("prompts, 7L, engine, api, \"OPENAI_API_KEY\",\n"), gen);
             // copied, not defaulted: exactly one of each
             assertEquals(1, count(gen, "@org.openjdk.jmh.annotations.Warmup("), gen);
             assertEquals(1, count(gen, "@org.openjdk.jmh.annotations.Measurement("), gen);
@@ -391,6 +397,76 @@ class EnergyBenchmarkProcessorTest {
             assertThat(c).succeeded();
             assertEquals(List.of("/models/a \"b\"\\c.gguf", "m\u00e9t\u00e9o"),
                     listParams(entry(c, "demo.Escapes_Energy")).get("model"));
+        }
+
+        @Test
+        void workloadGivesOpenLoopParams() {
+            JavaFileObject src = source("Open",
+                    "@Model(\"synthetic:llama-tiny\")",
+                    "@Workload(rate = {0.5, 2, 8}, arrivals = \"gamma\", burstiness = {0.25, 1}, maxConcurrency = {0, 4},",
+                    "          warmupRequests = 3)",
+                    "@Prompts(count = 8, seed = 9)",
+                    "public class Open {",
+                    "}");
+            Compilation c = compile(src);
+            assertThat(c).succeeded();
+            String gen = generated(c, "demo.Open_Energy");
+            Map<String, List<String>> p = params(gen);
+            assertEquals(List.of("0.5", "2", "8"), p.get("double rate"));
+            assertEquals(List.of("gamma"), p.get("String arrivals"));
+            assertEquals(List.of("0.25", "1"), p.get("double burstiness"));
+            assertEquals(List.of("0", "4"), p.get("int maxConcurrency"));
+            assertEquals(List.of("3"), p.get("int warmupRequests"));
+            assertEquals(List.of("128"), p.get("int inputTokens"));
+            assertTrue(gen.contains("prompts, 9L, engine, api, \"\",\n"
+                    + "                rate, arrivals, burstiness, maxConcurrency, warmupRequests, \"\", 2048, false, "
+                    + "0.0d, 0.0d, 0.0d));"), gen);
+            Map<String, List<String>> list = listParams(entry(c, "demo.Open_Energy"));
+            assertEquals(List.of("0.5", "2", "8"), list.get("rate"));
+            assertEquals(List.of("0", "4"), list.get("maxConcurrency"));
+        }
+
+        @Test
+        void datasetReplacesInputTokensAndSloGivesConstants() {
+            JavaFileObject src = source("FromFile",
+                    "@Model(\"synthetic:llama-tiny\")",
+                    "@Dataset(value = {\"data/a.jsonl\", \"/abs/sharegpt.json\"}, maxTokens = 512)",
+                    "@Prompts(outputTokens = 32, count = 4)",
+                    "@Slo(ttftMs = 250, e2eMs = 1500.5)",
+                    "public class FromFile {",
+                    "}");
+            Compilation c = compile(src);
+            assertThat(c).succeeded();
+            String gen = generated(c, "demo.FromFile_Energy");
+            Map<String, List<String>> p = params(gen);
+            assertEquals(List.of("data/a.jsonl", "/abs/sharegpt.json"), p.get("String dataset"));
+            assertFalse(p.containsKey("int inputTokens"), gen);
+            assertFalse(p.containsKey("double rate"), gen);
+            assertTrue(gen.contains("batch, 0, outputTokens, prompts, 42L"), gen);
+            assertTrue(gen.contains("0.0, \"poisson\", 1.0, 0, 0, dataset, 512, false, 250.0d, 0.0d, 1500.5d));"), gen);
+            assertEquals(List.of("data/a.jsonl", "/abs/sharegpt.json"),
+                    listParams(entry(c, "demo.FromFile_Energy")).get("dataset"));
+        }
+
+        @Test
+        void contextLengthReplacesInputTokens() {
+            JavaFileObject src = source("Context",
+                    "@Model(\"synthetic:llama-tiny\")",
+                    "@ContextLength({512, 2048})",
+                    "@Prompts(outputTokens = 16)",
+                    "public class Context {",
+                    "}");
+            Compilation c = compile(src);
+            assertThat(c).succeeded();
+            String gen = generated(c, "demo.Context_Energy");
+            Map<String, List<String>> p = params(gen);
+            assertEquals(List.of("512", "2048"), p.get("int contextLength"));
+            assertFalse(p.containsKey("int inputTokens"), gen);
+            assertTrue(gen.contains("batch, contextLength, outputTokens, prompts, 42L"), gen);
+            assertTrue(gen.contains("\"\", 2048, true, 0.0d, 0.0d, 0.0d));"), gen);
+            Map<String, List<String>> list = listParams(entry(c, "demo.Context_Energy"));
+            assertEquals(List.of("512", "2048"), list.get("contextLength"));
+            assertFalse(list.containsKey("inputTokens"));
         }
     }
 
@@ -546,6 +622,119 @@ class EnergyBenchmarkProcessorTest {
                     "public class NoPackage {",
                     "}"));
             assertSingleError(src, "class NoPackage", "NoPackage_Energy", "must be in a named package");
+        }
+
+        @Test
+        void negativeRate() {
+            assertSingleError(annotated("W1", "@Model(\"m\")", "@Workload(rate = {2, -1})"), "@Workload", "demo.W1_Energy",
+                    "@Workload(rate = -1.0) is not allowed", "or 0 for a closed loop");
+        }
+
+        @Test
+        void zeroBurstiness() {
+            assertSingleError(annotated("W2", "@Model(\"m\")", "@Workload(rate = 2, arrivals = \"gamma\", burstiness = 0)"),
+                    "@Workload", "demo.W2_Energy", "@Workload(burstiness = 0.0) is not a gamma shape", "> 0");
+        }
+
+        @Test
+        void negativeBurstiness() {
+            assertSingleError(annotated("W3", "@Model(\"m\")", "@Workload(rate = 2, arrivals = \"gamma\", burstiness = -0.5)"),
+                    "@Workload", "demo.W3_Energy", "@Workload(burstiness = -0.5)");
+        }
+
+        @Test
+        void unknownArrivals() {
+            assertSingleError(annotated("W4", "@Model(\"m\")", "@Workload(rate = 2, arrivals = \"uniform\")"), "@Workload",
+                    "demo.W4_Energy", "@Workload(arrivals = \"uniform\") is not known", "\"poisson\" or \"gamma\"");
+        }
+
+        @Test
+        void poissonWithBurstiness() {
+            assertSingleError(annotated("W5", "@Model(\"m\")", "@Workload(rate = 2, burstiness = 0.5)"), "@Workload",
+                    "demo.W5_Energy", "@Workload(burstiness = 0.5) needs arrivals = \"gamma\"");
+        }
+
+        @Test
+        void negativeMaxConcurrencyAndWarmup() {
+            JavaFileObject src = annotated("W6", "@Model(\"m\")",
+                    "@Workload(rate = 2, maxConcurrency = -1, warmupRequests = -3)");
+            Compilation c = compile(src);
+            assertThat(c).failed();
+            assertEquals(2, c.errors().size(), () -> "errors: " + c.errors());
+            assertThat(c).hadErrorContaining("@Workload(maxConcurrency = -1)").inFile(src).onLineContaining("@Workload");
+            assertThat(c).hadErrorContaining("@Workload(warmupRequests = -3)").inFile(src).onLineContaining("@Workload");
+        }
+
+        @Test
+        void errorIsOnTheOffendingValue() {
+            JavaFileObject src = source("W7",
+                    "@Model(\"m\")",
+                    "@Workload(",
+                    "    rate = 4,",
+                    "    arrivals = \"gamma\",",
+                    "    burstiness = 0)",
+                    "public class W7 {",
+                    "}");
+            assertSingleError(src, "burstiness = 0", "demo.W7_Energy", "@Workload(burstiness = 0.0)");
+        }
+
+        @Test
+        void workloadWithoutModel() {
+            assertSingleError(annotated("W8", "@Workload(rate = 1)"), "@Workload", "demo.W8_Energy", "needs @Model");
+        }
+
+        @Test
+        void blankDatasetPath() {
+            assertSingleError(annotated("D1", "@Model(\"m\")", "@Dataset({\"a.jsonl\", \"  \"})"), "@Dataset",
+                    "demo.D1_Energy", "@Dataset has a blank file path");
+        }
+
+        @Test
+        void emptyDataset() {
+            assertSingleError(annotated("D2", "@Model(\"m\")", "@Dataset({})"), "@Dataset", "demo.D2_Energy",
+                    "@Dataset needs at least one file");
+        }
+
+        @Test
+        void datasetMaxTokensTooSmall() {
+            assertSingleError(annotated("D3", "@Model(\"m\")", "@Dataset(value = \"a.jsonl\", maxTokens = 1)"), "@Dataset",
+                    "demo.D3_Energy", "@Dataset(maxTokens = 1)");
+        }
+
+        @Test
+        void datasetWithInputTokens() {
+            assertSingleError(annotated("D4", "@Model(\"m\")", "@Dataset(\"a.jsonl\")", "@Prompts(inputTokens = 64)"),
+                    "@Prompts", "demo.D4_Energy", "@Prompts(inputTokens) does not apply with @Dataset");
+        }
+
+        @Test
+        void contextLengthWithInputTokens() {
+            assertSingleError(annotated("C1", "@Model(\"m\")", "@ContextLength(512)", "@Prompts(inputTokens = 64)"),
+                    "@Prompts", "demo.C1_Energy", "@ContextLength sets the prompt length");
+        }
+
+        @Test
+        void contextLengthWithDataset() {
+            assertSingleError(annotated("C2", "@Model(\"m\")", "@ContextLength(512)", "@Dataset(\"a.jsonl\")"),
+                    "@ContextLength", "demo.C2_Energy", "use one of them");
+        }
+
+        @Test
+        void zeroContextLength() {
+            assertSingleError(annotated("C3", "@Model(\"m\")", "@ContextLength({512, 0})"), "@ContextLength",
+                    "demo.C3_Energy", "@ContextLength value 0 is not allowed");
+        }
+
+        @Test
+        void negativeSlo() {
+            assertSingleError(annotated("S1", "@Model(\"m\")", "@Slo(ttftMs = 100, tpotMs = -5)"), "@Slo", "demo.S1_Energy",
+                    "@Slo(tpotMs = -5.0) is not a time");
+        }
+
+        @Test
+        void sloWithoutObjective() {
+            assertSingleError(annotated("S2", "@Model(\"m\")", "@Slo"), "@Slo", "demo.S2_Energy",
+                    "@Slo sets no objective");
         }
 
         @Test

@@ -1,7 +1,7 @@
 package org.tokenpowerbench.client;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Incremental parser of a {@code text/event-stream} body, fed raw bytes as they arrive.
@@ -14,6 +14,12 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Each event is handed to the listener with the {@link System#nanoTime()} of the read that
  * completed it: that is when the client could first have seen it.
+ *
+ * <p>It works on bytes: a line that lies whole in one read is examined where it lies, only a line
+ * split across reads is copied aside, and an event's data is handed over as UTF-8 bytes to a
+ * {@link RawListener} (the stream recorder) or decoded once into a String for a {@link Listener}.
+ * Field names, the colon and the line ends are ASCII, which never occurs inside a multi-byte UTF-8
+ * sequence, so working on bytes splits lines and fields exactly where decoding first would.
  */
 public final class SseParser {
 
@@ -23,68 +29,131 @@ public final class SseParser {
         void onEvent(String data, long arrivalNanos);
     }
 
-    private final Listener listener;
-    private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
-    private final StringBuilder data = new StringBuilder();
+    /**
+     * Receives each complete event's data as UTF-8 bytes, {@code data[offset, offset + length)},
+     * never empty; the array is the parser's and is only valid during the call.
+     */
+    @FunctionalInterface
+    interface RawListener {
+        void onEvent(byte[] data, int offset, int length, long arrivalNanos);
+    }
+
+    private final RawListener listener;
+    /** The start of a line that the last feed did not finish. */
+    private byte[] line = new byte[256];
+    private int lineLength;
+    /** The data of the event being read: its data lines' values joined with LF. */
+    private byte[] data = new byte[256];
+    private int dataLength;
     private boolean hasData;
     private boolean lastWasCr;
 
     public SseParser(Listener listener) {
+        this.listener = (bytes, offset, length, arrivalNanos) ->
+                listener.onEvent(new String(bytes, offset, length, StandardCharsets.UTF_8), arrivalNanos);
+    }
+
+    SseParser(RawListener listener) {
         this.listener = listener;
     }
 
     /** Feeds {@code length} bytes of {@code buffer} that arrived at {@code arrivalNanos}. */
     public void feed(byte[] buffer, int offset, int length, long arrivalNanos) {
         int end = offset + length;
-        for (int i = offset; i < end; i++) {
-            byte b = buffer[i];
-            if (b == '\n') {
-                if (lastWasCr) {
-                    lastWasCr = false; // the LF of a CRLF: the line already ended at the CR
-                    continue;
+        int i = offset;
+        if (lastWasCr && i < end) {
+            lastWasCr = false;
+            if (buffer[i] == '\n') {
+                i++; // the LF of a CRLF: the line already ended at the CR
+            }
+        }
+        while (i < end) {
+            int j = i;
+            byte b = 0;
+            while (j < end) {
+                b = buffer[j];
+                if (b == '\n' || b == '\r') {
+                    break;
                 }
-                endLine(arrivalNanos);
-            } else if (b == '\r') {
-                lastWasCr = true;
-                endLine(arrivalNanos);
+                j++;
+            }
+            if (j == end) {
+                keep(buffer, i, end - i); // the line goes on in a later read
+                return;
+            }
+            if (lineLength == 0) {
+                endLine(buffer, i, j - i, arrivalNanos);
             } else {
-                lastWasCr = false;
-                line.write(b);
+                keep(buffer, i, j - i);
+                int n = lineLength;
+                lineLength = 0;
+                endLine(line, 0, n, arrivalNanos);
+            }
+            i = j + 1;
+            if (b == '\r') {
+                if (i < end) {
+                    if (buffer[i] == '\n') {
+                        i++;
+                    }
+                } else {
+                    lastWasCr = true;
+                }
             }
         }
     }
 
     /** Delivers an event left open when the stream ended without a blank line. */
     public void finish(long arrivalNanos) {
-        if (line.size() > 0) {
-            endLine(arrivalNanos);
+        if (lineLength > 0) {
+            int n = lineLength;
+            lineLength = 0;
+            endLine(line, 0, n, arrivalNanos);
         }
         dispatch(arrivalNanos);
     }
 
-    private void endLine(long arrivalNanos) {
-        if (line.size() == 0) {
+    private void keep(byte[] buffer, int from, int length) {
+        if (lineLength + length > line.length) {
+            line = Arrays.copyOf(line, Math.max(line.length * 2, lineLength + length));
+        }
+        System.arraycopy(buffer, from, line, lineLength, length);
+        lineLength += length;
+    }
+
+    /** One line, without its end, is {@code bytes[from, from + length)}. */
+    private void endLine(byte[] bytes, int from, int length, long arrivalNanos) {
+        if (length == 0) {
             dispatch(arrivalNanos);
             return;
         }
-        String text = line.toString(StandardCharsets.UTF_8);
-        line.reset();
-        if (text.charAt(0) == ':') {
+        if (bytes[from] == ':') {
             return; // comment, e.g. keep-alive
         }
-        int colon = text.indexOf(':');
-        String field = colon < 0 ? text : text.substring(0, colon);
-        if (!field.equals("data")) {
+        // the field is "data" when the line is "data" or starts with "data:"
+        if (length < 4 || bytes[from] != 'd' || bytes[from + 1] != 'a' || bytes[from + 2] != 't' || bytes[from + 3] != 'a') {
             return;
         }
-        String value = colon < 0 ? "" : text.substring(colon + 1);
-        if (value.startsWith(" ")) {
-            value = value.substring(1);
+        int value;
+        if (length == 4) {
+            value = from + 4;
+        } else if (bytes[from + 4] == ':') {
+            value = from + 5;
+            if (value < from + length && bytes[value] == ' ') {
+                value++;
+            }
+        } else {
+            return; // another field that starts with "data", e.g. "database:"
+        }
+        int valueLength = from + length - value;
+        int needed = dataLength + (hasData ? 1 : 0) + valueLength;
+        if (needed > data.length) {
+            data = Arrays.copyOf(data, Math.max(data.length * 2, needed));
         }
         if (hasData) {
-            data.append('\n');
+            data[dataLength++] = '\n';
         }
-        data.append(value);
+        System.arraycopy(bytes, value, data, dataLength, valueLength);
+        dataLength += valueLength;
         hasData = true;
     }
 
@@ -92,12 +161,12 @@ public final class SseParser {
         if (!hasData) {
             return;
         }
-        String event = data.toString();
-        data.setLength(0);
+        int n = dataLength;
+        dataLength = 0;
         hasData = false;
-        if (event.isEmpty()) {
+        if (n == 0) {
             return; // SSE: an event whose data buffer is empty (a lone "data:") is not dispatched
         }
-        listener.onEvent(event, arrivalNanos);
+        listener.onEvent(data, 0, n, arrivalNanos);
     }
 }

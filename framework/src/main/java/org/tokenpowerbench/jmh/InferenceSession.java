@@ -10,32 +10,42 @@ import org.tokenpowerbench.engine.EngineException;
 import org.tokenpowerbench.engine.OpenEngine;
 import org.tokenpowerbench.report.RunDirectory;
 import org.tokenpowerbench.workload.ClosedLoopDriver;
+import org.tokenpowerbench.workload.OpenLoopDriver;
 import org.tokenpowerbench.workload.PromptSet;
+import org.tokenpowerbench.workload.PromptSource;
+import org.tokenpowerbench.workload.WaveDriver;
 import org.tokenpowerbench.workload.WaveRecord;
 
 /**
  * Everything one trial (one point of a sweep) needs, opened by the generated harness in
  * {@code @Setup(Level.Trial)} and always closed in {@code @TearDown(Level.Trial)}: the engine
- * (started if embedded), the prompt set in the served model's tokenizer, the client and the
- * closed-loop driver. One {@link #runWave()} per JMH invocation.
+ * (started if embedded), the prompt set in the served model's tokenizer (or sampled from a
+ * {@code @Dataset} file), the client and the driver: closed loop ({@code batch} workers) or, with
+ * {@code @Workload(rate > 0)}, open loop. One {@link #runWave()} per JMH invocation.
  *
  * <p>System properties: {@code tpb.requestTimeoutSeconds} (default 600),
  * {@code tpb.maxErrorRate} (share of failed requests a wave may have before the iteration fails;
- * default 0).
+ * default 0), {@code tpb.idleSeconds} (length of the idle window, default 2; 0 disables it).
+ *
+ * <p><b>Idle window.</b> Once the engine is up, {@link #open} waits {@code tpb.idleSeconds} with
+ * nothing in flight and publishes that window through {@link WaveLedger#idleWindow()}; the power
+ * profilers, which sample through the first iteration (trial set-up included), measure the
+ * trial's idle baseline over it and report dynamic energy (total minus baseline × time) beside
+ * the total.
  */
 public final class InferenceSession implements AutoCloseable {
 
     private final BenchmarkSpec spec;
     private final OpenEngine engine;
     private final StreamingClient client;
-    private final ClosedLoopDriver driver;
+    private final WaveDriver driver;
     private final PromptSet prompts;
     private final String promptTokenization;
     private final RunDirectory runDirectory = RunDirectory.current();
     private String iterationLabel = "unknown";
     private int iterationNumber;
 
-    private InferenceSession(BenchmarkSpec spec, OpenEngine engine, StreamingClient client, ClosedLoopDriver driver,
+    private InferenceSession(BenchmarkSpec spec, OpenEngine engine, StreamingClient client, WaveDriver driver,
                              PromptSet prompts, String promptTokenization) {
         this.spec = spec;
         this.engine = engine;
@@ -50,26 +60,23 @@ public final class InferenceSession implements AutoCloseable {
         OpenEngine engine = null;
         try {
             validate(spec);
+            double idleSeconds = idleSeconds();
             Api api = Api.parse(spec.api());
             String apiKey = apiKey(spec.apiKeyEnv());
-            engine = OpenEngine.open(spec.engine(), spec.model(), spec.quantization(), spec.batch(),
-                    spec.inputTokens() + spec.outputTokens() + 8, apiKey);
+            PromptSource source = spec.promptSource();
+            engine = OpenEngine.open(spec.engine(), spec.model(), spec.quantization(), spec.slots(),
+                    source.contextPerSlot(spec.outputTokens()), apiKey);
             Tokenizer tokenizer = engine.endpoint().tokenizer();
-            PromptSet prompts;
-            String tokenization;
-            if (tokenizer != null) {
-                prompts = PromptSet.synthetic(tokenizer, spec.prompts(), spec.inputTokens(), spec.seed());
-                tokenization = "exact: " + tokenizer.description();
-            } else {
-                prompts = PromptSet.uncontrolled(spec.prompts(), spec.inputTokens(), spec.seed());
-                tokenization = "not controlled: the server has no tokenize endpoint; prompts are "
-                        + spec.inputTokens() + " words, prompt token counts come from the server's usage";
-                System.err.println("tokenpowerbench: " + tokenization);
-            }
+            PromptSource.Loaded loaded = source.load(tokenizer, spec.outputTokens());
+            PromptSet prompts = loaded.measured();
+            String tokenization = loaded.tokenization();
             Duration timeout = Duration.ofSeconds(Long.getLong("tpb.requestTimeoutSeconds", 600));
-            StreamingClient client = new StreamingClient(engine.endpoint(), api, spec.batch(), timeout);
-            ClosedLoopDriver driver = new ClosedLoopDriver(client, spec.batch());
+            StreamingClient client = new StreamingClient(engine.endpoint(), api, spec.slots(), timeout);
+            WaveDriver driver = spec.openLoop()
+                    ? new OpenLoopDriver(client, spec.arrivalProcess(), spec.maxConcurrency(), loaded.warmup(), spec.seed())
+                    : new ClosedLoopDriver(client, spec.batch());
             System.err.println("tokenpowerbench: " + engine.description());
+            idle(spec, idleSeconds);
             return new InferenceSession(spec, engine, client, driver, prompts, tokenization);
         } catch (EngineException | IllegalArgumentException e) {
             if (engine != null) {
@@ -79,9 +86,57 @@ public final class InferenceSession implements AutoCloseable {
         }
     }
 
+    /** The system property that sets the idle window's length in seconds. */
+    public static final String IDLE_SECONDS = "tpb.idleSeconds";
+
+    private static double idleSeconds() {
+        String value = System.getProperty(IDLE_SECONDS, "2");
+        double seconds;
+        try {
+            seconds = Double.parseDouble(value.trim());
+        } catch (NumberFormatException e) {
+            seconds = Double.NaN;
+        }
+        if (!(seconds >= 0) || seconds > 3600) {
+            throw new IllegalArgumentException(IDLE_SECONDS + "=" + value + " is not a number of seconds from 0 to 3600:"
+                    + " give the idle window's length, e.g. -D" + IDLE_SECONDS + "=2 (0 disables the idle baseline)");
+        }
+        return seconds;
+    }
+
+    /** Waits with the engine loaded and nothing in flight, and publishes the window (or that there is none). */
+    private static void idle(BenchmarkSpec spec, double seconds) {
+        WaveLedger.publishIdle(null);
+        if (seconds == 0) {
+            return;
+        }
+        long from = System.nanoTime();
+        long until = from + Math.round(seconds * 1e9);
+        long now;
+        while ((now = System.nanoTime()) < until) {
+            try {
+                Thread.sleep(Math.max(1, (until - now) / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return; // no baseline rather than a short one
+            }
+        }
+        WaveLedger.publishIdle(new WaveLedger.IdleWindow(spec, from, System.nanoTime()));
+    }
+
     private static void validate(BenchmarkSpec spec) {
         positive("batch", spec.batch());
-        positive("inputTokens", spec.inputTokens());
+        if (spec.dataset().isEmpty()) {
+            positive(spec.promptLengthName(), spec.inputTokens());
+        }
+        if (spec.openLoop()) {
+            spec.arrivalProcess(); // one line naming the value, before the engine starts
+            if (spec.maxConcurrency() < 0) {
+                throw new IllegalArgumentException("maxConcurrency=" + spec.maxConcurrency() + " is not allowed: give the"
+                        + " most requests in flight at once, or 0 for no bound (-p maxConcurrency=...)");
+            }
+        }
+        spec.slo();
         positive("outputTokens", spec.outputTokens());
         positive("prompts", spec.prompts());
     }
@@ -127,7 +182,10 @@ public final class InferenceSession implements AutoCloseable {
         iterationNumber++;
     }
 
-    /** Sends the whole prompt set once, {@code batch} requests in flight, and records the wave. */
+    /**
+     * Sends the whole prompt set once — {@code batch} requests in flight, or in open loop at
+     * their scheduled arrivals after the wave's warm-up requests — and records the wave.
+     */
     public WaveRecord runWave() {
         WaveRecord wave = driver.run(prompts, spec.outputTokens());
         WaveLedger.publish(new WaveLedger.Entry(spec, wave, promptTokenization));

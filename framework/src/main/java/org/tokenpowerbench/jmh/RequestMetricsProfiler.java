@@ -16,12 +16,19 @@ import org.tokenpowerbench.client.RequestTimeline;
 import org.tokenpowerbench.client.TokenCountSource;
 import org.tokenpowerbench.report.RunDirectory;
 import org.tokenpowerbench.stats.Distribution;
+import org.tokenpowerbench.workload.Goodput;
 import org.tokenpowerbench.workload.WaveRecord;
 
 /**
  * Latency and token metrics of every wave, reported on every run ({@code Main} always adds this
  * profiler; its short name is {@code tpb}): TTFT, TPOT, ITL, E2E and queue time percentiles in
  * milliseconds, output tokens per second, token counts with their source, failed requests.
+ *
+ * <p>In open loop ({@code @Workload(rate > 0)}) also {@code latency} percentiles (due to last
+ * token: queue + E2E, what a user arriving on schedule waited) and {@code requests/s} achieved
+ * (against the offered {@code rate}). With an {@code @Slo}: {@code goodput.share} (share of the
+ * wave's requests, failed ones included, that met every objective), {@code goodput.requests/s} and
+ * {@code goodput.outputTokens/s} over the wave's window.
  */
 public class RequestMetricsProfiler implements InternalProfiler {
 
@@ -60,6 +67,10 @@ public class RequestMetricsProfiler implements InternalProfiler {
         distribution(results, json, "tpot", ok, RequestTimeline::tpotMillis);
         distribution(results, json, "e2e", ok, RequestTimeline::e2eMillis);
         distribution(results, json, "queue", wave.requests(), RequestTimeline::queueMillis);
+        if (entry.spec().openLoop()) {
+            // due to last token: what a user arriving on schedule waited (queue is never hidden)
+            distribution(results, json, "latency", ok, r -> r.queueMillis() + r.e2eMillis());
+        }
         if (ok.stream().anyMatch(r -> r.firstAnswerNanos() != r.firstTokenNanos())) {
             // a reasoning model: time to the first answer token, beside TTFT (first generated token)
             distribution(results, json, "ttfat", ok, RequestTimeline::ttfatMillis);
@@ -79,6 +90,18 @@ public class RequestMetricsProfiler implements InternalProfiler {
         results.add(new ScalarResult("tokens.output." + source, out, "tokens", AggregationPolicy.AVG));
         results.add(new ScalarResult("tokens.prompt." + source, prompt, "tokens", AggregationPolicy.AVG));
         results.add(new ScalarResult("requests.failed", wave.failedRequests(), "requests", AggregationPolicy.AVG));
+        if (entry.spec().openLoop()) {
+            // achieved against offered (-p rate): a server that cannot keep up falls behind the schedule
+            results.add(new ScalarResult("requests/s", ok.size() / seconds, "requests/s", AggregationPolicy.AVG));
+            json.put("arrivals", entry.spec().arrivalProcess().describe());
+            json.put("maxConcurrency", entry.spec().maxConcurrency());
+            json.put("warmupRequests", entry.spec().warmupRequests());
+            json.put("requestsPerSecond", ok.size() / seconds);
+        }
+        Goodput goodput = entry.goodput();
+        if (goodput != null) {
+            goodput(results, json, goodput);
+        }
         json.put("seconds", seconds);
         json.put("requests", wave.requests().size());
         json.put("failed", wave.failedRequests());
@@ -94,6 +117,21 @@ public class RequestMetricsProfiler implements InternalProfiler {
         }
         RunDirectory.current().appendJsonLine("iterations.jsonl", json);
         return results;
+    }
+
+    /** Share and rate of the requests that met every SLO; energy per good token is the power profilers' part. */
+    private static void goodput(List<Result> results, ObjectNode json, Goodput g) {
+        results.add(new ScalarResult("goodput.share", g.share(), "share", AggregationPolicy.AVG));
+        results.add(new ScalarResult("goodput.requests/s", g.requestsPerSecond(), "requests/s", AggregationPolicy.AVG));
+        results.add(new ScalarResult("goodput.outputTokens/s", g.outputTokensPerSecond(), "tokens/s",
+                AggregationPolicy.AVG));
+        ObjectNode node = json.putObject("goodput");
+        node.put("slo", g.slo().describe());
+        node.put("requests", g.requests());
+        node.put("good", g.good());
+        node.put("share", g.share());
+        node.put("goodOutputTokens", g.goodOutputTokens());
+        node.put("requestsPerSecond", g.requestsPerSecond());
     }
 
     private static String tokenSource(List<RequestTimeline> ok) {

@@ -1,18 +1,42 @@
 package org.tokenpowerbench.jmh;
 
+import org.tokenpowerbench.workload.Goodput;
+import org.tokenpowerbench.workload.Slo;
 import org.tokenpowerbench.workload.WaveRecord;
 
 /**
  * Hands the wave just measured from the benchmark method to the profilers' {@code afterIteration},
- * which run in the same forked JVM right after it.
+ * which run in the same forked JVM right after it; and the trial's idle window from
+ * {@link InferenceSession#open} to the power profilers, which sample through it (trial set-up runs
+ * inside the first iteration) and measure the idle baseline from it.
  */
 public final class WaveLedger {
 
     /** The wave and the sweep point it belongs to. */
     public record Entry(BenchmarkSpec spec, WaveRecord wave, String promptTokenization) {
+
+        /**
+         * The wave's goodput under the benchmark's {@code @Slo}, or null when it sets none. Energy
+         * per good output token is the wave's energy over {@link Goodput#goodOutputTokens()}.
+         */
+        public Goodput goodput() {
+            Slo slo = spec.slo();
+            return slo.isSet() ? Goodput.of(wave, slo) : null;
+        }
+    }
+
+    /**
+     * A stretch with the engine loaded and nothing in flight, on {@link System#nanoTime()}.
+     *
+     * @param spec      the trial it belongs to
+     * @param fromNanos when it began
+     * @param toNanos   when it ended
+     */
+    public record IdleWindow(BenchmarkSpec spec, long fromNanos, long toNanos) {
     }
 
     private static volatile Entry latest;
+    private static volatile IdleWindow idle;
 
     private WaveLedger() {
     }
@@ -28,5 +52,15 @@ public final class WaveLedger {
 
     static void clear() {
         latest = null;
+    }
+
+    /** Records the idle window of the trial being opened; null when none was measured. */
+    static void publishIdle(IdleWindow window) {
+        idle = window;
+    }
+
+    /** The idle window of the latest trial opened in this JVM, or null when it measured none. */
+    public static IdleWindow idleWindow() {
+        return idle;
     }
 }

@@ -7,7 +7,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.tokenpowerbench.client.CompletionRequest;
 import org.tokenpowerbench.client.RequestTimeline;
 import org.tokenpowerbench.client.StreamingClient;
 
@@ -16,7 +15,7 @@ import org.tokenpowerbench.client.StreamingClient;
  * previous one has finished, until every prompt of the set has been sent once. Every request
  * becomes due when the wave starts, so the time it waits for a free worker is its queue time.
  */
-public final class ClosedLoopDriver implements AutoCloseable {
+public final class ClosedLoopDriver implements WaveDriver {
 
     private final StreamingClient client;
     private final int concurrency;
@@ -36,6 +35,7 @@ public final class ClosedLoopDriver implements AutoCloseable {
     }
 
     /** Sends every prompt once, {@code concurrency} at a time, and returns the wave. */
+    @Override
     public WaveRecord run(PromptSet prompts, int outputTokens) {
         AtomicInteger next = new AtomicInteger();
         List<RequestTimeline> done = Collections.synchronizedList(new ArrayList<>(prompts.size()));
@@ -45,7 +45,7 @@ public final class ClosedLoopDriver implements AutoCloseable {
             futures.add(workers.submit(() -> {
                 int i;
                 while ((i = next.getAndIncrement()) < prompts.size()) {
-                    done.add(client.send(new CompletionRequest(i, prompts.get(i), outputTokens), i, start));
+                    done.add(client.send(prompts.request(i, outputTokens), i, start));
                 }
             }));
         }

@@ -3,22 +3,30 @@ package org.tokenpowerbench.workload;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.tokenpowerbench.client.ChatMessage;
+import org.tokenpowerbench.client.CompletionRequest;
 import org.tokenpowerbench.client.Tokenizer;
 
 /**
- * Synthetic prompts of an exact length in the served model's tokenizer.
+ * The prompts of a wave: synthetic prompts of an exact length in the served model's tokenizer, or
+ * entries sampled from a file ({@link DatasetFile}).
  *
- * <p>Each prompt is ordinary English-like text drawn, with a seed, from a fixed word list; its
- * length is then adjusted one word at a time, checking the tokenizer after every change, until the
- * server will see exactly the requested number of tokens (including the begin-of-sequence token
- * the server adds). Prompts differ from each other, so no server-side prefix cache can make a
+ * <p>Each synthetic prompt is ordinary English-like text drawn, with a seed, from a fixed word
+ * list; its length is then adjusted one word at a time, checking the tokenizer after every change,
+ * until the server will see exactly the requested number of tokens (including the begin-of-sequence
+ * token the server adds). Prompts differ from each other, so no server-side prefix cache can make a
  * later request cheaper than the first.
  *
  * @param prompts      the texts
- * @param tokensEach   the exact token count of every prompt, as the server counts them
+ * @param tokensEach   the exact token count of every prompt, as the server counts them; -1 when
+ *                     lengths differ or are not controlled
  * @param tokenizedBy  the tokenizer used, for the results
+ * @param outputTokens per prompt, the tokens to generate; empty when every prompt takes the wave's
+ * @param messages     per prompt, chat messages to send to the chat API instead of the text (an
+ *                     empty list for a plain prompt); empty when no prompt has any
  */
-public record PromptSet(List<String> prompts, int tokensEach, String tokenizedBy) {
+public record PromptSet(List<String> prompts, int tokensEach, String tokenizedBy, List<Integer> outputTokens,
+                        List<List<ChatMessage>> messages) {
 
     private static final String[] WORDS = (
             "the of and to in is was for on that with as by at from his her this which are be or "
@@ -31,6 +39,19 @@ public record PromptSet(List<String> prompts, int tokensEach, String tokenizedBy
 
     public PromptSet {
         prompts = List.copyOf(prompts);
+        outputTokens = outputTokens == null ? List.of() : List.copyOf(outputTokens);
+        messages = messages == null ? List.of() : messages.stream().map(List::copyOf).toList();
+        if (!outputTokens.isEmpty() && outputTokens.size() != prompts.size()) {
+            throw new IllegalArgumentException(outputTokens.size() + " output lengths for " + prompts.size() + " prompts");
+        }
+        if (!messages.isEmpty() && messages.size() != prompts.size()) {
+            throw new IllegalArgumentException(messages.size() + " message lists for " + prompts.size() + " prompts");
+        }
+    }
+
+    /** Plain prompts that all take the wave's output length. */
+    public PromptSet(List<String> prompts, int tokensEach, String tokenizedBy) {
+        this(prompts, tokensEach, tokenizedBy, List.of(), List.of());
     }
 
     /**
@@ -40,23 +61,31 @@ public record PromptSet(List<String> prompts, int tokensEach, String tokenizedBy
      *                                  special tokens, or an exact length cannot be reached
      */
     public static PromptSet synthetic(Tokenizer tokenizer, int count, int tokens, long seed) {
+        return synthetic(tokenizer, count, tokens, seed, "inputTokens");
+    }
+
+    /**
+     * As {@link #synthetic(Tokenizer, int, int, long)}, naming the parameter that set the length
+     * ({@code inputTokens} or {@code contextLength}) in its errors.
+     */
+    public static PromptSet synthetic(Tokenizer tokenizer, int count, int tokens, long seed, String lengthName) {
         if (count < 1) {
             throw new IllegalArgumentException("prompt count must be at least 1, was " + count);
         }
         int special = tokenizer.specialTokensAdded();
         if (tokens <= special) {
-            throw new IllegalArgumentException("inputTokens=" + tokens + " leaves no room for text: the server adds "
-                    + special + " special token(s) to every prompt; use inputTokens >= " + (special + 1));
+            throw new IllegalArgumentException(lengthName + "=" + tokens + " leaves no room for text: the server adds "
+                    + special + " special token(s) to every prompt; use " + lengthName + " >= " + (special + 1));
         }
         SplittableRandom random = new SplittableRandom(seed);
         List<String> prompts = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            prompts.add(exact(tokenizer, tokens, random, i));
+            prompts.add(exact(tokenizer, tokens, random, i, lengthName));
         }
         return new PromptSet(prompts, tokens, tokenizer.description());
     }
 
-    private static String exact(Tokenizer tokenizer, int target, SplittableRandom random, int index) {
+    private static String exact(Tokenizer tokenizer, int target, SplittableRandom random, int index, String lengthName) {
         // Every prompt starts with a prefix that contains its index, so that prompts differ; the prefix
         // is never shortened (that could make all prompts equal). For targets shorter than the usual
         // prefix, the bare index is tried.
@@ -81,10 +110,10 @@ public record PromptSet(List<String> prompts, int tokensEach, String tokenizedBy
         if (target < shortest) {
             throw new IllegalArgumentException("cannot build distinct prompts of exactly " + target + " tokens with "
                     + tokenizer.description() + ": the shortest distinct prompt already has " + shortest
-                    + " tokens (special tokens included); use inputTokens >= " + shortest);
+                    + " tokens (special tokens included); use " + lengthName + " >= " + shortest);
         }
         throw new IllegalArgumentException("cannot build a prompt of exactly " + target + " tokens with "
-                + tokenizer.description() + " (closest: " + closest + "); choose another inputTokens");
+                + tokenizer.description() + " (closest: " + closest + "); choose another " + lengthName);
     }
 
     /**
@@ -157,5 +186,23 @@ public record PromptSet(List<String> prompts, int tokensEach, String tokenizedBy
 
     public String get(int i) {
         return prompts.get(i);
+    }
+
+    /** Tokens prompt {@code i} asks for: its own output length, or {@code waveDefault}. */
+    public int outputTokens(int i, int waveDefault) {
+        return outputTokens.isEmpty() ? waveDefault : outputTokens.get(i);
+    }
+
+    /** The request for prompt {@code i}, with its own output length where it has one. */
+    public CompletionRequest request(int i, int waveDefault) {
+        return new CompletionRequest(i, prompts.get(i), outputTokens(i, waveDefault),
+                messages.isEmpty() ? List.of() : messages.get(i));
+    }
+
+    /** Prompts {@code from} (inclusive) to {@code to} (exclusive), as a set of their own. */
+    public PromptSet slice(int from, int to) {
+        return new PromptSet(prompts.subList(from, to), tokensEach, tokenizedBy,
+                outputTokens.isEmpty() ? List.of() : outputTokens.subList(from, to),
+                messages.isEmpty() ? List.of() : messages.subList(from, to));
     }
 }

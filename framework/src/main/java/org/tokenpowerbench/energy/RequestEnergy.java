@@ -1,0 +1,70 @@
+package org.tokenpowerbench.energy;
+
+import java.util.Locale;
+
+/**
+ * The energy attributed to one request's phases in one wave, under the policy of its
+ * {@link WaveEnergy}.
+ *
+ * @param index               the request's position in its wave ({@code RequestTimeline#index})
+ * @param outcome             how the request ended, which decides its phases
+ * @param promptTokens        prompt tokens, -1 when unknown
+ * @param outputTokens        output tokens, -1 when unknown
+ * @param prefillNanos        length of the prefill phase inside the attributed window
+ * @param decodeNanos         length of the decode phase inside the attributed window
+ * @param prefillJ            joules attributed to the prefill phase
+ * @param decodeJ             joules attributed to the decode phase
+ * @param prefillShareSeconds seconds attributed to the prefill phase by the same split (the
+ *                            attribution of a constant 1 W); {@code watts × this} is what a
+ *                            constant power such as the idle baseline contributes
+ * @param decodeShareSeconds  the same for the decode phase
+ */
+public record RequestEnergy(
+        int index,
+        Outcome outcome,
+        int promptTokens,
+        int outputTokens,
+        long prefillNanos,
+        long decodeNanos,
+        double prefillJ,
+        double decodeJ,
+        double prefillShareSeconds,
+        double decodeShareSeconds) {
+
+    /** How a request ended, and so which phases it has. */
+    public enum Outcome {
+        /** Succeeded with at least one content token: prefill [sent, first token), decode [first, last token]. */
+        OK,
+        /** Succeeded without any content token: prefill [sent, done], no decode. */
+        NO_OUTPUT,
+        /** Failed before its first token: prefill [sent, done] (the server may have worked on it), no decode. */
+        FAILED_BEFORE_FIRST_TOKEN,
+        /** Failed after its first token: prefill and decode as for {@link #OK}; nothing after the last token. */
+        FAILED_AFTER_FIRST_TOKEN,
+        /** Never sent (no send time): no phase. */
+        NOT_SENT;
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        /** True for the outcomes whose tokens count in the per-token figures. */
+        public boolean succeeded() {
+            return this == OK || this == NO_OUTPUT;
+        }
+    }
+
+    /** Tokens generated in the decode phase: {@code outputTokens - 1}, 0 when unknown or none. */
+    public int decodeTokens() {
+        return decodeTokens(outputTokens);
+    }
+
+    static int decodeTokens(int outputTokens) {
+        return outputTokens > 1 ? outputTokens - 1 : 0;
+    }
+
+    /** Prefill plus decode joules. */
+    public double totalJ() {
+        return prefillJ + decodeJ;
+    }
+}

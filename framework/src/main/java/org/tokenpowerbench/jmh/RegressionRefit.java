@@ -1,0 +1,228 @@
+package org.tokenpowerbench.jmh;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.tokenpowerbench.energy.EnergyRegression;
+import org.tokenpowerbench.energy.EnergyRegression.Fit;
+import org.tokenpowerbench.energy.EnergyRegression.Observation;
+import org.tokenpowerbench.report.RunDirectory;
+
+/**
+ * Refits the regression cross-check ({@link EnergyRegression}) over every measured iteration the
+ * run folder holds so far, and rewrites {@code regression.json}. JMH forks are separate JVMs, so
+ * the observations come from {@code iterations.jsonl} ({@code "kind":"energy"} lines of measurement
+ * iterations), not from memory.
+ *
+ * <p>Two fits ({@link EnergyRegression#fit} with {@code c} free, and
+ * {@link EnergyRegression#fitAboveIdleBaseline} with {@code c} fixed to the measured idle
+ * baseline) per sensor and <em>group</em> — the sweep points of one benchmark that differ only in
+ * prompt count and lengths, i.e. one serving configuration ({@link #group}) — and one pooled fit per sensor and benchmark over every point ({@code "all"}),
+ * which mixes batch sizes and so averages their per-token costs. Beside each fit, for every
+ * attribution policy, the attribution's per-token figures over the same iterations: as measured,
+ * and with the fit's own per-second term taken out ({@code (phase J − c × phase share seconds) /
+ * tokens}), which is what {@code a} and {@code b} estimate; the dynamic ones (each trial's idle
+ * baseline taken out the same way), which is what the fit above the idle baseline estimates; and
+ * how far the attributed prefill and
+ * decode totals sit from what the fit predicts for them ({@code attributed / (a·tokens + c·share
+ * seconds) − 1}).
+ */
+final class RegressionRefit {
+
+    static final String FILE = "regression.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private RegressionRefit() {
+    }
+
+    /**
+     * The sweep-point group of a trial: its description without the prompt count and lengths
+     * ({@code inputTokens}, {@code contextLength}, {@code outputTokens}, {@code prompts},
+     * {@code dataset}), so every other axis (batch, rate, model, ...) separates groups.
+     */
+    static String group(BenchmarkSpec spec) {
+        return spec.describe().replaceAll("(^| )(inputTokens|contextLength|outputTokens|prompts|dataset)=\\S*", "")
+                .trim();
+    }
+
+    /** Reads {@code iterations.jsonl} of {@code dir} and rewrites {@code regression.json}. */
+    static void update(RunDirectory dir) {
+        Path in = dir.root().resolve("iterations.jsonl");
+        if (!Files.exists(in)) {
+            return;
+        }
+        List<JsonNode> rows = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(in, StandardCharsets.UTF_8)) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode n = JSON.readTree(line);
+                if ("energy".equals(n.path("kind").asText()) && "measurement".equals(n.path("iteration").asText())
+                        && n.has("decodeTokens") && n.has("policies")) {
+                    rows.add(n);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + in + ": " + e.getMessage(), e);
+        }
+        Map<String, List<JsonNode>> groups = new LinkedHashMap<>();
+        for (JsonNode n : rows) {
+            String sensor = n.path("sensor").asText();
+            String benchmark = n.path("benchmark").asText();
+            groups.computeIfAbsent(sensor + "\n" + benchmark + "\n" + n.path("group").asText(), k -> new ArrayList<>())
+                    .add(n);
+            groups.computeIfAbsent(sensor + "\n" + benchmark + "\nall", k -> new ArrayList<>()).add(n);
+        }
+        ObjectNode root = JSON.createObjectNode();
+        root.put("model", EnergyRegression.MODEL);
+        root.put("rSquared", "uncentered (no intercept): 1 - RSS / sum of energy squared");
+        root.put("observations", "measured iterations from iterations.jsonl; energyJ over each wave's window,"
+                + " prefillTokens = prompt tokens, decodeTokens = output tokens - 1 per successful request");
+        ArrayNode fits = root.putArray("fits");
+        for (Map.Entry<String, List<JsonNode>> g : groups.entrySet()) {
+            String[] key = g.getKey().split("\n", 3);
+            fits.add(fit(key[0], key[1], key[2], g.getValue()));
+        }
+        Path out = dir.root().resolve(FILE);
+        try {
+            Path tmp = Files.createTempFile(dir.root(), "regression", ".json.tmp");
+            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), root);
+            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static ObjectNode fit(String sensor, String benchmark, String group, List<JsonNode> rows) {
+        List<Observation> obs = new ArrayList<>();
+        Set<String> trials = new LinkedHashSet<>();
+        Set<String> methods = new LinkedHashSet<>();
+        double baselineSum = 0;
+        int baselines = 0;
+        for (JsonNode n : rows) {
+            double baseline = n.has("idleBaseline") ? n.path("idleBaseline").path("watts").asDouble() : Double.NaN;
+            obs.add(new Observation(n.path("energyJ").asDouble(), n.path("promptTokens").asDouble(),
+                    n.path("decodeTokens").asDouble(), n.path("seconds").asDouble(), baseline));
+            trials.add(n.path("trial").asText());
+            methods.add(n.path("method").asText());
+            if (Double.isFinite(baseline)) {
+                baselineSum += baseline;
+                baselines++;
+            }
+        }
+        Fit free = EnergyRegression.fit(obs);
+        Fit fixed = EnergyRegression.fitAboveIdleBaseline(obs);
+        ObjectNode node = JSON.createObjectNode();
+        node.put("sensor", sensor);
+        node.put("method", String.join("+", methods));
+        node.put("benchmark", benchmark);
+        node.put("group", group);
+        node.put("observations", obs.size());
+        node.put("sweepPoints", trials.size());
+        if (baselines > 0) {
+            node.put("meanIdleBaselineW", baselineSum / baselines);
+        }
+        ObjectNode f = node.putObject("fit");
+        f.put("model", "energyJ = a*prefillTokens + b*decodeTokens + c*seconds");
+        if (!free.ok()) {
+            f.put("problem", free.problem());
+        } else {
+            coefficient(f, "a_JPerPrefillToken", free.a());
+            coefficient(f, "b_JPerDecodeToken", free.b());
+            coefficient(f, "c_W", free.c());
+            f.put("rSquared", free.rSquared());
+            f.put("residualStandardErrorJ", free.residualStandardError());
+        }
+        ObjectNode g = node.putObject("fitAboveIdleBaseline");
+        g.put("model", "energyJ - idleBaselineW*seconds = a*prefillTokens + b*decodeTokens");
+        if (!fixed.ok()) {
+            g.put("problem", fixed.problem());
+        } else {
+            coefficient(g, "a_JPerPrefillToken", fixed.a());
+            coefficient(g, "b_JPerDecodeToken", fixed.b());
+            g.put("rSquared", fixed.rSquared());
+            g.put("residualStandardErrorJ", fixed.residualStandardError());
+        }
+        ObjectNode attribution = node.putObject("attribution");
+        Set<String> policies = new LinkedHashSet<>();
+        rows.forEach(n -> n.path("policies").fieldNames().forEachRemaining(policies::add));
+        for (String policy : policies) {
+            double prefillJ = 0;
+            double decodeJ = 0;
+            double prefillS = 0;
+            double decodeS = 0;
+            double prefillDynamic = 0;
+            double decodeDynamic = 0;
+            double prompt = 0;
+            double decode = 0;
+            for (int i = 0; i < rows.size(); i++) {
+                JsonNode n = rows.get(i);
+                JsonNode p = n.path("policies").path(policy);
+                double baseline = obs.get(i).idleBaselineW();
+                prefillJ += p.path("prefillJ").asDouble();
+                decodeJ += p.path("decodeJ").asDouble();
+                prefillS += p.path("prefillShareSeconds").asDouble();
+                decodeS += p.path("decodeShareSeconds").asDouble();
+                prefillDynamic += p.path("prefillJ").asDouble() - baseline * p.path("prefillShareSeconds").asDouble();
+                decodeDynamic += p.path("decodeJ").asDouble() - baseline * p.path("decodeShareSeconds").asDouble();
+                prompt += n.path("promptTokens").asDouble();
+                decode += n.path("decodeTokens").asDouble();
+            }
+            ObjectNode a = attribution.putObject(policy);
+            finite(a, "jPerPromptToken", prompt > 0 ? prefillJ / prompt : Double.NaN);
+            finite(a, "jPerDecodeToken", decode > 0 ? decodeJ / decode : Double.NaN);
+            if (free.ok()) {
+                double c = free.c().value();
+                finite(a, "jPerPromptTokenAboveC", prompt > 0 ? (prefillJ - c * prefillS) / prompt : Double.NaN);
+                finite(a, "jPerDecodeTokenAboveC", decode > 0 ? (decodeJ - c * decodeS) / decode : Double.NaN);
+                finite(a, "prefillVsFit", prefillJ / (free.a().value() * prompt + c * prefillS) - 1);
+                finite(a, "decodeVsFit", decodeJ / (free.b().value() * decode + c * decodeS) - 1);
+            }
+            if (baselines == rows.size()) {
+                finite(a, "dynamicJPerPromptToken", prompt > 0 ? prefillDynamic / prompt : Double.NaN);
+                finite(a, "dynamicJPerDecodeToken", decode > 0 ? decodeDynamic / decode : Double.NaN);
+            }
+            if (fixed.ok()) {
+                finite(a, "prefillVsFitAboveIdleBaseline", prefillDynamic / (fixed.a().value() * prompt) - 1);
+                finite(a, "decodeVsFitAboveIdleBaseline", decodeDynamic / (fixed.b().value() * decode) - 1);
+            }
+        }
+        ArrayNode points = node.putArray("trials");
+        trials.forEach(points::add);
+        return node;
+    }
+
+    private static void coefficient(ObjectNode node, String name, EnergyRegression.Coefficient c) {
+        ObjectNode n = node.putObject(name);
+        finite(n, "value", c.value());
+        finite(n, "standardError", c.standardError());
+    }
+
+    private static void finite(ObjectNode node, String key, double value) {
+        if (Double.isFinite(value)) {
+            node.put(key, value);
+        } else {
+            node.putNull(key);
+        }
+    }
+
+    /** For tests: the fits of a file written by {@link #update}. */
+    static Iterator<JsonNode> fits(Path file) throws IOException {
+        return JSON.readTree(file.toFile()).path("fits").elements();
+    }
+}

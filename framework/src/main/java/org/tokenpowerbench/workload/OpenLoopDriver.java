@@ -1,0 +1,184 @@
+package org.tokenpowerbench.workload;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.tokenpowerbench.client.CompletionRequest;
+import org.tokenpowerbench.client.RequestTimeline;
+import org.tokenpowerbench.client.StreamingClient;
+
+/**
+ * Open-loop load: requests arrive on a schedule drawn from an {@link ArrivalProcess}, whether or
+ * not the server has answered the earlier ones.
+ *
+ * <p>Each request is <em>due</em> at its scheduled arrival, and that is what its timeline records
+ * as {@code queuedNanos}. One dispatcher (the calling thread) waits for each due time in order,
+ * then for a free slot when {@code maxConcurrency} bounds the requests in flight, and hands the
+ * request to a sender thread, which blocks on the streamed answer. Everything between due and the
+ * moment the request's bytes go out — a full client, a late dispatch, a connection being opened —
+ * is queue time, so a slow server can never thin out the load it is measured under (coordinated
+ * omission). Requests wait first come, first served.
+ *
+ * <p>A wave is the {@code warmup} prompts (unmeasured) followed by the measured ones, on one
+ * schedule. The wave's window runs from the moment the first measured request is due to the end
+ * of the last measured one; {@link WaveRecord#concurrency()} is {@code maxConcurrency}, or without
+ * a bound the most requests that were in flight at once. Every wave of a driver draws the next
+ * schedule from the seed, so a trial is reproducible wave by wave.
+ *
+ * <p>Senders: a fixed pool of {@code maxConcurrency} threads, or a pool that grows as needed when
+ * concurrency is unbounded (each in-flight request holds a thread while it streams).
+ */
+public final class OpenLoopDriver implements WaveDriver {
+
+    private final StreamingClient client;
+    private final ArrivalProcess arrivals;
+    private final int maxConcurrency;
+    private final PromptSet warmup;
+    private final long seed;
+    private int waves;
+    private final ExecutorService senders;
+    private final Semaphore slots;
+    private volatile List<RequestTimeline> lastWarmup = List.of();
+
+    /**
+     * @param maxConcurrency most requests in flight at once; 0 for no bound
+     * @param warmup         prompts sent at the start of every wave and not measured (may be empty)
+     * @param seed           seed of the arrival schedules
+     */
+    public OpenLoopDriver(StreamingClient client, ArrivalProcess arrivals, int maxConcurrency, PromptSet warmup,
+                          long seed) {
+        if (maxConcurrency < 0) {
+            throw new IllegalArgumentException("maxConcurrency=" + maxConcurrency + " is not allowed: give the most"
+                    + " requests in flight at once, or 0 for no bound (-p maxConcurrency=...)");
+        }
+        this.client = client;
+        this.arrivals = arrivals;
+        this.maxConcurrency = maxConcurrency;
+        this.warmup = warmup == null ? new PromptSet(List.of(), -1, "none") : warmup;
+        this.seed = seed;
+        AtomicInteger n = new AtomicInteger();
+        ThreadFactory threads = r -> {
+            Thread t = new Thread(r, "tpb-open-loop-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+        this.senders = maxConcurrency > 0 ? Executors.newFixedThreadPool(maxConcurrency, threads)
+                : Executors.newCachedThreadPool(threads);
+        this.slots = maxConcurrency > 0 ? new Semaphore(maxConcurrency, true) : null;
+    }
+
+    public ArrivalProcess arrivals() {
+        return arrivals;
+    }
+
+    /** The timelines of the last wave's warm-up requests (not part of the wave). */
+    public List<RequestTimeline> lastWarmup() {
+        return lastWarmup;
+    }
+
+    /**
+     * Sends the warm-up prompts and then every prompt of {@code prompts} once, each at its
+     * scheduled arrival, and returns the measured part of the wave.
+     */
+    @Override
+    public WaveRecord run(PromptSet prompts, int outputTokens) {
+        int w = warmup.size();
+        int n = prompts.size();
+        long[] offsets = schedule(arrivals, seed, waves++, w + n);
+        return run(prompts, outputTokens, offsets);
+    }
+
+    /**
+     * The arrival offsets (nanoseconds after the first) of wave {@code wave} (0 for the first) of
+     * a driver with this seed: warm-up requests first, then the measured ones.
+     */
+    public static long[] schedule(ArrivalProcess arrivals, long seed, int wave, int requests) {
+        return arrivals.offsetsNanos(requests, new SplittableRandom(seed + wave * 0x9E3779B97F4A7C15L).nextLong());
+    }
+
+    private WaveRecord run(PromptSet prompts, int outputTokens, long[] offsets) {
+        int w = warmup.size();
+        int total = offsets.length;
+        List<Future<RequestTimeline>> futures = new ArrayList<>(total);
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger peak = new AtomicInteger();
+        long t0 = System.nanoTime();
+        try {
+            for (int i = 0; i < total; i++) {
+                long due = t0 + offsets[i];
+                waitUntil(due);
+                if (slots != null) {
+                    slots.acquire();
+                }
+                boolean measured = i >= w;
+                int index = measured ? i - w : i;
+                CompletionRequest request = measured ? prompts.request(index, outputTokens)
+                        : warmup.request(index, outputTokens);
+                try {
+                    futures.add(senders.submit(() -> {
+                        peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                        try {
+                            return client.send(request, index, due);
+                        } finally {
+                            inFlight.decrementAndGet();
+                            if (slots != null) {
+                                slots.release();
+                            }
+                        }
+                    }));
+                } catch (RuntimeException e) {
+                    if (slots != null) {
+                        slots.release();
+                    }
+                    throw e;
+                }
+            }
+            List<RequestTimeline> warm = new ArrayList<>(w);
+            RequestTimeline[] done = new RequestTimeline[total - w];
+            for (int i = 0; i < total; i++) {
+                RequestTimeline r = futures.get(i).get();
+                if (i < w) {
+                    warm.add(r);
+                } else {
+                    done[i - w] = r;
+                }
+            }
+            lastWarmup = List.copyOf(warm);
+            long start = t0 + (total > w ? offsets[w] : 0);
+            long end = Arrays.stream(done).mapToLong(RequestTimeline::doneNanos).max().orElse(start);
+            int concurrency = maxConcurrency > 0 ? maxConcurrency : peak.get();
+            return new WaveRecord(start, Math.max(start, end), concurrency, List.of(done));
+        } catch (InterruptedException e) {
+            futures.forEach(f -> f.cancel(true));
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while sending an open-loop wave", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a client sender failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** Parks until {@link System#nanoTime()} reaches {@code due}; overshoot becomes queue time. */
+    private static void waitUntil(long due) throws InterruptedException {
+        long left;
+        while ((left = due - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(left);
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        senders.shutdownNow();
+    }
+}

@@ -1,0 +1,100 @@
+package org.tokenpowerbench.workload;
+
+import java.nio.file.Path;
+import org.tokenpowerbench.client.Tokenizer;
+
+/**
+ * Where a trial's prompts come from: synthetic prompts of an exact length ({@code @Prompts},
+ * {@code @ContextLength}) or entries sampled from a file ({@code @Dataset}). A dataset file is read
+ * (and checked) when the source is made, before any engine starts; the prompts are built by
+ * {@link #load}, once the engine is up, because exact lengths need the served model's tokenizer.
+ */
+public final class PromptSource {
+
+    /** The prompts of a trial. */
+    public record Loaded(PromptSet measured, PromptSet warmup, String tokenization) {
+    }
+
+    private final String dataset;
+    private final int count;
+    private final int warmup;
+    private final int promptTokens;
+    private final String lengthName;
+    private final int maxTokens;
+    private final long seed;
+    private final DatasetFile file;
+
+    /**
+     * @param dataset      path of the dataset file, or empty for synthetic prompts
+     * @param count        measured prompts per wave
+     * @param warmup       extra prompts for a wave's unmeasured warm-up requests (distinct from the
+     *                     measured ones, so that no prefix cache favours them)
+     * @param promptTokens synthetic prompt length in tokens (unused for a dataset)
+     * @param lengthName   the parameter that set {@code promptTokens}: {@code inputTokens} or
+     *                     {@code contextLength}, for errors
+     * @param maxTokens    a dataset entry's largest prompt plus output tokens (unused for synthetic)
+     * @param seed         seed of the text generator or of the sampling
+     * @throws IllegalArgumentException with one line naming the value, or the file and line, at fault
+     */
+    public PromptSource(String dataset, int count, int warmup, int promptTokens, String lengthName, int maxTokens,
+                        long seed) {
+        this.dataset = dataset == null ? "" : dataset.trim();
+        if (count < 1) {
+            throw new IllegalArgumentException("prompts=" + count + " is not allowed: it must be at least 1 (-p prompts=...)");
+        }
+        if (warmup < 0) {
+            throw new IllegalArgumentException("warmupRequests=" + warmup + " is not allowed: give 0 or more"
+                    + " (-p warmupRequests=...)");
+        }
+        if (!this.dataset.isEmpty() && maxTokens < 2) {
+            throw new IllegalArgumentException("@Dataset(maxTokens = " + maxTokens + ") leaves no room for a prompt and"
+                    + " its output: give at least 2");
+        }
+        this.count = count;
+        this.warmup = warmup;
+        this.promptTokens = promptTokens;
+        this.lengthName = lengthName;
+        this.maxTokens = maxTokens;
+        this.seed = seed;
+        this.file = this.dataset.isEmpty() ? null : DatasetFile.read(Path.of(this.dataset));
+    }
+
+    public boolean isDataset() {
+        return file != null;
+    }
+
+    /** Tokens each engine slot must hold: prompt plus output plus a margin. */
+    public int contextPerSlot(int outputTokens) {
+        return (isDataset() ? maxTokens : promptTokens + outputTokens) + 8;
+    }
+
+    /**
+     * Builds the prompts: exact in {@code tokenizer} when there is one, word counts otherwise (and
+     * then says so on standard error).
+     *
+     * @param tokenizer    the served model's tokenizer, or null when none is reachable
+     * @param outputTokens output length of a prompt that has none of its own
+     * @throws IllegalArgumentException with one line naming the value at fault
+     */
+    public Loaded load(Tokenizer tokenizer, int outputTokens) {
+        int total = count + warmup;
+        PromptSet all;
+        String tokenization;
+        if (isDataset()) {
+            all = file.sample(tokenizer, total, seed, maxTokens, outputTokens);
+            tokenization = all.tokenizedBy();
+            if (tokenizer == null || tokenization.contains("prompts repeat")) {
+                System.err.println("tokenpowerbench: " + tokenization);
+            }
+        } else if (tokenizer != null) {
+            all = PromptSet.synthetic(tokenizer, total, promptTokens, seed, lengthName);
+            tokenization = "exact: " + tokenizer.description();
+        } else {
+            all = PromptSet.uncontrolled(total, promptTokens, seed);
+            tokenization = "not controlled: the server has no tokenize endpoint; prompts are " + promptTokens
+                    + " words, prompt token counts come from the server's usage";
+            System.err.println("tokenpowerbench: " + tokenization);
+        }
+        return new Loaded(all.slice(0, count), all.slice(count, total), tokenization);
+    }
+}

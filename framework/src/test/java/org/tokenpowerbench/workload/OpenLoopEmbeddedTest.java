@@ -1,0 +1,53 @@
+package org.tokenpowerbench.workload;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.tokenpowerbench.client.Api;
+import org.tokenpowerbench.client.RequestTimeline;
+import org.tokenpowerbench.client.StreamingClient;
+import org.tokenpowerbench.client.TokenCountSource;
+import org.tokenpowerbench.engine.OpenEngine;
+
+/** An open-loop wave against the real embedded llama.cpp engine on the synthetic model, kept short. */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class OpenLoopEmbeddedTest {
+
+    @Test
+    void openLoopWaveOnTheEmbeddedEngine() {
+        int slots = 2;
+        int inputTokens = 24;
+        int outputTokens = 6;
+        ArrivalProcess arrivals = ArrivalProcess.of(20, "gamma", 0.5);
+        try (OpenEngine engine = OpenEngine.open("embedded", "synthetic:llama-tiny", "f16", slots,
+                inputTokens + outputTokens + 8, null);
+             StreamingClient client = new StreamingClient(engine.endpoint(), Api.COMPLETIONS, slots, Duration.ofSeconds(60))) {
+            PromptSource.Loaded prompts = new PromptSource("", 4, 1, inputTokens, "inputTokens", 2048, 11)
+                    .load(engine.endpoint().tokenizer(), outputTokens);
+            try (OpenLoopDriver driver = new OpenLoopDriver(client, arrivals, slots, prompts.warmup(), 11)) {
+                WaveRecord wave = driver.run(prompts.measured(), outputTokens);
+                long[] schedule = OpenLoopDriver.schedule(arrivals, 11, 0, 5);
+                assertEquals(4, wave.requests().size());
+                assertEquals(slots, wave.concurrency());
+                assertEquals(1, driver.lastWarmup().size());
+                assertTrue(driver.lastWarmup().get(0).succeeded(), driver.lastWarmup().get(0).error());
+                for (int i = 0; i < 4; i++) {
+                    RequestTimeline r = wave.requests().get(i);
+                    assertTrue(r.succeeded(), () -> r.errorClass() + ": " + r.error());
+                    assertEquals(TokenCountSource.SERVER_USAGE, r.tokenSource());
+                    assertEquals(inputTokens, r.promptTokens(), "exact prompt length, as the server counts it");
+                    assertEquals(outputTokens, r.outputTokens());
+                    assertEquals(schedule[1 + i] - schedule[1], r.queuedNanos() - wave.startNanos(), "due on schedule");
+                    assertTrue(r.queueMillis() >= 0 && r.ttftMillis() > 0 && r.e2eMillis() >= r.ttftMillis());
+                    assertTrue(r.doneNanos() <= wave.endNanos());
+                }
+                assertEquals(wave.startNanos(), wave.requests().get(0).queuedNanos(), "window opens at the first measured due");
+                assertTrue(wave.outputTokens() == 4L * outputTokens);
+            }
+        }
+    }
+}
