@@ -61,7 +61,7 @@ public final class StreamingClient implements AutoCloseable {
                 .readTimeout(Duration.ZERO)
                 .writeTimeout(Duration.ZERO)
                 .callTimeout(requestTimeout)
-                .retryOnConnectionFailure(false)
+                .retryOnConnectionFailure(true) // only dead pooled connections; never an HTTP status
                 .eventListener(SEND_STAMPS)
                 .build();
     }
@@ -69,7 +69,9 @@ public final class StreamingClient implements AutoCloseable {
     /**
      * When the request's bytes start to go out: the start of its headers on a connection that is
      * already open, so that a TCP (or TLS) connect is neither prefill nor TTFT. Until then, the
-     * moment the call started.
+     * moment the call started. When OkHttp resends a request because a pooled connection turned
+     * out to be dead before any answer came (some servers close kept-alive connections after a
+     * stream), the last attempt's stamp counts: the lost attempt is queue time, not prefill.
      */
     private static final class SendStamp {
         final long callStart = System.nanoTime();
@@ -80,7 +82,7 @@ public final class StreamingClient implements AutoCloseable {
         @Override
         public void requestHeadersStart(Call call) {
             SendStamp stamp = call.request().tag(SendStamp.class);
-            if (stamp != null && stamp.nanos == 0) {
+            if (stamp != null) {
                 stamp.nanos = System.nanoTime();
             }
         }
@@ -109,6 +111,9 @@ public final class StreamingClient implements AutoCloseable {
         body.put("max_tokens", request.maxTokens());
         body.put("min_tokens", request.maxTokens());
         body.put("ignore_eos", true);
+        // llama.cpp reuses a slot's KV cache for a repeated prompt; every wave repeats the prompt
+        // set, so without this later waves would measure a prefill that never happens
+        body.put("cache_prompt", false);
         body.put("temperature", 0.0);
         body.put("stream", true);
         body.putObject("stream_options").put("include_usage", true);

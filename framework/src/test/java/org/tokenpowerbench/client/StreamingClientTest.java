@@ -228,6 +228,24 @@ class StreamingClientTest {
     }
 
     @Test
+    void aPooledConnectionTheServerDroppedIsRetriedOnANewOne() {
+        // some servers advertise keep-alive yet close the connection after a stream (seen with a
+        // llama.cpp server build): the next request on it dies before any answer comes back
+        server.enqueue(sse(completionsStream(3, "a", "b")));
+        server.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.DISCONNECT_AFTER_REQUEST));
+        server.enqueue(sse(completionsStream(3, "c", "d")));
+        RequestTimeline first;
+        RequestTimeline second;
+        try (StreamingClient c = client(Api.COMPLETIONS, null, Duration.ofSeconds(10))) {
+            first = c.send(new CompletionRequest(0, "p", 2), 0, System.nanoTime());
+            second = c.send(new CompletionRequest(1, "p", 2), 1, System.nanoTime());
+        }
+        assertTrue(first.succeeded(), first.error());
+        assertTrue(second.succeeded(), second.errorClass() + ": " + second.error());
+        assertEquals(3, server.getRequestCount(), "the dropped attempt reached the server and was sent again");
+    }
+
+    @Test
     void serverIgnoringStreamTrueIsNamedAsSuch() {
         server.enqueue(new MockResponse().setHeader("Content-Type", "application/json")
                 .setBody("{\"choices\":[{\"text\":\"hello\"}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1}}"));
