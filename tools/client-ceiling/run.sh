@@ -4,21 +4,27 @@
 #   flock /tmp/mvn.lock ./mvnw -q -o package -DskipTests      # once: benchmarks/target/benchmarks.jar
 #   flock /tmp/mvn.lock tools/client-ceiling/run.sh [parse|burst|paced|all] [ClientCeiling name=value ...]
 #
-# Hold the build lock while measuring (as above) so that no build shares the CPUs. Everything runs
-# on 127.0.0.1, bounded in requests and time, and stops by itself.
+# Hold the build lock while measuring (as above) so that no build shares the CPUs; the script also
+# waits (a while) for a quiet machine. Everything runs on 127.0.0.1, bounded in requests and time,
+# and stops by itself.
+#   parse: the parser and recorder alone, from memory, one thread (org.tokenpowerbench.client.ParseCost).
 #   burst: nginx (installed from Debian if missing) serves a recorded 256-token completions stream
 #          as a static file for POST /v1/completions; ClientCeiling burst at 1, 100, 1000 streams.
 #   paced: ClientCeiling paced starts its own PacedSseServer (one event per token per cadence) and
-#          reports the timestamp error at 1000 streams.
-#   parse: the parser and recorder alone, from memory, one thread (org.tokenpowerbench.client.ParseCost).
+#          reports the timestamp error at 1000 streams; reader=bare,bare-spin give the floor.
+#   all:   the three, in that order.
+# Name=value arguments go to every ClientCeiling run (burst and paced take different ones).
 # Environment:
-#   VARIANTS  space-separated clients to measure in this one run, each NAME or NAME=git:REV or
-#             NAME=dir:PATH: that revision's or folder's SseParser, StreamRecorder, StreamingClient and
-#             ClosedLoopDriver, compiled against the jar and put before it on the class path.
-#             Default "current" (the jar as built).
+#   VARIANTS  space-separated clients to measure in this one run, each
+#               NAME                  the jar as built ("current" is the default);
+#               NAME=opts:OPTION      the jar as built with an extra JVM option, e.g. zgc=opts:-XX:+UseZGC;
+#               NAME=git:REV          that revision's SseParser, StreamRecorder, StreamingClient and
+#                                     ClosedLoopDriver, compiled against the jar and put before it;
+#               NAME=git:REV+F.java+  the same, but the files named after REV from the working tree;
+#               NAME=dir:PATH         those four files from a folder.
 #             Example: VARIANTS="before=git:8aff62a current" gives before/after ratios in one run.
 #   JAR (benchmarks/target/benchmarks.jar), PORT (18080), WORK (/tmp/tpb-client-ceiling),
-#   JAVA_OPTS (extra JVM options), JSON (results file, default $WORK/results.jsonl)
+#   JAVA_OPTS (extra JVM options for every run), JSON (results file, default $WORK/results.jsonl)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here="$root/tools/client-ceiling"
@@ -37,30 +43,47 @@ if [ ! -f "$jar" ]; then
 fi
 mkdir -p "$work"
 
-echo "== $(date -Is) $(hostname): $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "== $(date -Is) $(hostname): $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r)"
 java -version 2>&1 | head -1
 
 # ---------------------------------------------------------------- clients to measure
-classpath_of() { # NAME or NAME=git:REV or NAME=dir:PATH -> classpath
-  local spec=$1 name=${1%%=*} src
-  if [ "$spec" = "$name" ]; then echo "$jar"; return; fi
+classpath_of() { # a variant -> its class path
+  local spec=$1 name=${1%%=*} src f rev keep
+  case "$spec" in "$name" | *=opts:*) echo "$jar"; return ;; esac
   src="$work/variants/$name/src"
   rm -rf "$work/variants/$name"; mkdir -p "$src" "$work/variants/$name/classes"
-  local f files="client/SseParser.java client/StreamRecorder.java client/StreamingClient.java workload/ClosedLoopDriver.java"
-  case "${spec#*=}" in
-    git:*)
-      local rev=${spec#*=git:}
+  local files="client/SseParser.java client/StreamRecorder.java client/StreamingClient.java workload/ClosedLoopDriver.java"
+  case "$spec" in
+    *=git:*)
+      rev=${spec#*=git:} keep=""
+      if [ "${rev#*+}" != "$rev" ]; then keep="+${rev#*+}+"; rev=${rev%%+*}; fi
       for f in $files; do
-        git -C "$root" show "$rev:framework/src/main/java/org/tokenpowerbench/$f" > "$src/$(basename "$f")"
+        case "$keep" in
+          *"+$(basename "$f")+"*) cp "$root/framework/src/main/java/org/tokenpowerbench/$f" "$src/" ;;
+          *) git -C "$root" show "$rev:framework/src/main/java/org/tokenpowerbench/$f" > "$src/$(basename "$f")" ;;
+        esac
       done ;;
-    dir:*)
+    *=dir:*)
       for f in $files; do
         if [ -f "${spec#*=dir:}/$(basename "$f")" ]; then cp "${spec#*=dir:}/$(basename "$f")" "$src/"; fi
       done ;;
-    *) echo "variant '$spec': use NAME, NAME=git:REV or NAME=dir:PATH" >&2; exit 2 ;;
+    *) echo "variant '$spec': use NAME, NAME=opts:OPTIONS, NAME=git:REV[+FILE...] or NAME=dir:PATH" >&2; exit 2 ;;
   esac
   javac -nowarn -d "$work/variants/$name/classes" -cp "$jar" "$src"/*.java >&2
   echo "$work/variants/$name/classes:$jar"
+}
+
+opts_of() { # a variant's extra JVM options
+  case "$1" in *=opts:*) echo "${1#*=opts:}" ;; esac
+}
+
+declare -A cps
+for v in $variants; do cps[${v%%=*}]=$(classpath_of "$v"); done
+
+run_java() { # VARIANT MAIN-CLASS ARGS...
+  local v=$1 main=$2; shift 2
+  # shellcheck disable=SC2086,SC2046
+  java $java_opts $(opts_of "$v") -cp "${cps[${v%%=*}]}" "$main" "$@"
 }
 
 # ---------------------------------------------------------------- nginx for the bursts
@@ -88,7 +111,6 @@ start_nginx() {
   got=$(curl -s -X POST -H 'Content-Type: application/json' -d '{"prompt":"p0"}' "http://127.0.0.1:$port/v1/completions" | tail -c 40 | tr '\n' ' ')
   echo "nginx $(nginx -v 2>&1 | cut -d/ -f2) on 127.0.0.1:$port (pid $nginx_pid), POST answers ...$got"
 }
-
 nginx_cpu() { # CPU seconds (user+system) of nginx's processes so far
   local t=0 p
   for p in $nginx_pid $(pgrep -P "$nginx_pid" 2>/dev/null); do
@@ -97,12 +119,7 @@ nginx_cpu() { # CPU seconds (user+system) of nginx's processes so far
   echo "$t"
 }
 
-run_ceiling() { # CLASSPATH LABEL COMMAND ARGS...
-  local cp=$1 label=$2; shift 2
-  # shellcheck disable=SC2086
-  java $java_opts -cp "$cp" org.tokenpowerbench.benchmarks.ClientCeiling "$@" label="$label" json="$json"
-}
-
+# ---------------------------------------------------------------- a quiet machine
 busy_cores() { # machine-wide busy CPUs over $1 seconds, from /proc/stat
   local a b
   a=$(awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $5+$6}' /proc/stat); sleep "$1"
@@ -110,8 +127,8 @@ busy_cores() { # machine-wide busy CPUs over $1 seconds, from /proc/stat
   awk -v a="$a" -v b="$b" 'BEGIN{split(a,x," "); split(b,y," "); printf "%.2f", (y[1]-x[1])/((y[1]-x[1])+(y[2]-x[2]))*'"$(nproc)"'}'
 }
 wait_quiet() { # other work (a compiler outside the build lock) would share the CPUs: wait for it, a while
-  local busy i
-  for i in $(seq 60); do
+  local busy
+  for _ in $(seq 60); do
     busy=$(busy_cores 2)
     if awk -v b="$busy" 'BEGIN{exit !(b < 0.3)}'; then echo "machine quiet: $busy busy CPUs"; return; fi
     echo "waiting for a quiet machine: $busy CPUs busy ($(ps -eo pcpu,comm --sort=-pcpu | sed -n 2,4p | tr -s ' ' | tr '\n' ';'))"
@@ -119,24 +136,24 @@ wait_quiet() { # other work (a compiler outside the build lock) would share the 
   echo "WARNING: the machine stayed busy; figures below share the CPUs with other work"
 }
 
-declare -A cps
-for v in $variants; do cps[${v%%=*}]=$(classpath_of "$v"); done
-
+# ---------------------------------------------------------------- runs
 wait_quiet
 if [ "$what" = parse ] || [ "$what" = all ]; then
-  for v in $variants; do n=${v%%=*}; java $java_opts -cp "${cps[$n]}" org.tokenpowerbench.client.ParseCost seconds=4 label="$n"; done
+  for v in $variants; do run_java "$v" org.tokenpowerbench.client.ParseCost seconds=4 label="${v%%=*}"; done
 fi
 if [ "$what" = burst ] || [ "$what" = all ]; then
   start_nginx
   for v in $variants; do
-    n=${v%%=*}
     before=$(nginx_cpu)
-    run_ceiling "${cps[$n]}" "$n" burst url="http://127.0.0.1:$port" "$@"
-    echo "nginx worker CPU during [$n]: $(awk -v a="$before" -v b="$(nginx_cpu)" 'BEGIN{printf "%.2f s", b-a}')"
+    run_java "$v" org.tokenpowerbench.benchmarks.ClientCeiling burst url="http://127.0.0.1:$port" "$@" \
+      label="${v%%=*}" json="$json"
+    echo "nginx worker CPU during [${v%%=*}]: $(awk -v a="$before" -v b="$(nginx_cpu)" 'BEGIN{printf "%.2f s", b-a}')"
   done
   stop_nginx
 fi
 if [ "$what" = paced ] || [ "$what" = all ]; then
-  for v in $variants; do n=${v%%=*}; run_ceiling "${cps[$n]}" "$n" paced "$@"; done
+  for v in $variants; do
+    run_java "$v" org.tokenpowerbench.benchmarks.ClientCeiling paced "$@" label="${v%%=*}" json="$json"
+  done
 fi
 echo "results appended to $json"

@@ -38,14 +38,24 @@ import org.tokenpowerbench.workload.WaveRecord;
  * <pre>
  *   # (a) bursts: a server (nginx, see tools/client-ceiling/run.sh) returns whole recorded streams at once
  *   java -cp benchmarks/target/benchmarks.jar org.tokenpowerbench.benchmarks.ClientCeiling burst \
- *        url=http://127.0.0.1:18080 streams=1,100,1000 seconds=4 repeats=3
+ *        url=http://127.0.0.1:18080 streams=1,100,1000 seconds=3 repeats=3
  *   # (b) paced: one event per token every cadence-ms; timestamp error = client arrival - server send
  *   java -cp benchmarks/target/benchmarks.jar org.tokenpowerbench.benchmarks.ClientCeiling paced \
- *        streams=1000 cadence-ms=20 tokens=256 phase=aligned,spread
+ *        streams=1000 tokens=128 cadence-ms=20,50,100 phase=aligned,spread reader=client,bare,bare-spin
  *   # the static file of (a)
  *   java -cp benchmarks/target/benchmarks.jar org.tokenpowerbench.benchmarks.ClientCeiling write-stream \
  *        out=/tmp/www/v1/completions tokens=256
  * </pre>
+ *
+ * <p>(a) counts content chunks over each closed-loop wave's duration and divides the process CPU
+ * time ({@code com.sun.management.OperatingSystemMXBean}) by them. (b) starts a
+ * {@link PacedSseServer} in another JVM, which records {@code System.nanoTime()} before writing
+ * each event; {@code nanoTime} is CLOCK_MONOTONIC, one clock for both processes. A chunk's
+ * arrival is its timeline's first-token stamp plus the ITLs before it (one token per chunk), the
+ * last chunk's own stamp checking the sum. {@code phase=aligned} writes every stream's token on
+ * one tick, as an engine's decode step does; {@code spread} spreads the streams over the cadence.
+ * {@code reader=bare} and {@code bare-spin} replace the client by {@link BareReader}, the floor
+ * that the server, the kernel and the scheduler leave.
  *
  * <p>Every run is bounded: (a) sizes each measured wave from a warm-up's rate to about
  * {@code seconds}, (b) sends {@code streams} requests of {@code tokens} tokens, and a watchdog
@@ -82,7 +92,7 @@ public final class ClientCeiling {
             }
             args.put(argv[i].substring(0, eq).replaceFirst("^--", ""), argv[i].substring(eq + 1));
         }
-        long maxSeconds = Long.parseLong(args.getOrDefault("max-seconds", "300"));
+        long maxSeconds = Long.parseLong(args.getOrDefault("max-seconds", "600"));
         Thread watchdog = new Thread(() -> {
             try {
                 Thread.sleep(maxSeconds * 1000);
@@ -175,6 +185,22 @@ public final class ClientCeiling {
         }
     }
 
+    /**
+     * CPU nanoseconds of this JVM's live Java threads so far: the driver's workers (where OkHttp
+     * reads and the client parses) and all other Java threads.
+     */
+    static long[] threadCpu() {
+        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long[] out = new long[2];
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            long ns = mx.getThreadCpuTime(t.getId());
+            if (ns >= 0) {
+                out[t.getName().startsWith("tpb-worker") ? 0 : 1] += ns;
+            }
+        }
+        return out;
+    }
+
     /** One measured closed-loop wave. */
     private record Wave(int requests, long chunks, double seconds, long cpuNanos, long gcMillis, int gcCount,
                         String check, WaveRecord record, long machineNanos) {
@@ -258,28 +284,36 @@ public final class ClientCeiling {
 
     private void paced() throws Exception {
         int streams = intArg("streams", 1000);
-        int tokens = intArg("tokens", 256);
-        double cadenceMs = doubleArg("cadence-ms", 20);
-        out.printf(Locale.ROOT, "# paced [%s] %d streams x %d tokens, one event every %.1f ms per stream, %s, %d CPUs%n",
-                label, streams, tokens, cadenceMs, System.getProperty("java.vm.version"),
-                Runtime.getRuntime().availableProcessors());
-        out.printf(Locale.ROOT, "%-8s %-8s %7s %9s %9s %9s %9s %9s %9s %8s %9s %7s %s%n", "label", "phase", "streams",
-                "chunks/s", "err-p50", "err-p99", "err-p99.9", "err-max", "first-p99", "cpu-us/ch", "srv-cores",
-                "machine", "check (errors in us)");
-        for (String phase : args.getOrDefault("phase", "aligned,spread").split(",")) {
-            pacedRun(phase.trim(), streams, tokens, cadenceMs);
+        int tokens = intArg("tokens", 128);
+        for (String cadence : args.getOrDefault("cadence-ms", "50").split(",")) {
+            double cadenceMs = Double.parseDouble(cadence.trim());
+            out.printf(Locale.ROOT, "# paced [%s] %d streams x %d tokens, one event every %.1f ms per stream (%.0f events/s),"
+                            + " %s, %d CPUs%n", label, streams, tokens, cadenceMs, streams * 1000 / cadenceMs,
+                    System.getProperty("java.vm.version"), Runtime.getRuntime().availableProcessors());
+            out.printf(Locale.ROOT, "%-10s %-8s %7s %9s %9s %9s %9s %9s %9s %8s %9s %7s %s%n", "label", "phase", "streams",
+                    "chunks/s", "err-p50", "err-p99", "err-p99.9", "err-max", "first-p99", "cpu-us/ch", "srv-cores",
+                    "machine", "check (errors in us)");
+            for (String reader : args.getOrDefault("reader", "client").split(",")) {
+                for (String phase : args.getOrDefault("phase", "aligned,spread").split(",")) {
+                    pacedRun(phase.trim(), streams, tokens, cadenceMs, reader.trim());
+                }
+            }
         }
     }
 
-    private void pacedRun(String phase, int streams, int tokens, double cadenceMs) throws Exception {
+    private void pacedRun(String phase, int streams, int tokens, double cadenceMs, String reader) throws Exception {
         Path dump = Files.createTempFile("tpb-paced-", ".bin");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         double streamSeconds = tokens * cadenceMs / 1000;
         long serverLimit = (long) Math.ceil(30 + 3 * streamSeconds);
-        Process server = new ProcessBuilder(java, "-XX:+UseSerialGC", "-Xms256m", "-Xmx256m", "-cp",
+        List<String> command = new ArrayList<>();
+        if (args.containsKey("server-cpus")) {
+            command.addAll(List.of("taskset", "-c", args.get("server-cpus"))); // e.g. to keep it off the client's CPU
+        }
+        command.addAll(List.of(java, "-XX:+UseSerialGC", "-Xms256m", "-Xmx256m", "-cp",
                 System.getProperty("java.class.path"), PacedSseServer.class.getName(), "cadence-ms=" + cadenceMs,
-                "phase=" + phase, "dump=" + dump, "max-seconds=" + serverLimit)
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                "phase=" + phase, "dump=" + dump, "max-seconds=" + serverLimit));
+        Process server = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try {
             BufferedReader r = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
             String line = r.readLine();
@@ -289,12 +323,31 @@ public final class ClientCeiling {
             int port = Integer.parseInt(line.substring(5).trim());
             String url = "http://127.0.0.1:" + port;
             Wave w;
-            try (StreamingClient client = new StreamingClient(new Endpoint(url, RecordedStream.MODEL, null, null),
-                    Api.COMPLETIONS, streams, Duration.ofSeconds((long) (60 + 2 * streamSeconds)));
-                 ClosedLoopDriver driver = new ClosedLoopDriver(client, streams)) {
-                // warm-up: the same streams, short, with prompts numbered apart from the measured ones
-                wavePrefixed(driver, streams, Math.min(tokens, 32), 1_000_000);
-                w = wavePrefixed(driver, streams, tokens, 0);
+            Map<Integer, long[]> bareArrivals = null;
+            boolean firstPhase = phase.equals(args.getOrDefault("phase", "aligned,spread").split(",")[0].trim());
+            if (reader.startsWith("bare")) {
+                BareReader bare = new BareReader(reader.equals("bare-spin"));
+                long[] startEnd = new long[2];
+                bare.run(port, streams, Math.min(tokens, 32), 1_000_000, startEnd); // warm-up
+                long cpu0 = OS.getProcessCpuTime();
+                long busy0 = machineBusyNanos();
+                bareArrivals = bare.run(port, streams, tokens, 0, startEnd);
+                long busy1 = machineBusyNanos();
+                long cpu1 = OS.getProcessCpuTime();
+                long chunks = (long) bareArrivals.size() * tokens;
+                double seconds = (startEnd[1] - startEnd[0]) / 1e9;
+                w = new Wave(streams, chunks, seconds, cpu1 - cpu0, 0, 0, "", null, busy1 - busy0);
+                if (firstPhase) {
+                    out.println("# reader: " + reader + " (BareReader: counts event ends, parses nothing)");
+                }
+            } else {
+                try (StreamingClient client = new StreamingClient(new Endpoint(url, RecordedStream.MODEL, null, null),
+                        Api.COMPLETIONS, streams, Duration.ofSeconds((long) (60 + 2 * streamSeconds)));
+                     ClosedLoopDriver driver = new ClosedLoopDriver(client, streams)) {
+                    // warm-up: the same streams, short, with prompts numbered apart from the measured ones
+                    wavePrefixed(driver, streams, Math.min(tokens, 32), 1_000_000);
+                    w = wavePrefixed(driver, streams, tokens, 0);
+                }
             }
             try (Socket s = new Socket("127.0.0.1", port)) {
                 OutputStream o = s.getOutputStream();
@@ -319,7 +372,7 @@ public final class ClientCeiling {
                 }
                 serverCpu = in.readLong();
             }
-            analyse(phase, streams, tokens, w, sends, serverCpu);
+            analyse(phase, streams, tokens, cadenceMs, reader, w, sends, serverCpu, bareArrivals);
         } finally {
             server.destroy();
             Files.deleteIfExists(dump);
@@ -334,10 +387,20 @@ public final class ClientCeiling {
         long gc0 = gcMillis();
         int gcc0 = gcCount();
         long busy0 = machineBusyNanos();
+        long[] threads0 = threadCpu();
         long cpu0 = OS.getProcessCpuTime();
         WaveRecord w = driver.run(new PromptSet(p, -1, "none"), tokens);
         long cpu1 = OS.getProcessCpuTime();
+        long[] threads1 = threadCpu();
         long busy1 = machineBusyNanos();
+        if (base == 0) {
+            double chunksAll = Math.max(1, w.requests().stream().mapToLong(RequestTimeline::contentChunks).sum());
+            long workerNs = threads1[0] - threads0[0];
+            long otherNs = threads1[1] - threads0[1];
+            long jvmNs = (cpu1 - cpu0) - workerNs - otherNs;
+            out.printf(Locale.ROOT, "#   client CPU per chunk: worker threads %.2f us, other Java threads %.2f us,"
+                    + " JVM (GC, JIT) %.2f us%n", workerNs / 1e3 / chunksAll, otherNs / 1e3 / chunksAll, jvmNs / 1e3 / chunksAll);
+        }
         long chunks = w.requests().stream().mapToLong(RequestTimeline::contentChunks).sum();
         return new Wave(streams, chunks, w.seconds(), cpu1 - cpu0, gcMillis() - gc0, gcCount() - gcc0, "", w, busy1 - busy0);
     }
@@ -347,7 +410,8 @@ public final class ClientCeiling {
      * each ITL is one gap, kept as a float of milliseconds: about 2 ns of rounding a gap); the
      * last chunk's own stamp checks the sum.
      */
-    private void analyse(String phase, int streams, int tokens, Wave w, Map<Integer, long[]> sends, long serverCpu) {
+    private void analyse(String phase, int streams, int tokens, double cadenceMs, String reader, Wave w,
+                         Map<Integer, long[]> sends, long serverCpu, Map<Integer, long[]> bareArrivals) {
         long[] errors = new long[streams * tokens];
         long[] sentAt = new long[streams * tokens];
         long[] first = new long[streams];
@@ -357,7 +421,30 @@ public final class ClientCeiling {
         String firstBad = null;
         long maxDrift = 0;
         long negative = 0;
-        for (RequestTimeline t : w.record.requests()) {
+        if (bareArrivals != null) {
+            long origin = Long.MAX_VALUE;
+            for (long[] sent : sends.values()) {
+                origin = Math.min(origin, sent.length > 0 ? sent[0] : Long.MAX_VALUE);
+            }
+            for (Map.Entry<Integer, long[]> a : bareArrivals.entrySet()) {
+                long[] sent = sends.get(a.getKey());
+                if (sent == null || sent.length != tokens) {
+                    bad++;
+                    continue;
+                }
+                for (int k = 0; k < tokens; k++) {
+                    long e = a.getValue()[k] - sent[k];
+                    negative += e < 0 ? 1 : 0;
+                    sentAt[n] = sent[k] - origin;
+                    errors[n++] = e;
+                    if (k == 0) {
+                        first[nf++] = e;
+                    }
+                }
+            }
+            bad += streams - bareArrivals.size();
+        }
+        for (RequestTimeline t : bareArrivals != null ? List.<RequestTimeline>of() : w.record.requests()) {
             long[] sent = sends.get(t.promptIndex());
             if (!t.succeeded() || t.contentChunks() != tokens || t.outputTokens() != tokens || sent == null
                     || sent.length != tokens || t.itlMillis().length != tokens - 1) {
@@ -402,13 +489,15 @@ public final class ClientCeiling {
         }
         check += String.format(Locale.ROOT, "; itl-sum drift max %d ns", maxDrift);
         double cpuPerChunk = w.cpuNanos / 1e3 / Math.max(1, w.chunks);
-        out.printf(Locale.ROOT, "%-8s %-8s %7d %9.0f %9.1f %9.1f %9.1f %9.1f %9.1f %8.2f %9.2f %7.2f %s%n", label, phase,
+        out.printf(Locale.ROOT, "%-10s %-8s %7d %9.0f %9.1f %9.1f %9.1f %9.1f %9.1f %8.2f %9.2f %7.2f %s%n",
+                reader.equals("client") ? label : reader, phase,
                 streams, w.chunks / w.seconds, pct(e, 50) / 1e3, pct(e, 99) / 1e3, pct(e, 99.9) / 1e3,
                 e.length == 0 ? Double.NaN : e[e.length - 1] / 1e3, pct(f, 99) / 1e3, cpuPerChunk,
                 serverCpu / 1e9 / Math.max(1e-9, w.seconds), w.machineNanos / 1e9 / w.seconds, check);
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("phase", phase);
-        extra.put("cadence_ms", doubleArg("cadence-ms", 20));
+        extra.put("cadence_ms", cadenceMs);
+        extra.put("reader", reader);
         extra.put("err_p50_us", pct(e, 50) / 1e3);
         extra.put("err_p99_us", pct(e, 99) / 1e3);
         extra.put("err_p999_us", pct(e, 99.9) / 1e3);

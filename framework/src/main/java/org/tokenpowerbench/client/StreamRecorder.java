@@ -204,11 +204,17 @@ final class StreamRecorder implements SseParser.RawListener {
      * per-chunk counts, a chunk carries {@code outputTokens / chunks} tokens on average; with one
      * token per chunk (the common case) this is exact.
      */
+    /** More tokens than this in one streamed chunk is not believed when ITL is divided. */
+    static final int MAX_TOKENS_PER_CHUNK = 64;
+
     private float[] interTokenLatencies(int outputTokens) {
         if (contentChunks < 2) {
             return new float[0];
         }
         int tokensAfterFirst = outputTokens > contentChunks ? outputTokens - 1 : contentChunks - 1;
+        // a usage count no chunk could carry (a buggy or hostile server: 2^31 tokens in 3 chunks)
+        // must not size an array; beyond this many tokens per chunk the split is not believed
+        tokensAfterFirst = (int) Math.min(tokensAfterFirst, (long) (contentChunks - 1) * MAX_TOKENS_PER_CHUNK);
         float[] itl = new float[tokensAfterFirst];
         int gaps = contentChunks - 1;
         int written = 0;

@@ -112,6 +112,19 @@ class StreamRecorderTest {
     }
 
     @Test
+    void anImpossibleUsageCountDoesNotSizeTheItlArray() {
+        StreamRecorder r = new StreamRecorder(Api.COMPLETIONS);
+        r.onEvent(text("a"), T0 + 10 * MS);
+        r.onEvent(text("b"), T0 + 20 * MS);
+        r.onEvent(text("c"), T0 + 30 * MS);
+        r.onEvent(usage(5, Integer.MAX_VALUE), T0 + 31 * MS);
+        r.onEvent("[DONE]", T0 + 32 * MS);
+        RequestTimeline t = timeline(r, WORDS);
+        assertEquals(Integer.MAX_VALUE, t.outputTokens(), "the server's count is reported as it came");
+        assertEquals(2 * StreamRecorder.MAX_TOKENS_PER_CHUNK, t.itlMillis().length);
+    }
+
+    @Test
     void usageTokensAreTaken() {
         StreamRecorder r = new StreamRecorder(Api.COMPLETIONS);
         r.onEvent(text("a"), T0 + 10 * MS);
