@@ -123,22 +123,7 @@ public final class EnergyRegression {
                 }
             }
         }
-        String collinear = collinearity(x);
-        if (collinear != null) {
-            return Fit.failed(n, collinear);
-        }
-        OLSMultipleLinearRegression ols = new OLSMultipleLinearRegression();
-        ols.setNoIntercept(true);
-        try {
-            ols.newSampleData(y, x);
-            double[] beta = ols.estimateRegressionParameters();
-            double[] se = ols.estimateRegressionParametersStandardErrors();
-            return new Fit(n, new Coefficient(beta[0], se[0]), new Coefficient(beta[1], se[1]),
-                    new Coefficient(beta[2], se[2]), ols.calculateRSquared(), ols.estimateRegressionStandardError(),
-                    null);
-        } catch (RuntimeException e) {
-            return Fit.failed(n, "the least-squares fit failed: " + e.getMessage());
-        }
+        return solve(n, y, x, null);
     }
 
     /**
@@ -171,6 +156,14 @@ public final class EnergyRegression {
                 }
             }
         }
+        return solve(n, y, x, new Coefficient(baselineSum / n, Double.NaN));
+    }
+
+    /**
+     * No-intercept least squares of {@code y} on the columns of {@code x} (prefill tokens, decode
+     * tokens and, unless {@code fixedC} is given, seconds).
+     */
+    private static Fit solve(int n, double[] y, double[][] x, Coefficient fixedC) {
         String collinear = collinearity(x);
         if (collinear != null) {
             return Fit.failed(n, collinear);
@@ -181,9 +174,9 @@ public final class EnergyRegression {
             ols.newSampleData(y, x);
             double[] beta = ols.estimateRegressionParameters();
             double[] se = ols.estimateRegressionParametersStandardErrors();
-            return new Fit(n, new Coefficient(beta[0], se[0]), new Coefficient(beta[1], se[1]),
-                    new Coefficient(baselineSum / n, Double.NaN), ols.calculateRSquared(),
-                    ols.estimateRegressionStandardError(), null);
+            Coefficient c = fixedC != null ? fixedC : new Coefficient(beta[2], se[2]);
+            return new Fit(n, new Coefficient(beta[0], se[0]), new Coefficient(beta[1], se[1]), c,
+                    ols.calculateRSquared(), ols.estimateRegressionStandardError(), null);
         } catch (RuntimeException e) {
             return Fit.failed(n, "the least-squares fit failed: " + e.getMessage());
         }
