@@ -1,5 +1,6 @@
 package org.tokenpowerbench.benchmarks;
 
+import org.tokenpowerbench.stats.LatencyHistogram;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,7 +111,7 @@ public class AttributionBench {
             int prompt = 16 + rnd.nextInt(4096);
             int output = 1 + rnd.nextInt(512);
             timelines.add(new RequestTimeline(i, i, from, sent, first, last, done, prompt, output, output,
-                    TokenCountSource.SERVER_USAGE, output, new float[0], null, null));
+                    TokenCountSource.SERVER_USAGE, output, new LatencyHistogram(), null, null));
         }
         chosen = AttributionPolicy.parse(policy);
         signal = PowerSignal.of(trace, PowerSignal.defaultMaxGapNanos(Duration.ofMillis(10), Duration.ofMillis(100)));

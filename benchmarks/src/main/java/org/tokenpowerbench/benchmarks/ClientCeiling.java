@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.tokenpowerbench.client.Api;
+import org.tokenpowerbench.client.ContentChunkObserver;
 import org.tokenpowerbench.client.Endpoint;
 import org.tokenpowerbench.client.RequestTimeline;
 import org.tokenpowerbench.client.StreamingClient;
@@ -202,6 +203,54 @@ public final class ClientCeiling {
     }
 
     /** One measured closed-loop wave. */
+    /**
+     * Raw arrival stamps of every content chunk, by prompt index, for the measured paced wave only
+     * (warm-up waves run disarmed). Each prompt index is one stream, read by one thread, so its
+     * row needs no lock; the wave's end publishes the rows to the analysing thread.
+     */
+    private static final class ChunkStamps implements ContentChunkObserver {
+        private volatile long[][] rows;
+        private int[] counts;
+        String firstRejected;
+
+        void arm(int streams, int tokens) {
+            counts = new int[streams];
+            long[][] r = new long[streams][tokens];
+            rows = r;
+        }
+
+        @Override
+        public void onContentChunk(int promptIndex, long arrivalNanos) {
+            long[][] r = rows;
+            if (r == null || promptIndex < 0 || promptIndex >= r.length) {
+                return;
+            }
+            int c = counts[promptIndex]++;
+            if (c < r[promptIndex].length) {
+                r[promptIndex][c] = arrivalNanos;
+            }
+        }
+
+        /** The rows of the streams that succeeded with one chunk per token; the others rejected. */
+        Map<Integer, long[]> arrivals(List<RequestTimeline> requests, int tokens) {
+            Map<Integer, long[]> out = new HashMap<>();
+            for (RequestTimeline t : requests) {
+                int p = t.promptIndex();
+                boolean whole = t.succeeded() && t.contentChunks() == tokens && t.outputTokens() == tokens
+                        && p >= 0 && p < counts.length && counts[p] == tokens
+                        && rows[p][tokens - 1] == t.lastTokenNanos() && rows[p][0] == t.firstTokenNanos();
+                if (whole) {
+                    out.put(p, rows[p]);
+                } else if (firstRejected == null) {
+                    firstRejected = t.succeeded() ? "chunks=" + t.contentChunks() + " tokens=" + t.outputTokens()
+                            + " stamps=" + (p >= 0 && p < counts.length ? counts[p] : -1)
+                            : t.errorClass() + ": " + t.error();
+                }
+            }
+            return out;
+        }
+    }
+
     private record Wave(int requests, long chunks, double seconds, long cpuNanos, long gcMillis, int gcCount,
                         String check, WaveRecord record, long machineNanos) {
     }
@@ -323,7 +372,9 @@ public final class ClientCeiling {
             int port = Integer.parseInt(line.substring(5).trim());
             String url = "http://127.0.0.1:" + port;
             Wave w;
-            Map<Integer, long[]> bareArrivals = null;
+            Map<Integer, long[]> arrivals;
+            int rejected = 0;
+            String firstRejected = null;
             boolean firstPhase = phase.equals(args.getOrDefault("phase", "aligned,spread").split(",")[0].trim());
             if (reader.startsWith("bare")) {
                 BareReader bare = new BareReader(reader.equals("bare-spin"));
@@ -331,23 +382,28 @@ public final class ClientCeiling {
                 bare.run(port, streams, Math.min(tokens, 32), 1_000_000, startEnd); // warm-up
                 long cpu0 = OS.getProcessCpuTime();
                 long busy0 = machineBusyNanos();
-                bareArrivals = bare.run(port, streams, tokens, 0, startEnd);
+                arrivals = bare.run(port, streams, tokens, 0, startEnd);
                 long busy1 = machineBusyNanos();
                 long cpu1 = OS.getProcessCpuTime();
-                long chunks = (long) bareArrivals.size() * tokens;
+                long chunks = (long) arrivals.size() * tokens;
                 double seconds = (startEnd[1] - startEnd[0]) / 1e9;
                 w = new Wave(streams, chunks, seconds, cpu1 - cpu0, 0, 0, "", null, busy1 - busy0);
                 if (firstPhase) {
                     out.println("# reader: " + reader + " (BareReader: counts event ends, parses nothing)");
                 }
             } else {
+                ChunkStamps stamps = new ChunkStamps();
                 try (StreamingClient client = new StreamingClient(new Endpoint(url, RecordedStream.MODEL, null, null),
-                        Api.COMPLETIONS, streams, Duration.ofSeconds((long) (60 + 2 * streamSeconds)));
+                        Api.COMPLETIONS, streams, Duration.ofSeconds((long) (60 + 2 * streamSeconds)), stamps);
                      ClosedLoopDriver driver = new ClosedLoopDriver(client, streams)) {
                     // warm-up: the same streams, short, with prompts numbered apart from the measured ones
                     wavePrefixed(driver, streams, Math.min(tokens, 32), 1_000_000);
+                    stamps.arm(streams, tokens);
                     w = wavePrefixed(driver, streams, tokens, 0);
                 }
+                arrivals = stamps.arrivals(w.record.requests(), tokens);
+                rejected = streams - arrivals.size();
+                firstRejected = stamps.firstRejected;
             }
             try (Socket s = new Socket("127.0.0.1", port)) {
                 OutputStream o = s.getOutputStream();
@@ -372,7 +428,7 @@ public final class ClientCeiling {
                 }
                 serverCpu = in.readLong();
             }
-            analyse(phase, streams, tokens, cadenceMs, reader, w, sends, serverCpu, bareArrivals);
+            analyse(phase, streams, tokens, cadenceMs, reader, w, sends, serverCpu, arrivals, rejected, firstRejected);
         } finally {
             server.destroy();
             Files.deleteIfExists(dump);
@@ -406,76 +462,47 @@ public final class ClientCeiling {
     }
 
     /**
-     * Arrival of chunk k: the first token's stamp plus the ITLs before it (one token per chunk, so
-     * each ITL is one gap, kept as a float of milliseconds: about 2 ns of rounding a gap); the
-     * last chunk's own stamp checks the sum.
+     * The error of every chunk: its arrival stamp (raw, from the client's chunk observer or the
+     * bare reader) minus the server's send stamp of the same token.
+     *
+     * @param rejected      streams left out before this (failed, or not one chunk per token)
+     * @param firstRejected why the first of them was left out, or null
      */
     private void analyse(String phase, int streams, int tokens, double cadenceMs, String reader, Wave w,
-                         Map<Integer, long[]> sends, long serverCpu, Map<Integer, long[]> bareArrivals) {
+                         Map<Integer, long[]> sends, long serverCpu, Map<Integer, long[]> arrivals,
+                         int rejected, String firstRejected) {
         long[] errors = new long[streams * tokens];
         long[] sentAt = new long[streams * tokens];
         long[] first = new long[streams];
         int n = 0;
         int nf = 0;
-        int bad = 0;
-        String firstBad = null;
-        long maxDrift = 0;
+        int bad = rejected;
+        String firstBad = firstRejected;
         long negative = 0;
-        if (bareArrivals != null) {
-            long origin = Long.MAX_VALUE;
-            for (long[] sent : sends.values()) {
-                origin = Math.min(origin, sent.length > 0 ? sent[0] : Long.MAX_VALUE);
-            }
-            for (Map.Entry<Integer, long[]> a : bareArrivals.entrySet()) {
-                long[] sent = sends.get(a.getKey());
-                if (sent == null || sent.length != tokens) {
-                    bad++;
-                    continue;
-                }
-                for (int k = 0; k < tokens; k++) {
-                    long e = a.getValue()[k] - sent[k];
-                    negative += e < 0 ? 1 : 0;
-                    sentAt[n] = sent[k] - origin;
-                    errors[n++] = e;
-                    if (k == 0) {
-                        first[nf++] = e;
-                    }
-                }
-            }
-            bad += streams - bareArrivals.size();
+        long origin = Long.MAX_VALUE;
+        for (long[] sent : sends.values()) {
+            origin = Math.min(origin, sent.length > 0 ? sent[0] : Long.MAX_VALUE);
         }
-        for (RequestTimeline t : bareArrivals != null ? List.<RequestTimeline>of() : w.record.requests()) {
-            long[] sent = sends.get(t.promptIndex());
-            if (!t.succeeded() || t.contentChunks() != tokens || t.outputTokens() != tokens || sent == null
-                    || sent.length != tokens || t.itlMillis().length != tokens - 1) {
+        for (Map.Entry<Integer, long[]> a : arrivals.entrySet()) {
+            long[] sent = sends.get(a.getKey());
+            if (sent == null || sent.length != tokens) {
                 bad++;
                 if (firstBad == null) {
-                    firstBad = t.succeeded() ? "chunks=" + t.contentChunks() + " tokens=" + t.outputTokens()
-                            + " sends=" + (sent == null ? "none" : sent.length) : t.errorClass() + ": " + t.error();
+                    firstBad = "prompt " + a.getKey() + " sends=" + (sent == null ? "none" : sent.length);
                 }
                 continue;
             }
-            double arrival = t.firstTokenNanos();
-            float[] itl = t.itlMillis();
             for (int k = 0; k < tokens; k++) {
-                if (k > 0) {
-                    arrival += itl[k - 1] * 1e6;
-                }
-                long a = k == tokens - 1 ? t.lastTokenNanos() : Math.round(arrival);
-                if (k == tokens - 1) {
-                    maxDrift = Math.max(maxDrift, Math.abs(Math.round(arrival) - t.lastTokenNanos()));
-                }
-                long e = a - sent[k];
-                if (e < 0) {
-                    negative++;
-                }
-                sentAt[n] = sent[k] - w.record.startNanos();
+                long e = a.getValue()[k] - sent[k];
+                negative += e < 0 ? 1 : 0;
+                sentAt[n] = sent[k] - origin;
                 errors[n++] = e;
                 if (k == 0) {
                     first[nf++] = e;
                 }
             }
         }
+        bad += streams - rejected - arrivals.size();
         if (Boolean.parseBoolean(args.getOrDefault("detail", "false"))) {
             detail(Arrays.copyOf(errors, n), Arrays.copyOf(sentAt, n), w);
         }
@@ -485,9 +512,8 @@ public final class ClientCeiling {
         Arrays.sort(f);
         String check = bad == 0 ? "ok" : "INVALID: " + bad + " requests wrong, e.g. " + firstBad;
         if (negative > 0) {
-            check += "; " + negative + " negative errors (reconstruction)";
+            check += "; " + negative + " negative errors (a chunk stamped before it was sent?)";
         }
-        check += String.format(Locale.ROOT, "; itl-sum drift max %d ns", maxDrift);
         double cpuPerChunk = w.cpuNanos / 1e3 / Math.max(1, w.chunks);
         out.printf(Locale.ROOT, "%-10s %-8s %7d %9.0f %9.1f %9.1f %9.1f %9.1f %9.1f %8.2f %9.2f %7.2f %s%n",
                 reader.equals("client") ? label : reader, phase,

@@ -1,5 +1,7 @@
 package org.tokenpowerbench.client;
 
+import org.tokenpowerbench.stats.LatencyHistogram;
+
 /**
  * What happened to one request, on the client's monotonic clock ({@link System#nanoTime()}).
  *
@@ -24,7 +26,10 @@ package org.tokenpowerbench.client;
  * @param requestedOutputTokens what {@code max_tokens} asked for
  * @param tokenSource      where the counts come from
  * @param contentChunks    number of chunks that carried content
- * @param itlMillis        inter-token latencies in milliseconds (one per token after the first)
+ * @param itl              inter-token latencies in milliseconds, one observation per token after the
+ *                         first, summarised in a histogram whose size does not grow with the
+ *                         tokens (read it; merge it with {@link LatencyHistogram#addAll}, never
+ *                         change it)
  * @param error            null when the request succeeded, else a one-line description
  * @param errorClass       null when the request succeeded, else a short class such as {@code http-503}
  * @param firstAnswerNanos arrival of the first chunk with answer text (not reasoning); equals
@@ -43,7 +48,7 @@ public record RequestTimeline(
         int requestedOutputTokens,
         TokenCountSource tokenSource,
         int contentChunks,
-        float[] itlMillis,
+        LatencyHistogram itl,
         String error,
         String errorClass,
         long firstAnswerNanos) {
@@ -52,9 +57,9 @@ public record RequestTimeline(
     public RequestTimeline(int index, int promptIndex, long queuedNanos, long sentNanos, long firstTokenNanos,
                            long lastTokenNanos, long doneNanos, int promptTokens, int outputTokens,
                            int requestedOutputTokens, TokenCountSource tokenSource, int contentChunks,
-                           float[] itlMillis, String error, String errorClass) {
+                           LatencyHistogram itl, String error, String errorClass) {
         this(index, promptIndex, queuedNanos, sentNanos, firstTokenNanos, lastTokenNanos, doneNanos, promptTokens,
-                outputTokens, requestedOutputTokens, tokenSource, contentChunks, itlMillis, error, errorClass,
+                outputTokens, requestedOutputTokens, tokenSource, contentChunks, itl, error, errorClass,
                 firstTokenNanos);
     }
 

@@ -3,7 +3,7 @@ package org.tokenpowerbench.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
+import org.tokenpowerbench.stats.LatencyHistogram;
 
 /**
  * Turns the events of one streamed completion into a {@link RequestTimeline}.
@@ -12,6 +12,10 @@ import java.util.Arrays;
  * an empty string and a usage-only final chunk ({@code choices: []}) do not. Reasoning content
  * ({@code reasoning_content} or {@code reasoning}) counts as generated text; the first answer
  * chunk is stamped separately.
+ *
+ * <p>Memory does not grow with the tokens of a stream: chunk gaps go into a
+ * {@link LatencyHistogram} as they arrive, and the generated text is kept only when a tokenizer
+ * may have to count it (no {@code usage} from the server).
  */
 final class StreamRecorder implements SseParser.RawListener {
 
@@ -22,8 +26,10 @@ final class StreamRecorder implements SseParser.RawListener {
     private long firstAnswer = -1;
     private long lastContent = -1;
     private int contentChunks;
-    private long[] chunkNanos = new long[64];
-    private final StringBuilder generated = new StringBuilder();
+    private final LatencyHistogram chunkGaps = new LatencyHistogram();
+    private final StringBuilder generated;
+    private final ContentChunkObserver observer;
+    private final int observedAs;
     private int promptTokens = -1;
     private int completionTokens = -1;
     private boolean done;
@@ -31,8 +37,22 @@ final class StreamRecorder implements SseParser.RawListener {
     private String errorClass;
     private final ChunkReader reader = new ChunkReader();
 
+    /** A recorder that keeps the generated text (tests read it) and tells no observer. */
     StreamRecorder(Api api) {
+        this(api, true, null, 0);
+    }
+
+    /**
+     * @param keepText   whether to keep the generated text, for a tokenizer to count when the
+     *                   server sends no usage
+     * @param observer   told of every content chunk's arrival, or null
+     * @param observedAs the prompt index the observer hears
+     */
+    StreamRecorder(Api api, boolean keepText, ContentChunkObserver observer, int observedAs) {
         this.api = api;
+        this.generated = keepText ? new StringBuilder() : null;
+        this.observer = observer;
+        this.observedAs = observedAs;
     }
 
     /** The event's data as a String: the form tests and other callers hand over. */
@@ -77,10 +97,10 @@ final class StreamRecorder implements SseParser.RawListener {
                 return;
             }
             recordContent(hasAnswer, arrivalNanos);
-            if (hasReasoning) {
+            if (generated != null && hasReasoning) {
                 r.appendText(data, r.reasoningStart, r.reasoningEnd, r.reasoningPlain, generated);
             }
-            if (hasAnswer) {
+            if (generated != null && hasAnswer) {
                 r.appendText(data, r.answerStart, r.answerEnd, r.answerPlain, generated);
             }
             return;
@@ -142,10 +162,10 @@ final class StreamRecorder implements SseParser.RawListener {
             return;
         }
         recordContent(hasAnswer, arrivalNanos);
-        if (hasReasoning) {
+        if (generated != null && hasReasoning) {
             generated.append(reasoning);
         }
-        if (hasAnswer) {
+        if (generated != null && hasAnswer) {
             generated.append(answer);
         }
     }
@@ -158,11 +178,14 @@ final class StreamRecorder implements SseParser.RawListener {
         if (hasAnswer && firstAnswer < 0) {
             firstAnswer = arrivalNanos;
         }
-        lastContent = arrivalNanos;
-        if (contentChunks == chunkNanos.length) {
-            chunkNanos = Arrays.copyOf(chunkNanos, contentChunks * 2);
+        if (contentChunks > 0) {
+            chunkGaps.record(Math.max(0, arrivalNanos - lastContent) / 1e6);
         }
-        chunkNanos[contentChunks++] = arrivalNanos;
+        lastContent = arrivalNanos;
+        contentChunks++;
+        if (observer != null) {
+            observer.onContentChunk(observedAs, arrivalNanos);
+        }
     }
 
     void fail(String errorClass, String message) {
@@ -176,8 +199,9 @@ final class StreamRecorder implements SseParser.RawListener {
         return done;
     }
 
+    /** The generated text, or null when this recorder does not keep it. */
     String generatedText() {
-        return generated.toString();
+        return generated == null ? null : generated.toString();
     }
 
     RequestTimeline toTimeline(int index, int promptIndex, long queued, long sent, long doneNanos,
@@ -186,7 +210,7 @@ final class StreamRecorder implements SseParser.RawListener {
         int output = completionTokens;
         TokenCountSource source = TokenCountSource.SERVER_USAGE;
         if (output < 0) {
-            if (fallback != null && error == null) {
+            if (fallback != null && generated != null && error == null) {
                 output = fallback.encode(generated.toString()).length;
                 promptCount = fallback.promptTokens(prompt);
                 source = TokenCountSource.TOKENIZER;
@@ -199,39 +223,26 @@ final class StreamRecorder implements SseParser.RawListener {
                 error, errorClass, firstAnswer);
     }
 
-    /**
-     * Gaps between content chunks, each divided evenly across the tokens its chunk carries. Without
-     * per-chunk counts, a chunk carries {@code outputTokens / chunks} tokens on average; with one
-     * token per chunk (the common case) this is exact.
-     */
     /** More tokens than this in one streamed chunk is not believed when ITL is divided. */
     static final int MAX_TOKENS_PER_CHUNK = 64;
 
-    private float[] interTokenLatencies(int outputTokens) {
+    /**
+     * Inter-token latencies: the gaps between content chunks, each divided evenly across the
+     * tokens its chunk carries. Without per-chunk counts a chunk after the first carries
+     * {@code (outputTokens - 1) / (chunks - 1)} tokens on average (fractional: the histogram takes
+     * fractional weights); with one token per chunk, the common case, the gaps are the ITLs
+     * exactly. The sum over all tokens is always the time from first to last content chunk.
+     */
+    private LatencyHistogram interTokenLatencies(int outputTokens) {
         if (contentChunks < 2) {
-            return new float[0];
+            return new LatencyHistogram();
         }
-        int tokensAfterFirst = outputTokens > contentChunks ? outputTokens - 1 : contentChunks - 1;
-        // a usage count no chunk could carry (a buggy or hostile server: 2^31 tokens in 3 chunks)
-        // must not size an array; beyond this many tokens per chunk the split is not believed
-        tokensAfterFirst = (int) Math.min(tokensAfterFirst, (long) (contentChunks - 1) * MAX_TOKENS_PER_CHUNK);
-        float[] itl = new float[tokensAfterFirst];
         int gaps = contentChunks - 1;
-        int written = 0;
-        for (int g = 0; g < gaps; g++) {
-            // tokens carried by chunk g+1: spread tokensAfterFirst over the gaps as evenly as integers allow
-            int from = (int) ((long) tokensAfterFirst * g / gaps);
-            int to = (int) ((long) tokensAfterFirst * (g + 1) / gaps);
-            int tokens = to - from;
-            if (tokens == 0) {
-                continue;
-            }
-            float each = (float) ((chunkNanos[g + 1] - chunkNanos[g]) / 1e6 / tokens);
-            for (int k = 0; k < tokens; k++) {
-                itl[written++] = each;
-            }
-        }
-        return written == itl.length ? itl : Arrays.copyOf(itl, written);
+        long tokensAfterFirst = outputTokens > contentChunks ? outputTokens - 1L : gaps;
+        // a usage count no chunk could carry (a buggy or hostile server: 2^31 tokens in 3 chunks)
+        // is not believed beyond this many tokens per chunk
+        tokensAfterFirst = Math.min(tokensAfterFirst, (long) gaps * MAX_TOKENS_PER_CHUNK);
+        return chunkGaps.divided((double) tokensAfterFirst / gaps);
     }
 
     private static String text(JsonNode node, String field) {

@@ -40,9 +40,17 @@ public final class StreamingClient implements AutoCloseable {
     private final OkHttpClient http;
     /** The route's URL, parsed once; null when it does not parse (then each send fails as before). */
     private final HttpUrl url;
+    private final ContentChunkObserver observer;
 
     public StreamingClient(Endpoint endpoint, Api api, int maxConcurrency, Duration requestTimeout) {
+        this(endpoint, api, maxConcurrency, requestTimeout, null);
+    }
+
+    /** @param observer told of every content chunk's arrival (a tool's raw stamps), or null */
+    public StreamingClient(Endpoint endpoint, Api api, int maxConcurrency, Duration requestTimeout,
+                           ContentChunkObserver observer) {
         this.endpoint = endpoint;
+        this.observer = observer;
         this.api = api;
         this.url = HttpUrl.parse(endpoint.baseUrl() + api.path());
         Dispatcher dispatcher = new Dispatcher();
@@ -139,7 +147,8 @@ public final class StreamingClient implements AutoCloseable {
         if (endpoint.apiKey() != null && !endpoint.apiKey().isEmpty()) {
             builder.header("Authorization", "Bearer " + endpoint.apiKey());
         }
-        StreamRecorder recorder = new StreamRecorder(api);
+        // the text is kept only when a tokenizer may have to count it (no usage from the server)
+        StreamRecorder recorder = new StreamRecorder(api, endpoint.tokenizer() != null, observer, request.promptIndex());
         SseParser parser = new SseParser(recorder);
         SendStamp stamp = new SendStamp();
         builder.tag(SendStamp.class, stamp);

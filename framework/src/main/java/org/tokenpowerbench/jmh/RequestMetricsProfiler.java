@@ -16,6 +16,7 @@ import org.tokenpowerbench.client.RequestTimeline;
 import org.tokenpowerbench.client.TokenCountSource;
 import org.tokenpowerbench.report.RunDirectory;
 import org.tokenpowerbench.stats.Distribution;
+import org.tokenpowerbench.stats.LatencyHistogram;
 import org.tokenpowerbench.workload.Goodput;
 import org.tokenpowerbench.workload.WaveRecord;
 
@@ -75,10 +76,8 @@ public class RequestMetricsProfiler implements InternalProfiler {
             // a reasoning model: time to the first answer token, beside TTFT (first generated token)
             distribution(results, json, "ttfat", ok, RequestTimeline::ttfatMillis);
         }
-        double[] itl = ok.stream().flatMapToDouble(r -> {
-            float[] f = r.itlMillis();
-            return java.util.stream.IntStream.range(0, f.length).mapToDouble(i -> f[i]);
-        }).toArray();
+        LatencyHistogram itl = new LatencyHistogram();
+        ok.forEach(r -> itl.addAll(r.itl()));
         add(results, json, "itl", Distribution.of(itl));
 
         String source = tokenSource(ok);

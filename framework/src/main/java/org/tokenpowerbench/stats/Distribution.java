@@ -20,6 +20,18 @@ public record Distribution(int count, double mean, double p50, double p90, doubl
         return new Distribution(v.length, mean, quantile(v, 0.50), quantile(v, 0.90), quantile(v, 0.99), v[v.length - 1]);
     }
 
+    /**
+     * Summarises a histogram: count (rounded weight), mean and max exact, percentiles within one
+     * bucket of the recorded values (see {@link LatencyHistogram}).
+     */
+    public static Distribution of(LatencyHistogram h) {
+        if (h.weight() <= 0) {
+            return new Distribution(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+        }
+        return new Distribution((int) Math.min(Integer.MAX_VALUE, Math.round(h.weight())), h.mean(),
+                h.quantile(0.50), h.quantile(0.90), h.quantile(0.99), h.max());
+    }
+
     /** R-7 quantile of sorted, non-empty {@code sorted}. */
     static double quantile(double[] sorted, double q) {
         double h = (sorted.length - 1) * q;

@@ -1,12 +1,11 @@
 package org.tokenpowerbench.client;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Arrays;
+import org.tokenpowerbench.stats.LatencyHistogram;
 import org.junit.jupiter.api.Test;
 
 class StreamRecorderTest {
@@ -77,7 +76,8 @@ class StreamRecorderTest {
         assertEquals(7, t.promptTokens());
         assertEquals(TokenCountSource.SERVER_USAGE, t.tokenSource());
         assertEquals("Hello world!", r.generatedText());
-        assertArrayEquals(new float[] {10f, 20f}, t.itlMillis(), 1e-4f);
+        assertItl(t.itl(), 2, 10, 20);
+        assertEquals(30.0, t.itl().sum(), 1e-9);
     }
 
     @Test
@@ -112,7 +112,7 @@ class StreamRecorderTest {
     }
 
     @Test
-    void anImpossibleUsageCountDoesNotSizeTheItlArray() {
+    void anImpossibleUsageCountIsNotBelievedInTheItlSplit() {
         StreamRecorder r = new StreamRecorder(Api.COMPLETIONS);
         r.onEvent(text("a"), T0 + 10 * MS);
         r.onEvent(text("b"), T0 + 20 * MS);
@@ -121,7 +121,8 @@ class StreamRecorderTest {
         r.onEvent("[DONE]", T0 + 32 * MS);
         RequestTimeline t = timeline(r, WORDS);
         assertEquals(Integer.MAX_VALUE, t.outputTokens(), "the server's count is reported as it came");
-        assertEquals(2 * StreamRecorder.MAX_TOKENS_PER_CHUNK, t.itlMillis().length);
+        assertEquals(2 * StreamRecorder.MAX_TOKENS_PER_CHUNK, t.itl().weight(), 1e-9);
+        assertEquals(20.0, t.itl().sum(), 1e-9, "the split still adds up to the decode time");
     }
 
     @Test
@@ -180,7 +181,7 @@ class StreamRecorderTest {
         assertEquals(-1, t.promptTokens());
         assertTrue(Double.isNaN(t.tpotMillis()), "no token count, no TPOT");
         assertEquals(2, t.contentChunks());
-        assertArrayEquals(new float[] {10f}, t.itlMillis(), 1e-4f, "chunk gaps are still measured");
+        assertItl(t.itl(), 1, 10, 10); // chunk gaps are still measured
     }
 
     @Test
@@ -193,16 +194,13 @@ class StreamRecorderTest {
         r.onEvent(usage(5, 5), T0 + 171 * MS);
         r.onEvent("[DONE]", T0 + 172 * MS);
         RequestTimeline t = timeline(r, null);
-        assertArrayEquals(new float[] {12f, 18f, 1f, 39f}, t.itlMillis(), 1e-4f);
+        assertItl(t.itl(), 4, 1, 39);
+        assertEquals(12 + 18 + 1 + 39, t.itl().sum(), 1e-9);
         assertEquals(100.0, t.ttftMillis(), EPS);
         assertEquals(170.0, t.e2eMillis(), EPS);
         // TPOT = (E2E - TTFT) / (outputTokens - 1) = 70 / 4
         assertEquals(17.5, t.tpotMillis(), EPS);
-        double meanItl = 0;
-        for (float f : t.itlMillis()) {
-            meanItl += f;
-        }
-        assertEquals(t.tpotMillis(), meanItl / t.itlMillis().length, 1e-4);
+        assertEquals(t.tpotMillis(), t.itl().mean(), 1e-9);
     }
 
     @Test
@@ -215,14 +213,12 @@ class StreamRecorderTest {
         r.onEvent("[DONE]", T0 + 192 * MS);
         RequestTimeline t = timeline(r, null);
         // 6 tokens after the first, 3 per gap: 30 ms / 3 and 60 ms / 3
-        assertArrayEquals(new float[] {10f, 10f, 10f, 20f, 20f, 20f}, t.itlMillis(), 1e-4f);
-        assertEquals(t.outputTokens() - 1, t.itlMillis().length, "one ITL per token after the first");
+        assertItl(t.itl(), 6, 10, 20);
+        assertEquals(t.outputTokens() - 1, t.itl().weight(), 1e-9, "one ITL per token after the first");
+        assertEquals(10.0, t.itl().quantile(0.5), 10 * 0.006, "half the tokens came 10 ms apart");
+        assertEquals(20.0, t.itl().quantile(0.9), 20 * 0.006);
         assertEquals(90.0 / 6, t.tpotMillis(), EPS);
-        double sum = 0;
-        for (float f : t.itlMillis()) {
-            sum += f;
-        }
-        assertEquals(t.e2eMillis() - t.ttftMillis(), sum, 1e-3, "ITLs add up to the decode time");
+        assertEquals(t.e2eMillis() - t.ttftMillis(), t.itl().sum(), 1e-9, "ITLs add up to the decode time");
     }
 
     @Test
@@ -234,9 +230,10 @@ class StreamRecorderTest {
         }
         r.onEvent(usage(5, 9), T0 + 61 * MS); // 8 tokens after the first over 3 gaps
         RequestTimeline t = timeline(r, null);
-        assertEquals(8, t.itlMillis().length);
-        double sum = Arrays.stream(toDouble(t.itlMillis())).sum();
-        assertEquals(50.0, sum, 1e-3);
+        assertEquals(8, t.itl().weight(), 1e-9);
+        assertEquals(50.0, t.itl().sum(), 1e-9);
+        // 8/3 tokens per gap on average: 15, 2 and 33 ms gaps, each divided by 8/3
+        assertItl(t.itl(), 8, 2 * 3.0 / 8, 33 * 3.0 / 8);
     }
 
     @Test
@@ -249,7 +246,7 @@ class StreamRecorderTest {
         assertEquals(1, t1.outputTokens());
         assertEquals(10.0, t1.ttftMillis(), EPS);
         assertTrue(Double.isNaN(t1.tpotMillis()));
-        assertEquals(0, t1.itlMillis().length);
+        assertEquals(0, t1.itl().weight());
 
         StreamRecorder none = new StreamRecorder(Api.COMPLETIONS);
         none.onEvent(usage(5, 0), T0 + 11 * MS);
@@ -337,7 +334,7 @@ class StreamRecorderTest {
     }
 
     @Test
-    void manyChunksGrowTheBuffer() {
+    void manyChunksKeepASummaryThatDoesNotGrow() {
         StreamRecorder r = new StreamRecorder(Api.COMPLETIONS);
         for (int i = 0; i < 500; i++) {
             r.onEvent(text("x"), T0 + (10 + i) * MS);
@@ -345,10 +342,28 @@ class StreamRecorderTest {
         r.onEvent(usage(5, 500), T0 + 600 * MS);
         RequestTimeline t = timeline(r, null);
         assertEquals(500, t.contentChunks());
-        assertEquals(499, t.itlMillis().length);
-        for (float f : t.itlMillis()) {
-            assertEquals(1f, f, 1e-4f);
+        assertItl(t.itl(), 499, 1, 1);
+        assertEquals(1, t.itl().buckets(), "499 equal gaps are one histogram entry, not 499");
+    }
+
+    @Test
+    void aLongStreamKeepsNoPerTokenState() {
+        // 200,000 one-token chunks, 10 to 30 ms apart: the timeline keeps a histogram of a few
+        // hundred entries, and without a tokenizer to feed the recorder keeps no text
+        StreamRecorder r = new StreamRecorder(Api.COMPLETIONS, false, null, 0);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+        long at = T0;
+        for (int i = 0; i < 200_000; i++) {
+            at += (long) ((10 + 20 * random.nextDouble()) * MS);
+            r.onEvent(text("x"), at);
         }
+        r.onEvent(usage(5, 200_000), at + MS);
+        RequestTimeline t = timeline(r, null);
+        assertEquals(199_999, t.itl().weight(), 1e-9);
+        int bound = (int) Math.ceil(Math.log(3) / Math.log(1.005)) + 1;
+        assertTrue(t.itl().buckets() <= bound, t.itl().buckets() + " entries for 200,000 tokens");
+        assertNull(r.generatedText(), "no tokenizer, no text kept");
+        assertEquals((t.lastTokenNanos() - t.firstTokenNanos()) / 1e6, t.itl().sum(), 1e-3);
     }
 
     @Test
@@ -358,11 +373,10 @@ class StreamRecorderTest {
         assertEquals(203, StreamRecorder.abbreviate(longText).length());
     }
 
-    private static double[] toDouble(float[] f) {
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) {
-            d[i] = f[i];
-        }
-        return d;
+    /** Weight (tokens after the first) exact, min and max exact. */
+    private static void assertItl(LatencyHistogram itl, double tokens, double minMs, double maxMs) {
+        assertEquals(tokens, itl.weight(), 1e-9, "one ITL observation per token after the first");
+        assertEquals(minMs, itl.min(), 1e-6);
+        assertEquals(maxMs, itl.max(), 1e-6);
     }
 }

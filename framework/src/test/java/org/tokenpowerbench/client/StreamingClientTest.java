@@ -89,7 +89,7 @@ class StreamingClientTest {
         assertTrue(t.firstTokenNanos() <= t.lastTokenNanos());
         assertTrue(t.lastTokenNanos() <= t.doneNanos());
         assertTrue(t.ttftMillis() >= 0);
-        assertEquals(2, t.itlMillis().length);
+        assertEquals(2, t.itl().weight(), 1e-9);
 
         RecordedRequest req = server.takeRequest(5, TimeUnit.SECONDS);
         assertNotNull(req);
@@ -189,6 +189,24 @@ class StreamingClientTest {
         assertTrue(t.succeeded(), t.error());
         assertTrue(t.e2eMillis() > t.ttftMillis() + 20, "e2e " + t.e2eMillis() + " ttft " + t.ttftMillis());
         assertTrue(t.tpotMillis() > 10, "tpot " + t.tpotMillis());
+    }
+
+    @Test
+    void aChunkObserverHearsEveryContentChunkInOrder() {
+        server.enqueue(sse(completionsStream(3, "a", "b", "c")).throttleBody(100, 20, TimeUnit.MILLISECONDS));
+        java.util.List<long[]> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        RequestTimeline t;
+        try (StreamingClient c = new StreamingClient(new Endpoint(baseUrl(), "test-model", null, null), Api.COMPLETIONS,
+                4, Duration.ofSeconds(10), (prompt, at) -> heard.add(new long[] {prompt, at}))) {
+            t = c.send(new CompletionRequest(9, "p", 3), 0, System.nanoTime());
+        }
+        assertTrue(t.succeeded(), t.error());
+        assertEquals(3, heard.size(), "one call per content chunk; the usage chunk and [DONE] are not content");
+        heard.forEach(h -> assertEquals(9, h[0], "the request's prompt index"));
+        assertEquals(t.firstTokenNanos(), heard.get(0)[1]);
+        assertEquals(t.lastTokenNanos(), heard.get(2)[1]);
+        assertTrue(heard.get(1)[1] >= heard.get(0)[1]);
+        assertEquals((t.lastTokenNanos() - t.firstTokenNanos()) / 1e6, t.itl().sum(), 1e-6);
     }
 
     @Test

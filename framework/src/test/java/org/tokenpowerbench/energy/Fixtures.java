@@ -1,5 +1,6 @@
 package org.tokenpowerbench.energy;
 
+import org.tokenpowerbench.stats.LatencyHistogram;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -82,7 +83,7 @@ final class Fixtures {
     static RequestTimeline timeline(int index, long queued, long sent, long first, long last, long done, int prompt,
                                     int output, String error) {
         return new RequestTimeline(index, index, queued, sent, first, last, done, prompt, output, Math.max(output, 0),
-                TokenCountSource.SERVER_USAGE, first >= 0 ? Math.max(output, 1) : 0, new float[0], error,
+                TokenCountSource.SERVER_USAGE, first >= 0 ? Math.max(output, 1) : 0, new LatencyHistogram(), error,
                 error == null ? null : "test");
     }
 

@@ -1,5 +1,6 @@
 package org.tokenpowerbench.workload;
 
+import org.tokenpowerbench.stats.LatencyHistogram;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -21,7 +22,7 @@ class GoodputTest {
         long first = sent + 100;
         long last = first + 50L * (outputTokens - 1);
         return new RequestTimeline(index, index, due * MS, sent * MS, first * MS, last * MS, (last + 1) * MS, 20,
-                outputTokens, outputTokens, TokenCountSource.SERVER_USAGE, outputTokens, new float[0], error,
+                outputTokens, outputTokens, TokenCountSource.SERVER_USAGE, outputTokens, new LatencyHistogram(), error,
                 error == null ? null : "http-503");
     }
 
