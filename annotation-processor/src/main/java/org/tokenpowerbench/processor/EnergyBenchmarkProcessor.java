@@ -41,9 +41,10 @@ import javax.tools.JavaFileObject;
  * offending annotation.
  *
  * <p>Parameters that exist only with their annotation: {@code rate}, {@code arrivals},
- * {@code burstiness}, {@code maxConcurrency}, {@code warmupRequests} ({@code @Workload});
- * {@code dataset} ({@code @Dataset}, which also drops {@code inputTokens}); {@code contextLength}
- * ({@code @ContextLength}, which replaces {@code inputTokens}). {@code @Slo} gives constants.
+ * {@code burstiness}, {@code maxConcurrency}, {@code warmupRequests}, {@code waveSeconds}
+ * ({@code @Workload}); {@code dataset} ({@code @Dataset}, which also drops {@code inputTokens},
+ * {@code inputLengths} and {@code outputLengths}); {@code contextLength} ({@code @ContextLength},
+ * which replaces {@code inputTokens} and drops {@code inputLengths}). {@code @Slo} gives constants.
  * Without them the generated class passes the closed-loop, synthetic, no-SLO defaults.
  */
 @SupportedAnnotationTypes({
@@ -98,12 +99,12 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
                           List<Integer> inputTokens, List<Integer> outputTokens, int prompts, long seed,
                           List<String> engines, String api, String apiKeyEnv, List<String> jmhAnnotations,
                           OpenLoop openLoop, List<String> datasets, int datasetMaxTokens, List<Integer> contextLengths,
-                          double[] slo) {
+                          double[] slo, List<String> inputLengths, List<String> outputLengths) {
     }
 
     /** The values of {@code @Workload}, or null when the class has none. */
     record OpenLoop(List<Double> rates, String arrivals, List<Double> burstiness, List<Integer> maxConcurrency,
-                    int warmupRequests) {
+                    int warmupRequests, List<Double> waveSeconds) {
     }
 
     private BenchmarkModel read(TypeElement type) {
@@ -137,7 +138,11 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
         List<Integer> out = prompts == null ? List.of(64) : ints(prompts, "outputTokens");
         int count = prompts == null ? 16 : integer(prompts, "count");
         long seed = prompts == null ? 42L : ((Number) value(prompts, "seed")).longValue();
+        List<String> inputLengths = prompts == null ? List.of("fixed") : strings(prompts, "inputLengths");
+        List<String> outputLengths = prompts == null ? List.of("fixed") : strings(prompts, "outputLengths");
         if (prompts != null) {
+            ok &= lengths(type, prompts, "inputLengths", inputLengths);
+            ok &= lengths(type, prompts, "outputLengths", outputLengths);
             ok &= positive(type, prompts, "inputTokens", in, "@Prompts(inputTokens)");
             ok &= positive(type, prompts, "outputTokens", out, "@Prompts(outputTokens)");
             if (count < 1) {
@@ -178,7 +183,8 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
         AnnotationMirror workload = mirror(type, WORKLOAD);
         if (workload != null) {
             openLoop = new OpenLoop(doubles(workload, "rate"), (String) value(workload, "arrivals"),
-                    doubles(workload, "burstiness"), ints(workload, "maxConcurrency"), integer(workload, "warmupRequests"));
+                    doubles(workload, "burstiness"), ints(workload, "maxConcurrency"), integer(workload, "warmupRequests"),
+                    doubles(workload, "waveSeconds"));
             ok &= checkWorkload(type, workload, openLoop);
         }
 
@@ -206,6 +212,13 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
                         + "entries bring their own prompts: remove inputTokens");
                 ok = false;
             }
+            for (String member : List.of("inputLengths", "outputLengths")) {
+                if (prompts != null && annotationValue(prompts, member) != null) {
+                    error(type, prompts, member, "@Prompts(" + member + ") does not apply with @Dataset, whose "
+                            + "entries bring their own lengths: remove " + member);
+                    ok = false;
+                }
+            }
         }
 
         List<Integer> contextLengths = null;
@@ -216,6 +229,11 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
             if (prompts != null && annotationValue(prompts, "inputTokens") != null) {
                 error(type, prompts, "inputTokens", "@ContextLength sets the prompt length: remove inputTokens from "
                         + "@Prompts (or drop @ContextLength)");
+                ok = false;
+            }
+            if (prompts != null && annotationValue(prompts, "inputLengths") != null) {
+                error(type, prompts, "inputLengths", "@ContextLength builds prompts of exactly the requested length: "
+                        + "remove inputLengths from @Prompts (or drop @ContextLength)");
                 ok = false;
             }
             if (dataset != null) {
@@ -254,7 +272,7 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
             }
         }
         return ok ? new BenchmarkModel(models, quantizations, batches, in, out, count, seed, engines, api, keyEnv, jmh,
-                openLoop, datasets, datasetMaxTokens, contextLengths, slo) : null;
+                openLoop, datasets, datasetMaxTokens, contextLengths, slo, inputLengths, outputLengths) : null;
     }
 
     private boolean checkWorkload(TypeElement type, AnnotationMirror a, OpenLoop w) {
@@ -307,6 +325,18 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
                 ok = false;
                 break;
             }
+        }
+        for (double d : w.waveSeconds()) {
+            if (!(d >= 0) || d > 86_400) {
+                error(type, a, "waveSeconds", "@Workload(waveSeconds = " + d + ") is not a wave length: give seconds "
+                        + "from 0 to 86400 (0 sends the prompt set once)");
+                ok = false;
+                break;
+            }
+        }
+        if (w.waveSeconds().isEmpty()) {
+            error(type, a, "waveSeconds", "@Workload(waveSeconds) needs at least one value, 0 for one pass over the prompts");
+            ok = false;
         }
         if (w.warmupRequests() < 0) {
             error(type, a, "warmupRequests", "@Workload(warmupRequests = " + w.warmupRequests() + ") is not allowed: "
@@ -382,8 +412,12 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
             param(s, "dataset", "String", b.datasets());
         } else {
             param(s, "inputTokens", "int", b.inputTokens());
+            param(s, "inputLengths", "String", b.inputLengths());
         }
         param(s, "outputTokens", "int", b.outputTokens());
+        if (b.datasets() == null) {
+            param(s, "outputLengths", "String", b.outputLengths());
+        }
         param(s, "prompts", "int", List.of(b.prompts()));
         param(s, "engine", "String", b.engines());
         param(s, "api", "String", List.of(b.api()));
@@ -394,6 +428,7 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
             param(s, "burstiness", "double", open.burstiness().stream().map(EnergyBenchmarkProcessor::number).toList());
             param(s, "maxConcurrency", "int", open.maxConcurrency());
             param(s, "warmupRequests", "int", List.of(open.warmupRequests()));
+            param(s, "waveSeconds", "double", open.waveSeconds().stream().map(EnergyBenchmarkProcessor::number).toList());
         }
         s.append("    private org.tokenpowerbench.jmh.InferenceSession session;\n\n");
         s.append("    @org.openjdk.jmh.annotations.Setup(org.openjdk.jmh.annotations.Level.Trial)\n");
@@ -408,7 +443,10 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
                 .append(b.datasets() != null ? "dataset" : "\"\"").append(", ").append(b.datasetMaxTokens()).append(", ")
                 .append(b.contextLengths() != null).append(", ")
                 .append(doubleLiteral(b.slo()[0])).append(", ").append(doubleLiteral(b.slo()[1])).append(", ")
-                .append(doubleLiteral(b.slo()[2])).append("));\n");
+                .append(doubleLiteral(b.slo()[2])).append(",\n                ")
+                .append(b.datasets() == null && b.contextLengths() == null ? "inputLengths" : "\"fixed\"").append(", ")
+                .append(b.datasets() == null ? "outputLengths" : "\"fixed\"").append(", ")
+                .append(open != null ? "waveSeconds" : "0.0").append("));\n");
         s.append("    }\n\n");
         s.append("    @org.openjdk.jmh.annotations.Setup(org.openjdk.jmh.annotations.Level.Iteration)\n");
         s.append("    public void beginIteration(org.openjdk.jmh.infra.IterationParams iteration) {\n");
@@ -685,6 +723,25 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
             if (v.isBlank()) {
                 error(type, a, member, "blank value in " + a.getAnnotationType().asElement().getSimpleName()
                         + ": every value needs text");
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The forms of a length distribution (checked fully at trial start, by LengthDistribution). */
+    private static final java.util.regex.Pattern LENGTHS = java.util.regex.Pattern.compile(
+            "fixed|uniform:0?\\.[0-9]*[1-9][0-9]*|normal:[0-9]*\\.?[0-9]+(:[1-9][0-9]*:[1-9][0-9]*)?");
+
+    private boolean lengths(TypeElement type, AnnotationMirror a, String member, List<String> values) {
+        if (values.isEmpty()) {
+            error(type, a, member, "@Prompts(" + member + ") needs at least one value, e.g. \"fixed\"");
+            return false;
+        }
+        for (String v : values) {
+            if (!LENGTHS.matcher(v.trim().toLowerCase(Locale.ROOT)).matches()) {
+                error(type, a, member, "@Prompts(" + member + " = \"" + v + "\") is not a length distribution: use "
+                        + "\"fixed\", \"uniform:W\" (0 < W < 1), \"normal:S\" or \"normal:S:MIN:MAX\" (tokens)");
                 return false;
             }
         }

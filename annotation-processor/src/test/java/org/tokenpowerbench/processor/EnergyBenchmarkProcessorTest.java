@@ -225,7 +225,9 @@ class EnergyBenchmarkProcessorTest {
                     "String quantization", List.of("f16"),
                     "int batch", List.of("1"),
                     "int inputTokens", List.of("128"),
+                    "String inputLengths", List.of("fixed"),
                     "int outputTokens", List.of("64"),
+                    "String outputLengths", List.of("fixed"),
                     "int prompts", List.of("16"),
                     "String engine", List.of("embedded"),
                     "String api", List.of("completions")), params(gen));
@@ -238,7 +240,8 @@ class EnergyBenchmarkProcessorTest {
             // the session gets the user class, the default seed and no API key variable
             assertTrue(gen.contains("\"demo.Minimal\", model, quantization, batch, inputTokens, outputTokens, prompts, 42L, engine, api, \"\""), gen);
             // closed loop, synthetic prompts, no context-length axis, no SLO
-            assertTrue(gen.contains("0.0, \"poisson\", 1.0, 0, 0, \"\", 2048, false, 0.0d, 0.0d, 0.0d));"), gen);
+            assertTrue(gen.contains("0.0, \"poisson\", 1.0, 0, 0, \"\", 2048, false, 0.0d, 0.0d, 0.0d,\n"
+                    + "                inputLengths, outputLengths, 0.0));"), gen);
 
             BenchmarkListEntry e = entry(c, "demo.Minimal_Energy");
             assertEquals("demo.Minimal_Energy.wave", e.getUsername());
@@ -272,7 +275,9 @@ class EnergyBenchmarkProcessorTest {
                     "String quantization", List.of("f16", "q8_0"),
                     "int batch", List.of("1", "4"),
                     "int inputTokens", List.of("128", "256"),
+                    "String inputLengths", List.of("fixed"),
                     "int outputTokens", List.of("64"),
+                    "String outputLengths", List.of("fixed"),
                     "int prompts", List.of("8"),
                     "String engine", List.of("http://localhost:8000"),
                     "String api", List.of("chat")), params(gen));
@@ -308,8 +313,8 @@ class EnergyBenchmarkProcessorTest {
             assertEquals(List.of("meta-llama/Llama-3.1-8B-Instruct", "synthetic:llama-100m"), p.get("model"));
             assertEquals(List.of("http://localhost:8000"), p.get("engine"));
             assertEquals(List.of("chat"), p.get("api"));
-            assertEquals(List.of("api", "batch", "engine", "inputTokens", "model", "outputTokens", "prompts",
-                    "quantization"), List.copyOf(p.keySet()));
+            assertEquals(List.of("api", "batch", "engine", "inputLengths", "inputTokens", "model", "outputLengths",
+                    "outputTokens", "prompts", "quantization"), List.copyOf(p.keySet()));
         }
 
         @Test
@@ -420,10 +425,33 @@ class EnergyBenchmarkProcessorTest {
             assertEquals(List.of("128"), p.get("int inputTokens"));
             assertTrue(gen.contains("prompts, 9L, engine, api, \"\",\n"
                     + "                rate, arrivals, burstiness, maxConcurrency, warmupRequests, \"\", 2048, false, "
-                    + "0.0d, 0.0d, 0.0d));"), gen);
+                    + "0.0d, 0.0d, 0.0d,\n                inputLengths, outputLengths, waveSeconds));"), gen);
+            assertEquals(List.of("0"), p.get("double waveSeconds"));
             Map<String, List<String>> list = listParams(entry(c, "demo.Open_Energy"));
             assertEquals(List.of("0.5", "2", "8"), list.get("rate"));
             assertEquals(List.of("0", "4"), list.get("maxConcurrency"));
+        }
+
+        @Test
+        void lengthDistributionsAndTimedWavesAreParams() {
+            JavaFileObject src = source("Spread",
+                    "@Model(\"synthetic:llama-tiny\")",
+                    "@Prompts(inputTokens = 256, inputLengths = {\"fixed\", \"uniform:0.5\"},",
+                    "         outputLengths = \"normal:0.25:16:256\")",
+                    "@Workload(waveSeconds = {30, 60.5})",
+                    "public class Spread {",
+                    "}");
+            Compilation c = compile(src);
+            assertThat(c).succeeded();
+            String gen = generated(c, "demo.Spread_Energy");
+            Map<String, List<String>> p = params(gen);
+            assertEquals(List.of("fixed", "uniform:0.5"), p.get("String inputLengths"));
+            assertEquals(List.of("normal:0.25:16:256"), p.get("String outputLengths"));
+            assertEquals(List.of("30", "60.5"), p.get("double waveSeconds"));
+            assertEquals(List.of("0"), p.get("double rate"), "a timed closed loop");
+            Map<String, List<String>> list = listParams(entry(c, "demo.Spread_Energy"));
+            assertEquals(List.of("fixed", "uniform:0.5"), list.get("inputLengths"));
+            assertEquals(List.of("30", "60.5"), list.get("waveSeconds"));
         }
 
         @Test
@@ -443,7 +471,9 @@ class EnergyBenchmarkProcessorTest {
             assertFalse(p.containsKey("int inputTokens"), gen);
             assertFalse(p.containsKey("double rate"), gen);
             assertTrue(gen.contains("batch, 0, outputTokens, prompts, 42L"), gen);
-            assertTrue(gen.contains("0.0, \"poisson\", 1.0, 0, 0, dataset, 512, false, 250.0d, 0.0d, 1500.5d));"), gen);
+            assertTrue(gen.contains("0.0, \"poisson\", 1.0, 0, 0, dataset, 512, false, 250.0d, 0.0d, 1500.5d,\n"
+                    + "                \"fixed\", \"fixed\", 0.0));"), gen);
+            assertFalse(p.containsKey("String inputLengths") || p.containsKey("String outputLengths"), gen);
             assertEquals(List.of("data/a.jsonl", "/abs/sharegpt.json"),
                     listParams(entry(c, "demo.FromFile_Energy")).get("dataset"));
         }
@@ -463,7 +493,9 @@ class EnergyBenchmarkProcessorTest {
             assertEquals(List.of("512", "2048"), p.get("int contextLength"));
             assertFalse(p.containsKey("int inputTokens"), gen);
             assertTrue(gen.contains("batch, contextLength, outputTokens, prompts, 42L"), gen);
-            assertTrue(gen.contains("\"\", 2048, true, 0.0d, 0.0d, 0.0d));"), gen);
+            assertTrue(gen.contains("\"\", 2048, true, 0.0d, 0.0d, 0.0d,\n                \"fixed\", outputLengths, 0.0));"), gen);
+            assertFalse(p.containsKey("String inputLengths"), "context lengths are exact");
+            assertEquals(List.of("fixed"), p.get("String outputLengths"));
             Map<String, List<String>> list = listParams(entry(c, "demo.Context_Energy"));
             assertEquals(List.of("512", "2048"), list.get("contextLength"));
             assertFalse(list.containsKey("inputTokens"));
@@ -699,6 +731,39 @@ class EnergyBenchmarkProcessorTest {
         void datasetMaxTokensTooSmall() {
             assertSingleError(annotated("D3", "@Model(\"m\")", "@Dataset(value = \"a.jsonl\", maxTokens = 1)"), "@Dataset",
                     "demo.D3_Energy", "@Dataset(maxTokens = 1)");
+        }
+
+        @Test
+        void unknownLengthDistribution() {
+            assertSingleError(annotated("L1", "@Model(\"m\")", "@Prompts(inputLengths = \"gauss:0.2\")"), "@Prompts",
+                    "demo.L1_Energy", "@Prompts(inputLengths = \"gauss:0.2\") is not a length distribution",
+                    "uniform:W");
+        }
+
+        @Test
+        void uniformWidthOfOne() {
+            assertSingleError(annotated("L2", "@Model(\"m\")", "@Prompts(outputLengths = \"uniform:1\")"), "@Prompts",
+                    "demo.L2_Energy", "@Prompts(outputLengths = \"uniform:1\") is not a length distribution");
+        }
+
+        @Test
+        void lengthsWithDataset() {
+            assertSingleError(annotated("L3", "@Model(\"m\")", "@Dataset(\"a.jsonl\")",
+                    "@Prompts(outputLengths = \"uniform:0.5\")"), "@Prompts", "demo.L3_Energy",
+                    "@Prompts(outputLengths) does not apply with @Dataset");
+        }
+
+        @Test
+        void inputLengthsWithContextLength() {
+            assertSingleError(annotated("L4", "@Model(\"m\")", "@ContextLength(512)",
+                    "@Prompts(inputLengths = \"uniform:0.5\")"), "@Prompts", "demo.L4_Energy",
+                    "@ContextLength builds prompts of exactly the requested length");
+        }
+
+        @Test
+        void negativeWaveSeconds() {
+            assertSingleError(annotated("L5", "@Model(\"m\")", "@Workload(waveSeconds = -1)"), "@Workload",
+                    "demo.L5_Energy", "@Workload(waveSeconds = -1.0) is not a wave length");
         }
 
         @Test

@@ -18,11 +18,22 @@ import java.lang.annotation.Target;
  * {@code max_tokens} plus {@code ignore_eos} / {@code min_tokens}; the results report how many
  * tokens were actually produced.
  *
- * <p>Defaults: 128 input tokens, 64 output tokens, 16 prompts, seed 42. Limits: every number
- * at least 1; {@code inputTokens} at least 2 where the tokenizer adds a begin-of-sequence token.
+ * <p>Lengths may spread around those values instead of being fixed:
+ * {@link #inputLengths()} and {@link #outputLengths()} (JMH parameters of the same names) take
+ * {@code fixed}, {@code uniform:W} (lengths uniform in mean·(1−W)..mean·(1+W)), {@code normal:S}
+ * (standard deviation S·mean, redrawn within three deviations) or {@code normal:S:MIN:MAX}
+ * (redrawn within MIN..MAX tokens). Each prompt is still built to its own exact length; the
+ * lengths are drawn from {@link #seed()}, so the same seed gives the same set.
+ *
+ * <p>Defaults: 128 input tokens, 64 output tokens, 16 prompts, seed 42, fixed lengths. Limits:
+ * every number at least 1; {@code inputTokens} (and every drawn length) at least 2 where the
+ * tokenizer adds a begin-of-sequence token; {@code inputLengths} does not combine with
+ * {@code @ContextLength} (whose lengths are exact by definition) and neither applies with
+ * {@code @Dataset} (whose entries bring their own).
  *
  * <pre>{@code
  * @Prompts(inputTokens = 512, outputTokens = 128, count = 64)
+ * @Prompts(inputTokens = 512, inputLengths = "uniform:0.5", outputLengths = "normal:0.25:16:256")
  * }</pre>
  */
 @Documented
@@ -40,4 +51,13 @@ public @interface Prompts {
 
     /** Seed of the prompt text generator: the same seed gives the same prompts. */
     long seed() default 42;
+
+    /**
+     * How prompt lengths spread around {@link #inputTokens()}: {@code fixed}, {@code uniform:W},
+     * {@code normal:S} or {@code normal:S:MIN:MAX}; several make a sweep.
+     */
+    String[] inputLengths() default {"fixed"};
+
+    /** How output lengths spread around {@link #outputTokens()}; same forms as {@link #inputLengths()}. */
+    String[] outputLengths() default {"fixed"};
 }

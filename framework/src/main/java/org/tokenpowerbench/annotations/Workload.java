@@ -10,7 +10,7 @@ import java.lang.annotation.Target;
  * Open-loop load: requests arrive at {@link #rate()} per second on a seeded random schedule,
  * whether or not the server has answered the earlier ones, as users of a real service do. Each
  * member becomes a JMH parameter of the same name ({@code rate}, {@code arrivals},
- * {@code burstiness}, {@code maxConcurrency}, {@code warmupRequests}), so
+ * {@code burstiness}, {@code maxConcurrency}, {@code warmupRequests}, {@code waveSeconds}), so
  * {@code -p rate=2,4,8} sweeps the arrival rate without recompiling.
  *
  * <p><b>Why open loop.</b> A closed loop ({@link Batch}) sends the next request only when one has
@@ -32,13 +32,15 @@ import java.lang.annotation.Target;
  * which shows in their TTFT.
  *
  * <p>Defaults (annotation absent, or member not given): rate 0 (closed loop, as without this
- * annotation), {@code poisson} arrivals, burstiness 1, unbounded concurrency, no warm-up requests.
- * Limits: rate &gt;= 0; arrivals {@code poisson} or {@code gamma}; burstiness &gt; 0, and 1 unless
- * arrivals are {@code gamma}; maxConcurrency &gt;= 0; warmupRequests &gt;= 0 (used in open loop
- * only; a closed loop warms up with JMH's warm-up iterations).
+ * annotation), {@code poisson} arrivals, burstiness 1, unbounded concurrency, no warm-up requests,
+ * one pass over the prompts per wave. Limits: rate &gt;= 0; arrivals {@code poisson} or
+ * {@code gamma}; burstiness &gt; 0, and 1 unless arrivals are {@code gamma}; maxConcurrency &gt;= 0;
+ * warmupRequests &gt;= 0 (used in open loop only; a closed loop warms up with JMH's warm-up
+ * iterations); waveSeconds from 0 to 86,400.
  *
  * <pre>{@code
  * @Workload(rate = {1, 2, 4, 8}, arrivals = "gamma", burstiness = 0.5, maxConcurrency = 16, warmupRequests = 4)
+ * @Workload(waveSeconds = 30) // closed loop, each wave 30 s of back-to-back requests
  * }</pre>
  */
 @Documented
@@ -72,4 +74,13 @@ public @interface Workload {
 
     /** Requests sent at the start of every wave, on the same schedule, and not measured. */
     int warmupRequests() default 0;
+
+    /**
+     * How long a wave (one JMH iteration) keeps sending, in seconds; 0 (the default) sends the
+     * prompt set once. A timed wave cycles through the prompts (request {@code i} uses prompt
+     * {@code i mod count}) and waits for the requests still in flight when the time is up; in
+     * open loop it holds every arrival due within the time, in closed loop ({@code rate = 0})
+     * every worker keeps sending until then. Several make a sweep; at most 86,400.
+     */
+    double[] waveSeconds() default {0};
 }

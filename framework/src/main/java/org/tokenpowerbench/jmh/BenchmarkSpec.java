@@ -1,6 +1,7 @@
 package org.tokenpowerbench.jmh;
 
 import org.tokenpowerbench.workload.ArrivalProcess;
+import org.tokenpowerbench.workload.LengthDistribution;
 import org.tokenpowerbench.workload.PromptSource;
 import org.tokenpowerbench.workload.Slo;
 
@@ -23,6 +24,11 @@ import org.tokenpowerbench.workload.Slo;
  * @param sloTtftMs         {@code @Slo(ttftMs)}, 0 for none
  * @param sloTpotMs         {@code @Slo(tpotMs)}, 0 for none
  * @param sloE2eMs          {@code @Slo(e2eMs)}, 0 for none
+ * @param inputLengths      how synthetic prompt lengths spread around {@code inputTokens}
+ *                          ({@link LengthDistribution}); {@code fixed} by default
+ * @param outputLengths     how output lengths spread around {@code outputTokens}
+ * @param waveSeconds       how long a wave keeps sending, cycling through the prompts; 0: one
+ *                          pass over the prompt set
  */
 public record BenchmarkSpec(
         String benchmarkClass,
@@ -46,7 +52,21 @@ public record BenchmarkSpec(
         boolean contextLengthAxis,
         double sloTtftMs,
         double sloTpotMs,
-        double sloE2eMs) {
+        double sloE2eMs,
+        String inputLengths,
+        String outputLengths,
+        double waveSeconds) {
+
+    /** A point with fixed lengths and one pass over the prompts per wave. */
+    public BenchmarkSpec(String benchmarkClass, String model, String quantization, int batch, int inputTokens,
+                         int outputTokens, int prompts, long seed, String engine, String api, String apiKeyEnv,
+                         double rate, String arrivals, double burstiness, int maxConcurrency, int warmupRequests,
+                         String dataset, int datasetMaxTokens, boolean contextLengthAxis, double sloTtftMs,
+                         double sloTpotMs, double sloE2eMs) {
+        this(benchmarkClass, model, quantization, batch, inputTokens, outputTokens, prompts, seed, engine, api,
+                apiKeyEnv, rate, arrivals, burstiness, maxConcurrency, warmupRequests, dataset, datasetMaxTokens,
+                contextLengthAxis, sloTtftMs, sloTpotMs, sloE2eMs, "fixed", "fixed", 0);
+    }
 
     /** A closed-loop point with synthetic prompts and no SLO. */
     public BenchmarkSpec(String benchmarkClass, String model, String quantization, int batch, int inputTokens,
@@ -58,6 +78,8 @@ public record BenchmarkSpec(
     public BenchmarkSpec {
         arrivals = arrivals == null ? "poisson" : arrivals;
         dataset = dataset == null ? "" : dataset;
+        inputLengths = inputLengths == null || inputLengths.isBlank() ? "fixed" : inputLengths;
+        outputLengths = outputLengths == null || outputLengths.isBlank() ? "fixed" : outputLengths;
     }
 
     /** Whether requests arrive at a rate ({@code @Workload(rate > 0)}) rather than from {@code batch} workers. */
@@ -83,7 +105,20 @@ public record BenchmarkSpec(
     /** Where the trial's prompts come from; reads and checks a dataset file, so call it before starting an engine. */
     public PromptSource promptSource() {
         return new PromptSource(dataset, prompts, openLoop() ? warmupRequests : 0, inputTokens, promptLengthName(),
-                datasetMaxTokens, seed);
+                datasetMaxTokens, seed, LengthDistribution.parse("inputLengths", inputLengths),
+                LengthDistribution.parse("outputLengths", outputLengths));
+    }
+
+    /**
+     * The wave's duration in nanoseconds, 0 for one pass over the prompts; throws with one line
+     * for a value that is not a duration.
+     */
+    public long waveNanos() {
+        if (!(waveSeconds >= 0) || waveSeconds > 86_400) {
+            throw new IllegalArgumentException("waveSeconds=" + waveSeconds + " is not a wave length: give seconds from 0"
+                    + " to 86400 (0 sends the prompt set once) with -p waveSeconds=...");
+        }
+        return Math.round(waveSeconds * 1e9);
     }
 
     /** Requests the server must run at once: {@code batch}, or in open loop at least {@code maxConcurrency}. */
@@ -96,6 +131,15 @@ public record BenchmarkSpec(
         String promptLength = !dataset.isEmpty() ? "dataset=" + dataset : promptLengthName() + "=" + inputTokens;
         String s = "model=" + model + " quantization=" + quantization + " batch=" + batch + " " + promptLength
                 + " outputTokens=" + outputTokens + " prompts=" + prompts + " engine=" + engine + " api=" + api;
+        if (!inputLengths.equals("fixed")) {
+            s += " inputLengths=" + inputLengths;
+        }
+        if (!outputLengths.equals("fixed")) {
+            s += " outputLengths=" + outputLengths;
+        }
+        if (waveSeconds != 0) {
+            s += " waveSeconds=" + number(waveSeconds);
+        }
         if (openLoop()) {
             s += " rate=" + number(rate) + " arrivals=" + arrivals
                     + (burstiness != 1 ? " burstiness=" + number(burstiness) : "")

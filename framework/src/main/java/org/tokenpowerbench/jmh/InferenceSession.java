@@ -137,6 +137,7 @@ public final class InferenceSession implements AutoCloseable {
             }
         }
         spec.slo();
+        spec.waveNanos(); // one line naming waveSeconds, before the engine starts
         positive("outputTokens", spec.outputTokens());
         positive("prompts", spec.prompts());
     }
@@ -184,10 +185,11 @@ public final class InferenceSession implements AutoCloseable {
 
     /**
      * Sends the whole prompt set once — {@code batch} requests in flight, or in open loop at
-     * their scheduled arrivals after the wave's warm-up requests — and records the wave.
+     * their scheduled arrivals after the wave's warm-up requests — or, with {@code waveSeconds},
+     * keeps sending for that long, and records the wave.
      */
     public WaveRecord runWave() {
-        WaveRecord wave = driver.run(prompts, spec.outputTokens());
+        WaveRecord wave = driver.run(prompts, spec.outputTokens(), spec.waveNanos());
         WaveLedger.publish(new WaveLedger.Entry(spec, wave, promptTokenization));
         runDirectory.appendRequests(spec.describe(), iterationLabel + "-" + iterationNumber, wave);
         long failed = wave.failedRequests();

@@ -102,6 +102,11 @@ public class RequestMetricsProfiler implements InternalProfiler {
             goodput(results, json, goodput);
         }
         json.put("seconds", seconds);
+        if (entry.spec().waveSeconds() > 0) {
+            // a timed wave cycles through the prompt set: say how often a prompt came back
+            json.put("waveSeconds", entry.spec().waveSeconds());
+            json.put("distinctPrompts", Math.min(entry.spec().prompts(), wave.requests().size()));
+        }
         json.put("requests", wave.requests().size());
         json.put("failed", wave.failedRequests());
         json.put("outputTokens", out);

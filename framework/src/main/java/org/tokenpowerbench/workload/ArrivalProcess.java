@@ -96,6 +96,32 @@ public record ArrivalProcess(double rate, Kind kind, double burstiness) {
         return offsets;
     }
 
+    /**
+     * Arrival times for a wave of a given length: {@code first} arrivals (warm-up) and after them
+     * every arrival due less than {@code durationNanos} after the first of those that follow, in
+     * nanoseconds after the very first. The same seed gives the same times as
+     * {@link #offsetsNanos}, only as many as the duration holds.
+     */
+    public long[] offsetsWithinNanos(int first, long durationNanos, long seed) {
+        int n = first + (int) Math.min(1 << 24, Math.ceil(rate * durationNanos / 1e9 * 1.25) + 16);
+        while (true) {
+            long[] offsets = offsetsNanos(n, seed);
+            long from = offsets[Math.min(first, n - 1)];
+            if (offsets[n - 1] - from >= durationNanos) {
+                int end = first;
+                while (end < n && offsets[end] - from < durationNanos) {
+                    end++;
+                }
+                return java.util.Arrays.copyOf(offsets, end);
+            }
+            if (n >= 1 << 25) {
+                throw new IllegalArgumentException("a wave of " + durationNanos / 1e9 + " s at " + rate + " requests/s"
+                        + " holds more than " + n + " requests: shorten waveSeconds or lower the rate");
+            }
+            n *= 2;
+        }
+    }
+
     /** For results: e.g. {@code poisson 4.0/s} or {@code gamma(0.5) 4.0/s}. */
     public String describe() {
         return (kind == Kind.POISSON ? "poisson" : "gamma(" + burstiness + ")") + " " + rate + "/s";

@@ -12,8 +12,9 @@ import org.tokenpowerbench.client.StreamingClient;
 
 /**
  * Closed-loop load: {@code concurrency} workers, each sending its next request as soon as its
- * previous one has finished, until every prompt of the set has been sent once. Every request
- * becomes due when the wave starts, so the time it waits for a free worker is its queue time.
+ * previous one has finished, until every prompt of the set has been sent once (or, in a timed
+ * wave, until the wave's time is up). In a one-pass wave every request becomes due when the wave
+ * starts, so the time it waits for a free worker is its queue time.
  */
 public final class ClosedLoopDriver implements WaveDriver {
 
@@ -34,18 +35,38 @@ public final class ClosedLoopDriver implements WaveDriver {
         });
     }
 
-    /** Sends every prompt once, {@code concurrency} at a time, and returns the wave. */
+    /**
+     * Sends every prompt once, {@code concurrency} at a time; or, for {@code waveNanos}, keeps
+     * every worker sending (prompts in turn) until that time has passed since the wave started.
+     *
+     * <p>When a request is due: in a one-pass wave every request is due when the wave starts (the
+     * set is the batch: waiting for a worker is queue time); in a timed wave a request is due when
+     * a worker becomes free to send it, as for a user who asks again once answered, so its queue
+     * time is only the client's own delay.
+     */
     @Override
-    public WaveRecord run(PromptSet prompts, int outputTokens) {
+    public WaveRecord run(PromptSet prompts, int outputTokens, long waveNanos) {
+        if (waveNanos < 0) {
+            throw new IllegalArgumentException("a wave cannot last " + waveNanos + " ns");
+        }
         AtomicInteger next = new AtomicInteger();
         List<RequestTimeline> done = Collections.synchronizedList(new ArrayList<>(prompts.size()));
         long start = System.nanoTime();
+        long stopAt = start + waveNanos;
+        int size = prompts.size();
         List<Future<?>> futures = new ArrayList<>(concurrency);
         for (int w = 0; w < concurrency; w++) {
             futures.add(workers.submit(() -> {
-                int i;
-                while ((i = next.getAndIncrement()) < prompts.size()) {
-                    done.add(client.send(prompts.request(i, outputTokens), i, start));
+                while (true) {
+                    long due = waveNanos == 0 ? start : System.nanoTime();
+                    if (waveNanos > 0 && due - stopAt >= 0) {
+                        return;
+                    }
+                    int i = next.getAndIncrement();
+                    if (waveNanos == 0 && i >= size) {
+                        return;
+                    }
+                    done.add(client.send(prompts.request(i % size, outputTokens), i, due));
                 }
             }));
         }

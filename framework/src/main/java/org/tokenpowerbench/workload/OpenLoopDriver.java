@@ -29,7 +29,8 @@ import org.tokenpowerbench.client.StreamingClient;
  * omission). Requests wait first come, first served.
  *
  * <p>A wave is the {@code warmup} prompts (unmeasured) followed by the measured ones, on one
- * schedule. The wave's window runs from the moment the first measured request is due to the end
+ * schedule: every prompt once, or in a timed wave every arrival due within the wave's time after
+ * the first measured one (prompts in turn). The wave's window runs from the moment the first measured request is due to the end
  * of the last measured one; {@link WaveRecord#concurrency()} is {@code maxConcurrency}, or without
  * a bound the most requests that were in flight at once. Every wave of a driver draws the next
  * schedule from the seed, so a trial is reproducible wave by wave.
@@ -90,10 +91,14 @@ public final class OpenLoopDriver implements WaveDriver {
      * scheduled arrival, and returns the measured part of the wave.
      */
     @Override
-    public WaveRecord run(PromptSet prompts, int outputTokens) {
+    public WaveRecord run(PromptSet prompts, int outputTokens, long waveNanos) {
+        if (waveNanos < 0) {
+            throw new IllegalArgumentException("a wave cannot last " + waveNanos + " ns");
+        }
         int w = warmup.size();
-        int n = prompts.size();
-        long[] offsets = schedule(arrivals, seed, waves++, w + n);
+        long waveSeed = waveSeed(seed, waves++);
+        long[] offsets = waveNanos == 0 ? arrivals.offsetsNanos(w + prompts.size(), waveSeed)
+                : arrivals.offsetsWithinNanos(w, waveNanos, waveSeed);
         return run(prompts, outputTokens, offsets);
     }
 
@@ -102,7 +107,12 @@ public final class OpenLoopDriver implements WaveDriver {
      * a driver with this seed: warm-up requests first, then the measured ones.
      */
     public static long[] schedule(ArrivalProcess arrivals, long seed, int wave, int requests) {
-        return arrivals.offsetsNanos(requests, new SplittableRandom(seed + wave * 0x9E3779B97F4A7C15L).nextLong());
+        return arrivals.offsetsNanos(requests, waveSeed(seed, wave));
+    }
+
+    /** The seed of wave {@code wave}'s schedule: each wave of a trial draws its own, reproducibly. */
+    private static long waveSeed(long seed, int wave) {
+        return new SplittableRandom(seed + wave * 0x9E3779B97F4A7C15L).nextLong();
     }
 
     private WaveRecord run(PromptSet prompts, int outputTokens, long[] offsets) {
@@ -121,7 +131,7 @@ public final class OpenLoopDriver implements WaveDriver {
                 }
                 boolean measured = i >= w;
                 int index = measured ? i - w : i;
-                CompletionRequest request = measured ? prompts.request(index, outputTokens)
+                CompletionRequest request = measured ? prompts.request(index % prompts.size(), outputTokens)
                         : warmup.request(index, outputTokens);
                 try {
                     futures.add(senders.submit(() -> {

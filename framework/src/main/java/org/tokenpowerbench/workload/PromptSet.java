@@ -1,6 +1,7 @@
 package org.tokenpowerbench.workload;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.tokenpowerbench.client.ChatMessage;
@@ -72,17 +73,41 @@ public record PromptSet(List<String> prompts, int tokensEach, String tokenizedBy
         if (count < 1) {
             throw new IllegalArgumentException("prompt count must be at least 1, was " + count);
         }
-        int special = tokenizer.specialTokensAdded();
-        if (tokens <= special) {
-            throw new IllegalArgumentException(lengthName + "=" + tokens + " leaves no room for text: the server adds "
-                    + special + " special token(s) to every prompt; use " + lengthName + " >= " + (special + 1));
+        int[] lengths = new int[count];
+        Arrays.fill(lengths, tokens);
+        return synthetic(tokenizer, lengths, seed, lengthName);
+    }
+
+    /**
+     * Builds one distinct prompt per entry of {@code lengths}, each of exactly that many tokens.
+     * {@link #tokensEach()} is the common length, or -1 when lengths differ.
+     */
+    public static PromptSet synthetic(Tokenizer tokenizer, int[] lengths, long seed, String lengthName) {
+        if (lengths.length < 1) {
+            throw new IllegalArgumentException("prompt count must be at least 1, was " + lengths.length);
         }
+        int special = tokenizer.specialTokensAdded();
         SplittableRandom random = new SplittableRandom(seed);
-        List<String> prompts = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
+        List<String> prompts = new ArrayList<>(lengths.length);
+        boolean same = true;
+        for (int i = 0; i < lengths.length; i++) {
+            int tokens = lengths[i];
+            if (tokens <= special) {
+                throw new IllegalArgumentException(lengthName + "=" + tokens + " leaves no room for text: the server adds "
+                        + special + " special token(s) to every prompt; use " + lengthName + " >= " + (special + 1));
+            }
+            same &= tokens == lengths[0];
             prompts.add(exact(tokenizer, tokens, random, i, lengthName));
         }
-        return new PromptSet(prompts, tokens, tokenizer.description());
+        return new PromptSet(prompts, same ? lengths[0] : -1, tokenizer.description());
+    }
+
+    /** This set with its own output length for every prompt. */
+    public PromptSet withOutputTokens(int[] lengths) {
+        if (lengths.length != prompts.size()) {
+            throw new IllegalArgumentException(lengths.length + " output lengths for " + prompts.size() + " prompts");
+        }
+        return new PromptSet(prompts, tokensEach, tokenizedBy, Arrays.stream(lengths).boxed().toList(), messages);
     }
 
     private static String exact(Tokenizer tokenizer, int target, SplittableRandom random, int index, String lengthName) {
@@ -168,11 +193,19 @@ public record PromptSet(List<String> prompts, int tokensEach, String tokenizedBy
      * say that lengths were not controlled.
      */
     public static PromptSet uncontrolled(int count, int words, long seed) {
+        int[] lengths = new int[count];
+        Arrays.fill(lengths, words);
+        return uncontrolled(lengths, seed);
+    }
+
+    /** As {@link #uncontrolled(int, int, long)}, prompt {@code i} of {@code words[i]} words. */
+    public static PromptSet uncontrolled(int[] words, long seed) {
+        int count = words.length;
         SplittableRandom random = new SplittableRandom(seed);
         List<String> prompts = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             StringBuilder sb = new StringBuilder("Request ").append(i).append(':');
-            for (int w = 0; w < words; w++) {
+            for (int w = 0; w < words[i]; w++) {
                 sb.append(' ').append(WORDS[random.nextInt(WORDS.length)]);
             }
             prompts.add(sb.toString());

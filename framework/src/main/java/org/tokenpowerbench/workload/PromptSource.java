@@ -23,6 +23,8 @@ public final class PromptSource {
     private final int maxTokens;
     private final long seed;
     private final DatasetFile file;
+    private final LengthDistribution inputLengths;
+    private final LengthDistribution outputLengths;
 
     /**
      * @param dataset      path of the dataset file, or empty for synthetic prompts
@@ -38,6 +40,18 @@ public final class PromptSource {
      */
     public PromptSource(String dataset, int count, int warmup, int promptTokens, String lengthName, int maxTokens,
                         long seed) {
+        this(dataset, count, warmup, promptTokens, lengthName, maxTokens, seed, LengthDistribution.FIXED,
+                LengthDistribution.FIXED);
+    }
+
+    /**
+     * As above, with synthetic prompt and output lengths drawn around {@code promptTokens} and the
+     * wave's output length (a dataset brings its own lengths: both must then be fixed).
+     */
+    public PromptSource(String dataset, int count, int warmup, int promptTokens, String lengthName, int maxTokens,
+                        long seed, LengthDistribution inputLengths, LengthDistribution outputLengths) {
+        this.inputLengths = inputLengths;
+        this.outputLengths = outputLengths;
         this.dataset = dataset == null ? "" : dataset.trim();
         if (count < 1) {
             throw new IllegalArgumentException("prompts=" + count + " is not allowed: it must be at least 1 (-p prompts=...)");
@@ -56,6 +70,11 @@ public final class PromptSource {
         this.lengthName = lengthName;
         this.maxTokens = maxTokens;
         this.seed = seed;
+        if (!this.dataset.isEmpty() && !(inputLengths.isFixed() && outputLengths.isFixed())) {
+            throw new IllegalArgumentException("inputLengths=" + inputLengths.describe() + " outputLengths="
+                    + outputLengths.describe() + " do not apply to a dataset, whose entries bring their own lengths:"
+                    + " leave both fixed");
+        }
         this.file = this.dataset.isEmpty() ? null : DatasetFile.read(Path.of(this.dataset));
     }
 
@@ -65,7 +84,7 @@ public final class PromptSource {
 
     /** Tokens each engine slot must hold: prompt plus output plus a margin. */
     public int contextPerSlot(int outputTokens) {
-        return (isDataset() ? maxTokens : promptTokens + outputTokens) + 8;
+        return (isDataset() ? maxTokens : inputLengths.highest(promptTokens) + outputLengths.highest(outputTokens)) + 8;
     }
 
     /**
@@ -86,14 +105,27 @@ public final class PromptSource {
             if (tokenizer == null || tokenization.contains("prompts repeat")) {
                 System.err.println("tokenpowerbench: " + tokenization);
             }
-        } else if (tokenizer != null) {
-            all = PromptSet.synthetic(tokenizer, total, promptTokens, seed, lengthName);
-            tokenization = "exact: " + tokenizer.description();
         } else {
-            all = PromptSet.uncontrolled(total, promptTokens, seed);
-            tokenization = "not controlled: the server has no tokenize endpoint; prompts are " + promptTokens
-                    + " words, prompt token counts come from the server's usage";
-            System.err.println("tokenpowerbench: " + tokenization);
+            // lengths come from generators of their own, so a fixed set stays the set it always was
+            int[] inputs = inputLengths.draw(promptTokens, total, seed ^ 0x1A2B3C4D5E6F7788L);
+            String name = inputLengths.isFixed() ? lengthName
+                    : lengthName + " (drawn from inputLengths=" + inputLengths.describe() + ")";
+            if (tokenizer != null) {
+                all = PromptSet.synthetic(tokenizer, inputs, seed, name);
+                tokenization = "exact: " + tokenizer.description();
+            } else {
+                all = PromptSet.uncontrolled(inputs, seed);
+                tokenization = "not controlled: the server has no tokenize endpoint; prompts are " + promptTokens
+                        + " words, prompt token counts come from the server's usage";
+                System.err.println("tokenpowerbench: " + tokenization);
+            }
+            if (!inputLengths.isFixed()) {
+                tokenization += "; prompt lengths " + inputLengths.describe() + " around " + promptTokens;
+            }
+            if (!outputLengths.isFixed()) {
+                all = all.withOutputTokens(outputLengths.draw(outputTokens, total, seed ^ 0x0F1E2D3C4B5A6978L));
+                tokenization += "; output lengths " + outputLengths.describe() + " around " + outputTokens;
+            }
         }
         return new Loaded(all.slice(0, count), all.slice(count, total), tokenization);
     }

@@ -23,6 +23,7 @@ import org.openjdk.jmh.runner.IterationType;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.tokenpowerbench.client.RequestTimeline;
 import org.tokenpowerbench.workload.Goodput;
+import org.tokenpowerbench.workload.PromptSource;
 import org.tokenpowerbench.workload.WaveRecord;
 
 /**
@@ -132,6 +133,36 @@ class OpenLoopSessionTest {
             assertEquals(40, r.promptTokens(), "exactly contextLength tokens, as the server counts them");
         }
         assertNull(WaveLedger.latest().goodput(), "no @Slo, no goodput");
+    }
+
+    @Test
+    void drawnLengthsAndATimedWaveOnTheEmbeddedEngine() {
+        // a closed loop of 2 that keeps sending for 1.5 s, cycling through 4 prompts whose prompt
+        // and output lengths are drawn: the server must see each prompt's own length and produce
+        // each request's own output length
+        BenchmarkSpec spec = new BenchmarkSpec("demo.Spread", "synthetic:llama-tiny", "f16", 2, 24, 6, 4, 42, "embedded",
+                "completions", "", 0, "poisson", 1, 0, 0, "", 2048, false, 0, 0, 0,
+                "uniform:0.5", "normal:0.5:2:12", 1.5);
+        assertTrue(spec.describe().endsWith("inputLengths=uniform:0.5 outputLengths=normal:0.5:2:12 waveSeconds=1.5"),
+                spec.describe());
+        WaveRecord wave;
+        PromptSource.Loaded expected = spec.promptSource().load(null, 6); // lengths only: drawn the same way
+        try (InferenceSession session = InferenceSession.open(spec)) {
+            session.beginIteration("measurement");
+            wave = session.runWave();
+        }
+        assertTrue(wave.requests().size() > 4, "a 1.5 s wave cycles the 4 prompts: " + wave.requests().size());
+        java.util.Set<Integer> promptLengths = new java.util.HashSet<>();
+        for (RequestTimeline r : wave.requests()) {
+            assertTrue(r.succeeded(), () -> r.errorClass() + ": " + r.error());
+            int want = expected.measured().outputTokens(r.promptIndex(), 6);
+            assertEquals(want, r.requestedOutputTokens(), "request " + r.index() + " asks for its prompt's length");
+            assertEquals(want, r.outputTokens(), "and the server produced exactly that");
+            assertTrue(r.promptTokens() >= 12 && r.promptTokens() <= 36, "uniform:0.5 of 24: " + r.promptTokens());
+            promptLengths.add(r.promptTokens());
+        }
+        assertTrue(promptLengths.size() > 1, "prompt lengths vary: " + promptLengths);
+        assertTrue(wave.seconds() >= 1.5, "the wave lasts its time: " + wave.seconds());
     }
 
     @Test

@@ -93,4 +93,16 @@ class ArrivalProcessTest {
         assertEquals("arrivals=uniform is not known: use poisson or gamma (-p arrivals=...)", e.getMessage());
         assertEquals(ArrivalProcess.Kind.GAMMA, ArrivalProcess.of(2, " Gamma ", 2).kind());
     }
+
+    @Test
+    void aTimedScheduleIsThePrefixOfTheUntimedOneThatFitsTheTime() {
+        ArrivalProcess p = ArrivalProcess.of(50, "gamma", 0.5);
+        long duration = 2_000_000_000L;
+        long[] timed = p.offsetsWithinNanos(3, duration, 17);
+        long[] all = p.offsetsNanos(timed.length + 1, 17);
+        assertArrayEquals(timed, Arrays.copyOf(all, timed.length), "same seed, same arrivals");
+        assertTrue(timed[timed.length - 1] - timed[3] < duration, "the last one is due within the time");
+        assertTrue(all[timed.length] - timed[3] >= duration, "the next one is not");
+        assertTrue(timed.length > 60 && timed.length < 160, "about 100 arrivals in 2 s at 50/s: " + timed.length);
+    }
 }

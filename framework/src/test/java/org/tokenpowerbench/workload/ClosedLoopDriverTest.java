@@ -242,4 +242,33 @@ class ClosedLoopDriverTest {
             assertTrue(e.getMessage().contains("0"), e.getMessage());
         }
     }
+
+    @Test
+    void aTimedWaveKeepsEveryWorkerSendingUntilItsTimeIsUp() {
+        // 2 workers, 300 ms per request, a 1 s wave: each worker starts a request at about 0, 0.3,
+        // 0.6 and 0.9 s; none starts after 1 s, and the ones in flight at 1 s are waited for
+        PromptSet prompts = prompts(3);
+        long waveNanos = 1_000_000_000L;
+        WaveRecord wave;
+        try (StreamingClient c = client(2); ClosedLoopDriver driver = new ClosedLoopDriver(c, 2)) {
+            wave = driver.run(prompts, 2, waveNanos);
+        }
+        List<RequestTimeline> rs = wave.requests();
+        assertTrue(rs.size() >= 4 && rs.size() <= 8, "about 8 requests in 1 s: " + rs.size());
+        assertTrue(rs.size() > prompts.size(), "the prompts are cycled");
+        for (int i = 0; i < rs.size(); i++) {
+            RequestTimeline r = rs.get(i);
+            assertTrue(r.succeeded(), r.error());
+            assertEquals(i, r.index());
+            assertEquals(i % 3, r.promptIndex(), "request i uses prompt i mod 3");
+            assertTrue(r.queuedNanos() - wave.startNanos() < waveNanos, "no request becomes due after the wave's time");
+            assertTrue(r.queuedNanos() <= r.sentNanos());
+            assertTrue(r.queueMillis() < 250, "due when a worker is free, not at the wave start: " + r.queueMillis());
+        }
+        RequestTimeline last = rs.get(rs.size() - 1);
+        assertTrue(wave.endNanos() >= last.doneNanos(), "requests in flight at the end are waited for");
+        assertTrue(wave.endNanos() - wave.startNanos() >= waveNanos, "the wave lasts at least its time");
+        assertTrue(dispatcher.sent.get(prompts.get(0)).get() >= 2, "prompt 0 was sent again");
+        assertThrows(IllegalArgumentException.class, () -> new ClosedLoopDriver(client(1), 1).run(prompts, 2, -1));
+    }
 }

@@ -274,4 +274,29 @@ class OpenLoopDriverTest {
         JsonNode second = server.bodies.stream().filter(b -> b.path("max_tokens").asInt() == 7).findFirst().orElseThrow();
         assertEquals("[{\"role\":\"user\",\"content\":\"second question\"}]", second.path("messages").toString());
     }
+
+    @Test
+    void aTimedWaveHoldsEveryArrivalDueWithinItsTime() {
+        ArrivalProcess arrivals = ArrivalProcess.of(100, "poisson", 1);
+        PromptSet set = prompts("prompt", 4);
+        PromptSet warm = prompts("warm", 2);
+        long waveNanos = 400_000_000L;
+        WaveRecord wave;
+        try (StreamingClient c = client(Api.COMPLETIONS);
+             OpenLoopDriver driver = new OpenLoopDriver(c, arrivals, 0, warm, 8)) {
+            wave = driver.run(set, 2, waveNanos);
+        }
+        // the schedule a timed wave uses: the untimed one of the same seed, cut at the wave's time
+        long seed = new java.util.SplittableRandom(8).nextLong();
+        long[] expected = arrivals.offsetsWithinNanos(2, waveNanos, seed);
+        assertEquals(expected.length - 2, wave.requests().size(), "one request per arrival due within 400 ms");
+        assertTrue(wave.requests().size() > set.size(), "about 40 arrivals for 4 prompts: " + wave.requests().size());
+        for (int i = 0; i < wave.requests().size(); i++) {
+            RequestTimeline r = wave.requests().get(i);
+            assertTrue(r.succeeded(), r.error());
+            assertEquals(i % 4, r.promptIndex(), "request i uses prompt i mod 4");
+            assertTrue(r.queuedNanos() - wave.startNanos() < waveNanos, "due within the wave's time");
+        }
+        assertEquals(2, server.sent.keySet().stream().filter(p -> p.startsWith("warm")).count(), "warm-ups sent once");
+    }
 }

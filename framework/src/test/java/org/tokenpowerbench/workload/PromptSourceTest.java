@@ -54,4 +54,63 @@ class PromptSourceTest {
                 () -> new PromptSource(file.toString(), 1, 0, 0, "inputTokens", 1, 1));
         assertTrue(e.getMessage().contains("@Dataset(maxTokens = 1)"), e.getMessage());
     }
+
+    @Test
+    void drawnLengthsAreEachExactAndSizeTheContext() {
+        LengthDistribution in = LengthDistribution.parse("inputLengths", "uniform:0.5");
+        LengthDistribution out = LengthDistribution.parse("outputLengths", "normal:0.5:2:30");
+        PromptSource source = new PromptSource("", 40, 0, 20, "inputTokens", 2048, 9, in, out);
+        assertEquals(30 + 30 + 8, source.contextPerSlot(16), "the longest prompt plus the longest output");
+        PromptSource.Loaded loaded = source.load(DatasetFileTest.WORDS, 16);
+        PromptSet set = loaded.measured();
+        int[] drawn = in.draw(20, 40, 9 ^ 0x1A2B3C4D5E6F7788L);
+        java.util.Set<Integer> inputs = new java.util.HashSet<>();
+        java.util.Set<Integer> outputs = new java.util.HashSet<>();
+        for (int i = 0; i < set.size(); i++) {
+            int tokens = DatasetFileTest.WORDS.promptTokens(set.get(i));
+            assertEquals(drawn[i], tokens, "prompt " + i + " is exactly its drawn length");
+            assertTrue(tokens >= 10 && tokens <= 30, "within uniform:0.5 of 20: " + tokens);
+            int o = set.outputTokens(i, 16);
+            assertTrue(o >= 2 && o <= 30, "within the output bounds: " + o);
+            inputs.add(tokens);
+            outputs.add(o);
+        }
+        assertTrue(inputs.size() > 5 && outputs.size() > 5, "lengths really vary: " + inputs + " " + outputs);
+        assertEquals(-1, set.tokensEach(), "no common length");
+        assertTrue(loaded.tokenization().contains("prompt lengths uniform:0.5 around 20"), loaded.tokenization());
+        assertTrue(loaded.tokenization().contains("output lengths normal:0.5:2:30 around 16"), loaded.tokenization());
+        // the same seed gives the same set
+        assertEquals(set.prompts(), new PromptSource("", 40, 0, 20, "inputTokens", 2048, 9, in, out)
+                .load(DatasetFileTest.WORDS, 16).measured().prompts());
+    }
+
+    @Test
+    void fixedLengthsKeepTheSetItAlwaysWas() {
+        PromptSet before = new PromptSource("", 4, 0, 12, "inputTokens", 2048, 5).load(DatasetFileTest.WORDS, 8).measured();
+        PromptSet fixed = new PromptSource("", 4, 0, 12, "inputTokens", 2048, 5, LengthDistribution.FIXED,
+                LengthDistribution.FIXED).load(DatasetFileTest.WORDS, 8).measured();
+        assertEquals(before, fixed);
+        assertEquals(12, fixed.tokensEach());
+        assertTrue(fixed.outputTokens().isEmpty(), "every prompt takes the wave's output length");
+    }
+
+    @Test
+    void aDrawnLengthTooShortNamesTheDistribution() {
+        PromptSource source = new PromptSource("", 50, 0, 3, "inputTokens", 2048, 1,
+                LengthDistribution.parse("inputLengths", "uniform:0.9"), LengthDistribution.FIXED);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> source.load(DatasetFileTest.WORDS, 4));
+        assertTrue(e.getMessage().startsWith("inputTokens (drawn from inputLengths=uniform:0.9)=1 leaves no room"),
+                e.getMessage());
+    }
+
+    @Test
+    void lengthDistributionsDoNotApplyToADataset() throws Exception {
+        Path file = dir.resolve("d.jsonl");
+        Files.writeString(file, "{\"prompt\": \"a b c\"}\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new PromptSource(
+                file.toString(), 1, 0, 0, "inputTokens", 300, 1, LengthDistribution.FIXED,
+                LengthDistribution.parse("outputLengths", "uniform:0.5")));
+        assertTrue(e.getMessage().contains("do not apply to a dataset"), e.getMessage());
+    }
 }
