@@ -6,7 +6,9 @@ package org.tokenpowerbench.client;
  * @param baseUrl   without a trailing slash and without {@code /v1}, e.g. {@code http://127.0.0.1:41234}
  * @param modelId   the value sent as {@code model}
  * @param apiKey    bearer token, or null; never printed ({@link #toString()} hides it)
- * @param tokenizer the served model's tokenizer, or null when none is reachable
+ * @param tokenizer the served model's tokenizer (the embedded vocabulary, a {@code tokenizer.json}
+ *                  the user named, or the server's {@code /tokenize}), or null when there is none;
+ *                  it counts tokens only where the server sends no {@code usage}
  */
 public record Endpoint(String baseUrl, String modelId, String apiKey, Tokenizer tokenizer) {
 

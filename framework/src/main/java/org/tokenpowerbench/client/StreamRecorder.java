@@ -213,7 +213,7 @@ final class StreamRecorder implements SseParser.RawListener {
             if (fallback != null && generated != null && error == null) {
                 output = fallback.encode(generated.toString()).length;
                 promptCount = fallback.promptTokens(prompt);
-                source = TokenCountSource.TOKENIZER;
+                source = fallback.countSource();
             } else {
                 source = TokenCountSource.NONE;
             }

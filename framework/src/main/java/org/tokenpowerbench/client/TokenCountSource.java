@@ -4,8 +4,16 @@ package org.tokenpowerbench.client;
 public enum TokenCountSource {
     /** The server's {@code usage} object: exact. */
     SERVER_USAGE,
-    /** The model's own tokenizer, run by us on the text: exact for that tokenizer. */
+    /**
+     * The model's tokenizer run on the text: exact for that tokenizer; the
+     * {@link Tokenizer#description()} the results carry beside it ({@code promptTokenization})
+     * says which. The two below are the tokenizers a remote engine has.
+     */
     TOKENIZER,
+    /** A Hugging Face {@code tokenizer.json} the user named, run on the streamed text. */
+    TOKENIZER_JSON,
+    /** The server's own {@code /tokenize} endpoint, asked about the streamed text. */
+    SERVER_TOKENIZE,
     /** No count was available; nothing was estimated. */
     NONE;
 

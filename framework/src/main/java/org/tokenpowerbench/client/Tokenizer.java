@@ -16,4 +16,9 @@ public interface Tokenizer {
 
     /** Where this tokenizer lives, for the results, e.g. {@code embedded llama.cpp vocabulary}. */
     String description();
+
+    /** The label counts made with this tokenizer carry in the results (e.g. {@code tokens.output.<label>}). */
+    default TokenCountSource countSource() {
+        return TokenCountSource.TOKENIZER;
+    }
 }

@@ -13,6 +13,7 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.tokenpowerbench.client.Endpoint;
+import org.tokenpowerbench.client.TokenCountSource;
 import org.tokenpowerbench.client.Tokenizer;
 
 /**
@@ -20,8 +21,12 @@ import org.tokenpowerbench.client.Tokenizer;
  * Checked once at trial start ({@code GET /v1/models}), so that an unreachable URL or a model the
  * server does not serve is one clear line before any measurement.
  *
- * <p>Its tokenizer is reached through {@code POST /tokenize} where the server has one (vLLM and
- * llama.cpp's server do); otherwise there is none, and the results say so.
+ * <p>Token counts come from the server's {@code usage} whenever it sends one. For a server that
+ * does not, and for exact prompt lengths, the tokenizer is, in this order: the Hugging Face
+ * {@code tokenizer.json} the engine value names ({@code http://host:8000;tokenizer=/path}, see
+ * {@link RemoteEngineValue}); else the server's {@code POST /tokenize} where it has one (vLLM
+ * and llama.cpp's server do); else none, and the results say so. The tokenizer's description
+ * (in the engine's line and the results' {@code promptTokenization}) says which one counted.
  */
 final class RemoteEngine implements OpenEngine {
 
@@ -30,21 +35,30 @@ final class RemoteEngine implements OpenEngine {
 
     private final Endpoint endpoint;
     private final String description;
+    private final HuggingFaceTokenizerFile tokenizerFile;
 
-    private RemoteEngine(Endpoint endpoint, String description) {
+    private RemoteEngine(Endpoint endpoint, String description, HuggingFaceTokenizerFile tokenizerFile) {
         this.endpoint = endpoint;
         this.description = description;
+        this.tokenizerFile = tokenizerFile;
     }
 
-    /** Any HTTP answer from {@code GET /v1/models} will do; no answer at all is an error. */
-    static void checkReachable(String url) {
-        String base = base(url);
+    /**
+     * Any HTTP answer from {@code GET /v1/models} will do; no answer at all is an error. A
+     * tokenizer file the value names must load.
+     */
+    static void checkReachable(String value) {
+        RemoteEngineValue parsed = RemoteEngineValue.parse(value);
+        String base = base(parsed.url());
         OkHttpClient http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(10)).build();
         try (Response r = http.newCall(new Request.Builder().url(base + "/v1/models").build()).execute()) {
             r.code();
         } catch (IOException | IllegalArgumentException e) {
             throw new EngineException("cannot reach engine " + base + " (" + e.getMessage()
                     + "): start the server, or fix the URL with -p engine=http://host:port");
+        }
+        if (parsed.tokenizer() != null) {
+            HuggingFaceTokenizerFile.load(parsed.tokenizer()).close();
         }
     }
 
@@ -53,8 +67,9 @@ final class RemoteEngine implements OpenEngine {
         return base.endsWith("/v1") ? base.substring(0, base.length() - 3) : base;
     }
 
-    static RemoteEngine connect(String url, String model, String apiKey) {
-        String base = base(url);
+    static RemoteEngine connect(String value, String model, String apiKey) {
+        RemoteEngineValue parsed = RemoteEngineValue.parse(value);
+        String base = base(parsed.url());
         OkHttpClient http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(10)).build();
         List<String> served = new ArrayList<>();
         Request.Builder models = new Request.Builder().url(base + "/v1/models");
@@ -82,11 +97,13 @@ final class RemoteEngine implements OpenEngine {
             throw new EngineException("engine " + base + " does not serve model '" + model + "'; it serves "
                     + served + ": use one of those with -p model=...");
         }
-        Tokenizer tokenizer = RemoteTokenizer.probe(http, base, model, apiKey);
+        HuggingFaceTokenizerFile file = parsed.tokenizer() == null ? null : HuggingFaceTokenizerFile.load(parsed.tokenizer());
+        Tokenizer tokenizer = file != null ? file : RemoteTokenizer.probe(http, base, model, apiKey);
         Endpoint endpoint = new Endpoint(base, model, apiKey, tokenizer);
         String description = "remote server " + base + " serving " + model
-                + (tokenizer == null ? " (no /tokenize endpoint: prompt lengths are not controlled)" : "");
-        return new RemoteEngine(endpoint, description);
+                + (tokenizer == null ? " (no /tokenize endpoint and no tokenizer.json: prompt lengths are not controlled)"
+                        : "; tokenizer without usage: " + tokenizer.description());
+        return new RemoteEngine(endpoint, description, file);
     }
 
     @Override
@@ -101,7 +118,10 @@ final class RemoteEngine implements OpenEngine {
 
     @Override
     public void close() {
-        // Someone else's server: nothing of ours to stop.
+        // Someone else's server: nothing of ours to stop but the tokenizer we loaded.
+        if (tokenizerFile != null) {
+            tokenizerFile.close();
+        }
     }
 
     /** The server's own tokenizer through {@code POST /tokenize}. */
@@ -175,8 +195,13 @@ final class RemoteEngine implements OpenEngine {
         }
 
         @Override
+        public TokenCountSource countSource() {
+            return TokenCountSource.SERVER_TOKENIZE;
+        }
+
+        @Override
         public String description() {
-            return "server tokenizer at " + base + "/tokenize";
+            return "server /tokenize at " + base + "/tokenize";
         }
     }
 }

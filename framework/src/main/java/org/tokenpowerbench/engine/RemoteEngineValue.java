@@ -1,0 +1,49 @@
+package org.tokenpowerbench.engine;
+
+import java.nio.file.Path;
+
+/**
+ * An engine value that names a server: its base URL, then options after semicolons,
+ * {@code http://host:8000;tokenizer=/path/to/tokenizer.json}. Semicolons, because the value is a
+ * JMH parameter and JMH splits {@code -p} values at commas (as in {@code -prof} options); on a
+ * command line the value is quoted, since a shell ends a command at {@code ;}.
+ *
+ * @param url       the base URL as given (a trailing {@code /} or {@code /v1} is dropped later)
+ * @param tokenizer a Hugging Face {@code tokenizer.json} (or a folder holding one) that counts
+ *                  tokens when the server sends no {@code usage}, or null
+ */
+record RemoteEngineValue(String url, Path tokenizer) {
+
+    /** The option that names a tokenizer file. */
+    static final String TOKENIZER = "tokenizer";
+
+    /** @throws EngineException with one line naming the option at fault */
+    static RemoteEngineValue parse(String value) {
+        String[] parts = value.trim().split(";", -1);
+        Path tokenizer = null;
+        for (int i = 1; i < parts.length; i++) {
+            String option = parts[i].trim();
+            int eq = option.indexOf('=');
+            String key = eq < 0 ? option : option.substring(0, eq).trim();
+            String v = eq < 0 ? "" : option.substring(eq + 1).trim();
+            if (!key.equals(TOKENIZER)) {
+                throw new EngineException("engine option '" + option + "' in '" + value + "' is not known: the one option is "
+                        + TOKENIZER + "=/path/to/tokenizer.json, e.g. -p 'engine=http://host:8000;" + TOKENIZER
+                        + "=/models/llama/tokenizer.json'");
+            }
+            if (v.isEmpty()) {
+                throw new EngineException("engine option '" + option + "' in '" + value + "' names no file: give the path"
+                        + " of the served model's tokenizer.json, e.g. ;" + TOKENIZER + "=/models/llama/tokenizer.json");
+            }
+            if (tokenizer != null) {
+                throw new EngineException("engine value '" + value + "' names " + TOKENIZER + "= twice: give one file");
+            }
+            try {
+                tokenizer = Path.of(v);
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new EngineException("engine option '" + option + "' is not a file path (" + e.getReason() + ")");
+            }
+        }
+        return new RemoteEngineValue(parts[0].trim(), tokenizer);
+    }
+}
