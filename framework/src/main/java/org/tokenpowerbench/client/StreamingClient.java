@@ -157,8 +157,13 @@ public final class StreamingClient implements AutoCloseable {
             ResponseBody body = response.body();
             if (!response.isSuccessful()) {
                 String text = body == null ? "" : body.string();
+                // never retried behind the user's back: the server's answer is the measurement; its
+                // Retry-After goes into the record, for whoever tunes the load
+                String retryAfter = response.header("Retry-After");
                 recorder.fail("http-" + response.code(), "HTTP " + response.code() + " from "
-                        + endpoint.baseUrl() + api.path() + ": " + StreamRecorder.abbreviate(text));
+                        + endpoint.baseUrl() + api.path()
+                        + (retryAfter == null ? "" : " (Retry-After: " + StreamRecorder.abbreviate(retryAfter) + ")")
+                        + ": " + StreamRecorder.abbreviate(text));
             } else if (body != null) {
                 byte[] buffer = new byte[8192];
                 InputStream in = body.byteStream();

@@ -224,11 +224,13 @@ class StreamingClientTest {
         assertEquals("http-429", t429.errorClass());
         assertTrue(t429.error().contains("429"), t429.error());
         assertTrue(t429.error().contains("rate limited"), t429.error());
+        assertTrue(t429.error().contains("(Retry-After: 3)"), t429.error());
         assertFalse(t429.hasFirstToken());
         assertEquals(0, t429.contentChunks());
         assertEquals(TokenCountSource.NONE, t429.tokenSource());
         assertEquals("http-503", t503.errorClass());
         assertTrue(t503.error().contains("503"), t503.error());
+        assertFalse(t503.error().contains("Retry-After"), "none sent, none claimed: " + t503.error());
         assertEquals(2, server.getRequestCount(), "no silent retry");
     }
 
