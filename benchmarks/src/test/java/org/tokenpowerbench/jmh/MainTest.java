@@ -6,17 +6,50 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.results.AggregationPolicy;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
+import org.openjdk.jmh.results.IterationResultMetaData;
+import org.openjdk.jmh.results.ResultRole;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.ScalarResult;
+import org.openjdk.jmh.results.SingleShotResult;
 import org.openjdk.jmh.runner.BenchmarkList;
 import org.openjdk.jmh.runner.BenchmarkListEntry;
+import org.openjdk.jmh.runner.IterationType;
+import org.openjdk.jmh.runner.WorkloadParams;
 import org.openjdk.jmh.runner.format.OutputFormatFactory;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
@@ -28,6 +61,7 @@ class MainTest {
 
     static final String SAMPLE_01 = "org.tokenpowerbench.samples.TPBSample_01_FirstJoules_Energy";
     static final String SAMPLE_02 = "org.tokenpowerbench.samples.TPBSample_02_BatchSweep_Energy";
+    static final String SAMPLE_03 = "org.tokenpowerbench.samples.TPBSample_03_OpenLoop_Energy";
     static final String METRICS = RequestMetricsProfiler.class.getName();
     static final String CPU = CpuEstimateProfiler.class.getName();
 
@@ -240,8 +274,12 @@ class MainTest {
         void unknownNameIsRejectedWithTheKnownOnes() {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> Main.checkParameterNames(selected("TPBSample_01"), List.of("batch", "batchsize")));
+            // the benchmark's parameters, sorted and comma-separated (the processor may add axes over time)
+            List<String> known = new ArrayList<>(new TreeSet<>(selected("TPBSample_01").first().getParams().get().keySet()));
+            assertTrue(known.containsAll(List.of("api", "batch", "engine", "inputTokens", "model", "outputTokens", "prompts",
+                    "quantization")), known::toString);
             assertEquals("unknown parameter 'batchsize' in -p batchsize=...: the selected benchmarks take "
-                    + "api, batch, engine, inputTokens, model, outputTokens, prompts, quantization", e.getMessage());
+                    + String.join(", ", known), e.getMessage());
         }
 
         @Test
@@ -349,6 +387,442 @@ class MainTest {
             assertEquals("wattsPerCore=5", cmd.getProfilers().get(0).getOpts());
             assertEquals(METRICS, cmd.getProfilers().get(1).getKlass());
             assertEquals(List.of("1", "2"), List.copyOf(cmd.getParameter("batch").get()));
+        }
+    }
+
+    // --- the sweep, one trial at a time ----------------------------------------------------------
+
+    /** The trials Main would run for a command line (its -p values over the selected benchmarks). */
+    static List<Trial> trials(String... args) throws Exception {
+        CommandLineOptions cmd = new CommandLineOptions(args);
+        return Sweep.trials(selected(cmd.getIncludes().toArray(new String[0])),
+                name -> cmd.getParameter(name).orElse(null));
+    }
+
+    static List<String> values(List<Trial> trials, String name) {
+        return trials.stream().map(t -> t.params().get(name)).toList();
+    }
+
+    @Nested
+    class Trials {
+
+        @Test
+        void defaultsOfTheBenchmarkInTheirOrder() throws Exception {
+            List<Trial> t = trials("TPBSample_02");
+            assertEquals(List.of("1", "2", "4", "8"), values(t, "batch"));
+            for (Trial trial : t) {
+                assertEquals(SAMPLE_02 + ".wave", trial.benchmark());
+                assertEquals(new TreeSet<>(selected("TPBSample_02").first().getParams().get().keySet()),
+                        trial.params().keySet(), "every parameter, one value each");
+                assertEquals(new ArrayList<>(new TreeSet<>(trial.params().keySet())),
+                        new ArrayList<>(trial.params().keySet()), "parameters in JMH's order: by name");
+                assertEquals("synthetic:llama-tiny", trial.params().get("model"));
+            }
+        }
+
+        @Test
+        void overridesReplaceDefaultsAndTheFirstNameVariesSlowest() throws Exception {
+            List<Trial> t = trials("TPBSample_01", "-p", "quantization=q8_0,f16", "-p", "batch=8,1");
+            assertEquals(4, t.size(), t::toString);
+            // batch < quantization by name: batch varies slowest, values in the order given
+            assertEquals(List.of("8", "8", "1", "1"), values(t, "batch"));
+            assertEquals(List.of("q8_0", "f16", "q8_0", "f16"), values(t, "quantization"));
+            assertEquals(List.of("16", "16", "16", "16"), values(t, "prompts"), "the other parameters keep their default");
+        }
+
+        @Test
+        void threeAxesMakeTheCartesianProductInOrder() throws Exception {
+            List<Trial> t = trials("TPBSample_01", "-p", "prompts=2,3", "-p", "batch=1,2", "-p", "model=a,b");
+            List<String> order = t.stream()
+                    .map(x -> x.params().get("batch") + x.params().get("model") + x.params().get("prompts")).toList();
+            assertEquals(List.of("1a2", "1a3", "1b2", "1b3", "2a2", "2a3", "2b2", "2b3"), order);
+        }
+
+        @Test
+        void severalBenchmarksOneAfterTheOther() throws Exception {
+            List<Trial> t = trials("TPBSample_0[12]", "-p", "prompts=2");
+            assertEquals(2 + 4, t.size(), t::toString);
+            assertEquals(List.of(SAMPLE_01 + ".wave", SAMPLE_01 + ".wave", SAMPLE_02 + ".wave", SAMPLE_02 + ".wave",
+                    SAMPLE_02 + ".wave", SAMPLE_02 + ".wave"), t.stream().map(Trial::benchmark).toList());
+            assertEquals(List.of("1", "4", "1", "2", "4", "8"), values(t, "batch"));
+            assertTrue(t.stream().allMatch(x -> x.params().get("prompts").equals("2")), t::toString);
+        }
+
+        @Test
+        void aParameterOnlyOneBenchmarkHasIsOverriddenThereOnly() throws Exception {
+            List<Trial> t = trials("TPBSample_0[13]", "-p", "rate=5");
+            assertEquals(2 + 1, t.size(), t::toString);
+            assertFalse(t.get(0).params().containsKey("rate"));
+            assertEquals("5", t.get(2).params().get("rate"));
+        }
+
+        @Test
+        void trialNamesItsValues() {
+            Trial t = new Trial("b.wave", new LinkedHashMap<>(Map.of("batch", "1")));
+            assertEquals("b.wave {batch=1}", t.toString());
+        }
+    }
+
+    /** A result as JMH returns it for a trial (one measured single-shot iteration plus one secondary metric). */
+    static RunResult result(Trial trial, double millis, double joulesPerToken) {
+        WorkloadParams wp = new WorkloadParams();
+        trial.params().forEach((k, v) -> wp.put(k, v, 0));
+        IterationParams warmup = new IterationParams(IterationType.WARMUP, 0, TimeValue.NONE, 1);
+        IterationParams measurement = new IterationParams(IterationType.MEASUREMENT, 1, TimeValue.NONE, 1);
+        BenchmarkParams bp = new BenchmarkParams(trial.benchmark(), trial.benchmark() + "_jmhTest", false, 1,
+                new int[] {1}, List.of(), 1, 0, warmup, measurement, Mode.SingleShotTime, wp, TimeUnit.MILLISECONDS, 1,
+                "java", List.of(), "17", "vm", "17", "1.37", TimeValue.minutes(10));
+        IterationResult ir = new IterationResult(bp, measurement, new IterationResultMetaData(1, 1));
+        ir.addResult(new SingleShotResult(ResultRole.PRIMARY, "wave", Math.round(millis * 1e6), TimeUnit.MILLISECONDS));
+        ir.addResult(new ScalarResult("cpu.estimated.J/token", joulesPerToken, "J/token", AggregationPolicy.AVG));
+        return new RunResult(bp, List.of(new BenchmarkResult(bp, List.of(ir))));
+    }
+
+    static Trial trial(String batch) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("batch", batch);
+        p.put("model", "synthetic:llama-tiny");
+        return new Trial(SAMPLE_01 + ".wave", p);
+    }
+
+    @Nested
+    class Ledger {
+
+        @Test
+        void completeTrialsReadBackWithTheirResults(@TempDir Path dir) throws Exception {
+            TrialLedger ledger = new TrialLedger(dir);
+            assertFalse(TrialLedger.exists(dir));
+            ledger.record(trial("1"), true, List.of(result(trial("1"), 120, 0.25)));
+            ledger.record(trial("2"), false, List.of());
+            assertTrue(TrialLedger.exists(dir));
+
+            TrialLedger again = new TrialLedger(dir);
+            List<RunResult> back = again.completeResults(trial("1"));
+            assertNotNull(back);
+            assertEquals(1, back.size());
+            RunResult r = back.get(0);
+            assertEquals(SAMPLE_01 + ".wave", r.getParams().getBenchmark());
+            assertEquals("1", r.getParams().getParam("batch"));
+            assertEquals(120, r.getPrimaryResult().getScore(), 1e-9);
+            assertEquals(0.25, r.getSecondaryResults().get("cpu.estimated.J/token").getScore(), 1e-12);
+            assertNull(again.completeResults(trial("2")), "failed: runs again");
+            assertNull(again.completeResults(trial("4")), "never run");
+            assertNull(again.completeResults(new Trial(SAMPLE_02 + ".wave", trial("1").params())), "another benchmark");
+
+            List<String> lines = Files.readAllLines(dir.resolve("trials.jsonl"));
+            assertEquals(2, lines.size());
+            JsonNode first = new ObjectMapper().readTree(lines.get(0));
+            assertEquals(1, first.get("trial").asInt());
+            assertEquals(SAMPLE_01 + ".wave", first.get("benchmark").asText());
+            assertEquals("1", first.get("params").get("batch").asText());
+            assertEquals("complete", first.get("status").asText());
+            assertEquals("trials/001.ser", first.get("file").asText());
+            assertTrue(Files.isRegularFile(dir.resolve("trials/001.ser")));
+            JsonNode second = new ObjectMapper().readTree(lines.get(1));
+            assertEquals("failed", second.get("status").asText());
+            assertTrue(second.get("file").isNull(), "a trial without results has no file");
+        }
+
+        @Test
+        void theLastRecordOfATrialCounts(@TempDir Path dir) throws Exception {
+            TrialLedger ledger = new TrialLedger(dir);
+            ledger.record(trial("1"), false, List.of(result(trial("1"), 1, 1)));
+            ledger.record(trial("1"), true, List.of(result(trial("1"), 2, 2)));
+            assertEquals(2, new TrialLedger(dir).completeResults(trial("1")).get(0).getPrimaryResult().getScore(), 1e-9);
+            assertTrue(Files.isRegularFile(dir.resolve("trials/002.ser")), "numbers follow the lines");
+            ledger.record(trial("1"), false, List.of());
+            assertNull(new TrialLedger(dir).completeResults(trial("1")), "failed again: runs again");
+        }
+
+        @Test
+        void paramsMatchWhateverTheirOrderInTheFile(@TempDir Path dir) throws Exception {
+            Files.writeString(dir.resolve("trials.jsonl"), "{\"trial\":1,\"benchmark\":\"" + SAMPLE_01 + ".wave\","
+                    + "\"params\":{\"model\":\"synthetic:llama-tiny\",\"batch\":\"1\"},\"status\":\"failed\",\"file\":null}\n");
+            assertEquals("failed", new TrialLedger(dir).last(trial("1")).status());
+        }
+
+        @Test
+        void aLineCutShortIsIgnoredAndTheNextStartsOnItsOwnLine(@TempDir Path dir) throws Exception {
+            new TrialLedger(dir).record(trial("1"), true, List.of(result(trial("1"), 1, 1)));
+            Files.writeString(dir.resolve("trials.jsonl"), "{\"trial\":2,\"bench", java.nio.file.StandardOpenOption.APPEND);
+            TrialLedger ledger = new TrialLedger(dir);
+            assertEquals(1, ledger.entries().size());
+            ledger.record(trial("2"), true, List.of(result(trial("2"), 1, 1)));
+            TrialLedger again = new TrialLedger(dir);
+            assertEquals(2, again.entries().size(), again.entries()::toString);
+            assertEquals(3, again.entries().get(1).number(), "the cut line keeps its number");
+            assertNotNull(again.completeResults(trial("2")));
+        }
+
+        @Test
+        void resultsThatCannotBeReadAreAnError(@TempDir Path dir) throws Exception {
+            new TrialLedger(dir).record(trial("1"), true, List.of(result(trial("1"), 1, 1)));
+            Files.write(dir.resolve("trials/001.ser"), new byte[] {1, 2, 3});
+            assertThrows(IOException.class, () -> new TrialLedger(dir).completeResults(trial("1")));
+            Files.delete(dir.resolve("trials/001.ser"));
+            assertThrows(IOException.class, () -> new TrialLedger(dir).completeResults(trial("1")));
+        }
+
+        @Test
+        void onlyResultsAreReadBack(@TempDir Path dir) throws Exception {
+            Path file = dir.resolve("x.ser");
+            try (ObjectOutputStream out = new ObjectOutputStream(Files.newOutputStream(file))) {
+                out.writeObject(new ArrayList<>(List.of(new java.text.SimpleDateFormat())));
+            }
+            assertThrows(IOException.class, () -> TrialLedger.read(file), "java.text objects are not results");
+            try (ObjectOutputStream out = new ObjectOutputStream(Files.newOutputStream(file))) {
+                out.writeObject(new ArrayList<>(List.of("a string")));
+            }
+            IOException e = assertThrows(IOException.class, () -> TrialLedger.read(file));
+            assertTrue(e.getMessage().contains("java.lang.String"), e.getMessage());
+        }
+
+        @Test
+        void summaryListsResultsAndFailedTrials(@TempDir Path dir) throws Exception {
+            Main.writeSummary(dir, List.of(result(trial("1"), 120, 0.25)), List.of(trial("2")));
+            JsonNode summary = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
+            assertEquals(1, summary.get("trials").size());
+            assertEquals("1", summary.get("trials").get(0).get("params").get("batch").asText());
+            assertEquals(120, summary.get("trials").get(0).get("wave").get("score").asDouble(), 1e-9);
+            assertEquals("2", summary.get("failed").get(0).get("params").get("batch").asText());
+            assertFalse(Files.exists(dir.resolve("summary.json.tmp")));
+        }
+    }
+
+    @Nested
+    class PerTrialOptions {
+
+        @Test
+        void forksGetAShortShutdownWaitUnlessTheUserSetOne() throws Exception {
+            // the llama.cpp binding leaves a non-daemon native thread behind: JMH would wait 30 s per fork
+            assertFalse(Main.mentions(new CommandLineOptions("TPBSample_01"), "jmh.shutdownTimeout"));
+            assertFalse(Main.mentions(new CommandLineOptions("-jvmArgsAppend", "-Dother=1"), "jmh.shutdownTimeout"));
+            assertTrue(Main.mentions(new CommandLineOptions("-jvmArgsAppend", "-Djmh.shutdownTimeout=5"),
+                    "jmh.shutdownTimeout"));
+            assertTrue(Main.mentions(new CommandLineOptions("-jvmArgs", "-Xmx1g -Djmh.shutdownTimeout=9"),
+                    "jmh.shutdownTimeout"));
+            assertFalse(Main.mentions(new CommandLineOptions("-jvmArgsAppend", "-Djmh.shutdownTimeout.step=2"),
+                    "jmh.shutdownTimeout"), "another property of the same stem");
+        }
+
+        @Test
+        void narrowToOneTrialAndKeepTheRest() throws Exception {
+            CommandLineOptions cmd = new CommandLineOptions(Main.rewrite(new String[] {"TPBSample_0", "-e", "02",
+                    "-p", "batch=1,4", "-i", "3", "-f", "2", "-rf", "json", "-rff", "x.json", "-prof", "cpu",
+                    "-jvmArgsAppend", "-Dfoo=1"}).toArray(new String[0]));
+            Trial t = trial("4");
+            Options o = new TrialOptions(cmd, t, List.of("-Dfoo=1", "-Dtpb.runDir=/r"));
+            assertEquals(List.of("^\\Q" + SAMPLE_01 + ".wave\\E$"), o.getIncludes());
+            assertTrue(o.getExcludes().isEmpty());
+            assertEquals(1, selected(o.getIncludes().toArray(new String[0])).size());
+            assertEquals(List.of("4"), List.copyOf(o.getParameter("batch").get()));
+            assertEquals(List.of("synthetic:llama-tiny"), List.copyOf(o.getParameter("model").get()));
+            assertFalse(o.getParameter("prompts").hasValue(), "a parameter the trial does not fix");
+            assertFalse(o.getResult().hasValue());
+            assertFalse(o.getResultFormat().hasValue());
+            assertEquals(List.of("-Dfoo=1", "-Dtpb.runDir=/r"), List.copyOf(o.getJvmArgsAppend().get()));
+            assertEquals(3, o.getMeasurementIterations().get());
+            assertEquals(2, o.getForkCount().get());
+            assertEquals(cmd.getProfilers(), o.getProfilers());
+
+            // JMH sends the options to every fork
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+                out.writeObject(o);
+            }
+            Options back;
+            try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+                back = (Options) in.readObject();
+            }
+            assertEquals(o.getIncludes(), back.getIncludes());
+            assertEquals(List.of("4"), List.copyOf(back.getParameter("batch").get()));
+        }
+
+        @Test
+        void resultFileIsNamedAsJmhNamesIt() throws Exception {
+            assertNull(Main.resultFile(new CommandLineOptions()));
+            assertEquals("jmh-result.json", Main.resultFile(new CommandLineOptions("-rf", "json")));
+            assertEquals("jmh-result.csv", Main.resultFile(new CommandLineOptions("-rff", "jmh-result.csv")));
+            assertEquals("out.json", Main.resultFile(new CommandLineOptions("-rf", "json", "-rff", "out.json")));
+        }
+
+        @Test
+        void theTableIsPrintedOnceAtTheEndOfTheSweep() {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            PrintStream stream = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+            SweepOutputFormat out = new SweepOutputFormat(OutputFormatFactory.createFormatInstance(stream, VerboseMode.NORMAL));
+            List<RunResult> first = List.of(result(trial("1"), 120, 0.25));
+            out.endRun(first);
+            out.close();
+            out.println("still open");
+            assertFalse(bytes.toString(StandardCharsets.UTF_8).contains("REMEMBER"), "no table per trial");
+            assertTrue(bytes.toString(StandardCharsets.UTF_8).contains("still open"));
+            out.endSweep(List.of(first.get(0), result(trial("4"), 90, 0.5)));
+            String text = bytes.toString(StandardCharsets.UTF_8);
+            assertTrue(text.contains("REMEMBER"), text);
+            assertEquals(2, text.lines().filter(l -> l.startsWith("TPBSample_01_FirstJoules_Energy.wave ")).count(), text);
+        }
+    }
+
+    // --- --resume ----------------------------------------------------------------------------------
+
+    @Nested
+    class Resume {
+
+        @Test
+        void bothSpellingsAndStrippedForJmh() {
+            assertEquals(Path.of("runs/a"), Main.resumeDir(new String[] {"TPBSample_01", "--resume", "runs/a", "-f", "1"}));
+            assertEquals(Path.of("runs/a"), Main.resumeDir(new String[] {"--resume=runs/a", "TPBSample_01"}));
+            assertNull(Main.resumeDir(new String[] {"TPBSample_01", "-f", "1"}));
+            assertEquals(List.of("TPBSample_01", "-f", "1"),
+                    List.of(Main.withoutResume(new String[] {"TPBSample_01", "--resume", "runs/a", "-f", "1"})));
+            assertEquals(List.of("TPBSample_01", "-prof", CPU, "-prof", METRICS),
+                    Main.rewrite(new String[] {"--resume=runs/a", "TPBSample_01", "-prof", "cpu"}));
+            assertEquals(List.of("TPBSample_01", "-prof", METRICS),
+                    Main.rewrite(new String[] {"TPBSample_01", "--resume", "runs/a"}));
+        }
+
+        @Test
+        void theFolderIsRequiredAndOnlyOnce() {
+            for (String[] args : List.of(new String[] {"TPBSample_01", "--resume"}, new String[] {"--resume="},
+                    new String[] {"--resume", "-f", "1"})) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Main.resumeDir(args));
+                assertTrue(e.getMessage().startsWith("--resume needs the run folder"), e.getMessage());
+            }
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Main.resumeDir(new String[] {"--resume", "a", "--resume=b"}));
+            assertTrue(e.getMessage().contains("given twice"), e.getMessage());
+            assertEquals(Path.of("a"), Main.resumeDir(new String[] {"--resume", "a", "--resume=a"}));
+        }
+
+        @Test
+        void aFolderWithoutASweepIsABadCommandLine(@TempDir Path dir) {
+            Path missing = dir.resolve("no-such-run");
+            for (Path p : List.of(missing, dir)) {
+                Outcome o = run("TPBSample_01", "--resume", p.toString());
+                assertEquals(2, o.status(), o.out() + o.err());
+                assertEquals("tokenpowerbench: --resume " + p + ": no sweep recorded there; give the run folder of an "
+                        + "earlier run, the one that holds trials.jsonl (each run prints it at the end)", o.err().strip());
+                assertFalse(o.out().contains("TokenPowerBench run folder"), o.out());
+            }
+            assertFalse(Files.exists(missing), "nothing created");
+        }
+
+        @Test
+        void missingFolderIsABadCommandLine() {
+            Outcome o = run("TPBSample_01", "--resume");
+            assertEquals(2, o.status());
+            assertTrue(o.err().contains("--resume needs the run folder"), o.err());
+        }
+    }
+
+    // --- parameter values, before the first fork ---------------------------------------------------------
+
+    /** Runs Main with an error expected before any fork: exit 2, and one line without a stack trace. */
+    static String rejected(String... args) {
+        Outcome o = run(args);
+        assertEquals(2, o.status(), () -> List.of(args) + ": " + o.out() + o.err());
+        assertEquals(1, o.err().strip().lines().count(), o.err());
+        assertTrue(o.err().startsWith("tokenpowerbench: "), o.err());
+        assertFalse(o.err().contains("\tat ") || o.out().contains("\tat "), o.err());
+        assertFalse(o.out().contains("# Fork") || o.out().contains("TokenPowerBench run folder"), o.out());
+        return o.err().strip();
+    }
+
+    static Trial ours(String... pairs) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("engine", "embedded");
+        for (int i = 0; i < pairs.length; i += 2) {
+            p.put(pairs[i], pairs[i + 1]);
+        }
+        return new Trial("x.Bench_Energy.wave", p);
+    }
+
+    static String checkFails(Trial... trials) {
+        return assertThrows(IllegalArgumentException.class, () -> ParameterCheck.check(List.of(trials))).getMessage();
+    }
+
+    @Nested
+    class Values {
+
+        @Test
+        void badRateStopsTheRunBeforeAnyFork() {
+            assertEquals("tokenpowerbench: rate=-1.0 is not an arrival rate: give requests per second > 0 (-p rate=...),"
+                    + " or 0 for a closed loop", rejected("TPBSample_03", "-p", "rate=-1"));
+            assertTrue(rejected("TPBSample_03", "-p", "rate=10,Infinity").contains("rate=Infinity"));
+            assertTrue(rejected("TPBSample_03", "-p", "rate=NaN").contains("rate=NaN"));
+            assertTrue(rejected("TPBSample_03", "-p", "rate=fast").contains("rate=fast is not a number"));
+        }
+
+        @Test
+        void otherOpenLoopValues() {
+            assertTrue(rejected("TPBSample_03", "-p", "arrivals=uniform").contains("arrivals=uniform is not known: use "
+                    + "poisson or gamma"));
+            assertTrue(rejected("TPBSample_03", "-p", "arrivals=gamma", "-p", "burstiness=0")
+                    .contains("burstiness=0.0 is not a gamma shape"));
+            assertTrue(rejected("TPBSample_03", "-p", "burstiness=2").contains("burstiness=2.0 needs arrivals=gamma"));
+            assertTrue(rejected("TPBSample_03", "-p", "maxConcurrency=-1").contains("maxConcurrency=-1 is not allowed"));
+            assertTrue(rejected("TPBSample_03", "-p", "warmupRequests=-2").contains("warmupRequests=-2 is not allowed"));
+        }
+
+        @Test
+        void countsOfEveryTrial() {
+            assertEquals("tokenpowerbench: batch=0 is not allowed: it must be at least 1 (-p batch=...)",
+                    rejected("TPBSample_01", "-p", "batch=1,0"));
+            assertTrue(rejected("TPBSample_01", "-p", "prompts=0").contains("prompts=0 is not allowed"));
+            assertTrue(rejected("TPBSample_01", "-p", "outputTokens=-5").contains("outputTokens=-5 is not allowed"));
+            assertTrue(rejected("TPBSample_01", "-p", "inputTokens=0").contains("inputTokens=0 is not allowed"));
+            assertTrue(rejected("TPBSample_01", "-p", "batch=two").contains("batch=two is not a whole number"));
+        }
+
+        @Test
+        void goodValuesPass() {
+            assertDoesNotThrow(() -> ParameterCheck.check(trials("TPBSample_0", "-p", "batch=1,64", "-p", "prompts=1")));
+            assertDoesNotThrow(() -> ParameterCheck.check(trials("TPBSample_03", "-p", "rate=0.5,0", "-p",
+                    "maxConcurrency=0", "-p", "arrivals=gamma", "-p", "burstiness=0.25")));
+            // closed loop (rate 0) ignores the arrival shape, as the trial does
+            assertDoesNotThrow(() -> ParameterCheck.check(List.of(ours("rate", "0", "arrivals", "poisson",
+                    "burstiness", "2"))));
+        }
+
+        @Test
+        void lengthDistributionsAndWaveLength() {
+            assertTrue(checkFails(ours("inputLengths", "zipf")).startsWith("inputLengths=zipf"), checkFails(ours("inputLengths", "zipf")));
+            assertTrue(checkFails(ours("outputLengths", "uniform:2")).startsWith("outputLengths=uniform:2"));
+            assertTrue(checkFails(ours("waveSeconds", "-1")).startsWith("waveSeconds=-1.0 is not a wave length"));
+            assertTrue(checkFails(ours("waveSeconds", "soon")).startsWith("waveSeconds=soon is not a number"));
+            assertDoesNotThrow(() -> ParameterCheck.check(List.of(ours("inputLengths", "uniform:0.5", "outputLengths",
+                    "fixed", "waveSeconds", "5"))));
+        }
+
+        @Test
+        void contextLength() {
+            assertTrue(checkFails(ours("contextLength", "0")).startsWith("contextLength=0 is not allowed"));
+            assertDoesNotThrow(() -> ParameterCheck.check(List.of(ours("contextLength", "4096"))));
+        }
+
+        @Test
+        void datasetFileMustExistAndParse(@TempDir Path dir) throws Exception {
+            Path missing = dir.resolve("prompts.jsonl");
+            String m = checkFails(ours("dataset", missing.toString()));
+            assertTrue(m.startsWith("dataset file '" + missing + "' does not exist"), m);
+            assertEquals(1, m.lines().count());
+
+            Files.writeString(missing, "{\"prompt\": \"Hello there\"}\n{\"prompt\": 42, \n");
+            m = checkFails(ours("dataset", missing.toString()));
+            assertTrue(m.startsWith("dataset " + missing + ":2: "), m);
+
+            Files.writeString(missing, "{\"prompt\": \"Hello there\"}\n{\"messages\": [{\"role\": \"user\", "
+                    + "\"content\": \"Hi\"}]}\n");
+            assertDoesNotThrow(() -> ParameterCheck.check(List.of(ours("dataset", missing.toString()))));
+            assertTrue(checkFails(ours("dataset", missing.toString()), ours("dataset", dir.toString()))
+                    .contains("is not a readable file"), "every value of the sweep");
+        }
+
+        @Test
+        void onlyBenchmarksOfOurs() {
+            Trial plain = new Trial("x.PlainJmh.measure", Map.of("batch", "0", "rate", "-1", "dataset", "/no/such"));
+            assertDoesNotThrow(() -> ParameterCheck.check(List.of(plain)));
         }
     }
 }

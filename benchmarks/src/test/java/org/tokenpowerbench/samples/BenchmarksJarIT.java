@@ -9,12 +9,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tokenpowerbench.engine.gguf.SyntheticModelCache;
 
 /**
  * Runs {@code benchmarks.jar} the way the README tells a user to, in a fresh JVM, and checks
@@ -96,17 +98,77 @@ class BenchmarksJarIT {
     }
 
     @Test
-    void aTrialThatFailsLaterKeepsTheTrialsMeasuredBeforeIt(@TempDir Path dir) throws Exception {
+    void aTrialThatFailsLaterKeepsTheTrialsBeforeItAndResumeRunsOnlyTheRest(@TempDir Path dir) throws Exception {
         // A file that starts like a GGUF passes the up-front check, then fails to load in its trial.
-        Path broken = Files.write(dir.resolve("broken.gguf"), new byte[] {'G', 'G', 'U', 'F', 3, 0, 0, 0});
-        Run run = java(dir, "TPBSample_01", "-p", "batch=1", "-p", "prompts=2",
-                "-p", "model=synthetic:llama-tiny," + broken, "-wi", "0", "-i", "1", "-f", "1");
+        Path late = Files.write(dir.resolve("late.gguf"), new byte[] {'G', 'G', 'U', 'F', 3, 0, 0, 0});
+        Path json = dir.resolve("result.json");
+        String[] sweep = {"TPBSample_01", "-p", "batch=1", "-p", "prompts=2", "-p", "model=synthetic:llama-tiny," + late,
+                "-wi", "0", "-i", "1", "-f", "1", "-jvmArgsAppend", "-Dtpb.idleSeconds=0", "-rf", "json", "-rff",
+                json.toString()};
+        Run run = java(dir, sweep);
         assertEquals(1, run.exit(), run.out());
-        assertTrue(run.out().contains("1 trial(s) failed") && run.out().contains("broken.gguf"), run.out());
+        assertTrue(run.out().contains("1 trial(s) failed") && run.out().contains("late.gguf"), run.out());
+        assertTrue(run.out().contains("--resume " + dir.resolve("run")), "says how to go on: " + run.out());
         assertTrue(!run.out().contains("\tat "), "no stack trace: " + run.out());
         Path runDir = dir.resolve("run");
+        assertEquals(2, rows(runDir, "synthetic:llama-tiny"), "the first trial's requests are on disk");
+        List<String> ledger = Files.readAllLines(runDir.resolve("trials.jsonl"));
+        assertEquals(2, ledger.size(), ledger::toString);
+        assertTrue(ledger.get(0).contains("\"status\":\"complete\"") && ledger.get(0).contains("synthetic:llama-tiny"),
+                ledger.get(0));
+        assertTrue(ledger.get(1).contains("\"status\":\"failed\"") && ledger.get(1).contains("late.gguf"), ledger.get(1));
+        assertEquals(List.of("synthetic:llama-tiny"), models(new ObjectMapper().readTree(json.toFile())));
+        JsonNode summary = new ObjectMapper().readTree(runDir.resolve("summary.json").toFile());
+        assertEquals(List.of("synthetic:llama-tiny"), models(summary.get("trials")));
+        assertEquals(late.toString(), summary.get("failed").get(0).get("params").get("model").asText());
+
+        // The cause goes away (a real model file now), and the same command line goes on where it stopped.
+        Path model = SyntheticModelCache.resolve("llama-tiny", "f16", 7, dir.resolve("cache"));
+        Files.copy(model, late, StandardCopyOption.REPLACE_EXISTING);
+        List<String> resume = new ArrayList<>(List.of(sweep));
+        resume.addAll(List.of("--resume", runDir.toString()));
+        Run resumed = java(dir, resume.toArray(new String[0]));
+        assertEquals(0, resumed.exit(), resumed.out());
+        assertEquals(1, resumed.out().lines().filter(l -> l.startsWith("tokenpowerbench: resume: skipping ")
+                && l.contains("model=synthetic:llama-tiny") && l.endsWith("(complete in " + runDir + ")")).count(),
+                resumed.out());
+        assertTrue(resumed.out().lines().noneMatch(l -> l.contains("skipping") && l.contains("late.gguf")),
+                "the failed trial runs again: " + resumed.out());
+        assertEquals(2, rows(runDir, "synthetic:llama-tiny"), "no new requests for the skipped trial");
+        assertEquals(2, rows(runDir, late.toString()), "the failed trial ran");
+        assertEquals(List.of("synthetic:llama-tiny", late.toString()), models(new ObjectMapper().readTree(json.toFile())),
+                "the result file lists every trial of the sweep, in order");
+        summary = new ObjectMapper().readTree(runDir.resolve("summary.json").toFile());
+        assertEquals(List.of("synthetic:llama-tiny", late.toString()), models(summary.get("trials")));
+        assertEquals(0, summary.get("failed").size());
+        assertTrue(Files.readAllLines(runDir.resolve("trials.jsonl")).get(2).contains("\"status\":\"complete\""));
+    }
+
+    @Test
+    void badValuesAndResumeFoldersAreOneLineBeforeAnyFork(@TempDir Path dir) throws Exception {
+        Run rate = java(dir, "TPBSample_03", "-p", "rate=10,-1");
+        assertEquals(2, rate.exit(), rate.out());
+        assertTrue(rate.out().contains("rate=-1.0 is not an arrival rate"), rate.out());
+        assertEquals(1, rate.out().strip().lines().count(), "one line: " + rate.out());
+
+        Run resume = java(dir, "TPBSample_01", "--resume", dir.resolve("nothing-here").toString());
+        assertEquals(2, resume.exit(), resume.out());
+        assertTrue(resume.out().contains("--resume " + dir.resolve("nothing-here") + ": no sweep recorded there"),
+                resume.out());
+        assertEquals(1, resume.out().strip().lines().count(), "one line: " + resume.out());
+        assertTrue(!Files.exists(dir.resolve("run")), "nothing ran");
+    }
+
+    private static long rows(Path runDir, String model) throws IOException {
         try (Stream<String> lines = Files.lines(runDir.resolve("requests.csv"))) {
-            assertEquals(2, lines.filter(l -> l.contains("synthetic:llama-tiny")).count(), "the first trial's requests are on disk");
+            return lines.filter(l -> l.contains("model=" + model + " ")).count();
         }
+    }
+
+    /** The model parameter of every entry of a JMH JSON result or of summary.json's trials. */
+    private static List<String> models(JsonNode results) {
+        List<String> out = new ArrayList<>();
+        results.forEach(r -> out.add(r.path("params").path("model").asText()));
+        return out;
     }
 }

@@ -5,32 +5,40 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.openjdk.jmh.results.Result;
-import org.tokenpowerbench.engine.EngineException;
-import org.tokenpowerbench.engine.OpenEngine;
 import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatFactory;
+import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.BenchmarkList;
 import org.openjdk.jmh.runner.BenchmarkListEntry;
+import org.openjdk.jmh.runner.Defaults;
 import org.openjdk.jmh.runner.NoBenchmarksException;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.format.OutputFormat;
 import org.openjdk.jmh.runner.format.OutputFormatFactory;
 import org.openjdk.jmh.runner.options.CommandLineOptionException;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.VerboseMode;
+import org.openjdk.jmh.util.UnCloseablePrintStream;
+import org.openjdk.jmh.util.Utils;
+import org.tokenpowerbench.engine.EngineException;
+import org.tokenpowerbench.engine.OpenEngine;
 
 /**
  * Entry point of {@code benchmarks.jar}: JMH's own command line, plus
@@ -39,10 +47,18 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  *       {@code -prof tpb} (with options after a colon, as in JMH);</li>
  *   <li>the request metrics profiler added to every run, so latency and token metrics are always
  *       reported;</li>
- *   <li>an error for a {@code -p} name that no selected benchmark has (JMH ignores those);</li>
+ *   <li>an error for a {@code -p} name that no selected benchmark has (JMH ignores those), and
+ *       before the first fork a check of every trial's engine, model, counts, open-loop values and
+ *       dataset files ({@link ParameterCheck}): exit status 2 with one line;</li>
  *   <li>a run folder ({@code tpb-results/<time>}, or {@code -Dtpb.runDir=...}) that every fork
- *       appends to as it measures, and a {@code summary.json} at the end;</li>
- *   <li>exit status 1 when a trial failed, with the one-line reason of each failure.</li>
+ *       appends to as it measures;</li>
+ *   <li>the sweep run one trial at a time ({@link Sweep}: JMH's cartesian product, in JMH's
+ *       order), each trial recorded in the run folder's {@link TrialLedger} and
+ *       {@code summary.json} rewritten as soon as it ends; JMH's result file ({@code -rf},
+ *       {@code -rff}) and end-of-run table cover the whole sweep;</li>
+ *   <li>{@code --resume DIR}: the same sweep again in run folder {@code DIR}, skipping the trials
+ *       complete there (their recorded results are reported with the new ones);</li>
+ *   <li>exit status 1 when a trial of this run failed, with the one-line reason of each failure.</li>
  * </ul>
  */
 public final class Main {
@@ -63,8 +79,12 @@ public final class Main {
     /** Runs and returns the exit status: 0 success, 1 a trial failed, 2 bad command line. */
     public static int run(String[] args) {
         List<String> rewritten;
+        Path resume;
+        String[] plain;
         try {
-            rewritten = rewrite(args);
+            resume = resumeDir(args);
+            plain = withoutResume(args);
+            rewritten = rewrite(plain);
         } catch (IllegalArgumentException e) {
             System.err.println("tokenpowerbench: " + e.getMessage());
             return 2;
@@ -81,7 +101,8 @@ public final class Main {
                 cmd.showHelp();
                 System.out.println();
                 System.out.println("TokenPowerBench adds: -prof cpu | rapl | nvml | tpb (short names, options after ':'),");
-                System.out.println("  -Dtpb.runDir=DIR before -jar to choose the run folder (default tpb-results/<time>).");
+                System.out.println("  -Dtpb.runDir=DIR before -jar to choose the run folder (default tpb-results/<time>),");
+                System.out.println("  --resume DIR to go on with the sweep recorded in run folder DIR (its complete trials are skipped).");
                 return 0;
             }
             if (cmd.shouldListProfilers()) {
@@ -106,46 +127,174 @@ public final class Main {
             return 2;
         }
 
+        List<Trial> trials;
         try {
+            if (resume != null && !TrialLedger.exists(resume)) {
+                throw new IllegalArgumentException("--resume " + resume + ": no sweep recorded there; give the run "
+                        + "folder of an earlier run, the one that holds " + TrialLedger.FILE + " (each run prints it "
+                        + "at the end)");
+            }
             SortedSet<BenchmarkListEntry> selected = selected(cmd);
-            checkParameterNames(selected, parameterNames(args));
+            checkParameterNames(selected, parameterNames(plain));
             checkProfilers(rewritten);
+            trials = Sweep.trials(selected, name -> cmd.getParameter(name).orElse(null));
+            if (trials.isEmpty()) {
+                throw new IllegalArgumentException("no benchmark matches " + cmd.getIncludes() + ": list them with -l");
+            }
+            ParameterCheck.check(trials);
             checkEngines(cmd, selected);
         } catch (IllegalArgumentException | EngineException e) {
             System.err.println("tokenpowerbench: " + e.getMessage());
             return 2;
         }
 
-        Path runDir = Path.of(System.getProperty("tpb.runDir",
+        Path runDir = resume != null ? resume : Path.of(System.getProperty("tpb.runDir",
                 "tpb-results/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
         List<String> jvmArgs = new ArrayList<>(cmd.getJvmArgsAppend().orElse(List.of()));
         jvmArgs.add("-Dtpb.runDir=" + runDir.toAbsolutePath());
+        if (!mentions(cmd, "jmh.shutdownTimeout")) {
+            // llama.cpp's Java binding leaves a native thread attached to the JVM (non-daemon) once
+            // its model is closed, and JMH waits 30 s at the end of every fork for such threads.
+            // By then the fork has sent its results and our run folder is written: 1 s loses nothing.
+            jvmArgs.add("-Djmh.shutdownTimeout=1");
+        }
         System.setProperty("tpb.runDir", runDir.toAbsolutePath().toString());
-        OptionsBuilder options = new OptionsBuilder();
-        options.parent(cmd);
-        options.jvmArgsAppend(jvmArgs.toArray(new String[0]));
 
-        Collection<RunResult> results;
+        TrialLedger ledger;
+        String resultFile = resultFile(cmd);
         try {
             Files.createDirectories(runDir);
-            results = new Runner(options.build()).run();
-        } catch (NoBenchmarksException e) {
-            System.err.println("tokenpowerbench: no benchmark matches " + cmd.getIncludes() + ": list them with -l");
+            ledger = new TrialLedger(runDir);
+        } catch (IOException e) {
+            System.err.println("tokenpowerbench: cannot use the run folder " + runDir + " (" + e + "): choose a writable "
+                    + "one with -Dtpb.runDir=DIR before -jar");
             return 2;
-        } catch (RunnerException | IOException e) {
-            System.err.println("tokenpowerbench: " + e.getMessage());
-            return 1;
         }
-        writeSummary(runDir, results);
-        List<String> failures = failures(runDir);
+        OutputFormat output;
+        try {
+            if (resultFile != null) {
+                touch(Path.of(resultFile));
+            }
+            output = outputFormat(cmd);
+        } catch (IOException e) {
+            System.err.println("tokenpowerbench: " + e.getMessage());
+            return 2;
+        }
+        return runSweep(cmd, trials, ledger, runDir, resume != null, jvmArgs, resultFile, new SweepOutputFormat(output));
+    }
+
+    /**
+     * Runs the trials one JMH run each, recording every trial in the ledger and rewriting
+     * {@code summary.json} as soon as it ends; with {@code resume}, trials complete in the ledger
+     * are not run again and their recorded results take their place.
+     */
+    private static int runSweep(CommandLineOptions cmd, List<Trial> trials, TrialLedger ledger, Path runDir,
+                                boolean resume, List<String> jvmArgs, String resultFile, SweepOutputFormat out) {
+        List<RunResult> results = new ArrayList<>();
+        List<Trial> failed = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
+        String stopped = null;
+        int ran = 0;
+        for (int i = 0; i < trials.size() && stopped == null; i++) {
+            Trial trial = trials.get(i);
+            if (resume) {
+                try {
+                    List<RunResult> recorded = ledger.completeResults(trial);
+                    if (recorded != null) {
+                        System.out.println("tokenpowerbench: resume: skipping " + trial + " (complete in " + runDir + ")");
+                        results.addAll(recorded);
+                        continue;
+                    }
+                } catch (IOException e) {
+                    System.out.println("tokenpowerbench: resume: running " + trial + " again: its recorded results "
+                            + "cannot be read (" + e.getMessage() + ")");
+                }
+            }
+            System.out.println("tokenpowerbench: trial " + (i + 1) + " of " + trials.size() + ": " + trial);
+            int failuresBefore = failures(runDir).size();
+            Collection<RunResult> trialResults = List.of();
+            try {
+                trialResults = new Runner(new TrialOptions(cmd, trial, jvmArgs), out).run();
+            } catch (NoBenchmarksException e) {
+                stopped = "no benchmark matches " + trial.benchmark() + " any more: list them with -l";
+            } catch (RunnerException | RuntimeException e) {
+                stopped = e.getMessage() != null ? e.getMessage() : e.toString();
+            }
+            ran++;
+            List<String> all = failures(runDir);
+            List<String> mine = all.subList(Math.min(failuresBefore, all.size()), all.size());
+            boolean complete = stopped == null && !trialResults.isEmpty() && mine.isEmpty();
+            if (!complete) {
+                failed.add(trial);
+                reasons.addAll(mine.isEmpty()
+                        ? List.of(trial + ": " + (stopped != null ? stopped : "no result (see JMH's output above)"))
+                        : mine);
+            }
+            if (stopped != null && i + 1 < trials.size()) {
+                reasons.add("the sweep stopped there (" + stopped + "): " + (trials.size() - i - 1)
+                        + " trial(s) after it did not run");
+            }
+            results.addAll(trialResults);
+            try {
+                ledger.record(trial, complete, trialResults);
+            } catch (IOException e) {
+                System.err.println("tokenpowerbench: cannot record the trial in " + runDir.resolve(TrialLedger.FILE)
+                        + ": " + e.getMessage());
+            }
+            writeSummary(runDir, results, failed);
+        }
+        if (ran == 0) {
+            writeSummary(runDir, results, failed);
+        }
+        out.endSweep(results);
+        if (resultFile != null) {
+            ResultFormatType format = cmd.getResultFormat().orElse(Defaults.RESULT_FORMAT);
+            ResultFormatFactory.getInstance(format, resultFile).writeOut(results);
+            System.out.println();
+            System.out.println("Benchmark result is saved to " + resultFile);
+        }
         System.out.println();
         System.out.println("TokenPowerBench run folder: " + runDir.toAbsolutePath());
-        if (!failures.isEmpty()) {
-            System.err.println("tokenpowerbench: " + failures.size() + " trial(s) failed; measured trials are kept in " + runDir);
-            failures.forEach(f -> System.err.println("  " + f));
+        if (!failed.isEmpty()) {
+            System.err.println("tokenpowerbench: " + failed.size() + " trial(s) failed; measured trials are kept in "
+                    + runDir + "; run them again with the same command line plus --resume " + runDir);
+            reasons.forEach(f -> System.err.println("  " + f));
             return 1;
         }
         return 0;
+    }
+
+    /** JMH's result file, as JMH names it: {@code -rff}, else {@code jmh-result.<format>} when {@code -rf} is given. */
+    static String resultFile(CommandLineOptions cmd) {
+        if (!cmd.getResult().hasValue() && !cmd.getResultFormat().hasValue()) {
+            return null;
+        }
+        return cmd.getResult().orElse(Defaults.RESULT_FILE_PREFIX + "."
+                + cmd.getResultFormat().orElse(Defaults.RESULT_FORMAT).toString().toLowerCase(Locale.ROOT));
+    }
+
+    private static void touch(Path file) throws IOException {
+        try {
+            Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND).close();
+        } catch (IOException e) {
+            throw new IOException("cannot write the result file " + file + " (" + e + "): give a writable path with -rff");
+        }
+    }
+
+    /** The output JMH would make for these options ({@code -o FILE} or the console), made once for the whole sweep. */
+    private static OutputFormat outputFormat(CommandLineOptions cmd) throws IOException {
+        PrintStream stream;
+        if (cmd.getOutput().hasValue()) {
+            try {
+                stream = new PrintStream(cmd.getOutput().get(), Utils.guessConsoleEncoding());
+            } catch (IOException e) {
+                throw new IOException("cannot write the output file " + cmd.getOutput().get() + " (" + e
+                        + "): give a writable path with -o");
+            }
+        } else {
+            stream = new UnCloseablePrintStream(System.out, Utils.guessConsoleEncoding());
+        }
+        return OutputFormatFactory.createFormatInstance(stream, cmd.verbosity().orElse(Defaults.VERBOSITY));
     }
 
     /**
@@ -158,8 +307,56 @@ public final class Main {
     /** {@code -p} or {@code --p}, the pair in the next argument or after {@code =} (group 1). */
     private static final Pattern PARAM = Pattern.compile("--?p(?:=(.*))?", Pattern.DOTALL);
 
-    /** Maps short profiler names to classes and adds the request metrics profiler. */
-    static List<String> rewrite(String[] args) {
+    /** {@code --resume DIR} or {@code --resume=DIR}: ours, not JMH's. */
+    static final String RESUME = "--resume";
+
+    /**
+     * The run folder given with {@code --resume DIR} or {@code --resume=DIR}, or null without one.
+     *
+     * @throws IllegalArgumentException when the folder is missing or given twice
+     */
+    static Path resumeDir(String[] args) {
+        String dir = null;
+        for (int i = 0; i < args.length; i++) {
+            String value;
+            if (args[i].equals(RESUME)) {
+                value = i + 1 < args.length ? args[++i] : "";
+            } else if (args[i].startsWith(RESUME + "=")) {
+                value = args[i].substring(RESUME.length() + 1);
+            } else {
+                continue;
+            }
+            if (value.isBlank() || value.startsWith("-")) {
+                throw new IllegalArgumentException(RESUME + " needs the run folder of an earlier run, e.g. "
+                        + RESUME + " tpb-results/20261127-101500");
+            }
+            if (dir != null && !dir.equals(value)) {
+                throw new IllegalArgumentException(RESUME + " is given twice (" + dir + ", " + value + "): give one run folder");
+            }
+            dir = value;
+        }
+        return dir == null ? null : Path.of(dir);
+    }
+
+    /** The arguments without {@code --resume DIR} / {@code --resume=DIR}, for JMH's parser. */
+    static String[] withoutResume(String[] args) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals(RESUME)) {
+                i++; // its folder
+            } else if (!args[i].startsWith(RESUME + "=")) {
+                out.add(args[i]);
+            }
+        }
+        return out.toArray(new String[0]);
+    }
+
+    /**
+     * Maps short profiler names to classes, adds the request metrics profiler and drops
+     * {@code --resume} (see {@link #resumeDir}).
+     */
+    static List<String> rewrite(String[] all) {
+        String[] args = withoutResume(all);
         List<String> out = new ArrayList<>();
         boolean metrics = false;
         for (int i = 0; i < args.length; i++) {
@@ -283,6 +480,15 @@ public final class Main {
         return d == null ? List.of("") : List.of(d);
     }
 
+    /** Whether the user's fork JVM options already set {@code property}. */
+    static boolean mentions(CommandLineOptions cmd, String property) {
+        List<String> all = new ArrayList<>();
+        all.addAll(cmd.getJvmArgs().orElse(List.of()));
+        all.addAll(cmd.getJvmArgsPrepend().orElse(List.of()));
+        all.addAll(cmd.getJvmArgsAppend().orElse(List.of()));
+        return all.stream().anyMatch(a -> a.startsWith("-D" + property + "="));
+    }
+
     /** Throws when a name given with {@code -p} is a parameter of no selected benchmark. */
     static void checkParameterNames(SortedSet<BenchmarkListEntry> entries, List<String> names) {
         if (names.isEmpty()) {
@@ -302,7 +508,11 @@ public final class Main {
         }
     }
 
-    private static void writeSummary(Path runDir, Collection<RunResult> results) {
+    /**
+     * Writes {@code summary.json}: every trial's results so far (recorded ones included when
+     * resuming) and the trials that failed in this run. Replaced atomically, after every trial.
+     */
+    static void writeSummary(Path runDir, Collection<RunResult> results, Collection<Trial> failed) {
         ObjectMapper json = new ObjectMapper();
         ObjectNode root = json.createObjectNode();
         root.put("tool", "TokenPowerBench for Java");
@@ -328,9 +538,18 @@ public final class Main {
                 m.put("samples", e.getValue().getSampleCount());
             }
         }
+        ArrayNode failedTrials = root.putArray("failed");
+        for (Trial f : failed) {
+            ObjectNode t = failedTrials.addObject();
+            t.put("benchmark", f.benchmark());
+            ObjectNode params = t.putObject("params");
+            f.params().forEach(params::put);
+        }
         try {
             Files.createDirectories(runDir);
-            json.writerWithDefaultPrettyPrinter().writeValue(runDir.resolve("summary.json").toFile(), root);
+            Path tmp = runDir.resolve("summary.json.tmp");
+            json.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), root);
+            TrialLedger.move(tmp, runDir.resolve("summary.json"));
         } catch (IOException e) {
             System.err.println("tokenpowerbench: cannot write " + runDir.resolve("summary.json") + ": " + e.getMessage());
         }
