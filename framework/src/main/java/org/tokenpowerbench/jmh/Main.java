@@ -39,6 +39,7 @@ import org.openjdk.jmh.util.UnCloseablePrintStream;
 import org.openjdk.jmh.util.Utils;
 import org.tokenpowerbench.engine.EngineException;
 import org.tokenpowerbench.engine.OpenEngine;
+import org.tokenpowerbench.report.RunDirectory;
 
 /**
  * Entry point of {@code benchmarks.jar}: JMH's own command line, plus
@@ -152,6 +153,11 @@ public final class Main {
                 "tpb-results/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
         List<String> jvmArgs = new ArrayList<>(cmd.getJvmArgsAppend().orElse(List.of()));
         jvmArgs.add("-Dtpb.runDir=" + runDir.toAbsolutePath());
+        // every row this command writes says so: a resumed sweep's folder holds several commands' rows
+        String invocation = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-pid"
+                + ProcessHandle.current().pid();
+        jvmArgs.add("-D" + RunDirectory.INVOCATION + "=" + invocation);
+        System.setProperty(RunDirectory.INVOCATION, invocation);
         if (!mentions(cmd, "jmh.shutdownTimeout")) {
             // llama.cpp's Java binding leaves a native thread attached to the JVM (non-daemon) once
             // its model is closed, and JMH waits 30 s at the end of every fork for such threads.

@@ -22,11 +22,19 @@ import org.tokenpowerbench.workload.WaveRecord;
  * per iteration and sensor), {@code failures.jsonl}, {@code power-<sensor>.csv} (raw traces).
  * The folder comes from the system property {@code tpb.runDir}, which our {@code Main} sets for
  * every fork; without it, {@code tpb-results/latest}.
+ *
+ * <p>Every row of {@code requests.csv} and every JSON line carries the {@code invocation} that
+ * wrote it (the system property {@code tpb.invocation}, set by {@code Main} once per command):
+ * a sweep resumed into the same folder keeps the rows of its failed attempt, and this column
+ * tells them from the rows of the attempt that completed.
  */
 public final class RunDirectory {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Object LOCK = new Object();
+
+    /** The system property naming the command (one {@code java -jar} run) that writes. */
+    public static final String INVOCATION = "tpb.invocation";
 
     private final Path root;
 
@@ -44,12 +52,20 @@ public final class RunDirectory {
     }
 
     public ObjectNode newObject() {
-        return JSON.createObjectNode();
+        ObjectNode node = JSON.createObjectNode();
+        node.put("invocation", invocation());
+        return node;
+    }
+
+    /** This JVM's invocation, or {@code unknown} when it was not started by {@code Main}. */
+    public static String invocation() {
+        return System.getProperty(INVOCATION, "unknown");
     }
 
     /** Appends every request of {@code wave} to {@code requests.csv}. */
     public void appendRequests(String trial, String iteration, WaveRecord wave) {
         StringBuilder sb = new StringBuilder();
+        String invocation = csv(invocation());
         for (RequestTimeline r : wave.requests()) {
             sb.append(csv(trial)).append(',').append(iteration).append(',').append(r.index()).append(',')
                     .append(r.promptIndex()).append(',')
@@ -62,11 +78,12 @@ public final class RunDirectory {
                     .append(r.firstTokenNanos() < 0 ? "" : Long.toString(r.firstTokenNanos() - wave.startNanos())).append(',')
                     .append(r.lastTokenNanos() < 0 ? "" : Long.toString(r.lastTokenNanos() - wave.startNanos())).append(',')
                     .append(r.errorClass() == null ? "" : r.errorClass()).append(',')
-                    .append(r.error() == null ? "" : csv(r.error())).append('\n');
+                    .append(r.error() == null ? "" : csv(r.error())).append(',')
+                    .append(invocation).append('\n');
         }
         append("requests.csv", "trial,iteration,request,prompt,queue_ms,ttft_ms,tpot_ms,e2e_ms,prompt_tokens,"
                 + "output_tokens,requested_output_tokens,token_count_source,content_chunks,sent_ns,first_token_ns,"
-                + "last_token_ns,error_class,error\n", sb.toString());
+                + "last_token_ns,error_class,error,invocation\n", sb.toString());
     }
 
     /** Appends one JSON object as a line of {@code file}. */
