@@ -138,6 +138,7 @@ public final class InferenceSession implements AutoCloseable {
         }
         spec.slo();
         spec.waveNanos(); // one line naming waveSeconds, before the engine starts
+        RequestMetricsProfiler.outputTolerance();
         positive("outputTokens", spec.outputTokens());
         positive("prompts", spec.prompts());
     }

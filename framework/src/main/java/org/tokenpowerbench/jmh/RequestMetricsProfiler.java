@@ -114,13 +114,45 @@ public class RequestMetricsProfiler implements InternalProfiler {
         json.put("promptTokens", prompt);
         json.put("tokenCountSource", source);
         json.put("outputTokensPerSecond", out / seconds);
-        if (requested > 0 && out != requested) {
-            String warning = "produced " + out + " output tokens where " + requested + " were requested";
+        long mismatched = ok.stream().filter(r -> r.outputTokens() >= 0
+                && r.outputTokens() != r.requestedOutputTokens()).count();
+        json.put("requestsWithOtherOutputLength", mismatched);
+        if (requested > 0) {
+            results.add(new ScalarResult("tokens.output.ofRequested", (double) out / requested, "share",
+                    AggregationPolicy.AVG));
+        }
+        double tolerance = outputTolerance();
+        if (requested > 0 && Math.abs(out - requested) > tolerance * requested) {
+            String warning = "produced " + out + " output tokens where " + requested + " were requested ("
+                    + mismatched + " of " + ok.size() + " requests differ; tolerance " + tolerance
+                    + ", -jvmArgsAppend -D" + OUTPUT_TOLERANCE + "=...)";
             json.put("warning", warning);
             System.err.println("tokenpowerbench: " + warning + " (" + entry.spec().describe() + ")");
         }
         RunDirectory.current().appendJsonLine("iterations.jsonl", json);
         return results;
+    }
+
+    /**
+     * The system property with the share by which a wave's produced output tokens may differ from
+     * those requested before a warning is printed and written (default 0: any difference). A
+     * server that ignores {@code ignore_eos} / {@code min_tokens} stops early, and then every
+     * per-output-token figure is over fewer tokens than the benchmark meant.
+     */
+    public static final String OUTPUT_TOLERANCE = "tpb.outputTolerance";
+
+    static double outputTolerance() {
+        String v = System.getProperty(OUTPUT_TOLERANCE, "0");
+        try {
+            double t = Double.parseDouble(v.trim());
+            if (t >= 0 && t <= 1) {
+                return t;
+            }
+        } catch (NumberFormatException e) {
+            // falls through
+        }
+        throw new IllegalArgumentException(OUTPUT_TOLERANCE + "=" + v + " is not a share from 0 to 1: give e.g. "
+                + "-jvmArgsAppend -D" + OUTPUT_TOLERANCE + "=0.05 (5 %)");
     }
 
     /** Share and rate of the requests that met every SLO; energy per good token is the power profilers' part. */

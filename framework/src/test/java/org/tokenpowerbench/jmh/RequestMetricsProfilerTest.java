@@ -1,0 +1,117 @@
+package org.tokenpowerbench.jmh;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.runner.IterationType;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.tokenpowerbench.client.RequestTimeline;
+import org.tokenpowerbench.client.TokenCountSource;
+import org.tokenpowerbench.stats.LatencyHistogram;
+import org.tokenpowerbench.workload.WaveRecord;
+
+/** Requested against produced output tokens: reported as a share, warned about past a tolerance. */
+class RequestMetricsProfilerTest {
+
+    private static final long MS = 1_000_000L;
+
+    @TempDir
+    Path dir;
+
+    private final PrintStream err = System.err;
+    private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void setUp() {
+        System.setProperty("tpb.runDir", dir.toString());
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void tearDown() {
+        System.setErr(err);
+        System.clearProperty("tpb.runDir");
+        System.clearProperty(RequestMetricsProfiler.OUTPUT_TOLERANCE);
+        WaveLedger.clear();
+    }
+
+    private static RequestTimeline request(int i, int produced, int requested) {
+        LatencyHistogram itl = new LatencyHistogram();
+        itl.record(1, produced - 1);
+        return new RequestTimeline(i, i, 0, MS, 5 * MS, (5 + produced - 1) * MS, (6 + produced) * MS, 10, produced,
+                requested, TokenCountSource.SERVER_USAGE, produced, itl, null, null);
+    }
+
+    private Map<String, Double> iteration(int... produced) {
+        BenchmarkSpec spec = new BenchmarkSpec("demo.Out", "m", "f16", 2, 10, 8, produced.length, 1, "embedded",
+                "completions", "");
+        List<RequestTimeline> rs = new java.util.ArrayList<>();
+        for (int i = 0; i < produced.length; i++) {
+            rs.add(request(i, produced[i], 8));
+        }
+        WaveLedger.publish(new WaveLedger.Entry(spec, new WaveRecord(0, 100 * MS, 2, rs), "exact"));
+        return new RequestMetricsProfiler().afterIteration(null,
+                        new IterationParams(IterationType.MEASUREMENT, 1, TimeValue.seconds(1), 1), null)
+                .stream().collect(Collectors.toMap(Result::getLabel, Result::getScore));
+    }
+
+    private JsonNode lastLine() throws Exception {
+        List<String> lines = Files.readAllLines(dir.resolve("iterations.jsonl"));
+        return new ObjectMapper().readTree(lines.get(lines.size() - 1));
+    }
+
+    @Test
+    void everyRequestAsLongAsAskedIsShareOneAndNoWarning() throws Exception {
+        Map<String, Double> r = iteration(8, 8, 8, 8);
+        assertEquals(1.0, r.get("tokens.output.ofRequested"), 1e-12);
+        assertEquals(0, lastLine().path("requestsWithOtherOutputLength").asInt());
+        assertTrue(lastLine().path("warning").isMissingNode());
+        assertEquals("", captured.toString(StandardCharsets.UTF_8));
+        assertEquals(1.0, r.get("itl.p50"), 0.01, "the merged ITL histogram of the four requests: 1 ms gaps");
+    }
+
+    @Test
+    void aServerThatStopsEarlyIsWarnedAboutAndCounted() throws Exception {
+        Map<String, Double> r = iteration(8, 8, 5, 3);
+        assertEquals(24.0 / 32, r.get("tokens.output.ofRequested"), 1e-12);
+        JsonNode line = lastLine();
+        assertEquals(2, line.path("requestsWithOtherOutputLength").asInt());
+        assertTrue(line.path("warning").asText().startsWith("produced 24 output tokens where 32 were requested (2 of 4"),
+                line.toString());
+        assertTrue(captured.toString(StandardCharsets.UTF_8).contains("produced 24 output tokens where 32"),
+                captured.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void withinTheToleranceThereIsNoWarningButTheShareStillShows() throws Exception {
+        System.setProperty(RequestMetricsProfiler.OUTPUT_TOLERANCE, "0.05");
+        Map<String, Double> r = iteration(8, 8, 8, 7); // 31 of 32: 3 % short
+        assertEquals(31.0 / 32, r.get("tokens.output.ofRequested"), 1e-12);
+        assertEquals(1, lastLine().path("requestsWithOtherOutputLength").asInt());
+        assertTrue(lastLine().path("warning").isMissingNode());
+    }
+
+    @Test
+    void aBadToleranceIsOneLineNamingIt() {
+        System.setProperty(RequestMetricsProfiler.OUTPUT_TOLERANCE, "5%");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, RequestMetricsProfiler::outputTolerance);
+        assertTrue(e.getMessage().startsWith("tpb.outputTolerance=5% is not a share from 0 to 1"), e.getMessage());
+    }
+}
