@@ -88,6 +88,8 @@ public class RequestMetricsProfiler implements InternalProfiler {
         results.add(new ScalarResult("output.tokens/s", out / seconds, "tokens/s", AggregationPolicy.AVG));
         results.add(new ScalarResult("tokens.output." + source, out, "tokens", AggregationPolicy.AVG));
         results.add(new ScalarResult("tokens.prompt." + source, prompt, "tokens", AggregationPolicy.AVG));
+        // what the latency and per-token figures cover: the succeeded requests (failed ones are counted apart)
+        results.add(new ScalarResult("requests.succeeded", ok.size(), "requests", AggregationPolicy.AVG));
         results.add(new ScalarResult("requests.failed", wave.failedRequests(), "requests", AggregationPolicy.AVG));
         if (entry.spec().openLoop()) {
             // achieved against offered (-p rate): a server that cannot keep up falls behind the schedule

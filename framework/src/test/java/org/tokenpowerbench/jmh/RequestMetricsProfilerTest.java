@@ -81,6 +81,8 @@ class RequestMetricsProfilerTest {
     void everyRequestAsLongAsAskedIsShareOneAndNoWarning() throws Exception {
         Map<String, Double> r = iteration(8, 8, 8, 8);
         assertEquals(1.0, r.get("tokens.output.ofRequested"), 1e-12);
+        assertEquals(4.0, r.get("requests.succeeded"), "what the latency figures cover");
+        assertEquals(0.0, r.get("requests.failed"));
         assertEquals(0, lastLine().path("requestsWithOtherOutputLength").asInt());
         assertTrue(lastLine().path("warning").isMissingNode());
         assertEquals("", captured.toString(StandardCharsets.UTF_8));
