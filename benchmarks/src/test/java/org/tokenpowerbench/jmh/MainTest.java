@@ -709,6 +709,31 @@ class MainTest {
         }
 
         @Test
+        void measurementSettingsListWhatTheUserGaveAndNotOurOwnProperties() throws Exception {
+            assertEquals("", MeasurementSettings.of(new CommandLineOptions("TPBSample_01"), List.of()).text(),
+                    "nothing given: the benchmarks' own settings");
+            MeasurementSettings s = MeasurementSettings.of(new CommandLineOptions(Main.rewrite(new String[] {
+                    "TPBSample_01", "-i", "5", "-wi", "2", "-f", "1", "-prof", "cpu", "-p", "batch=1,2",
+                    "-jvmArgsAppend", "-Dtpb.maxErrorRate=0.1"}).toArray(new String[0])),
+                    List.of("-Dtpb.runDir=/x", "-Dtpb.invocation=y", "-Dtpb.idleSeconds=0", "-Xmx2g"));
+            assertEquals("-wi 2 -i 5 -f 1 -prof " + CPU + " -prof " + METRICS + " -jvmArgsAppend -Dtpb.maxErrorRate=0.1"
+                    + " -Dtpb.idleSeconds=0", s.text());
+        }
+
+        @Test
+        void resumingWithOtherMeasurementSettingsIsRefused(@TempDir Path dir) throws Exception {
+            // the first run measured with -i 3; resuming with -i 5 would mix waves of two designs
+            Trial first = trials("TPBSample_01").get(0);
+            new TrialLedger(dir).record(first, true, List.of(), new MeasurementSettings("-i 3"));
+            Outcome o = run("TPBSample_01", "-i", "5", "--resume", dir.toString());
+            assertEquals(2, o.status(), o.out() + o.err());
+            assertEquals("tokenpowerbench: --resume " + dir + ": trial 1 there was measured with -i 3; this command"
+                    + " gives -i 5 -prof " + METRICS + ": resume with the same flags, or start a new run folder",
+                    o.err().strip());
+            assertFalse(o.out().contains("# Fork"), "nothing ran");
+        }
+
+        @Test
         void missingFolderIsABadCommandLine() {
             Outcome o = run("TPBSample_01", "--resume");
             assertEquals(2, o.status());

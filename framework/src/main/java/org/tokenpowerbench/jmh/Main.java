@@ -176,6 +176,18 @@ public final class Main {
                     + "one with -Dtpb.runDir=DIR before -jar");
             return 2;
         }
+        MeasurementSettings settings = MeasurementSettings.of(cmd,
+                java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        if (resume != null) {
+            TrialLedger.Entry other = ledger.measuredOtherwise(trials, settings);
+            if (other != null) {
+                // skipped and new trials must be comparable: the same iterations, forks, profilers, ...
+                System.err.println("tokenpowerbench: --resume " + resume + ": trial " + other.number() + " there was measured"
+                        + " with " + new MeasurementSettings(other.settings()).describe() + "; this command gives "
+                        + settings.describe() + ": resume with the same flags, or start a new run folder");
+                return 2;
+            }
+        }
         OutputFormat output;
         try {
             if (resultFile != null) {
@@ -186,7 +198,8 @@ public final class Main {
             System.err.println("tokenpowerbench: " + e.getMessage());
             return 2;
         }
-        return runSweep(cmd, trials, ledger, runDir, resume != null, jvmArgs, resultFile, new SweepOutputFormat(output));
+        return runSweep(cmd, trials, ledger, runDir, resume != null, jvmArgs, resultFile, new SweepOutputFormat(output),
+                settings);
     }
 
     /**
@@ -195,7 +208,8 @@ public final class Main {
      * are not run again and their recorded results take their place.
      */
     private static int runSweep(CommandLineOptions cmd, List<Trial> trials, TrialLedger ledger, Path runDir,
-                                boolean resume, List<String> jvmArgs, String resultFile, SweepOutputFormat out) {
+                                boolean resume, List<String> jvmArgs, String resultFile, SweepOutputFormat out,
+                                MeasurementSettings settings) {
         List<RunResult> results = new ArrayList<>();
         List<Trial> failed = new ArrayList<>();
         List<String> reasons = new ArrayList<>();
@@ -242,7 +256,7 @@ public final class Main {
             }
             results.addAll(trialResults);
             try {
-                ledger.record(trial, complete, trialResults);
+                ledger.record(trial, complete, trialResults, settings);
             } catch (IOException e) {
                 System.err.println("tokenpowerbench: cannot record the trial in " + runDir.resolve(TrialLedger.FILE)
                         + ": " + e.getMessage());

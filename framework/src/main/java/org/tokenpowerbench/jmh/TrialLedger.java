@@ -47,7 +47,7 @@ final class TrialLedger {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One line of the ledger. */
-    record Entry(int number, Trial trial, String status, String file) {
+    record Entry(int number, Trial trial, String status, String file, String settings) {
         boolean complete() {
             return COMPLETE.equals(status);
         }
@@ -94,11 +94,27 @@ final class TrialLedger {
                 p.put(f.getKey(), f.getValue().asText());
             }
             JsonNode file = n.get("file");
+            JsonNode settings = n.get("settings");
             return new Entry(n.path("trial").asInt(), new Trial(n.get("benchmark").asText(), p),
-                    n.path("status").asText(), file == null || file.isNull() ? null : file.asText());
+                    n.path("status").asText(), file == null || file.isNull() ? null : file.asText(),
+                    settings == null || settings.isNull() ? null : settings.asText());
         } catch (IOException | RuntimeException e) {
             return null;
         }
+    }
+
+    /**
+     * The last record of the first of {@code trials} that is complete here but was measured with
+     * other settings than {@code now}, or null when every complete one matches (or says nothing).
+     */
+    Entry measuredOtherwise(List<Trial> trials, MeasurementSettings now) {
+        for (Trial t : trials) {
+            Entry e = last(t);
+            if (e != null && e.complete() && e.settings() != null && !e.settings().equals(now.text())) {
+                return e;
+            }
+        }
+        return null;
     }
 
     /** The trials recorded so far, one entry per line, in order. */
@@ -162,6 +178,15 @@ final class TrialLedger {
      * @return the line's entry
      */
     Entry record(Trial trial, boolean complete, Collection<RunResult> results) throws IOException {
+        return record(trial, complete, results, null);
+    }
+
+    /**
+     * As above, with the measurement settings of the command that ran it ({@link MeasurementSettings},
+     * null when unknown), which a resumed sweep must match.
+     */
+    Entry record(Trial trial, boolean complete, Collection<RunResult> results, MeasurementSettings settings)
+            throws IOException {
         int number = lines + 1;
         String file = null;
         if (!results.isEmpty()) {
@@ -181,6 +206,9 @@ final class TrialLedger {
         trial.params().forEach(params::put);
         line.put("status", complete ? COMPLETE : FAILED);
         line.put("file", file);
+        if (settings != null) {
+            line.put("settings", settings.text());
+        }
         line.put("time", Instant.now().toString());
         Path ledger = runDir.resolve(FILE);
         String text = line + "\n";
@@ -189,7 +217,8 @@ final class TrialLedger {
         }
         Files.writeString(ledger, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         lines++;
-        Entry e = new Entry(number, trial, complete ? COMPLETE : FAILED, file);
+        Entry e = new Entry(number, trial, complete ? COMPLETE : FAILED, file,
+                settings == null ? null : settings.text());
         entries.add(e);
         return e;
     }
