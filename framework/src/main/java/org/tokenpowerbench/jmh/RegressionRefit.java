@@ -59,6 +59,30 @@ final class RegressionRefit {
                 .trim();
     }
 
+    /**
+     * The rows of each trial's latest attempt only: a sweep resumed into the same folder (or a
+     * trial run again) leaves the earlier attempt's iterations in {@code iterations.jsonl}, and a
+     * trial must count once. Attempts are told apart by the {@code invocation} every line carries;
+     * the file is appended in time order, so the last invocation seen for a trial is its latest.
+     */
+    static List<JsonNode> latestAttempts(List<JsonNode> rows) {
+        Map<String, String> latest = new LinkedHashMap<>();
+        for (JsonNode n : rows) {
+            latest.put(attemptKey(n), n.path("invocation").asText(""));
+        }
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode n : rows) {
+            if (latest.get(attemptKey(n)).equals(n.path("invocation").asText(""))) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    private static String attemptKey(JsonNode n) {
+        return n.path("sensor").asText() + "\n" + n.path("benchmark").asText() + "\n" + n.path("trial").asText();
+    }
+
     /** Reads {@code iterations.jsonl} of {@code dir} and rewrites {@code regression.json}. */
     static void update(RunDirectory dir) {
         Path in = dir.root().resolve("iterations.jsonl");
@@ -80,6 +104,7 @@ final class RegressionRefit {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + in + ": " + e.getMessage(), e);
         }
+        rows = latestAttempts(rows);
         Map<String, List<JsonNode>> groups = new LinkedHashMap<>();
         for (JsonNode n : rows) {
             String sensor = n.path("sensor").asText();
@@ -91,7 +116,8 @@ final class RegressionRefit {
         ObjectNode root = JSON.createObjectNode();
         root.put("model", EnergyRegression.MODEL);
         root.put("rSquared", "uncentered (no intercept): 1 - RSS / sum of energy squared");
-        root.put("observations", "measured iterations from iterations.jsonl; energyJ over each wave's window,"
+        root.put("observations", "measured iterations from iterations.jsonl (each trial's latest attempt only);"
+                + " energyJ over each wave's window,"
                 + " prefillTokens = prompt tokens, decodeTokens = output tokens - 1 per successful request");
         ArrayNode fits = root.putArray("fits");
         for (Map.Entry<String, List<JsonNode>> g : groups.entrySet()) {

@@ -89,6 +89,37 @@ class RegressionRefitTest {
     }
 
     @Test
+    void aResumedTrialCountsOnceWithItsLatestAttempt(@TempDir Path root) throws Exception {
+        RunDirectory dir = new RunDirectory(root);
+        try {
+            // the first command measured one good wave of the 32-token trial, then the trial failed
+            // with a wave whose figures are off (the engine died half-way)
+            System.setProperty(RunDirectory.INVOCATION, "first");
+            dir.appendJsonLine("iterations.jsonl", line(dir, 32, 16, 1.0, "measurement"));
+            ObjectNode broken = line(dir, 32, 16, 1.37, "measurement");
+            broken.put("energyJ", broken.path("energyJ").asDouble() * 3);
+            dir.appendJsonLine("iterations.jsonl", broken);
+            dir.appendJsonLine("iterations.jsonl", line(dir, 128, 64, 1.74, "measurement")); // another trial
+            // the resumed command ran the failed trial again, and only that one
+            System.setProperty(RunDirectory.INVOCATION, "second");
+            for (double s : new double[] {2.11, 2.48, 2.85}) {
+                dir.appendJsonLine("iterations.jsonl", line(dir, 32, 16, s, "measurement"));
+            }
+            dir.appendJsonLine("iterations.jsonl", line(dir, 128, 16, 3.22, "measurement"));
+            dir.appendJsonLine("iterations.jsonl", line(dir, 32, 64, 3.59, "measurement"));
+        } finally {
+            System.clearProperty(RunDirectory.INVOCATION);
+        }
+        RegressionRefit.update(dir);
+        JsonNode g = RegressionRefit.fits(root.resolve("regression.json")).next();
+        // first's two 32/16 waves are dropped, its 128/64 wave (not rerun) stays: 3 + 1 + 2
+        assertEquals(6, g.path("observations").asInt());
+        assertEquals(4, g.path("sweepPoints").asInt());
+        assertEquals(0.2, g.path("fit").path("b_JPerDecodeToken").path("value").asDouble(), 1e-9,
+                "the broken wave is not in the fit");
+    }
+
+    @Test
     void aGroupIsATrialWithoutItsPromptCountAndLengths() {
         BenchmarkSpec a = new BenchmarkSpec("S", "m", "q", 8, 32, 16, 64, 1, "embedded", "completions", "");
         BenchmarkSpec b = new BenchmarkSpec("S", "m", "q", 8, 128, 64, 32, 2, "embedded", "completions", "");
