@@ -49,6 +49,25 @@ class BenchmarksJarIT {
     }
 
     @Test
+    void mixedLengthsInATimedWaveAsSample04TeachesIt(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("result.json");
+        Run run = java(dir, "TPBSample_04", "-p", "waveSeconds=1.5", "-p", "prompts=4", "-wi", "0", "-i", "1",
+                "-rf", "json", "-rff", json.toString());
+        assertEquals(0, run.exit(), run.out());
+        JsonNode secondary = new ObjectMapper().readTree(json.toFile()).get(0).path("secondaryMetrics");
+        double succeeded = secondary.path("requests.succeeded").path("score").asDouble();
+        assertTrue(succeeded > 4, "a 1.5 s wave of 4 workers cycles the 4 prompts: " + succeeded);
+        assertEquals(1.0, secondary.path("tokens.output.ofRequested").path("score").asDouble(), 1e-12,
+                "every drawn output length produced exactly");
+        List<String> requests = Files.readAllLines(dir.resolve("run").resolve("requests.csv"));
+        java.util.Set<String> requested = new java.util.HashSet<>();
+        for (String row : requests.subList(1, requests.size())) {
+            requested.add(row.split(",")[10]); // requested_output_tokens
+        }
+        assertTrue(requested.size() > 1, "output lengths are drawn, not fixed: " + requested);
+    }
+
+    @Test
     void batchSweepWritesTwoJsonEntriesWithEstimatedJoulesPerToken(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("result.json");
         Run run = java(dir, "TPBSample_01", "-prof", "cpu", "-p", "batch=1,2", "-p", "prompts=4",
