@@ -44,13 +44,15 @@ import javax.tools.JavaFileObject;
  * {@code burstiness}, {@code maxConcurrency}, {@code warmupRequests}, {@code waveSeconds}
  * ({@code @Workload}); {@code dataset} ({@code @Dataset}, which also drops {@code inputTokens},
  * {@code inputLengths} and {@code outputLengths}); {@code contextLength} ({@code @ContextLength},
- * which replaces {@code inputTokens} and drops {@code inputLengths}). {@code @Slo} gives constants.
+ * which replaces {@code inputTokens} and drops {@code inputLengths}); {@code requestFields}
+ * ({@code @RequestFields}). {@code @Slo} gives constants.
  * Without them the generated class passes the closed-loop, synthetic, no-SLO defaults.
  */
 @SupportedAnnotationTypes({
         EnergyBenchmarkProcessor.MODEL, EnergyBenchmarkProcessor.PROMPTS, EnergyBenchmarkProcessor.BATCH,
         EnergyBenchmarkProcessor.QUANTIZATION, EnergyBenchmarkProcessor.ENGINE, EnergyBenchmarkProcessor.WORKLOAD,
-        EnergyBenchmarkProcessor.DATASET, EnergyBenchmarkProcessor.CONTEXT_LENGTH, EnergyBenchmarkProcessor.SLO})
+        EnergyBenchmarkProcessor.DATASET, EnergyBenchmarkProcessor.CONTEXT_LENGTH, EnergyBenchmarkProcessor.SLO,
+        EnergyBenchmarkProcessor.REQUEST_FIELDS})
 public final class EnergyBenchmarkProcessor extends AbstractProcessor {
 
     static final String PKG = "org.tokenpowerbench.annotations.";
@@ -59,6 +61,7 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
     static final String BATCH = PKG + "Batch";
     static final String QUANTIZATION = PKG + "Quantization";
     static final String ENGINE = PKG + "Engine";
+    static final String REQUEST_FIELDS = PKG + "RequestFields";
     static final String WORKLOAD = PKG + "Workload";
     static final String DATASET = PKG + "Dataset";
     static final String CONTEXT_LENGTH = PKG + "ContextLength";
@@ -99,7 +102,8 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
                           List<Integer> inputTokens, List<Integer> outputTokens, int prompts, long seed,
                           List<String> engines, String api, String apiKeyEnv, List<String> jmhAnnotations,
                           OpenLoop openLoop, List<String> datasets, int datasetMaxTokens, List<Integer> contextLengths,
-                          double[] slo, List<String> inputLengths, List<String> outputLengths) {
+                          double[] slo, List<String> inputLengths, List<String> outputLengths,
+                          List<String> requestFields) {
     }
 
     /** The values of {@code @Workload}, or null when the class has none. */
@@ -243,6 +247,23 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
             }
         }
 
+        List<String> requestFields = null;
+        AnnotationMirror fieldsMirror = mirror(type, REQUEST_FIELDS);
+        if (fieldsMirror != null) {
+            requestFields = strings(fieldsMirror, "value");
+            ok &= nonBlank(type, fieldsMirror, "value", requestFields, "@RequestFields needs at least one value, e.g. "
+                    + "@RequestFields(\"temperature=0.7;top_p=0.9\")");
+            for (String f : requestFields) {
+                String t = f.trim();
+                if (!t.isEmpty() && !t.startsWith("{") && !t.contains("=")) {
+                    error(type, fieldsMirror, "value", "@RequestFields(\"" + f + "\") is neither a JSON object nor "
+                            + "name=value pairs: write {\"temperature\": 0.7} or temperature=0.7;top_p=0.9");
+                    ok = false;
+                    break;
+                }
+            }
+        }
+
         double[] slo = {0, 0, 0};
         AnnotationMirror sloMirror = mirror(type, SLO);
         if (sloMirror != null) {
@@ -272,7 +293,8 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
             }
         }
         return ok ? new BenchmarkModel(models, quantizations, batches, in, out, count, seed, engines, api, keyEnv, jmh,
-                openLoop, datasets, datasetMaxTokens, contextLengths, slo, inputLengths, outputLengths) : null;
+                openLoop, datasets, datasetMaxTokens, contextLengths, slo, inputLengths, outputLengths,
+                requestFields) : null;
     }
 
     private boolean checkWorkload(TypeElement type, AnnotationMirror a, OpenLoop w) {
@@ -420,6 +442,9 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
         }
         param(s, "prompts", "int", List.of(b.prompts()));
         param(s, "engine", "String", b.engines());
+        if (b.requestFields() != null) {
+            param(s, "requestFields", "String", b.requestFields());
+        }
         param(s, "api", "String", List.of(b.api()));
         OpenLoop open = b.openLoop();
         if (open != null) {
@@ -446,7 +471,8 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
                 .append(doubleLiteral(b.slo()[2])).append(",\n                ")
                 .append(b.datasets() == null && b.contextLengths() == null ? "inputLengths" : "\"fixed\"").append(", ")
                 .append(b.datasets() == null ? "outputLengths" : "\"fixed\"").append(", ")
-                .append(open != null ? "waveSeconds" : "0.0").append("));\n");
+                .append(open != null ? "waveSeconds" : "0.0").append(", ")
+                .append(b.requestFields() != null ? "requestFields" : "\"\"").append("));\n");
         s.append("    }\n\n");
         s.append("    @org.openjdk.jmh.annotations.Setup(org.openjdk.jmh.annotations.Level.Iteration)\n");
         s.append("    public void beginIteration(org.openjdk.jmh.infra.IterationParams iteration) {\n");

@@ -56,6 +56,7 @@ class EnergyBenchmarkProcessorTest {
             "import org.tokenpowerbench.annotations.Quantization;",
             "import org.tokenpowerbench.annotations.ContextLength;",
             "import org.tokenpowerbench.annotations.Dataset;",
+            "import org.tokenpowerbench.annotations.RequestFields;",
             "import org.tokenpowerbench.annotations.Slo;",
             "import org.tokenpowerbench.annotations.Workload;",
             "");
@@ -241,7 +242,7 @@ class EnergyBenchmarkProcessorTest {
             assertTrue(gen.contains("\"demo.Minimal\", model, quantization, batch, inputTokens, outputTokens, prompts, 42L, engine, api, \"\""), gen);
             // closed loop, synthetic prompts, no context-length axis, no SLO
             assertTrue(gen.contains("0.0, \"poisson\", 1.0, 0, 0, \"\", 2048, false, 0.0d, 0.0d, 0.0d,\n"
-                    + "                inputLengths, outputLengths, 0.0));"), gen);
+                    + "                inputLengths, outputLengths, 0.0, \"\"));"), gen);
 
             BenchmarkListEntry e = entry(c, "demo.Minimal_Energy");
             assertEquals("demo.Minimal_Energy.wave", e.getUsername());
@@ -425,7 +426,7 @@ class EnergyBenchmarkProcessorTest {
             assertEquals(List.of("128"), p.get("int inputTokens"));
             assertTrue(gen.contains("prompts, 9L, engine, api, \"\",\n"
                     + "                rate, arrivals, burstiness, maxConcurrency, warmupRequests, \"\", 2048, false, "
-                    + "0.0d, 0.0d, 0.0d,\n                inputLengths, outputLengths, waveSeconds));"), gen);
+                    + "0.0d, 0.0d, 0.0d,\n                inputLengths, outputLengths, waveSeconds, \"\"));"), gen);
             assertEquals(List.of("0"), p.get("double waveSeconds"));
             Map<String, List<String>> list = listParams(entry(c, "demo.Open_Energy"));
             assertEquals(List.of("0.5", "2", "8"), list.get("rate"));
@@ -455,6 +456,22 @@ class EnergyBenchmarkProcessorTest {
         }
 
         @Test
+        void requestFieldsAreAParamPassedLast() {
+            JavaFileObject src = source("Sampled",
+                    "@Model(\"synthetic:llama-tiny\")",
+                    "@RequestFields({\"temperature=0\", \"{\\\"temperature\\\": 0.8, \\\"stop\\\": [\\\"a\\\", \\\"b\\\"]}\"})",
+                    "public class Sampled {",
+                    "}");
+            Compilation c = compile(src);
+            assertThat(c).succeeded();
+            String gen = generated(c, "demo.Sampled_Energy");
+            assertEquals(2, params(gen).get("String requestFields").size(), gen);
+            assertTrue(gen.contains("inputLengths, outputLengths, 0.0, requestFields));"), gen);
+            assertEquals(List.of("temperature=0", "{\"temperature\": 0.8, \"stop\": [\"a\", \"b\"]}"),
+                    listParams(entry(c, "demo.Sampled_Energy")).get("requestFields"), "a comma inside one value stays");
+        }
+
+        @Test
         void datasetReplacesInputTokensAndSloGivesConstants() {
             JavaFileObject src = source("FromFile",
                     "@Model(\"synthetic:llama-tiny\")",
@@ -472,7 +489,7 @@ class EnergyBenchmarkProcessorTest {
             assertFalse(p.containsKey("double rate"), gen);
             assertTrue(gen.contains("batch, 0, outputTokens, prompts, 42L"), gen);
             assertTrue(gen.contains("0.0, \"poisson\", 1.0, 0, 0, dataset, 512, false, 250.0d, 0.0d, 1500.5d,\n"
-                    + "                \"fixed\", \"fixed\", 0.0));"), gen);
+                    + "                \"fixed\", \"fixed\", 0.0, \"\"));"), gen);
             assertFalse(p.containsKey("String inputLengths") || p.containsKey("String outputLengths"), gen);
             assertEquals(List.of("data/a.jsonl", "/abs/sharegpt.json"),
                     listParams(entry(c, "demo.FromFile_Energy")).get("dataset"));
@@ -493,7 +510,7 @@ class EnergyBenchmarkProcessorTest {
             assertEquals(List.of("512", "2048"), p.get("int contextLength"));
             assertFalse(p.containsKey("int inputTokens"), gen);
             assertTrue(gen.contains("batch, contextLength, outputTokens, prompts, 42L"), gen);
-            assertTrue(gen.contains("\"\", 2048, true, 0.0d, 0.0d, 0.0d,\n                \"fixed\", outputLengths, 0.0));"), gen);
+            assertTrue(gen.contains("\"\", 2048, true, 0.0d, 0.0d, 0.0d,\n                \"fixed\", outputLengths, 0.0, \"\"));"), gen);
             assertFalse(p.containsKey("String inputLengths"), "context lengths are exact");
             assertEquals(List.of("fixed"), p.get("String outputLengths"));
             Map<String, List<String>> list = listParams(entry(c, "demo.Context_Energy"));
@@ -764,6 +781,12 @@ class EnergyBenchmarkProcessorTest {
         void negativeWaveSeconds() {
             assertSingleError(annotated("L5", "@Model(\"m\")", "@Workload(waveSeconds = -1)"), "@Workload",
                     "demo.L5_Energy", "@Workload(waveSeconds = -1.0) is not a wave length");
+        }
+
+        @Test
+        void requestFieldsThatAreNeitherJsonNorPairs() {
+            assertSingleError(annotated("R1", "@Model(\"m\")", "@RequestFields(\"temperature\")"), "@RequestFields",
+                    "demo.R1_Energy", "@RequestFields(\"temperature\") is neither a JSON object nor name=value pairs");
         }
 
         @Test

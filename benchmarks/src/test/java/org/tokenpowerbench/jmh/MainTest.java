@@ -771,6 +771,15 @@ class MainTest {
     class Values {
 
         @Test
+        void requestFieldsAreCheckedBeforeTheFirstFork() {
+            assertTrue(checkFails(ours("requestFields", "ignore_eos=false")).startsWith(
+                    "requestFields sets 'ignore_eos', which the benchmark controls"));
+            assertTrue(checkFails(ours("requestFields", "{\"temperature\":")).startsWith(
+                    "requestFields={\"temperature\": is not a JSON object"));
+            assertDoesNotThrow(() -> ParameterCheck.check(List.of(ours("requestFields", "temperature=0.7;seed=1"))));
+        }
+
+        @Test
         void badRateStopsTheRunBeforeAnyFork() {
             assertEquals("tokenpowerbench: rate=-1.0 is not an arrival rate: give requests per second > 0 (-p rate=...),"
                     + " or 0 for a closed loop", rejected("TPBSample_03", "-p", "rate=-1"));

@@ -28,7 +28,8 @@ import okhttp3.ResponseBody;
  *
  * <p>Every request asks for {@code stream_options.include_usage} so that token counts come from
  * the server, and forces its output length with {@code max_tokens}, {@code min_tokens} and
- * {@code ignore_eos}; temperature 0 keeps runs comparable.
+ * {@code ignore_eos}; temperature 0 keeps runs comparable unless {@link RequestBodyFields} set
+ * another, with whatever other sampling or engine-specific fields the benchmark gives.
  */
 public final class StreamingClient implements AutoCloseable {
 
@@ -41,6 +42,7 @@ public final class StreamingClient implements AutoCloseable {
     /** The route's URL, parsed once; null when it does not parse (then each send fails as before). */
     private final HttpUrl url;
     private final ContentChunkObserver observer;
+    private final RequestBodyFields fields;
 
     public StreamingClient(Endpoint endpoint, Api api, int maxConcurrency, Duration requestTimeout) {
         this(endpoint, api, maxConcurrency, requestTimeout, null);
@@ -49,8 +51,18 @@ public final class StreamingClient implements AutoCloseable {
     /** @param observer told of every content chunk's arrival (a tool's raw stamps), or null */
     public StreamingClient(Endpoint endpoint, Api api, int maxConcurrency, Duration requestTimeout,
                            ContentChunkObserver observer) {
+        this(endpoint, api, maxConcurrency, requestTimeout, observer, RequestBodyFields.NONE);
+    }
+
+    /**
+     * @param observer told of every content chunk's arrival (a tool's raw stamps), or null
+     * @param fields   extra fields for every request body ({@code @RequestFields})
+     */
+    public StreamingClient(Endpoint endpoint, Api api, int maxConcurrency, Duration requestTimeout,
+                           ContentChunkObserver observer, RequestBodyFields fields) {
         this.endpoint = endpoint;
         this.observer = observer;
+        this.fields = fields == null ? RequestBodyFields.NONE : fields;
         this.api = api;
         this.url = HttpUrl.parse(endpoint.baseUrl() + api.path());
         Dispatcher dispatcher = new Dispatcher();
@@ -125,6 +137,7 @@ public final class StreamingClient implements AutoCloseable {
         body.put("temperature", 0.0);
         body.put("stream", true);
         body.putObject("stream_options").put("include_usage", true);
+        fields.mergeInto(body); // sampling and engine-specific fields; never the ones above that measure
         return body.toString();
     }
 

@@ -137,6 +137,9 @@ final class EmbeddedServer implements AutoCloseable {
             return;
         }
         boolean ignoreEos = req.path("ignore_eos").asBoolean(false) || req.path("min_tokens").asInt(0) >= maxTokens;
+        // with ignore_eos and no stop sequence llama.cpp samples exactly max_tokens; a stop sequence
+        // can end it sooner, and then the count comes from the generated text
+        boolean exactlyMax = ignoreEos && !req.hasNonNull("stop");
         boolean stream = req.path("stream").asBoolean(false);
         boolean includeUsage = req.path("stream_options").path("include_usage").asBoolean(false);
         InferenceParameters params = new InferenceParameters(prompt)
@@ -147,6 +150,7 @@ final class EmbeddedServer implements AutoCloseable {
         if (req.hasNonNull("seed")) {
             params.setSeed(req.get("seed").asInt());
         }
+        sampling(req, params);
         int promptTokens = model.encode(prompt).length + bosTokens;
         String id = (chat ? "chatcmpl-" : "cmpl-") + ids.incrementAndGet();
         long created = System.currentTimeMillis() / 1000;
@@ -156,7 +160,7 @@ final class EmbeddedServer implements AutoCloseable {
             for (LlamaOutput out : model.generate(params)) {
                 text.append(out.text);
             }
-            int produced = ignoreEos ? maxTokens : model.encode(text.toString()).length;
+            int produced = exactlyMax ? maxTokens : model.encode(text.toString()).length;
             ObjectNode body = envelope(id, created, chat, false);
             ObjectNode choice = body.putArray("choices").addObject();
             choice.put("index", 0);
@@ -179,7 +183,7 @@ final class EmbeddedServer implements AutoCloseable {
         LlamaIterator it = (LlamaIterator) model.generate(params).iterator();
         try (OutputStream os = ex.getResponseBody()) {
             try {
-                streamTokens(os, it, id, created, chat, maxTokens, ignoreEos, includeUsage, promptTokens);
+                streamTokens(os, it, id, created, chat, maxTokens, exactlyMax, includeUsage, promptTokens);
             } catch (RuntimeException e) {
                 // llama.cpp rejected the task and says why: tell the client in the stream, as servers do
                 it.cancel();
@@ -191,7 +195,7 @@ final class EmbeddedServer implements AutoCloseable {
     }
 
     private void streamTokens(OutputStream os, LlamaIterator it, String id, long created, boolean chat, int maxTokens,
-                              boolean ignoreEos, boolean includeUsage, int promptTokens) throws IOException {
+                              boolean exactlyMax, boolean includeUsage, int promptTokens) throws IOException {
         StringBuilder generated = new StringBuilder();
         if (chat) {
             ObjectNode first = envelope(id, created, true, true);
@@ -218,7 +222,7 @@ final class EmbeddedServer implements AutoCloseable {
             c.putNull("finish_reason");
             event(os, chunk.toString());
         }
-        int produced = ignoreEos ? maxTokens : model.encode(generated.toString()).length;
+        int produced = exactlyMax ? maxTokens : model.encode(generated.toString()).length;
         ObjectNode last = envelope(id, created, chat, true);
         ObjectNode c = last.putArray("choices").addObject();
         c.put("index", 0);
@@ -236,6 +240,39 @@ final class EmbeddedServer implements AutoCloseable {
             event(os, u.toString());
         }
         event(os, "[DONE]");
+    }
+
+    /** The OpenAI and llama.cpp sampling fields a benchmark may send ({@code @RequestFields}). */
+    private static void sampling(JsonNode req, InferenceParameters params) {
+        if (req.hasNonNull("top_p")) {
+            params.setTopP((float) req.get("top_p").asDouble());
+        }
+        if (req.hasNonNull("top_k")) {
+            params.setTopK(req.get("top_k").asInt());
+        }
+        if (req.hasNonNull("min_p")) {
+            params.setMinP((float) req.get("min_p").asDouble());
+        }
+        JsonNode repeat = req.hasNonNull("repeat_penalty") ? req.get("repeat_penalty") : req.get("repetition_penalty");
+        if (repeat != null && !repeat.isNull()) {
+            params.setRepeatPenalty((float) repeat.asDouble());
+        }
+        if (req.hasNonNull("presence_penalty")) {
+            params.setPresencePenalty((float) req.get("presence_penalty").asDouble());
+        }
+        if (req.hasNonNull("frequency_penalty")) {
+            params.setFrequencyPenalty((float) req.get("frequency_penalty").asDouble());
+        }
+        JsonNode stop = req.get("stop");
+        if (stop != null && stop.isTextual()) {
+            params.setStopStrings(stop.asText());
+        } else if (stop != null && stop.isArray() && !stop.isEmpty()) {
+            String[] stops = new String[stop.size()];
+            for (int i = 0; i < stops.length; i++) {
+                stops[i] = stop.get(i).asText();
+            }
+            params.setStopStrings(stops);
+        }
     }
 
     private static String chatPrompt(JsonNode messages) {

@@ -1,5 +1,6 @@
 package org.tokenpowerbench.jmh;
 
+import org.tokenpowerbench.client.RequestBodyFields;
 import org.tokenpowerbench.workload.ArrivalProcess;
 import org.tokenpowerbench.workload.LengthDistribution;
 import org.tokenpowerbench.workload.PromptSource;
@@ -29,6 +30,7 @@ import org.tokenpowerbench.workload.Slo;
  * @param outputLengths     how output lengths spread around {@code outputTokens}
  * @param waveSeconds       how long a wave keeps sending, cycling through the prompts; 0: one
  *                          pass over the prompt set
+ * @param requestFields     extra request-body fields ({@code @RequestFields}); empty for none
  */
 public record BenchmarkSpec(
         String benchmarkClass,
@@ -55,7 +57,8 @@ public record BenchmarkSpec(
         double sloE2eMs,
         String inputLengths,
         String outputLengths,
-        double waveSeconds) {
+        double waveSeconds,
+        String requestFields) {
 
     /** A point with fixed lengths and one pass over the prompts per wave. */
     public BenchmarkSpec(String benchmarkClass, String model, String quantization, int batch, int inputTokens,
@@ -65,7 +68,19 @@ public record BenchmarkSpec(
                          double sloTpotMs, double sloE2eMs) {
         this(benchmarkClass, model, quantization, batch, inputTokens, outputTokens, prompts, seed, engine, api,
                 apiKeyEnv, rate, arrivals, burstiness, maxConcurrency, warmupRequests, dataset, datasetMaxTokens,
-                contextLengthAxis, sloTtftMs, sloTpotMs, sloE2eMs, "fixed", "fixed", 0);
+                contextLengthAxis, sloTtftMs, sloTpotMs, sloE2eMs, "fixed", "fixed", 0, "");
+    }
+
+    /** A point without extra request fields. */
+    public BenchmarkSpec(String benchmarkClass, String model, String quantization, int batch, int inputTokens,
+                         int outputTokens, int prompts, long seed, String engine, String api, String apiKeyEnv,
+                         double rate, String arrivals, double burstiness, int maxConcurrency, int warmupRequests,
+                         String dataset, int datasetMaxTokens, boolean contextLengthAxis, double sloTtftMs,
+                         double sloTpotMs, double sloE2eMs, String inputLengths, String outputLengths,
+                         double waveSeconds) {
+        this(benchmarkClass, model, quantization, batch, inputTokens, outputTokens, prompts, seed, engine, api,
+                apiKeyEnv, rate, arrivals, burstiness, maxConcurrency, warmupRequests, dataset, datasetMaxTokens,
+                contextLengthAxis, sloTtftMs, sloTpotMs, sloE2eMs, inputLengths, outputLengths, waveSeconds, "");
     }
 
     /** A closed-loop point with synthetic prompts and no SLO. */
@@ -80,6 +95,12 @@ public record BenchmarkSpec(
         dataset = dataset == null ? "" : dataset;
         inputLengths = inputLengths == null || inputLengths.isBlank() ? "fixed" : inputLengths;
         outputLengths = outputLengths == null || outputLengths.isBlank() ? "fixed" : outputLengths;
+        requestFields = requestFields == null ? "" : requestFields;
+    }
+
+    /** The extra request-body fields; throws with one line for a value that does not make them. */
+    public RequestBodyFields requestBodyFields() {
+        return RequestBodyFields.parse("requestFields", requestFields);
     }
 
     /** Whether requests arrive at a rate ({@code @Workload(rate > 0)}) rather than from {@code batch} workers. */
@@ -139,6 +160,9 @@ public record BenchmarkSpec(
         }
         if (waveSeconds != 0) {
             s += " waveSeconds=" + number(waveSeconds);
+        }
+        if (!requestFields.isBlank()) {
+            s += " requestFields=" + requestFields.trim();
         }
         if (openLoop()) {
             s += " rate=" + number(rate) + " arrivals=" + arrivals

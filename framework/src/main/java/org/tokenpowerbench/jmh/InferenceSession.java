@@ -71,7 +71,8 @@ public final class InferenceSession implements AutoCloseable {
             PromptSet prompts = loaded.measured();
             String tokenization = loaded.tokenization();
             Duration timeout = Duration.ofSeconds(Long.getLong("tpb.requestTimeoutSeconds", 600));
-            StreamingClient client = new StreamingClient(engine.endpoint(), api, spec.slots(), timeout);
+            StreamingClient client = new StreamingClient(engine.endpoint(), api, spec.slots(), timeout, null,
+                    spec.requestBodyFields());
             WaveDriver driver = spec.openLoop()
                     ? new OpenLoopDriver(client, spec.arrivalProcess(), spec.maxConcurrency(), loaded.warmup(), spec.seed())
                     : new ClosedLoopDriver(client, spec.batch());
@@ -139,6 +140,7 @@ public final class InferenceSession implements AutoCloseable {
         spec.slo();
         spec.waveNanos(); // one line naming waveSeconds, before the engine starts
         RequestMetricsProfiler.outputTolerance();
+        spec.requestBodyFields(); // one line naming the field, before the engine starts
         positive("outputTokens", spec.outputTokens());
         positive("prompts", spec.prompts());
     }

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import org.tokenpowerbench.client.RequestBodyFields;
 import org.tokenpowerbench.workload.ArrivalProcess;
 import org.tokenpowerbench.workload.DatasetFile;
 import org.tokenpowerbench.workload.LengthDistribution;
@@ -64,6 +65,8 @@ final class ParameterCheck {
                 ArrivalProcess.of(1, value, 1);
             } else if (name.equals("dataset")) {
                 DatasetFile.read(Path.of(value.trim()));
+            } else if (name.equals("requestFields")) {
+                RequestBodyFields.parse(name, value);
             } else if (name.equals("inputLengths") || name.equals("outputLengths")) {
                 LengthDistribution.parse(name, value);
             } else if (name.equals("waveSeconds")) {

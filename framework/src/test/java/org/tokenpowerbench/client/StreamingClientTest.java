@@ -210,6 +210,26 @@ class StreamingClientTest {
     }
 
     @Test
+    void requestFieldsGoIntoEveryBodyAndReplaceTheDefaultTemperature() throws Exception {
+        server.enqueue(sse(completionsStream(3, "a", "b")));
+        RequestBodyFields fields = RequestBodyFields.parse("requestFields", "temperature=0.8;top_p=0.95;seed=7;stop=[\"END\"]");
+        RequestTimeline t;
+        try (StreamingClient c = new StreamingClient(new Endpoint(baseUrl(), "test-model", null, null), Api.COMPLETIONS,
+                4, Duration.ofSeconds(10), null, fields)) {
+            t = c.send(new CompletionRequest(0, "p", 2), 0, System.nanoTime());
+        }
+        assertTrue(t.succeeded(), t.error());
+        JsonNode body = JSON.readTree(server.takeRequest(5, TimeUnit.SECONDS).getBody().readUtf8());
+        assertEquals(0.8, body.path("temperature").asDouble());
+        assertEquals(0.95, body.path("top_p").asDouble());
+        assertEquals(7, body.path("seed").asInt());
+        assertEquals("END", body.path("stop").get(0).asText());
+        assertEquals(2, body.path("max_tokens").asInt(), "the measuring fields stay");
+        assertTrue(body.path("ignore_eos").asBoolean());
+        assertTrue(body.path("stream_options").path("include_usage").asBoolean());
+    }
+
+    @Test
     void http429And503AreRecorded() {
         server.enqueue(new MockResponse().setResponseCode(429).setHeader("Retry-After", "3")
                 .setBody("{\"error\":{\"message\":\"rate limited\"}}"));

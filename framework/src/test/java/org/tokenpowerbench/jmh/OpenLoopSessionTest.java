@@ -166,6 +166,33 @@ class OpenLoopSessionTest {
     }
 
     @Test
+    void requestFieldsReachTheEmbeddedEngineAndControlledOnesStopTheTrial() {
+        // sampled decoding instead of greedy: the embedded engine takes temperature, top_p, top_k
+        // and seed; the output length stays forced
+        BenchmarkSpec spec = new BenchmarkSpec("demo.Sampled", "synthetic:llama-tiny", "f16", 2, 16, 5, 4, 42, "embedded",
+                "completions", "", 0, "poisson", 1, 0, 0, "", 2048, false, 0, 0, 0, "fixed", "fixed", 0,
+                "temperature=0.9;top_p=0.8;top_k=20;seed=11");
+        assertTrue(spec.describe().endsWith(" requestFields=temperature=0.9;top_p=0.8;top_k=20;seed=11"), spec.describe());
+        WaveRecord wave;
+        try (InferenceSession session = InferenceSession.open(spec)) {
+            session.beginIteration("measurement");
+            wave = session.runWave();
+        }
+        assertEquals(4, wave.requests().size());
+        for (RequestTimeline r : wave.requests()) {
+            assertTrue(r.succeeded(), () -> r.errorClass() + ": " + r.error());
+            assertEquals(5, r.outputTokens());
+        }
+
+        BenchmarkSpec controlled = new BenchmarkSpec("demo.Bad", "synthetic:llama-tiny", "f16", 1, 16, 5, 2, 42,
+                "embedded", "completions", "", 0, "poisson", 1, 0, 0, "", 2048, false, 0, 0, 0, "fixed", "fixed", 0,
+                "max_tokens=3");
+        BenchmarkFailure e = assertThrows(BenchmarkFailure.class, () -> InferenceSession.open(controlled));
+        assertTrue(e.getMessage().startsWith("requestFields sets 'max_tokens', which the benchmark controls"),
+                e.getMessage());
+    }
+
+    @Test
     void closedLoopHasNoGoodputWithoutSlo() {
         BenchmarkSpec spec = new BenchmarkSpec("demo.Closed", "synthetic:llama-tiny", "f16", 1, 16, 2, 2, 42, "embedded",
                 "completions", "");
