@@ -34,6 +34,7 @@ import org.tokenpowerbench.stats.LatencyHistogram;
  * @param errorClass       null when the request succeeded, else a short class such as {@code http-503}
  * @param firstAnswerNanos arrival of the first chunk with answer text (not reasoning); equals
  *                         {@code firstTokenNanos} for a model that does not stream reasoning
+ * @param arrivals         content chunks per 100 ms step, for the wave's peak throughput
  */
 public record RequestTimeline(
         int index,
@@ -51,7 +52,22 @@ public record RequestTimeline(
         LatencyHistogram itl,
         String error,
         String errorClass,
-        long firstAnswerNanos) {
+        long firstAnswerNanos,
+        ChunkArrivals arrivals) {
+
+    public RequestTimeline {
+        arrivals = arrivals == null ? ChunkArrivals.NONE : arrivals;
+    }
+
+    /** A timeline without per-step chunk counts (no peak throughput from it). */
+    public RequestTimeline(int index, int promptIndex, long queuedNanos, long sentNanos, long firstTokenNanos,
+                           long lastTokenNanos, long doneNanos, int promptTokens, int outputTokens,
+                           int requestedOutputTokens, TokenCountSource tokenSource, int contentChunks,
+                           LatencyHistogram itl, String error, String errorClass, long firstAnswerNanos) {
+        this(index, promptIndex, queuedNanos, sentNanos, firstTokenNanos, lastTokenNanos, doneNanos, promptTokens,
+                outputTokens, requestedOutputTokens, tokenSource, contentChunks, itl, error, errorClass,
+                firstAnswerNanos, ChunkArrivals.NONE);
+    }
 
     /** A timeline whose first token is also its first answer token (no reasoning stream). */
     public RequestTimeline(int index, int promptIndex, long queuedNanos, long sentNanos, long firstTokenNanos,

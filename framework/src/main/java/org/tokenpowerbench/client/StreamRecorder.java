@@ -27,6 +27,7 @@ final class StreamRecorder implements SseParser.RawListener {
     private long lastContent = -1;
     private int contentChunks;
     private final LatencyHistogram chunkGaps = new LatencyHistogram();
+    private final ChunkArrivals.Counter arrivals = new ChunkArrivals.Counter();
     private final StringBuilder generated;
     private final ContentChunkObserver observer;
     private final int observedAs;
@@ -183,6 +184,7 @@ final class StreamRecorder implements SseParser.RawListener {
         }
         lastContent = arrivalNanos;
         contentChunks++;
+        arrivals.add(arrivalNanos);
         if (observer != null) {
             observer.onContentChunk(observedAs, arrivalNanos);
         }
@@ -220,7 +222,7 @@ final class StreamRecorder implements SseParser.RawListener {
         }
         return new RequestTimeline(index, promptIndex, queued, sent, firstContent, lastContent, doneNanos,
                 promptCount, output, requestedTokens, source, contentChunks, interTokenLatencies(output),
-                error, errorClass, firstAnswer);
+                error, errorClass, firstAnswer, arrivals.done());
     }
 
     /** More tokens than this in one streamed chunk is not believed when ITL is divided. */

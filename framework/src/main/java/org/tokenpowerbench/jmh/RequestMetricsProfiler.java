@@ -18,6 +18,7 @@ import org.tokenpowerbench.report.RunDirectory;
 import org.tokenpowerbench.stats.Distribution;
 import org.tokenpowerbench.stats.LatencyHistogram;
 import org.tokenpowerbench.workload.Goodput;
+import org.tokenpowerbench.workload.PeakThroughput;
 import org.tokenpowerbench.workload.WaveRecord;
 
 /**
@@ -86,6 +87,15 @@ public class RequestMetricsProfiler implements InternalProfiler {
         long prompt = wave.promptTokens();
         long requested = ok.stream().mapToLong(RequestTimeline::requestedOutputTokens).sum();
         results.add(new ScalarResult("output.tokens/s", out / seconds, "tokens/s", AggregationPolicy.AVG));
+        PeakThroughput peak = PeakThroughput.of(wave);
+        if (peak != null) {
+            // the busiest second of the wave, in tokens (chunks weighted by the tokens they carried)
+            results.add(new ScalarResult("output.tokens/s.peak", peak.tokensPerSecond(), "tokens/s",
+                    AggregationPolicy.AVG));
+            json.put("peakOutputTokensPerSecond", peak.tokensPerSecond());
+        } else {
+            json.put("peakOutputTokensPerSecond", "not measured: the wave is shorter than the 1 s window, or no request has a token count");
+        }
         results.add(new ScalarResult("tokens.output." + source, out, "tokens", AggregationPolicy.AVG));
         results.add(new ScalarResult("tokens.prompt." + source, prompt, "tokens", AggregationPolicy.AVG));
         // what the latency and per-token figures cover: the succeeded requests (failed ones are counted apart)

@@ -367,6 +367,23 @@ class StreamRecorderTest {
     }
 
     @Test
+    void chunkArrivalsAreCountedPer100MsStep() {
+        StreamRecorder r = new StreamRecorder(Api.COMPLETIONS);
+        long base = 7_000 * ChunkArrivals.STEP_NANOS;
+        long[] at = {10, 20, 90, 150, 420, 430}; // ms after a step boundary
+        for (long a : at) {
+            r.onEvent(text("x"), base + a * MS);
+        }
+        r.onEvent(usage(5, 6), base + 431 * MS);
+        ChunkArrivals a = timeline(r, null).arrivals();
+        assertEquals(7_000, a.firstStep());
+        assertEquals(java.util.List.of(3, 1, 0, 0, 2), java.util.Arrays.stream(a.counts()).boxed().toList());
+        assertEquals(6, a.chunks());
+        assertEquals(ChunkArrivals.NONE, timeline(new StreamRecorder(Api.COMPLETIONS), null).arrivals(),
+                "no content, no steps");
+    }
+
+    @Test
     void abbreviateKeepsOneShortLine() {
         assertEquals("a b", StreamRecorder.abbreviate("a\nb"));
         String longText = "x".repeat(500);
