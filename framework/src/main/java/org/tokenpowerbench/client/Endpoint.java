@@ -9,8 +9,15 @@ package org.tokenpowerbench.client;
  * @param tokenizer the served model's tokenizer (the embedded vocabulary, a {@code tokenizer.json}
  *                  the user named, or the server's {@code /tokenize}), or null when there is none;
  *                  it counts tokens only where the server sends no {@code usage}
+ * @param continuousUsage whether to ask for usage in every chunk ({@code continuous_usage_stats},
+ *                  vLLM and SGLang), so that a chunk's own token count divides its ITL exactly
  */
-public record Endpoint(String baseUrl, String modelId, String apiKey, Tokenizer tokenizer) {
+public record Endpoint(String baseUrl, String modelId, String apiKey, Tokenizer tokenizer, boolean continuousUsage) {
+
+    /** An endpoint that asks for usage once, at the end of the stream (what every server supports). */
+    public Endpoint(String baseUrl, String modelId, String apiKey, Tokenizer tokenizer) {
+        this(baseUrl, modelId, apiKey, tokenizer, false);
+    }
 
     @Override
     public String toString() {

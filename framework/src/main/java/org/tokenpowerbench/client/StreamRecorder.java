@@ -28,6 +28,10 @@ final class StreamRecorder implements SseParser.RawListener {
     private int contentChunks;
     private final LatencyHistogram chunkGaps = new LatencyHistogram();
     private final ChunkArrivals.Counter arrivals = new ChunkArrivals.Counter();
+    /** ITL from each chunk's own token count, while every content chunk has one. */
+    private final LatencyHistogram exactItl = new LatencyHistogram();
+    private boolean exactCounts = true;
+    private int lastCumulative;
     private final StringBuilder generated;
     private final ContentChunkObserver observer;
     private final int observedAs;
@@ -97,7 +101,7 @@ final class StreamRecorder implements SseParser.RawListener {
             if (!hasAnswer && !hasReasoning) {
                 return;
             }
-            recordContent(hasAnswer, arrivalNanos);
+            recordContent(hasAnswer, arrivalNanos, r.completionTokens);
             if (generated != null && hasReasoning) {
                 r.appendText(data, r.reasoningStart, r.reasoningEnd, r.reasoningPlain, generated);
             }
@@ -129,12 +133,14 @@ final class StreamRecorder implements SseParser.RawListener {
             return;
         }
         JsonNode usage = node.get("usage");
+        int cumulative = ChunkReader.ABSENT;
         if (usage != null && usage.isObject()) {
             if (usage.hasNonNull("prompt_tokens")) {
                 promptTokens = usage.get("prompt_tokens").asInt();
             }
             if (usage.hasNonNull("completion_tokens")) {
                 completionTokens = usage.get("completion_tokens").asInt();
+                cumulative = completionTokens;
             }
         }
         JsonNode choices = node.get("choices");
@@ -162,7 +168,7 @@ final class StreamRecorder implements SseParser.RawListener {
         if (!hasAnswer && !hasReasoning) {
             return;
         }
-        recordContent(hasAnswer, arrivalNanos);
+        recordContent(hasAnswer, arrivalNanos, cumulative);
         if (generated != null && hasReasoning) {
             generated.append(reasoning);
         }
@@ -171,8 +177,26 @@ final class StreamRecorder implements SseParser.RawListener {
         }
     }
 
-    /** Stamps a chunk that carries content. */
-    private void recordContent(boolean hasAnswer, long arrivalNanos) {
+    /**
+     * Stamps a chunk that carries content.
+     *
+     * @param cumulative the generated tokens so far when the chunk carries its own usage
+     *                   (continuous usage: vLLM's {@code continuous_usage_stats}), else
+     *                   {@link ChunkReader#ABSENT}
+     */
+    private void recordContent(boolean hasAnswer, long arrivalNanos, int cumulative) {
+        if (cumulative == ChunkReader.ABSENT || cumulative <= lastCumulative) {
+            exactCounts = false; // a chunk without its own count, or a count that did not grow
+        } else if (contentChunks == 0) {
+            // tokens of the first chunk beyond the first one arrived with it: no time between them
+            exactItl.record(0, cumulative - 1);
+        } else {
+            int tokens = cumulative - lastCumulative;
+            exactItl.record(Math.max(0, arrivalNanos - lastContent) / 1e6 / tokens, tokens);
+        }
+        if (cumulative != ChunkReader.ABSENT) {
+            lastCumulative = Math.max(lastCumulative, cumulative);
+        }
         if (firstContent < 0) {
             firstContent = arrivalNanos;
         }
@@ -230,12 +254,17 @@ final class StreamRecorder implements SseParser.RawListener {
 
     /**
      * Inter-token latencies: the gaps between content chunks, each divided evenly across the
-     * tokens its chunk carries. Without per-chunk counts a chunk after the first carries
+     * tokens its chunk carries. With continuous usage every chunk says how many that is, and the
+     * division is exact. Without per-chunk counts a chunk after the first carries
      * {@code (outputTokens - 1) / (chunks - 1)} tokens on average (fractional: the histogram takes
      * fractional weights); with one token per chunk, the common case, the gaps are the ITLs
      * exactly. The sum over all tokens is always the time from first to last content chunk.
      */
     private LatencyHistogram interTokenLatencies(int outputTokens) {
+        if (exactCounts && contentChunks > 0 && outputTokens == lastCumulative) {
+            // every chunk said how many tokens it carried (continuous usage): no averaging
+            return exactItl;
+        }
         if (contentChunks < 2) {
             return new LatencyHistogram();
         }

@@ -136,7 +136,10 @@ public final class StreamingClient implements AutoCloseable {
         body.put("cache_prompt", false);
         body.put("temperature", 0.0);
         body.put("stream", true);
-        body.putObject("stream_options").put("include_usage", true);
+        ObjectNode streamOptions = body.putObject("stream_options").put("include_usage", true);
+        if (endpoint.continuousUsage()) {
+            streamOptions.put("continuous_usage_stats", true);
+        }
         fields.mergeInto(body); // sampling and engine-specific fields; never the ones above that measure
         return body.toString();
     }

@@ -11,25 +11,39 @@ import java.nio.file.Path;
  * @param url       the base URL as given (a trailing {@code /} or {@code /v1} is dropped later)
  * @param tokenizer a Hugging Face {@code tokenizer.json} (or a folder holding one) that counts
  *                  tokens when the server sends no {@code usage}, or null
+ * @param continuousUsage {@code usage=continuous}: ask for usage in every chunk
+ *                  ({@code stream_options.continuous_usage_stats}, vLLM and SGLang), which makes
+ *                  the ITL of chunks that carry several tokens exact
  */
-record RemoteEngineValue(String url, Path tokenizer) {
+record RemoteEngineValue(String url, Path tokenizer, boolean continuousUsage) {
 
     /** The option that names a tokenizer file. */
     static final String TOKENIZER = "tokenizer";
+    /** The option that asks for usage in every chunk. */
+    static final String USAGE = "usage";
 
     /** @throws EngineException with one line naming the option at fault */
     static RemoteEngineValue parse(String value) {
         String[] parts = value.trim().split(";", -1);
         Path tokenizer = null;
+        boolean continuous = false;
         for (int i = 1; i < parts.length; i++) {
             String option = parts[i].trim();
             int eq = option.indexOf('=');
             String key = eq < 0 ? option : option.substring(0, eq).trim();
             String v = eq < 0 ? "" : option.substring(eq + 1).trim();
+            if (key.equals(USAGE)) {
+                if (!v.equals("continuous") && !v.equals("final")) {
+                    throw new EngineException("engine option '" + option + "' in '" + value + "': give " + USAGE
+                            + "=continuous (usage in every chunk: vLLM, SGLang) or " + USAGE + "=final (the default)");
+                }
+                continuous = v.equals("continuous");
+                continue;
+            }
             if (!key.equals(TOKENIZER)) {
-                throw new EngineException("engine option '" + option + "' in '" + value + "' is not known: the one option is "
-                        + TOKENIZER + "=/path/to/tokenizer.json, e.g. -p 'engine=http://host:8000;" + TOKENIZER
-                        + "=/models/llama/tokenizer.json'");
+                throw new EngineException("engine option '" + option + "' in '" + value + "' is not known: the options are "
+                        + TOKENIZER + "=/path/to/tokenizer.json and " + USAGE + "=continuous, e.g. -p 'engine=http://host:8000;"
+                        + TOKENIZER + "=/models/llama/tokenizer.json'");
             }
             if (v.isEmpty()) {
                 throw new EngineException("engine option '" + option + "' in '" + value + "' names no file: give the path"
@@ -44,6 +58,6 @@ record RemoteEngineValue(String url, Path tokenizer) {
                 throw new EngineException("engine option '" + option + "' is not a file path (" + e.getReason() + ")");
             }
         }
-        return new RemoteEngineValue(parts[0].trim(), tokenizer);
+        return new RemoteEngineValue(parts[0].trim(), tokenizer, continuous);
     }
 }

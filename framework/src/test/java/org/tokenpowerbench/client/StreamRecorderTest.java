@@ -383,6 +383,53 @@ class StreamRecorderTest {
                 "no content, no steps");
     }
 
+    /** A content chunk that carries the usage so far, as vLLM sends with continuous_usage_stats. */
+    private static String textWithUsage(String value, int completionSoFar) {
+        return textWithUsage(value, completionSoFar, "5");
+    }
+
+    /** @param prompt how the prompt count is written: {@code 5.0} is not a plain int, which sends the event to Jackson */
+    private static String textWithUsage(String value, int completionSoFar, String prompt) {
+        return "{\"id\":\"c\",\"object\":\"text_completion\",\"choices\":[{\"index\":0,\"text\":\"" + value
+                + "\",\"finish_reason\":null}],\"usage\":{\"prompt_tokens\":" + prompt + ",\"completion_tokens\":"
+                + completionSoFar + ",\"total_tokens\":" + (5 + completionSoFar) + "}}";
+    }
+
+    @Test
+    void continuousUsageDividesEachGapByItsOwnChunksTokens() {
+        // chunks of 2, 3 and 1 tokens (speculative decoding), 30 ms and 40 ms apart; averaged, each
+        // gap would be split over 2 tokens (15 and 20 ms); with the counts: 10 ms x 3, 40 ms x 1
+        for (boolean fast : new boolean[] {true, false}) {
+            StreamRecorder r = new StreamRecorder(Api.COMPLETIONS);
+            String prompt = fast ? "5" : "5.0"; // both of the recorder's readers
+            r.onEvent(textWithUsage("ab", 2, prompt), T0 + 100 * MS);
+            r.onEvent(textWithUsage("cde", 5, prompt), T0 + 130 * MS);
+            r.onEvent(textWithUsage("f", 6, prompt), T0 + 170 * MS);
+            r.onEvent(usage(5, 6), T0 + 171 * MS);
+            RequestTimeline t = timeline(r, null);
+            assertEquals(6, t.outputTokens());
+            LatencyHistogram itl = t.itl();
+            assertEquals(5, itl.weight(), 1e-9, "one ITL per token after the first");
+            assertEquals(0.0, itl.min(), "the first chunk's second token came with the first");
+            assertEquals(40.0, itl.max(), 1e-9);
+            assertEquals(10.0, itl.quantile(0.5), 10 * 0.003, "three tokens 10 ms apart");
+            assertEquals(70.0, itl.sum(), 1e-9, "the decode time, as always");
+        }
+    }
+
+    @Test
+    void withoutUsageInEveryChunkTheGapsAreAveraged() {
+        StreamRecorder r = new StreamRecorder(Api.COMPLETIONS);
+        r.onEvent(textWithUsage("ab", 2), T0 + 100 * MS);
+        r.onEvent(text("cde"), T0 + 130 * MS); // this chunk has no count of its own
+        r.onEvent(textWithUsage("f", 6), T0 + 170 * MS);
+        r.onEvent(usage(5, 6), T0 + 171 * MS);
+        LatencyHistogram itl = timeline(r, null).itl();
+        assertEquals(5, itl.weight(), 1e-9);
+        assertEquals(12.0, itl.min(), 1e-9, "30 ms over 2.5 tokens: the average split");
+        assertEquals(16.0, itl.max(), 1e-9);
+    }
+
     @Test
     void abbreviateKeepsOneShortLine() {
         assertEquals("a b", StreamRecorder.abbreviate("a\nb"));

@@ -230,6 +230,20 @@ class StreamingClientTest {
     }
 
     @Test
+    void continuousUsageIsAskedForOnlyWhenTheEngineSaysSo() throws Exception {
+        CompletionRequest request = new CompletionRequest(0, "p", 2);
+        try (StreamingClient plain = client(Api.COMPLETIONS, null, Duration.ofSeconds(5));
+             StreamingClient continuous = new StreamingClient(new Endpoint(baseUrl(), "m", null, null, true),
+                     Api.COMPLETIONS, 1, Duration.ofSeconds(5))) {
+            JsonNode p = JSON.readTree(plain.body(request)).path("stream_options");
+            assertTrue(p.path("include_usage").asBoolean());
+            assertTrue(p.path("continuous_usage_stats").isMissingNode(), "a strict server could refuse an unknown field");
+            JsonNode c = JSON.readTree(continuous.body(request)).path("stream_options");
+            assertTrue(c.path("include_usage").asBoolean() && c.path("continuous_usage_stats").asBoolean());
+        }
+    }
+
+    @Test
     void http429And503AreRecorded() {
         server.enqueue(new MockResponse().setResponseCode(429).setHeader("Retry-After", "3")
                 .setBody("{\"error\":{\"message\":\"rate limited\"}}"));

@@ -202,4 +202,19 @@ class RemoteEngineTokenizerFileTest {
         }
         assertEquals(0, paths.stream().filter(p -> p.startsWith("/v1/completions")).count());
     }
+
+    @Test
+    void usageContinuousIsAnOptionAfterTheUrl() {
+        assertTrue(RemoteEngineValue.parse("http://h:1;usage=continuous").continuousUsage());
+        assertFalse(RemoteEngineValue.parse("http://h:1;usage=final").continuousUsage());
+        assertFalse(RemoteEngineValue.parse("http://h:1").continuousUsage());
+        RemoteEngineValue both = RemoteEngineValue.parse("http://h:1;usage=continuous;tokenizer=/t.json");
+        assertTrue(both.continuousUsage());
+        assertEquals(java.nio.file.Path.of("/t.json"), both.tokenizer());
+        EngineException e = assertThrows(EngineException.class, () -> RemoteEngineValue.parse("http://h:1;usage=always"));
+        assertTrue(e.getMessage().contains("give usage=continuous"), e.getMessage());
+        try (OpenEngine engine = OpenEngine.open(url() + ";usage=continuous", MODEL, "auto", 1, 0, null)) {
+            assertTrue(engine.endpoint().continuousUsage(), "the option reaches the endpoint the client uses");
+        }
+    }
 }
