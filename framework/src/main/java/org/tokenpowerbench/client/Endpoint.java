@@ -11,12 +11,20 @@ package org.tokenpowerbench.client;
  *                  it counts tokens only where the server sends no {@code usage}
  * @param continuousUsage whether to ask for usage in every chunk ({@code continuous_usage_stats},
  *                  vLLM and SGLang), so that a chunk's own token count divides its ITL exactly
+ * @param freshPrefixCache whether to give every request a {@code cache_salt} of its own (vLLM), so
+ *                  that a prompt sent again in a later wave is prefilled again instead of being
+ *                  served from the server's prefix cache
  */
-public record Endpoint(String baseUrl, String modelId, String apiKey, Tokenizer tokenizer, boolean continuousUsage) {
+public record Endpoint(String baseUrl, String modelId, String apiKey, Tokenizer tokenizer, boolean continuousUsage,
+                       boolean freshPrefixCache) {
 
     /** An endpoint that asks for usage once, at the end of the stream (what every server supports). */
     public Endpoint(String baseUrl, String modelId, String apiKey, Tokenizer tokenizer) {
-        this(baseUrl, modelId, apiKey, tokenizer, false);
+        this(baseUrl, modelId, apiKey, tokenizer, false, false);
+    }
+
+    public Endpoint(String baseUrl, String modelId, String apiKey, Tokenizer tokenizer, boolean continuousUsage) {
+        this(baseUrl, modelId, apiKey, tokenizer, continuousUsage, false);
     }
 
     @Override

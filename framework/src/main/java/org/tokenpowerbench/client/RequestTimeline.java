@@ -35,6 +35,9 @@ import org.tokenpowerbench.stats.LatencyHistogram;
  * @param firstAnswerNanos arrival of the first chunk with answer text (not reasoning); equals
  *                         {@code firstTokenNanos} for a model that does not stream reasoning
  * @param arrivals         content chunks per 100 ms step, for the wave's peak throughput
+ * @param cachedPromptTokens prompt tokens the server's prefix cache served (its
+ *                         {@code usage.prompt_tokens_details.cached_tokens}), so not prefilled; -1
+ *                         when the server does not say
  */
 public record RequestTimeline(
         int index,
@@ -53,7 +56,8 @@ public record RequestTimeline(
         String error,
         String errorClass,
         long firstAnswerNanos,
-        ChunkArrivals arrivals) {
+        ChunkArrivals arrivals,
+        int cachedPromptTokens) {
 
     public RequestTimeline {
         arrivals = arrivals == null ? ChunkArrivals.NONE : arrivals;
@@ -66,7 +70,18 @@ public record RequestTimeline(
                            LatencyHistogram itl, String error, String errorClass, long firstAnswerNanos) {
         this(index, promptIndex, queuedNanos, sentNanos, firstTokenNanos, lastTokenNanos, doneNanos, promptTokens,
                 outputTokens, requestedOutputTokens, tokenSource, contentChunks, itl, error, errorClass,
-                firstAnswerNanos, ChunkArrivals.NONE);
+                firstAnswerNanos, ChunkArrivals.NONE, -1);
+    }
+
+    /** A timeline whose server did not say how many prompt tokens its cache served. */
+    public RequestTimeline(int index, int promptIndex, long queuedNanos, long sentNanos, long firstTokenNanos,
+                           long lastTokenNanos, long doneNanos, int promptTokens, int outputTokens,
+                           int requestedOutputTokens, TokenCountSource tokenSource, int contentChunks,
+                           LatencyHistogram itl, String error, String errorClass, long firstAnswerNanos,
+                           ChunkArrivals arrivals) {
+        this(index, promptIndex, queuedNanos, sentNanos, firstTokenNanos, lastTokenNanos, doneNanos, promptTokens,
+                outputTokens, requestedOutputTokens, tokenSource, contentChunks, itl, error, errorClass,
+                firstAnswerNanos, arrivals, -1);
     }
 
     /** A timeline whose first token is also its first answer token (no reasoning stream). */

@@ -37,6 +37,7 @@ final class StreamRecorder implements SseParser.RawListener {
     private final int observedAs;
     private int promptTokens = -1;
     private int completionTokens = -1;
+    private int cachedPromptTokens = -1;
     private boolean done;
     private String error;
     private String errorClass;
@@ -142,6 +143,10 @@ final class StreamRecorder implements SseParser.RawListener {
                 completionTokens = usage.get("completion_tokens").asInt();
                 cumulative = completionTokens;
             }
+            JsonNode cached = usage.path("prompt_tokens_details").path("cached_tokens");
+            if (cached.isInt()) {
+                cachedPromptTokens = cached.asInt(); // a server's prefix cache served these: no prefill for them
+            }
         }
         JsonNode choices = node.get("choices");
         if (choices == null || !choices.isArray() || choices.isEmpty()) {
@@ -246,7 +251,7 @@ final class StreamRecorder implements SseParser.RawListener {
         }
         return new RequestTimeline(index, promptIndex, queued, sent, firstContent, lastContent, doneNanos,
                 promptCount, output, requestedTokens, source, contentChunks, interTokenLatencies(output),
-                error, errorClass, firstAnswer, arrivals.done());
+                error, errorClass, firstAnswer, arrivals.done(), cachedPromptTokens);
     }
 
     /** More tokens than this in one streamed chunk is not believed when ITL is divided. */
@@ -321,6 +326,7 @@ final class StreamRecorder implements SseParser.RawListener {
         private static final byte[] REASONING = ascii("reasoning");
         private static final byte[] PROMPT_TOKENS = ascii("prompt_tokens");
         private static final byte[] COMPLETION_TOKENS = ascii("completion_tokens");
+        private static final byte[] PROMPT_TOKENS_DETAILS = ascii("prompt_tokens_details");
 
         /** Thrown, without a stack trace, to leave the event to the tree model. */
         private static final class Bail extends RuntimeException {
@@ -610,6 +616,8 @@ final class StreamRecorder implements SseParser.RawListener {
                 } else if (is(ks, kl, COMPLETION_TOKENS)) {
                     seenCompletion = once(seenCompletion);
                     completionTokens = intOrNull();
+                } else if (is(ks, kl, PROMPT_TOKENS_DETAILS) && peek() != 'n') {
+                    throw BAIL; // cached prompt tokens: read by the tree path (once per stream, at its end)
                 } else {
                     skipValue(2);
                 }

@@ -35,6 +35,9 @@ public final class StreamingClient implements AutoCloseable {
 
     private static final MediaType JSON_TYPE = MediaType.get("application/json");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** This JVM's salts: unique across forks and runs by the random part, across requests by the count. */
+    private static final String SALT_PREFIX = "tpb-" + java.util.UUID.randomUUID() + "-";
+    private static final java.util.concurrent.atomic.AtomicLong SALTS = new java.util.concurrent.atomic.AtomicLong();
 
     private final Endpoint endpoint;
     private final Api api;
@@ -139,6 +142,11 @@ public final class StreamingClient implements AutoCloseable {
         ObjectNode streamOptions = body.putObject("stream_options").put("include_usage", true);
         if (endpoint.continuousUsage()) {
             streamOptions.put("continuous_usage_stats", true);
+        }
+        if (endpoint.freshPrefixCache()) {
+            // a salt no other request has: vLLM's prefix cache serves none of this prompt from an
+            // earlier wave, so every wave measures the prefill it claims to
+            body.put("cache_salt", SALT_PREFIX + SALTS.incrementAndGet());
         }
         fields.mergeInto(body); // sampling and engine-specific fields; never the ones above that measure
         return body.toString();

@@ -99,7 +99,8 @@ final class RemoteEngine implements OpenEngine {
         }
         HuggingFaceTokenizerFile file = parsed.tokenizer() == null ? null : HuggingFaceTokenizerFile.load(parsed.tokenizer());
         Tokenizer tokenizer = file != null ? file : RemoteTokenizer.probe(http, base, model, apiKey);
-        Endpoint endpoint = new Endpoint(base, model, apiKey, tokenizer, parsed.continuousUsage());
+        Endpoint endpoint = new Endpoint(base, model, apiKey, tokenizer, parsed.continuousUsage(),
+                parsed.freshPrefixCache());
         String description = "remote server " + base + " serving " + model
                 + (tokenizer == null ? " (no /tokenize endpoint and no tokenizer.json: prompt lengths are not controlled)"
                         : "; tokenizer without usage: " + tokenizer.description());

@@ -14,19 +14,24 @@ import java.nio.file.Path;
  * @param continuousUsage {@code usage=continuous}: ask for usage in every chunk
  *                  ({@code stream_options.continuous_usage_stats}, vLLM and SGLang), which makes
  *                  the ITL of chunks that carry several tokens exact
+ * @param freshPrefixCache {@code prefixCache=off}: a {@code cache_salt} of its own for every
+ *                  request (vLLM), so that no prompt is served from the prefix cache
  */
-record RemoteEngineValue(String url, Path tokenizer, boolean continuousUsage) {
+record RemoteEngineValue(String url, Path tokenizer, boolean continuousUsage, boolean freshPrefixCache) {
 
     /** The option that names a tokenizer file. */
     static final String TOKENIZER = "tokenizer";
     /** The option that asks for usage in every chunk. */
     static final String USAGE = "usage";
+    /** The option that keeps the server's prefix cache from serving a prompt again. */
+    static final String PREFIX_CACHE = "prefixCache";
 
     /** @throws EngineException with one line naming the option at fault */
     static RemoteEngineValue parse(String value) {
         String[] parts = value.trim().split(";", -1);
         Path tokenizer = null;
         boolean continuous = false;
+        boolean freshPrefixCache = false;
         for (int i = 1; i < parts.length; i++) {
             String option = parts[i].trim();
             int eq = option.indexOf('=');
@@ -40,9 +45,18 @@ record RemoteEngineValue(String url, Path tokenizer, boolean continuousUsage) {
                 continuous = v.equals("continuous");
                 continue;
             }
+            if (key.equals(PREFIX_CACHE)) {
+                if (!v.equals("off") && !v.equals("on")) {
+                    throw new EngineException("engine option '" + option + "' in '" + value + "': give " + PREFIX_CACHE
+                            + "=off (a cache_salt of its own for every request: vLLM) or " + PREFIX_CACHE + "=on (the default)");
+                }
+                freshPrefixCache = v.equals("off");
+                continue;
+            }
             if (!key.equals(TOKENIZER)) {
                 throw new EngineException("engine option '" + option + "' in '" + value + "' is not known: the options are "
-                        + TOKENIZER + "=/path/to/tokenizer.json and " + USAGE + "=continuous, e.g. -p 'engine=http://host:8000;"
+                        + TOKENIZER + "=/path/to/tokenizer.json, " + USAGE + "=continuous and " + PREFIX_CACHE
+                        + "=off, e.g. -p 'engine=http://host:8000;"
                         + TOKENIZER + "=/models/llama/tokenizer.json'");
             }
             if (v.isEmpty()) {
@@ -58,6 +72,6 @@ record RemoteEngineValue(String url, Path tokenizer, boolean continuousUsage) {
                 throw new EngineException("engine option '" + option + "' is not a file path (" + e.getReason() + ")");
             }
         }
-        return new RemoteEngineValue(parts[0].trim(), tokenizer, continuous);
+        return new RemoteEngineValue(parts[0].trim(), tokenizer, continuous, freshPrefixCache);
     }
 }

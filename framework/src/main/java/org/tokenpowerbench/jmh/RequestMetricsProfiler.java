@@ -126,6 +126,19 @@ public class RequestMetricsProfiler implements InternalProfiler {
         json.put("promptTokens", prompt);
         json.put("tokenCountSource", source);
         json.put("outputTokensPerSecond", out / seconds);
+        long cached = ok.stream().mapToLong(r -> Math.max(0, r.cachedPromptTokens())).sum();
+        if (ok.stream().anyMatch(r -> r.cachedPromptTokens() >= 0)) {
+            // the server said how much of the prompts its prefix cache served: that part had no prefill
+            results.add(new ScalarResult("tokens.prompt.cached", cached, "tokens", AggregationPolicy.AVG));
+            json.put("cachedPromptTokens", cached);
+            if (cached > 0) {
+                String warning = cached + " of " + prompt + " prompt tokens were served from the server's prefix cache,"
+                        + " so prefill time and energy cover only the rest; for a prefill every wave, add ;prefixCache=off"
+                        + " to the engine URL (vLLM) or start the server without prefix caching";
+                json.put("prefixCacheWarning", warning);
+                System.err.println("tokenpowerbench: " + warning + " (" + entry.spec().describe() + ")");
+            }
+        }
         long mismatched = ok.stream().filter(r -> r.outputTokens() >= 0
                 && r.outputTokens() != r.requestedOutputTokens()).count();
         json.put("requestsWithOtherOutputLength", mismatched);

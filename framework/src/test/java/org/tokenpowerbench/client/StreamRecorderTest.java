@@ -431,6 +431,25 @@ class StreamRecorderTest {
     }
 
     @Test
+    void cachedPromptTokensAreTakenFromTheUsageDetails() {
+        StreamRecorder r = new StreamRecorder(Api.COMPLETIONS);
+        r.onEvent(text("a"), T0 + 10 * MS);
+        r.onEvent(text("b"), T0 + 20 * MS);
+        r.onEvent("{\"id\":\"c\",\"choices\":[],\"usage\":{\"prompt_tokens\":128,\"completion_tokens\":2,"
+                + "\"total_tokens\":130,\"prompt_tokens_details\":{\"cached_tokens\":96}}}", T0 + 21 * MS);
+        RequestTimeline t = timeline(r, null);
+        assertEquals(96, t.cachedPromptTokens());
+        assertEquals(128, t.promptTokens());
+        assertEquals(2, t.outputTokens());
+
+        StreamRecorder plain = new StreamRecorder(Api.COMPLETIONS);
+        plain.onEvent(text("a"), T0 + 10 * MS);
+        plain.onEvent("{\"choices\":[],\"usage\":{\"prompt_tokens\":128,\"completion_tokens\":1,"
+                + "\"prompt_tokens_details\":null}}", T0 + 11 * MS);
+        assertEquals(-1, timeline(plain, null).cachedPromptTokens(), "the server did not say");
+    }
+
+    @Test
     void abbreviateKeepsOneShortLine() {
         assertEquals("a b", StreamRecorder.abbreviate("a\nb"));
         String longText = "x".repeat(500);

@@ -2,6 +2,7 @@ package org.tokenpowerbench.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -240,6 +241,20 @@ class StreamingClientTest {
             assertTrue(p.path("continuous_usage_stats").isMissingNode(), "a strict server could refuse an unknown field");
             JsonNode c = JSON.readTree(continuous.body(request)).path("stream_options");
             assertTrue(c.path("include_usage").asBoolean() && c.path("continuous_usage_stats").asBoolean());
+        }
+    }
+
+    @Test
+    void prefixCacheOffGivesEveryRequestASaltOfItsOwn() throws Exception {
+        CompletionRequest request = new CompletionRequest(0, "the same prompt", 2);
+        try (StreamingClient plain = client(Api.COMPLETIONS, null, Duration.ofSeconds(5));
+             StreamingClient fresh = new StreamingClient(new Endpoint(baseUrl(), "m", null, null, false, true),
+                     Api.COMPLETIONS, 1, Duration.ofSeconds(5))) {
+            assertTrue(JSON.readTree(plain.body(request)).path("cache_salt").isMissingNode());
+            String a = JSON.readTree(fresh.body(request)).path("cache_salt").asText();
+            String b = JSON.readTree(fresh.body(request)).path("cache_salt").asText();
+            assertTrue(a.startsWith("tpb-") && b.startsWith("tpb-"), a);
+            assertNotEquals(a, b, "the same prompt twice gets two salts");
         }
     }
 

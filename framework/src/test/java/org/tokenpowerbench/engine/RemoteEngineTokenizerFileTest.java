@@ -211,6 +211,10 @@ class RemoteEngineTokenizerFileTest {
         RemoteEngineValue both = RemoteEngineValue.parse("http://h:1;usage=continuous;tokenizer=/t.json");
         assertTrue(both.continuousUsage());
         assertEquals(java.nio.file.Path.of("/t.json"), both.tokenizer());
+        assertTrue(RemoteEngineValue.parse("http://h:1;prefixCache=off").freshPrefixCache());
+        assertFalse(RemoteEngineValue.parse("http://h:1;prefixCache=on").freshPrefixCache());
+        assertTrue(assertThrows(EngineException.class, () -> RemoteEngineValue.parse("http://h:1;prefixCache=no"))
+                .getMessage().contains("give prefixCache=off"));
         EngineException e = assertThrows(EngineException.class, () -> RemoteEngineValue.parse("http://h:1;usage=always"));
         assertTrue(e.getMessage().contains("give usage=continuous"), e.getMessage());
         try (OpenEngine engine = OpenEngine.open(url() + ";usage=continuous", MODEL, "auto", 1, 0, null)) {

@@ -116,4 +116,29 @@ class RequestMetricsProfilerTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, RequestMetricsProfiler::outputTolerance);
         assertTrue(e.getMessage().startsWith("tpb.outputTolerance=5% is not a share from 0 to 1"), e.getMessage());
     }
+
+    @Test
+    void promptTokensServedByAPrefixCacheAreReportedAndWarnedAbout() throws Exception {
+        BenchmarkSpec spec = new BenchmarkSpec("demo.Cached", "m", "f16", 1, 10, 8, 2, 1, "http://h", "completions", "");
+        List<RequestTimeline> rs = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            RequestTimeline r = request(i, 8, 8);
+            rs.add(new RequestTimeline(r.index(), r.promptIndex(), r.queuedNanos(), r.sentNanos(), r.firstTokenNanos(),
+                    r.lastTokenNanos(), r.doneNanos(), r.promptTokens(), r.outputTokens(), r.requestedOutputTokens(),
+                    r.tokenSource(), r.contentChunks(), r.itl(), null, null, r.firstAnswerNanos(), r.arrivals(), 6));
+        }
+        WaveLedger.publish(new WaveLedger.Entry(spec, new WaveRecord(0, 100 * MS, 1, rs), "exact"));
+        Map<String, Double> r = new RequestMetricsProfiler().afterIteration(null,
+                        new IterationParams(IterationType.MEASUREMENT, 1, TimeValue.seconds(1), 1), null)
+                .stream().collect(Collectors.toMap(Result::getLabel, Result::getScore));
+        assertEquals(12.0, r.get("tokens.prompt.cached"));
+        assertTrue(lastLine().path("prefixCacheWarning").asText().startsWith("12 of 20 prompt tokens were served"),
+                lastLine().toString());
+        assertTrue(captured.toString(StandardCharsets.UTF_8).contains("prefixCache=off"));
+    }
+
+    @Test
+    void noCachedCountNoCachedFigure() {
+        assertTrue(!iteration(8, 8).containsKey("tokens.prompt.cached"), "a server that does not say gets no figure");
+    }
 }
