@@ -1,5 +1,6 @@
 package org.tokenpowerbench.client;
 
+import org.tokenpowerbench.UserError;
 import java.util.Locale;
 
 /** Which OpenAI-compatible route a benchmark drives. */
@@ -23,7 +24,7 @@ public enum Api {
         return switch (v) {
             case "completions", "completion" -> COMPLETIONS;
             case "chat", "chat-completions" -> CHAT;
-            default -> throw new IllegalArgumentException(
+            default -> throw new UserError(
                     "api '" + value + "' is not known: use 'completions' (/v1/completions) or 'chat' (/v1/chat/completions)");
         };
     }

@@ -1,5 +1,6 @@
 package org.tokenpowerbench.client;
 
+import org.tokenpowerbench.UserError;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -62,11 +63,11 @@ public record RequestBodyFields(ObjectNode fields) {
             try {
                 node = JSON.readTree(v);
             } catch (JsonProcessingException e) {
-                throw new IllegalArgumentException(parameter + "=" + v + " is not a JSON object ("
+                throw new UserError(parameter + "=" + v + " is not a JSON object ("
                         + e.getOriginalMessage() + "): write it as {\"temperature\": 0.7} or as temperature=0.7;top_p=0.9");
             }
             if (!(node instanceof ObjectNode object)) {
-                throw new IllegalArgumentException(parameter + "=" + v + " is not a JSON object: write it as "
+                throw new UserError(parameter + "=" + v + " is not a JSON object: write it as "
                         + "{\"temperature\": 0.7} or as temperature=0.7;top_p=0.9");
             }
             fields = object;
@@ -79,7 +80,7 @@ public record RequestBodyFields(ObjectNode fields) {
                 int eq = pair.indexOf('=');
                 String name = eq < 0 ? "" : pair.substring(0, eq).trim();
                 if (name.isEmpty()) {
-                    throw new IllegalArgumentException(parameter + "=" + v + ": '" + pair.trim() + "' is not name=value;"
+                    throw new UserError(parameter + "=" + v + ": '" + pair.trim() + "' is not name=value;"
                             + " write fields as temperature=0.7;top_p=0.9 (or as a JSON object)");
                 }
                 fields.set(name, value(pair.substring(eq + 1).trim()));
@@ -89,7 +90,7 @@ public record RequestBodyFields(ObjectNode fields) {
             String name = names.next();
             String why = CONTROLLED.get(name);
             if (why != null) {
-                throw new IllegalArgumentException(parameter + " sets '" + name + "', which the benchmark controls ("
+                throw new UserError(parameter + " sets '" + name + "', which the benchmark controls ("
                         + why + "): remove it from " + parameter);
             }
         }

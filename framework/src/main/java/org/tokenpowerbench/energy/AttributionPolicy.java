@@ -1,5 +1,6 @@
 package org.tokenpowerbench.energy;
 
+import org.tokenpowerbench.UserError;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -60,7 +61,7 @@ public enum AttributionPolicy {
                 return p;
             }
         }
-        throw new IllegalArgumentException("unknown attribution policy '" + text + "': use one of "
+        throw new UserError("unknown attribution policy '" + text + "': use one of "
                 + Arrays.stream(values()).map(AttributionPolicy::label).toList() + " (-Dtpb.attribution=...)");
     }
 

@@ -1,5 +1,6 @@
 package org.tokenpowerbench.jmh;
 
+import org.tokenpowerbench.UserError;
 import org.tokenpowerbench.client.RequestBodyFields;
 import org.tokenpowerbench.workload.ArrivalProcess;
 import org.tokenpowerbench.workload.LengthDistribution;
@@ -136,7 +137,7 @@ public record BenchmarkSpec(
      */
     public long waveNanos() {
         if (!(waveSeconds >= 0) || waveSeconds > 86_400) {
-            throw new IllegalArgumentException("waveSeconds=" + waveSeconds + " is not a wave length: give seconds from 0"
+            throw new UserError("waveSeconds=" + waveSeconds + " is not a wave length: give seconds from 0"
                     + " to 86400 (0 sends the prompt set once) with -p waveSeconds=...");
         }
         return Math.round(waveSeconds * 1e9);

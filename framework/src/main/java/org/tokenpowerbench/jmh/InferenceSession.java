@@ -1,6 +1,6 @@
 package org.tokenpowerbench.jmh;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.tokenpowerbench.UserError;
 import java.time.Duration;
 import org.tokenpowerbench.client.Api;
 import org.tokenpowerbench.client.RequestTimeline;
@@ -8,6 +8,7 @@ import org.tokenpowerbench.client.StreamingClient;
 import org.tokenpowerbench.client.Tokenizer;
 import org.tokenpowerbench.engine.EngineException;
 import org.tokenpowerbench.engine.OpenEngine;
+import org.tokenpowerbench.report.FailureRecord;
 import org.tokenpowerbench.report.RunDirectory;
 import org.tokenpowerbench.workload.ClosedLoopDriver;
 import org.tokenpowerbench.workload.OpenLoopDriver;
@@ -79,7 +80,7 @@ public final class InferenceSession implements AutoCloseable {
             System.err.println("tokenpowerbench: " + engine.description());
             idle(spec, idleSeconds);
             return new InferenceSession(spec, engine, client, driver, prompts, tokenization);
-        } catch (EngineException | IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) { // UserError and EngineException among them
             if (engine != null) {
                 engine.close();
             }
@@ -99,7 +100,7 @@ public final class InferenceSession implements AutoCloseable {
             seconds = Double.NaN;
         }
         if (!(seconds >= 0) || seconds > 3600) {
-            throw new IllegalArgumentException(IDLE_SECONDS + "=" + value + " is not a number of seconds from 0 to 3600:"
+            throw new UserError(IDLE_SECONDS + "=" + value + " is not a number of seconds from 0 to 3600:"
                     + " give the idle window's length, e.g. -D" + IDLE_SECONDS + "=2 (0 disables the idle baseline)");
         }
         return seconds;
@@ -133,7 +134,7 @@ public final class InferenceSession implements AutoCloseable {
         if (spec.openLoop()) {
             spec.arrivalProcess(); // one line naming the value, before the engine starts
             if (spec.maxConcurrency() < 0) {
-                throw new IllegalArgumentException("maxConcurrency=" + spec.maxConcurrency() + " is not allowed: give the"
+                throw new UserError("maxConcurrency=" + spec.maxConcurrency() + " is not allowed: give the"
                         + " most requests in flight at once, or 0 for no bound (-p maxConcurrency=...)");
             }
         }
@@ -147,7 +148,7 @@ public final class InferenceSession implements AutoCloseable {
 
     private static void positive(String name, int value) {
         if (value < 1) {
-            throw new IllegalArgumentException(name + "=" + value + " is not allowed: it must be at least 1 (-p " + name + "=...)");
+            throw new UserError(name + "=" + value + " is not allowed: it must be at least 1 (-p " + name + "=...)");
         }
     }
 
@@ -157,20 +158,16 @@ public final class InferenceSession implements AutoCloseable {
         }
         String key = System.getenv(env);
         if (key == null || key.isEmpty()) {
-            throw new IllegalArgumentException("environment variable " + env + " (named by @Engine(apiKeyEnv)) is not set: "
+            throw new UserError("environment variable " + env + " (named by @Engine(apiKeyEnv)) is not set: "
                     + "export it with the server's API key");
         }
         return key;
     }
 
     private static BenchmarkFailure recordFailure(BenchmarkSpec spec, String message) {
-        RunDirectory dir = RunDirectory.current();
-        ObjectNode node = dir.newObject();
-        node.put("benchmark", spec.benchmarkClass());
-        node.put("trial", spec.describe());
-        node.put("message", message);
         try {
-            dir.appendJsonLine("failures.jsonl", node);
+            new FailureRecord(RunDirectory.invocation(), spec.benchmarkClass(), spec.describe(), message)
+                    .appendTo(RunDirectory.current());
         } catch (RuntimeException ignored) {
             // the message still reaches the user through JMH's failure report
         }

@@ -1,5 +1,6 @@
 package org.tokenpowerbench.jmh;
 
+import org.tokenpowerbench.UserError;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -77,7 +78,11 @@ import org.tokenpowerbench.workload.WaveRecord;
  * <p>Options (after the profiler name): {@code period=10ms} sampling period,
  * {@code attribution=token-weighted|equal-share}, plus the sensor's own.
  */
-public abstract class PowerProfiler implements InternalProfiler {
+public class PowerProfiler implements InternalProfiler {
+
+    /** The option that names the sensor: {@code -prof nvml} arrives here as {@code sensor=nvml}. */
+    public static final String SENSOR = "sensor";
+
 
     private final String sensorId;
     private final Map<String, String> sensorOptions;
@@ -92,14 +97,21 @@ public abstract class PowerProfiler implements InternalProfiler {
     private String noBaseline = "no idle window was measured in this trial";
     private boolean noBaselineSaid;
 
-    protected PowerProfiler(String sensorId, String initLine) throws ProfilerException {
-        this.sensorId = sensorId;
+    /**
+     * Made by JMH (in the host to check, and in every fork) from the options after the
+     * profiler's name; {@code sensor=<id>} picks the sensor (the command line puts it first when
+     * the user writes {@code -prof <id>}).
+     */
+    public PowerProfiler(String initLine) throws ProfilerException {
+        String id = sensorOf(initLine);
+        this.sensorId = id;
         try {
-            Map<String, String> options = ProfilerOptions.parse(sensorId, initLine);
+            Map<String, String> options = ProfilerOptions.parse(id, initLine);
+            options.remove(SENSOR);
             String p = options.remove("period");
             this.period = p == null ? PowerSampler.DEFAULT_PERIOD : ProfilerOptions.duration(sensorId, "period", p);
             if (period.compareTo(PowerSampler.MIN_PERIOD) < 0) {
-                throw new IllegalArgumentException("-prof " + sensorId + ": period=" + p + " is below the minimum "
+                throw new UserError("-prof " + sensorId + ": period=" + p + " is below the minimum "
                         + PowerSampler.MIN_PERIOD.toMillis() + "ms");
             }
             String a = options.remove("attribution");
@@ -110,6 +122,24 @@ public abstract class PowerProfiler implements InternalProfiler {
         } catch (SensorUnavailableException | IllegalArgumentException e) {
             throw new ProfilerException(e.getMessage());
         }
+    }
+
+    public PowerProfiler() throws ProfilerException {
+        this("");
+    }
+
+    private static String sensorOf(String initLine) throws ProfilerException {
+        if (initLine != null) {
+            for (String pair : initLine.split(";")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0 && pair.substring(0, eq).trim().equals(SENSOR)) {
+                    return pair.substring(eq + 1).trim();
+                }
+            }
+        }
+        throw new ProfilerException("TokenPowerBench's power profiler needs a sensor: write -prof <sensor id> (e.g. -prof "
+                + "nvml) with TokenPowerBench's Main, or sensor=<id> in its options; known sensors: "
+                + String.join(", ", PowerSensors.knownIds()));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.tokenpowerbench.jmh;
 
+import org.tokenpowerbench.UserError;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -25,7 +26,7 @@ final class ProfilerOptions {
             }
             int eq = pair.indexOf('=');
             if (eq <= 0) {
-                throw new IllegalArgumentException("-prof " + profiler + ": option '" + pair + "' is not key=value "
+                throw new UserError("-prof " + profiler + ": option '" + pair + "' is not key=value "
                         + "(write e.g. -prof " + profiler + ":period=10ms)");
             }
             options.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
@@ -48,7 +49,7 @@ final class ProfilerOptions {
             }
             return Duration.ofNanos(Math.round(Double.parseDouble(v) * 1e6));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("-prof " + profiler + ": " + key + "=" + value
+            throw new UserError("-prof " + profiler + ": " + key + "=" + value
                     + " is not a duration: write e.g. " + key + "=10ms");
         }
     }

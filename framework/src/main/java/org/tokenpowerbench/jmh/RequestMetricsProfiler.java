@@ -1,5 +1,6 @@
 package org.tokenpowerbench.jmh;
 
+import org.tokenpowerbench.UserError;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -176,7 +177,7 @@ public class RequestMetricsProfiler implements InternalProfiler {
         } catch (NumberFormatException e) {
             // falls through
         }
-        throw new IllegalArgumentException(OUTPUT_TOLERANCE + "=" + v + " is not a share from 0 to 1: give e.g. "
+        throw new UserError(OUTPUT_TOLERANCE + "=" + v + " is not a share from 0 to 1: give e.g. "
                 + "-jvmArgsAppend -D" + OUTPUT_TOLERANCE + "=0.05 (5 %)");
     }
 

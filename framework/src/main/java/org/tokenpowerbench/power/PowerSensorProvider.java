@@ -6,8 +6,16 @@ package org.tokenpowerbench.power;
  */
 public interface PowerSensorProvider {
 
-    /** Short name, e.g. {@code rapl}. */
+    /** Short name, e.g. {@code rapl}: what users write after {@code -prof}. */
     String id();
+
+    /**
+     * One line for {@code -lprof}: what the sensor measures, its scope and method, and its
+     * options, e.g. {@code CPU package and DRAM energy from RAPL counters (measured); root=DIR}.
+     */
+    default String description() {
+        return "power sensor '" + id() + "'";
+    }
 
     /**
      * Opens the sensor with options parsed from the command line ({@code key=value} pairs).

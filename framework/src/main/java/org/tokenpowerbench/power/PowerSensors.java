@@ -41,6 +41,13 @@ public final class PowerSensors {
         return provider.open(options == null ? Map.of() : Map.copyOf(options));
     }
 
+    /** Each provider's id and one-line description ({@link PowerSensorProvider#description()}), sorted by id. */
+    public static java.util.SortedMap<String, String> descriptions() {
+        java.util.SortedMap<String, String> out = new java.util.TreeMap<>();
+        lookup().providers.forEach((id, p) -> out.put(id, p.description()));
+        return out;
+    }
+
     /** The ids of all providers that load, sorted. */
     public static SortedSet<String> knownIds() {
         return new TreeSet<>(lookup().providers.keySet());

@@ -1,5 +1,6 @@
 package org.tokenpowerbench.workload;
 
+import org.tokenpowerbench.UserError;
 import java.util.Locale;
 import org.apache.commons.math3.distribution.ExponentialDistribution;
 import org.apache.commons.math3.distribution.GammaDistribution;
@@ -30,15 +31,15 @@ public record ArrivalProcess(double rate, Kind kind, double burstiness) {
 
     public ArrivalProcess {
         if (!(rate > 0) || Double.isInfinite(rate)) {
-            throw new IllegalArgumentException("rate=" + rate + " is not an arrival rate: give requests per second > 0"
+            throw new UserError("rate=" + rate + " is not an arrival rate: give requests per second > 0"
                     + " (-p rate=...), or 0 for a closed loop");
         }
         if (!(burstiness > 0) || Double.isInfinite(burstiness)) {
-            throw new IllegalArgumentException("burstiness=" + burstiness + " is not a gamma shape: give a number > 0"
+            throw new UserError("burstiness=" + burstiness + " is not a gamma shape: give a number > 0"
                     + " (-p burstiness=...; 1 is Poisson, below 1 bursty)");
         }
         if (kind == Kind.POISSON && burstiness != 1) {
-            throw new IllegalArgumentException("burstiness=" + burstiness + " needs arrivals=gamma: Poisson arrivals have"
+            throw new UserError("burstiness=" + burstiness + " needs arrivals=gamma: Poisson arrivals have"
                     + " burstiness 1 (-p arrivals=gamma, or -p burstiness=1)");
         }
     }
@@ -53,7 +54,7 @@ public record ArrivalProcess(double rate, Kind kind, double burstiness) {
         Kind kind = switch (a) {
             case "poisson" -> Kind.POISSON;
             case "gamma" -> Kind.GAMMA;
-            default -> throw new IllegalArgumentException("arrivals=" + arrivals + " is not known: use poisson or gamma"
+            default -> throw new UserError("arrivals=" + arrivals + " is not known: use poisson or gamma"
                     + " (-p arrivals=...)");
         };
         return new ArrivalProcess(rate, kind, burstiness);
@@ -115,7 +116,7 @@ public record ArrivalProcess(double rate, Kind kind, double burstiness) {
                 return java.util.Arrays.copyOf(offsets, end);
             }
             if (n >= 1 << 25) {
-                throw new IllegalArgumentException("a wave of " + durationNanos / 1e9 + " s at " + rate + " requests/s"
+                throw new UserError("a wave of " + durationNanos / 1e9 + " s at " + rate + " requests/s"
                         + " holds more than " + n + " requests: shorten waveSeconds or lower the rate");
             }
             n *= 2;

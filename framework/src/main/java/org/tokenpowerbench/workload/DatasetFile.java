@@ -1,5 +1,6 @@
 package org.tokenpowerbench.workload;
 
+import org.tokenpowerbench.UserError;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -94,12 +95,12 @@ public final class DatasetFile {
      */
     public static DatasetFile read(Path path) {
         if (!Files.exists(path)) {
-            throw new IllegalArgumentException("dataset file '" + path + "' does not exist (relative paths start at "
+            throw new UserError("dataset file '" + path + "' does not exist (relative paths start at "
                     + Path.of("").toAbsolutePath() + "): give an existing JSONL or ShareGPT JSON file in @Dataset or "
                     + "-p dataset=...");
         }
         if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
-            throw new IllegalArgumentException("dataset file '" + path + "' is not a readable file: give a JSONL or "
+            throw new UserError("dataset file '" + path + "' is not a readable file: give a JSONL or "
                     + "ShareGPT JSON file in @Dataset or -p dataset=...");
         }
         try (PushbackReader in = new PushbackReader(Files.newBufferedReader(path, StandardCharsets.UTF_8), 1)) {
@@ -117,7 +118,7 @@ public final class DatasetFile {
             in.unread(c);
             return c == '[' ? readShareGpt(path, in, line) : readJsonl(path, in, line);
         } catch (IOException e) {
-            throw new IllegalArgumentException("dataset file '" + path + "' cannot be read: " + e.getMessage());
+            throw new UserError("dataset file '" + path + "' cannot be read: " + e.getMessage());
         }
     }
 
@@ -325,7 +326,7 @@ public final class DatasetFile {
         }
         StringBuilder d = new StringBuilder("dataset ").append(path).append(" (").append(format).append("): ");
         if (prompts.isEmpty()) {
-            throw new IllegalArgumentException(d + "none of its " + entries.size() + " entries can be used: "
+            throw new UserError(d + "none of its " + entries.size() + " entries can be used: "
                     + tooLong + " have more prompt plus output tokens than maxTokens=" + maxTokens + " in "
                     + (tokenizer == null ? "the model's tokenizer" : tokenizer.description()) + ", " + emptyReply
                     + " have an empty reply; raise @Dataset(maxTokens) or use another file");

@@ -1,5 +1,6 @@
 package org.tokenpowerbench.workload;
 
+import org.tokenpowerbench.UserError;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
@@ -67,7 +68,7 @@ public record LengthDistribution(Kind kind, double spread, int min, int max) {
         } catch (NumberFormatException e) {
             // falls through to the message below
         }
-        throw new IllegalArgumentException(parameter + "=" + value + " is not a length distribution: use fixed,"
+        throw new UserError(parameter + "=" + value + " is not a length distribution: use fixed,"
                 + " uniform:W (0 < W < 1, lengths mean*(1-W)..mean*(1+W)), normal:S (sd S*mean, within 3 sd)"
                 + " or normal:S:MIN:MAX (tokens, 1 <= MIN <= MAX), e.g. -p " + parameter + "=uniform:0.5");
     }
@@ -97,7 +98,7 @@ public record LengthDistribution(Kind kind, double spread, int min, int max) {
         int lo = lowest(mean);
         int hi = highest(mean);
         if (lo > hi) {
-            throw new IllegalArgumentException("no length lies in " + lo + ".." + hi + " tokens: widen the bounds of "
+            throw new UserError("no length lies in " + lo + ".." + hi + " tokens: widen the bounds of "
                     + describe());
         }
         for (int i = 0; i < count; i++) {

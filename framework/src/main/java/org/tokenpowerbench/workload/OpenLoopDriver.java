@@ -1,5 +1,6 @@
 package org.tokenpowerbench.workload;
 
+import org.tokenpowerbench.UserError;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -58,7 +59,7 @@ public final class OpenLoopDriver implements WaveDriver {
     public OpenLoopDriver(StreamingClient client, ArrivalProcess arrivals, int maxConcurrency, PromptSet warmup,
                           long seed) {
         if (maxConcurrency < 0) {
-            throw new IllegalArgumentException("maxConcurrency=" + maxConcurrency + " is not allowed: give the most"
+            throw new UserError("maxConcurrency=" + maxConcurrency + " is not allowed: give the most"
                     + " requests in flight at once, or 0 for no bound (-p maxConcurrency=...)");
         }
         this.client = client;

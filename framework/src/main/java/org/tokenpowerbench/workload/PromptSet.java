@@ -1,5 +1,6 @@
 package org.tokenpowerbench.workload;
 
+import org.tokenpowerbench.UserError;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -93,7 +94,7 @@ public record PromptSet(List<String> prompts, int tokensEach, String tokenizedBy
         for (int i = 0; i < lengths.length; i++) {
             int tokens = lengths[i];
             if (tokens <= special) {
-                throw new IllegalArgumentException(lengthName + "=" + tokens + " leaves no room for text: the server adds "
+                throw new UserError(lengthName + "=" + tokens + " leaves no room for text: the server adds "
                         + special + " special token(s) to every prompt; use " + lengthName + " >= " + (special + 1));
             }
             same &= tokens == lengths[0];
@@ -133,11 +134,11 @@ public record PromptSet(List<String> prompts, int tokensEach, String tokenizedBy
             closest = Math.max(closest, tokenizer.promptTokens(String.join(" ", words)));
         }
         if (target < shortest) {
-            throw new IllegalArgumentException("cannot build distinct prompts of exactly " + target + " tokens with "
+            throw new UserError("cannot build distinct prompts of exactly " + target + " tokens with "
                     + tokenizer.description() + ": the shortest distinct prompt already has " + shortest
                     + " tokens (special tokens included); use " + lengthName + " >= " + shortest);
         }
-        throw new IllegalArgumentException("cannot build a prompt of exactly " + target + " tokens with "
+        throw new UserError("cannot build a prompt of exactly " + target + " tokens with "
                 + tokenizer.description() + " (closest: " + closest + "); choose another " + lengthName);
     }
 

@@ -1,5 +1,6 @@
 package org.tokenpowerbench.workload;
 
+import org.tokenpowerbench.UserError;
 import java.nio.file.Path;
 import org.tokenpowerbench.client.Tokenizer;
 
@@ -54,14 +55,14 @@ public final class PromptSource {
         this.outputLengths = outputLengths;
         this.dataset = dataset == null ? "" : dataset.trim();
         if (count < 1) {
-            throw new IllegalArgumentException("prompts=" + count + " is not allowed: it must be at least 1 (-p prompts=...)");
+            throw new UserError("prompts=" + count + " is not allowed: it must be at least 1 (-p prompts=...)");
         }
         if (warmup < 0) {
-            throw new IllegalArgumentException("warmupRequests=" + warmup + " is not allowed: give 0 or more"
+            throw new UserError("warmupRequests=" + warmup + " is not allowed: give 0 or more"
                     + " (-p warmupRequests=...)");
         }
         if (!this.dataset.isEmpty() && maxTokens < 2) {
-            throw new IllegalArgumentException("@Dataset(maxTokens = " + maxTokens + ") leaves no room for a prompt and"
+            throw new UserError("@Dataset(maxTokens = " + maxTokens + ") leaves no room for a prompt and"
                     + " its output: give at least 2");
         }
         this.count = count;
@@ -71,7 +72,7 @@ public final class PromptSource {
         this.maxTokens = maxTokens;
         this.seed = seed;
         if (!this.dataset.isEmpty() && !(inputLengths.isFixed() && outputLengths.isFixed())) {
-            throw new IllegalArgumentException("inputLengths=" + inputLengths.describe() + " outputLengths="
+            throw new UserError("inputLengths=" + inputLengths.describe() + " outputLengths="
                     + outputLengths.describe() + " do not apply to a dataset, whose entries bring their own lengths:"
                     + " leave both fixed");
         }

@@ -1,5 +1,6 @@
 package org.tokenpowerbench.workload;
 
+import org.tokenpowerbench.UserError;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -25,7 +26,7 @@ public record Slo(double ttftMs, double tpotMs, double e2eMs) {
 
     private static void check(String name, double v) {
         if (!(v >= 0) || Double.isInfinite(v)) {
-            throw new IllegalArgumentException("@Slo(" + name + " = " + v + ") is not a time: give milliseconds >= 0"
+            throw new UserError("@Slo(" + name + " = " + v + ") is not a time: give milliseconds >= 0"
                     + " (0 for no objective)");
         }
     }

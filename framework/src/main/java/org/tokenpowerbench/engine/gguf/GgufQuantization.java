@@ -1,5 +1,6 @@
 package org.tokenpowerbench.engine.gguf;
 
+import org.tokenpowerbench.UserError;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -58,7 +59,7 @@ public enum GgufQuantization {
                 }
             }
         }
-        throw new IllegalArgumentException("unknown quantization '" + value + "'; supported: "
+        throw new UserError("unknown quantization '" + value + "'; supported: "
                 + Arrays.stream(values()).map(GgufQuantization::label).collect(Collectors.joining(", ")));
     }
 }

@@ -1,5 +1,6 @@
 package org.tokenpowerbench.engine.gguf;
 
+import org.tokenpowerbench.UserError;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -81,7 +82,7 @@ public final class SyntheticModel {
     public static ModelShape shape(String name) {
         ModelShape s = name == null ? null : SHAPES.get(name.trim());
         if (s == null) {
-            throw new IllegalArgumentException("unknown synthetic model shape '" + name + "'; known shapes: "
+            throw new UserError("unknown synthetic model shape '" + name + "'; known shapes: "
                     + String.join(", ", SHAPES.keySet()));
         }
         return s;
@@ -105,7 +106,7 @@ public final class SyntheticModel {
      */
     public static ModelShape parseSpec(String spec) {
         if (!isSpec(spec)) {
-            throw new IllegalArgumentException("not a synthetic model spec: '" + spec + "' (expected "
+            throw new UserError("not a synthetic model spec: '" + spec + "' (expected "
                     + SPEC_PREFIX + "<shape>, shapes: " + String.join(", ", SHAPES.keySet()) + ")");
         }
         return shape(spec.substring(SPEC_PREFIX.length()));

@@ -1,5 +1,6 @@
 package org.tokenpowerbench.power.cpu;
 
+import org.tokenpowerbench.UserError;
 import java.util.Map;
 import java.util.Set;
 
@@ -29,10 +30,15 @@ public final class CpuTimeSensorProvider implements PowerSensorProvider {
     }
 
     @Override
+    public String description() {
+        return "ESTIMATE of this process's CPU energy from its CPU seconds x watts per core (estimated, cpu scope); wattsPerCore=W, idleWatts=W";
+    }
+
+    @Override
     public PowerSensor open(Map<String, String> options) throws SensorUnavailableException {
         for (String key : options.keySet()) {
             if (!OPTIONS.contains(key)) {
-                throw new IllegalArgumentException("unknown cpu option '" + key
+                throw new UserError("unknown cpu option '" + key
                         + "': the cpu estimate takes wattsPerCore=<W> and idleWatts=<W>");
             }
         }
@@ -50,8 +56,8 @@ public final class CpuTimeSensorProvider implements PowerSensorProvider {
         try {
             value = Double.parseDouble(text.trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("cpu option " + key + "='" + text + "' is not a number: "
-                    + CpuTimeSensor.hint(key), e);
+            throw new UserError("cpu option " + key + "='" + text + "' is not a number: "
+                    + CpuTimeSensor.hint(key));
         }
         return CpuTimeSensor.requireWatts(key, value, zeroAllowed);
     }

@@ -1,5 +1,6 @@
 package org.tokenpowerbench.power.nvml;
 
+import org.tokenpowerbench.UserError;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +40,7 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod) {
     public NvmlOptions {
         gpus = gpus == null ? null : List.copyOf(gpus);
         if (counterPeriod == null || counterPeriod.isNegative()) {
-            throw new IllegalArgumentException("counterPeriod must be zero or more, got " + counterPeriod);
+            throw new UserError("counterPeriod must be zero or more, got " + counterPeriod);
         }
     }
 
@@ -61,12 +62,12 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod) {
             for (String part : g.split(",")) {
                 String p = part.strip();
                 if (!p.matches("[0-9]{1,6}")) {
-                    throw new IllegalArgumentException("nvml option gpus=" + g + ": '" + p
+                    throw new UserError("nvml option gpus=" + g + ": '" + p
                             + "' is not a GPU index; use indices into the visible GPUs such as gpus=0,1, or gpus=all");
                 }
                 int index = Integer.parseInt(p);
                 if (gpus.contains(index)) {
-                    throw new IllegalArgumentException("nvml option gpus=" + g + " names GPU " + index + " twice");
+                    throw new UserError("nvml option gpus=" + g + " names GPU " + index + " twice");
                 }
                 gpus.add(index);
             }
@@ -110,7 +111,7 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod) {
         } catch (NumberFormatException e) {
             // fall through to the message below
         }
-        throw new IllegalArgumentException("nvml option " + key + "=" + value
+        throw new UserError("nvml option " + key + "=" + value
                 + " is not a duration; use e.g. 100ms, 0.5s or 250 (milliseconds)");
     }
 }

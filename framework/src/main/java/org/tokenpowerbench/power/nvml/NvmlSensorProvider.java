@@ -24,6 +24,11 @@ public final class NvmlSensorProvider implements PowerSensorProvider {
     }
 
     @Override
+    public String description() {
+        return "NVIDIA GPU energy from NVML's energy counter, shaped by instant power (counter, gpu scope, per GPU); gpus=0,1";
+    }
+
+    @Override
     public PowerSensor open(Map<String, String> options) throws SensorUnavailableException {
         NvmlOptions parsed;
         try {

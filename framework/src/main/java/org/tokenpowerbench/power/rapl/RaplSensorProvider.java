@@ -1,5 +1,6 @@
 package org.tokenpowerbench.power.rapl;
 
+import org.tokenpowerbench.UserError;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -31,10 +32,15 @@ public final class RaplSensorProvider implements PowerSensorProvider {
     }
 
     @Override
+    public String description() {
+        return "CPU package and DRAM energy from Linux RAPL counters (counter, cpu and dram scope); root=/sys/class/powercap";
+    }
+
+    @Override
     public PowerSensor open(Map<String, String> options) throws SensorUnavailableException {
         for (String key : options.keySet()) {
             if (!OPTIONS.contains(key)) {
-                throw new IllegalArgumentException("unknown rapl option '" + key
+                throw new UserError("unknown rapl option '" + key
                         + "': the rapl sensor takes root=<powercap dir> and dram=true|false");
             }
         }
@@ -44,8 +50,8 @@ public final class RaplSensorProvider implements PowerSensorProvider {
             try {
                 root = Path.of(rootText.trim());
             } catch (InvalidPathException e) {
-                throw new IllegalArgumentException("rapl option root='" + rootText
-                        + "' is not a valid path: give the powercap directory, e.g. root=/sys/class/powercap", e);
+                throw new UserError("rapl option root='" + rootText
+                        + "' is not a valid path: give the powercap directory, e.g. root=/sys/class/powercap");
             }
         }
         boolean dram = true;
@@ -54,7 +60,7 @@ public final class RaplSensorProvider implements PowerSensorProvider {
             switch (dramText.trim().toLowerCase(java.util.Locale.ROOT)) {
                 case "true" -> dram = true;
                 case "false" -> dram = false;
-                default -> throw new IllegalArgumentException("rapl option dram='" + dramText
+                default -> throw new UserError("rapl option dram='" + dramText
                         + "' is neither true nor false: write dram=true to add DRAM zones or dram=false to skip them");
             }
         }

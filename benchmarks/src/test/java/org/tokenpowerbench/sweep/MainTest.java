@@ -1,4 +1,4 @@
-package org.tokenpowerbench.jmh;
+package org.tokenpowerbench.sweep;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,6 +29,8 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Nested;
+import org.tokenpowerbench.jmh.PowerProfiler;
+import org.tokenpowerbench.jmh.RequestMetricsProfiler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openjdk.jmh.annotations.Mode;
@@ -63,7 +65,8 @@ class MainTest {
     static final String SAMPLE_02 = "org.tokenpowerbench.samples.TPBSample_02_BatchSweep_Energy";
     static final String SAMPLE_03 = "org.tokenpowerbench.samples.TPBSample_03_OpenLoop_Energy";
     static final String METRICS = RequestMetricsProfiler.class.getName();
-    static final String CPU = CpuEstimateProfiler.class.getName();
+    static final String CPU = PowerProfiler.class.getName() + ":sensor=cpu";
+    static final ProfilerNames NAMES = new ProfilerNames();
 
     /** Exit status plus what {@link Main#run} wrote to System.out and System.err. */
     record Outcome(int status, String out, String err) {
@@ -187,7 +190,7 @@ class MainTest {
         void helpMentionsTheShortProfilerNames() {
             Outcome o = run("-h");
             assertEquals(0, o.status(), o.err());
-            assertTrue(o.out().contains("-prof cpu | rapl | nvml | tpb"), o.out());
+            assertTrue(o.out().contains("-prof cpu | nvml | rapl | tpb"), o.out());
         }
 
         @Test
@@ -195,6 +198,22 @@ class MainTest {
             Outcome o = run("-lprof");
             assertEquals(0, o.status(), o.err());
             assertTrue(o.out().contains("TokenPowerBench profilers: [cpu, nvml, rapl, tpb]"), o.out());
+            assertTrue(o.out().contains("nvml: NVIDIA GPU energy"), "each sensor with its description: " + o.out());
+        }
+
+        @Test
+        void unknownProfilerIsRefusedBeforeTheRunWithOursAndJmhs() {
+            String line = rejected("TPBSample_01", "-prof", "gpu");
+            assertTrue(line.contains("-prof gpu: no such profiler"), line);
+            assertTrue(line.contains("ours are cpu, nvml, rapl, tpb"), line);
+            assertTrue(line.contains("gc") && line.contains("stack"), "JMH's names too: " + line);
+        }
+
+        @Test
+        void aSensorIdReachesThePowerProfilerWithItsOptions() {
+            // no sensor option check needs hardware: a bad period is refused by the profiler itself, before the run
+            String line = rejected("TPBSample_01", "-prof", "cpu:period=0.1ms");
+            assertTrue(line.contains("period=0.1ms is below the minimum"), line);
         }
     }
 
@@ -205,75 +224,75 @@ class MainTest {
 
         @Test
         void everySpellingJmhAccepts() {
-            assertEquals(List.of("batch"), Main.parameterNames(new String[] {"-p", "batch=1,2"}));
-            assertEquals(List.of("batch"), Main.parameterNames(new String[] {"-pbatch=1,2"}));
-            assertEquals(List.of("batch"), Main.parameterNames(new String[] {"-p=batch=1,2"}));
-            assertEquals(List.of("batch"), Main.parameterNames(new String[] {"--p", "batch=1,2"}));
-            assertEquals(List.of("batch"), Main.parameterNames(new String[] {"--p=batch=1,2"}));
+            assertEquals(List.of("batch"), CommandLine.parameterNames(new String[] {"-p", "batch=1,2"}));
+            assertEquals(List.of("batch"), CommandLine.parameterNames(new String[] {"-pbatch=1,2"}));
+            assertEquals(List.of("batch"), CommandLine.parameterNames(new String[] {"-p=batch=1,2"}));
+            assertEquals(List.of("batch"), CommandLine.parameterNames(new String[] {"--p", "batch=1,2"}));
+            assertEquals(List.of("batch"), CommandLine.parameterNames(new String[] {"--p=batch=1,2"}));
             // a parameter whose name starts with 'r' or 'rof', glued to -p
-            assertEquals(List.of("rate"), Main.parameterNames(new String[] {"-prate=3"}));
+            assertEquals(List.of("rate"), CommandLine.parameterNames(new String[] {"-prate=3"}));
         }
 
         @Test
         void severalInOrder() {
-            assertEquals(List.of("batch", "model", "engine"), Main.parameterNames(new String[] {
+            assertEquals(List.of("batch", "model", "engine"), CommandLine.parameterNames(new String[] {
                     "TPBSample_01", "-p", "batch=1", "-f", "1", "-pmodel=a,b", "-prof", "cpu", "-p", "engine=http://h:8000"}));
         }
 
         @Test
         void profilerOptionsAreNotParameters() {
-            assertEquals(List.of(), Main.parameterNames(new String[] {"-prof", "cpu"}));
-            assertEquals(List.of(), Main.parameterNames(new String[] {"-prof", "cpu:wattsPerCore=5"}));
-            assertEquals(List.of(), Main.parameterNames(new String[] {"-prof=cpu:wattsPerCore=5"}));
-            assertEquals(List.of(), Main.parameterNames(new String[] {"--prof", "cpu"}));
+            assertEquals(List.of(), CommandLine.parameterNames(new String[] {"-prof", "cpu"}));
+            assertEquals(List.of(), CommandLine.parameterNames(new String[] {"-prof", "cpu:wattsPerCore=5"}));
+            assertEquals(List.of(), CommandLine.parameterNames(new String[] {"-prof=cpu:wattsPerCore=5"}));
+            assertEquals(List.of(), CommandLine.parameterNames(new String[] {"--prof", "cpu"}));
             // jopt-simple takes -pr and -pro as abbreviations of -prof
-            assertEquals(List.of(), Main.parameterNames(new String[] {"-pro", "cpu"}));
-            assertEquals(List.of(), Main.parameterNames(new String[] {"-pr", "cpu"}));
+            assertEquals(List.of(), CommandLine.parameterNames(new String[] {"-pro", "cpu"}));
+            assertEquals(List.of(), CommandLine.parameterNames(new String[] {"-pr", "cpu"}));
             // a profiler spec that looks like -p is the spec, not a parameter
-            assertEquals(List.of(), Main.parameterNames(new String[] {"-prof", "-pfoo=1"}));
+            assertEquals(List.of(), CommandLine.parameterNames(new String[] {"-prof", "-pfoo=1"}));
         }
 
         @Test
         void noParameters() {
-            assertEquals(List.of(), Main.parameterNames(new String[] {}));
-            assertEquals(List.of(), Main.parameterNames(new String[] {"TPBSample_01", "-f", "1", "-wi", "0"}));
-            assertEquals(List.of(), Main.parameterNames(new String[] {"-p"})); // JMH reports the missing value
+            assertEquals(List.of(), CommandLine.parameterNames(new String[] {}));
+            assertEquals(List.of(), CommandLine.parameterNames(new String[] {"TPBSample_01", "-f", "1", "-wi", "0"}));
+            assertEquals(List.of(), CommandLine.parameterNames(new String[] {"-p"})); // JMH reports the missing value
         }
 
         @Test
         void notNameEqualsValues() {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> Main.parameterNames(new String[] {"-p", "batch"}));
+                    () -> CommandLine.parameterNames(new String[] {"-p", "batch"}));
             assertTrue(e.getMessage().contains("-p batch is not name=values"), e.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> Main.parameterNames(new String[] {"-p", "=1"}));
+            assertThrows(IllegalArgumentException.class, () -> CommandLine.parameterNames(new String[] {"-p", "=1"}));
         }
 
         @Test
         void knownNamesAreAccepted() {
             SortedSet<BenchmarkListEntry> sample01 = selected("TPBSample_01");
             assertEquals(1, sample01.size(), sample01::toString);
-            assertDoesNotThrow(() -> Main.checkParameterNames(sample01, Main.parameterNames(new String[] {
+            assertDoesNotThrow(() -> SweepPlan.checkParameterNames(sample01, CommandLine.parameterNames(new String[] {
                     "-p", "batch=1,2", "TPBSample_01"})));
-            assertDoesNotThrow(() -> Main.checkParameterNames(sample01, Main.parameterNames(new String[] {
+            assertDoesNotThrow(() -> SweepPlan.checkParameterNames(sample01, CommandLine.parameterNames(new String[] {
                     "-p=batch=1,2", "-pmodel=synthetic:llama-tiny", "--p", "quantization=q8_0"})));
             for (String name : List.of("api", "batch", "engine", "inputTokens", "model", "outputTokens", "prompts",
                     "quantization")) {
-                assertDoesNotThrow(() -> Main.checkParameterNames(sample01, List.of(name)), name);
+                assertDoesNotThrow(() -> SweepPlan.checkParameterNames(sample01, List.of(name)), name);
             }
-            assertDoesNotThrow(() -> Main.checkParameterNames(sample01, List.of()));
+            assertDoesNotThrow(() -> SweepPlan.checkParameterNames(sample01, List.of()));
         }
 
         @Test
         void allBenchmarksWhenNoIncludeIsGiven() {
             SortedSet<BenchmarkListEntry> all = selected();
             assertTrue(all.size() >= 2, all::toString);
-            assertDoesNotThrow(() -> Main.checkParameterNames(all, List.of("batch")));
+            assertDoesNotThrow(() -> SweepPlan.checkParameterNames(all, List.of("batch")));
         }
 
         @Test
         void unknownNameIsRejectedWithTheKnownOnes() {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> Main.checkParameterNames(selected("TPBSample_01"), List.of("batch", "batchsize")));
+                    () -> SweepPlan.checkParameterNames(selected("TPBSample_01"), List.of("batch", "batchsize")));
             // the benchmark's parameters, sorted and comma-separated (the processor may add axes over time)
             List<String> known = new ArrayList<>(new TreeSet<>(selected("TPBSample_01").first().getParams().get().keySet()));
             assertTrue(known.containsAll(List.of("api", "batch", "engine", "inputTokens", "model", "outputTokens", "prompts",
@@ -285,13 +304,13 @@ class MainTest {
         @Test
         void parameterNamesAreCaseSensitive() {
             assertThrows(IllegalArgumentException.class,
-                    () -> Main.checkParameterNames(selected("TPBSample_01"), List.of("Batch")));
+                    () -> SweepPlan.checkParameterNames(selected("TPBSample_01"), List.of("Batch")));
         }
 
         @Test
         void noBenchmarkSelectedMeansNoParameters() {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> Main.checkParameterNames(selected("NoSuchBenchmarkAnywhere"), List.of("batch")));
+                    () -> SweepPlan.checkParameterNames(selected("NoSuchBenchmarkAnywhere"), List.of("batch")));
             assertTrue(e.getMessage().endsWith("take no parameters"), e.getMessage());
         }
     }
@@ -304,28 +323,28 @@ class MainTest {
         @Test
         void shortNameBecomesTheClass() {
             assertEquals(List.of("TPBSample_01", "-prof", CPU, "-prof", METRICS),
-                    Main.rewrite(new String[] {"TPBSample_01", "-prof", "cpu"}));
+                    CommandLine.rewrite(new String[] {"TPBSample_01", "-prof", "cpu"}, NAMES));
         }
 
         @Test
         void optionsAfterTheColonAreKept() {
-            assertEquals(List.of("-prof", CPU + ":wattsPerCore=5", "-prof", METRICS),
-                    Main.rewrite(new String[] {"-prof", "cpu:wattsPerCore=5"}));
-            assertEquals(List.of("-prof", CPU + ":wattsPerCore=5;idleWatts=2", "-prof", METRICS),
-                    Main.rewrite(new String[] {"-prof", "cpu:wattsPerCore=5;idleWatts=2"}));
+            assertEquals(List.of("-prof", CPU + ";wattsPerCore=5", "-prof", METRICS),
+                    CommandLine.rewrite(new String[] {"-prof", "cpu:wattsPerCore=5"}, NAMES));
+            assertEquals(List.of("-prof", CPU + ";wattsPerCore=5;idleWatts=2", "-prof", METRICS),
+                    CommandLine.rewrite(new String[] {"-prof", "cpu:wattsPerCore=5;idleWatts=2"}, NAMES));
         }
 
         @Test
         void everyShortName() {
-            assertEquals(RaplProfiler.class.getName(), Main.rewrite(new String[] {"-prof", "rapl"}).get(1));
-            assertEquals(NvmlProfiler.class.getName(), Main.rewrite(new String[] {"-prof", "nvml"}).get(1));
-            assertEquals(METRICS, Main.rewrite(new String[] {"-prof", "tpb"}).get(1));
-            assertEquals(Main.SHORT_PROFILERS.keySet(), java.util.Set.of("cpu", "rapl", "nvml", "tpb"));
+            assertEquals(PowerProfiler.class.getName() + ":sensor=rapl", CommandLine.rewrite(new String[] {"-prof", "rapl"}, NAMES).get(1));
+            assertEquals(PowerProfiler.class.getName() + ":sensor=nvml", CommandLine.rewrite(new String[] {"-prof", "nvml"}, NAMES).get(1));
+            assertEquals(METRICS, CommandLine.rewrite(new String[] {"-prof", "tpb"}, NAMES).get(1));
+            assertEquals(NAMES.ours().keySet(), java.util.Set.of("cpu", "rapl", "nvml", "tpb"));
         }
 
         @Test
         void metricsProfilerIsAlwaysAddedOnce() {
-            assertEquals(List.of("-prof", METRICS), Main.rewrite(new String[] {}));
+            assertEquals(List.of("-prof", METRICS), CommandLine.rewrite(new String[] {}, NAMES));
             for (String[] args : List.of(
                     new String[] {"TPBSample_01"},
                     new String[] {"-prof", "cpu"},
@@ -336,7 +355,7 @@ class MainTest {
                     new String[] {"-prof", "cpu", "-prof", "tpb", "-prof", "gc"},
                     new String[] {"-prof=tpb"},
                     new String[] {"--prof", "tpb"})) {
-                List<String> out = Main.rewrite(args);
+                List<String> out = CommandLine.rewrite(args, NAMES);
                 long metrics = out.stream().filter(a -> a.startsWith(METRICS)).count();
                 assertEquals(1, metrics, () -> List.of(args) + " -> " + out);
             }
@@ -346,8 +365,8 @@ class MainTest {
         void jmhProfilersAndOtherArgumentsPassThrough() {
             assertEquals(List.of("TPBSample_02", "-f", "1", "-prof", "gc", "-p", "batch=1,2", "-prof", "stack:lines=3",
                             "-prof", METRICS),
-                    Main.rewrite(new String[] {"TPBSample_02", "-f", "1", "-prof", "gc", "-p", "batch=1,2",
-                            "-prof", "stack:lines=3"}));
+                    CommandLine.rewrite(new String[] {"TPBSample_02", "-f", "1", "-prof", "gc", "-p", "batch=1,2",
+                            "-prof", "stack:lines=3"}, NAMES));
         }
 
         @Test
@@ -358,7 +377,7 @@ class MainTest {
                     new String[] {"--prof=cpu:wattsPerCore=5"},
                     new String[] {"-pro", "cpu:wattsPerCore=5"},
                     new String[] {"-pr", "cpu:wattsPerCore=5"})) {
-                assertEquals(List.of("-prof", CPU + ":wattsPerCore=5", "-prof", METRICS), Main.rewrite(args),
+                assertEquals(List.of("-prof", CPU + ";wattsPerCore=5", "-prof", METRICS), CommandLine.rewrite(args, NAMES),
                         () -> List.of(args).toString());
             }
         }
@@ -366,25 +385,25 @@ class MainTest {
         @Test
         void parametersAreNotProfilers() {
             assertEquals(List.of("-pbatch=1", "-p", "prompts=4", "-prof", METRICS),
-                    Main.rewrite(new String[] {"-pbatch=1", "-p", "prompts=4"}));
+                    CommandLine.rewrite(new String[] {"-pbatch=1", "-p", "prompts=4"}, NAMES));
         }
 
         @Test
         void missingProfilerName() {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> Main.rewrite(new String[] {"TPBSample_01", "-prof"}));
+                    () -> CommandLine.rewrite(new String[] {"TPBSample_01", "-prof"}, NAMES));
             assertTrue(e.getMessage().contains("-prof needs a profiler name"), e.getMessage());
         }
 
         @Test
         void rewrittenCommandLineParsesAsJmhOptions() throws Exception {
-            List<String> out = Main.rewrite(new String[] {"TPBSample_01", "-prof", "cpu:wattsPerCore=5", "-p", "batch=1,2"});
+            List<String> out = CommandLine.rewrite(new String[] {"TPBSample_01", "-prof", "cpu:wattsPerCore=5", "-p", "batch=1,2"}, NAMES);
             org.openjdk.jmh.runner.options.CommandLineOptions cmd =
                     new org.openjdk.jmh.runner.options.CommandLineOptions(out.toArray(new String[0]));
             assertEquals(List.of("TPBSample_01"), cmd.getIncludes());
             assertEquals(2, cmd.getProfilers().size(), cmd.getProfilers()::toString);
-            assertEquals(CPU, cmd.getProfilers().get(0).getKlass());
-            assertEquals("wattsPerCore=5", cmd.getProfilers().get(0).getOpts());
+            assertEquals(PowerProfiler.class.getName(), cmd.getProfilers().get(0).getKlass());
+            assertEquals("sensor=cpu;wattsPerCore=5", cmd.getProfilers().get(0).getOpts());
             assertEquals(METRICS, cmd.getProfilers().get(1).getKlass());
             assertEquals(List.of("1", "2"), List.copyOf(cmd.getParameter("batch").get()));
         }
@@ -579,7 +598,11 @@ class MainTest {
 
         @Test
         void summaryListsResultsAndFailedTrials(@TempDir Path dir) throws Exception {
-            Main.writeSummary(dir, List.of(result(trial("1"), 120, 0.25)), List.of(trial("2")));
+            Trial failed = trial("2");
+            org.tokenpowerbench.report.SummaryFile.write(new org.tokenpowerbench.report.SweepState(dir, 2, 2,
+                    List.of(SweepRunner.result(result(trial("1"), 120, 0.25))),
+                    List.of(new org.tokenpowerbench.report.FailedTrial(failed.benchmark(), failed.params(),
+                            List.of("why")))));
             JsonNode summary = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
             assertEquals(1, summary.get("trials").size());
             assertEquals("1", summary.get("trials").get(0).get("params").get("batch").asText());
@@ -595,21 +618,21 @@ class MainTest {
         @Test
         void forksGetAShortShutdownWaitUnlessTheUserSetOne() throws Exception {
             // the llama.cpp binding leaves a non-daemon native thread behind: JMH would wait 30 s per fork
-            assertFalse(Main.mentions(new CommandLineOptions("TPBSample_01"), "jmh.shutdownTimeout"));
-            assertFalse(Main.mentions(new CommandLineOptions("-jvmArgsAppend", "-Dother=1"), "jmh.shutdownTimeout"));
-            assertTrue(Main.mentions(new CommandLineOptions("-jvmArgsAppend", "-Djmh.shutdownTimeout=5"),
+            assertFalse(CommandLine.mentions(new CommandLineOptions("TPBSample_01"), "jmh.shutdownTimeout"));
+            assertFalse(CommandLine.mentions(new CommandLineOptions("-jvmArgsAppend", "-Dother=1"), "jmh.shutdownTimeout"));
+            assertTrue(CommandLine.mentions(new CommandLineOptions("-jvmArgsAppend", "-Djmh.shutdownTimeout=5"),
                     "jmh.shutdownTimeout"));
-            assertTrue(Main.mentions(new CommandLineOptions("-jvmArgs", "-Xmx1g -Djmh.shutdownTimeout=9"),
+            assertTrue(CommandLine.mentions(new CommandLineOptions("-jvmArgs", "-Xmx1g -Djmh.shutdownTimeout=9"),
                     "jmh.shutdownTimeout"));
-            assertFalse(Main.mentions(new CommandLineOptions("-jvmArgsAppend", "-Djmh.shutdownTimeout.step=2"),
+            assertFalse(CommandLine.mentions(new CommandLineOptions("-jvmArgsAppend", "-Djmh.shutdownTimeout.step=2"),
                     "jmh.shutdownTimeout"), "another property of the same stem");
         }
 
         @Test
         void narrowToOneTrialAndKeepTheRest() throws Exception {
-            CommandLineOptions cmd = new CommandLineOptions(Main.rewrite(new String[] {"TPBSample_0", "-e", "02",
+            CommandLineOptions cmd = new CommandLineOptions(CommandLine.rewrite(new String[] {"TPBSample_0", "-e", "02",
                     "-p", "batch=1,4", "-i", "3", "-f", "2", "-rf", "json", "-rff", "x.json", "-prof", "cpu",
-                    "-jvmArgsAppend", "-Dfoo=1"}).toArray(new String[0]));
+                    "-jvmArgsAppend", "-Dfoo=1"}, NAMES).toArray(new String[0]));
             Trial t = trial("4");
             Options o = new TrialOptions(cmd, t, List.of("-Dfoo=1", "-Dtpb.runDir=/r"));
             assertEquals(List.of("^\\Q" + SAMPLE_01 + ".wave\\E$"), o.getIncludes());
@@ -640,10 +663,10 @@ class MainTest {
 
         @Test
         void resultFileIsNamedAsJmhNamesIt() throws Exception {
-            assertNull(Main.resultFile(new CommandLineOptions()));
-            assertEquals("jmh-result.json", Main.resultFile(new CommandLineOptions("-rf", "json")));
-            assertEquals("jmh-result.csv", Main.resultFile(new CommandLineOptions("-rff", "jmh-result.csv")));
-            assertEquals("out.json", Main.resultFile(new CommandLineOptions("-rf", "json", "-rff", "out.json")));
+            assertNull(CommandLine.resultFile(new CommandLineOptions()));
+            assertEquals("jmh-result.json", CommandLine.resultFile(new CommandLineOptions("-rf", "json")));
+            assertEquals("jmh-result.csv", CommandLine.resultFile(new CommandLineOptions("-rff", "jmh-result.csv")));
+            assertEquals("out.json", CommandLine.resultFile(new CommandLineOptions("-rf", "json", "-rff", "out.json")));
         }
 
         @Test
@@ -671,28 +694,28 @@ class MainTest {
 
         @Test
         void bothSpellingsAndStrippedForJmh() {
-            assertEquals(Path.of("runs/a"), Main.resumeDir(new String[] {"TPBSample_01", "--resume", "runs/a", "-f", "1"}));
-            assertEquals(Path.of("runs/a"), Main.resumeDir(new String[] {"--resume=runs/a", "TPBSample_01"}));
-            assertNull(Main.resumeDir(new String[] {"TPBSample_01", "-f", "1"}));
+            assertEquals(Path.of("runs/a"), CommandLine.resumeDir(new String[] {"TPBSample_01", "--resume", "runs/a", "-f", "1"}));
+            assertEquals(Path.of("runs/a"), CommandLine.resumeDir(new String[] {"--resume=runs/a", "TPBSample_01"}));
+            assertNull(CommandLine.resumeDir(new String[] {"TPBSample_01", "-f", "1"}));
             assertEquals(List.of("TPBSample_01", "-f", "1"),
-                    List.of(Main.withoutResume(new String[] {"TPBSample_01", "--resume", "runs/a", "-f", "1"})));
+                    List.of(CommandLine.withoutResume(new String[] {"TPBSample_01", "--resume", "runs/a", "-f", "1"})));
             assertEquals(List.of("TPBSample_01", "-prof", CPU, "-prof", METRICS),
-                    Main.rewrite(new String[] {"--resume=runs/a", "TPBSample_01", "-prof", "cpu"}));
+                    CommandLine.rewrite(new String[] {"--resume=runs/a", "TPBSample_01", "-prof", "cpu"}, NAMES));
             assertEquals(List.of("TPBSample_01", "-prof", METRICS),
-                    Main.rewrite(new String[] {"TPBSample_01", "--resume", "runs/a"}));
+                    CommandLine.rewrite(new String[] {"TPBSample_01", "--resume", "runs/a"}, NAMES));
         }
 
         @Test
         void theFolderIsRequiredAndOnlyOnce() {
             for (String[] args : List.of(new String[] {"TPBSample_01", "--resume"}, new String[] {"--resume="},
                     new String[] {"--resume", "-f", "1"})) {
-                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Main.resumeDir(args));
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CommandLine.resumeDir(args));
                 assertTrue(e.getMessage().startsWith("--resume needs the run folder"), e.getMessage());
             }
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> Main.resumeDir(new String[] {"--resume", "a", "--resume=b"}));
+                    () -> CommandLine.resumeDir(new String[] {"--resume", "a", "--resume=b"}));
             assertTrue(e.getMessage().contains("given twice"), e.getMessage());
-            assertEquals(Path.of("a"), Main.resumeDir(new String[] {"--resume", "a", "--resume=a"}));
+            assertEquals(Path.of("a"), CommandLine.resumeDir(new String[] {"--resume", "a", "--resume=a"}));
         }
 
         @Test
@@ -712,9 +735,9 @@ class MainTest {
         void measurementSettingsListWhatTheUserGaveAndNotOurOwnProperties() throws Exception {
             assertEquals("", MeasurementSettings.of(new CommandLineOptions("TPBSample_01"), List.of()).text(),
                     "nothing given: the benchmarks' own settings");
-            MeasurementSettings s = MeasurementSettings.of(new CommandLineOptions(Main.rewrite(new String[] {
+            MeasurementSettings s = MeasurementSettings.of(new CommandLineOptions(CommandLine.rewrite(new String[] {
                     "TPBSample_01", "-i", "5", "-wi", "2", "-f", "1", "-prof", "cpu", "-p", "batch=1,2",
-                    "-jvmArgsAppend", "-Dtpb.maxErrorRate=0.1"}).toArray(new String[0])),
+                    "-jvmArgsAppend", "-Dtpb.maxErrorRate=0.1"}, NAMES).toArray(new String[0])),
                     List.of("-Dtpb.runDir=/x", "-Dtpb.invocation=y", "-Dtpb.idleSeconds=0", "-Xmx2g"));
             assertEquals("-wi 2 -i 5 -f 1 -prof " + CPU + " -prof " + METRICS + " -jvmArgsAppend -Dtpb.maxErrorRate=0.1"
                     + " -Dtpb.idleSeconds=0", s.text());

@@ -1,5 +1,6 @@
-package org.tokenpowerbench.jmh;
+package org.tokenpowerbench.sweep;
 
+import org.tokenpowerbench.UserError;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -38,7 +39,7 @@ final class Sweep {
                 Collection<String> given = overrides.apply(p.getKey());
                 Collection<String> values = given == null || given.isEmpty() ? List.of(p.getValue()) : given;
                 if (values.isEmpty()) {
-                    throw new IllegalArgumentException(e.getUsername() + " has the parameter '" + p.getKey()
+                    throw new UserError(e.getUsername() + " has the parameter '" + p.getKey()
                             + "' without a value: give one with -p " + p.getKey() + "=...");
                 }
                 List<Map<String, String>> next = new ArrayList<>(points.size() * values.size());

@@ -1,4 +1,4 @@
-package org.tokenpowerbench.jmh;
+package org.tokenpowerbench.sweep;
 
 import java.io.IOException;
 import java.util.Collection;

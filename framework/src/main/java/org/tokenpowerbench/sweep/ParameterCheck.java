@@ -1,5 +1,6 @@
-package org.tokenpowerbench.jmh;
+package org.tokenpowerbench.sweep;
 
+import org.tokenpowerbench.UserError;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.HashSet;
@@ -72,7 +73,7 @@ final class ParameterCheck {
             } else if (name.equals("waveSeconds")) {
                 double seconds = number(name, value, "seconds from 0 to 86400 (0 sends the prompt set once)");
                 if (!(seconds >= 0) || seconds > 86_400) { // BenchmarkSpec.waveNanos's words
-                    throw new IllegalArgumentException("waveSeconds=" + seconds + " is not a wave length: give seconds"
+                    throw new UserError("waveSeconds=" + seconds + " is not a wave length: give seconds"
                             + " from 0 to 86400 (0 sends the prompt set once) with -p waveSeconds=...");
                 }
             }
@@ -91,11 +92,11 @@ final class ParameterCheck {
         try {
             v = Integer.parseInt(value);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + "=" + value + " is not a whole number: " + what + " (-p " + name
+            throw new UserError(name + "=" + value + " is not a whole number: " + what + " (-p " + name
                     + "=...)");
         }
         if (v < min) {
-            throw new IllegalArgumentException(name + "=" + value + " is not allowed: " + what + " (-p " + name + "=...)");
+            throw new UserError(name + "=" + value + " is not allowed: " + what + " (-p " + name + "=...)");
         }
     }
 
@@ -103,7 +104,7 @@ final class ParameterCheck {
         try {
             return Double.parseDouble(value);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + "=" + value + " is not a number: give " + what + " (-p " + name
+            throw new UserError(name + "=" + value + " is not a number: give " + what + " (-p " + name
                     + "=...)");
         }
     }

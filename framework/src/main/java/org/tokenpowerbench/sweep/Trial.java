@@ -1,4 +1,4 @@
-package org.tokenpowerbench.jmh;
+package org.tokenpowerbench.sweep;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package org.tokenpowerbench.jmh;
+package org.tokenpowerbench.sweep;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

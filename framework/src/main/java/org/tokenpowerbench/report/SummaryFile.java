@@ -1,0 +1,143 @@
+package org.tokenpowerbench.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code summary.json}: every complete trial's results so far and the trials of this command
+ * that failed, rewritten atomically after every trial (a listener of the sweep), so a sweep that
+ * stops in trial 7 leaves the summary of trials 1 to 6. {@link #read} gives it back as records.
+ *
+ * <pre>{"tool":"TokenPowerBench for Java",
+ *  "trials":[{"benchmark":..., "params":{...}, "wave":{"score","error","unit"},
+ *             "metrics":{"nvml.J/outputToken":{"score","error","unit","samples"}, ...}}],
+ *  "failed":[{"benchmark":..., "params":{...}, "reasons":["..."]}]}</pre>
+ */
+public final class SummaryFile implements SweepListener {
+
+    public static final String NAME = "summary.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The summary as read back. */
+    public record Summary(List<TrialResult> trials, List<FailedTrial> failed) {
+    }
+
+    @Override
+    public void sweepStarted(SweepState state) {
+        write(state);
+    }
+
+    @Override
+    public void trialEnded(SweepState state) {
+        write(state);
+    }
+
+    @Override
+    public void sweepEnded(SweepState state) {
+        write(state);
+    }
+
+    /**
+     * Replaces {@code summary.json} in the state's run folder.
+     *
+     * @throws java.io.UncheckedIOException when it cannot be written
+     */
+    public static void write(SweepState state) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("tool", "TokenPowerBench for Java");
+        ArrayNode trials = root.putArray("trials");
+        for (TrialResult r : state.results()) {
+            ObjectNode t = trials.addObject();
+            t.put("benchmark", r.benchmark());
+            ObjectNode params = t.putObject("params");
+            r.params().forEach(params::put);
+            ObjectNode wave = t.putObject("wave");
+            wave.put("score", r.wave().score());
+            wave.put("error", r.wave().error());
+            wave.put("unit", r.wave().unit());
+            ObjectNode metrics = t.putObject("metrics");
+            r.metrics().forEach((label, m) -> {
+                ObjectNode node = metrics.putObject(label);
+                node.put("score", m.score());
+                node.put("error", m.error());
+                node.put("unit", m.unit());
+                node.put("samples", m.samples());
+            });
+        }
+        ArrayNode failed = root.putArray("failed");
+        for (FailedTrial f : state.failed()) {
+            ObjectNode t = failed.addObject();
+            t.put("benchmark", f.benchmark());
+            ObjectNode params = t.putObject("params");
+            f.params().forEach(params::put);
+            ArrayNode reasons = t.putArray("reasons");
+            f.reasons().forEach(reasons::add);
+        }
+        Path file = state.runDir().resolve(NAME);
+        try {
+            Files.createDirectories(state.runDir());
+            Path tmp = state.runDir().resolve(NAME + ".tmp");
+            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), root);
+            try {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads {@code summary.json} of a run folder. */
+    public static Summary read(Path runDir) throws IOException {
+        JsonNode root = JSON.readTree(runDir.resolve(NAME).toFile());
+        List<TrialResult> trials = new ArrayList<>();
+        for (JsonNode t : root.path("trials")) {
+            Map<String, Metric> metrics = new LinkedHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = t.path("metrics").fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> m = it.next();
+                metrics.put(m.getKey(), metric(m.getValue()));
+            }
+            trials.add(new TrialResult(t.path("benchmark").asText(), params(t.path("params")), metric(t.path("wave")),
+                    metrics));
+        }
+        List<FailedTrial> failed = new ArrayList<>();
+        for (JsonNode f : root.path("failed")) {
+            List<String> reasons = new ArrayList<>();
+            f.path("reasons").forEach(r -> reasons.add(r.asText()));
+            failed.add(new FailedTrial(f.path("benchmark").asText(), params(f.path("params")), reasons));
+        }
+        return new Summary(trials, failed);
+    }
+
+    private static Metric metric(JsonNode n) {
+        return new Metric(number(n.path("score")), number(n.path("error")), n.path("unit").asText(""),
+                n.path("samples").asLong(1));
+    }
+
+    /** Jackson writes NaN as the string "NaN"; read it back as the number. */
+    private static double number(JsonNode n) {
+        return n.isNumber() ? n.asDouble() : n.isTextual() ? Double.parseDouble(n.asText()) : Double.NaN;
+    }
+
+    private static Map<String, String> params(JsonNode n) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            out.put(e.getKey(), e.getValue().asText());
+        }
+        return out;
+    }
+}

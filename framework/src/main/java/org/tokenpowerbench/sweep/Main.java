@@ -1,0 +1,91 @@
+package org.tokenpowerbench.sweep;
+
+import java.io.IOException;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+import org.tokenpowerbench.UserError;
+
+/**
+ * Entry point of {@code benchmarks.jar}: JMH's own command line ({@link CommandLine} says what we
+ * add: {@code -prof} sensor ids, {@code --resume DIR}, a check of {@code -p} names), every check that
+ * can be made before the first fork ({@link SweepPlan}), then the sweep one trial at a time
+ * ({@link SweepRunner}), observed by the {@link org.tokenpowerbench.report.SweepListener}s.
+ *
+ * <p>Exit status: 0 every trial complete; 1 a trial failed (its reason on one line, every measured
+ * trial kept); 2 a mistake in the command line or a value, found before any measurement (one line);
+ * 70 a bug in TokenPowerBench itself (with its stack trace: please report it).
+ */
+public final class Main {
+
+    /** Exit status for a bug of ours (sysexits' EX_SOFTWARE): never blamed on the user's command line. */
+    static final int BUG = 70;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int status;
+        try {
+            status = run(args);
+        } catch (RuntimeException | LinkageError e) {
+            e.printStackTrace();
+            System.err.println("tokenpowerbench: this is a bug in TokenPowerBench, not a mistake in your command line;"
+                    + " please report it with the stack trace above");
+            status = BUG;
+        }
+        System.exit(status);
+    }
+
+    /** Runs and returns the exit status (see the class comment); a bug of ours is thrown, not returned. */
+    public static int run(String[] args) {
+        ProfilerNames profilers = new ProfilerNames();
+        try {
+            CommandLine line = CommandLine.parse(args, profilers);
+            Integer listed = list(line.options(), profilers);
+            if (listed != null) {
+                return listed;
+            }
+            SweepPlan plan = SweepPlan.of(line, profilers);
+            return new SweepRunner(plan, SweepRunner.discoveredListeners()).run();
+        } catch (UserError e) {
+            System.err.println("tokenpowerbench: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    /** Help and the listings ({@code -h -l -lp -lprof -lrf}); null when the command runs a sweep. */
+    private static Integer list(CommandLineOptions cmd, ProfilerNames profilers) {
+        try {
+            if (cmd.shouldHelp()) {
+                cmd.showHelp();
+                System.out.println();
+                System.out.println("TokenPowerBench adds: -prof " + String.join(" | ", profilers.ours().keySet())
+                        + " (short names, options after ':'; -lprof lists them),");
+                System.out.println("  -Dtpb.runDir=DIR before -jar to choose the run folder (default tpb-results/<time>),");
+                System.out.println("  --resume DIR to go on with the sweep recorded in run folder DIR (its complete trials are skipped).");
+                return 0;
+            }
+            if (cmd.shouldListProfilers()) {
+                cmd.listProfilers();
+                System.out.println();
+                System.out.print(profilers.listing());
+                return 0;
+            }
+            if (cmd.shouldListResultFormats()) {
+                cmd.listResultFormats();
+                return 0;
+            }
+            if (cmd.shouldList()) {
+                new Runner(cmd).list();
+                return 0;
+            }
+            if (cmd.shouldListWithParams()) {
+                new Runner(cmd).listWithParams(cmd);
+                return 0;
+            }
+        } catch (IOException e) {
+            throw new UserError(e.getMessage());
+        }
+        return null;
+    }
+}
