@@ -38,7 +38,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 import org.openjdk.jmh.util.UnCloseablePrintStream;
 import org.openjdk.jmh.util.Utils;
 import org.tokenpowerbench.engine.EngineException;
-import org.tokenpowerbench.engine.OpenEngine;
+import org.tokenpowerbench.engine.Engines;
 import org.tokenpowerbench.report.RunDirectory;
 
 /**
@@ -485,7 +485,7 @@ public final class Main {
             for (String engine : values(cmd, defaults, "engine")) {
                 for (String model : values(cmd, defaults, "model")) {
                     for (String quantization : values(cmd, defaults, "quantization")) {
-                        OpenEngine.check(engine, model, quantization);
+                        Engines.check(engine, model, quantization);
                     }
                 }
             }
