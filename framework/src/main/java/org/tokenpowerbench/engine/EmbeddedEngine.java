@@ -19,7 +19,7 @@ import org.tokenpowerbench.engine.gguf.GgufReader;
  * {@code tpb.embedded.port} (default 0: any free port), {@code tpb.embedded.log=true} to see
  * llama.cpp's own log.
  */
-final class EmbeddedEngine implements OpenEngine {
+final class EmbeddedEngine implements RunningEngine {
 
     static {
         // The JDK's HTTP server leaves Nagle's algorithm on unless told otherwise: each stream's

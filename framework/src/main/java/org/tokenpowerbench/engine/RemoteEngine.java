@@ -28,7 +28,7 @@ import org.tokenpowerbench.client.Tokenizer;
  * and llama.cpp's server do); else none, and the results say so. The tokenizer's description
  * (in the engine's line and the results' {@code promptTokenization}) says which one counted.
  */
-final class RemoteEngine implements OpenEngine {
+final class RemoteEngine implements RunningEngine {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final MediaType JSON_TYPE = MediaType.get("application/json");

@@ -7,7 +7,9 @@ import org.tokenpowerbench.client.RequestTimeline;
 import org.tokenpowerbench.client.StreamingClient;
 import org.tokenpowerbench.client.Tokenizer;
 import org.tokenpowerbench.engine.EngineException;
-import org.tokenpowerbench.engine.OpenEngine;
+import org.tokenpowerbench.engine.EngineRequest;
+import org.tokenpowerbench.engine.Engines;
+import org.tokenpowerbench.engine.RunningEngine;
 import org.tokenpowerbench.report.FailureRecord;
 import org.tokenpowerbench.report.RunDirectory;
 import org.tokenpowerbench.workload.ClosedLoopDriver;
@@ -37,7 +39,7 @@ import org.tokenpowerbench.workload.WaveRecord;
 public final class InferenceSession implements AutoCloseable {
 
     private final BenchmarkSpec spec;
-    private final OpenEngine engine;
+    private final RunningEngine engine;
     private final StreamingClient client;
     private final WaveDriver driver;
     private final PromptSet prompts;
@@ -46,7 +48,7 @@ public final class InferenceSession implements AutoCloseable {
     private String iterationLabel = "unknown";
     private int iterationNumber;
 
-    private InferenceSession(BenchmarkSpec spec, OpenEngine engine, StreamingClient client, WaveDriver driver,
+    private InferenceSession(BenchmarkSpec spec, RunningEngine engine, StreamingClient client, WaveDriver driver,
                              PromptSet prompts, String promptTokenization) {
         this.spec = spec;
         this.engine = engine;
@@ -58,15 +60,15 @@ public final class InferenceSession implements AutoCloseable {
 
     /** Opens a session; a user error becomes a {@link BenchmarkFailure} and is written to the run folder. */
     public static InferenceSession open(BenchmarkSpec spec) {
-        OpenEngine engine = null;
+        RunningEngine engine = null;
         try {
             validate(spec);
             double idleSeconds = idleSeconds();
             Api api = Api.parse(spec.api());
             String apiKey = apiKey(spec.apiKeyEnv());
             PromptSource source = spec.promptSource();
-            engine = OpenEngine.open(spec.engine(), spec.model(), spec.quantization(), spec.slots(),
-                    source.contextPerSlot(spec.outputTokens()), apiKey);
+            engine = Engines.open(new EngineRequest(spec.engine(), spec.model(), spec.quantization(), spec.slots(),
+                    source.contextPerSlot(spec.outputTokens()), apiKey));
             Tokenizer tokenizer = engine.endpoint().tokenizer();
             PromptSource.Loaded loaded = source.load(tokenizer, spec.outputTokens());
             PromptSet prompts = loaded.measured();

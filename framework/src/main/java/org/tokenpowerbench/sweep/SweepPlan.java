@@ -24,7 +24,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 import org.openjdk.jmh.util.UnCloseablePrintStream;
 import org.openjdk.jmh.util.Utils;
 import org.tokenpowerbench.UserError;
-import org.tokenpowerbench.engine.OpenEngine;
+import org.tokenpowerbench.engine.Engines;
 import org.tokenpowerbench.report.RunDirectory;
 
 /**
@@ -144,7 +144,7 @@ record SweepPlan(CommandLine line, List<Trial> trials, Path runDir, boolean resu
             for (String engine : values(cmd, defaults, "engine")) {
                 for (String model : values(cmd, defaults, "model")) {
                     for (String quantization : values(cmd, defaults, "quantization")) {
-                        OpenEngine.check(engine, model, quantization);
+                        Engines.check(engine, model, quantization);
                     }
                 }
             }

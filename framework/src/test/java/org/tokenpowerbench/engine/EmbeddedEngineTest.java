@@ -55,7 +55,8 @@ class EmbeddedEngineTest {
     }
 
     private static void runWave(String model, Api api, int batch, int prompts, int inputTokens, int outputTokens) {
-        try (OpenEngine engine = OpenEngine.open("embedded", model, "f16", batch, inputTokens + outputTokens + 64, null);
+        try (RunningEngine engine = Engines.open(new EngineRequest("embedded", model, "f16", batch,
+                inputTokens + outputTokens + 64, null));
              StreamingClient client = new StreamingClient(engine.endpoint(), api, batch, Duration.ofSeconds(60));
              ClosedLoopDriver driver = new ClosedLoopDriver(client, batch)) {
             PromptSet set = PromptSet.synthetic(engine.endpoint().tokenizer(), prompts, inputTokens, 7);
@@ -87,7 +88,7 @@ class EmbeddedEngineTest {
     @Test
     void concurrentRequestsReallyOverlapInTheEngine() {
         // with 4 slots and 4 workers, the four first requests are all in flight before any finishes
-        try (OpenEngine engine = OpenEngine.open("embedded", "synthetic:llama-tiny", "f16", 4, 200, null);
+        try (RunningEngine engine = Engines.open(new EngineRequest("embedded", "synthetic:llama-tiny", "f16", 4, 200, null));
              StreamingClient client = new StreamingClient(engine.endpoint(), Api.COMPLETIONS, 4, Duration.ofSeconds(60));
              ClosedLoopDriver driver = new ClosedLoopDriver(client, 4)) {
             PromptSet set = PromptSet.synthetic(engine.endpoint().tokenizer(), 4, 64, 3);
@@ -102,8 +103,9 @@ class EmbeddedEngineTest {
     @Test
     void remoteEngineFindsTheModelAndTheTokenizerOfAnOpenAiCompatibleServer() {
         // Our embedded endpoint, seen from outside through its URL, is a server like any other.
-        try (OpenEngine server = OpenEngine.open("embedded", "synthetic:llama-tiny", "f16", 1, 200, null);
-             OpenEngine remote = OpenEngine.open(server.endpoint().baseUrl() + "/v1", "synthetic:llama-tiny", "auto", 1, 0, null);
+        try (RunningEngine server = Engines.open(new EngineRequest("embedded", "synthetic:llama-tiny", "f16", 1, 200, null));
+             RunningEngine remote = Engines.open(new EngineRequest(server.endpoint().baseUrl() + "/v1", "synthetic:llama-tiny",
+                     "auto", 1, 0, null));
              StreamingClient client = new StreamingClient(remote.endpoint(), Api.COMPLETIONS, 1, Duration.ofSeconds(60));
              ClosedLoopDriver driver = new ClosedLoopDriver(client, 1)) {
             assertEquals(server.endpoint().baseUrl(), remote.endpoint().baseUrl(), "a trailing /v1 is dropped");
@@ -114,7 +116,7 @@ class EmbeddedEngineTest {
             assertTrue(wave.requests().stream().allMatch(r -> r.succeeded() && r.promptTokens() == 32 && r.outputTokens() == 8));
 
             EngineException wrongModel = assertThrows(EngineException.class,
-                    () -> OpenEngine.open(server.endpoint().baseUrl(), "other-model", "auto", 1, 0, null));
+                    () -> Engines.open(new EngineRequest(server.endpoint().baseUrl(), "other-model", "auto", 1, 0, null)));
             assertTrue(wrongModel.getMessage().contains("does not serve model 'other-model'")
                     && wrongModel.getMessage().contains("synthetic:llama-tiny"), wrongModel.getMessage());
         }
@@ -125,7 +127,7 @@ class EmbeddedEngineTest {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             System.setProperty("tpb.embedded.port", Integer.toString(taken.getLocalPort()));
             EngineException e = assertThrows(EngineException.class,
-                    () -> OpenEngine.open("embedded", "synthetic:llama-tiny", "f16", 1, 100, null));
+                    () -> Engines.open(new EngineRequest("embedded", "synthetic:llama-tiny", "f16", 1, 100, null)));
             assertTrue(e.getMessage().contains("port " + taken.getLocalPort()) && e.getMessage().contains("in use"), e.getMessage());
         } finally {
             System.clearProperty("tpb.embedded.port");
@@ -135,7 +137,7 @@ class EmbeddedEngineTest {
     @Test
     void missingModelFileIsOneClearLine() {
         EngineException e = assertThrows(EngineException.class,
-                () -> OpenEngine.open("embedded", "/no/such/model.gguf", "f16", 1, 100, null));
+                () -> Engines.open(new EngineRequest("embedded", "/no/such/model.gguf", "f16", 1, 100, null)));
         assertTrue(e.getMessage().contains("/no/such/model.gguf") && e.getMessage().contains("synthetic:llama-tiny"), e.getMessage());
         assertEquals(0, e.getStackTrace().length, "a user error carries no stack trace");
     }
@@ -143,15 +145,15 @@ class EmbeddedEngineTest {
     @Test
     void fileThatIsNotGgufIsRejectedBeforeLoading(@TempDir Path dir) throws IOException {
         Path fake = Files.writeString(dir.resolve("model.gguf"), "not a model");
-        EngineException e = assertThrows(EngineException.class, () -> OpenEngine.check("embedded", fake.toString(), "f16"));
+        EngineException e = assertThrows(EngineException.class, () -> Engines.check("embedded", fake.toString(), "f16"));
         assertTrue(e.getMessage().contains("not a GGUF file"), e.getMessage());
     }
 
     @Test
     void unknownEngineSchemeAndUnreachableServerAreClearErrors() {
-        EngineException scheme = assertThrows(EngineException.class, () -> OpenEngine.check("ftp://x", "m", "f16"));
+        EngineException scheme = assertThrows(EngineException.class, () -> Engines.check("ftp://x", "m", "f16"));
         assertTrue(scheme.getMessage().contains("ftp://x"), scheme.getMessage());
-        EngineException down = assertThrows(EngineException.class, () -> OpenEngine.check("http://127.0.0.1:9", "m", "auto"));
+        EngineException down = assertThrows(EngineException.class, () -> Engines.check("http://127.0.0.1:9", "m", "auto"));
         assertTrue(down.getMessage().contains("cannot reach engine http://127.0.0.1:9"), down.getMessage());
         assertFalse(down.getMessage().contains("Exception"), down.getMessage());
     }

@@ -112,8 +112,8 @@ class HuggingFaceTokenizerFileTest {
         texts.addAll(randomTexts(vocabulary, header.get("tokenizer.ggml.token_type").orElseThrow().asList(), randomCount, 11));
 
         try (HuggingFaceTokenizerFile hf = HuggingFaceTokenizerFile.load(json);
-             OpenEngine server = OpenEngine.open("embedded", model, "f16", 1, 256, null);
-             OpenEngine remote = OpenEngine.open(server.endpoint().baseUrl(), model, "auto", 1, 0, null)) {
+             RunningEngine server = Engines.open(new EngineRequest("embedded", model, "f16", 1, 256, null));
+             RunningEngine remote = Engines.open(new EngineRequest(server.endpoint().baseUrl(), model, "auto", 1, 0, null))) {
             Tokenizer llamaCpp = remote.endpoint().tokenizer();
             assertTrue(llamaCpp.description().contains("/tokenize"), llamaCpp.description());
             assertEquals(llamaCpp.specialTokensAdded(), hf.specialTokensAdded(), "BOS tokens added");

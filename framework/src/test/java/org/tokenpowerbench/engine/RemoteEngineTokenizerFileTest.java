@@ -102,7 +102,7 @@ class RemoteEngineTokenizerFileTest {
         return url.substring(0, url.length() - 1);
     }
 
-    private RequestTimeline sendOne(OpenEngine engine, String prompt) {
+    private RequestTimeline sendOne(RunningEngine engine, String prompt) {
         try (StreamingClient client = new StreamingClient(engine.endpoint(), Api.COMPLETIONS, 1, Duration.ofSeconds(30))) {
             return client.send(new CompletionRequest(0, prompt, CHUNKS.size()), 0, System.nanoTime());
         }
@@ -111,9 +111,9 @@ class RemoteEngineTokenizerFileTest {
     @Test
     void withoutUsageAndWithoutTokenizeTheTokenizerJsonCountsAndSaysSo() {
         String value = url() + ";tokenizer=" + tokenizerJson;
-        OpenEngine.check(value, MODEL, "auto");
+        Engines.check(value, MODEL, "auto");
         String prompt = "Count the joules of this prompt, s'il vous plaît.";
-        try (OpenEngine engine = OpenEngine.open(value, MODEL, "auto", 1, 0, null);
+        try (RunningEngine engine = Engines.open(new EngineRequest(value, MODEL, "auto", 1, 0, null));
              HuggingFaceTokenizerFile reference = HuggingFaceTokenizerFile.load(tokenizerJson)) {
             Tokenizer tokenizer = engine.endpoint().tokenizer();
             assertInstanceOf(HuggingFaceTokenizerFile.class, tokenizer);
@@ -138,7 +138,7 @@ class RemoteEngineTokenizerFileTest {
     @Test
     void serverUsageStillComesFirst() {
         sendUsage = true;
-        try (OpenEngine engine = OpenEngine.open(url() + ";tokenizer=" + tokenizerJson, MODEL, "auto", 1, 0, null)) {
+        try (RunningEngine engine = Engines.open(new EngineRequest(url() + ";tokenizer=" + tokenizerJson, MODEL, "auto", 1, 0, null))) {
             RequestTimeline t = sendOne(engine, "hello");
             assertEquals(TokenCountSource.SERVER_USAGE, t.tokenSource());
             assertEquals(3, t.outputTokens());
@@ -149,11 +149,11 @@ class RemoteEngineTokenizerFileTest {
     @Test
     void theFileComesBeforeTheServersTokenizeAndWithoutItTokenizeIsUsedAndNamed() {
         hasTokenize = true;
-        try (OpenEngine engine = OpenEngine.open(url() + ";tokenizer=" + tokenizerJson, MODEL, "auto", 1, 0, null)) {
+        try (RunningEngine engine = Engines.open(new EngineRequest(url() + ";tokenizer=" + tokenizerJson, MODEL, "auto", 1, 0, null))) {
             assertInstanceOf(HuggingFaceTokenizerFile.class, engine.endpoint().tokenizer());
         }
         assertFalse(paths.contains("/tokenize"), paths.toString());
-        try (OpenEngine engine = OpenEngine.open(url(), MODEL, "auto", 1, 0, null)) {
+        try (RunningEngine engine = Engines.open(new EngineRequest(url(), MODEL, "auto", 1, 0, null))) {
             Tokenizer tokenizer = engine.endpoint().tokenizer();
             assertEquals("server /tokenize at " + url() + "/tokenize", tokenizer.description());
             assertTrue(engine.description().contains("tokenizer without usage: server /tokenize"), engine.description());
@@ -167,7 +167,7 @@ class RemoteEngineTokenizerFileTest {
 
     @Test
     void withNeitherThereIsNoCountAndTheEngineSaysWhy() {
-        try (OpenEngine engine = OpenEngine.open(url(), MODEL, "auto", 1, 0, null)) {
+        try (RunningEngine engine = Engines.open(new EngineRequest(url(), MODEL, "auto", 1, 0, null))) {
             assertEquals(null, engine.endpoint().tokenizer());
             assertTrue(engine.description().contains("no /tokenize endpoint and no tokenizer.json"), engine.description());
             assertEquals(TokenCountSource.NONE, sendOne(engine, "hello").tokenSource());
@@ -177,24 +177,24 @@ class RemoteEngineTokenizerFileTest {
     @Test
     void badTokenizerValuesAreOneLineBeforeTheFirstFork(@TempDir Path tmp) throws IOException {
         EngineException missing = assertThrows(EngineException.class,
-                () -> OpenEngine.check(url() + ";tokenizer=/no/such/tokenizer.json", MODEL, "auto"));
+                () -> Engines.check(url() + ";tokenizer=/no/such/tokenizer.json", MODEL, "auto"));
         assertTrue(missing.getMessage().contains("'/no/such/tokenizer.json' does not exist"), missing.getMessage());
 
         Path notTokenizer = Files.writeString(tmp.resolve("config.json"), "{\"architectures\": [\"LlamaForCausalLM\"]}");
         EngineException bad = assertThrows(EngineException.class,
-                () -> OpenEngine.check(url() + ";tokenizer=" + notTokenizer, MODEL, "auto"));
+                () -> Engines.check(url() + ";tokenizer=" + notTokenizer, MODEL, "auto"));
         assertTrue(bad.getMessage().contains(notTokenizer.toString()) && bad.getMessage().contains("not a Hugging Face tokenizer.json"),
                 bad.getMessage());
-        assertThrows(EngineException.class, () -> OpenEngine.open(url() + ";tokenizer=" + notTokenizer, MODEL, "auto", 1, 0, null));
+        assertThrows(EngineException.class, () -> Engines.open(new EngineRequest(url() + ";tokenizer=" + notTokenizer, MODEL, "auto", 1, 0, null)));
 
         EngineException unknown = assertThrows(EngineException.class,
-                () -> OpenEngine.check(url() + ";tokeniser=" + tokenizerJson, MODEL, "auto"));
+                () -> Engines.check(url() + ";tokeniser=" + tokenizerJson, MODEL, "auto"));
         assertTrue(unknown.getMessage().contains("'tokeniser=") && unknown.getMessage().contains("tokenizer=/path/to/tokenizer.json"),
                 unknown.getMessage());
-        EngineException empty = assertThrows(EngineException.class, () -> OpenEngine.check(url() + ";tokenizer=", MODEL, "auto"));
+        EngineException empty = assertThrows(EngineException.class, () -> Engines.check(url() + ";tokenizer=", MODEL, "auto"));
         assertTrue(empty.getMessage().contains("names no file"), empty.getMessage());
         EngineException embedded = assertThrows(EngineException.class,
-                () -> OpenEngine.check("embedded;tokenizer=" + tokenizerJson, "synthetic:llama-tiny", "f16"));
+                () -> Engines.check("embedded;tokenizer=" + tokenizerJson, "synthetic:llama-tiny", "f16"));
         assertTrue(embedded.getMessage().contains("takes no options"), embedded.getMessage());
         for (EngineException e : List.of(missing, bad, unknown, empty, embedded)) {
             assertFalse(e.getMessage().contains("\n"), e.getMessage());
@@ -217,7 +217,7 @@ class RemoteEngineTokenizerFileTest {
                 .getMessage().contains("give prefixCache=off"));
         EngineException e = assertThrows(EngineException.class, () -> RemoteEngineValue.parse("http://h:1;usage=always"));
         assertTrue(e.getMessage().contains("give usage=continuous"), e.getMessage());
-        try (OpenEngine engine = OpenEngine.open(url() + ";usage=continuous", MODEL, "auto", 1, 0, null)) {
+        try (RunningEngine engine = Engines.open(new EngineRequest(url() + ";usage=continuous", MODEL, "auto", 1, 0, null))) {
             assertTrue(engine.endpoint().continuousUsage(), "the option reaches the endpoint the client uses");
         }
     }

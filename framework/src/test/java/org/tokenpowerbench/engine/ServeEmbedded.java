@@ -15,8 +15,8 @@ public final class ServeEmbedded {
     }
 
     public static void main(String[] args) throws IOException {
-        try (OpenEngine engine = OpenEngine.open("embedded", args[0], "f16", Integer.parseInt(args[1]),
-                Integer.parseInt(args[2]), null)) {
+        try (RunningEngine engine = Engines.open(new EngineRequest("embedded", args[0], "f16", Integer.parseInt(args[1]),
+                Integer.parseInt(args[2]), null))) {
             System.out.println("URL " + engine.endpoint().baseUrl() + " MODEL " + engine.endpoint().modelId());
             System.out.flush();
             while (System.in.read() >= 0) {

@@ -12,7 +12,9 @@ import org.tokenpowerbench.client.Api;
 import org.tokenpowerbench.client.RequestTimeline;
 import org.tokenpowerbench.client.StreamingClient;
 import org.tokenpowerbench.client.TokenCountSource;
-import org.tokenpowerbench.engine.OpenEngine;
+import org.tokenpowerbench.engine.EngineRequest;
+import org.tokenpowerbench.engine.Engines;
+import org.tokenpowerbench.engine.RunningEngine;
 
 /**
  * An open-loop wave against the real embedded llama.cpp engine, kept short: on the synthetic model
@@ -30,8 +32,8 @@ class OpenLoopEmbeddedTest {
         int inputTokens = 24;
         int outputTokens = 6;
         ArrivalProcess arrivals = ArrivalProcess.of(20, "gamma", 0.5);
-        try (OpenEngine engine = OpenEngine.open("embedded", model, "f16", slots,
-                inputTokens + outputTokens + 64, null);
+        try (RunningEngine engine = Engines.open(new EngineRequest("embedded", model, "f16", slots,
+                inputTokens + outputTokens + 64, null));
              StreamingClient client = new StreamingClient(engine.endpoint(), api, slots, Duration.ofSeconds(60))) {
             PromptSource.Loaded prompts = new PromptSource("", 4, 1, inputTokens, "inputTokens", 2048, 11)
                     .load(engine.endpoint().tokenizer(), outputTokens);

@@ -1,0 +1,20 @@
+package org.tokenpowerbench.engine;
+
+import org.tokenpowerbench.client.Endpoint;
+
+/**
+ * An engine that is up and serving: the endpoint a trial sends its requests to, and whatever
+ * must be stopped when the trial ends (a model in this JVM, a tokenizer we loaded, a process we
+ * started). An {@link EngineProvider} opens it; {@link Engines#open} finds the provider.
+ */
+public interface RunningEngine extends AutoCloseable {
+
+    Endpoint endpoint();
+
+    /** One line for the results, e.g. {@code embedded llama.cpp (4 slots) serving /path/model.gguf}. */
+    String description();
+
+    /** Stops what this engine started; never throws for a server that someone else runs. */
+    @Override
+    void close();
+}
