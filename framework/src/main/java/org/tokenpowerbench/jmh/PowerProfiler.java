@@ -1,50 +1,41 @@
 package org.tokenpowerbench.jmh;
 
-import org.tokenpowerbench.UserError;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.io.StringWriter;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.profile.InternalProfiler;
 import org.openjdk.jmh.profile.ProfilerException;
-import org.openjdk.jmh.results.AggregationPolicy;
 import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
-import org.openjdk.jmh.results.ScalarResult;
-import org.tokenpowerbench.energy.AttributionFlags;
+import org.tokenpowerbench.UserError;
 import org.tokenpowerbench.energy.AttributionPolicy;
 import org.tokenpowerbench.energy.IdleBaseline;
+import org.tokenpowerbench.energy.IterationEnergy;
 import org.tokenpowerbench.energy.PhaseAttribution;
 import org.tokenpowerbench.energy.PowerSignal;
-import org.tokenpowerbench.energy.RequestEnergy;
-import org.tokenpowerbench.energy.SignalSource;
-import org.tokenpowerbench.energy.SteadyStateEnergy;
 import org.tokenpowerbench.energy.SteadyStateWindow;
 import org.tokenpowerbench.energy.WaveEnergy;
-import org.tokenpowerbench.power.PowerChannel;
 import org.tokenpowerbench.power.PowerSampler;
 import org.tokenpowerbench.power.PowerSensor;
 import org.tokenpowerbench.power.PowerSensors;
 import org.tokenpowerbench.power.PowerTrace;
-import org.tokenpowerbench.power.Scope;
 import org.tokenpowerbench.power.SensorUnavailableException;
+import org.tokenpowerbench.report.EnergyRow;
+import org.tokenpowerbench.report.IdleBaselineRow;
+import org.tokenpowerbench.report.PowerTraceFile;
+import org.tokenpowerbench.report.RequestEnergyFile;
 import org.tokenpowerbench.report.RunDirectory;
+import org.tokenpowerbench.report.SensorRow;
 import org.tokenpowerbench.workload.Goodput;
-import org.tokenpowerbench.workload.WaveRecord;
 
 /**
- * Samples one {@link PowerSensor} on its own thread through every iteration (the first one
+ * {@code -prof <sensor id>}: samples one {@link PowerSensor} on its own thread through every iteration (the first one
  * includes the trial's set-up and its idle window), and reports the energy of the measured wave's
  * own window ({@code [wave start, last answer]}), split into the prefill and decode phases of its
  * requests and idle time.
@@ -55,6 +46,12 @@ import org.tokenpowerbench.workload.WaveRecord;
  * each iteration; the JMH results use the chosen one ({@code -prof cpu:attribution=equal-share}, or
  * the system property {@code tpb.attribution}; default {@link AttributionPolicy#DEFAULT}) and
  * name it in their unit, e.g. {@code J/token (token-weighted)}; the run folder keeps all of them.
+ *
+ * <p>One class serves every sensor that {@code ServiceLoader} finds: the command line turns
+ * {@code -prof nvml:period=5ms} into this profiler with {@code sensor=nvml;period=5ms}. The figures
+ * are computed by {@link IterationEnergy} (energy room), mapped to JMH results by
+ * {@link EnergyResults}, and written to the run folder by the {@code report} room's rows; this
+ * class only samples, keeps the trial's idle baseline, and publishes.
  *
  * <p>Results, where {@code <s>} is the sensor id plus {@code .estimated} when any of its energy is
  * a model rather than a meter:
@@ -82,7 +79,6 @@ public class PowerProfiler implements InternalProfiler {
 
     /** The option that names the sensor: {@code -prof nvml} arrives here as {@code sensor=nvml}. */
     public static final String SENSOR = "sensor";
-
 
     private final String sensorId;
     private final Map<String, String> sensorOptions;
@@ -151,7 +147,7 @@ public class PowerProfiler implements InternalProfiler {
                 throw new IllegalStateException(e.getMessage(), e);
             }
             Runtime.getRuntime().addShutdownHook(new Thread(sensor::close, "tpb-sensor-close"));
-            writeEnvironment();
+            SensorRow.append(RunDirectory.current(), sensor, period, policy);
         }
         sampler = new PowerSampler(sensor, period);
         sampler.start();
@@ -166,200 +162,58 @@ public class PowerProfiler implements InternalProfiler {
         iterations++;
         String kind = iterationParams.getType().name().toLowerCase(Locale.ROOT);
         int number = iterationsByKind.merge(kind, 1, Integer::sum);
-        long maxGap = PowerSignal.defaultMaxGapNanos(period, sensor.updatePeriod());
         PowerSignal signal;
         try {
-            signal = PowerSignal.of(trace, maxGap);
+            signal = PowerSignal.of(trace, PowerSignal.defaultMaxGapNanos(period, sensor.updatePeriod()));
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("sensor '" + sensorId + "': " + e.getMessage(), e);
         }
-        updateBaseline(signal);
+        RunDirectory dir = RunDirectory.current();
+        updateBaseline(dir, signal);
         WaveLedger.Entry entry = WaveLedger.latest();
         if (entry == null) {
             return List.of();
         }
-        WaveRecord wave = entry.wave();
-        long from = Math.max(wave.startNanos(), signal.startNanos());
-        long to = Math.min(wave.endNanos(), signal.endNanos());
-        if (to <= from) {
-            throw new IllegalStateException("sensor '" + sensorId + "': its trace [" + signal.startNanos() + ", "
-                    + signal.endNanos() + "] ns does not cover the wave [" + wave.startNanos() + ", " + wave.endNanos()
-                    + "] ns; this is a bug in the profiler's sampling");
-        }
-        double seconds = (to - from) / 1e9;
-        double total = signal.energyJoules(from, to);
-        Map<Scope, Double> byScope = new EnumMap<>(Scope.class);
-        for (SignalSource s : signal.sources()) {
-            byScope.computeIfAbsent(s.scope(), scope ->
-                    PowerSignal.of(trace, maxGap, c -> c.scope() == scope).energyJoules(from, to));
-        }
-        boolean estimated = signal.estimated();
-        String label = estimated ? sensorId + ".estimated" : sensorId;
-        long tokens = wave.promptTokens() + wave.outputTokens();
-        long outTokens = wave.outputTokens();
-        boolean tooShort = (to - from) < sensor.updatePeriod().toNanos();
-
-        Map<AttributionPolicy, WaveEnergy> all = new EnumMap<>(AttributionPolicy.class);
-        for (AttributionPolicy p : AttributionPolicy.values()) {
-            all.put(p, PhaseAttribution.attribute(signal, wave.requests(), from, to, p, sensor.updatePeriod()));
-        }
-        WaveEnergy chosen = all.get(policy);
-        Optional<SteadyStateWindow> steadyWindow = SteadyStateWindow.find(wave.requests(), wave.concurrency())
-                .filter(w -> signal.covers(w.fromNanos(), w.toNanos()));
-        SteadyStateEnergy steady = steadyWindow.map(w -> w.measure(signal, wave.requests())).orElse(null);
-
-        String by = " (" + policy.label() + ")";
-        List<Result> results = new ArrayList<>();
-        results.add(new ScalarResult(label + ".energy", total, "J", AggregationPolicy.AVG));
-        if (tokens > 0) {
-            results.add(new ScalarResult(label + ".J/token", total / tokens, "J/token", AggregationPolicy.AVG));
-        }
-        if (outTokens > 0) {
-            results.add(new ScalarResult(label + ".J/outputToken", total / outTokens, "J/token", AggregationPolicy.AVG));
-        }
         Goodput goodput = entry.goodput();
-        if (goodput != null && goodput.goodOutputTokens() > 0) {
-            // energy of the whole wave per token that met every SLO: what a useful token cost
-            results.add(new ScalarResult(label + ".J/goodOutputToken", total / goodput.goodOutputTokens(), "J/token",
-                    AggregationPolicy.AVG));
-        }
-        results.add(new ScalarResult(label + ".avgPower", total / seconds, "W", AggregationPolicy.AVG));
-        results.add(new ScalarResult(label + ".peakPower", signal.peakWatts(from, to), "W", AggregationPolicy.MAX));
-        Map<String, Double> byDevice = perDevice(trace, maxGap, signal, from, to);
-        if (byDevice.size() > 1) {
-            int n = 0;
-            for (Map.Entry<String, Double> d : byDevice.entrySet()) {
-                // devices by position (their ids, e.g. GPU UUIDs, are in sensors.jsonl): labels stay short
-                results.add(new ScalarResult(label + ".device" + n++ + ".energy", d.getValue(), "J", AggregationPolicy.AVG));
-            }
-        }
-        if (byScope.size() > 1) {
-            byScope.forEach((scope, joules) ->
-                    results.add(new ScalarResult(label + "." + scope.label() + ".energy", joules, "J", AggregationPolicy.AVG)));
-        }
-        results.add(new ScalarResult(label + ".prefill.J", chosen.prefillJ(), "J" + by, AggregationPolicy.AVG));
-        results.add(new ScalarResult(label + ".decode.J", chosen.decodeJ(), "J" + by, AggregationPolicy.AVG));
-        results.add(new ScalarResult(label + ".idle.J", chosen.idleJ(), "J", AggregationPolicy.AVG));
-        if (chosen.promptTokens() > 0) {
-            results.add(new ScalarResult(label + ".J/promptToken", chosen.joulesPerPromptToken(), "J/token" + by,
-                    AggregationPolicy.AVG));
-        }
-        if (chosen.decodeTokens() > 0) {
-            results.add(new ScalarResult(label + ".J/decodeToken", chosen.joulesPerDecodeToken(), "J/token" + by,
-                    AggregationPolicy.AVG));
-        }
-        if (baseline != null) {
-            results.add(new ScalarResult(label + ".idleBaseline.power", baseline.watts(), "W", AggregationPolicy.AVG));
-            results.add(new ScalarResult(label + ".dynamic.energy", baseline.dynamicJoules(total, seconds), "J",
-                    AggregationPolicy.AVG));
-        }
-        if (steady != null && steady.tokens() > 0) {
-            results.add(new ScalarResult(label + ".steady.J/token", steady.joulesPerToken(), "J/token",
-                    AggregationPolicy.AVG));
-        }
-
-        RunDirectory dir = RunDirectory.current();
-        ObjectNode json = dir.newObject();
-        json.put("kind", "energy");
-        json.put("sensor", sensorId);
-        json.put("trial", entry.spec().describe());
-        json.put("benchmark", entry.spec().benchmarkClass());
-        json.put("group", RegressionRefit.group(entry.spec()));
-        json.put("iteration", kind);
-        json.put("iterationNumber", number);
-        json.put("method", signal.methodLabel());
-        json.put("signal", signal.sources().stream().map(s -> s.device() + ":" + s.model()).reduce((x, y) -> x + " " + y)
-                .orElse(""));
-        json.put("seconds", seconds);
-        json.put("energyJ", total);
-        byScope.forEach((scope, joules) -> json.put("energyJ." + scope.label(), joules));
-        json.put("promptTokens", wave.promptTokens());
-        json.put("outputTokens", outTokens);
-        if (goodput != null) {
-            json.put("goodOutputTokens", goodput.goodOutputTokens());
-            if (goodput.goodOutputTokens() > 0) {
-                json.put("joulesPerGoodOutputToken", total / goodput.goodOutputTokens());
-            }
-        }
-        json.put("decodeTokens", chosen.decodeTokens());
-        json.put("samples", trace.size());
-        json.put("samplerCpuNanosInSensor", samplerNanos);
-        json.put("windowShorterThanSensorUpdate", tooShort);
-        json.put("policy", policy.label());
-        json.put("prefillJ", chosen.prefillJ());
-        json.put("decodeJ", chosen.decodeJ());
-        json.put("idleJ", chosen.idleJ());
-        json.put("idleSeconds", chosen.idleSeconds());
-        json.put("failedJ", chosen.failedJ());
-        putFinite(json, "jPerPromptToken", chosen.joulesPerPromptToken());
-        putFinite(json, "jPerDecodeToken", chosen.joulesPerDecodeToken());
-        json.put("conservationError", chosen.conservationError());
-        ObjectNode policies = json.putObject("policies");
-        all.forEach((p, w) -> {
-            ObjectNode node = policies.putObject(p.label());
-            node.put("prefillJ", w.succeededPrefillJ());
-            node.put("decodeJ", w.succeededDecodeJ());
-            node.put("prefillShareSeconds", w.succeededPrefillShareSeconds());
-            node.put("decodeShareSeconds", w.succeededDecodeShareSeconds());
-            putFinite(node, "jPerPromptToken", w.joulesPerPromptToken());
-            putFinite(node, "jPerDecodeToken", w.joulesPerDecodeToken());
-            if (baseline != null) {
-                putFinite(node, "dynamicJPerPromptToken", w.joulesPerPromptTokenAbove(baseline.watts()));
-                putFinite(node, "dynamicJPerDecodeToken", w.joulesPerDecodeTokenAbove(baseline.watts()));
-            }
-        });
-        putFlags(json.putObject("flags"), chosen.flags());
-        if (baseline != null) {
-            ObjectNode b = json.putObject("idleBaseline");
-            b.put("watts", baseline.watts());
-            b.put("seconds", baseline.seconds());
-            b.put("method", baseline.method());
-            b.put("gaps", baseline.gaps());
-            json.put("dynamicEnergyJ", baseline.dynamicJoules(total, seconds));
-        } else {
-            json.put("idleBaselineMissing", noBaseline);
-            if (!noBaselineSaid) {
-                noBaselineSaid = true;
-                System.err.println("tokenpowerbench: " + sensorId + ": " + noBaseline
-                        + ", so no dynamic energy is reported for this trial");
-            }
-        }
-        if (steady != null) {
-            ObjectNode s = json.putObject("steadyState");
-            s.put("fromSecondsAfterWaveStart", (steady.window().fromNanos() - wave.startNanos()) / 1e9);
-            s.put("seconds", steady.window().seconds());
-            s.put("energyJ", steady.joules());
-            s.put("promptTokens", steady.promptTokens());
-            s.put("outputTokens", steady.outputTokens());
-            putFinite(s, "jPerToken", steady.joulesPerToken());
-            putFinite(s, "jPerOutputToken", steady.joulesPerOutputToken());
-        } else {
-            String why = SteadyStateWindow.whyNone(wave.requests(), wave.concurrency());
-            json.put("steadyStateMissing", why != null ? why : "the steady-state window is not inside the power trace");
-        }
-        dir.appendJsonLine("iterations.jsonl", json);
-        if (tooShort) {
-            System.err.println("tokenpowerbench: the wave lasted " + Math.round(seconds * 1000) + " ms, shorter than "
-                    + sensorId + "'s update period of " + sensor.updatePeriod().toMillis()
-                    + " ms: its energy is not directly measurable; use more prompts or longer outputs");
-        }
-        if (!chosen.flags().gaps().isEmpty() || chosen.conservationError() > 1e-9) {
-            System.err.println("tokenpowerbench: " + sensorId + " attribution flags (" + kind + " " + number + "): "
-                    + chosen.flags().summary() + String.format(Locale.ROOT, "; conservation error %.2e",
-                    chosen.conservationError()));
-        }
-        writeRequests(dir, entry, kind + "-" + number, chosen, signal.methodLabel());
-        writeTrace(dir, trace, entry);
+        IterationEnergy energy = IterationEnergy.measure(sensorId, trace, signal, sensor.updatePeriod().toNanos(),
+                entry.wave(), policy, baseline, goodput == null ? -1 : goodput.goodOutputTokens());
+        String trial = entry.spec().describe();
+        EnergyRow.append(dir, new EnergyRow.Context(trial, entry.spec().benchmarkClass(),
+                RegressionRefit.group(entry.spec()), kind, number, trace.size(), samplerNanos,
+                baseline == null ? noBaseline : null), energy);
+        RequestEnergyFile.append(dir, trial, kind + "-" + number, sensorId, energy.method(), energy.chosen());
+        PowerTraceFile.write(dir, sensorId, iterations, trial, trace);
+        warn(energy, kind, number);
         try {
             RegressionRefit.update(dir);
         } catch (RuntimeException e) {
             System.err.println("tokenpowerbench: cannot refit " + RegressionRefit.FILE + ": " + e.getMessage());
         }
-        return results;
+        return EnergyResults.of(energy);
+    }
+
+    /** What a person must know about this wave's figures, on the console (the run folder has it too). */
+    private void warn(IterationEnergy e, String kind, int number) {
+        if (baseline == null && !noBaselineSaid) {
+            noBaselineSaid = true;
+            System.err.println("tokenpowerbench: " + sensorId + ": " + noBaseline
+                    + ", so no dynamic energy is reported for this trial");
+        }
+        if (e.shorterThanUpdate()) {
+            System.err.println("tokenpowerbench: the wave lasted " + Math.round(e.seconds() * 1000) + " ms, shorter than "
+                    + sensorId + "'s update period of " + sensor.updatePeriod().toMillis()
+                    + " ms: its energy is not directly measurable; use more prompts or longer outputs");
+        }
+        WaveEnergy chosen = e.chosen();
+        if (!chosen.flags().gaps().isEmpty() || chosen.conservationError() > 1e-9) {
+            System.err.println("tokenpowerbench: " + sensorId + " attribution flags (" + kind + " " + number + "): "
+                    + chosen.flags().summary() + String.format(Locale.ROOT, "; conservation error %.2e",
+                    chosen.conservationError()));
+        }
     }
 
     /** Measures the idle baseline once per idle window, from the trace that covers it. */
-    private void updateBaseline(PowerSignal signal) {
+    private void updateBaseline(RunDirectory dir, PowerSignal signal) {
         WaveLedger.IdleWindow window = WaveLedger.idleWindow();
         if (window == null) {
             if (baseline == null) {
@@ -378,99 +232,13 @@ public class PowerProfiler implements InternalProfiler {
             return;
         }
         baseline = IdleBaseline.measure(signal, window.fromNanos(), window.toNanos());
-        RunDirectory dir = RunDirectory.current();
-        ObjectNode json = dir.newObject();
-        json.put("kind", "idleBaseline");
-        json.put("sensor", sensorId);
-        json.put("trial", window.spec().describe());
-        json.put("watts", baseline.watts());
-        json.put("seconds", baseline.seconds());
-        json.put("method", baseline.method());
-        json.put("gaps", baseline.gaps());
-        dir.appendJsonLine("idle-baselines.jsonl", json);
+        IdleBaselineRow.append(dir, sensorId, window.spec().describe(), baseline);
         System.err.println("tokenpowerbench: " + sensorId + " idle baseline " + baseline.describe());
-    }
-
-    private static void putFinite(ObjectNode node, String key, double value) {
-        if (Double.isFinite(value)) {
-            node.put(key, value);
-        }
-    }
-
-    private static void putFlags(ObjectNode node, AttributionFlags f) {
-        node.put("summary", f.summary());
-        node.put("updatePeriodMs", f.updatePeriodNanos() / 1e6);
-        node.put("shortPhases", f.shortPhases());
-        node.put("failedBeforeFirstToken", f.failedBeforeFirstToken());
-        node.put("failedAfterFirstToken", f.failedAfterFirstToken());
-        node.put("noOutputTokens", f.noOutputTokens());
-        node.put("singleTokenRequests", f.singleTokenRequests());
-        node.put("unknownTokenCounts", f.unknownTokenCounts());
-        node.put("notSent", f.notSent());
-        node.put("clippedPhases", f.clippedPhases());
-        node.put("equalShareFallbackSegments", f.equalShareFallbackSegments());
-        node.put("sampleGaps", f.gaps().size());
-    }
-
-    private void writeRequests(RunDirectory dir, WaveLedger.Entry entry, String iteration, WaveEnergy w, String method) {
-        StringBuilder sb = new StringBuilder();
-        String trial = entry.spec().describe();
-        for (RequestEnergy r : w.requests()) {
-            sb.append(trial).append(',').append(iteration).append(',').append(sensorId).append(',').append(method)
-                    .append(',').append(w.policy().label()).append(',').append(r.index()).append(',')
-                    .append(r.outcome().label()).append(',').append(r.promptTokens()).append(',')
-                    .append(r.outputTokens()).append(',')
-                    .append(String.format(Locale.ROOT, "%.3f,%.3f,%.6g,%.6g,%.6g,%.6g", r.prefillNanos() / 1e6,
-                            r.decodeNanos() / 1e6, r.prefillJ(), r.decodeJ(), r.prefillShareSeconds(),
-                            r.decodeShareSeconds()))
-                    .append('\n');
-        }
-        dir.append("request-energy.csv", "trial,iteration,sensor,method,policy,request,outcome,prompt_tokens,"
-                + "output_tokens,prefill_ms,decode_ms,prefill_J,decode_J,prefill_share_s,decode_share_s\n", sb.toString());
-    }
-
-    private void writeEnvironment() {
-        RunDirectory dir = RunDirectory.current();
-        ObjectNode json = dir.newObject();
-        json.put("kind", "sensor");
-        json.put("sensor", sensorId);
-        json.put("updatePeriodMs", sensor.updatePeriod().toNanos() / 1e6);
-        json.put("samplingPeriodMs", period.toNanos() / 1e6);
-        json.put("maxGapMs", PowerSignal.defaultMaxGapNanos(period, sensor.updatePeriod()) / 1e6);
-        json.put("attributionPolicy", policy.label());
-        ObjectNode channels = json.putObject("channels");
-        for (PowerChannel c : sensor.channels()) {
-            channels.put(c.name(), c.device() + " " + c.scope().label() + " " + c.method().label() + " " + c.kind());
-        }
-        ObjectNode env = json.putObject("environment");
-        sensor.environment().forEach(env::put);
-        dir.appendJsonLine("sensors.jsonl", json);
-    }
-
-    private void writeTrace(RunDirectory dir, PowerTrace trace, WaveLedger.Entry entry) {
-        StringWriter w = new StringWriter();
-        try {
-            trace.writeCsv(w);
-        } catch (IOException e) {
-            return;
-        }
-        String file = "power-" + sensorId + "-" + ProcessHandle.current().pid() + "-" + iterations + ".csv";
-        dir.append(file, "# trial: " + entry.spec().describe() + "\n", w.toString());
     }
 
     /** The attribution policy of this profiler's results. */
     public AttributionPolicy policy() {
         return policy;
-    }
-
-    /** Energy of each device (e.g. each GPU) over the window, in the sensor's channel order. */
-    private static Map<String, Double> perDevice(PowerTrace trace, long maxGap, PowerSignal all, long from, long to) {
-        Map<String, Double> out = new java.util.LinkedHashMap<>();
-        for (SignalSource s : all.sources()) {
-            out.computeIfAbsent(s.device(), device ->
-                    PowerSignal.of(trace, maxGap, c -> c.device().equals(device)).energyJoules(from, to));
-        }
-        return out;
     }
 
     @Override

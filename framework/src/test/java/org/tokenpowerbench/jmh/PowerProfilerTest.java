@@ -1,0 +1,175 @@
+package org.tokenpowerbench.jmh;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.profile.ProfilerException;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.runner.IterationType;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.tokenpowerbench.client.RequestTimeline;
+import org.tokenpowerbench.client.TokenCountSource;
+import org.tokenpowerbench.stats.LatencyHistogram;
+import org.tokenpowerbench.workload.WaveRecord;
+
+/**
+ * The power profiler end to end in one JVM, without JMH's runner: a sensor found only through the
+ * test sources' services file (as a third party's would be), sampled through an iteration, a wave
+ * published as the harness publishes it, and the results and run-folder rows that come out.
+ */
+class PowerProfilerTest {
+
+    private static final long MS = 1_000_000L;
+    private static final IterationParams MEASUREMENT =
+            new IterationParams(IterationType.MEASUREMENT, 1, TimeValue.seconds(1), 1);
+
+    @TempDir
+    Path dir;
+
+    private final PrintStream err = System.err;
+    private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void setUp() {
+        System.setProperty("tpb.runDir", dir.toString());
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void tearDown() {
+        System.setErr(err);
+        System.clearProperty("tpb.runDir");
+        WaveLedger.clear();
+        WaveLedger.publishIdle(null);
+    }
+
+    private static RequestTimeline request(int i, long sent, long first, long last, int prompt, int output) {
+        LatencyHistogram itl = new LatencyHistogram();
+        itl.record(1, output - 1);
+        return new RequestTimeline(i, i, sent, sent, first, last, last, prompt, output, output,
+                TokenCountSource.SERVER_USAGE, output, itl, null, null);
+    }
+
+    private static BenchmarkSpec spec() {
+        return new BenchmarkSpec("demo.Steady", "m", "f16", 2, 10, 8, 2, 1, "embedded", "completions", "");
+    }
+
+    /** One iteration: samples for a while, publishes a wave in the middle of it, returns the results by label. */
+    private Map<String, Double> iteration(PowerProfiler profiler, boolean idleWindow) throws Exception {
+        profiler.beforeIteration(null, MEASUREMENT);
+        long idleFrom = System.nanoTime();
+        Thread.sleep(60);
+        if (idleWindow) {
+            WaveLedger.publishIdle(new WaveLedger.IdleWindow(spec(), idleFrom, System.nanoTime()));
+        }
+        long start = System.nanoTime();
+        Thread.sleep(120);
+        long end = System.nanoTime();
+        Thread.sleep(30);
+        long mid = (start + end) / 2;
+        List<RequestTimeline> rs = List.of(
+                request(0, start, start + 10 * MS, mid, 10, 8),
+                request(1, start + 5 * MS, start + 20 * MS, end, 10, 8));
+        WaveLedger.publish(new WaveLedger.Entry(spec(), new WaveRecord(start, end, 2, rs), "exact"));
+        return profiler.afterIteration(null, MEASUREMENT, null).stream()
+                .collect(Collectors.toMap(Result::getLabel, Result::getScore));
+    }
+
+    @Test
+    void aSensorFromTheClassPathIsMeasuredOverTheWavesOwnWindow() throws Exception {
+        PowerProfiler profiler = new PowerProfiler("sensor=steady;period=2ms");
+        Map<String, Double> r = iteration(profiler, true);
+
+        JsonNode row = energyRows().get(0);
+        double seconds = row.get("seconds").asDouble();
+        assertTrue(seconds > 0.1 && seconds < 1, "the wave's own window, not the iteration: " + seconds);
+        double energy = r.get("steady.energy");
+        assertEquals(SteadySensorProvider.WATTS * seconds, energy, 1e-3 * energy, "a constant 100 W over the window");
+        assertEquals(energy / 16, r.get("steady.J/outputToken"), 1e-12, "16 output tokens");
+        assertEquals(energy / 36, r.get("steady.J/token"), 1e-12, "20 prompt + 16 output tokens");
+        assertEquals(SteadySensorProvider.WATTS, r.get("steady.avgPower"), 0.1);
+        assertEquals(energy, r.get("steady.prefill.J") + r.get("steady.decode.J") + r.get("steady.idle.J"),
+                1e-9 * energy, "the phases conserve the total");
+        assertEquals(SteadySensorProvider.WATTS, r.get("steady.idleBaseline.power"), 0.1);
+        assertEquals(0, r.get("steady.dynamic.energy"), 1e-3 * energy, "nothing above a constant idle draw");
+        assertFalse(r.containsKey("steady.device0.energy"), "one device: no per-device results");
+
+        assertEquals("steady", row.get("sensor").asText());
+        assertEquals(energy, row.get("energyJ").asDouble(), 1e-9);
+        assertEquals(spec().describe(), row.get("trial").asText());
+        assertEquals(RegressionRefit.group(spec()), row.get("group").asText());
+        assertEquals(List.of("equal-share", "token-weighted"), fieldNames(row.get("policies")));
+        assertEquals(3, Files.readAllLines(dir.resolve("request-energy.csv")).size(), "header + one row per request");
+        assertEquals(1, Files.readAllLines(dir.resolve("idle-baselines.jsonl")).size());
+        JsonNode sensor = new ObjectMapper().readTree(Files.readAllLines(dir.resolve("sensors.jsonl")).get(0));
+        assertEquals("GPU-0 gpu counter ENERGY_JOULES", sensor.get("channels").get("gpu0.energy").asText());
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(1, files.filter(p -> p.getFileName().toString().startsWith("power-steady-")).count());
+        }
+    }
+
+    @Test
+    void withoutAnIdleWindowThereIsNoDynamicEnergyAndTheRowSaysWhy() throws Exception {
+        Map<String, Double> r = iteration(new PowerProfiler("sensor=steady"), false);
+        assertFalse(r.containsKey("steady.dynamic.energy"), "never a 0 in its place");
+        assertFalse(r.containsKey("steady.idleBaseline.power"));
+        assertTrue(energyRows().get(0).get("idleBaselineMissing").asText().contains("no idle window"));
+        assertTrue(captured.toString(StandardCharsets.UTF_8).contains("so no dynamic energy is reported"));
+    }
+
+    @Test
+    void anUnknownSensorNamesTheKnownOnes() {
+        ProfilerException e = assertThrows(ProfilerException.class, () -> new PowerProfiler("sensor=gpu"));
+        assertTrue(e.getMessage().contains("no power sensor 'gpu'"), e.getMessage());
+        assertTrue(e.getMessage().contains("steady"), "a class-path sensor is known: " + e.getMessage());
+    }
+
+    @Test
+    void withoutASensorItSaysHowToNameOne() {
+        ProfilerException e = assertThrows(ProfilerException.class, () -> new PowerProfiler("period=10ms"));
+        assertTrue(e.getMessage().contains("-prof <sensor id>"), e.getMessage());
+    }
+
+    @Test
+    void theSensorsOwnOptionsReachItAndABadOneIsOneLine() {
+        ProfilerException e = assertThrows(ProfilerException.class, () -> new PowerProfiler("sensor=steady;foo=1"));
+        assertEquals("steady takes no options, got [foo]", e.getMessage());
+    }
+
+    private List<JsonNode> energyRows() throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : Files.readAllLines(dir.resolve("iterations.jsonl"))) {
+            JsonNode n = new ObjectMapper().readTree(line);
+            if (n.get("kind").asText().equals("energy")) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    private static List<String> fieldNames(JsonNode n) {
+        List<String> out = new ArrayList<>();
+        n.fieldNames().forEachRemaining(out::add);
+        out.sort(null);
+        return out;
+    }
+}
