@@ -173,6 +173,16 @@ public record BenchmarkSpec(
         return s;
     }
 
+    /**
+     * The serving configuration this point belongs to: its description without the prompt count
+     * and lengths ({@code inputTokens}, {@code contextLength}, {@code outputTokens}, {@code prompts},
+     * {@code dataset}), so every other axis (batch, rate, model, ...) separates groups. The
+     * regression cross-check fits each group on its own.
+     */
+    public String group() {
+        return describe().replaceAll("(^| )(inputTokens|contextLength|outputTokens|prompts|dataset)=\\S*", "").trim();
+    }
+
     private static String number(double v) {
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }

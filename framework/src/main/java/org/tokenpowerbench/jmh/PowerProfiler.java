@@ -68,8 +68,7 @@ import org.tokenpowerbench.workload.Goodput;
  * </ul>
  * Files in the run folder: {@code iterations.jsonl} (one {@code "kind":"energy"} line per
  * iteration with every figure, every policy and the flags), {@code request-energy.csv} (prefill
- * and decode joules of every request), {@code regression.json} (refit after every iteration from
- * {@code iterations.jsonl}, see {@link RegressionRefit}), {@code sensors.jsonl},
+ * and decode joules of every request), {@code sensors.jsonl},
  * {@code idle-baselines.jsonl} and the raw traces {@code power-<sensor>-<pid>-<n>.csv}.
  *
  * <p>Options (after the profiler name): {@code period=10ms} sampling period,
@@ -179,16 +178,11 @@ public class PowerProfiler implements InternalProfiler {
                 entry.wave(), policy, baseline, goodput == null ? -1 : goodput.goodOutputTokens());
         String trial = entry.spec().describe();
         EnergyRow.append(dir, new EnergyRow.Context(trial, entry.spec().benchmarkClass(),
-                RegressionRefit.group(entry.spec()), kind, number, trace.size(), samplerNanos,
+                entry.spec().group(), kind, number, trace.size(), samplerNanos,
                 baseline == null ? noBaseline : null), energy);
         RequestEnergyFile.append(dir, trial, kind + "-" + number, sensorId, energy.method(), energy.chosen());
         PowerTraceFile.write(dir, sensorId, iterations, trial, trace);
         warn(energy, kind, number);
-        try {
-            RegressionRefit.update(dir);
-        } catch (RuntimeException e) {
-            System.err.println("tokenpowerbench: cannot refit " + RegressionRefit.FILE + ": " + e.getMessage());
-        }
         return EnergyResults.of(energy);
     }
 

@@ -1,6 +1,18 @@
 package org.tokenpowerbench.report;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.tokenpowerbench.energy.AttributionFlags;
 import org.tokenpowerbench.energy.IterationEnergy;
 import org.tokenpowerbench.energy.WaveEnergy;
@@ -14,6 +26,7 @@ import org.tokenpowerbench.energy.WaveEnergy;
 public final class EnergyRow {
 
     public static final String FILE = "iterations.jsonl";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
      * Where the iteration belongs.
@@ -31,7 +44,81 @@ public final class EnergyRow {
                           long samplerCpuNanos, String baselineMissing) {
     }
 
+    /**
+     * An attribution policy's figures for the successful requests of a wave, as read back.
+     *
+     * @param prefillJ            joules given to prefill phases
+     * @param decodeJ             joules given to decode phases
+     * @param prefillShareSeconds seconds of prefill, each instant divided among the requests then in a phase
+     * @param decodeShareSeconds  seconds of decode, divided likewise
+     */
+    public record PolicyFigures(double prefillJ, double decodeJ, double prefillShareSeconds, double decodeShareSeconds) {
+    }
+
+    /**
+     * An energy line as read back: what the regression cross-check and a report need.
+     *
+     * @param idleBaselineW the trial's idle baseline, NaN when none was measured
+     * @param policies      every policy's figures, by label, in the order written
+     */
+    public record Line(String invocation, String sensor, String benchmark, String trial, String group, String iteration,
+                       String method, double seconds, double energyJ, double promptTokens, double decodeTokens,
+                       double idleBaselineW, Map<String, PolicyFigures> policies) {
+
+        public Line {
+            policies = Collections.unmodifiableMap(new LinkedHashMap<>(policies));
+        }
+
+        public boolean measurement() {
+            return "measurement".equals(iteration);
+        }
+    }
+
     private EnergyRow() {
+    }
+
+    /**
+     * Every energy line of a run folder's {@code iterations.jsonl}, in the order written; other
+     * kinds of line, and lines written before these fields existed, are skipped.
+     *
+     * @throws UncheckedIOException when the file exists but cannot be read
+     */
+    public static List<Line> read(Path runDir) {
+        Path in = runDir.resolve(FILE);
+        List<Line> out = new ArrayList<>();
+        if (!Files.exists(in)) {
+            return out;
+        }
+        try {
+            for (String text : Files.readAllLines(in, StandardCharsets.UTF_8)) {
+                if (text.isBlank()) {
+                    continue;
+                }
+                JsonNode n;
+                try {
+                    n = JSON.readTree(text);
+                } catch (IOException e) {
+                    continue; // a line cut short by a crash: the waves before it still count
+                }
+                if (!"energy".equals(n.path("kind").asText()) || !n.has("decodeTokens") || !n.has("policies")) {
+                    continue;
+                }
+                Map<String, PolicyFigures> policies = new LinkedHashMap<>();
+                n.path("policies").fields().forEachRemaining(p -> policies.put(p.getKey(), new PolicyFigures(
+                        p.getValue().path("prefillJ").asDouble(), p.getValue().path("decodeJ").asDouble(),
+                        p.getValue().path("prefillShareSeconds").asDouble(),
+                        p.getValue().path("decodeShareSeconds").asDouble())));
+                out.add(new Line(n.path("invocation").asText(""), n.path("sensor").asText(), n.path("benchmark").asText(),
+                        n.path("trial").asText(), n.path("group").asText(), n.path("iteration").asText(),
+                        n.path("method").asText(), n.path("seconds").asDouble(), n.path("energyJ").asDouble(),
+                        n.path("promptTokens").asDouble(), n.path("decodeTokens").asDouble(),
+                        n.has("idleBaseline") ? n.path("idleBaseline").path("watts").asDouble() : Double.NaN,
+                        policies));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + in + ": " + e.getMessage(), e);
+        }
+        return out;
     }
 
     /** Appends the line for {@code e} to the run folder's {@code iterations.jsonl}. */

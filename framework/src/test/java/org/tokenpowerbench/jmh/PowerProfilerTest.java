@@ -116,7 +116,7 @@ class PowerProfilerTest {
         assertEquals("steady", row.get("sensor").asText());
         assertEquals(energy, row.get("energyJ").asDouble(), 1e-9);
         assertEquals(spec().describe(), row.get("trial").asText());
-        assertEquals(RegressionRefit.group(spec()), row.get("group").asText());
+        assertEquals(spec().group(), row.get("group").asText());
         assertEquals(List.of("equal-share", "token-weighted"), fieldNames(row.get("policies")));
         assertEquals(3, Files.readAllLines(dir.resolve("request-energy.csv")).size(), "header + one row per request");
         assertEquals(1, Files.readAllLines(dir.resolve("idle-baselines.jsonl")).size());

@@ -1,4 +1,4 @@
-package org.tokenpowerbench.jmh;
+package org.tokenpowerbench.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,9 +13,8 @@ import java.util.Iterator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tokenpowerbench.report.RunDirectory;
 
-class RegressionRefitTest {
+class RegressionFileTest {
 
     /** Energy = 0.01 J per prompt token + 0.2 J per decode token + 5 W, exactly. */
     private static ObjectNode line(RunDirectory dir, int input, int output, double seconds, String iteration) {
@@ -60,11 +59,11 @@ class RegressionRefitTest {
         dir.appendJsonLine("iterations.jsonl", line(dir, 999, 999, 99, "warmup")); // ignored
         ObjectNode other = dir.newObject().put("kind", "requests");
         dir.appendJsonLine("iterations.jsonl", other); // ignored
-        RegressionRefit.update(dir);
+        RegressionFile.update(dir);
 
         assertTrue(Files.exists(root.resolve("regression.json")));
         List<JsonNode> fits = new ArrayList<>();
-        for (Iterator<JsonNode> it = RegressionRefit.fits(root.resolve("regression.json")); it.hasNext(); ) {
+        for (Iterator<JsonNode> it = RegressionFile.fits(root.resolve("regression.json")); it.hasNext(); ) {
             fits.add(it.next());
         }
         assertEquals(2, fits.size()); // the group and the pooled "all"
@@ -110,8 +109,8 @@ class RegressionRefitTest {
         } finally {
             System.clearProperty(RunDirectory.INVOCATION);
         }
-        RegressionRefit.update(dir);
-        JsonNode g = RegressionRefit.fits(root.resolve("regression.json")).next();
+        RegressionFile.update(dir);
+        JsonNode g = RegressionFile.fits(root.resolve("regression.json")).next();
         // first's two 32/16 waves are dropped, its 128/64 wave (not rerun) stays: 3 + 1 + 2
         assertEquals(6, g.path("observations").asInt());
         assertEquals(4, g.path("sweepPoints").asInt());
@@ -120,13 +119,18 @@ class RegressionRefitTest {
     }
 
     @Test
-    void aGroupIsATrialWithoutItsPromptCountAndLengths() {
-        BenchmarkSpec a = new BenchmarkSpec("S", "m", "q", 8, 32, 16, 64, 1, "embedded", "completions", "");
-        BenchmarkSpec b = new BenchmarkSpec("S", "m", "q", 8, 128, 64, 32, 2, "embedded", "completions", "");
-        BenchmarkSpec c = new BenchmarkSpec("S", "m", "q", 32, 128, 64, 32, 2, "embedded", "completions", "");
-        assertEquals("model=m quantization=q batch=8 engine=embedded api=completions", RegressionRefit.group(a));
-        assertEquals(RegressionRefit.group(a), RegressionRefit.group(b));
-        assertFalse(RegressionRefit.group(a).equals(RegressionRefit.group(c)));
+    void aLineCutShortByACrashIsSkippedAndTheRestStillCounts(@TempDir Path root) throws Exception {
+        RunDirectory dir = new RunDirectory(root);
+        dir.appendJsonLine("iterations.jsonl", line(dir, 32, 16, 1.0, "measurement"));
+        dir.append("iterations.jsonl", null, "{\"kind\":\"energy\",\"sensor\":\"cpu\",\"ene\n");
+        dir.appendJsonLine("iterations.jsonl", line(dir, 128, 64, 2.0, "measurement"));
+        assertEquals(2, EnergyRow.read(root).size());
+    }
+
+    @Test
+    void anEmptyRunFolderWritesNoRegression(@TempDir Path root) {
+        RegressionFile.update(new RunDirectory(root));
+        assertFalse(Files.exists(root.resolve("regression.json")));
     }
 
     @Test
@@ -135,8 +139,8 @@ class RegressionRefitTest {
         for (int rep = 0; rep < 5; rep++) {
             dir.appendJsonLine("iterations.jsonl", line(dir, 64, 64, 2 + 0.1 * rep, "measurement"));
         }
-        RegressionRefit.update(dir);
-        JsonNode g = RegressionRefit.fits(root.resolve("regression.json")).next();
+        RegressionFile.update(dir);
+        JsonNode g = RegressionFile.fits(root.resolve("regression.json")).next();
         assertTrue(g.path("fit").path("problem").asText().contains("inputTokens"), g.toString());
         assertTrue(g.path("fitAboveIdleBaseline").path("problem").asText().contains("inputTokens"), g.toString());
         assertFalse(g.path("fit").has("a_JPerPrefillToken"));

@@ -1,4 +1,4 @@
-package org.tokenpowerbench.jmh;
+package org.tokenpowerbench.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,13 +20,12 @@ import java.util.Set;
 import org.tokenpowerbench.energy.EnergyRegression;
 import org.tokenpowerbench.energy.EnergyRegression.Fit;
 import org.tokenpowerbench.energy.EnergyRegression.Observation;
-import org.tokenpowerbench.report.RunDirectory;
 
 /**
- * Refits the regression cross-check ({@link EnergyRegression}) over every measured iteration the
- * run folder holds so far, and rewrites {@code regression.json}. JMH forks are separate JVMs, so
- * the observations come from {@code iterations.jsonl} ({@code "kind":"energy"} lines of measurement
- * iterations), not from memory.
+ * {@code regression.json}: the regression cross-check ({@link EnergyRegression}) refit over every
+ * measured iteration the run folder holds, rewritten after every trial as a {@link SweepListener}
+ * on the host. JMH forks are separate JVMs, so the observations come from the energy lines of
+ * {@code iterations.jsonl} ({@link EnergyRow#read}), not from memory.
  *
  * <p>Two fits ({@link EnergyRegression#fit} with {@code c} free, and
  * {@link EnergyRegression#fitAboveIdleBaseline} with {@code c} fixed to the measured idle
@@ -41,22 +40,14 @@ import org.tokenpowerbench.report.RunDirectory;
  * decode totals sit from what the fit predicts for them ({@code attributed / (a·tokens + c·share
  * seconds) − 1}).
  */
-final class RegressionRefit {
+public final class RegressionFile implements SweepListener {
 
-    static final String FILE = "regression.json";
+    public static final String FILE = "regression.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private RegressionRefit() {
-    }
-
-    /**
-     * The sweep-point group of a trial: its description without the prompt count and lengths
-     * ({@code inputTokens}, {@code contextLength}, {@code outputTokens}, {@code prompts},
-     * {@code dataset}), so every other axis (batch, rate, model, ...) separates groups.
-     */
-    static String group(BenchmarkSpec spec) {
-        return spec.describe().replaceAll("(^| )(inputTokens|contextLength|outputTokens|prompts|dataset)=\\S*", "")
-                .trim();
+    @Override
+    public void trialEnded(SweepState state) {
+        update(new RunDirectory(state.runDir()));
     }
 
     /**
@@ -65,52 +56,36 @@ final class RegressionRefit {
      * trial must count once. Attempts are told apart by the {@code invocation} every line carries;
      * the file is appended in time order, so the last invocation seen for a trial is its latest.
      */
-    static List<JsonNode> latestAttempts(List<JsonNode> rows) {
+    static List<EnergyRow.Line> latestAttempts(List<EnergyRow.Line> rows) {
         Map<String, String> latest = new LinkedHashMap<>();
-        for (JsonNode n : rows) {
-            latest.put(attemptKey(n), n.path("invocation").asText(""));
+        for (EnergyRow.Line n : rows) {
+            latest.put(attemptKey(n), n.invocation());
         }
-        List<JsonNode> out = new ArrayList<>();
-        for (JsonNode n : rows) {
-            if (latest.get(attemptKey(n)).equals(n.path("invocation").asText(""))) {
+        List<EnergyRow.Line> out = new ArrayList<>();
+        for (EnergyRow.Line n : rows) {
+            if (latest.get(attemptKey(n)).equals(n.invocation())) {
                 out.add(n);
             }
         }
         return out;
     }
 
-    private static String attemptKey(JsonNode n) {
-        return n.path("sensor").asText() + "\n" + n.path("benchmark").asText() + "\n" + n.path("trial").asText();
+    private static String attemptKey(EnergyRow.Line n) {
+        return n.sensor() + "\n" + n.benchmark() + "\n" + n.trial();
     }
 
-    /** Reads {@code iterations.jsonl} of {@code dir} and rewrites {@code regression.json}. */
-    static void update(RunDirectory dir) {
-        Path in = dir.root().resolve("iterations.jsonl");
-        if (!Files.exists(in)) {
+    /** Reads the energy lines of {@code dir} and rewrites {@code regression.json}; nothing to fit, nothing written. */
+    public static void update(RunDirectory dir) {
+        List<EnergyRow.Line> rows = EnergyRow.read(dir.root()).stream().filter(EnergyRow.Line::measurement).toList();
+        if (rows.isEmpty()) {
             return;
         }
-        List<JsonNode> rows = new ArrayList<>();
-        try {
-            for (String line : Files.readAllLines(in, StandardCharsets.UTF_8)) {
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode n = JSON.readTree(line);
-                if ("energy".equals(n.path("kind").asText()) && "measurement".equals(n.path("iteration").asText())
-                        && n.has("decodeTokens") && n.has("policies")) {
-                    rows.add(n);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + in + ": " + e.getMessage(), e);
-        }
         rows = latestAttempts(rows);
-        Map<String, List<JsonNode>> groups = new LinkedHashMap<>();
-        for (JsonNode n : rows) {
-            String sensor = n.path("sensor").asText();
-            String benchmark = n.path("benchmark").asText();
-            groups.computeIfAbsent(sensor + "\n" + benchmark + "\n" + n.path("group").asText(), k -> new ArrayList<>())
-                    .add(n);
+        Map<String, List<EnergyRow.Line>> groups = new LinkedHashMap<>();
+        for (EnergyRow.Line n : rows) {
+            String sensor = n.sensor();
+            String benchmark = n.benchmark();
+            groups.computeIfAbsent(sensor + "\n" + benchmark + "\n" + n.group(), k -> new ArrayList<>()).add(n);
             groups.computeIfAbsent(sensor + "\n" + benchmark + "\nall", k -> new ArrayList<>()).add(n);
         }
         ObjectNode root = JSON.createObjectNode();
@@ -120,7 +95,7 @@ final class RegressionRefit {
                 + " energyJ over each wave's window,"
                 + " prefillTokens = prompt tokens, decodeTokens = output tokens - 1 per successful request");
         ArrayNode fits = root.putArray("fits");
-        for (Map.Entry<String, List<JsonNode>> g : groups.entrySet()) {
+        for (Map.Entry<String, List<EnergyRow.Line>> g : groups.entrySet()) {
             String[] key = g.getKey().split("\n", 3);
             fits.add(fit(key[0], key[1], key[2], g.getValue()));
         }
@@ -134,18 +109,17 @@ final class RegressionRefit {
         }
     }
 
-    private static ObjectNode fit(String sensor, String benchmark, String group, List<JsonNode> rows) {
+    private static ObjectNode fit(String sensor, String benchmark, String group, List<EnergyRow.Line> rows) {
         List<Observation> obs = new ArrayList<>();
         Set<String> trials = new LinkedHashSet<>();
         Set<String> methods = new LinkedHashSet<>();
         double baselineSum = 0;
         int baselines = 0;
-        for (JsonNode n : rows) {
-            double baseline = n.has("idleBaseline") ? n.path("idleBaseline").path("watts").asDouble() : Double.NaN;
-            obs.add(new Observation(n.path("energyJ").asDouble(), n.path("promptTokens").asDouble(),
-                    n.path("decodeTokens").asDouble(), n.path("seconds").asDouble(), baseline));
-            trials.add(n.path("trial").asText());
-            methods.add(n.path("method").asText());
+        for (EnergyRow.Line n : rows) {
+            double baseline = n.idleBaselineW();
+            obs.add(new Observation(n.energyJ(), n.promptTokens(), n.decodeTokens(), n.seconds(), baseline));
+            trials.add(n.trial());
+            methods.add(n.method());
             if (Double.isFinite(baseline)) {
                 baselineSum += baseline;
                 baselines++;
@@ -186,7 +160,7 @@ final class RegressionRefit {
         }
         ObjectNode attribution = node.putObject("attribution");
         Set<String> policies = new LinkedHashSet<>();
-        rows.forEach(n -> n.path("policies").fieldNames().forEachRemaining(policies::add));
+        rows.forEach(n -> policies.addAll(n.policies().keySet()));
         for (String policy : policies) {
             double prefillJ = 0;
             double decodeJ = 0;
@@ -197,17 +171,17 @@ final class RegressionRefit {
             double prompt = 0;
             double decode = 0;
             for (int i = 0; i < rows.size(); i++) {
-                JsonNode n = rows.get(i);
-                JsonNode p = n.path("policies").path(policy);
+                EnergyRow.Line n = rows.get(i);
+                EnergyRow.PolicyFigures p = n.policies().getOrDefault(policy, new EnergyRow.PolicyFigures(0, 0, 0, 0));
                 double baseline = obs.get(i).idleBaselineW();
-                prefillJ += p.path("prefillJ").asDouble();
-                decodeJ += p.path("decodeJ").asDouble();
-                prefillS += p.path("prefillShareSeconds").asDouble();
-                decodeS += p.path("decodeShareSeconds").asDouble();
-                prefillDynamic += p.path("prefillJ").asDouble() - baseline * p.path("prefillShareSeconds").asDouble();
-                decodeDynamic += p.path("decodeJ").asDouble() - baseline * p.path("decodeShareSeconds").asDouble();
-                prompt += n.path("promptTokens").asDouble();
-                decode += n.path("decodeTokens").asDouble();
+                prefillJ += p.prefillJ();
+                decodeJ += p.decodeJ();
+                prefillS += p.prefillShareSeconds();
+                decodeS += p.decodeShareSeconds();
+                prefillDynamic += p.prefillJ() - baseline * p.prefillShareSeconds();
+                decodeDynamic += p.decodeJ() - baseline * p.decodeShareSeconds();
+                prompt += n.promptTokens();
+                decode += n.decodeTokens();
             }
             ObjectNode a = attribution.putObject(policy);
             finite(a, "jPerPromptToken", prompt > 0 ? prefillJ / prompt : Double.NaN);
