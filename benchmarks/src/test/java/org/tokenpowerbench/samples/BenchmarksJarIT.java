@@ -91,6 +91,8 @@ class BenchmarksJarIT {
         assertEquals(1 + 2 * 4, requests.size(), "header plus 4 requests for each of 2 trials");
         assertTrue(Files.exists(runDir.resolve("summary.json")));
         assertTrue(Files.readString(runDir.resolve("iterations.jsonl")).contains("\"method\":\"estimated\""));
+        assertTrue(Files.readString(runDir.resolve("regression.json")).contains("\"fits\""),
+                "the regression listener wrote its file on the host");
     }
 
     @Test

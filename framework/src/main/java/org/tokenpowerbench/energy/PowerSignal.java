@@ -116,7 +116,6 @@ public final class PowerSignal {
             throw new IllegalArgumentException("no channel of the trace was selected (channels are "
                     + channels.stream().map(PowerChannel::name).toList() + "): select at least one");
         }
-        long[] times = trace.timestampsNanos();
         List<SignalSource> sources = new ArrayList<>();
         List<SampleGap> gaps = new ArrayList<>();
         List<Piece> pieces = new ArrayList<>();
@@ -126,8 +125,8 @@ public final class PowerSignal {
             PowerChannel main = channels.get(counter >= 0 ? counter : power);
             sources.add(new SignalSource(e.getKey(), main.scope(), main.method(),
                     counter >= 0 ? channels.get(counter).name() : null, power >= 0 ? channels.get(power).name() : null));
-            Series c = counter >= 0 ? Series.valid(times, trace.values(counter), channels.get(counter).name()) : null;
-            Series p = power >= 0 ? Series.valid(times, trace.values(power), channels.get(power).name()) : null;
+            Series c = counter >= 0 ? Series.valid(trace.timestampsNanos(counter), trace.values(counter), channels.get(counter).name()) : null;
+            Series p = power >= 0 ? Series.valid(trace.timestampsNanos(power), trace.values(power), channels.get(power).name()) : null;
             Piece piece;
             if (c != null && p != null) {
                 requireSamples(c, e.getKey(), 2);

@@ -31,7 +31,10 @@ import java.util.concurrent.locks.LockSupport;
  * }
  * }</pre>
  *
- * <p>Each timestamp is {@link System#nanoTime()} taken just before the sensor read. Samples are
+ * <p>Each timestamp is {@link System#nanoTime()} taken just before the sensor read; a reading
+ * that carries its own time ({@link Readings#set(int, double, long)}) keeps that time beside it,
+ * and a reading no newer than the channel's last one (a source that had not updated) is kept as
+ * not read, so it neither repeats a value nor goes back in time. Samples are
  * kept in growable primitive arrays. {@link #sensorNanos()} and {@link #sampleCount()} tell what
  * the sampling itself costs.
  */
@@ -47,11 +50,15 @@ public final class PowerSampler implements AutoCloseable {
     private final PowerSensor sensor;
     private final Duration period;
     private final long periodNanos;
-    private final double[] scratch;
+    private final Readings scratch;
 
     // Written by exactly one thread at a time: the caller before start()/after join, else the sampler.
     private long[] timestamps = new long[256];
     private double[][] values;
+    /** Per channel, when each value was true; null until a sensor gives a time of its own. */
+    private long[][] measuredAt;
+    /** Per channel, the time of the last value kept: a reading no newer than it is the same reading again. */
+    private final long[] lastMeasured;
     private volatile int count;
     private volatile long sensorNanos;
     private volatile Throwable failure;
@@ -80,8 +87,10 @@ public final class PowerSampler implements AutoCloseable {
         }
         this.periodNanos = period.toNanos();
         int width = sensor.channels().size();
-        this.scratch = new double[width];
+        this.scratch = new Readings(width);
         this.values = new double[width][timestamps.length];
+        this.lastMeasured = new long[width];
+        java.util.Arrays.fill(lastMeasured, Long.MIN_VALUE);
     }
 
     /** The sensor being read. */
@@ -163,9 +172,17 @@ public final class PowerSampler implements AutoCloseable {
         for (int c = 0; c < rows.length; c++) {
             rows[c] = Arrays.copyOf(values[c], n);
         }
-        trace = PowerTrace.adopt(sensor.channels(), Arrays.copyOf(timestamps, n), rows);
+        long[][] times = null;
+        if (measuredAt != null) {
+            times = new long[measuredAt.length][];
+            for (int c = 0; c < times.length; c++) {
+                times[c] = Arrays.copyOf(measuredAt[c], n);
+            }
+        }
+        trace = PowerTrace.adopt(sensor.channels(), Arrays.copyOf(timestamps, n), rows, times);
         timestamps = null;
         values = null;
+        measuredAt = null;
         return trace;
     }
 
@@ -217,7 +234,7 @@ public final class PowerSampler implements AutoCloseable {
     }
 
     private void takeSample(boolean boundary) {
-        Arrays.fill(scratch, Double.NaN);
+        scratch.clear();
         long t = System.nanoTime();
         sensor.sample(scratch, boundary);
         long spent = System.nanoTime() - t;
@@ -227,11 +244,32 @@ public final class PowerSampler implements AutoCloseable {
             timestamps = Arrays.copyOf(timestamps, capacity);
             for (int c = 0; c < values.length; c++) {
                 values[c] = Arrays.copyOf(values[c], capacity);
+                if (measuredAt != null) {
+                    measuredAt[c] = Arrays.copyOf(measuredAt[c], capacity);
+                }
             }
         }
         timestamps[n] = t;
-        for (int c = 0; c < scratch.length; c++) {
-            values[c][n] = scratch[c];
+        for (int c = 0; c < values.length; c++) {
+            long at = scratch.measuredAt[c];
+            double v = scratch.values[c];
+            if (at != Readings.AT_READ && measuredAt == null) {
+                measuredAt = new long[values.length][timestamps.length];
+                for (long[] row : measuredAt) {
+                    Arrays.fill(row, 0, n, Readings.AT_READ);
+                }
+            }
+            if (at != Readings.AT_READ && !Double.isNaN(v)) {
+                if (at <= lastMeasured[c]) {
+                    v = Double.NaN; // the same reading again (or an older one): it says nothing new
+                } else {
+                    lastMeasured[c] = at;
+                }
+            }
+            values[c][n] = v;
+            if (measuredAt != null) {
+                measuredAt[c][n] = at;
+            }
         }
         sensorNanos = sensorNanos + spent;
         count = n + 1;

@@ -28,6 +28,18 @@ public interface PowerSensor extends AutoCloseable {
     void sample(double[] out, boolean boundary);
 
     /**
+     * Reads every channel once, saying when each value was true where the source knows (a
+     * Prometheus sample's timestamp, a BMC's averaging window). The sampler calls this one; by
+     * default it calls {@link #sample(double[], boolean)}, whose values are true at the moment of
+     * the read. A sensor whose readings carry their own time overrides this method; the sampler
+     * then never calls {@link #sample(double[], boolean)}, which may throw
+     * {@link UnsupportedOperationException}.
+     */
+    default void sample(Readings out, boolean boundary) {
+        sample(out.valuesAtRead(), boundary);
+    }
+
+    /**
      * How often the hardware behind this sensor refreshes its values. A window shorter than this
      * cannot be measured directly and is flagged.
      */

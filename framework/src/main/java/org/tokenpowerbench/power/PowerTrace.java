@@ -9,7 +9,9 @@ import java.util.Objects;
 
 /**
  * What a {@link PowerSensor} reported during one sampling run: for every sample, the
- * {@link System#nanoTime()} taken just before the read and one value per channel.
+ * {@link System#nanoTime()} taken just before the read and one value per channel, and for a
+ * reading that carries its own time ({@link Readings}) when it was true; energy is computed on
+ * the times the values were true.
  * {@link Double#NaN} means the channel was not read in that sample (a sensor may skip an
  * expensive energy counter except on boundary samples).
  *
@@ -34,7 +36,9 @@ public final class PowerTrace {
     private final List<PowerChannel> channels;
     private final long[] timestamps;
     private final double[][] values;
-    /** Per channel: timestamps of the samples whose value is not NaN. */
+    /** Per channel, when each value was true where the sensor said so ({@link Readings#AT_READ}: at the read); or null. */
+    private final long[][] measuredAt;
+    /** Per channel: when each non-NaN value was true (the read's time unless the sensor gave its own). */
     private final long[][] validTimes;
     /** Per channel: the non-NaN values, parallel to {@link #validTimes}. */
     private final double[][] validValues;
@@ -48,15 +52,30 @@ public final class PowerTrace {
      * @throws IllegalArgumentException if the shapes disagree or time goes backwards
      */
     public PowerTrace(List<PowerChannel> channels, long[] timestampsNanos, double[][] values) {
-        this(validate(List.copyOf(channels), timestampsNanos, values), timestampsNanos.clone(), deepCopy(values),
-                true);
+        this(channels, timestampsNanos, values, null);
+    }
+
+    /**
+     * Builds a trace whose readings may carry their own time.
+     *
+     * @param measuredAt {@code measuredAt[channel][sample]}: when the value was true on
+     *                   {@link System#nanoTime()}'s clock, or {@link Readings#AT_READ} for the
+     *                   sample's own time; null when every value is true at its read
+     * @throws IllegalArgumentException if the shapes disagree, or time goes backwards (samples, or a
+     *                                  channel's own times)
+     */
+    public PowerTrace(List<PowerChannel> channels, long[] timestampsNanos, double[][] values, long[][] measuredAt) {
+        this(validate(List.copyOf(channels), timestampsNanos, values, measuredAt), timestampsNanos.clone(),
+                deepCopy(values), measuredAt == null ? null : deepCopy(measuredAt), true);
     }
 
     /** Takes validated arrays as they are; {@code owned} only sets this signature apart. */
-    private PowerTrace(List<PowerChannel> channels, long[] timestamps, double[][] values, boolean owned) {
+    private PowerTrace(List<PowerChannel> channels, long[] timestamps, double[][] values, long[][] measuredAt,
+                       boolean owned) {
         this.channels = channels;
         this.timestamps = timestamps;
         this.values = values;
+        this.measuredAt = measuredAt;
         this.validTimes = new long[values.length][];
         this.validValues = new double[values.length][];
         for (int c = 0; c < values.length; c++) {
@@ -72,7 +91,7 @@ public final class PowerTrace {
             int k = 0;
             for (int i = 0; i < row.length; i++) {
                 if (!Double.isNaN(row[i])) {
-                    t[k] = timestamps[i];
+                    t[k] = timeOf(c, i);
                     v[k] = row[i];
                     k++;
                 }
@@ -83,11 +102,18 @@ public final class PowerTrace {
     }
 
     /** Wraps arrays the caller will never touch again (used by {@link PowerSampler}). */
-    static PowerTrace adopt(List<PowerChannel> channels, long[] timestamps, double[][] values) {
-        return new PowerTrace(validate(List.copyOf(channels), timestamps, values), timestamps, values, true);
+    static PowerTrace adopt(List<PowerChannel> channels, long[] timestamps, double[][] values, long[][] measuredAt) {
+        return new PowerTrace(validate(List.copyOf(channels), timestamps, values, measuredAt), timestamps, values,
+                measuredAt, true);
     }
 
-    private static List<PowerChannel> validate(List<PowerChannel> channels, long[] timestamps, double[][] values) {
+    private long timeOf(int channel, int i) {
+        long at = measuredAt == null ? Readings.AT_READ : measuredAt[channel][i];
+        return at == Readings.AT_READ ? timestamps[i] : at;
+    }
+
+    private static List<PowerChannel> validate(List<PowerChannel> channels, long[] timestamps, double[][] values,
+                                               long[][] measuredAt) {
         Objects.requireNonNull(timestamps, "timestamps");
         Objects.requireNonNull(values, "values");
         if (values.length != channels.size()) {
@@ -108,7 +134,40 @@ public final class PowerTrace {
                         + " ns): samples must be in System.nanoTime() order");
             }
         }
+        if (measuredAt != null) {
+            if (measuredAt.length != channels.size()) {
+                throw new IllegalArgumentException("measuredAt has " + measuredAt.length + " rows but there are "
+                        + channels.size() + " channels: give one row per channel");
+            }
+            for (int c = 0; c < measuredAt.length; c++) {
+                if (measuredAt[c].length != timestamps.length) {
+                    throw new IllegalArgumentException("channel '" + channels.get(c).name() + "' has "
+                            + measuredAt[c].length + " reading times but there are " + timestamps.length + " samples");
+                }
+                long last = Long.MIN_VALUE;
+                for (int i = 0; i < timestamps.length; i++) {
+                    if (Double.isNaN(values[c][i])) {
+                        continue;
+                    }
+                    long t = measuredAt[c][i] == Readings.AT_READ ? timestamps[i] : measuredAt[c][i];
+                    if (t < last) {
+                        throw new IllegalArgumentException("channel '" + channels.get(c).name() + "': reading " + i
+                                + " was true at " + t + " ns, before the reading before it (" + last
+                                + " ns): keep a channel's readings in the order they were true");
+                    }
+                    last = t;
+                }
+            }
+        }
         return channels;
+    }
+
+    private static long[][] deepCopy(long[][] values) {
+        long[][] copy = new long[values.length][];
+        for (int c = 0; c < values.length; c++) {
+            copy[c] = values[c].clone();
+        }
+        return copy;
     }
 
     private static double[][] deepCopy(double[][] values) {
@@ -157,6 +216,45 @@ public final class PowerTrace {
     /** A copy of all sample timestamps. */
     public long[] timestampsNanos() {
         return timestamps.clone();
+    }
+
+    /**
+     * When each of {@code channel}'s values was true: the sample's time, or the reading's own time
+     * where the sensor gave one. Parallel to {@link #values(int)}.
+     */
+    public long[] timestampsNanos(int channel) {
+        long[] out = new long[timestamps.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = timeOf(channel, i);
+        }
+        return out;
+    }
+
+    /** Whether any reading of {@code channel} carries a time of its own. */
+    public boolean hasOwnTimes(int channel) {
+        if (measuredAt == null) {
+            return false;
+        }
+        for (long t : measuredAt[channel]) {
+            if (t != Readings.AT_READ) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The oldest a valid reading of {@code channel} was when it was read (read time minus the time
+     * it was true); 0 for a channel whose values are all true at the read.
+     */
+    public long maxAgeNanos(int channel) {
+        long max = 0;
+        for (int i = 0; i < timestamps.length; i++) {
+            if (!Double.isNaN(values[channel][i])) {
+                max = Math.max(max, timestamps[i] - timeOf(channel, i));
+            }
+        }
+        return max;
     }
 
     /** A copy of one channel's values, NaN where it was not read. */
@@ -304,6 +402,13 @@ public final class PowerTrace {
         for (PowerChannel channel : channels) {
             line.append(',').append(csvField(channel.name()));
         }
+        boolean[] own = new boolean[channels.size()];
+        for (int c = 0; c < own.length; c++) {
+            own[c] = hasOwnTimes(c);
+            if (own[c]) {
+                line.append(',').append(csvField(channels.get(c).name() + ".measured_t_ns"));
+            }
+        }
         line.append('\n');
         out.write(line.toString());
         for (int i = 0; i < timestamps.length; i++) {
@@ -313,6 +418,14 @@ public final class PowerTrace {
                 line.append(',');
                 if (!Double.isNaN(row[i])) {
                     line.append(row[i]);
+                }
+            }
+            for (int c = 0; c < own.length; c++) {
+                if (own[c]) {
+                    line.append(',');
+                    if (!Double.isNaN(values[c][i])) {
+                        line.append(timeOf(c, i));
+                    }
                 }
             }
             line.append('\n');
