@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -21,6 +20,7 @@ import org.openjdk.jmh.results.AggregationPolicy;
 import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.ScalarResult;
+import org.tokenpowerbench.UserError;
 import org.tokenpowerbench.energy.AttributionFlags;
 import org.tokenpowerbench.energy.AttributionPolicy;
 import org.tokenpowerbench.energy.IdleBaseline;
@@ -31,6 +31,7 @@ import org.tokenpowerbench.energy.SignalSource;
 import org.tokenpowerbench.energy.SteadyStateEnergy;
 import org.tokenpowerbench.energy.SteadyStateWindow;
 import org.tokenpowerbench.energy.WaveEnergy;
+import org.tokenpowerbench.power.OptionLine;
 import org.tokenpowerbench.power.PowerChannel;
 import org.tokenpowerbench.power.PowerSampler;
 import org.tokenpowerbench.power.PowerSensor;
@@ -95,19 +96,18 @@ public abstract class PowerProfiler implements InternalProfiler {
     protected PowerProfiler(String sensorId, String initLine) throws ProfilerException {
         this.sensorId = sensorId;
         try {
-            Map<String, String> options = ProfilerOptions.parse(sensorId, initLine);
-            String p = options.remove("period");
-            this.period = p == null ? PowerSampler.DEFAULT_PERIOD : ProfilerOptions.duration(sensorId, "period", p);
+            OptionLine options = OptionLine.parse("-prof " + sensorId, initLine);
+            this.period = options.duration("period", PowerSampler.DEFAULT_PERIOD);
             if (period.compareTo(PowerSampler.MIN_PERIOD) < 0) {
-                throw new IllegalArgumentException("-prof " + sensorId + ": period=" + p + " is below the minimum "
-                        + PowerSampler.MIN_PERIOD.toMillis() + "ms");
+                throw new UserError("-prof " + sensorId + ": period=" + options.get("period", null)
+                        + " is below the minimum " + PowerSampler.MIN_PERIOD.toMillis() + "ms; sample less often");
             }
-            String a = options.remove("attribution");
+            String a = options.get("attribution", null);
             this.policy = a == null ? AttributionPolicy.fromSystemProperty() : AttributionPolicy.parse(a);
-            this.sensorOptions = new LinkedHashMap<>(options);
+            this.sensorOptions = options.without("period", "attribution").values();
             // Open once here, so that an unavailable sensor stops the run before the first trial.
             PowerSensors.open(sensorId, sensorOptions).close();
-        } catch (SensorUnavailableException | IllegalArgumentException e) {
+        } catch (SensorUnavailableException | UserError | IllegalArgumentException e) {
             throw new ProfilerException(e.getMessage());
         }
     }
