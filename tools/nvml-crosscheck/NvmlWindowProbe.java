@@ -142,7 +142,7 @@ public final class NvmlWindowProbe {
                                 + "\"fused_window_j\":%s,\"trapezoid_j\":%s,\"trace_trapezoid_j\":%s,"
                                 + "\"avg_w\":%.2f,\"peak_w\":%.2f",
                         power.name(), joules(fused, t0, tN), joules(fused, from, to), joules(sampled, t0, tN),
-                        sampled.covers(t0, tN) ? String.format(Locale.ROOT, "%.3f", trace.energyJoules(p, t0, tN)) : "null",
+                        sampled.covers(t0, tN) ? String.format(Locale.ROOT, "%.3f", trace.energyJoules(p, t0, tN)) : "NaN",
                         trace.averageWatts(p, t0, tN), trace.peakWatts(p, t0, tN)));
             }
             j.append('}');
@@ -150,8 +150,11 @@ public final class NvmlWindowProbe {
         return j.append("]}").toString();
     }
 
-    /** Joules over the window as a JSON number, or null where the signal does not reach both ends. */
+    /**
+     * Joules over the window, or {@code NaN} where the signal does not reach both ends (Python's
+     * json module reads it, and crosscheck.py's tables then show nan rather than stop).
+     */
     private static String joules(PowerSignal signal, long from, long to) {
-        return signal.covers(from, to) ? String.format(Locale.ROOT, "%.3f", signal.energyJoules(from, to)) : "null";
+        return signal.covers(from, to) ? String.format(Locale.ROOT, "%.3f", signal.energyJoules(from, to)) : "NaN";
     }
 }
