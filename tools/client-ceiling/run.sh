@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The streaming client's ceiling on this machine (docs/client-performance.md).
 #
-#   flock /tmp/mvn.lock ./mvnw -q -o package -DskipTests      # once: benchmarks/target/benchmarks.jar
+#   flock /tmp/mvn.lock ./mvnw -q -o package -DskipTests      # once: perf/target/perf.jar
 #   flock /tmp/mvn.lock tools/client-ceiling/run.sh [parse|burst|paced|all] [ClientCeiling name=value ...]
 #
 # Hold the build lock while measuring (as above) so that no build shares the CPUs; the script also
@@ -23,14 +23,14 @@
 #               NAME=git:REV+F.java+  the same, but the files named after REV from the working tree;
 #               NAME=dir:PATH         those four files from a folder.
 #             Example: VARIANTS="before=git:8aff62a current" gives before/after ratios in one run.
-#   JAR (benchmarks/target/benchmarks.jar), PORT (18080), WORK (/tmp/tpb-client-ceiling),
+#   JAR (perf/target/perf.jar), PORT (18080), WORK (/tmp/tpb-client-ceiling),
 #   JAVA_OPTS (extra JVM options for every run), JSON (results file, default $WORK/results.jsonl)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here="$root/tools/client-ceiling"
 what=${1:-all}
 [ $# -gt 0 ] && shift
-jar=${JAR:-$root/benchmarks/target/benchmarks.jar}
+jar=${JAR:-$root/perf/target/perf.jar}
 port=${PORT:-18080}
 work=${WORK:-/tmp/tpb-client-ceiling}
 json=${JSON:-$work/results.jsonl}
@@ -102,7 +102,7 @@ start_nginx() {
   local dir="$work/nginx"
   rm -rf "$dir"; mkdir -p "$dir/logs" "$dir/www/v1"
   sed "s/@PORT@/$port/" "$here/nginx.conf" > "$dir/nginx.conf"
-  java -cp "$jar" org.tokenpowerbench.benchmarks.ClientCeiling write-stream out="$dir/www/v1/completions" tokens=256
+  java -cp "$jar" org.tokenpowerbench.perf.ClientCeiling write-stream out="$dir/www/v1/completions" tokens=256
   nginx -p "$dir/" -c "$dir/nginx.conf" -e "$dir/logs/error.log"
   for _ in $(seq 50); do [ -s "$dir/nginx.pid" ] && break; sleep 0.1; done
   nginx_pid=$(cat "$dir/nginx.pid")
@@ -145,7 +145,7 @@ if [ "$what" = burst ] || [ "$what" = all ]; then
   start_nginx
   for v in $variants; do
     before=$(nginx_cpu)
-    run_java "$v" org.tokenpowerbench.benchmarks.ClientCeiling burst url="http://127.0.0.1:$port" "$@" \
+    run_java "$v" org.tokenpowerbench.perf.ClientCeiling burst url="http://127.0.0.1:$port" "$@" \
       label="${v%%=*}" json="$json"
     echo "nginx worker CPU during [${v%%=*}]: $(awk -v a="$before" -v b="$(nginx_cpu)" 'BEGIN{printf "%.2f s", b-a}')"
   done
@@ -153,7 +153,7 @@ if [ "$what" = burst ] || [ "$what" = all ]; then
 fi
 if [ "$what" = paced ] || [ "$what" = all ]; then
   for v in $variants; do
-    run_java "$v" org.tokenpowerbench.benchmarks.ClientCeiling paced "$@" label="${v%%=*}" json="$json"
+    run_java "$v" org.tokenpowerbench.perf.ClientCeiling paced "$@" label="${v%%=*}" json="$json"
   done
 fi
 echo "results appended to $json"

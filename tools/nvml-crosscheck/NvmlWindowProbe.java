@@ -9,13 +9,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.tokenpowerbench.energy.PowerSignal;
+import org.tokenpowerbench.power.OptionLine;
 import org.tokenpowerbench.power.PowerChannel;
 import org.tokenpowerbench.power.PowerSampler;
 import org.tokenpowerbench.power.PowerSensor;
 import org.tokenpowerbench.power.PowerSensors;
 import org.tokenpowerbench.power.PowerTrace;
 import org.tokenpowerbench.power.SensorUnavailableException;
-import org.tokenpowerbench.power.nvml.FusedEnergy;
 import org.tokenpowerbench.power.nvml.NvmlSensor;
 
 /**
@@ -35,22 +36,17 @@ import org.tokenpowerbench.power.nvml.NvmlSensor;
  */
 public final class NvmlWindowProbe {
 
+    /** Report every gap's energy rather than flag it: the cross-check compares totals only. */
+    private static final long NO_GAP = Long.MAX_VALUE / 4;
+
     public static void main(String[] args) throws Exception {
-        Map<String, String> a = new HashMap<>();
-        boolean describe = false;
-        for (String arg : args) {
-            if (arg.equals("describe")) {
-                describe = true;
-                continue;
-            }
-            int eq = arg.indexOf('=');
-            a.put(arg.substring(0, eq), arg.substring(eq + 1));
-        }
-        Duration period = Duration.ofMillis(Long.parseLong(a.getOrDefault("period", "10ms").replace("ms", "")));
-        Path traceDir = Path.of(a.getOrDefault("trace-dir", "."));
+        boolean describe = List.of(args).contains("describe");
+        OptionLine a = OptionLine.of("NvmlWindowProbe", List.of(args).stream().filter(x -> !x.equals("describe")).toList());
+        Duration period = a.duration("period", Duration.ofMillis(10));
+        Path traceDir = Path.of(a.get("trace-dir", "."));
         Map<String, String> options = new HashMap<>();
-        if (a.containsKey("gpus")) {
-            options.put("gpus", a.get("gpus"));
+        if (a.get("gpus", null) != null) {
+            options.put("gpus", a.get("gpus", null));
         }
         PowerSensor sensor;
         try {
@@ -128,7 +124,6 @@ public final class NvmlWindowProbe {
                     p = q;
                 }
             }
-            long[] t = trace.timestampsNanos();
             double[] e = trace.values(c);
             int reads = 0;
             for (double v : e) {
@@ -140,17 +135,26 @@ public final class NvmlWindowProbe {
             j.append(String.format(Locale.ROOT, "{\"uuid\":\"%s\",\"counter_channel\":\"%s\",\"counter_reads\":%d,"
                     + "\"counter_j\":%.3f", counter.device(), counter.name(), reads, counterJ));
             if (p >= 0) {
-                double[] w = trace.values(p);
-                FusedEnergy fused = FusedEnergy.of(t, e, t, w);
-                j.append(String.format(Locale.ROOT, ",\"power_channel\":\"%s\",\"fused_boundaries_j\":%.3f,"
-                                + "\"fused_window_j\":%.3f,\"trapezoid_j\":%.3f,\"trace_trapezoid_j\":%.3f,"
+                PowerChannel power = channels.get(p);
+                PowerSignal fused = PowerSignal.of(trace, NO_GAP, ch -> ch == counter || ch == power);
+                PowerSignal sampled = PowerSignal.of(trace, NO_GAP, ch -> ch == power);
+                j.append(String.format(Locale.ROOT, ",\"power_channel\":\"%s\",\"fused_boundaries_j\":%s,"
+                                + "\"fused_window_j\":%s,\"trapezoid_j\":%s,\"trace_trapezoid_j\":%s,"
                                 + "\"avg_w\":%.2f,\"peak_w\":%.2f",
-                        channels.get(p).name(), fused.joules(t0, tN), fused.joules(from, to),
-                        FusedEnergy.trapezoidJoules(t, w, t0, tN), trace.energyJoules(p, t0, tN),
+                        power.name(), joules(fused, t0, tN), joules(fused, from, to), joules(sampled, t0, tN),
+                        sampled.covers(t0, tN) ? String.format(Locale.ROOT, "%.3f", trace.energyJoules(p, t0, tN)) : "NaN",
                         trace.averageWatts(p, t0, tN), trace.peakWatts(p, t0, tN)));
             }
             j.append('}');
         }
         return j.append("]}").toString();
+    }
+
+    /**
+     * Joules over the window, or {@code NaN} where the signal does not reach both ends (Python's
+     * json module reads it, and crosscheck.py's tables then show nan rather than stop).
+     */
+    private static String joules(PowerSignal signal, long from, long to) {
+        return signal.covers(from, to) ? String.format(Locale.ROOT, "%.3f", signal.energyJoules(from, to)) : "NaN";
     }
 }

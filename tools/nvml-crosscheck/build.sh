@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Gathers what the cross-check needs into one folder that can travel to a GPU machine:
-# the framework's compiled classes, the JNA jar and the compiled NvmlWindowProbe.
+# the framework's compiled classes, the JNA jar, and NvmlWindowProbe and NvmlSamplerCost compiled
+# against them (the project's own tools, kept out of the framework's jar).
 # Usage, from anywhere in the project, after `./mvnw -pl framework compile`:
 #   tools/nvml-crosscheck/build.sh [DIR]        (DIR defaults to .device/nvml, git-ignored)
 set -euo pipefail
@@ -16,6 +17,7 @@ rm -rf "$dir"
 mkdir -p "$dir/probe"
 cp -r framework/target/classes "$dir/classes"
 cp "$jna" "$dir/jna.jar"
-javac --release 17 -d "$dir/probe" -cp "$dir/classes" tools/nvml-crosscheck/NvmlWindowProbe.java
+javac --release 17 -d "$dir/probe" -cp "$dir/classes" tools/nvml-crosscheck/NvmlWindowProbe.java \
+  tools/nvml-crosscheck/NvmlSamplerCost.java
 cp tools/nvml-crosscheck/crosscheck.py tools/nvml-crosscheck/run.sh "$dir/"
 du -sh "$dir"

@@ -6,8 +6,8 @@
 set -uo pipefail
 dir=$1
 here=$(cd "$(dirname "$0")" && pwd)
-cp="$dir/classes:$dir/jna.jar"
-cost() { echo "-- $*"; java -cp "$cp" org.tokenpowerbench.power.nvml.NvmlSamplerCost seconds=8 period=10ms "$@"; }
+cp="$dir/classes:$dir/jna.jar:$dir/probe"
+cost() { echo "-- $*"; java -cp "$cp" NvmlSamplerCost seconds=8 period=10ms "$@"; }
 echo "== idle"
 cost counterPeriod=100ms
 cost counterPeriod=1s singleReads=false

@@ -19,7 +19,7 @@ mkdir -p "$out"
 PYTHONUNBUFFERED=1 python3 "$dir/crosscheck.py" --classpath "$cp" --out "$out" "$@" 2>&1 | tee "$out/crosscheck.log"
 {
   echo "== sampler cost, 1 GPU, 100 Hz"
-  java -cp "$cp" org.tokenpowerbench.power.nvml.NvmlSamplerCost seconds=10 period=10ms
+  java -cp "$cp" NvmlSamplerCost seconds=10 period=10ms
   echo "== sampler cost, the GPU presented 8 times (emulates the NVML calls of 8 GPUs), 100 Hz"
-  java -cp "$cp" org.tokenpowerbench.power.nvml.NvmlSamplerCost seconds=10 period=10ms replicas=8
+  java -cp "$cp" NvmlSamplerCost seconds=10 period=10ms replicas=8
 } 2>&1 | tee "$out/sampler-cost.txt"

@@ -1,6 +1,7 @@
 package org.tokenpowerbench.samples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -46,6 +47,14 @@ class BenchmarksJarIT {
         assertEquals(0, run.exit(), run.out());
         assertTrue(run.out().contains("TPBSample_01_FirstJoules_Energy.wave"), run.out());
         assertTrue(run.out().contains("TPBSample_02_BatchSweep_Energy.wave"), run.out());
+        // the samples and nothing else: what -l lists is also what a run with no selector runs
+        List<String> listed = run.out().lines().map(String::strip)
+                .filter(l -> l.startsWith("org.") || l.startsWith("com.")).toList();
+        assertFalse(listed.isEmpty(), run.out());
+        for (String name : listed) {
+            assertTrue(name.startsWith("org.tokenpowerbench.samples.TPBSample_"),
+                    "benchmarks.jar lists " + name + ", which is not a sample (the project's own benchmarks go to perf/)");
+        }
     }
 
     @Test

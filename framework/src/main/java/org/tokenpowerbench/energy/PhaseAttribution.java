@@ -34,7 +34,7 @@ import org.tokenpowerbench.workload.WaveRecord;
  * <p><b>Cost.</b> {@code O((R + S) + R log R)} time and {@code O(R)} memory for {@code R} requests
  * and {@code S} signal pieces in the window: the boundaries are sorted once and swept together
  * with the signal. 10,000 requests over 100,000 samples take milliseconds
- * ({@code AttributionBench}, figures in {@code docs/attribution.md}).
+ * ({@code AttributionBench} in perf/, figures in {@code docs/attribution.md}).
  */
 public final class PhaseAttribution {
 

@@ -26,8 +26,7 @@ import org.tokenpowerbench.power.Scope;
  *       piecewise linear between valid samples, so integrals are trapezoids;</li>
  *   <li>both: the counter fixes the energy of each interval between its readings and the power
  *       channel gives the shape inside it — the piecewise-linear power is scaled, interval by
- *       interval, so that it integrates to the counter's delta (the model of
- *       {@code power.nvml.FusedEnergy}). Where the power channel does not cover a counter interval
+ *       interval, so that it integrates to the counter's delta. Where the power channel does not cover a counter interval
  *       or integrates to zero over it, the delta is spread uniformly over the interval.</li>
  * </ul>
  * The first counter and the first power channel of a device are used; other channels of the same

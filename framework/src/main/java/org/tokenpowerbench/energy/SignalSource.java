@@ -11,7 +11,7 @@ import org.tokenpowerbench.power.Scope;
  *       Δjoules / Δt (piecewise constant);</li>
  *   <li>{@code power} only: power is piecewise linear between valid samples (trapezoids);</li>
  *   <li>both: the counter fixes each interval's energy and the power channel gives the shape
- *       inside it ({@code counter+power-shape}), as {@code power.nvml.FusedEnergy} does.</li>
+ *       inside it ({@code counter+power-shape}).</li>
  * </ul>
  *
  * @param device         the device, e.g. a GPU UUID or {@code intel-rapl:0}

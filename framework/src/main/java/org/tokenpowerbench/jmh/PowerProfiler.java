@@ -3,7 +3,6 @@ package org.tokenpowerbench.jmh;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -21,6 +20,7 @@ import org.tokenpowerbench.energy.PhaseAttribution;
 import org.tokenpowerbench.energy.PowerSignal;
 import org.tokenpowerbench.energy.SteadyStateWindow;
 import org.tokenpowerbench.energy.WaveEnergy;
+import org.tokenpowerbench.power.OptionLine;
 import org.tokenpowerbench.power.PowerSampler;
 import org.tokenpowerbench.power.PowerSensor;
 import org.tokenpowerbench.power.PowerSensors;
@@ -101,20 +101,18 @@ public class PowerProfiler implements InternalProfiler {
         String id = sensorOf(initLine);
         this.sensorId = id;
         try {
-            Map<String, String> options = ProfilerOptions.parse(id, initLine);
-            options.remove(SENSOR);
-            String p = options.remove("period");
-            this.period = p == null ? PowerSampler.DEFAULT_PERIOD : ProfilerOptions.duration(sensorId, "period", p);
+            OptionLine options = OptionLine.parse("-prof " + sensorId, initLine);
+            this.period = options.duration("period", PowerSampler.DEFAULT_PERIOD);
             if (period.compareTo(PowerSampler.MIN_PERIOD) < 0) {
-                throw new UserError("-prof " + sensorId + ": period=" + p + " is below the minimum "
-                        + PowerSampler.MIN_PERIOD.toMillis() + "ms");
+                throw new UserError("-prof " + sensorId + ": period=" + options.get("period", null)
+                        + " is below the minimum " + PowerSampler.MIN_PERIOD.toMillis() + "ms; sample less often");
             }
-            String a = options.remove("attribution");
+            String a = options.get("attribution", null);
             this.policy = a == null ? AttributionPolicy.fromSystemProperty() : AttributionPolicy.parse(a);
-            this.sensorOptions = new LinkedHashMap<>(options);
+            this.sensorOptions = options.without(SENSOR, "period", "attribution").values();
             // Open once here, so that an unavailable sensor stops the run before the first trial.
             PowerSensors.open(sensorId, sensorOptions).close();
-        } catch (SensorUnavailableException | IllegalArgumentException e) {
+        } catch (SensorUnavailableException | IllegalArgumentException e) { // UserError among them
             throw new ProfilerException(e.getMessage());
         }
     }

@@ -13,6 +13,7 @@ import static org.tokenpowerbench.energy.Fixtures.power;
 import static org.tokenpowerbench.energy.Fixtures.times;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,6 @@ import org.tokenpowerbench.power.Method;
 import org.tokenpowerbench.power.PowerChannel;
 import org.tokenpowerbench.power.PowerTrace;
 import org.tokenpowerbench.power.Scope;
-import org.tokenpowerbench.power.nvml.FusedEnergy;
 
 class PowerSignalTest {
 
@@ -85,11 +85,81 @@ class PowerSignalTest {
         }
     }
 
+    /** One GPU with a counter and a power channel, sampled at {@code t}; NaN marks an unread value. */
+    private static PowerSignal fused(long[] t, double[] counterJoules, double[] watts) {
+        PowerTrace trace = new PowerTrace(List.of(counter("g.counter", "g"), power("g.power", "g")), t,
+                new double[][] {counterJoules, watts});
+        PowerSignal signal = PowerSignal.of(trace, NO_GAP);
+        assertEquals("counter+power-shape", signal.sources().get(0).model());
+        return signal;
+    }
+
     @Test
-    void fusedDeviceTakesTotalsFromTheCounterAndShapeFromPowerLikeFusedEnergy() {
-        Random rnd = new Random(13);
-        for (int rep = 0; rep < 300; rep++) {
-            int n = 3 + rnd.nextInt(80);
+    void windowsBetweenCounterReadingsGetExactlyTheCounterDeltaWhateverThePower() {
+        long[] t = times(10 * MS, 31);
+        double[] c = new double[31];
+        double[] p = new double[31];
+        Random rnd = new Random(1);
+        for (int i = 0; i < 31; i++) {
+            c[i] = NAN;
+            p[i] = 50 + 600 * rnd.nextDouble(); // any shape, any scale: the counter decides totals
+        }
+        c[0] = 1000.0;
+        c[10] = 1012.5;
+        c[20] = 1060.0;
+        c[30] = 1061.0;
+        PowerSignal f = fused(t, c, p);
+        assertEquals(12.5, f.energyJoules(T0, T0 + 100 * MS), 1e-12);
+        assertEquals(47.5, f.energyJoules(T0 + 100 * MS, T0 + 200 * MS), 1e-12);
+        assertEquals(1.0, f.energyJoules(T0 + 200 * MS, T0 + 300 * MS), 1e-12);
+        assertEquals(61.0, f.energyJoules(T0, T0 + 300 * MS), 1e-12);
+        assertEquals(48.5, f.energyJoules(T0 + 100 * MS, T0 + 300 * MS), 1e-12);
+    }
+
+    @Test
+    void thePowerShapeDistributesTheCounterDeltaInsideAnInterval() {
+        // counter: 30 J in 100 ms; power reads 100 W for the first half, 500 W for the second
+        // (a meter 2x off in scale must not matter: only its shape is used)
+        long[] t = {T0, T0 + 50 * MS, T0 + 50 * MS, T0 + 100 * MS};
+        PowerSignal f = fused(t, new double[] {0, NAN, NAN, 30}, new double[] {100, 100, 500, 500});
+        assertEquals(5.0, f.energyJoules(T0, T0 + 50 * MS), 1e-9); // 30 J x 5/30 of the shape
+        assertEquals(25.0, f.energyJoules(T0 + 50 * MS, T0 + 100 * MS), 1e-9);
+        assertEquals(2.5, f.energyJoules(T0 + 25 * MS, T0 + 50 * MS), 1e-9);
+        assertEquals(30.0, f.energyJoules(T0, T0 + 100 * MS), 1e-12);
+    }
+
+    @Test
+    void aRampInsideACounterIntervalIsIntegratedTrapezoidally() {
+        PowerSignal f = fused(new long[] {T0, T0 + 100 * MS}, new double[] {0, 10}, new double[] {0, 200});
+        // power proportional to t, so energy up to t goes with t squared: the first half holds a quarter
+        assertEquals(2.5, f.energyJoules(T0, T0 + 50 * MS), 1e-9);
+        assertEquals(7.5, f.energyJoules(T0 + 50 * MS, T0 + 100 * MS), 1e-9);
+    }
+
+    @Test
+    void zeroPowerOverAnIntervalSpreadsItsDeltaUniformly() {
+        long[] t = times(50 * MS, 5);
+        PowerSignal f = fused(t, new double[] {0, NAN, 10, NAN, 30}, new double[] {0, 0, 0, 400, 400});
+        assertEquals(2.5, f.energyJoules(T0, T0 + 25 * MS), 1e-12);
+        assertEquals(5.0, f.energyJoules(T0, T0 + 50 * MS), 1e-12);
+        // second interval: a ramp 0 -> 400 W over 50 ms (shape 10 J), then flat (shape 20 J): 20 J x 1/3
+        assertEquals(20.0 / 3, f.energyJoules(T0 + 100 * MS, T0 + 150 * MS), 1e-9);
+    }
+
+    @Test
+    void unreadCounterSamplesAreSkipped() {
+        long[] t = times(10 * MS, 5);
+        PowerSignal f = fused(t, new double[] {0, NAN, NAN, NAN, 8}, new double[] {100, 100, 300, 300, 300});
+        assertEquals(8.0, f.energyJoules(T0, T0 + 40 * MS), 1e-12);
+        // power integral: 1 + 2 + 3 + 3 = 9 units of 1e-3 J; the first 10 ms hold 1 of 9
+        assertEquals(8.0 / 9, f.energyJoules(T0, T0 + 10 * MS), 1e-9);
+    }
+
+    @Test
+    void aFusedDeviceConservesTheCounterOverAnyPartitionAndNeverGoesNegative() {
+        Random rnd = new Random(42);
+        for (int rep = 0; rep < 200; rep++) {
+            int n = 2 + rnd.nextInt(300);
             long[] t = new long[n];
             double[] c = new double[n];
             double[] p = new double[n];
@@ -97,23 +167,32 @@ class PowerSignalTest {
             double acc = 0;
             for (int i = 0; i < n; i++) {
                 if (i > 0) {
-                    t[i] = t[i - 1] + 1 + rnd.nextInt(20_000_000);
+                    t[i] = t[i - 1] + rnd.nextInt(20_000_000); // repeated times included
                 }
-                acc += rnd.nextDouble() * 4;
+                acc += rnd.nextInt(5) == 0 ? 0 : rnd.nextDouble() * 4;
                 c[i] = i == 0 || i == n - 1 || rnd.nextInt(6) == 0 ? acc : NAN;
-                p[i] = 50 + rnd.nextDouble() * 300;
+                p[i] = rnd.nextInt(10) == 0 ? NAN : rnd.nextInt(4) == 0 ? 0 : 700 * rnd.nextDouble();
             }
-            PowerTrace trace = new PowerTrace(List.of(counter("g.counter", "g"), power("g.power", "g")), t,
-                    new double[][] {c, p});
-            PowerSignal signal = PowerSignal.of(trace, NO_GAP);
-            FusedEnergy fused = FusedEnergy.of(t, c, t, p);
-            long a = between(rnd, t[0], t[n - 1]);
-            long b = between(rnd, a, t[n - 1]);
-            double expected = fused.joules(a, b);
-            assertEquals(expected, signal.energyJoules(a, b), 1e-9 * Math.max(1, expected));
-            // windows whose ends are counter readings get exactly the counter's delta
-            assertEquals(c[n - 1] - c[0], signal.energyJoules(t[0], t[n - 1]), 1e-12 * (c[n - 1] - c[0]));
-            assertEquals("counter+power-shape", signal.sources().get(0).model());
+            if (t[n - 1] == t[0]) {
+                continue; // a zero-length trace has no window to cut
+            }
+            PowerSignal f = fused(t, c, p);
+            long[] cuts = new long[2 + rnd.nextInt(20)];
+            cuts[0] = t[0];
+            cuts[cuts.length - 1] = t[n - 1];
+            for (int i = 1; i < cuts.length - 1; i++) {
+                cuts[i] = between(rnd, t[0], t[n - 1]);
+            }
+            Arrays.sort(cuts);
+            double sum = 0;
+            for (int i = 0; i + 1 < cuts.length; i++) {
+                double part = f.energyJoules(cuts[i], cuts[i + 1]);
+                assertTrue(part >= 0, "never negative, rep " + rep);
+                sum += part;
+            }
+            double total = acc - c[0];
+            assertEquals(total, sum, 1e-9 * Math.max(1, total), "rep " + rep);
+            assertEquals(total, f.energyJoules(t[0], t[n - 1]), 1e-9 * Math.max(1, total), "rep " + rep);
         }
     }
 

@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.UnaryOperator;
 
 /**
  * Writes a GGUF version 3 file (little-endian): metadata key-value pairs, tensor infos, then tensor
@@ -263,6 +264,29 @@ public final class GgufWriter {
         }
         tensors.add(new Tensor(name, type, dims.clone(), elements, values));
         return this;
+    }
+
+    /**
+     * Changes how a tensor already declared produces its values, keeping its name, type, shape and
+     * place in the file. A tool that needs a variant of a model declared elsewhere (zeroed rows in
+     * {@link SyntheticModel}'s output matrix, say) changes that one tensor instead of copying the
+     * model's layout.
+     *
+     * @param name   a tensor added before
+     * @param change turns the tensor's current values into the new ones
+     * @return this writer
+     * @throws IllegalArgumentException if no tensor has that name
+     */
+    public GgufWriter transformTensor(String name, UnaryOperator<TensorValues> change) {
+        for (int i = 0; i < tensors.size(); i++) {
+            Tensor t = tensors.get(i);
+            if (t.name().equals(name)) {
+                TensorValues values = Objects.requireNonNull(change.apply(t.values()), "new values of " + name);
+                tensors.set(i, new Tensor(t.name(), t.type(), t.dims(), t.elements(), values));
+                return this;
+            }
+        }
+        throw new IllegalArgumentException("no tensor " + name + " to transform; add it first");
     }
 
     /**

@@ -1,11 +1,11 @@
 package org.tokenpowerbench.power.nvml;
 
-import org.tokenpowerbench.UserError;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import org.tokenpowerbench.UserError;
+import org.tokenpowerbench.power.OptionLine;
 
 /**
  * The options of {@code -prof nvml:...}, as the {@link NvmlSensorProvider} reads them.
@@ -17,7 +17,7 @@ import java.util.Map;
  *   <li>{@code counterPeriod}: how often, at most, the energy counter is read between window
  *       boundaries (it is always read at boundaries), e.g. {@code 1s} (the default, see
  *       {@link #DEFAULT_COUNTER_PERIOD} for why), {@code 100ms} (the counter's own update
- *       period, at several times the CPU cost); a bare number is milliseconds.</li>
+ *       period, at several times the CPU cost); read by {@link OptionLine#duration(String, String, String)}.</li>
  * </ul>
  * Other keys (such as the sampler's {@code period}) are left to their owners and ignored here.
  *
@@ -40,7 +40,7 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod) {
     public NvmlOptions {
         gpus = gpus == null ? null : List.copyOf(gpus);
         if (counterPeriod == null || counterPeriod.isNegative()) {
-            throw new UserError("counterPeriod must be zero or more, got " + counterPeriod);
+            throw new IllegalArgumentException("counterPeriod must be zero or more, got " + counterPeriod);
         }
     }
 
@@ -50,68 +50,30 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod) {
     }
 
     /**
-     * Reads the options.
+     * Reads the options, as {@code -prof nvml:...} passes them on.
      *
-     * @throws IllegalArgumentException naming the key, the value and what is accepted
+     * @throws UserError naming the key, the value and what is accepted
      */
     public static NvmlOptions parse(Map<String, String> options) {
+        OptionLine line = new OptionLine("-prof nvml", options);
         List<Integer> gpus = null;
-        String g = options.get("gpus");
-        if (g != null && !g.isBlank() && !g.strip().equalsIgnoreCase("all")) {
+        String g = line.get("gpus", "all").strip();
+        if (!g.equalsIgnoreCase("all")) {
             gpus = new ArrayList<>();
             for (String part : g.split(",")) {
                 String p = part.strip();
                 if (!p.matches("[0-9]{1,6}")) {
-                    throw new UserError("nvml option gpus=" + g + ": '" + p
-                            + "' is not a GPU index; use indices into the visible GPUs such as gpus=0,1, or gpus=all");
+                    throw new UserError(line.owner() + ": gpus=" + g + ": '" + p + "' is not a GPU index;"
+                            + " use indices into the visible GPUs such as gpus=0,1, or gpus=all");
                 }
                 int index = Integer.parseInt(p);
                 if (gpus.contains(index)) {
-                    throw new UserError("nvml option gpus=" + g + " names GPU " + index + " twice");
+                    throw new UserError(line.owner() + ": gpus=" + g + " names GPU " + index + " twice;"
+                            + " name each GPU once");
                 }
                 gpus.add(index);
             }
         }
-        Duration period = DEFAULT_COUNTER_PERIOD;
-        String c = options.get("counterPeriod");
-        if (c != null && !c.isBlank()) {
-            period = duration("counterPeriod", c);
-        }
-        return new NvmlOptions(gpus, period);
-    }
-
-    /**
-     * Reads a duration such as {@code 100ms}, {@code 0.5s}, {@code 250us} or {@code 250}
-     * (milliseconds).
-     *
-     * @throws IllegalArgumentException naming {@code key} and the value
-     */
-    static Duration duration(String key, String value) {
-        String v = value.strip().toLowerCase(Locale.ROOT);
-        double scaleNanos;
-        String number;
-        if (v.endsWith("ms")) {
-            scaleNanos = 1e6;
-            number = v.substring(0, v.length() - 2);
-        } else if (v.endsWith("us")) {
-            scaleNanos = 1e3;
-            number = v.substring(0, v.length() - 2);
-        } else if (v.endsWith("s")) {
-            scaleNanos = 1e9;
-            number = v.substring(0, v.length() - 1);
-        } else {
-            scaleNanos = 1e6;
-            number = v;
-        }
-        try {
-            double n = Double.parseDouble(number.strip());
-            if (n >= 0 && Double.isFinite(n)) {
-                return Duration.ofNanos(Math.round(n * scaleNanos));
-            }
-        } catch (NumberFormatException e) {
-            // fall through to the message below
-        }
-        throw new UserError("nvml option " + key + "=" + value
-                + " is not a duration; use e.g. 100ms, 0.5s or 250 (milliseconds)");
+        return new NvmlOptions(gpus, line.duration("counterPeriod", DEFAULT_COUNTER_PERIOD));
     }
 }

@@ -180,7 +180,7 @@ public final class NvmlSensor implements PowerSensor {
         } else {
             for (int v : options.gpus()) {
                 if (v >= visible.nvmlIndices().size()) {
-                    throw new SensorUnavailableException("nvml option gpus=" + join(options.gpus()) + " names GPU " + v
+                    throw new SensorUnavailableException("-prof nvml: gpus=" + join(options.gpus()) + " names GPU " + v
                             + " but " + visible.nvmlIndices().size() + " GPU(s) are visible"
                             + (variable == null ? "" : " (" + CudaVisibleDevices.VARIABLE + "=" + variable + ")")
                             + "; use indices 0.." + (visible.nvmlIndices().size() - 1));

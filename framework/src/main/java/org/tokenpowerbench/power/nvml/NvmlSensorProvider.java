@@ -1,6 +1,7 @@
 package org.tokenpowerbench.power.nvml;
 
 import java.util.Map;
+import org.tokenpowerbench.UserError;
 import org.tokenpowerbench.power.PowerSensor;
 import org.tokenpowerbench.power.PowerSensorProvider;
 import org.tokenpowerbench.power.SensorUnavailableException;
@@ -33,7 +34,7 @@ public final class NvmlSensorProvider implements PowerSensorProvider {
         NvmlOptions parsed;
         try {
             parsed = NvmlOptions.parse(options);
-        } catch (IllegalArgumentException e) {
+        } catch (UserError e) {
             throw new SensorUnavailableException(e.getMessage());
         }
         return NvmlSensor.open(JnaNvmlLibrary.load(), parsed);

@@ -118,6 +118,33 @@ class GgufRoundTripTest {
     }
 
     @Test
+    void aTransformedTensorKeepsItsPlaceAndGetsTheNewValues() throws IOException {
+        Path plain = dir.resolve("plain.gguf");
+        Path changed = dir.resolve("changed.gguf");
+        sample().write(plain);
+        sample().transformTensor("t.f16", values -> (start, dst, count) -> {
+            values.fill(start, dst, count);
+            for (int i = 0; i < count; i++) {
+                dst[i] = start + i < 64 ? 0f : -dst[i]; // first row zero, the rest negated
+            }
+        }).write(changed);
+        GgufFile a = GgufReader.read(plain);
+        GgufFile b = GgufReader.read(changed);
+        assertEquals(a.tensors().stream().map(GgufTensorInfo::name).toList(),
+                b.tensors().stream().map(GgufTensorInfo::name).toList());
+        assertEquals(Files.size(plain), Files.size(changed));
+        float[] before = GgufTestSupport.tensorValues(plain, a, "t.f16");
+        float[] after = GgufTestSupport.tensorValues(changed, b, "t.f16");
+        for (int i = 0; i < before.length; i++) {
+            assertEquals(i < 64 ? 0f : -before[i], after[i], 0f, "element " + i);
+        }
+        assertArrayEquals(GgufTestSupport.tensorValues(plain, a, "t.big"), GgufTestSupport.tensorValues(changed, b, "t.big"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> sample().transformTensor("t.none", v -> v));
+        assertTrue(e.getMessage().contains("t.none"), e.getMessage());
+    }
+
+    @Test
     void tensorDataDecodesToTheWrittenValues() throws IOException {
         Path file = dir.resolve("sample.gguf");
         sample().write(file);

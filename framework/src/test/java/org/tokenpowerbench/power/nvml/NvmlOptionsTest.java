@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.tokenpowerbench.UserError;
 
 class NvmlOptionsTest {
 
@@ -32,14 +33,14 @@ class NvmlOptionsTest {
 
     @Test
     void badValuesSayWhatIsAccepted() {
-        IllegalArgumentException g = assertThrows(IllegalArgumentException.class,
+        UserError g = assertThrows(UserError.class,
                 () -> NvmlOptions.parse(Map.of("gpus", "0,x")));
-        assertEquals("nvml option gpus=0,x: 'x' is not a GPU index; use indices into the visible GPUs such as"
+        assertEquals("-prof nvml: gpus=0,x: 'x' is not a GPU index; use indices into the visible GPUs such as"
                 + " gpus=0,1, or gpus=all", g.getMessage());
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> NvmlOptions.parse(Map.of("gpus", "1,1")))
+        assertTrue(assertThrows(UserError.class, () -> NvmlOptions.parse(Map.of("gpus", "1,1")))
                 .getMessage().contains("twice"));
-        assertTrue(assertThrows(IllegalArgumentException.class,
+        assertTrue(assertThrows(UserError.class,
                 () -> NvmlOptions.parse(Map.of("counterPeriod", "soon"))).getMessage().contains("counterPeriod=soon"));
-        assertThrows(IllegalArgumentException.class, () -> NvmlOptions.parse(Map.of("counterPeriod", "-5ms")));
+        assertThrows(UserError.class, () -> NvmlOptions.parse(Map.of("counterPeriod", "-5ms")));
     }
 }

@@ -49,6 +49,6 @@ class NvmlSensorProviderTest {
     void badOptionsAreReportedBeforeLookingForTheLibrary() {
         SensorUnavailableException e = assertThrows(SensorUnavailableException.class,
                 () -> new NvmlSensorProvider().open(Map.of("gpus", "first")));
-        assertTrue(e.getMessage().startsWith("nvml option gpus=first"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("-prof nvml: gpus=first"), e.getMessage());
     }
 }

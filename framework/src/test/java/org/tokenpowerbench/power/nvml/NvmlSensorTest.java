@@ -246,7 +246,7 @@ class NvmlSensorTest {
         assertTrue(mig.getMessage().contains("MIG instance"), mig.getMessage());
         SensorUnavailableException range = assertThrows(SensorUnavailableException.class,
                 () -> open(nvml, Map.of("gpus", "0,2"), env("1,0")));
-        assertEquals("nvml option gpus=0,2 names GPU 2 but 2 GPU(s) are visible (CUDA_VISIBLE_DEVICES=1,0);"
+        assertEquals("-prof nvml: gpus=0,2 names GPU 2 but 2 GPU(s) are visible (CUDA_VISIBLE_DEVICES=1,0);"
                 + " use indices 0..1", range.getMessage());
         for (SensorUnavailableException e : List.of(empty, minus, mig, range)) {
             assertFalse(e.getMessage().contains("\n"), "one line");

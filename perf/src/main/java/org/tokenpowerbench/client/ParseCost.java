@@ -4,7 +4,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.util.Locale;
-import org.tokenpowerbench.benchmarks.RecordedStream;
+import org.tokenpowerbench.perf.RecordedStream;
 
 /**
  * The client's parsing alone, without HTTP or threads: the recorded 256-token stream of
@@ -13,9 +13,9 @@ import org.tokenpowerbench.benchmarks.RecordedStream;
  * {@code ClientCeiling burst}'s CPU per chunk beyond this is HTTP, I/O and threads.
  *
  * <pre>
- *   java -cp benchmarks/target/benchmarks.jar org.tokenpowerbench.client.ParseCost seconds=5 read-bytes=8192
+ *   java -cp perf/target/perf.jar org.tokenpowerbench.client.ParseCost seconds=5 read-bytes=8192
  * </pre>
- * It lives in the client's package (in the benchmarks jar) to reach the package-private recorder,
+ * It lives in the client's package (in perf.jar) to reach the package-private recorder,
  * and finds the parser's constructor by reflection so that it runs over older clients too (see
  * {@code VARIANTS} in tools/client-ceiling/run.sh).
  */

@@ -1,5 +1,3 @@
-package org.tokenpowerbench.power.nvml;
-
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -10,19 +8,31 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.tokenpowerbench.power.OptionLine;
 import org.tokenpowerbench.power.PowerChannel;
 import org.tokenpowerbench.power.PowerSampler;
 import org.tokenpowerbench.power.PowerTrace;
 import org.tokenpowerbench.power.SensorUnavailableException;
+import org.tokenpowerbench.power.nvml.CudaVisibleDevices;
+import org.tokenpowerbench.power.nvml.JnaNvmlLibrary;
+import org.tokenpowerbench.power.nvml.NvmlDeviceHandle;
+import org.tokenpowerbench.power.nvml.NvmlException;
+import org.tokenpowerbench.power.nvml.NvmlFieldValue;
+import org.tokenpowerbench.power.nvml.NvmlFields;
+import org.tokenpowerbench.power.nvml.NvmlLibrary;
+import org.tokenpowerbench.power.nvml.NvmlOptions;
+import org.tokenpowerbench.power.nvml.NvmlSensor;
 
 /**
  * How much CPU the NVML sampler itself costs: a reproducible command, run on a GPU host.
  *
  * <pre>
- * java -cp framework/target/classes:jna-5.15.0.jar \
- *     org.tokenpowerbench.power.nvml.NvmlSamplerCost [seconds=10] [period=10ms] [replicas=1] [gpus=all] \
- *     [counterPeriod=1s] [singleReads=true]
+ * tools/nvml-crosscheck/build.sh       # compiles this file against the framework into .device/nvml/probe
+ * java -cp .device/nvml/classes:.device/nvml/jna.jar:.device/nvml/probe \
+ *     NvmlSamplerCost [seconds=10] [period=10ms] [replicas=1] [gpus=all] [counterPeriod=1s] [singleReads=true]
  * </pre>
+ * ({@code run.sh} and {@code cost.sh} beside it run it so.) It is the project's own measuring
+ * tool, so it lives here and not in the framework's jar; it uses only the framework's public API.
  *
  * <p>It first times single NVML reads on the calling thread (wall and CPU time of the instant
  * power field, {@code nvmlDeviceGetPowerUsage} and the energy counter), then runs the real
@@ -42,24 +52,16 @@ public final class NvmlSamplerCost {
 
     /** Runs the measurement; arguments are {@code key=value}, see the class comment. */
     public static void main(String[] args) throws Exception {
-        Map<String, String> a = new HashMap<>();
-        for (String arg : args) {
-            int eq = arg.indexOf('=');
-            if (eq < 0) {
-                throw new IllegalArgumentException("argument '" + arg + "' is not key=value;"
-                        + " use seconds=10 period=10ms replicas=1 gpus=all counterPeriod=1s singleReads=true");
-            }
-            a.put(arg.substring(0, eq).strip(), arg.substring(eq + 1).strip());
-        }
-        double seconds = Double.parseDouble(a.getOrDefault("seconds", "10"));
-        Duration period = NvmlOptions.duration("period", a.getOrDefault("period", "10ms"));
-        int replicas = Integer.parseInt(a.getOrDefault("replicas", "1"));
+        OptionLine a = OptionLine.of("NvmlSamplerCost", List.of(args));
+        double seconds = Double.parseDouble(a.get("seconds", "10"));
+        Duration period = a.duration("period", Duration.ofMillis(10));
+        int replicas = Integer.parseInt(a.get("replicas", "1"));
         Map<String, String> sensorOptions = new HashMap<>();
-        sensorOptions.put("gpus", a.getOrDefault("gpus", "all"));
-        if (a.containsKey("counterPeriod")) {
-            sensorOptions.put("counterPeriod", a.get("counterPeriod"));
+        sensorOptions.put("gpus", a.get("gpus", "all"));
+        if (a.get("counterPeriod", null) != null) {
+            sensorOptions.put("counterPeriod", a.get("counterPeriod", null));
         }
-        boolean singleReads = Boolean.parseBoolean(a.getOrDefault("singleReads", "true"));
+        boolean singleReads = Boolean.parseBoolean(a.get("singleReads", "true"));
 
         NvmlLibrary real;
         try {

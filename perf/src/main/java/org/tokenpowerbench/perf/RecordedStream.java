@@ -1,4 +1,4 @@
-package org.tokenpowerbench.benchmarks;
+package org.tokenpowerbench.perf;
 
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;

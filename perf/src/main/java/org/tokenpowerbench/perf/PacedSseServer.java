@@ -1,4 +1,4 @@
-package org.tokenpowerbench.benchmarks;
+package org.tokenpowerbench.perf;
 
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
@@ -38,7 +38,7 @@ import java.util.concurrent.locks.LockSupport;
  * {@code POST /shutdown}, or the time limit, writes the send times to the dump file and exits.
  *
  * <pre>
- *   java -cp benchmarks.jar org.tokenpowerbench.benchmarks.PacedSseServer cadence-ms=20 phase=aligned \
+ *   java -cp perf.jar org.tokenpowerbench.perf.PacedSseServer cadence-ms=20 phase=aligned \
  *        dump=/tmp/sends.bin max-seconds=120
  * </pre>
  * It prints {@code PORT <n>} once it listens on 127.0.0.1.

@@ -1,4 +1,4 @@
-package org.tokenpowerbench.benchmarks;
+package org.tokenpowerbench.perf;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -1,4 +1,4 @@
-package org.tokenpowerbench.benchmarks;
+package org.tokenpowerbench.perf;
 
 import org.tokenpowerbench.stats.LatencyHistogram;
 import java.time.Duration;
@@ -35,7 +35,7 @@ import org.tokenpowerbench.power.PowerTrace;
  * steps {@code PowerProfiler.afterIteration} runs per policy.
  *
  * <pre>
- *   java -jar benchmarks/target/benchmarks.jar AttributionBench -f 1 -wi 3 -i 5
+ *   java -jar perf/target/perf.jar AttributionBench -f 1 -wi 3 -i 5
  * </pre>
  * The claim it backs (docs/attribution.md): 10,000 requests and 100,000 samples in well under a
  * second.

@@ -1,4 +1,4 @@
-package org.tokenpowerbench.benchmarks;
+package org.tokenpowerbench.perf;
 
 import java.io.BufferedReader;
 import java.io.DataInputStream;
@@ -38,13 +38,13 @@ import org.tokenpowerbench.workload.WaveRecord;
  *
  * <pre>
  *   # (a) bursts: a server (nginx, see tools/client-ceiling/run.sh) returns whole recorded streams at once
- *   java -cp benchmarks/target/benchmarks.jar org.tokenpowerbench.benchmarks.ClientCeiling burst \
+ *   java -cp perf/target/perf.jar org.tokenpowerbench.perf.ClientCeiling burst \
  *        url=http://127.0.0.1:18080 streams=1,100,1000 seconds=3 repeats=3
  *   # (b) paced: one event per token every cadence-ms; timestamp error = client arrival - server send
- *   java -cp benchmarks/target/benchmarks.jar org.tokenpowerbench.benchmarks.ClientCeiling paced \
+ *   java -cp perf/target/perf.jar org.tokenpowerbench.perf.ClientCeiling paced \
  *        streams=1000 tokens=128 cadence-ms=20,50,100 phase=aligned,spread reader=client,bare,bare-spin
  *   # the static file of (a)
- *   java -cp benchmarks/target/benchmarks.jar org.tokenpowerbench.benchmarks.ClientCeiling write-stream \
+ *   java -cp perf/target/perf.jar org.tokenpowerbench.perf.ClientCeiling write-stream \
  *        out=/tmp/www/v1/completions tokens=256
  * </pre>
  *
