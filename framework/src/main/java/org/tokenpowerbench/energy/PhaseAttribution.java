@@ -61,6 +61,10 @@ public final class PhaseAttribution {
     /**
      * Attributes the energy of {@code [fromNanos, toNanos]} to the requests' phases and idle time.
      *
+     * <p>Why one method of this length: it is one sweep over the sorted phase events, and the
+     * running state (who is in prefill or decode, their weights, the energy so far) is what makes
+     * the parts add up to the total; split into steps, that state would pass through every one.
+     *
      * @param updatePeriod the sensor's update period; shorter phases are counted in the flags
      * @throws IllegalArgumentException if the window is reversed or outside the signal
      */

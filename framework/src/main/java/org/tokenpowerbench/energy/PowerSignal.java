@@ -48,6 +48,11 @@ import org.tokenpowerbench.power.Scope;
  * <p>Integration is exact for the model above (each piece is a trapezoid of a linear function,
  * computed locally and summed with compensation), so the integral over {@code [a, c]} equals the
  * integral over {@code [a, b]} plus {@code [b, c]} up to rounding. Immutable.
+ *
+ * <p><b>Why one file of this size:</b> it is one algorithm — per-device pieces (counter, power,
+ * fused), their gaps, and the integrals over them — whose invariants (the counter fixes each
+ * interval's energy, pieces never overlap) hold across its private nested types; split up, each
+ * part would need the others' internals.
  */
 public final class PowerSignal {
 

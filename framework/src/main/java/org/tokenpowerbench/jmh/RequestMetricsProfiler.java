@@ -1,11 +1,11 @@
 package org.tokenpowerbench.jmh;
 
-import org.tokenpowerbench.UserError;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.function.ToDoubleFunction;
+import java.util.Locale;
+import java.util.Map;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.profile.InternalProfiler;
@@ -13,14 +13,12 @@ import org.openjdk.jmh.results.AggregationPolicy;
 import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.ScalarResult;
-import org.tokenpowerbench.client.RequestTimeline;
-import org.tokenpowerbench.client.TokenCountSource;
+import org.tokenpowerbench.UserError;
+import org.tokenpowerbench.report.RequestsRow;
 import org.tokenpowerbench.report.RunDirectory;
 import org.tokenpowerbench.stats.Distribution;
-import org.tokenpowerbench.stats.LatencyHistogram;
 import org.tokenpowerbench.workload.Goodput;
-import org.tokenpowerbench.workload.PeakThroughput;
-import org.tokenpowerbench.workload.WaveRecord;
+import org.tokenpowerbench.workload.WaveMetrics;
 
 /**
  * Latency and token metrics of every wave, reported on every run ({@code Main} always adds this
@@ -58,105 +56,95 @@ public class RequestMetricsProfiler implements InternalProfiler {
         if (entry == null) {
             return List.of();
         }
-        WaveRecord wave = entry.wave();
-        List<RequestTimeline> ok = wave.requests().stream().filter(RequestTimeline::succeeded).toList();
-        List<Result> results = new ArrayList<>();
-        ObjectNode json = RunDirectory.current().newObject();
-        json.put("kind", "requests");
-        json.put("trial", entry.spec().describe());
-        json.put("iteration", iterationParams.getType().name().toLowerCase());
-        json.put("promptTokenization", entry.promptTokenization());
-        distribution(results, json, "ttft", ok, RequestTimeline::ttftMillis);
-        distribution(results, json, "tpot", ok, RequestTimeline::tpotMillis);
-        distribution(results, json, "e2e", ok, RequestTimeline::e2eMillis);
-        distribution(results, json, "queue", wave.requests(), RequestTimeline::queueMillis);
-        if (entry.spec().openLoop()) {
-            // due to last token: what a user arriving on schedule waited (queue is never hidden)
-            distribution(results, json, "latency", ok, r -> r.queueMillis() + r.e2eMillis());
+        BenchmarkSpec spec = entry.spec();
+        WaveMetrics m = WaveMetrics.of(entry.wave(), spec.openLoop(), spec.slo());
+        Map<String, Object> facts = new LinkedHashMap<>();
+        if (spec.openLoop()) {
+            facts.put("arrivals", spec.arrivalProcess().describe());
+            facts.put("maxConcurrency", spec.maxConcurrency());
+            facts.put("warmupRequests", spec.warmupRequests());
+            facts.put("requestsPerSecond", m.requestsPerSecond());
         }
-        if (ok.stream().anyMatch(r -> r.firstAnswerNanos() != r.firstTokenNanos())) {
-            // a reasoning model: time to the first answer token, beside TTFT (first generated token)
-            distribution(results, json, "ttfat", ok, RequestTimeline::ttfatMillis);
-        }
-        LatencyHistogram itl = new LatencyHistogram();
-        ok.forEach(r -> itl.addAll(r.itl()));
-        add(results, json, "itl", Distribution.of(itl));
-
-        String source = tokenSource(ok);
-        double seconds = wave.seconds();
-        long out = wave.outputTokens();
-        long prompt = wave.promptTokens();
-        long requested = ok.stream().mapToLong(RequestTimeline::requestedOutputTokens).sum();
-        results.add(new ScalarResult("output.tokens/s", out / seconds, "tokens/s", AggregationPolicy.AVG));
-        PeakThroughput peak = PeakThroughput.of(wave);
-        if (peak != null) {
-            // the busiest second of the wave, in tokens (chunks weighted by the tokens they carried)
-            results.add(new ScalarResult("output.tokens/s.peak", peak.tokensPerSecond(), "tokens/s",
-                    AggregationPolicy.AVG));
-            json.put("peakOutputTokensPerSecond", peak.tokensPerSecond());
-        } else {
-            json.put("peakOutputTokensPerSecond", "not measured: the wave is shorter than the 1 s window, or no request has a token count");
-        }
-        results.add(new ScalarResult("tokens.output." + source, out, "tokens", AggregationPolicy.AVG));
-        results.add(new ScalarResult("tokens.prompt." + source, prompt, "tokens", AggregationPolicy.AVG));
-        // what the latency and per-token figures cover: the succeeded requests (failed ones are counted apart)
-        results.add(new ScalarResult("requests.succeeded", ok.size(), "requests", AggregationPolicy.AVG));
-        results.add(new ScalarResult("requests.failed", wave.failedRequests(), "requests", AggregationPolicy.AVG));
-        if (entry.spec().openLoop()) {
-            // achieved against offered (-p rate): a server that cannot keep up falls behind the schedule
-            results.add(new ScalarResult("requests/s", ok.size() / seconds, "requests/s", AggregationPolicy.AVG));
-            json.put("arrivals", entry.spec().arrivalProcess().describe());
-            json.put("maxConcurrency", entry.spec().maxConcurrency());
-            json.put("warmupRequests", entry.spec().warmupRequests());
-            json.put("requestsPerSecond", ok.size() / seconds);
-        }
-        Goodput goodput = entry.goodput();
-        if (goodput != null) {
-            goodput(results, json, goodput);
-        }
-        json.put("seconds", seconds);
-        if (entry.spec().waveSeconds() > 0) {
+        if (spec.waveSeconds() > 0) {
             // a timed wave cycles through the prompt set: say how often a prompt came back
-            json.put("waveSeconds", entry.spec().waveSeconds());
-            json.put("distinctPrompts", Math.min(entry.spec().prompts(), wave.requests().size()));
+            facts.put("waveSeconds", spec.waveSeconds());
+            facts.put("distinctPrompts", Math.min(spec.prompts(), m.requests()));
         }
-        json.put("requests", wave.requests().size());
-        json.put("failed", wave.failedRequests());
-        json.put("outputTokens", out);
-        json.put("requestedOutputTokens", requested);
-        json.put("promptTokens", prompt);
-        json.put("tokenCountSource", source);
-        json.put("outputTokensPerSecond", out / seconds);
-        long cached = ok.stream().mapToLong(r -> Math.max(0, r.cachedPromptTokens())).sum();
-        if (ok.stream().anyMatch(r -> r.cachedPromptTokens() >= 0)) {
+        Map<String, String> warnings = new LinkedHashMap<>();
+        putWarning(warnings, "prefixCacheWarning", m.prefixCacheWarning(), spec);
+        putWarning(warnings, "warning", m.lengthWarning(outputTolerance(), OUTPUT_TOLERANCE), spec);
+        putWarning(warnings, "stallWarning", m.stallWarning(), spec);
+        RequestsRow.append(RunDirectory.current(), spec.describe(), iterationParams.getType().name().toLowerCase(Locale.ROOT),
+                entry.promptTokenization(), m, facts, warnings);
+        return results(m, spec.openLoop());
+    }
+
+    private static void putWarning(Map<String, String> warnings, String key, String warning, BenchmarkSpec spec) {
+        if (warning != null) {
+            warnings.put(key, warning);
+            System.err.println("tokenpowerbench: " + warning + " (" + spec.describe() + ")");
+        }
+    }
+
+    /** The wave's figures as JMH results; one that does not exist for this wave is left out. */
+    static List<Result> results(WaveMetrics m, boolean openLoop) {
+        List<Result> results = new ArrayList<>();
+        percentiles(results, "ttft", m.ttft());
+        percentiles(results, "tpot", m.tpot());
+        percentiles(results, "e2e", m.e2e());
+        percentiles(results, "queue", m.queue());
+        if (m.latency() != null) {
+            percentiles(results, "latency", m.latency());
+        }
+        if (m.ttfat() != null) {
+            percentiles(results, "ttfat", m.ttfat());
+        }
+        percentiles(results, "itl", m.itl());
+        if (m.itl().count() > 0) {
+            // the longest gap: a stall the server recovered from shows here, not in the percentiles
+            results.add(new ScalarResult("itl.max", m.itl().max(), "ms", AggregationPolicy.MAX));
+        }
+        results.add(avg("output.tokens/s", m.outputTokensPerSecond(), "tokens/s"));
+        if (Double.isFinite(m.peakOutputTokensPerSecond())) {
+            // the busiest second of the wave, in tokens (chunks weighted by the tokens they carried)
+            results.add(avg("output.tokens/s.peak", m.peakOutputTokensPerSecond(), "tokens/s"));
+        }
+        results.add(avg("tokens.output." + m.tokenSource(), m.outputTokens(), "tokens"));
+        results.add(avg("tokens.prompt." + m.tokenSource(), m.promptTokens(), "tokens"));
+        // what the latency and per-token figures cover: the succeeded requests (failed ones are counted apart)
+        results.add(avg("requests.succeeded", m.succeeded(), "requests"));
+        results.add(avg("requests.failed", m.failed(), "requests"));
+        if (openLoop) {
+            // achieved against offered (-p rate): a server that cannot keep up falls behind the schedule
+            results.add(avg("requests/s", m.requestsPerSecond(), "requests/s"));
+        }
+        if (m.goodput() != null) {
+            Goodput g = m.goodput();
+            results.add(avg("goodput.share", g.share(), "share"));
+            results.add(avg("goodput.requests/s", g.requestsPerSecond(), "requests/s"));
+            results.add(avg("goodput.outputTokens/s", g.outputTokensPerSecond(), "tokens/s"));
+        }
+        if (m.cachedPromptTokens() >= 0) {
             // the server said how much of the prompts its prefix cache served: that part had no prefill
-            results.add(new ScalarResult("tokens.prompt.cached", cached, "tokens", AggregationPolicy.AVG));
-            json.put("cachedPromptTokens", cached);
-            if (cached > 0) {
-                String warning = cached + " of " + prompt + " prompt tokens were served from the server's prefix cache,"
-                        + " so prefill time and energy cover only the rest; for a prefill every wave, add ;prefixCache=off"
-                        + " to the engine URL (vLLM) or start the server without prefix caching";
-                json.put("prefixCacheWarning", warning);
-                System.err.println("tokenpowerbench: " + warning + " (" + entry.spec().describe() + ")");
-            }
+            results.add(avg("tokens.prompt.cached", m.cachedPromptTokens(), "tokens"));
         }
-        long mismatched = ok.stream().filter(r -> r.outputTokens() >= 0
-                && r.outputTokens() != r.requestedOutputTokens()).count();
-        json.put("requestsWithOtherOutputLength", mismatched);
-        if (requested > 0) {
-            results.add(new ScalarResult("tokens.output.ofRequested", (double) out / requested, "share",
-                    AggregationPolicy.AVG));
+        if (Double.isFinite(m.shareOfRequested())) {
+            results.add(avg("tokens.output.ofRequested", m.shareOfRequested(), "share"));
         }
-        double tolerance = outputTolerance();
-        if (requested > 0 && Math.abs(out - requested) > tolerance * requested) {
-            String warning = "produced " + out + " output tokens where " + requested + " were requested ("
-                    + mismatched + " of " + ok.size() + " requests differ; tolerance " + tolerance
-                    + ", -jvmArgsAppend -D" + OUTPUT_TOLERANCE + "=...)";
-            json.put("warning", warning);
-            System.err.println("tokenpowerbench: " + warning + " (" + entry.spec().describe() + ")");
-        }
-        RunDirectory.current().appendJsonLine("iterations.jsonl", json);
         return results;
+    }
+
+    private static ScalarResult avg(String label, double value, String unit) {
+        return new ScalarResult(label, value, unit, AggregationPolicy.AVG);
+    }
+
+    private static void percentiles(List<Result> results, String name, Distribution d) {
+        if (d.count() == 0) {
+            return;
+        }
+        results.add(avg(name + ".p50", d.p50(), "ms"));
+        results.add(avg(name + ".p90", d.p90(), "ms"));
+        results.add(avg(name + ".p99", d.p99(), "ms"));
     }
 
     /**
@@ -179,50 +167,5 @@ public class RequestMetricsProfiler implements InternalProfiler {
         }
         throw new UserError(OUTPUT_TOLERANCE + "=" + v + " is not a share from 0 to 1: give e.g. "
                 + "-jvmArgsAppend -D" + OUTPUT_TOLERANCE + "=0.05 (5 %)");
-    }
-
-    /** Share and rate of the requests that met every SLO; energy per good token is the power profilers' part. */
-    private static void goodput(List<Result> results, ObjectNode json, Goodput g) {
-        results.add(new ScalarResult("goodput.share", g.share(), "share", AggregationPolicy.AVG));
-        results.add(new ScalarResult("goodput.requests/s", g.requestsPerSecond(), "requests/s", AggregationPolicy.AVG));
-        results.add(new ScalarResult("goodput.outputTokens/s", g.outputTokensPerSecond(), "tokens/s",
-                AggregationPolicy.AVG));
-        ObjectNode node = json.putObject("goodput");
-        node.put("slo", g.slo().describe());
-        node.put("requests", g.requests());
-        node.put("good", g.good());
-        node.put("share", g.share());
-        node.put("goodOutputTokens", g.goodOutputTokens());
-        node.put("requestsPerSecond", g.requestsPerSecond());
-    }
-
-    private static String tokenSource(List<RequestTimeline> ok) {
-        if (ok.isEmpty()) {
-            return TokenCountSource.NONE.label();
-        }
-        TokenCountSource first = ok.get(0).tokenSource();
-        boolean same = ok.stream().allMatch(r -> r.tokenSource() == first);
-        return same ? first.label() : "mixed";
-    }
-
-    private static void distribution(List<Result> results, ObjectNode json, String name, List<RequestTimeline> requests,
-                                     ToDoubleFunction<RequestTimeline> metric) {
-        add(results, json, name, Distribution.of(requests.stream().mapToDouble(metric).toArray()));
-    }
-
-    private static void add(List<Result> results, ObjectNode json, String name, Distribution d) {
-        ObjectNode node = json.putObject(name + "Ms");
-        node.put("count", d.count());
-        if (d.count() == 0) {
-            return;
-        }
-        node.put("mean", d.mean());
-        node.put("p50", d.p50());
-        node.put("p90", d.p90());
-        node.put("p99", d.p99());
-        node.put("max", d.max());
-        results.add(new ScalarResult(name + ".p50", d.p50(), "ms", AggregationPolicy.AVG));
-        results.add(new ScalarResult(name + ".p90", d.p90(), "ms", AggregationPolicy.AVG));
-        results.add(new ScalarResult(name + ".p99", d.p99(), "ms", AggregationPolicy.AVG));
     }
 }

@@ -30,6 +30,10 @@ import java.util.Objects;
  *
  * <p>A trace is immutable; constructors copy their arrays and accessors return copies. It is a
  * class rather than a record because records compare arrays by identity.
+ *
+ * <p><b>Why one file of this size:</b> the trace owns its arrays (immutable, never copied on the
+ * hot path) and every integral, interpolation and check over them; the arithmetic needs the
+ * per-channel valid-sample arrays that no other class should see.
  */
 public final class PowerTrace {
 

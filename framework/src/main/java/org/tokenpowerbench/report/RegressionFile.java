@@ -158,7 +158,19 @@ public final class RegressionFile implements SweepListener {
             g.put("rSquared", fixed.rSquared());
             g.put("residualStandardErrorJ", fixed.residualStandardError());
         }
-        ObjectNode attribution = node.putObject("attribution");
+        attribution(node.putObject("attribution"), rows, obs, free, fixed, baselines == rows.size());
+        ArrayNode points = node.putArray("trials");
+        trials.forEach(points::add);
+        return node;
+    }
+
+    /**
+     * Beside each fit, for every attribution policy, the attribution's per-token figures over the
+     * same iterations: as measured, with the fit's per-second term taken out, above the idle
+     * baseline, and how far the attributed totals sit from what the fits predict.
+     */
+    private static void attribution(ObjectNode attribution, List<EnergyRow.Line> rows, List<Observation> obs, Fit free,
+                                    Fit fixed, boolean everyBaseline) {
         Set<String> policies = new LinkedHashSet<>();
         rows.forEach(n -> policies.addAll(n.policies().keySet()));
         for (String policy : policies) {
@@ -193,7 +205,7 @@ public final class RegressionFile implements SweepListener {
                 finite(a, "prefillVsFit", prefillJ / (free.a().value() * prompt + c * prefillS) - 1);
                 finite(a, "decodeVsFit", decodeJ / (free.b().value() * decode + c * decodeS) - 1);
             }
-            if (baselines == rows.size()) {
+            if (everyBaseline) {
                 finite(a, "dynamicJPerPromptToken", prompt > 0 ? prefillDynamic / prompt : Double.NaN);
                 finite(a, "dynamicJPerDecodeToken", decode > 0 ? decodeDynamic / decode : Double.NaN);
             }
@@ -202,9 +214,6 @@ public final class RegressionFile implements SweepListener {
                 finite(a, "decodeVsFitAboveIdleBaseline", decodeDynamic / (fixed.b().value() * decode) - 1);
             }
         }
-        ArrayNode points = node.putArray("trials");
-        trials.forEach(points::add);
-        return node;
     }
 
     private static void coefficient(ObjectNode node, String name, EnergyRegression.Coefficient c) {

@@ -46,7 +46,7 @@ public final class Main {
                 return listed;
             }
             SweepPlan plan = SweepPlan.of(line, profilers);
-            return new SweepRunner(plan, SweepRunner.discoveredListeners()).run();
+            return new SweepRunner(plan, SweepListeners.discovered()).run();
         } catch (UserError e) {
             System.err.println("tokenpowerbench: " + e.getMessage());
             return 2;

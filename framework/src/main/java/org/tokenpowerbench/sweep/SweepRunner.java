@@ -3,12 +3,9 @@ package org.tokenpowerbench.sweep;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatFactory;
@@ -17,7 +14,6 @@ import org.openjdk.jmh.runner.Defaults;
 import org.openjdk.jmh.runner.NoBenchmarksException;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
-import org.tokenpowerbench.UserError;
 import org.tokenpowerbench.report.FailedTrial;
 import org.tokenpowerbench.report.FailureRecord;
 import org.tokenpowerbench.report.Metric;
@@ -34,28 +30,11 @@ import org.tokenpowerbench.report.TrialResult;
 final class SweepRunner {
 
     private final SweepPlan plan;
-    private final List<SweepListener> listeners;
+    private final SweepListeners listeners;
 
-    SweepRunner(SweepPlan plan, List<SweepListener> listeners) {
+    SweepRunner(SweepPlan plan, SweepListeners listeners) {
         this.plan = plan;
-        this.listeners = List.copyOf(listeners);
-    }
-
-    /** The listeners registered through {@code ServiceLoader}; one that fails to load is reported and left out. */
-    static List<SweepListener> discoveredListeners() {
-        List<SweepListener> out = new ArrayList<>();
-        Iterator<SweepListener> it = ServiceLoader.load(SweepListener.class).iterator();
-        while (true) {
-            try {
-                if (!it.hasNext()) {
-                    break;
-                }
-                out.add(it.next());
-            } catch (ServiceConfigurationError e) {
-                System.err.println("tokenpowerbench: a sweep listener failed to load and is left out: " + e.getMessage());
-            }
-        }
-        return out;
+        this.listeners = listeners;
     }
 
     /** Runs the sweep; returns the exit status: 0 every trial complete, 1 a trial failed. */
@@ -167,17 +146,7 @@ final class SweepRunner {
     }
 
     private void tell(java.util.function.Consumer<SweepListener> event) {
-        for (SweepListener l : listeners) {
-            try {
-                event.accept(l);
-            } catch (UserError | java.io.UncheckedIOException e) {
-                System.err.println("tokenpowerbench: " + l.getClass().getSimpleName() + ": " + e.getMessage());
-            } catch (RuntimeException e) {
-                System.err.println("tokenpowerbench: sweep listener " + l.getClass().getName() + " failed (a bug in it;"
-                        + " the sweep goes on):");
-                e.printStackTrace();
-            }
-        }
+        listeners.tell(event);
     }
 
     private List<String> failures() {

@@ -87,7 +87,7 @@ class PowerSamplerTest {
         long to;
         try (PowerSampler sampler = new PowerSampler(sensor, Duration.ofMillis(1))) {
             sampler.start();
-            assertEquals(1, sampler.sampleCount());
+            assertTrue(sampler.sampleCount() >= 1, "start() takes the first sample before it returns");
             from = System.nanoTime();
             await(() -> sampler.sampleCount() >= 8 && System.nanoTime() - from > 50_000_000L,
                     "8 samples and 50 ms");

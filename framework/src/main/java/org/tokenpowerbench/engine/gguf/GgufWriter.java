@@ -44,6 +44,10 @@ import java.util.function.UnaryOperator;
  *     .addTensor("output_norm.weight", GgmlType.F32, new long[] {64}, GgufWriter.constant(1f))
  *     .write(path);
  * }</pre>
+ *
+ * <p><b>Why one file of this size:</b> it writes one file format, whose header, metadata, tensor
+ * table, alignment and data sections refer to each other's offsets; the per-type encoders live in
+ * {@code GgmlCodec}.
  */
 public final class GgufWriter {
 

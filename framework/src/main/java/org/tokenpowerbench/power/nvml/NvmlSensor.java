@@ -13,7 +13,6 @@ import org.tokenpowerbench.power.Scope;
 import org.tokenpowerbench.power.SensorUnavailableException;
 import org.tokenpowerbench.power.nvml.NvmlMetadata.Gpu;
 import org.tokenpowerbench.power.nvml.NvmlMetadata.PowerSource;
-import org.tokenpowerbench.power.nvml.NvmlMetadata.Probe;
 
 /**
  * Power and energy of NVIDIA GPUs through NVML.
@@ -197,51 +196,12 @@ public final class NvmlSensor implements PowerSensor {
             int nvmlIndex = visible.nvmlIndices().get(v);
             NvmlDeviceHandle h = handles.get(nvmlIndex);
             String uuid = uuids.get(nvmlIndex);
-            List<Probe> probes = new ArrayList<>();
-
+            GpuReadings readings = GpuReadings.probe(library, h);
+            boolean counter = readings.counter();
+            PowerSource source = readings.source();
             CumulativeEnergy energy = new CumulativeEnergy();
-            boolean counter;
-            try {
-                energy.update(library.totalEnergyConsumptionMillijoules(h));
-                counter = true;
-                probes.add(new Probe("nvmlDeviceGetTotalEnergyConsumption", true, "ok"));
-            } catch (NvmlException e) {
-                counter = false;
-                probes.add(new Probe("nvmlDeviceGetTotalEnergyConsumption", false, detail(e)));
-            }
-
-            PowerSource source = PowerSource.NONE;
-            String field = "NVML_FI_DEV_POWER_INSTANT";
-            try {
-                NvmlFieldValue fv = library.fieldValues(h, NvmlFields.SCOPE_GPU, INSTANT).get(0);
-                if (fv.ok()) {
-                    source = PowerSource.INSTANT_FIELD;
-                    probes.add(new Probe(field, true, "ok"));
-                } else {
-                    probes.add(new Probe(field, false, fv.valueType() == null && fv.returnCode() == NvmlReturn.SUCCESS
-                            ? "unknown value type " + fv.valueTypeCode()
-                            : library.errorString(fv.returnCode()) + " (" + fv.returnCode() + ")"));
-                }
-            } catch (NvmlException e) {
-                probes.add(new Probe(field, false, detail(e)));
-            }
-            if (source == PowerSource.NONE) {
-                try {
-                    library.powerUsageMilliwatts(h);
-                    source = PowerSource.AVERAGED_POWER_USAGE;
-                    probes.add(new Probe("nvmlDeviceGetPowerUsage", true, "ok (fallback: averaged over 1 s on Ampere and newer)"));
-                } catch (NvmlException e) {
-                    probes.add(new Probe("nvmlDeviceGetPowerUsage", false, detail(e)));
-                }
-            } else {
-                probes.add(new Probe("nvmlDeviceGetPowerUsage", false, "not tried (instant field works)"));
-            }
-
-            double limit;
-            try {
-                limit = library.enforcedPowerLimitMilliwatts(h) / 1000.0;
-            } catch (NvmlException e) {
-                limit = Double.NaN;
+            if (counter) {
+                energy.update(readings.firstMillijoules());
             }
 
             if (!counter && source == PowerSource.NONE) {
@@ -261,7 +221,8 @@ public final class NvmlSensor implements PowerSensor {
                         uuid, Scope.GPU, Method.SAMPLED, PowerChannel.Kind.POWER_WATTS));
             }
             states.add(s);
-            described.add(new Gpu(v, nvmlIndex, uuid, names.get(nvmlIndex), limit, counter, source, probes));
+            described.add(new Gpu(v, nvmlIndex, uuid, names.get(nvmlIndex), readings.limitWatts(), counter, source,
+                    readings.probes()));
         }
         if (states.isEmpty()) {
             throw new SensorUnavailableException("no chosen GPU offers an NVML energy counter or power reading ("
@@ -278,10 +239,6 @@ public final class NvmlSensor implements PowerSensor {
         } catch (NvmlException e) {
             return "unknown (" + e.getMessage() + ")";
         }
-    }
-
-    private static String detail(NvmlException e) {
-        return e.getMessage();
     }
 
     private static String join(List<Integer> xs) {

@@ -1,0 +1,95 @@
+package org.tokenpowerbench.report;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
+import org.tokenpowerbench.stats.Distribution;
+import org.tokenpowerbench.workload.Goodput;
+import org.tokenpowerbench.workload.WaveMetrics;
+
+/**
+ * The {@code "kind":"requests"} line of {@code iterations.jsonl}: one per iteration with the
+ * wave's latency distributions, token counts and their source, throughput and warnings
+ * ({@link WaveMetrics}).
+ */
+public final class RequestsRow {
+
+    private RequestsRow() {
+    }
+
+    /**
+     * @param trial              the trial's description
+     * @param iteration          {@code warmup} or {@code measurement}
+     * @param promptTokenization how the prompts were made to their length
+     * @param facts              what the trial's design adds to the line (open-loop arrivals, timed waves), in order
+     * @param warnings           what the console was told, by key ({@code prefixCacheWarning}, {@code warning}, ...)
+     */
+    public static void append(RunDirectory dir, String trial, String iteration, String promptTokenization,
+                              WaveMetrics m, Map<String, Object> facts, Map<String, String> warnings) {
+        ObjectNode json = dir.newObject();
+        json.put("kind", "requests");
+        json.put("trial", trial);
+        json.put("iteration", iteration);
+        json.put("promptTokenization", promptTokenization);
+        distribution(json, "ttft", m.ttft());
+        distribution(json, "tpot", m.tpot());
+        distribution(json, "e2e", m.e2e());
+        distribution(json, "queue", m.queue());
+        if (m.latency() != null) {
+            distribution(json, "latency", m.latency());
+        }
+        if (m.ttfat() != null) {
+            distribution(json, "ttfat", m.ttfat());
+        }
+        distribution(json, "itl", m.itl());
+        if (Double.isFinite(m.peakOutputTokensPerSecond())) {
+            json.put("peakOutputTokensPerSecond", m.peakOutputTokensPerSecond());
+        } else {
+            json.put("peakOutputTokensPerSecond",
+                    "not measured: the wave is shorter than the 1 s window, or no request has a token count");
+        }
+        facts.forEach((k, v) -> {
+            if (v instanceof Number n) {
+                json.put(k, n.doubleValue());
+            } else {
+                json.put(k, String.valueOf(v));
+            }
+        });
+        if (m.goodput() != null) {
+            Goodput g = m.goodput();
+            ObjectNode node = json.putObject("goodput");
+            node.put("slo", g.slo().describe());
+            node.put("requests", g.requests());
+            node.put("good", g.good());
+            node.put("share", g.share());
+            node.put("goodOutputTokens", g.goodOutputTokens());
+            node.put("requestsPerSecond", g.requestsPerSecond());
+        }
+        json.put("seconds", m.seconds());
+        json.put("requests", m.requests());
+        json.put("failed", m.failed());
+        json.put("outputTokens", m.outputTokens());
+        json.put("requestedOutputTokens", m.requestedOutputTokens());
+        json.put("promptTokens", m.promptTokens());
+        json.put("tokenCountSource", m.tokenSource());
+        json.put("outputTokensPerSecond", m.outputTokensPerSecond());
+        if (m.cachedPromptTokens() >= 0) {
+            json.put("cachedPromptTokens", m.cachedPromptTokens());
+        }
+        json.put("requestsWithOtherOutputLength", m.otherLength());
+        warnings.forEach(json::put);
+        dir.appendJsonLine(EnergyRow.FILE, json);
+    }
+
+    private static void distribution(ObjectNode json, String name, Distribution d) {
+        ObjectNode node = json.putObject(name + "Ms");
+        node.put("count", d.count());
+        if (d.count() == 0) {
+            return;
+        }
+        node.put("mean", d.mean());
+        node.put("p50", d.p50());
+        node.put("p90", d.p90());
+        node.put("p99", d.p99());
+        node.put("max", d.max());
+    }
+}

@@ -1,0 +1,88 @@
+package org.tokenpowerbench.workload;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.tokenpowerbench.client.RequestTimeline;
+import org.tokenpowerbench.client.TokenCountSource;
+import org.tokenpowerbench.stats.LatencyHistogram;
+
+/** A wave's latency and token figures, computed without JMH, against waves built by hand. */
+class WaveMetricsTest {
+
+    private static final long MS = 1_000_000L;
+
+    /** A request sent at 1 ms, first token at 5 ms, then {@code produced - 1} gaps of {@code gapMs} (one of {@code stallMs}). */
+    private static RequestTimeline request(int i, int produced, int requested, double gapMs, double stallMs) {
+        LatencyHistogram itl = new LatencyHistogram();
+        itl.record(gapMs, produced - 2);
+        itl.record(stallMs, 1);
+        long last = 5 * MS + Math.round(((produced - 2) * gapMs + stallMs) * MS);
+        return new RequestTimeline(i, i, 0, MS, 5 * MS, last, last + MS, 10, produced, requested,
+                TokenCountSource.SERVER_USAGE, produced, itl, null, null);
+    }
+
+    private static WaveRecord wave(RequestTimeline... rs) {
+        return new WaveRecord(0, 10_000 * MS, rs.length, List.of(rs));
+    }
+
+    @Test
+    void figuresOfTheSucceededRequests() {
+        WaveMetrics m = WaveMetrics.of(wave(request(0, 8, 8, 2, 2), request(1, 8, 8, 2, 2)), false, Slo.NONE);
+        assertEquals(2, m.succeeded());
+        assertEquals(0, m.failed());
+        assertEquals(16, m.outputTokens());
+        assertEquals(20, m.promptTokens());
+        assertEquals(4.0, m.ttft().p50(), 1e-9, "first token 4 ms after the send");
+        assertEquals(2.0, m.itl().p50(), 0.02);
+        assertEquals(1.0, m.shareOfRequested(), 1e-12);
+        assertEquals("server-usage", m.tokenSource());
+        assertNull(m.latency(), "closed loop: no due-time latency");
+        assertNull(m.goodput(), "no SLO");
+        assertNull(m.lengthWarning(0, "p"));
+        assertNull(m.stallWarning());
+        assertNull(m.prefixCacheWarning());
+    }
+
+    @Test
+    void aStallTheServerRecoveredFromIsSaidEvenWhenPercentilesHideIt() {
+        // 2 requests x 64 tokens with 2 ms gaps, and one gap of 30 s: p99 of the gaps stays 2 ms
+        WaveMetrics m = WaveMetrics.of(wave(request(0, 64, 64, 2, 30_000), request(1, 64, 64, 2, 2)), false, Slo.NONE);
+        assertEquals(2.0, m.itl().p99(), 0.02, "the percentiles hide it");
+        assertEquals(30_000, m.itl().max(), 30_000 * 0.005, "the longest gap does not");
+        String warning = m.stallWarning();
+        assertTrue(warning != null && warning.contains("30000 ms") && warning.contains("stalled"), warning);
+    }
+
+    @Test
+    void aLongGapThatIsTheWavesUsualPaceIsNoStall() {
+        // a slow model: every gap is 1.5 s; nothing stands out
+        WaveMetrics m = WaveMetrics.of(wave(request(0, 4, 4, 1500, 1500)), false, Slo.NONE);
+        assertNull(m.stallWarning(), "1.5 s is this wave's median");
+    }
+
+    @Test
+    void aShortWaveIsNoStallEitherHoweverUneven() {
+        WaveMetrics m = WaveMetrics.of(wave(request(0, 8, 8, 1, 500)), false, Slo.NONE);
+        assertNull(m.stallWarning(), "500 ms is under the 1 s floor");
+    }
+
+    @Test
+    void outputsOtherThanAskedForAreWarnedBeyondTheTolerance() {
+        WaveMetrics m = WaveMetrics.of(wave(request(0, 6, 8, 2, 2), request(1, 8, 8, 2, 2)), false, Slo.NONE);
+        assertEquals(14.0 / 16, m.shareOfRequested(), 1e-12);
+        assertEquals(1, m.otherLength());
+        assertTrue(m.lengthWarning(0, "tpb.outputTolerance").contains("produced 14 output tokens where 16"));
+        assertNull(m.lengthWarning(0.2, "tpb.outputTolerance"), "within 20 %");
+    }
+
+    @Test
+    void openLoopHasDueTimeLatency() {
+        WaveMetrics m = WaveMetrics.of(wave(request(0, 8, 8, 2, 2)), true, Slo.NONE);
+        assertEquals(1 + m.e2e().p50(), m.latency().p50(), 1e-9, "queued 1 ms before the send: latency is queue + E2E");
+        assertEquals(1 / 10.0, m.requestsPerSecond(), 1e-12, "one request in a 10 s window");
+    }
+}
