@@ -764,7 +764,7 @@ class MainTest {
     }
 
     static String checkFails(Trial... trials) {
-        return assertThrows(IllegalArgumentException.class, () -> ParameterCheck.check(List.of(trials))).getMessage();
+        return assertThrows(org.tokenpowerbench.UserError.class, () -> ParameterCheck.check(List.of(trials))).getMessage();
     }
 
     @Nested

@@ -144,7 +144,7 @@ public final class Main {
             }
             ParameterCheck.check(trials);
             checkEngines(cmd, selected);
-        } catch (IllegalArgumentException | EngineException e) {
+        } catch (IllegalArgumentException | org.tokenpowerbench.UserError e) {
             System.err.println("tokenpowerbench: " + e.getMessage());
             return 2;
         }

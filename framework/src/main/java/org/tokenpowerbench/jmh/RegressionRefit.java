@@ -50,13 +50,12 @@ final class RegressionRefit {
     }
 
     /**
-     * The sweep-point group of a trial: its description without the prompt count and lengths
-     * ({@code inputTokens}, {@code contextLength}, {@code outputTokens}, {@code prompts},
-     * {@code dataset}), so every other axis (batch, rate, model, ...) separates groups.
+     * The sweep-point group of a trial: {@link BenchmarkSpec#group()}, its description without the
+     * axes that do not separate groups (prompt count and lengths), so every other axis (batch,
+     * rate, model, ...) separates groups.
      */
     static String group(BenchmarkSpec spec) {
-        return spec.describe().replaceAll("(^| )(inputTokens|contextLength|outputTokens|prompts|dataset)=\\S*", "")
-                .trim();
+        return spec.group();
     }
 
     /**

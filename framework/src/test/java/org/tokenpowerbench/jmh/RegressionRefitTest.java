@@ -119,11 +119,17 @@ class RegressionRefitTest {
                 "the broken wave is not in the fit");
     }
 
+    private static BenchmarkSpec closed(int batch, int inputTokens, int outputTokens, int prompts, long seed) {
+        return BenchmarkSpec.builder("S").set("model", "m").set("quantization", "q").set("batch", batch)
+                .set("inputTokens", inputTokens).set("outputTokens", outputTokens).set("prompts", prompts)
+                .set("seed", seed).build();
+    }
+
     @Test
     void aGroupIsATrialWithoutItsPromptCountAndLengths() {
-        BenchmarkSpec a = new BenchmarkSpec("S", "m", "q", 8, 32, 16, 64, 1, "embedded", "completions", "");
-        BenchmarkSpec b = new BenchmarkSpec("S", "m", "q", 8, 128, 64, 32, 2, "embedded", "completions", "");
-        BenchmarkSpec c = new BenchmarkSpec("S", "m", "q", 32, 128, 64, 32, 2, "embedded", "completions", "");
+        BenchmarkSpec a = closed(8, 32, 16, 64, 1L);
+        BenchmarkSpec b = closed(8, 128, 64, 32, 2L);
+        BenchmarkSpec c = closed(32, 128, 64, 32, 2L);
         assertEquals("model=m quantization=q batch=8 engine=embedded api=completions", RegressionRefit.group(a));
         assertEquals(RegressionRefit.group(a), RegressionRefit.group(b));
         assertFalse(RegressionRefit.group(a).equals(RegressionRefit.group(c)));
