@@ -925,6 +925,46 @@ class EnergyBenchmarkProcessorTest {
 
     // --- unit helpers of the processor ----------------------------------------------------------
 
+    /**
+     * An annotation member's default and its axis's default are one value written twice (Java
+     * needs a constant in the annotation): the processor uses the table's when the annotation is
+     * absent and the member's when it is present, so they must agree.
+     */
+    @Test
+    void annotationDefaultsAreTheAxisTables() throws Exception {
+        Map<String, org.tokenpowerbench.axes.Axis> members = new java.util.LinkedHashMap<>();
+        members.put("Prompts.inputTokens", org.tokenpowerbench.axes.Axis.INPUT_TOKENS);
+        members.put("Prompts.outputTokens", org.tokenpowerbench.axes.Axis.OUTPUT_TOKENS);
+        members.put("Prompts.count", org.tokenpowerbench.axes.Axis.PROMPTS);
+        members.put("Prompts.seed", org.tokenpowerbench.axes.Axis.SEED);
+        members.put("Prompts.inputLengths", org.tokenpowerbench.axes.Axis.INPUT_LENGTHS);
+        members.put("Prompts.outputLengths", org.tokenpowerbench.axes.Axis.OUTPUT_LENGTHS);
+        members.put("Engine.value", org.tokenpowerbench.axes.Axis.ENGINE);
+        members.put("Engine.api", org.tokenpowerbench.axes.Axis.API);
+        members.put("Engine.apiKeyEnv", org.tokenpowerbench.axes.Axis.API_KEY_ENV);
+        members.put("Dataset.maxTokens", org.tokenpowerbench.axes.Axis.DATASET_MAX_TOKENS);
+        members.put("Slo.ttftMs", org.tokenpowerbench.axes.Axis.SLO_TTFT_MS);
+        members.put("Slo.tpotMs", org.tokenpowerbench.axes.Axis.SLO_TPOT_MS);
+        members.put("Slo.e2eMs", org.tokenpowerbench.axes.Axis.SLO_E2E_MS);
+        members.put("Workload.rate", org.tokenpowerbench.axes.Axis.RATE);
+        members.put("Workload.arrivals", org.tokenpowerbench.axes.Axis.ARRIVALS);
+        members.put("Workload.burstiness", org.tokenpowerbench.axes.Axis.BURSTINESS);
+        members.put("Workload.maxConcurrency", org.tokenpowerbench.axes.Axis.MAX_CONCURRENCY);
+        members.put("Workload.warmupRequests", org.tokenpowerbench.axes.Axis.WARMUP_REQUESTS);
+        members.put("Workload.waveSeconds", org.tokenpowerbench.axes.Axis.WAVE_SECONDS);
+        for (Map.Entry<String, org.tokenpowerbench.axes.Axis> m : members.entrySet()) {
+            String[] name = m.getKey().split("\\.");
+            Object d = Class.forName("org.tokenpowerbench.annotations." + name[0]).getMethod(name[1]).getDefaultValue();
+            Object single = d.getClass().isArray() ? java.lang.reflect.Array.get(d, 0) : d;
+            if (d.getClass().isArray()) {
+                assertEquals(1, java.lang.reflect.Array.getLength(d), m.getKey());
+            }
+            Object expected = m.getValue().defaultValue();
+            assertEquals(expected instanceof Number n ? (Object) n.doubleValue() : expected,
+                    single instanceof Number n ? (Object) n.doubleValue() : single, m.getKey());
+        }
+    }
+
     @Test
     void literalEscapes() {
         assertEquals("\"a\\\"b\\\\c\\n\\t\\u00e9\"", EnergyBenchmarkProcessor.literal("a\"b\\c\n\t\u00e9"));
