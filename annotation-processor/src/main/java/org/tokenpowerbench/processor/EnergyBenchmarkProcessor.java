@@ -3,9 +3,9 @@ package org.tokenpowerbench.processor;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import javax.annotation.processing.AbstractProcessor;
@@ -27,6 +27,8 @@ import javax.lang.model.type.TypeMirror;
 import javax.lang.model.util.SimpleAnnotationValueVisitor14;
 import javax.tools.Diagnostic;
 import javax.tools.JavaFileObject;
+import org.tokenpowerbench.axes.Axis;
+import org.tokenpowerbench.axes.ValueType;
 
 /**
  * Turns every class annotated with {@code @Model} (and optionally {@code @Prompts},
@@ -46,7 +48,10 @@ import javax.tools.JavaFileObject;
  * {@code inputLengths} and {@code outputLengths}); {@code contextLength} ({@code @ContextLength},
  * which replaces {@code inputTokens} and drops {@code inputLengths}); {@code requestFields}
  * ({@code @RequestFields}). {@code @Slo} gives constants.
- * Without them the generated class passes the closed-loop, synthetic, no-SLO defaults.
+ * Without them the generated class leaves those axes out and the framework takes the defaults
+ * of the axis table ({@link Axis}), which also gives every {@code @Param}'s name, type and default
+ * and the rule each annotation value is checked against. The generated class passes every value
+ * to {@code BenchmarkSpec.builder(...)} by its axis name.
  */
 @SupportedAnnotationTypes({
         EnergyBenchmarkProcessor.MODEL, EnergyBenchmarkProcessor.PROMPTS, EnergyBenchmarkProcessor.BATCH,
@@ -67,6 +72,10 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
     static final String CONTEXT_LENGTH = PKG + "ContextLength";
     static final String SLO = PKG + "Slo";
     static final String SUFFIX = "_Energy";
+
+    /** The members of {@code @Slo} and their axes, in the same order. */
+    private static final String[] SLO_MEMBERS = {"ttftMs", "tpotMs", "e2eMs"};
+    private static final Axis[] SLO_AXES = {Axis.SLO_TTFT_MS, Axis.SLO_TPOT_MS, Axis.SLO_E2E_MS};
 
     private static final List<String> COPIED_JMH = List.of(
             "org.openjdk.jmh.annotations.Warmup", "org.openjdk.jmh.annotations.Measurement",
@@ -97,11 +106,15 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
         return false; // leave JMH's annotations and ours visible to other processors
     }
 
-    /** What the generated class needs, read and validated from the annotations. */
+    /**
+     * What the generated class needs, read and validated from the annotations. A constant that is
+     * null ({@code seed}, {@code apiKeyEnv}, {@code datasetMaxTokens}, {@code slo}) comes from an
+     * absent annotation: the generated class leaves it out and the axis table's default applies.
+     */
     record BenchmarkModel(List<String> models, List<String> quantizations, List<Integer> batches,
-                          List<Integer> inputTokens, List<Integer> outputTokens, int prompts, long seed,
+                          List<Integer> inputTokens, List<Integer> outputTokens, int prompts, Long seed,
                           List<String> engines, String api, String apiKeyEnv, List<String> jmhAnnotations,
-                          OpenLoop openLoop, List<String> datasets, int datasetMaxTokens, List<Integer> contextLengths,
+                          OpenLoop openLoop, List<String> datasets, Integer datasetMaxTokens, List<Integer> contextLengths,
                           double[] slo, List<String> inputLengths, List<String> outputLengths,
                           List<String> requestFields) {
     }
@@ -123,64 +136,56 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
         }
         boolean ok = checkClass(type);
         List<String> models = strings(model, "value");
-        ok &= nonBlank(type, model, "value", models, "@Model needs at least one model, e.g. @Model(\"synthetic:llama-tiny\")");
+        ok &= nonEmpty(type, model, "value", models, "@Model needs at least one model, e.g. @Model(\"synthetic:llama-tiny\")")
+                && allowed(type, model, "value", Axis.MODEL, models);
 
         AnnotationMirror quant = mirror(type, QUANTIZATION);
-        List<String> quantizations = quant == null ? List.of("f16") : strings(quant, "value");
+        List<String> quantizations = quant == null ? List.of((String) Axis.QUANTIZATION.defaultValue())
+                : strings(quant, "value");
         if (quant != null) {
-            ok &= nonBlank(type, quant, "value", quantizations, "@Quantization needs at least one value, e.g. @Quantization(\"f16\")");
+            ok &= nonEmpty(type, quant, "value", quantizations, "@Quantization needs at least one value, e.g. "
+                    + "@Quantization(\"f16\")") && allowed(type, quant, "value", Axis.QUANTIZATION, quantizations);
         }
 
         AnnotationMirror batch = mirror(type, BATCH);
-        List<Integer> batches = batch == null ? List.of(1) : ints(batch, "value");
+        List<Integer> batches = batch == null ? List.of((Integer) Axis.BATCH.defaultValue()) : ints(batch, "value");
         if (batch != null) {
-            ok &= positive(type, batch, "value", batches, "@Batch");
+            ok &= nonEmpty(type, batch, "value", batches, "@Batch needs at least one value")
+                    && allowed(type, batch, "value", Axis.BATCH, batches);
         }
 
         AnnotationMirror prompts = mirror(type, PROMPTS);
-        List<Integer> in = prompts == null ? List.of(128) : ints(prompts, "inputTokens");
-        List<Integer> out = prompts == null ? List.of(64) : ints(prompts, "outputTokens");
-        int count = prompts == null ? 16 : integer(prompts, "count");
-        long seed = prompts == null ? 42L : ((Number) value(prompts, "seed")).longValue();
-        List<String> inputLengths = prompts == null ? List.of("fixed") : strings(prompts, "inputLengths");
-        List<String> outputLengths = prompts == null ? List.of("fixed") : strings(prompts, "outputLengths");
+        List<Integer> in = prompts == null ? List.of((Integer) Axis.INPUT_TOKENS.defaultValue())
+                : ints(prompts, "inputTokens");
+        List<Integer> out = prompts == null ? List.of((Integer) Axis.OUTPUT_TOKENS.defaultValue())
+                : ints(prompts, "outputTokens");
+        int count = prompts == null ? (Integer) Axis.PROMPTS.defaultValue() : integer(prompts, "count");
+        Long seed = prompts == null ? null : ((Number) value(prompts, "seed")).longValue();
+        List<String> inputLengths = prompts == null ? List.of((String) Axis.INPUT_LENGTHS.defaultValue())
+                : strings(prompts, "inputLengths");
+        List<String> outputLengths = prompts == null ? List.of((String) Axis.OUTPUT_LENGTHS.defaultValue())
+                : strings(prompts, "outputLengths");
         if (prompts != null) {
-            ok &= lengths(type, prompts, "inputLengths", inputLengths);
-            ok &= lengths(type, prompts, "outputLengths", outputLengths);
-            ok &= positive(type, prompts, "inputTokens", in, "@Prompts(inputTokens)");
-            ok &= positive(type, prompts, "outputTokens", out, "@Prompts(outputTokens)");
-            if (count < 1) {
-                error(type, prompts, "count", "@Prompts(count = " + count + ") must be at least 1");
-                ok = false;
-            }
+            ok &= nonEmpty(type, prompts, "inputLengths", inputLengths, "@Prompts(inputLengths) needs at least one "
+                    + "value, e.g. \"fixed\"") && allowed(type, prompts, "inputLengths", Axis.INPUT_LENGTHS, inputLengths);
+            ok &= nonEmpty(type, prompts, "outputLengths", outputLengths, "@Prompts(outputLengths) needs at least one "
+                    + "value, e.g. \"fixed\"") && allowed(type, prompts, "outputLengths", Axis.OUTPUT_LENGTHS, outputLengths);
+            ok &= nonEmpty(type, prompts, "inputTokens", in, "@Prompts(inputTokens) needs at least one value")
+                    && allowed(type, prompts, "inputTokens", Axis.INPUT_TOKENS, in);
+            ok &= nonEmpty(type, prompts, "outputTokens", out, "@Prompts(outputTokens) needs at least one value")
+                    && allowed(type, prompts, "outputTokens", Axis.OUTPUT_TOKENS, out);
+            ok &= allowed(type, prompts, "count", Axis.PROMPTS, List.of(count));
         }
 
         AnnotationMirror engine = mirror(type, ENGINE);
-        List<String> engines = engine == null ? List.of("embedded") : strings(engine, "value");
-        String api = engine == null ? "completions" : (String) value(engine, "api");
-        String keyEnv = engine == null ? "" : (String) value(engine, "apiKeyEnv");
+        List<String> engines = engine == null ? List.of((String) Axis.ENGINE.defaultValue()) : strings(engine, "value");
+        String api = engine == null ? (String) Axis.API.defaultValue() : (String) value(engine, "api");
+        String keyEnv = engine == null ? null : (String) value(engine, "apiKeyEnv");
         if (engine != null) {
-            if (engines.isEmpty()) {
-                error(type, engine, "value", "@Engine needs at least one value: \"embedded\" or a base URL");
-                ok = false;
-            }
-            for (String e : engines) {
-                String lower = e.trim().toLowerCase(Locale.ROOT);
-                if (!lower.equals("embedded") && !lower.startsWith("http://") && !lower.startsWith("https://")) {
-                    error(type, engine, "value", "@Engine(\"" + e + "\"): unknown engine; use \"embedded\" or a base URL "
-                            + "starting with http:// or https://");
-                    ok = false;
-                }
-            }
-            if (!api.equals("completions") && !api.equals("chat")) {
-                error(type, engine, "api", "@Engine(api = \"" + api + "\"): use \"completions\" or \"chat\"");
-                ok = false;
-            }
-            if (!keyEnv.isEmpty() && !keyEnv.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-                error(type, engine, "apiKeyEnv", "@Engine(apiKeyEnv = \"" + keyEnv + "\") is not an environment "
-                        + "variable name: give the variable's name, never the key itself");
-                ok = false;
-            }
+            ok &= nonEmpty(type, engine, "value", engines, "@Engine needs at least one value: \"embedded\" or a base URL")
+                    && allowed(type, engine, "value", Axis.ENGINE, engines);
+            ok &= allowed(type, engine, "api", Axis.API, List.of(api));
+            ok &= allowed(type, engine, "apiKeyEnv", Axis.API_KEY_ENV, List.of(keyEnv));
         }
 
         OpenLoop openLoop = null;
@@ -193,24 +198,14 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
         }
 
         List<String> datasets = null;
-        int datasetMaxTokens = 2048;
+        Integer datasetMaxTokens = null;
         AnnotationMirror dataset = mirror(type, DATASET);
         if (dataset != null) {
             datasets = strings(dataset, "value");
             datasetMaxTokens = integer(dataset, "maxTokens");
-            if (datasets.isEmpty()) {
-                error(type, dataset, "value", "@Dataset needs at least one file, e.g. @Dataset(\"data/prompts.jsonl\")");
-                ok = false;
-            } else if (datasets.stream().anyMatch(String::isBlank)) {
-                error(type, dataset, "value", "@Dataset has a blank file path: give the path of a JSONL or ShareGPT "
-                        + "JSON file");
-                ok = false;
-            }
-            if (datasetMaxTokens < 2) {
-                error(type, dataset, "maxTokens", "@Dataset(maxTokens = " + datasetMaxTokens + ") leaves no room for a "
-                        + "prompt and its output: give at least 2 (default 2048)");
-                ok = false;
-            }
+            ok &= nonEmpty(type, dataset, "value", datasets, "@Dataset needs at least one file, e.g. "
+                    + "@Dataset(\"data/prompts.jsonl\")") && allowed(type, dataset, "value", Axis.DATASET, datasets);
+            ok &= allowed(type, dataset, "maxTokens", Axis.DATASET_MAX_TOKENS, List.of(datasetMaxTokens));
             if (prompts != null && annotationValue(prompts, "inputTokens") != null) {
                 error(type, prompts, "inputTokens", "@Prompts(inputTokens) does not apply with @Dataset, whose "
                         + "entries bring their own prompts: remove inputTokens");
@@ -229,7 +224,8 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
         AnnotationMirror context = mirror(type, CONTEXT_LENGTH);
         if (context != null) {
             contextLengths = ints(context, "value");
-            ok &= positive(type, context, "value", contextLengths, "@ContextLength");
+            ok &= nonEmpty(type, context, "value", contextLengths, "@ContextLength needs at least one value")
+                    && allowed(type, context, "value", Axis.CONTEXT_LENGTH, contextLengths);
             if (prompts != null && annotationValue(prompts, "inputTokens") != null) {
                 error(type, prompts, "inputTokens", "@ContextLength sets the prompt length: remove inputTokens from "
                         + "@Prompts (or drop @ContextLength)");
@@ -252,29 +248,17 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
         if (fieldsMirror != null) {
             requestFields = strings(fieldsMirror, "value");
             ok &= nonBlank(type, fieldsMirror, "value", requestFields, "@RequestFields needs at least one value, e.g. "
-                    + "@RequestFields(\"temperature=0.7;top_p=0.9\")");
-            for (String f : requestFields) {
-                String t = f.trim();
-                if (!t.isEmpty() && !t.startsWith("{") && !t.contains("=")) {
-                    error(type, fieldsMirror, "value", "@RequestFields(\"" + f + "\") is neither a JSON object nor "
-                            + "name=value pairs: write {\"temperature\": 0.7} or temperature=0.7;top_p=0.9");
-                    ok = false;
-                    break;
-                }
-            }
+                    + "@RequestFields(\"temperature=0.7;top_p=0.9\")")
+                    && allowed(type, fieldsMirror, "value", Axis.REQUEST_FIELDS, requestFields);
         }
 
-        double[] slo = {0, 0, 0};
+        double[] slo = null;
         AnnotationMirror sloMirror = mirror(type, SLO);
         if (sloMirror != null) {
-            String[] names = {"ttftMs", "tpotMs", "e2eMs"};
-            for (int i = 0; i < names.length; i++) {
-                slo[i] = ((Number) value(sloMirror, names[i])).doubleValue();
-                if (!(slo[i] >= 0) || Double.isInfinite(slo[i])) {
-                    error(type, sloMirror, names[i], "@Slo(" + names[i] + " = " + slo[i] + ") is not a time: give "
-                            + "milliseconds >= 0 (0 for no objective)");
-                    ok = false;
-                }
+            slo = new double[SLO_MEMBERS.length];
+            for (int i = 0; i < SLO_MEMBERS.length; i++) {
+                slo[i] = ((Number) value(sloMirror, SLO_MEMBERS[i])).doubleValue();
+                ok &= allowed(type, sloMirror, SLO_MEMBERS[i], SLO_AXES[i], List.of(slo[i]));
             }
             if (slo[0] == 0 && slo[1] == 0 && slo[2] == 0) {
                 error(type, sloMirror, "ttftMs", "@Slo sets no objective: give at least one of ttftMs, tpotMs, e2eMs "
@@ -298,73 +282,29 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
     }
 
     private boolean checkWorkload(TypeElement type, AnnotationMirror a, OpenLoop w) {
-        boolean ok = true;
-        if (w.rates().isEmpty()) {
-            error(type, a, "rate", "@Workload(rate) needs at least one value: requests per second, or 0 for a closed loop");
-            ok = false;
-        }
-        for (double r : w.rates()) {
-            if (!(r >= 0) || Double.isInfinite(r)) {
-                error(type, a, "rate", "@Workload(rate = " + r + ") is not allowed: give requests per second > 0, "
-                        + "or 0 for a closed loop");
-                ok = false;
-                break;
+        boolean ok = nonEmpty(type, a, "rate", w.rates(), "@Workload(rate) needs at least one value: requests per "
+                + "second, or 0 for a closed loop") && allowed(type, a, "rate", Axis.RATE, w.rates());
+        boolean arrivals = allowed(type, a, "arrivals", Axis.ARRIVALS, List.of(w.arrivals()));
+        ok &= arrivals;
+        if (nonEmpty(type, a, "burstiness", w.burstiness(), "@Workload(burstiness) needs at least one value: a gamma "
+                + "shape > 0") && allowed(type, a, "burstiness", Axis.BURSTINESS, w.burstiness())) {
+            boolean poisson = w.arrivals().trim().equalsIgnoreCase("poisson");
+            for (double b : w.burstiness()) {
+                if (arrivals && poisson && b != 1) { // two axes at once: not a rule of either
+                    error(type, a, "burstiness", "@Workload(burstiness = " + b + ") needs arrivals = \"gamma\": Poisson "
+                            + "arrivals have burstiness 1");
+                    ok = false;
+                    break;
+                }
             }
-        }
-        String arrivals = w.arrivals();
-        boolean poisson = arrivals.equals("poisson");
-        if (!poisson && !arrivals.equals("gamma")) {
-            error(type, a, "arrivals", "@Workload(arrivals = \"" + arrivals + "\") is not known: use \"poisson\" or "
-                    + "\"gamma\"");
+        } else {
             ok = false;
         }
-        if (w.burstiness().isEmpty()) {
-            error(type, a, "burstiness", "@Workload(burstiness) needs at least one value: a gamma shape > 0");
-            ok = false;
-        }
-        for (double b : w.burstiness()) {
-            if (!(b > 0) || Double.isInfinite(b)) {
-                error(type, a, "burstiness", "@Workload(burstiness = " + b + ") is not a gamma shape: give a number > 0 "
-                        + "(1 is Poisson, below 1 bursty)");
-                ok = false;
-                break;
-            }
-            if (poisson && b != 1) {
-                error(type, a, "burstiness", "@Workload(burstiness = " + b + ") needs arrivals = \"gamma\": Poisson "
-                        + "arrivals have burstiness 1");
-                ok = false;
-                break;
-            }
-        }
-        if (w.maxConcurrency().isEmpty()) {
-            error(type, a, "maxConcurrency", "@Workload(maxConcurrency) needs at least one value, 0 for no bound");
-            ok = false;
-        }
-        for (int c : w.maxConcurrency()) {
-            if (c < 0) {
-                error(type, a, "maxConcurrency", "@Workload(maxConcurrency = " + c + ") is not allowed: give the most "
-                        + "requests in flight at once, or 0 for no bound");
-                ok = false;
-                break;
-            }
-        }
-        for (double d : w.waveSeconds()) {
-            if (!(d >= 0) || d > 86_400) {
-                error(type, a, "waveSeconds", "@Workload(waveSeconds = " + d + ") is not a wave length: give seconds "
-                        + "from 0 to 86400 (0 sends the prompt set once)");
-                ok = false;
-                break;
-            }
-        }
-        if (w.waveSeconds().isEmpty()) {
-            error(type, a, "waveSeconds", "@Workload(waveSeconds) needs at least one value, 0 for one pass over the prompts");
-            ok = false;
-        }
-        if (w.warmupRequests() < 0) {
-            error(type, a, "warmupRequests", "@Workload(warmupRequests = " + w.warmupRequests() + ") is not allowed: "
-                    + "give 0 or more");
-            ok = false;
-        }
+        ok &= nonEmpty(type, a, "maxConcurrency", w.maxConcurrency(), "@Workload(maxConcurrency) needs at least one "
+                + "value, 0 for no bound") && allowed(type, a, "maxConcurrency", Axis.MAX_CONCURRENCY, w.maxConcurrency());
+        ok &= nonEmpty(type, a, "waveSeconds", w.waveSeconds(), "@Workload(waveSeconds) needs at least one value, 0 for "
+                + "one pass over the prompts") && allowed(type, a, "waveSeconds", Axis.WAVE_SECONDS, w.waveSeconds());
+        ok &= allowed(type, a, "warmupRequests", Axis.WARMUP_REQUESTS, List.of(w.warmupRequests()));
         return ok;
     }
 
@@ -425,54 +365,71 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
             s.append("@org.openjdk.jmh.annotations.Fork(1)\n");
         }
         s.append("public class ").append(simple).append(" {\n\n");
-        param(s, "model", "String", b.models());
-        param(s, "quantization", "String", b.quantizations());
-        param(s, "batch", "int", b.batches());
+        // the @Param fields, in the order JMH has always seen them; each is passed by its axis name
+        Map<Axis, List<?>> params = new LinkedHashMap<>();
+        params.put(Axis.MODEL, b.models());
+        params.put(Axis.QUANTIZATION, b.quantizations());
+        params.put(Axis.BATCH, b.batches());
         if (b.contextLengths() != null) {
-            param(s, "contextLength", "int", b.contextLengths());
+            params.put(Axis.CONTEXT_LENGTH, b.contextLengths());
         } else if (b.datasets() != null) {
-            param(s, "dataset", "String", b.datasets());
+            params.put(Axis.DATASET, b.datasets());
         } else {
-            param(s, "inputTokens", "int", b.inputTokens());
-            param(s, "inputLengths", "String", b.inputLengths());
+            params.put(Axis.INPUT_TOKENS, b.inputTokens());
+            params.put(Axis.INPUT_LENGTHS, b.inputLengths());
         }
-        param(s, "outputTokens", "int", b.outputTokens());
+        params.put(Axis.OUTPUT_TOKENS, b.outputTokens());
         if (b.datasets() == null) {
-            param(s, "outputLengths", "String", b.outputLengths());
+            params.put(Axis.OUTPUT_LENGTHS, b.outputLengths());
         }
-        param(s, "prompts", "int", List.of(b.prompts()));
-        param(s, "engine", "String", b.engines());
+        params.put(Axis.PROMPTS, List.of(b.prompts()));
+        params.put(Axis.ENGINE, b.engines());
         if (b.requestFields() != null) {
-            param(s, "requestFields", "String", b.requestFields());
+            params.put(Axis.REQUEST_FIELDS, b.requestFields());
         }
-        param(s, "api", "String", List.of(b.api()));
+        params.put(Axis.API, List.of(b.api()));
         OpenLoop open = b.openLoop();
         if (open != null) {
-            param(s, "rate", "double", open.rates().stream().map(EnergyBenchmarkProcessor::number).toList());
-            param(s, "arrivals", "String", List.of(open.arrivals()));
-            param(s, "burstiness", "double", open.burstiness().stream().map(EnergyBenchmarkProcessor::number).toList());
-            param(s, "maxConcurrency", "int", open.maxConcurrency());
-            param(s, "warmupRequests", "int", List.of(open.warmupRequests()));
-            param(s, "waveSeconds", "double", open.waveSeconds().stream().map(EnergyBenchmarkProcessor::number).toList());
+            params.put(Axis.RATE, open.rates());
+            params.put(Axis.ARRIVALS, List.of(open.arrivals()));
+            params.put(Axis.BURSTINESS, open.burstiness());
+            params.put(Axis.MAX_CONCURRENCY, open.maxConcurrency());
+            params.put(Axis.WARMUP_REQUESTS, List.of(open.warmupRequests()));
+            params.put(Axis.WAVE_SECONDS, open.waveSeconds());
         }
+        // the class's constants, where its annotation gives them; otherwise the axis's default applies
+        Map<Axis, Object> constants = new LinkedHashMap<>();
+        if (b.seed() != null) {
+            constants.put(Axis.SEED, b.seed());
+        }
+        if (b.apiKeyEnv() != null) {
+            constants.put(Axis.API_KEY_ENV, b.apiKeyEnv());
+        }
+        if (b.datasetMaxTokens() != null) {
+            constants.put(Axis.DATASET_MAX_TOKENS, b.datasetMaxTokens());
+        }
+        if (b.slo() != null) {
+            for (int i = 0; i < SLO_AXES.length; i++) {
+                constants.put(SLO_AXES[i], b.slo()[i]);
+            }
+        }
+        params.forEach((axis, values) -> param(s, axis, values));
         s.append("    private org.tokenpowerbench.jmh.InferenceSession session;\n\n");
+        s.append("    /** This trial's values, each passed by its axis name; axes not set take the table's default. */\n");
+        s.append("    public org.tokenpowerbench.jmh.BenchmarkSpec benchmarkSpec() {\n");
+        s.append("        return org.tokenpowerbench.jmh.BenchmarkSpec.builder(")
+                .append(literal(type.getQualifiedName().toString())).append(")\n");
+        for (Axis axis : params.keySet()) {
+            s.append("                .set(").append(literal(axis.paramName())).append(", ").append(axis.paramName())
+                    .append(")\n");
+        }
+        constants.forEach((axis, value) -> s.append("                .set(").append(literal(axis.paramName()))
+                .append(", ").append(constant(axis, value)).append(")\n"));
+        s.append("                .build();\n");
+        s.append("    }\n\n");
         s.append("    @org.openjdk.jmh.annotations.Setup(org.openjdk.jmh.annotations.Level.Trial)\n");
         s.append("    public void openSession() {\n");
-        s.append("        session = org.tokenpowerbench.jmh.InferenceSession.open(new org.tokenpowerbench.jmh.BenchmarkSpec(\n");
-        String promptLength = b.contextLengths() != null ? "contextLength" : b.datasets() != null ? "0" : "inputTokens";
-        s.append("                ").append(literal(type.getQualifiedName().toString()))
-                .append(", model, quantization, batch, ").append(promptLength).append(", outputTokens, prompts, ")
-                .append(b.seed()).append("L, engine, api, ").append(literal(b.apiKeyEnv())).append(",\n");
-        s.append("                ").append(open != null ? "rate, arrivals, burstiness, maxConcurrency, warmupRequests"
-                : "0.0, \"poisson\", 1.0, 0, 0").append(", ")
-                .append(b.datasets() != null ? "dataset" : "\"\"").append(", ").append(b.datasetMaxTokens()).append(", ")
-                .append(b.contextLengths() != null).append(", ")
-                .append(doubleLiteral(b.slo()[0])).append(", ").append(doubleLiteral(b.slo()[1])).append(", ")
-                .append(doubleLiteral(b.slo()[2])).append(",\n                ")
-                .append(b.datasets() == null && b.contextLengths() == null ? "inputLengths" : "\"fixed\"").append(", ")
-                .append(b.datasets() == null ? "outputLengths" : "\"fixed\"").append(", ")
-                .append(open != null ? "waveSeconds" : "0.0").append(", ")
-                .append(b.requestFields() != null ? "requestFields" : "\"\"").append("));\n");
+        s.append("        session = org.tokenpowerbench.jmh.InferenceSession.open(benchmarkSpec());\n");
         s.append("    }\n\n");
         s.append("    @org.openjdk.jmh.annotations.Setup(org.openjdk.jmh.annotations.Level.Iteration)\n");
         s.append("    public void beginIteration(org.openjdk.jmh.infra.IterationParams iteration) {\n");
@@ -512,24 +469,26 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
         return name.append(SUFFIX).toString();
     }
 
-    private static void param(StringBuilder s, String name, String javaType, List<?> values) {
+    /** A {@code @Param} field named and typed by its axis, its values written as JMH parses them. */
+    private static void param(StringBuilder s, Axis axis, List<?> values) {
         s.append("    @org.openjdk.jmh.annotations.Param({");
         for (int i = 0; i < values.size(); i++) {
             if (i > 0) {
                 s.append(", ");
             }
-            s.append(literal(String.valueOf(values.get(i))));
+            s.append(literal(ValueType.text(values.get(i))));
         }
-        s.append("})\n    public ").append(javaType).append(' ').append(name).append(";\n\n");
+        s.append("})\n    public ").append(axis.type().javaName()).append(' ').append(axis.paramName()).append(";\n\n");
     }
 
-    /** A double as a JMH parameter value: {@code 2} rather than {@code 2.0}. */
-    static String number(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
-    }
-
-    private static String doubleLiteral(double v) {
-        return Double.toString(v) + "d";
+    /** A constant as a Java literal of its axis's type. */
+    private static String constant(Axis axis, Object value) {
+        return switch (axis.type()) {
+            case INT -> String.valueOf(value);
+            case LONG -> value + "L";
+            case DOUBLE -> Double.toString((Double) value) + "d";
+            case STRING -> literal((String) value);
+        };
     }
 
     static String literal(String v) {
@@ -740,9 +699,18 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
         return ((Number) value(a, name)).intValue();
     }
 
-    private boolean nonBlank(TypeElement type, AnnotationMirror a, String member, List<String> values, String emptyMessage) {
+    /** Reports an annotation member that gives no value at all (no axis rule sees an empty list). */
+    private boolean nonEmpty(TypeElement type, AnnotationMirror a, String member, List<?> values, String emptyMessage) {
         if (values.isEmpty()) {
             error(type, a, member, emptyMessage);
+            return false;
+        }
+        return true;
+    }
+
+    /** {@link #nonEmpty}, and no blank value: for members whose axis allows blank (none) but a blank value is pointless. */
+    private boolean nonBlank(TypeElement type, AnnotationMirror a, String member, List<String> values, String emptyMessage) {
+        if (!nonEmpty(type, a, member, values, emptyMessage)) {
             return false;
         }
         for (String v : values) {
@@ -755,33 +723,17 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
         return true;
     }
 
-    /** The forms of a length distribution (checked fully at trial start, by LengthDistribution). */
-    private static final java.util.regex.Pattern LENGTHS = java.util.regex.Pattern.compile(
-            "fixed|uniform:0?\\.[0-9]*[1-9][0-9]*|normal:[0-9]*\\.?[0-9]+(:[1-9][0-9]*:[1-9][0-9]*)?");
-
-    private boolean lengths(TypeElement type, AnnotationMirror a, String member, List<String> values) {
-        if (values.isEmpty()) {
-            error(type, a, member, "@Prompts(" + member + ") needs at least one value, e.g. \"fixed\"");
-            return false;
-        }
-        for (String v : values) {
-            if (!LENGTHS.matcher(v.trim().toLowerCase(Locale.ROOT)).matches()) {
-                error(type, a, member, "@Prompts(" + member + " = \"" + v + "\") is not a length distribution: use "
-                        + "\"fixed\", \"uniform:W\" (0 < W < 1), \"normal:S\" or \"normal:S:MIN:MAX\" (tokens)");
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private boolean positive(TypeElement type, AnnotationMirror a, String member, List<Integer> values, String what) {
-        if (values.isEmpty()) {
-            error(type, a, member, what + " needs at least one value");
-            return false;
-        }
-        for (int v : values) {
-            if (v < 1) {
-                error(type, a, member, what + " value " + v + " is not allowed: every value must be at least 1");
+    /**
+     * Checks every value of an annotation member against its axis's rule and reports the first one
+     * it does not allow, on that member, in the rule's words: {@code @Batch(0) is not allowed: it
+     * must be at least 1}. The same words as before a run ({@code batch=0 is not allowed: ...}).
+     */
+    private boolean allowed(TypeElement type, AnnotationMirror a, String member, Axis axis, List<?> values) {
+        for (Object v : values) {
+            if (!axis.rule().allows(v)) {
+                String written = v instanceof String text ? literal(text) : String.valueOf(v);
+                error(type, a, member, "@" + a.getAnnotationType().asElement().getSimpleName() + "("
+                        + (member.equals("value") ? "" : member + " = ") + written + ") " + axis.rule().complaint());
                 return false;
             }
         }

@@ -147,6 +147,46 @@ class EnergyBenchmarkProcessorTest {
         }
     }
 
+    /**
+     * Loads the compiled generated class, sets each {@code @Param} field to its first value (as JMH
+     * would for the first trial) and returns the spec the class would open its session with: proves
+     * that the generated code passes every value by a name and type the framework's table accepts.
+     */
+    static org.tokenpowerbench.jmh.BenchmarkSpec firstTrialSpec(Compilation c, String qualifiedName) {
+        ClassLoader loader = new ClassLoader(EnergyBenchmarkProcessorTest.class.getClassLoader()) {
+            @Override
+            protected Class<?> findClass(String name) throws ClassNotFoundException {
+                String path = "/" + name.replace('.', '/') + ".class";
+                for (JavaFileObject f : c.generatedFiles()) {
+                    if (f.getKind() == JavaFileObject.Kind.CLASS && f.toUri().getPath().endsWith(path)) {
+                        try (java.io.InputStream in = f.openInputStream()) {
+                            byte[] b = in.readAllBytes();
+                            return defineClass(name, b, 0, b.length);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }
+                }
+                throw new ClassNotFoundException(name);
+            }
+        };
+        try {
+            Class<?> type = loader.loadClass(qualifiedName);
+            Object bench = type.getConstructor().newInstance();
+            for (java.lang.reflect.Field f : type.getFields()) {
+                org.openjdk.jmh.annotations.Param param = f.getAnnotation(org.openjdk.jmh.annotations.Param.class);
+                if (param != null) {
+                    String first = param.value()[0];
+                    f.set(bench, f.getType() == int.class ? Integer.parseInt(first)
+                            : f.getType() == double.class ? Double.parseDouble(first) : first);
+                }
+            }
+            return (org.tokenpowerbench.jmh.BenchmarkSpec) type.getMethod("benchmarkSpec").invoke(bench);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     private static final Pattern PARAM = Pattern.compile(
             "@org\\.openjdk\\.jmh\\.annotations\\.Param\\(\\{(.*?)\\}\\)\\s*public\\s+(\\w+)\\s+(\\w+);");
 
@@ -238,11 +278,20 @@ class EnergyBenchmarkProcessorTest {
             assertTrue(gen.contains("@org.openjdk.jmh.annotations.Fork(1)"), gen);
             assertTrue(gen.contains("@org.openjdk.jmh.annotations.OutputTimeUnit(java.util.concurrent.TimeUnit.MILLISECONDS)"), gen);
             assertTrue(gen.contains("@org.openjdk.jmh.annotations.BenchmarkMode(org.openjdk.jmh.annotations.Mode.SingleShotTime)"), gen);
-            // the session gets the user class, the default seed and no API key variable
-            assertTrue(gen.contains("\"demo.Minimal\", model, quantization, batch, inputTokens, outputTokens, prompts, 42L, engine, api, \"\""), gen);
-            // closed loop, synthetic prompts, no context-length axis, no SLO
-            assertTrue(gen.contains("0.0, \"poisson\", 1.0, 0, 0, \"\", 2048, false, 0.0d, 0.0d, 0.0d,\n"
-                    + "                inputLengths, outputLengths, 0.0, \"\"));"), gen);
+            // the session gets the user class and every @Param by name, and nothing else: the rest is the table's default
+            assertTrue(gen.contains("BenchmarkSpec.builder(\"demo.Minimal\")\n                .set(\"model\", model)\n"
+                    + "                .set(\"quantization\", quantization)\n                .set(\"batch\", batch)\n"), gen);
+            assertEquals(params(gen).size(), count(gen, ".set("), gen);
+            org.tokenpowerbench.jmh.BenchmarkSpec spec = firstTrialSpec(c, "demo.Minimal_Energy");
+            assertEquals("demo.Minimal", spec.benchmarkClass());
+            // closed loop, synthetic prompts, default seed, no API key variable, no SLO; the trial's name as always
+            assertEquals("model=synthetic:llama-tiny quantization=f16 batch=1 inputTokens=128 outputTokens=64 prompts=16 "
+                    + "engine=embedded api=completions", spec.describe());
+            assertEquals(42L, spec.seed());
+            assertEquals("", spec.apiKeyEnv());
+            assertFalse(spec.openLoop());
+            assertEquals(2048, spec.datasetMaxTokens());
+            assertEquals(org.tokenpowerbench.workload.Slo.NONE, spec.slo());
 
             BenchmarkListEntry e = entry(c, "demo.Minimal_Energy");
             assertEquals("demo.Minimal_Energy.wave", e.getUsername());
@@ -282,7 +331,12 @@ class EnergyBenchmarkProcessorTest {
                     "int prompts", List.of("8"),
                     "String engine", List.of("http://localhost:8000"),
                     "String api", List.of("chat")), params(gen));
-            assertTrue(gen.contains("prompts, 7L, engine, api, \"OPENAI_API_KEY\",\n"), gen);
+            assertTrue(gen.contains("                .set(\"seed\", 7L)\n                .set(\"apiKeyEnv\", \"OPENAI_API_KEY\")\n"), gen);
+            org.tokenpowerbench.jmh.BenchmarkSpec spec = firstTrialSpec(c, "demo.Full_Energy");
+            assertEquals("model=meta-llama/Llama-3.1-8B-Instruct quantization=f16 batch=1 inputTokens=128 outputTokens=64 "
+                    + "prompts=8 engine=http://localhost:8000 api=chat", spec.describe());
+            assertEquals(7L, spec.seed());
+            assertEquals("OPENAI_API_KEY", spec.apiKeyEnv());
             // copied, not defaulted: exactly one of each
             assertEquals(1, count(gen, "@org.openjdk.jmh.annotations.Warmup("), gen);
             assertEquals(1, count(gen, "@org.openjdk.jmh.annotations.Measurement("), gen);
@@ -359,7 +413,7 @@ class EnergyBenchmarkProcessorTest {
             assertThat(c).succeeded();
             String gen = generated(c, "demo.Outer_Middle_Inner_Energy");
             assertEquals(List.of("2"), params(gen).get("int batch"));
-            assertTrue(gen.contains("\"demo.Outer.Middle.Inner\", model"), gen);
+            assertTrue(gen.contains("BenchmarkSpec.builder(\"demo.Outer.Middle.Inner\")"), gen);
             generated(c, "demo.Outer_Sibling_Energy");
             assertTrue(gen.contains("@org.openjdk.jmh.annotations.Fork(3)\n"), gen);
             BenchmarkListEntry inner = entry(c, "demo.Outer_Middle_Inner_Energy");
@@ -424,9 +478,14 @@ class EnergyBenchmarkProcessorTest {
             assertEquals(List.of("0", "4"), p.get("int maxConcurrency"));
             assertEquals(List.of("3"), p.get("int warmupRequests"));
             assertEquals(List.of("128"), p.get("int inputTokens"));
-            assertTrue(gen.contains("prompts, 9L, engine, api, \"\",\n"
-                    + "                rate, arrivals, burstiness, maxConcurrency, warmupRequests, \"\", 2048, false, "
-                    + "0.0d, 0.0d, 0.0d,\n                inputLengths, outputLengths, waveSeconds, \"\"));"), gen);
+            for (String name : List.of("rate", "arrivals", "burstiness", "maxConcurrency", "warmupRequests", "waveSeconds")) {
+                assertTrue(gen.contains(".set(\"" + name + "\", " + name + ")\n"), gen);
+            }
+            org.tokenpowerbench.jmh.BenchmarkSpec spec = firstTrialSpec(c, "demo.Open_Energy");
+            assertEquals("model=synthetic:llama-tiny quantization=f16 batch=1 inputTokens=128 outputTokens=64 prompts=8 "
+                    + "engine=embedded api=completions rate=0.5 arrivals=gamma burstiness=0.25 maxConcurrency=0 "
+                    + "warmupRequests=3", spec.describe());
+            assertEquals(9L, spec.seed());
             assertEquals(List.of("0"), p.get("double waveSeconds"));
             Map<String, List<String>> list = listParams(entry(c, "demo.Open_Energy"));
             assertEquals(List.of("0.5", "2", "8"), list.get("rate"));
@@ -450,6 +509,9 @@ class EnergyBenchmarkProcessorTest {
             assertEquals(List.of("normal:0.25:16:256"), p.get("String outputLengths"));
             assertEquals(List.of("30", "60.5"), p.get("double waveSeconds"));
             assertEquals(List.of("0"), p.get("double rate"), "a timed closed loop");
+            assertEquals("model=synthetic:llama-tiny quantization=f16 batch=1 inputTokens=256 outputTokens=64 prompts=16 "
+                    + "engine=embedded api=completions outputLengths=normal:0.25:16:256 waveSeconds=30",
+                    firstTrialSpec(c, "demo.Spread_Energy").describe());
             Map<String, List<String>> list = listParams(entry(c, "demo.Spread_Energy"));
             assertEquals(List.of("fixed", "uniform:0.5"), list.get("inputLengths"));
             assertEquals(List.of("30", "60.5"), list.get("waveSeconds"));
@@ -466,7 +528,8 @@ class EnergyBenchmarkProcessorTest {
             assertThat(c).succeeded();
             String gen = generated(c, "demo.Sampled_Energy");
             assertEquals(2, params(gen).get("String requestFields").size(), gen);
-            assertTrue(gen.contains("inputLengths, outputLengths, 0.0, requestFields));"), gen);
+            assertTrue(gen.contains(".set(\"requestFields\", requestFields)\n"), gen);
+            assertEquals("temperature=0", firstTrialSpec(c, "demo.Sampled_Energy").requestFields());
             assertEquals(List.of("temperature=0", "{\"temperature\": 0.8, \"stop\": [\"a\", \"b\"]}"),
                     listParams(entry(c, "demo.Sampled_Energy")).get("requestFields"), "a comma inside one value stays");
         }
@@ -487,9 +550,15 @@ class EnergyBenchmarkProcessorTest {
             assertEquals(List.of("data/a.jsonl", "/abs/sharegpt.json"), p.get("String dataset"));
             assertFalse(p.containsKey("int inputTokens"), gen);
             assertFalse(p.containsKey("double rate"), gen);
-            assertTrue(gen.contains("batch, 0, outputTokens, prompts, 42L"), gen);
-            assertTrue(gen.contains("0.0, \"poisson\", 1.0, 0, 0, dataset, 512, false, 250.0d, 0.0d, 1500.5d,\n"
-                    + "                \"fixed\", \"fixed\", 0.0, \"\"));"), gen);
+            assertTrue(gen.contains("                .set(\"dataset\", dataset)\n"), gen);
+            assertTrue(gen.contains("                .set(\"datasetMaxTokens\", 512)\n                .set(\"sloTtftMs\", 250.0d)\n"
+                    + "                .set(\"sloTpotMs\", 0.0d)\n                .set(\"sloE2eMs\", 1500.5d)\n"), gen);
+            org.tokenpowerbench.jmh.BenchmarkSpec spec = firstTrialSpec(c, "demo.FromFile_Energy");
+            assertEquals("model=synthetic:llama-tiny quantization=f16 batch=1 dataset=data/a.jsonl outputTokens=32 "
+                    + "prompts=4 engine=embedded api=completions", spec.describe());
+            assertEquals(512, spec.datasetMaxTokens());
+            assertEquals(new org.tokenpowerbench.workload.Slo(250, 0, 1500.5), spec.slo());
+            assertEquals(0, spec.inputTokens(), "a dataset's entries bring their own prompts");
             assertFalse(p.containsKey("String inputLengths") || p.containsKey("String outputLengths"), gen);
             assertEquals(List.of("data/a.jsonl", "/abs/sharegpt.json"),
                     listParams(entry(c, "demo.FromFile_Energy")).get("dataset"));
@@ -509,8 +578,12 @@ class EnergyBenchmarkProcessorTest {
             Map<String, List<String>> p = params(gen);
             assertEquals(List.of("512", "2048"), p.get("int contextLength"));
             assertFalse(p.containsKey("int inputTokens"), gen);
-            assertTrue(gen.contains("batch, contextLength, outputTokens, prompts, 42L"), gen);
-            assertTrue(gen.contains("\"\", 2048, true, 0.0d, 0.0d, 0.0d,\n                \"fixed\", outputLengths, 0.0, \"\"));"), gen);
+            assertTrue(gen.contains("                .set(\"contextLength\", contextLength)\n"), gen);
+            org.tokenpowerbench.jmh.BenchmarkSpec spec = firstTrialSpec(c, "demo.Context_Energy");
+            assertEquals("model=synthetic:llama-tiny quantization=f16 batch=1 contextLength=512 outputTokens=16 prompts=16 "
+                    + "engine=embedded api=completions", spec.describe());
+            assertEquals(512, spec.inputTokens());
+            assertEquals("contextLength", spec.promptLengthName());
             assertFalse(p.containsKey("String inputLengths"), "context lengths are exact");
             assertEquals(List.of("fixed"), p.get("String outputLengths"));
             Map<String, List<String>> list = listParams(entry(c, "demo.Context_Energy"));
@@ -556,31 +629,31 @@ class EnergyBenchmarkProcessorTest {
         @Test
         void zeroBatch() {
             assertSingleError(annotated("B2", "@Model(\"m\")", "@Batch({4, 0})"), "@Batch", "demo.B2_Energy",
-                    "@Batch value 0 is not allowed", "at least 1");
+                    "@Batch(0) is not allowed", "at least 1");
         }
 
         @Test
         void negativeBatch() {
             assertSingleError(annotated("B3", "@Model(\"m\")", "@Batch(-2)"), "@Batch", "demo.B3_Energy",
-                    "@Batch value -2");
+                    "@Batch(-2) is not allowed");
         }
 
         @Test
         void zeroInputTokens() {
             assertSingleError(annotated("P1", "@Model(\"m\")", "@Prompts(inputTokens = 0)"), "@Prompts", "demo.P1_Energy",
-                    "@Prompts(inputTokens) value 0", "at least 1");
+                    "@Prompts(inputTokens = 0) is not allowed", "at least 1");
         }
 
         @Test
         void zeroOutputTokens() {
             assertSingleError(annotated("P2", "@Model(\"m\")", "@Prompts(outputTokens = {64, 0})"), "@Prompts",
-                    "demo.P2_Energy", "@Prompts(outputTokens) value 0");
+                    "demo.P2_Energy", "@Prompts(outputTokens = 0) is not allowed");
         }
 
         @Test
         void zeroCount() {
             assertSingleError(annotated("P3", "@Model(\"m\")", "@Prompts(count = 0)"), "@Prompts", "demo.P3_Energy",
-                    "@Prompts(count = 0) must be at least 1");
+                    "@Prompts(count = 0) is not allowed: it must be at least 1");
         }
 
         @Test
@@ -592,19 +665,19 @@ class EnergyBenchmarkProcessorTest {
         @Test
         void blankModel() {
             assertSingleError(annotated("M2", "@Model(\"\")"), "@Model", "demo.M2_Energy",
-                    "blank value in Model");
+                    "@Model(\"\") is blank");
         }
 
         @Test
         void blankQuantization() {
             assertSingleError(annotated("Q1", "@Model(\"m\")", "@Quantization({\"f16\", \" \"})"), "@Quantization",
-                    "demo.Q1_Energy", "blank value in Quantization");
+                    "demo.Q1_Energy", "@Quantization(\" \") is blank");
         }
 
         @Test
         void ftpEngine() {
             assertSingleError(annotated("E1", "@Model(\"m\")", "@Engine(\"ftp://x\")"), "@Engine", "demo.E1_Energy",
-                    "@Engine(\"ftp://x\"): unknown engine", "http://", "https://");
+                    "@Engine(\"ftp://x\") is not known", "http://", "https://");
         }
 
         @Test
@@ -676,7 +749,7 @@ class EnergyBenchmarkProcessorTest {
         @Test
         void negativeRate() {
             assertSingleError(annotated("W1", "@Model(\"m\")", "@Workload(rate = {2, -1})"), "@Workload", "demo.W1_Energy",
-                    "@Workload(rate = -1.0) is not allowed", "or 0 for a closed loop");
+                    "@Workload(rate = -1.0) is not an arrival rate", "or 0 for a closed loop");
         }
 
         @Test
@@ -694,7 +767,7 @@ class EnergyBenchmarkProcessorTest {
         @Test
         void unknownArrivals() {
             assertSingleError(annotated("W4", "@Model(\"m\")", "@Workload(rate = 2, arrivals = \"uniform\")"), "@Workload",
-                    "demo.W4_Energy", "@Workload(arrivals = \"uniform\") is not known", "\"poisson\" or \"gamma\"");
+                    "demo.W4_Energy", "@Workload(arrivals = \"uniform\") is not known", "poisson or gamma");
         }
 
         @Test
@@ -735,7 +808,7 @@ class EnergyBenchmarkProcessorTest {
         @Test
         void blankDatasetPath() {
             assertSingleError(annotated("D1", "@Model(\"m\")", "@Dataset({\"a.jsonl\", \"  \"})"), "@Dataset",
-                    "demo.D1_Energy", "@Dataset has a blank file path");
+                    "demo.D1_Energy", "@Dataset(\"  \") is blank", "JSONL or ShareGPT");
         }
 
         @Test
@@ -810,7 +883,7 @@ class EnergyBenchmarkProcessorTest {
         @Test
         void zeroContextLength() {
             assertSingleError(annotated("C3", "@Model(\"m\")", "@ContextLength({512, 0})"), "@ContextLength",
-                    "demo.C3_Energy", "@ContextLength value 0 is not allowed");
+                    "demo.C3_Energy", "@ContextLength(0) is not allowed");
         }
 
         @Test
@@ -832,7 +905,7 @@ class EnergyBenchmarkProcessorTest {
             Compilation c = compile(src);
             assertThat(c).failed();
             assertEquals(3, c.errors().size(), () -> "errors: " + c.errors());
-            assertThat(c).hadErrorContaining("@Batch value 0").inFile(src).onLineContaining("@Batch");
+            assertThat(c).hadErrorContaining("@Batch(0) is not allowed").inFile(src).onLineContaining("@Batch");
             assertThat(c).hadErrorContaining("@Prompts(count = 0)").inFile(src).onLineContaining("@Prompts");
             assertThat(c).hadErrorContaining("grpc").inFile(src).onLineContaining("@Engine");
         }
@@ -845,12 +918,52 @@ class EnergyBenchmarkProcessorTest {
             Compilation c = compile(spy, good, bad);
             assertThat(c).failed();
             assertEquals(1, c.errors().size(), () -> "errors: " + c.errors());
-            assertThat(c).hadErrorContaining("@Batch value 0").inFile(bad).onLineContaining("@Batch");
+            assertThat(c).hadErrorContaining("@Batch(0) is not allowed").inFile(bad).onLineContaining("@Batch");
             assertEquals(Set.of("demo.Good1_Energy"), spy.created);
         }
     }
 
     // --- unit helpers of the processor ----------------------------------------------------------
+
+    /**
+     * An annotation member's default and its axis's default are one value written twice (Java
+     * needs a constant in the annotation): the processor uses the table's when the annotation is
+     * absent and the member's when it is present, so they must agree.
+     */
+    @Test
+    void annotationDefaultsAreTheAxisTables() throws Exception {
+        Map<String, org.tokenpowerbench.axes.Axis> members = new java.util.LinkedHashMap<>();
+        members.put("Prompts.inputTokens", org.tokenpowerbench.axes.Axis.INPUT_TOKENS);
+        members.put("Prompts.outputTokens", org.tokenpowerbench.axes.Axis.OUTPUT_TOKENS);
+        members.put("Prompts.count", org.tokenpowerbench.axes.Axis.PROMPTS);
+        members.put("Prompts.seed", org.tokenpowerbench.axes.Axis.SEED);
+        members.put("Prompts.inputLengths", org.tokenpowerbench.axes.Axis.INPUT_LENGTHS);
+        members.put("Prompts.outputLengths", org.tokenpowerbench.axes.Axis.OUTPUT_LENGTHS);
+        members.put("Engine.value", org.tokenpowerbench.axes.Axis.ENGINE);
+        members.put("Engine.api", org.tokenpowerbench.axes.Axis.API);
+        members.put("Engine.apiKeyEnv", org.tokenpowerbench.axes.Axis.API_KEY_ENV);
+        members.put("Dataset.maxTokens", org.tokenpowerbench.axes.Axis.DATASET_MAX_TOKENS);
+        members.put("Slo.ttftMs", org.tokenpowerbench.axes.Axis.SLO_TTFT_MS);
+        members.put("Slo.tpotMs", org.tokenpowerbench.axes.Axis.SLO_TPOT_MS);
+        members.put("Slo.e2eMs", org.tokenpowerbench.axes.Axis.SLO_E2E_MS);
+        members.put("Workload.rate", org.tokenpowerbench.axes.Axis.RATE);
+        members.put("Workload.arrivals", org.tokenpowerbench.axes.Axis.ARRIVALS);
+        members.put("Workload.burstiness", org.tokenpowerbench.axes.Axis.BURSTINESS);
+        members.put("Workload.maxConcurrency", org.tokenpowerbench.axes.Axis.MAX_CONCURRENCY);
+        members.put("Workload.warmupRequests", org.tokenpowerbench.axes.Axis.WARMUP_REQUESTS);
+        members.put("Workload.waveSeconds", org.tokenpowerbench.axes.Axis.WAVE_SECONDS);
+        for (Map.Entry<String, org.tokenpowerbench.axes.Axis> m : members.entrySet()) {
+            String[] name = m.getKey().split("\\.");
+            Object d = Class.forName("org.tokenpowerbench.annotations." + name[0]).getMethod(name[1]).getDefaultValue();
+            Object single = d.getClass().isArray() ? java.lang.reflect.Array.get(d, 0) : d;
+            if (d.getClass().isArray()) {
+                assertEquals(1, java.lang.reflect.Array.getLength(d), m.getKey());
+            }
+            Object expected = m.getValue().defaultValue();
+            assertEquals(expected instanceof Number n ? (Object) n.doubleValue() : expected,
+                    single instanceof Number n ? (Object) n.doubleValue() : single, m.getKey());
+        }
+    }
 
     @Test
     void literalEscapes() {

@@ -787,7 +787,7 @@ class MainTest {
     }
 
     static String checkFails(Trial... trials) {
-        return assertThrows(IllegalArgumentException.class, () -> ParameterCheck.check(List.of(trials))).getMessage();
+        return assertThrows(org.tokenpowerbench.UserError.class, () -> ParameterCheck.check(List.of(trials))).getMessage();
     }
 
     @Nested
@@ -804,8 +804,9 @@ class MainTest {
 
         @Test
         void badRateStopsTheRunBeforeAnyFork() {
-            assertEquals("tokenpowerbench: rate=-1.0 is not an arrival rate: give requests per second > 0 (-p rate=...),"
-                    + " or 0 for a closed loop", rejected("TPBSample_03", "-p", "rate=-1"));
+            // the axis table's words: what is wrong, what to do, then the option, as for every axis
+            assertEquals("tokenpowerbench: rate=-1.0 is not an arrival rate: give requests per second > 0, or 0 for a"
+                    + " closed loop (-p rate=...)", rejected("TPBSample_03", "-p", "rate=-1"));
             assertTrue(rejected("TPBSample_03", "-p", "rate=10,Infinity").contains("rate=Infinity"));
             assertTrue(rejected("TPBSample_03", "-p", "rate=NaN").contains("rate=NaN"));
             assertTrue(rejected("TPBSample_03", "-p", "rate=fast").contains("rate=fast is not a number"));

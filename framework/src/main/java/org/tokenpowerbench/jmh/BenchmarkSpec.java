@@ -1,6 +1,13 @@
 package org.tokenpowerbench.jmh;
 
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.StringJoiner;
 import org.tokenpowerbench.UserError;
+import org.tokenpowerbench.axes.Axis;
+import org.tokenpowerbench.axes.AxisValues;
 import org.tokenpowerbench.client.RequestBodyFields;
 import org.tokenpowerbench.workload.ArrivalProcess;
 import org.tokenpowerbench.workload.LengthDistribution;
@@ -9,181 +16,302 @@ import org.tokenpowerbench.workload.Slo;
 
 /**
  * One point of a sweep, as the generated harness passes it to {@link InferenceSession}: the
- * values of every JMH {@code @Param} plus the constants of the annotated class. Generated code
- * calls the canonical constructor positionally: a new component goes at the end, together with
- * the processor's generated call.
+ * values of every JMH {@code @Param} plus the constants of the annotated class, each set by its
+ * {@link Axis} name and read back typed through the axis table. What each axis means, its
+ * default, its check, whether it separates result groups and when it is described are the
+ * table's; this class adds only what the trial derives from several axes at once.
  *
- * @param inputTokens       prompt length in tokens: {@code @Prompts(inputTokens)}, or
- *                          {@code @ContextLength} when {@code contextLengthAxis}; 0 with a dataset
- * @param rate              open-loop requests per second ({@code @Workload}); 0: closed loop
- * @param arrivals          {@code poisson} or {@code gamma}
- * @param burstiness        gamma shape; 1 for Poisson
- * @param maxConcurrency    open loop: most requests in flight; 0: no bound
- * @param warmupRequests    open loop: unmeasured requests at the start of every wave
- * @param dataset           path of a {@code @Dataset} file; empty for synthetic prompts
- * @param datasetMaxTokens  largest prompt plus output tokens of a dataset entry that is used
- * @param contextLengthAxis whether {@code inputTokens} came from {@code @ContextLength}
- * @param sloTtftMs         {@code @Slo(ttftMs)}, 0 for none
- * @param sloTpotMs         {@code @Slo(tpotMs)}, 0 for none
- * @param sloE2eMs          {@code @Slo(e2eMs)}, 0 for none
- * @param inputLengths      how synthetic prompt lengths spread around {@code inputTokens}
- *                          ({@link LengthDistribution}); {@code fixed} by default
- * @param outputLengths     how output lengths spread around {@code outputTokens}
- * @param waveSeconds       how long a wave keeps sending, cycling through the prompts; 0: one
- *                          pass over the prompt set
- * @param requestFields     extra request-body fields ({@code @RequestFields}); empty for none
+ * <pre>{@code
+ * BenchmarkSpec.builder("demo.MyBench").set("model", model).set("batch", batch).set("seed", 7L).build()
+ * }</pre>
  */
-public record BenchmarkSpec(
-        String benchmarkClass,
-        String model,
-        String quantization,
-        int batch,
-        int inputTokens,
-        int outputTokens,
-        int prompts,
-        long seed,
-        String engine,
-        String api,
-        String apiKeyEnv,
-        double rate,
-        String arrivals,
-        double burstiness,
-        int maxConcurrency,
-        int warmupRequests,
-        String dataset,
-        int datasetMaxTokens,
-        boolean contextLengthAxis,
-        double sloTtftMs,
-        double sloTpotMs,
-        double sloE2eMs,
-        String inputLengths,
-        String outputLengths,
-        double waveSeconds,
-        String requestFields) {
+public final class BenchmarkSpec implements AxisValues {
 
-    /** A point with fixed lengths and one pass over the prompts per wave. */
-    public BenchmarkSpec(String benchmarkClass, String model, String quantization, int batch, int inputTokens,
-                         int outputTokens, int prompts, long seed, String engine, String api, String apiKeyEnv,
-                         double rate, String arrivals, double burstiness, int maxConcurrency, int warmupRequests,
-                         String dataset, int datasetMaxTokens, boolean contextLengthAxis, double sloTtftMs,
-                         double sloTpotMs, double sloE2eMs) {
-        this(benchmarkClass, model, quantization, batch, inputTokens, outputTokens, prompts, seed, engine, api,
-                apiKeyEnv, rate, arrivals, burstiness, maxConcurrency, warmupRequests, dataset, datasetMaxTokens,
-                contextLengthAxis, sloTtftMs, sloTpotMs, sloE2eMs, "fixed", "fixed", 0, "");
+    private final String benchmarkClass;
+    private final Map<Axis, Object> values;
+
+    private BenchmarkSpec(String benchmarkClass, Map<Axis, Object> values) {
+        this.benchmarkClass = benchmarkClass;
+        this.values = Collections.unmodifiableMap(new EnumMap<>(values));
     }
 
-    /** A point without extra request fields. */
-    public BenchmarkSpec(String benchmarkClass, String model, String quantization, int batch, int inputTokens,
-                         int outputTokens, int prompts, long seed, String engine, String api, String apiKeyEnv,
-                         double rate, String arrivals, double burstiness, int maxConcurrency, int warmupRequests,
-                         String dataset, int datasetMaxTokens, boolean contextLengthAxis, double sloTtftMs,
-                         double sloTpotMs, double sloE2eMs, String inputLengths, String outputLengths,
-                         double waveSeconds) {
-        this(benchmarkClass, model, quantization, batch, inputTokens, outputTokens, prompts, seed, engine, api,
-                apiKeyEnv, rate, arrivals, burstiness, maxConcurrency, warmupRequests, dataset, datasetMaxTokens,
-                contextLengthAxis, sloTtftMs, sloTpotMs, sloE2eMs, inputLengths, outputLengths, waveSeconds, "");
+    /** Starts a point of the benchmark class {@code benchmarkClass} (its qualified source name). */
+    public static Builder builder(String benchmarkClass) {
+        return new Builder(benchmarkClass);
     }
 
-    /** A closed-loop point with synthetic prompts and no SLO. */
-    public BenchmarkSpec(String benchmarkClass, String model, String quantization, int batch, int inputTokens,
-                         int outputTokens, int prompts, long seed, String engine, String api, String apiKeyEnv) {
-        this(benchmarkClass, model, quantization, batch, inputTokens, outputTokens, prompts, seed, engine, api,
-                apiKeyEnv, 0, "poisson", 1, 0, 0, "", 2048, false, 0, 0, 0);
+    /**
+     * Collects values by axis name. A name the table does not know, a value of the wrong type, a
+     * name set twice or a required axis left out is a bug of the code that calls it (generated code
+     * from a processor of another version, say) and throws {@link IllegalArgumentException}.
+     */
+    public static final class Builder {
+        private final String benchmarkClass;
+        private final Map<Axis, Object> values = new EnumMap<>(Axis.class);
+
+        private Builder(String benchmarkClass) {
+            this.benchmarkClass = Objects.requireNonNull(benchmarkClass, "benchmarkClass");
+        }
+
+        /** Sets the axis called {@code name}; {@code value} has the axis's type (boxed). */
+        public Builder set(String name, Object value) {
+            Axis axis = Axis.named(name);
+            if (axis == null) {
+                throw new IllegalArgumentException("no axis is called '" + name + "' (axes: " + Axis.names()
+                        + "): the generated class and the framework disagree; compile the benchmark against this "
+                        + "framework's annotation processor");
+            }
+            if (!axis.type().holds(value)) {
+                throw new IllegalArgumentException("axis '" + name + "' takes " + axis.type().javaName() + ", not "
+                        + (value == null ? "null" : value.getClass().getSimpleName() + " " + value));
+            }
+            if (values.putIfAbsent(axis, value) != null) {
+                throw new IllegalArgumentException("axis '" + name + "' is set twice");
+            }
+            return this;
+        }
+
+        public BenchmarkSpec build() {
+            for (Axis a : Axis.values()) {
+                if (a.presence() == Axis.Presence.REQUIRED && !values.containsKey(a)) {
+                    throw new IllegalArgumentException("axis '" + a.paramName() + "' has no default and was not set");
+                }
+            }
+            return new BenchmarkSpec(benchmarkClass, values);
+        }
     }
 
-    public BenchmarkSpec {
-        arrivals = arrivals == null ? "poisson" : arrivals;
-        dataset = dataset == null ? "" : dataset;
-        inputLengths = inputLengths == null || inputLengths.isBlank() ? "fixed" : inputLengths;
-        outputLengths = outputLengths == null || outputLengths.isBlank() ? "fixed" : outputLengths;
-        requestFields = requestFields == null ? "" : requestFields;
+    @Override
+    public boolean has(Axis axis) {
+        return values.containsKey(axis);
+    }
+
+    @Override
+    public Object get(Axis axis) {
+        Object v = values.get(axis);
+        return v != null ? v : axis.defaultValue();
+    }
+
+    private int integer(Axis axis) {
+        return (Integer) get(axis);
+    }
+
+    private double number(Axis axis) {
+        return (Double) get(axis);
+    }
+
+    private String text(Axis axis) {
+        Object v = get(axis);
+        return v == null ? "" : (String) v;
+    }
+
+    /**
+     * Checks every value against its axis's rule, and what only the framework can check
+     * (the arrival process the open-loop values make, the SLO, the request fields), before an
+     * engine starts.
+     *
+     * @throws UserError with one line naming the first value that is not allowed
+     */
+    public void check() {
+        for (Axis a : Axis.values()) {
+            Object v = get(a);
+            String complaint = v == null ? null : a.complaint(v);
+            if (complaint != null) {
+                throw new UserError(complaint);
+            }
+        }
+        try {
+            if (openLoop()) {
+                arrivalProcess(); // the combination: Poisson arrivals with a burstiness, say
+            }
+            slo();
+            requestBodyFields(); // names the field the benchmark controls
+            LengthDistribution.parse(Axis.INPUT_LENGTHS.paramName(), inputLengths());
+            LengthDistribution.parse(Axis.OUTPUT_LENGTHS.paramName(), outputLengths());
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage()); // these parsers say what is wrong with the user's value
+        }
+    }
+
+    public String benchmarkClass() {
+        return benchmarkClass;
+    }
+
+    public String model() {
+        return text(Axis.MODEL);
+    }
+
+    public String quantization() {
+        return text(Axis.QUANTIZATION);
+    }
+
+    /** Closed loop: streams in flight (see {@link Axis#BATCH}); the server's slots are {@link #slots()}. */
+    public int batch() {
+        return integer(Axis.BATCH);
+    }
+
+    /** The prompt length: {@code contextLength} when the benchmark has that axis, else {@code inputTokens}; 0 with a dataset. */
+    public int inputTokens() {
+        return has(Axis.DATASET) ? 0 : integer(promptLengthAxis());
+    }
+
+    public int outputTokens() {
+        return integer(Axis.OUTPUT_TOKENS);
+    }
+
+    public int prompts() {
+        return integer(Axis.PROMPTS);
+    }
+
+    public long seed() {
+        return (Long) get(Axis.SEED);
+    }
+
+    public String engine() {
+        return text(Axis.ENGINE);
+    }
+
+    public String api() {
+        return text(Axis.API);
+    }
+
+    public String apiKeyEnv() {
+        return text(Axis.API_KEY_ENV);
+    }
+
+    public double rate() {
+        return number(Axis.RATE);
+    }
+
+    public String arrivals() {
+        return text(Axis.ARRIVALS);
+    }
+
+    public double burstiness() {
+        return number(Axis.BURSTINESS);
+    }
+
+    /** Open loop: the most requests in flight, 0 for no bound (see {@link Axis#MAX_CONCURRENCY}). */
+    public int maxConcurrency() {
+        return integer(Axis.MAX_CONCURRENCY);
+    }
+
+    public int warmupRequests() {
+        return integer(Axis.WARMUP_REQUESTS);
+    }
+
+    /** The dataset file's path; empty for synthetic prompts. */
+    public String dataset() {
+        return text(Axis.DATASET);
+    }
+
+    public int datasetMaxTokens() {
+        return integer(Axis.DATASET_MAX_TOKENS);
+    }
+
+    public String inputLengths() {
+        return text(Axis.INPUT_LENGTHS);
+    }
+
+    public String outputLengths() {
+        return text(Axis.OUTPUT_LENGTHS);
+    }
+
+    public double waveSeconds() {
+        return number(Axis.WAVE_SECONDS);
+    }
+
+    public String requestFields() {
+        return text(Axis.REQUEST_FIELDS);
     }
 
     /** The extra request-body fields; throws with one line for a value that does not make them. */
     public RequestBodyFields requestBodyFields() {
-        return RequestBodyFields.parse("requestFields", requestFields);
-    }
-
-    /** Whether requests arrive at a rate ({@code @Workload(rate > 0)}) rather than from {@code batch} workers. */
-    public boolean openLoop() {
-        return rate != 0;
+        return RequestBodyFields.parse(Axis.REQUEST_FIELDS.paramName(), requestFields());
     }
 
     /** The open-loop arrival schedule; throws with one line when the values do not make one. */
     public ArrivalProcess arrivalProcess() {
-        return ArrivalProcess.of(rate, arrivals, burstiness);
+        return ArrivalProcess.of(rate(), arrivals(), burstiness());
     }
 
     /** The service-level objectives; {@link Slo#NONE} when none is set. */
     public Slo slo() {
-        return new Slo(sloTtftMs, sloTpotMs, sloE2eMs);
+        return new Slo(number(Axis.SLO_TTFT_MS), number(Axis.SLO_TPOT_MS), number(Axis.SLO_E2E_MS));
+    }
+
+    private Axis promptLengthAxis() {
+        return has(Axis.CONTEXT_LENGTH) ? Axis.CONTEXT_LENGTH : Axis.INPUT_TOKENS;
     }
 
     /** {@code contextLength} or {@code inputTokens}: the parameter that sets the prompt length. */
     public String promptLengthName() {
-        return contextLengthAxis ? "contextLength" : "inputTokens";
+        return promptLengthAxis().paramName();
     }
 
     /** Where the trial's prompts come from; reads and checks a dataset file, so call it before starting an engine. */
     public PromptSource promptSource() {
-        return new PromptSource(dataset, prompts, openLoop() ? warmupRequests : 0, inputTokens, promptLengthName(),
-                datasetMaxTokens, seed, LengthDistribution.parse("inputLengths", inputLengths),
-                LengthDistribution.parse("outputLengths", outputLengths));
+        return new PromptSource(dataset(), prompts(), openLoop() ? warmupRequests() : 0, inputTokens(),
+                promptLengthName(), datasetMaxTokens(), seed(),
+                LengthDistribution.parse(Axis.INPUT_LENGTHS.paramName(), inputLengths()),
+                LengthDistribution.parse(Axis.OUTPUT_LENGTHS.paramName(), outputLengths()));
     }
 
-    /**
-     * The wave's duration in nanoseconds, 0 for one pass over the prompts; throws with one line
-     * for a value that is not a duration.
-     */
+    /** The wave's duration in nanoseconds, 0 for one pass over the prompts ({@link #check()} bounds it). */
     public long waveNanos() {
-        if (!(waveSeconds >= 0) || waveSeconds > 86_400) {
-            throw new UserError("waveSeconds=" + waveSeconds + " is not a wave length: give seconds from 0"
-                    + " to 86400 (0 sends the prompt set once) with -p waveSeconds=...");
-        }
-        return Math.round(waveSeconds * 1e9);
-    }
-
-    /** Requests the server must run at once: {@code batch}, or in open loop at least {@code maxConcurrency}. */
-    public int slots() {
-        return openLoop() ? Math.max(batch, maxConcurrency) : batch;
-    }
-
-    /** The parameter values, for file names and result rows; never includes the API key. */
-    public String describe() {
-        String promptLength = !dataset.isEmpty() ? "dataset=" + dataset : promptLengthName() + "=" + inputTokens;
-        String s = "model=" + model + " quantization=" + quantization + " batch=" + batch + " " + promptLength
-                + " outputTokens=" + outputTokens + " prompts=" + prompts + " engine=" + engine + " api=" + api;
-        if (!inputLengths.equals("fixed")) {
-            s += " inputLengths=" + inputLengths;
-        }
-        if (!outputLengths.equals("fixed")) {
-            s += " outputLengths=" + outputLengths;
-        }
-        if (waveSeconds != 0) {
-            s += " waveSeconds=" + number(waveSeconds);
-        }
-        if (!requestFields.isBlank()) {
-            s += " requestFields=" + requestFields.trim();
-        }
-        if (openLoop()) {
-            s += " rate=" + number(rate) + " arrivals=" + arrivals
-                    + (burstiness != 1 ? " burstiness=" + number(burstiness) : "")
-                    + " maxConcurrency=" + maxConcurrency + " warmupRequests=" + warmupRequests;
-        }
-        return s;
+        return Math.round(waveSeconds() * 1e9);
     }
 
     /**
-     * The serving configuration this point belongs to: its description without the prompt count
-     * and lengths ({@code inputTokens}, {@code contextLength}, {@code outputTokens}, {@code prompts},
-     * {@code dataset}), so every other axis (batch, rate, model, ...) separates groups. The
-     * regression cross-check fits each group on its own.
+     * Requests the server must hold at once: {@code batch} streams in closed loop; in open loop
+     * at least {@code maxConcurrency} (and never fewer than {@code batch}, which sizes the engine
+     * the same way for both loops of one benchmark).
+     */
+    public int slots() {
+        return openLoop() ? Math.max(batch(), maxConcurrency()) : batch();
+    }
+
+    /**
+     * The parameter values, for file names and result rows and as the run folder's key for a trial
+     * (resume compares it): every axis the table shows for this point, in the table's order. Never
+     * includes the API key (only the name of its variable is an axis, and it is not shown).
+     */
+    public String describe() {
+        return join(false);
+    }
+
+    /**
+     * The result group of this point: its description without the axes that do not separate
+     * groups (prompt count and lengths), so points of one serving configuration share it. The
+     * regression cross-check fits each group apart; {@code iterations.jsonl} records it.
      */
     public String group() {
-        return describe().replaceAll("(^| )(inputTokens|contextLength|outputTokens|prompts|dataset)=\\S*", "").trim();
+        return join(true);
     }
 
-    private static String number(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+    private String join(boolean groupsOnly) {
+        StringJoiner s = new StringJoiner(" ");
+        for (Axis a : Axis.values()) {
+            if ((!groupsOnly || a.groups()) && a.shownIn(this)) {
+                s.add(a.describe(get(a)));
+            }
+        }
+        return s.toString();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof BenchmarkSpec other && benchmarkClass.equals(other.benchmarkClass)
+                && values.equals(other.values);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(benchmarkClass, values);
+    }
+
+    @Override
+    public String toString() {
+        return benchmarkClass + " " + describe();
     }
 }

@@ -2,11 +2,11 @@ package org.tokenpowerbench.jmh;
 
 import org.tokenpowerbench.UserError;
 import java.time.Duration;
+import org.tokenpowerbench.UserError;
 import org.tokenpowerbench.client.Api;
 import org.tokenpowerbench.client.RequestTimeline;
 import org.tokenpowerbench.client.StreamingClient;
 import org.tokenpowerbench.client.Tokenizer;
-import org.tokenpowerbench.engine.EngineException;
 import org.tokenpowerbench.engine.EngineRequest;
 import org.tokenpowerbench.engine.Engines;
 import org.tokenpowerbench.engine.RunningEngine;
@@ -128,30 +128,10 @@ public final class InferenceSession implements AutoCloseable {
         WaveLedger.publishIdle(new WaveLedger.IdleWindow(spec, from, System.nanoTime()));
     }
 
+    /** Every value of the point, before the engine starts: one line naming the first one not allowed. */
     private static void validate(BenchmarkSpec spec) {
-        positive("batch", spec.batch());
-        if (spec.dataset().isEmpty()) {
-            positive(spec.promptLengthName(), spec.inputTokens());
-        }
-        if (spec.openLoop()) {
-            spec.arrivalProcess(); // one line naming the value, before the engine starts
-            if (spec.maxConcurrency() < 0) {
-                throw new UserError("maxConcurrency=" + spec.maxConcurrency() + " is not allowed: give the"
-                        + " most requests in flight at once, or 0 for no bound (-p maxConcurrency=...)");
-            }
-        }
-        spec.slo();
-        spec.waveNanos(); // one line naming waveSeconds, before the engine starts
+        spec.check();
         RequestMetricsProfiler.outputTolerance();
-        spec.requestBodyFields(); // one line naming the field, before the engine starts
-        positive("outputTokens", spec.outputTokens());
-        positive("prompts", spec.prompts());
-    }
-
-    private static void positive(String name, int value) {
-        if (value < 1) {
-            throw new UserError(name + "=" + value + " is not allowed: it must be at least 1 (-p " + name + "=...)");
-        }
     }
 
     private static String apiKey(String env) {

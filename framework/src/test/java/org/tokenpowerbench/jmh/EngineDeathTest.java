@@ -93,7 +93,8 @@ class EngineDeathTest {
 
         // 8 requests of 1,500 tokens, 2 at a time: seconds of streaming, far longer than the 1.5 s
         // after which the engine is killed
-        BenchmarkSpec spec = new BenchmarkSpec("demo.Dies", model, "f16", 2, 16, 1500, 8, 42, url, "completions", "");
+        BenchmarkSpec spec = BenchmarkSpec.builder("demo.Dies").set("model", model).set("batch", 2).set("inputTokens", 16)
+                .set("outputTokens", 1500).set("prompts", 8).set("engine", url).build();
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         try (InferenceSession session = InferenceSession.open(spec)) {
             session.beginIteration("measurement");

@@ -63,8 +63,10 @@ class OpenLoopSessionTest {
     }
 
     private static BenchmarkSpec spec(String dataset, String api, double rate, double e2eSlo) {
-        return new BenchmarkSpec("demo.OpenLoop", "synthetic:llama-tiny", "f16", 1, 0, 5, 3, 42, "embedded", api, "",
-                rate, "gamma", 0.5, 2, 1, dataset, 256, false, 0, 0, e2eSlo);
+        return BenchmarkSpec.builder("demo.OpenLoop").set("model", "synthetic:llama-tiny").set("dataset", dataset)
+                .set("outputTokens", 5).set("prompts", 3).set("api", api).set("rate", rate).set("arrivals", "gamma")
+                .set("burstiness", 0.5).set("maxConcurrency", 2).set("warmupRequests", 1).set("datasetMaxTokens", 256)
+                .set("sloE2eMs", e2eSlo).build();
     }
 
     @Test
@@ -119,8 +121,8 @@ class OpenLoopSessionTest {
 
     @Test
     void contextLengthBuildsPromptsOfThatLength() {
-        BenchmarkSpec spec = new BenchmarkSpec("demo.Ctx", "synthetic:llama-tiny", "f16", 2, 40, 2, 3, 42, "embedded",
-                "completions", "", 0, "poisson", 1, 0, 0, "", 2048, true, 0, 0, 0);
+        BenchmarkSpec spec = BenchmarkSpec.builder("demo.Ctx").set("model", "synthetic:llama-tiny").set("batch", 2)
+                .set("contextLength", 40).set("outputTokens", 2).set("prompts", 3).build();
         assertTrue(spec.describe().contains(" contextLength=40 "), spec.describe());
         WaveRecord wave;
         try (InferenceSession session = InferenceSession.open(spec)) {
@@ -140,9 +142,9 @@ class OpenLoopSessionTest {
         // a closed loop of 2 that keeps sending for 1.5 s, cycling through 4 prompts whose prompt
         // and output lengths are drawn: the server must see each prompt's own length and produce
         // each request's own output length
-        BenchmarkSpec spec = new BenchmarkSpec("demo.Spread", "synthetic:llama-tiny", "f16", 2, 24, 6, 4, 42, "embedded",
-                "completions", "", 0, "poisson", 1, 0, 0, "", 2048, false, 0, 0, 0,
-                "uniform:0.5", "normal:0.5:2:12", 1.5);
+        BenchmarkSpec spec = BenchmarkSpec.builder("demo.Spread").set("model", "synthetic:llama-tiny").set("batch", 2)
+                .set("inputTokens", 24).set("outputTokens", 6).set("prompts", 4).set("inputLengths", "uniform:0.5")
+                .set("outputLengths", "normal:0.5:2:12").set("waveSeconds", 1.5).build();
         assertTrue(spec.describe().endsWith("inputLengths=uniform:0.5 outputLengths=normal:0.5:2:12 waveSeconds=1.5"),
                 spec.describe());
         WaveRecord wave;
@@ -169,9 +171,9 @@ class OpenLoopSessionTest {
     void requestFieldsReachTheEmbeddedEngineAndControlledOnesStopTheTrial() {
         // sampled decoding instead of greedy: the embedded engine takes temperature, top_p, top_k
         // and seed; the output length stays forced
-        BenchmarkSpec spec = new BenchmarkSpec("demo.Sampled", "synthetic:llama-tiny", "f16", 2, 16, 5, 4, 42, "embedded",
-                "completions", "", 0, "poisson", 1, 0, 0, "", 2048, false, 0, 0, 0, "fixed", "fixed", 0,
-                "temperature=0.9;top_p=0.8;top_k=20;seed=11");
+        BenchmarkSpec spec = BenchmarkSpec.builder("demo.Sampled").set("model", "synthetic:llama-tiny").set("batch", 2)
+                .set("inputTokens", 16).set("outputTokens", 5).set("prompts", 4)
+                .set("requestFields", "temperature=0.9;top_p=0.8;top_k=20;seed=11").build();
         assertTrue(spec.describe().endsWith(" requestFields=temperature=0.9;top_p=0.8;top_k=20;seed=11"), spec.describe());
         WaveRecord wave;
         try (InferenceSession session = InferenceSession.open(spec)) {
@@ -184,9 +186,9 @@ class OpenLoopSessionTest {
             assertEquals(5, r.outputTokens());
         }
 
-        BenchmarkSpec controlled = new BenchmarkSpec("demo.Bad", "synthetic:llama-tiny", "f16", 1, 16, 5, 2, 42,
-                "embedded", "completions", "", 0, "poisson", 1, 0, 0, "", 2048, false, 0, 0, 0, "fixed", "fixed", 0,
-                "max_tokens=3");
+        BenchmarkSpec controlled = BenchmarkSpec.builder("demo.Bad").set("model", "synthetic:llama-tiny")
+                .set("inputTokens", 16).set("outputTokens", 5).set("prompts", 2).set("requestFields", "max_tokens=3")
+                .build();
         BenchmarkFailure e = assertThrows(BenchmarkFailure.class, () -> InferenceSession.open(controlled));
         assertTrue(e.getMessage().startsWith("requestFields sets 'max_tokens', which the benchmark controls"),
                 e.getMessage());
@@ -194,8 +196,8 @@ class OpenLoopSessionTest {
 
     @Test
     void closedLoopHasNoGoodputWithoutSlo() {
-        BenchmarkSpec spec = new BenchmarkSpec("demo.Closed", "synthetic:llama-tiny", "f16", 1, 16, 2, 2, 42, "embedded",
-                "completions", "");
+        BenchmarkSpec spec = BenchmarkSpec.builder("demo.Closed").set("model", "synthetic:llama-tiny")
+                .set("inputTokens", 16).set("outputTokens", 2).set("prompts", 2).build();
         assertEquals("model=synthetic:llama-tiny quantization=f16 batch=1 inputTokens=16 outputTokens=2 prompts=2 "
                 + "engine=embedded api=completions", spec.describe(), "closed-loop trials keep their names");
         assertNull(new WaveLedger.Entry(spec, new WaveRecord(0, 1, 1, java.util.List.of()), "x").goodput());
@@ -203,8 +205,8 @@ class OpenLoopSessionTest {
 
     @Test
     void badOpenLoopValuesFailTheTrialWithOneLine() {
-        BenchmarkSpec negative = new BenchmarkSpec("demo.Bad", "synthetic:llama-tiny", "f16", 1, 16, 2, 2, 42, "embedded",
-                "completions", "", -3, "poisson", 1, 0, 0, "", 2048, false, 0, 0, 0);
+        BenchmarkSpec negative = BenchmarkSpec.builder("demo.Bad").set("model", "synthetic:llama-tiny")
+                .set("inputTokens", 16).set("outputTokens", 2).set("prompts", 2).set("rate", -3.0).build();
         BenchmarkFailure e = assertThrows(BenchmarkFailure.class, () -> InferenceSession.open(negative));
         assertTrue(e.getMessage().startsWith("rate=-3.0 is not an arrival rate"), e.getMessage());
 
@@ -213,8 +215,8 @@ class OpenLoopSessionTest {
         assertTrue(e.getMessage().startsWith("dataset file '" + dir.resolve("absent.jsonl") + "' does not exist"),
                 e.getMessage());
 
-        BenchmarkSpec context = new BenchmarkSpec("demo.Ctx", "synthetic:llama-tiny", "f16", 1, 0, 2, 2, 42, "embedded",
-                "completions", "", 0, "poisson", 1, 0, 0, "", 2048, true, 0, 0, 0);
+        BenchmarkSpec context = BenchmarkSpec.builder("demo.Ctx").set("model", "synthetic:llama-tiny")
+                .set("contextLength", 0).set("outputTokens", 2).set("prompts", 2).build();
         e = assertThrows(BenchmarkFailure.class, () -> InferenceSession.open(context));
         assertTrue(e.getMessage().startsWith("contextLength=0 is not allowed"), e.getMessage());
     }

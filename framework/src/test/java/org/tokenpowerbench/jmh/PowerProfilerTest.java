@@ -70,7 +70,8 @@ class PowerProfilerTest {
     }
 
     private static BenchmarkSpec spec() {
-        return new BenchmarkSpec("demo.Steady", "m", "f16", 2, 10, 8, 2, 1, "embedded", "completions", "");
+        return BenchmarkSpec.builder("demo.Steady").set("model", "m").set("batch", 2).set("inputTokens", 10)
+                .set("outputTokens", 8).set("prompts", 2).set("seed", 1L).build();
     }
 
     /** One iteration: samples for a while, publishes a wave in the middle of it, returns the results by label. */

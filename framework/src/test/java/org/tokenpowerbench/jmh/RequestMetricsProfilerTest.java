@@ -60,8 +60,8 @@ class RequestMetricsProfilerTest {
     }
 
     private Map<String, Double> iteration(int... produced) {
-        BenchmarkSpec spec = new BenchmarkSpec("demo.Out", "m", "f16", 2, 10, 8, produced.length, 1, "embedded",
-                "completions", "");
+        BenchmarkSpec spec = BenchmarkSpec.builder("demo.Out").set("model", "m").set("batch", 2).set("inputTokens", 10)
+                .set("outputTokens", 8).set("prompts", produced.length).set("seed", 1L).build();
         List<RequestTimeline> rs = new java.util.ArrayList<>();
         for (int i = 0; i < produced.length; i++) {
             rs.add(request(i, produced[i], 8));
@@ -119,7 +119,8 @@ class RequestMetricsProfilerTest {
 
     @Test
     void promptTokensServedByAPrefixCacheAreReportedAndWarnedAbout() throws Exception {
-        BenchmarkSpec spec = new BenchmarkSpec("demo.Cached", "m", "f16", 1, 10, 8, 2, 1, "http://h", "completions", "");
+        BenchmarkSpec spec = BenchmarkSpec.builder("demo.Cached").set("model", "m").set("inputTokens", 10)
+                .set("outputTokens", 8).set("prompts", 2).set("seed", 1L).set("engine", "http://h").build();
         List<RequestTimeline> rs = new java.util.ArrayList<>();
         for (int i = 0; i < 2; i++) {
             RequestTimeline r = request(i, 8, 8);
