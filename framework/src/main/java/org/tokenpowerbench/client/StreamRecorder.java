@@ -41,7 +41,8 @@ final class StreamRecorder implements SseParser.RawListener {
     private boolean done;
     private String error;
     private String errorClass;
-    private final ChunkReader reader = new ChunkReader();
+    private final ChunkReader reader;
+    private final ChunkJson json;
 
     /** A recorder that keeps the generated text (tests read it) and tells no observer. */
     StreamRecorder(Api api) {
@@ -59,6 +60,10 @@ final class StreamRecorder implements SseParser.RawListener {
         this.generated = keepText ? new StringBuilder() : null;
         this.observer = observer;
         this.observedAs = observedAs;
+        // measuring only (docs/client-performance.md): the hand-written reader against Jackson's streaming parser
+        boolean hand = "hand".equals(System.getProperty("tpb.chunk-reader"));
+        this.reader = hand ? new ChunkReader() : null;
+        this.json = hand ? null : new ChunkJson(api, keepText);
     }
 
     /** The event's data as a String: the form tests and other callers hand over. */
@@ -89,6 +94,10 @@ final class StreamRecorder implements SseParser.RawListener {
             done = true;
             return;
         }
+        if (json != null) {
+            onChunk(json.read(data, offset, length, text), arrivalNanos);
+            return;
+        }
         ChunkReader r = reader;
         if (r.read(data, offset, length, api == Api.CHAT)) {
             if (r.promptTokens != ChunkReader.ABSENT) {
@@ -112,6 +121,33 @@ final class StreamRecorder implements SseParser.RawListener {
             return;
         }
         onTree(text != null ? text : new String(data, offset, length, StandardCharsets.UTF_8), arrivalNanos);
+    }
+
+    private void onChunk(ChunkJson.Chunk c, long arrivalNanos) {
+        if (c.failed()) {
+            fail(c.errorClass(), c.error());
+            return;
+        }
+        if (c.promptTokens() != ChunkJson.ABSENT) {
+            promptTokens = (int) c.promptTokens();
+        }
+        if (c.completionTokens() != ChunkJson.ABSENT) {
+            completionTokens = (int) c.completionTokens();
+        }
+        if (c.cachedPromptTokens() != ChunkJson.ABSENT) {
+            cachedPromptTokens = (int) c.cachedPromptTokens(); // a server's prefix cache served these: no prefill for them
+        }
+        if (!c.hasAnswer() && !c.hasReasoning()) {
+            return;
+        }
+        recordContent(c.hasAnswer(), arrivalNanos, c.completionTokens() == ChunkJson.ABSENT ? ChunkReader.ABSENT
+                : (int) c.completionTokens());
+        if (generated != null && c.hasReasoning()) {
+            generated.append(c.reasoning());
+        }
+        if (generated != null && c.hasAnswer()) {
+            generated.append(c.answer());
+        }
     }
 
     /** The general path: the whole event through Jackson's tree model. */
