@@ -27,7 +27,7 @@
 #             Example: VARIANTS="before=git:8aff62a current" gives before/after ratios in one run.
 #   JAR (benchmarks/target/benchmarks.jar), PORT (18080), WORK (/tmp/tpb-client-ceiling),
 #   JAVA_OPTS (extra JVM options for every run), JSON (results file, default $WORK/results.jsonl),
-#   PARSE_ARGS (extra ParseCost arguments, e.g. "readers=jackson,hand rounds=3")
+#   PARSE_ARGS (extra ParseCost arguments, e.g. "rounds=3")
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here="$root/tools/client-ceiling"
@@ -144,7 +144,7 @@ wait_quiet
 if [ "$what" = parse ] || [ "$what" = all ]; then
   for v in $variants; do
     parse_main=org.tokenpowerbench.benchmarks.client.ParseCost
-    if ! unzip -l "${cps[${v%%=*}]##*:}" | grep -q 'org/tokenpowerbench/benchmarks/client/ParseCost.class'; then
+    if ! unzip -l "${cps[${v%%=*}]##*:}" org/tokenpowerbench/benchmarks/client/ParseCost.class >/dev/null 2>&1; then
       parse_main=org.tokenpowerbench.client.ParseCost # a jar from before it moved to the benchmarks' own package
     fi
     # shellcheck disable=SC2086

@@ -17,7 +17,10 @@ import java.nio.charset.StandardCharsets;
  * <p>Why a streaming parser and not a tree: a chunk arrives for every token of every stream, and a
  * tree per chunk cost kilobytes and microseconds (docs/client-performance.md). Jackson's
  * {@link JsonParser} walks the bytes once; the members the timeline does not need are skipped
- * without being built.
+ * without being built. It replaced a hand-written byte reader (with the tree as its fallback) that
+ * was about 0.25 µs of CPU per chunk cheaper: measured in one run, the client at 1,000 streams
+ * spends 1.3 µs per chunk with this reader, inside its 2 µs budget, and one reader of Jackson's is
+ * far less code to keep right than a JSON grammar of our own.
  *
  * <p>What it decides is what Jackson's tree model decides for the same text, so that a server's odd
  * chunk means the same as it always did: the last of duplicate members wins, content after the

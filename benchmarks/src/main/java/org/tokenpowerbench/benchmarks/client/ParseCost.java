@@ -2,10 +2,8 @@ package org.tokenpowerbench.benchmarks.client;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.tokenpowerbench.benchmarks.RecordedStream;
 import org.tokenpowerbench.client.Api;
 import org.tokenpowerbench.client.RequestTimeline;
@@ -21,9 +19,8 @@ import org.tokenpowerbench.client.StreamReplay;
  * <pre>
  *   java -cp benchmarks/target/benchmarks.jar org.tokenpowerbench.benchmarks.client.ParseCost seconds=5 read-bytes=8192
  * </pre>
- * {@code readers=jackson,hand rounds=3} alternates the client's two chunk readers in this one JVM
- * (through the {@code tpb.chunk-reader} system property), so that their costs are compared under the
- * same machine state, round by round; the last line gives each reader's median.
+ * {@code rounds=3} measures three times (each after a short warm-up) and gives the median: on this
+ * project's 2-CPU machine one measurement moves by ±25 % from run to run.
  */
 public final class ParseCost {
 
@@ -36,7 +33,6 @@ public final class ParseCost {
         double seconds = 5;
         int readBytes = 8192;
         String label = "current";
-        String[] readers = {""};
         int rounds = 1;
         for (String a : args) {
             String v = a.substring(a.indexOf('=') + 1);
@@ -46,36 +42,26 @@ public final class ParseCost {
                 readBytes = Integer.parseInt(v);
             } else if (a.startsWith("label=")) {
                 label = v;
-            } else if (a.startsWith("readers=")) {
-                readers = v.split(",");
             } else if (a.startsWith("rounds=")) {
                 rounds = Integer.parseInt(v);
             } else {
                 throw new IllegalArgumentException("unknown argument '" + a
-                        + "': use seconds=, read-bytes=, label=, readers=jackson,hand, rounds=");
+                        + "': use seconds=, read-bytes=, label=, rounds=");
             }
         }
         byte[] stream = RecordedStream.whole(TOKENS, 7);
-        Map<String, List<Double>> cpuPerChunk = new LinkedHashMap<>();
+        List<Double> cpuPerChunk = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
-            for (String reader : readers) {
-                if (!reader.isEmpty()) {
-                    System.setProperty("tpb.chunk-reader", reader);
-                }
-                String name = reader.isEmpty() ? label : label + "/" + reader;
-                // a warm-up before every measurement: the JIT's state stays comparable across readers
-                measure(stream, readBytes, round == 0 ? Math.max(2, seconds / 2) : 1);
-                double[] m = measure(stream, readBytes, seconds);
-                System.out.printf(Locale.ROOT, "parse-only [%s] round %d: %.0f streams, %.0f chunks, reads of %d bytes:"
-                                + " %.0f ns CPU per chunk, %.0f chunks/s on one thread, %.0f bytes allocated per chunk%n",
-                        name, round + 1, m[0], m[1], readBytes, m[2], m[3], m[4]);
-                cpuPerChunk.computeIfAbsent(name, k -> new ArrayList<>()).add(m[2]);
-            }
+            measure(stream, readBytes, round == 0 ? Math.max(2, seconds / 2) : 1); // warm-up
+            double[] m = measure(stream, readBytes, seconds);
+            System.out.printf(Locale.ROOT, "parse-only [%s] round %d: %.0f streams, %.0f chunks, reads of %d bytes:"
+                            + " %.0f ns CPU per chunk, %.0f chunks/s on one thread, %.0f bytes allocated per chunk%n",
+                    label, round + 1, m[0], m[1], readBytes, m[2], m[3], m[4]);
+            cpuPerChunk.add(m[2]);
         }
         if (rounds > 1) {
-            StringBuilder line = new StringBuilder("parse-only medians over " + rounds + " rounds:");
-            cpuPerChunk.forEach((name, v) -> line.append(String.format(Locale.ROOT, " [%s] %.0f ns", name, median(v))));
-            System.out.println(line);
+            System.out.printf(Locale.ROOT, "parse-only [%s] median over %d rounds: %.0f ns CPU per chunk%n",
+                    label, rounds, median(cpuPerChunk));
         }
     }
 
