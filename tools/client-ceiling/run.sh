@@ -7,7 +7,8 @@
 # Hold the build lock while measuring (as above) so that no build shares the CPUs; the script also
 # waits (a while) for a quiet machine. Everything runs on 127.0.0.1, bounded in requests and time,
 # and stops by itself.
-#   parse: the parser and recorder alone, from memory, one thread (org.tokenpowerbench.client.ParseCost).
+#   parse: the parser and recorder alone, from memory, one thread (org.tokenpowerbench.perf.ParseCost;
+#          org.tokenpowerbench.client.ParseCost in jars built before it moved).
 #   burst: nginx (installed from Debian if missing) serves a recorded 256-token completions stream
 #          as a static file for POST /v1/completions; ClientCeiling burst at 1, 100, 1000 streams.
 #   paced: ClientCeiling paced starts its own PacedSseServer (one event per token per cadence) and
@@ -18,13 +19,15 @@
 #   VARIANTS  space-separated clients to measure in this one run, each
 #               NAME                  the jar as built ("current" is the default);
 #               NAME=opts:OPTION      the jar as built with an extra JVM option, e.g. zgc=opts:-XX:+UseZGC;
+#               NAME=jar:PATH         another perf.jar (or an older benchmarks.jar), e.g. main's, built in a worktree of its own;
 #               NAME=git:REV          that revision's SseParser, StreamRecorder, StreamingClient and
 #                                     ClosedLoopDriver, compiled against the jar and put before it;
 #               NAME=git:REV+F.java+  the same, but the files named after REV from the working tree;
 #               NAME=dir:PATH         those four files from a folder.
 #             Example: VARIANTS="before=git:8aff62a current" gives before/after ratios in one run.
 #   JAR (perf/target/perf.jar), PORT (18080), WORK (/tmp/tpb-client-ceiling),
-#   JAVA_OPTS (extra JVM options for every run), JSON (results file, default $WORK/results.jsonl)
+#   JAVA_OPTS (extra JVM options for every run), JSON (results file, default $WORK/results.jsonl),
+#   PARSE_ARGS (extra ParseCost arguments, e.g. "rounds=3")
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here="$root/tools/client-ceiling"
@@ -49,7 +52,7 @@ java -version 2>&1 | head -1
 # ---------------------------------------------------------------- clients to measure
 classpath_of() { # a variant -> its class path
   local spec=$1 name=${1%%=*} src f rev keep
-  case "$spec" in "$name" | *=opts:*) echo "$jar"; return ;; esac
+  case "$spec" in "$name" | *=opts:*) echo "$jar"; return ;; *=jar:*) echo "${spec#*=jar:}"; return ;; esac
   src="$work/variants/$name/src"
   rm -rf "$work/variants/$name"; mkdir -p "$src" "$work/variants/$name/classes"
   local files="client/SseParser.java client/StreamRecorder.java client/StreamingClient.java workload/ClosedLoopDriver.java"
@@ -67,7 +70,7 @@ classpath_of() { # a variant -> its class path
       for f in $files; do
         if [ -f "${spec#*=dir:}/$(basename "$f")" ]; then cp "${spec#*=dir:}/$(basename "$f")" "$src/"; fi
       done ;;
-    *) echo "variant '$spec': use NAME, NAME=opts:OPTIONS, NAME=git:REV[+FILE...] or NAME=dir:PATH" >&2; exit 2 ;;
+    *) echo "variant '$spec': use NAME, NAME=opts:OPTIONS, NAME=jar:PATH, NAME=git:REV[+FILE...] or NAME=dir:PATH" >&2; exit 2 ;;
   esac
   javac -nowarn -d "$work/variants/$name/classes" -cp "$jar" "$src"/*.java >&2
   echo "$work/variants/$name/classes:$jar"
@@ -139,7 +142,14 @@ wait_quiet() { # other work (a compiler outside the build lock) would share the 
 # ---------------------------------------------------------------- runs
 wait_quiet
 if [ "$what" = parse ] || [ "$what" = all ]; then
-  for v in $variants; do run_java "$v" org.tokenpowerbench.client.ParseCost seconds=4 label="${v%%=*}"; done
+  for v in $variants; do
+    parse_main=org.tokenpowerbench.perf.ParseCost
+    if ! unzip -l "${cps[${v%%=*}]##*:}" org/tokenpowerbench/perf/ParseCost.class >/dev/null 2>&1; then
+      parse_main=org.tokenpowerbench.client.ParseCost # a jar from before it moved to perf's own package
+    fi
+    # shellcheck disable=SC2086
+    run_java "$v" "$parse_main" seconds=4 label="${v%%=*}" ${PARSE_ARGS:-}
+  done
 fi
 if [ "$what" = burst ] || [ "$what" = all ]; then
   start_nginx

@@ -399,9 +399,9 @@ class StreamRecorderTest {
     void continuousUsageDividesEachGapByItsOwnChunksTokens() {
         // chunks of 2, 3 and 1 tokens (speculative decoding), 30 ms and 40 ms apart; averaged, each
         // gap would be split over 2 tokens (15 and 20 ms); with the counts: 10 ms x 3, 40 ms x 1
-        for (boolean fast : new boolean[] {true, false}) {
+        for (boolean intPrompt : new boolean[] {true, false}) {
             StreamRecorder r = new StreamRecorder(Api.COMPLETIONS);
-            String prompt = fast ? "5" : "5.0"; // both of the recorder's readers
+            String prompt = intPrompt ? "5" : "5.0"; // a prompt count as an int and as a fraction (read as the tree read it)
             r.onEvent(textWithUsage("ab", 2, prompt), T0 + 100 * MS);
             r.onEvent(textWithUsage("cde", 5, prompt), T0 + 130 * MS);
             r.onEvent(textWithUsage("f", 6, prompt), T0 + 170 * MS);

@@ -1,0 +1,211 @@
+package org.tokenpowerbench.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class ChunkJsonTest {
+
+    private static ChunkJson.Chunk completions(String json) {
+        return read(Api.COMPLETIONS, true, json);
+    }
+
+    private static ChunkJson.Chunk chat(String json) {
+        return read(Api.CHAT, true, json);
+    }
+
+    private static ChunkJson.Chunk read(Api api, boolean keepText, String json) {
+        byte[] bytes = ("  " + json + "  ").getBytes(StandardCharsets.UTF_8);
+        // the chunk lies inside a larger array, as it does in the SSE parser's buffer
+        return new ChunkJson(api, keepText).read(bytes, 2, bytes.length - 4, null);
+    }
+
+    @Test
+    void aCompletionsChunkGivesItsTextAndNoCounts() {
+        ChunkJson.Chunk c = completions("{\"id\":\"x\",\"object\":\"text_completion\",\"choices\":[{\"index\":0,"
+                + "\"text\":\" Hello\",\"logprobs\":null,\"finish_reason\":null}],\"usage\":null}");
+        assertFalse(c.failed());
+        assertTrue(c.hasAnswer());
+        assertEquals(" Hello", c.answer());
+        assertFalse(c.hasReasoning());
+        assertEquals(ChunkJson.ABSENT, c.promptTokens());
+        assertEquals(ChunkJson.ABSENT, c.completionTokens());
+        assertEquals(ChunkJson.ABSENT, c.cachedPromptTokens());
+    }
+
+    @Test
+    void escapesAndUnicodeAreDecoded() {
+        ChunkJson.Chunk c = completions("{\"choices\":[{\"text\":\"a\\\"b\\\\c\\/d\\n\\t\\u00e9\\ud83d\\ude00 日本\"}]}");
+        assertEquals("a\"b\\c/d\n\té\ud83d\ude00 日本", c.answer());
+    }
+
+    @Test
+    void withoutKeptTextOnlyThePresenceOfTextIsRead() {
+        ChunkJson.Chunk c = read(Api.CHAT, false, "{\"choices\":[{\"delta\":{\"content\":\"x\",\"reasoning\":\"r\"}}]}");
+        assertTrue(c.hasAnswer());
+        assertTrue(c.hasReasoning());
+        assertNull(c.answer());
+        assertNull(c.reasoning());
+    }
+
+    @Test
+    void emptyOrNullTextIsNoToken() {
+        assertFalse(completions("{\"choices\":[{\"text\":\"\"}]}").hasAnswer());
+        assertFalse(completions("{\"choices\":[{\"text\":null}]}").hasAnswer());
+        assertFalse(chat("{\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}").hasAnswer());
+        assertFalse(completions("{\"choices\":[]}").hasAnswer());
+    }
+
+    @Test
+    void eachRouteReadsOnlyItsOwnTextField() {
+        String both = "{\"choices\":[{\"text\":\"t\",\"delta\":{\"content\":\"d\"}}]}";
+        assertEquals("t", completions(both).answer());
+        assertEquals("d", chat(both).answer());
+    }
+
+    @Test
+    void chatReasoningContentComesBeforeReasoningEvenWhenEmpty() {
+        ChunkJson.Chunk both = chat("{\"choices\":[{\"delta\":{\"reasoning\":\"r\",\"reasoning_content\":\"rc\"}}]}");
+        assertEquals("rc", both.reasoning());
+        ChunkJson.Chunk nullRc = chat("{\"choices\":[{\"delta\":{\"reasoning_content\":null,\"reasoning\":\"r\"}}]}");
+        assertEquals("r", nullRc.reasoning());
+        // an empty reasoning_content is there, so reasoning is not looked at (as the tree model decided)
+        ChunkJson.Chunk emptyRc = chat("{\"choices\":[{\"delta\":{\"reasoning_content\":\"\",\"reasoning\":\"r\"}}]}");
+        assertFalse(emptyRc.hasReasoning());
+    }
+
+    @Test
+    void aChatDeltaEvenNullComesBeforeTheMessage() {
+        assertEquals("m", chat("{\"choices\":[{\"message\":{\"content\":\"m\"}}]}").answer());
+        assertEquals("d", chat("{\"choices\":[{\"message\":{\"content\":\"m\"},\"delta\":{\"content\":\"d\"}}]}").answer());
+        assertFalse(chat("{\"choices\":[{\"message\":{\"content\":\"m\"},\"delta\":null}]}").hasAnswer());
+    }
+
+    @Test
+    void onlyTheFirstChoiceIsRead() {
+        ChunkJson.Chunk c = completions("{\"choices\":[{\"index\":0,\"text\":\"a\"},{\"index\":1,\"text\":\"b\"}]}");
+        assertEquals("a", c.answer());
+        assertFalse(completions("{\"choices\":[7,{\"text\":\"b\"}]}").hasAnswer());
+    }
+
+    @Test
+    void nestedUnknownMembersAreSkippedNotRead() {
+        ChunkJson.Chunk c = completions("{\"meta\":{\"choices\":[{\"text\":\"no\"}],\"usage\":{\"prompt_tokens\":99},"
+                + "\"deep\":[[[{\"error\":\"no\"}]],{\"a\":[1,2.5e3,-0.1,true,false,null,\"s\\\"}\"]}]},"
+                + "\"choices\":[{\"logprobs\":{\"content\":[{\"token\":\"x\",\"top\":[{\"text\":\"no\"}]}]},\"text\":\"yes\"}],"
+                + "\"usage\":{\"extra\":{\"prompt_tokens\":98},\"prompt_tokens\":5}}");
+        assertFalse(c.failed(), c::error);
+        assertEquals("yes", c.answer());
+        assertEquals(5, c.promptTokens());
+    }
+
+    @Test
+    void usageCountsAndCachedPromptTokensAreRead() {
+        ChunkJson.Chunk c = completions("{\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":256,"
+                + "\"total_tokens\":268,\"prompt_tokens_details\":{\"cached_tokens\":8}}}");
+        assertEquals(12, c.promptTokens());
+        assertEquals(256, c.completionTokens());
+        assertEquals(8, c.cachedPromptTokens());
+        ChunkJson.Chunk nulls = completions("{\"usage\":{\"prompt_tokens\":null,\"completion_tokens\":3,"
+                + "\"prompt_tokens_details\":null}}");
+        assertEquals(ChunkJson.ABSENT, nulls.promptTokens());
+        assertEquals(3, nulls.completionTokens());
+        assertEquals(ChunkJson.ABSENT, nulls.cachedPromptTokens());
+    }
+
+    @Test
+    void numbersBeyondIntAndOtherTypesReadAsTheTreeModelReadThem() {
+        // a long keeps its low 32 bits, a fraction is truncated, a numeric string is parsed: Jackson's asInt()
+        ChunkJson.Chunk c = completions("{\"usage\":{\"prompt_tokens\":3000000000,\"completion_tokens\":2.7}}");
+        assertEquals((int) 3_000_000_000L, c.promptTokens());
+        assertEquals(2, c.completionTokens());
+        assertEquals(17, completions("{\"usage\":{\"prompt_tokens\":\"17\"}}").promptTokens());
+        assertEquals(Integer.MIN_VALUE, completions("{\"usage\":{\"completion_tokens\":-2147483648}}").completionTokens(),
+                "the smallest int is a count like any other, not the absent marker");
+        // cached tokens only as an int, as isInt() took them
+        assertEquals(ChunkJson.ABSENT, completions("{\"usage\":{\"prompt_tokens_details\":{\"cached_tokens\":3000000000}}}")
+                .cachedPromptTokens());
+        assertEquals(ChunkJson.ABSENT, completions("{\"usage\":{\"prompt_tokens_details\":{\"cached_tokens\":\"4\"}}}")
+                .cachedPromptTokens());
+    }
+
+    @Test
+    void textOfAnotherTypeIsItsTreeText() {
+        assertEquals("12", completions("{\"choices\":[{\"text\":12}]}").answer());
+        assertEquals("true", completions("{\"choices\":[{\"text\":true}]}").answer());
+        assertFalse(completions("{\"choices\":[{\"text\":{\"a\":1}}]}").hasAnswer());
+    }
+
+    @Test
+    void theLastOfDuplicateMembersWins() {
+        ChunkJson.Chunk c = chat("{\"usage\":{\"prompt_tokens\":1},\"usage\":{\"completion_tokens\":9},"
+                + "\"choices\":[{\"delta\":{\"content\":\"a\"}}],\"choices\":[{\"delta\":{\"content\":\"b\",\"content\":\"c\"}}]}");
+        assertEquals(ChunkJson.ABSENT, c.promptTokens(), "the second usage replaced the first whole");
+        assertEquals(9, c.completionTokens());
+        assertEquals("c", c.answer());
+        assertFalse(completions("{\"error\":\"x\",\"error\":null,\"choices\":[{\"text\":\"a\"}]}").failed());
+    }
+
+    @Test
+    void errorsMidStreamNameTheServersMessage() {
+        ChunkJson.Chunk object = chat("{\"choices\":[{\"delta\":{\"content\":\"a\"}}],"
+                + "\"error\":{\"message\":\"CUDA out of memory\",\"code\":500}}");
+        assertEquals("server-error", object.errorClass());
+        assertEquals("server reported an error mid-stream: CUDA out of memory", object.error());
+        assertFalse(object.hasAnswer(), "a failed chunk carries no token");
+        assertEquals("server reported an error mid-stream: overloaded", completions("{\"error\":\"overloaded\"}").error());
+        assertEquals("server reported an error mid-stream: {\"code\":500}", completions("{\"error\":{\"code\":500}}").error());
+        assertFalse(completions("{\"error\":null}").failed());
+    }
+
+    @Test
+    void malformedJsonIsAMalformedEventThatQuotesIt() {
+        ChunkJson.Chunk truncated = completions("{\"choices\":[{\"text\":\"b\"");
+        assertEquals("malformed-event", truncated.errorClass());
+        assertEquals("malformed JSON in a stream event: {\"choices\":[{\"text\":\"b\"", truncated.error());
+        assertEquals("malformed-event", completions("{\"error\":\"x\",}").errorClass(), "a syntax error wins over an error");
+        assertEquals("malformed-event", completions("{\"choices\":[{\"text\":\"\\q\"}]}").errorClass());
+        assertEquals("malformed-event", completions("{\"x\":\"\\q\"}").errorClass(), "a skipped member is checked too");
+        assertEquals("malformed-event", completions("{\"x\":01}").errorClass());
+        assertEquals("malformed-event", completions("").errorClass());
+    }
+
+    @Test
+    void aValueThatIsNotAnObjectIsAMalformedEvent() {
+        assertEquals("a stream event is not a JSON object: [1,2]", completions("[1,2]").error());
+        assertEquals("a stream event is not a JSON object: \"text\"", completions("\"text\"").error());
+        assertTrue(completions("[1,2").error().startsWith("malformed JSON"), "a broken array is malformed, not a non-object");
+    }
+
+    @Test
+    void contentAfterTheObjectIsNotRead() {
+        ChunkJson.Chunk c = completions("{\"choices\":[{\"text\":\"a\"}]} {\"choices\": oops");
+        assertFalse(c.failed());
+        assertEquals("a", c.answer());
+    }
+
+    @Test
+    void bytesThatAreNotUtf8ReadAsReplacementCharacters() {
+        byte[] json = "{\"choices\":[{\"text\":\"a?b\"}]}".getBytes(StandardCharsets.US_ASCII);
+        json[json.length - 6] = (byte) 0xC3; // a lead byte followed by no continuation byte
+        ChunkJson.Chunk c = new ChunkJson(Api.COMPLETIONS, true).read(json, 0, json.length, null);
+        assertFalse(c.failed(), c::error);
+        assertEquals("a\uFFFDb", c.answer());
+    }
+
+    @Test
+    void oneReaderReadsChunkAfterChunkWithoutCarryingValuesOver() {
+        ChunkJson reader = new ChunkJson(Api.CHAT, true);
+        byte[] first = "{\"choices\":[{\"delta\":{\"content\":\"a\"}}],\"usage\":{\"prompt_tokens\":3}}".getBytes(StandardCharsets.UTF_8);
+        byte[] second = "{\"choices\":[{\"message\":{\"reasoning\":\"r\"}}]}".getBytes(StandardCharsets.UTF_8);
+        reader.read(first, 0, first.length, null);
+        ChunkJson.Chunk c = reader.read(second, 0, second.length, null);
+        assertFalse(c.hasAnswer());
+        assertEquals("r", c.reasoning());
+        assertEquals(ChunkJson.ABSENT, c.promptTokens());
+    }
+}
