@@ -63,18 +63,9 @@ public final class SummaryFile implements SweepListener {
             t.put("benchmark", r.benchmark());
             ObjectNode params = t.putObject("params");
             r.params().forEach(params::put);
-            ObjectNode wave = t.putObject("wave");
-            wave.put("score", r.wave().score());
-            wave.put("error", r.wave().error());
-            wave.put("unit", r.wave().unit());
+            put(t.putObject("wave"), r.wave()).remove("samples");
             ObjectNode metrics = t.putObject("metrics");
-            r.metrics().forEach((label, m) -> {
-                ObjectNode node = metrics.putObject(label);
-                node.put("score", m.score());
-                node.put("error", m.error());
-                node.put("unit", m.unit());
-                node.put("samples", m.samples());
-            });
+            r.metrics().forEach((label, m) -> put(metrics.putObject(label), m));
         }
         ArrayNode failed = root.putArray("failed");
         for (FailedTrial f : state.failed()) {
@@ -98,6 +89,14 @@ public final class SummaryFile implements SweepListener {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    private static ObjectNode put(ObjectNode node, Metric m) {
+        node.put("score", m.score());
+        node.put("error", m.error());
+        node.put("unit", m.unit());
+        node.put("samples", m.samples());
+        return node;
     }
 
     /** Reads {@code summary.json} of a run folder. */
