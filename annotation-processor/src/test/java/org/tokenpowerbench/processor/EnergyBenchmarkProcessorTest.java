@@ -675,9 +675,10 @@ class EnergyBenchmarkProcessorTest {
         }
 
         @Test
-        void ftpEngine() {
-            assertSingleError(annotated("E1", "@Model(\"m\")", "@Engine(\"ftp://x\")"), "@Engine", "demo.E1_Energy",
-                    "@Engine(\"ftp://x\") is not known", "http://", "https://");
+        void engineValueWithoutAScheme() {
+            // any scheme may be an engine kind from another jar (checked before the run); a value without one is not
+            assertSingleError(annotated("E1", "@Model(\"m\")", "@Engine(\"//x:8000\")"), "@Engine", "demo.E1_Energy",
+                    "@Engine(\"//x:8000\") is not an engine value", "http://localhost:8000", "<scheme>:<options>");
         }
 
         @Test

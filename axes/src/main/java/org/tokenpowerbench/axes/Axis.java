@@ -59,14 +59,17 @@ public enum Axis {
     /** Prompts per wave ({@code @Prompts(count)}). */
     PROMPTS("prompts", ValueType.INT, 16, Presence.DEFAULTED,
             Rule.atLeast(1, "is not allowed", "it must be at least 1"), false, Shown.ALWAYS),
-    /** {@code embedded}, or a server's base URL with options ({@code @Engine}). */
+    /**
+     * Where the endpoint comes from ({@code @Engine}): a scheme, then options or an address after
+     * {@code :} or {@code ;} — {@code embedded}, {@code http://host:8000;tokenizer=...}, or a kind
+     * another jar's engine provider adds. Only its shape is checked here (the annotation processor
+     * cannot see the user's run-time class path); which schemes exist is checked before the first
+     * fork by the framework's engine lookup, with the known ones listed.
+     */
     ENGINE("engine", ValueType.STRING, "embedded", Presence.DEFAULTED,
-            new Rule("is not known", "use embedded or a base URL starting with http:// or https://", v -> {
-                String e = ((String) v).trim().toLowerCase(Locale.ROOT);
-                // "embedded;..." passes: the framework's engine check says why the embedded engine takes no options
-                return e.equals("embedded") || e.startsWith("embedded;") || e.startsWith("http://")
-                        || e.startsWith("https://");
-            }), true, Shown.ALWAYS),
+            new Rule("is not an engine value", "use embedded, a base URL such as http://localhost:8000, or"
+                    + " <scheme>:<options> of an engine on the class path", v ->
+                    EngineValue.SHAPE.matcher(((String) v).trim()).matches()), true, Shown.ALWAYS),
     /** The OpenAI-compatible route: completions or chat ({@code @Engine(api)}). */
     API("api", ValueType.STRING, "completions", Presence.DEFAULTED,
             Rule.oneOf(Set.of("completions", "completion", "chat", "chat-completions"),
@@ -284,5 +287,11 @@ public enum Axis {
     private static final class Slos {
         static final Rule RULE = Rule.between(0, Double.MAX_VALUE, "is not a time",
                 "give milliseconds >= 0 (0 for no objective)");
+    }
+
+    /** The shape of an engine value: a scheme word, then nothing or {@code :} / {@code ;} and the rest. */
+    private static final class EngineValue {
+        static final java.util.regex.Pattern SHAPE = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*([:;].*)?",
+                java.util.regex.Pattern.DOTALL);
     }
 }

@@ -23,7 +23,7 @@ class AxisTest {
             Map.entry(Axis.INPUT_TOKENS, "-1"),
             Map.entry(Axis.OUTPUT_TOKENS, "0"),
             Map.entry(Axis.PROMPTS, "0"),
-            Map.entry(Axis.ENGINE, "ftp://host"),
+            Map.entry(Axis.ENGINE, "//host:8000"),
             Map.entry(Axis.API, "grpc"),
             Map.entry(Axis.INPUT_LENGTHS, "zipf"),
             Map.entry(Axis.OUTPUT_LENGTHS, "uniform:1"),

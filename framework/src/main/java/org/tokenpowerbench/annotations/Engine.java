@@ -16,8 +16,13 @@ import java.lang.annotation.Target;
  * ({@code http://} or {@code https://}, without {@code /v1}) of any OpenAI-compatible server:
  * vLLM, SGLang, TGI, llama.cpp's {@code llama-server}, Ollama, TensorRT-LLM, NIM.
  *
+ * <p>Another kind of engine, added by a jar on the class path through
+ * {@code org.tokenpowerbench.engine.EngineProvider}, is named by its scheme: {@code <scheme>:<options>}.
+ * The compiler checks only that a value has a scheme; whether a provider knows it is checked before
+ * the first trial, with the known schemes listed.
+ *
  * <p>Defaults (annotation absent): {@code embedded}, the {@code completions} API, no API key.
- * Limits: only the schemes above.
+ * Limits: one API per class; an unknown scheme is found at run time, not compile time.
  *
  * <pre>{@code
  * @Engine(value = "http://localhost:8000", api = "chat", apiKeyEnv = "OPENAI_API_KEY")
