@@ -92,7 +92,9 @@ public class RequestMetricsProfiler implements InternalProfiler {
         percentiles(results, "ttft", m.ttft());
         percentiles(results, "tpot", m.tpot());
         percentiles(results, "e2e", m.e2e());
-        percentiles(results, "queue", m.queue());
+        // queue is the client's wait, not the server's: said in the unit, where the figure is read
+        percentiles(results, "queue", m.queue(), openLoop ? "ms behind schedule (client side)"
+                : "ms waiting for one of batch slots (client side)");
         if (m.latency() != null) {
             percentiles(results, "latency", m.latency());
         }
@@ -139,12 +141,16 @@ public class RequestMetricsProfiler implements InternalProfiler {
     }
 
     private static void percentiles(List<Result> results, String name, Distribution d) {
+        percentiles(results, name, d, "ms");
+    }
+
+    private static void percentiles(List<Result> results, String name, Distribution d, String unit) {
         if (d.count() == 0) {
             return;
         }
-        results.add(avg(name + ".p50", d.p50(), "ms"));
-        results.add(avg(name + ".p90", d.p90(), "ms"));
-        results.add(avg(name + ".p99", d.p99(), "ms"));
+        results.add(avg(name + ".p50", d.p50(), unit));
+        results.add(avg(name + ".p90", d.p90(), unit));
+        results.add(avg(name + ".p99", d.p99(), unit));
     }
 
     /**

@@ -142,4 +142,18 @@ class RequestMetricsProfilerTest {
     void noCachedCountNoCachedFigure() {
         assertTrue(!iteration(8, 8).containsKey("tokens.prompt.cached"), "a server that does not say gets no figure");
     }
+
+    @Test
+    void theQueueSaysItIsTheClientsWaitWhereTheFigureIs() {
+        List<RequestTimeline> rs = List.of(request(0, 8, 8), request(1, 8, 8));
+        org.tokenpowerbench.workload.WaveMetrics m = org.tokenpowerbench.workload.WaveMetrics.of(
+                new WaveRecord(0, 100 * MS, 2, rs), false, org.tokenpowerbench.workload.Slo.NONE);
+        Map<String, String> units = RequestMetricsProfiler.results(m, false).stream()
+                .collect(Collectors.toMap(Result::getLabel, Result::getScoreUnit));
+        assertEquals("ms waiting for one of batch slots (client side)", units.get("queue.p50"));
+        assertEquals("ms", units.get("ttft.p50"));
+        Map<String, String> open = RequestMetricsProfiler.results(m, true).stream()
+                .collect(Collectors.toMap(Result::getLabel, Result::getScoreUnit));
+        assertEquals("ms behind schedule (client side)", open.get("queue.p99"));
+    }
 }

@@ -132,16 +132,22 @@ class SyntheticModelCacheTest {
     void concurrentProcessesNeverSeeAPartialFile() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<Process> children = new ArrayList<>();
+        List<Path> errors = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
+            // stdout alone: the JVM writes notes such as "Picked up JAVA_TOOL_OPTIONS" to stderr
+            Path err = Files.createTempFile("child-err", ".txt");
+            errors.add(err);
             children.add(new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Child.class.getName(),
-                    dir.toString(), "llama-tiny", "q8_0", "11").redirectErrorStream(true).start());
+                    dir.toString(), "llama-tiny", "q8_0", "11").redirectError(err.toFile()).start());
         }
         List<String> outputs = new ArrayList<>();
-        for (Process p : children) {
-            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "child finished");
+        for (int i = 0; i < children.size(); i++) {
+            Process p = children.get(i);
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            assertEquals(0, p.exitValue(), out);
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "child finished");
+            assertEquals(0, p.exitValue(), out + "\n" + Files.readString(errors.get(i)));
             outputs.add(out);
+            Files.delete(errors.get(i));
         }
         Path model = dir.resolve(SyntheticModelCache.fileName(SyntheticModel.LLAMA_TINY, GgufQuantization.Q8_0, 11));
         String expected = model.toAbsolutePath() + " " + Files.size(model) + " "
