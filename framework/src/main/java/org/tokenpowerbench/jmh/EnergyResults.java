@@ -7,6 +7,7 @@ import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.ScalarResult;
 import org.tokenpowerbench.energy.IterationEnergy;
 import org.tokenpowerbench.energy.WaveEnergy;
+import org.tokenpowerbench.power.OperatingConditions;
 
 /**
  * An {@link IterationEnergy} as JMH results, every label starting with {@link IterationEnergy#label()}
@@ -55,6 +56,31 @@ final class EnergyResults {
             results.add(avg(label + ".dynamic.energy", e.dynamicJ(), "J"));
         }
         finite(results, label + ".steady.J/token", e.steadyJoulesPerToken(), "J/token");
+        return results;
+    }
+
+    /**
+     * How the devices ran during the wave: {@code <s>.throttled} (the largest share of a device's
+     * readings that a power or thermal limit held back; 0 is a clean wave), {@code <s>.maxTemperature}
+     * and {@code <s>.smClock.min} over all devices.
+     */
+    static List<Result> of(String label, OperatingConditions c) {
+        List<Result> results = new ArrayList<>();
+        if (c.isEmpty()) {
+            return results;
+        }
+        results.add(new ScalarResult(label + ".throttled", c.devices().stream()
+                .mapToDouble(OperatingConditions.Device::throttledShare).max().orElse(0), "share", AggregationPolicy.MAX));
+        double maxT = c.devices().stream().mapToDouble(OperatingConditions.Device::maxTemperatureC)
+                .filter(Double::isFinite).max().orElse(Double.NaN);
+        if (Double.isFinite(maxT)) {
+            results.add(new ScalarResult(label + ".maxTemperature", maxT, "C", AggregationPolicy.MAX));
+        }
+        double minClock = c.devices().stream().mapToDouble(OperatingConditions.Device::minClockMHz)
+                .filter(Double::isFinite).min().orElse(Double.NaN);
+        if (Double.isFinite(minClock)) {
+            results.add(new ScalarResult(label + ".smClock.min", minClock, "MHz", AggregationPolicy.MIN));
+        }
         return results;
     }
 

@@ -20,13 +20,16 @@ import org.tokenpowerbench.energy.PhaseAttribution;
 import org.tokenpowerbench.energy.PowerSignal;
 import org.tokenpowerbench.energy.SteadyStateWindow;
 import org.tokenpowerbench.energy.WaveEnergy;
+import org.tokenpowerbench.power.OperatingConditions;
 import org.tokenpowerbench.power.OptionLine;
 import org.tokenpowerbench.power.PowerSampler;
 import org.tokenpowerbench.power.PowerSensor;
 import org.tokenpowerbench.power.PowerSensors;
 import org.tokenpowerbench.power.PowerTrace;
 import org.tokenpowerbench.power.SensorUnavailableException;
+import org.tokenpowerbench.report.ConditionsRow;
 import org.tokenpowerbench.report.EnergyRow;
+import org.tokenpowerbench.report.FailureRecord;
 import org.tokenpowerbench.report.IdleBaselineRow;
 import org.tokenpowerbench.report.PowerTraceFile;
 import org.tokenpowerbench.report.RequestEnergyFile;
@@ -78,6 +81,12 @@ public class PowerProfiler implements InternalProfiler {
 
     /** The option that names the sensor: {@code -prof nvml} arrives here as {@code sensor=nvml}. */
     public static final String SENSOR = "sensor";
+
+    /**
+     * The system property that fails an iteration whose devices were throttled (a power or
+     * thermal limit held the clocks back during the wave), instead of only flagging it.
+     */
+    public static final String REQUIRE_STABLE = "tpb.requireStable";
 
     private final String sensorId;
     private final Map<String, String> sensorOptions;
@@ -181,7 +190,26 @@ public class PowerProfiler implements InternalProfiler {
         RequestEnergyFile.append(dir, trial, kind + "-" + number, sensorId, energy.method(), energy.chosen());
         PowerTraceFile.write(dir, sensorId, iterations, trial, trace);
         warn(energy, kind, number);
-        return EnergyResults.of(energy);
+        List<Result> results = new java.util.ArrayList<>(EnergyResults.of(energy));
+        OperatingConditions conditions = OperatingConditions.of(sensor.drainConditions(), energy.fromNanos(),
+                energy.toNanos());
+        if (!conditions.isEmpty()) {
+            ConditionsRow.append(dir, trial, kind + "-" + number, sensorId, conditions);
+            results.addAll(EnergyResults.of(energy.label(), conditions));
+            if (conditions.throttled()) {
+                String line = sensorId + ": the devices were throttled during " + kind + " " + number + " ("
+                        + conditions.describe() + "): its figures measure the limit as much as the work";
+                if (Boolean.getBoolean(REQUIRE_STABLE)) {
+                    // rows are written above: the wave's data is kept, only the iteration fails
+                    new FailureRecord(RunDirectory.invocation(), entry.spec().benchmarkClass(), trial,
+                            line + " (-D" + REQUIRE_STABLE + "=true)").appendTo(dir);
+                    throw new BenchmarkFailure(line + "; -D" + REQUIRE_STABLE + "=true fails such iterations");
+                }
+                System.err.println("tokenpowerbench: " + line + "; -jvmArgsAppend -D" + REQUIRE_STABLE
+                        + "=true fails such iterations");
+            }
+        }
+        return results;
     }
 
     /** What a person must know about this wave's figures, on the console (the run folder has it too). */

@@ -53,6 +53,16 @@ public interface PowerSensor extends AutoCloseable {
         return java.util.Map.of();
     }
 
+    /**
+     * How the devices ran since the last call ({@link DeviceCondition}: throttle reasons,
+     * temperature, clock), read by the sensor on its own schedule while sampling, and forgotten
+     * once returned. Called between sampling runs, never during one. Empty for a sensor that does
+     * not read them (the default).
+     */
+    default java.util.List<DeviceCondition> drainConditions() {
+        return java.util.List.of();
+    }
+
     /** Releases native handles. Never throws for a sensor that is already closed. */
     @Override
     void close();

@@ -152,8 +152,40 @@ class PowerProfilerTest {
 
     @Test
     void theSensorsOwnOptionsReachItAndABadOneIsOneLine() {
-        ProfilerException e = assertThrows(ProfilerException.class, () -> new PowerProfiler("sensor=steady;foo=1"));
-        assertEquals("steady takes no options, got [foo]", e.getMessage());
+        ProfilerException e = assertThrows(ProfilerException.class, () -> new PowerProfiler("sensor=steady;capped=true;foo=1"));
+        assertEquals("steady takes no options but capped=true, got [capped, foo]", e.getMessage());
+    }
+
+    @Test
+    void aCleanWaveSaysSoAndAThrottledOneIsFlaggedWithItsReasons() throws Exception {
+        Map<String, Double> clean = iteration(new PowerProfiler("sensor=steady"), false);
+        assertEquals(0.0, clean.get("steady.throttled"));
+        assertEquals(60.0, clean.get("steady.maxTemperature"));
+        assertEquals(1500.0, clean.get("steady.smClock.min"));
+
+        WaveLedger.clear();
+        Map<String, Double> capped = iteration(new PowerProfiler("sensor=steady;capped=true"), false);
+        assertEquals(1.0, capped.get("steady.throttled"), "every reading in the window held back");
+        assertTrue(captured.toString(StandardCharsets.UTF_8).contains("throttled during measurement 1"),
+                captured.toString(StandardCharsets.UTF_8));
+        List<String> rows = Files.readAllLines(dir.resolve("conditions.jsonl"));
+        JsonNode last = new ObjectMapper().readTree(rows.get(rows.size() - 1));
+        assertEquals("swPowerCap", last.get("reasons").get(0).asText());
+        assertTrue(last.get("readings").asInt() > 10, "a 120 ms wave sampled every 10 ms: " + last);
+    }
+
+    @Test
+    void requireStableFailsAThrottledIterationAndKeepsItsRows() throws Exception {
+        System.setProperty(PowerProfiler.REQUIRE_STABLE, "true");
+        try {
+            BenchmarkFailure e = assertThrows(BenchmarkFailure.class,
+                    () -> iteration(new PowerProfiler("sensor=steady;capped=true"), false));
+            assertTrue(e.getMessage().contains("-Dtpb.requireStable=true fails such iterations"), e.getMessage());
+            assertEquals(1, energyRows().size(), "the wave's energy is on disk");
+            assertTrue(Files.readString(dir.resolve("failures.jsonl")).contains("throttled"));
+        } finally {
+            System.clearProperty(PowerProfiler.REQUIRE_STABLE);
+        }
     }
 
     private List<JsonNode> energyRows() throws Exception {

@@ -3,6 +3,7 @@ package org.tokenpowerbench.jmh;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.tokenpowerbench.power.DeviceCondition;
 import org.tokenpowerbench.power.Method;
 import org.tokenpowerbench.power.PowerChannel;
 import org.tokenpowerbench.power.PowerSensor;
@@ -12,7 +13,8 @@ import org.tokenpowerbench.power.Scope;
 /**
  * A sensor registered only in the test sources' services file, the way a third party's jar
  * registers one: a GPU that draws a constant {@link #WATTS}, read as an energy counter plus an
- * instant power channel (the shape NVML has). Its counter is computed from the time of each read,
+ * instant power channel (the shape NVML has), and a condition reading at every sample
+ * ({@code capped=true}: held back by the power cap). Its counter is computed from the time of each read,
  * so any window's true energy is {@code WATTS × seconds}.
  */
 public final class SteadySensorProvider implements PowerSensorProvider {
@@ -31,10 +33,13 @@ public final class SteadySensorProvider implements PowerSensorProvider {
 
     @Override
     public PowerSensor open(Map<String, String> options) {
-        if (!options.isEmpty()) {
-            throw new org.tokenpowerbench.UserError("steady takes no options, got " + options.keySet());
+        boolean capped = "true".equals(options.get("capped"));
+        if (!options.keySet().stream().allMatch("capped"::equals)) {
+            throw new org.tokenpowerbench.UserError("steady takes no options but capped=true, got "
+                    + new java.util.TreeSet<>(options.keySet()));
         }
         long t0 = System.nanoTime();
+        List<DeviceCondition> conditions = new java.util.ArrayList<>();
         return new PowerSensor() {
             @Override
             public String id() {
@@ -50,8 +55,18 @@ public final class SteadySensorProvider implements PowerSensorProvider {
 
             @Override
             public void sample(double[] out, boolean boundary) {
-                out[0] = WATTS * (System.nanoTime() - t0) / 1e9;
+                long now = System.nanoTime();
+                out[0] = WATTS * (now - t0) / 1e9;
                 out[1] = WATTS;
+                // with capped=true, held back by the power cap at every reading, as a GPU at its limit is
+                conditions.add(new DeviceCondition(now, "GPU-0", capped ? List.of("swPowerCap") : List.of(), 60, 1500));
+            }
+
+            @Override
+            public List<DeviceCondition> drainConditions() {
+                List<DeviceCondition> out = List.copyOf(conditions);
+                conditions.clear();
+                return out;
             }
 
             @Override

@@ -62,7 +62,20 @@ public final class JnaNvmlLibrary implements NvmlLibrary {
         int nvmlDeviceGetPowerUsage(Pointer device, IntByReference power);
 
         int nvmlDeviceGetFieldValues(Pointer device, int valuesCount, Pointer values);
+
+        int nvmlDeviceGetCurrentClocksEventReasons(Pointer device, LongByReference reasons);
+
+        int nvmlDeviceGetCurrentClocksThrottleReasons(Pointer device, LongByReference reasons);
+
+        int nvmlDeviceGetTemperature(Pointer device, int sensorType, IntByReference temp);
+
+        int nvmlDeviceGetClockInfo(Pointer device, int clockType, IntByReference clock);
     }
+
+    /** {@code NVML_TEMPERATURE_GPU}. */
+    private static final int TEMPERATURE_GPU = 0;
+    /** {@code NVML_CLOCK_SM}. */
+    private static final int CLOCK_SM = 1;
 
     private final NvmlNative nvml;
     private final Object fieldLock = new Object();
@@ -204,6 +217,37 @@ public final class JnaNvmlLibrary implements NvmlLibrary {
             }
             return out;
         }
+    }
+
+    @Override
+    public long clocksEventReasons(NvmlDeviceHandle device) {
+        LongByReference mask = new LongByReference();
+        int code;
+        try {
+            code = nvml.nvmlDeviceGetCurrentClocksEventReasons(pointer(device), mask);
+        } catch (UnsatisfiedLinkError e) {
+            // drivers before the rename know the same call as ...ClocksThrottleReasons
+            code = call("nvmlDeviceGetCurrentClocksThrottleReasons",
+                    () -> nvml.nvmlDeviceGetCurrentClocksThrottleReasons(pointer(device), mask));
+        }
+        check("nvmlDeviceGetCurrentClocksEventReasons", code);
+        return mask.getValue();
+    }
+
+    @Override
+    public int temperatureCelsius(NvmlDeviceHandle device) {
+        IntByReference t = new IntByReference();
+        check("nvmlDeviceGetTemperature", call("nvmlDeviceGetTemperature",
+                () -> nvml.nvmlDeviceGetTemperature(pointer(device), TEMPERATURE_GPU, t)));
+        return t.getValue();
+    }
+
+    @Override
+    public int smClockMHz(NvmlDeviceHandle device) {
+        IntByReference mhz = new IntByReference();
+        check("nvmlDeviceGetClockInfo", call("nvmlDeviceGetClockInfo",
+                () -> nvml.nvmlDeviceGetClockInfo(pointer(device), CLOCK_SM, mhz)));
+        return mhz.getValue();
     }
 
     private void check(String function, int code) {

@@ -59,4 +59,22 @@ public interface NvmlLibrary {
      * caller must check ({@link NvmlFieldValue#ok()}).
      */
     List<NvmlFieldValue> fieldValues(NvmlDeviceHandle device, int scopeId, int... fieldIds);
+
+    /**
+     * {@code nvmlDeviceGetCurrentClocksEventReasons} (named {@code ...ClocksThrottleReasons} by
+     * older drivers): a bit mask of what holds the clocks back now ({@link NvmlClockEvents}).
+     */
+    default long clocksEventReasons(NvmlDeviceHandle device) {
+        throw new NvmlException("nvmlDeviceGetCurrentClocksEventReasons", NvmlReturn.NOT_SUPPORTED, "not offered here");
+    }
+
+    /** {@code nvmlDeviceGetTemperature(NVML_TEMPERATURE_GPU)}, degrees Celsius. */
+    default int temperatureCelsius(NvmlDeviceHandle device) {
+        throw new NvmlException("nvmlDeviceGetTemperature", NvmlReturn.NOT_SUPPORTED, "not offered here");
+    }
+
+    /** {@code nvmlDeviceGetClockInfo(NVML_CLOCK_SM)}: the compute clock now, MHz. */
+    default int smClockMHz(NvmlDeviceHandle device) {
+        throw new NvmlException("nvmlDeviceGetClockInfo", NvmlReturn.NOT_SUPPORTED, "not offered here");
+    }
 }

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import org.tokenpowerbench.power.DeviceCondition;
 import org.tokenpowerbench.power.Method;
 import org.tokenpowerbench.power.PowerChannel;
 import org.tokenpowerbench.power.PowerSensor;
@@ -54,12 +55,20 @@ public final class NvmlSensor implements PowerSensor {
     private long readErrors;
     private String lastError;
     private boolean closed;
+    /** How often the devices' conditions (clock event reasons, temperature, clock) are read. */
+    private static final long CONDITIONS_PERIOD_NANOS = 100_000_000L;
+    private final List<DeviceCondition> conditions = new ArrayList<>();
+    private long nextConditions = Long.MIN_VALUE;
+    /** Whether this GPU's conditions can be read at all (turned off after the first refusal). */
+    private boolean conditionsOffered = true;
+    private String conditionsRefusal;
 
     /** Per-GPU reading state; channel index -1 means the channel is absent. */
     private static final class GpuState {
         final NvmlDeviceHandle handle;
         final PowerSource powerSource;
         final CumulativeEnergy energy;
+        String uuid = "";
         int counterChannel = -1;
         int powerChannel = -1;
         /** When the counter is next due on a non-boundary sample, on a fixed grid. */
@@ -209,6 +218,7 @@ public final class NvmlSensor implements PowerSensor {
                 continue;
             }
             GpuState s = new GpuState(h, source, counter ? energy : null, now + options.counterPeriod().toNanos());
+            s.uuid = uuid;
             String prefix = "gpu" + v;
             if (counter) {
                 s.counterChannel = channels.size();
@@ -274,6 +284,9 @@ public final class NvmlSensor implements PowerSensor {
             }
         }
         long now = nanoClock.getAsLong();
+        if (boundary || now - nextConditions >= 0) {
+            readConditions(now);
+        }
         if (boundary) {
             for (GpuState g : gpus) {
                 if (g.counterChannel >= 0) {
@@ -324,6 +337,48 @@ public final class NvmlSensor implements PowerSensor {
         }
     }
 
+    /**
+     * Reads every GPU's clock event reasons, temperature and SM clock (each a call of about a
+     * microsecond) every {@link #CONDITIONS_PERIOD_NANOS} and on boundary samples. A GPU that does
+     * not offer the reasons stops being asked; temperature or clock alone may be missing (NaN).
+     */
+    private void readConditions(long now) {
+        nextConditions = now + CONDITIONS_PERIOD_NANOS;
+        if (!conditionsOffered) {
+            return;
+        }
+        for (GpuState g : gpus) {
+            long mask;
+            try {
+                mask = library.clocksEventReasons(g.handle);
+            } catch (NvmlException e) {
+                conditionsOffered = false;
+                conditionsRefusal = e.getMessage();
+                return;
+            }
+            double temperature;
+            double clock;
+            try {
+                temperature = library.temperatureCelsius(g.handle);
+            } catch (NvmlException e) {
+                temperature = Double.NaN;
+            }
+            try {
+                clock = library.smClockMHz(g.handle);
+            } catch (NvmlException e) {
+                clock = Double.NaN;
+            }
+            conditions.add(new DeviceCondition(now, g.uuid, NvmlClockEvents.names(mask), temperature, clock));
+        }
+    }
+
+    @Override
+    public List<DeviceCondition> drainConditions() {
+        List<DeviceCondition> out = List.copyOf(conditions);
+        conditions.clear();
+        return out;
+    }
+
     private void failed(String message) {
         readErrors++;
         lastError = message;
@@ -342,7 +397,11 @@ public final class NvmlSensor implements PowerSensor {
 
     @Override
     public java.util.Map<String, String> environment() {
-        return metadata.asProperties();
+        java.util.Map<String, String> env = new java.util.LinkedHashMap<>(metadata.asProperties());
+        env.put("conditions", conditionsOffered
+                ? "clock event reasons, temperature and SM clock read every " + CONDITIONS_PERIOD_NANOS / 1_000_000 + " ms"
+                : "not read: " + conditionsRefusal);
+        return env;
     }
 
     /** Reads that failed since open (each wrote NaN). Read it from the sampling thread or after. */

@@ -26,6 +26,10 @@ final class FakeNvml implements NvmlLibrary {
         int failingCounterReads;
         int counterReads;
         int fieldReads;
+        /** Clock event reasons now; negative: the call is not supported on this GPU. */
+        long clockEvents;
+        int temperatureC = 45;
+        int smClockMHz = 1980;
 
         Gpu(String uuid, String name) {
             this.uuid = uuid;
@@ -186,5 +190,24 @@ final class FakeNvml implements NvmlLibrary {
             }
             return out;
         }
+    }
+
+    @Override
+    public long clocksEventReasons(NvmlDeviceHandle device) {
+        Gpu g = gpu("nvmlDeviceGetCurrentClocksEventReasons", device);
+        if (g.clockEvents < 0) {
+            throw new NvmlException("nvmlDeviceGetCurrentClocksEventReasons", NvmlReturn.NOT_SUPPORTED, "Not Supported");
+        }
+        return g.clockEvents;
+    }
+
+    @Override
+    public int temperatureCelsius(NvmlDeviceHandle device) {
+        return gpu("nvmlDeviceGetTemperature", device).temperatureC;
+    }
+
+    @Override
+    public int smClockMHz(NvmlDeviceHandle device) {
+        return gpu("nvmlDeviceGetClockInfo", device).smClockMHz;
     }
 }

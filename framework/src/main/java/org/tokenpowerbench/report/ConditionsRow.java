@@ -1,0 +1,40 @@
+package org.tokenpowerbench.report;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.tokenpowerbench.power.OperatingConditions;
+
+/**
+ * {@code conditions.jsonl}: one line per iteration, sensor and device with how the device ran
+ * during the wave's window: readings, throttled readings and their reasons, hottest temperature,
+ * SM clock range ({@link OperatingConditions}).
+ */
+public final class ConditionsRow {
+
+    public static final String FILE = "conditions.jsonl";
+
+    private ConditionsRow() {
+    }
+
+    public static void append(RunDirectory dir, String trial, String iteration, String sensor, OperatingConditions c) {
+        for (OperatingConditions.Device d : c.devices()) {
+            ObjectNode json = dir.newObject();
+            json.put("kind", "conditions");
+            json.put("trial", trial);
+            json.put("iteration", iteration);
+            json.put("sensor", sensor);
+            json.put("device", d.device());
+            json.put("readings", d.readings());
+            json.put("throttledReadings", d.throttled());
+            com.fasterxml.jackson.databind.node.ArrayNode reasons = json.putArray("reasons");
+            d.reasons().forEach(reasons::add);
+            if (Double.isFinite(d.maxTemperatureC())) {
+                json.put("maxTemperatureC", d.maxTemperatureC());
+            }
+            if (Double.isFinite(d.minClockMHz())) {
+                json.put("minSmClockMHz", d.minClockMHz());
+                json.put("meanSmClockMHz", d.meanClockMHz());
+            }
+            dir.appendJsonLine(FILE, json);
+        }
+    }
+}
