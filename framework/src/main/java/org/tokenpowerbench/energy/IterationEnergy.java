@@ -161,8 +161,27 @@ public record IterationEnergy(
         return toNanos - fromNanos < updateNanos;
     }
 
-    /** J per prompt-or-output token over the steady-state window; NaN without one. */
+    /**
+     * J per prompt-or-output token over the steady-state window, comparable with
+     * {@link #joulesPerToken()}; NaN without a window, and NaN when the window holds no prompt
+     * tokens (a wave of one round: every prefill came before the pipeline was full, so the window
+     * would count decode alone and read several times the wave's J/token). {@link #steadyNote()}
+     * says which.
+     */
     public double steadyJoulesPerToken() {
-        return steady != null && steady.tokens() > 0 ? steady.joulesPerToken() : Double.NaN;
+        return steady != null && steady.tokens() > 0 && steady.promptTokens() > 0 ? steady.joulesPerToken() : Double.NaN;
+    }
+
+    /** Why there is no comparable steady-state J/token for this wave; null when there is one. */
+    public String steadyNote() {
+        if (steady == null) {
+            return steadyMissing;
+        }
+        if (steady.promptTokens() <= 0) {
+            return "the steady-state window holds no prompt tokens (one round of the batch: every prefill came before"
+                    + " it), so its J/token would count decode alone and not compare with J/token; send more prompts"
+                    + " than the batch for one";
+        }
+        return null;
     }
 }

@@ -194,6 +194,9 @@ public final class EnergyRow {
             s.put("outputTokens", e.steady().outputTokens());
             putFinite(s, "jPerToken", e.steady().joulesPerToken());
             putFinite(s, "jPerOutputToken", e.steady().joulesPerOutputToken());
+            if (e.steadyNote() != null) {
+                s.put("jPerTokenOmitted", e.steadyNote());
+            }
         } else {
             json.put("steadyStateMissing", e.steadyMissing());
         }

@@ -97,6 +97,21 @@ class IterationEnergyTest {
     }
 
     @Test
+    void aSingleRoundHasNoComparableSteadyJoulesPerToken() {
+        // 4 requests, batch 4, all sent at once: the pipeline fills after every prefill is over
+        long t = T0 + S;
+        List<org.tokenpowerbench.client.RequestTimeline> round = List.of(
+                Fixtures.request(0, t, t + 100 * MS, t + 1500 * MS, 100, 50),
+                Fixtures.request(1, t, t + 110 * MS, t + 1600 * MS, 100, 50),
+                Fixtures.request(2, t, t + 120 * MS, t + 1700 * MS, 100, 50),
+                Fixtures.request(3, t, t + 130 * MS, t + 1800 * MS, 100, 50));
+        IterationEnergy e = measure(twoGpusAndACpu(Method.COUNTER), new WaveRecord(t, t + 1800 * MS, 4, round), null, -1);
+        assertTrue(e.steady() != null && e.steady().promptTokens() == 0, "a window with decode only");
+        assertTrue(Double.isNaN(e.steadyJoulesPerToken()), "not reported: it would read decode alone");
+        assertTrue(e.steadyNote().contains("holds no prompt tokens"), e.steadyNote());
+    }
+
+    @Test
     void aTraceThatMissesTheWaveIsABugNotAFigure() {
         PowerTrace trace = twoGpusAndACpu(Method.COUNTER);
         assertThrows(IllegalStateException.class,
