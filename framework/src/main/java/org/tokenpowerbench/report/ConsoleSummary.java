@@ -1,0 +1,150 @@
+package org.tokenpowerbench.report;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.commons.math3.distribution.TDistribution;
+
+/**
+ * Our short summary after JMH's table: one line per trial with the few figures a person reads
+ * first — J per output token with a 95 % interval, TTFT and TPOT medians, output tokens per
+ * second, average power, failed requests — and only the parameters that the sweep varied. A
+ * sweep listener, like the summary file.
+ *
+ * <p>The 95 % interval comes from JMH's own error, which is a Student-t interval at 99.9 % over
+ * the measured iterations: the half-width is rescaled by {@code t(0.975, n-1) / t(0.9995, n-1)}.
+ * With one iteration there is no interval, and the line says {@code n=1}.
+ */
+public final class ConsoleSummary implements SweepListener {
+
+    private final PrintStream out;
+
+    public ConsoleSummary() {
+        this(System.out);
+    }
+
+    ConsoleSummary(PrintStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public void sweepEnded(SweepState state) {
+        List<String> lines = lines(state);
+        if (lines.isEmpty()) {
+            return;
+        }
+        out.println();
+        lines.forEach(out::println);
+    }
+
+    /** The summary's lines; empty when no trial has results. */
+    static List<String> lines(SweepState state) {
+        List<TrialResult> trials = state.results();
+        if (trials.isEmpty()) {
+            return List.of();
+        }
+        Set<String> varied = varied(trials);
+        Set<String> energy = new LinkedHashSet<>();
+        trials.forEach(t -> t.metrics().keySet().stream().filter(k -> k.endsWith(".J/outputToken")).forEach(energy::add));
+        List<String> header = new ArrayList<>();
+        header.add("trial");
+        energy.forEach(e -> header.add(e + " (95 %)"));
+        header.addAll(List.of("TTFT p50 ms", "TPOT p50 ms", "tokens/s", "avg W", "failed"));
+        List<List<String>> rows = new ArrayList<>();
+        for (TrialResult t : trials) {
+            List<String> row = new ArrayList<>();
+            StringBuilder name = new StringBuilder();
+            for (String p : varied) {
+                name.append(name.length() == 0 ? "" : " ").append(p).append('=').append(t.params().get(p));
+            }
+            row.add(name.length() == 0 ? shortName(t.benchmark()) : name.toString());
+            for (String e : energy) {
+                row.add(interval(t.metrics().get(e)));
+            }
+            row.add(number(t.metrics().get("ttft.p50")));
+            row.add(number(t.metrics().get("tpot.p50")));
+            row.add(number(t.metrics().get("output.tokens/s")));
+            String power = energy.isEmpty() ? null : energy.iterator().next().replace(".J/outputToken", ".avgPower");
+            row.add(power == null ? "-" : number(t.metrics().get(power)));
+            row.add(number(t.metrics().get("requests.failed")));
+            rows.add(row);
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add("TokenPowerBench summary: means over measured iterations; J/outputToken with a 95 % interval"
+                + " (JMH's Error column above is a 99.9 % interval, hence wider)"
+                + (energy.isEmpty() ? "; no power profiler ran (add -prof nvml, rapl or cpu)" : ""));
+        lines.addAll(table(header, rows));
+        for (FailedTrial f : state.failed()) {
+            lines.add("  failed: " + f.params() + (f.reasons().isEmpty() ? "" : ": " + f.reasons().get(0)));
+        }
+        return lines;
+    }
+
+    /** The parameters whose value differs between trials, in JMH's order; the rest say nothing here. */
+    private static Set<String> varied(List<TrialResult> trials) {
+        Map<String, Set<String>> values = new LinkedHashMap<>();
+        trials.forEach(t -> t.params().forEach((k, v) -> values.computeIfAbsent(k, x -> new LinkedHashSet<>()).add(v)));
+        Set<String> out = new LinkedHashSet<>();
+        values.forEach((k, v) -> {
+            if (v.size() > 1) {
+                out.add(k);
+            }
+        });
+        return out;
+    }
+
+    /** {@code mean ± half-width (n=N)} at 95 %, from JMH's 99.9 % error. */
+    static String interval(Metric m) {
+        if (m == null || !Double.isFinite(m.score())) {
+            return "-";
+        }
+        if (m.samples() < 2 || !Double.isFinite(m.error())) {
+            return String.format(Locale.ROOT, "%.4g (n=%d)", m.score(), m.samples());
+        }
+        TDistribution t = new TDistribution(m.samples() - 1);
+        double half = m.error() * t.inverseCumulativeProbability(0.975) / t.inverseCumulativeProbability(0.9995);
+        return String.format(Locale.ROOT, "%.4g ± %.2g (n=%d)", m.score(), half, m.samples());
+    }
+
+    private static String number(Metric m) {
+        return m == null || !Double.isFinite(m.score()) ? "-" : String.format(Locale.ROOT, "%.4g", m.score());
+    }
+
+    private static String shortName(String benchmark) {
+        String[] parts = benchmark.split("\\.");
+        return parts.length >= 2 ? parts[parts.length - 2] : benchmark;
+    }
+
+    private static List<String> table(List<String> header, List<List<String>> rows) {
+        int[] width = new int[header.size()];
+        for (int c = 0; c < width.length; c++) {
+            width[c] = header.get(c).length();
+            for (List<String> r : rows) {
+                width[c] = Math.max(width[c], r.get(c).length());
+            }
+        }
+        List<String> out = new ArrayList<>();
+        out.add(row(header, width));
+        rows.forEach(r -> out.add(row(r, width)));
+        return out;
+    }
+
+    private static String row(List<String> cells, int[] width) {
+        StringBuilder sb = new StringBuilder(" ");
+        for (int c = 0; c < cells.size(); c++) {
+            String cell = cells.get(c);
+            sb.append(' ');
+            if (c == 0) {
+                sb.append(cell).append(" ".repeat(width[c] - cell.length()));
+            } else {
+                sb.append(" ".repeat(width[c] - cell.length())).append(cell);
+            }
+        }
+        return sb.toString().stripTrailing();
+    }
+}

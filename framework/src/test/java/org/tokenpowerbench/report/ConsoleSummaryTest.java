@@ -1,0 +1,70 @@
+package org.tokenpowerbench.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.math3.distribution.TDistribution;
+import org.apache.commons.math3.stat.descriptive.SummaryStatistics;
+import org.junit.jupiter.api.Test;
+
+/** The short console summary: the varied parameters, a 95 % interval, the figures a person reads first. */
+class ConsoleSummaryTest {
+
+    private static TrialResult trial(String batch, double jPerOut, double error, long n) {
+        Map<String, Metric> m = new LinkedHashMap<>();
+        m.put("nvml.J/outputToken", new Metric(jPerOut, error, "J/token", n));
+        m.put("nvml.avgPower", new Metric(300, 1, "W", n));
+        m.put("ttft.p50", new Metric(42.5, 1, "ms", n));
+        m.put("tpot.p50", new Metric(7.25, 1, "ms", n));
+        m.put("output.tokens/s", new Metric(1234, 1, "tokens/s", n));
+        m.put("requests.failed", new Metric(0, 0, "requests", n));
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("batch", batch);
+        params.put("model", "synthetic:llama-tiny");
+        return new TrialResult("demo.Bench_Energy.wave", params, new Metric(1, 0, "s/op", n), m);
+    }
+
+    @Test
+    void theNinetyFivePercentIntervalIsJmhsErrorRescaled() {
+        // JMH's error over 5 iterations is t(0.9995, 4) * s / sqrt(5); the 95 % one uses t(0.975, 4)
+        double[] values = {0.010, 0.012, 0.011, 0.013, 0.009};
+        SummaryStatistics s = new SummaryStatistics();
+        for (double v : values) {
+            s.addValue(v);
+        }
+        TDistribution t = new TDistribution(4);
+        double se = s.getStandardDeviation() / Math.sqrt(5);
+        double jmhError = t.inverseCumulativeProbability(0.9995) * se;
+        String text = ConsoleSummary.interval(new Metric(s.getMean(), jmhError, "J/token", 5));
+        double expected = t.inverseCumulativeProbability(0.975) * se;
+        assertEquals(String.format(java.util.Locale.ROOT, "%.4g ± %.2g (n=5)", s.getMean(), expected), text);
+        assertEquals("0.01100 (n=1)", ConsoleSummary.interval(new Metric(0.011, Double.NaN, "J/token", 1)));
+    }
+
+    @Test
+    void oneLinePerTrialWithOnlyTheParametersThatVaried() {
+        SweepState state = new SweepState(Path.of("run"), 2, 2,
+                List.of(trial("1", 0.02, 0.001, 5), trial("8", 0.005, 0.0002, 5)),
+                List.of(new FailedTrial("demo.Bench_Energy.wave", Map.of("batch", "64"), List.of("out of memory"))));
+        List<String> lines = ConsoleSummary.lines(state);
+        assertTrue(lines.get(0).startsWith("TokenPowerBench summary"), lines.get(0));
+        assertTrue(lines.get(1).contains("nvml.J/outputToken (95 %)") && lines.get(1).contains("TPOT p50 ms"), lines.get(1));
+        assertTrue(lines.get(2).startsWith("  batch=1 "), lines.get(2));
+        assertTrue(!lines.get(2).contains("model="), "the model did not vary: " + lines.get(2));
+        assertTrue(lines.get(3).contains("0.005000 ±"), lines.get(3));
+        assertTrue(lines.get(3).contains("42.50") && lines.get(3).contains("1234"), lines.get(3));
+        assertEquals("  failed: {batch=64}: out of memory", lines.get(4));
+    }
+
+    @Test
+    void withoutAPowerProfilerItSaysHowToGetEnergy() {
+        TrialResult noEnergy = new TrialResult("demo.Bench_Energy.wave", Map.of("batch", "1"), new Metric(1, 0, "s/op", 1),
+                Map.of("ttft.p50", new Metric(40, 1, "ms", 1)));
+        List<String> lines = ConsoleSummary.lines(new SweepState(Path.of("run"), 1, 1, List.of(noEnergy), List.of()));
+        assertTrue(lines.get(0).contains("no power profiler ran (add -prof nvml, rapl or cpu)"), lines.get(0));
+    }
+}
