@@ -91,6 +91,18 @@ final class ChunkJson {
         }
     }
 
+    /**
+     * The chunks without counts or texts, shared: a reader that keeps no text returns one of these
+     * for nearly every chunk, and a record made per chunk was most of what remained allocated per
+     * chunk once the parser was kept (docs/client-performance.md). Indexed by answer (1) + reasoning (2).
+     */
+    private static final Chunk[] COUNTLESS = {
+        new Chunk(null, null, ABSENT, ABSENT, ABSENT, false, false, null, null),
+        new Chunk(null, null, ABSENT, ABSENT, ABSENT, true, false, null, null),
+        new Chunk(null, null, ABSENT, ABSENT, ABSENT, false, true, null, null),
+        new Chunk(null, null, ABSENT, ABSENT, ABSENT, true, true, null, null),
+    };
+
     private final boolean chat;
     private final boolean keepText;
     /** The current chunk's bytes, handed to {@link #parser} as its input. */
@@ -204,6 +216,9 @@ final class ChunkJson {
         }
         boolean hasAnswer = slotState[answer] == FILLED;
         boolean hasReasoning = reasoning >= 0 && slotState[reasoning] == FILLED;
+        if (!keepText && promptTokens == ABSENT && completionTokens == ABSENT && cachedPromptTokens == ABSENT) {
+            return COUNTLESS[(hasAnswer ? 1 : 0) + (hasReasoning ? 2 : 0)]; // most chunks of most streams
+        }
         return new Chunk(null, null, promptTokens, completionTokens, cachedPromptTokens, hasAnswer, hasReasoning,
                 hasAnswer ? slotText[answer] : null, hasReasoning ? slotText[reasoning] : null);
     }

@@ -278,4 +278,19 @@ class ChunkJsonTest {
         reader.release();
         assertGood(reader.read(b, 0, b.length, null), "release");
     }
+
+    @Test
+    void aReaderWithoutTextTellsAnswerAndReasoningApartAndKeepsCounts() {
+        String[] deltas = {"{}", "{\"content\":\"a\"}", "{\"reasoning\":\"r\"}", "{\"content\":\"a\",\"reasoning\":\"r\"}"};
+        for (int k = 0; k < deltas.length; k++) {
+            ChunkJson.Chunk c = read(Api.CHAT, false, "{\"choices\":[{\"delta\":" + deltas[k] + "}]}");
+            assertEquals((k & 1) != 0, c.hasAnswer(), deltas[k]);
+            assertEquals((k & 2) != 0, c.hasReasoning(), deltas[k]);
+            assertEquals(ChunkJson.ABSENT, c.completionTokens(), deltas[k]);
+        }
+        ChunkJson.Chunk counted = read(Api.CHAT, false,
+                "{\"choices\":[{\"delta\":{\"content\":\"a\"}}],\"usage\":{\"completion_tokens\":4}}");
+        assertTrue(counted.hasAnswer());
+        assertEquals(4, counted.completionTokens());
+    }
 }
