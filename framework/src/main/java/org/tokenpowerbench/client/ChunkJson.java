@@ -24,8 +24,9 @@ import java.nio.charset.StandardCharsets;
  * far less code to keep right than a JSON grammar of our own.
  *
  * <p>Why one parser for all of a stream's chunks: a parser made per chunk allocated about 800 bytes
- * (the parser, its contexts and symbol table: nearly all that the client allocated per chunk), and at 1,000 paced streams the garbage showed as GC time and a longer tail of late time
- * stamps (docs/client-performance.md). One parser reads the chunks as top-level values one after
+ * (the parser, its contexts and symbol table: nearly all that the client allocated per chunk), and
+ * at 1,000 paced streams the garbage showed as GC time and a longer tail of late time stamps
+ * (docs/client-performance.md). One parser reads the chunks as top-level values one after
  * another from {@link ChunkInput}, which hands it each chunk's bytes in turn; what follows a chunk's
  * object is dropped from its buffer. It is kept only after a chunk that ended at its object's end;
  * after anything else (malformed, not an object) the next chunk gets a new parser.
