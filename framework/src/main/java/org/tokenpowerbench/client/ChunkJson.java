@@ -1,11 +1,12 @@
 package org.tokenpowerbench.client;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -21,6 +22,15 @@ import java.nio.charset.StandardCharsets;
  * was about 0.25 µs of CPU per chunk cheaper: measured in one run, the client at 1,000 streams
  * spends 1.3 µs per chunk with this reader, inside its 2 µs budget, and one reader of Jackson's is
  * far less code to keep right than a JSON grammar of our own.
+ *
+ * <p>Why one parser for all of a stream's chunks: a parser made per chunk allocated about 800 bytes
+ * (the parser, its contexts and symbol table: nearly all that the client allocated per chunk), and
+ * at 1,000 paced streams the garbage showed as GC time and a longer tail of late time stamps
+ * (docs/client-performance.md). One parser reads the chunks as top-level values one after
+ * another from {@link ChunkInput}, which hands it each chunk's bytes in turn; what follows a chunk's
+ * object is dropped from its buffer. It is kept only after a chunk that ended at its object's end;
+ * after anything else (malformed, not an object) the next chunk gets a new parser.
+ * {@link #release} gives its buffers back when the stream ends.
  *
  * <p>What it decides is what Jackson's tree model decides for the same text, so that a server's odd
  * chunk means the same as it always did: the last of duplicate members wins, content after the
@@ -82,8 +92,24 @@ final class ChunkJson {
         }
     }
 
+    /**
+     * The chunks without counts or texts, shared: a reader that keeps no text returns one of these
+     * for nearly every chunk, and a record made per chunk was most of what remained allocated per
+     * chunk once the parser was kept (docs/client-performance.md). Indexed by answer (1) + reasoning (2).
+     */
+    private static final Chunk[] COUNTLESS = {
+        new Chunk(null, null, ABSENT, ABSENT, ABSENT, false, false, null, null),
+        new Chunk(null, null, ABSENT, ABSENT, ABSENT, true, false, null, null),
+        new Chunk(null, null, ABSENT, ABSENT, ABSENT, false, true, null, null),
+        new Chunk(null, null, ABSENT, ABSENT, ABSENT, true, true, null, null),
+    };
+
     private final boolean chat;
     private final boolean keepText;
+    /** The current chunk's bytes, handed to {@link #parser} as its input. */
+    private final ChunkInput input = new ChunkInput();
+    /** One parser for the stream's chunks in sequence (top-level values one after another), or null. */
+    private JsonParser parser;
 
     // what the chunk being read has said so far; reset per chunk, and per member where the last of
     // duplicate members must win
@@ -110,9 +136,22 @@ final class ChunkJson {
      * a String when the caller has one, else null.
      */
     Chunk read(byte[] data, int offset, int length, String text) {
-        try (JsonParser p = JSON.createParser(data, offset, length)) {
-            return readRoot(p, data, offset, length, text);
+        input.set(data, offset, length);
+        boolean reusable = false;
+        try {
+            if (parser == null) {
+                parser = JSON.createParser(input);
+            }
+            Chunk chunk = readRoot(parser, data, offset, length, text);
+            // kept only where it stands at the end of a top-level object, as after any good chunk;
+            // anything else (not an object, an empty chunk) may have left it inside a value
+            reusable = parser.hasToken(JsonToken.END_OBJECT) && parser.getParsingContext().inRoot();
+            if (reusable) {
+                parser.releaseBuffered(OutputStream.nullOutputStream()); // what follows the object is not read
+            }
+            return chunk;
         } catch (IOException bytesRefused) {
+            release();
             // the tree read a decoded String, where bytes that are not UTF-8 became U+FFFD: so do we,
             // before calling the chunk malformed
             String decoded = text != null ? text : new String(data, offset, length, StandardCharsets.UTF_8);
@@ -121,6 +160,27 @@ final class ChunkJson {
             } catch (IOException e) {
                 return Chunk.failed("malformed-event", "malformed JSON in a stream event: "
                         + StreamRecorder.abbreviate(decoded));
+            }
+        } finally {
+            if (!reusable) {
+                release();
+            }
+        }
+    }
+
+    /**
+     * Gives the parser's buffers back to Jackson's pool (and the field names it met to the shared
+     * symbol table), for the next stream on this thread: call it when the stream ends. A later
+     * {@link #read} makes a new parser.
+     */
+    void release() {
+        if (parser != null) {
+            try {
+                parser.close();
+            } catch (IOException e) {
+                throw new IllegalStateException("closing a parser over bytes in memory failed", e); // it reads no file or socket
+            } finally {
+                parser = null;
             }
         }
     }
@@ -157,6 +217,9 @@ final class ChunkJson {
         }
         boolean hasAnswer = slotState[answer] == FILLED;
         boolean hasReasoning = reasoning >= 0 && slotState[reasoning] == FILLED;
+        if (!keepText && promptTokens == ABSENT && completionTokens == ABSENT && cachedPromptTokens == ABSENT) {
+            return COUNTLESS[(hasAnswer ? 1 : 0) + (hasReasoning ? 2 : 0)]; // most chunks of most streams
+        }
         return new Chunk(null, null, promptTokens, completionTokens, cachedPromptTokens, hasAnswer, hasReasoning,
                 hasAnswer ? slotText[answer] : null, hasReasoning ? slotText[reasoning] : null);
     }
@@ -301,6 +364,46 @@ final class ChunkJson {
         for (int k = from; k < to; k++) {
             slotState[k] = NONE;
             slotText[k] = null;
+        }
+    }
+
+    /**
+     * The chunk being read, as the stream a parser reads from: its bytes, then the end of input. A
+     * parser that meets the end inside a chunk reports the chunk malformed and is not used again.
+     */
+    private static final class ChunkInput extends InputStream {
+        private byte[] data;
+        private int next;
+        private int end;
+
+        void set(byte[] data, int offset, int length) {
+            this.data = data;
+            this.next = offset;
+            this.end = offset + length;
+        }
+
+        @Override
+        public int read() {
+            return next < end ? data[next++] & 0xFF : -1;
+        }
+
+        @Override
+        public int read(byte[] into, int offset, int length) {
+            if (length == 0) {
+                return 0;
+            }
+            if (next >= end) {
+                return -1;
+            }
+            int n = Math.min(length, end - next);
+            System.arraycopy(data, next, into, offset, n);
+            next += n;
+            return n;
+        }
+
+        @Override
+        public int available() {
+            return end - next;
         }
     }
 }

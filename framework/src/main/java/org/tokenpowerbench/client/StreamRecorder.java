@@ -80,6 +80,7 @@ final class StreamRecorder implements SseParser.RawListener {
         if (length == 6 && data[offset] == '[' && data[offset + 1] == 'D' && data[offset + 2] == 'O'
                 && data[offset + 3] == 'N' && data[offset + 4] == 'E' && data[offset + 5] == ']') {
             done = true;
+            json.release(); // nothing is read after [DONE]
             return;
         }
         ChunkJson.Chunk c = json.read(data, offset, length, text);
@@ -149,6 +150,7 @@ final class StreamRecorder implements SseParser.RawListener {
         if (error == null) {
             this.errorClass = errorClass;
             this.error = message;
+            json.release(); // nothing is read after an error
         }
     }
 
@@ -163,6 +165,7 @@ final class StreamRecorder implements SseParser.RawListener {
 
     RequestTimeline toTimeline(int index, int promptIndex, long queued, long sent, long doneNanos,
                                int requestedTokens, Tokenizer fallback, String prompt) {
+        json.release(); // the stream has ended, with or without [DONE]
         int promptCount = promptTokens;
         int output = completionTokens;
         TokenCountSource source = TokenCountSource.SERVER_USAGE;

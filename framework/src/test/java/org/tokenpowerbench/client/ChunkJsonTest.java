@@ -208,4 +208,89 @@ class ChunkJsonTest {
         assertEquals("r", c.reasoning());
         assertEquals(ChunkJson.ABSENT, c.promptTokens());
     }
+
+    // one parser reads a stream's chunks in sequence: whatever a chunk was, the next reads as if alone
+
+    private static final String GOOD = "{\"choices\":[{\"text\":\"next\"}],\"usage\":{\"completion_tokens\":7}}";
+
+    /** Reads {@code first} then {@link #GOOD} through one reader, each inside a larger array. */
+    private static ChunkJson.Chunk afterChunk(String first) {
+        ChunkJson reader = new ChunkJson(Api.COMPLETIONS, true);
+        byte[] a = ("x" + first + "y").getBytes(StandardCharsets.UTF_8);
+        reader.read(a, 1, a.length - 2, null);
+        byte[] b = ("{}" + GOOD).getBytes(StandardCharsets.UTF_8);
+        return reader.read(b, 2, b.length - 2, null);
+    }
+
+    private static void assertGood(ChunkJson.Chunk c, String after) {
+        assertFalse(c.failed(), () -> "after " + after + ": " + c.error());
+        assertEquals("next", c.answer(), "after " + after);
+        assertEquals(7, c.completionTokens(), "after " + after);
+    }
+
+    @Test
+    void theChunkAfterAnyChunkReadsAsIfAlone() {
+        for (String first : new String[] {
+                "{\"choices\":[{\"text\":\"a\"}]}",
+                "{\"choices\":[{\"text\":\"a\"}]} {\"choices\":[{\"text\":\"trailing\"}]}", // content after the object
+                "{\"choices\":[{\"text\":\"a\"}]} {\"choices\": oops",
+                "{\"choices\":[{\"text\":\"a\"}]}   ",
+                "{\"choices\":[{\"text\":\"b\"", // truncated: the parser met the end inside the object
+                "{\"x\":01}",
+                "[1,2]",
+                "\"text\"",
+                "123",
+                "",
+                "{\"error\":\"overloaded\"}",
+                "{\"usage\":{\"prompt_tokens\":9999999999}}", // read as a tree
+                "{\"choices\":[{\"text\":true}]}"}) {
+            assertGood(afterChunk(first), first);
+        }
+    }
+
+    @Test
+    void theChunkAfterBytesThatAreNotUtf8ReadsAsIfAlone() {
+        ChunkJson reader = new ChunkJson(Api.COMPLETIONS, true);
+        byte[] json = "{\"choices\":[{\"text\":\"a?b\"}]}".getBytes(StandardCharsets.US_ASCII);
+        json[json.length - 6] = (byte) 0xC3;
+        assertEquals("a\uFFFDb", reader.read(json, 0, json.length, null).answer());
+        byte[] good = GOOD.getBytes(StandardCharsets.UTF_8);
+        assertGood(reader.read(good, 0, good.length, null), "bytes that are not UTF-8");
+    }
+
+    @Test
+    void aChunkLongerThanTheParsersBufferIsReadWholeAndTheNextAfterIt() {
+        String longText = "\u00e9".repeat(30_000); // 60,000 bytes of UTF-8, far beyond one buffer of the parser
+        String first = "{\"choices\":[{\"text\":\"" + longText + "\"}]} {\"choices\":[{\"text\":\"trailing\"}]}";
+        ChunkJson reader = new ChunkJson(Api.COMPLETIONS, true);
+        byte[] a = first.getBytes(StandardCharsets.UTF_8);
+        assertEquals(longText, reader.read(a, 0, a.length, null).answer());
+        byte[] b = GOOD.getBytes(StandardCharsets.UTF_8);
+        assertGood(reader.read(b, 0, b.length, null), "a long chunk");
+    }
+
+    @Test
+    void aReleasedReaderReadsOnWithANewParser() {
+        ChunkJson reader = new ChunkJson(Api.COMPLETIONS, true);
+        byte[] b = GOOD.getBytes(StandardCharsets.UTF_8);
+        reader.read(b, 0, b.length, null);
+        reader.release();
+        reader.release();
+        assertGood(reader.read(b, 0, b.length, null), "release");
+    }
+
+    @Test
+    void aReaderWithoutTextTellsAnswerAndReasoningApartAndKeepsCounts() {
+        String[] deltas = {"{}", "{\"content\":\"a\"}", "{\"reasoning\":\"r\"}", "{\"content\":\"a\",\"reasoning\":\"r\"}"};
+        for (int k = 0; k < deltas.length; k++) {
+            ChunkJson.Chunk c = read(Api.CHAT, false, "{\"choices\":[{\"delta\":" + deltas[k] + "}]}");
+            assertEquals((k & 1) != 0, c.hasAnswer(), deltas[k]);
+            assertEquals((k & 2) != 0, c.hasReasoning(), deltas[k]);
+            assertEquals(ChunkJson.ABSENT, c.completionTokens(), deltas[k]);
+        }
+        ChunkJson.Chunk counted = read(Api.CHAT, false,
+                "{\"choices\":[{\"delta\":{\"content\":\"a\"}}],\"usage\":{\"completion_tokens\":4}}");
+        assertTrue(counted.hasAnswer());
+        assertEquals(4, counted.completionTokens());
+    }
 }
