@@ -6,15 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tokenpowerbench.engine.gguf.SyntheticModelCache;
@@ -29,16 +35,31 @@ class BenchmarksJarIT {
     }
 
     private static Run java(Path workDir, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Dtpb.runDir=" + workDir.resolve("run"));
-        cmd.add("-jar");
-        cmd.add(System.getProperty("tpb.benchmarksJar", "target/benchmarks.jar"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true).start();
+        Process p = start(workDir, workDir.resolve("run"), args);
         byte[] bytes = p.getInputStream().readAllBytes();
         assertTrue(p.waitFor(10, TimeUnit.MINUTES), "benchmarks.jar did not finish");
         return new Run(p.exitValue(), new String(bytes, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The command that runs {@code benchmarks.jar} with {@code args}. Its temporary folder is its
+     * own, so JMH's lock ({@code <java.io.tmpdir>/jmh.lock}) is too: these tests never wait for, nor
+     * fail on, another JMH run on the machine.
+     */
+    private static List<String> command(Path workDir, Path runDir, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Djava.io.tmpdir=" + Files.createDirectories(workDir.resolve("tmp")));
+        cmd.add("-Dtpb.runDir=" + runDir);
+        cmd.add("-jar");
+        cmd.add(Path.of(System.getProperty("tpb.benchmarksJar", "target/benchmarks.jar")).toAbsolutePath().toString());
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    private static Process start(Path workDir, Path runDir, String... args) throws IOException {
+        return new ProcessBuilder(command(workDir, runDir, args)).directory(workDir.toFile()).redirectErrorStream(true)
+                .start();
     }
 
     @Test
@@ -187,6 +208,149 @@ class BenchmarksJarIT {
                 resume.out());
         assertEquals(1, resume.out().strip().lines().count(), "one line: " + resume.out());
         assertTrue(!Files.exists(dir.resolve("run")), "nothing ran");
+    }
+
+    // --- faults: JMH's lock, Ctrl-C, full and unusable run folders, every trial failing -------------------
+
+    @Test
+    void aRunGoesThroughWhileAnotherJmhRunHoldsTheMachineWideLockAndItsOwnHeldLockIsOneLine(@TempDir Path dir)
+            throws Exception {
+        Path machineWide = Path.of(System.getProperty("java.io.tmpdir"), "jmh.lock");
+        try (FileChannel ch = FileChannel.open(machineWide, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+             FileLock held = tryLock(ch)) {
+            // held by this test, or already by another JMH run on the machine: either way taken
+            Run run = java(dir, "TPBSample_01", "-p", "batch=1", "-p", "prompts=2", "-wi", "0", "-i", "1", "-f", "1",
+                    "-jvmArgsAppend", "-Dtpb.idleSeconds=0");
+            assertEquals(0, run.exit(), run.out());
+        }
+        Path own = Files.createDirectories(dir.resolve("tmp")).resolve("jmh.lock");
+        try (FileChannel ch = FileChannel.open(own, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+             FileLock held = ch.lock()) {
+            Run run = java(dir, "TPBSample_01", "-p", "batch=1");
+            assertEquals(2, run.exit(), run.out());
+            assertEquals("tokenpowerbench: another JMH run holds JMH's machine-wide lock " + own + ": wait until it"
+                    + " ends, or run with -Djmh.ignoreLock=true before -jar if the two runs may measure at the same time",
+                    run.out().strip());
+        }
+    }
+
+    private static FileLock tryLock(FileChannel ch) throws IOException {
+        try {
+            return ch.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return null;
+        }
+    }
+
+    @Test
+    void ctrlCStopsTheForkKeepsTheFinishedTrialAndSaysHowToResume(@TempDir Path dir) throws Exception {
+        Path json = Files.writeString(dir.resolve("result.json"), "earlier run's result");
+        Path runDir = dir.resolve("run");
+        // trial 1: a one-second wave; trial 2: a two-minute wave, interrupted while it runs
+        Process p = start(dir, runDir, "TPBSample_04", "-p", "waveSeconds=1,120", "-p", "prompts=4", "-wi", "0",
+                "-i", "1", "-f", "1", "-jvmArgsAppend", "-Dtpb.idleSeconds=0", "-rf", "json", "-rff", json.toString());
+        StringBuffer out = new StringBuffer();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    out.append(line).append('\n');
+                }
+            } catch (IOException ignored) {
+                // the stream closes with the process
+            }
+        });
+        reader.start();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (!secondTrialMeasuring(out.toString()) && p.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertTrue(p.isAlive() && secondTrialMeasuring(out.toString()), out::toString);
+        Thread.sleep(3000); // into the trial's set-up or wave
+        List<ProcessHandle> children = p.descendants().toList();
+        assertFalse(children.isEmpty(), "the fork runs");
+        assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).inheritIO().start().waitFor());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the host ends after Ctrl-C: " + out);
+        reader.join(10_000);
+        String text = out.toString();
+        assertEquals(130, p.exitValue(), text);
+        for (ProcessHandle c : children) {
+            assertFalse(c.isAlive(), "left running: " + c.pid() + " " + c.info());
+        }
+        assertTrue(text.contains("TokenPowerBench run folder: " + runDir.toAbsolutePath()), text);
+        assertTrue(text.contains("tokenpowerbench: interrupted; 1 trial(s) failed; 1 of 2 trial(s) are recorded"
+                + " complete in " + runDir + "; run the rest with the same command line plus --resume " + runDir), text);
+        JsonNode results = new ObjectMapper().readTree(json.toFile());
+        assertEquals(1, results.size(), "the -rff file covers the finished trial");
+        assertEquals("1", results.get(0).path("params").path("waveSeconds").asText());
+        List<String> ledger = Files.readAllLines(runDir.resolve("trials.jsonl"));
+        assertEquals(2, ledger.size(), ledger::toString);
+        assertTrue(ledger.get(0).contains("\"status\":\"complete\""), ledger.get(0));
+        assertTrue(ledger.get(1).contains("\"status\":\"failed\"") && ledger.get(1).contains("\"invocation\""),
+                ledger.get(1));
+        JsonNode summary = new ObjectMapper().readTree(runDir.resolve("summary.json").toFile());
+        assertEquals(1, summary.get("trials").size());
+        assertEquals("120", summary.get("failed").get(0).path("params").path("waveSeconds").asText());
+        assertTrue(Files.readAllLines(runDir.resolve("requests.csv")).size() > 1, "the finished trial's rows");
+    }
+
+    private static boolean secondTrialMeasuring(String out) {
+        int second = out.indexOf("tokenpowerbench: trial 2 of 2");
+        return second >= 0 && out.indexOf("Iteration   1:", second) >= 0;
+    }
+
+    @Test
+    void whenEveryTrialFailsAnEarlierResultFileIsKept(@TempDir Path dir) throws Exception {
+        Path late = Files.write(dir.resolve("late.gguf"), new byte[] {'G', 'G', 'U', 'F', 3, 0, 0, 0});
+        Path json = Files.writeString(dir.resolve("result.json"), "[ {\"earlier\": 1} ]");
+        Run run = java(dir, "TPBSample_01", "-p", "batch=1", "-p", "prompts=2", "-p", "model=" + late, "-wi", "0",
+                "-i", "1", "-f", "1", "-rf", "json", "-rff", json.toString());
+        assertEquals(1, run.exit(), run.out());
+        assertEquals("[ {\"earlier\": 1} ]", Files.readString(json), "not replaced by an empty list");
+        assertTrue(run.out().contains("No trial is complete: the result file " + json + " is left as it was"), run.out());
+        assertTrue(run.out().contains("1 trial(s) failed; 0 of 1 trial(s) are recorded complete in " + dir.resolve("run")),
+                run.out());
+    }
+
+    @Test
+    void aDiskThatFillsFailsTheTrialWithTheReasonAndClaimsNothing(@TempDir Path dir) throws Exception {
+        Path runDir = Files.createDirectories(dir.resolve("run"));
+        Assumptions.assumeTrue(Files.isWritable(Path.of("/dev/full")), "needs /dev/full (Linux)");
+        Files.createSymbolicLink(runDir.resolve("requests.csv"), Path.of("/dev/full")); // every write: ENOSPC
+        Run run = java(dir, "TPBSample_01", "-p", "batch=1", "-p", "prompts=2", "-wi", "0", "-i", "1", "-f", "1",
+                "-jvmArgsAppend", "-Dtpb.idleSeconds=0");
+        assertEquals(1, run.exit(), run.out());
+        assertTrue(run.out().contains("measurement iteration 1 of 1: java.io.UncheckedIOException: cannot write "
+                + runDir.resolve("requests.csv") + ": No space left on device (free room there, or choose a writable"
+                + " folder with -Dtpb.runDir=DIR before -jar)"), run.out());
+        assertFalse(run.out().contains("-rd "), "no such flag");
+        assertTrue(run.out().contains("1 trial(s) failed; 0 of 1 trial(s) are recorded complete in " + runDir), run.out());
+        JsonNode summary = new ObjectMapper().readTree(runDir.resolve("summary.json").toFile());
+        assertEquals(0, summary.get("trials").size());
+        assertEquals(1, summary.get("failed").size());
+    }
+
+    @Test
+    void aFullRunFolderIsRefusedBeforeTheFirstTrial(@TempDir Path dir) throws Exception {
+        // a real full file system where the machine lets a test mount one; else this test says so and is skipped
+        Path mount = Files.createDirectories(dir.resolve("small"));
+        Process probe = new ProcessBuilder("unshare", "-m", "sh", "-c", "mount -t tmpfs -o size=1m tmpfs \"$0\"",
+                mount.toString()).redirectErrorStream(true).start();
+        probe.getInputStream().readAllBytes();
+        Assumptions.assumeTrue(probe.waitFor(30, TimeUnit.SECONDS) && probe.exitValue() == 0,
+                "this machine does not let a test mount a small tmpfs");
+        Path runDir = mount.resolve("run");
+        List<String> cmd = new ArrayList<>(List.of("unshare", "-m", "sh", "-c",
+                "mount -t tmpfs -o size=1m tmpfs \"$0\" && exec \"$@\"", mount.toString()));
+        cmd.addAll(command(dir, runDir, "TPBSample_01", "-p", "batch=1"));
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES));
+        assertEquals(2, p.exitValue(), out);
+        assertTrue(out.strip().startsWith("tokenpowerbench: the run folder " + runDir + " has "), out);
+        assertTrue(out.contains(" MiB free; a sweep needs 64.0 MiB"), out);
+        assertEquals(1, out.strip().lines().count(), out);
     }
 
     private static long rows(Path runDir, String model) throws IOException {

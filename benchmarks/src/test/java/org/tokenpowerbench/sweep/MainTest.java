@@ -687,6 +687,215 @@ class MainTest {
         }
     }
 
+    // --- faults: failed iterations, failed writes, the run folder, JMH's lock ---------------------------
+
+    /** A trial's results as JMH returns them when {@code iterations} were asked for in each of {@code forks} and {@code got} came. */
+    static RunResult shortResult(Trial trial, int forks, int iterations, int... got) {
+        WorkloadParams wp = new WorkloadParams();
+        trial.params().forEach((k, v) -> wp.put(k, v, 0));
+        IterationParams warmup = new IterationParams(IterationType.WARMUP, 0, TimeValue.NONE, 1);
+        IterationParams measurement = new IterationParams(IterationType.MEASUREMENT, iterations, TimeValue.NONE, 1);
+        BenchmarkParams bp = new BenchmarkParams(trial.benchmark(), trial.benchmark() + "_jmhTest", false, 1,
+                new int[] {1}, List.of(), forks, 0, warmup, measurement, Mode.SingleShotTime, wp, TimeUnit.MILLISECONDS, 1,
+                "java", List.of(), "17", "vm", "17", "1.37", TimeValue.minutes(10));
+        List<BenchmarkResult> perFork = new ArrayList<>();
+        for (int n : got) {
+            List<IterationResult> irs = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                IterationResult ir = new IterationResult(bp, measurement, new IterationResultMetaData(1, 1));
+                ir.addResult(new SingleShotResult(ResultRole.PRIMARY, "wave", 1_000_000, TimeUnit.MILLISECONDS));
+                irs.add(ir);
+            }
+            perFork.add(new BenchmarkResult(bp, irs));
+        }
+        return new RunResult(bp, perFork);
+    }
+
+    /** A run folder's file that fails every write as a full disk does: a link to {@code /dev/full}. */
+    static Path full(Path dir, String file) throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isWritable(Path.of("/dev/full")), "needs /dev/full (Linux)");
+        return Files.createSymbolicLink(dir.resolve(file), Path.of("/dev/full"));
+    }
+
+    @Nested
+    class Faults {
+
+        @Test
+        void anIterationThatFailsAfterTheFirstFailsTheTrialWhateverItsType() {
+            // a fork that catches an OutOfMemoryError in iteration 2 of 4 sends iteration 1 and ends normally
+            assertEquals("fork 1 ended after 1 of 4 measurement iteration(s) (see JMH's output above)",
+                    TrialCompleteness.missing(List.of(shortResult(trial("1"), 1, 4, 1))));
+            assertEquals("1 of 2 fork(s) sent no results (see JMH's output above)",
+                    TrialCompleteness.missing(List.of(shortResult(trial("1"), 2, 3, 3))));
+            assertEquals("fork 2 ended after 2 of 3 measurement iteration(s) (see JMH's output above)",
+                    TrialCompleteness.missing(List.of(shortResult(trial("1"), 2, 3, 3, 2))));
+            assertNull(TrialCompleteness.missing(List.of(shortResult(trial("1"), 2, 3, 3, 3))));
+            assertNull(TrialCompleteness.missing(List.of(shortResult(trial("1"), 0, 2, 2))), "-f 0 runs in the host: one result");
+        }
+
+        @Test
+        void jmhsFailureReportIsKeptWithItsIteration() {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            SweepOutputFormat out = new SweepOutputFormat(OutputFormatFactory.createFormatInstance(
+                    new PrintStream(bytes, true, StandardCharsets.UTF_8), VerboseMode.NORMAL));
+            RunResult r = shortResult(trial("1"), 1, 4, 1);
+            out.startTrial();
+            out.iteration(r.getParams(), r.getParams().getMeasurement(), 2);
+            // what a fork prints when an iteration throws (BaseRunner.doSingle), line by line
+            out.println("<failure>");
+            out.println("");
+            out.println("java.lang.OutOfMemoryError: Java heap space\n\tat x.Bench.wave(Bench.java:1)\n");
+            assertEquals(List.of("measurement iteration 2 of 4: java.lang.OutOfMemoryError: Java heap space"),
+                    out.failures());
+            out.println("<forked VM failed with exit code 137>");
+            assertEquals("forked VM failed with exit code 137", out.failures().get(1));
+            assertTrue(bytes.toString(StandardCharsets.UTF_8).contains("OutOfMemoryError"), "still printed");
+            out.startTrial();
+            assertTrue(out.failures().isEmpty(), "per trial");
+        }
+
+        @Test
+        void aFullDiskFailsTheAppendWithOneLineThatNamesTheWayOut(@TempDir Path dir) throws Exception {
+            full(dir, "requests.csv");
+            org.tokenpowerbench.report.RunDirectory run = new org.tokenpowerbench.report.RunDirectory(dir);
+            java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class,
+                    () -> run.append("requests.csv", "a,b\n", "1,2\n"));
+            assertEquals("cannot write " + dir.resolve("requests.csv") + ": No space left on device (free room there,"
+                    + " or choose a writable folder with -Dtpb.runDir=DIR before -jar)", e.getMessage());
+            assertFalse(e.getMessage().contains("-rd"), "no such flag");
+            // a folder where the file should be fails the same way, and the good files stay whole
+            run.append("iterations.jsonl", null, "{\"a\":1}\n");
+            Files.createDirectories(dir.resolve("power.csv"));
+            assertThrows(java.io.UncheckedIOException.class, () -> run.append("power.csv", null, "x\n"));
+            assertEquals("{\"a\":1}\n", Files.readString(dir.resolve("iterations.jsonl")));
+        }
+
+        @Test
+        void theLedgerLineCarriesItsInvocationAndAFailedWriteIsAnError(@TempDir Path dir) throws Exception {
+            String before = System.getProperty(org.tokenpowerbench.report.RunDirectory.INVOCATION);
+            System.setProperty(org.tokenpowerbench.report.RunDirectory.INVOCATION, "20261204-101500-pid7");
+            try {
+                new TrialLedger(dir).record(trial("1"), true, List.of(result(trial("1"), 120, 0.25)));
+                JsonNode line = new ObjectMapper().readTree(Files.readAllLines(dir.resolve("trials.jsonl")).get(0));
+                assertEquals("20261204-101500-pid7", line.get("invocation").asText());
+            } finally {
+                if (before == null) {
+                    System.clearProperty(org.tokenpowerbench.report.RunDirectory.INVOCATION);
+                } else {
+                    System.setProperty(org.tokenpowerbench.report.RunDirectory.INVOCATION, before);
+                }
+            }
+            Path other = Files.createDirectories(dir.resolve("other"));
+            TrialLedger ledger = new TrialLedger(other);
+            full(other, "trials.jsonl"); // the disk fills after the ledger was read
+            IOException e = assertThrows(IOException.class,
+                    () -> ledger.record(trial("1"), true, List.of(result(trial("1"), 120, 0.25))));
+            assertTrue(e.getMessage().contains("No space left on device"), e.getMessage());
+        }
+
+        @Test
+        void aWholeFileIsReplacedOrLeftAsItWas(@TempDir Path dir) throws Exception {
+            Path file = Files.writeString(dir.resolve("summary.json"), "old");
+            assertThrows(IOException.class, () -> org.tokenpowerbench.report.WholeFile.replace(file, out -> {
+                out.write("half".getBytes(StandardCharsets.UTF_8));
+                throw new IOException("No space left on device");
+            }));
+            assertEquals("old", Files.readString(file), "the old file stays");
+            try (var files = Files.list(dir)) {
+                assertEquals(List.of(file), files.toList(), "no temporary file left behind");
+            }
+            org.tokenpowerbench.report.WholeFile.replace(file, out -> {
+                out.write("new".getBytes(StandardCharsets.UTF_8));
+                out.close(); // writers such as Jackson close their stream
+            });
+            assertEquals("new", Files.readString(file));
+        }
+
+        @Test
+        void theSummaryOfAFolderThatCannotBeWrittenIsAnErrorNamingIt(@TempDir Path dir) throws Exception {
+            Path notAFolder = Files.writeString(dir.resolve("file"), "x");
+            java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class,
+                    () -> org.tokenpowerbench.report.SummaryFile.write(new org.tokenpowerbench.report.SweepState(
+                            notAFolder.resolve("run"), 1, 0, List.of(), List.of())));
+            assertTrue(e.getMessage().startsWith("cannot write " + notAFolder.resolve("run").resolve("summary.json")),
+                    e.getMessage());
+        }
+
+        @Test
+        void aRunFolderWithoutRoomIsRefusedBeforeTheFirstTrial(@TempDir Path dir) throws Exception {
+            String m = assertThrows(org.tokenpowerbench.UserError.class,
+                    () -> RunFolderRoom.check(dir, 10L * 1024 * 1024)).getMessage();
+            assertEquals("the run folder " + dir + " has 10.0 MiB free; a sweep needs 64.0 MiB (a trial writes about"
+                    + " 65 kB per 16 requests, more with long waves and fine power traces): free room there, or choose"
+                    + " another folder with -Dtpb.runDir=DIR before -jar", m);
+            assertDoesNotThrow(() -> RunFolderRoom.check(dir, RunFolderRoom.NEEDED));
+            Path file = Files.writeString(dir.resolve("file"), "x");
+            m = assertThrows(org.tokenpowerbench.UserError.class, () -> RunFolderRoom.check(file.resolve("run")))
+                    .getMessage();
+            assertTrue(m.startsWith("cannot write in the run folder " + file.resolve("run") + " ("), m);
+            assertTrue(m.endsWith("): choose a writable folder with -Dtpb.runDir=DIR before -jar"), m);
+            assertDoesNotThrow(() -> RunFolderRoom.check(dir.resolve("new")));
+            try (var files = Files.list(dir.resolve("new"))) {
+                assertEquals(0, files.count(), "the probe is removed");
+            }
+        }
+
+        @Test
+        void aRunFolderUnderAFileIsOneLineBeforeAnyFork(@TempDir Path dir) throws Exception {
+            Path file = Files.writeString(dir.resolve("file"), "x");
+            String before = System.getProperty("tpb.runDir");
+            System.setProperty("tpb.runDir", file.resolve("run").toString());
+            try {
+                assertTrue(rejected("TPBSample_01", "-p", "batch=1").startsWith("tokenpowerbench: cannot write in the run"
+                        + " folder " + file.resolve("run")));
+            } finally {
+                if (before == null) {
+                    System.clearProperty("tpb.runDir");
+                } else {
+                    System.setProperty("tpb.runDir", before);
+                }
+            }
+        }
+
+        @Test
+        void aHeldJmhLockIsOneLineNamingItAndBothWaysOut(@TempDir Path dir) throws Exception {
+            JmhLock lock = new JmhLock(dir.resolve("jmh.lock"));
+            assertDoesNotThrow(lock::checkFree, "no lock file yet");
+            Files.createFile(lock.file());
+            assertDoesNotThrow(lock::checkFree, "a lock file nobody holds");
+            try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(lock.file().toFile(), "rw");
+                 java.nio.channels.FileLock held = raf.getChannel().lock()) {
+                String m = assertThrows(org.tokenpowerbench.UserError.class, lock::checkFree).getMessage();
+                assertEquals("another JMH run holds JMH's machine-wide lock " + lock.file() + ": wait until it ends, or"
+                        + " run with -Djmh.ignoreLock=true before -jar if the two runs may measure at the same time", m);
+                System.setProperty(JmhLock.IGNORE, "true");
+                try {
+                    assertDoesNotThrow(lock::checkFree, "JMH's own escape");
+                } finally {
+                    System.clearProperty(JmhLock.IGNORE);
+                }
+            }
+            assertDoesNotThrow(lock::checkFree, "released");
+        }
+
+        @Test
+        void theResultFileIsCheckedWithoutTouchingIt(@TempDir Path dir) throws Exception {
+            Path earlier = Files.writeString(dir.resolve("result.json"), "[ {\"earlier\": 1} ]");
+            SweepPlan.checkWritable(earlier);
+            assertEquals("[ {\"earlier\": 1} ]", Files.readString(earlier), "not emptied before the sweep");
+            SweepPlan.checkWritable(dir.resolve("new.json"));
+            assertFalse(Files.exists(dir.resolve("new.json")), "not created before the sweep");
+            try (var files = Files.list(dir)) {
+                assertEquals(List.of(earlier), files.toList(), "no probe left");
+            }
+            String m = assertThrows(org.tokenpowerbench.UserError.class, () -> SweepPlan.checkWritable(dir)).getMessage();
+            assertEquals("cannot write the result file " + dir + " (it is a folder): give a writable path with -rff", m);
+            Path under = earlier.resolve("x.json");
+            m = assertThrows(org.tokenpowerbench.UserError.class, () -> SweepPlan.checkWritable(under)).getMessage();
+            assertTrue(m.startsWith("cannot write the result file " + under + " ("), m);
+        }
+    }
+
     // --- --resume ----------------------------------------------------------------------------------
 
     @Nested

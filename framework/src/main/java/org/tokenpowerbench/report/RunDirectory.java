@@ -2,9 +2,10 @@ package org.tokenpowerbench.report;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,25 +92,61 @@ public final class RunDirectory {
         append(file, null, node.toString() + "\n");
     }
 
-    /** Appends raw text to {@code file}, writing {@code header} first if the file is new. */
+    /**
+     * Appends raw text to {@code file}, writing {@code header} first if the file is new: in one
+     * write, forced to the device, so that a row is on disk once this returns. A write that fails
+     * (a full disk, a read-only or vanished folder) is undone back to the file's previous length,
+     * so no row is left cut in half, and thrown: the caller's iteration fails with the reason
+     * instead of a measurement going on without its rows.
+     *
+     * @throws UncheckedIOException naming the file, the cause and what to do
+     */
     public void append(String file, String header, String text) {
         synchronized (LOCK) {
+            Path path = root.resolve(file);
             try {
                 Files.createDirectories(root);
-                Path path = root.resolve(file);
-                boolean fresh = !Files.exists(path);
-                try (BufferedWriter w = Files.newBufferedWriter(path, StandardCharsets.UTF_8,
-                        StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-                    if (fresh && header != null) {
-                        w.write(header);
+                try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                    long before = ch.size();
+                    String all = before == 0 && header != null ? header + text : text;
+                    ByteBuffer bytes = ByteBuffer.wrap(all.getBytes(StandardCharsets.UTF_8));
+                    try {
+                        ch.position(before);
+                        while (bytes.hasRemaining()) {
+                            ch.write(bytes);
+                        }
+                        ch.force(false);
+                    } catch (IOException e) {
+                        undo(ch, before, e);
+                        throw e;
                     }
-                    w.write(text);
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot write " + root.resolve(file) + ": " + e.getMessage()
-                        + " (choose a writable folder with -rd or run from one)", e);
+                throw new UncheckedIOException(cannotWrite(path, e), e);
             }
         }
+    }
+
+    /** Cuts a file back to {@code length} after a failed write; a failure to do so is added to {@code cause}. */
+    private static void undo(FileChannel ch, long length, IOException cause) {
+        try {
+            if (ch.size() > length) {
+                ch.truncate(length);
+                ch.force(false);
+            }
+        } catch (IOException | RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    /** One line for a file of the run folder that cannot be written: which, why, what to do. */
+    public static String cannotWrite(Path file, IOException e) {
+        String why = e.getMessage() != null ? e.getMessage() : e.toString();
+        if (e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null) {
+            why = fs.getReason();
+        }
+        return "cannot write " + file + ": " + why + " (free room there, or choose a writable folder with"
+                + " -Dtpb.runDir=DIR before -jar)";
     }
 
     private static String ms(double v) {

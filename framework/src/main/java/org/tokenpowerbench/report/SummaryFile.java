@@ -5,10 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -17,7 +14,7 @@ import java.util.Map;
 
 /**
  * {@code summary.json}: every complete trial's results so far and the trials of this command
- * that failed, rewritten atomically after every trial (a listener of the sweep), so a sweep that
+ * that failed, replaced as a whole ({@link WholeFile}) after every trial (a listener of the sweep), so a sweep that
  * stops in trial 7 leaves the summary of trials 1 to 6. {@link #read} gives it back as records.
  *
  * <pre>{"tool":"TokenPowerBench for Java",
@@ -78,16 +75,9 @@ public final class SummaryFile implements SweepListener {
         }
         Path file = state.runDir().resolve(NAME);
         try {
-            Files.createDirectories(state.runDir());
-            Path tmp = state.runDir().resolve(NAME + ".tmp");
-            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), root);
-            try {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            WholeFile.replace(file, out -> JSON.writerWithDefaultPrettyPrinter().writeValue(out, root));
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new java.io.UncheckedIOException(RunDirectory.cannotWrite(file, e), e);
         }
     }
 

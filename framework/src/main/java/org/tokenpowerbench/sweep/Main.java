@@ -11,8 +11,9 @@ import org.tokenpowerbench.UserError;
  * can be made before the first fork ({@link SweepPlan}), then the sweep one trial at a time
  * ({@link SweepRunner}), observed by the {@link org.tokenpowerbench.report.SweepListener}s.
  *
- * <p>Exit status: 0 every trial complete; 1 a trial failed (its reason on one line, every measured
- * trial kept); 2 a mistake in the command line or a value, found before any measurement (one line);
+ * <p>Exit status: 0 every trial complete; 1 a trial failed, could not be recorded or did not run
+ * (its reason on one line, and how many trials the run folder really holds); 130 (143) Ctrl-C
+ * (SIGTERM), after the finished trials are recorded and the resume line printed; 2 a mistake in the command line or a value, found before any measurement (one line);
  * 70 a bug in TokenPowerBench itself (with its stack trace: please report it).
  */
 public final class Main {

@@ -1,7 +1,9 @@
 package org.tokenpowerbench.sweep;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.results.BenchmarkResult;
@@ -13,11 +15,17 @@ import org.openjdk.jmh.runner.format.OutputFormat;
  * JMH's console output for a sweep that {@link Main} runs one trial at a time: passes every
  * trial's progress through, but holds back what JMH prints when a run ends (its advice and the
  * table of results) and the closing of the stream, so that the table is printed once, over every
- * trial, by {@link #endSweep}.
+ * trial, by {@link #endSweep}. It also keeps what JMH reports of a trial's failures ({@link #failures}):
+ * a fork that catches an exception in an iteration prints {@code <failure>} and the exception,
+ * then ends normally with the iterations before it, so the results alone look like a short,
+ * successful trial.
  */
 final class SweepOutputFormat implements OutputFormat {
 
     private final OutputFormat out;
+    private final List<String> failures = new ArrayList<>();
+    private boolean failureFollows;
+    private String iteration = "before the first iteration";
 
     SweepOutputFormat(OutputFormat out) {
         this.out = out;
@@ -32,6 +40,40 @@ final class SweepOutputFormat implements OutputFormat {
         out.close();
     }
 
+    /** Forgets the failures seen so far: called before each trial. */
+    synchronized void startTrial() {
+        failures.clear();
+        failureFollows = false;
+        iteration = "before the first iteration";
+    }
+
+    /**
+     * What JMH reported as failed since {@link #startTrial}, one line each: the iteration it
+     * happened in and the exception's first line ({@code measurement iteration 2 of 4:
+     * java.lang.OutOfMemoryError: Java heap space}), or a fork that ended badly.
+     */
+    synchronized List<String> failures() {
+        return List.copyOf(failures);
+    }
+
+    /** Watches one line JMH prints for a failure report. */
+    private synchronized void watch(String s) {
+        if (s == null) {
+            return;
+        }
+        String line = s.strip();
+        if (line.equals("<failure>")) {
+            failureFollows = true;
+        } else if (failureFollows && !line.isEmpty()) {
+            failureFollows = false;
+            String first = line.lines().findFirst().orElse(line);
+            failures.add(iteration + ": " + first);
+        } else if (line.startsWith("<forked VM failed") || line.startsWith("<failed to invoke the VM")
+                || line.startsWith("<host VM has been interrupted")) {
+            failures.add(line.substring(1, line.length() - (line.endsWith(">") ? 1 : 0)));
+        }
+    }
+
     @Override
     public void endRun(Collection<RunResult> result) {
         // held back for endSweep
@@ -44,6 +86,10 @@ final class SweepOutputFormat implements OutputFormat {
 
     @Override
     public void iteration(BenchmarkParams benchParams, IterationParams params, int iteration) {
+        synchronized (this) {
+            this.iteration = params.getType().name().toLowerCase(java.util.Locale.ROOT) + " iteration " + iteration
+                    + " of " + params.getCount();
+        }
         out.iteration(benchParams, params, iteration);
     }
 
@@ -74,6 +120,7 @@ final class SweepOutputFormat implements OutputFormat {
 
     @Override
     public void println(String s) {
+        watch(s);
         out.println(s);
     }
 

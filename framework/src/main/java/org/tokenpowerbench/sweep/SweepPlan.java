@@ -5,7 +5,6 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -29,8 +28,8 @@ import org.tokenpowerbench.report.RunDirectory;
 
 /**
  * A sweep checked and ready to run: every check that can be made before the first fork has
- * passed (parameter names, profilers, every trial's values, engines and models, the run folder,
- * a resume's compatibility), so that a mistake costs one line and exit status 2, not a fork.
+ * passed (parameter names, profilers, every trial's values, engines and models, JMH's lock, the
+ * result file, the run folder and its room, a resume's compatibility), so that a mistake costs one line and exit status 2, not a fork.
  *
  * @param line       the command line
  * @param trials     the trials, in JMH's order
@@ -66,6 +65,11 @@ record SweepPlan(CommandLine line, List<Trial> trials, Path runDir, boolean resu
         }
         ParameterCheck.check(trials);
         checkEngines(cmd, selected);
+        JmhLock.ofThisJvm().checkFree();
+        String resultFile = line.resultFile();
+        if (resultFile != null) {
+            checkWritable(Path.of(resultFile));
+        }
 
         Path runDir = resume != null ? resume : Path.of(System.getProperty("tpb.runDir",
                 "tpb-results/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
@@ -85,12 +89,12 @@ record SweepPlan(CommandLine line, List<Trial> trials, Path runDir, boolean resu
         System.setProperty("tpb.runDir", runDir.toAbsolutePath().toString());
 
         TrialLedger ledger;
+        RunFolderRoom.check(runDir);
         try {
-            Files.createDirectories(runDir);
             ledger = new TrialLedger(runDir);
         } catch (IOException e) {
-            throw new UserError("cannot use the run folder " + runDir + " (" + e + "): choose a writable one with"
-                    + " -Dtpb.runDir=DIR before -jar");
+            throw new UserError("cannot read " + runDir.resolve(TrialLedger.FILE) + " (" + e + "): choose another run"
+                    + " folder with -Dtpb.runDir=DIR before -jar");
         }
         MeasurementSettings settings = MeasurementSettings.of(cmd, ManagementFactory.getRuntimeMXBean().getInputArguments());
         if (resume != null) {
@@ -101,10 +105,6 @@ record SweepPlan(CommandLine line, List<Trial> trials, Path runDir, boolean resu
                         + new MeasurementSettings(other.settings()).describe() + "; this command gives "
                         + settings.describe() + ": resume with the same flags, or start a new run folder");
             }
-        }
-        String resultFile = line.resultFile();
-        if (resultFile != null) {
-            touch(Path.of(resultFile));
         }
         return new SweepPlan(line, trials, runDir, resume != null, List.copyOf(jvmArgs), ledger, settings, resultFile,
                 new SweepOutputFormat(outputFormat(cmd)));
@@ -159,11 +159,25 @@ record SweepPlan(CommandLine line, List<Trial> trials, Path runDir, boolean resu
         return d == null ? List.of("") : List.of(d);
     }
 
-    private static void touch(Path file) {
+    /**
+     * Checks that the result file can be written without touching it: an existing file stays as
+     * it is until the sweep replaces it whole, so an interrupted or wholly failed sweep does not
+     * leave it empty.
+     */
+    static void checkWritable(Path file) {
+        Path abs = file.toAbsolutePath();
         try {
-            Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND).close();
+            if (Files.isDirectory(abs)) {
+                throw new IOException("it is a folder");
+            }
+            if (Files.exists(abs) && !Files.isWritable(abs)) {
+                throw new IOException("it is read-only");
+            }
+            Files.deleteIfExists(Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp"));
         } catch (IOException e) {
-            throw new UserError("cannot write the result file " + file + " (" + e + "): give a writable path with -rff");
+            String why = e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null
+                    ? fs.getFile() + ": " + fs.getReason() : e.getMessage();
+            throw new UserError("cannot write the result file " + file + " (" + why + "): give a writable path with -rff");
         }
     }
 

@@ -1,6 +1,9 @@
 package org.tokenpowerbench.sweep;
 
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -17,6 +20,8 @@ import org.openjdk.jmh.runner.RunnerException;
 import org.tokenpowerbench.report.FailedTrial;
 import org.tokenpowerbench.report.FailureRecord;
 import org.tokenpowerbench.report.Metric;
+import org.tokenpowerbench.report.RunDirectory;
+import org.tokenpowerbench.report.WholeFile;
 import org.tokenpowerbench.report.SweepListener;
 import org.tokenpowerbench.report.SweepState;
 import org.tokenpowerbench.report.TrialResult;
@@ -37,17 +42,37 @@ final class SweepRunner {
         this.listeners = listeners;
     }
 
-    /** Runs the sweep; returns the exit status: 0 every trial complete, 1 a trial failed. */
+    /**
+     * Runs the sweep; returns the exit status: 0 every trial complete, 1 a trial failed, could not
+     * be recorded, or did not run. On Ctrl-C the trial under way is stopped and the sweep ends as
+     * if it had failed there: every file is written and the resume line printed before the JVM halts.
+     */
     int run() {
+        try (Interruption interruption = Interruption.watch(GRACE)) {
+            return run(interruption);
+        }
+    }
+
+    /** How long an interrupted JVM waits for the sweep to record what it measured. */
+    private static final java.time.Duration GRACE = java.time.Duration.ofSeconds(30);
+
+    private int run(Interruption interruption) {
         List<Trial> trials = plan.trials();
         List<RunResult> results = new ArrayList<>();
         List<FailedTrial> failed = new ArrayList<>();
         List<String> reasons = new ArrayList<>();
+        List<String> unrecorded = new ArrayList<>();
         String stopped = null;
         int done = 0;
+        int ran = 0;
         tell(l -> l.sweepStarted(state(0, results, failed)));
         for (int i = 0; i < trials.size() && stopped == null; i++) {
             Trial trial = trials.get(i);
+            if (interruption.interrupted()) {
+                stopped = "interrupted";
+                reasons.add("interrupted before " + trial + ": " + (trials.size() - i) + " trial(s) did not run");
+                break;
+            }
             List<RunResult> recorded = plan.resume() ? recorded(trial) : null;
             if (recorded != null) {
                 System.out.println("tokenpowerbench: resume: skipping " + trial + " (complete in " + plan.runDir() + ")");
@@ -60,56 +85,133 @@ final class SweepRunner {
             System.out.println("tokenpowerbench: trial " + (i + 1) + " of " + trials.size() + ": " + trial);
             int failuresBefore = failures().size();
             Collection<RunResult> trialResults = List.of();
+            String error = null;
+            plan.output().startTrial();
             try {
                 trialResults = new Runner(new TrialOptions(plan.line().options(), trial, plan.jvmArgs()), plan.output()).run();
             } catch (NoBenchmarksException e) {
                 stopped = "no benchmark matches " + trial.benchmark() + " any more: list them with -l";
+                error = stopped;
             } catch (RunnerException | RuntimeException e) {
-                stopped = e.getMessage() != null ? e.getMessage() : e.toString();
+                error = e.getMessage() != null ? e.getMessage() : e.toString();
+                stopped = error;
+            }
+            ran++;
+            if (interruption.interrupted() && stopped == null) {
+                stopped = "interrupted";
             }
             List<String> all = failures();
-            List<String> mine = all.subList(Math.min(failuresBefore, all.size()), all.size());
-            boolean complete = stopped == null && !trialResults.isEmpty() && mine.isEmpty();
+            List<String> why = new ArrayList<>(all.subList(Math.min(failuresBefore, all.size()), all.size()));
+            if (why.isEmpty()) {
+                why.addAll(plan.output().failures().stream().map(f -> trial + ": " + f).toList());
+            }
+            String shortBy = TrialCompleteness.missing(trialResults);
+            if (why.isEmpty() && shortBy != null) {
+                why.add(trial + ": " + shortBy);
+            }
+            if (why.isEmpty() && (error != null || trialResults.isEmpty())) {
+                why.add(trial + ": " + (error != null ? error : interruption.interrupted() ? "interrupted"
+                        : "no result (see JMH's output above)"));
+            }
+            boolean complete = why.isEmpty() && !interruption.interrupted();
             if (!complete) {
-                List<String> why = mine.isEmpty()
-                        ? List.of(trial + ": " + (stopped != null ? stopped : "no result (see JMH's output above)"))
-                        : List.copyOf(mine);
+                if (why.isEmpty()) {
+                    why.add(trial + ": interrupted");
+                }
                 failed.add(new FailedTrial(trial.benchmark(), trial.params(), why));
                 reasons.addAll(why);
+            } else {
+                results.addAll(trialResults); // a failed trial's iterations stay in its rows, not in the results
+            }
+            try {
+                plan.ledger().record(trial, complete, trialResults, plan.settings());
+            } catch (IOException e) {
+                String line = "cannot record " + trial + " in " + plan.runDir().resolve(TrialLedger.FILE) + ": "
+                        + e.getMessage();
+                System.err.println("tokenpowerbench: " + line);
+                unrecorded.add(line);
+                if (complete) {
+                    results.removeAll(trialResults); // not kept: a resume would not find it
+                    failed.add(new FailedTrial(trial.benchmark(), trial.params(), List.of(line)));
+                }
+                stopped = stopped != null ? stopped : "the run folder cannot be written";
             }
             if (stopped != null && i + 1 < trials.size()) {
                 reasons.add("the sweep stopped there (" + stopped + "): " + (trials.size() - i - 1)
                         + " trial(s) after it did not run");
-            }
-            results.addAll(trialResults);
-            try {
-                plan.ledger().record(trial, complete, trialResults, plan.settings());
-            } catch (IOException e) {
-                System.err.println("tokenpowerbench: cannot record the trial in " + plan.runDir().resolve(TrialLedger.FILE)
-                        + ": " + e.getMessage());
             }
             done++;
             int d = done;
             tell(l -> l.trialEnded(state(d, results, failed)));
         }
         int d = done;
-        tell(l -> l.sweepEnded(state(d, results, failed)));
         plan.output().endSweep(results);
-        if (plan.resultFile() != null) {
-            ResultFormatType format = plan.line().options().getResultFormat().orElse(Defaults.RESULT_FORMAT);
-            ResultFormatFactory.getInstance(format, plan.resultFile()).writeOut(results);
-            System.out.println();
-            System.out.println("Benchmark result is saved to " + plan.resultFile());
-        }
+        // after JMH's table: the listeners' last word (the console summary among them) follows it
+        tell(l -> l.sweepEnded(state(d, results, failed)));
+        writeResultFile(results);
         System.out.println();
         System.out.println("TokenPowerBench run folder: " + plan.runDir().toAbsolutePath());
-        if (!failed.isEmpty()) {
-            System.err.println("tokenpowerbench: " + failed.size() + " trial(s) failed; measured trials are kept in "
-                    + plan.runDir() + "; run them again with the same command line plus --resume " + plan.runDir());
+        int status = 0;
+        if (!failed.isEmpty() || !unrecorded.isEmpty() || stopped != null) {
+            System.err.println("tokenpowerbench: " + (interruption.interrupted() ? "interrupted; " : "")
+                    + failed.size() + " trial(s) failed"
+                    + "; " + kept());
             reasons.forEach(f -> System.err.println("  " + f));
-            return 1;
+            status = 1;
         }
-        return 0;
+        interruption.sweepFinished();
+        return status;
+    }
+
+    /**
+     * What the run folder really holds and how to go on: the trials its ledger has complete (read
+     * back, not assumed), and the resume line only when there is a ledger to resume.
+     */
+    private String kept() {
+        long complete;
+        try {
+            TrialLedger now = new TrialLedger(plan.runDir());
+            complete = plan.trials().stream().map(now::last).filter(e -> e != null && e.complete()).count();
+        } catch (IOException e) {
+            return "the trial record " + plan.runDir().resolve(TrialLedger.FILE) + " cannot be read (" + e.getMessage()
+                    + "): run the whole command again";
+        }
+        if (!TrialLedger.exists(plan.runDir())) {
+            return "nothing was recorded in " + plan.runDir() + ": run the whole command again";
+        }
+        return complete + " of " + plan.trials().size() + " trial(s) are recorded complete in " + plan.runDir()
+                + "; run the rest with the same command line plus --resume " + plan.runDir();
+    }
+
+    /**
+     * JMH's result file over the complete trials, replaced whole; left as it was when no trial is
+     * complete (an earlier run's file is not replaced by an empty list) or when it cannot be written.
+     */
+    private void writeResultFile(List<RunResult> results) {
+        if (plan.resultFile() == null) {
+            return;
+        }
+        Path file = Path.of(plan.resultFile());
+        System.out.println();
+        if (results.isEmpty()) {
+            System.out.println("No trial is complete: the result file " + file + " is left as it was");
+            return;
+        }
+        ResultFormatType format = plan.line().options().getResultFormat().orElse(Defaults.RESULT_FORMAT);
+        try {
+            WholeFile.replace(file, out -> {
+                PrintStream print = new PrintStream(out, false, StandardCharsets.UTF_8);
+                ResultFormatFactory.getInstance(format, print).writeOut(results);
+                print.flush();
+                if (print.checkError()) {
+                    throw new IOException("the result could not be written to " + file);
+                }
+            });
+            System.out.println("Benchmark result is saved to " + plan.resultFile());
+        } catch (IOException e) {
+            System.err.println("tokenpowerbench: " + RunDirectory.cannotWrite(file, e).replace(
+                    "choose a writable folder with -Dtpb.runDir=DIR before -jar", "give another path with -rff"));
+        }
     }
 
     /** A trial's recorded results when the ledger has it complete; null to run it (again). */

@@ -8,15 +8,12 @@ import java.io.InputStream;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
-import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -25,14 +22,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.openjdk.jmh.results.RunResult;
+import org.tokenpowerbench.report.RunDirectory;
+import org.tokenpowerbench.report.WholeFile;
 
 /**
  * The trials of a run folder and how each ended: one line per finished trial in
  * {@code trials.jsonl} ({@code {"trial":3,"benchmark":...,"params":{...},"status":"complete",
- * "file":"trials/003.ser","time":...}}) and its JMH results, serialized as JMH itself sends them
+ * "file":"trials/003.ser","time":...,"invocation":...}}) and its JMH results, serialized as JMH itself sends them
  * from a fork to the host, in {@code trials/NNN.ser}. Lines are only appended: for a trial recorded
- * more than once (a failed trial run again), the last line counts. A line that does not parse (a
- * write cut short) is ignored, so its trial counts as not run.
+ * more than once (a failed trial run again), the last line counts. The results file is written
+ * whole before its line, and the line in one forced write that is undone if it fails, so a line
+ * never names results that are not there; a line that does not parse (a file from a crash of an
+ * older version) is ignored, so its trial counts as not run.
  */
 final class TrialLedger {
 
@@ -191,13 +192,12 @@ final class TrialLedger {
         String file = null;
         if (!results.isEmpty()) {
             file = "trials/" + String.format("%03d", number) + ".ser";
-            Path target = runDir.resolve(file);
-            Files.createDirectories(target.getParent());
-            Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-            try (OutputStream out = Files.newOutputStream(tmp); ObjectOutputStream objects = new ObjectOutputStream(out)) {
-                objects.writeObject(new ArrayList<>(results));
-            }
-            move(tmp, target);
+            ArrayList<RunResult> list = new ArrayList<>(results);
+            WholeFile.replace(runDir.resolve(file), out -> {
+                ObjectOutputStream objects = new ObjectOutputStream(out);
+                objects.writeObject(list);
+                objects.flush();
+            });
         }
         ObjectNode line = JSON.createObjectNode();
         line.put("trial", number);
@@ -210,12 +210,17 @@ final class TrialLedger {
             line.put("settings", settings.text());
         }
         line.put("time", Instant.now().toString());
+        line.put("invocation", RunDirectory.invocation());
         Path ledger = runDir.resolve(FILE);
         String text = line + "\n";
         if (Files.exists(ledger) && Files.size(ledger) > 0 && !endsWithNewline(ledger)) {
             text = "\n" + text; // a line cut short stays on its own
         }
-        Files.writeString(ledger, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        try {
+            new RunDirectory(runDir).append(FILE, null, text); // one write, forced, undone if it fails
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
         lines++;
         Entry e = new Entry(number, trial, complete ? COMPLETE : FAILED, file,
                 settings == null ? null : settings.text());
@@ -232,11 +237,4 @@ final class TrialLedger {
         }
     }
 
-    static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
 }
