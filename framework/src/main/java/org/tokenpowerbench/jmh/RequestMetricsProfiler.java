@@ -74,9 +74,29 @@ public class RequestMetricsProfiler implements InternalProfiler {
         putWarning(warnings, "prefixCacheWarning", m.prefixCacheWarning(), spec);
         putWarning(warnings, "warning", m.lengthWarning(outputTolerance(), OUTPUT_TOLERANCE), spec);
         putWarning(warnings, "stallWarning", m.stallWarning(), spec);
+        putWarning(warnings, "coldJvmWarning", coldJvm(benchmarkParams, iterationParams), spec);
         RequestsRow.append(RunDirectory.current(), spec.describe(), iterationParams.getType().name().toLowerCase(Locale.ROOT),
                 entry.promptTokenization(), m, facts, warnings);
         return results(m, spec.openLoop());
+    }
+
+    private int measured;
+
+    /**
+     * A warning for the first measured wave of a fork that had no warm-up iteration: the JVM's
+     * compiler, the connection pool and the engine's caches are cold, and its latencies read high
+     * (TTFT p50 126 ms against 51 ms in the next wave, seen with {@code -wi 0}). Null otherwise.
+     */
+    String coldJvm(BenchmarkParams benchmark, IterationParams iteration) {
+        if (iteration.getType() != org.openjdk.jmh.runner.IterationType.MEASUREMENT) {
+            return null;
+        }
+        measured++;
+        if (measured != 1 || benchmark == null || benchmark.getWarmup().getCount() > 0) {
+            return null;
+        }
+        return "the first measured wave ran with no warm-up iteration before it (-wi 0): its latencies include a cold"
+                + " JVM and engine; give -wi 1 or more, or read it apart from the others";
     }
 
     private static void putWarning(Map<String, String> warnings, String key, String warning, BenchmarkSpec spec) {

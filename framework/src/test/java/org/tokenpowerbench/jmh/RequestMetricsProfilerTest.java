@@ -156,4 +156,24 @@ class RequestMetricsProfilerTest {
                 .collect(Collectors.toMap(Result::getLabel, Result::getScoreUnit));
         assertEquals("ms behind schedule (client side)", open.get("queue.p99"));
     }
+
+    private static org.openjdk.jmh.infra.BenchmarkParams params(int warmups) {
+        IterationParams warmup = new IterationParams(IterationType.WARMUP, warmups, TimeValue.NONE, 1);
+        IterationParams measurement = new IterationParams(IterationType.MEASUREMENT, 3, TimeValue.NONE, 1);
+        return new org.openjdk.jmh.infra.BenchmarkParams("demo.B.wave", "demo.B_jmhTest", false, 1, new int[] {1},
+                List.of(), 1, 0, warmup, measurement, org.openjdk.jmh.annotations.Mode.SingleShotTime,
+                new org.openjdk.jmh.runner.WorkloadParams(), java.util.concurrent.TimeUnit.MILLISECONDS, 1, "java",
+                List.of(), "17", "vm", "17", "1.37", TimeValue.minutes(10));
+    }
+
+    @Test
+    void theFirstMeasuredWaveOfAColdForkIsFlaggedAndOnlyThatOne() {
+        IterationParams measurement = new IterationParams(IterationType.MEASUREMENT, 3, TimeValue.NONE, 1);
+        RequestMetricsProfiler cold = new RequestMetricsProfiler();
+        assertTrue(cold.coldJvm(params(0), measurement).contains("-wi 0"));
+        assertEquals(null, cold.coldJvm(params(0), measurement), "the second wave runs warm");
+        RequestMetricsProfiler warm = new RequestMetricsProfiler();
+        assertEquals(null, warm.coldJvm(params(1), new IterationParams(IterationType.WARMUP, 1, TimeValue.NONE, 1)));
+        assertEquals(null, warm.coldJvm(params(1), measurement), "a warm-up iteration came first");
+    }
 }
