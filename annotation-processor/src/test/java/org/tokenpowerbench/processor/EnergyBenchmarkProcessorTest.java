@@ -968,7 +968,7 @@ class EnergyBenchmarkProcessorTest {
 
     @Test
     void literalEscapes() {
-        assertEquals("\"a\\\"b\\\\c\\n\\t\\u00e9\"", EnergyBenchmarkProcessor.literal("a\"b\\c\n\t\u00e9"));
+        assertEquals("\"a\\\"b\\\\c\\n\\t\\u00e9\"", JavaLiteral.of("a\"b\\c\n\t\u00e9"));
     }
 
     private static int count(String haystack, String needle) {
