@@ -107,7 +107,7 @@ final class ReportPage {
         fact(h, "swept", swept.isEmpty() ? "nothing" : String.join(", ", swept));
         long failed = rows.stream().filter(r -> r.failure() != null).count();
         fact(h, "trials", run.trials().size() + " complete, " + failed + " failed");
-        fact(h, "date", dates(run) + "; this page written " + written.format(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
+        fact(h, "date", dates(run) + "; this page written " + written.withNano(0).format(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
                 .replace('T', ' '));
         h.append("</table>\n");
         h.append("<h3>Power sensors</h3>\n");

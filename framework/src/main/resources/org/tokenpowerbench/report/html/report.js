@@ -69,7 +69,7 @@
       legend: { type: 'scroll', bottom: 0 },
       grid: { left: 70, right: 30, top: 40, bottom: 60 },
       xAxis: { type: 'category', name: axis, nameLocation: 'middle', nameGap: 28, data: xs },
-      yAxis: { type: 'value', name: yName(data.rows), scale: true },
+      yAxis: { type: 'value', name: yName(data.rows), nameLocation: 'middle', nameGap: 52, scale: true },
       series: series
     }, points);
   });
@@ -101,7 +101,7 @@
     legend: { type: 'scroll', bottom: 0 },
     grid: { left: 70, right: 30, top: 40, bottom: 60 },
     xAxis: { type: 'value', name: 'TPOT p50 (ms)', nameLocation: 'middle', nameGap: 28, scale: true },
-    yAxis: { type: 'value', name: yName(withTpot), scale: true },
+    yAxis: { type: 'value', name: yName(withTpot), nameLocation: 'middle', nameGap: 52, scale: true },
     series: planeSeries
   }, planePoints);
 

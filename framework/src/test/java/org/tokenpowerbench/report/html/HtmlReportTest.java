@@ -188,6 +188,12 @@ class HtmlReportTest {
         assertEquals(0, count(pareto, describe(4)), "batch 4 on no frontier: " + pareto);
         List<String> console = page.log().lines().filter(l -> l.contains("CONSOLE")).toList();
         assertTrue(console.isEmpty(), "the page logs nothing to the console: " + console);
+        String shot = System.getProperty("tpb.reportScreenshot");
+        if (shot != null) {
+            // docs/report.png is made this way: -Dtpb.reportScreenshot=$PWD/docs/report.png
+            HeadlessChromium.screenshot(html, Path.of(shot), 1400, 2000, dir);
+            System.out.println("report.html of this run folder: " + Files.size(html) + " bytes");
+        }
     }
 
     @Test
