@@ -202,6 +202,15 @@ class MainTest {
         }
 
         @Test
+        void reportRebuildsThePageOfARunFolderWithoutASweep(@TempDir Path dir) throws Exception {
+            Outcome missing = run("report", dir.resolve("no-such-run").toString());
+            assertEquals(2, missing.status(), missing.out() + missing.err());
+            assertFalse(missing.out().contains("# Fork"), "no sweep ran");
+            Outcome none = run("report");
+            assertEquals(2, none.status(), "a folder is needed: " + none.err());
+        }
+
+        @Test
         void unknownProfilerIsRefusedBeforeTheRunWithOursAndJmhs() {
             String line = rejected("TPBSample_01", "-prof", "gpu");
             assertTrue(line.contains("-prof gpu: no such profiler"), line);

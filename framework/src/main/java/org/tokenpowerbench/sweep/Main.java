@@ -4,6 +4,7 @@ import java.io.IOException;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.tokenpowerbench.UserError;
+import org.tokenpowerbench.report.html.ReportCommand;
 
 /**
  * Entry point of {@code benchmarks.jar}: JMH's own command line ({@link CommandLine} says what we
@@ -20,6 +21,9 @@ public final class Main {
 
     /** Exit status for a bug of ours (sysexits' EX_SOFTWARE): never blamed on the user's command line. */
     static final int BUG = 70;
+
+    /** The first argument that rebuilds {@code report.html} of run folders instead of running a sweep. */
+    static final String REPORT = "report";
 
     private Main() {
     }
@@ -39,6 +43,10 @@ public final class Main {
 
     /** Runs and returns the exit status (see the class comment); a bug of ours is thrown, not returned. */
     public static int run(String[] args) {
+        if (args.length > 0 && args[0].equals(REPORT)) {
+            // java -jar benchmarks.jar report DIR [DIR ...]: the HTML page of finished run folders, no sweep
+            return ReportCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length));
+        }
         ProfilerNames profilers = new ProfilerNames();
         try {
             CommandLine line = CommandLine.parse(args, profilers);
@@ -63,7 +71,8 @@ public final class Main {
                 System.out.println("TokenPowerBench adds: -prof " + String.join(" | ", profilers.ours().keySet())
                         + " (short names, options after ':'; -lprof lists them),");
                 System.out.println("  -Dtpb.runDir=DIR before -jar to choose the run folder (default tpb-results/<time>),");
-                System.out.println("  --resume DIR to go on with the sweep recorded in run folder DIR (its complete trials are skipped).");
+                System.out.println("  --resume DIR to go on with the sweep recorded in run folder DIR (its complete trials are skipped),");
+                System.out.println("  report DIR [DIR ...] (first argument) to rebuild report.html of finished run folders.");
                 return 0;
             }
             if (cmd.shouldListProfilers()) {

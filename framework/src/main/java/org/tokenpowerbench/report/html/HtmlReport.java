@@ -1,0 +1,47 @@
+package org.tokenpowerbench.report.html;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.LocalDateTime;
+import java.util.List;
+import org.tokenpowerbench.report.SweepListener;
+import org.tokenpowerbench.report.SweepState;
+
+/**
+ * {@code report.html} in the run folder, written when a sweep ends (also one stopped early, and
+ * a resume, whose results include the trials recorded before it): a sweep listener, so the sweep
+ * does not know it. {@link ReportCommand} writes the same page again for a finished folder.
+ */
+public final class HtmlReport implements SweepListener {
+
+    public static final String FILE = "report.html";
+
+    @Override
+    public void sweepEnded(SweepState state) {
+        write(RunRecords.read(state.runDir(), state.results(), state.failed()));
+    }
+
+    /** Renders the page for {@code run} and replaces its {@code report.html} whole; returns the file. */
+    static Path write(RunRecords run) {
+        List<TrialRow> rows = SweepTable.of(run);
+        String page = ReportPage.render(run, rows, LocalDateTime.now());
+        Path file = run.runDir().resolve(FILE);
+        Path tmp = run.runDir().resolve(FILE + ".tmp");
+        try {
+            Files.writeString(tmp, page, StandardCharsets.UTF_8);
+            try {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+        return file;
+    }
+}

@@ -1,0 +1,69 @@
+package org.tokenpowerbench.report.html;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.tokenpowerbench.report.ConditionsRow;
+
+/**
+ * A wave during which a device was held back by a power or thermal limit, from
+ * {@code conditions.jsonl} ({@link ConditionsRow}); a clean wave is not one. Its energy figures
+ * are real but describe a throttled device, so the page says so beside them.
+ *
+ * @param invocation the command that wrote it
+ * @param trial      the trial's description
+ * @param iteration  {@code warmup} or {@code measurement}
+ * @param device     the device's id
+ * @param throttled  readings held back
+ * @param readings   readings in the wave's window
+ * @param reasons    the limits named by the device
+ */
+record ThrottledWave(String invocation, String trial, String iteration, String device, long throttled, long readings,
+                     List<String> reasons) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    ThrottledWave {
+        reasons = List.copyOf(reasons);
+    }
+
+    /** The throttled waves of a run folder; none when it has no {@code conditions.jsonl}. */
+    static List<ThrottledWave> read(Path runDir) {
+        Path in = runDir.resolve(ConditionsRow.FILE);
+        List<ThrottledWave> out = new ArrayList<>();
+        if (!Files.exists(in)) {
+            return out;
+        }
+        try {
+            for (String text : Files.readAllLines(in, StandardCharsets.UTF_8)) {
+                if (text.isBlank()) {
+                    continue;
+                }
+                JsonNode n;
+                try {
+                    n = JSON.readTree(text);
+                } catch (IOException e) {
+                    continue;
+                }
+                long throttled = n.path("throttledReadings").asLong(0);
+                if (throttled <= 0) {
+                    continue;
+                }
+                List<String> reasons = new ArrayList<>();
+                n.path("reasons").forEach(r -> reasons.add(r.asText()));
+                out.add(new ThrottledWave(n.path("invocation").asText(""), n.path("trial").asText(),
+                        n.path("iteration").asText(), n.path("device").asText(), throttled,
+                        n.path("readings").asLong(0), reasons));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + in + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+}

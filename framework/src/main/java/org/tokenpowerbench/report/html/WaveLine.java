@@ -1,0 +1,85 @@
+package org.tokenpowerbench.report.html;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tokenpowerbench.report.EnergyRow;
+
+/**
+ * A {@code "kind":"requests"} line of {@code iterations.jsonl} as the report reads it back: the
+ * wave's output tokens (the denominator of each iteration's J/outputToken) and the warnings the
+ * console was told about that wave. {@code report.RequestsRow} writes these lines and has no
+ * reader; this one takes only what the page shows, so columns added there leave it alone.
+ *
+ * @param invocation   the command that wrote it
+ * @param trial        the trial's description
+ * @param iteration    {@code warmup} or {@code measurement}
+ * @param promptTokens prompt tokens of the succeeded requests
+ * @param outputTokens output tokens of the succeeded requests
+ * @param failed       requests of the wave that failed
+ * @param warnings     warning text by key ({@code prefixCacheWarning}, {@code warning}, {@code stallWarning})
+ */
+record WaveLine(String invocation, String trial, String iteration, double promptTokens, double outputTokens,
+                long failed, Map<String, String> warnings) {
+
+    /** The keys under which {@code RequestMetricsProfiler} writes a wave's warnings, with what each is about. */
+    static final Map<String, String> WARNING_KEYS = Map.of(
+            "prefixCacheWarning", "prefix cache",
+            "warning", "token count",
+            "stallWarning", "stall");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    WaveLine {
+        warnings = Map.copyOf(warnings);
+    }
+
+    boolean measurement() {
+        return "measurement".equals(iteration);
+    }
+
+    /** Every requests line of the run folder, in the order written; a line cut short is skipped. */
+    static List<WaveLine> read(Path runDir) {
+        Path in = runDir.resolve(EnergyRow.FILE);
+        List<WaveLine> out = new ArrayList<>();
+        if (!Files.exists(in)) {
+            return out;
+        }
+        try {
+            for (String text : Files.readAllLines(in, StandardCharsets.UTF_8)) {
+                if (text.isBlank()) {
+                    continue;
+                }
+                JsonNode n;
+                try {
+                    n = JSON.readTree(text);
+                } catch (IOException e) {
+                    continue;
+                }
+                if (!"requests".equals(n.path("kind").asText())) {
+                    continue;
+                }
+                Map<String, String> warnings = new LinkedHashMap<>();
+                for (String key : WARNING_KEYS.keySet()) {
+                    if (n.hasNonNull(key)) {
+                        warnings.put(key, n.path(key).asText());
+                    }
+                }
+                out.add(new WaveLine(n.path("invocation").asText(""), n.path("trial").asText(),
+                        n.path("iteration").asText(), n.path("promptTokens").asDouble(Double.NaN),
+                        n.path("outputTokens").asDouble(Double.NaN), n.path("failed").asLong(0), warnings));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + in + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+}

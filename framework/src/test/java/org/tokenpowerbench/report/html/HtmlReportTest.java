@@ -1,0 +1,325 @@
+package org.tokenpowerbench.report.html;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.commons.math3.distribution.TDistribution;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tokenpowerbench.client.RequestTimeline;
+import org.tokenpowerbench.client.TokenCountSource;
+import org.tokenpowerbench.jmh.BenchmarkSpec;
+import org.tokenpowerbench.report.ConditionsRow;
+import org.tokenpowerbench.report.FailedTrial;
+import org.tokenpowerbench.report.FailureRecord;
+import org.tokenpowerbench.report.Metric;
+import org.tokenpowerbench.report.RequestsRow;
+import org.tokenpowerbench.report.RunDirectory;
+import org.tokenpowerbench.report.SensorRow;
+import org.tokenpowerbench.report.SummaryFile;
+import org.tokenpowerbench.report.SweepListener;
+import org.tokenpowerbench.report.SweepState;
+import org.tokenpowerbench.report.TrialResult;
+import org.tokenpowerbench.stats.LatencyHistogram;
+import org.tokenpowerbench.workload.WaveMetrics;
+import org.tokenpowerbench.workload.WaveRecord;
+
+/**
+ * The page for a run folder written with the report package's own writers: three batch sizes
+ * measured by NVML and by the CPU estimate over three iterations each, a failed fourth, a prefix
+ * cache warning, a throttled wave. Then opened in headless Chromium.
+ */
+class HtmlReportTest {
+
+    static final String BENCH = "demo.Bench";
+    static final int WAVE_OUTPUT_TOKENS = 4 * 64;
+    /** Per batch: TPOT p50 (ms) and the three iterations' J/outputToken under NVML. */
+    static final Map<Integer, double[]> TRIALS = Map.of(
+            1, new double[] {20, 1.0, 1.1, 0.9},
+            2, new double[] {25, 0.6, 0.62, 0.58},
+            4, new double[] {40, 0.7, 0.75, 0.65}); // slower and dearer than batch 2: off the frontier
+
+    @TempDir
+    Path dir;
+    private String invocationBefore;
+
+    @BeforeEach
+    void writeRunFolder() {
+        invocationBefore = System.getProperty(RunDirectory.INVOCATION);
+        System.setProperty(RunDirectory.INVOCATION, "20260102-030405-pid7");
+        RunDirectory run = new RunDirectory(dir);
+        sensor(run, "nvml", "GPU-1 gpu counter ENERGY_JOULES");
+        sensor(run, "cpu", "host cpu estimated POWER_WATTS");
+        List<TrialResult> results = new ArrayList<>();
+        for (int batch : List.of(1, 2, 4)) {
+            double[] t = TRIALS.get(batch);
+            String trial = describe(batch);
+            double[] nvml = {t[1], t[2], t[3]};
+            double[] cpu = {t[1] / 10, t[2] / 10, t[3] / 10};
+            for (int i = 0; i < 3; i++) {
+                WaveRecord wave = wave(batch == 2 ? 100 : -1);
+                WaveMetrics m = WaveMetrics.of(wave, false, org.tokenpowerbench.workload.Slo.NONE);
+                Map<String, String> warnings = new LinkedHashMap<>();
+                if (m.prefixCacheWarning() != null) {
+                    warnings.put("prefixCacheWarning", m.prefixCacheWarning());
+                }
+                RequestsRow.append(run, trial, "measurement", "exact", m, Map.of(), warnings);
+                energy(run, "nvml", "counter", trial, nvml[i] * WAVE_OUTPUT_TOKENS);
+                energy(run, "cpu", "estimated", trial, cpu[i] * WAVE_OUTPUT_TOKENS);
+                if (batch == 4 && i == 1) {
+                    ObjectNode c = run.newObject();
+                    c.put("kind", "conditions").put("trial", trial).put("iteration", "measurement")
+                            .put("sensor", "nvml").put("device", "GPU-1").put("readings", 20)
+                            .put("throttledReadings", 12);
+                    c.putArray("reasons").add("swPowerCap");
+                    run.appendJsonLine(ConditionsRow.FILE, c);
+                }
+            }
+            Map<String, Metric> metrics = new LinkedHashMap<>();
+            metrics.put("nvml.J/token", jmh(new double[] {nvml[0] / 3, nvml[1] / 3, nvml[2] / 3}, "J/token"));
+            metrics.put("nvml.J/outputToken", jmh(nvml, "J/token"));
+            metrics.put("nvml.avgPower", new Metric(300, 5, "W", 3));
+            metrics.put("cpu.estimated.J/token", jmh(new double[] {cpu[0] / 3, cpu[1] / 3, cpu[2] / 3}, "J/token"));
+            metrics.put("cpu.estimated.J/outputToken", jmh(cpu, "J/token"));
+            metrics.put("cpu.estimated.avgPower", new Metric(30, 1, "W", 3));
+            metrics.put("ttft.p50", new Metric(50, 2, "ms", 3));
+            metrics.put("tpot.p50", new Metric(t[0], 0.5, "ms", 3));
+            metrics.put("output.tokens/s", new Metric(1000.0 / t[0] * batch, 3, "tokens/s", 3));
+            metrics.put("requests.failed", new Metric(0, 0, "requests", 3));
+            results.add(new TrialResult(BENCH + "_Energy.wave", params(batch), new Metric(1, 0.1, "s/op", 3), metrics));
+        }
+        new FailureRecord("", BENCH, describe(8), "the server answered 503 to every request: lower batch").appendTo(run);
+        SummaryFile.write(new SweepState(dir, 4, 4, results, List.of(new FailedTrial(BENCH + "_Energy.wave",
+                params(8), List.of("the server answered 503 to every request: lower batch")))));
+    }
+
+    @AfterEach
+    void restoreInvocation() {
+        if (invocationBefore == null) {
+            System.clearProperty(RunDirectory.INVOCATION);
+        } else {
+            System.setProperty(RunDirectory.INVOCATION, invocationBefore);
+        }
+    }
+
+    @Test
+    void intervalIsStudentsTOverTheIterationsAndAgreesWithJmhsError() {
+        TrialRow row = row(SweepTable.of(RunRecords.read(dir)), 1, "nvml");
+        IterationInterval ci = row.interval();
+        assertNotNull(ci, row.intervalNote());
+        assertNull(row.intervalNote());
+        assertEquals(3, ci.n());
+        assertEquals(1.0, ci.mean(), 1e-12);
+        // s = 0.1 over 3 iterations; t(0.975, 2) = 4.3027 from any t table
+        assertEquals(4.3027 * 0.1 / Math.sqrt(3), ci.halfWidth(), 1e-4);
+        // JMH's error is the same construction at 99.9 %: the two differ by their t quantiles only
+        double ratio = new TDistribution(2).inverseCumulativeProbability(0.9995)
+                / new TDistribution(2).inverseCumulativeProbability(0.975);
+        assertEquals(row.jPerOutputToken().error(), ci.halfWidth() * ratio, 1e-9);
+    }
+
+    @Test
+    void frontierHoldsTheTrialsNoOtherBeatsPerEnergyLabel() {
+        List<TrialRow> rows = SweepTable.of(RunRecords.read(dir));
+        for (String label : List.of("nvml", "cpu.estimated")) {
+            assertTrue(row(rows, 1, label).pareto(), label);
+            assertTrue(row(rows, 2, label).pareto(), label);
+            assertFalse(row(rows, 4, label).pareto(), label + ": batch 4 is slower and dearer than batch 2");
+        }
+        assertEquals(List.of(0, 2), ParetoFrontier.of(new double[] {10, 10, 20, 30, Double.NaN},
+                new double[] {1, 2, 0.5, 0.5, 0.1}), "a tie on one axis loses to the point better on the other");
+    }
+
+    @Test
+    void warningsSitWithTheirNumbers() throws Exception {
+        List<TrialRow> rows = SweepTable.of(RunRecords.read(dir));
+        assertTrue(row(rows, 2, "nvml").warnings().stream().anyMatch(w -> w.startsWith("prefix cache: ")
+                && w.endsWith("(3 of 3 measured waves)")), row(rows, 2, "nvml").warnings().toString());
+        assertTrue(row(rows, 4, "nvml").warnings().stream().anyMatch(w -> w.contains("throttled: GPU-1")
+                && w.contains("12 of 20 readings") && w.contains("swPowerCap")), row(rows, 4, "nvml").warnings().toString());
+        assertTrue(row(rows, 1, "nvml").warnings().isEmpty(), row(rows, 1, "nvml").warnings().toString());
+
+        String html = Files.readString(HtmlReport.write(RunRecords.read(dir)));
+        String batch2 = tableRow(html, describe(2), "nvml");
+        assertTrue(batch2.contains("prefix cache"), batch2);
+        String failed = tableRow(html, describe(8), null);
+        assertTrue(failed.contains("failed: the server answered 503"), failed);
+        String estimated = tableRow(html, describe(1), "cpu.estimated");
+        assertEquals(4, count(estimated, "<span class=\"est\">estimated</span>"),
+                "J/token, J/outputToken, its interval and avg W are each marked estimated: " + estimated);
+        assertFalse(tableRow(html, describe(1), "nvml").contains("estimated"));
+        assertTrue(html.contains("GPU-1") && html.contains("(a model, not a measurement)"), "sensors with scope and method");
+        assertTrue(html.contains("started 2026-01-02 03:04:05"), "the date from the invocation");
+        assertFalse(html.contains("src=\"http") || html.contains("href=\"http"), "nothing loaded from a network");
+    }
+
+    @Test
+    void opensInHeadlessChromiumWithEveryChartDrawnAndTheFrontierExpected() throws Exception {
+        HeadlessChromium.binary();
+        Path html = HtmlReport.write(RunRecords.read(dir));
+        HeadlessChromium.Page page = HeadlessChromium.dumpDom(html, dir);
+        Matcher status = Pattern.compile("<div id=\"tpb-status\"[^>]*>").matcher(page.dom());
+        assertTrue(status.find(), "the page's script ran: " + page.log());
+        String tag = status.group();
+        assertFalse(tag.contains("data-errors"), tag + "\n" + page.log());
+        assertTrue(tag.contains("data-ready=\"true\""), tag + "\n" + page.log());
+        assertTrue(tag.contains("data-charts=\"2\""), "one chart for the swept batch, one plane: " + tag);
+        String pareto = attribute(tag, "data-pareto");
+        assertEquals(2, count(pareto, describe(1)), "batch 1 on both labels' frontiers (nvml, cpu.estimated): " + pareto);
+        assertEquals(2, count(pareto, describe(2)), "batch 2 on both labels' frontiers: " + pareto);
+        assertEquals(0, count(pareto, describe(4)), "batch 4 on no frontier: " + pareto);
+        List<String> console = page.log().lines().filter(l -> l.contains("CONSOLE")).toList();
+        assertTrue(console.isEmpty(), "the page logs nothing to the console: " + console);
+        String shot = System.getProperty("tpb.reportScreenshot");
+        if (shot != null) {
+            // docs/report.png is made this way: -Dtpb.reportScreenshot=$PWD/docs/report.png
+            HeadlessChromium.screenshot(html, Path.of(shot), 1400, 2000, dir);
+            System.out.println("report.html of this run folder: " + Files.size(html) + " bytes");
+        }
+    }
+
+    @Test
+    void aSweepListenerFoundByServiceLoaderWritesThePageWhenTheSweepEnds() throws Exception {
+        SweepListener listener = ServiceLoader.load(SweepListener.class).stream().map(ServiceLoader.Provider::get)
+                .filter(l -> l instanceof HtmlReport).findFirst().orElseThrow();
+        SummaryFile.Summary summary = SummaryFile.read(dir);
+        listener.trialEnded(new SweepState(dir, 4, 1, summary.trials(), List.of()));
+        assertFalse(Files.exists(dir.resolve(HtmlReport.FILE)), "written at the end, not after every trial");
+        listener.sweepEnded(new SweepState(dir, 4, 4, summary.trials(), summary.failed()));
+        String html = Files.readString(dir.resolve(HtmlReport.FILE));
+        assertTrue(html.contains(describe(4)) && html.contains("failed: the server answered 503"));
+    }
+
+    @Test
+    void reportCommandRebuildsPagesAndRefusesWhatIsNoRunFolder() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = ReportCommand.run(new String[] {dir.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
+        assertTrue(Files.exists(dir.resolve(HtmlReport.FILE)));
+        assertEquals("report: " + dir.resolve(HtmlReport.FILE).toAbsolutePath(), out.toString(StandardCharsets.UTF_8).strip());
+
+        Path empty = Files.createDirectory(dir.resolve("empty"));
+        err.reset();
+        status = ReportCommand.run(new String[] {empty.toString(), dir.resolve("nowhere").toString()},
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(2, status);
+        List<String> lines = err.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(2, lines.size(), lines.toString());
+        assertTrue(lines.get(0).contains(empty + " has no summary.json"), lines.get(0));
+        assertTrue(lines.get(1).contains("nowhere is not a folder"), lines.get(1));
+        assertEquals(2, ReportCommand.run(new String[0], new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(new ByteArrayOutputStream())));
+    }
+
+    // ---- the run folder's makings
+
+    static Map<String, String> params(int batch) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("api", "completions");
+        p.put("batch", Integer.toString(batch));
+        p.put("engine", "embedded");
+        p.put("inputTokens", "128");
+        p.put("model", "synthetic:llama-tiny");
+        p.put("outputTokens", "64");
+        p.put("prompts", "4");
+        p.put("quantization", "f16");
+        return p;
+    }
+
+    /** The trial's description as the fork writes it. */
+    static String describe(int batch) {
+        BenchmarkSpec.Builder b = BenchmarkSpec.builder(BENCH);
+        params(batch).forEach((k, v) -> b.set(k, k.equals("batch") || k.endsWith("Tokens") || k.equals("prompts")
+                ? (Object) Integer.parseInt(v) : v));
+        return b.build().describe();
+    }
+
+    static WaveRecord wave(int cachedPromptTokens) {
+        List<RequestTimeline> requests = new ArrayList<>();
+        long t0 = 1_000_000_000L;
+        for (int i = 0; i < 4; i++) {
+            long sent = t0 + i * 1_000_000L;
+            requests.add(new RequestTimeline(i, i, sent, sent, sent + 50_000_000L, sent + 1_310_000_000L,
+                    sent + 1_311_000_000L, 128, 64, 64, TokenCountSource.SERVER_USAGE, 64, new LatencyHistogram(),
+                    null, null, sent + 50_000_000L, null, cachedPromptTokens < 0 ? -1 : cachedPromptTokens / 4));
+        }
+        return new WaveRecord(t0, t0 + 1_400_000_000L, 4, requests);
+    }
+
+    static void energy(RunDirectory run, String sensor, String method, String trial, double joules) {
+        ObjectNode n = run.newObject();
+        n.put("kind", "energy").put("sensor", sensor).put("trial", trial).put("benchmark", BENCH)
+                .put("group", trial).put("iteration", "measurement").put("method", method).put("seconds", 1.4)
+                .put("energyJ", joules).put("promptTokens", 4 * 128).put("outputTokens", WAVE_OUTPUT_TOKENS)
+                .put("decodeTokens", 4 * 63);
+        n.putObject("policies").putObject("token-weighted").put("prefillJ", 0.1 * joules).put("decodeJ", 0.9 * joules);
+        run.appendJsonLine("iterations.jsonl", n);
+    }
+
+    static void sensor(RunDirectory run, String id, String channel) {
+        ObjectNode n = run.newObject();
+        n.put("kind", "sensor").put("sensor", id).put("updatePeriodMs", 100).put("samplingPeriodMs", 10)
+                .put("attributionPolicy", "token-weighted");
+        n.putObject("channels").put(id + ".0", channel);
+        n.putObject("environment").put("driver", "test");
+        run.appendJsonLine(SensorRow.FILE, n);
+    }
+
+    /** JMH's score and error (99.9 %, t-distribution) over the values. */
+    static Metric jmh(double[] v, String unit) {
+        IterationInterval ci = IterationInterval.of(v);
+        double ratio = new TDistribution(v.length - 1).inverseCumulativeProbability(0.9995)
+                / new TDistribution(v.length - 1).inverseCumulativeProbability(0.975);
+        return new Metric(ci.mean(), ci.halfWidth() * ratio, unit, v.length);
+    }
+
+    static TrialRow row(List<TrialRow> rows, int batch, String label) {
+        return rows.stream().filter(r -> r.description().equals(describe(batch)) && label.equals(r.label()))
+                .findFirst().orElseThrow(() -> new AssertionError("no row for batch " + batch + " " + label));
+    }
+
+    static String tableRow(String html, String trial, String label) {
+        Matcher m = Pattern.compile("<tr[^>]*data-trial=\"" + Pattern.quote(ReportPage.esc(trial)) + "\">(.*?)</tr>")
+                .matcher(html);
+        while (m.find()) {
+            if (label == null || m.group(1).contains("<td>" + label)) {
+                return m.group();
+            }
+        }
+        throw new AssertionError("no table row for " + trial + " " + label);
+    }
+
+    static String attribute(String tag, String name) {
+        Matcher m = Pattern.compile(name + "=\"([^\"]*)\"").matcher(tag);
+        return m.find() ? m.group(1) : "";
+    }
+
+    static int count(String text, String part) {
+        int n = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + part.length())) {
+            n++;
+        }
+        return n;
+    }
+}
