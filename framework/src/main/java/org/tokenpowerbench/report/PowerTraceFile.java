@@ -1,7 +1,8 @@
 package org.tokenpowerbench.report;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.List;
-import java.util.Locale;
 import org.tokenpowerbench.energy.PowerSignal;
 import org.tokenpowerbench.power.PowerChannel;
 import org.tokenpowerbench.power.PowerTrace;
@@ -29,6 +30,11 @@ public final class PowerTraceFile {
     /** The file's name for a sensor's {@code n}-th iteration in this process. */
     public static String name(String sensor, int n) {
         return "power-" + sensor + "-" + ProcessHandle.current().pid() + "-" + n + ".csv";
+    }
+
+    /** Six significant digits, no exponent and no trailing zeros: {@code 14.3726}, {@code 0}. */
+    static String watts(double w) {
+        return new BigDecimal(w).round(new MathContext(6)).stripTrailingZeros().toPlainString();
     }
 
     /** The header of a trace with these channels. */
@@ -65,7 +71,7 @@ public final class PowerTraceFile {
         for (int i = 0; i < t.length; i++) {
             sb.append(prefix).append(clock.unixMillisText(t[i])).append(',');
             if (i > 0 && t[i] > t[i - 1] && signal.covers(t[i - 1], t[i])) {
-                sb.append(String.format(Locale.ROOT, "%.6g", signal.averageWatts(t[i - 1], t[i])));
+                sb.append(watts(signal.averageWatts(t[i - 1], t[i])));
             }
             for (int c = 0; c < channels; c++) {
                 sb.append(',');

@@ -1,6 +1,7 @@
 package org.tokenpowerbench.report;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Locale;
@@ -55,12 +56,15 @@ public record RunClock(long pid, long anchorNanos, long anchorUnixNanos, long un
         return FORK;
     }
 
-    /** A {@link System#nanoTime()} of this JVM as Unix epoch milliseconds. */
-    public double unixMillis(long nanoTime) {
-        return (anchorUnixNanos + (nanoTime - anchorNanos)) / 1e6;
+    /**
+     * A {@link System#nanoTime()} of this JVM as Unix epoch milliseconds, exact to the microsecond,
+     * for JSON: a {@code double} would be written as {@code 1.7963676843290347E12}.
+     */
+    public BigDecimal unixMillis(long nanoTime) {
+        return new BigDecimal(unixMillisText(nanoTime));
     }
 
-    /** {@link #unixMillis} as a CSV field: milliseconds with three decimals (microseconds). */
+    /** A {@link System#nanoTime()} of this JVM as Unix epoch milliseconds with three decimals (microseconds), for CSV. */
     public String unixMillisText(long nanoTime) {
         long unixNanos = anchorUnixNanos + (nanoTime - anchorNanos);
         long micros = Math.floorDiv(unixNanos, 1_000L);

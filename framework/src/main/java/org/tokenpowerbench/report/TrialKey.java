@@ -24,14 +24,16 @@ public record TrialKey(String benchmark, String description) {
     }
 
     /**
-     * 12 hex digits of the SHA-256 of the benchmark and the description: the same trial has the
-     * same id in every attempt and every run folder, and a different one with any other value.
+     * {@code t} and 12 hex digits of the SHA-256 of the benchmark and the description: the same
+     * trial has the same id in every attempt and every run folder, and a different one with any
+     * other value. The letter keeps CSV readers from taking an id such as {@code 12e456789012}
+     * for a number, which would break a join with the JSON lines' string.
      */
     public String id() {
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256")
                     .digest((benchmark + "\n" + description).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(hash, 0, 6);
+            return "t" + HexFormat.of().formatHex(hash, 0, 6);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform has SHA-256", e);
         }

@@ -41,7 +41,7 @@ class RunFolderFilesTest {
     @Test
     void aTrialKeepsItsIdAndAnyOtherValueChangesIt() {
         String id = TRIAL.id();
-        assertTrue(id.matches("[0-9a-f]{12}"), id);
+        assertTrue(id.matches("t[0-9a-f]{12}"), id);
         assertEquals(id, new TrialKey("demo.Bench", "model=m batch=4").id());
         assertNotEquals(id, new TrialKey("demo.Bench", "model=m batch=8").id());
         assertNotEquals(id, new TrialKey("demo.Other", "model=m batch=4").id());
