@@ -54,16 +54,38 @@ def log_interp(t_ns):
     return e0 + (e1 - e0) * (t_ns - t0) / (t1 - t0)
 
 
-def read_trace(path):
+def clock_anchors(run_dir):
+    """pid -> (nanoTime, unixNanos) from clock.jsonl: each fork's monotonic and wall clock, read together."""
+    out = {}
+    path = os.path.join(run_dir, "clock.jsonl")
+    if os.path.exists(path):
+        for l in open(path):
+            if l.strip():
+                d = json.loads(l)
+                out[str(d["pid"])] = (d["nanoTime"], d["unixNanos"])
+    return out
+
+
+def unix_ns(ms_text):
+    """'1796367683222.959' (Unix ms, microseconds as decimals) -> exact integer nanoseconds."""
+    whole, _, frac = ms_text.partition(".")
+    return int(whole) * 1_000_000 + int((frac + "000")[:3]) * 1_000
+
+
+def read_trace(path, anchors):
     with open(path) as f:
-        lines = [l for l in f if not l.startswith("#")]
+        lines = [l for l in f if not l.startswith("#")]  # folders written before the one clock had a comment line
     r = csv.reader(lines)
     header = next(r)
     rows = [row for row in r if row]
     cols = {name: i for i, name in enumerate(header)}
-    t = [int(row[0]) for row in rows]
-    counters = [c for c in header if c.endswith(".counter")]
-    powers = [c for c in header if ".power" in c]
+    if "t_ns" in cols:  # a folder written before the one clock: System.nanoTime() itself
+        t = [int(row[cols["t_ns"]]) for row in rows]
+    else:  # t_unix_ms back on CLOCK_MONOTONIC through the fork's anchor, the clock nvml_log.py stamps
+        nano, unix = anchors[re.search(r"-(\d+)-\d+\.csv$", path).group(1)]
+        t = [nano + unix_ns(row[cols["t_unix_ms"]]) - unix for row in rows]
+    counters = [c for c in header if c.endswith(".counter") or c.endswith(".counter_J")]
+    powers = [c for c in header if ".power" in c and not c.endswith("_unix_ms")]
     out = {"t": t, "counter": {}, "power": {}}
     for c in counters:
         out["counter"][c] = [(t[k], float(row[cols[c]])) for k, row in enumerate(rows) if row[cols[c]]]
@@ -149,10 +171,11 @@ for run_dir, result in pairs:
     lines = [json.loads(l) for l in open(path) if l.strip()]
     energy = [d for d in lines if d.get("kind") == "energy" and d.get("sensor", sensor) == sensor]
     files = trace_files(run_dir)
+    anchors = clock_anchors(run_dir)
     if len(files) != len(energy):
         print("note: %s has %d energy lines and %d traces" % (run_dir, len(energy), len(files)))
     for it, f in zip(energy, files):
-        tr = read_trace(f)
+        tr = read_trace(f, anchors)
         pid = re.search(r"-(\d+)-\d+\.csv$", f).group(1)
         batch = re.search(r"batch=(\d+)", it["trial"]).group(1)
         jc = jp = lo = hi = mid = None

@@ -11,7 +11,10 @@ import org.tokenpowerbench.engine.EngineRequest;
 import org.tokenpowerbench.engine.Engines;
 import org.tokenpowerbench.engine.RunningEngine;
 import org.tokenpowerbench.report.FailureRecord;
+import org.tokenpowerbench.report.RequestsFile;
 import org.tokenpowerbench.report.RunDirectory;
+import org.tokenpowerbench.report.TrialAxesFile;
+import org.tokenpowerbench.report.TrialKey;
 import org.tokenpowerbench.workload.ClosedLoopDriver;
 import org.tokenpowerbench.workload.OpenLoopDriver;
 import org.tokenpowerbench.workload.PromptSet;
@@ -61,6 +64,8 @@ public final class InferenceSession implements AutoCloseable {
     /** Opens a session; a user error becomes a {@link BenchmarkFailure} and is written to the run folder. */
     public static InferenceSession open(BenchmarkSpec spec) {
         RunningEngine engine = null;
+        // the trial's axes as columns, before anything can fail: every row and failure joins to them
+        TrialAxesFile.append(RunDirectory.current(), trial(spec), spec);
         try {
             validate(spec);
             double idleSeconds = idleSeconds();
@@ -88,6 +93,10 @@ public final class InferenceSession implements AutoCloseable {
             }
             throw recordFailure(spec, e.getMessage());
         }
+    }
+
+    private static TrialKey trial(BenchmarkSpec spec) {
+        return new TrialKey(spec.benchmarkClass(), spec.describe());
     }
 
     /** The system property that sets the idle window's length in seconds. */
@@ -173,7 +182,7 @@ public final class InferenceSession implements AutoCloseable {
     public WaveRecord runWave() {
         WaveRecord wave = driver.run(prompts, spec.outputTokens(), spec.waveNanos());
         WaveLedger.publish(new WaveLedger.Entry(spec, wave, promptTokenization));
-        runDirectory.appendRequests(spec.describe(), iterationLabel + "-" + iterationNumber, wave);
+        RequestsFile.append(runDirectory, trial(spec), iterationLabel + "-" + iterationNumber, wave);
         long failed = wave.failedRequests();
         double maxErrorRate = Double.parseDouble(System.getProperty("tpb.maxErrorRate", "0"));
         if (failed > 0 && failed > maxErrorRate * wave.requests().size()) {

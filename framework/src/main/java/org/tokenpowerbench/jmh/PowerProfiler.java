@@ -35,6 +35,7 @@ import org.tokenpowerbench.report.PowerTraceFile;
 import org.tokenpowerbench.report.RequestEnergyFile;
 import org.tokenpowerbench.report.RunDirectory;
 import org.tokenpowerbench.report.SensorRow;
+import org.tokenpowerbench.report.TrialKey;
 import org.tokenpowerbench.workload.Goodput;
 
 /**
@@ -72,7 +73,8 @@ import org.tokenpowerbench.workload.Goodput;
  * Files in the run folder: {@code iterations.jsonl} (one {@code "kind":"energy"} line per
  * iteration with every figure, every policy and the flags), {@code request-energy.csv} (prefill
  * and decode joules of every request), {@code sensors.jsonl},
- * {@code idle-baselines.jsonl} and the raw traces {@code power-<sensor>-<pid>-<n>.csv}.
+ * {@code idle-baselines.jsonl} and the raw traces {@code power-<sensor>-<pid>-<n>.csv} (with the
+ * power the energy figures integrate, {@code power_W}); docs/run-folder.md has their columns.
  *
  * <p>Options (after the profiler name): {@code period=10ms} sampling period,
  * {@code attribution=token-weighted|equal-share}, plus the sensor's own.
@@ -183,12 +185,12 @@ public class PowerProfiler implements InternalProfiler {
         Goodput goodput = entry.goodput();
         IterationEnergy energy = IterationEnergy.measure(sensorId, trace, signal, sensor.updatePeriod().toNanos(),
                 entry.wave(), policy, baseline, goodput == null ? -1 : goodput.goodOutputTokens());
-        String trial = entry.spec().describe();
-        EnergyRow.append(dir, new EnergyRow.Context(trial, entry.spec().benchmarkClass(),
+        TrialKey trial = new TrialKey(entry.spec().benchmarkClass(), entry.spec().describe());
+        EnergyRow.append(dir, new EnergyRow.Context(trial.description(), trial.benchmark(),
                 entry.spec().group(), kind, number, trace.size(), samplerNanos,
                 baseline == null ? noBaseline : null), energy);
         RequestEnergyFile.append(dir, trial, kind + "-" + number, sensorId, energy.method(), energy.chosen());
-        PowerTraceFile.write(dir, sensorId, iterations, trial, trace);
+        PowerTraceFile.write(dir, sensorId, iterations, trial, kind + "-" + number, trace, signal);
         warn(energy, kind, number);
         List<Result> results = new java.util.ArrayList<>(EnergyResults.of(energy));
         OperatingConditions conditions = OperatingConditions.of(sensor.drainConditions(), energy.fromNanos(),
@@ -201,7 +203,7 @@ public class PowerProfiler implements InternalProfiler {
                         + conditions.describe() + "): its figures measure the limit as much as the work";
                 if (Boolean.getBoolean(REQUIRE_STABLE)) {
                     // rows are written above: the wave's data is kept, only the iteration fails
-                    new FailureRecord(RunDirectory.invocation(), entry.spec().benchmarkClass(), trial,
+                    new FailureRecord(RunDirectory.invocation(), entry.spec().benchmarkClass(), trial.description(),
                             line + " (-D" + REQUIRE_STABLE + "=true)").appendTo(dir);
                     throw new BenchmarkFailure(line + "; -D" + REQUIRE_STABLE + "=true fails such iterations");
                 }
@@ -252,7 +254,8 @@ public class PowerProfiler implements InternalProfiler {
             return;
         }
         baseline = IdleBaseline.measure(signal, window.fromNanos(), window.toNanos());
-        IdleBaselineRow.append(dir, sensorId, window.spec().describe(), baseline);
+        IdleBaselineRow.append(dir, sensorId, new TrialKey(window.spec().benchmarkClass(), window.spec().describe()),
+                window.fromNanos(), window.toNanos(), baseline);
         System.err.println("tokenpowerbench: " + sensorId + " idle baseline " + baseline.describe());
     }
 

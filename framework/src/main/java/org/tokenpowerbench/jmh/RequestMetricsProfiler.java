@@ -2,6 +2,7 @@ package org.tokenpowerbench.jmh;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -16,6 +17,7 @@ import org.openjdk.jmh.results.ScalarResult;
 import org.tokenpowerbench.UserError;
 import org.tokenpowerbench.report.RequestsRow;
 import org.tokenpowerbench.report.RunDirectory;
+import org.tokenpowerbench.report.TrialKey;
 import org.tokenpowerbench.stats.Distribution;
 import org.tokenpowerbench.workload.Goodput;
 import org.tokenpowerbench.workload.WaveMetrics;
@@ -32,6 +34,9 @@ import org.tokenpowerbench.workload.WaveMetrics;
  * {@code goodput.outputTokens/s} over the wave's window.
  */
 public class RequestMetricsProfiler implements InternalProfiler {
+
+    /** Iterations seen per kind in this fork: the number in {@code measurement-2}, as the CSVs write it. */
+    private final Map<String, Integer> iterationsByKind = new HashMap<>();
 
     public RequestMetricsProfiler() {
     }
@@ -75,8 +80,9 @@ public class RequestMetricsProfiler implements InternalProfiler {
         putWarning(warnings, "warning", m.lengthWarning(outputTolerance(), OUTPUT_TOLERANCE), spec);
         putWarning(warnings, "stallWarning", m.stallWarning(), spec);
         putWarning(warnings, "coldJvmWarning", coldJvm(benchmarkParams, iterationParams), spec);
-        RequestsRow.append(RunDirectory.current(), spec.describe(), iterationParams.getType().name().toLowerCase(Locale.ROOT),
-                entry.promptTokenization(), m, facts, warnings);
+        String kind = iterationParams.getType().name().toLowerCase(Locale.ROOT);
+        RequestsRow.append(RunDirectory.current(), new TrialKey(spec.benchmarkClass(), spec.describe()), kind,
+                iterationsByKind.merge(kind, 1, Integer::sum), entry.promptTokenization(), m, facts, warnings);
         return results(m, spec.openLoop());
     }
 

@@ -15,11 +15,12 @@ public final class ConditionsRow {
     private ConditionsRow() {
     }
 
-    public static void append(RunDirectory dir, String trial, String iteration, String sensor, OperatingConditions c) {
+    public static void append(RunDirectory dir, TrialKey trial, String iteration, String sensor, OperatingConditions c) {
         for (OperatingConditions.Device d : c.devices()) {
             ObjectNode json = dir.newObject();
             json.put("kind", "conditions");
-            json.put("trial", trial);
+            json.put("trial", trial.description());
+            json.put("trialId", trial.id());
             json.put("iteration", iteration);
             json.put("sensor", sensor);
             json.put("device", d.device());

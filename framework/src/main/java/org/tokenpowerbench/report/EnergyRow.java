@@ -19,7 +19,10 @@ import org.tokenpowerbench.energy.WaveEnergy;
 
 /**
  * The {@code "kind":"energy"} line of {@code iterations.jsonl}: one per measured iteration and
- * sensor, with every figure of {@link IterationEnergy}, every attribution policy and the flags.
+ * sensor, with every figure of {@link IterationEnergy}, every attribution policy and the flags;
+ * {@code trialId} and {@code iterationId} join it to the CSVs' {@code trial_id} and
+ * {@code iteration}, and {@code windowFromUnixMs} / {@code windowToUnixMs} are the wave's window
+ * (first send to last answer) on the run folder's clock ({@link RunClock}).
  * {@link RegressionFile} reads these lines back (forks are separate JVMs, so the run folder is
  * where iterations of several trials meet).
  */
@@ -132,10 +135,15 @@ public final class EnergyRow {
         json.put("kind", "energy");
         json.put("sensor", e.sensor());
         json.put("trial", c.trial());
+        json.put("trialId", new TrialKey(c.benchmark(), c.trial()).id());
         json.put("benchmark", c.benchmark());
         json.put("group", c.group());
         json.put("iteration", c.iteration());
         json.put("iterationNumber", c.number());
+        json.put("iterationId", c.iteration() + "-" + c.number()); // the CSVs' iteration column
+        RunClock clock = RunClock.of(dir);
+        json.put("windowFromUnixMs", clock.unixMillis(e.fromNanos()));
+        json.put("windowToUnixMs", clock.unixMillis(e.toNanos()));
         json.put("method", e.method());
         json.put("signal", e.signal());
         json.put("seconds", e.seconds());

@@ -101,7 +101,8 @@ public final class RegressionFile implements SweepListener {
         }
         Path out = dir.root().resolve(FILE);
         try {
-            Path tmp = Files.createTempFile(dir.root(), "regression", ".json.tmp");
+            // a plain file, not createTempFile's owner-only one: the run folder is shared as a whole
+            Path tmp = dir.root().resolve(FILE + ".tmp");
             JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), root);
             Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {

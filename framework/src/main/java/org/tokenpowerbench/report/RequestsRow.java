@@ -17,18 +17,22 @@ public final class RequestsRow {
     }
 
     /**
-     * @param trial              the trial's description
+     * @param trial              the trial
      * @param iteration          {@code warmup} or {@code measurement}
+     * @param number             the iteration's number within its kind, from 1
      * @param promptTokenization how the prompts were made to their length
      * @param facts              what the trial's design adds to the line (open-loop arrivals, timed waves), in order
      * @param warnings           what the console was told, by key ({@code prefixCacheWarning}, {@code warning}, ...)
      */
-    public static void append(RunDirectory dir, String trial, String iteration, String promptTokenization,
+    public static void append(RunDirectory dir, TrialKey trial, String iteration, int number, String promptTokenization,
                               WaveMetrics m, Map<String, Object> facts, Map<String, String> warnings) {
         ObjectNode json = dir.newObject();
         json.put("kind", "requests");
-        json.put("trial", trial);
+        json.put("trial", trial.description());
+        json.put("trialId", trial.id());
         json.put("iteration", iteration);
+        json.put("iterationNumber", number);
+        json.put("iterationId", iteration + "-" + number); // the CSVs' iteration column
         json.put("promptTokenization", promptTokenization);
         distribution(json, "ttft", m.ttft());
         distribution(json, "tpot", m.tpot());

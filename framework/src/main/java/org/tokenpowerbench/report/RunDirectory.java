@@ -10,21 +10,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Locale;
-import org.tokenpowerbench.client.RequestTimeline;
-import org.tokenpowerbench.workload.WaveRecord;
 
 /**
  * The folder a run writes as it goes: every wave's requests, every iteration's energy and every
  * failure are appended and flushed the moment they are known, so a sweep that fails in trial 7
  * keeps trials 1 to 6 on disk.
  *
- * <p>Files: {@code requests.csv} (one row per request), {@code iterations.jsonl} (one JSON object
- * per iteration and sensor), {@code failures.jsonl}, {@code power-<sensor>.csv} (raw traces).
+ * <p>Files: each has its schema in a class of this package ({@link RequestsFile},
+ * {@link RequestEnergyFile}, {@link PowerTraceFile}, {@link TrialAxesFile}, {@link EnergyRow},
+ * {@link RequestsRow}, {@link IdleBaselineRow}, {@link SensorRow}, {@link RunClock},
+ * {@link FailureRecord}, {@link SummaryFile}, {@link RegressionFile}); {@code docs/run-folder.md}
+ * lists them for users.
  * The folder comes from the system property {@code tpb.runDir}, which our {@code Main} sets for
  * every fork; without it, {@code tpb-results/latest}.
  *
- * <p>Every row of {@code requests.csv} and every JSON line carries the {@code invocation} that
+ * <p>Every CSV row and every JSON line carries the {@code invocation} that
  * wrote it (the system property {@code tpb.invocation}, set by {@code Main} once per command):
  * a sweep resumed into the same folder keeps the rows of its failed attempt, and this column
  * tells them from the rows of the attempt that completed.
@@ -61,30 +61,6 @@ public final class RunDirectory {
     /** This JVM's invocation, or {@code unknown} when it was not started by {@code Main}. */
     public static String invocation() {
         return System.getProperty(INVOCATION, "unknown");
-    }
-
-    /** Appends every request of {@code wave} to {@code requests.csv}. */
-    public void appendRequests(String trial, String iteration, WaveRecord wave) {
-        StringBuilder sb = new StringBuilder();
-        String invocation = csv(invocation());
-        for (RequestTimeline r : wave.requests()) {
-            sb.append(csv(trial)).append(',').append(iteration).append(',').append(r.index()).append(',')
-                    .append(r.promptIndex()).append(',')
-                    .append(ms(r.queueMillis())).append(',').append(ms(r.ttftMillis())).append(',')
-                    .append(ms(r.tpotMillis())).append(',').append(ms(r.e2eMillis())).append(',')
-                    .append(r.promptTokens()).append(',').append(r.outputTokens()).append(',')
-                    .append(r.requestedOutputTokens()).append(',').append(r.tokenSource().label()).append(',')
-                    .append(r.contentChunks()).append(',')
-                    .append(r.sentNanos() - wave.startNanos()).append(',')
-                    .append(r.firstTokenNanos() < 0 ? "" : Long.toString(r.firstTokenNanos() - wave.startNanos())).append(',')
-                    .append(r.lastTokenNanos() < 0 ? "" : Long.toString(r.lastTokenNanos() - wave.startNanos())).append(',')
-                    .append(r.errorClass() == null ? "" : r.errorClass()).append(',')
-                    .append(r.error() == null ? "" : csv(r.error())).append(',')
-                    .append(invocation).append('\n');
-        }
-        append("requests.csv", "trial,iteration,request,prompt,queue_ms,ttft_ms,tpot_ms,e2e_ms,prompt_tokens,"
-                + "output_tokens,requested_output_tokens,token_count_source,content_chunks,sent_ns,first_token_ns,"
-                + "last_token_ns,error_class,error,invocation\n", sb.toString());
     }
 
     /** Appends one JSON object as a line of {@code file}. */
@@ -147,10 +123,6 @@ public final class RunDirectory {
         }
         return "cannot write " + file + ": " + why + " (free room there, or choose a writable folder with"
                 + " -Dtpb.runDir=DIR before -jar)";
-    }
-
-    private static String ms(double v) {
-        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.3f", v) : "";
     }
 
     static String csv(String s) {

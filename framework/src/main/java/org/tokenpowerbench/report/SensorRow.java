@@ -10,7 +10,7 @@ import org.tokenpowerbench.power.PowerSensor;
 /**
  * {@code sensors.jsonl}: one line per sensor a fork opened: its update and sampling periods, its
  * channels (device, scope, method, kind) and what it says about its hardware (device names,
- * driver versions, power limits).
+ * driver versions, power limits), and the {@code pid} that names its {@code power-<sensor>-<pid>-<n>.csv} files.
  */
 public final class SensorRow {
 
@@ -23,6 +23,7 @@ public final class SensorRow {
         ObjectNode json = dir.newObject();
         json.put("kind", "sensor");
         json.put("sensor", sensor.id());
+        json.put("pid", ProcessHandle.current().pid());
         json.put("updatePeriodMs", sensor.updatePeriod().toNanos() / 1e6);
         json.put("samplingPeriodMs", samplingPeriod.toNanos() / 1e6);
         json.put("maxGapMs", PowerSignal.defaultMaxGapNanos(samplingPeriod, sensor.updatePeriod()) / 1e6);

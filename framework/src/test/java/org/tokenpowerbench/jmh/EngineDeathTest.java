@@ -127,7 +127,7 @@ class EngineDeathTest {
             // the wave is on disk: one row per request with its error class, and the failure line
             List<String> rows = Files.readAllLines(dir.resolve("run/requests.csv"));
             assertEquals(1 + 8, rows.size(), "header plus one row per request");
-            long failedRows = rows.stream().skip(1).map(r -> r.split(",", 18)[16]).filter(DEATH_CLASSES::contains).count();
+            long failedRows = rows.stream().skip(1).map(r -> r.split(",", 20)[18]).filter(DEATH_CLASSES::contains).count();
             assertEquals(failed, failedRows, String.join("\n", rows));
             String failures = Files.readString(dir.resolve("run/failures.jsonl"));
             assertTrue(failures.contains(failed + " of 8 requests failed"), failures);

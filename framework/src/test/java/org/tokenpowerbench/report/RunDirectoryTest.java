@@ -35,10 +35,10 @@ class RunDirectoryTest {
     void everyRowAndLineSaysWhichCommandWroteIt() throws Exception {
         RunDirectory run = new RunDirectory(dir);
         System.setProperty(RunDirectory.INVOCATION, "first");
-        run.appendRequests("batch=1", "measurement-1", wave("cut, mid \"stream\""));
+        RequestsFile.append(run, new TrialKey("demo.Bench", "batch=1"), "measurement-1", wave("cut, mid \"stream\""));
         run.appendJsonLine("iterations.jsonl", run.newObject().put("x", 1));
         System.setProperty(RunDirectory.INVOCATION, "second");
-        run.appendRequests("batch=1", "measurement-1", wave(null));
+        RequestsFile.append(run, new TrialKey("demo.Bench", "batch=1"), "measurement-1", wave(null));
         run.appendJsonLine("iterations.jsonl", run.newObject().put("x", 2));
 
         List<String> rows = Files.readAllLines(dir.resolve("requests.csv"));

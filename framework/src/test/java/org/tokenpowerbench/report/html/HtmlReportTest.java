@@ -81,7 +81,8 @@ class HtmlReportTest {
                 if (m.prefixCacheWarning() != null) {
                     warnings.put("prefixCacheWarning", m.prefixCacheWarning());
                 }
-                RequestsRow.append(run, trial, "measurement", "exact", m, Map.of(), warnings);
+                RequestsRow.append(run, new org.tokenpowerbench.report.TrialKey("demo.Bench", trial), "measurement", i + 1,
+                        "exact", m, Map.of(), warnings);
                 energy(run, "nvml", "counter", trial, nvml[i] * WAVE_OUTPUT_TOKENS);
                 energy(run, "cpu", "estimated", trial, cpu[i] * WAVE_OUTPUT_TOKENS);
                 if (batch == 4 && i == 1) {

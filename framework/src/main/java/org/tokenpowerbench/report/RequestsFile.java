@@ -1,0 +1,57 @@
+package org.tokenpowerbench.report;
+
+import java.util.Locale;
+import org.tokenpowerbench.client.RequestTimeline;
+import org.tokenpowerbench.workload.WaveRecord;
+
+/**
+ * {@code requests.csv}: one row per request of every wave, written as the wave ends. Durations
+ * are in milliseconds ({@code *_ms}); instants are on the run folder's clock ({@code *_unix_ms},
+ * see {@link RunClock}), the same as the power traces' {@code t_unix_ms}, so requests can be laid
+ * over power. A time the request never reached (no first token, say) is empty.
+ */
+public final class RequestsFile {
+
+    public static final String FILE = "requests.csv";
+    static final String HEADER = "trial,trial_id,iteration,request,prompt,queue_ms,ttft_ms,tpot_ms,e2e_ms,"
+            + "prompt_tokens,output_tokens,requested_output_tokens,token_count_source,content_chunks,"
+            + "queued_unix_ms,sent_unix_ms,first_token_unix_ms,last_token_unix_ms,error_class,error,invocation\n";
+
+    private RequestsFile() {
+    }
+
+    /** Appends every request of {@code wave}; {@code iteration} is {@code warmup-N} or {@code measurement-N}. */
+    public static void append(RunDirectory dir, TrialKey trial, String iteration, WaveRecord wave) {
+        RunClock clock = RunClock.of(dir);
+        StringBuilder sb = new StringBuilder();
+        String invocation = RunDirectory.csv(RunDirectory.invocation());
+        String t = RunDirectory.csv(trial.description());
+        String id = trial.id();
+        for (RequestTimeline r : wave.requests()) {
+            sb.append(t).append(',').append(id).append(',').append(iteration).append(',').append(r.index()).append(',')
+                    .append(r.promptIndex()).append(',')
+                    .append(ms(r.queueMillis())).append(',').append(ms(r.ttftMillis())).append(',')
+                    .append(ms(r.tpotMillis())).append(',').append(ms(r.e2eMillis())).append(',')
+                    .append(r.promptTokens()).append(',').append(r.outputTokens()).append(',')
+                    .append(r.requestedOutputTokens()).append(',').append(r.tokenSource().label()).append(',')
+                    .append(r.contentChunks()).append(',')
+                    .append(instant(clock, r.queuedNanos())).append(',')
+                    .append(instant(clock, r.sentNanos())).append(',')
+                    .append(instant(clock, r.firstTokenNanos())).append(',')
+                    .append(instant(clock, r.lastTokenNanos())).append(',')
+                    .append(r.errorClass() == null ? "" : r.errorClass()).append(',')
+                    .append(r.error() == null ? "" : RunDirectory.csv(r.error())).append(',')
+                    .append(invocation).append('\n');
+        }
+        dir.append(FILE, HEADER, sb.toString());
+    }
+
+    /** Negative times mean "never happened" in a {@link RequestTimeline}. */
+    private static String instant(RunClock clock, long nanos) {
+        return nanos < 0 ? "" : clock.unixMillisText(nanos);
+    }
+
+    private static String ms(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.3f", v) : "";
+    }
+}
