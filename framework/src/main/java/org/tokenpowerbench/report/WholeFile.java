@@ -38,9 +38,12 @@ public final class WholeFile {
     public static void replace(Path target, Content content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        // a plain new file (the umask's permissions), not createTempFile's owner-only one: a run folder
+        // is shared and read as a whole; the pid keeps two writers of the same folder apart
+        Path tmp = dir.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
                 BufferedOutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch));
                 content.writeTo(new FilterOutputStream(out) {
                     @Override
