@@ -74,7 +74,7 @@ public final class InferenceSession implements AutoCloseable {
             StreamLimits limits = StreamLimits.fromSystemProperties();
             int serverGoneAfter = ServerGone.limitFromSystemProperties();
             Api api = Api.parse(spec.api());
-            String apiKey = apiKey(spec.apiKeyEnv());
+            String apiKey = apiKey(spec);
             PromptSource source = spec.promptSource();
             engine = Engines.open(new EngineRequest(spec.engine(), spec.model(), spec.quantization(), spec.slots(),
                     source.contextPerSlot(spec.outputTokens()), apiKey));
@@ -143,13 +143,23 @@ public final class InferenceSession implements AutoCloseable {
         RequestMetricsProfiler.outputTolerance();
     }
 
-    private static String apiKey(String env) {
+    /**
+     * The API key from the variable the engine value names ({@code ;apiKeyEnv=NAME}, for this run),
+     * else from the one {@code @Engine(apiKeyEnv)} names; null when neither names one.
+     */
+    private static String apiKey(BenchmarkSpec spec) {
+        String env = org.tokenpowerbench.engine.RemoteEngineProvider.apiKeyEnv(spec.engine());
+        String namedBy = "named by apiKeyEnv in the engine value";
+        if (env == null) {
+            env = spec.apiKeyEnv();
+            namedBy = "named by @Engine(apiKeyEnv)";
+        }
         if (env == null || env.isEmpty()) {
             return null;
         }
         String key = System.getenv(env);
         if (key == null || key.isEmpty()) {
-            throw new UserError("environment variable " + env + " (named by @Engine(apiKeyEnv)) is not set: "
+            throw new UserError("environment variable " + env + " (" + namedBy + ") is not set: "
                     + "export it with the server's API key");
         }
         return key;
