@@ -34,9 +34,16 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>What it decides is what Jackson's tree model decides for the same text, so that a server's odd
  * chunk means the same as it always did: the last of duplicate members wins, content after the
- * top-level value is not read, a value of an unexpected type reads as the tree's {@code asText()} or
- * {@code asInt()} would read it (such values are read as a tree, they are rare), and bytes that are
- * not valid UTF-8 are read as their decoded text (with U+FFFD) rather than refused.
+ * top-level value is not read, a text value of an unexpected type reads as the tree's {@code asText()}
+ * would read it (such values are read as a tree, they are rare), and bytes that are not valid UTF-8
+ * are read as their decoded text (with U+FFFD) rather than refused.
+ *
+ * <p>Token counts are read as longs, never narrowed: a server's 5e9 is 5e9 here, so that the
+ * recorder can call it implausible, rather than the 705,032,704 that an int's low 32 bits would
+ * make of it. A count beyond a long reads as {@link Long#MAX_VALUE} (or -1 when negative).
+ *
+ * <p>Text a failure quotes from the server goes through the request's {@link Redaction} before it
+ * is cut short, so that an echoed API key never reaches a record.
  *
  * <p>All members of all objects go through one loop ({@link #readObject}); what a member means
  * depends only on the object it is in ({@link Scope}) and its name ({@link #member}).
@@ -110,6 +117,7 @@ final class ChunkJson {
     private final ChunkInput input = new ChunkInput();
     /** One parser for the stream's chunks in sequence (top-level values one after another), or null. */
     private JsonParser parser;
+    private final Redaction redaction;
 
     // what the chunk being read has said so far; reset per chunk, and per member where the last of
     // duplicate members must win
@@ -127,8 +135,14 @@ final class ChunkJson {
      *                 are there (cheaper: no String per chunk)
      */
     ChunkJson(Api api, boolean keepText) {
+        this(api, keepText, Redaction.NONE);
+    }
+
+    /** @param redaction what is removed from server text that a failure quotes */
+    ChunkJson(Api api, boolean keepText, Redaction redaction) {
         this.chat = api == Api.CHAT;
         this.keepText = keepText;
+        this.redaction = redaction;
     }
 
     /**
@@ -159,7 +173,7 @@ final class ChunkJson {
                 return readRoot(p, data, offset, length, decoded);
             } catch (IOException e) {
                 return Chunk.failed("malformed-event", "malformed JSON in a stream event: "
-                        + StreamRecorder.abbreviate(decoded));
+                        + redaction.abbreviate(decoded));
             }
         } finally {
             if (!reusable) {
@@ -198,13 +212,13 @@ final class ChunkJson {
                 p.readValueAsTree(); // the tree reads the whole value, and refuses it if it is malformed
             }
             return Chunk.failed("malformed-event", "a stream event is not a JSON object: "
-                    + StreamRecorder.abbreviate(text != null ? text : new String(data, offset, length, StandardCharsets.UTF_8)));
+                    + redaction.abbreviate(text != null ? text : new String(data, offset, length, StandardCharsets.UTF_8)));
         }
         readObject(p, Scope.TOP);
         if (errorValue != null) {
             JsonNode message = errorValue.isObject() ? errorValue.get("message") : errorValue;
             return Chunk.failed("server-error", "server reported an error mid-stream: "
-                    + StreamRecorder.abbreviate(message == null ? errorValue.toString() : message.asText()));
+                    + redaction.abbreviate(message == null ? errorValue.toString() : message.asText()));
         }
         int answer;
         int reasoning = -1;
@@ -270,9 +284,8 @@ final class ChunkJson {
             }
             case DETAILS -> {
                 if (name.equals("cached_tokens")) {
-                    // the tree's isInt(): an integer that fits an int, nothing else
-                    cachedPromptTokens = value == JsonToken.VALUE_NUMBER_INT
-                            && p.getNumberType() == JsonParser.NumberType.INT ? p.getIntValue() : ABSENT;
+                    // an integer, nothing else: a count of another type was never taken
+                    cachedPromptTokens = value == JsonToken.VALUE_NUMBER_INT ? integer(p) : ABSENT;
                 }
                 p.skipChildren();
             }
@@ -324,15 +337,27 @@ final class ChunkJson {
         }
     }
 
-    /** A token count as the tree's {@code asInt()} reads any non-null value; null is {@link #ABSENT}. */
+    /**
+     * A token count: an integer as a long, any other non-null value as the tree's {@code asLong()}
+     * reads it (a fraction truncated, a numeric string parsed); null is {@link #ABSENT}.
+     */
     private static long count(JsonParser p, JsonToken value) throws IOException {
         if (value == JsonToken.VALUE_NULL) {
             return ABSENT;
         }
-        if (value == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT) {
-            return p.getIntValue();
+        if (value == JsonToken.VALUE_NUMBER_INT) {
+            return integer(p);
         }
-        return tree(p).asInt(); // a long, a fraction, a string: as the tree always read it
+        return tree(p).asLong();
+    }
+
+    /** The integer at the parser as a long; beyond a long, {@link Long#MAX_VALUE} or -1 by its sign. */
+    private static long integer(JsonParser p) throws IOException {
+        if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+            return p.getBigIntegerValue().signum() < 0 ? -1 : Long.MAX_VALUE;
+        }
+        long v = p.getLongValue();
+        return v == ABSENT ? -1 : v; // the smallest long is a negative count, not the absent marker
     }
 
     /** A text member as the tree's {@code asText()} reads it; null leaves the slot empty of meaning. */

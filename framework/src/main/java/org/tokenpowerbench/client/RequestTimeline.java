@@ -12,7 +12,8 @@ import org.tokenpowerbench.stats.LatencyHistogram;
  *   <li>TPOT = (E2E − TTFT) / (outputTokens − 1), only when outputTokens &gt; 1;</li>
  *   <li>ITL = gaps between content chunks, each divided across the tokens its chunk carries.</li>
  * </ul>
- * A timestamp that never happened is {@code -1}.
+ * A timestamp that never happened is {@code -1}; a request that was never sent (its wave stopped
+ * first: {@link #notSent}) has {@code sentNanos == -1}.
  *
  * @param index            position of the request in its wave
  * @param promptIndex      which prompt of the prompt set was sent
@@ -94,16 +95,34 @@ public record RequestTimeline(
                 firstTokenNanos);
     }
 
+    /**
+     * A request its wave gave up before sending (the server was gone, or the iteration was
+     * interrupted): recorded so that every request of a wave has its row.
+     *
+     * @param atNanos when it was given up
+     */
+    public static RequestTimeline notSent(int index, int promptIndex, long queuedNanos, long atNanos,
+                                          int requestedOutputTokens, String errorClass, String error) {
+        return new RequestTimeline(index, promptIndex, queuedNanos, -1, -1, -1, atNanos, -1, -1, requestedOutputTokens,
+                TokenCountSource.NONE, 0, new LatencyHistogram(), error, errorClass, -1, ChunkArrivals.NONE, -1);
+    }
+
     public boolean succeeded() {
         return error == null;
+    }
+
+    /** Whether the request's bytes went out at all. */
+    public boolean wasSent() {
+        return sentNanos >= 0;
     }
 
     public boolean hasFirstToken() {
         return firstTokenNanos >= 0;
     }
 
+    /** NaN for a request that was never sent: it did not wait for a slot, it was given up. */
     public double queueMillis() {
-        return (sentNanos - queuedNanos) / 1e6;
+        return wasSent() ? (sentNanos - queuedNanos) / 1e6 : Double.NaN;
     }
 
     public double ttftMillis() {

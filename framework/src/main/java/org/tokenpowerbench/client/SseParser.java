@@ -20,6 +20,12 @@ import java.util.Arrays;
  * {@link RawListener} (the stream recorder) or decoded once into a String for a {@link Listener}.
  * Field names, the colon and the line ends are ASCII, which never occurs inside a multi-byte UTF-8
  * sequence, so working on bytes splits lines and fields exactly where decoding first would.
+ *
+ * <p>A line, and an event's data, may be at most {@code maxLineBytes} long (default
+ * {@link #DEFAULT_MAX_LINE_BYTES}): a server that sends a line without end would otherwise fill the
+ * heap, and every stream of the wave, with its rows, would be lost with the JVM. Past the limit the
+ * parser stops: it delivers nothing more and {@link #overflow()} says what happened, for the client
+ * to fail the request with {@value #LINE_TOO_LONG}.
  */
 public final class SseParser {
 
@@ -38,7 +44,16 @@ public final class SseParser {
         void onEvent(byte[] data, int offset, int length, long arrivalNanos);
     }
 
+    /** A chunk of a streamed completion is a few hundred bytes; a whole non-streamed answer fits too. */
+    public static final int DEFAULT_MAX_LINE_BYTES = 1 << 20;
+
+    /** The error class of a request whose stream had a line or event over the limit. */
+    public static final String LINE_TOO_LONG = "line-too-long";
+
     private final RawListener listener;
+    private final int maxLineBytes;
+    /** Why the parser stopped, or null while it reads. */
+    private String overflow;
     /** The start of a line that the last feed did not finish. */
     private byte[] line = new byte[256];
     private int lineLength;
@@ -49,16 +64,40 @@ public final class SseParser {
     private boolean lastWasCr;
 
     public SseParser(Listener listener) {
-        this.listener = (bytes, offset, length, arrivalNanos) ->
-                listener.onEvent(new String(bytes, offset, length, StandardCharsets.UTF_8), arrivalNanos);
+        this(listener, DEFAULT_MAX_LINE_BYTES);
+    }
+
+    /** @param maxLineBytes the longest line, and the most data of one event, in bytes */
+    public SseParser(Listener listener, int maxLineBytes) {
+        this((bytes, offset, length, arrivalNanos) ->
+                listener.onEvent(new String(bytes, offset, length, StandardCharsets.UTF_8), arrivalNanos), maxLineBytes);
     }
 
     SseParser(RawListener listener) {
+        this(listener, DEFAULT_MAX_LINE_BYTES);
+    }
+
+    SseParser(RawListener listener, int maxLineBytes) {
+        if (maxLineBytes < 16) {
+            throw new IllegalArgumentException("a line limit of " + maxLineBytes + " bytes cannot hold an event");
+        }
         this.listener = listener;
+        this.maxLineBytes = maxLineBytes;
+    }
+
+    /**
+     * Why the parser stopped reading (a line or an event's data over the limit), or null while it
+     * reads.
+     */
+    public String overflow() {
+        return overflow;
     }
 
     /** Feeds {@code length} bytes of {@code buffer} that arrived at {@code arrivalNanos}. */
     public void feed(byte[] buffer, int offset, int length, long arrivalNanos) {
+        if (overflow != null) {
+            return;
+        }
         int end = offset + length;
         int i = offset;
         if (lastWasCr && i < end) {
@@ -82,14 +121,22 @@ public final class SseParser {
                 return;
             }
             if (lineLength == 0) {
+                if (tooLong(j - i)) {
+                    return;
+                }
                 endLine(buffer, i, j - i, arrivalNanos);
             } else {
-                keep(buffer, i, j - i);
+                if (!keep(buffer, i, j - i)) {
+                    return;
+                }
                 int n = lineLength;
                 lineLength = 0;
                 endLine(line, 0, n, arrivalNanos);
             }
             i = j + 1;
+            if (overflow != null) {
+                return;
+            }
             if (b == '\r') {
                 if (i < end) {
                     if (buffer[i] == '\n') {
@@ -104,6 +151,9 @@ public final class SseParser {
 
     /** Delivers an event left open when the stream ended without a blank line. */
     public void finish(long arrivalNanos) {
+        if (overflow != null) {
+            return;
+        }
         if (lineLength > 0) {
             int n = lineLength;
             lineLength = 0;
@@ -112,12 +162,32 @@ public final class SseParser {
         dispatch(arrivalNanos);
     }
 
-    private void keep(byte[] buffer, int from, int length) {
+    /** Whether a line or data of {@code length} bytes is over the limit; if so the parser stops. */
+    private boolean tooLong(long length) {
+        if (length <= maxLineBytes) {
+            return false;
+        }
+        overflow = "a stream line or event of more than " + maxLineBytes + " bytes: the server sent a line"
+                + " without end (or an event far larger than any chunk); set -Dtpb.maxSseLineBytes=... if it is real";
+        lineLength = 0;
+        dataLength = 0;
+        hasData = false;
+        line = new byte[0];
+        data = new byte[0];
+        return true;
+    }
+
+    /** Keeps part of a line for the next read; false when that makes it too long (then the parser stopped). */
+    private boolean keep(byte[] buffer, int from, int length) {
+        if (tooLong((long) lineLength + length)) {
+            return false;
+        }
         if (lineLength + length > line.length) {
             line = Arrays.copyOf(line, Math.max(line.length * 2, lineLength + length));
         }
         System.arraycopy(buffer, from, line, lineLength, length);
         lineLength += length;
+        return true;
     }
 
     /** One line, without its end, is {@code bytes[from, from + length)}. */
@@ -146,6 +216,9 @@ public final class SseParser {
         }
         int valueLength = from + length - value;
         int needed = dataLength + (hasData ? 1 : 0) + valueLength;
+        if (tooLong(needed)) {
+            return;
+        }
         if (needed > data.length) {
             data = Arrays.copyOf(data, Math.max(data.length * 2, needed));
         }

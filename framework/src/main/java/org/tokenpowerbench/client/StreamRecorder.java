@@ -14,6 +14,16 @@ import org.tokenpowerbench.stats.LatencyHistogram;
  * <p>Memory does not grow with the tokens of a stream: chunk gaps go into a
  * {@link LatencyHistogram} as they arrive, and the generated text is kept only when a tokenizer
  * may have to count it (no {@code usage} from the server).
+ *
+ * <p><b>A server that lies.</b> The server's {@code usage} is believed first, so it is checked
+ * before it is: a negative count, a completion count larger than the bytes the stream brought (a
+ * token is at least one byte of text), more than twice the {@code max_tokens} asked for, a prompt
+ * count far beyond the bytes sent, or a cached count above the prompt count fails the request
+ * with {@value #IMPLAUSIBLE_USAGE}. Such a request counts nothing; published rates and TPOTs never
+ * rest on such a number, and no tokenizer quietly stands in for it.
+ *
+ * <p>Every failure message goes through the request's {@link Redaction}: the API key never
+ * reaches the timeline.
  */
 final class StreamRecorder implements SseParser.RawListener {
 
@@ -27,21 +37,35 @@ final class StreamRecorder implements SseParser.RawListener {
     /** ITL from each chunk's own token count, while every content chunk has one. */
     private final LatencyHistogram exactItl = new LatencyHistogram();
     private boolean exactCounts = true;
-    private int lastCumulative;
+    private long lastCumulative;
     private final StringBuilder generated;
     private final ContentChunkObserver observer;
     private final int observedAs;
-    private int promptTokens = -1;
-    private int completionTokens = -1;
-    private int cachedPromptTokens = -1;
+    private long promptTokens = ChunkJson.ABSENT;
+    private long completionTokens = ChunkJson.ABSENT;
+    private long cachedPromptTokens = ChunkJson.ABSENT;
     private boolean done;
     private String error;
     private String errorClass;
     private final ChunkJson json;
+    private final Redaction redaction;
+
+    /** The error class of a request whose server reported token counts that cannot be true. */
+    static final String IMPLAUSIBLE_USAGE = "implausible-usage";
+
+    /**
+     * Room above the bytes sent for a prompt's count: a chat template's special tokens and a
+     * server's own system prompt are tokens that our request body does not carry.
+     */
+    static final long PROMPT_TOKENS_BEYOND_BYTES = 65_536;
 
     /** A recorder that keeps the generated text (tests read it) and tells no observer. */
     StreamRecorder(Api api) {
         this(api, true, null, 0);
+    }
+
+    StreamRecorder(Api api, boolean keepText, ContentChunkObserver observer, int observedAs) {
+        this(api, keepText, observer, observedAs, Redaction.NONE);
     }
 
     /**
@@ -49,13 +73,15 @@ final class StreamRecorder implements SseParser.RawListener {
      *                   server sends no usage
      * @param observer   told of every content chunk's arrival, or null
      * @param observedAs the prompt index the observer hears
+     * @param redaction  what is removed from every failure message (the API key)
      */
-    StreamRecorder(Api api, boolean keepText, ContentChunkObserver observer, int observedAs) {
+    StreamRecorder(Api api, boolean keepText, ContentChunkObserver observer, int observedAs, Redaction redaction) {
         this.api = api;
         this.generated = keepText ? new StringBuilder() : null;
         this.observer = observer;
         this.observedAs = observedAs;
-        this.json = new ChunkJson(api, keepText);
+        this.redaction = redaction;
+        this.json = new ChunkJson(api, keepText, redaction);
     }
 
     /** The event's data as a String: the form tests and other callers hand over. */
@@ -89,13 +115,13 @@ final class StreamRecorder implements SseParser.RawListener {
             return;
         }
         if (c.promptTokens() != ChunkJson.ABSENT) {
-            promptTokens = (int) c.promptTokens();
+            promptTokens = c.promptTokens();
         }
         if (c.completionTokens() != ChunkJson.ABSENT) {
-            completionTokens = (int) c.completionTokens();
+            completionTokens = c.completionTokens();
         }
         if (c.cachedPromptTokens() != ChunkJson.ABSENT) {
-            cachedPromptTokens = (int) c.cachedPromptTokens(); // a server's prefix cache served these: no prefill for them
+            cachedPromptTokens = c.cachedPromptTokens(); // a server's prefix cache served these: no prefill for them
         }
         if (!c.hasAnswer() && !c.hasReasoning()) {
             return;
@@ -127,7 +153,7 @@ final class StreamRecorder implements SseParser.RawListener {
             exactItl.record(Math.max(0, arrivalNanos - lastContent) / 1e6 / tokens, tokens);
         }
         if (cumulative != ChunkJson.ABSENT) {
-            lastCumulative = (int) Math.max(lastCumulative, cumulative);
+            lastCumulative = Math.max(lastCumulative, cumulative);
         }
         if (firstContent < 0) {
             firstContent = arrivalNanos;
@@ -146,12 +172,18 @@ final class StreamRecorder implements SseParser.RawListener {
         }
     }
 
+    /** Fails the request (the first failure stands); the message is redacted here, whatever made it. */
     void fail(String errorClass, String message) {
         if (error == null) {
             this.errorClass = errorClass;
-            this.error = message;
+            this.error = redaction.apply(message);
             json.release(); // nothing is read after an error
         }
+    }
+
+    /** The request's redaction, for messages built elsewhere from server text. */
+    Redaction redaction() {
+        return redaction;
     }
 
     boolean sawDone() {
@@ -163,13 +195,33 @@ final class StreamRecorder implements SseParser.RawListener {
         return generated == null ? null : generated.toString();
     }
 
+    /** A timeline whose byte counts are not known: the usage is checked against {@code max_tokens} only. */
     RequestTimeline toTimeline(int index, int promptIndex, long queued, long sent, long doneNanos,
                                int requestedTokens, Tokenizer fallback, String prompt) {
+        return toTimeline(index, promptIndex, queued, sent, doneNanos, requestedTokens, fallback, prompt, -1, -1);
+    }
+
+    /**
+     * @param requestBytes  the request body's length in bytes, or -1 when not known
+     * @param receivedBytes the response body's length in bytes as far as it was read, or -1 when not known
+     */
+    RequestTimeline toTimeline(int index, int promptIndex, long queued, long sent, long doneNanos,
+                               int requestedTokens, Tokenizer fallback, String prompt,
+                               long requestBytes, long receivedBytes) {
         json.release(); // the stream has ended, with or without [DONE]
-        int promptCount = promptTokens;
-        int output = completionTokens;
+        String lie = implausibleUsage(requestedTokens, requestBytes, receivedBytes);
+        if (lie != null) { // a request that failed already keeps its first failure, and no count either
+            fail(IMPLAUSIBLE_USAGE, "implausible usage from the server: " + lie
+                    + "; the request is not counted: check the server (or a proxy in front of it)");
+        }
+        boolean believed = lie == null;
+        int promptCount = believed && promptTokens != ChunkJson.ABSENT ? (int) promptTokens : -1;
+        int output = believed && completionTokens != ChunkJson.ABSENT ? (int) completionTokens : -1;
+        int cached = believed && cachedPromptTokens != ChunkJson.ABSENT ? (int) cachedPromptTokens : -1;
         TokenCountSource source = TokenCountSource.SERVER_USAGE;
-        if (output < 0) {
+        if (!believed) {
+            source = TokenCountSource.NONE;
+        } else if (output < 0) {
             if (fallback != null && generated != null && error == null) {
                 output = fallback.encode(generated.toString()).length;
                 promptCount = fallback.promptTokens(prompt);
@@ -179,8 +231,44 @@ final class StreamRecorder implements SseParser.RawListener {
             }
         }
         return new RequestTimeline(index, promptIndex, queued, sent, firstContent, lastContent, doneNanos,
-                promptCount, output, requestedTokens, source, contentChunks, interTokenLatencies(output),
-                error, errorClass, firstAnswer, arrivals.done(), cachedPromptTokens);
+                promptCount, output, requestedTokens, source, contentChunks, interTokenLatencies(Math.max(0, output)),
+                error, errorClass, firstAnswer, arrivals.done(), cached);
+    }
+
+    /** What is wrong with the server's counts, or null when they could be true. */
+    private String implausibleUsage(int requestedTokens, long requestBytes, long receivedBytes) {
+        if (promptTokens != ChunkJson.ABSENT && promptTokens < 0) {
+            return "prompt_tokens=" + promptTokens + " is negative";
+        }
+        if (completionTokens != ChunkJson.ABSENT && completionTokens < 0) {
+            return "completion_tokens=" + completionTokens + " is negative";
+        }
+        if (cachedPromptTokens != ChunkJson.ABSENT && cachedPromptTokens < 0) {
+            return "cached_tokens=" + cachedPromptTokens + " is negative";
+        }
+        if (completionTokens != ChunkJson.ABSENT) {
+            if (receivedBytes >= 0 && completionTokens > receivedBytes) {
+                return "completion_tokens=" + completionTokens + " but the stream brought only " + receivedBytes
+                        + " bytes (a token is at least one byte)";
+            }
+            if (requestedTokens > 0 && completionTokens > 2L * requestedTokens + 16) {
+                return "completion_tokens=" + completionTokens + " for max_tokens=" + requestedTokens;
+            }
+        }
+        if (promptTokens != ChunkJson.ABSENT && requestBytes >= 0
+                && promptTokens > requestBytes + PROMPT_TOKENS_BEYOND_BYTES) {
+            return "prompt_tokens=" + promptTokens + " for a request of " + requestBytes + " bytes";
+        }
+        if (cachedPromptTokens != ChunkJson.ABSENT && promptTokens != ChunkJson.ABSENT
+                && cachedPromptTokens > promptTokens) {
+            return "cached_tokens=" + cachedPromptTokens + " exceeds prompt_tokens=" + promptTokens;
+        }
+        for (long count : new long[] {promptTokens, completionTokens, cachedPromptTokens}) {
+            if (count != ChunkJson.ABSENT && count > Integer.MAX_VALUE) {
+                return "a count of " + count + " tokens, beyond any request";
+            }
+        }
+        return null;
     }
 
     /** More tokens than this in one streamed chunk is not believed when ITL is divided. */

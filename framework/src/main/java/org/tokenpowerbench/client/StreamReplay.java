@@ -20,6 +20,7 @@ public final class StreamReplay {
     private final StreamRecorder recorder;
     private final SseParser parser;
     private boolean finished;
+    private long received;
 
     /**
      * A replay that counts tokens only from the stream's {@code usage}, as the client does when its
@@ -37,12 +38,15 @@ public final class StreamReplay {
         if (finished) {
             throw new IllegalStateException("this replay is finished: start a new StreamReplay for another stream");
         }
+        received += length;
         parser.feed(buffer, offset, length, arrivalNanos);
     }
 
     /**
      * Ends the stream at {@code doneNanos} and returns its timeline, judged as the client judges a
-     * response body: a stream without {@code data: [DONE]} is a {@code truncated-stream} failure.
+     * response body: a stream without {@code data: [DONE]} is a {@code truncated-stream} failure, a
+     * line over the parser's limit a {@code line-too-long} one, and usage that cannot be true for
+     * the bytes fed an {@code implausible-usage} one.
      *
      * @param sentNanos       when the request was sent (TTFT is measured from it)
      * @param requestedTokens the {@code max_tokens} the request asked for
@@ -53,9 +57,11 @@ public final class StreamReplay {
         }
         finished = true;
         parser.finish(doneNanos);
-        if (!recorder.sawDone()) {
+        if (parser.overflow() != null) {
+            recorder.fail(SseParser.LINE_TOO_LONG, parser.overflow());
+        } else if (!recorder.sawDone()) {
             recorder.fail("truncated-stream", "the stream ended without 'data: [DONE]'");
         }
-        return recorder.toTimeline(0, 0, sentNanos, sentNanos, doneNanos, requestedTokens, null, null);
+        return recorder.toTimeline(0, 0, sentNanos, sentNanos, doneNanos, requestedTokens, null, null, -1, received);
     }
 }

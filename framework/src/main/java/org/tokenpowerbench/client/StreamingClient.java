@@ -30,6 +30,16 @@ import okhttp3.ResponseBody;
  * the server, and forces its output length with {@code max_tokens}, {@code min_tokens} and
  * {@code ignore_eos}; temperature 0 keeps runs comparable unless {@link RequestBodyFields} set
  * another, with whatever other sampling or engine-specific fields the benchmark gives.
+ *
+ * <p><b>A server that stops answering.</b> Every request in flight is watched by one thread
+ * ({@link StreamLimits#stallTimeout()}): a request that receives no byte for that long is cut and
+ * recorded as {@value #STALLED}. A wave driver that decides its server is gone cuts the rest with
+ * {@link #cutInFlight}. Both cost a stream nothing but a volatile write per read: no per-socket
+ * read timeout (see the constructor for why).
+ *
+ * <p><b>What is recorded.</b> A {@code 200} that is not an event stream says so with its first
+ * bytes ({@value #NOT_A_STREAM}); an error body is read only as far as it is quoted; every message
+ * is stripped of the API key ({@link Redaction}) before it reaches the timeline.
  */
 public final class StreamingClient implements AutoCloseable {
 
@@ -46,6 +56,19 @@ public final class StreamingClient implements AutoCloseable {
     private final HttpUrl url;
     private final ContentChunkObserver observer;
     private final RequestBodyFields fields;
+    private final StreamLimits limits;
+    private final Redaction redaction;
+    /** Requests in flight, for the stall watch and {@link #cutInFlight}. */
+    private final java.util.Set<InFlight> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Checks for stalled requests; null when stall detection is off. */
+    private final java.util.concurrent.ScheduledExecutorService stallWatch;
+
+    /** The error class of a request that received no byte for the stall timeout. */
+    public static final String STALLED = "stalled";
+    /** The error class of a {@code 200} whose body is not an event stream (an HTML page, say). */
+    public static final String NOT_A_STREAM = "not-a-stream";
+    /** The most of an answer that is not a stream, or of an error body, kept to be quoted. */
+    private static final int QUOTED_BYTES = 4096;
 
     public StreamingClient(Endpoint endpoint, Api api, int maxConcurrency, Duration requestTimeout) {
         this(endpoint, api, maxConcurrency, requestTimeout, null);
@@ -63,6 +86,19 @@ public final class StreamingClient implements AutoCloseable {
      */
     public StreamingClient(Endpoint endpoint, Api api, int maxConcurrency, Duration requestTimeout,
                            ContentChunkObserver observer, RequestBodyFields fields) {
+        this(endpoint, api, maxConcurrency, StreamLimits.of(requestTimeout), observer, fields);
+    }
+
+    /**
+     * @param limits   the request and stall timeouts and the SSE line limit
+     * @param observer told of every content chunk's arrival (a tool's raw stamps), or null
+     * @param fields   extra fields for every request body ({@code @RequestFields})
+     */
+    public StreamingClient(Endpoint endpoint, Api api, int maxConcurrency, StreamLimits limits,
+                           ContentChunkObserver observer, RequestBodyFields fields) {
+        Duration requestTimeout = limits.requestTimeout();
+        this.limits = limits;
+        this.redaction = new Redaction(endpoint.apiKey());
         this.endpoint = endpoint;
         this.observer = observer;
         this.fields = fields == null ? RequestBodyFields.NONE : fields;
@@ -87,6 +123,70 @@ public final class StreamingClient implements AutoCloseable {
                 .retryOnConnectionFailure(true) // only dead pooled connections; never an HTTP status
                 .eventListener(SEND_STAMPS)
                 .build();
+        if (limits.stallTimeout().isZero()) {
+            this.stallWatch = null;
+        } else {
+            this.stallWatch = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "tpb-stall-watch");
+                t.setDaemon(true);
+                return t;
+            });
+            // a stall is seen at most an eighth of the timeout late; at the default, every 15 s
+            long period = Math.max(1_000_000L, limits.stallTimeout().toNanos() / 8);
+            stallWatch.scheduleAtFixedRate(this::cutStalled, period, period, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * One request in flight: its call, when it last received a byte, and, once it is cut on
+     * purpose, why (the error class and message it is recorded with).
+     */
+    private static final class InFlight {
+        final Call call;
+        volatile long lastByteNanos = System.nanoTime();
+        volatile String cutClass;
+        volatile String cutMessage;
+
+        InFlight(Call call) {
+            this.call = call;
+        }
+
+        /** Cuts the request unless another cut came first. */
+        synchronized void cut(String errorClass, String message) {
+            if (cutClass == null) {
+                cutMessage = message;
+                cutClass = errorClass;
+                call.cancel();
+            }
+        }
+    }
+
+    /** The stall watch: cuts every request that has received nothing for the stall timeout. */
+    private void cutStalled() {
+        long now = System.nanoTime();
+        long stall = limits.stallTimeout().toNanos();
+        for (InFlight f : inFlight) {
+            if (now - f.lastByteNanos > stall) {
+                f.cut(STALLED, "no byte from " + endpoint.baseUrl() + " for " + seconds(limits.stallTimeout())
+                        + ": the server stopped answering (a server that is silent longer on purpose, e.g. a long"
+                        + " queue: raise -D" + StreamLimits.STALL + ")");
+            }
+        }
+    }
+
+    private static String seconds(Duration d) {
+        double s = d.toNanos() / 1e9;
+        return (s == Math.rint(s) ? Long.toString((long) s) : Double.toString(s)) + " s";
+    }
+
+    /**
+     * Cuts every request now in flight; each is recorded with {@code errorClass} and
+     * {@code message}. For a wave driver that has decided the server is gone, or was interrupted.
+     */
+    public void cutInFlight(String errorClass, String message) {
+        for (InFlight f : inFlight) {
+            f.cut(errorClass, message);
+        }
     }
 
     /**
@@ -165,35 +265,56 @@ public final class StreamingClient implements AutoCloseable {
         } else {
             builder.url(endpoint.baseUrl() + api.path()); // throws the parse error, as it always did
         }
+        byte[] json = body(request).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         builder
                 .header("Accept", "text/event-stream")
-                .post(RequestBody.create(body(request), JSON_TYPE));
+                .post(RequestBody.create(json, JSON_TYPE));
         if (endpoint.apiKey() != null && !endpoint.apiKey().isEmpty()) {
             builder.header("Authorization", "Bearer " + endpoint.apiKey());
         }
         // the text is kept only when a tokenizer may have to count it (no usage from the server)
-        StreamRecorder recorder = new StreamRecorder(api, endpoint.tokenizer() != null, observer, request.promptIndex());
-        SseParser parser = new SseParser(recorder);
+        StreamRecorder recorder = new StreamRecorder(api, endpoint.tokenizer() != null, observer, request.promptIndex(),
+                redaction);
+        SseParser parser = new SseParser(recorder, limits.maxLineBytes());
         SendStamp stamp = new SendStamp();
         builder.tag(SendStamp.class, stamp);
-        long done;
-        try (Response response = http.newCall(builder.build()).execute()) {
+        long received = 0;
+        Call call = http.newCall(builder.build());
+        InFlight watched = new InFlight(call);
+        inFlight.add(watched);
+        try (Response response = call.execute()) {
+            watched.lastByteNanos = System.nanoTime();
             ResponseBody body = response.body();
             if (!response.isSuccessful()) {
-                String text = body == null ? "" : body.string();
+                // only as much of the body as is quoted: an error body without end must not fill the heap
+                String text = body == null ? "" : quoted(body.source());
                 // never retried behind the user's back: the server's answer is the measurement; its
                 // Retry-After goes into the record, for whoever tunes the load
                 String retryAfter = response.header("Retry-After");
                 recorder.fail("http-" + response.code(), "HTTP " + response.code() + " from "
                         + endpoint.baseUrl() + api.path()
-                        + (retryAfter == null ? "" : " (Retry-After: " + StreamRecorder.abbreviate(retryAfter) + ")")
-                        + ": " + StreamRecorder.abbreviate(text));
+                        + (retryAfter == null ? "" : " (Retry-After: " + redaction.abbreviate(retryAfter) + ")")
+                        + ": " + redaction.abbreviate(text));
             } else if (body != null) {
                 byte[] buffer = new byte[8192];
+                byte[] first = new byte[QUOTED_BYTES];
+                int firstLength = 0;
                 InputStream in = body.byteStream();
                 int n;
                 while ((n = in.read(buffer)) > 0) {
-                    parser.feed(buffer, 0, n, System.nanoTime());
+                    long now = System.nanoTime();
+                    watched.lastByteNanos = now;
+                    if (firstLength < first.length) {
+                        int k = Math.min(n, first.length - firstLength);
+                        System.arraycopy(buffer, 0, first, firstLength, k);
+                        firstLength += k;
+                    }
+                    received += n;
+                    parser.feed(buffer, 0, n, now);
+                    if (parser.overflow() != null) {
+                        recorder.fail(SseParser.LINE_TOO_LONG, parser.overflow() + " (from " + endpoint.baseUrl() + ")");
+                        break; // closing the response drops the connection with the rest of the line
+                    }
                 }
                 parser.finish(System.nanoTime());
                 if (!recorder.sawDone()) {
@@ -201,26 +322,50 @@ public final class StreamingClient implements AutoCloseable {
                     if (type.startsWith("application/json")) {
                         recorder.fail("not-streamed", "the server answered with one JSON body instead of an event stream: "
                                 + "it ignores stream=true, so no TTFT or ITL can be measured");
+                    } else if (!type.startsWith("text/event-stream")) {
+                        String start = new String(first, 0, firstLength, java.nio.charset.StandardCharsets.UTF_8);
+                        recorder.fail(NOT_A_STREAM, "HTTP " + response.code() + " from " + endpoint.baseUrl() + api.path()
+                                + " is not an event stream (Content-Type: "
+                                + (type.isEmpty() ? "none" : redaction.abbreviate(type)) + ", " + received
+                                + " bytes): is the URL the server's, and not a proxy's or a login page's? It begins: "
+                                + redaction.abbreviate(start));
                     } else {
                         recorder.fail("truncated-stream", "the stream ended without 'data: [DONE]' (connection closed mid-stream?)");
                     }
                 }
             }
-        } catch (InterruptedIOException e) {
-            recorder.fail("timeout", "no complete answer within the request timeout: " + e.getMessage());
-        } catch (ConnectException e) {
-            recorder.fail("connect", "cannot connect to " + endpoint.baseUrl() + ": " + e.getMessage());
         } catch (IOException e) {
-            recorder.fail("io", "I/O error while streaming from " + endpoint.baseUrl() + ": " + e);
+            if (watched.cutClass != null) {
+                recorder.fail(watched.cutClass, watched.cutMessage); // cut on purpose: stalled, or the wave stopped
+            } else if (e instanceof InterruptedIOException) {
+                recorder.fail("timeout", "no complete answer within the request timeout of "
+                        + seconds(limits.requestTimeout()) + " (-D" + StreamLimits.REQUEST_TIMEOUT + "): " + e.getMessage());
+            } else if (e instanceof ConnectException) {
+                recorder.fail("connect", "cannot connect to " + endpoint.baseUrl() + ": " + e.getMessage());
+            } else {
+                recorder.fail("io", "I/O error while streaming from " + endpoint.baseUrl() + ": " + e);
+            }
+        } finally {
+            inFlight.remove(watched);
         }
-        done = System.nanoTime();
+        long done = System.nanoTime();
         long sent = stamp.nanos != 0 ? stamp.nanos : stamp.callStart;
         return recorder.toTimeline(index, request.promptIndex(), queuedNanos, sent, done, request.maxTokens(),
-                endpoint.tokenizer(), request.prompt());
+                endpoint.tokenizer(), request.prompt(), json.length, received);
+    }
+
+    /** The start of a body, at most {@link #QUOTED_BYTES}, as text; the rest is never read. */
+    private static String quoted(okio.BufferedSource source) throws IOException {
+        source.request(QUOTED_BYTES); // as much as there is, up to the limit
+        long n = Math.min(QUOTED_BYTES, source.getBuffer().size());
+        return source.getBuffer().readString(n, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Override
     public void close() {
+        if (stallWatch != null) {
+            stallWatch.shutdownNow();
+        }
         http.dispatcher().executorService().shutdown();
         http.connectionPool().evictAll();
     }

@@ -32,6 +32,21 @@ public final class RemoteEngineProvider implements EngineProvider {
         return RemoteEngine.connect(url(request), request.model(), request.apiKey());
     }
 
+    /**
+     * The environment variable that an {@code http(s)} engine value names for its API key
+     * ({@code ;apiKeyEnv=NAME}), or null when it names none or is not a server's URL. The session
+     * reads the key from it in place of {@code @Engine(apiKeyEnv)}.
+     *
+     * @throws EngineException when the value's options are not allowed
+     */
+    public static String apiKeyEnv(String engineValue) {
+        String v = engineValue == null ? "" : engineValue.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!v.startsWith("http://") && !v.startsWith("https://")) {
+            return null;
+        }
+        return RemoteEngineValue.parse(engineValue).apiKeyEnv();
+    }
+
     /** {@code http:host} without {@code //} is a typo that would otherwise read as a relative URL. */
     private static String url(EngineRequest request) {
         String value = request.engine();

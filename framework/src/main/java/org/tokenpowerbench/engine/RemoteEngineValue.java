@@ -16,8 +16,13 @@ import java.nio.file.Path;
  *                  the ITL of chunks that carry several tokens exact
  * @param freshPrefixCache {@code prefixCache=off}: a {@code cache_salt} of its own for every
  *                  request (vLLM), so that no prompt is served from the prefix cache
+ * @param apiKeyEnv {@code apiKeyEnv=NAME}: the environment variable that holds this server's API
+ *                  key, in place of {@code @Engine(apiKeyEnv)}, so that a run can name it without a
+ *                  rebuild; null when the value names none. Only a name: the value is written into
+ *                  every result, so a key there would be published
  */
-record RemoteEngineValue(String url, Path tokenizer, boolean continuousUsage, boolean freshPrefixCache) {
+record RemoteEngineValue(String url, Path tokenizer, boolean continuousUsage, boolean freshPrefixCache,
+                         String apiKeyEnv) {
 
     /** The option that names a tokenizer file. */
     static final String TOKENIZER = "tokenizer";
@@ -25,6 +30,8 @@ record RemoteEngineValue(String url, Path tokenizer, boolean continuousUsage, bo
     static final String USAGE = "usage";
     /** The option that keeps the server's prefix cache from serving a prompt again. */
     static final String PREFIX_CACHE = "prefixCache";
+    /** The option that names the environment variable holding the API key. */
+    static final String API_KEY_ENV = "apiKeyEnv";
 
     /** @throws EngineException with one line naming the option at fault */
     static RemoteEngineValue parse(String value) {
@@ -32,6 +39,7 @@ record RemoteEngineValue(String url, Path tokenizer, boolean continuousUsage, bo
         Path tokenizer = null;
         boolean continuous = false;
         boolean freshPrefixCache = false;
+        String apiKeyEnv = null;
         for (int i = 1; i < parts.length; i++) {
             String option = parts[i].trim();
             int eq = option.indexOf('=');
@@ -53,10 +61,24 @@ record RemoteEngineValue(String url, Path tokenizer, boolean continuousUsage, bo
                 freshPrefixCache = v.equals("off");
                 continue;
             }
+            if (key.equals(API_KEY_ENV)) {
+                if (!v.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                    // neither the option nor the value is quoted: what stands there may be the key itself
+                    throw new EngineException("engine option " + API_KEY_ENV + " of " + parts[0].trim()
+                            + " is not an environment variable name: give the variable's name, never the key itself,"
+                            + " e.g. -p 'engine=" + parts[0].trim() + ";" + API_KEY_ENV + "=OPENAI_API_KEY'");
+                }
+                if (apiKeyEnv != null) {
+                    throw new EngineException("engine value of " + parts[0].trim() + " names " + API_KEY_ENV
+                            + "= twice: give one variable");
+                }
+                apiKeyEnv = v;
+                continue;
+            }
             if (!key.equals(TOKENIZER)) {
                 throw new EngineException("engine option '" + option + "' in '" + value + "' is not known: the options are "
-                        + TOKENIZER + "=/path/to/tokenizer.json, " + USAGE + "=continuous and " + PREFIX_CACHE
-                        + "=off, e.g. -p 'engine=http://host:8000;"
+                        + TOKENIZER + "=/path/to/tokenizer.json, " + USAGE + "=continuous, " + PREFIX_CACHE
+                        + "=off and " + API_KEY_ENV + "=NAME, e.g. -p 'engine=http://host:8000;"
                         + TOKENIZER + "=/models/llama/tokenizer.json'");
             }
             if (v.isEmpty()) {
@@ -72,6 +94,6 @@ record RemoteEngineValue(String url, Path tokenizer, boolean continuousUsage, bo
                 throw new EngineException("engine option '" + option + "' is not a file path (" + e.getReason() + ")");
             }
         }
-        return new RemoteEngineValue(parts[0].trim(), tokenizer, continuous, freshPrefixCache);
+        return new RemoteEngineValue(parts[0].trim(), tokenizer, continuous, freshPrefixCache, apiKeyEnv);
     }
 }

@@ -1,10 +1,9 @@
 package org.tokenpowerbench.jmh;
 
 import org.tokenpowerbench.UserError;
-import java.time.Duration;
-import org.tokenpowerbench.UserError;
 import org.tokenpowerbench.client.Api;
 import org.tokenpowerbench.client.RequestTimeline;
+import org.tokenpowerbench.client.StreamLimits;
 import org.tokenpowerbench.client.StreamingClient;
 import org.tokenpowerbench.client.Tokenizer;
 import org.tokenpowerbench.engine.EngineRequest;
@@ -19,6 +18,7 @@ import org.tokenpowerbench.workload.ClosedLoopDriver;
 import org.tokenpowerbench.workload.OpenLoopDriver;
 import org.tokenpowerbench.workload.PromptSet;
 import org.tokenpowerbench.workload.PromptSource;
+import org.tokenpowerbench.workload.ServerGone;
 import org.tokenpowerbench.workload.WaveDriver;
 import org.tokenpowerbench.workload.WaveRecord;
 
@@ -29,9 +29,16 @@ import org.tokenpowerbench.workload.WaveRecord;
  * {@code @Dataset} file), the client and the driver: closed loop ({@code batch} workers) or, with
  * {@code @Workload(rate > 0)}, open loop. One {@link #runWave()} per JMH invocation.
  *
- * <p>System properties: {@code tpb.requestTimeoutSeconds} (default 600),
+ * <p>System properties: {@code tpb.requestTimeoutSeconds} (default 600), {@code tpb.stallSeconds}
+ * (a stream silent this long is stalled, default 120) and {@code tpb.maxSseLineBytes}
+ * ({@link StreamLimits}); {@code tpb.serverGoneAfter} (requests in a row that could not connect or
+ * stalled before a wave stops, default 3: {@link ServerGone});
  * {@code tpb.maxErrorRate} (share of failed requests a wave may have before the iteration fails;
  * default 0), {@code tpb.idleSeconds} (length of the idle window, default 2; 0 disables it).
+ *
+ * <p><b>A wave that stops early</b> (its server gone, or JMH's iteration timeout interrupting it)
+ * is recorded like any other, every request with its row, sent or not, and then fails the
+ * iteration with one line that says why.
  *
  * <p><b>Idle window.</b> Once the engine is up, {@link #open} waits {@code tpb.idleSeconds} with
  * nothing in flight and publishes that window through {@link WaveLedger#idleWindow()}; the power
@@ -69,8 +76,10 @@ public final class InferenceSession implements AutoCloseable {
         try {
             validate(spec);
             double idleSeconds = idleSeconds();
+            StreamLimits limits = StreamLimits.fromSystemProperties();
+            int serverGoneAfter = ServerGone.limitFromSystemProperties();
             Api api = Api.parse(spec.api());
-            String apiKey = apiKey(spec.apiKeyEnv());
+            String apiKey = apiKey(spec);
             PromptSource source = spec.promptSource();
             engine = Engines.open(new EngineRequest(spec.engine(), spec.model(), spec.quantization(), spec.slots(),
                     source.contextPerSlot(spec.outputTokens()), apiKey));
@@ -78,12 +87,12 @@ public final class InferenceSession implements AutoCloseable {
             PromptSource.Loaded loaded = source.load(tokenizer, spec.outputTokens());
             PromptSet prompts = loaded.measured();
             String tokenization = loaded.tokenization();
-            Duration timeout = Duration.ofSeconds(Long.getLong("tpb.requestTimeoutSeconds", 600));
-            StreamingClient client = new StreamingClient(engine.endpoint(), api, spec.slots(), timeout, null,
+            StreamingClient client = new StreamingClient(engine.endpoint(), api, spec.slots(), limits, null,
                     spec.requestBodyFields());
             WaveDriver driver = spec.openLoop()
-                    ? new OpenLoopDriver(client, spec.arrivalProcess(), spec.maxConcurrency(), loaded.warmup(), spec.seed())
-                    : new ClosedLoopDriver(client, spec.batch());
+                    ? new OpenLoopDriver(client, spec.arrivalProcess(), spec.maxConcurrency(), loaded.warmup(), spec.seed(),
+                            serverGoneAfter)
+                    : new ClosedLoopDriver(client, spec.batch(), serverGoneAfter);
             System.err.println("tokenpowerbench: " + engine.description());
             idle(spec, idleSeconds);
             return new InferenceSession(spec, engine, client, driver, prompts, tokenization);
@@ -143,13 +152,23 @@ public final class InferenceSession implements AutoCloseable {
         RequestMetricsProfiler.outputTolerance();
     }
 
-    private static String apiKey(String env) {
+    /**
+     * The API key from the variable the engine value names ({@code ;apiKeyEnv=NAME}, for this run),
+     * else from the one {@code @Engine(apiKeyEnv)} names; null when neither names one.
+     */
+    private static String apiKey(BenchmarkSpec spec) {
+        String env = org.tokenpowerbench.engine.RemoteEngineProvider.apiKeyEnv(spec.engine());
+        String namedBy = "named by apiKeyEnv in the engine value";
+        if (env == null) {
+            env = spec.apiKeyEnv();
+            namedBy = "named by @Engine(apiKeyEnv)";
+        }
         if (env == null || env.isEmpty()) {
             return null;
         }
         String key = System.getenv(env);
         if (key == null || key.isEmpty()) {
-            throw new UserError("environment variable " + env + " (named by @Engine(apiKeyEnv)) is not set: "
+            throw new UserError("environment variable " + env + " (" + namedBy + ") is not set: "
                     + "export it with the server's API key");
         }
         return key;
@@ -181,17 +200,29 @@ public final class InferenceSession implements AutoCloseable {
      */
     public WaveRecord runWave() {
         WaveRecord wave = driver.run(prompts, spec.outputTokens(), spec.waveNanos());
-        WaveLedger.publish(new WaveLedger.Entry(spec, wave, promptTokenization));
-        RequestsFile.append(runDirectory, trial(spec), iterationLabel + "-" + iterationNumber, wave);
-        long failed = wave.failedRequests();
-        double maxErrorRate = Double.parseDouble(System.getProperty("tpb.maxErrorRate", "0"));
-        if (failed > 0 && failed > maxErrorRate * wave.requests().size()) {
-            RequestTimeline first = wave.requests().stream().filter(r -> !r.succeeded()).findFirst().orElseThrow();
-            throw recordFailure(spec, failed + " of " + wave.requests().size() + " requests failed (allowed share "
-                    + maxErrorRate + ", set -jvmArgsAppend -Dtpb.maxErrorRate=...); first: [" + first.errorClass() + "] "
-                    + first.error());
+        try {
+            WaveLedger.publish(new WaveLedger.Entry(spec, wave, promptTokenization));
+            RequestsFile.append(runDirectory, trial(spec), iterationLabel + "-" + iterationNumber, wave);
+            long failed = wave.failedRequests();
+            int size = wave.requests().size();
+            if (wave.stop() != null) {
+                long notSent = wave.notSentRequests();
+                throw recordFailure(spec, "the wave stopped early: " + wave.stop().reason() + "; " + notSent + " of "
+                        + size + " requests not sent, " + (failed - notSent) + " failed");
+            }
+            double maxErrorRate = Double.parseDouble(System.getProperty("tpb.maxErrorRate", "0"));
+            if (failed > 0 && failed > maxErrorRate * size) {
+                RequestTimeline first = wave.requests().stream().filter(r -> !r.succeeded()).findFirst().orElseThrow();
+                throw recordFailure(spec, failed + " of " + size + " requests failed (allowed share "
+                        + maxErrorRate + ", set -jvmArgsAppend -Dtpb.maxErrorRate=...); first: [" + first.errorClass() + "] "
+                        + first.error());
+            }
+            return wave;
+        } finally {
+            if (wave.stop() != null && wave.stop().interrupted()) {
+                Thread.currentThread().interrupt(); // the driver kept it clear so that the rows could be written
+            }
         }
-        return wave;
     }
 
     public BenchmarkSpec spec() {

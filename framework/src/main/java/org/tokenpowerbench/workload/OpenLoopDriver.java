@@ -12,6 +12,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.tokenpowerbench.client.CompletionRequest;
 import org.tokenpowerbench.client.RequestTimeline;
@@ -38,6 +39,10 @@ import org.tokenpowerbench.client.StreamingClient;
  *
  * <p>Senders: a fixed pool of {@code maxConcurrency} threads, or a pool that grows as needed when
  * concurrency is unbounded (each in-flight request holds a thread while it streams).
+ *
+ * <p>When the server is gone ({@link ServerGone}) or the dispatcher is interrupted (JMH's iteration
+ * timeout), the wave stops: requests in flight are cut, and every arrival not dispatched yet is
+ * recorded as not sent, so the record has every request of the schedule.
  */
 public final class OpenLoopDriver implements WaveDriver {
 
@@ -46,6 +51,7 @@ public final class OpenLoopDriver implements WaveDriver {
     private final int maxConcurrency;
     private final PromptSet warmup;
     private final long seed;
+    private final int serverGoneAfter;
     private int waves;
     private final ExecutorService senders;
     private final Semaphore slots;
@@ -58,6 +64,16 @@ public final class OpenLoopDriver implements WaveDriver {
      */
     public OpenLoopDriver(StreamingClient client, ArrivalProcess arrivals, int maxConcurrency, PromptSet warmup,
                           long seed) {
+        this(client, arrivals, maxConcurrency, warmup, seed, ServerGone.DEFAULT_LIMIT);
+    }
+
+    /**
+     * @param serverGoneAfter requests in a row that could not connect or stalled before a wave
+     *                        stops ({@link ServerGone}); 0 never
+     */
+    public OpenLoopDriver(StreamingClient client, ArrivalProcess arrivals, int maxConcurrency, PromptSet warmup,
+                          long seed, int serverGoneAfter) {
+        this.serverGoneAfter = serverGoneAfter;
         if (maxConcurrency < 0) {
             throw new UserError("maxConcurrency=" + maxConcurrency + " is not allowed: give the most"
                     + " requests in flight at once, or 0 for no bound (-p maxConcurrency=...)");
@@ -122,23 +138,37 @@ public final class OpenLoopDriver implements WaveDriver {
         List<Future<RequestTimeline>> futures = new ArrayList<>(total);
         AtomicInteger inFlight = new AtomicInteger();
         AtomicInteger peak = new AtomicInteger();
+        ServerGone gone = new ServerGone(serverGoneAfter);
+        AtomicReference<WaveRecord.Stop> stop = new AtomicReference<>();
+        Thread dispatcher = Thread.currentThread();
         long t0 = System.nanoTime();
         try {
-            for (int i = 0; i < total; i++) {
+            for (int i = 0; i < total && stop.get() == null; i++) {
                 long due = t0 + offsets[i];
-                waitUntil(due);
+                if (!waitUntil(due, stop)) {
+                    break;
+                }
                 if (slots != null) {
                     slots.acquire();
+                    if (stop.get() != null) { // it stopped while this arrival waited for a slot
+                        slots.release();
+                        break;
+                    }
                 }
                 boolean measured = i >= w;
                 int index = measured ? i - w : i;
-                CompletionRequest request = measured ? prompts.request(index % prompts.size(), outputTokens)
-                        : warmup.request(index, outputTokens);
+                CompletionRequest request = request(prompts, outputTokens, i);
                 try {
                     futures.add(senders.submit(() -> {
                         peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
                         try {
-                            return client.send(request, index, due);
+                            RequestTimeline t = client.send(request, index, due);
+                            String reason = gone.record(t);
+                            if (reason != null && stop.compareAndSet(null, new WaveRecord.Stop(reason, false))) {
+                                client.cutInFlight(ServerGone.WAVE_STOPPED, "cut when the wave stopped: " + reason);
+                                LockSupport.unpark(dispatcher); // it may be waiting for the next arrival
+                            }
+                            return t;
                         } finally {
                             inFlight.decrementAndGet();
                             if (slots != null) {
@@ -153,39 +183,64 @@ public final class OpenLoopDriver implements WaveDriver {
                     throw e;
                 }
             }
-            List<RequestTimeline> warm = new ArrayList<>(w);
-            RequestTimeline[] done = new RequestTimeline[total - w];
-            for (int i = 0; i < total; i++) {
-                RequestTimeline r = futures.get(i).get();
-                if (i < w) {
-                    warm.add(r);
-                } else {
-                    done[i - w] = r;
+        } catch (InterruptedException e) {
+            interrupted(stop);
+        }
+        RequestTimeline[] all = new RequestTimeline[total];
+        for (int i = 0; i < futures.size(); i++) {
+            while (all[i] == null) {
+                try {
+                    all[i] = futures.get(i).get();
+                } catch (InterruptedException e) {
+                    interrupted(stop);
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("a client sender failed: " + e.getCause(), e.getCause());
                 }
             }
-            lastWarmup = List.copyOf(warm);
-            long start = t0 + (total > w ? offsets[w] : 0);
-            long end = Arrays.stream(done).mapToLong(RequestTimeline::doneNanos).max().orElse(start);
-            int concurrency = maxConcurrency > 0 ? maxConcurrency : peak.get();
-            return new WaveRecord(start, Math.max(start, end), concurrency, List.of(done));
-        } catch (InterruptedException e) {
-            futures.forEach(f -> f.cancel(true));
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while sending an open-loop wave", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("a client sender failed: " + e.getCause(), e.getCause());
         }
+        WaveRecord.Stop stopped = stop.get();
+        for (int i = futures.size(); i < total; i++) { // the arrivals not dispatched
+            CompletionRequest request = request(prompts, outputTokens, i);
+            all[i] = RequestTimeline.notSent(i >= w ? i - w : i, request.promptIndex(), t0 + offsets[i], System.nanoTime(),
+                    request.maxTokens(), ServerGone.NOT_SENT, "not sent: the wave stopped early, " + stopped.reason());
+        }
+        lastWarmup = List.of(Arrays.copyOfRange(all, 0, w));
+        RequestTimeline[] done = Arrays.copyOfRange(all, w, total);
+        long start = t0 + (total > w ? offsets[w] : 0);
+        long end = Arrays.stream(done).filter(RequestTimeline::wasSent).mapToLong(RequestTimeline::doneNanos)
+                .max().orElse(start);
+        int concurrency = maxConcurrency > 0 ? maxConcurrency : peak.get();
+        return new WaveRecord(start, Math.max(start, end), concurrency, List.of(done), stopped);
     }
 
-    /** Parks until {@link System#nanoTime()} reaches {@code due}; overshoot becomes queue time. */
-    private static void waitUntil(long due) throws InterruptedException {
+    /** The request of arrival {@code i}: a warm-up prompt, then the measured ones in turn. */
+    private CompletionRequest request(PromptSet prompts, int outputTokens, int i) {
+        int w = warmup.size();
+        return i >= w ? prompts.request((i - w) % prompts.size(), outputTokens) : warmup.request(i, outputTokens);
+    }
+
+    /** JMH's iteration timeout: the wave stops, and what is in flight is cut so that it ends now. */
+    private void interrupted(AtomicReference<WaveRecord.Stop> stop) {
+        stop.compareAndSet(null, new WaveRecord.Stop(ServerGone.INTERRUPTED_REASON, true));
+        client.cutInFlight(ServerGone.INTERRUPTED, "cut when the iteration was interrupted");
+    }
+
+    /**
+     * Parks until {@link System#nanoTime()} reaches {@code due}; overshoot becomes queue time.
+     * Returns false, early, when the wave has stopped.
+     */
+    private static boolean waitUntil(long due, AtomicReference<WaveRecord.Stop> stop) throws InterruptedException {
         long left;
         while ((left = due - System.nanoTime()) > 0) {
+            if (stop.get() != null) {
+                return false;
+            }
             LockSupport.parkNanos(left);
             if (Thread.interrupted()) {
                 throw new InterruptedException();
             }
         }
+        return stop.get() == null;
     }
 
     @Override

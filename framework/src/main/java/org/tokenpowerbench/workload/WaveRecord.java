@@ -4,13 +4,37 @@ import java.util.List;
 import org.tokenpowerbench.client.RequestTimeline;
 
 /**
- * One measured wave: every request the iteration sent, and the wave's own window on the monotonic
- * clock. Energy per token is computed over {@code [startNanos, endNanos]}.
+ * One measured wave: every request of the iteration, sent or not, and the wave's own window on the
+ * monotonic clock. Energy per token is computed over {@code [startNanos, endNanos]}.
+ *
+ * @param stop null when the wave ran to its end; else why it stopped early (its unsent requests
+ *             are in {@code requests} as {@link RequestTimeline#notSent not sent})
  */
-public record WaveRecord(long startNanos, long endNanos, int concurrency, List<RequestTimeline> requests) {
+public record WaveRecord(long startNanos, long endNanos, int concurrency, List<RequestTimeline> requests, Stop stop) {
+
+    /**
+     * Why a wave stopped before its end.
+     *
+     * @param reason      one line: what happened and what to do
+     * @param interrupted whether an interrupt stopped it (JMH's iteration timeout): the driver left
+     *                    the thread's interrupt status clear so that the record could be written,
+     *                    and whoever writes it must interrupt the thread again afterwards
+     */
+    public record Stop(String reason, boolean interrupted) {
+    }
 
     public WaveRecord {
         requests = List.copyOf(requests);
+    }
+
+    /** A wave that ran to its end. */
+    public WaveRecord(long startNanos, long endNanos, int concurrency, List<RequestTimeline> requests) {
+        this(startNanos, endNanos, concurrency, requests, null);
+    }
+
+    /** Requests never sent because the wave stopped first. */
+    public long notSentRequests() {
+        return requests.stream().filter(r -> !r.wasSent()).count();
     }
 
     public double seconds() {

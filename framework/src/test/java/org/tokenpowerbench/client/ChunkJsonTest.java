@@ -118,19 +118,46 @@ class ChunkJsonTest {
     }
 
     @Test
-    void numbersBeyondIntAndOtherTypesReadAsTheTreeModelReadThem() {
-        // a long keeps its low 32 bits, a fraction is truncated, a numeric string is parsed: Jackson's asInt()
-        ChunkJson.Chunk c = completions("{\"usage\":{\"prompt_tokens\":3000000000,\"completion_tokens\":2.7}}");
-        assertEquals((int) 3_000_000_000L, c.promptTokens());
-        assertEquals(2, c.completionTokens());
-        assertEquals(17, completions("{\"usage\":{\"prompt_tokens\":\"17\"}}").promptTokens());
-        assertEquals(Integer.MIN_VALUE, completions("{\"usage\":{\"completion_tokens\":-2147483648}}").completionTokens(),
-                "the smallest int is a count like any other, not the absent marker");
-        // cached tokens only as an int, as isInt() took them
-        assertEquals(ChunkJson.ABSENT, completions("{\"usage\":{\"prompt_tokens_details\":{\"cached_tokens\":3000000000}}}")
+    void countsAreLongsAndNeverWrap() {
+        // 5e9 once became 705,032,704 (an int's low 32 bits): a count is read whole, for the recorder to judge
+        ChunkJson.Chunk c = completions("{\"usage\":{\"prompt_tokens\":3000000000,\"completion_tokens\":5000000000}}");
+        assertEquals(3_000_000_000L, c.promptTokens());
+        assertEquals(5_000_000_000L, c.completionTokens());
+        assertEquals(Long.MAX_VALUE, completions("{\"usage\":{\"completion_tokens\":123456789012345678901234567890}}")
+                .completionTokens(), "beyond a long: the largest, which no check believes");
+        assertEquals(-1, completions("{\"usage\":{\"completion_tokens\":-123456789012345678901234567890}}")
+                .completionTokens(), "beyond a long and negative: negative");
+        assertEquals(-1, completions("{\"usage\":{\"completion_tokens\":-9223372036854775808}}").completionTokens(),
+                "the smallest long is a negative count, not the absent marker");
+        assertEquals(-2147483648L, completions("{\"usage\":{\"completion_tokens\":-2147483648}}").completionTokens());
+        assertEquals(3_000_000_000L, completions("{\"usage\":{\"prompt_tokens_details\":{\"cached_tokens\":3000000000}}}")
                 .cachedPromptTokens());
+    }
+
+    @Test
+    void countsOfOtherTypesReadAsTheTreeModelReadsThem() {
+        // a fraction is truncated, a numeric string is parsed: Jackson's asLong()
+        ChunkJson.Chunk c = completions("{\"usage\":{\"prompt_tokens\":\"17\",\"completion_tokens\":2.7}}");
+        assertEquals(17, c.promptTokens());
+        assertEquals(2, c.completionTokens());
+        // cached tokens only as an integer
         assertEquals(ChunkJson.ABSENT, completions("{\"usage\":{\"prompt_tokens_details\":{\"cached_tokens\":\"4\"}}}")
                 .cachedPromptTokens());
+    }
+
+    @Test
+    void aFailureQuotesServerTextWithoutTheKey() {
+        String key = "sk-live-0123456789abcdef";
+        byte[] json = ("{\"error\":{\"message\":\"" + "x".repeat(175) + " bad header: Bearer " + key + "\"}}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ChunkJson.Chunk c = new ChunkJson(Api.COMPLETIONS, false, new Redaction(key)).read(json, 0, json.length, null);
+        assertEquals("server-error", c.errorClass());
+        assertFalse(c.error().contains(key.substring(0, 4)), "not even the key's start, where the quote is cut: " + c.error());
+        byte[] malformed = ("{\"a\": \"" + key + "\" oops").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ChunkJson.Chunk m = new ChunkJson(Api.COMPLETIONS, false, new Redaction(key)).read(malformed, 0, malformed.length, null);
+        assertEquals("malformed-event", m.errorClass());
+        assertFalse(m.error().contains(key), m.error());
+        assertTrue(m.error().contains(Redaction.MARK), m.error());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.tokenpowerbench.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -197,6 +198,51 @@ class SseParserTest {
         byte[] b = utf8("XXXdata: a\n\nYYY");
         parser.feed(b, 3, b.length - 6, 1);
         assertEquals(List.of("a"), datas());
+    }
+
+    /** A parser with a 64-byte limit, recording into {@link #events}. */
+    private SseParser limited() {
+        return new SseParser((d, t) -> events.add(new Event(d, t)), 64);
+    }
+
+    @Test
+    void aLineWithoutEndStopsTheParserInsteadOfFillingTheHeap() {
+        SseParser p = limited();
+        byte[] ok = utf8("data: first\n\n");
+        p.feed(ok, 0, ok.length, 1);
+        byte[] chunk = utf8("x".repeat(40));
+        for (int i = 0; i < 1000; i++) { // 40 KB of one line, 40 bytes a read
+            p.feed(chunk, 0, chunk.length, 2);
+        }
+        assertTrue(p.overflow() != null && p.overflow().contains("more than 64 bytes"), p.overflow());
+        byte[] later = utf8("\n\ndata: after\n\n");
+        p.feed(later, 0, later.length, 3);
+        p.finish(4);
+        assertEquals(List.of("first"), datas(), "nothing after the overflow is delivered");
+    }
+
+    @Test
+    void aLongLineInOneReadAndLongEventDataAreOverTheLimitToo() {
+        SseParser whole = limited();
+        byte[] line = utf8("data: " + "y".repeat(100) + "\n\n");
+        whole.feed(line, 0, line.length, 1);
+        assertTrue(whole.overflow() != null, "a line that lies whole in one read is held to the limit");
+        SseParser lines = limited();
+        byte[] many = utf8("data: " + "a".repeat(35) + "\ndata: " + "b".repeat(35) + "\n\n"); // 41-byte lines, 71 bytes of data
+        lines.feed(many, 0, many.length, 1);
+        assertTrue(lines.overflow() != null, "an event's data lines together are held to the limit");
+        assertTrue(events.isEmpty(), events.toString());
+    }
+
+    @Test
+    void aLineAtTheLimitIsRead() {
+        SseParser p = limited();
+        String data = "z".repeat(58); // "data: " + 58 = 64 bytes
+        byte[] b = utf8("data: " + data + "\n\n");
+        p.feed(b, 0, 10, 1);
+        p.feed(b, 10, b.length - 10, 2);
+        assertNull(p.overflow());
+        assertEquals(List.of(data), datas());
     }
 
     private static String escape(String s) {

@@ -112,17 +112,101 @@ class StreamRecorderTest {
     }
 
     @Test
-    void anImpossibleUsageCountIsNotBelievedInTheItlSplit() {
+    void aLargeUsageCountIsNotBelievedInTheItlSplit() {
+        // 2,000 tokens for max_tokens=1,000 in 3 chunks: within what a request may report, but no
+        // chunk carries 1,000 tokens: the ITL split does not believe more than 64 per chunk
         StreamRecorder r = new StreamRecorder(Api.COMPLETIONS);
         r.onEvent(text("a"), T0 + 10 * MS);
         r.onEvent(text("b"), T0 + 20 * MS);
         r.onEvent(text("c"), T0 + 30 * MS);
-        r.onEvent(usage(5, Integer.MAX_VALUE), T0 + 31 * MS);
+        r.onEvent(usage(5, 2000), T0 + 31 * MS);
         r.onEvent("[DONE]", T0 + 32 * MS);
-        RequestTimeline t = timeline(r, WORDS);
-        assertEquals(Integer.MAX_VALUE, t.outputTokens(), "the server's count is reported as it came");
+        RequestTimeline t = r.toTimeline(3, 4, T0 - 5 * MS, T0, T0 + 1000 * MS, 1000, WORDS, "the prompt here");
+        assertTrue(t.succeeded(), t.error());
+        assertEquals(2000, t.outputTokens(), "the server's count is reported as it came");
         assertEquals(2 * StreamRecorder.MAX_TOKENS_PER_CHUNK, t.itl().weight(), 1e-9);
         assertEquals(20.0, t.itl().sum(), 1e-9, "the split still adds up to the decode time");
+    }
+
+    /** A stream of three one-letter chunks whose final usage says {@code usageJson}. */
+    private static StreamRecorder threeChunksThen(String usageJson) {
+        StreamRecorder r = new StreamRecorder(Api.COMPLETIONS);
+        r.onEvent(text("a"), T0 + 10 * MS);
+        r.onEvent(text("b"), T0 + 20 * MS);
+        r.onEvent(text("c"), T0 + 30 * MS);
+        r.onEvent("{\"choices\":[],\"usage\":" + usageJson + "}", T0 + 31 * MS);
+        r.onEvent("[DONE]", T0 + 32 * MS);
+        return r;
+    }
+
+    private static void assertImplausible(RequestTimeline t, String says) {
+        assertFalse(t.succeeded(), "an implausible count fails the request");
+        assertEquals(StreamRecorder.IMPLAUSIBLE_USAGE, t.errorClass(), t.error());
+        assertTrue(t.error().contains(says), t.error());
+        assertEquals(-1, t.outputTokens(), "no count from a server that lies");
+        assertEquals(-1, t.promptTokens(), "no count from a server that lies");
+        assertEquals(TokenCountSource.NONE, t.tokenSource(), "and no tokenizer quietly stands in");
+        assertTrue(Double.isNaN(t.tpotMillis()), "no TPOT of 1e-7 ms");
+    }
+
+    @Test
+    void usageBeyondTheRequestsLimitFailsTheRequest() {
+        // 2e9 tokens once published 1.9e10 tokens/s; 5e9 once wrapped to 705,032,704
+        assertImplausible(timeline(threeChunksThen("{\"prompt_tokens\":5,\"completion_tokens\":2000000000}"), WORDS),
+                "completion_tokens=2000000000 for max_tokens=16");
+        assertImplausible(timeline(threeChunksThen("{\"prompt_tokens\":5,\"completion_tokens\":5000000000}"), WORDS),
+                "completion_tokens=5000000000");
+        // within twice the limit plus 16 a count stands (a server may count a stop token)
+        RequestTimeline near = timeline(threeChunksThen("{\"prompt_tokens\":5,\"completion_tokens\":48}"), null);
+        assertTrue(near.succeeded(), near.error());
+        assertEquals(48, near.outputTokens());
+        assertImplausible(timeline(threeChunksThen("{\"prompt_tokens\":5,\"completion_tokens\":49}"), null),
+                "completion_tokens=49 for max_tokens=16");
+    }
+
+    @Test
+    void negativeCountsFailTheRequestInsteadOfFallingBackToTheTokenizer() {
+        assertImplausible(timeline(threeChunksThen("{\"prompt_tokens\":5,\"completion_tokens\":-3}"), WORDS),
+                "completion_tokens=-3 is negative");
+        assertImplausible(timeline(threeChunksThen("{\"prompt_tokens\":-5,\"completion_tokens\":3}"), WORDS),
+                "prompt_tokens=-5 is negative");
+        assertImplausible(timeline(threeChunksThen(
+                "{\"prompt_tokens\":5,\"completion_tokens\":3,\"prompt_tokens_details\":{\"cached_tokens\":-1}}"), WORDS),
+                "cached_tokens=-1 is negative");
+    }
+
+    @Test
+    void countsAreCheckedAgainstTheBytesThatCarriedThem() {
+        String usage = "{\"prompt_tokens\":5,\"completion_tokens\":12}";
+        RequestTimeline fits = threeChunksThen(usage)
+                .toTimeline(3, 4, T0 - 5 * MS, T0, T0 + 1000 * MS, 16, null, "p", 300, 12);
+        assertTrue(fits.succeeded(), fits.error());
+        assertImplausible(threeChunksThen(usage).toTimeline(3, 4, T0 - 5 * MS, T0, T0 + 1000 * MS, 16, null, "p", 300, 11),
+                "completion_tokens=12 but the stream brought only 11 bytes");
+        String prompt = "{\"prompt_tokens\":" + (300 + StreamRecorder.PROMPT_TOKENS_BEYOND_BYTES + 1) + ",\"completion_tokens\":3}";
+        assertImplausible(threeChunksThen(prompt).toTimeline(3, 4, T0 - 5 * MS, T0, T0 + 1000 * MS, 16, null, "p", 300, 500),
+                "for a request of 300 bytes");
+        assertImplausible(timeline(threeChunksThen(
+                "{\"prompt_tokens\":5,\"completion_tokens\":3,\"prompt_tokens_details\":{\"cached_tokens\":6}}"), null),
+                "cached_tokens=6 exceeds prompt_tokens=5");
+    }
+
+    @Test
+    void aFailureThatCameFirstStandsAndTheLieIsStillNotCounted() {
+        StreamRecorder r = threeChunksThen("{\"prompt_tokens\":5,\"completion_tokens\":5000000000}");
+        r.fail("truncated-stream", "cut");
+        RequestTimeline t = timeline(r, null);
+        assertEquals("truncated-stream", t.errorClass());
+        assertEquals(-1, t.outputTokens(), "never a wrapped 705,032,704");
+    }
+
+    @Test
+    void everyFailureMessageIsRedacted() {
+        String key = "sk-abc\"def/ghi";
+        StreamRecorder r = new StreamRecorder(Api.COMPLETIONS, false, null, 0, new Redaction(key));
+        r.fail("http-401", "bad key " + key + ", escaped sk-abc\\\"def/ghi, encoded sk-abc%22def%2Fghi");
+        RequestTimeline t = timeline(r, null);
+        assertEquals("bad key <redacted>, escaped <redacted>, encoded <redacted>", t.error());
     }
 
     @Test

@@ -365,6 +365,128 @@ class StreamingClientTest {
         assertTrue(seconds < 5, "the timeout took " + seconds + " s");
     }
 
+    private StreamingClient client(StreamLimits limits, String apiKey) {
+        return new StreamingClient(new Endpoint(baseUrl(), "test-model", apiKey, null), Api.COMPLETIONS, 4, limits,
+                null, RequestBodyFields.NONE);
+    }
+
+    @Test
+    void aStreamThatStopsSendingIsStalledLongBeforeTheRequestTimeout() {
+        // one chunk, then nothing on an open connection that promised more: silent for far longer
+        // than the 300 ms stall limit, far less than the 60 s request timeout
+        String stream = completionsStream(3, "a", "b", "c");
+        String first = stream.substring(0, stream.indexOf("\n\n") + 2);
+        server.enqueue(sse(first).setHeader("Content-Length", stream.length()).setSocketPolicy(SocketPolicy.KEEP_OPEN));
+        RequestTimeline t;
+        try (StreamingClient c = client(new StreamLimits(Duration.ofSeconds(60), Duration.ofMillis(300), 1 << 20), null)) {
+            t = c.send(new CompletionRequest(0, "p", 3), 0, System.nanoTime());
+        }
+        assertEquals(StreamingClient.STALLED, t.errorClass(), t.error());
+        assertTrue(t.error().contains("no byte from " + baseUrl() + " for 0.3 s"), t.error());
+        assertTrue(t.error().contains("-Dtpb.stallSeconds"), "it says what to raise: " + t.error());
+        assertTrue(t.hasFirstToken(), "what came before the stall is kept");
+    }
+
+    @Test
+    void aServerThatNeverAnswersIsStalled() {
+        server.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.NO_RESPONSE));
+        RequestTimeline t;
+        try (StreamingClient c = client(new StreamLimits(Duration.ofSeconds(60), Duration.ofMillis(300), 1 << 20), null)) {
+            t = c.send(new CompletionRequest(0, "p", 3), 0, System.nanoTime());
+        }
+        assertEquals(StreamingClient.STALLED, t.errorClass(), t.error());
+        assertFalse(t.hasFirstToken());
+    }
+
+    @Test
+    void aSlowButSteadyStreamIsNotStalled() throws IOException {
+        // 8 bytes every 20 ms never leave the stream silent for the 1 s stall limit, though the
+        // whole stream takes longer than that (MockWebServer would throttle our request too: a
+        // socket of our own paces only the answer)
+        RequestTimeline t;
+        try (PacedServer paced = new PacedServer(completionsStream(3, "a", "b", "c"), 8, 20);
+             StreamingClient c = new StreamingClient(new Endpoint(paced.url(), "test-model", null, null), Api.COMPLETIONS, 4,
+                     new StreamLimits(Duration.ofSeconds(60), Duration.ofSeconds(1), 1 << 20), null, RequestBodyFields.NONE)) {
+            t = c.send(new CompletionRequest(0, "p", 3), 0, System.nanoTime());
+        }
+        assertTrue(t.succeeded(), t.error());
+        assertEquals(3, t.outputTokens());
+    }
+
+    @Test
+    void requestsInFlightCanBeCutWithAReason() throws Exception {
+        server.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.NO_RESPONSE));
+        try (StreamingClient c = client(new StreamLimits(Duration.ofSeconds(60), Duration.ZERO, 1 << 20), null)) {
+            java.util.concurrent.CompletableFuture<RequestTimeline> f = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> c.send(new CompletionRequest(0, "p", 3), 0, System.nanoTime()));
+            assertNotNull(server.takeRequest(10, TimeUnit.SECONDS), "the request reached the server");
+            c.cutInFlight("wave-stopped", "cut: the wave stopped");
+            RequestTimeline t = f.get(10, TimeUnit.SECONDS);
+            assertEquals("wave-stopped", t.errorClass(), t.error());
+            assertEquals("cut: the wave stopped", t.error());
+        }
+    }
+
+    @Test
+    void aLineWithoutEndFailsTheRequestWithItsOwnClass() {
+        // 2 MB without a line end: the parser stops at 4 KB instead of growing a buffer until the JVM dies
+        server.enqueue(sse("data: {\"choices\":[{\"text\":\"" + "x".repeat(2_000_000)));
+        RequestTimeline t;
+        try (StreamingClient c = client(new StreamLimits(Duration.ofSeconds(60), Duration.ZERO, 4096), null)) {
+            t = c.send(new CompletionRequest(0, "p", 3), 0, System.nanoTime());
+        }
+        assertEquals(SseParser.LINE_TOO_LONG, t.errorClass(), t.error());
+        assertTrue(t.error().contains("more than 4096 bytes") && t.error().contains("tpb.maxSseLineBytes"), t.error());
+    }
+
+    @Test
+    void usageThatTheBytesCannotCarryFailsTheRequest() {
+        server.enqueue(sse("data: {\"choices\":[{\"text\":\"a\"}]}\n\n"
+                + "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":5000000000}}\n\n"
+                + "data: [DONE]\n\n"));
+        RequestTimeline t;
+        try (StreamingClient c = client(Api.COMPLETIONS, null, Duration.ofSeconds(10))) {
+            t = c.send(new CompletionRequest(0, "p", 5_000), 0, System.nanoTime());
+        }
+        assertEquals("implausible-usage", t.errorClass(), t.error());
+        assertTrue(t.error().contains("completion_tokens=5000000000 but the stream brought only"), t.error());
+        assertEquals(-1, t.outputTokens());
+    }
+
+    @Test
+    void aPageThatIsNotAStreamSaysSoWithItsFirstBytes() {
+        server.enqueue(new MockResponse().setHeader("Content-Type", "text/html; charset=utf-8")
+                .setBody("<!DOCTYPE html><html><head><title>Sign in</title></head><body>" + "x".repeat(100_000)));
+        RequestTimeline t;
+        try (StreamingClient c = client(Api.COMPLETIONS, null, Duration.ofSeconds(10))) {
+            t = c.send(new CompletionRequest(0, "p", 3), 0, System.nanoTime());
+        }
+        assertEquals(StreamingClient.NOT_A_STREAM, t.errorClass(), t.error());
+        assertTrue(t.error().contains("not an event stream (Content-Type: text/html; charset=utf-8"), t.error());
+        assertTrue(t.error().contains("It begins: <!DOCTYPE html><html><head><title>Sign in"), t.error());
+        assertFalse(t.error().contains("mid-stream"), t.error());
+    }
+
+    @Test
+    void anEchoedKeyIsNeverRecorded() {
+        // a proxy that echoes the request's headers, the key where the quote is cut, JSON-escaped, mid-stream
+        String key = "sk-proj-AbCdEf0123456789xyz";
+        server.enqueue(new MockResponse().setResponseCode(401)
+                .setBody("x".repeat(170) + " Authorization: Bearer " + key + " " + "y".repeat(10_000_000)));
+        server.enqueue(new MockResponse().setResponseCode(400).setBody("{\"detail\":\"header \\\"Bearer " + key + "\\\"\"}"));
+        server.enqueue(sse("data: {\"choices\":[{\"text\":\"a\"}]}\n\n"
+                + "data: {\"error\":{\"message\":\"invalid key " + key + "\"}}\n\n"));
+        server.enqueue(sse("data: {\"choices\":[{\"text\":\"a\"}]}\n\ndata: {\"echo\": \"" + key + "\" broken\n\n"));
+        try (StreamingClient c = client(Api.COMPLETIONS, key, Duration.ofSeconds(10))) {
+            for (String expected : List.of("http-401", "http-400", "server-error", "malformed-event")) {
+                RequestTimeline t = c.send(new CompletionRequest(0, "p", 3), 0, System.nanoTime());
+                assertEquals(expected, t.errorClass(), t.error());
+                assertFalse(t.error().contains(key.substring(0, 6)), "no trace of the key: " + t.error());
+                assertTrue(t.error().contains("<redact"), "redacted, then cut where the key began: " + t.error());
+            }
+        }
+    }
+
     @Test
     void noResponseAtAllTimesOut() {
         server.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.NO_RESPONSE));
@@ -431,5 +553,52 @@ class StreamingClientTest {
         assertEquals(TokenCountSource.TOKENIZER, t.tokenSource());
         assertEquals(3, t.outputTokens());
         assertEquals(7, t.promptTokens());
+    }
+
+    /**
+     * One HTTP answer with an event stream, written {@code bytes} at a time with a pause between
+     * writes: a server that is slow but never silent for long.
+     */
+    private static final class PacedServer implements AutoCloseable {
+        private final ServerSocket socket = new ServerSocket(0);
+        private final Thread thread;
+
+        PacedServer(String body, int bytes, long pauseMillis) throws IOException {
+            thread = new Thread(() -> {
+                try (java.net.Socket s = socket.accept()) {
+                    java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                            s.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
+                    int length = 0;
+                    for (String line; (line = in.readLine()) != null && !line.isEmpty(); ) {
+                        if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                            length = Integer.parseInt(line.substring(15).trim());
+                        }
+                    }
+                    in.skip(length);
+                    byte[] b = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    java.io.OutputStream out = s.getOutputStream();
+                    out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: " + b.length
+                            + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                    for (int i = 0; i < b.length; i += bytes) {
+                        out.write(b, i, Math.min(bytes, b.length - i));
+                        out.flush();
+                        Thread.sleep(pauseMillis);
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // the test sees what the client recorded
+                }
+            });
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + socket.getLocalPort();
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
     }
 }

@@ -1,0 +1,82 @@
+package org.tokenpowerbench.workload;
+
+import org.tokenpowerbench.UserError;
+import org.tokenpowerbench.client.RequestTimeline;
+import org.tokenpowerbench.client.StreamingClient;
+
+/**
+ * Decides, from a wave's requests as they end, when its server is plainly gone: {@code limit}
+ * requests in a row that could not connect or stalled. Any other outcome (an answer, an HTTP
+ * error, a cut stream) shows a server that is there and starts the count again.
+ *
+ * <p>Why a wave stops then: without it, a wave sends every remaining prompt to the dead server,
+ * each costing a full stall or connect timeout, and the iteration outlives JMH's patience. What
+ * was not sent is recorded as {@value #NOT_SENT}, so the wave keeps a row for every request.
+ *
+ * <p>One instance per wave; thread-safe.
+ */
+public final class ServerGone {
+
+    /** The system property that sets the limit; 0 never stops a wave. */
+    public static final String PROPERTY = "tpb.serverGoneAfter";
+    /** Three in a row: one stall can be a slow request, three are a pattern. */
+    public static final int DEFAULT_LIMIT = 3;
+    /** The error class of a request the wave did not send because it stopped first. */
+    public static final String NOT_SENT = "not-sent";
+    /** The error class of a request in flight when the wave stopped. */
+    public static final String WAVE_STOPPED = "wave-stopped";
+    /** The error class of a request in flight when the iteration was interrupted. */
+    public static final String INTERRUPTED = "interrupted";
+    /** Why an interrupted wave stopped. */
+    public static final String INTERRUPTED_REASON = "the iteration was interrupted (JMH's iteration timeout, -to,"
+            + " ran out): give it more time with -to, or fewer prompts";
+
+    private final int limit;
+    private int streak;
+    private String reason;
+
+    /** @param limit requests in a row that could not connect or stalled; 0 for never */
+    public ServerGone(int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("a streak of " + limit);
+        }
+        this.limit = limit;
+    }
+
+    /** The limit the system property {@value #PROPERTY} sets, or {@value #DEFAULT_LIMIT}. */
+    public static int limitFromSystemProperties() {
+        String value = System.getProperty(PROPERTY);
+        if (value == null) {
+            return DEFAULT_LIMIT;
+        }
+        try {
+            int limit = Integer.parseInt(value.trim());
+            if (limit >= 0) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new UserError(PROPERTY + "=" + value + " is not a count of 0 or more: give how many requests in a row"
+                + " may fail to connect or stall before a wave stops, e.g. -jvmArgsAppend -D" + PROPERTY + "="
+                + DEFAULT_LIMIT + " (0: never stop)");
+    }
+
+    /**
+     * Counts one ended request. Returns the reason the wave must stop when this request makes the
+     * streak reach the limit (once), else null.
+     */
+    public synchronized String record(RequestTimeline r) {
+        if (limit == 0 || reason != null) {
+            return null;
+        }
+        boolean gone = "connect".equals(r.errorClass()) || StreamingClient.STALLED.equals(r.errorClass());
+        streak = gone ? streak + 1 : 0;
+        if (streak < limit) {
+            return null;
+        }
+        reason = "the server is gone: " + limit + " requests in a row " + ("connect".equals(r.errorClass())
+                ? "could not connect" : "could not connect or stalled") + " (last: " + r.error() + ")";
+        return reason;
+    }
+}
