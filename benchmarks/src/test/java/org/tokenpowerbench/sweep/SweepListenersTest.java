@@ -60,4 +60,17 @@ class SweepListenersTest {
         assertTrue(found.contains(SummaryFile.class) && found.contains(RegressionFile.class), found.toString());
         assertEquals(found.size(), SweepListeners.discovered().size());
     }
+
+    @Test
+    void jmhsMisleadingLinesAreSaidPlainly() {
+        SweepOutputFormat out = new SweepOutputFormat(org.openjdk.jmh.runner.format.OutputFormatFactory
+                .createFormatInstance(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                        org.openjdk.jmh.runner.options.VerboseMode.NORMAL));
+        out.trial(2, 5);
+        assertEquals("# Run progress: trial 2 of 5 (TokenPowerBench runs JMH once per trial)",
+                out.plainer("# Run progress: 0.00% complete, ETA 00:00:00"));
+        assertTrue(out.plainer("<JMH had finished, but forked VM did not exit, are there stray running threads?"
+                + " Waiting -4 seconds more...>").contains("results are already in"));
+        assertEquals("# Fork: 1 of 1", out.plainer("# Fork: 1 of 1"));
+    }
 }

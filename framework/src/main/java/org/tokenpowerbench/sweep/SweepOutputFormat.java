@@ -121,7 +121,34 @@ final class SweepOutputFormat implements OutputFormat {
     @Override
     public void println(String s) {
         watch(s);
-        out.println(s);
+        out.println(plainer(s));
+    }
+
+    private int trial;
+    private int trials;
+
+    /** The trial about to run, for the progress line JMH prints at the start of each run. */
+    void trial(int number, int of) {
+        this.trial = number;
+        this.trials = of;
+    }
+
+    /**
+     * JMH's lines that mislead under a sweep run one trial at a time, said plainly: its "Run
+     * progress" is always 0 % (each JMH run is one trial), and a fork held up by llama.cpp's
+     * native thread reports a negative wait after its results are already sent.
+     */
+    String plainer(String s) {
+        if (s == null) {
+            return null;
+        }
+        if (s.startsWith("# Run progress:") && trials > 0) {
+            return "# Run progress: trial " + trial + " of " + trials + " (TokenPowerBench runs JMH once per trial)";
+        }
+        if (s.contains("forked VM did not exit") && s.contains("Waiting -")) {
+            return "<the forked VM is still closing a native thread; its results are already in, and it is stopped>";
+        }
+        return s;
     }
 
     @Override

@@ -83,6 +83,7 @@ final class SweepRunner {
                 continue;
             }
             System.out.println("tokenpowerbench: trial " + (i + 1) + " of " + trials.size() + ": " + trial);
+            plan.output().trial(i + 1, trials.size());
             int failuresBefore = failures().size();
             Collection<RunResult> trialResults = List.of();
             String error = null;
