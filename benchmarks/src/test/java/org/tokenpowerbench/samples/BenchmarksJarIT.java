@@ -127,6 +127,28 @@ class BenchmarksJarIT {
         assertTrue(nvml.out().contains("NVML"), nvml.out());
     }
 
+    /**
+     * A project set up the JMH way starts JMH's own Main, which knows neither {@code -prof cpu}
+     * nor our run folder; with our profilers named by class it must stop at once with one line
+     * naming our Main, not lose the latency metrics, the summary and resume silently.
+     */
+    @Test
+    void jmhsOwnMainStopsWithOneLineNamingOurs(@TempDir Path dir) throws Exception {
+        for (String profiler : List.of("org.tokenpowerbench.jmh.PowerProfiler:sensor=cpu",
+                "org.tokenpowerbench.jmh.RequestMetricsProfiler")) {
+            List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                    System.getProperty("tpb.benchmarksJar", "target/benchmarks.jar"), "org.openjdk.jmh.Main",
+                    "TPBSample_01", "-prof", profiler, "-wi", "0", "-i", "1", "-f", "1");
+            Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(2, TimeUnit.MINUTES), "JMH's Main did not stop");
+            assertTrue(p.exitValue() != 0, out);
+            assertTrue(out.contains("works only under TokenPowerBench's Main") && out.contains("org.tokenpowerbench.sweep.Main"),
+                    out);
+            assertTrue(!out.contains("\tat ") && !out.contains("# Run progress"), "stopped before any fork, no stack: " + out);
+        }
+    }
+
     @Test
     void aTrialThatFailsLaterKeepsTheTrialsBeforeItAndResumeRunsOnlyTheRest(@TempDir Path dir) throws Exception {
         // A file that starts like a GGUF passes the up-front check, then fails to load in its trial.

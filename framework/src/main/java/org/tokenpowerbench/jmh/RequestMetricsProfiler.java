@@ -9,6 +9,7 @@ import java.util.Map;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.profile.InternalProfiler;
+import org.openjdk.jmh.profile.ProfilerException;
 import org.openjdk.jmh.results.AggregationPolicy;
 import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
@@ -33,10 +34,14 @@ import org.tokenpowerbench.workload.WaveMetrics;
  */
 public class RequestMetricsProfiler implements InternalProfiler {
 
-    public RequestMetricsProfiler() {
+    /** Refused with one line under JMH's own Main ({@link SweepLaunch}). */
+    public RequestMetricsProfiler() throws ProfilerException {
+        SweepLaunch.require(RequestMetricsProfiler.class.getName());
     }
 
-    public RequestMetricsProfiler(String ignored) {
+    /** As {@link #RequestMetricsProfiler()}; JMH passes the options after the name, which it has none of. */
+    public RequestMetricsProfiler(String ignored) throws ProfilerException {
+        this();
     }
 
     @Override
