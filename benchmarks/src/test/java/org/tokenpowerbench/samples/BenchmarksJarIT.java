@@ -128,6 +128,64 @@ class BenchmarksJarIT {
     }
 
     /**
+     * The README's first command, exactly: its console is JMH's output and ours, with llama.cpp's
+     * own log (once 72 % of it, cutting JMH's iteration lines in two) in the run folder instead.
+     */
+    @Test
+    void theFirstCommandPrintsOnlyJmhAndOurLinesAndKeepsLlamaCppsLogInTheRunFolder(@TempDir Path dir) throws Exception {
+        Run run = java(dir, "TPBSample_01", "-prof", "cpu");
+        assertEquals(0, run.exit(), run.out());
+        List<String> foreign = run.out().lines().filter(l -> !jmhOrOurs(l)).toList();
+        assertEquals(List.of(), foreign, "lines that are neither JMH's nor TokenPowerBench's");
+        List<String> iterations = run.out().lines().filter(l -> l.startsWith("Iteration ")).toList();
+        assertEquals(6, iterations.size(), run.out());
+        for (String l : iterations) {
+            assertTrue(l.matches("Iteration +\\d+: [0-9.]+ ms/op"), "an iteration line in one piece: " + l);
+        }
+        List<Path> logs;
+        try (Stream<Path> files = Files.list(dir.resolve("run").resolve("engines"))) {
+            logs = files.sorted().toList();
+        }
+        assertEquals(2, logs.size(), "one log per fork: " + logs);
+        for (Path log : logs) {
+            assertTrue(log.getFileName().toString().matches("embedded-\\d+\\.log"), log.toString());
+            String text = Files.readString(log);
+            assertTrue(text.contains("llama_model_loader"), "llama.cpp's log is in " + log + ": " + text.length() + " chars");
+            assertTrue(run.out().contains(log.toString()), "the engine's line says where its log went");
+        }
+    }
+
+    /** {@code -Dtpb.embedded.log=true} shows llama.cpp's log on the console again, and writes no log file. */
+    @Test
+    void theEmbeddedLogPropertyShowsLlamaCppsLog(@TempDir Path dir) throws Exception {
+        Run run = java(dir, "TPBSample_01", "-p", "batch=1", "-p", "prompts=2", "-wi", "0", "-i", "1",
+                "-jvmArgsAppend", "-Dtpb.embedded.log=true -Dtpb.idleSeconds=0");
+        assertEquals(0, run.exit(), run.out());
+        assertTrue(run.out().contains("llama_model_loader"), run.out());
+        assertTrue(!Files.exists(dir.resolve("run").resolve("engines")), "no log file when the log is shown");
+    }
+
+    /** A line JMH or TokenPowerBench prints; anything else on the console is a third party's. */
+    private static boolean jmhOrOurs(String l) {
+        if (l.isBlank() || l.startsWith(" ") || l.startsWith("\t")) {
+            return true; // JMH's result details and secondary metrics are indented, so are our failure lines
+        }
+        for (String prefix : List.of("#", "tokenpowerbench:", "TokenPowerBench ", "Iteration ", "Result \"", "Benchmark ",
+                "Secondary result", "<JMH had finished", "<shutdown timeout", "Non-finished threads:", "Thread[",
+                // JMH's closing advice and its note on compiler blackholes
+                "REMEMBER: The numbers below", "why the numbers are", "experiments, perform baseline",
+                "the benchmarking environment is safe", "Do not assume the numbers", "NOTE: Current JVM experimentally",
+                "extra caution when trusting", "works, and factor in", "different JVMs are already",
+                "modes can be very significant")) {
+            if (l.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return l.split(" ")[0].contains("_Energy.wave") // JMH's table rows
+                || l.matches("^[0-9.≈ ±⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+ .*"); // a result line's continuation
+    }
+
+    /**
      * A project set up the JMH way starts JMH's own Main, which knows neither {@code -prof cpu}
      * nor our run folder; with our profilers named by class it must stop at once with one line
      * naming our Main, not lose the latency metrics, the summary and resume silently.
