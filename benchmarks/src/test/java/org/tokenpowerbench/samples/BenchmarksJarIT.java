@@ -205,6 +205,16 @@ class BenchmarksJarIT {
                     out);
             assertTrue(!out.contains("\tat ") && !out.contains("# Run progress"), "stopped before any fork, no stack: " + out);
         }
+        // without our profilers JMH's Main reaches the fork; the trial stops there before the engine starts
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("tpb.benchmarksJar", "target/benchmarks.jar"), "org.openjdk.jmh.Main",
+                "TPBSample_01", "-p", "batch=1", "-wi", "0", "-i", "1", "-f", "1");
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES), "JMH's Main did not stop");
+        assertTrue(out.contains("BenchmarkFailure: a TokenPowerBench benchmark runs only under TokenPowerBench's Main")
+                && out.contains("org.tokenpowerbench.sweep.Main"), out);
+        assertTrue(!out.contains("\tat ") && !out.contains("llama_model_loader"), "no stack, no engine: " + out);
     }
 
     @Test
