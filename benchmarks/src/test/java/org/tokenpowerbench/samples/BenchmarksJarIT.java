@@ -149,6 +149,96 @@ class BenchmarksJarIT {
         assertTrue(nvml.out().contains("NVML"), nvml.out());
     }
 
+    /**
+     * The README's first command, exactly: its console is JMH's output and ours, with llama.cpp's
+     * own log (once 72 % of it, cutting JMH's iteration lines in two) in the run folder instead.
+     */
+    @Test
+    void theFirstCommandPrintsOnlyJmhAndOurLinesAndKeepsLlamaCppsLogInTheRunFolder(@TempDir Path dir) throws Exception {
+        Run run = java(dir, "TPBSample_01", "-prof", "cpu");
+        assertEquals(0, run.exit(), run.out());
+        List<String> foreign = run.out().lines().filter(l -> !jmhOrOurs(l)).toList();
+        assertEquals(List.of(), foreign, "lines that are neither JMH's nor TokenPowerBench's");
+        List<String> iterations = run.out().lines().filter(l -> l.startsWith("Iteration ")).toList();
+        assertEquals(6, iterations.size(), run.out());
+        for (String l : iterations) {
+            assertTrue(l.matches("Iteration +\\d+: [0-9.]+ ms/op"), "an iteration line in one piece: " + l);
+        }
+        List<Path> logs;
+        try (Stream<Path> files = Files.list(dir.resolve("run").resolve("engines"))) {
+            logs = files.sorted().toList();
+        }
+        assertEquals(2, logs.size(), "one log per fork: " + logs);
+        for (Path log : logs) {
+            assertTrue(log.getFileName().toString().matches("embedded-\\d+\\.log"), log.toString());
+            String text = Files.readString(log);
+            assertTrue(text.contains("llama_model_loader"), "llama.cpp's log is in " + log + ": " + text.length() + " chars");
+            assertTrue(run.out().contains(log.toString()), "the engine's line says where its log went");
+        }
+    }
+
+    /** {@code -Dtpb.embedded.log=true} shows llama.cpp's log on the console again, and writes no log file. */
+    @Test
+    void theEmbeddedLogPropertyShowsLlamaCppsLog(@TempDir Path dir) throws Exception {
+        Run run = java(dir, "TPBSample_01", "-p", "batch=1", "-p", "prompts=2", "-wi", "0", "-i", "1",
+                "-jvmArgsAppend", "-Dtpb.embedded.log=true -Dtpb.idleSeconds=0");
+        assertEquals(0, run.exit(), run.out());
+        assertTrue(run.out().contains("llama_model_loader"), run.out());
+        assertTrue(!Files.exists(dir.resolve("run").resolve("engines")), "no log file when the log is shown");
+    }
+
+    /** A line JMH or TokenPowerBench prints; anything else on the console is a third party's. */
+    private static boolean jmhOrOurs(String l) {
+        if (l.isBlank() || l.startsWith(" ") || l.startsWith("\t")) {
+            return true; // JMH's result details and secondary metrics are indented, so are our failure lines
+        }
+        for (String prefix : List.of("#", "tokenpowerbench:", "TokenPowerBench ", "Iteration ", "Result \"", "Benchmark ",
+                "Secondary result", "<JMH had finished", "<shutdown timeout", "Non-finished threads:", "Thread[",
+                // JMH's closing advice and its note on compiler blackholes
+                "REMEMBER: The numbers below", "why the numbers are", "experiments, perform baseline",
+                "the benchmarking environment is safe", "Do not assume the numbers", "NOTE: Current JVM experimentally",
+                "extra caution when trusting", "works, and factor in", "different JVMs are already",
+                "modes can be very significant")) {
+            if (l.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return l.split(" ")[0].contains("_Energy.wave") // JMH's table rows
+                || l.matches("^[0-9.≈ ±⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+ .*"); // a result line's continuation
+    }
+
+    /**
+     * A project set up the JMH way starts JMH's own Main, which knows neither {@code -prof cpu}
+     * nor our run folder; with our profilers named by class it must stop at once with one line
+     * naming our Main, not lose the latency metrics, the summary and resume silently.
+     */
+    @Test
+    void jmhsOwnMainStopsWithOneLineNamingOurs(@TempDir Path dir) throws Exception {
+        for (String profiler : List.of("org.tokenpowerbench.jmh.PowerProfiler:sensor=cpu",
+                "org.tokenpowerbench.jmh.RequestMetricsProfiler")) {
+            List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                    System.getProperty("tpb.benchmarksJar", "target/benchmarks.jar"), "org.openjdk.jmh.Main",
+                    "TPBSample_01", "-prof", profiler, "-wi", "0", "-i", "1", "-f", "1");
+            Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(2, TimeUnit.MINUTES), "JMH's Main did not stop");
+            assertTrue(p.exitValue() != 0, out);
+            assertTrue(out.contains("works only under TokenPowerBench's Main") && out.contains("org.tokenpowerbench.sweep.Main"),
+                    out);
+            assertTrue(!out.contains("\tat ") && !out.contains("# Run progress"), "stopped before any fork, no stack: " + out);
+        }
+        // without our profilers JMH's Main reaches the fork; the trial stops there before the engine starts
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("tpb.benchmarksJar", "target/benchmarks.jar"), "org.openjdk.jmh.Main",
+                "TPBSample_01", "-p", "batch=1", "-wi", "0", "-i", "1", "-f", "1");
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES), "JMH's Main did not stop");
+        assertTrue(out.contains("BenchmarkFailure: a TokenPowerBench benchmark runs only under TokenPowerBench's Main")
+                && out.contains("org.tokenpowerbench.sweep.Main"), out);
+        assertTrue(!out.contains("\tat ") && !out.contains("llama_model_loader"), "no stack, no engine: " + out);
+    }
+
     @Test
     void aTrialThatFailsLaterKeepsTheTrialsBeforeItAndResumeRunsOnlyTheRest(@TempDir Path dir) throws Exception {
         // A file that starts like a GGUF passes the up-front check, then fails to load in its trial.

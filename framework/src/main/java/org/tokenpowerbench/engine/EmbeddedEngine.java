@@ -1,9 +1,7 @@
 package org.tokenpowerbench.engine;
 
 import de.kherud.llama.LlamaModel;
-import de.kherud.llama.LogLevel;
 import de.kherud.llama.ModelParameters;
-import de.kherud.llama.args.LogFormat;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.tokenpowerbench.client.Endpoint;
@@ -17,7 +15,8 @@ import org.tokenpowerbench.engine.gguf.GgufReader;
  *
  * <p>System properties: {@code tpb.embedded.threads} (default: all cores),
  * {@code tpb.embedded.port} (default 0: any free port), {@code tpb.embedded.log=true} to see
- * llama.cpp's own log.
+ * llama.cpp's own log on the console; by default it goes to the run folder
+ * ({@link EmbeddedEngineLog}).
  */
 final class EmbeddedEngine implements RunningEngine {
 
@@ -28,13 +27,6 @@ final class EmbeddedEngine implements RunningEngine {
         // once, when the server classes load, so it must be set before the first server starts.
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-        if (!Boolean.getBoolean("tpb.embedded.log")) {
-            LlamaModel.setLogger(LogFormat.TEXT, (level, message) -> {
-                if (level == LogLevel.ERROR) {
-                    System.err.print("llama.cpp: " + message);
-                }
-            });
         }
     }
 
@@ -66,6 +58,7 @@ final class EmbeddedEngine implements RunningEngine {
         // The KV cache is shared by all slots; filled to the last cell it fragments and llama.cpp
         // rejects prompts ("too big compared to KV size"), so every slot gets half again as much.
         int ctx = slots * (Math.max(64, contextPerSlot) * 3 / 2);
+        EmbeddedEngineLog.prepare();
         LlamaModel model;
         try {
             model = new LlamaModel(new ModelParameters()
@@ -108,7 +101,7 @@ final class EmbeddedEngine implements RunningEngine {
         };
         Endpoint endpoint = new Endpoint(server.baseUrl(), modelSpec, null, tokenizer);
         String description = "embedded llama.cpp (" + slots + " slots, " + threads + " threads, ctx " + ctx + ") serving "
-                + file + " at " + server.baseUrl();
+                + file + " at " + server.baseUrl() + "; " + EmbeddedEngineLog.where();
         return new EmbeddedEngine(model, server, endpoint, description);
     }
 

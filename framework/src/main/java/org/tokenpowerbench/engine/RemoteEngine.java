@@ -44,18 +44,27 @@ final class RemoteEngine implements RunningEngine {
     }
 
     /**
-     * Any HTTP answer from {@code GET /v1/models} will do; no answer at all is an error. A
-     * tokenizer file the value names must load.
+     * Before any fork: the server must answer {@code GET /v1/models} with success, so that a
+     * wrong URL or a server that is not OpenAI-compatible (404), or one that is failing (5xx),
+     * stops the run with one line before the first trial. 401 and 403 pass: the host has no key
+     * yet ({@link EngineRequest#beforeFork}), and the trial asks again with it. A tokenizer file
+     * the value names must load.
      */
     static void checkReachable(String value) {
         RemoteEngineValue parsed = RemoteEngineValue.parse(value);
         String base = base(parsed.url());
         OkHttpClient http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(10)).build();
+        int code;
         try (Response r = http.newCall(new Request.Builder().url(base + "/v1/models").build()).execute()) {
-            r.code();
+            code = r.code();
         } catch (IOException | IllegalArgumentException e) {
             throw new EngineException("cannot reach engine " + base + " (" + e.getMessage()
                     + "): start the server, or fix the URL with -p engine=http://host:port");
+        }
+        if (code != 401 && code != 403 && (code < 200 || code >= 300)) {
+            throw new EngineException("engine " + base + " answered GET /v1/models with HTTP " + code
+                    + (code >= 500 ? ": the server is failing; look at its log, or wait until it has loaded the model"
+                            : ": is it an OpenAI-compatible server at that base URL? Fix -p engine=http://host:port"));
         }
         if (parsed.tokenizer() != null) {
             HuggingFaceTokenizerFile.load(parsed.tokenizer()).close();

@@ -19,8 +19,10 @@ public final class RemoteEngineProvider implements EngineProvider {
     }
 
     /**
-     * That the server answers HTTP at all (whether it serves the model, with the key, is checked
-     * when the trial opens), and that a tokenizer file the value names loads.
+     * That the server answers {@code GET /v1/models} with success, or with 401/403 (the key is
+     * not known before the fork), so that 404 and 5xx stop the run before the first trial; whether
+     * it serves the model, with the key, is checked when the trial opens. And that a tokenizer file
+     * the value names loads.
      */
     @Override
     public void check(EngineRequest request) {

@@ -68,8 +68,15 @@ public final class InferenceSession implements AutoCloseable {
         this.promptTokenization = promptTokenization;
     }
 
-    /** Opens a session; a user error becomes a {@link BenchmarkFailure} and is written to the run folder. */
+    /**
+     * Opens a session; a user error becomes a {@link BenchmarkFailure} and is written to the run
+     * folder. Refused with one line when JMH's own Main started the run ({@link SweepLaunch}).
+     */
     public static InferenceSession open(BenchmarkSpec spec) {
+        String refusal = SweepLaunch.refusal("a TokenPowerBench benchmark runs");
+        if (refusal != null) { // JMH's own Main: no request metrics, summary, resume; a 30 s wait per fork
+            throw new BenchmarkFailure(refusal);
+        }
         RunningEngine engine = null;
         // the trial's axes as columns, before anything can fail: every row and failure joins to them
         TrialAxesFile.append(RunDirectory.current(), trial(spec), spec);

@@ -106,9 +106,11 @@ public class PowerProfiler implements InternalProfiler {
     /**
      * Made by JMH (in the host to check, and in every fork) from the options after the
      * profiler's name; {@code sensor=<id>} picks the sensor (the command line puts it first when
-     * the user writes {@code -prof <id>}).
+     * the user writes {@code -prof <id>}). Refused with one line under JMH's own Main
+     * ({@link SweepLaunch}).
      */
     public PowerProfiler(String initLine) throws ProfilerException {
+        SweepLaunch.require(PowerProfiler.class.getName());
         String id = sensorOf(initLine);
         this.sensorId = id;
         try {

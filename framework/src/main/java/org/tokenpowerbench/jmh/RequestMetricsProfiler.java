@@ -10,6 +10,7 @@ import java.util.Map;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.profile.InternalProfiler;
+import org.openjdk.jmh.profile.ProfilerException;
 import org.openjdk.jmh.results.AggregationPolicy;
 import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
@@ -38,10 +39,14 @@ public class RequestMetricsProfiler implements InternalProfiler {
     /** Iterations seen per kind in this fork: the number in {@code measurement-2}, as the CSVs write it. */
     private final Map<String, Integer> iterationsByKind = new HashMap<>();
 
-    public RequestMetricsProfiler() {
+    /** Refused with one line under JMH's own Main ({@link SweepLaunch}). */
+    public RequestMetricsProfiler() throws ProfilerException {
+        SweepLaunch.require(RequestMetricsProfiler.class.getName());
     }
 
-    public RequestMetricsProfiler(String ignored) {
+    /** As {@link #RequestMetricsProfiler()}; JMH passes the options after the name, which it has none of. */
+    public RequestMetricsProfiler(String ignored) throws ProfilerException {
+        this();
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.util.function.LongSupplier;
 import org.tokenpowerbench.power.Method;
 import org.tokenpowerbench.power.PowerChannel;
 import org.tokenpowerbench.power.PowerSensor;
+import org.tokenpowerbench.power.Readings;
 import org.tokenpowerbench.power.Scope;
 import org.tokenpowerbench.power.SensorUnavailableException;
 
@@ -25,8 +26,22 @@ import org.tokenpowerbench.power.SensorUnavailableException;
  * </pre>
  * Process CPU time comes from {@code com.sun.management.OperatingSystemMXBean#getProcessCpuTime}
  * and covers every thread of the process: the engine, but also the HTTP path, the JIT and the
- * garbage collector. On Linux it advances in clock ticks (10 ms), hence an update period of
- * 10 ms.
+ * garbage collector.
+ *
+ * <p><b>What it can resolve.</b> On Linux process CPU time moves in clock ticks of 10 ms, summed
+ * over threads, so a 10 ms window can show three or four ticks where two cores could have run
+ * only two: that once read as 46.5 W "peak" on 2 cores whose ceiling is 2 × 7.3 = 14.6 W. The
+ * sensor therefore publishes a reading only every {@value #RESOLVED_MILLIS} ms (and at the
+ * boundaries of a window, which the sampler asks for): one tick is then a tenth of one core's
+ * time, and every power figure derived from the readings (peak, average, the shape the
+ * attribution splits) is a mean over at least that window, which is the sensor's
+ * {@link #updatePeriod()}. A boundary reading can still come sooner after the last one, and a
+ * tick can still fall on either side of a reading, so a reading is also held to the model's
+ * ceiling: it never rises faster than {@link #ceilingWatts()} = cores × {@code wattsPerCore} +
+ * {@code idleWatts} since the previous one, where cores is what this JVM may run on
+ * ({@link Runtime#availableProcessors()}). The CPU time held back is not lost: it is published
+ * with the next reading that the ceiling allows, so over a long window the estimate is the
+ * formula above, and no figure exceeds what the model allows.
  *
  * <p><b>Default: {@value #DEFAULT_WATTS_PER_CORE} W per busy core.</b> A server CPU's TDP is the
  * power it sustains with every core busy at base clock, uncore included, so TDP divided by the
@@ -49,22 +64,33 @@ public final class CpuTimeSensor implements PowerSensor {
     public static final double DEFAULT_WATTS_PER_CORE = 7.3;
     /** Name of the single channel. */
     public static final String CHANNEL = "cpu-estimate";
+    /** The shortest spacing of published readings, in ms: ten clock ticks of one core. */
+    public static final long RESOLVED_MILLIS = 100;
+    private static final long RESOLVED_NANOS = RESOLVED_MILLIS * 1_000_000L;
 
     private final double wattsPerCore;
     private final double idleWatts;
     private final LongSupplier cpuNanos;
     private final LongSupplier wallNanos;
+    private final int cores;
     private final long cpuAtOpen;
     private final long wallAtOpen;
     private final List<PowerChannel> channels;
+    private long wallAtLastReading;
+    private double published;
 
-    CpuTimeSensor(double wattsPerCore, double idleWatts, LongSupplier cpuNanos, LongSupplier wallNanos) {
+    CpuTimeSensor(double wattsPerCore, double idleWatts, int cores, LongSupplier cpuNanos, LongSupplier wallNanos) {
         this.wattsPerCore = requireWatts("wattsPerCore", wattsPerCore, false);
         this.idleWatts = requireWatts("idleWatts", idleWatts, true);
+        if (cores < 1) {
+            throw new IllegalArgumentException("cores=" + cores + " must be at least 1");
+        }
+        this.cores = cores;
         this.cpuNanos = cpuNanos;
         this.wallNanos = wallNanos;
         this.cpuAtOpen = cpuNanos.getAsLong();
         this.wallAtOpen = wallNanos.getAsLong();
+        this.wallAtLastReading = wallAtOpen;
         this.channels = List.of(new PowerChannel(CHANNEL, "process-" + ProcessHandle.current().pid(), Scope.CPU,
                 Method.ESTIMATED, PowerChannel.Kind.ENERGY_JOULES));
     }
@@ -90,7 +116,8 @@ public final class CpuTimeSensor implements PowerSensor {
             throw new SensorUnavailableException("this JVM reports no process CPU time on " + System.getProperty("os.name")
                     + ", so the cpu estimate cannot work here: use a measured sensor such as -prof rapl");
         }
-        return new CpuTimeSensor(wattsPerCore, idleWatts, bean::getProcessCpuTime, System::nanoTime);
+        return new CpuTimeSensor(wattsPerCore, idleWatts, Runtime.getRuntime().availableProcessors(),
+                bean::getProcessCpuTime, System::nanoTime);
     }
 
     static double requireWatts(String option, double watts, boolean zeroAllowed) {
@@ -124,6 +151,16 @@ public final class CpuTimeSensor implements PowerSensor {
         return idleWatts;
     }
 
+    /** The most this model can charge per wall second: every core busy, plus the idle watts. */
+    public double ceilingWatts() {
+        return cores * wattsPerCore + idleWatts;
+    }
+
+    /** The cores the ceiling counts. */
+    public int cores() {
+        return cores;
+    }
+
     @Override
     public String id() {
         return "cpu";
@@ -134,21 +171,60 @@ public final class CpuTimeSensor implements PowerSensor {
         return channels;
     }
 
-    /** Writes the estimated joules since {@link #open}; cheap, so every sample reads it. */
+    /**
+     * Writes the estimated joules since {@link #open}, held to the ceiling, at a boundary or when
+     * {@value #RESOLVED_MILLIS} ms have passed since the last reading; {@link Double#NaN} (no
+     * reading) otherwise.
+     */
     @Override
     public void sample(double[] out, boolean boundary) {
+        out[0] = read(boundary);
+    }
+
+    /**
+     * As {@link #sample(double[], boolean)}, with the reading stamped at the moment the ceiling was
+     * computed for, so that the trace's spacing is the one the ceiling holds to.
+     */
+    @Override
+    public void sample(Readings out, boolean boundary) {
+        double value = read(boundary);
+        if (!Double.isNaN(value)) {
+            out.set(0, value, wallAtLastReading);
+        }
+    }
+
+    private double read(boolean boundary) {
+        long wall = wallNanos.getAsLong();
+        if (!boundary && wall - wallAtLastReading < RESOLVED_NANOS) {
+            return Double.NaN;
+        }
         long cpu = cpuNanos.getAsLong();
         if (cpu < 0) {
             throw new IllegalStateException("the JVM stopped reporting process CPU time (got " + cpu + ")");
         }
-        long wall = wallNanos.getAsLong();
-        out[0] = (cpu - cpuAtOpen) * 1e-9 * wattsPerCore + (wall - wallAtOpen) * 1e-9 * idleWatts;
+        double formula = (cpu - cpuAtOpen) * 1e-9 * wattsPerCore + (wall - wallAtOpen) * 1e-9 * idleWatts;
+        double allowed = published + (wall - wallAtLastReading) * 1e-9 * ceilingWatts();
+        published = Math.max(published, Math.min(formula, allowed));
+        wallAtLastReading = wall;
+        return published;
     }
 
-    /** Process CPU time advances in clock ticks of 10 ms on Linux. */
+    /**
+     * {@value #RESOLVED_MILLIS} ms: the shortest spacing of readings, over which one clock tick is
+     * a tenth of a core (see the class comment).
+     */
     @Override
     public Duration updatePeriod() {
-        return Duration.ofMillis(10);
+        return Duration.ofMillis(RESOLVED_MILLIS);
+    }
+
+    /** Says which window the power figures are means over, and the ceiling they are held to. */
+    @Override
+    public java.util.Map<String, String> environment() {
+        return java.util.Map.of(
+                "cpu.readingWindowMs", Long.toString(RESOLVED_MILLIS),
+                "cpu.cores", Integer.toString(cores),
+                "cpu.ceilingWatts", String.format(Locale.ROOT, "%.3f", ceilingWatts()));
     }
 
     /** Nothing to release. */
