@@ -146,7 +146,8 @@ final class SweepOutputFormat implements OutputFormat {
             return "# Run progress: trial " + trial + " of " + trials + " (TokenPowerBench runs JMH once per trial)";
         }
         if (s.contains("forked VM did not exit") && s.contains("Waiting -")) {
-            return "<the forked VM is still closing a native thread; its results are already in, and it is stopped>";
+            return "tokenpowerbench: JMH had finished; the forked VM is still closing a native thread (llama.cpp's):"
+                    + " its results are already in, and it is being stopped";
         }
         return s;
     }
