@@ -59,7 +59,11 @@ class ArchetypeIT {
         Path jar = project.resolve("target/benchmarks.jar");
         assertTrue(Files.exists(jar), build.out());
 
-        Run run = java(project, "-Dtpb.runDir=" + dir.resolve("run"), "-jar", jar.toString(), "-prof", "cpu",
+        // a temporary folder of its own: JMH's lock file lives there, so another JMH run on the machine
+        // (the machine-wide /tmp/jmh.lock) cannot stop this test
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
+        Run run = java(project, "-Djava.io.tmpdir=" + tmp, "-Dtpb.runDir=" + dir.resolve("run"), "-jar", jar.toString(),
+                "-prof", "cpu",
                 "-p", "batch=1", "-p", "prompts=2", "-wi", "0", "-i", "1", "-jvmArgsAppend", "-Dtpb.idleSeconds=0");
         assertEquals(0, run.exit(), run.out());
         assertTrue(run.out().lines().anyMatch(l -> l.contains("MyEnergyBenchmark_Energy.wave:cpu.estimated.J/token ")),
