@@ -216,7 +216,8 @@ class BenchmarksJarIT {
     void jmhsOwnMainStopsWithOneLineNamingOurs(@TempDir Path dir) throws Exception {
         for (String profiler : List.of("org.tokenpowerbench.jmh.PowerProfiler:sensor=cpu",
                 "org.tokenpowerbench.jmh.RequestMetricsProfiler")) {
-            List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+            List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Djava.io.tmpdir=" + Files.createDirectories(dir.resolve("tmp")), "-cp",
                     System.getProperty("tpb.benchmarksJar", "target/benchmarks.jar"), "org.openjdk.jmh.Main",
                     "TPBSample_01", "-prof", profiler, "-wi", "0", "-i", "1", "-f", "1");
             Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
@@ -228,7 +229,8 @@ class BenchmarksJarIT {
             assertTrue(!out.contains("\tat ") && !out.contains("# Run progress"), "stopped before any fork, no stack: " + out);
         }
         // without our profilers JMH's Main reaches the fork; the trial stops there before the engine starts
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Djava.io.tmpdir=" + Files.createDirectories(dir.resolve("tmp")), "-cp",
                 System.getProperty("tpb.benchmarksJar", "target/benchmarks.jar"), "org.openjdk.jmh.Main",
                 "TPBSample_01", "-p", "batch=1", "-wi", "0", "-i", "1", "-f", "1");
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();

@@ -35,8 +35,9 @@ class RunFolderIT {
     void perBatchJoulesPerTokenAndRequestsOverPowerFromTheFilesAlone(@TempDir Path dir) throws Exception {
         Path runDir = dir.resolve("run");
         Path json = dir.resolve("result.json");
+        // a temporary folder of its own: JMH's lock lives there, so another JMH run on the machine cannot stop it
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dtpb.runDir=" + runDir, "-jar", System.getProperty("tpb.benchmarksJar", "target/benchmarks.jar"),
+                "-Djava.io.tmpdir=" + Files.createDirectories(dir.resolve("tmp")), "-Dtpb.runDir=" + runDir, "-jar", System.getProperty("tpb.benchmarksJar", "target/benchmarks.jar"),
                 "TPBSample_01", "-prof", "cpu", "-p", "batch=1,2", "-p", "prompts=4", "-wi", "0", "-i", "1", "-f", "1",
                 "-jvmArgsAppend", "-Dtpb.idleSeconds=0.5", "-rf", "json", "-rff", json.toString()));
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
