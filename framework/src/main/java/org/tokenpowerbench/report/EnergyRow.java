@@ -1,12 +1,8 @@
 package org.tokenpowerbench.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,7 +25,6 @@ import org.tokenpowerbench.energy.WaveEnergy;
 public final class EnergyRow {
 
     public static final String FILE = "iterations.jsonl";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
      * Where the iteration belongs.
@@ -89,37 +84,21 @@ public final class EnergyRow {
     public static List<Line> read(Path runDir) {
         Path in = runDir.resolve(FILE);
         List<Line> out = new ArrayList<>();
-        if (!Files.exists(in)) {
-            return out;
-        }
-        try {
-            for (String text : Files.readAllLines(in, StandardCharsets.UTF_8)) {
-                if (text.isBlank()) {
-                    continue;
-                }
-                JsonNode n;
-                try {
-                    n = JSON.readTree(text);
-                } catch (IOException e) {
-                    continue; // a line cut short by a crash: the waves before it still count
-                }
-                if (!"energy".equals(n.path("kind").asText()) || !n.has("decodeTokens") || !n.has("policies")) {
-                    continue;
-                }
-                Map<String, PolicyFigures> policies = new LinkedHashMap<>();
-                n.path("policies").fields().forEachRemaining(p -> policies.put(p.getKey(), new PolicyFigures(
-                        p.getValue().path("prefillJ").asDouble(), p.getValue().path("decodeJ").asDouble(),
-                        p.getValue().path("prefillShareSeconds").asDouble(),
-                        p.getValue().path("decodeShareSeconds").asDouble())));
-                out.add(new Line(n.path("invocation").asText(""), n.path("sensor").asText(), n.path("benchmark").asText(),
-                        n.path("trial").asText(), n.path("group").asText(), n.path("iteration").asText(),
-                        n.path("method").asText(), n.path("seconds").asDouble(), n.path("energyJ").asDouble(),
-                        n.path("promptTokens").asDouble(), n.path("decodeTokens").asDouble(),
-                        n.has("idleBaseline") ? n.path("idleBaseline").path("watts").asDouble() : Double.NaN,
-                        policies));
+        for (JsonNode n : JsonLines.read(in)) {
+            if (!"energy".equals(n.path("kind").asText()) || !n.has("decodeTokens") || !n.has("policies")) {
+                continue;
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + in + ": " + e.getMessage(), e);
+            Map<String, PolicyFigures> policies = new LinkedHashMap<>();
+            n.path("policies").fields().forEachRemaining(p -> policies.put(p.getKey(), new PolicyFigures(
+                    p.getValue().path("prefillJ").asDouble(), p.getValue().path("decodeJ").asDouble(),
+                    p.getValue().path("prefillShareSeconds").asDouble(),
+                    p.getValue().path("decodeShareSeconds").asDouble())));
+            out.add(new Line(n.path("invocation").asText(""), n.path("sensor").asText(), n.path("benchmark").asText(),
+                    n.path("trial").asText(), n.path("group").asText(), n.path("iteration").asText(),
+                    n.path("method").asText(), n.path("seconds").asDouble(), n.path("energyJ").asDouble(),
+                    n.path("promptTokens").asDouble(), n.path("decodeTokens").asDouble(),
+                    n.has("idleBaseline") ? n.path("idleBaseline").path("watts").asDouble() : Double.NaN,
+                    policies));
         }
         return out;
     }

@@ -1,11 +1,8 @@
 package org.tokenpowerbench.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +19,6 @@ import java.util.List;
 public record FailureRecord(String invocation, String benchmark, String trial, String message) {
 
     public static final String FILE = "failures.jsonl";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** For the console: {@code trial: message}. */
     public String line() {
@@ -45,21 +41,13 @@ public record FailureRecord(String invocation, String benchmark, String trial, S
     public static List<FailureRecord> read(Path runDir) throws IOException {
         Path file = runDir.resolve(FILE);
         List<FailureRecord> out = new ArrayList<>();
-        if (!Files.exists(file)) {
-            return out;
-        }
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            if (line.isBlank()) {
-                continue;
+        try {
+            for (JsonNode n : JsonLines.read(file)) {
+                out.add(new FailureRecord(n.path("invocation").asText(""), n.path("benchmark").asText(""),
+                        n.path("trial").asText(""), n.path("message").asText("")));
             }
-            JsonNode n;
-            try {
-                n = JSON.readTree(line);
-            } catch (IOException e) {
-                continue;
-            }
-            out.add(new FailureRecord(n.path("invocation").asText(""), n.path("benchmark").asText(""),
-                    n.path("trial").asText(""), n.path("message").asText("")));
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause(); // its callers say what to do with an unreadable file
         }
         return out;
     }

@@ -1,11 +1,8 @@
 package org.tokenpowerbench.report.html;
 
+import org.tokenpowerbench.report.JsonLines;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,7 +27,6 @@ import org.tokenpowerbench.report.SensorRow;
 record SensorLine(String sensor, double updateMs, double samplingMs, String policy, Map<String, String> channels,
                   Map<String, String> environment) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     SensorLine {
         channels = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(channels));
@@ -40,26 +36,10 @@ record SensorLine(String sensor, double updateMs, double samplingMs, String poli
     static List<SensorLine> read(Path runDir) {
         Path in = runDir.resolve(SensorRow.FILE);
         Set<SensorLine> out = new LinkedHashSet<>();
-        if (!Files.exists(in)) {
-            return List.of();
-        }
-        try {
-            for (String text : Files.readAllLines(in, StandardCharsets.UTF_8)) {
-                if (text.isBlank()) {
-                    continue;
-                }
-                JsonNode n;
-                try {
-                    n = JSON.readTree(text);
-                } catch (IOException e) {
-                    continue;
-                }
-                out.add(new SensorLine(n.path("sensor").asText(), n.path("updatePeriodMs").asDouble(Double.NaN),
-                        n.path("samplingPeriodMs").asDouble(Double.NaN), n.path("attributionPolicy").asText(""),
-                        strings(n.path("channels")), strings(n.path("environment"))));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + in + ": " + e.getMessage(), e);
+        for (JsonNode n : JsonLines.read(in)) {
+            out.add(new SensorLine(n.path("sensor").asText(), n.path("updatePeriodMs").asDouble(Double.NaN),
+                    n.path("samplingPeriodMs").asDouble(Double.NaN), n.path("attributionPolicy").asText(""),
+                    strings(n.path("channels")), strings(n.path("environment"))));
         }
         return new ArrayList<>(out);
     }

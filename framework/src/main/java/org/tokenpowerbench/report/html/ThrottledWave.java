@@ -1,11 +1,8 @@
 package org.tokenpowerbench.report.html;
 
+import org.tokenpowerbench.report.JsonLines;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +24,6 @@ import org.tokenpowerbench.report.ConditionsRow;
 record ThrottledWave(String invocation, String trial, String iteration, String device, long throttled, long readings,
                      List<String> reasons) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     ThrottledWave {
         reasons = List.copyOf(reasons);
@@ -37,32 +33,16 @@ record ThrottledWave(String invocation, String trial, String iteration, String d
     static List<ThrottledWave> read(Path runDir) {
         Path in = runDir.resolve(ConditionsRow.FILE);
         List<ThrottledWave> out = new ArrayList<>();
-        if (!Files.exists(in)) {
-            return out;
-        }
-        try {
-            for (String text : Files.readAllLines(in, StandardCharsets.UTF_8)) {
-                if (text.isBlank()) {
-                    continue;
-                }
-                JsonNode n;
-                try {
-                    n = JSON.readTree(text);
-                } catch (IOException e) {
-                    continue;
-                }
-                long throttled = n.path("throttledReadings").asLong(0);
-                if (throttled <= 0) {
-                    continue;
-                }
-                List<String> reasons = new ArrayList<>();
-                n.path("reasons").forEach(r -> reasons.add(r.asText()));
-                out.add(new ThrottledWave(n.path("invocation").asText(""), n.path("trial").asText(),
-                        n.path("iteration").asText(), n.path("device").asText(), throttled,
-                        n.path("readings").asLong(0), reasons));
+        for (JsonNode n : JsonLines.read(in)) {
+            long throttled = n.path("throttledReadings").asLong(0);
+            if (throttled <= 0) {
+                continue;
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + in + ": " + e.getMessage(), e);
+            List<String> reasons = new ArrayList<>();
+            n.path("reasons").forEach(r -> reasons.add(r.asText()));
+            out.add(new ThrottledWave(n.path("invocation").asText(""), n.path("trial").asText(),
+                    n.path("iteration").asText(), n.path("device").asText(), throttled,
+                    n.path("readings").asLong(0), reasons));
         }
         return out;
     }

@@ -1,17 +1,13 @@
 package org.tokenpowerbench.report.html;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.tokenpowerbench.report.EnergyRow;
+import org.tokenpowerbench.report.JsonLines;
 
 /**
  * A {@code "kind":"requests"} line of {@code iterations.jsonl} as the report reads it back: the
@@ -36,7 +32,6 @@ record WaveLine(String invocation, String trial, String iteration, double prompt
             "warning", "token count",
             "stallWarning", "stall");
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     WaveLine {
         warnings = Map.copyOf(warnings);
@@ -50,35 +45,19 @@ record WaveLine(String invocation, String trial, String iteration, double prompt
     static List<WaveLine> read(Path runDir) {
         Path in = runDir.resolve(EnergyRow.FILE);
         List<WaveLine> out = new ArrayList<>();
-        if (!Files.exists(in)) {
-            return out;
-        }
-        try {
-            for (String text : Files.readAllLines(in, StandardCharsets.UTF_8)) {
-                if (text.isBlank()) {
-                    continue;
-                }
-                JsonNode n;
-                try {
-                    n = JSON.readTree(text);
-                } catch (IOException e) {
-                    continue;
-                }
-                if (!"requests".equals(n.path("kind").asText())) {
-                    continue;
-                }
-                Map<String, String> warnings = new LinkedHashMap<>();
-                for (String key : WARNING_KEYS.keySet()) {
-                    if (n.hasNonNull(key)) {
-                        warnings.put(key, n.path(key).asText());
-                    }
-                }
-                out.add(new WaveLine(n.path("invocation").asText(""), n.path("trial").asText(),
-                        n.path("iteration").asText(), n.path("promptTokens").asDouble(Double.NaN),
-                        n.path("outputTokens").asDouble(Double.NaN), n.path("failed").asLong(0), warnings));
+        for (JsonNode n : JsonLines.read(in)) {
+            if (!"requests".equals(n.path("kind").asText())) {
+                continue;
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + in + ": " + e.getMessage(), e);
+            Map<String, String> warnings = new LinkedHashMap<>();
+            for (String key : WARNING_KEYS.keySet()) {
+                if (n.hasNonNull(key)) {
+                    warnings.put(key, n.path(key).asText());
+                }
+            }
+            out.add(new WaveLine(n.path("invocation").asText(""), n.path("trial").asText(),
+                    n.path("iteration").asText(), n.path("promptTokens").asDouble(Double.NaN),
+                    n.path("outputTokens").asDouble(Double.NaN), n.path("failed").asLong(0), warnings));
         }
         return out;
     }
