@@ -23,6 +23,9 @@ import org.openjdk.jmh.runner.format.OutputFormat;
 final class SweepOutputFormat implements OutputFormat {
 
     private final OutputFormat out;
+    /** The trial now running and the sweep's count, for JMH's progress line; 0 before the first. */
+    private int trial;
+    private int trials;
     private final List<String> failures = new ArrayList<>();
     private boolean failureFollows;
     private String iteration = "before the first iteration";
@@ -123,9 +126,6 @@ final class SweepOutputFormat implements OutputFormat {
         watch(s);
         out.println(plainer(s));
     }
-
-    private int trial;
-    private int trials;
 
     /** The trial about to run, for the progress line JMH prints at the start of each run. */
     void trial(int number, int of) {
