@@ -126,6 +126,12 @@ final class RemoteEngine implements RunningEngine {
         return description;
     }
 
+    /** Every engine we know serves {@code /metrics} (llama-server with {@code --metrics}); one that does not answers 404. */
+    @Override
+    public String metricsPath() {
+        return "/metrics";
+    }
+
     @Override
     public void close() {
         // Someone else's server: nothing of ours to stop but the tokenizer we loaded.

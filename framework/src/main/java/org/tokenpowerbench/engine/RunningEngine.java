@@ -14,6 +14,15 @@ public interface RunningEngine extends AutoCloseable {
     /** One line for the results, e.g. {@code embedded llama.cpp (4 slots) serving /path/model.gguf}. */
     String description();
 
+    /**
+     * The path of the engine's Prometheus metrics on its endpoint ({@code /metrics}), read during
+     * every wave ({@code prometheus.EngineMetricsScraper}); null when it serves none (the embedded
+     * engine). A path that answers 404 turns the scraping off for the trial with one line.
+     */
+    default String metricsPath() {
+        return null;
+    }
+
     /** Stops what this engine started; never throws for a server that someone else runs. */
     @Override
     void close();

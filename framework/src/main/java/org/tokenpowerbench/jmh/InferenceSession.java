@@ -9,6 +9,10 @@ import org.tokenpowerbench.client.Tokenizer;
 import org.tokenpowerbench.engine.EngineRequest;
 import org.tokenpowerbench.engine.Engines;
 import org.tokenpowerbench.engine.RunningEngine;
+import org.tokenpowerbench.prometheus.EngineMetricsScraper;
+import org.tokenpowerbench.prometheus.ServerWave;
+import org.tokenpowerbench.prometheus.WaveScrapes;
+import org.tokenpowerbench.report.EngineMetricsFile;
 import org.tokenpowerbench.report.FailureRecord;
 import org.tokenpowerbench.report.RequestsFile;
 import org.tokenpowerbench.report.RunDirectory;
@@ -45,6 +49,13 @@ import org.tokenpowerbench.workload.WaveRecord;
  * profilers, which sample through the first iteration (trial set-up included), measure the
  * trial's idle baseline over it and report dynamic energy (total minus baseline × time) beside
  * the total.
+ *
+ * <p><b>The engine's own metrics.</b> Where the engine serves Prometheus metrics
+ * ({@link RunningEngine#metricsPath()}: http engines, launched ones), an
+ * {@link EngineMetricsScraper} reads them around and during every wave on a thread of its own
+ * ({@code -Dtpb.metricsMillis}, {@code -Dtpb.metrics}); the series go to
+ * {@code engine-metrics.jsonl} and the wave's figures ({@link ServerWave}: the server's token counts
+ * against ours, running and waiting requests, KV-cache use, prefix-cache hits) to the profilers.
  */
 public final class InferenceSession implements AutoCloseable {
 
@@ -54,13 +65,15 @@ public final class InferenceSession implements AutoCloseable {
     private final WaveDriver driver;
     private final PromptSet prompts;
     private final String promptTokenization;
+    private final EngineMetricsScraper scraper;
     private final RunDirectory runDirectory = RunDirectory.current();
     private String iterationLabel = "unknown";
     private int iterationNumber;
 
     private InferenceSession(BenchmarkSpec spec, RunningEngine engine, StreamingClient client, WaveDriver driver,
-                             PromptSet prompts, String promptTokenization) {
+                             PromptSet prompts, String promptTokenization, EngineMetricsScraper scraper) {
         this.spec = spec;
+        this.scraper = scraper;
         this.engine = engine;
         this.client = client;
         this.driver = driver;
@@ -101,8 +114,11 @@ public final class InferenceSession implements AutoCloseable {
                             serverGoneAfter)
                     : new ClosedLoopDriver(client, spec.batch(), serverGoneAfter);
             System.err.println("tokenpowerbench: " + engine.description());
+            // opened before the idle window, so that its opening scrape does not fall inside it
+            EngineMetricsScraper scraper = EngineMetricsScraper.open(engine.endpoint().baseUrl(), engine.metricsPath(),
+                    apiKey);
             idle(spec, idleSeconds);
-            return new InferenceSession(spec, engine, client, driver, prompts, tokenization);
+            return new InferenceSession(spec, engine, client, driver, prompts, tokenization, scraper);
         } catch (IllegalArgumentException e) { // UserError and EngineException among them
             if (engine != null) {
                 engine.close();
@@ -206,10 +222,15 @@ public final class InferenceSession implements AutoCloseable {
      * keeps sending for that long, and records the wave.
      */
     public WaveRecord runWave() {
+        if (scraper != null) {
+            scraper.waveStarted();
+        }
         WaveRecord wave = driver.run(prompts, spec.outputTokens(), spec.waveNanos());
         try {
-            WaveLedger.publish(new WaveLedger.Entry(spec, wave, promptTokenization));
-            RequestsFile.append(runDirectory, trial(spec), iterationLabel + "-" + iterationNumber, wave);
+            String iteration = iterationLabel + "-" + iterationNumber;
+            ServerWave server = serverWave(wave, iteration);
+            WaveLedger.publish(new WaveLedger.Entry(spec, wave, promptTokenization, server));
+            RequestsFile.append(runDirectory, trial(spec), iteration, wave);
             long failed = wave.failedRequests();
             int size = wave.requests().size();
             if (wave.stop() != null) {
@@ -232,6 +253,34 @@ public final class InferenceSession implements AutoCloseable {
         }
     }
 
+    /**
+     * The closing scrape and the wave as the engine counted it, its series written to the run
+     * folder; null when the engine's metrics are not read. Ours are the tokens of every request
+     * sent between the boundary scrapes: an open-loop wave's warm-up requests too.
+     */
+    private ServerWave serverWave(WaveRecord wave, String iteration) {
+        if (scraper == null) {
+            return null;
+        }
+        WaveScrapes scrapes = scraper.waveEnded();
+        if (scrapes == null) {
+            return null;
+        }
+        long prompt = wave.promptTokens();
+        long output = wave.outputTokens();
+        if (driver instanceof OpenLoopDriver open) {
+            for (RequestTimeline r : open.lastWarmup()) {
+                if (r.succeeded()) {
+                    prompt += Math.max(0, r.promptTokens());
+                    output += Math.max(0, r.outputTokens());
+                }
+            }
+        }
+        ServerWave server = ServerWave.of(scrapes, wave.startNanos(), wave.endNanos(), prompt, output);
+        EngineMetricsFile.append(runDirectory, trial(spec), iteration, scraper.url(), scrapes, server);
+        return server;
+    }
+
     public BenchmarkSpec spec() {
         return spec;
     }
@@ -243,6 +292,9 @@ public final class InferenceSession implements AutoCloseable {
     @Override
     public void close() {
         try {
+            if (scraper != null) {
+                scraper.close();
+            }
             driver.close();
             client.close();
         } finally {

@@ -16,6 +16,7 @@ import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.ScalarResult;
 import org.tokenpowerbench.UserError;
+import org.tokenpowerbench.prometheus.ServerWave;
 import org.tokenpowerbench.report.RequestsRow;
 import org.tokenpowerbench.report.RunDirectory;
 import org.tokenpowerbench.report.TrialKey;
@@ -85,10 +86,55 @@ public class RequestMetricsProfiler implements InternalProfiler {
         putWarning(warnings, "warning", m.lengthWarning(outputTolerance(), OUTPUT_TOLERANCE), spec);
         putWarning(warnings, "stallWarning", m.stallWarning(), spec);
         putWarning(warnings, "coldJvmWarning", coldJvm(benchmarkParams, iterationParams), spec);
+        ServerWave server = entry.server();
+        if (server != null) {
+            putWarning(warnings, "serverTokensWarning", server.tokenWarning(), spec);
+            if (server.errors() > 0) {
+                putWarning(warnings, "scrapeWarning", server.errors() + " scrapes of the engine's metrics failed in this wave"
+                        + " (first: " + server.firstError() + "); its server-side figures rest on the others", spec);
+            }
+        }
         String kind = iterationParams.getType().name().toLowerCase(Locale.ROOT);
         RequestsRow.append(RunDirectory.current(), new TrialKey(spec.benchmarkClass(), spec.describe()), kind,
                 iterationsByKind.merge(kind, 1, Integer::sum), entry.promptTokenization(), m, facts, warnings);
-        return results(m, spec.openLoop());
+        List<Result> results = results(m, spec.openLoop());
+        if (server != null) {
+            results.addAll(serverResults(server));
+        }
+        return results;
+    }
+
+    /**
+     * The wave as the engine's own {@code /metrics} counted it: {@code server.promptTokens} and
+     * {@code server.generatedTokens} with their difference from ours in %, running and waiting
+     * requests, the KV cache's largest use, the prefix cache's hit rate. What the engine does not
+     * expose is left out.
+     */
+    static List<Result> serverResults(ServerWave s) {
+        List<Result> results = new ArrayList<>();
+        finite(results, "server.promptTokens", s.promptTokens(), "tokens");
+        finite(results, "server.generatedTokens", s.generatedTokens(), "tokens");
+        finite(results, "server.promptTokens.diff", s.promptDifferencePercent(), "% of ours");
+        finite(results, "server.generatedTokens.diff", s.generatedDifferencePercent(), "% of ours");
+        finite(results, "server.requests.running.mean", s.runningMean(), "requests");
+        if (Double.isFinite(s.runningMax())) {
+            results.add(new ScalarResult("server.requests.running.max", s.runningMax(), "requests", AggregationPolicy.MAX));
+        }
+        finite(results, "server.requests.waiting.mean", s.waitingMean(), "requests");
+        if (Double.isFinite(s.waitingMax())) {
+            results.add(new ScalarResult("server.requests.waiting.max", s.waitingMax(), "requests", AggregationPolicy.MAX));
+        }
+        if (Double.isFinite(s.kvCacheMax())) {
+            results.add(new ScalarResult("server.kvCache.max", s.kvCacheMax(), "share", AggregationPolicy.MAX));
+        }
+        finite(results, "server.prefixCache.hitRate", s.prefixCacheHitRate(), "share");
+        return results;
+    }
+
+    private static void finite(List<Result> results, String label, double value, String unit) {
+        if (Double.isFinite(value)) {
+            results.add(avg(label, value, unit));
+        }
     }
 
     private int measured;

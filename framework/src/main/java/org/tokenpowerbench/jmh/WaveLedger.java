@@ -1,5 +1,6 @@
 package org.tokenpowerbench.jmh;
 
+import org.tokenpowerbench.prometheus.ServerWave;
 import org.tokenpowerbench.workload.Goodput;
 import org.tokenpowerbench.workload.Slo;
 import org.tokenpowerbench.workload.WaveRecord;
@@ -12,8 +13,16 @@ import org.tokenpowerbench.workload.WaveRecord;
  */
 public final class WaveLedger {
 
-    /** The wave and the sweep point it belongs to. */
-    public record Entry(BenchmarkSpec spec, WaveRecord wave, String promptTokenization) {
+    /**
+     * The wave and the sweep point it belongs to.
+     *
+     * @param server the wave as the engine's own {@code /metrics} counted it, or null when it was not read
+     */
+    public record Entry(BenchmarkSpec spec, WaveRecord wave, String promptTokenization, ServerWave server) {
+
+        public Entry(BenchmarkSpec spec, WaveRecord wave, String promptTokenization) {
+            this(spec, wave, promptTokenization, null);
+        }
 
         /**
          * The wave's goodput under the benchmark's {@code @Slo}, or null when it sets none. Energy
