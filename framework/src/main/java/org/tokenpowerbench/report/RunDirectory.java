@@ -19,7 +19,7 @@ import java.nio.file.StandardOpenOption;
  * <p>Files: each has its schema in a class of this package ({@link RequestsFile},
  * {@link RequestEnergyFile}, {@link PowerTraceFile}, {@link TrialAxesFile}, {@link EnergyRow},
  * {@link RequestsRow}, {@link IdleBaselineRow}, {@link SensorRow}, {@link RunClock},
- * {@link FailureRecord}, {@link SummaryFile}, {@link RegressionFile}); {@code docs/run-folder.md}
+ * {@link EngineMetricsFile}, {@link FailureRecord}, {@link SummaryFile}, {@link RegressionFile}); {@code docs/run-folder.md}
  * lists them for users.
  * The folder comes from the system property {@code tpb.runDir}, which our {@code Main} sets for
  * every fork; without it, {@code tpb-results/latest}.
