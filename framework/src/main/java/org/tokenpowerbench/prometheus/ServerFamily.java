@@ -82,13 +82,22 @@ public enum ServerFamily {
         return null;
     }
 
+    /** Built once: the scraper asks for every sample of every scrape. */
+    private static final class Names {
+        static final Set<String> ALL = all();
+
+        private static Set<String> all() {
+            Set<String> names = new TreeSet<>();
+            for (ServerFamily f : values()) {
+                names.addAll(f.names());
+            }
+            return Collections.unmodifiableSet(names);
+        }
+    }
+
     /** Every sample name some family reads: what the run folder keeps of a scrape besides the user's list. */
     public static Set<String> allNames() {
-        Set<String> names = new TreeSet<>();
-        for (ServerFamily f : values()) {
-            names.addAll(f.names());
-        }
-        return Collections.unmodifiableSet(names);
+        return Names.ALL;
     }
 
     private List<String> names() {
