@@ -7,6 +7,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.tokenpowerbench.engine.EngineException;
 
 /**
@@ -64,10 +65,9 @@ public final class LaunchedEngines implements AutoCloseable {
      * @param startupSeconds launch to ready; 0 when reused
      * @param startupJoules  per sensor label; empty when reused or unmeasured
      * @param version        what the engine says its version is, or null
-     * @param previous       the engine stopped to make room for this one, or null
      */
     public record Served(EngineProcess engine, boolean reused, double startupSeconds, Map<String, Double> startupJoules,
-                         String version, Ended previous) {
+                         String version) {
     }
 
     /** An engine that ended: how it was stopped (or that it had died), for the run folder. */
@@ -77,13 +77,16 @@ public final class LaunchedEngines implements AutoCloseable {
     private final Commands commands;
     private final Timing timing;
     private final PrintStream console;
+    private final Consumer<Ended> onEnded;
     private EngineProcess current;
     private String currentVersion;
 
-    public LaunchedEngines(Commands commands, Timing timing, PrintStream console) {
+    /** @param onEnded told of every engine that ends (stopped, or found dead), as it ends */
+    public LaunchedEngines(Commands commands, Timing timing, PrintStream console, Consumer<Ended> onEnded) {
         this.commands = commands;
         this.timing = timing;
         this.console = console;
+        this.onEnded = onEnded;
     }
 
     /**
@@ -96,19 +99,18 @@ public final class LaunchedEngines implements AutoCloseable {
      *                         its log's last lines; nothing is left running then
      */
     public Served serve(String engineValue, LaunchAxes axes, Path log, StartupMeter meter) {
-        Ended previous = null;
         if (current != null) {
             LaunchCommand same = commands.command(engineValue, axes, current.port());
             if (current.alive() && same.identity().equals(current.command().identity())) {
                 console.println("tokenpowerbench: reusing the running engine on :" + current.port()
                         + " (same launch command; only client-side values differ)");
-                return new Served(current, true, 0, Map.of(), currentVersion, null);
+                return new Served(current, true, 0, Map.of(), currentVersion);
             }
-            previous = stop(current.alive() ? "the next trial needs another launch command" : "it had died");
+            stop(current.alive() ? "the next trial needs another launch command" : "it had died");
         }
         int port = freePort();
         try {
-            return start(engineValue, axes, port, log, meter, previous);
+            return start(engineValue, axes, port, log, meter);
         } catch (EngineProcess.Exited e) {
             if (!portTaken(port)) {
                 throw e;
@@ -116,7 +118,7 @@ public final class LaunchedEngines implements AutoCloseable {
             int second = freePort();
             console.println("tokenpowerbench: port " + port + " was taken before the engine bound it; trying :" + second);
             try {
-                return start(engineValue, axes, second, log, meter, previous);
+                return start(engineValue, axes, second, log, meter);
             } catch (EngineProcess.Exited again) {
                 if (portTaken(second)) {
                     throw new EngineException("the engine could not bind a free loopback port twice (:" + port
@@ -128,7 +130,7 @@ public final class LaunchedEngines implements AutoCloseable {
         }
     }
 
-    private Served start(String engineValue, LaunchAxes axes, int port, Path log, StartupMeter meter, Ended previous) {
+    private Served start(String engineValue, LaunchAxes axes, int port, Path log, StartupMeter meter) {
         LaunchCommand command = commands.command(engineValue, axes, port);
         StartupMeter.Window window = meter.open();
         EngineProcess engine = EngineProcess.start(command, port, log);
@@ -146,7 +148,7 @@ public final class LaunchedEngines implements AutoCloseable {
         currentVersion = engine.version();
         console.println("tokenpowerbench: engine ready on :" + port + " after " + String.format("%.1f", seconds)
                 + " s (log " + log + ")");
-        return new Served(engine, false, seconds, joules, currentVersion, previous);
+        return new Served(engine, false, seconds, joules, currentVersion);
     }
 
     /**
@@ -162,7 +164,9 @@ public final class LaunchedEngines implements AutoCloseable {
         currentVersion = null;
         boolean died = !e.alive();
         EngineProcess.Stopped stopped = e.stop(timing.stopGrace());
-        return new Ended(e, stopped, died ? "it had died (exit status " + stopped.exitStatus() + ")" : why);
+        Ended ended = new Ended(e, stopped, died ? "it had died (exit status " + stopped.exitStatus() + ")" : why);
+        onEnded.accept(ended);
+        return ended;
     }
 
     /** The running engine, or null. */

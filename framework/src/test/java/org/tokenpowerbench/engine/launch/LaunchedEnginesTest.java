@@ -43,6 +43,7 @@ class LaunchedEnginesTest {
     private final ByteArrayOutputStream consoleBytes = new ByteArrayOutputStream();
     private final PrintStream console = new PrintStream(consoleBytes, true, StandardCharsets.UTF_8);
     private final List<LaunchedEngines> opened = new ArrayList<>();
+    private final List<LaunchedEngines.Ended> ended = new ArrayList<>();
 
     private static final LaunchAxes AXES = new LaunchAxes("synthetic:llama-tiny", "f16", 1, 1, 1, 4, 256, 1);
 
@@ -60,7 +61,7 @@ class LaunchedEnginesTest {
 
     private LaunchedEngines engines(LaunchedEngines.Commands commands, Duration ready, Duration stopGrace) {
         LaunchedEngines e = new LaunchedEngines(commands, new LaunchedEngines.Timing(ready, stopGrace,
-                Duration.ofMillis(200)), console);
+                Duration.ofMillis(200)), console, ended::add);
         opened.add(e);
         return e;
     }
@@ -160,10 +161,11 @@ class LaunchedEnginesTest {
                 Duration.ofSeconds(1));
         LaunchedEngines.Served s = engines.serve("launch:fake", AXES, dir.resolve("t.log"), StartupMeter.NONE);
         ProcessHandle engine = ProcessHandle.of(s.engine().pid()).orElseThrow();
-        LaunchedEngines.Ended ended = engines.stop("test");
-        assertTrue(ended.stopped().killed(), "SIGKILL was needed");
+        LaunchedEngines.Ended end = engines.stop("test");
+        assertTrue(end.stopped().killed(), "SIGKILL was needed");
         assertFalse(engine.isAlive());
-        assertEquals(137, ended.stopped().exitStatus(), "128 + SIGKILL");
+        assertEquals(137, end.stopped().exitStatus(), "128 + SIGKILL");
+        assertEquals(List.of(end), ended);
     }
 
     @Test
@@ -176,10 +178,10 @@ class LaunchedEnginesTest {
                 .findFirst().orElseThrow();
         ProcessHandle handle = ProcessHandle.of(child).orElseThrow();
         assertTrue(handle.isAlive());
-        LaunchedEngines.Ended ended = engines.stop("test");
+        LaunchedEngines.Ended end = engines.stop("test");
         assertFalse(handle.isAlive(), "the engine's child " + child + " was stopped with it");
-        assertFalse(ended.stopped().killed(), "SIGTERM was enough");
-        assertEquals(143, ended.stopped().exitStatus(), "128 + SIGTERM");
+        assertFalse(end.stopped().killed(), "SIGTERM was enough");
+        assertEquals(143, end.stopped().exitStatus(), "128 + SIGTERM");
         assertFalse(s.engine().alive());
     }
 
@@ -202,10 +204,10 @@ class LaunchedEnginesTest {
         LaunchAxes q8 = new LaunchAxes("synthetic:llama-tiny", "q8_0", 1, 1, 1, 4, 256, 1);
         LaunchedEngines.Served third = engines.serve("launch:fake", q8, dir.resolve("3.log"), StartupMeter.NONE);
         assertFalse(third.reused());
-        assertNotNull(third.previous());
-        assertSame(first.engine(), third.previous().engine());
+        assertEquals(1, ended.size());
+        assertSame(first.engine(), ended.get(0).engine());
         assertFalse(first.engine().alive(), "the engine of another launch command was stopped first");
-        assertEquals("the next trial needs another launch command", third.previous().why());
+        assertEquals("the next trial needs another launch command", ended.get(0).why());
     }
 
     @Test
@@ -217,7 +219,7 @@ class LaunchedEnginesTest {
         first.engine().waitForExit();
         LaunchedEngines.Served next = engines.serve("launch:fake", AXES, dir.resolve("2.log"), StartupMeter.NONE);
         assertFalse(next.reused(), "a dead engine is never reused");
-        assertEquals("it had died (exit status 9)", next.previous().why());
+        assertEquals("it had died (exit status 9)", ended.get(0).why());
         assertTrue(Files.readString(dir.resolve("1.log")).contains("illegal memory access"), "its log is kept");
         assertTrue(next.engine().alive());
     }
