@@ -2,8 +2,10 @@ package org.tokenpowerbench.sweep;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.tokenpowerbench.engine.EngineException;
 import org.tokenpowerbench.engine.launch.EngineProcess;
 import org.tokenpowerbench.engine.launch.LaunchAxes;
@@ -38,18 +40,34 @@ final class ManagedEngines implements AutoCloseable {
     private final PrintStream console;
     private TrialKey running; // the trial that started the running engine
 
+    /** How long the GPUs may take to give an engine's memory back before the next trial goes on anyway. */
+    static final Duration SETTLE = Duration.ofSeconds(60);
+
+    private final Supplier<GpuMemorySettle> settleOpener;
+    private GpuMemorySettle settle;
+    private boolean settleOpened;
+
+    /**
+     * @param settleOpener the GPUs' levels before the first engine starts (null: not an NVIDIA host),
+     *                     asked once, just before the first launch
+     */
     ManagedEngines(Path runDir, LaunchedEngines.Commands commands, LaunchedEngines.Timing timing, StartupMeter meter,
-                   PrintStream console) {
+                   PrintStream console, Supplier<GpuMemorySettle> settleOpener) {
         this.runDir = new RunDirectory(runDir);
         this.engines = new LaunchedEngines(commands, timing, console, this::ended);
         this.meter = meter;
         this.console = console;
+        this.settleOpener = settleOpener;
     }
 
-    /** The sweep's: presets' commands, the timing from system properties, the sensors of {@code -prof}. */
+    /**
+     * The sweep's: presets' commands, the timing from system properties, the sensors of {@code -prof},
+     * and on an NVIDIA host the wait for GPU memory between engines.
+     */
     static ManagedEngines of(SweepPlan plan) {
         return new ManagedEngines(plan.runDir(), LaunchCommands::command, LaunchedEngines.Timing.fromSystemProperties(),
-                StartupPower.of(plan.line().options().getProfilers(), System.out), System.out);
+                StartupPower.of(plan.line().options().getProfilers(), System.out), System.out,
+                () -> GpuMemorySettle.open(System.out));
     }
 
     /**
@@ -96,6 +114,10 @@ final class ManagedEngines implements AutoCloseable {
         }
         BenchmarkSpec spec = TrialSpec.of(trial);
         TrialKey key = new TrialKey(spec.benchmarkClass(), spec.describe());
+        if (!settleOpened) { // the GPUs' levels before any engine of ours
+            settleOpened = true;
+            settle = settleOpener.get();
+        }
         Path log = runDir.root().resolve("engines").resolve(key.id() + ".log");
         LaunchedEngines.Served served;
         try {
@@ -139,12 +161,18 @@ final class ManagedEngines implements AutoCloseable {
                 String.join(" ", p.command().argv()), p.port(), null, Double.NaN, Map.of(), ended.stopped().seconds(),
                 ended.stopped().exitStatus(), p.log().toString(), ended.why()).appendTo(runDir);
         running = null;
+        if (settle != null) {
+            settle.await(ended.stopped().pids(), SETTLE);
+        }
     }
 
     /** Stops the running engine and records it. */
     @Override
     public void close() {
         engines.stop("the sweep ended");
+        if (settle != null) {
+            settle.close();
+        }
     }
 
     private static String firstLine(String s) {

@@ -60,7 +60,7 @@ class ManagedEnginesTest {
             return new LaunchCommand(argv, Map.of(), "/health", "served-" + axes.quantization(), List.of(), "/version",
                     null, null, axes.quantization());
         }, new LaunchedEngines.Timing(Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(5)),
-                () -> () -> Map.of("rapl", 7.0), new PrintStream(console, true, StandardCharsets.UTF_8));
+                () -> () -> Map.of("rapl", 7.0), new PrintStream(console, true, StandardCharsets.UTF_8), () -> null);
     }
 
     @Test

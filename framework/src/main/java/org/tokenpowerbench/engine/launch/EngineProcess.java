@@ -259,8 +259,14 @@ public final class EngineProcess implements AutoCloseable {
         return s.toString();
     }
 
-    /** How a stop went: seconds it took, the engine's exit status, whether it had to be killed. */
-    public record Stopped(double seconds, int exitStatus, boolean killed) {
+    /**
+     * How a stop went: seconds it took, the engine's exit status, whether it had to be killed, and
+     * the ids of every process of its tree (for a GPU's process list, which may still show them).
+     */
+    public record Stopped(double seconds, int exitStatus, boolean killed, Set<Long> pids) {
+        public Stopped {
+            pids = Set.copyOf(pids);
+        }
     }
 
     /**
@@ -269,13 +275,15 @@ public final class EngineProcess implements AutoCloseable {
      */
     public Stopped stop(Duration grace) {
         long from = System.nanoTime();
+        Set<Long> pids = new java.util.TreeSet<>();
+        tree().forEach(p -> pids.add(p.pid()));
         boolean killed = kill(grace);
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException e) {
             // shutting down already: the hook finds nothing left
         }
-        return new Stopped((System.nanoTime() - from) / 1e9, process.exitValue(), killed);
+        return new Stopped((System.nanoTime() - from) / 1e9, process.exitValue(), killed, pids);
     }
 
     /** Returns whether SIGKILL was needed. */
