@@ -17,6 +17,7 @@ import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.ScalarResult;
 import org.tokenpowerbench.UserError;
 import org.tokenpowerbench.prometheus.ServerWave;
+import org.tokenpowerbench.engine.launch.LaunchedEndpoint;
 import org.tokenpowerbench.report.RequestsRow;
 import org.tokenpowerbench.report.RunDirectory;
 import org.tokenpowerbench.report.TrialKey;
@@ -101,6 +102,7 @@ public class RequestMetricsProfiler implements InternalProfiler {
         if (server != null) {
             results.addAll(serverResults(server));
         }
+        results.addAll(startup(LaunchedEndpoint.fromSystemProperties()));
         return results;
     }
 
@@ -135,6 +137,25 @@ public class RequestMetricsProfiler implements InternalProfiler {
         if (Double.isFinite(value)) {
             results.add(avg(label, value, unit));
         }
+    }
+
+    /**
+     * What starting the trial's managed engine cost, as the host measured it before this fork began
+     * ({@link LaunchedEndpoint}): {@code engine.startup.seconds}, {@code <sensor label>.engine.startup.J}
+     * and {@code engine.startup.reused} (1 when an earlier trial's engine served this one, whose
+     * start-up is then 0: the cost belongs to the trial that paid it). The same in every iteration,
+     * so JMH's average is the figure. Empty for an engine not launched by the host.
+     */
+    static List<Result> startup(LaunchedEndpoint launched) {
+        if (launched == null) {
+            return List.of();
+        }
+        List<Result> out = new ArrayList<>();
+        out.add(new ScalarResult("engine.startup.seconds", launched.startupSeconds(), "s", AggregationPolicy.AVG));
+        out.add(new ScalarResult("engine.startup.reused", launched.reused() ? 1 : 0, "boolean", AggregationPolicy.MAX));
+        launched.startupJoules().forEach((label, joules) ->
+                out.add(new ScalarResult(label + ".engine.startup.J", joules, "J", AggregationPolicy.AVG)));
+        return out;
     }
 
     private int measured;

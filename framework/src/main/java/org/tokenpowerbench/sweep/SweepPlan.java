@@ -64,6 +64,7 @@ record SweepPlan(CommandLine line, List<Trial> trials, Path runDir, boolean resu
             throw new UserError("no benchmark matches " + cmd.getIncludes() + ": list them with -l");
         }
         ParameterCheck.check(trials);
+        ManagedEngines.check(trials);
         checkEngines(cmd, selected);
         JmhLock.ofThisJvm().checkFree();
         String resultFile = line.resultFile();

@@ -17,6 +17,7 @@ import org.openjdk.jmh.runner.Defaults;
 import org.openjdk.jmh.runner.NoBenchmarksException;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
+import org.tokenpowerbench.engine.EngineException;
 import org.tokenpowerbench.report.FailedTrial;
 import org.tokenpowerbench.report.FailureRecord;
 import org.tokenpowerbench.report.Metric;
@@ -48,15 +49,15 @@ final class SweepRunner {
      * if it had failed there: every file is written and the resume line printed before the JVM halts.
      */
     int run() {
-        try (Interruption interruption = Interruption.watch(GRACE)) {
-            return run(interruption);
+        try (Interruption interruption = Interruption.watch(GRACE); ManagedEngines engines = ManagedEngines.of(plan)) {
+            return run(interruption, engines);
         }
     }
 
     /** How long an interrupted JVM waits for the sweep to record what it measured. */
     private static final java.time.Duration GRACE = java.time.Duration.ofSeconds(30);
 
-    private int run(Interruption interruption) {
+    private int run(Interruption interruption, ManagedEngines engines) {
         List<Trial> trials = plan.trials();
         List<RunResult> results = new ArrayList<>();
         List<FailedTrial> failed = new ArrayList<>();
@@ -87,9 +88,18 @@ final class SweepRunner {
             int failuresBefore = failures().size();
             Collection<RunResult> trialResults = List.of();
             String error = null;
+            List<String> jvmArgs = new ArrayList<>(plan.jvmArgs());
+            boolean engineStarted = true;
+            try {
+                jvmArgs.addAll(engines.before(trial)); // a managed engine starts here, before the fork
+            } catch (EngineException e) {
+                engineStarted = false; // recorded in failures.jsonl with the engine's log tail; the next trial goes on
+            }
             plan.output().startTrial();
             try {
-                trialResults = new Runner(new TrialOptions(plan.line().options(), trial, plan.jvmArgs()), plan.output()).run();
+                if (engineStarted) {
+                    trialResults = new Runner(new TrialOptions(plan.line().options(), trial, jvmArgs), plan.output()).run();
+                }
             } catch (NoBenchmarksException e) {
                 stopped = "no benchmark matches " + trial.benchmark() + " any more: list them with -l";
                 error = stopped;
@@ -98,6 +108,7 @@ final class SweepRunner {
                 stopped = error;
             }
             ran++;
+            engines.after();
             if (interruption.interrupted() && stopped == null) {
                 stopped = "interrupted";
             }

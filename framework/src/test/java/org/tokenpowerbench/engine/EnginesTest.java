@@ -23,14 +23,15 @@ class EnginesTest {
             String m = e.getMessage();
             assertTrue(m.startsWith("engine '" + value + "' is not known"), m);
             // the schemes come from the registered providers, the test-only one included
-            assertTrue(m.contains("embedded, fixture, http, https"), m);
+            assertTrue(m.contains("embedded, fixture, http, https, launch"), m);
             assertTrue(m.contains("http://localhost:8000") && m.contains("-p engine="), m);
             assertFalse(m.contains("\n"), m);
             assertEquals(0, e.getStackTrace().length, "a user error carries no stack trace");
         }
         EngineException open = assertThrows(EngineException.class,
                 () -> Engines.open(new EngineRequest("launch:vllm", "m", "auto", 1, 100, null)));
-        assertTrue(open.getMessage().contains("scheme 'launch' is none of"), open.getMessage());
+        // a managed engine is started by the host: a fork given none says how to run it
+        assertTrue(open.getMessage().contains("is started by TokenPowerBench's Main before each trial"), open.getMessage());
     }
 
     @Test

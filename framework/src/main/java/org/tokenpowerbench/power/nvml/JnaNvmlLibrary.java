@@ -70,7 +70,21 @@ public final class JnaNvmlLibrary implements NvmlLibrary {
         int nvmlDeviceGetTemperature(Pointer device, int sensorType, IntByReference temp);
 
         int nvmlDeviceGetClockInfo(Pointer device, int clockType, IntByReference clock);
+
+        int nvmlDeviceGetMemoryInfo(Pointer device, Pointer memory);
+
+        int nvmlDeviceGetComputeRunningProcesses_v3(Pointer device, IntByReference infoCount, Pointer infos);
     }
+
+    /** {@code nvmlMemory_t}: total, free, used, each an unsigned 64-bit count of bytes. */
+    private static final int MEMORY_SIZE = 24;
+    private static final int MEMORY_USED_OFFSET = 16;
+    /**
+     * {@code nvmlProcessInfo_t} as the {@code _v3} call fills it: {@code unsigned int pid},
+     * (4 bytes of padding), {@code unsigned long long usedGpuMemory}, {@code unsigned int
+     * gpuInstanceId}, {@code unsigned int computeInstanceId}.
+     */
+    private static final int PROCESS_INFO_SIZE = 24;
 
     /** {@code NVML_TEMPERATURE_GPU}. */
     private static final int TEMPERATURE_GPU = 0;
@@ -248,6 +262,43 @@ public final class JnaNvmlLibrary implements NvmlLibrary {
         check("nvmlDeviceGetClockInfo", call("nvmlDeviceGetClockInfo",
                 () -> nvml.nvmlDeviceGetClockInfo(pointer(device), CLOCK_SM, mhz)));
         return mhz.getValue();
+    }
+
+    @Override
+    public long memoryUsedBytes(NvmlDeviceHandle device) {
+        Memory m = new Memory(MEMORY_SIZE);
+        check("nvmlDeviceGetMemoryInfo", call("nvmlDeviceGetMemoryInfo",
+                () -> nvml.nvmlDeviceGetMemoryInfo(pointer(device), m)));
+        return m.getLong(MEMORY_USED_OFFSET);
+    }
+
+    @Override
+    public List<Long> computeProcessIds(NvmlDeviceHandle device) {
+        String f = "nvmlDeviceGetComputeRunningProcesses_v3";
+        for (int attempt = 0; attempt < 3; attempt++) {
+            IntByReference count = new IntByReference(0);
+            int code = call(f, () -> nvml.nvmlDeviceGetComputeRunningProcesses_v3(pointer(device), count, null));
+            if (code == NvmlReturn.SUCCESS) {
+                return List.of();
+            }
+            if (code != NvmlReturn.INSUFFICIENT_SIZE) {
+                check(f, code);
+            }
+            int room = count.getValue() + 8; // processes may start between the two calls
+            Memory infos = new Memory((long) room * PROCESS_INFO_SIZE);
+            IntByReference filled = new IntByReference(room);
+            code = call(f, () -> nvml.nvmlDeviceGetComputeRunningProcesses_v3(pointer(device), filled, infos));
+            if (code == NvmlReturn.INSUFFICIENT_SIZE) {
+                continue;
+            }
+            check(f, code);
+            List<Long> pids = new ArrayList<>();
+            for (int i = 0; i < filled.getValue(); i++) {
+                pids.add(Integer.toUnsignedLong(infos.getInt((long) i * PROCESS_INFO_SIZE)));
+            }
+            return pids;
+        }
+        throw new NvmlException(f, NvmlReturn.INSUFFICIENT_SIZE, "the process list kept growing");
     }
 
     private void check(String function, int code) {

@@ -77,4 +77,18 @@ public interface NvmlLibrary {
     default int smClockMHz(NvmlDeviceHandle device) {
         throw new NvmlException("nvmlDeviceGetClockInfo", NvmlReturn.NOT_SUPPORTED, "not offered here");
     }
+
+    /** {@code nvmlDeviceGetMemoryInfo}: bytes of the device's memory in use now. */
+    default long memoryUsedBytes(NvmlDeviceHandle device) {
+        throw new NvmlException("nvmlDeviceGetMemoryInfo", NvmlReturn.NOT_SUPPORTED, "not offered here");
+    }
+
+    /**
+     * {@code nvmlDeviceGetComputeRunningProcesses_v3}: the process ids holding a compute context on
+     * the device, in the host's pid namespace (inside a container they may not match this JVM's
+     * view, or be hidden).
+     */
+    default List<Long> computeProcessIds(NvmlDeviceHandle device) {
+        throw new NvmlException("nvmlDeviceGetComputeRunningProcesses_v3", NvmlReturn.NOT_SUPPORTED, "not offered here");
+    }
 }

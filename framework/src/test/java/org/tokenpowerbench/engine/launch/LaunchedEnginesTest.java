@@ -1,0 +1,254 @@
+package org.tokenpowerbench.engine.launch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tokenpowerbench.engine.EngineException;
+
+/**
+ * The managed-engine lifecycle against real child processes ({@link FakeEngine}, run with this
+ * JVM's {@code java}): ready only once health and a one-token probe answer, a crash at start and a
+ * never-ready engine failing with the log's tail, a port taken between pick and bind, an engine
+ * that ignores SIGTERM, one whose child must die too, reuse by identity and a fresh engine after a
+ * death.
+ */
+class LaunchedEnginesTest {
+
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream consoleBytes = new ByteArrayOutputStream();
+    private final PrintStream console = new PrintStream(consoleBytes, true, StandardCharsets.UTF_8);
+    private final List<LaunchedEngines> opened = new ArrayList<>();
+    private final List<LaunchedEngines.Ended> ended = new ArrayList<>();
+
+    private static final LaunchAxes AXES = new LaunchAxes("synthetic:llama-tiny", "f16", 1, 1, 1, 4, 256, 1);
+
+    @AfterEach
+    void stopAll() {
+        opened.forEach(LaunchedEngines::close);
+    }
+
+    static LaunchCommand fake(int port, String identity, String... flags) {
+        List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), FakeEngine.class.getName(), Integer.toString(port)));
+        argv.addAll(List.of(flags));
+        return new LaunchCommand(argv, Map.of(), "/health", "fake-model", List.of(), "/version", null, null, identity);
+    }
+
+    private LaunchedEngines engines(LaunchedEngines.Commands commands, Duration ready, Duration stopGrace) {
+        LaunchedEngines e = new LaunchedEngines(commands, new LaunchedEngines.Timing(ready, stopGrace,
+                Duration.ofMillis(200)), console, ended::add);
+        opened.add(e);
+        return e;
+    }
+
+    private String console() {
+        return consoleBytes.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aSlowStartIsWaitedForWithProgressAndMeasured() {
+        LaunchedEngines engines = engines((v, a, port) -> fake(port, "A", "delayMs=1500"), Duration.ofSeconds(60),
+                Duration.ofSeconds(10));
+        LaunchedEngines.Served s = engines.serve("launch:fake", AXES, dir.resolve("engines/t1.log"),
+                () -> () -> Map.of("nvml", 12.5));
+        assertFalse(s.reused());
+        assertTrue(s.startupSeconds() >= 1.5, "ready only after the health path answers 2xx: " + s.startupSeconds());
+        assertEquals(Map.of("nvml", 12.5), s.startupJoules());
+        assertEquals("{\"version\":\"fake-1.2\"}", s.version());
+        assertTrue(console().contains("waiting for java on :" + s.engine().port()), console());
+        assertTrue(console().contains("log: " + dir.resolve("engines/t1.log")), console());
+        assertTrue(s.engine().alive());
+    }
+
+    @Test
+    void anEngineThatExitsWhileStartingFailsWithItsLogTail() {
+        LaunchedEngines engines = engines((v, a, port) -> fake(port, "A", "crash"), Duration.ofSeconds(60),
+                Duration.ofSeconds(10));
+        EngineException e = assertThrows(EngineProcess.Exited.class, () -> engines.serve("launch:fake", AXES,
+                dir.resolve("t.log"), StartupMeter.NONE));
+        assertTrue(e.getMessage().contains("exited with status 3 while starting"), e.getMessage());
+        assertTrue(e.getMessage().contains("error: unknown argument --no-such-flag"), e.getMessage());
+        assertNull(engines.current());
+    }
+
+    @Test
+    void anEngineNeverReadyTimesOutWithItsLogTailAndIsStopped() {
+        AtomicInteger port = new AtomicInteger();
+        LaunchedEngines engines = engines((v, a, p) -> {
+            port.set(p);
+            return fake(p, "A", "neverReady");
+        }, Duration.ofSeconds(3), Duration.ofSeconds(10));
+        EngineException e = assertThrows(EngineException.class, () -> engines.serve("launch:fake", AXES,
+                dir.resolve("t.log"), StartupMeter.NONE));
+        assertTrue(e.getMessage().contains("was not ready on :" + port.get() + " after 3 s"), e.getMessage());
+        assertTrue(e.getMessage().contains("-Dtpb.launch.readySeconds"), e.getMessage());
+        assertTrue(e.getMessage().contains("listening on :" + port.get()), "the log's tail: " + e.getMessage());
+        assertNull(engines.current());
+        assertTrue(portFree(port.get()), "the never-ready engine was stopped");
+    }
+
+    @Test
+    void aPortTakenBetweenPickAndBindIsRetriedOnceOnANewPort() throws IOException {
+        List<ServerSocket> thieves = new ArrayList<>();
+        List<Integer> ports = new ArrayList<>();
+        LaunchedEngines engines = engines((v, a, p) -> {
+            ports.add(p);
+            if (ports.size() == 1) { // another program binds the port after we picked it
+                thieves.add(bind(p));
+            }
+            return fake(p, "A");
+        }, Duration.ofSeconds(60), Duration.ofSeconds(10));
+        try {
+            LaunchedEngines.Served s = engines.serve("launch:fake", AXES, dir.resolve("t.log"), StartupMeter.NONE);
+            assertEquals(2, ports.size());
+            assertNotEquals(ports.get(0), ports.get(1));
+            assertEquals(ports.get(1), s.engine().port());
+            assertTrue(console().contains("port " + ports.get(0) + " was taken"), console());
+        } finally {
+            for (ServerSocket s : thieves) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void aPortTakenTwiceFailsWithOneClearLine() throws IOException {
+        List<ServerSocket> thieves = new ArrayList<>();
+        LaunchedEngines engines = engines((v, a, p) -> {
+            thieves.add(bind(p));
+            return fake(p, "A");
+        }, Duration.ofSeconds(60), Duration.ofSeconds(10));
+        try {
+            EngineException e = assertThrows(EngineException.class, () -> engines.serve("launch:fake", AXES,
+                    dir.resolve("t.log"), StartupMeter.NONE));
+            assertTrue(e.getMessage().startsWith("the engine could not bind a free loopback port twice"), e.getMessage());
+            assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        } finally {
+            for (ServerSocket s : thieves) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void anEngineThatIgnoresSigtermIsKilledAfterTheGrace() {
+        LaunchedEngines engines = engines((v, a, port) -> fake(port, "A", "ignoreTerm"), Duration.ofSeconds(60),
+                Duration.ofSeconds(1));
+        LaunchedEngines.Served s = engines.serve("launch:fake", AXES, dir.resolve("t.log"), StartupMeter.NONE);
+        ProcessHandle engine = ProcessHandle.of(s.engine().pid()).orElseThrow();
+        LaunchedEngines.Ended end = engines.stop("test");
+        assertTrue(end.stopped().killed(), "SIGKILL was needed");
+        assertFalse(engine.isAlive());
+        assertEquals(137, end.stopped().exitStatus(), "128 + SIGKILL");
+        assertEquals(List.of(end), ended);
+    }
+
+    @Test
+    void theEnginesChildrenDieWithIt() throws Exception {
+        LaunchedEngines engines = engines((v, a, port) -> fake(port, "A", "spawnChild"), Duration.ofSeconds(60),
+                Duration.ofSeconds(10));
+        Path log = dir.resolve("t.log");
+        LaunchedEngines.Served s = engines.serve("launch:fake", AXES, log, StartupMeter.NONE);
+        long child = Files.readAllLines(log).stream().filter(l -> l.startsWith("CHILD ")).map(l -> Long.parseLong(l.substring(6)))
+                .findFirst().orElseThrow();
+        ProcessHandle handle = ProcessHandle.of(child).orElseThrow();
+        assertTrue(handle.isAlive());
+        LaunchedEngines.Ended end = engines.stop("test");
+        assertFalse(handle.isAlive(), "the engine's child " + child + " was stopped with it");
+        assertFalse(end.stopped().killed(), "SIGTERM was enough");
+        assertEquals(143, end.stopped().exitStatus(), "128 + SIGTERM");
+        assertFalse(s.engine().alive());
+    }
+
+    @Test
+    void anEqualIdentityReusesTheRunningEngineAndAnotherStopsIt() {
+        AtomicInteger starts = new AtomicInteger();
+        LaunchedEngines engines = engines((v, a, port) -> {
+            starts.incrementAndGet();
+            return fake(port, a.quantization()); // the identity follows a launch-side axis
+        }, Duration.ofSeconds(60), Duration.ofSeconds(10));
+        LaunchedEngines.Served first = engines.serve("launch:fake", AXES, dir.resolve("1.log"), () -> () -> Map.of("nvml", 3.0));
+        LaunchedEngines.Served second = engines.serve("launch:fake", AXES, dir.resolve("2.log"), () -> () -> Map.of("nvml", 5.0));
+        assertTrue(second.reused());
+        assertSame(first.engine(), second.engine());
+        assertEquals(0, second.startupSeconds(), "a reused engine cost the trial nothing to start");
+        assertEquals(Map.of(), second.startupJoules());
+        assertTrue(console().contains("reusing the running engine on :" + first.engine().port()), console());
+        assertFalse(Files.exists(dir.resolve("2.log")), "no second engine was started");
+
+        LaunchAxes q8 = new LaunchAxes("synthetic:llama-tiny", "q8_0", 1, 1, 1, 4, 256, 1);
+        LaunchedEngines.Served third = engines.serve("launch:fake", q8, dir.resolve("3.log"), StartupMeter.NONE);
+        assertFalse(third.reused());
+        assertEquals(1, ended.size());
+        assertSame(first.engine(), ended.get(0).engine());
+        assertFalse(first.engine().alive(), "the engine of another launch command was stopped first");
+        assertEquals("the next trial needs another launch command", ended.get(0).why());
+    }
+
+    @Test
+    void anEngineThatDiedIsRecordedAndAFreshOneServesTheNextTrial() throws Exception {
+        AtomicInteger starts = new AtomicInteger();
+        LaunchedEngines engines = engines((v, a, port) -> starts.incrementAndGet() == 1
+                ? fake(port, "A", "dieAfterMs=300") : fake(port, "A"), Duration.ofSeconds(60), Duration.ofSeconds(10));
+        LaunchedEngines.Served first = engines.serve("launch:fake", AXES, dir.resolve("1.log"), StartupMeter.NONE);
+        first.engine().waitForExit();
+        LaunchedEngines.Served next = engines.serve("launch:fake", AXES, dir.resolve("2.log"), StartupMeter.NONE);
+        assertFalse(next.reused(), "a dead engine is never reused");
+        assertEquals("it had died (exit status 9)", ended.get(0).why());
+        assertTrue(Files.readString(dir.resolve("1.log")).contains("illegal memory access"), "its log is kept");
+        assertTrue(next.engine().alive());
+    }
+
+    private static ServerSocket bind(int port) {
+        try {
+            return new ServerSocket(port, 1, InetAddress.getLoopbackAddress());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static boolean portFree(int port) {
+        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void aProgramThatCannotBeExecutedIsOneLine() {
+        LaunchedEngines engines = engines((v, a, port) -> new LaunchCommand(List.of(dir.resolve("no-such-server").toString()),
+                Map.of(), "/health", "m", List.of(), null, null, null, "X"), Duration.ofSeconds(5), Duration.ofSeconds(1));
+        EngineException e = assertThrows(EngineException.class, () -> engines.serve("launch:fake", AXES,
+                dir.resolve("t.log"), StartupMeter.NONE));
+        // setsid itself runs and reports the missing program: the engine "exits while starting"
+        assertInstanceOf(EngineException.class, e);
+        assertTrue(e.getMessage().contains("no-such-server"), e.getMessage());
+        assertFalse(e.getMessage().startsWith("java"), e.getMessage());
+    }
+}
