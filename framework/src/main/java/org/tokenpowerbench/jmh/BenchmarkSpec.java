@@ -150,6 +150,21 @@ public final class BenchmarkSpec implements AxisValues {
         return integer(Axis.BATCH);
     }
 
+    /** Tensor-parallel size for a managed engine (see {@link Axis#TENSOR_PARALLEL}); 1 without {@code @Parallelism}. */
+    public int tensorParallel() {
+        return integer(Axis.TENSOR_PARALLEL);
+    }
+
+    /** Pipeline-parallel size for a managed engine (see {@link Axis#PIPELINE_PARALLEL}); 1 without {@code @Parallelism}. */
+    public int pipelineParallel() {
+        return integer(Axis.PIPELINE_PARALLEL);
+    }
+
+    /** Data-parallel replicas for a managed engine (see {@link Axis#DATA_PARALLEL}); 1 without {@code @Parallelism}. */
+    public int dataParallel() {
+        return integer(Axis.DATA_PARALLEL);
+    }
+
     /** The prompt length: {@code contextLength} when the benchmark has that axis, else {@code inputTokens}; 0 with a dataset. */
     public int inputTokens() {
         return has(Axis.DATASET) ? 0 : integer(promptLengthAxis());
