@@ -9,15 +9,12 @@ import org.tokenpowerbench.engine.gguf.SyntheticVocabulary;
  * Writes a random-weight llama-shaped GGUF for serving with an external engine (llama.cpp's
  * {@code llama-server}) in the GPU proof (docs/gpu-proof.md), through the framework's public GGUF API.
  *
- * <p>The file is {@link SyntheticModel#writer}'s model, changed in one tensor through
- * {@link GgufWriter#transformTensor} (so the layout stays the framework's alone): the rows of
- * {@code output.weight} that belong to the special tokens and the 256 byte-fallback tokens (ids
- * 0..258 of the {@link SyntheticVocabulary}) are zero, so their logits are exactly 0 while the
- * maximum over the other ~31,700 random logits is positive: greedy decoding never emits them. A
- * random model that emits lone byte tokens produces invalid UTF-8, which recent {@code llama-server}
- * builds reject mid-stream ("The model produced output that does not match the expected
- * Content-only format"). The work per token (shapes, matrix sizes) is unchanged. The file records
- * the change as {@code tokenpowerbench.synthetic.variant}.
+ * <p>The file is the framework's server variant, {@link SyntheticModel#serverWriter} (what a
+ * managed {@code launch:llama-server} loads too): the rows of {@code output.weight} that belong to
+ * the special tokens and the 256 byte-fallback tokens (ids 0..258 of the {@link SyntheticVocabulary})
+ * are zero, so greedy decoding never emits them; a random model that emits lone byte tokens produces
+ * invalid UTF-8, which recent {@code llama-server} builds reject mid-stream. The work per token is
+ * unchanged. The file records the change as {@code tokenpowerbench.synthetic.variant}.
  *
  * <p>Usage, as a single-file program on the framework's classes (benchmarks.jar holds them):
  * {@code java -cp benchmarks/target/benchmarks.jar tools/gpu-proof/WriteSyntheticModel.java OUT.gguf [SHAPE] [QUANT] [SEED]}
@@ -49,18 +46,8 @@ public final class WriteSyntheticModel {
                 shape.parameterCount(), quant.label(), seed, bytes, (System.nanoTime() - t0) / 1e9);
     }
 
-    /** {@link SyntheticModel#writer}'s model, with the output rows of ids 0..258 zeroed and the change recorded. */
+    /** The framework's server variant ({@link SyntheticModel#serverWriter}): the output rows of ids 0..258 zeroed. */
     static GgufWriter writer(ModelShape shape, GgufQuantization quantization, long seed) {
-        // output.weight [nEmbd, nVocab]: element k belongs to token k / nEmbd
-        long zeroEnd = (long) shape.nEmbd() * SyntheticVocabulary.MIN_SIZE;
-        return SyntheticModel.writer(shape, quantization, seed)
-                .putString("tokenpowerbench.synthetic.variant", "output rows of ids 0.." + (SyntheticVocabulary.MIN_SIZE - 1)
-                        + " zeroed (no special or byte tokens under greedy decoding)")
-                .transformTensor("output.weight", random -> (start, dst, count) -> {
-                    random.fill(start, dst, count);
-                    for (int i = 0; i < count && start + i < zeroEnd; i++) {
-                        dst[i] = 0f;
-                    }
-                });
+        return SyntheticModel.serverWriter(shape, quantization, seed);
     }
 }

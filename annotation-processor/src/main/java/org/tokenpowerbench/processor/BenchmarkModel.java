@@ -20,10 +20,12 @@ import org.tokenpowerbench.axes.Axis;
  * @param requestFields   {@code @RequestFields}; null without it
  * @param slo             {@code @Slo}'s objectives in the order of {@link #SLO_AXES}; null without it
  * @param jmhAnnotations  JMH's annotations of the class as Java source, to copy onto the generated class
+ * @param parallelism     {@code @Parallelism}; null without it (no parallelism parameters: every trial at 1)
  */
 record BenchmarkModel(List<String> models, List<String> quantizations, List<Integer> batches, Prompts prompts,
                       Endpoint endpoint, OpenLoop openLoop, Dataset dataset, List<Integer> contextLengths,
-                      List<String> requestFields, double[] slo, List<String> jmhAnnotations) {
+                      List<String> requestFields, double[] slo, List<String> jmhAnnotations,
+                      Parallelism parallelism) {
 
     /** The axes of {@link #slo()}'s values, in the same order. */
     static final List<Axis> SLO_AXES = List.of(Axis.SLO_TTFT_MS, Axis.SLO_TPOT_MS, Axis.SLO_E2E_MS);
@@ -46,6 +48,10 @@ record BenchmarkModel(List<String> models, List<String> quantizations, List<Inte
     /** The values of {@code @Workload}. */
     record OpenLoop(List<Double> rates, String arrivals, List<Double> burstiness, List<Integer> maxConcurrency,
                     int warmupRequests, List<Double> waveSeconds) {
+    }
+
+    /** The sizes of {@code @Parallelism}, one list per member. */
+    record Parallelism(List<Integer> tensor, List<Integer> pipeline, List<Integer> data) {
     }
 
     /** The values of {@code @Dataset}: the files to sweep and the longest prompt taken from them. */

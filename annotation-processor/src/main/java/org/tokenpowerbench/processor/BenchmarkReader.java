@@ -31,6 +31,7 @@ final class BenchmarkReader {
     static final String DATASET = PKG + "Dataset";
     static final String CONTEXT_LENGTH = PKG + "ContextLength";
     static final String SLO = PKG + "Slo";
+    static final String PARALLELISM = PKG + "Parallelism";
 
     /** The members of {@code @Slo}, in the order of {@link BenchmarkModel#SLO_AXES}. */
     private static final List<String> SLO_MEMBERS = List.of("ttftMs", "tpotMs", "e2eMs");
@@ -66,6 +67,7 @@ final class BenchmarkReader {
                 "@Model needs at least one model, e.g. @Model(\"synthetic:llama-tiny\")");
         List<String> quantizations = quantizations();
         List<Integer> batches = batches();
+        BenchmarkModel.Parallelism parallelism = parallelism();
         AnnotationMirror promptsMirror = mirror(PROMPTS);
         BenchmarkModel.Prompts prompts = prompts(promptsMirror);
         BenchmarkModel.Endpoint endpoint = endpoint();
@@ -77,13 +79,14 @@ final class BenchmarkReader {
         double[] slo = slo();
         List<String> jmh = jmhAnnotations();
         return check.failed() ? null : new BenchmarkModel(models, quantizations, batches, prompts, endpoint, openLoop,
-                dataset, contextLengths, requestFields, slo, jmh);
+                dataset, contextLengths, requestFields, slo, jmh, parallelism);
     }
 
     /** Our other annotations without {@code @Model}: the error sits on the first of them, where the user looks. */
     private void reportMissingModel() {
         AnnotationMirror any = null;
-        for (String name : List.of(PROMPTS, BATCH, QUANTIZATION, ENGINE, WORKLOAD, DATASET, CONTEXT_LENGTH, SLO)) {
+        for (String name : List.of(PROMPTS, BATCH, QUANTIZATION, ENGINE, WORKLOAD, DATASET, CONTEXT_LENGTH, SLO,
+                PARALLELISM)) {
             any = mirror(name);
             if (any != null) {
                 break;
@@ -129,6 +132,24 @@ final class BenchmarkReader {
         List<Integer> values = members.ints(a, "value");
         check.nonEmptyAllowed(a, "value", Axis.BATCH, values, "@Batch needs at least one value");
         return values;
+    }
+
+    /** {@code @Parallelism}'s sizes, each checked by its axis; null without the annotation. */
+    private BenchmarkModel.Parallelism parallelism() {
+        AnnotationMirror a = mirror(PARALLELISM);
+        if (a == null) {
+            return null;
+        }
+        List<Integer> tensor = members.ints(a, "tensor");
+        List<Integer> pipeline = members.ints(a, "pipeline");
+        List<Integer> data = members.ints(a, "data");
+        check.nonEmptyAllowed(a, "tensor", Axis.TENSOR_PARALLEL, tensor,
+                "@Parallelism(tensor) needs at least one size, e.g. tensor = {1, 2}");
+        check.nonEmptyAllowed(a, "pipeline", Axis.PIPELINE_PARALLEL, pipeline,
+                "@Parallelism(pipeline) needs at least one size, e.g. pipeline = 1");
+        check.nonEmptyAllowed(a, "data", Axis.DATA_PARALLEL, data,
+                "@Parallelism(data) needs at least one size, e.g. data = 1");
+        return new BenchmarkModel.Parallelism(tensor, pipeline, data);
     }
 
     private BenchmarkModel.Prompts prompts(AnnotationMirror a) {

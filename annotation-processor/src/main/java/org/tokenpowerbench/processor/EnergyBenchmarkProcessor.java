@@ -45,7 +45,7 @@ import org.tokenpowerbench.axes.Axis;
 @SupportedAnnotationTypes({
         BenchmarkReader.MODEL, BenchmarkReader.PROMPTS, BenchmarkReader.BATCH, BenchmarkReader.QUANTIZATION,
         BenchmarkReader.ENGINE, BenchmarkReader.WORKLOAD, BenchmarkReader.DATASET, BenchmarkReader.CONTEXT_LENGTH,
-        BenchmarkReader.SLO, BenchmarkReader.REQUEST_FIELDS})
+        BenchmarkReader.SLO, BenchmarkReader.REQUEST_FIELDS, BenchmarkReader.PARALLELISM})
 public final class EnergyBenchmarkProcessor extends AbstractProcessor {
 
     @Override

@@ -100,6 +100,12 @@ final class EnergyClassSource {
         Map<Axis, List<?>> params = new LinkedHashMap<>();
         params.put(Axis.MODEL, b.models());
         params.put(Axis.QUANTIZATION, b.quantizations());
+        if (b.parallelism() != null) {
+            // only with the annotation: a class without it keeps its parameters, so its trials keep their keys
+            params.put(Axis.TENSOR_PARALLEL, b.parallelism().tensor());
+            params.put(Axis.PIPELINE_PARALLEL, b.parallelism().pipeline());
+            params.put(Axis.DATA_PARALLEL, b.parallelism().data());
+        }
         params.put(Axis.BATCH, b.batches());
         BenchmarkModel.Prompts prompts = b.prompts();
         if (b.contextLengths() != null) {

@@ -52,6 +52,7 @@ class EnergyBenchmarkProcessorTest {
             "import org.tokenpowerbench.annotations.Batch;",
             "import org.tokenpowerbench.annotations.Engine;",
             "import org.tokenpowerbench.annotations.Model;",
+            "import org.tokenpowerbench.annotations.Parallelism;",
             "import org.tokenpowerbench.annotations.Prompts;",
             "import org.tokenpowerbench.annotations.Quantization;",
             "import org.tokenpowerbench.annotations.ContextLength;",
@@ -639,6 +640,18 @@ class EnergyBenchmarkProcessorTest {
         }
 
         @Test
+        void zeroTensorParallel() {
+            assertSingleError(annotated("Par1", "@Model(\"m\")", "@Parallelism(tensor = {1, 0})"), "@Parallelism",
+                    "demo.Par1_Energy", "@Parallelism(tensor = 0) is not a parallel size", "give 1 or more");
+        }
+
+        @Test
+        void emptyPipelineParallel() {
+            assertSingleError(annotated("Par2", "@Model(\"m\")", "@Parallelism(pipeline = {})"), "@Parallelism",
+                    "demo.Par2_Energy", "@Parallelism(pipeline) needs at least one size");
+        }
+
+        @Test
         void zeroInputTokens() {
             assertSingleError(annotated("P1", "@Model(\"m\")", "@Prompts(inputTokens = 0)"), "@Prompts", "demo.P1_Energy",
                     "@Prompts(inputTokens = 0) is not allowed", "at least 1");
@@ -953,6 +966,9 @@ class EnergyBenchmarkProcessorTest {
         members.put("Workload.maxConcurrency", org.tokenpowerbench.axes.Axis.MAX_CONCURRENCY);
         members.put("Workload.warmupRequests", org.tokenpowerbench.axes.Axis.WARMUP_REQUESTS);
         members.put("Workload.waveSeconds", org.tokenpowerbench.axes.Axis.WAVE_SECONDS);
+        members.put("Parallelism.tensor", org.tokenpowerbench.axes.Axis.TENSOR_PARALLEL);
+        members.put("Parallelism.pipeline", org.tokenpowerbench.axes.Axis.PIPELINE_PARALLEL);
+        members.put("Parallelism.data", org.tokenpowerbench.axes.Axis.DATA_PARALLEL);
         for (Map.Entry<String, org.tokenpowerbench.axes.Axis> m : members.entrySet()) {
             String[] name = m.getKey().split("\\.");
             Object d = Class.forName("org.tokenpowerbench.annotations." + name[0]).getMethod(name[1]).getDefaultValue();

@@ -31,6 +31,7 @@ class GeneratedSourceTest {
                 "    @Prompts(outputTokens = {32, 64}, count = 8, seed = 7, outputLengths = {\"fixed\", \"normal:0.25:16:256\"})",
                 "    @Batch({1, 4, 16})",
                 "    @Quantization({\"f16\", \"q8_0\"})",
+                "    @Parallelism(tensor = {1, 2}, data = 2)",
                 "    @Engine(value = {\"embedded\", \"http://localhost:8000\"}, api = \"chat\", apiKeyEnv = \"OPENAI_API_KEY\")",
                 "    @Workload(rate = {0.5, 2}, arrivals = \"gamma\", burstiness = {0.25, 1}, maxConcurrency = {0, 4},",
                 "              warmupRequests = 3, waveSeconds = {0, 30.5})",

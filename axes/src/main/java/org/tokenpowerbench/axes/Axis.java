@@ -39,6 +39,17 @@ public enum Axis {
     /** The weights' quantization ({@code @Quantization}). */
     QUANTIZATION("quantization", ValueType.STRING, "f16", Presence.DEFAULTED,
             Rule.nonBlank("give a quantization, e.g. f16 or q8_0"), true, Shown.ALWAYS),
+    /**
+     * GPUs one model's layers are split across, each holding a slice of every matrix
+     * ({@code @Parallelism(tensor)}): a launch-only axis, honoured by a managed engine that has the
+     * flag. Shown only when not 1, so trials of runs before it keep their descriptions.
+     */
+    TENSOR_PARALLEL("tensorParallel", ValueType.INT, 1, Presence.DEFAULTED, Parallel.RULE, true, Shown.UNLESS_DEFAULT),
+    /** Stages one model's layers are split into, one GPU group each ({@code @Parallelism(pipeline)}); launch-only. */
+    PIPELINE_PARALLEL("pipelineParallel", ValueType.INT, 1, Presence.DEFAULTED, Parallel.RULE, true,
+            Shown.UNLESS_DEFAULT),
+    /** Replicas of the whole model serving the requests between them ({@code @Parallelism(data)}); launch-only. */
+    DATA_PARALLEL("dataParallel", ValueType.INT, 1, Presence.DEFAULTED, Parallel.RULE, true, Shown.UNLESS_DEFAULT),
     /** Closed loop: streams in flight, each sending its next request when its last one ends ({@code @Batch}). */
     BATCH("batch", ValueType.INT, 1, Presence.DEFAULTED, Rule.atLeast(1, "is not allowed", "it must be at least 1"),
             true, Shown.ALWAYS),
@@ -282,6 +293,10 @@ public enum Axis {
             }
             return false;
         }
+    }
+
+    private static final class Parallel {
+        static final Rule RULE = Rule.atLeast(1, "is not a parallel size", "give 1 or more (1: no parallelism on this axis)");
     }
 
     private static final class Slos {

@@ -10,9 +10,12 @@ import java.lang.annotation.Target;
  * Weight format. Becomes the JMH parameter {@code quantization}.
  *
  * <p>For a {@code synthetic:} model it chooses the tensor type the project writes: {@code f32},
- * {@code f16}, {@code q8_0} or {@code q4_0}. For a GGUF file or a remote server it is a label
- * recorded with the results (the file or the server decides the real format); use
- * {@code auto} there to say so.
+ * {@code f16}, {@code q8_0} or {@code q4_0}. With a managed engine ({@code launch:...}) it becomes
+ * the engine's own flag (vLLM's {@code --dtype} or {@code --quantization}, ...; for a GGUF file on
+ * {@code launch:llama-server} it must be the file's own type). For a GGUF file on the embedded
+ * engine or a remote server it is a label recorded with the results (the file or the server
+ * decides the real format); use {@code auto} there to say so. A sweep of several values against
+ * such a fixed server is refused before the first trial: it would measure one server.
  *
  * <p>Default (annotation absent): {@code {"f16"}}. Limits: at least one value, none blank.
  *

@@ -9,6 +9,7 @@ import org.tokenpowerbench.UserError;
 import org.tokenpowerbench.axes.Axis;
 import org.tokenpowerbench.axes.AxisValues;
 import org.tokenpowerbench.client.RequestBodyFields;
+import org.tokenpowerbench.engine.launch.LaunchAxes;
 import org.tokenpowerbench.workload.ArrivalProcess;
 import org.tokenpowerbench.workload.LengthDistribution;
 import org.tokenpowerbench.workload.PromptSource;
@@ -148,6 +149,31 @@ public final class BenchmarkSpec implements AxisValues {
     /** Closed loop: streams in flight (see {@link Axis#BATCH}); the server's slots are {@link #slots()}. */
     public int batch() {
         return integer(Axis.BATCH);
+    }
+
+    /** Tensor-parallel size for a managed engine (see {@link Axis#TENSOR_PARALLEL}); 1 without {@code @Parallelism}. */
+    public int tensorParallel() {
+        return integer(Axis.TENSOR_PARALLEL);
+    }
+
+    /** Pipeline-parallel size for a managed engine (see {@link Axis#PIPELINE_PARALLEL}); 1 without {@code @Parallelism}. */
+    public int pipelineParallel() {
+        return integer(Axis.PIPELINE_PARALLEL);
+    }
+
+    /** Data-parallel replicas for a managed engine (see {@link Axis#DATA_PARALLEL}); 1 without {@code @Parallelism}. */
+    public int dataParallel() {
+        return integer(Axis.DATA_PARALLEL);
+    }
+
+    /**
+     * What a managed engine ({@code launch:...}) is started with for this trial: the model, the
+     * quantization, the parallel sizes, the slots and the tokens one slot holds (the longest prompt
+     * plus the output). Reads a dataset file, as {@link #promptSource()} does.
+     */
+    public LaunchAxes launchAxes() {
+        return new LaunchAxes(model(), quantization(), tensorParallel(), pipelineParallel(), dataParallel(), slots(),
+                promptSource().contextPerSlot(outputTokens()), seed());
     }
 
     /** The prompt length: {@code contextLength} when the benchmark has that axis, else {@code inputTokens}; 0 with a dataset. */

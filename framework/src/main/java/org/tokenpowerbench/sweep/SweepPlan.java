@@ -28,7 +28,8 @@ import org.tokenpowerbench.report.RunDirectory;
 
 /**
  * A sweep checked and ready to run: every check that can be made before the first fork has
- * passed (parameter names, profilers, every trial's values, engines and models, JMH's lock, the
+ * passed (parameter names, profilers, every trial's values, launch-only axes against a fixed server
+ * and a managed engine's flags, engines and models, JMH's lock, the
  * result file, the run folder and its room, a resume's compatibility), so that a mistake costs one line and exit status 2, not a fork.
  *
  * @param line       the command line
@@ -64,6 +65,7 @@ record SweepPlan(CommandLine line, List<Trial> trials, Path runDir, boolean resu
             throw new UserError("no benchmark matches " + cmd.getIncludes() + ": list them with -l");
         }
         ParameterCheck.check(trials);
+        LaunchOnlyAxes.check(trials);
         ManagedEngines.check(trials);
         checkEngines(cmd, selected);
         JmhLock.ofThisJvm().checkFree();

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.tokenpowerbench.client.Tokenizer;
 import org.tokenpowerbench.engine.gguf.GgufFile;
 import org.tokenpowerbench.engine.gguf.GgufReader;
+import org.tokenpowerbench.engine.gguf.LlamaTokenizerJson;
 
 /**
  * A tokenizer.json written by our own code from a GGUF vocabulary, run by the Hugging Face

@@ -31,6 +31,7 @@ import org.tokenpowerbench.client.RequestTimeline;
 import org.tokenpowerbench.client.StreamingClient;
 import org.tokenpowerbench.client.TokenCountSource;
 import org.tokenpowerbench.client.Tokenizer;
+import org.tokenpowerbench.engine.gguf.LlamaTokenizerJson;
 
 /**
  * A server that streams without {@code usage}, configured with a tokenizer.json through the

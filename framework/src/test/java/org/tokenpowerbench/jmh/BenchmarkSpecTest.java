@@ -49,6 +49,32 @@ class BenchmarkSpecTest {
                 + "api=completions", closedWithShape.describe(), "a closed loop shows no arrival shape");
     }
 
+    /**
+     * The parallelism axes: size 1 (their default, and every trial of a class without
+     * {@code @Parallelism}) leaves the description and so the resume key as it was; another size
+     * is shown after the quantization and separates result groups.
+     */
+    @Test
+    void parallelSizesShowOnlyWhenNotOne() {
+        BenchmarkSpec plain = point().set("batch", 2).build();
+        BenchmarkSpec ones = point().set("tensorParallel", 1).set("pipelineParallel", 1).set("dataParallel", 1)
+                .set("batch", 2).build();
+        assertEquals("model=m quantization=f16 batch=2 inputTokens=128 outputTokens=64 prompts=16 engine=embedded "
+                + "api=completions", ones.describe());
+        assertEquals(plain.describe(), ones.describe());
+        assertEquals(plain.group(), ones.group());
+        BenchmarkSpec tp = point().set("tensorParallel", 4).set("dataParallel", 2).set("batch", 2).build();
+        assertEquals("model=m quantization=f16 tensorParallel=4 dataParallel=2 batch=2 inputTokens=128 outputTokens=64"
+                + " prompts=16 engine=embedded api=completions", tp.describe());
+        assertNotEquals(plain.group(), tp.group());
+        assertEquals(4, tp.tensorParallel());
+        assertEquals(1, tp.pipelineParallel());
+        assertEquals(2, tp.dataParallel());
+        UserError e = assertThrows(UserError.class, () -> point().set("pipelineParallel", 0).build().check());
+        assertEquals("pipelineParallel=0 is not a parallel size: give 1 or more (1: no parallelism on this axis)"
+                + " (-p pipelineParallel=...)", e.getMessage());
+    }
+
     @Test
     void slotsAreBatchInClosedLoopAndAtLeastMaxConcurrencyInOpenLoop() {
         assertEquals(4, point().set("batch", 4).set("maxConcurrency", 9).build().slots(), "closed loop ignores the bound");

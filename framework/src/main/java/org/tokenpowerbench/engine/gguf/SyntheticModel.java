@@ -56,14 +56,57 @@ public final class SyntheticModel {
      */
     public static final ModelShape LLAMA_100M = new ModelShape("llama-100m", 640, 12, 10, 10, 1792, 32000, 2048);
 
+    /** Llama 3.2 1B: https://huggingface.co/meta-llama/Llama-3.2-1B/blob/main/config.json */
+    public static final ModelShape LLAMA_3_2_1B = new ModelShape("llama-3.2-1b", 2048, 16, 32, 8, 8192, 128256, 131072);
+    /** Llama 3.2 3B: https://huggingface.co/meta-llama/Llama-3.2-3B/blob/main/config.json */
+    public static final ModelShape LLAMA_3_2_3B = new ModelShape("llama-3.2-3b", 3072, 28, 24, 8, 8192, 128256, 131072);
+    /** Llama 3.1 8B: https://huggingface.co/meta-llama/Llama-3.1-8B/blob/main/config.json */
+    public static final ModelShape LLAMA_3_1_8B = new ModelShape("llama-3.1-8b", 4096, 32, 32, 8, 14336, 128256, 131072);
+    /** Llama 3.1 70B: https://huggingface.co/meta-llama/Llama-3.1-70B/blob/main/config.json */
+    public static final ModelShape LLAMA_3_1_70B = new ModelShape("llama-3.1-70b", 8192, 80, 64, 8, 28672, 128256,
+            131072);
+    /**
+     * Qwen2.5 7B: https://huggingface.co/Qwen/Qwen2.5-7B/blob/main/config.json. In a GGUF it is written
+     * in llama's layout, without Qwen2's biases of the q, k and v projections (about 0.01 % of the
+     * weights); vLLM and SGLang build the real {@code Qwen2ForCausalLM}.
+     */
+    public static final ModelShape QWEN_2_5_7B = new ModelShape("qwen2.5-7b", 3584, 28, 28, 4, 18944, 152064, 131072);
+    /** Mistral 7B v0.3: https://huggingface.co/mistralai/Mistral-7B-v0.3/blob/main/config.json */
+    public static final ModelShape MISTRAL_7B_V0_3 = new ModelShape("mistral-7b-v0.3", 4096, 32, 32, 8, 14336, 32768,
+            32768);
+
     private static final Map<String, ModelShape> SHAPES;
+    private static final Map<String, HfArchitecture> ARCHITECTURES;
 
     static {
         Map<String, ModelShape> m = new LinkedHashMap<>();
-        for (ModelShape s : new ModelShape[] {LLAMA_TINY, LLAMA_100M}) {
+        for (ModelShape s : new ModelShape[] {LLAMA_TINY, LLAMA_100M, LLAMA_3_2_1B, LLAMA_3_2_3B, LLAMA_3_1_8B,
+                LLAMA_3_1_70B, QWEN_2_5_7B, MISTRAL_7B_V0_3}) {
             m.put(s.name(), s);
         }
         SHAPES = Collections.unmodifiableMap(m);
+        String hf = "https://huggingface.co/";
+        ARCHITECTURES = Map.of(
+                LLAMA_3_2_1B.name(), new HfArchitecture("LlamaForCausalLM", "llama", 500000, 32, true,
+                        hf + "meta-llama/Llama-3.2-1B/blob/main/config.json"),
+                LLAMA_3_2_3B.name(), new HfArchitecture("LlamaForCausalLM", "llama", 500000, 32, true,
+                        hf + "meta-llama/Llama-3.2-3B/blob/main/config.json"),
+                LLAMA_3_1_8B.name(), new HfArchitecture("LlamaForCausalLM", "llama", 500000, 8, false,
+                        hf + "meta-llama/Llama-3.1-8B/blob/main/config.json"),
+                LLAMA_3_1_70B.name(), new HfArchitecture("LlamaForCausalLM", "llama", 500000, 8, false,
+                        hf + "meta-llama/Llama-3.1-70B/blob/main/config.json"),
+                QWEN_2_5_7B.name(), new HfArchitecture("Qwen2ForCausalLM", "qwen2", 1000000, 0, false,
+                        hf + "Qwen/Qwen2.5-7B/blob/main/config.json"),
+                MISTRAL_7B_V0_3.name(), new HfArchitecture("MistralForCausalLM", "mistral", 1000000, 0, false,
+                        hf + "mistralai/Mistral-7B-v0.3/blob/main/config.json"));
+    }
+
+    /**
+     * What a Hugging Face {@code config.json} of {@code shape} says beyond its dimensions: the
+     * published model's architecture for the published shapes, plain llama for our own.
+     */
+    public static HfArchitecture hfArchitecture(ModelShape shape) {
+        return ARCHITECTURES.getOrDefault(shape.name(), HfArchitecture.OWN_LLAMA);
     }
 
     private SyntheticModel() {
@@ -186,6 +229,36 @@ public final class SyntheticModel {
         matrix(w, "output.weight", mt, seed, e, shape.nVocab());
         return w;
     }
+
+    /**
+     * The model a separate server such as {@code llama-server} can stream from: {@link #writer}'s
+     * model with the rows of {@code output.weight} that belong to the special tokens and the 256
+     * byte-fallback tokens (ids 0..{@value SyntheticVocabulary#MIN_SIZE} - 1) set to zero. Their
+     * logits are then exactly 0 while the largest of the other random logits is positive, so greedy
+     * decoding never picks them. Why: a random model otherwise emits lone byte tokens, which are
+     * invalid UTF-8, and recent {@code llama-server} builds end such a stream with an error (see
+     * docs/gpu-proof.md). The work per token is unchanged; the file says what was changed in
+     * {@value #VARIANT_KEY}.
+     */
+    public static GgufWriter serverWriter(ModelShape shape, GgufQuantization quantization, long seed) {
+        // output.weight [nEmbd, nVocab]: element k belongs to token k / nEmbd
+        long zeroEnd = (long) shape.nEmbd() * SyntheticVocabulary.MIN_SIZE;
+        return writer(shape, quantization, seed)
+                .putString(VARIANT_KEY, SERVER_VARIANT)
+                .transformTensor("output.weight", random -> (start, dst, count) -> {
+                    random.fill(start, dst, count);
+                    for (int i = 0; i < count && start + i < zeroEnd; i++) {
+                        dst[i] = 0f;
+                    }
+                });
+    }
+
+    /** The metadata key that names a changed variant of the synthetic model. */
+    public static final String VARIANT_KEY = "tokenpowerbench.synthetic.variant";
+
+    /** What {@link #serverWriter} writes under {@link #VARIANT_KEY}. */
+    public static final String SERVER_VARIANT = "output rows of ids 0.." + (SyntheticVocabulary.MIN_SIZE - 1)
+            + " zeroed (no special or byte tokens under greedy decoding)";
 
     private static void matrix(GgufWriter w, String name, GgmlType type, long seed, long ne0, long ne1) {
         w.addTensor(name, type, new long[] {ne0, ne1}, gaussian(seed, name, WEIGHT_STD));

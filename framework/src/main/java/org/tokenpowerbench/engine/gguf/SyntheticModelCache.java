@@ -85,8 +85,30 @@ public final class SyntheticModelCache {
      */
     public static Path resolve(ModelShape shape, GgufQuantization quantization, long seed, Path directory)
             throws IOException {
+        return resolve(shape, quantization, seed, directory, false);
+    }
+
+    /**
+     * The model for a separate server process ({@link SyntheticModel#serverWriter}: no special or
+     * byte tokens under greedy decoding), cached apart from the embedded engine's model under a
+     * name of its own ({@code ...-server-v<N>.gguf}), since its bytes differ.
+     *
+     * @param shape        the dimensions
+     * @param quantization the encoding of the matrices
+     * @param seed         seed of the weights
+     * @param directory    where models are kept; created if missing
+     * @return the path of the complete model file
+     * @throws IOException if the file cannot be written
+     */
+    public static Path resolveForServer(ModelShape shape, GgufQuantization quantization, long seed, Path directory)
+            throws IOException {
+        return resolve(shape, quantization, seed, directory, true);
+    }
+
+    private static Path resolve(ModelShape shape, GgufQuantization quantization, long seed, Path directory,
+                                boolean forServer) throws IOException {
         Files.createDirectories(directory);
-        Path target = directory.resolve(fileName(shape, quantization, seed)).toAbsolutePath();
+        Path target = directory.resolve(fileName(shape, quantization, seed, forServer)).toAbsolutePath();
         if (Files.isRegularFile(target)) {
             return target;
         }
@@ -101,7 +123,8 @@ public final class SyntheticModelCache {
                 FileLock lock = lockChannel.lock(); // waits while another process generates this model
                 try {
                     if (!Files.isRegularFile(target)) {
-                        generate(shape, quantization, seed, target);
+                        generate(forServer ? SyntheticModel.serverWriter(shape, quantization, seed)
+                                : SyntheticModel.writer(shape, quantization, seed), target);
                     }
                 } finally {
                     lock.release();
@@ -112,8 +135,7 @@ public final class SyntheticModelCache {
     }
 
     /** Called with both locks held, so temporary files of this model are left over from dead writers. */
-    private static void generate(ModelShape shape, GgufQuantization quantization, long seed, Path target)
-            throws IOException {
+    private static void generate(GgufWriter model, Path target) throws IOException {
         String prefix = target.getFileName() + ".";
         try (DirectoryStream<Path> stale = Files.newDirectoryStream(target.getParent(),
                 p -> p.getFileName().toString().startsWith(prefix) && p.getFileName().toString().endsWith(".tmp"))) {
@@ -123,7 +145,7 @@ public final class SyntheticModelCache {
         }
         Path tmp = Files.createTempFile(target.getParent(), target.getFileName() + ".", ".tmp");
         try {
-            SyntheticModel.write(shape, quantization, seed, tmp);
+            model.write(tmp);
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
@@ -145,8 +167,14 @@ public final class SyntheticModelCache {
      * @return the file name, e.g. {@code llama-tiny-q8_0-seed42-v1.gguf}
      */
     public static String fileName(ModelShape shape, GgufQuantization quantization, long seed) {
+        return fileName(shape, quantization, seed, false);
+    }
+
+    /** {@link #fileName(ModelShape, GgufQuantization, long)}, with {@code -server} before the version for the server's variant. */
+    public static String fileName(ModelShape shape, GgufQuantization quantization, long seed, boolean forServer) {
         String name = shape.name().replaceAll("[^A-Za-z0-9._-]", "_");
-        return name + "-" + quantization.label() + "-seed" + seed + "-v" + FORMAT_VERSION + ".gguf";
+        return name + "-" + quantization.label() + "-seed" + seed + (forServer ? "-server" : "") + "-v" + FORMAT_VERSION
+                + ".gguf";
     }
 
     /**

@@ -26,7 +26,8 @@ class SyntheticModelTest {
 
     @Test
     void namedShapesAndParameterCounts() {
-        assertEquals(List.of("llama-tiny", "llama-100m"), List.copyOf(SyntheticModel.shapes().keySet()));
+        assertEquals(List.of("llama-tiny", "llama-100m", "llama-3.2-1b", "llama-3.2-3b", "llama-3.1-8b", "llama-3.1-70b",
+                "qwen2.5-7b", "mistral-7b-v0.3"), List.copyOf(SyntheticModel.shapes().keySet()));
         assertEquals(655_680L, SyntheticModel.LLAMA_TINY.parameterCount());
         assertEquals(101_924_480L, SyntheticModel.LLAMA_100M.parameterCount());
         assertEquals(64, SyntheticModel.LLAMA_100M.headDim());
@@ -34,6 +35,44 @@ class SyntheticModelTest {
         assertEquals(SyntheticModel.LLAMA_TINY, SyntheticModel.parseSpec("synthetic:llama-tiny"));
         assertTrue(SyntheticModel.isSpec("synthetic:llama-tiny"));
         assertTrue(!SyntheticModel.isSpec("/models/x.gguf"));
+    }
+
+    /**
+     * The published shapes' dimensions against the parameter counts their publishers state for the
+     * untied models (Llama 3.1 8B: 8,030,261,248; 70B: 70,553,706,496; Mistral 7B v0.3:
+     * 7,248,023,552): a wrong dimension would change the count. Nothing is written.
+     */
+    @Test
+    void publishedShapesHaveTheirPublishedParameterCounts() {
+        assertEquals(8_030_261_248L, SyntheticModel.LLAMA_3_1_8B.parameterCount());
+        assertEquals(70_553_706_496L, SyntheticModel.LLAMA_3_1_70B.parameterCount());
+        assertEquals(7_248_023_552L, SyntheticModel.MISTRAL_7B_V0_3.parameterCount());
+        // Llama 3.2 ties its output matrix to the embedding: 1,235,814,400 published, plus our separate output.weight
+        assertEquals(1_235_814_400L + 2048L * 128_256, SyntheticModel.LLAMA_3_2_1B.parameterCount());
+        assertEquals(128, SyntheticModel.LLAMA_3_2_3B.headDim());
+        assertEquals("Qwen2ForCausalLM", SyntheticModel.hfArchitecture(SyntheticModel.QWEN_2_5_7B).architecture());
+        assertEquals(HfArchitecture.OWN_LLAMA, SyntheticModel.hfArchitecture(SyntheticModel.LLAMA_TINY));
+    }
+
+    @Test
+    void serverVariantZeroesTheOutputRowsOfSpecialAndByteTokensOnly() throws IOException {
+        Path plain = dir.resolve("plain.gguf");
+        Path server = dir.resolve("server.gguf");
+        SyntheticModel.write(SyntheticModel.LLAMA_TINY, GgufQuantization.F32, 5, plain);
+        SyntheticModel.serverWriter(SyntheticModel.LLAMA_TINY, GgufQuantization.F32, 5).write(server);
+        float[] a = outputWeights(plain);
+        float[] b = outputWeights(server);
+        int zeroEnd = SyntheticModel.LLAMA_TINY.nEmbd() * SyntheticVocabulary.MIN_SIZE;
+        for (int i = 0; i < a.length; i++) {
+            assertEquals(i < zeroEnd ? 0f : a[i], b[i], "output.weight element " + i);
+        }
+        assertTrue(a[0] != 0f && a[zeroEnd - 1] != 0f, "the plain model's rows are random");
+        assertEquals(SyntheticModel.SERVER_VARIANT,
+                GgufReader.read(server, false).getString(SyntheticModel.VARIANT_KEY).orElseThrow());
+    }
+
+    private static float[] outputWeights(Path file) throws IOException {
+        return GgufTestSupport.tensorValues(file, GgufReader.read(file, false), "output.weight");
     }
 
     @Test

@@ -1,4 +1,4 @@
-package org.tokenpowerbench.engine;
+package org.tokenpowerbench.engine.gguf;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -10,8 +10,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.tokenpowerbench.engine.gguf.GgufFile;
-import org.tokenpowerbench.engine.gguf.GgufReader;
 
 /**
  * Writes a Hugging Face {@code tokenizer.json} for the SentencePiece vocabulary of a GGUF file
@@ -35,8 +33,13 @@ import org.tokenpowerbench.engine.gguf.GgufReader;
  * <p>Known difference from llama.cpp's SPM: llama.cpp breaks ties between two pairs that merge
  * into the same token by position (leftmost first), a BPE merge list by rank. It shows only where
  * two overlapping pairs concatenate to the same string (e.g. {@code ab|a|ba}).
+ *
+ * <p>Why in the framework: a synthetic model served by a separate engine needs a tokenizer file
+ * beside its {@code config.json} (vLLM and SGLang load one at start), and the client counts with
+ * the same file where a server sends no usage. Tests use it too, to compare a tokenizer.json
+ * against llama.cpp's tokenization of the same vocabulary.
  */
-final class LlamaTokenizerJson {
+public final class LlamaTokenizerJson {
 
     private static final String SPACE = "\u2581";
     private static final int TYPE_UNKNOWN = 2;
@@ -46,19 +49,34 @@ final class LlamaTokenizerJson {
     }
 
     /** The vocabulary of {@code gguf} as a tokenizer.json at {@code out}; returns {@code out}. */
-    static Path write(Path gguf, Path out) throws IOException {
+    public static Path write(Path gguf, Path out) throws IOException {
         GgufFile file = GgufReader.read(gguf);
         String model = file.getString("tokenizer.ggml.model").orElse("");
         if (!model.equals("llama")) {
             throw new IllegalArgumentException(gguf + ": tokenizer.ggml.model is '" + model + "', not llama (SentencePiece)");
         }
         List<String> tokens = strings(file, "tokenizer.ggml.tokens");
-        List<?> scores = file.get("tokenizer.ggml.scores").orElseThrow().asList();
-        List<?> types = file.get("tokenizer.ggml.token_type").orElseThrow().asList();
+        List<?> scoreList = file.get("tokenizer.ggml.scores").orElseThrow().asList();
+        List<?> typeList = file.get("tokenizer.ggml.token_type").orElseThrow().asList();
+        float[] scores = new float[tokens.size()];
+        int[] types = new int[tokens.size()];
+        for (int i = 0; i < tokens.size(); i++) {
+            scores[i] = ((Number) scoreList.get(i)).floatValue();
+            types[i] = ((Number) typeList.get(i)).intValue();
+        }
         int unk = (int) file.getLong("tokenizer.ggml.unknown_token_id").orElse(0);
         int bos = (int) file.getLong("tokenizer.ggml.bos_token_id").orElse(1);
-        boolean addBos = file.addsBosToken();
+        return write(tokens, scores, types, unk, bos, file.addsBosToken(), out);
+    }
 
+    /** A synthetic model's vocabulary as a tokenizer.json at {@code out} (BOS added, as the GGUF writer says); returns {@code out}. */
+    public static Path write(SyntheticVocabulary vocabulary, Path out) throws IOException {
+        return write(vocabulary.tokens(), vocabulary.scores(), vocabulary.tokenTypes(), SyntheticVocabulary.UNK_ID,
+                SyntheticVocabulary.BOS_ID, true, out);
+    }
+
+    private static Path write(List<String> tokens, float[] scores, int[] types, int unk, int bos, boolean addBos,
+                              Path out) throws IOException {
         Map<String, Integer> ids = new HashMap<>(tokens.size() * 2);
         for (int i = 0; i < tokens.size(); i++) {
             ids.putIfAbsent(tokens.get(i), i);
@@ -66,7 +84,7 @@ final class LlamaTokenizerJson {
         List<Merge> merges = new ArrayList<>();
         for (int id = 0; id < tokens.size(); id++) {
             String piece = tokens.get(id);
-            float score = ((Number) scores.get(id)).floatValue();
+            float score = scores[id];
             List<Merge> local = new ArrayList<>();
             int[] cps = piece.codePoints().toArray();
             for (int k = 1; k < cps.length; k++) {
@@ -91,7 +109,7 @@ final class LlamaTokenizerJson {
             g.writeNullField("padding");
             g.writeArrayFieldStart("added_tokens");
             for (int id = 0; id < tokens.size(); id++) {
-                int type = ((Number) types.get(id)).intValue();
+                int type = types[id];
                 if (type == TYPE_UNKNOWN || type == TYPE_CONTROL) {
                     g.writeStartObject();
                     g.writeNumberField("id", id);
