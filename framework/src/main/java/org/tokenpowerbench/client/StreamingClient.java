@@ -67,6 +67,8 @@ public final class StreamingClient implements AutoCloseable {
     public static final String STALLED = "stalled";
     /** The error class of a {@code 200} whose body is not an event stream (an HTML page, say). */
     public static final String NOT_A_STREAM = "not-a-stream";
+    /** The error class of a request that could not open a socket: the process's open-file limit was reached. */
+    public static final String OUT_OF_DESCRIPTORS = "out-of-descriptors";
     /** The most of an answer that is not a stream, or of an error body, kept to be quoted. */
     private static final int QUOTED_BYTES = 4096;
 
@@ -340,6 +342,11 @@ public final class StreamingClient implements AutoCloseable {
             } else if (e instanceof InterruptedIOException) {
                 recorder.fail("timeout", "no complete answer within the request timeout of "
                         + seconds(limits.requestTimeout()) + " (-D" + StreamLimits.REQUEST_TIMEOUT + "): " + e.getMessage());
+            } else if (String.valueOf(e.getMessage()).contains("Too many open files")) {
+                // the check before the wave (DescriptorBudget) counted on a limit that something else used up
+                recorder.fail(OUT_OF_DESCRIPTORS, "this process ran out of open files while streaming from "
+                        + endpoint.baseUrl() + " (" + DescriptorBudget.ofThisProcess().open() + " open): raise 'ulimit -n'"
+                        + " or lower the streams in flight: " + e.getMessage());
             } else if (e instanceof ConnectException) {
                 recorder.fail("connect", "cannot connect to " + endpoint.baseUrl() + ": " + e.getMessage());
             } else {
