@@ -196,11 +196,19 @@ public final class StreamingClient implements AutoCloseable {
      * already open, so that a TCP (or TLS) connect is neither prefill nor TTFT. Until then, the
      * moment the call started. When OkHttp resends a request because a pooled connection turned
      * out to be dead before any answer came (some servers close kept-alive connections after a
-     * stream), the last attempt's stamp counts: the lost attempt is queue time, not prefill.
+     * stream), the last attempt's stamp counts: the lost attempt is queue time, not prefill; and the
+     * attempts are counted, so that the run folder says how often it happened
+     * ({@link RequestTimeline#retries()}).
      */
     private static final class SendStamp {
         final long callStart = System.nanoTime();
         volatile long nanos;
+        /** Times the request's headers started out: once, plus once per retry. */
+        volatile int attempts;
+
+        int retries() {
+            return Math.max(0, attempts - 1);
+        }
     }
 
     private static final EventListener SEND_STAMPS = new EventListener() {
@@ -209,6 +217,7 @@ public final class StreamingClient implements AutoCloseable {
             SendStamp stamp = call.request().tag(SendStamp.class);
             if (stamp != null) {
                 stamp.nanos = System.nanoTime();
+                stamp.attempts++; // only the calling thread sends a call's attempts, one after another
             }
         }
     };
@@ -358,7 +367,7 @@ public final class StreamingClient implements AutoCloseable {
         long done = System.nanoTime();
         long sent = stamp.nanos != 0 ? stamp.nanos : stamp.callStart;
         return recorder.toTimeline(index, request.promptIndex(), queuedNanos, sent, done, request.maxTokens(),
-                endpoint.tokenizer(), request.prompt(), json.length, received);
+                endpoint.tokenizer(), request.prompt(), json.length, received).withRetries(stamp.retries());
     }
 
     /** The start of a body, at most {@link #QUOTED_BYTES}, as text; the rest is never read. */

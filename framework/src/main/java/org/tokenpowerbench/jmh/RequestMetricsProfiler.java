@@ -147,6 +147,9 @@ public class RequestMetricsProfiler implements InternalProfiler {
         // what the latency and per-token figures cover: the succeeded requests (failed ones are counted apart)
         results.add(avg("requests.succeeded", m.succeeded(), "requests"));
         results.add(avg("requests.failed", m.failed(), "requests"));
+        // resent after a pooled connection died unanswered: handled, but a server that closes kept-alive
+        // connections costs every request a round trip, and the count says so
+        results.add(avg("requests.retries", m.retries(), "retries"));
         if (openLoop) {
             // achieved against offered (-p rate): a server that cannot keep up falls behind the schedule
             results.add(avg("requests/s", m.requestsPerSecond(), "requests/s"));

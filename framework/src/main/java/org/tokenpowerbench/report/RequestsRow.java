@@ -71,6 +71,7 @@ public final class RequestsRow {
         json.put("seconds", m.seconds());
         json.put("requests", m.requests());
         json.put("failed", m.failed());
+        json.put("retries", m.retries());
         json.put("outputTokens", m.outputTokens());
         json.put("requestedOutputTokens", m.requestedOutputTokens());
         json.put("promptTokens", m.promptTokens());
