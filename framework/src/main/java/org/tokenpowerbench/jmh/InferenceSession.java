@@ -15,6 +15,7 @@ import org.tokenpowerbench.report.RequestsFile;
 import org.tokenpowerbench.report.RunDirectory;
 import org.tokenpowerbench.report.TrialAxesFile;
 import org.tokenpowerbench.report.TrialKey;
+import org.tokenpowerbench.workload.ClientLag;
 import org.tokenpowerbench.workload.ClosedLoopDriver;
 import org.tokenpowerbench.workload.OpenLoopDriver;
 import org.tokenpowerbench.workload.PromptSet;
@@ -231,7 +232,15 @@ public final class InferenceSession implements AutoCloseable {
      * keeps sending for that long, and records the wave.
      */
     public WaveRecord runWave() {
-        WaveRecord wave = driver.run(prompts, spec.outputTokens(), spec.waveNanos());
+        ClientLag lag = ClientLag.start();
+        WaveRecord wave;
+        ClientLag.Reading reading;
+        try {
+            wave = driver.run(prompts, spec.outputTokens(), spec.waveNanos());
+        } finally {
+            reading = lag.stop(); // never left running behind a wave that threw
+        }
+        wave = wave.withClientLag(reading);
         try {
             WaveLedger.publish(new WaveLedger.Entry(spec, wave, promptTokenization));
             RequestsFile.append(runDirectory, trial(spec), iterationLabel + "-" + iterationNumber, wave);

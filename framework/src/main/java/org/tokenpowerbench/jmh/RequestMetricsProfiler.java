@@ -84,6 +84,7 @@ public class RequestMetricsProfiler implements InternalProfiler {
         putWarning(warnings, "prefixCacheWarning", m.prefixCacheWarning(), spec);
         putWarning(warnings, "warning", m.lengthWarning(outputTolerance(), OUTPUT_TOLERANCE), spec);
         putWarning(warnings, "stallWarning", m.stallWarning(), spec);
+        putWarning(warnings, "clientLagWarning", m.clientLagWarning(), spec);
         putWarning(warnings, "coldJvmWarning", coldJvm(benchmarkParams, iterationParams), spec);
         String kind = iterationParams.getType().name().toLowerCase(Locale.ROOT);
         RequestsRow.append(RunDirectory.current(), new TrialKey(spec.benchmarkClass(), spec.describe()), kind,
@@ -136,6 +137,14 @@ public class RequestMetricsProfiler implements InternalProfiler {
         if (m.itl().count() > 0) {
             // the longest gap: a stall the server recovered from shows here, not in the percentiles
             results.add(new ScalarResult("itl.max", m.itl().max(), "ms", AggregationPolicy.MAX));
+        }
+        if (m.clientLag() != null && m.clientLag().lagMs().count() > 0) {
+            // the client's own lateness: a latency above is client-bound where it is of this order
+            results.add(avg("client.lag.p99", m.clientLag().lagMs().p99(), "ms"));
+            results.add(new ScalarResult("client.lag.max", m.clientLag().lagMs().max(), "ms", AggregationPolicy.MAX));
+            if (Double.isFinite(m.clientLag().cpuShare())) {
+                results.add(avg("client.cpu", m.clientLag().cpuShare(), "share of all cores"));
+            }
         }
         results.add(avg("output.tokens/s", m.outputTokensPerSecond(), "tokens/s"));
         if (Double.isFinite(m.peakOutputTokensPerSecond())) {
