@@ -288,6 +288,73 @@ class BenchmarksJarIT {
         assertTrue(Files.readAllLines(runDir.resolve("trials.jsonl")).get(2).contains("\"status\":\"complete\""));
     }
 
+    /**
+     * A loopback OpenAI-compatible server that streams a completion for its first {@code good}
+     * requests and answers every later one with HTTP 500: a server that breaks between two
+     * iterations of a trial.
+     */
+    private static com.sun.net.httpserver.HttpServer breakingServer(int good) throws IOException {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 64);
+        java.util.concurrent.atomic.AtomicInteger completions = new java.util.concurrent.atomic.AtomicInteger();
+        server.createContext("/v1/models", x -> answer(x, 200, "application/json", "{\"object\":\"list\",\"data\":[{\"id\":\"m\"}]}"));
+        server.createContext("/tokenize", x -> answer(x, 404, "text/plain", "no"));
+        server.createContext("/v1/completions", x -> {
+            x.getRequestBody().readAllBytes();
+            if (completions.incrementAndGet() > good) {
+                answer(x, 500, "application/json", "{\"error\":\"the engine crashed\"}");
+                return;
+            }
+            StringBuilder sse = new StringBuilder();
+            for (int i = 0; i < 4; i++) {
+                sse.append("data: {\"choices\":[{\"index\":0,\"text\":\"t").append(i).append("\"}]}\n\n");
+            }
+            sse.append("data: {\"choices\":[],\"usage\":{\"prompt_tokens\":8,\"completion_tokens\":4}}\n\n");
+            sse.append("data: [DONE]\n\n");
+            answer(x, 200, "text/event-stream", sse.toString());
+        });
+        server.start();
+        return server;
+    }
+
+    private static void answer(com.sun.net.httpserver.HttpExchange x, int code, String type, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        x.getResponseHeaders().set("Content-Type", type);
+        x.sendResponseHeaders(code, bytes.length);
+        try (var out = x.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Test
+    void aServerThatBreaksAfterTheFirstIterationFailsTheTrialAndKeepsTheFirstIterationsRows(@TempDir Path dir)
+            throws Exception {
+        com.sun.net.httpserver.HttpServer server = breakingServer(2); // iteration 1's two requests, then 500s
+        try {
+            String engine = "http://127.0.0.1:" + server.getAddress().getPort();
+            Run run = java(dir, "TPBSample_01", "-p", "engine=" + engine, "-p", "model=m", "-p", "batch=1", "-p",
+                    "prompts=2", "-p", "inputTokens=8", "-p", "outputTokens=4", "-wi", "0", "-i", "3", "-f", "1",
+                    "-jvmArgsAppend", "-Dtpb.idleSeconds=0");
+            assertEquals(1, run.exit(), run.out());
+            Path runDir = dir.resolve("run");
+            assertTrue(run.out().contains("1 trial(s) failed"), run.out());
+            assertTrue(run.out().contains("2 of 2 requests failed") && run.out().contains("[http-500]"), run.out());
+            assertTrue(run.out().contains("--resume " + runDir), "says how to go on: " + run.out());
+            List<String> ledger = Files.readAllLines(runDir.resolve("trials.jsonl"));
+            assertEquals(1, ledger.size(), ledger::toString);
+            assertTrue(ledger.get(0).contains("\"status\":\"failed\""), ledger.get(0));
+            List<String> requests = Files.readAllLines(runDir.resolve("requests.csv"));
+            assertEquals(2, requests.stream().filter(l -> l.contains(",measurement-1,")).count(), requests::toString);
+            assertTrue(requests.stream().filter(l -> l.contains(",measurement-1,")).allMatch(l -> l.endsWith(",0")
+                    && !l.contains("http-500")), "iteration 1's rows, measured and whole: " + requests);
+            assertEquals(2, requests.stream().filter(l -> l.contains(",measurement-2,") && l.contains(",http-500,"))
+                    .count(), "iteration 2's rows say why it failed: " + requests);
+            assertTrue(requests.stream().noneMatch(l -> l.contains(",measurement-3,")), "no third iteration ran");
+        } finally {
+            server.stop(0);
+        }
+    }
+
     @Test
     void badValuesAndResumeFoldersAreOneLineBeforeAnyFork(@TempDir Path dir) throws Exception {
         Run rate = java(dir, "TPBSample_03", "-p", "rate=10,-1");

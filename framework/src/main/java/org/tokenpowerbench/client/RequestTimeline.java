@@ -39,6 +39,9 @@ import org.tokenpowerbench.stats.LatencyHistogram;
  * @param cachedPromptTokens prompt tokens the server's prefix cache served (its
  *                         {@code usage.prompt_tokens_details.cached_tokens}), so not prefilled; -1
  *                         when the server does not say
+ * @param retries          times the client sent the request again because the connection it went
+ *                         out on died before any answer (a pooled connection the server had closed
+ *                         while advertising keep-alive); the last attempt is the one measured
  */
 public record RequestTimeline(
         int index,
@@ -58,10 +61,32 @@ public record RequestTimeline(
         String errorClass,
         long firstAnswerNanos,
         ChunkArrivals arrivals,
-        int cachedPromptTokens) {
+        int cachedPromptTokens,
+        int retries) {
 
     public RequestTimeline {
         arrivals = arrivals == null ? ChunkArrivals.NONE : arrivals;
+        if (retries < 0) {
+            throw new IllegalArgumentException("a request cannot be retried " + retries + " times");
+        }
+    }
+
+    /** A timeline sent once (no retry). */
+    public RequestTimeline(int index, int promptIndex, long queuedNanos, long sentNanos, long firstTokenNanos,
+                           long lastTokenNanos, long doneNanos, int promptTokens, int outputTokens,
+                           int requestedOutputTokens, TokenCountSource tokenSource, int contentChunks,
+                           LatencyHistogram itl, String error, String errorClass, long firstAnswerNanos,
+                           ChunkArrivals arrivals, int cachedPromptTokens) {
+        this(index, promptIndex, queuedNanos, sentNanos, firstTokenNanos, lastTokenNanos, doneNanos, promptTokens,
+                outputTokens, requestedOutputTokens, tokenSource, contentChunks, itl, error, errorClass,
+                firstAnswerNanos, arrivals, cachedPromptTokens, 0);
+    }
+
+    /** This timeline, sent {@code retries} times more than once. */
+    public RequestTimeline withRetries(int retries) {
+        return retries == this.retries ? this : new RequestTimeline(index, promptIndex, queuedNanos, sentNanos,
+                firstTokenNanos, lastTokenNanos, doneNanos, promptTokens, outputTokens, requestedOutputTokens, tokenSource,
+                contentChunks, itl, error, errorClass, firstAnswerNanos, arrivals, cachedPromptTokens, retries);
     }
 
     /** A timeline without per-step chunk counts (no peak throughput from it). */

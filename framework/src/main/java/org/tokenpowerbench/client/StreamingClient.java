@@ -67,6 +67,8 @@ public final class StreamingClient implements AutoCloseable {
     public static final String STALLED = "stalled";
     /** The error class of a {@code 200} whose body is not an event stream (an HTML page, say). */
     public static final String NOT_A_STREAM = "not-a-stream";
+    /** The error class of a request that could not open a socket: the process's open-file limit was reached. */
+    public static final String OUT_OF_DESCRIPTORS = "out-of-descriptors";
     /** The most of an answer that is not a stream, or of an error body, kept to be quoted. */
     private static final int QUOTED_BYTES = 4096;
 
@@ -194,11 +196,19 @@ public final class StreamingClient implements AutoCloseable {
      * already open, so that a TCP (or TLS) connect is neither prefill nor TTFT. Until then, the
      * moment the call started. When OkHttp resends a request because a pooled connection turned
      * out to be dead before any answer came (some servers close kept-alive connections after a
-     * stream), the last attempt's stamp counts: the lost attempt is queue time, not prefill.
+     * stream), the last attempt's stamp counts: the lost attempt is queue time, not prefill; and the
+     * attempts are counted, so that the run folder says how often it happened
+     * ({@link RequestTimeline#retries()}).
      */
     private static final class SendStamp {
         final long callStart = System.nanoTime();
         volatile long nanos;
+        /** Times the request's headers started out: once, plus once per retry. */
+        volatile int attempts;
+
+        int retries() {
+            return Math.max(0, attempts - 1);
+        }
     }
 
     private static final EventListener SEND_STAMPS = new EventListener() {
@@ -207,6 +217,7 @@ public final class StreamingClient implements AutoCloseable {
             SendStamp stamp = call.request().tag(SendStamp.class);
             if (stamp != null) {
                 stamp.nanos = System.nanoTime();
+                stamp.attempts++; // only the calling thread sends a call's attempts, one after another
             }
         }
     };
@@ -340,6 +351,11 @@ public final class StreamingClient implements AutoCloseable {
             } else if (e instanceof InterruptedIOException) {
                 recorder.fail("timeout", "no complete answer within the request timeout of "
                         + seconds(limits.requestTimeout()) + " (-D" + StreamLimits.REQUEST_TIMEOUT + "): " + e.getMessage());
+            } else if (String.valueOf(e.getMessage()).contains("Too many open files")) {
+                // the check before the wave (DescriptorBudget) counted on a limit that something else used up
+                recorder.fail(OUT_OF_DESCRIPTORS, "this process ran out of open files while streaming from "
+                        + endpoint.baseUrl() + " (" + DescriptorBudget.ofThisProcess().open() + " open): raise 'ulimit -n'"
+                        + " or lower the streams in flight: " + e.getMessage());
             } else if (e instanceof ConnectException) {
                 recorder.fail("connect", "cannot connect to " + endpoint.baseUrl() + ": " + e.getMessage());
             } else {
@@ -351,7 +367,7 @@ public final class StreamingClient implements AutoCloseable {
         long done = System.nanoTime();
         long sent = stamp.nanos != 0 ? stamp.nanos : stamp.callStart;
         return recorder.toTimeline(index, request.promptIndex(), queuedNanos, sent, done, request.maxTokens(),
-                endpoint.tokenizer(), request.prompt(), json.length, received);
+                endpoint.tokenizer(), request.prompt(), json.length, received).withRetries(stamp.retries());
     }
 
     /** The start of a body, at most {@link #QUOTED_BYTES}, as text; the rest is never read. */

@@ -94,7 +94,7 @@ final class RemoteEngine implements RunningEngine {
                 throw new EngineException("engine " + base + " answered GET /v1/models with HTTP " + r.code()
                         + ": is it an OpenAI-compatible server? Check -p engine=...");
             }
-            JsonNode data = JSON.readTree(r.body().string()).path("data");
+            JsonNode data = JSON.readTree(modelList(r, base)).path("data");
             for (JsonNode m : data) {
                 served.add(m.path("id").asText());
             }
@@ -114,6 +114,24 @@ final class RemoteEngine implements RunningEngine {
                 + (tokenizer == null ? " (no /tokenize endpoint and no tokenizer.json: prompt lengths are not controlled)"
                         : "; tokenizer without usage: " + tokenizer.description());
         return new RemoteEngine(endpoint, description, file);
+    }
+
+    /**
+     * The most of a {@code GET /v1/models} answer read: a list of even thousands of models is a
+     * few hundred KiB, and a server (or a proxy in front of it) that sends without end must not
+     * fill the fork's heap before the first wave.
+     */
+    static final long MAX_MODEL_LIST_BYTES = 8L << 20;
+
+    /** The model list's text, read only up to {@link #MAX_MODEL_LIST_BYTES}. */
+    private static String modelList(Response r, String base) throws IOException {
+        okio.BufferedSource source = r.body().source();
+        if (source.request(MAX_MODEL_LIST_BYTES + 1)) {
+            throw new EngineException("engine " + base + " answered GET /v1/models with more than "
+                    + (MAX_MODEL_LIST_BYTES >> 20) + " MiB (a list of models is a few KiB): is -p engine=" + base
+                    + " an OpenAI-compatible server, and not a file server or a proxy's page?");
+        }
+        return source.getBuffer().readUtf8();
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.tokenpowerbench.jmh;
 
 import org.tokenpowerbench.UserError;
 import org.tokenpowerbench.client.Api;
+import org.tokenpowerbench.client.DescriptorBudget;
 import org.tokenpowerbench.client.RequestTimeline;
 import org.tokenpowerbench.client.StreamLimits;
 import org.tokenpowerbench.client.StreamingClient;
@@ -18,6 +19,7 @@ import org.tokenpowerbench.report.RequestsFile;
 import org.tokenpowerbench.report.RunDirectory;
 import org.tokenpowerbench.report.TrialAxesFile;
 import org.tokenpowerbench.report.TrialKey;
+import org.tokenpowerbench.workload.ClientLag;
 import org.tokenpowerbench.workload.ClosedLoopDriver;
 import org.tokenpowerbench.workload.OpenLoopDriver;
 import org.tokenpowerbench.workload.PromptSet;
@@ -173,6 +175,30 @@ public final class InferenceSession implements AutoCloseable {
     private static void validate(BenchmarkSpec spec) {
         spec.check();
         RequestMetricsProfiler.outputTolerance();
+        checkDescriptors(spec, DescriptorBudget.ofThisProcess());
+    }
+
+    /**
+     * Refuses, with one line, a wave whose streams would not fit under the process's open-file
+     * limit ({@link DescriptorBudget}); before the engine starts, so that nothing is measured in
+     * vain. An embedded engine serves from this process, so each of its streams holds both ends.
+     * An open-loop wave with no bound on concurrency and a duration rather than a prompt count
+     * has no known most, and is not checked.
+     */
+    static void checkDescriptors(BenchmarkSpec spec, DescriptorBudget budget) {
+        boolean onePass = spec.waveNanos() == 0;
+        int perStream = spec.engine().regionMatches(true, 0, "embedded", 0, "embedded".length()) ? 2 : 1;
+        if (!spec.openLoop()) {
+            int streams = onePass ? Math.min(spec.batch(), spec.prompts()) : spec.batch();
+            budget.check("batch=" + spec.batch(), streams, perStream);
+        } else if (spec.maxConcurrency() > 0) {
+            int streams = onePass ? Math.min(spec.maxConcurrency(), spec.prompts() + spec.warmupRequests())
+                    : spec.maxConcurrency();
+            budget.check("maxConcurrency=" + spec.maxConcurrency(), streams, perStream);
+        } else if (onePass) {
+            // no bound: at worst every request of the wave in flight at once
+            budget.check("prompts=" + spec.prompts(), spec.prompts() + (long) spec.warmupRequests(), perStream);
+        }
     }
 
     /**
@@ -225,7 +251,15 @@ public final class InferenceSession implements AutoCloseable {
         if (scraper != null) {
             scraper.waveStarted();
         }
-        WaveRecord wave = driver.run(prompts, spec.outputTokens(), spec.waveNanos());
+        ClientLag lag = ClientLag.start();
+        WaveRecord wave;
+        ClientLag.Reading reading;
+        try {
+            wave = driver.run(prompts, spec.outputTokens(), spec.waveNanos());
+        } finally {
+            reading = lag.stop(); // never left running behind a wave that threw
+        }
+        wave = wave.withClientLag(reading);
         try {
             String iteration = iterationLabel + "-" + iterationNumber;
             ServerWave server = serverWave(wave, iteration);

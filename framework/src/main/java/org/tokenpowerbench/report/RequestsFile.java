@@ -13,9 +13,15 @@ import org.tokenpowerbench.workload.WaveRecord;
 public final class RequestsFile {
 
     public static final String FILE = "requests.csv";
-    static final String HEADER = "trial,trial_id,iteration,request,prompt,queue_ms,ttft_ms,tpot_ms,e2e_ms,"
+    /** The header before {@code retries} was added; a run folder begun with it is continued in its layout. */
+    static final String HEADER_WITHOUT_RETRIES = "trial,trial_id,iteration,request,prompt,queue_ms,ttft_ms,tpot_ms,e2e_ms,"
             + "prompt_tokens,output_tokens,requested_output_tokens,token_count_source,content_chunks,"
             + "queued_unix_ms,sent_unix_ms,first_token_unix_ms,last_token_unix_ms,error_class,error,invocation\n";
+    /**
+     * {@code retries} last, so that a reader that takes columns by position finds every older column
+     * where it was: times the request was sent again after its connection died unanswered.
+     */
+    static final String HEADER = HEADER_WITHOUT_RETRIES.substring(0, HEADER_WITHOUT_RETRIES.length() - 1) + ",retries\n";
 
     private RequestsFile() {
     }
@@ -27,6 +33,8 @@ public final class RequestsFile {
         String invocation = RunDirectory.csv(RunDirectory.invocation());
         String t = RunDirectory.csv(trial.description());
         String id = trial.id();
+        // a folder begun before the column existed (a resume) keeps one layout throughout
+        boolean retries = !HEADER_WITHOUT_RETRIES.equals(firstLine(dir));
         for (RequestTimeline r : wave.requests()) {
             sb.append(t).append(',').append(id).append(',').append(iteration).append(',').append(r.index()).append(',')
                     .append(r.promptIndex()).append(',')
@@ -41,9 +49,27 @@ public final class RequestsFile {
                     .append(instant(clock, r.lastTokenNanos())).append(',')
                     .append(r.errorClass() == null ? "" : r.errorClass()).append(',')
                     .append(r.error() == null ? "" : RunDirectory.csv(r.error())).append(',')
-                    .append(invocation).append('\n');
+                    .append(invocation);
+            if (retries) {
+                sb.append(',').append(r.retries());
+            }
+            sb.append('\n');
         }
         dir.append(FILE, HEADER, sb.toString());
+    }
+
+    /** The existing file's header line with its newline; null when there is no file yet. */
+    private static String firstLine(RunDirectory dir) {
+        java.nio.file.Path path = dir.root().resolve(FILE);
+        if (!java.nio.file.Files.isRegularFile(path)) {
+            return null;
+        }
+        try (java.io.BufferedReader in = java.nio.file.Files.newBufferedReader(path, java.nio.charset.StandardCharsets.UTF_8)) {
+            String line = in.readLine();
+            return line == null ? null : line + "\n";
+        } catch (java.io.IOException e) {
+            return null; // the append that follows reports what is wrong with the file
+        }
     }
 
     /** Negative times mean "never happened" in a {@link RequestTimeline}. */

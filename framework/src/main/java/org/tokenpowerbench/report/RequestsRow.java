@@ -45,6 +45,11 @@ public final class RequestsRow {
             distribution(json, "ttfat", m.ttfat());
         }
         distribution(json, "itl", m.itl());
+        if (m.clientLag() != null) {
+            // how late the client's own threads woke: the share of the latencies above that is the client's
+            distribution(json, "clientLag", m.clientLag().lagMs());
+            json.put("clientCpuShare", m.clientLag().cpuShare());
+        }
         if (Double.isFinite(m.peakOutputTokensPerSecond())) {
             json.put("peakOutputTokensPerSecond", m.peakOutputTokensPerSecond());
         } else {
@@ -71,6 +76,7 @@ public final class RequestsRow {
         json.put("seconds", m.seconds());
         json.put("requests", m.requests());
         json.put("failed", m.failed());
+        json.put("retries", m.retries());
         json.put("outputTokens", m.outputTokens());
         json.put("requestedOutputTokens", m.requestedOutputTokens());
         json.put("promptTokens", m.promptTokens());

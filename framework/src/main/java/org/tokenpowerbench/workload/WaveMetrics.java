@@ -33,12 +33,16 @@ import org.tokenpowerbench.stats.LatencyHistogram;
  * @param peakOutputTokensPerSecond the busiest second, in tokens; NaN when the wave is too short to say
  * @param cachedPromptTokens prompt tokens the server's prefix cache served; -1 when the server did not say
  * @param goodput       under the benchmark's SLO; null without one
+ * @param retries       times the wave's requests (every one, failed too) were sent again on a fresh
+ *                      connection after the one they went out on died before any answer
+ * @param clientLag     how far the client fell behind during the wave; null when not measured
  */
 public record WaveMetrics(Distribution ttft, Distribution tpot, Distribution e2e, Distribution queue,
                           Distribution latency, Distribution ttfat, Distribution itl, int requests, int succeeded,
                           double seconds, long promptTokens, long outputTokens, long requestedOutputTokens,
                           long otherLength, String tokenSource, double peakOutputTokensPerSecond,
-                          long cachedPromptTokens, Goodput goodput) {
+                          long cachedPromptTokens, Goodput goodput, long retries,
+                          ClientLag.Reading clientLag) {
 
     /** A gap between tokens this many times the wave's median, and at least {@link #STALL_SECONDS}, is a stall. */
     public static final double STALL_FACTOR = 20;
@@ -66,7 +70,8 @@ public record WaveMetrics(Distribution ttft, Distribution tpot, Distribution e2e
                 ok.stream().filter(r -> r.outputTokens() >= 0 && r.outputTokens() != r.requestedOutputTokens()).count(),
                 tokenSource(ok), peak != null ? peak.tokensPerSecond() : Double.NaN,
                 cacheKnown ? ok.stream().mapToLong(r -> Math.max(0, r.cachedPromptTokens())).sum() : -1,
-                slo.isSet() ? Goodput.of(wave, slo) : null);
+                slo.isSet() ? Goodput.of(wave, slo) : null,
+                wave.requests().stream().mapToLong(RequestTimeline::retries).sum(), wave.clientLag());
     }
 
     private static Distribution of(List<RequestTimeline> requests, ToDoubleFunction<RequestTimeline> metric) {
@@ -121,6 +126,14 @@ public record WaveMetrics(Distribution ttft, Distribution tpot, Distribution e2e
         return "produced " + outputTokens + " output tokens where " + requestedOutputTokens + " were requested ("
                 + otherLength + " of " + succeeded + " requests differ; tolerance " + tolerance
                 + ", -jvmArgsAppend -D" + property + "=...)";
+    }
+
+    /**
+     * A warning when the client's own lag would distort the wave's latencies
+     * ({@link ClientLag.Reading#warning}); null when it would not, or was not measured.
+     */
+    public String clientLagWarning() {
+        return clientLag == null ? null : clientLag.warning(itl.count() > 0 ? itl.p50() : Double.NaN);
     }
 
     /**

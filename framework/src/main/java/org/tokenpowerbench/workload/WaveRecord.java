@@ -9,8 +9,11 @@ import org.tokenpowerbench.client.RequestTimeline;
  *
  * @param stop null when the wave ran to its end; else why it stopped early (its unsent requests
  *             are in {@code requests} as {@link RequestTimeline#notSent not sent})
+ * @param clientLag how far the client fell behind while it sent the wave ({@link ClientLag}); null
+ *             when it was not measured
  */
-public record WaveRecord(long startNanos, long endNanos, int concurrency, List<RequestTimeline> requests, Stop stop) {
+public record WaveRecord(long startNanos, long endNanos, int concurrency, List<RequestTimeline> requests, Stop stop,
+                         ClientLag.Reading clientLag) {
 
     /**
      * Why a wave stopped before its end.
@@ -25,6 +28,16 @@ public record WaveRecord(long startNanos, long endNanos, int concurrency, List<R
 
     public WaveRecord {
         requests = List.copyOf(requests);
+    }
+
+    /** A wave whose client's lag was not measured. */
+    public WaveRecord(long startNanos, long endNanos, int concurrency, List<RequestTimeline> requests, Stop stop) {
+        this(startNanos, endNanos, concurrency, requests, stop, null);
+    }
+
+    /** This wave, with what the client's lag probe saw while it ran. */
+    public WaveRecord withClientLag(ClientLag.Reading reading) {
+        return new WaveRecord(startNanos, endNanos, concurrency, requests, stop, reading);
     }
 
     /** A wave that ran to its end. */

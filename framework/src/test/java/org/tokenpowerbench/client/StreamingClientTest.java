@@ -312,6 +312,29 @@ class StreamingClientTest {
         assertTrue(first.succeeded(), first.error());
         assertTrue(second.succeeded(), second.errorClass() + ": " + second.error());
         assertEquals(3, server.getRequestCount(), "the dropped attempt reached the server and was sent again");
+        assertEquals(0, first.retries());
+        assertEquals(1, second.retries(), "the lost attempt is counted");
+    }
+
+    @Test
+    void aServerThatClosesEveryConnectionWhileAdvertisingKeepAliveCostsEveryLaterRequestOneRetry() {
+        // as a stock llama-server: each stream ends, the server closes the socket, the header said keep-alive
+        for (int i = 0; i < 4; i++) {
+            server.enqueue(sse(completionsStream(3, "a", "b")).setHeader("Connection", "keep-alive")
+                    .setSocketPolicy(SocketPolicy.DISCONNECT_AT_END));
+        }
+        List<RequestTimeline> done = new java.util.ArrayList<>();
+        try (StreamingClient c = client(Api.COMPLETIONS, null, Duration.ofSeconds(10))) {
+            for (int i = 0; i < 4; i++) {
+                done.add(c.send(new CompletionRequest(i, "p", 2), i, System.nanoTime()));
+            }
+        }
+        for (RequestTimeline t : done) {
+            assertTrue(t.succeeded(), t.errorClass() + ": " + t.error());
+        }
+        assertEquals(List.of(0, 1, 1, 1), done.stream().map(RequestTimeline::retries).toList(),
+                "the first request opens a connection; each later one first meets the closed one");
+        assertEquals(4, server.getRequestCount(), "a dead connection's attempt never reaches a server");
     }
 
     @Test

@@ -138,6 +138,39 @@ class RequestMetricsProfilerTest {
         assertTrue(captured.toString(StandardCharsets.UTF_8).contains("prefixCache=off"));
     }
 
+    /** A wave whose client woke 4 ms late at p99 against 1 ms gaps between tokens, on {@code engine}. */
+    private Map<String, Double> starvedWave(String engine) {
+        BenchmarkSpec spec = BenchmarkSpec.builder("demo.Lag").set("model", "m").set("inputTokens", 10)
+                .set("outputTokens", 8).set("prompts", 2).set("seed", 1L).set("engine", engine).build();
+        List<RequestTimeline> rs = List.of(request(0, 8, 8), request(1, 8, 8));
+        org.tokenpowerbench.workload.ClientLag.Reading lag = new org.tokenpowerbench.workload.ClientLag.Reading(
+                new org.tokenpowerbench.stats.Distribution(1000, 1, 0.5, 2, 4, 9), 0.95);
+        WaveLedger.publish(new WaveLedger.Entry(spec, new WaveRecord(0, 100 * MS, 1, rs).withClientLag(lag), "exact"));
+        return profiler().afterIteration(null,
+                        new IterationParams(IterationType.MEASUREMENT, 1, TimeValue.seconds(1), 1), null)
+                .stream().collect(Collectors.toMap(Result::getLabel, Result::getScore));
+    }
+
+    @Test
+    void aClientThatFellBehindIsReportedAndWarnedAbout() throws Exception {
+        Map<String, Double> r = starvedWave("http://h");
+        assertEquals(4.0, r.get("client.lag.p99"));
+        assertEquals(9.0, r.get("client.lag.max"));
+        assertEquals(0.95, r.get("client.cpu"));
+        assertTrue(lastLine().path("clientLagWarning").asText().startsWith("the client fell behind"), lastLine().toString());
+        assertEquals(4.0, lastLine().path("clientLagMs").path("p99").asDouble());
+        assertTrue(captured.toString(StandardCharsets.UTF_8).contains("client-bound"), "printed");
+    }
+
+    @Test
+    void behindAnEmbeddedEngineTheLagIsRecordedButNotPrinted() throws Exception {
+        Map<String, Double> r = starvedWave("embedded");
+        assertEquals(4.0, r.get("client.lag.p99"));
+        assertTrue(lastLine().path("clientLagWarning").asText().endsWith("(the embedded engine computes on the same cores)"),
+                lastLine().toString());
+        assertTrue(!captured.toString(StandardCharsets.UTF_8).contains("client-bound"), "not printed every wave");
+    }
+
     @Test
     void noCachedCountNoCachedFigure() {
         assertTrue(!iteration(8, 8).containsKey("tokens.prompt.cached"), "a server that does not say gets no figure");

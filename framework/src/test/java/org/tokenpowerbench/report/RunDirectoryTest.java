@@ -43,14 +43,36 @@ class RunDirectoryTest {
 
         List<String> rows = Files.readAllLines(dir.resolve("requests.csv"));
         assertEquals(3, rows.size(), "one header, then one row per request of each command");
-        assertTrue(rows.get(0).endsWith(",error_class,error,invocation"), rows.get(0));
-        // the error is quoted (it has a comma and quotes), and the invocation still comes last
-        assertTrue(rows.get(1).endsWith(",io,\"cut, mid \"\"stream\"\"\",first"), rows.get(1));
-        assertTrue(rows.get(2).endsWith(",,,second"), rows.get(2));
+        assertTrue(rows.get(0).endsWith(",error_class,error,invocation,retries"), rows.get(0));
+        // the error is quoted (it has a comma and quotes), and the invocation still comes before retries
+        assertTrue(rows.get(1).endsWith(",io,\"cut, mid \"\"stream\"\"\",first,0"), rows.get(1));
+        assertTrue(rows.get(2).endsWith(",,,second,0"), rows.get(2));
         List<String> lines = Files.readAllLines(dir.resolve("iterations.jsonl"));
         ObjectMapper json = new ObjectMapper();
         assertEquals("first", json.readTree(lines.get(0)).path("invocation").asText());
         assertEquals("second", json.readTree(lines.get(1)).path("invocation").asText());
+    }
+
+    @Test
+    void retriesAreCountedPerRowAndAFolderBegunWithoutTheColumnKeepsItsLayout() throws Exception {
+        RunDirectory fresh = new RunDirectory(dir.resolve("fresh"));
+        WaveRecord one = wave(null);
+        WaveRecord retried = new WaveRecord(one.startNanos(), one.endNanos(), 1,
+                List.of(one.requests().get(0).withRetries(2)));
+        RequestsFile.append(fresh, new TrialKey("demo.Bench", "batch=1"), "measurement-1", retried);
+        List<String> rows = Files.readAllLines(dir.resolve("fresh").resolve("requests.csv"));
+        assertTrue(rows.get(1).endsWith(",unknown,2"), rows.get(1));
+
+        // a run folder an older version began: its rows go on with 21 columns, under its own header
+        Path old = dir.resolve("old");
+        Files.createDirectories(old);
+        Files.writeString(old.resolve("requests.csv"), RequestsFile.HEADER_WITHOUT_RETRIES);
+        RequestsFile.append(new RunDirectory(old), new TrialKey("demo.Bench", "batch=1"), "measurement-1", retried);
+        rows = Files.readAllLines(old.resolve("requests.csv"));
+        assertEquals(2, rows.size());
+        assertTrue(rows.get(0).endsWith(",invocation"), rows.get(0));
+        assertTrue(rows.get(1).endsWith(",unknown"), rows.get(1));
+        assertEquals(rows.get(0).split(",").length, rows.get(1).split(",", -1).length, rows.get(1));
     }
 
     @Test

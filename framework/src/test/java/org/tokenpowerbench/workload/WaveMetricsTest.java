@@ -48,6 +48,15 @@ class WaveMetricsTest {
     }
 
     @Test
+    void retriesAreTheWavesTotalFailedRequestsIncluded() {
+        RequestTimeline failed = RequestTimeline.notSent(2, 2, 0, MS, 8, "io", "cut").withRetries(1);
+        WaveMetrics m = WaveMetrics.of(wave(request(0, 8, 8, 2, 2).withRetries(1), request(1, 8, 8, 2, 2), failed),
+                false, Slo.NONE);
+        assertEquals(2, m.retries());
+        assertEquals(0, WaveMetrics.of(wave(request(0, 8, 8, 2, 2)), false, Slo.NONE).retries());
+    }
+
+    @Test
     void aStallTheServerRecoveredFromIsSaidEvenWhenPercentilesHideIt() {
         // 2 requests x 64 tokens with 2 ms gaps, and one gap of 30 s: p99 of the gaps stays 2 ms
         WaveMetrics m = WaveMetrics.of(wave(request(0, 64, 64, 2, 30_000), request(1, 64, 64, 2, 2)), false, Slo.NONE);
