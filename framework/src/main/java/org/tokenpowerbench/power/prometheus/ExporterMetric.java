@@ -100,9 +100,23 @@ record ExporterMetric(String name, String selector, Scope scope, PowerChannel.Ki
         return kind == PowerChannel.Kind.ENERGY_JOULES ? Method.COUNTER : Method.SAMPLED;
     }
 
-    /** The device a series belongs to, from its labels. */
-    String device(Map<String, String> labels) {
-        String node = labels.getOrDefault("instance", labels.getOrDefault("Hostname", "unknown-node"));
+    /**
+     * The device a series belongs to, from its labels: {@code <node>/<part>}, or {@code <node>} for a
+     * whole node, where the node is named by {@code nodeLabel}: {@code host} (the {@code instance}
+     * label without its port, so that a host's DCGM exporter on :9400 and its IPMI exporter on :9290
+     * are one node), {@code instance} (the whole label: several exporters of one host stand for
+     * several nodes, as in a test), or any other label (e.g. {@code Hostname}).
+     */
+    String device(Map<String, String> labels, String nodeLabel) {
+        String node;
+        if (nodeLabel.equals("host")) {
+            String instance = labels.getOrDefault("instance", "unknown-node");
+            int colon = instance.lastIndexOf(':');
+            node = colon > 0 && instance.indexOf(']') < colon && instance.substring(colon + 1).chars()
+                    .allMatch(Character::isDigit) ? instance.substring(0, colon) : instance;
+        } else {
+            node = labels.getOrDefault(nodeLabel, "unknown-node");
+        }
         return switch (deviceBy) {
             case GPU -> node + "/" + (labels.containsKey("UUID") ? labels.get("UUID")
                     : "gpu" + labels.getOrDefault("gpu", "?"));

@@ -95,7 +95,8 @@ final class PrometheusSensor implements PowerSensor {
 
     private PrometheusSensor(PrometheusApi api, List<ExporterMetric> metrics, List<Track> tracks,
                              Map<String, Duration> intervals, PrometheusApi.ClockSkew skew,
-                             long wallMinusMonotonicNanos, Duration wait, List<String> targetsDown) {
+                             long wallMinusMonotonicNanos, Duration wait, List<String> targetsDown,
+                             String nodeLabel) {
         this.api = api;
         this.metrics = metrics;
         this.tracks = tracks;
@@ -108,7 +109,7 @@ final class PrometheusSensor implements PowerSensor {
         List<PowerChannel> list = new ArrayList<>();
         Map<String, Integer> seen = new TreeMap<>();
         for (Track t : tracks) {
-            String device = t.metric.device(t.labels);
+            String device = t.metric.device(t.labels, nodeLabel);
             String name = t.metric.name() + ":" + device;
             int n = seen.merge(name, 1, Integer::sum);
             list.add(new PowerChannel(n == 1 ? name : name + "#" + n, device, t.metric.scope(), t.metric.method(),
@@ -120,13 +121,14 @@ final class PrometheusSensor implements PowerSensor {
     /**
      * Finds the series of {@code metrics} on the server and measures its clock and scrape interval.
      *
+     * @param nodeLabel which label names a series' node ({@link ExporterMetric#device})
      * @param discover how long to wait for a second sample of a series found with one (a server that has
      *                 just started scraping)
      * @param wait     how long the end of a window may wait for the samples after it
      * @throws SensorUnavailableException when the server does not answer or has none of the series
      */
-    static PrometheusSensor open(PrometheusApi api, List<ExporterMetric> metrics, String upSelector, Duration discover,
-                                 Duration wait) throws SensorUnavailableException {
+    static PrometheusSensor open(PrometheusApi api, List<ExporterMetric> metrics, String upSelector, String nodeLabel,
+                                 Duration discover, Duration wait) throws SensorUnavailableException {
         PrometheusApi.ClockSkew skew;
         try {
             skew = api.clockSkew(5);
@@ -186,7 +188,8 @@ final class PrometheusSensor implements PowerSensor {
                 Duration w = wait != null ? wait
                         : intervals.values().stream().max(Duration::compareTo).orElseThrow().multipliedBy(2)
                         .plusSeconds(1);
-                return new PrometheusSensor(api, metrics, tracks, intervals, skew, wallMinusMonotonic, w, down);
+                return new PrometheusSensor(api, metrics, tracks, intervals, skew, wallMinusMonotonic, w, down,
+                        nodeLabel);
             }
             LockSupport.parkNanos(200_000_000L);
         }

@@ -23,12 +23,14 @@ import org.tokenpowerbench.power.SensorUnavailableException;
  * and {@code unit=W|kW|mW|J|kJ|mJ|Wh|kWh} (a metric of the user's; without {@code exporters=} it
  * is read alone); {@code wait} (how long a window's end waits for its samples, default two scrape
  * intervals plus a second); {@code discover} (how long open waits for a second sample, default 30s);
- * {@code timeout} (per HTTP request, default 5s).
+ * {@code timeout} (per HTTP request, default 5s); {@code node=host|instance|<label>} (which label
+ * names a series' node: by default the host of {@code instance}, port dropped, so that one host's
+ * exporters are one node).
  */
 public final class PrometheusSensorProvider implements PowerSensorProvider {
 
     private static final Set<String> OPTIONS = Set.of("url", "exporters", "selector", "query", "scope", "kind", "unit",
-            "wait", "discover", "timeout");
+            "wait", "discover", "timeout", "node");
 
     @Override
     public String id() {
@@ -39,7 +41,7 @@ public final class PrometheusSensorProvider implements PowerSensorProvider {
     public String description() {
         return "GPU, CPU, DRAM and node power as a Prometheus server scraped it (DCGM exporter, node exporter's RAPL,"
                 + " IPMI exporter; counters preferred; scrape interval in sensors.jsonl); url=http://host:9090;"
-                + "exporters=dcgm,node,ipmi;selector={instance=~\"...\"};query=<selector>;scope=node;kind=power;unit=W";
+                + "exporters=dcgm,node,ipmi;selector={instance=~\"...\"};node=host;query=<selector>;scope=node;kind=power;unit=W";
     }
 
     @Override
@@ -91,7 +93,7 @@ public final class PrometheusSensorProvider implements PowerSensorProvider {
         Duration timeout = line.duration("timeout", Duration.ofSeconds(5));
         PrometheusApi api = new PrometheusApi(base, timeout.isZero() ? Duration.ofSeconds(5) : timeout);
         // the metrics absent from this server are skipped: a fleet without an IPMI exporter still has DCGM
-        return PrometheusSensor.open(api, metrics, matchers, line.duration("discover", Duration.ofSeconds(30)),
+        return PrometheusSensor.open(api, metrics, matchers, line.get("node", "host"), line.duration("discover", Duration.ofSeconds(30)),
                 line.duration("wait", null));
     }
 }

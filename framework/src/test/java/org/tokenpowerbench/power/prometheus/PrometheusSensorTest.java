@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tokenpowerbench.UserError;
 import org.tokenpowerbench.energy.PowerSignal;
+import org.tokenpowerbench.energy.ScopeNesting;
 import org.tokenpowerbench.power.PowerChannel;
 import org.tokenpowerbench.power.PowerSampler;
 import org.tokenpowerbench.power.PowerSensor;
@@ -74,7 +75,8 @@ class PrometheusSensorTest {
 
     @Test
     void windowEnergyMatchesTheKnownProfilePerScopeAndDevice() throws Exception {
-        try (PowerSensor sensor = PowerSensors.open("prometheus", Map.of("url", prometheus.url.toString()))) {
+        try (PowerSensor sensor = PowerSensors.open("prometheus", Map.of("url", prometheus.url.toString(),
+                "node", "instance"))) { // two synthetic nodes on one host: each exporter is a node
             Set<String> names = sensor.channels().stream().map(PowerChannel::name).collect(Collectors.toSet());
             assertEquals(Set.of(
                     "dcgm.energy:" + nodeA.target() + "/GPU-100", "dcgm.power:" + nodeA.target() + "/GPU-100",
@@ -132,6 +134,11 @@ class PrometheusSensorTest {
             double truthCpu = 100 * (t1 - t0);
             assertTrue(cpu <= truthCpu * 1.01 && cpu >= truthCpu - 100 * scrapeS - 0.01 * truthCpu,
                     "CPU package through a reset: " + cpu + " J against " + truthCpu + " J");
+            // scopes nest: both nodes have an IPMI reading, so the whole is theirs, GPUs and CPU inside it
+            double node = energy(trace, maxGap, c -> c.scope() == Scope.NODE, from, to);
+            assertEquals(node, energy(trace, maxGap, ScopeNesting.outermost(trace.channels()), from, to), 1e-6);
+            assertEquals(node - gpuA - gpuB - cpu, ScopeNesting.nodeOther(Map.of(Scope.NODE, node,
+                    Scope.GPU, gpuA + gpuB, Scope.CPU, cpu)), 1e-6);
             System.out.printf(java.util.Locale.ROOT, "prometheus window %.2f s, scrape %d ms, skew %s:"
                             + " GPU A %.1f J (truth %.1f), GPU B %.1f J (truth %.1f), CPU %.1f J (truth %.1f, reset),"
                             + " node IPMI %.1f J (truth %.1f)%n", t1 - t0, interval, env.get("clockSkewMs"),
@@ -147,7 +154,7 @@ class PrometheusSensorTest {
     @Test
     void aSelectorNarrowsEveryDefaultMetricToItsNodes() throws Exception {
         try (PowerSensor sensor = PowerSensors.open("prometheus", Map.of("url", prometheus.url.toString(),
-                "selector", "{instance=\"" + nodeB.target() + "\"}", "exporters", "dcgm,ipmi"))) {
+                "selector", "{instance=\"" + nodeB.target() + "\"}", "exporters", "dcgm,ipmi", "node", "instance"))) {
             assertEquals(Set.of(nodeB.target() + "/GPU-50", nodeB.target()),
                     sensor.channels().stream().map(PowerChannel::device).collect(Collectors.toSet()));
             assertEquals("none", sensor.environment().get("targetsDown"), "the selector narrows up== 0 too");
