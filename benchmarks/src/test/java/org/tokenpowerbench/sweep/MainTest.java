@@ -190,14 +190,14 @@ class MainTest {
         void helpMentionsTheShortProfilerNames() {
             Outcome o = run("-h");
             assertEquals(0, o.status(), o.err());
-            assertTrue(o.out().contains("-prof cpu | nvml | rapl | tpb"), o.out());
+            assertTrue(o.out().contains("-prof cpu | ipmi | nvml | prometheus | rapl | redfish | tpb"), o.out());
         }
 
         @Test
         void listProfilersNamesOurs() {
             Outcome o = run("-lprof");
             assertEquals(0, o.status(), o.err());
-            assertTrue(o.out().contains("TokenPowerBench profilers: [cpu, nvml, rapl, tpb]"), o.out());
+            assertTrue(o.out().contains("TokenPowerBench profilers: [cpu, ipmi, nvml, prometheus, rapl, redfish, tpb]"), o.out());
             assertTrue(o.out().contains("nvml: NVIDIA GPU energy"), "each sensor with its description: " + o.out());
         }
 
@@ -214,7 +214,7 @@ class MainTest {
         void unknownProfilerIsRefusedBeforeTheRunWithOursAndJmhs() {
             String line = rejected("TPBSample_01", "-prof", "gpu");
             assertTrue(line.contains("-prof gpu: no such profiler"), line);
-            assertTrue(line.contains("ours are cpu, nvml, rapl, tpb"), line);
+            assertTrue(line.contains("ours are cpu, ipmi, nvml, prometheus, rapl, redfish, tpb"), line);
             assertTrue(line.contains("gc") && line.contains("stack"), "JMH's names too: " + line);
         }
 
@@ -348,7 +348,11 @@ class MainTest {
             assertEquals(PowerProfiler.class.getName() + ":sensor=rapl", CommandLine.rewrite(new String[] {"-prof", "rapl"}, NAMES).get(1));
             assertEquals(PowerProfiler.class.getName() + ":sensor=nvml", CommandLine.rewrite(new String[] {"-prof", "nvml"}, NAMES).get(1));
             assertEquals(METRICS, CommandLine.rewrite(new String[] {"-prof", "tpb"}, NAMES).get(1));
-            assertEquals(NAMES.ours().keySet(), java.util.Set.of("cpu", "rapl", "nvml", "tpb"));
+            assertEquals(PowerProfiler.class.getName() + ":sensor=prometheus;url=http://prom:9090;selector={job=\"dcgm\"}",
+                    CommandLine.rewrite(new String[] {"-prof", "prometheus:url=http://prom:9090;selector={job=\"dcgm\"}"},
+                            NAMES).get(1), "a URL's colon stays in the options");
+            assertEquals(NAMES.ours().keySet(), java.util.Set.of("cpu", "rapl", "nvml", "prometheus", "ipmi", "redfish",
+                    "tpb"));
         }
 
         @Test

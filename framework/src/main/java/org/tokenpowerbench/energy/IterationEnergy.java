@@ -91,10 +91,12 @@ public record IterationEnergy(
         double total = signal.energyJoules(from, to);
         Map<Scope, Double> byScope = new EnumMap<>(Scope.class);
         Map<String, Double> byDevice = new LinkedHashMap<>();
-        for (SignalSource s : signal.sources()) {
-            byScope.computeIfAbsent(s.scope(), scope ->
+        // every channel of the trace, not only the signal's: a signal of nested scopes
+        // (ScopeNesting.outermost) leaves the parts out of the total, not out of the breakdown
+        for (org.tokenpowerbench.power.PowerChannel ch : trace.channels()) {
+            byScope.computeIfAbsent(ch.scope(), scope ->
                     PowerSignal.of(trace, maxGap, c -> c.scope() == scope).energyJoules(from, to));
-            byDevice.computeIfAbsent(s.device(), device ->
+            byDevice.computeIfAbsent(ch.device(), device ->
                     PowerSignal.of(trace, maxGap, c -> c.device().equals(device)).energyJoules(from, to));
         }
         Map<AttributionPolicy, WaveEnergy> all = new EnumMap<>(AttributionPolicy.class);

@@ -6,13 +6,15 @@ import org.openjdk.jmh.results.AggregationPolicy;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.ScalarResult;
 import org.tokenpowerbench.energy.IterationEnergy;
+import org.tokenpowerbench.energy.ScopeNesting;
 import org.tokenpowerbench.energy.WaveEnergy;
 import org.tokenpowerbench.power.OperatingConditions;
 
 /**
  * An {@link IterationEnergy} as JMH results, every label starting with {@link IterationEnergy#label()}
  * ({@code nvml}, or {@code cpu.estimated} for a model): the totals, per-token figures, power, per
- * device and scope, the phases under the chosen policy (named in the unit), the idle baseline's
+ * device and scope (with J/token per scope and {@code node.other} = node − gpu − cpu − dram where
+ * a node and its parts were both measured: {@link ScopeNesting}), the phases under the chosen policy (named in the unit), the idle baseline's
  * dynamic energy and the steady-state J/token. A figure that does not exist for this wave (no
  * output tokens, no baseline) is left out, never reported as 0.
  */
@@ -40,7 +42,17 @@ final class EnergyResults {
             }
         }
         if (e.byScope().size() > 1) {
-            e.byScope().forEach((scope, joules) -> results.add(avg(label + "." + scope.label() + ".energy", joules, "J")));
+            long tokens = e.promptTokens() + e.outputTokens();
+            e.byScope().forEach((scope, joules) -> {
+                results.add(avg(label + "." + scope.label() + ".energy", joules, "J"));
+                if (tokens > 0) {
+                    results.add(avg(label + "." + scope.label() + ".J/token", joules / tokens, "J/token"));
+                }
+            });
+            double other = ScopeNesting.nodeOther(e.byScope());
+            if (Double.isFinite(other)) {
+                results.add(avg(label + ".node.other.energy", other, "J"));
+            }
         }
         results.add(avg(label + ".prefill.J", chosen.prefillJ(), "J" + by));
         results.add(avg(label + ".decode.J", chosen.decodeJ(), "J" + by));

@@ -18,6 +18,7 @@ import org.tokenpowerbench.energy.IdleBaseline;
 import org.tokenpowerbench.energy.IterationEnergy;
 import org.tokenpowerbench.energy.PhaseAttribution;
 import org.tokenpowerbench.energy.PowerSignal;
+import org.tokenpowerbench.energy.ScopeNesting;
 import org.tokenpowerbench.energy.SteadyStateWindow;
 import org.tokenpowerbench.energy.WaveEnergy;
 import org.tokenpowerbench.power.OperatingConditions;
@@ -174,7 +175,9 @@ public class PowerProfiler implements InternalProfiler {
         int number = iterationsByKind.merge(kind, 1, Integer::sum);
         PowerSignal signal;
         try {
-            signal = PowerSignal.of(trace, PowerSignal.defaultMaxGapNanos(period, sensor.updatePeriod()));
+            // a node's reading already holds its GPUs and CPUs: the total is each node's outermost scope
+            signal = PowerSignal.of(trace, PowerSignal.defaultMaxGapNanos(period, sensor.updatePeriod()),
+                    ScopeNesting.outermost(trace.channels()));
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("sensor '" + sensorId + "': " + e.getMessage(), e);
         }

@@ -128,6 +128,10 @@ public final class EnergyRow {
         json.put("seconds", e.seconds());
         json.put("energyJ", e.totalJ());
         e.byScope().forEach((scope, joules) -> json.put("energyJ." + scope.label(), joules));
+        double other = org.tokenpowerbench.energy.ScopeNesting.nodeOther(e.byScope());
+        if (Double.isFinite(other)) {
+            json.put("energyJ.node.other", other);
+        }
         json.put("promptTokens", e.promptTokens());
         json.put("outputTokens", e.outputTokens());
         if (e.goodOutputTokens() >= 0) {
