@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import org.tokenpowerbench.UserError;
+import org.tokenpowerbench.report.compare.CompareCommand;
 
 /**
  * {@code report DIR [DIR ...]}: writes {@code report.html} again for finished run folders, from
@@ -19,13 +20,17 @@ public final class ReportCommand {
      * Rebuilds the page of every folder named; prints one line per page written, and one line per
      * folder that could not be read.
      *
-     * @return 0 when every page was written, 2 when an argument was wrong (no folder, not a run folder)
+     * @return 0 when every page was written, 2 when an argument was wrong (no folder, not a run folder);
+     *         with {@code --compare}, {@link CompareCommand}'s status (3 when the gated metric got worse)
      */
     public static int run(String[] args) {
         return run(args, System.out, System.err);
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
+        if (java.util.Arrays.asList(args).contains(CompareCommand.FLAG)) {
+            return CompareCommand.run(args, out, err);
+        }
         if (args.length == 0) {
             err.println("report: give one or more run folders, e.g. report tpb-results/20260101-120000");
             return 2;
