@@ -83,7 +83,7 @@ public record SloChoice(String label, ServiceObjectives slo, TrialResult best, T
     }
 
     /** Each trial by the parameters whose values differ between trials (the benchmark's name when none do). */
-    static Map<TrialResult, String> names(List<TrialResult> trials) {
+    public static Map<TrialResult, String> names(List<TrialResult> trials) {
         Map<String, Set<String>> values = new LinkedHashMap<>();
         trials.forEach(t -> t.params().forEach((k, v) -> values.computeIfAbsent(k, x -> new LinkedHashSet<>()).add(v)));
         Map<TrialResult, String> out = new java.util.IdentityHashMap<>();

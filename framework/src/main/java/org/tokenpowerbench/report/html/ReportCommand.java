@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import org.tokenpowerbench.UserError;
+import org.tokenpowerbench.report.EmissionsFile;
 import org.tokenpowerbench.report.SloChoice;
 import org.tokenpowerbench.report.compare.CompareCommand;
 
@@ -49,8 +50,15 @@ public final class ReportCommand {
                 Path file = HtmlReport.write(run, settings);
                 out.println("report: " + file.toAbsolutePath());
                 SloChoice.of(run.trials(), settings.slo()).forEach(c -> out.println("  " + c.sentence()));
+                if (settings.cost() != null) {
+                    FootprintSection.console(run, settings.cost()).forEach(l -> out.println("  " + l));
+                    out.println("report: " + EmissionsFile.write(dir, run.trials(), settings.cost()).toAbsolutePath());
+                }
             } catch (UserError | UncheckedIOException e) {
                 err.println(e.getMessage());
+                status = 2;
+            } catch (java.io.IOException e) {
+                err.println("report: cannot write " + dir.resolve(EmissionsFile.FILE) + ": " + e.getMessage());
                 status = 2;
             }
         }

@@ -62,8 +62,27 @@ class ReportCommandTest {
     }
 
     @Test
+    void costAndCarbonReachThePageTheConsoleAndEmissionsCsv() throws Exception {
+        SummaryFile.write(new SweepState(dir, 1, 1, List.of(org.tokenpowerbench.report.FootprintTest.trial()),
+                List.of()));
+        Outcome o = run("--carbon", "DE", "--price", "0.30", "--hw-price", "2.50", dir.toString());
+        assertEquals(0, o.status(), o.err());
+        assertTrue(o.out().contains("PUE 1.0 (measured scope only), grid DE: 381 gCO2e/kWh, Ember 2023"), o.out());
+        assertTrue(o.out().contains("[nvml]: 0.1111 kWh, 42.33 gCO2e, $0.03333 electricity, $1.389 hardware"), o.out());
+        assertTrue(o.out().contains("[cpu.estimated]: 0.25 kWh (estimated)"), o.out());
+        assertTrue(Files.exists(dir.resolve("emissions.csv")), o.out());
+        String page = Files.readString(dir.resolve(HtmlReport.FILE));
+        assertTrue(page.contains("<h2>Cost and carbon per million output tokens</h2>"), "the section");
+        assertTrue(page.contains("PUE 1.0 (measured scope only)"));
+        assertTrue(page.contains("42.33"), "the grams on the page");
+    }
+
+    @Test
     void badOptionsAreOneLineAndExitTwo() {
-        for (String[] args : List.of(new String[] {"--slo"}, new String[] {"--slo", "speed=1", dir.toString()},
+        for (String[] args : List.of(new String[] {"--carbon", "XX", dir.toString()},
+                new String[] {"--price", "0.3", dir.toString()}, new String[] {"--carbon", "DE", "--pue", "0.5", dir.toString()},
+                new String[] {"--carbon", "DE", "--hw-price", "a lot", dir.toString()},
+                new String[] {"--slo"}, new String[] {"--slo", "speed=1", dir.toString()},
                 new String[] {"--bogus", dir.toString()}, new String[] {"--slo", "ttft=1s"}, new String[] {})) {
             Outcome o = run(args);
             assertEquals(2, o.status(), String.join(" ", args));
