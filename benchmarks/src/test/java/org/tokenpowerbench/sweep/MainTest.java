@@ -211,6 +211,19 @@ class MainTest {
         }
 
         @Test
+        void reportCompareRefusesBadInputWithOneLineAndExitTwo(@TempDir Path dir) {
+            Outcome one = run("report", "--compare", dir.toString());
+            assertEquals(2, one.status(), one.out() + one.err());
+            assertEquals(1, one.err().strip().lines().count(), "one line: " + one.err());
+            assertTrue(one.err().contains("give two runs, BASE then NEW"), one.err());
+            Outcome none = run("report", "--compare", dir.toString(), dir.toString());
+            assertEquals(2, none.status(), none.out() + none.err());
+            assertTrue(none.err().strip().endsWith("or a JMH JSON file") && none.err().contains("has no summary.json"),
+                    none.err());
+            assertFalse(none.out().contains("# Fork"), "no sweep ran");
+        }
+
+        @Test
         void unknownProfilerIsRefusedBeforeTheRunWithOursAndJmhs() {
             String line = rejected("TPBSample_01", "-prof", "gpu");
             assertTrue(line.contains("-prof gpu: no such profiler"), line);

@@ -18,7 +18,8 @@ import org.apache.commons.math3.distribution.TDistribution;
  *
  * <p>The 95 % interval comes from JMH's own error, which is a Student-t interval at 99.9 % over
  * the measured iterations: the half-width is rescaled by {@code t(0.975, n-1) / t(0.9995, n-1)}.
- * With one iteration there is no interval, and the line says {@code n=1}.
+ * With one iteration there is no interval, and the line says {@code n=1}. A benchmark with
+ * {@code @Slo} gets one more line per energy label: the best setting under it ({@link SloChoice}).
  */
 public final class ConsoleSummary implements SweepListener {
 
@@ -82,7 +83,21 @@ public final class ConsoleSummary implements SweepListener {
         for (FailedTrial f : state.failed()) {
             lines.add("  failed: " + f.params() + (f.reasons().isEmpty() ? "" : ": " + f.reasons().get(0)));
         }
+        lines.addAll(sloLines(state));
         return lines;
+    }
+
+    /** The best setting under the benchmark's {@code @Slo} (from {@code trial-axes.csv}), one line per energy label. */
+    private static List<String> sloLines(SweepState state) {
+        if (state.runDir() == null) {
+            return List.of();
+        }
+        try {
+            return SloChoice.of(state.results(), ServiceObjectives.fromRunFolder(state.runDir())).stream()
+                    .map(c -> "  " + c.sentence()).toList();
+        } catch (java.io.IOException e) {
+            return List.of("  no best setting under @Slo: cannot read " + TrialAxesFile.FILE + ": " + e.getMessage());
+        }
     }
 
     /** The parameters whose value differs between trials, in JMH's order; the rest say nothing here. */

@@ -6,7 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.tokenpowerbench.axes.Axis;
 import org.tokenpowerbench.axes.AxisValues;
 
@@ -76,5 +78,63 @@ public final class TrialAxesFile {
             });
         }
         dir.append(FILE, header(), String.join(",", row) + "\n");
+    }
+
+    /**
+     * Every row of the file, each as column name to text (quotes undone), in the order written;
+     * empty when the run folder has no such file (a run from before it existed).
+     */
+    public static List<Map<String, String>> read(Path runDir) throws IOException {
+        Path file = runDir.resolve(FILE);
+        if (!Files.exists(file)) {
+            return List.of();
+        }
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<Map<String, String>> out = new ArrayList<>();
+        if (lines.isEmpty()) {
+            return out;
+        }
+        List<String> header = cells(lines.get(0));
+        for (String line : lines.subList(1, lines.size())) {
+            List<String> cells = cells(line);
+            if (cells.size() != header.size()) {
+                continue; // a row cut short by a crash mid-write: RunDirectory.append undoes those, but be safe
+            }
+            Map<String, String> row = new LinkedHashMap<>();
+            for (int i = 0; i < header.size(); i++) {
+                row.put(header.get(i), cells.get(i));
+            }
+            out.add(row);
+        }
+        return out;
+    }
+
+    /** One CSV line as {@link RunDirectory#csv} writes it: a cell with a comma or a quote is quoted, quotes doubled. */
+    static List<String> cells(String line) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cell = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quoted) {
+                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                    cell.append('"');
+                    i++;
+                } else if (c == '"') {
+                    quoted = false;
+                } else {
+                    cell.append(c);
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == ',') {
+                out.add(cell.toString());
+                cell.setLength(0);
+            } else {
+                cell.append(c);
+            }
+        }
+        out.add(cell.toString());
+        return out;
     }
 }

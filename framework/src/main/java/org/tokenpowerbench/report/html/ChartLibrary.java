@@ -12,7 +12,7 @@ import java.util.Properties;
  * disk with no network. The version is the jar's own ({@code pom.properties}), so a version bump
  * in the pom is the only change needed.
  */
-final class ChartLibrary {
+public final class ChartLibrary {
 
     private static final String POM = "META-INF/maven/org.webjars.npm/echarts/pom.properties";
 
@@ -20,7 +20,7 @@ final class ChartLibrary {
     }
 
     /** The library's version, e.g. {@code 5.3.1}. */
-    static String version() {
+    public static String version() {
         try (InputStream in = resource(POM)) {
             Properties p = new Properties();
             p.load(in);
@@ -31,7 +31,7 @@ final class ChartLibrary {
     }
 
     /** The minified bundle's source text. */
-    static String script() {
+    public static String script() {
         String path = "META-INF/resources/webjars/echarts/" + version() + "/dist/echarts.min.js";
         try (InputStream in = resource(path)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);

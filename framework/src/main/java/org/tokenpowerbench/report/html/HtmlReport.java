@@ -28,8 +28,13 @@ public final class HtmlReport implements SweepListener {
 
     /** Renders the page for {@code run} and replaces its {@code report.html} whole; returns the file. */
     static Path write(RunRecords run) {
+        return write(run, ReportSettings.of(run.runDir()));
+    }
+
+    /** The page with what the reader asked for ({@code report --slo ...}). */
+    static Path write(RunRecords run, ReportSettings settings) {
         List<TrialRow> rows = SweepTable.of(run);
-        String page = ReportPage.render(run, rows, LocalDateTime.now());
+        String page = ReportPage.render(run, rows, LocalDateTime.now(), settings);
         Path file = run.runDir().resolve(FILE);
         Path tmp = run.runDir().resolve(FILE + ".tmp");
         try {

@@ -36,6 +36,10 @@ final class ReportPage {
     }
 
     static String render(RunRecords run, List<TrialRow> rows, LocalDateTime written) {
+        return render(run, rows, written, new ReportSettings(org.tokenpowerbench.report.ServiceObjectives.none()));
+    }
+
+    static String render(RunRecords run, List<TrialRow> rows, LocalDateTime written, ReportSettings settings) {
         List<String> swept = sweptAxes(rows);
         StringBuilder h = new StringBuilder(1 << 20);
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n")
@@ -48,6 +52,8 @@ final class ReportPage {
         whatRan(h, run, rows, written);
         warnings(h, rows);
         table(h, rows, swept);
+        SloSection.append(h, run, settings);
+        FootprintSection.append(h, run, settings);
         h.append("<h2>J/outputToken against each swept axis</h2>\n");
         if (swept.isEmpty()) {
             h.append("<p class=\"note\">No axis took more than one value in this run: nothing to plot against.</p>\n");

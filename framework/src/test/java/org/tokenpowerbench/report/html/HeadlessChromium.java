@@ -18,16 +18,16 @@ import org.junit.jupiter.api.Assumptions;
  * opens {@code report.html}. Where it is missing a test skips locally, but fails under
  * {@code CI=true}: CI installs it ({@code .ci/run}), so a skip there would hide a broken page.
  */
-final class HeadlessChromium {
+public final class HeadlessChromium {
 
     /** What the browser made of the page: the DOM after its scripts ran, and its log. */
-    record Page(String dom, String log) {
+    public record Page(String dom, String log) {
     }
 
     private HeadlessChromium() {
     }
 
-    static Path binary() {
+    public static Path binary() {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             Path p = Path.of(dir, "chromium");
             if (Files.isExecutable(p)) {
@@ -42,7 +42,7 @@ final class HeadlessChromium {
         return null;
     }
 
-    static Page dumpDom(Path html, Path work) throws IOException, InterruptedException {
+    public static Page dumpDom(Path html, Path work) throws IOException, InterruptedException {
         Path profile = Files.createTempDirectory(work, "chromium-profile");
         List<String> cmd = new ArrayList<>(common(profile));
         cmd.add("--virtual-time-budget=10000");
@@ -51,7 +51,7 @@ final class HeadlessChromium {
         return run(cmd, work);
     }
 
-    static void screenshot(Path html, Path png, int width, int height, Path work) throws IOException, InterruptedException {
+    public static void screenshot(Path html, Path png, int width, int height, Path work) throws IOException, InterruptedException {
         Path profile = Files.createTempDirectory(work, "chromium-profile");
         List<String> cmd = new ArrayList<>(common(profile));
         cmd.add("--virtual-time-budget=10000");

@@ -1,0 +1,29 @@
+package org.tokenpowerbench.report.compare;
+
+import java.util.List;
+
+/**
+ * Which way a metric is better. Energy (any joules figure) and time (latencies, seconds per wave)
+ * are better lower; throughput ({@code .../s}) and goodput's share better higher; the rest (token
+ * counts, average power, failures) only move, and a comparison says up or down without judging:
+ * average power that rises because the GPU finishes sooner is no regression.
+ */
+enum Direction {
+    LOWER_IS_BETTER, HIGHER_IS_BETTER, NEITHER;
+
+    private static final List<String> TIMES = List.of("ttft.", "tpot.", "itl.", "e2e.", "queue.", "latency.",
+            "ttfat.");
+
+    static Direction of(String label, String unit) {
+        if (label.contains("J/") || label.endsWith(".J") || label.equals(Comparison.WAVE)) {
+            return LOWER_IS_BETTER;
+        }
+        if (TIMES.stream().anyMatch(label::startsWith) && "ms".equals(unit)) {
+            return LOWER_IS_BETTER;
+        }
+        if (label.endsWith("/s") || label.equals("goodput.share")) {
+            return HIGHER_IS_BETTER;
+        }
+        return NEITHER;
+    }
+}

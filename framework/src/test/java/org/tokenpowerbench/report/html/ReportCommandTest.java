@@ -1,0 +1,93 @@
+package org.tokenpowerbench.report.html;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tokenpowerbench.report.SloChoiceTest;
+import org.tokenpowerbench.report.SummaryFile;
+import org.tokenpowerbench.report.SweepState;
+
+/**
+ * {@code report [options] DIR}: the options reach the page and the console, and bad ones are one
+ * line with exit status 2. The run folder is {@link SloChoiceTest}'s sweep, whose answers are known.
+ */
+class ReportCommandTest {
+
+    @TempDir
+    Path dir;
+
+    record Outcome(int status, String out, String err) {
+    }
+
+    static Outcome run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = ReportCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @BeforeEach
+    void runFolder() {
+        SummaryFile.write(new SweepState(dir, 4, 4, SloChoiceTest.trials(), List.of()));
+    }
+
+    @Test
+    void theBestSettingUnderTheObjectivesIsNamedOnThePageAndTheConsole() throws Exception {
+        Outcome o = run("--slo", "ttft=500ms,tpot=50ms", dir.toString());
+        assertEquals(0, o.status(), o.err());
+        assertTrue(o.out().contains("batch=4 takes the least nvml.J/outputToken"), o.out());
+        assertTrue(o.out().contains("33.3 % less than the next, batch=2"), o.out());
+        String page = Files.readString(dir.resolve(HtmlReport.FILE));
+        assertTrue(page.contains("<h2>Best setting under the objectives</h2>"), "the section");
+        assertTrue(page.contains("data-slo-label=\"nvml\" data-slo-best=\"batch=4\""), "the choice is marked");
+    }
+
+    @Test
+    void withoutObjectivesThereIsNoChoice() throws Exception {
+        Outcome o = run(dir.toString());
+        assertEquals(0, o.status(), o.err());
+        assertFalse(o.out().contains("takes the least"), o.out());
+        assertFalse(Files.readString(dir.resolve(HtmlReport.FILE)).contains("Best setting under"));
+    }
+
+    @Test
+    void costAndCarbonReachThePageTheConsoleAndEmissionsCsv() throws Exception {
+        SummaryFile.write(new SweepState(dir, 1, 1, List.of(org.tokenpowerbench.report.FootprintTest.trial()),
+                List.of()));
+        Outcome o = run("--carbon", "DE", "--price", "0.30", "--hw-price", "2.50", dir.toString());
+        assertEquals(0, o.status(), o.err());
+        assertTrue(o.out().contains("PUE 1.0 (measured scope only), grid DE: 381 gCO2e/kWh, Ember 2023"), o.out());
+        assertTrue(o.out().contains("[nvml]: 0.1111 kWh, 42.33 gCO2e, $0.03333 electricity, $1.389 hardware"), o.out());
+        assertTrue(o.out().contains("[cpu.estimated]: 0.25 kWh (estimated)"), o.out());
+        assertTrue(Files.exists(dir.resolve("emissions.csv")), o.out());
+        String page = Files.readString(dir.resolve(HtmlReport.FILE));
+        assertTrue(page.contains("<h2>Cost and carbon per million output tokens</h2>"), "the section");
+        assertTrue(page.contains("PUE 1.0 (measured scope only)"));
+        assertTrue(page.contains("42.33"), "the grams on the page");
+    }
+
+    @Test
+    void badOptionsAreOneLineAndExitTwo() {
+        for (String[] args : List.of(new String[] {"--carbon", "XX", dir.toString()},
+                new String[] {"--price", "0.3", dir.toString()}, new String[] {"--carbon", "DE", "--pue", "0.5", dir.toString()},
+                new String[] {"--carbon", "DE", "--hw-price", "a lot", dir.toString()},
+                new String[] {"--slo"}, new String[] {"--slo", "speed=1", dir.toString()},
+                new String[] {"--bogus", dir.toString()}, new String[] {"--slo", "ttft=1s"}, new String[] {})) {
+            Outcome o = run(args);
+            assertEquals(2, o.status(), String.join(" ", args));
+            assertEquals(1, o.err().strip().lines().count(), "one line: " + o.err());
+            assertEquals("", o.out(), "no page written for bad options");
+        }
+    }
+}
