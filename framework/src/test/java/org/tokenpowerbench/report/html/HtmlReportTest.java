@@ -31,7 +31,12 @@ import org.tokenpowerbench.report.ConditionsRow;
 import org.tokenpowerbench.report.FailedTrial;
 import org.tokenpowerbench.report.FailureRecord;
 import org.tokenpowerbench.report.Metric;
+import org.tokenpowerbench.report.RequestsFile;
 import org.tokenpowerbench.report.RequestsRow;
+import org.tokenpowerbench.report.PowerTraceFile;
+import org.tokenpowerbench.energy.PowerSignal;
+import org.tokenpowerbench.power.PowerChannel;
+import org.tokenpowerbench.power.PowerTrace;
 import org.tokenpowerbench.report.RunDirectory;
 import org.tokenpowerbench.report.SensorRow;
 import org.tokenpowerbench.report.SummaryFile;
@@ -51,6 +56,9 @@ class HtmlReportTest {
 
     static final String BENCH = "demo.Bench";
     static final int WAVE_OUTPUT_TOKENS = 4 * 64;
+    static final long MS = 1_000_000L;
+    static final long WAVE_START = 1_000_000_000L;
+    static final long WAVE_SPACING = 3_000_000_000L;
     /** Per batch: TPOT p50 (ms) and the three iterations' J/outputToken under NVML. */
     static final Map<Integer, double[]> TRIALS = Map.of(
             1, new double[] {20, 1.0, 1.1, 0.9},
@@ -69,13 +77,20 @@ class HtmlReportTest {
         sensor(run, "nvml", "GPU-1 gpu counter ENERGY_JOULES");
         sensor(run, "cpu", "host cpu estimated POWER_WATTS");
         List<TrialResult> results = new ArrayList<>();
+        int powerFiles = 0;
         for (int batch : List.of(1, 2, 4)) {
             double[] t = TRIALS.get(batch);
             String trial = describe(batch);
             double[] nvml = {t[1], t[2], t[3]};
             double[] cpu = {t[1] / 10, t[2] / 10, t[3] / 10};
             for (int i = 0; i < 3; i++) {
-                WaveRecord wave = wave(batch == 2 ? 100 : -1);
+                long t0 = WAVE_START + (batch * 10L + i) * WAVE_SPACING;
+                WaveRecord wave = wave(batch == 2 ? 100 : -1, t0);
+                org.tokenpowerbench.report.TrialKey key = new org.tokenpowerbench.report.TrialKey(BENCH, trial);
+                String iterationId = "measurement-" + (i + 1);
+                RequestsFile.append(run, key, iterationId, wave);
+                PowerTrace trace = trace(t0, 300);
+                PowerTraceFile.write(run, "nvml", ++powerFiles, key, iterationId, trace, PowerSignal.of(trace, MS * 500));
                 WaveMetrics m = WaveMetrics.of(wave, false, org.tokenpowerbench.workload.Slo.NONE);
                 Map<String, String> warnings = new LinkedHashMap<>();
                 if (m.prefixCacheWarning() != null) {
@@ -189,10 +204,25 @@ class HtmlReportTest {
         assertEquals(0, count(pareto, describe(4)), "batch 4 on no frontier: " + pareto);
         List<String> console = page.log().lines().filter(l -> l.contains("CONSOLE")).toList();
         assertTrue(console.isEmpty(), "the page logs nothing to the console: " + console);
-        String shot = System.getProperty("tpb.reportScreenshot");
-        if (shot != null) {
-            // docs/report.png is made this way: -Dtpb.reportScreenshot=$PWD/docs/report.png
-            HeadlessChromium.screenshot(html, Path.of(shot), 1400, 2000, dir);
+
+        assertEquals(describe(1) + " | measurement-3", attribute(tag, "data-timeline-wave"),
+                "the wave view opens on the last measured wave of the first trial");
+        List<Map<String, String>> requests = requestRows(dir, describe(1), "measurement-3");
+        assertEquals(requests.size(), Integer.parseInt(attribute(tag, "data-timeline-bars")),
+                "one bar per requests.csv row of the wave");
+        assertEquals(spanMs(requests), Double.parseDouble(attribute(tag, "data-timeline-span-ms")),
+                1e-3 * requests.size(), "the bars span what the rows do, due to last token");
+        assertTrue(Integer.parseInt(attribute(tag, "data-timeline-power-points")) > 100, tag);
+        assertEquals(TimelineView.SHARE_BUCKETS, Integer.parseInt(attribute(tag, "data-timeline-share-points")), tag);
+        String shots = System.getenv("TPB_REPORT_SCREENSHOTS");
+        if (shots != null) {
+            // docs/report*.png are made this way: TPB_REPORT_SCREENSHOTS=$PWD/docs ./mvnw ... -Dtest=HtmlReportTest
+            Path docs = Path.of(shots);
+            HeadlessChromium.screenshot(html, "", docs.resolve("report.png"), 1400, 2000, dir);
+            HeadlessChromium.screenshot(html, "#view=tpb-wave-view", docs.resolve("report-wave.png"), 1400, 1000, dir);
+            if (System.getenv("TPB_REPORT_KEEP") != null) {
+                Files.copy(html, docs.resolve("report-sample.html"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
             System.out.println("report.html of this run folder: " + Files.size(html) + " bytes");
         }
     }
@@ -256,9 +286,8 @@ class HtmlReportTest {
         return b.build().describe();
     }
 
-    static WaveRecord wave(int cachedPromptTokens) {
+    static WaveRecord wave(int cachedPromptTokens, long t0) {
         List<RequestTimeline> requests = new ArrayList<>();
-        long t0 = 1_000_000_000L;
         for (int i = 0; i < 4; i++) {
             long sent = t0 + i * 1_000_000L;
             requests.add(new RequestTimeline(i, i, sent, sent, sent + 50_000_000L, sent + 1_310_000_000L,
@@ -266,6 +295,27 @@ class HtmlReportTest {
                     null, null, sent + 50_000_000L, null, cachedPromptTokens < 0 ? -1 : cachedPromptTokens / 4));
         }
         return new WaveRecord(t0, t0 + 1_400_000_000L, 4, requests);
+    }
+
+    /**
+     * A GPU energy counter sampled every 10 ms from 100 ms before {@code t0} to 1.5 s after it:
+     * {@code watts} while the wave's prefill runs (its first 50 ms), 80 % of it in decode, 60 W idle
+     * before and after.
+     */
+    static PowerTrace trace(long t0, double watts) {
+        int n = 161;
+        long[] times = new long[n];
+        double[] joules = new double[n];
+        for (int i = 0; i < n; i++) {
+            times[i] = t0 - 100 * MS + i * 10 * MS;
+            if (i > 0) {
+                long mid = (times[i] + times[i - 1]) / 2 - t0;
+                double w = mid < 0 || mid > 1_313 * MS ? 60 : mid < 53 * MS ? watts : 0.8 * watts;
+                joules[i] = joules[i - 1] + w * 0.010;
+            }
+        }
+        return new PowerTrace(List.of(new PowerChannel("gpu0.energy", "GPU-1", org.tokenpowerbench.power.Scope.GPU,
+                org.tokenpowerbench.power.Method.COUNTER, PowerChannel.Kind.ENERGY_JOULES)), times, new double[][] {joules});
     }
 
     static void energy(RunDirectory run, String sensor, String method, String trial, double joules) {
@@ -309,6 +359,35 @@ class HtmlReportTest {
             }
         }
         throw new AssertionError("no table row for " + trial + " " + label);
+    }
+
+    /** The requests.csv rows of one wave, by its trial description and iteration: column name to field. */
+    static List<Map<String, String>> requestRows(Path dir, String trial, String iteration) throws java.io.IOException {
+        List<String> lines = Files.readAllLines(dir.resolve(RequestsFile.FILE));
+        List<String> header = CsvFile.split(lines.get(0));
+        List<Map<String, String>> out = new ArrayList<>();
+        for (String line : lines.subList(1, lines.size())) {
+            List<String> f = CsvFile.split(line);
+            Map<String, String> row = new LinkedHashMap<>();
+            for (int i = 0; i < header.size(); i++) {
+                row.put(header.get(i), f.get(i));
+            }
+            if (row.get("trial").equals(trial) && row.get("iteration").equals(iteration)) {
+                out.add(row);
+            }
+        }
+        return out;
+    }
+
+    /** The sum over requests of last token − due, ms, as requests.csv has them. */
+    static double spanMs(List<Map<String, String>> rows) {
+        double sum = 0;
+        for (Map<String, String> r : rows) {
+            if (!r.get("queued_unix_ms").isEmpty() && !r.get("last_token_unix_ms").isEmpty()) {
+                sum += Double.parseDouble(r.get("last_token_unix_ms")) - Double.parseDouble(r.get("queued_unix_ms"));
+            }
+        }
+        return sum;
     }
 
     static String attribute(String tag, String name) {
