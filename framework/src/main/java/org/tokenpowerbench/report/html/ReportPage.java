@@ -59,6 +59,8 @@ final class ReportPage {
                 .append("the line joins the Pareto frontier: the trials no other trial beats on both.</p>\n")
                 .append("<div class=\"chart\" id=\"tpb-plane\"></div>\n");
         TimelineView.append(h, run);
+        LatencyView.append(h, run, rows);
+        RegressionView.append(h, run);
         h.append("<script type=\"application/json\" id=\"tpb-data\">")
                 .append(data(rows, swept).replace("</", "<\\/")).append("</script>\n");
         h.append("<script>/* Apache ECharts ").append(ChartLibrary.version())
@@ -66,6 +68,7 @@ final class ReportPage {
                 .append(ChartLibrary.script().replace("</script", "<\\/script")).append("\n</script>\n");
         h.append("<script>\n").append(own("report.js")).append("</script>\n");
         h.append("<script>\n").append(own("timeline.js")).append("</script>\n");
+        h.append("<script>\n").append(own("latency.js")).append("</script>\n");
         h.append("<script>\n").append(own("focus.js")).append("</script>\n");
         h.append("</body></html>\n");
         return h.toString();

@@ -101,15 +101,21 @@
         step: p.decimated ? false : 'start', lineStyle: { width: 1 }, data: p.points
       });
     });
+    // Stacked by hand (prefill at the bottom, then decode, then idle), each band filled down to
+    // zero and drawn under the one before: ECharts stacks on the x axis when both axes are values.
     shares.forEach(function (s, k) {
-      [['prefill', 1], ['decode', 2], ['idle', 3]].forEach(function (part) {
+      [['prefill', 1], ['decode', 2], ['idle', 3]].forEach(function (part, level) {
         var name = s.sensor + ' ' + part[0] + ' W';
         selected[name] = k === 0;
         series.push({
-          name: name, type: 'line', xAxisIndex: 1, yAxisIndex: 1, stack: 'shares-' + s.sensor, showSymbol: false,
-          step: 'middle', lineStyle: { width: 0 }, areaStyle: { opacity: 0.85 },
+          name: name, type: 'line', xAxisIndex: 1, yAxisIndex: 1, showSymbol: false, z: 10 - level,
+          lineStyle: { width: 0 }, areaStyle: { opacity: 1, color: COLORS[part[0]] },
           itemStyle: { color: COLORS[part[0]] },
-          data: s.buckets.map(function (b) { return [b[0], b[part[1]]]; })
+          data: s.buckets.map(function (b) {
+            var top = 0;
+            for (var j = 1; j <= part[1]; j++) { top += b[j]; }
+            return { value: [b[0], top], watts: b[part[1]] };
+          })
         });
       });
     });
@@ -132,7 +138,15 @@
     chart.setOption({
       animation: false,
       title: { text: entry.trial + ' · ' + entry.iteration, left: 'center', textStyle: { fontSize: 13 } },
-      tooltip: { trigger: 'axis', axisPointer: { type: 'line' } },
+      tooltip: {
+        trigger: 'axis', axisPointer: { type: 'line' },
+        formatter: function (items) {
+          return items.filter(function (p) { return p.seriesType === 'line'; }).map(function (p) {
+            var w = p.data && p.data.watts !== undefined ? p.data.watts : p.value[1];
+            return p.marker + p.seriesName + ': ' + fmt(w) + ' W';
+          }).join('<br>') || '';
+        }
+      },
       axisPointer: { link: [{ xAxisIndex: 'all' }] },
       legend: { type: 'scroll', top: 22, selected: selected },
       grid: [

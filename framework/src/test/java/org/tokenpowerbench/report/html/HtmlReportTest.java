@@ -85,11 +85,11 @@ class HtmlReportTest {
             double[] cpu = {t[1] / 10, t[2] / 10, t[3] / 10};
             for (int i = 0; i < 3; i++) {
                 long t0 = WAVE_START + (batch * 10L + i) * WAVE_SPACING;
-                WaveRecord wave = wave(batch == 2 ? 100 : -1, t0);
+                WaveRecord wave = wave(batch == 2 ? 100 : -1, t0, batch);
                 org.tokenpowerbench.report.TrialKey key = new org.tokenpowerbench.report.TrialKey(BENCH, trial);
                 String iterationId = "measurement-" + (i + 1);
                 RequestsFile.append(run, key, iterationId, wave);
-                PowerTrace trace = trace(t0, 300);
+                PowerTrace trace = trace(t0, 300, (1275 + 120L * batch) * MS);
                 PowerTraceFile.write(run, "nvml", ++powerFiles, key, iterationId, trace, PowerSignal.of(trace, MS * 500));
                 WaveMetrics m = WaveMetrics.of(wave, false, org.tokenpowerbench.workload.Slo.NONE);
                 Map<String, String> warnings = new LinkedHashMap<>();
@@ -214,12 +214,20 @@ class HtmlReportTest {
                 1e-3 * requests.size(), "the bars span what the rows do, due to last token");
         assertTrue(Integer.parseInt(attribute(tag, "data-timeline-power-points")) > 100, tag);
         assertEquals(TimelineView.SHARE_BUCKETS, Integer.parseInt(attribute(tag, "data-timeline-share-points")), tag);
+
+        assertEquals(3 * 3 * 4, Integer.parseInt(attribute(tag, "data-latency-ttft-points")),
+                "TTFT: one point per succeeded measured request of the three trials: " + tag);
+        assertEquals(3 * 3 * 4, Integer.parseInt(attribute(tag, "data-latency-tpot-points")), tag);
+        assertEquals(3 * 4, Integer.parseInt(attribute(tag, "data-latency-itl-bars")),
+                "ITL: p50, p90, p99 and max of each trial's waves: " + tag);
         String shots = System.getenv("TPB_REPORT_SCREENSHOTS");
         if (shots != null) {
             // docs/report*.png are made this way: TPB_REPORT_SCREENSHOTS=$PWD/docs ./mvnw ... -Dtest=HtmlReportTest
             Path docs = Path.of(shots);
             HeadlessChromium.screenshot(html, "", docs.resolve("report.png"), 1400, 2000, dir);
             HeadlessChromium.screenshot(html, "#view=tpb-wave-view", docs.resolve("report-wave.png"), 1400, 1000, dir);
+            HeadlessChromium.screenshot(html, "#view=tpb-latency-view", docs.resolve("report-latency.png"), 1400, 1300,
+                    dir);
             if (System.getenv("TPB_REPORT_KEEP") != null) {
                 Files.copy(html, docs.resolve("report-sample.html"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
@@ -286,31 +294,37 @@ class HtmlReportTest {
         return b.build().describe();
     }
 
-    static WaveRecord wave(int cachedPromptTokens, long t0) {
+    /** Four requests: due together, sent 25 ms apart, TTFT and decode growing with the request and the batch. */
+    static WaveRecord wave(int cachedPromptTokens, long t0, int batch) {
         List<RequestTimeline> requests = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            long sent = t0 + i * 1_000_000L;
-            requests.add(new RequestTimeline(i, i, sent, sent, sent + 50_000_000L, sent + 1_310_000_000L,
-                    sent + 1_311_000_000L, 128, 64, 64, TokenCountSource.SERVER_USAGE, 64, new LatencyHistogram(),
-                    null, null, sent + 50_000_000L, null, cachedPromptTokens < 0 ? -1 : cachedPromptTokens / 4));
+            long sent = t0 + i * 25 * MS;
+            long first = sent + (30 + 15 * i + 10 * batch) * MS;
+            long last = sent + (1200 + 40 * i * batch) * MS;
+            LatencyHistogram itl = new LatencyHistogram();
+            for (int k = 1; k < 64; k++) {
+                itl.record(k % 10 == 0 ? 40 : 20); // 20 ms gaps, every tenth 40 ms
+            }
+            requests.add(new RequestTimeline(i, i, t0, sent, first, last, last + MS, 128, 64, 64,
+                    TokenCountSource.SERVER_USAGE, 64, itl, null, null, first, null, cachedPromptTokens < 0 ? -1 : cachedPromptTokens / 4));
         }
-        return new WaveRecord(t0, t0 + 1_400_000_000L, 4, requests);
+        return new WaveRecord(t0, t0 + 2_000 * MS, 4, requests);
     }
 
     /**
-     * A GPU energy counter sampled every 10 ms from 100 ms before {@code t0} to 1.5 s after it:
-     * {@code watts} while the wave's prefill runs (its first 50 ms), 80 % of it in decode, 60 W idle
+     * A GPU energy counter sampled every 10 ms from 100 ms before {@code t0} to 2 s after it:
+     * {@code watts} while the wave's prefills run (its first 150 ms), 80 % of it in decode, 60 W idle
      * before and after.
      */
-    static PowerTrace trace(long t0, double watts) {
-        int n = 161;
+    static PowerTrace trace(long t0, double watts, long decodeEnd) {
+        int n = 211;
         long[] times = new long[n];
         double[] joules = new double[n];
         for (int i = 0; i < n; i++) {
             times[i] = t0 - 100 * MS + i * 10 * MS;
             if (i > 0) {
                 long mid = (times[i] + times[i - 1]) / 2 - t0;
-                double w = mid < 0 || mid > 1_313 * MS ? 60 : mid < 53 * MS ? watts : 0.8 * watts;
+                double w = mid < 0 || mid > decodeEnd ? 60 : mid < 150 * MS ? watts : 0.8 * watts;
                 joules[i] = joules[i - 1] + w * 0.010;
             }
         }
