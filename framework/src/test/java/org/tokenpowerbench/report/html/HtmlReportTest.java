@@ -98,7 +98,7 @@ class HtmlReportTest {
                 }
                 RequestsRow.append(run, new org.tokenpowerbench.report.TrialKey("demo.Bench", trial), "measurement", i + 1,
                         "exact", m, Map.of(), warnings);
-                energy(run, "nvml", "counter", trial, nvml[i] * WAVE_OUTPUT_TOKENS);
+                energy(run, "nvml", "counter", trial, nvml[i] * WAVE_OUTPUT_TOKENS, batch == 4 ? 3 : 0, iterationId);
                 energy(run, "cpu", "estimated", trial, cpu[i] * WAVE_OUTPUT_TOKENS);
                 if (batch == 4 && i == 1) {
                     ObjectNode c = run.newObject();
@@ -125,6 +125,7 @@ class HtmlReportTest {
         new FailureRecord("", BENCH, describe(8), "the server answered 503 to every request: lower batch").appendTo(run);
         SummaryFile.write(new SweepState(dir, 4, 4, results, List.of(new FailedTrial(BENCH + "_Energy.wave",
                 params(8), List.of("the server answered 503 to every request: lower batch")))));
+        org.tokenpowerbench.report.RegressionFile.update(run);
     }
 
     @AfterEach
@@ -172,10 +173,16 @@ class HtmlReportTest {
         assertTrue(row(rows, 4, "nvml").warnings().stream().anyMatch(w -> w.contains("throttled: GPU-1")
                 && w.contains("12 of 20 readings") && w.contains("swPowerCap")), row(rows, 4, "nvml").warnings().toString());
         assertTrue(row(rows, 1, "nvml").warnings().isEmpty(), row(rows, 1, "nvml").warnings().toString());
+        assertTrue(row(rows, 4, "nvml").warnings().stream().anyMatch(w -> w.startsWith("short phases: 9 phase(s)")
+                && w.contains("(100 ms) in 3 of 3 measured waves")), row(rows, 4, "nvml").warnings().toString());
+        assertTrue(row(rows, 4, "cpu.estimated").warnings().stream().noneMatch(w -> w.startsWith("short phases")),
+                "the flag is the nvml lines', not the cpu ones'");
 
         String html = Files.readString(HtmlReport.write(RunRecords.read(dir)));
         String batch2 = tableRow(html, describe(2), "nvml");
         assertTrue(batch2.contains("prefix cache"), batch2);
+        assertTrue(html.contains("id=\"tpb-regression\"") && html.contains("data-fit=\""),
+                "the regression fits of regression.json sit in their table");
         String failed = tableRow(html, describe(8), null);
         assertTrue(failed.contains("failed: the server answered 503"), failed);
         String estimated = tableRow(html, describe(1), "cpu.estimated");
@@ -333,7 +340,18 @@ class HtmlReportTest {
     }
 
     static void energy(RunDirectory run, String sensor, String method, String trial, double joules) {
+        energy(run, sensor, method, trial, joules, 0, null);
+    }
+
+    /** An energy line; {@code shortPhases} phases shorter than a 100 ms update, flagged as the fork does. */
+    static void energy(RunDirectory run, String sensor, String method, String trial, double joules, int shortPhases,
+                       String iterationId) {
         ObjectNode n = run.newObject();
+        if (iterationId != null) {
+            n.put("trialId", new org.tokenpowerbench.report.TrialKey(BENCH, trial).id()).put("iterationId", iterationId);
+        }
+        n.putObject("flags").put("shortPhases", shortPhases).put("updatePeriodMs", 100)
+                .put("summary", shortPhases == 0 ? "none" : shortPhases + " phase(s) shorter than the sensor's 100 ms update period");
         n.put("kind", "energy").put("sensor", sensor).put("trial", trial).put("benchmark", BENCH)
                 .put("group", trial).put("iteration", "measurement").put("method", method).put("seconds", 1.4)
                 .put("energyJ", joules).put("promptTokens", 4 * 128).put("outputTokens", WAVE_OUTPUT_TOKENS)
