@@ -231,7 +231,7 @@ class HtmlReportTest {
         if (shots != null) {
             // docs/report*.png are made this way: TPB_REPORT_SCREENSHOTS=$PWD/docs ./mvnw ... -Dtest=HtmlReportTest
             Path docs = Path.of(shots);
-            HeadlessChromium.screenshot(html, "", docs.resolve("report.png"), 1400, 2000, dir);
+            HeadlessChromium.screenshot(html, "", docs.resolve("report.png"), 1400, 1800, dir);
             HeadlessChromium.screenshot(html, "#view=tpb-wave-view", docs.resolve("report-wave.png"), 1400, 1000, dir);
             HeadlessChromium.screenshot(html, "#view=tpb-latency-view", docs.resolve("report-latency.png"), 1400, 1300,
                     dir);
