@@ -64,12 +64,19 @@ final class ReportPage {
         h.append("<h2>Latency and energy</h2>\n<p class=\"note\">TPOT p50 against J/outputToken, one point per trial; ")
                 .append("the line joins the Pareto frontier: the trials no other trial beats on both.</p>\n")
                 .append("<div class=\"chart\" id=\"tpb-plane\"></div>\n");
+        TimelineView.append(h, run);
+        LatencyView.append(h, run, rows);
+        RegressionView.append(h, run);
         h.append("<script type=\"application/json\" id=\"tpb-data\">")
                 .append(data(rows, swept).replace("</", "<\\/")).append("</script>\n");
         h.append("<script>/* Apache ECharts ").append(ChartLibrary.version())
                 .append(", Apache License 2.0, https://echarts.apache.org */\n")
                 .append(ChartLibrary.script().replace("</script", "<\\/script")).append("\n</script>\n");
-        h.append("<script>\n").append(own("report.js")).append("</script>\n</body></html>\n");
+        h.append("<script>\n").append(own("report.js")).append("</script>\n");
+        h.append("<script>\n").append(own("timeline.js")).append("</script>\n");
+        h.append("<script>\n").append(own("latency.js")).append("</script>\n");
+        h.append("<script>\n").append(own("focus.js")).append("</script>\n");
+        h.append("</body></html>\n");
         return h.toString();
     }
 

@@ -26,16 +26,17 @@ final class SweepTable {
     }
 
     static List<TrialRow> of(RunRecords run) {
+        WaveNotes notes = WaveNotes.read(run.runDir());
         List<TrialRow> rows = new ArrayList<>();
         for (TrialResult t : run.trials()) {
             String description = TrialDescription.of(t.params());
             List<String> labels = t.metrics().keySet().stream().filter(k -> k.endsWith(J_PER_OUTPUT_TOKEN))
                     .map(k -> k.substring(0, k.length() - J_PER_OUTPUT_TOKEN.length())).toList();
             if (labels.isEmpty()) {
-                rows.add(row(run, t, description, null));
+                rows.add(row(run, t, description, null, notes));
             }
             for (String label : labels) {
-                rows.add(row(run, t, description, label));
+                rows.add(row(run, t, description, label, notes));
             }
         }
         for (FailedTrial f : failedTrials(run)) {
@@ -85,7 +86,7 @@ final class SweepTable {
         return out;
     }
 
-    private static TrialRow row(RunRecords run, TrialResult t, String description, String label) {
+    private static TrialRow row(RunRecords run, TrialResult t, String description, String label, WaveNotes notes) {
         List<String> warnings = new ArrayList<>();
         IterationInterval interval = null;
         String note = null;
@@ -95,6 +96,7 @@ final class SweepTable {
                     : label;
             List<EnergyRow.Line> lines = latestEnergy(run, t.benchmark(), description, sensor);
             Metric score = t.metrics().get(label + J_PER_OUTPUT_TOKEN);
+            warnings.addAll(notes.shortPhaseWarnings(description, sensor));
             if (lines.isEmpty()) {
                 note = "no per-iteration energy lines for this trial in " + EnergyRow.FILE;
             } else if (lines.size() != waves.size()) {
@@ -170,7 +172,8 @@ final class SweepTable {
     private static List<String> throttleWarnings(RunRecords run, String trial) {
         Map<String, List<ThrottledWave>> byDevice = new LinkedHashMap<>();
         for (ThrottledWave w : run.throttled()) {
-            if (w.trial().equals(trial) && "measurement".equals(w.iteration())) {
+            // the fork writes measurement-N (conditions.jsonl); "measurement" alone in files of before
+            if (w.trial().equals(trial) && w.iteration().startsWith("measurement")) {
                 byDevice.computeIfAbsent(w.device(), d -> new ArrayList<>()).add(w);
             }
         }

@@ -52,13 +52,19 @@ public final class HeadlessChromium {
     }
 
     public static void screenshot(Path html, Path png, int width, int height, Path work) throws IOException, InterruptedException {
+        screenshot(html, "", png, width, height, work);
+    }
+
+    /** A screenshot of the page scrolled to {@code fragment} ({@code #id}, or "" for the top). */
+    public static void screenshot(Path html, String fragment, Path png, int width, int height, Path work)
+            throws IOException, InterruptedException {
         Path profile = Files.createTempDirectory(work, "chromium-profile");
         List<String> cmd = new ArrayList<>(common(profile));
         cmd.add("--virtual-time-budget=10000");
         cmd.add("--hide-scrollbars");
         cmd.add("--window-size=" + width + "," + height);
         cmd.add("--screenshot=" + png.toAbsolutePath());
-        cmd.add(html.toUri().toString());
+        cmd.add(html.toUri() + fragment);
         run(cmd, work);
         assertTrue(Files.size(png) > 0, "chromium wrote no screenshot");
     }

@@ -31,7 +31,12 @@ import org.tokenpowerbench.report.ConditionsRow;
 import org.tokenpowerbench.report.FailedTrial;
 import org.tokenpowerbench.report.FailureRecord;
 import org.tokenpowerbench.report.Metric;
+import org.tokenpowerbench.report.RequestsFile;
 import org.tokenpowerbench.report.RequestsRow;
+import org.tokenpowerbench.report.PowerTraceFile;
+import org.tokenpowerbench.energy.PowerSignal;
+import org.tokenpowerbench.power.PowerChannel;
+import org.tokenpowerbench.power.PowerTrace;
 import org.tokenpowerbench.report.RunDirectory;
 import org.tokenpowerbench.report.SensorRow;
 import org.tokenpowerbench.report.SummaryFile;
@@ -51,6 +56,9 @@ class HtmlReportTest {
 
     static final String BENCH = "demo.Bench";
     static final int WAVE_OUTPUT_TOKENS = 4 * 64;
+    static final long MS = 1_000_000L;
+    static final long WAVE_START = 1_000_000_000L;
+    static final long WAVE_SPACING = 3_000_000_000L;
     /** Per batch: TPOT p50 (ms) and the three iterations' J/outputToken under NVML. */
     static final Map<Integer, double[]> TRIALS = Map.of(
             1, new double[] {20, 1.0, 1.1, 0.9},
@@ -69,13 +77,20 @@ class HtmlReportTest {
         sensor(run, "nvml", "GPU-1 gpu counter ENERGY_JOULES");
         sensor(run, "cpu", "host cpu estimated POWER_WATTS");
         List<TrialResult> results = new ArrayList<>();
+        int powerFiles = 0;
         for (int batch : List.of(1, 2, 4)) {
             double[] t = TRIALS.get(batch);
             String trial = describe(batch);
             double[] nvml = {t[1], t[2], t[3]};
             double[] cpu = {t[1] / 10, t[2] / 10, t[3] / 10};
             for (int i = 0; i < 3; i++) {
-                WaveRecord wave = wave(batch == 2 ? 100 : -1);
+                long t0 = WAVE_START + (batch * 10L + i) * WAVE_SPACING;
+                WaveRecord wave = wave(batch == 2 ? 100 : -1, t0, batch);
+                org.tokenpowerbench.report.TrialKey key = new org.tokenpowerbench.report.TrialKey(BENCH, trial);
+                String iterationId = "measurement-" + (i + 1);
+                RequestsFile.append(run, key, iterationId, wave);
+                PowerTrace trace = trace(t0, 300, (1275 + 120L * batch) * MS);
+                PowerTraceFile.write(run, "nvml", ++powerFiles, key, iterationId, trace, PowerSignal.of(trace, MS * 500));
                 WaveMetrics m = WaveMetrics.of(wave, false, org.tokenpowerbench.workload.Slo.NONE);
                 Map<String, String> warnings = new LinkedHashMap<>();
                 if (m.prefixCacheWarning() != null) {
@@ -83,7 +98,7 @@ class HtmlReportTest {
                 }
                 RequestsRow.append(run, new org.tokenpowerbench.report.TrialKey("demo.Bench", trial), "measurement", i + 1,
                         "exact", m, Map.of(), warnings);
-                energy(run, "nvml", "counter", trial, nvml[i] * WAVE_OUTPUT_TOKENS);
+                energy(run, "nvml", "counter", trial, nvml[i] * WAVE_OUTPUT_TOKENS, batch == 4 ? 3 : 0, iterationId);
                 energy(run, "cpu", "estimated", trial, cpu[i] * WAVE_OUTPUT_TOKENS);
                 if (batch == 4 && i == 1) {
                     ObjectNode c = run.newObject();
@@ -110,6 +125,7 @@ class HtmlReportTest {
         new FailureRecord("", BENCH, describe(8), "the server answered 503 to every request: lower batch").appendTo(run);
         SummaryFile.write(new SweepState(dir, 4, 4, results, List.of(new FailedTrial(BENCH + "_Energy.wave",
                 params(8), List.of("the server answered 503 to every request: lower batch")))));
+        org.tokenpowerbench.report.RegressionFile.update(run);
     }
 
     @AfterEach
@@ -157,10 +173,16 @@ class HtmlReportTest {
         assertTrue(row(rows, 4, "nvml").warnings().stream().anyMatch(w -> w.contains("throttled: GPU-1")
                 && w.contains("12 of 20 readings") && w.contains("swPowerCap")), row(rows, 4, "nvml").warnings().toString());
         assertTrue(row(rows, 1, "nvml").warnings().isEmpty(), row(rows, 1, "nvml").warnings().toString());
+        assertTrue(row(rows, 4, "nvml").warnings().stream().anyMatch(w -> w.startsWith("short phases: 9 phase(s)")
+                && w.contains("(100 ms) in 3 of 3 measured waves")), row(rows, 4, "nvml").warnings().toString());
+        assertTrue(row(rows, 4, "cpu.estimated").warnings().stream().noneMatch(w -> w.startsWith("short phases")),
+                "the flag is the nvml lines', not the cpu ones'");
 
         String html = Files.readString(HtmlReport.write(RunRecords.read(dir)));
         String batch2 = tableRow(html, describe(2), "nvml");
         assertTrue(batch2.contains("prefix cache"), batch2);
+        assertTrue(html.contains("id=\"tpb-regression\"") && html.contains("data-fit=\""),
+                "the regression fits of regression.json sit in their table");
         String failed = tableRow(html, describe(8), null);
         assertTrue(failed.contains("failed: the server answered 503"), failed);
         String estimated = tableRow(html, describe(1), "cpu.estimated");
@@ -189,10 +211,33 @@ class HtmlReportTest {
         assertEquals(0, count(pareto, describe(4)), "batch 4 on no frontier: " + pareto);
         List<String> console = page.log().lines().filter(l -> l.contains("CONSOLE")).toList();
         assertTrue(console.isEmpty(), "the page logs nothing to the console: " + console);
-        String shot = System.getProperty("tpb.reportScreenshot");
-        if (shot != null) {
-            // docs/report.png is made this way: -Dtpb.reportScreenshot=$PWD/docs/report.png
-            HeadlessChromium.screenshot(html, Path.of(shot), 1400, 2000, dir);
+
+        assertEquals(describe(1) + " | measurement-3", attribute(tag, "data-timeline-wave"),
+                "the wave view opens on the last measured wave of the first trial");
+        List<Map<String, String>> requests = requestRows(dir, describe(1), "measurement-3");
+        assertEquals(requests.size(), Integer.parseInt(attribute(tag, "data-timeline-bars")),
+                "one bar per requests.csv row of the wave");
+        assertEquals(spanMs(requests), Double.parseDouble(attribute(tag, "data-timeline-span-ms")),
+                1e-3 * requests.size(), "the bars span what the rows do, due to last token");
+        assertTrue(Integer.parseInt(attribute(tag, "data-timeline-power-points")) > 100, tag);
+        assertEquals(TimelineView.SHARE_BUCKETS, Integer.parseInt(attribute(tag, "data-timeline-share-points")), tag);
+
+        assertEquals(3 * 3 * 4, Integer.parseInt(attribute(tag, "data-latency-ttft-points")),
+                "TTFT: one point per succeeded measured request of the three trials: " + tag);
+        assertEquals(3 * 3 * 4, Integer.parseInt(attribute(tag, "data-latency-tpot-points")), tag);
+        assertEquals(3 * 4, Integer.parseInt(attribute(tag, "data-latency-itl-bars")),
+                "ITL: p50, p90, p99 and max of each trial's waves: " + tag);
+        String shots = System.getenv("TPB_REPORT_SCREENSHOTS");
+        if (shots != null) {
+            // docs/report*.png are made this way: TPB_REPORT_SCREENSHOTS=$PWD/docs ./mvnw ... -Dtest=HtmlReportTest
+            Path docs = Path.of(shots);
+            HeadlessChromium.screenshot(html, "", docs.resolve("report.png"), 1400, 1800, dir);
+            HeadlessChromium.screenshot(html, "#view=tpb-wave-view", docs.resolve("report-wave.png"), 1400, 1000, dir);
+            HeadlessChromium.screenshot(html, "#view=tpb-latency-view", docs.resolve("report-latency.png"), 1400, 1300,
+                    dir);
+            if (System.getenv("TPB_REPORT_KEEP") != null) {
+                Files.copy(html, docs.resolve("report-sample.html"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
             System.out.println("report.html of this run folder: " + Files.size(html) + " bytes");
         }
     }
@@ -256,20 +301,57 @@ class HtmlReportTest {
         return b.build().describe();
     }
 
-    static WaveRecord wave(int cachedPromptTokens) {
+    /** Four requests: due together, sent 25 ms apart, TTFT and decode growing with the request and the batch. */
+    static WaveRecord wave(int cachedPromptTokens, long t0, int batch) {
         List<RequestTimeline> requests = new ArrayList<>();
-        long t0 = 1_000_000_000L;
         for (int i = 0; i < 4; i++) {
-            long sent = t0 + i * 1_000_000L;
-            requests.add(new RequestTimeline(i, i, sent, sent, sent + 50_000_000L, sent + 1_310_000_000L,
-                    sent + 1_311_000_000L, 128, 64, 64, TokenCountSource.SERVER_USAGE, 64, new LatencyHistogram(),
-                    null, null, sent + 50_000_000L, null, cachedPromptTokens < 0 ? -1 : cachedPromptTokens / 4));
+            long sent = t0 + i * 25 * MS;
+            long first = sent + (30 + 15 * i + 10 * batch) * MS;
+            long last = sent + (1200 + 40 * i * batch) * MS;
+            LatencyHistogram itl = new LatencyHistogram();
+            for (int k = 1; k < 64; k++) {
+                itl.record(k % 10 == 0 ? 40 : 20); // 20 ms gaps, every tenth 40 ms
+            }
+            requests.add(new RequestTimeline(i, i, t0, sent, first, last, last + MS, 128, 64, 64,
+                    TokenCountSource.SERVER_USAGE, 64, itl, null, null, first, null, cachedPromptTokens < 0 ? -1 : cachedPromptTokens / 4));
         }
-        return new WaveRecord(t0, t0 + 1_400_000_000L, 4, requests);
+        return new WaveRecord(t0, t0 + 2_000 * MS, 4, requests);
+    }
+
+    /**
+     * A GPU energy counter sampled every 10 ms from 100 ms before {@code t0} to 2 s after it:
+     * {@code watts} while the wave's prefills run (its first 150 ms), 80 % of it in decode, 60 W idle
+     * before and after.
+     */
+    static PowerTrace trace(long t0, double watts, long decodeEnd) {
+        int n = 211;
+        long[] times = new long[n];
+        double[] joules = new double[n];
+        for (int i = 0; i < n; i++) {
+            times[i] = t0 - 100 * MS + i * 10 * MS;
+            if (i > 0) {
+                long mid = (times[i] + times[i - 1]) / 2 - t0;
+                double w = mid < 0 || mid > decodeEnd ? 60 : mid < 150 * MS ? watts : 0.8 * watts;
+                joules[i] = joules[i - 1] + w * 0.010;
+            }
+        }
+        return new PowerTrace(List.of(new PowerChannel("gpu0.energy", "GPU-1", org.tokenpowerbench.power.Scope.GPU,
+                org.tokenpowerbench.power.Method.COUNTER, PowerChannel.Kind.ENERGY_JOULES)), times, new double[][] {joules});
     }
 
     static void energy(RunDirectory run, String sensor, String method, String trial, double joules) {
+        energy(run, sensor, method, trial, joules, 0, null);
+    }
+
+    /** An energy line; {@code shortPhases} phases shorter than a 100 ms update, flagged as the fork does. */
+    static void energy(RunDirectory run, String sensor, String method, String trial, double joules, int shortPhases,
+                       String iterationId) {
         ObjectNode n = run.newObject();
+        if (iterationId != null) {
+            n.put("trialId", new org.tokenpowerbench.report.TrialKey(BENCH, trial).id()).put("iterationId", iterationId);
+        }
+        n.putObject("flags").put("shortPhases", shortPhases).put("updatePeriodMs", 100)
+                .put("summary", shortPhases == 0 ? "none" : shortPhases + " phase(s) shorter than the sensor's 100 ms update period");
         n.put("kind", "energy").put("sensor", sensor).put("trial", trial).put("benchmark", BENCH)
                 .put("group", trial).put("iteration", "measurement").put("method", method).put("seconds", 1.4)
                 .put("energyJ", joules).put("promptTokens", 4 * 128).put("outputTokens", WAVE_OUTPUT_TOKENS)
@@ -309,6 +391,35 @@ class HtmlReportTest {
             }
         }
         throw new AssertionError("no table row for " + trial + " " + label);
+    }
+
+    /** The requests.csv rows of one wave, by its trial description and iteration: column name to field. */
+    static List<Map<String, String>> requestRows(Path dir, String trial, String iteration) throws java.io.IOException {
+        List<String> lines = Files.readAllLines(dir.resolve(RequestsFile.FILE));
+        List<String> header = CsvFile.split(lines.get(0));
+        List<Map<String, String>> out = new ArrayList<>();
+        for (String line : lines.subList(1, lines.size())) {
+            List<String> f = CsvFile.split(line);
+            Map<String, String> row = new LinkedHashMap<>();
+            for (int i = 0; i < header.size(); i++) {
+                row.put(header.get(i), f.get(i));
+            }
+            if (row.get("trial").equals(trial) && row.get("iteration").equals(iteration)) {
+                out.add(row);
+            }
+        }
+        return out;
+    }
+
+    /** The sum over requests of last token − due, ms, as requests.csv has them. */
+    static double spanMs(List<Map<String, String>> rows) {
+        double sum = 0;
+        for (Map<String, String> r : rows) {
+            if (!r.get("queued_unix_ms").isEmpty() && !r.get("last_token_unix_ms").isEmpty()) {
+                sum += Double.parseDouble(r.get("last_token_unix_ms")) - Double.parseDouble(r.get("queued_unix_ms"));
+            }
+        }
+        return sum;
     }
 
     static String attribute(String tag, String name) {

@@ -1,0 +1,124 @@
+package org.tokenpowerbench.report.html;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * A run folder's CSV as the page reads it back, row by row, without holding the file: the
+ * header's column names, then each row's fields. Quoting is what {@code RunDirectory.csv} writes
+ * (a field with a comma or a quote is quoted, quotes doubled; no field holds a line break). A row
+ * with fewer fields than the header (a line cut short by a crash) is skipped, as
+ * {@code JsonLines} skips a cut JSON line.
+ */
+final class CsvFile {
+
+    /** One row: its fields, looked up by the header's names. */
+    static final class Row {
+        private final Map<String, Integer> columns;
+        private String[] fields;
+
+        private Row(Map<String, Integer> columns) {
+            this.columns = columns;
+        }
+
+        /** The field under {@code column}; "" when the file has no such column. */
+        String text(String column) {
+            Integer i = columns.get(column);
+            return i == null ? "" : fields[i];
+        }
+
+        /** The field as a number; NaN when it is empty or absent. */
+        double number(String column) {
+            String s = text(column);
+            return s.isEmpty() ? Double.NaN : Double.parseDouble(s);
+        }
+
+        boolean has(String column) {
+            return columns.containsKey(column);
+        }
+
+        /** The header's names, in order. */
+        List<String> header() {
+            String[] names = new String[columns.size()];
+            columns.forEach((k, v) -> names[v] = k);
+            return List.of(names);
+        }
+    }
+
+    private CsvFile() {
+    }
+
+    /**
+     * Hands every complete row of {@code file} to {@code each} (the same {@link Row} object,
+     * refilled); nothing when the file does not exist or is no regular file.
+     *
+     * @throws UncheckedIOException when it exists but cannot be read
+     */
+    static void forEach(Path file, Consumer<Row> each) {
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            return; // a device or a pipe in its place (a test's /dev/full): no rows, and no endless read
+        }
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String header = in.readLine();
+            if (header == null) {
+                return;
+            }
+            Map<String, Integer> columns = new HashMap<>();
+            List<String> names = split(header);
+            for (int i = 0; i < names.size(); i++) {
+                columns.putIfAbsent(names.get(i), i);
+            }
+            Row row = new Row(columns);
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                List<String> fields = split(line);
+                if (fields.size() < names.size()) {
+                    continue;
+                }
+                row.fields = fields.toArray(new String[0]);
+                each.accept(row);
+            }
+        } catch (NoSuchFileException e) {
+            // a run without this file (no power profiler, say): no rows
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static List<String> split(String line) {
+        List<String> out = new ArrayList<>();
+        StringBuilder field = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quoted) {
+                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                    field.append('"');
+                    i++;
+                } else if (c == '"') {
+                    quoted = false;
+                } else {
+                    field.append(c);
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == ',') {
+                out.add(field.toString());
+                field.setLength(0);
+            } else {
+                field.append(c);
+            }
+        }
+        out.add(field.toString());
+        return out;
+    }
+}
