@@ -93,9 +93,10 @@ public record IterationEnergy(
         Map<String, Double> byDevice = new LinkedHashMap<>();
         for (SignalSource s : signal.sources()) {
             byScope.computeIfAbsent(s.scope(), scope ->
-                    PowerSignal.of(trace, maxGap, c -> c.scope() == scope).energyJoules(from, to));
+                    PowerSignal.of(trace, maxGap, c -> c.scope() == scope, signal.counterTiming()).energyJoules(from, to));
             byDevice.computeIfAbsent(s.device(), device ->
-                    PowerSignal.of(trace, maxGap, c -> c.device().equals(device)).energyJoules(from, to));
+                    PowerSignal.of(trace, maxGap, c -> c.device().equals(device), signal.counterTiming())
+                            .energyJoules(from, to));
         }
         Map<AttributionPolicy, WaveEnergy> all = new EnumMap<>(AttributionPolicy.class);
         Duration update = Duration.ofNanos(updateNanos);

@@ -174,7 +174,8 @@ public class PowerProfiler implements InternalProfiler {
         int number = iterationsByKind.merge(kind, 1, Integer::sum);
         PowerSignal signal;
         try {
-            signal = PowerSignal.of(trace, PowerSignal.defaultMaxGapNanos(period, sensor.updatePeriod()));
+            signal = PowerSignal.of(trace, PowerSignal.defaultMaxGapNanos(period, sensor.updatePeriod()),
+                    org.tokenpowerbench.energy.CounterTiming.fromSystemProperty(sensor.updatePeriod()));
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("sensor '" + sensorId + "': " + e.getMessage(), e);
         }
