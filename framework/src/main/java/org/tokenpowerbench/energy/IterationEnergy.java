@@ -95,9 +95,9 @@ public record IterationEnergy(
         // (ScopeNesting.outermost) leaves the parts out of the total, not out of the breakdown
         for (org.tokenpowerbench.power.PowerChannel ch : trace.channels()) {
             byScope.computeIfAbsent(ch.scope(), scope ->
-                    PowerSignal.of(trace, maxGap, c -> c.scope() == scope).energyJoules(from, to));
+                    PowerSignal.of(trace, maxGap, c -> c.scope() == scope, signal.counterTiming()).energyJoules(from, to));
             byDevice.computeIfAbsent(ch.device(), device ->
-                    PowerSignal.of(trace, maxGap, c -> c.device().equals(device)).energyJoules(from, to));
+                    PowerSignal.of(trace, maxGap, c -> c.device().equals(device), signal.counterTiming()).energyJoules(from, to));
         }
         Map<AttributionPolicy, WaveEnergy> all = new EnumMap<>(AttributionPolicy.class);
         Duration update = Duration.ofNanos(updateNanos);

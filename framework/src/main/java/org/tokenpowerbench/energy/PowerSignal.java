@@ -65,15 +65,17 @@ public final class PowerSignal {
     private final List<SignalSource> sources;
     private final List<SampleGap> gaps;
     private final long maxGapNanos;
+    private final CounterTiming timing;
 
     private PowerSignal(long[] t, double[] left, double[] right, List<SignalSource> sources, List<SampleGap> gaps,
-                        long maxGapNanos) {
+                        long maxGapNanos, CounterTiming timing) {
         this.t = t;
         this.left = left;
         this.right = right;
         this.sources = List.copyOf(sources);
         this.gaps = List.copyOf(gaps);
         this.maxGapNanos = maxGapNanos;
+        this.timing = timing;
     }
 
     /**
@@ -85,19 +87,42 @@ public final class PowerSignal {
         return Math.max(5 * samplingPeriod.toNanos(), 2 * updatePeriod.toNanos());
     }
 
-    /** The signal of every device in the trace; see {@link #of(PowerTrace, long, Predicate)}. */
+    /**
+     * The signal of every device in the trace, counter values at their read instants; see
+     * {@link #of(PowerTrace, long, Predicate, CounterTiming)}.
+     */
     public static PowerSignal of(PowerTrace trace, long maxGapNanos) {
         return of(trace, maxGapNanos, c -> true);
+    }
+
+    /** The signal of every device in the trace under {@code timing}. */
+    public static PowerSignal of(PowerTrace trace, long maxGapNanos, CounterTiming timing) {
+        return of(trace, maxGapNanos, c -> true, timing);
+    }
+
+    /** The signal of the devices whose channels pass {@code include}, counter values at their read instants. */
+    public static PowerSignal of(PowerTrace trace, long maxGapNanos, Predicate<PowerChannel> include) {
+        return of(trace, maxGapNanos, include, CounterTiming.READS);
     }
 
     /**
      * The signal of the devices whose channels pass {@code include} (e.g. one {@link Scope}).
      *
+     * <p><b>Counter timing.</b> With {@link CounterTiming#learnUpdates()} each counter value is placed
+     * at the counter's update moment that produced it ({@link CounterUpdates}), not at its read. The
+     * domain stays the reads' span: before the first update moment the power shape is held at its
+     * first sample (the first interval's energy is the counter's, only its shape there is assumed),
+     * and from the last update moment to the last read — less than one update period, energy the
+     * counter has not shown yet — the power shape is scaled as in the interval before it.
+     *
      * @param maxGapNanos spacing of valid samples above which a {@link SampleGap} is recorded; positive
+     * @param timing      which instant a counter value gets
      * @throws IllegalArgumentException if no channel is included, or an included device has no
      *                                  valid sample (the message names it)
      */
-    public static PowerSignal of(PowerTrace trace, long maxGapNanos, Predicate<PowerChannel> include) {
+    public static PowerSignal of(PowerTrace trace, long maxGapNanos, Predicate<PowerChannel> include,
+                                 CounterTiming timing) {
+        Objects.requireNonNull(timing, "timing");
         Objects.requireNonNull(trace, "trace");
         if (maxGapNanos <= 0) {
             throw new IllegalArgumentException("maxGapNanos=" + maxGapNanos + " must be positive: give the longest"
@@ -127,18 +152,32 @@ public final class PowerSignal {
             int counter = e.getValue()[0];
             int power = e.getValue()[1];
             PowerChannel main = channels.get(counter >= 0 ? counter : power);
-            sources.add(new SignalSource(e.getKey(), main.scope(), main.method(),
-                    counter >= 0 ? channels.get(counter).name() : null, power >= 0 ? channels.get(power).name() : null));
             Series c = counter >= 0 ? Series.valid(trace.timestampsNanos(counter), trace.values(counter), channels.get(counter).name()) : null;
             Series p = power >= 0 ? Series.valid(trace.timestampsNanos(power), trace.values(power), channels.get(power).name()) : null;
+            CounterUpdates updates = null;
+            if (c != null) {
+                requireSamples(c, e.getKey(), c != null && p != null ? 2 : 1);
+                Series reads = c.dedupLast();
+                updates = timing.apply(reads.t, reads.v);
+            }
+            sources.add(new SignalSource(e.getKey(), main.scope(), main.method(),
+                    counter >= 0 ? channels.get(counter).name() : null, power >= 0 ? channels.get(power).name() : null,
+                    updates == null ? null : updates.describe(), updates == null ? 0.0 : updates.uncertaintyNanos()));
             Piece piece;
             if (c != null && p != null) {
-                requireSamples(c, e.getKey(), 2);
-                piece = fused(c.dedupLast(), Piece.ofPower(p), e.getKey(), p.name, maxGapNanos, gaps);
+                Series reads = c.dedupLast();
+                long first = reads.t[0];
+                long last = reads.t[reads.t.length - 1];
+                Series points = new Series(updates.times(), updates.values(), c.name);
+                Piece shape = Piece.ofPower(timing.learnUpdates() ? p.heldOver(Math.min(points.t[0], first), last) : p);
+                piece = fused(points.extendedTo(last, shape), shape, e.getKey(), p.name, maxGapNanos, gaps)
+                        .clip(first, last);
                 p.addGaps(e.getKey(), maxGapNanos, gaps);
             } else if (c != null) {
-                requireSamples(c, e.getKey(), 1);
-                piece = Piece.ofCounter(c.dedupLast());
+                Series reads = c.dedupLast();
+                Series points = new Series(updates.times(), updates.values(), c.name);
+                long last = reads.t[reads.t.length - 1];
+                piece = Piece.ofCounter(points.extendedTo(last, null)).clip(reads.t[0], last);
                 c.addGaps(e.getKey(), maxGapNanos, gaps);
             } else {
                 requireSamples(p, e.getKey(), 1);
@@ -147,7 +186,7 @@ public final class PowerSignal {
             }
             pieces.add(piece);
         }
-        return sum(pieces, sources, gaps, maxGapNanos);
+        return sum(pieces, sources, gaps, maxGapNanos, timing);
     }
 
     private static void requireSamples(Series s, String device, int needed) {
@@ -213,7 +252,8 @@ public final class PowerSignal {
     }
 
     /** Sums device pieces over the intersection of their spans. */
-    private static PowerSignal sum(List<Piece> pieces, List<SignalSource> sources, List<SampleGap> gaps, long maxGap) {
+    private static PowerSignal sum(List<Piece> pieces, List<SignalSource> sources, List<SampleGap> gaps, long maxGap,
+                                   CounterTiming timing) {
         long from = Long.MIN_VALUE;
         long to = Long.MAX_VALUE;
         int total = 0;
@@ -260,7 +300,7 @@ public final class PowerSignal {
                 r[j] += p.value(k, y);
             }
         }
-        return new PowerSignal(u, l, r, sources, gaps, maxGap);
+        return new PowerSignal(u, l, r, sources, gaps, maxGap, timing);
     }
 
     /** First instant of the domain. */
@@ -296,6 +336,31 @@ public final class PowerSignal {
     /** The gaps that overlap {@code [fromNanos, toNanos]}. */
     public List<SampleGap> gapsIn(long fromNanos, long toNanos) {
         return gaps.stream().filter(g -> g.overlaps(fromNanos, toNanos)).toList();
+    }
+
+    /** Which instant this signal gave its counter values; the same timing builds its per-scope signals. */
+    public CounterTiming counterTiming() {
+        return timing;
+    }
+
+    /** The signal's power at {@code x} (its right limit where it steps), in watts. */
+    public double wattsAt(long x) {
+        requireCovered(x, x);
+        return left.length == 0 ? 0.0 : value(segmentAt(x), x);
+    }
+
+    /**
+     * How much the power moves across the piece that holds {@code x}: {|right − left| in watts,
+     * its length in nanoseconds}. A power change is only located to within one such piece (one
+     * sampling period), which is the sampling term of an edge in {@link EnergyBudget}.
+     */
+    double[] pieceAt(long x) {
+        requireCovered(x, x);
+        if (left.length == 0) {
+            return new double[] {0.0, 0.0};
+        }
+        int i = segmentAt(x);
+        return new double[] {Math.abs(right[i] - left[i]), t[i + 1] - t[i]};
     }
 
     /** Spacing of valid samples above which a gap is recorded. */
@@ -491,6 +556,56 @@ public final class PowerSignal {
             return new Series(t, v, name);
         }
 
+        /** The series with its first value held back to {@code from} and its last held on to {@code to}. */
+        Series heldOver(long from, long to) {
+            int n = t.length;
+            boolean before = n > 0 && from < t[0];
+            boolean after = n > 0 && to > t[n - 1];
+            if (!before && !after) {
+                return this;
+            }
+            long[] nt = new long[n + (before ? 1 : 0) + (after ? 1 : 0)];
+            double[] nv = new double[nt.length];
+            int k = 0;
+            if (before) {
+                nt[k] = from;
+                nv[k++] = v[0];
+            }
+            System.arraycopy(t, 0, nt, k, n);
+            System.arraycopy(v, 0, nv, k, n);
+            k += n;
+            if (after) {
+                nt[k] = to;
+                nv[k] = v[n - 1];
+            }
+            return new Series(nt, nv, name);
+        }
+
+        /**
+         * Counter points continued to {@code to} (the last read) past the last update moment, at the
+         * last interval's ratio of counter energy to shape energy ({@code shape}), or its mean rate
+         * without a shape; unchanged when the last point is already at {@code to} or there is one point.
+         */
+        Series extendedTo(long to, Piece shape) {
+            int n = t.length;
+            if (n < 2 || t[n - 1] >= to) {
+                return this;
+            }
+            double delta = v[n - 1] - v[n - 2];
+            double added;
+            double shapeLast = shape == null ? Double.NaN : shape.integral(0, t[n - 2], t[n - 1]);
+            if (shape != null && shapeLast > 0 && Double.isFinite(shapeLast)) {
+                added = delta / shapeLast * shape.integral(0, t[n - 1], to);
+            } else {
+                added = delta / (t[n - 1] - t[n - 2]) * (to - t[n - 1]);
+            }
+            long[] nt = Arrays.copyOf(t, n + 1);
+            double[] nv = Arrays.copyOf(v, n + 1);
+            nt[n] = to;
+            nv[n] = v[n - 1] + added;
+            return new Series(nt, nv, name);
+        }
+
         /** Readings at equal times collapse to the last one (a counter's latest value). */
         Series dedupLast() {
             int m = 0;
@@ -552,6 +667,34 @@ public final class PowerSignal {
             }
             int segments = Math.max(0, m - 1);
             return new Piece(Arrays.copyOf(t, m), Arrays.copyOf(l, segments), Arrays.copyOf(r, segments));
+        }
+
+        /** The piece restricted to {@code [from, to]} (both inside its span). */
+        Piece clip(long from, long to) {
+            if (t.length < 2 || (from <= t[0] && to >= t[t.length - 1])) {
+                return this;
+            }
+            int n = left.length;
+            long[] nt = new long[t.length + 2];
+            double[] nl = new double[n + 1];
+            double[] nr = new double[n + 1];
+            int m = 0;
+            for (int k = 0; k < n; k++) {
+                long x = Math.max(t[k], from);
+                long y = Math.min(t[k + 1], to);
+                if (y <= x) {
+                    continue;
+                }
+                nt[m] = x;
+                nl[m] = value(k, x);
+                nr[m] = value(k, y);
+                m++;
+                nt[m] = y;
+            }
+            if (m == 0) {
+                return new Piece(new long[] {from}, new double[0], new double[0]);
+            }
+            return new Piece(Arrays.copyOf(nt, m + 1), Arrays.copyOf(nl, m), Arrays.copyOf(nr, m));
         }
 
         double value(int k, long x) {

@@ -20,8 +20,18 @@ import org.tokenpowerbench.power.Scope;
  *                       counter, else the power channel's ({@link Method#ESTIMATED} for a model)
  * @param counterChannel name of the counter channel, or null
  * @param powerChannel   name of the power channel, or null
+ * @param counterTiming  which instants the counter's values were given ({@link CounterUpdates#describe()}), or
+ *                       null without a counter
+ * @param counterTimingUncertaintyNanos standard uncertainty of those instants ({@link CounterUpdates#uncertaintyNanos()}),
+ *                       0 without a counter
  */
-public record SignalSource(String device, Scope scope, Method method, String counterChannel, String powerChannel) {
+public record SignalSource(String device, Scope scope, Method method, String counterChannel, String powerChannel,
+                           String counterTiming, double counterTimingUncertaintyNanos) {
+
+    /** A source whose counter timing is not recorded (tests, sources without a counter). */
+    public SignalSource(String device, Scope scope, Method method, String counterChannel, String powerChannel) {
+        this(device, scope, method, counterChannel, powerChannel, null, 0.0);
+    }
 
     /** {@code counter}, {@code power} or {@code counter+power-shape}. */
     public String model() {

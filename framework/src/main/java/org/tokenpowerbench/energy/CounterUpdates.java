@@ -1,0 +1,314 @@
+package org.tokenpowerbench.energy;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * When a cumulative energy counter really took the values its reads show.
+ *
+ * <p><b>Why.</b> NVML's total-energy counter on an H200 advances in steps about every 100 ms; a
+ * read returns the value of the latest step, which may be up to one step old. Taking the value as
+ * the energy at the instant of the read moves up to one step of energy (≈ 44 J at 440 W) across
+ * each window edge. This class learns the counter's update moments from the reads themselves and
+ * gives every counter value its true time, the update moment at which it appeared.
+ *
+ * <p><b>How.</b> A read that shows a new value bounds an update between the previous read and
+ * itself: a <em>bracket</em>. Brackets narrower than half the nominal update period are
+ * <em>tight</em> (they hold exactly one update). For every tight bracket, the tight brackets
+ * within {@link #NEIGHBOURHOOD_NANOS} of it fix a local period (least squares of their midpoints
+ * against their update numbers, numbered with the nominal period over ±1.5 s first, then with the
+ * local period over the whole neighbourhood, so a slowly drifting period is tracked) and a local
+ * phase (the intersection of every neighbour's bracket moved onto this one by whole periods; its
+ * centre, or the least-squares line where the intersection is empty because of an outlier). A
+ * value then gets the latest modelled update at or before its first read, from the nearest anchor,
+ * kept after the read before it (the hard bound).
+ *
+ * <p><b>When it cannot learn</b> it keeps the read instants and says why ({@link #describe()}):
+ * fewer than three tight brackets (the counter was not read densely enough), or a counter that
+ * changes at every read closer than the period (older GPUs whose counter is fresh at each read:
+ * then the read instant <em>is</em> the update moment).
+ *
+ * @see PowerSignal
+ */
+public final class CounterUpdates {
+
+    /** How far around a bracket its neighbours are taken for the local phase. */
+    public static final long NEIGHBOURHOOD_NANOS = 2_000_000_000L;
+    /** How far around a bracket its neighbours are taken for the local period (it drifts slowly). */
+    public static final long PERIOD_NEIGHBOURHOOD_NANOS = 10_000_000_000L;
+    /** Neighbours over which the nominal period numbers updates safely even if it is 3 % off. */
+    private static final long FIRST_PASS_NANOS = 1_500_000_000L;
+
+    private final long[] times;
+    private final double[] values;
+    private final boolean learned;
+    private final double periodNanos;
+    private final double uncertaintyNanos;
+    private final String description;
+
+    private CounterUpdates(long[] times, double[] values, boolean learned, double periodNanos, double uncertaintyNanos,
+                           String description) {
+        this.times = times;
+        this.values = values;
+        this.learned = learned;
+        this.periodNanos = periodNanos;
+        this.uncertaintyNanos = uncertaintyNanos;
+        this.description = description;
+    }
+
+    /**
+     * The counter's values at their read instants, as the reads show them: what the signal did
+     * before this class existed ({@code -Dtpb.counterTiming=read}). Equal consecutive values are
+     * kept (each read is a point).
+     */
+    public static CounterUpdates atReads(long[] t, double[] v, long nominalPeriodNanos, String why) {
+        return new CounterUpdates(t.clone(), v.clone(), false, nominalPeriodNanos,
+                nominalPeriodNanos / Math.sqrt(12), "counter values at their read instants (" + why + ")");
+    }
+
+    /**
+     * Learns the update moments from reads {@code t} (strictly increasing, nanoseconds) of values
+     * {@code v} (non-decreasing), given the period the sensor nominally updates at.
+     *
+     * @param nominalPeriodNanos the sensor's update period, e.g. 100 ms for NVML; positive
+     */
+    public static CounterUpdates learn(long[] t, double[] v, long nominalPeriodNanos) {
+        if (nominalPeriodNanos <= 0) {
+            throw new IllegalArgumentException("nominalPeriodNanos=" + nominalPeriodNanos + " must be positive");
+        }
+        if (t.length != v.length) {
+            throw new IllegalArgumentException(t.length + " read times but " + v.length + " values");
+        }
+        int n = t.length;
+        // brackets: reads showing a new value, with the read before them
+        List<Integer> tight = new ArrayList<>();
+        int closePairs = 0;
+        int closeUnchanged = 0;
+        for (int i = 1; i < n; i++) {
+            long width = t[i] - t[i - 1];
+            if (2 * width <= nominalPeriodNanos) {
+                closePairs++;
+                if (v[i] == v[i - 1]) {
+                    closeUnchanged++;
+                } else {
+                    tight.add(i);
+                }
+            }
+        }
+        if (closePairs >= 3 && closeUnchanged == 0) {
+            return atReads(t, v, nominalPeriodNanos, "it changed at every one of " + closePairs
+                    + " reads closer than half its update period, so it is fresh at each read")
+                    .withUncertainty(0, true);
+        }
+        if (tight.size() < 3) {
+            return atReads(t, v, nominalPeriodNanos, "only " + tight.size() + " read(s) caught an update within half"
+                    + " an update period of the read before, 3 are needed to learn its update moments");
+        }
+        int m = tight.size();
+        double[] lo = new double[m];
+        double[] hi = new double[m];
+        for (int k = 0; k < m; k++) {
+            lo[k] = t[tight.get(k) - 1];
+            hi[k] = t[tight.get(k)];
+        }
+        double[] number = numbered(lo, hi, nominalPeriodNanos);
+        double[] anchor = new double[m];
+        double[] period = new double[m];
+        double[] sigma = new double[m];
+        for (int j = 0; j < m; j++) {
+            fitAround(j, lo, hi, number, nominalPeriodNanos, anchor, period, sigma);
+        }
+        // one point per run of equal values, at the latest modelled update not after its first read
+        long[] ut = new long[n];
+        double[] uv = new double[n];
+        int runs = 0;
+        int cursor = 0;
+        for (int i = 0; i < n; i++) {
+            if (i > 0 && v[i] == v[i - 1]) {
+                continue;
+            }
+            while (cursor + 1 < m && Math.abs(hi[cursor + 1] - t[i]) <= Math.abs(hi[cursor] - t[i])) {
+                cursor++;
+            }
+            double p = period[cursor] > 0 ? period[cursor] : nominalPeriodNanos;
+            double u = anchor[cursor] + p * Math.floor((t[i] - anchor[cursor]) / p);
+            long moment = (long) Math.floor(u);
+            if (moment > t[i]) {
+                moment = t[i];
+            }
+            if (i > 0 && moment <= t[i - 1]) {
+                moment = t[i - 1] + (t[i] - t[i - 1]) / 2 + 1; // the model contradicts the reads: keep to them
+            }
+            if (runs > 0 && moment <= ut[runs - 1]) {
+                moment = ut[runs - 1] + 1;
+            }
+            ut[runs] = moment;
+            uv[runs] = v[i];
+            runs++;
+        }
+        double meanPeriod = 0;
+        double sigmaSq = 0;
+        for (int j = 0; j < m; j++) {
+            meanPeriod += period[j] / m;
+            sigmaSq += sigma[j] * sigma[j] / m;
+        }
+        double u = Math.sqrt(sigmaSq);
+        String d = String.format(Locale.ROOT, "update moments learned from %d tight brackets: period %.3f ms,"
+                + " an update moment known to ±%.2f ms (1 σ)", m, meanPeriod / 1e6, u / 1e6);
+        return new CounterUpdates(Arrays.copyOf(ut, runs), Arrays.copyOf(uv, runs), true, meanPeriod, u, d);
+    }
+
+    private CounterUpdates withUncertainty(double nanos, boolean fresh) {
+        return new CounterUpdates(times, values, fresh, periodNanos, nanos, description);
+    }
+
+    /**
+     * Numbers the tight brackets' updates in order: each one the previous number plus the whole
+     * periods between their midpoints, counted with the period of the last few brackets (the
+     * nominal one to begin with), so that a drifting period never miscounts a gap of a few seconds.
+     */
+    private static double[] numbered(double[] lo, double[] hi, double nominal) {
+        int m = lo.length;
+        double[] n = new double[m];
+        double p = nominal;
+        int base = 0;
+        for (int k = 1; k < m; k++) {
+            double gap = 0.5 * (lo[k] + hi[k]) - 0.5 * (lo[k - 1] + hi[k - 1]);
+            n[k] = n[k - 1] + Math.max(1, Math.rint(gap / p));
+            while (base < k - 1 && 0.5 * (lo[k] + hi[k]) - 0.5 * (lo[base] + hi[base]) > FIRST_PASS_NANOS * 4) {
+                base++;
+            }
+            if (n[k] > n[base]) {
+                double span = 0.5 * (lo[k] + hi[k]) - 0.5 * (lo[base] + hi[base]);
+                double estimate = span / (n[k] - n[base]);
+                if (Math.abs(estimate / nominal - 1) < 0.1) {
+                    p = estimate;
+                }
+            }
+        }
+        return n;
+    }
+
+    /**
+     * The local update moment and period at tight bracket {@code j}: among the lines
+     * {@code u(n) = φ + p·n} through the neighbours' brackets, the one that leaves the most room
+     * (the largest smallest slack to a bracket's ends, a minimax fit: found by ternary search over
+     * {@code p}, since the room is a concave function of it); its moment at {@code j} is the middle
+     * of the room. Where jitter or an outlier leaves no room, the same line violates the brackets
+     * least, by the violation, which then counts as jitter in the uncertainty.
+     */
+    private static void fitAround(int j, double[] lo, double[] hi, double[] number, double nominal, double[] anchor,
+                                  double[] period, double[] sigma) {
+        int[] wide = neighbours(j, lo, hi, PERIOD_NEIGHBOURHOOD_NANOS);
+        int[] near = neighbours(j, lo, hi, NEIGHBOURHOOD_NANOS);
+        double p = nominal;
+        if (number[wide[1]] > number[wide[0]]) {
+            double a = 0.9 * nominal;
+            double b = 1.1 * nominal;
+            for (int it = 0; it < 100; it++) {
+                double m1 = a + (b - a) / 3;
+                double m2 = b - (b - a) / 3;
+                if (room(m1, j, wide[0], wide[1], lo, hi, number)[2] < room(m2, j, wide[0], wide[1], lo, hi, number)[2]) {
+                    a = m1;
+                } else {
+                    b = m2;
+                }
+            }
+            // the room is flat where bracket j's own width limits it: take the middle of that plateau
+            double best = room(0.5 * (a + b), j, wide[0], wide[1], lo, hi, number)[2] - 1_000;
+            double left = plateauEdge(0.9 * nominal, 0.5 * (a + b), best, j, wide, lo, hi, number);
+            double right = plateauEdge(1.1 * nominal, 0.5 * (a + b), best, j, wide, lo, hi, number);
+            p = 0.5 * (left + right);
+        }
+        int from = near[0];
+        int to = near[1];
+        double[] r = room(p, j, from, to, lo, hi, number);
+        double low = r[0];
+        double high = r[1];
+        double u = Math.max(lo[j], Math.min(hi[j], 0.5 * (low + high)));
+        double s = Math.abs(high - low) / Math.sqrt(12);
+        double jitter = high < low ? 0.5 * (low - high) : 0.0;
+        anchor[j] = u;
+        period[j] = p;
+        sigma[j] = Math.sqrt(s * s + jitter * jitter);
+    }
+
+    /** Bisects from {@code inside} (room ≥ best) towards {@code outside} for where the room falls below best. */
+    private static double plateauEdge(double outside, double inside, double best, int j, int[] wide, double[] lo,
+                                      double[] hi, double[] number) {
+        if (room(outside, j, wide[0], wide[1], lo, hi, number)[2] >= best) {
+            return outside;
+        }
+        for (int it = 0; it < 60; it++) {
+            double m = 0.5 * (outside + inside);
+            if (room(m, j, wide[0], wide[1], lo, hi, number)[2] >= best) {
+                inside = m;
+            } else {
+                outside = m;
+            }
+        }
+        return inside;
+    }
+
+    /** {first, last} tight bracket whose midpoint lies within {@code reach} of bracket j's. */
+    private static int[] neighbours(int j, double[] lo, double[] hi, long reach) {
+        double mid = 0.5 * (lo[j] + hi[j]);
+        int from = j;
+        int to = j;
+        while (from > 0 && mid - 0.5 * (lo[from - 1] + hi[from - 1]) <= reach) {
+            from--;
+        }
+        while (to + 1 < lo.length && 0.5 * (lo[to + 1] + hi[to + 1]) - mid <= reach) {
+            to++;
+        }
+        return new int[] {from, to};
+    }
+
+    /** {lowest, highest moment at j consistent with brackets from..to under period p, their difference}. */
+    private static double[] room(double p, int j, int from, int to, double[] lo, double[] hi, double[] number) {
+        double low = Double.NEGATIVE_INFINITY;
+        double high = Double.POSITIVE_INFINITY;
+        for (int k = from; k <= to; k++) {
+            double shift = p * (number[k] - number[j]);
+            low = Math.max(low, lo[k] - shift);
+            high = Math.min(high, hi[k] - shift);
+        }
+        return new double[] {low, high, high - low};
+    }
+
+    /** The instants of the points: update moments when learned, else the reads. */
+    public long[] times() {
+        return times.clone();
+    }
+
+    /** The counter's value at each of {@link #times()}. */
+    public double[] values() {
+        return values.clone();
+    }
+
+    /** Whether the points sit at update moments (learned, or a counter fresh at every read). */
+    public boolean atUpdateMoments() {
+        return learned;
+    }
+
+    /** The (mean local) update period in nanoseconds: learned, or the nominal one. */
+    public double periodNanos() {
+        return periodNanos;
+    }
+
+    /**
+     * Standard uncertainty of a point's instant in nanoseconds: the residual of the learned model,
+     * 0 for a counter fresh at every read, and period / √12 for read instants (the staleness of a
+     * read, uniform over one period).
+     */
+    public double uncertaintyNanos() {
+        return uncertaintyNanos;
+    }
+
+    /** One line on what the points' instants are and how well they are known. */
+    public String describe() {
+        return description;
+    }
+}

@@ -1,0 +1,179 @@
+package org.tokenpowerbench.energy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.tokenpowerbench.energy.Fixtures.MS;
+import static org.tokenpowerbench.energy.Fixtures.S;
+import static org.tokenpowerbench.energy.Fixtures.T0;
+
+import java.util.Random;
+import java.util.function.LongPredicate;
+import org.junit.jupiter.api.Test;
+import org.tokenpowerbench.power.PowerTrace;
+
+class CounterUpdatesTest {
+
+    private static final long SPAN = 60 * S;
+    private static final long NO_GAP = Long.MAX_VALUE / 4;
+    private static final CounterTiming LEARN = new CounterTiming(true, 100 * MS);
+
+    /** Worst relative error of the two timings over random windows of 2–12 s: {learned, read}. */
+    private static double[] worstErrors(SimulatedCounter gpu, PowerTrace trace, Random rnd) {
+        PowerSignal learned = PowerSignal.of(trace, 200 * MS, LEARN);
+        PowerSignal read = PowerSignal.of(trace, 200 * MS, CounterTiming.READS);
+        double worstLearned = 0;
+        double worstRead = 0;
+        int measured = 0;
+        for (int w = 0; w < 300; w++) {
+            long length = 2 * S + (long) (rnd.nextDouble() * 10 * S);
+            long a = T0 + 50 * MS + (long) (rnd.nextDouble() * (SPAN - length - 100 * MS));
+            long b = a + length;
+            if (!learned.gapsIn(a, b).isEmpty()) {
+                continue; // flagged: inside a hole in the power samples the shape is a guess either way
+            }
+            if (gpu.stepNear(a, 110 * MS) || gpu.stepNear(b, 110 * MS)) {
+                continue; // an edge in an update interval with a power step between two samples: the sampling term
+            }
+            measured++;
+            double truth = gpu.energy(a, b);
+            worstLearned = Math.max(worstLearned, Math.abs(learned.energyJoules(a, b) / truth - 1));
+            worstRead = Math.max(worstRead, Math.abs(read.energyJoules(a, b) / truth - 1));
+        }
+        assertTrue(measured > 100, measured + " windows without a gap");
+        return new double[] {worstLearned, worstRead};
+    }
+
+    @Test
+    void learnedUpdateMomentsPutEveryWindowWithinOneThousandthWhereReadInstantsAreOffByUpToAStep() {
+        Random rnd = new Random(3);
+        SimulatedCounter gpu = SimulatedCounter.busy(rnd, SPAN, 37 * MS, 100.2 * MS, 100.2 * MS, 0);
+        double[] worst = worstErrors(gpu, gpu.trace(SPAN, false, true, t -> false), rnd);
+        assertTrue(worst[0] < 1e-3, "learned update moments: worst window off by " + worst[0]);
+        // read instants: a value up to one period old at each edge; 2 s at ≥ 100 W gives ≥ 200 J, a step up to 70 J
+        assertTrue(worst[1] > 5 * worst[0] && worst[1] > 3e-3, "read instants: worst window off by only " + worst[1]);
+    }
+
+    @Test
+    void updatesJitteringByAMillisecondCostAFewTenthsOfAThousandth() {
+        // ± 1 ms of jitter on every update: a single update cannot be placed closer than its jitter, and
+        // with one bracket a second the trace's last second rests on a few jittered brackets
+        Random rnd = new Random(3);
+        SimulatedCounter gpu = SimulatedCounter.busy(rnd, SPAN, 37 * MS, 100.2 * MS, 100.2 * MS, MS);
+        double[] worst = worstErrors(gpu, gpu.trace(SPAN, false, true, t -> false), rnd);
+        assertTrue(worst[0] < 2.5e-3, "jittering updates: worst window off by " + worst[0]);
+        assertTrue(worst[1] > 2 * worst[0], "read instants: worst window off by only " + worst[1]);
+    }
+
+    @Test
+    void theLearnedPeriodAndMomentsMatchTheSimulatedCounter() {
+        Random rnd = new Random(5);
+        SimulatedCounter gpu = SimulatedCounter.busy(rnd, SPAN, 61 * MS, 99.7 * MS, 99.7 * MS, 0);
+        PowerTrace trace = gpu.trace(SPAN, false, true, t -> false);
+        Reads r = Reads.of(trace, 0);
+        CounterUpdates u = CounterUpdates.learn(r.t(), r.v(), 100 * MS);
+        assertTrue(u.atUpdateMoments(), u.describe());
+        assertEquals(99.7 * MS, u.periodNanos(), 0.02 * MS, u.describe());
+        long[] times = u.times();
+        double[] values = u.values();
+        for (int i = 1; i < times.length; i++) { // the first value's update was before the trace: not learnable
+            int k = java.util.Arrays.binarySearch(gpu.counted, values[i]);
+            assertTrue(k >= 0, "value " + values[i] + " is one the counter took");
+            assertEquals(gpu.updates[k], times[i], 2 * MS, "update moment of value " + values[i]);
+        }
+        assertTrue(u.uncertaintyNanos() < 3 * MS, u.describe());
+    }
+
+    @Test
+    void aDriftingPeriodIsTracked() {
+        Random rnd = new Random(7);
+        // 99.8 ms at the start, 100.4 ms at the end: one fixed period would be 50 ms off after 30 s
+        SimulatedCounter gpu = SimulatedCounter.busy(rnd, SPAN, 12 * MS, 99.8 * MS, 100.4 * MS, 0);
+        double[] worst = worstErrors(gpu, gpu.trace(SPAN, false, true, t -> false), rnd);
+        // 2.2e-3 measured: the period is fitted over ±10 s, where a drift this fast bends the line
+        assertTrue(worst[0] < 3e-3 && worst[0] < worst[1] / 2, "drifting period: worst window off by " + worst[0]
+                + " (read instants: " + worst[1] + ")");
+    }
+
+    @Test
+    void missedCounterReadsDoNotBreakTheModel() {
+        Random rnd = new Random(11);
+        SimulatedCounter gpu = SimulatedCounter.busy(rnd, SPAN, 80 * MS, 100.0 * MS, 100.0 * MS, 0);
+        Random lose = new Random(13);
+        LongPredicate missed = t -> lose.nextDouble() < 0.2 || (t > T0 + 20 * S && t < T0 + 20 * S + 700 * MS);
+        double[] worst = worstErrors(gpu, gpu.trace(SPAN, false, true, missed), rnd);
+        // fewer tight brackets place the updates less well (1.5e-2 measured here, read instants 3.7e-2)
+        assertTrue(worst[0] < 2e-2 && worst[0] < worst[1] / 2, "with a fifth of the counter reads and 0.7 s of them missed: worst window off by " + worst[0] + " (read instants: " + worst[1] + ")");
+    }
+
+    @Test
+    void aCounterFreshAtEveryReadKeepsItsReadInstants() {
+        Random rnd = new Random(17);
+        SimulatedCounter gpu = SimulatedCounter.busy(rnd, SPAN, 0, 100.0 * MS, 100.0 * MS, 0);
+        PowerTrace trace = gpu.trace(SPAN, true, false, t -> false);
+        PowerSignal learned = PowerSignal.of(trace, NO_GAP, LEARN);
+        PowerSignal read = PowerSignal.of(trace, NO_GAP, CounterTiming.READS);
+        String timing = learned.sources().get(0).counterTiming();
+        assertTrue(timing.contains("fresh at each read"), timing);
+        assertEquals(0.0, learned.sources().get(0).counterTimingUncertaintyNanos());
+        for (int w = 0; w < 50; w++) {
+            long a = T0 + (long) (rnd.nextDouble() * 40 * S);
+            long b = a + 2 * S + (long) (rnd.nextDouble() * 10 * S);
+            assertEquals(read.energyJoules(a, b), learned.energyJoules(a, b), 1e-9);
+            assertEquals(gpu.energy(a, b), learned.energyJoules(a, b), gpu.energy(a, b) * 1e-3);
+        }
+    }
+
+    @Test
+    void readsOnceASecondCannotTeachTheModelAndSaySo() {
+        Random rnd = new Random(19);
+        SimulatedCounter gpu = SimulatedCounter.busy(rnd, SPAN, 40 * MS, 100.0 * MS, 100.0 * MS, 0);
+        PowerTrace trace = gpu.trace(SPAN, false, false, t -> false);
+        PowerSignal learned = PowerSignal.of(trace, NO_GAP, LEARN);
+        SignalSource s = learned.sources().get(0);
+        assertTrue(s.counterTiming().contains("3 are needed"), s.counterTiming());
+        assertEquals(100 * MS / Math.sqrt(12), s.counterTimingUncertaintyNanos(), 1);
+        assertEquals(PowerSignal.of(trace, NO_GAP).energyJoules(T0 + S, T0 + 9 * S),
+                learned.energyJoules(T0 + S, T0 + 9 * S), 1e-9);
+    }
+
+    @Test
+    void theCountersTotalIsKeptBetweenItsFirstAndLastUpdateMoments() {
+        Random rnd = new Random(23);
+        SimulatedCounter gpu = SimulatedCounter.busy(rnd, 20 * S, 55 * MS, 100.1 * MS, 100.1 * MS, 0);
+        PowerTrace trace = gpu.trace(20 * S, false, true, t -> false);
+        PowerSignal learned = PowerSignal.of(trace, NO_GAP, LEARN);
+        // the counter's delta between two values equals the signal between the update moments it learned
+        Reads r = Reads.of(trace, 0);
+        CounterUpdates u = LEARN.apply(r.t(), r.v());
+        long[] times = u.times();
+        double[] values = u.values();
+        for (int i = 1; i + 1 < times.length; i++) {
+            for (int j = i + 1; j < times.length; j += 7) {
+                assertEquals(values[j] - values[i], learned.energyJoules(times[i], times[j]), 1e-6 * values[j]);
+            }
+        }
+        assertFalse(learned.gaps().size() > 0);
+    }
+
+    /** The valid reads of channel {@code c}. */
+    private record Reads(long[] t, double[] v) {
+        static Reads of(PowerTrace trace, int c) {
+            long[] t = trace.timestampsNanos(c);
+            double[] v = trace.values(c);
+            int n = 0;
+            for (double x : v) {
+                n += Double.isNaN(x) ? 0 : 1;
+            }
+            long[] rt = new long[n];
+            double[] rv = new double[n];
+            for (int i = 0, k = 0; i < v.length; i++) {
+                if (!Double.isNaN(v[i])) {
+                    rt[k] = t[i];
+                    rv[k++] = v[i];
+                }
+            }
+            return new Reads(rt, rv);
+        }
+    }
+}
