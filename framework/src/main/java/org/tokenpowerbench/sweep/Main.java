@@ -72,7 +72,10 @@ public final class Main {
                         + " (short names, options after ':'; -lprof lists them),");
                 System.out.println("  -Dtpb.runDir=DIR before -jar to choose the run folder (default tpb-results/<time>),");
                 System.out.println("  --resume DIR to go on with the sweep recorded in run folder DIR (its complete trials are skipped),");
-                System.out.println("  report DIR [DIR ...] (first argument) to rebuild report.html of finished run folders.");
+                System.out.println("  report [--slo ttft=500ms,tpot=50ms] [--carbon gCO2e/kWh|REGION --pue P --price $/kWh --hw-price $/h]"
+                        + " DIR [DIR ...] (first argument) to rebuild report.html of finished run folders,");
+                System.out.println("  report --compare BASE NEW [--metric M --threshold 2%] to compare two runs (exit 3: M got worse;"
+                        + " see docs/report.md).");
                 return 0;
             }
             if (cmd.shouldListProfilers()) {
