@@ -73,7 +73,7 @@ public record TrafficProfile(Path file, List<Row> rows) {
             throw new UserError(file + " line 1: no header; the first line must name the columns "
                     + String.join(",", COLUMNS));
         }
-        String[] header = fields(lines.get(0));
+        String[] header = fields(lines.get(0).replace("\uFEFF", "")); // a spreadsheet's byte-order mark
         Map<String, Integer> at = new LinkedHashMap<>();
         for (int i = 0; i < header.length; i++) {
             at.putIfAbsent(header[i].toLowerCase(Locale.ROOT), i);

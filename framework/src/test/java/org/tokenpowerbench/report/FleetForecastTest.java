@@ -36,6 +36,8 @@ class FleetForecastTest {
         assertEquals(11.5 * 3600, d.rows().get(1).durationS(), 1e-9, "20:30 to 08:00 the next day");
         assertEquals(4, d.rows().get(1).line(), "line numbers count the blank line");
         assertEquals(200, d.rows().get(0).outputTokensPerS(), 1e-12);
+        assertEquals(1, day("\uFEFFtime,requests_per_s,mean_prompt_tokens,mean_output_tokens", "00:00,1,1,1").rows()
+                .size(), "a spreadsheet's byte-order mark before the header is no part of its first name");
         TrafficProfile iso = day("time,requests_per_s,mean_prompt_tokens,mean_output_tokens",
                 "2026-03-02T22:00,1,1,1", "2026-03-03T02:00,1,1,1");
         assertEquals(4 * 3600, iso.rows().get(0).durationS(), 1e-9, "across midnight by date");

@@ -55,7 +55,9 @@ public final class ReportCommand {
                     FootprintSection.console(run, settings.cost()).forEach(l -> out.println("  " + l));
                     out.println("report: " + EmissionsFile.write(dir, run.trials(), settings.cost()).toAbsolutePath());
                 }
-                ForecastSection.console(run, SweepTable.of(run), settings).forEach(l -> out.println("  " + l));
+                if (settings.forecast() != null) {
+                    ForecastSection.console(run, SweepTable.of(run), settings).forEach(l -> out.println("  " + l));
+                }
             } catch (UserError | UncheckedIOException e) {
                 err.println(e.getMessage());
                 status = 2;
