@@ -121,6 +121,23 @@ class ForecastCommandTest {
     }
 
     @Test
+    void thePageWithTheForecastOpensInHeadlessChromiumWithoutAConsoleMessage() throws Exception {
+        HeadlessChromium.binary();
+        Path traffic = dir.resolve("traffic.csv");
+        Files.writeString(traffic, DAY);
+        assertEquals(0, ReportCommandTest.run("--forecast", traffic.toString(), dir.toString()).status());
+        HeadlessChromium.Page page = HeadlessChromium.dumpDom(dir.resolve(HtmlReport.FILE), dir);
+        java.util.regex.Matcher status = java.util.regex.Pattern.compile("<div id=\"tpb-status\"[^>]*>")
+                .matcher(page.dom());
+        assertTrue(status.find(), "the page's script ran: " + page.log());
+        assertTrue(status.group().contains("data-ready=\"true\"") && !status.group().contains("data-errors"),
+                status.group() + "\n" + page.log());
+        assertTrue(page.dom().contains("data-forecast-label=\"nvml\""), "the section is in the drawn page");
+        List<String> console = page.log().lines().filter(l -> l.contains("CONSOLE")).toList();
+        assertTrue(console.isEmpty(), "the page logs nothing to the console: " + console);
+    }
+
+    @Test
     void withoutForecastThereIsNoSection() throws Exception {
         ReportCommandTest.Outcome o = ReportCommandTest.run(dir.toString());
         assertEquals(0, o.status(), o.err());
