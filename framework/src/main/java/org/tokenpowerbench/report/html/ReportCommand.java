@@ -11,7 +11,8 @@ import org.tokenpowerbench.report.compare.CompareCommand;
 /**
  * {@code report [--slo ttft=500ms,...] DIR [DIR ...]}: writes {@code report.html} again for
  * finished run folders, from their records alone (no benchmark runs), e.g. after an upgrade of the
- * page, for a folder a sweep stopped in, or to ask for the best setting under other objectives;
+ * page, for a folder a sweep stopped in, to ask for the best setting under other objectives, or to
+ * forecast a day of traffic on the measured curve ({@code --forecast traffic.csv});
  * {@code report --compare BASE NEW} compares two runs ({@link CompareCommand}).
  * {@code java -jar benchmarks.jar report ...} reaches it.
  */
@@ -53,6 +54,9 @@ public final class ReportCommand {
                 if (settings.cost() != null) {
                     FootprintSection.console(run, settings.cost()).forEach(l -> out.println("  " + l));
                     out.println("report: " + EmissionsFile.write(dir, run.trials(), settings.cost()).toAbsolutePath());
+                }
+                if (settings.forecast() != null) {
+                    ForecastSection.console(run, SweepTable.of(run), settings).forEach(l -> out.println("  " + l));
                 }
             } catch (UserError | UncheckedIOException e) {
                 err.println(e.getMessage());

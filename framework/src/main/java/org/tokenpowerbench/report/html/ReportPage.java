@@ -54,6 +54,7 @@ final class ReportPage {
         table(h, rows, swept);
         SloSection.append(h, run, settings);
         FootprintSection.append(h, run, settings);
+        ForecastSection.append(h, run, rows, settings);
         h.append("<h2>J/outputToken against each swept axis</h2>\n");
         if (swept.isEmpty()) {
             h.append("<p class=\"note\">No axis took more than one value in this run: nothing to plot against.</p>\n");

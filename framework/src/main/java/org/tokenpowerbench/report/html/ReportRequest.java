@@ -7,6 +7,7 @@ import org.tokenpowerbench.UserError;
 import org.tokenpowerbench.report.CostInputs;
 import org.tokenpowerbench.report.GridIntensity;
 import org.tokenpowerbench.report.ServiceObjectives;
+import org.tokenpowerbench.report.TrafficProfile;
 
 /**
  * The arguments of {@code report [options] DIR [DIR ...]}, checked before any page is written.
@@ -14,11 +15,12 @@ import org.tokenpowerbench.report.ServiceObjectives;
  * @param runDirs the run folders
  * @param slo     the objectives of {@code --slo}; null when not given (each folder's {@code @Slo} then)
  * @param cost    {@code --carbon}, {@code --pue}, {@code --price}, {@code --hw-price}; null without {@code --carbon}
+ * @param forecast the day of traffic of {@code --forecast}, read and checked here; null without it
  */
-record ReportRequest(List<Path> runDirs, ServiceObjectives slo, CostInputs cost) {
+record ReportRequest(List<Path> runDirs, ServiceObjectives slo, CostInputs cost, TrafficProfile forecast) {
 
     static final String USAGE = "report [--slo ttft=500ms,tpot=50ms,e2e=2s] [--carbon gCO2e/kWh|REGION [--pue 1.0]"
-            + " [--price $/kWh] [--hw-price $/h]] DIR [DIR ...]";
+            + " [--price $/kWh] [--hw-price $/h]] [--forecast traffic.csv] DIR [DIR ...]";
 
     ReportRequest {
         runDirs = List.copyOf(runDirs);
@@ -32,6 +34,7 @@ record ReportRequest(List<Path> runDirs, ServiceObjectives slo, CostInputs cost)
         double price = Double.NaN;
         double hardware = Double.NaN;
         String costOption = null;
+        TrafficProfile forecast = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--slo")) {
@@ -47,6 +50,8 @@ record ReportRequest(List<Path> runDirs, ServiceObjectives slo, CostInputs cost)
             } else if (a.equals("--hw-price")) {
                 hardware = CostInputs.price(a, value(args, ++i, a, "2.50"));
                 costOption = a;
+            } else if (a.equals("--forecast")) {
+                forecast = TrafficProfile.read(Path.of(value(args, ++i, a, "traffic.csv")));
             } else if (a.startsWith("--")) {
                 throw new UserError("report: unknown option " + a + "; write " + USAGE
                         + ", or report --compare BASE NEW");
@@ -61,12 +66,13 @@ record ReportRequest(List<Path> runDirs, ServiceObjectives slo, CostInputs cost)
             throw new UserError("report: " + costOption + " needs --carbon too (gCO2e/kWh or a region code such as DE):"
                     + " cost and carbon are reported together");
         }
-        return new ReportRequest(dirs, slo, grid == null ? null : new CostInputs(grid, pue, price, hardware));
+        return new ReportRequest(dirs, slo, grid == null ? null : new CostInputs(grid, pue, price, hardware),
+                forecast);
     }
 
     /** What the page of {@code runDir} shows: the objectives given here, else its own {@code @Slo}. */
     ReportSettings settingsFor(Path runDir) {
-        return new ReportSettings(slo != null ? slo : ReportSettings.of(runDir).slo(), cost);
+        return new ReportSettings(slo != null ? slo : ReportSettings.of(runDir).slo(), cost, forecast);
     }
 
     static String value(String[] args, int i, String option, String example) {

@@ -73,6 +73,14 @@ class HtmlReportTest {
     void writeRunFolder() {
         invocationBefore = System.getProperty(RunDirectory.INVOCATION);
         System.setProperty(RunDirectory.INVOCATION, "20260102-030405-pid7");
+        writeSweep(dir);
+    }
+
+    /**
+     * The three-trial batch sweep ({@link #TRIALS}) with two sensors and a failed batch 8, written
+     * into {@code dir} by the run folder's own writers; also the folder of {@code ForecastCommandTest}.
+     */
+    static void writeSweep(Path dir) {
         RunDirectory run = new RunDirectory(dir);
         sensor(run, "nvml", "GPU-1 gpu counter ENERGY_JOULES");
         sensor(run, "cpu", "host cpu estimated POWER_WATTS");
