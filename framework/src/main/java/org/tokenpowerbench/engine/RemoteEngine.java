@@ -165,10 +165,15 @@ final class RemoteEngine implements RunningEngine {
         return description;
     }
 
-    /** Every engine we know serves {@code /metrics} (llama-server with {@code --metrics}); one that does not answers 404. */
+    /**
+     * Every engine we know serves {@code /metrics} (llama-server with {@code --metrics}); one that
+     * does not answers 404. None for a deployment of several replicas: the scraper reads one
+     * server, and one replica's token counts set against the whole wave's would read as a
+     * mismatch that is not there.
+     */
     @Override
     public String metricsPath() {
-        return "/metrics";
+        return endpoint.replicated() ? null : "/metrics";
     }
 
     @Override

@@ -125,6 +125,9 @@ class ReplicatedEngineTest {
         Endpoint endpoint = open(url(a) + "|" + url(b));
         assertEquals(List.of(url(a), url(b)), endpoint.replicas());
         assertEquals(Route.ROUND_ROBIN, endpoint.route(), "round robin unless the value names another");
+        assertNull(Engines.open(new EngineRequest(url(a) + "|" + url(b), "m", "auto", 2, 0, null)).metricsPath(),
+                "one replica's /metrics set against the whole wave's tokens would read as a mismatch: not scraped");
+        assertEquals("/metrics", Engines.open(new EngineRequest(url(a), "m", "auto", 2, 0, null)).metricsPath());
 
         WaveRecord wave = wave(endpoint, 2, 8);
         assertEquals(4, ra.completions.get());
