@@ -14,9 +14,32 @@ package org.tokenpowerbench.client;
  * @param freshPrefixCache whether to give every request a {@code cache_salt} of its own (vLLM), so
  *                  that a prompt sent again in a later wave is prefilled again instead of being
  *                  served from the server's prefix cache
+ * @param replicas  the base URLs of every replica of a deployment that serves the model, in the
+ *                  order the user named them (a request row's {@code replica} is an index into it),
+ *                  the first being {@code baseUrl}; a single server is a list of that one
+ * @param route     how requests are shared among the replicas; irrelevant for one
  */
 public record Endpoint(String baseUrl, String modelId, String apiKey, Tokenizer tokenizer, boolean continuousUsage,
-                       boolean freshPrefixCache) {
+                       boolean freshPrefixCache, java.util.List<String> replicas, Route route) {
+
+    public Endpoint {
+        replicas = replicas == null || replicas.isEmpty() ? java.util.List.of(baseUrl) : java.util.List.copyOf(replicas);
+        route = route == null ? Route.ROUND_ROBIN : route;
+        if (!replicas.get(0).equals(baseUrl)) {
+            throw new IllegalArgumentException("the first replica " + replicas.get(0) + " is not the base URL " + baseUrl);
+        }
+    }
+
+    /** One server. */
+    public Endpoint(String baseUrl, String modelId, String apiKey, Tokenizer tokenizer, boolean continuousUsage,
+                    boolean freshPrefixCache) {
+        this(baseUrl, modelId, apiKey, tokenizer, continuousUsage, freshPrefixCache, null, null);
+    }
+
+    /** Whether requests are spread over several replicas, so that each row says which one served it. */
+    public boolean replicated() {
+        return replicas.size() > 1;
+    }
 
     /** An endpoint that asks for usage once, at the end of the stream (what every server supports). */
     public Endpoint(String baseUrl, String modelId, String apiKey, Tokenizer tokenizer) {
@@ -29,6 +52,6 @@ public record Endpoint(String baseUrl, String modelId, String apiKey, Tokenizer 
 
     @Override
     public String toString() {
-        return "Endpoint[" + baseUrl + ", model=" + modelId + (apiKey == null ? "" : ", apiKey=<hidden>") + "]";
+        return "Endpoint[" + (replicated() ? String.join("|", replicas) + " by " + route.label() : baseUrl) + ", model=" + modelId + (apiKey == null ? "" : ", apiKey=<hidden>") + "]";
     }
 }

@@ -42,6 +42,9 @@ import org.tokenpowerbench.stats.LatencyHistogram;
  * @param retries          times the client sent the request again because the connection it went
  *                         out on died before any answer (a pooled connection the server had closed
  *                         while advertising keep-alive); the last attempt is the one measured
+ * @param replica          which replica of a deployment of several served it (an index into
+ *                         {@link Endpoint#replicas()}); -1 for an engine of one server, and for a
+ *                         request never sent
  */
 public record RequestTimeline(
         int index,
@@ -62,13 +65,35 @@ public record RequestTimeline(
         long firstAnswerNanos,
         ChunkArrivals arrivals,
         int cachedPromptTokens,
-        int retries) {
+        int retries,
+        int replica) {
 
     public RequestTimeline {
         arrivals = arrivals == null ? ChunkArrivals.NONE : arrivals;
         if (retries < 0) {
             throw new IllegalArgumentException("a request cannot be retried " + retries + " times");
         }
+        if (replica < -1) {
+            throw new IllegalArgumentException("replica " + replica);
+        }
+    }
+
+    /** A timeline of an engine of one server. */
+    public RequestTimeline(int index, int promptIndex, long queuedNanos, long sentNanos, long firstTokenNanos,
+                           long lastTokenNanos, long doneNanos, int promptTokens, int outputTokens,
+                           int requestedOutputTokens, TokenCountSource tokenSource, int contentChunks,
+                           LatencyHistogram itl, String error, String errorClass, long firstAnswerNanos,
+                           ChunkArrivals arrivals, int cachedPromptTokens, int retries) {
+        this(index, promptIndex, queuedNanos, sentNanos, firstTokenNanos, lastTokenNanos, doneNanos, promptTokens,
+                outputTokens, requestedOutputTokens, tokenSource, contentChunks, itl, error, errorClass,
+                firstAnswerNanos, arrivals, cachedPromptTokens, retries, -1);
+    }
+
+    /** This timeline, served by replica {@code replica} of the deployment. */
+    public RequestTimeline withReplica(int replica) {
+        return replica == this.replica ? this : new RequestTimeline(index, promptIndex, queuedNanos, sentNanos,
+                firstTokenNanos, lastTokenNanos, doneNanos, promptTokens, outputTokens, requestedOutputTokens, tokenSource,
+                contentChunks, itl, error, errorClass, firstAnswerNanos, arrivals, cachedPromptTokens, retries, replica);
     }
 
     /** A timeline sent once (no retry). */
@@ -86,7 +111,7 @@ public record RequestTimeline(
     public RequestTimeline withRetries(int retries) {
         return retries == this.retries ? this : new RequestTimeline(index, promptIndex, queuedNanos, sentNanos,
                 firstTokenNanos, lastTokenNanos, doneNanos, promptTokens, outputTokens, requestedOutputTokens, tokenSource,
-                contentChunks, itl, error, errorClass, firstAnswerNanos, arrivals, cachedPromptTokens, retries);
+                contentChunks, itl, error, errorClass, firstAnswerNanos, arrivals, cachedPromptTokens, retries, replica);
     }
 
     /** A timeline without per-step chunk counts (no peak throughput from it). */

@@ -52,8 +52,10 @@ public final class StreamingClient implements AutoCloseable {
     private final Endpoint endpoint;
     private final Api api;
     private final OkHttpClient http;
-    /** The route's URL, parsed once; null when it does not parse (then each send fails as before). */
-    private final HttpUrl url;
+    /** Each replica's URL for the API, parsed once; an entry is null when it does not parse (then each send fails as before). */
+    private final HttpUrl[] urls;
+    /** Which replica each request goes to. */
+    private final ReplicaChoice replicas;
     private final ContentChunkObserver observer;
     private final RequestBodyFields fields;
     private final StreamLimits limits;
@@ -105,7 +107,11 @@ public final class StreamingClient implements AutoCloseable {
         this.observer = observer;
         this.fields = fields == null ? RequestBodyFields.NONE : fields;
         this.api = api;
-        this.url = HttpUrl.parse(endpoint.baseUrl() + api.path());
+        this.urls = new HttpUrl[endpoint.replicas().size()];
+        for (int i = 0; i < urls.length; i++) {
+            urls[i] = HttpUrl.parse(endpoint.replicas().get(i) + api.path());
+        }
+        this.replicas = new ReplicaChoice(endpoint.route(), urls.length);
         Dispatcher dispatcher = new Dispatcher();
         dispatcher.setMaxRequests(Math.max(64, maxConcurrency));
         dispatcher.setMaxRequestsPerHost(Math.max(64, maxConcurrency));
@@ -145,12 +151,15 @@ public final class StreamingClient implements AutoCloseable {
      */
     private static final class InFlight {
         final Call call;
+        /** The base URL of the server (replica) it went to, for the messages. */
+        final String base;
         volatile long lastByteNanos = System.nanoTime();
         volatile String cutClass;
         volatile String cutMessage;
 
-        InFlight(Call call) {
+        InFlight(Call call, String base) {
             this.call = call;
+            this.base = base;
         }
 
         /** Cuts the request unless another cut came first. */
@@ -169,7 +178,7 @@ public final class StreamingClient implements AutoCloseable {
         long stall = limits.stallTimeout().toNanos();
         for (InFlight f : inFlight) {
             if (now - f.lastByteNanos > stall) {
-                f.cut(STALLED, "no byte from " + endpoint.baseUrl() + " for " + seconds(limits.stallTimeout())
+                f.cut(STALLED, "no byte from " + f.base + " for " + seconds(limits.stallTimeout())
                         + ": the server stopped answering (a server that is silent longer on purpose, e.g. a long"
                         + " queue: raise -D" + StreamLimits.STALL + ")");
             }
@@ -270,11 +279,22 @@ public final class StreamingClient implements AutoCloseable {
      * @param queuedNanos when the request became due, for queue time
      */
     public RequestTimeline send(CompletionRequest request, int index, long queuedNanos) {
+        int replica = replicas.pick();
+        try {
+            RequestTimeline t = send(request, index, queuedNanos, replica);
+            return endpoint.replicated() ? t.withReplica(replica) : t;
+        } finally {
+            replicas.done(replica);
+        }
+    }
+
+    private RequestTimeline send(CompletionRequest request, int index, long queuedNanos, int replica) {
+        String base = endpoint.replicas().get(replica);
         Request.Builder builder = new Request.Builder();
-        if (url != null) {
-            builder.url(url);
+        if (urls[replica] != null) {
+            builder.url(urls[replica]);
         } else {
-            builder.url(endpoint.baseUrl() + api.path()); // throws the parse error, as it always did
+            builder.url(base + api.path()); // throws the parse error, as it always did
         }
         byte[] json = body(request).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         builder
@@ -291,7 +311,7 @@ public final class StreamingClient implements AutoCloseable {
         builder.tag(SendStamp.class, stamp);
         long received = 0;
         Call call = http.newCall(builder.build());
-        InFlight watched = new InFlight(call);
+        InFlight watched = new InFlight(call, base);
         inFlight.add(watched);
         try (Response response = call.execute()) {
             watched.lastByteNanos = System.nanoTime();
@@ -303,7 +323,7 @@ public final class StreamingClient implements AutoCloseable {
                 // Retry-After goes into the record, for whoever tunes the load
                 String retryAfter = response.header("Retry-After");
                 recorder.fail("http-" + response.code(), "HTTP " + response.code() + " from "
-                        + endpoint.baseUrl() + api.path()
+                        + base + api.path()
                         + (retryAfter == null ? "" : " (Retry-After: " + redaction.abbreviate(retryAfter) + ")")
                         + ": " + redaction.abbreviate(text));
             } else if (body != null) {
@@ -323,7 +343,7 @@ public final class StreamingClient implements AutoCloseable {
                     received += n;
                     parser.feed(buffer, 0, n, now);
                     if (parser.overflow() != null) {
-                        recorder.fail(SseParser.LINE_TOO_LONG, parser.overflow() + " (from " + endpoint.baseUrl() + ")");
+                        recorder.fail(SseParser.LINE_TOO_LONG, parser.overflow() + " (from " + base + ")");
                         break; // closing the response drops the connection with the rest of the line
                     }
                 }
@@ -335,7 +355,7 @@ public final class StreamingClient implements AutoCloseable {
                                 + "it ignores stream=true, so no TTFT or ITL can be measured");
                     } else if (!type.startsWith("text/event-stream")) {
                         String start = new String(first, 0, firstLength, java.nio.charset.StandardCharsets.UTF_8);
-                        recorder.fail(NOT_A_STREAM, "HTTP " + response.code() + " from " + endpoint.baseUrl() + api.path()
+                        recorder.fail(NOT_A_STREAM, "HTTP " + response.code() + " from " + base + api.path()
                                 + " is not an event stream (Content-Type: "
                                 + (type.isEmpty() ? "none" : redaction.abbreviate(type)) + ", " + received
                                 + " bytes): is the URL the server's, and not a proxy's or a login page's? It begins: "
@@ -354,12 +374,12 @@ public final class StreamingClient implements AutoCloseable {
             } else if (String.valueOf(e.getMessage()).contains("Too many open files")) {
                 // the check before the wave (DescriptorBudget) counted on a limit that something else used up
                 recorder.fail(OUT_OF_DESCRIPTORS, "this process ran out of open files while streaming from "
-                        + endpoint.baseUrl() + " (" + DescriptorBudget.ofThisProcess().open() + " open): raise 'ulimit -n'"
+                        + base + " (" + DescriptorBudget.ofThisProcess().open() + " open): raise 'ulimit -n'"
                         + " or lower the streams in flight: " + e.getMessage());
             } else if (e instanceof ConnectException) {
-                recorder.fail("connect", "cannot connect to " + endpoint.baseUrl() + ": " + e.getMessage());
+                recorder.fail("connect", "cannot connect to " + base + ": " + e.getMessage());
             } else {
-                recorder.fail("io", "I/O error while streaming from " + endpoint.baseUrl() + ": " + e);
+                recorder.fail("io", "I/O error while streaming from " + base + ": " + e);
             }
         } finally {
             inFlight.remove(watched);
@@ -375,6 +395,43 @@ public final class StreamingClient implements AutoCloseable {
         source.request(QUOTED_BYTES); // as much as there is, up to the limit
         long n = Math.min(QUOTED_BYTES, source.getBuffer().size());
         return source.getBuffer().readString(n, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Picks the replica of each request by the endpoint's {@link Route} and counts what each has
+     * in flight. Synchronized: a pick and its count are one step, so that two workers picking at
+     * once do not both see the same replica idle. A wave takes a few thousand picks a second at
+     * most; the lock costs nothing beside a request.
+     */
+    private static final class ReplicaChoice {
+        private final Route route;
+        private final int[] inFlight;
+        private int turn;
+
+        ReplicaChoice(Route route, int replicas) {
+            this.route = route;
+            this.inFlight = new int[replicas];
+        }
+
+        synchronized int pick() {
+            int n = inFlight.length;
+            int chosen = turn % n;
+            if (route == Route.LEAST_IN_FLIGHT) {
+                for (int k = 1; k < n; k++) {
+                    int candidate = (turn + k) % n;
+                    if (inFlight[candidate] < inFlight[chosen]) {
+                        chosen = candidate;
+                    }
+                }
+            }
+            turn = (chosen + 1) % n; // the next in turn after the one chosen, among equals too
+            inFlight[chosen]++;
+            return chosen;
+        }
+
+        synchronized void done(int replica) {
+            inFlight[replica]--;
+        }
     }
 
     @Override

@@ -52,7 +52,15 @@ final class RemoteEngine implements RunningEngine {
      */
     static void checkReachable(String value) {
         RemoteEngineValue parsed = RemoteEngineValue.parse(value);
-        String base = base(parsed.url());
+        for (String replica : parsed.replicas()) { // every replica of a deployment, each by its own URL
+            checkAnswers(base(replica));
+        }
+        if (parsed.tokenizer() != null) {
+            HuggingFaceTokenizerFile.load(parsed.tokenizer()).close();
+        }
+    }
+
+    private static void checkAnswers(String base) {
         OkHttpClient http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(10)).build();
         int code;
         try (Response r = http.newCall(new Request.Builder().url(base + "/v1/models").build()).execute()) {
@@ -66,9 +74,6 @@ final class RemoteEngine implements RunningEngine {
                     + (code >= 500 ? ": the server is failing; look at its log, or wait until it has loaded the model"
                             : ": is it an OpenAI-compatible server at that base URL? Fix -p engine=http://host:port"));
         }
-        if (parsed.tokenizer() != null) {
-            HuggingFaceTokenizerFile.load(parsed.tokenizer()).close();
-        }
     }
 
     private static String base(String url) {
@@ -76,10 +81,34 @@ final class RemoteEngine implements RunningEngine {
         return base.endsWith("/v1") ? base.substring(0, base.length() - 3) : base;
     }
 
+    /**
+     * Opens the server, or every replica of a deployment: each must serve the model, so that a
+     * replica that does not is one line at trial start rather than a share of failed rows. The
+     * tokenizer is the first replica's: the replicas serve one model.
+     */
     static RemoteEngine connect(String value, String model, String apiKey) {
         RemoteEngineValue parsed = RemoteEngineValue.parse(value);
-        String base = base(parsed.url());
         OkHttpClient http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(10)).build();
+        List<String> bases = new ArrayList<>();
+        for (String replica : parsed.replicas()) {
+            bases.add(base(replica));
+            checkServes(http, bases.get(bases.size() - 1), model, apiKey);
+        }
+        String base = bases.get(0);
+        HuggingFaceTokenizerFile file = parsed.tokenizer() == null ? null : HuggingFaceTokenizerFile.load(parsed.tokenizer());
+        Tokenizer tokenizer = file != null ? file : RemoteTokenizer.probe(http, base, model, apiKey);
+        Endpoint endpoint = new Endpoint(base, model, apiKey, tokenizer, parsed.continuousUsage(),
+                parsed.freshPrefixCache(), bases, parsed.route());
+        String description = (endpoint.replicated() ? "remote deployment of " + bases.size() + " replicas "
+                + String.join(" | ", bases) + " (route " + parsed.route().label() + ") serving " : "remote server " + base
+                + " serving ") + model
+                + (tokenizer == null ? " (no /tokenize endpoint and no tokenizer.json: prompt lengths are not controlled)"
+                        : "; tokenizer without usage: " + tokenizer.description());
+        return new RemoteEngine(endpoint, description, file);
+    }
+
+    /** That the server at {@code base} answers {@code GET /v1/models} and lists {@code model} (or lists none). */
+    private static void checkServes(OkHttpClient http, String base, String model, String apiKey) {
         List<String> served = new ArrayList<>();
         Request.Builder models = new Request.Builder().url(base + "/v1/models");
         if (apiKey != null) {
@@ -106,14 +135,6 @@ final class RemoteEngine implements RunningEngine {
             throw new EngineException("engine " + base + " does not serve model '" + model + "'; it serves "
                     + served + ": use one of those with -p model=...");
         }
-        HuggingFaceTokenizerFile file = parsed.tokenizer() == null ? null : HuggingFaceTokenizerFile.load(parsed.tokenizer());
-        Tokenizer tokenizer = file != null ? file : RemoteTokenizer.probe(http, base, model, apiKey);
-        Endpoint endpoint = new Endpoint(base, model, apiKey, tokenizer, parsed.continuousUsage(),
-                parsed.freshPrefixCache());
-        String description = "remote server " + base + " serving " + model
-                + (tokenizer == null ? " (no /tokenize endpoint and no tokenizer.json: prompt lengths are not controlled)"
-                        : "; tokenizer without usage: " + tokenizer.description());
-        return new RemoteEngine(endpoint, description, file);
     }
 
     /**
@@ -144,10 +165,15 @@ final class RemoteEngine implements RunningEngine {
         return description;
     }
 
-    /** Every engine we know serves {@code /metrics} (llama-server with {@code --metrics}); one that does not answers 404. */
+    /**
+     * Every engine we know serves {@code /metrics} (llama-server with {@code --metrics}); one that
+     * does not answers 404. None for a deployment of several replicas: the scraper reads one
+     * server, and one replica's token counts set against the whole wave's would read as a
+     * mismatch that is not there.
+     */
     @Override
     public String metricsPath() {
-        return "/metrics";
+        return endpoint.replicated() ? null : "/metrics";
     }
 
     @Override

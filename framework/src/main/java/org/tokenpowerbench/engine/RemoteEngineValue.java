@@ -1,6 +1,7 @@
 package org.tokenpowerbench.engine;
 
 import java.nio.file.Path;
+import org.tokenpowerbench.client.Route;
 
 /**
  * An engine value that names a server: its base URL, then options after semicolons,
@@ -20,9 +21,14 @@ import java.nio.file.Path;
  *                  key, in place of {@code @Engine(apiKeyEnv)}, so that a run can name it without a
  *                  rebuild; null when the value names none. Only a name: the value is written into
  *                  every result, so a key there would be published
+ * @param replicas  every server of a deployment of several replicas that serve the same model,
+ *                  {@code http://a:8000|http://b:8000}, in the order given ({@code url} is the first);
+ *                  the options after {@code ;} apply to all of them
+ * @param route     {@code route=roundRobin} (the default) or {@code route=leastInFlight}: how the
+ *                  requests are shared among the replicas
  */
 record RemoteEngineValue(String url, Path tokenizer, boolean continuousUsage, boolean freshPrefixCache,
-                         String apiKeyEnv) {
+                         String apiKeyEnv, java.util.List<String> replicas, Route route) {
 
     /** The option that names a tokenizer file. */
     static final String TOKENIZER = "tokenizer";
@@ -32,6 +38,10 @@ record RemoteEngineValue(String url, Path tokenizer, boolean continuousUsage, bo
     static final String PREFIX_CACHE = "prefixCache";
     /** The option that names the environment variable holding the API key. */
     static final String API_KEY_ENV = "apiKeyEnv";
+    /** The option that names how requests are shared among replicas. */
+    static final String ROUTE = "route";
+    /** What separates the replicas of a deployment in the value. */
+    static final String REPLICA_SEPARATOR = "|";
 
     /** @throws EngineException with one line naming the option at fault */
     static RemoteEngineValue parse(String value) {
@@ -40,8 +50,14 @@ record RemoteEngineValue(String url, Path tokenizer, boolean continuousUsage, bo
         boolean continuous = false;
         boolean freshPrefixCache = false;
         String apiKeyEnv = null;
+        Route route = null;
         for (int i = 1; i < parts.length; i++) {
             String option = parts[i].trim();
+            if (option.contains(REPLICA_SEPARATOR)) {
+                throw new EngineException("engine value '" + value + "' has a replica after an option ('" + option
+                        + "'): list every replica first and the options once at the end, where they apply to all,"
+                        + " e.g. -p 'engine=http://a:8000|http://b:8000;" + ROUTE + "=leastInFlight'");
+            }
             int eq = option.indexOf('=');
             String key = eq < 0 ? option : option.substring(0, eq).trim();
             String v = eq < 0 ? "" : option.substring(eq + 1).trim();
@@ -75,10 +91,20 @@ record RemoteEngineValue(String url, Path tokenizer, boolean continuousUsage, bo
                 apiKeyEnv = v;
                 continue;
             }
+            if (key.equals(ROUTE)) {
+                try {
+                    route = Route.of(v);
+                } catch (IllegalArgumentException e) {
+                    throw new EngineException("engine option '" + option + "' in '" + value + "': give " + ROUTE
+                            + "=" + Route.ROUND_ROBIN.label() + " (replicas in turn, the default) or " + ROUTE + "="
+                            + Route.LEAST_IN_FLIGHT.label() + " (the one with the fewest requests in flight)");
+                }
+                continue;
+            }
             if (!key.equals(TOKENIZER)) {
                 throw new EngineException("engine option '" + option + "' in '" + value + "' is not known: the options are "
                         + TOKENIZER + "=/path/to/tokenizer.json, " + USAGE + "=continuous, " + PREFIX_CACHE
-                        + "=off and " + API_KEY_ENV + "=NAME, e.g. -p 'engine=http://host:8000;"
+                        + "=off, " + ROUTE + "=roundRobin|leastInFlight and " + API_KEY_ENV + "=NAME, e.g. -p 'engine=http://host:8000;"
                         + TOKENIZER + "=/models/llama/tokenizer.json'");
             }
             if (v.isEmpty()) {
@@ -94,6 +120,37 @@ record RemoteEngineValue(String url, Path tokenizer, boolean continuousUsage, bo
                 throw new EngineException("engine option '" + option + "' is not a file path (" + e.getReason() + ")");
             }
         }
-        return new RemoteEngineValue(parts[0].trim(), tokenizer, continuous, freshPrefixCache, apiKeyEnv);
+        java.util.List<String> replicas = replicas(parts[0].trim(), value);
+        return new RemoteEngineValue(replicas.get(0), tokenizer, continuous, freshPrefixCache, apiKeyEnv, replicas,
+                route == null ? Route.ROUND_ROBIN : route);
+    }
+
+    /**
+     * The servers of {@code urls} ({@code http://a:8000|http://b:8000}), each a base URL of its own;
+     * one for a value without {@code |}.
+     *
+     * @throws EngineException for an empty place in the list, a replica that is not an
+     *                         {@code http(s)://} URL, or one named twice (it would get twice the requests)
+     */
+    private static java.util.List<String> replicas(String urls, String value) {
+        String[] given = urls.split(java.util.regex.Pattern.quote(REPLICA_SEPARATOR), -1);
+        java.util.List<String> replicas = new java.util.ArrayList<>();
+        for (String g : given) {
+            String url = g.trim();
+            if (given.length > 1) {
+                String lower = url.toLowerCase(java.util.Locale.ROOT);
+                if (url.isEmpty() || !(lower.startsWith("http://") || lower.startsWith("https://"))) {
+                    throw new EngineException("engine value '" + value + "' names a replica '" + url + "' that is not a"
+                            + " server's base URL: give each as http://host:port, separated by " + REPLICA_SEPARATOR
+                            + ", e.g. -p 'engine=http://a:8000|http://b:8000'");
+                }
+                if (replicas.contains(url)) {
+                    throw new EngineException("engine value '" + value + "' names replica " + url + " twice: a server"
+                            + " named twice would get twice its share of the requests; name each once");
+                }
+            }
+            replicas.add(url);
+        }
+        return java.util.List.copyOf(replicas);
     }
 }

@@ -107,6 +107,7 @@ public class RequestMetricsProfiler implements InternalProfiler {
         RequestsRow.append(RunDirectory.current(), new TrialKey(spec.benchmarkClass(), spec.describe()), kind,
                 iterationsByKind.merge(kind, 1, Integer::sum), entry.promptTokenization(), m, facts, warnings);
         List<Result> results = results(m, spec.openLoop());
+        results.addAll(replicaResults(entry.wave().requests()));
         if (server != null) {
             results.addAll(serverResults(server));
         }
@@ -250,6 +251,34 @@ public class RequestMetricsProfiler implements InternalProfiler {
         if (Double.isFinite(m.shareOfRequested())) {
             results.add(avg("tokens.output.ofRequested", m.shareOfRequested(), "share"));
         }
+        return results;
+    }
+
+    /**
+     * Per replica of a deployment of several ({@code -p 'engine=http://a:8000|http://b:8000'}):
+     * {@code replica.<i>.requests} sent to it, {@code replica.<i>.failed} of those, and
+     * {@code replica.<i>.ttft.p50} of its succeeded ones, so that a slow or failing replica shows
+     * beside the deployment's figures above. Nothing for an engine of one server. Energy is not
+     * split per replica: the sensors measure what they measure (a node, the cluster), not a replica.
+     */
+    static List<Result> replicaResults(List<org.tokenpowerbench.client.RequestTimeline> requests) {
+        java.util.SortedMap<Integer, List<org.tokenpowerbench.client.RequestTimeline>> byReplica = new java.util.TreeMap<>();
+        for (org.tokenpowerbench.client.RequestTimeline r : requests) {
+            if (r.replica() >= 0) {
+                byReplica.computeIfAbsent(r.replica(), k -> new ArrayList<>()).add(r);
+            }
+        }
+        List<Result> results = new ArrayList<>();
+        byReplica.forEach((replica, rows) -> {
+            String prefix = "replica." + replica + ".";
+            results.add(avg(prefix + "requests", rows.size(), "requests"));
+            double[] ttft = rows.stream().filter(org.tokenpowerbench.client.RequestTimeline::succeeded)
+                    .mapToDouble(org.tokenpowerbench.client.RequestTimeline::ttftMillis).filter(Double::isFinite).toArray();
+            results.add(avg(prefix + "failed", rows.stream().filter(r -> !r.succeeded()).count(), "requests"));
+            if (ttft.length > 0) {
+                results.add(avg(prefix + "ttft.p50", Distribution.of(ttft).p50(), "ms"));
+            }
+        });
         return results;
     }
 

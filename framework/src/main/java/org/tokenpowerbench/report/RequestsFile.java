@@ -21,7 +21,14 @@ public final class RequestsFile {
      * {@code retries} last, so that a reader that takes columns by position finds every older column
      * where it was: times the request was sent again after its connection died unanswered.
      */
-    static final String HEADER = HEADER_WITHOUT_RETRIES.substring(0, HEADER_WITHOUT_RETRIES.length() - 1) + ",retries\n";
+    static final String HEADER_WITHOUT_REPLICA = HEADER_WITHOUT_RETRIES.substring(0, HEADER_WITHOUT_RETRIES.length() - 1)
+            + ",retries\n";
+    /**
+     * {@code replica} last, for the same reason: which replica of a deployment of several
+     * ({@code -p 'engine=http://a:8000|http://b:8000'}) served the request, as an index into the
+     * engine value's list from 0; empty for an engine of one server and for a request never sent.
+     */
+    static final String HEADER = HEADER_WITHOUT_REPLICA.substring(0, HEADER_WITHOUT_REPLICA.length() - 1) + ",replica\n";
 
     private RequestsFile() {
     }
@@ -34,7 +41,9 @@ public final class RequestsFile {
         String t = RunDirectory.csv(trial.description());
         String id = trial.id();
         // a folder begun before the column existed (a resume) keeps one layout throughout
-        boolean retries = !HEADER_WITHOUT_RETRIES.equals(firstLine(dir));
+        String header = firstLine(dir);
+        boolean retries = !HEADER_WITHOUT_RETRIES.equals(header);
+        boolean replica = retries && !HEADER_WITHOUT_REPLICA.equals(header);
         for (RequestTimeline r : wave.requests()) {
             sb.append(t).append(',').append(id).append(',').append(iteration).append(',').append(r.index()).append(',')
                     .append(r.promptIndex()).append(',')
@@ -52,6 +61,9 @@ public final class RequestsFile {
                     .append(invocation);
             if (retries) {
                 sb.append(',').append(r.retries());
+            }
+            if (replica) {
+                sb.append(',').append(r.replica() < 0 ? "" : Integer.toString(r.replica()));
             }
             sb.append('\n');
         }

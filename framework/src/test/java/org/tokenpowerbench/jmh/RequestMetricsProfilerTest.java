@@ -190,6 +190,22 @@ class RequestMetricsProfilerTest {
         assertEquals("ms behind schedule (client side)", open.get("queue.p99"));
     }
 
+    @Test
+    void eachReplicaHasItsRequestsFailuresAndMedianTtftAndOneServerHasNone() {
+        RequestTimeline slow = new RequestTimeline(1, 1, 0, MS, 9 * MS, 10 * MS, 11 * MS, 10, 2, 2,
+                TokenCountSource.SERVER_USAGE, 2, new LatencyHistogram(), null, null);
+        RequestTimeline refused = new RequestTimeline(3, 3, 0, MS, -1, -1, 2 * MS, -1, -1, 2, TokenCountSource.NONE, 0,
+                new LatencyHistogram(), "cannot connect to http://b:8000", "connect");
+        List<RequestTimeline> wave = List.of(request(0, 2, 2).withReplica(0), slow.withReplica(1),
+                request(2, 2, 2).withReplica(0), refused.withReplica(1));
+        Map<String, Double> byLabel = RequestMetricsProfiler.replicaResults(wave).stream()
+                .collect(Collectors.toMap(Result::getLabel, Result::getScore));
+        assertEquals(Map.of("replica.0.requests", 2.0, "replica.0.failed", 0.0, "replica.0.ttft.p50", 4.0,
+                "replica.1.requests", 2.0, "replica.1.failed", 1.0, "replica.1.ttft.p50", 8.0), byLabel);
+        assertTrue(RequestMetricsProfiler.replicaResults(List.of(request(0, 2, 2), slow)).isEmpty(),
+                "an engine of one server adds no replica figures");
+    }
+
     private static org.openjdk.jmh.infra.BenchmarkParams params(int warmups) {
         IterationParams warmup = new IterationParams(IterationType.WARMUP, warmups, TimeValue.NONE, 1);
         IterationParams measurement = new IterationParams(IterationType.MEASUREMENT, 3, TimeValue.NONE, 1);

@@ -43,10 +43,11 @@ class RunDirectoryTest {
 
         List<String> rows = Files.readAllLines(dir.resolve("requests.csv"));
         assertEquals(3, rows.size(), "one header, then one row per request of each command");
-        assertTrue(rows.get(0).endsWith(",error_class,error,invocation,retries"), rows.get(0));
-        // the error is quoted (it has a comma and quotes), and the invocation still comes before retries
-        assertTrue(rows.get(1).endsWith(",io,\"cut, mid \"\"stream\"\"\",first,0"), rows.get(1));
-        assertTrue(rows.get(2).endsWith(",,,second,0"), rows.get(2));
+        assertTrue(rows.get(0).endsWith(",error_class,error,invocation,retries,replica"), rows.get(0));
+        // the error is quoted (it has a comma and quotes), and the invocation still comes before retries;
+        // one server: no replica
+        assertTrue(rows.get(1).endsWith(",io,\"cut, mid \"\"stream\"\"\",first,0,"), rows.get(1));
+        assertTrue(rows.get(2).endsWith(",,,second,0,"), rows.get(2));
         List<String> lines = Files.readAllLines(dir.resolve("iterations.jsonl"));
         ObjectMapper json = new ObjectMapper();
         assertEquals("first", json.readTree(lines.get(0)).path("invocation").asText());
@@ -61,7 +62,7 @@ class RunDirectoryTest {
                 List.of(one.requests().get(0).withRetries(2)));
         RequestsFile.append(fresh, new TrialKey("demo.Bench", "batch=1"), "measurement-1", retried);
         List<String> rows = Files.readAllLines(dir.resolve("fresh").resolve("requests.csv"));
-        assertTrue(rows.get(1).endsWith(",unknown,2"), rows.get(1));
+        assertTrue(rows.get(1).endsWith(",unknown,2,"), rows.get(1));
 
         // a run folder an older version began: its rows go on with 21 columns, under its own header
         Path old = dir.resolve("old");
@@ -72,6 +73,28 @@ class RunDirectoryTest {
         assertEquals(2, rows.size());
         assertTrue(rows.get(0).endsWith(",invocation"), rows.get(0));
         assertTrue(rows.get(1).endsWith(",unknown"), rows.get(1));
+        assertEquals(rows.get(0).split(",").length, rows.get(1).split(",", -1).length, rows.get(1));
+    }
+
+    @Test
+    void aReplicaIsRecordedLastAndAFolderBegunWithoutTheColumnKeepsItsLayout() throws Exception {
+        WaveRecord one = wave(null);
+        WaveRecord onReplica = new WaveRecord(one.startNanos(), one.endNanos(), 1,
+                List.of(one.requests().get(0).withRetries(1).withReplica(3)));
+        RunDirectory fresh = new RunDirectory(dir.resolve("fresh"));
+        RequestsFile.append(fresh, new TrialKey("demo.Bench", "batch=1"), "measurement-1", onReplica);
+        List<String> rows = Files.readAllLines(dir.resolve("fresh").resolve("requests.csv"));
+        assertTrue(rows.get(0).endsWith(",retries,replica"), rows.get(0));
+        assertTrue(rows.get(1).endsWith(",unknown,1,3"), rows.get(1));
+
+        // a folder begun with retries but before replica: its rows go on with 22 columns
+        Path old = dir.resolve("old");
+        Files.createDirectories(old);
+        Files.writeString(old.resolve("requests.csv"), RequestsFile.HEADER_WITHOUT_REPLICA);
+        RequestsFile.append(new RunDirectory(old), new TrialKey("demo.Bench", "batch=1"), "measurement-1", onReplica);
+        rows = Files.readAllLines(old.resolve("requests.csv"));
+        assertTrue(rows.get(0).endsWith(",invocation,retries"), rows.get(0));
+        assertTrue(rows.get(1).endsWith(",unknown,1"), rows.get(1));
         assertEquals(rows.get(0).split(",").length, rows.get(1).split(",", -1).length, rows.get(1));
     }
 
