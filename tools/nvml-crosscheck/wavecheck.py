@@ -49,7 +49,7 @@ torch.cuda.synchronize()
 threading.Thread(target=logger, daemon=True).start()
 threading.Thread(target=loader, daemon=True).start()
 time.sleep(1.0)
-java = subprocess.Popen(["java", "-cp", args.classpath, "NvmlWaveCheck", "seconds=%ds" % int(args.seconds + 4)],
+java = subprocess.Popen(["java", "-cp", args.classpath, "NvmlWaveCheck", "seconds=%ds" % int(args.seconds + 8)],
                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 line = java.stdout.readline()
 if not line.startswith("STARTED"):
