@@ -65,6 +65,7 @@ final class EnergyResults {
         }
         if (e.baseline() != null) {
             results.add(avg(label + ".idleBaseline.power", e.baseline().watts(), "W"));
+            results.add(avg(label + ".idleBaseline.power.uncertainty", e.baseline().uncertaintyWatts(), "W"));
             results.add(avg(label + ".dynamic.energy", e.dynamicJ(), "J"));
         }
         finite(results, label + ".steady.J/token", e.steadyJoulesPerToken(), "J/token");

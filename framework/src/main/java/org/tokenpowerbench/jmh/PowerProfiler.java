@@ -66,7 +66,7 @@ import org.tokenpowerbench.workload.Goodput;
  *   <li>{@code <s>.prefill.J}, {@code <s>.decode.J} (policy in the unit), {@code <s>.idle.J};</li>
  *   <li>{@code <s>.J/promptToken} = prefill J / prompt tokens, {@code <s>.J/decodeToken} = decode J /
  *       decode tokens ({@code outputTokens - 1} per request), successful requests only;</li>
- *   <li>{@code <s>.idleBaseline.power} and {@code <s>.dynamic.energy} = total − baseline × seconds,
+ *   <li>{@code <s>.idleBaseline.power} (with {@code <s>.idleBaseline.power.uncertainty}, its 1 σ in watts) and {@code <s>.dynamic.energy} = total − baseline × seconds,
  *       only when the trial measured an idle baseline (never a 0 in its place);</li>
  *   <li>{@code <s>.steady.J/token}: J per prompt-or-output token over the steady-state window
  *       ({@link SteadyStateWindow}), only when the wave has one.</li>

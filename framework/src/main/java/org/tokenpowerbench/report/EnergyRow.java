@@ -169,6 +169,7 @@ public final class EnergyRow {
         if (e.baseline() != null) {
             ObjectNode b = json.putObject("idleBaseline");
             b.put("watts", e.baseline().watts());
+            b.put("uncertaintyWatts", e.baseline().uncertaintyWatts());
             b.put("seconds", e.baseline().seconds());
             b.put("method", e.baseline().method());
             b.put("gaps", e.baseline().gaps());

@@ -6,7 +6,10 @@ import org.tokenpowerbench.energy.IdleBaseline;
 /**
  * {@code idle-baselines.jsonl}: one line per trial and sensor with the idle baseline measured
  * before its first wave, and the idle window it was measured over on the run folder's clock
- * ({@code fromUnixMs}, {@code toUnixMs}; {@link RunClock}).
+ * ({@code fromUnixMs}, {@code toUnixMs}; {@link RunClock}), with its standard uncertainty
+ * {@code uncertaintyWatts} and the two parts it combines ({@code counterTimingWatts},
+ * {@code spreadWatts}; {@link IdleBaseline}). Those three fields are new: rows written before them
+ * lack them, and a reader takes their absence as "not known", never as 0.
  */
 public final class IdleBaselineRow {
 
@@ -27,6 +30,9 @@ public final class IdleBaselineRow {
         json.put("fromUnixMs", clock.unixMillis(fromNanos));
         json.put("toUnixMs", clock.unixMillis(toNanos));
         json.put("watts", baseline.watts());
+        json.put("uncertaintyWatts", baseline.uncertaintyWatts());
+        json.put("counterTimingWatts", baseline.counterWatts());
+        json.put("spreadWatts", baseline.spreadWatts());
         json.put("seconds", baseline.seconds());
         json.put("method", baseline.method());
         json.put("gaps", baseline.gaps());

@@ -14,28 +14,29 @@ import org.tokenpowerbench.power.OptionLine;
  *   <li>{@code gpus}: which of the visible GPUs to measure, as indices into the visible set
  *       (what CUDA calls {@code cuda:0}, {@code cuda:1}, after {@code CUDA_VISIBLE_DEVICES}),
  *       e.g. {@code gpus=0,1}; {@code all} or absent: every visible GPU.</li>
- *   <li>{@code counterPeriod}: how often, at most, the energy counter is read between window
- *       boundaries (it is always read at boundaries), e.g. {@code 1s} (the default, see
- *       {@link #DEFAULT_COUNTER_PERIOD} for why), {@code 100ms} (the counter's own update
- *       period, at several times the CPU cost); read by {@link OptionLine#duration(String, String, String)}.</li>
+ *   <li>{@code counterPeriod}: how often the energy counter's step is bracketed between window
+ *       boundaries (it is always read at boundaries), rounded to whole update periods (100 ms),
+ *       e.g. {@code 300ms} (the default, see {@link #DEFAULT_COUNTER_PERIOD} for why), {@code 1s}
+ *       (a third of the reads, too few brackets to learn the update moments in short windows);
+ *       read by {@link OptionLine#duration(String, String, String)}.</li>
  * </ul>
  * Other keys (such as the sampler's {@code period}) are left to their owners and ignored here.
  *
  * @param gpus          visible indices to measure, or null for all
- * @param counterPeriod minimum time between counter reads on non-boundary samples
+ * @param counterPeriod time between bracket hunts of the counter's steps on non-boundary samples
  */
 public record NvmlOptions(List<Integer> gpus, Duration counterPeriod) {
 
     /**
-     * The default {@code counterPeriod}: 1 s. The counter is read at every window boundary
-     * whatever this says, so totals do not depend on it; between boundaries it only re-anchors
-     * the power trace's scale. Measured on an H200 (driver 580.159.04) at 100 Hz sampling, a
-     * counter read costs 3-14 ms of CPU, so reading it every 100 ms (its own update period) cost
-     * 4-15 % of a core per GPU, and with the NVML calls of 8 GPUs 37 % of a core and a sampling
-     * rate down to 90 Hz; every 1 s it cost 1.3 % (1 GPU) and 4.4 % (8 GPUs) at a full 100 Hz,
-     * while the instant power field kept refreshing every 100 ms on its own.
+     * The default {@code counterPeriod}: 300 ms, so that a second of trace holds three tight
+     * brackets of the counter's steps, what {@link org.tokenpowerbench.energy.CounterUpdates}
+     * needs to learn their moments (it needs three at least, within two seconds of each other).
+     * Each bracket costs two or three counter reads, about ten reads a second per GPU. (Measured on an H200,
+     * driver 580.159.04, at 100 Hz sampling: a counter read cost 3-14 ms of CPU there; one read a
+     * second cost 1.3 % of a core per GPU. Use {@code counterPeriod=1s} where that matters more than
+     * the timing of each joule.)
      */
-    public static final Duration DEFAULT_COUNTER_PERIOD = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_COUNTER_PERIOD = Duration.ofMillis(300);
 
     public NvmlOptions {
         gpus = gpus == null ? null : List.copyOf(gpus);
@@ -44,7 +45,7 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod) {
         }
     }
 
-    /** Every visible GPU, counter read every second between boundaries. */
+    /** Every visible GPU, a counter step bracketed every 300 ms between boundaries. */
     public static NvmlOptions defaults() {
         return new NvmlOptions(null, DEFAULT_COUNTER_PERIOD);
     }

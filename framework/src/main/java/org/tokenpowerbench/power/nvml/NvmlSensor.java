@@ -23,11 +23,17 @@ import org.tokenpowerbench.power.nvml.NvmlMetadata.PowerSource;
  * <ul>
  *   <li>{@code gpuN.counter}: {@link PowerChannel.Kind#ENERGY_JOULES}, {@link Method#COUNTER},
  *       from {@code nvmlDeviceGetTotalEnergyConsumption} (mJ, converted to joules since the
- *       sensor opened). A read costs milliseconds of CPU (3-14 ms measured on an H200), so it is
- *       read on every boundary sample and otherwise once per {@link NvmlOptions#counterPeriod()}
- *       (default 1 s) on a fixed grid, for at most one GPU per sample (the one longest overdue),
- *       so no ordinary sample is delayed by more than one read; unread samples hold
- *       {@link Double#NaN}. Absent when the GPU has no counter.</li>
+ *       sensor opened). The counter advances in steps (every 100 ms on an H200) and a read shows
+ *       the latest step, so {@link org.tokenpowerbench.energy.CounterUpdates} learns the steps'
+ *       moments from reads that <em>bracket</em> a step closely. The sensor therefore reads it on
+ *       every boundary sample and, between boundaries, in <em>bracket hunts</em>: one read shortly
+ *       before the next expected step (from the last step seen), then one read per sample until
+ *       the value changes (usually two or three reads; at most {@value #MAX_HUNT_READS}), one hunt
+ *       every {@link NvmlOptions#counterPeriod()} (default 300 ms, ≥ 3 tight brackets a second).
+ *       Unchanged values between hunts are never read, so what is stored is the bracketing reads
+ *       and the boundaries. A read costs milliseconds of CPU on some drivers, so at most one hunt
+ *       <em>starts</em> per sample; unread samples hold {@link Double#NaN}. Absent when the GPU
+ *       has no counter.</li>
  *   <li>{@code gpuN.power}: {@link PowerChannel.Kind#POWER_WATTS}, {@link Method#SAMPLED}, the
  *       instantaneous power field {@code NVML_FI_DEV_POWER_INSTANT} (186), read on every
  *       sample; or, where that field is not supported, {@code gpuN.power-avg1s} from
@@ -45,10 +51,16 @@ public final class NvmlSensor implements PowerSensor {
     public static final Duration UPDATE_PERIOD = Duration.ofMillis(100);
 
     private static final int[] INSTANT = {NvmlFields.POWER_INSTANT};
+    /** A hunt that saw no change after this many reads (a counter that stalled) gives up until the next. */
+    static final int MAX_HUNT_READS = 15;
+    /** How long before the expected step a hunt's first read is due, beyond one sample gap. */
+    private static final long HUNT_LEAD_NANOS = 15_000_000L;
 
     private final NvmlLibrary library;
     private final LongSupplier nanoClock;
-    private final long counterPeriodNanos;
+    /** Time between bracket hunts: the counter period, rounded to whole update periods (at least one). */
+    private final long huntSpacingNanos;
+    private long lastSample = Long.MIN_VALUE;
     private final List<PowerChannel> channels;
     private final GpuState[] gpus;
     private final NvmlMetadata metadata;
@@ -71,8 +83,13 @@ public final class NvmlSensor implements PowerSensor {
         String uuid = "";
         int counterChannel = -1;
         int powerChannel = -1;
-        /** When the counter is next due on a non-boundary sample, on a fixed grid. */
+        /** When the next bracket hunt's first read is due. */
         long nextCounterRead;
+        /** Whether a bracket hunt is under way: read at every sample until the value changes. */
+        boolean hunting;
+        /** The raw value of the hunt's first read, and the reads the hunt has taken. */
+        long huntReference;
+        int huntReads;
 
         GpuState(NvmlDeviceHandle handle, PowerSource powerSource, CumulativeEnergy energy, long firstDue) {
             this.handle = handle;
@@ -86,7 +103,8 @@ public final class NvmlSensor implements PowerSensor {
                        List<PowerChannel> channels, GpuState[] gpus, NvmlMetadata metadata) {
         this.library = library;
         this.nanoClock = nanoClock;
-        this.counterPeriodNanos = options.counterPeriod().toNanos();
+        long p = UPDATE_PERIOD.toNanos();
+        this.huntSpacingNanos = Math.max(1, Math.round((double) options.counterPeriod().toNanos() / p)) * p;
         this.channels = List.copyOf(channels);
         this.gpus = gpus;
         this.metadata = metadata;
@@ -217,7 +235,7 @@ public final class NvmlSensor implements PowerSensor {
                 notes.add("GPU " + v + " (" + uuid + ") offers neither an energy counter nor a power reading; not measured");
                 continue;
             }
-            GpuState s = new GpuState(h, source, counter ? energy : null, now + options.counterPeriod().toNanos());
+            GpuState s = new GpuState(h, source, counter ? energy : null, now);
             s.uuid = uuid;
             String prefix = "gpu" + v;
             if (counter) {
@@ -284,29 +302,27 @@ public final class NvmlSensor implements PowerSensor {
             }
         }
         long now = nanoClock.getAsLong();
+        long gap = lastSample == Long.MIN_VALUE ? 0 : Math.max(0, now - lastSample);
+        lastSample = now;
         if (boundary || now - nextConditions >= 0) {
             readConditions(now);
         }
-        if (boundary) {
-            for (GpuState g : gpus) {
-                if (g.counterChannel >= 0) {
-                    out[g.counterChannel] = readCounter(g, now);
-                }
-            }
-            return;
-        }
-        GpuState due = null;
+        GpuState starting = null;
         for (GpuState g : gpus) {
-            if (g.counterChannel >= 0 && now - g.nextCounterRead >= 0
-                    && (due == null || g.nextCounterRead - due.nextCounterRead < 0)) {
-                due = g;
+            if (g.counterChannel < 0) {
+                continue;
+            }
+            if (boundary || g.hunting) {
+                out[g.counterChannel] = readCounter(g, now, gap);
+            } else if (now - g.nextCounterRead >= 0
+                    && (starting == null || g.nextCounterRead - starting.nextCounterRead < 0)) {
+                starting = g;
             }
         }
-        if (due != null) {
-            long scheduled = due.nextCounterRead;
-            out[due.counterChannel] = readCounter(due, now);
-            // keep to the grid (reads every period on average), unless a whole period behind
-            due.nextCounterRead = now - scheduled < counterPeriodNanos ? scheduled + counterPeriodNanos : now + counterPeriodNanos;
+        if (starting != null) {
+            starting.hunting = true;
+            starting.huntReads = 0;
+            out[starting.counterChannel] = readCounter(starting, now, gap);
         }
     }
 
@@ -327,14 +343,34 @@ public final class NvmlSensor implements PowerSensor {
         }
     }
 
-    private double readCounter(GpuState g, long now) {
-        g.nextCounterRead = now + counterPeriodNanos;
+    /**
+     * Reads the counter and moves the GPU's hunt on: the hunt's first read is its reference; a
+     * later read showing a new value ends the hunt (it and the read before bracket the step) and sets the next one to start one sample gap and
+     * {@link #HUNT_LEAD_NANOS} before the step expected a whole number of update periods after
+     * {@link NvmlOptions#counterPeriod()}; a hunt that saw no change in {@link #MAX_HUNT_READS}
+     * reads waits a counter period and tries again.
+     */
+    private double readCounter(GpuState g, long now, long gap) {
+        long raw;
         try {
-            return g.energy.update(library.totalEnergyConsumptionMillijoules(g.handle));
+            raw = library.totalEnergyConsumptionMillijoules(g.handle);
         } catch (NvmlException e) {
             failed(e.getMessage());
             return Double.NaN;
         }
+        if (g.hunting) {
+            g.huntReads++;
+            if (g.huntReads == 1) {
+                g.huntReference = raw;
+            } else if (raw != g.huntReference) {
+                g.hunting = false;
+                g.nextCounterRead = now + huntSpacingNanos - Math.min(UPDATE_PERIOD.toNanos() / 2, HUNT_LEAD_NANOS + gap);
+            } else if (g.huntReads >= MAX_HUNT_READS) {
+                g.hunting = false;
+                g.nextCounterRead = now + huntSpacingNanos;
+            }
+        }
+        return g.energy.update(raw);
     }
 
     /**

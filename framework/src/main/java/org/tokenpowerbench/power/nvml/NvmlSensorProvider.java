@@ -10,8 +10,8 @@ import org.tokenpowerbench.power.SensorUnavailableException;
  * {@code -prof nvml}: NVIDIA GPU power and energy through {@code libnvidia-ml.so.1}.
  *
  * <p>Options ({@link NvmlOptions}): {@code gpus=0,1} picks visible GPUs (after
- * {@code CUDA_VISIBLE_DEVICES}), default all; {@code counterPeriod=1s} (the default) paces
- * energy-counter reads between window boundaries. Example: {@code -prof nvml:period=10ms;gpus=0,1}.
+ * {@code CUDA_VISIBLE_DEVICES}), default all; {@code counterPeriod=300ms} (the default) is how
+ * often the energy counter's step is bracketed between window boundaries. Example: {@code -prof nvml:period=10ms;gpus=0,1}.
  *
  * <p>Where there is no NVIDIA driver, {@link #open} throws {@link SensorUnavailableException}
  * with the one line {@value JnaNvmlLibrary#NOT_FOUND_MESSAGE}; bad options and hidden GPUs are

@@ -24,6 +24,12 @@ final class FakeNvml implements NvmlLibrary {
         long counterMillijoulesAtZero = 5_000_000;
         long counterResetAtNanos = Long.MAX_VALUE;
         int failingCounterReads;
+        /** 0: the counter is exact at every read; else it takes its value only at updates every this many ns. */
+        long counterUpdateNanos;
+        /** Where on the clock the updates fall: at phase + k * counterUpdateNanos. */
+        long counterUpdatePhaseNanos;
+        /** Joules used up to a clock instant, where power varies; null: {@link #watts} since time 0. */
+        java.util.function.LongToDoubleFunction joulesAt;
         int counterReads;
         int fieldReads;
         /** Clock event reasons now; negative: the call is not supported on this GPU. */
@@ -149,7 +155,12 @@ final class FakeNvml implements NvmlLibrary {
         }
         g.counterReads++;
         long now = clock.getAsLong();
-        long mj = Math.round(g.watts * now / 1e6);
+        if (g.counterUpdateNanos > 0) {
+            now = g.counterUpdatePhaseNanos
+                    + Math.floorDiv(now - g.counterUpdatePhaseNanos, g.counterUpdateNanos) * g.counterUpdateNanos;
+        }
+        long mj = g.joulesAt != null ? (long) Math.floor(g.joulesAt.applyAsDouble(now) * 1000)
+                : Math.round(g.watts * now / 1e6);
         return now >= g.counterResetAtNanos
                 ? Math.round(g.watts * (now - g.counterResetAtNanos) / 1e6)
                 : g.counterMillijoulesAtZero + mj;

@@ -17,7 +17,7 @@ class NvmlOptionsTest {
     void defaults() {
         NvmlOptions o = NvmlOptions.parse(Map.of("period", "10ms"));
         assertNull(o.gpus());
-        assertEquals(Duration.ofSeconds(1), o.counterPeriod());
+        assertEquals(Duration.ofMillis(300), o.counterPeriod());
         assertEquals(o, NvmlOptions.defaults());
     }
 

@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.tokenpowerbench.energy.CounterTiming;
+import org.tokenpowerbench.energy.PowerSignal;
+import org.tokenpowerbench.power.PowerTrace;
 import org.tokenpowerbench.power.Method;
 import org.tokenpowerbench.power.PowerChannel;
 import org.tokenpowerbench.power.Scope;
@@ -93,7 +96,7 @@ class NvmlSensorTest {
             assertEquals(250.0, out[1]);
             now.addAndGet(10 * MS);
             s.sample(out, false);
-            assertTrue(Double.isNaN(out[0]), "counter not due yet");
+            assertEquals(5.0, out[0], 1e-9, "the first bracket hunt starts at the first sample after open");
             assertEquals(250.0, out[1]);
             now.addAndGet(2000 * MS);
             s.sample(out, true);
@@ -101,65 +104,167 @@ class NvmlSensorTest {
         }
     }
 
-    @Test
-    void betweenBoundariesTheCounterIsReadEveryPeriodAtMostOneGpuPerSample() throws Exception {
-        FakeNvml.Gpu a = FakeNvml.h200(U0);
-        FakeNvml.Gpu b = FakeNvml.h200(U1);
-        FakeNvml.Gpu c = FakeNvml.h200(U2);
-        try (NvmlSensor s = open(fake(a, b, c), Map.of("counterPeriod", "100ms"), env(null))) {
-            int readsAtOpen = a.counterReads + b.counterReads + c.counterReads;
-            assertEquals(3, readsAtOpen, "one probe read per GPU at open");
-            double[] out = new double[6];
-            s.sample(out, true);
-            assertEquals(6, a.counterReads + b.counterReads + c.counterReads, "boundary reads every counter");
-            List<Integer> readsPerSample = new ArrayList<>();
-            for (int i = 0; i < 100; i++) { // 1 s at 100 Hz
-                now.addAndGet(10 * MS);
-                int before = a.counterReads + b.counterReads + c.counterReads;
-                s.sample(out, false);
-                int read = a.counterReads + b.counterReads + c.counterReads - before;
-                readsPerSample.add(read);
-                int nonNaN = 0;
-                for (int ch = 0; ch < 6; ch += 2) {
-                    nonNaN += Double.isNaN(out[ch]) ? 0 : 1;
+    /** Reads of one counter channel in a run of samples: times and joules, NaN-free. */
+    private record Reads(List<Long> times, List<Double> joules) {
+        /** Pairs of consecutive reads, at most half an update period apart, whose value changed. */
+        int tightBrackets() {
+            int n = 0;
+            for (int i = 1; i < times.size(); i++) {
+                if (2 * (times.get(i) - times.get(i - 1)) <= 100 * MS && !joules.get(i).equals(joules.get(i - 1))) {
+                    n++;
                 }
-                assertEquals(read, nonNaN, "NaN exactly where not read");
-                assertFalse(Double.isNaN(out[1]) || Double.isNaN(out[3]) || Double.isNaN(out[5]), "power always read");
             }
-            assertTrue(readsPerSample.stream().allMatch(r -> r <= 1), "never more than one counter per sample");
-            // each GPU about every 100 ms: 10 reads each in 1 s (staggered by one sample)
-            assertEquals(10, a.counterReads - 2, 1);
-            assertEquals(10, b.counterReads - 2, 1);
-            assertEquals(10, c.counterReads - 2, 1);
-            assertEquals(1 + 1 + 100, a.fieldReads, "power field: one read at open, then on every sample");
+            return n;
+        }
+    }
+
+    /** Samples every 10 ms for {@code samples} samples (boundary first and last), collecting channel ch's reads. */
+    private Reads[] run(NvmlSensor s, int samples, int channels) {
+        Reads[] reads = new Reads[channels];
+        for (int c = 0; c < channels; c++) {
+            reads[c] = new Reads(new ArrayList<>(), new ArrayList<>());
+        }
+        double[] out = new double[channels];
+        for (int i = 0; i < samples; i++) {
+            if (i > 0) {
+                now.addAndGet(10 * MS);
+            }
+            s.sample(out, i == 0 || i == samples - 1);
+            for (int c = 0; c < channels; c++) {
+                if (!Double.isNaN(out[c])) {
+                    reads[c].times.add(now.get());
+                    reads[c].joules.add(out[c]);
+                }
+            }
+        }
+        return reads;
+    }
+
+    private static FakeNvml.Gpu stepping(String uuid, long phase) {
+        FakeNvml.Gpu g = FakeNvml.h200(uuid);
+        g.counterUpdateNanos = 100 * MS;
+        g.counterUpdatePhaseNanos = phase;
+        return g;
+    }
+
+    @Test
+    void byDefaultBracketHuntsCatchThreeStepsASecondWithinOneSampleAndReadLittleElse() throws Exception {
+        FakeNvml.Gpu a = stepping(U0, 37 * MS);
+        try (NvmlSensor s = open(fake(a), Map.of(), env(null))) {
+            Reads r = run(s, 1001, 2)[0]; // 10 s
+            assertTrue(r.tightBrackets() >= 30, r.tightBrackets() + " tight brackets in 10 s");
+            for (int i = 1; i < r.times().size(); i++) {
+                long width = r.times().get(i) - r.times().get(i - 1);
+                if (!r.joules().get(i).equals(r.joules().get(i - 1)) && 2 * width <= 100 * MS) {
+                    assertEquals(10 * MS, width, "a hunt reads every sample, so a bracket is one sample wide");
+                }
+            }
+            // 3.3 hunts a second of two or three reads each: far below a read per sample
+            assertTrue(a.counterReads - 1 <= 120, a.counterReads + " counter reads in 10 s");
         }
     }
 
     @Test
-    void byDefaultTheCounterIsReadOnceASecondBetweenBoundaries() throws Exception {
+    void theLearnerFindsTheTrueUpdateMomentsFromTheSensorsReads() throws Exception {
+        long phase = 63 * MS;
+        FakeNvml.Gpu a = stepping(U0, phase);
+        try (NvmlSensor s = open(fake(a), Map.of(), env(null))) {
+            Reads r = run(s, 301, 2)[0]; // 3 s
+            long[] t = r.times().stream().mapToLong(Long::longValue).toArray();
+            double[] v = r.joules().stream().mapToDouble(Double::doubleValue).toArray();
+            org.tokenpowerbench.energy.CounterUpdates u = org.tokenpowerbench.energy.CounterUpdates.learn(t, v, 100 * MS);
+            assertTrue(u.atUpdateMoments(), u.describe());
+            long[] moments = u.times();
+            for (int i = 1; i < moments.length; i++) { // the first point is the open's value, not a step
+                long offset = Math.floorMod(moments[i] - phase, 100 * MS);
+                long miss = Math.min(offset, 100 * MS - offset);
+                assertTrue(miss <= 5 * MS, "moment " + i + " is " + miss / 1e6 + " ms off an update (" + u.describe() + ")");
+            }
+        }
+    }
+
+    @Test
+    void severalGpusEachGetThreeBracketsASecondWhileAtMostOneHuntStartsPerSample() throws Exception {
+        FakeNvml.Gpu a = stepping(U0, 10 * MS);
+        FakeNvml.Gpu b = stepping(U1, 10 * MS);
+        FakeNvml.Gpu c = stepping(U2, 55 * MS);
+        try (NvmlSensor s = open(fake(a, b, c), Map.of(), env(null))) {
+            Reads[] r = run(s, 501, 6); // 5 s
+            for (int ch = 0; ch < 6; ch += 2) {
+                assertTrue(r[ch].tightBrackets() >= 15, "gpu" + ch / 2 + ": " + r[ch].tightBrackets() + " in 5 s");
+            }
+            assertEquals(1 + 1 + 500, a.fieldReads, "power field: one read at open, then on every sample");
+        }
+    }
+
+    @Test
+    void windowEnergiesFromTheSensorsTraceMatchTheTruthBetterAtUpdateMomentsThanAtReadInstants() throws Exception {
+        // power steps between 150 and 650 W every 0.7 s, off the sample grid; the counter integrates them exactly
+        long start = now.get();
+        java.util.function.LongToDoubleFunction watts = t -> t < start ? 150 : 150 + 500 * (((t - start) / 700_000_003L) % 2);
+        java.util.function.LongToDoubleFunction joules = t -> {
+            double e = 0;
+            long from = 0;
+            while (from < t) {
+                long next = from < start ? start : start + ((from - start) / 700_000_003L + 1) * 700_000_003L;
+                long to = Math.min(t, next);
+                e += watts.applyAsDouble(from) * (to - from) * 1e-9;
+                from = to;
+            }
+            return e;
+        };
+        FakeNvml.Gpu a = stepping(U0, 41 * MS);
+        a.joulesAt = joules;
+        try (NvmlSensor s = open(fake(a), Map.of(), env(null))) {
+            int n = 2001; // 20 s
+            long[] t = new long[n];
+            double[][] v = new double[2][n];
+            double[] out = new double[2];
+            for (int i = 0; i < n; i++) {
+                if (i > 0) {
+                    now.addAndGet(10 * MS + (i * 7919L % 5) * 100_000L); // 10-10.4 ms, as a real sampler jitters
+                }
+                a.watts = watts.applyAsDouble(now.get());
+                s.sample(out, i == 0 || i == n - 1);
+                t[i] = now.get();
+                v[0][i] = out[0];
+                v[1][i] = out[1];
+            }
+            PowerTrace trace = new PowerTrace(s.channels(), t, v);
+            PowerSignal learned = PowerSignal.of(trace, 200 * MS, new CounterTiming(true, 100 * MS));
+            PowerSignal reads = PowerSignal.of(trace, 200 * MS, CounterTiming.READS);
+            double worstLearned = 0;
+            double worstReads = 0;
+            for (int w = 0; w < 16; w++) { // 2 s windows at offsets off every grid
+                long from = t[0] + 1_000 * MS + w * 1_013 * MS / 2 + 3_331_000L * w;
+                long to = from + 2_000 * MS;
+                double truth = joules.applyAsDouble(to) - joules.applyAsDouble(from);
+                worstLearned = Math.max(worstLearned, Math.abs(learned.energyJoules(from, to) / truth - 1));
+                worstReads = Math.max(worstReads, Math.abs(reads.energyJoules(from, to) / truth - 1));
+            }
+            assertTrue(worstLearned < 0.005, "update moments: worst 2 s window off by " + worstLearned * 100 + " %");
+            assertTrue(worstLearned < worstReads / 3, "update moments " + worstLearned * 100 + " % against read instants "
+                    + worstReads * 100 + " %");
+        }
+    }
+
+    @Test
+    void counterPeriodSpacesTheHunts() throws Exception {
+        FakeNvml.Gpu a = stepping(U0, 20 * MS);
+        try (NvmlSensor s = open(fake(a), Map.of("counterPeriod", "1s"), env(null))) {
+            Reads r = run(s, 1001, 2)[0];
+            assertEquals(10, r.tightBrackets(), 1, "one bracket a second");
+            assertTrue(a.counterReads <= 1 + 2 + 10 * 4, a.counterReads + " reads");
+        }
+    }
+
+    @Test
+    void aCounterFreshAtEveryReadEndsEachHuntAtItsSecondRead() throws Exception {
         FakeNvml.Gpu a = FakeNvml.h200(U0);
         try (NvmlSensor s = open(fake(a), Map.of(), env(null))) {
-            double[] out = new double[2];
-            s.sample(out, true);
-            for (int i = 0; i < 300; i++) {
-                now.addAndGet(10 * MS);
-                s.sample(out, false);
-            }
-            assertEquals(1 + 1 + 3, a.counterReads, "open, boundary, then at 1 s, 2 s and 3 s");
-            assertEquals(1 + 1 + 300, a.fieldReads);
-        }
-    }
-
-    @Test
-    void counterPeriodOptionPacesReads() throws Exception {
-        FakeNvml.Gpu a = FakeNvml.h200(U0);
-        try (NvmlSensor s = open(fake(a), Map.of("counterPeriod", "500ms"), env(null))) {
-            double[] out = new double[2];
-            for (int i = 0; i < 100; i++) {
-                now.addAndGet(10 * MS);
-                s.sample(out, false);
-            }
-            assertEquals(1 + 2, a.counterReads, "open, then at 500 ms and 1000 ms");
+            run(s, 301, 2);
+            // hunts at about 0, 0.3, ..., 3 s: two reads each, plus the open's probe and two boundaries
+            assertEquals(1 + 2 + 2 * 10, a.counterReads, 2);
         }
     }
 
