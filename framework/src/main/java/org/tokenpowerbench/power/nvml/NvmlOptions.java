@@ -19,13 +19,32 @@ import org.tokenpowerbench.power.OptionLine;
  *       e.g. {@code 300ms} (the default, see {@link #DEFAULT_COUNTER_PERIOD} for why), {@code 1s}
  *       (a third of the reads, too few brackets to learn the update moments in short windows);
  *       read by {@link OptionLine#duration(String, String, String)}.</li>
+ *   <li>{@code counterSchedule}: {@code dense} (the default: a bracket every {@code counterPeriod}
+ *       for the whole run) or {@code adaptive} (dense only until the sensor has found the steps'
+ *       phase, then one two-read bracket every {@link NvmlSensor#SPARSE_SPACING}; see
+ *       {@link CounterSchedule} for why both exist).</li>
  * </ul>
  * Other keys (such as the sampler's {@code period}) are left to their owners and ignored here.
  *
  * @param gpus          visible indices to measure, or null for all
- * @param counterPeriod time between bracket hunts of the counter's steps on non-boundary samples
+ * @param counterPeriod   time between bracket hunts of the counter's steps on non-boundary samples
+ * @param counterSchedule whether hunts stay {@code counterPeriod} apart all run, or thin out once the phase is known
  */
-public record NvmlOptions(List<Integer> gpus, Duration counterPeriod) {
+public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSchedule counterSchedule) {
+
+    /**
+     * How the counter's steps are bracketed between boundaries. A counter read costs milliseconds
+     * of CPU on an H200 (the driver busy-waits), so reads are what the sampler's cost is made of;
+     * {@code adaptive} cuts them to about one a second per GPU once the phase is known, {@code dense}
+     * keeps three brackets a second for the learner all run. Both stay selectable until the GPU
+     * machine has shown that {@code adaptive} keeps the per-wave accuracy.
+     */
+    public enum CounterSchedule {
+        /** A bracket hunt every {@code counterPeriod}, all run. */
+        DENSE,
+        /** Dense until the phase is learned, then one bracket every {@link NvmlSensor#SPARSE_SPACING} aimed at the predicted step. */
+        ADAPTIVE
+    }
 
     /**
      * The default {@code counterPeriod}: 300 ms, so that a second of trace holds three tight
@@ -43,11 +62,14 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod) {
         if (counterPeriod == null || counterPeriod.isNegative()) {
             throw new IllegalArgumentException("counterPeriod must be zero or more, got " + counterPeriod);
         }
+        if (counterSchedule == null) {
+            throw new IllegalArgumentException("counterSchedule must be given");
+        }
     }
 
     /** Every visible GPU, a counter step bracketed every 300 ms between boundaries. */
     public static NvmlOptions defaults() {
-        return new NvmlOptions(null, DEFAULT_COUNTER_PERIOD);
+        return new NvmlOptions(null, DEFAULT_COUNTER_PERIOD, CounterSchedule.DENSE);
     }
 
     /**
@@ -75,6 +97,13 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod) {
                 gpus.add(index);
             }
         }
-        return new NvmlOptions(gpus, line.duration("counterPeriod", DEFAULT_COUNTER_PERIOD));
+        String schedule = line.get("counterSchedule", "dense").strip();
+        CounterSchedule counterSchedule = switch (schedule.toLowerCase(java.util.Locale.ROOT)) {
+            case "dense" -> CounterSchedule.DENSE;
+            case "adaptive" -> CounterSchedule.ADAPTIVE;
+            default -> throw new UserError(line.owner() + ": counterSchedule=" + schedule
+                    + " is not a schedule; use counterSchedule=dense or counterSchedule=adaptive");
+        };
+        return new NvmlOptions(gpus, line.duration("counterPeriod", DEFAULT_COUNTER_PERIOD), counterSchedule);
     }
 }

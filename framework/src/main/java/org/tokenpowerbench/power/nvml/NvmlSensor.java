@@ -32,8 +32,14 @@ import org.tokenpowerbench.power.nvml.NvmlMetadata.PowerSource;
  *       every {@link NvmlOptions#counterPeriod()} (default 300 ms, ≥ 3 tight brackets a second).
  *       Unchanged values between hunts are never read, so what is stored is the bracketing reads
  *       and the boundaries. A read costs milliseconds of CPU on some drivers, so at most one hunt
- *       <em>starts</em> per sample; unread samples hold {@link Double#NaN}. Absent when the GPU
- *       has no counter.</li>
+ *       <em>starts</em> per sample; unread samples hold {@link Double#NaN}. With
+ *       {@code counterSchedule=adaptive} the sensor also follows the steps' phase itself (the
+ *       intersection of its tight brackets moved onto one another by whole update periods); once
+ *       {@value #LEARNED_BRACKETS} brackets agree on it within {@value #PHASE_TOLERANCE_MS} ms it
+ *       hunts only every {@link #SPARSE_SPACING}, starting at the last sample before the predicted
+ *       step so that the next sample, just after it, usually ends the hunt: two reads a bracket. A
+ *       hunt that finds the step outside the prediction goes back to dense hunts until the phase is
+ *       learned again. Absent when the GPU has no counter.</li>
  *   <li>{@code gpuN.power}: {@link PowerChannel.Kind#POWER_WATTS}, {@link Method#SAMPLED}, the
  *       instantaneous power field {@code NVML_FI_DEV_POWER_INSTANT} (186), read on every
  *       sample; or, where that field is not supported, {@code gpuN.power-avg1s} from
@@ -55,11 +61,24 @@ public final class NvmlSensor implements PowerSensor {
     static final int MAX_HUNT_READS = 15;
     /** How long before the expected step a hunt's first read is due, beyond one sample gap. */
     private static final long HUNT_LEAD_NANOS = 15_000_000L;
+    /** Consistent tight brackets after which the adaptive schedule trusts its phase (≈ 3 s of dense hunts). */
+    static final int LEARNED_BRACKETS = 10;
+    /** The widest phase interval the adaptive schedule aims two reads at: about one sample gap at 70-100 Hz. */
+    static final int PHASE_TOLERANCE_MS = 15;
+    /**
+     * Time between the adaptive schedule's hunts once the phase is known: 19 update periods, so
+     * each bracket still has a neighbour inside {@link org.tokenpowerbench.energy.CounterUpdates#NEIGHBOURHOOD_NANOS}
+     * (2 s) to sharpen its phase, at two reads per 1.9 s (≈ 1 read a second per GPU).
+     */
+    public static final Duration SPARSE_SPACING = UPDATE_PERIOD.multipliedBy(19);
+    /** A bracket no wider than this holds one step (what CounterUpdates calls tight). */
+    private static final long TIGHT_NANOS = UPDATE_PERIOD.toNanos() / 2;
 
     private final NvmlLibrary library;
     private final LongSupplier nanoClock;
     /** Time between bracket hunts: the counter period, rounded to whole update periods (at least one). */
     private final long huntSpacingNanos;
+    private final boolean adaptive;
     private long lastSample = Long.MIN_VALUE;
     private final List<PowerChannel> channels;
     private final GpuState[] gpus;
@@ -90,6 +109,16 @@ public final class NvmlSensor implements PowerSensor {
         /** The raw value of the hunt's first read, and the reads the hunt has taken. */
         long huntReference;
         int huntReads;
+        /** When the hunt's previous read was taken (its bracket's lower end once the value changes). */
+        long lastHuntRead;
+        /** Adaptive schedule: one step lies in (phaseLow, phaseHigh], from the consistent brackets so far. */
+        long phaseLow;
+        long phaseHigh;
+        int consistentBrackets;
+        /** Adaptive schedule: whether the next hunt aims at the predicted step (target) rather than starting at nextCounterRead. */
+        boolean aimed;
+        long targetLow;
+        long targetHigh;
 
         GpuState(NvmlDeviceHandle handle, PowerSource powerSource, CumulativeEnergy energy, long firstDue) {
             this.handle = handle;
@@ -105,6 +134,7 @@ public final class NvmlSensor implements PowerSensor {
         this.nanoClock = nanoClock;
         long p = UPDATE_PERIOD.toNanos();
         this.huntSpacingNanos = Math.max(1, Math.round((double) options.counterPeriod().toNanos() / p)) * p;
+        this.adaptive = options.counterSchedule() == NvmlOptions.CounterSchedule.ADAPTIVE;
         this.channels = List.copyOf(channels);
         this.gpus = gpus;
         this.metadata = metadata;
@@ -314,6 +344,17 @@ public final class NvmlSensor implements PowerSensor {
             }
             if (boundary || g.hunting) {
                 out[g.counterChannel] = readCounter(g, now, gap);
+            } else if (g.aimed) {
+                if (now - g.targetLow > 0) { // too late to read before the predicted step: aim at the next one
+                    long periods = (now - g.targetLow) / UPDATE_PERIOD.toNanos() + 1;
+                    g.targetLow += periods * UPDATE_PERIOD.toNanos();
+                    g.targetHigh += periods * UPDATE_PERIOD.toNanos();
+                }
+                // start at the last sample before the predicted step: the next one, a gap later, falls after it
+                g.nextCounterRead = g.targetLow - gap;
+                if (now - g.nextCounterRead > 0 && (starting == null || g.nextCounterRead - starting.nextCounterRead < 0)) {
+                    starting = g;
+                }
             } else if (now - g.nextCounterRead >= 0
                     && (starting == null || g.nextCounterRead - starting.nextCounterRead < 0)) {
                 starting = g;
@@ -360,17 +401,58 @@ public final class NvmlSensor implements PowerSensor {
         }
         if (g.hunting) {
             g.huntReads++;
+            g.aimed = false;
             if (g.huntReads == 1) {
                 g.huntReference = raw;
             } else if (raw != g.huntReference) {
                 g.hunting = false;
                 g.nextCounterRead = now + huntSpacingNanos - Math.min(UPDATE_PERIOD.toNanos() / 2, HUNT_LEAD_NANOS + gap);
+                if (adaptive && now - g.lastHuntRead <= TIGHT_NANOS) {
+                    followPhase(g, g.lastHuntRead, now);
+                }
             } else if (g.huntReads >= MAX_HUNT_READS) {
                 g.hunting = false;
                 g.nextCounterRead = now + huntSpacingNanos;
             }
+            g.lastHuntRead = now;
         }
         return g.energy.update(raw);
+    }
+
+    /**
+     * Adaptive schedule: narrows the phase with a tight bracket (the step lay in (low, high]) and,
+     * once {@value #LEARNED_BRACKETS} brackets agree within {@value #PHASE_TOLERANCE_MS} ms, aims the
+     * next hunt at the step {@link #SPARSE_SPACING} ahead. A bracket that misses the phase (an
+     * outlier, or drift of the update period away from 100 ms) starts the phase over from itself,
+     * and hunts are dense again until it is learned anew.
+     */
+    private void followPhase(GpuState g, long low, long high) {
+        long p = UPDATE_PERIOD.toNanos();
+        if (g.consistentBrackets == 0) {
+            g.phaseLow = low;
+            g.phaseHigh = high;
+            g.consistentBrackets = 1;
+        } else {
+            long shift = Math.round(((double) (low + high) / 2 - (double) (g.phaseLow + g.phaseHigh) / 2) / p) * p;
+            long l = Math.max(g.phaseLow + shift, low);
+            long h = Math.min(g.phaseHigh + shift, high);
+            if (l >= h) {
+                g.phaseLow = low;
+                g.phaseHigh = high;
+                g.consistentBrackets = 1;
+            } else {
+                g.phaseLow = l;
+                g.phaseHigh = h;
+                g.consistentBrackets++;
+            }
+        }
+        g.aimed = g.consistentBrackets >= LEARNED_BRACKETS
+                && g.phaseHigh - g.phaseLow <= PHASE_TOLERANCE_MS * 1_000_000L;
+        if (g.aimed) {
+            long periods = (high + SPARSE_SPACING.toNanos() - g.phaseLow) / p;
+            g.targetLow = g.phaseLow + periods * p;
+            g.targetHigh = g.phaseHigh + periods * p;
+        }
     }
 
     /**

@@ -32,6 +32,16 @@ class NvmlOptionsTest {
     }
 
     @Test
+    void counterScheduleIsDenseUnlessAdaptiveIsAskedFor() {
+        assertEquals(NvmlOptions.CounterSchedule.DENSE, NvmlOptions.defaults().counterSchedule());
+        assertEquals(NvmlOptions.CounterSchedule.ADAPTIVE,
+                NvmlOptions.parse(Map.of("counterSchedule", " Adaptive ")).counterSchedule());
+        UserError e = assertThrows(UserError.class, () -> NvmlOptions.parse(Map.of("counterSchedule", "sparse")));
+        assertEquals("-prof nvml: counterSchedule=sparse is not a schedule; use counterSchedule=dense or"
+                + " counterSchedule=adaptive", e.getMessage());
+    }
+
+    @Test
     void badValuesSayWhatIsAccepted() {
         UserError g = assertThrows(UserError.class,
                 () -> NvmlOptions.parse(Map.of("gpus", "0,x")));

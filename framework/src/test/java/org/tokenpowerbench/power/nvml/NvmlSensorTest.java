@@ -199,6 +199,27 @@ class NvmlSensorTest {
 
     @Test
     void windowEnergiesFromTheSensorsTraceMatchTheTruthBetterAtUpdateMomentsThanAtReadInstants() throws Exception {
+        double[] worst = worstWindowErrors(Map.of());
+        assertTrue(worst[0] < 0.005, "update moments: worst 2 s window off by " + worst[0] * 100 + " %");
+        assertTrue(worst[0] < worst[1] / 3, "update moments " + worst[0] * 100 + " % against read instants "
+                + worst[1] * 100 + " %");
+    }
+
+    @Test
+    void theAdaptiveScheduleKeepsWindowEnergiesAsCloseToTheTruthAsTheDenseOne() throws Exception {
+        double[] dense = worstWindowErrors(Map.of());
+        now.set(1_000 * MS);
+        double[] adaptive = worstWindowErrors(Map.of("counterSchedule", "adaptive"));
+        assertTrue(adaptive[0] < 0.005, "adaptive: worst 2 s window off by " + adaptive[0] * 100 + " %");
+        assertTrue(adaptive[0] < Math.max(2 * dense[0], 0.0005), "adaptive " + adaptive[0] * 100 + " % against dense "
+                + dense[0] * 100 + " %");
+    }
+
+    /**
+     * Worst relative error of sixteen 2 s windows against the counter's exact integral, {at learned
+     * update moments, at read instants}, over 20 s of a load stepping between 150 and 650 W.
+     */
+    private double[] worstWindowErrors(Map<String, String> options) throws Exception {
         // power steps between 150 and 650 W every 0.7 s, off the sample grid; the counter integrates them exactly
         long start = now.get();
         java.util.function.LongToDoubleFunction watts = t -> t < start ? 150 : 150 + 500 * (((t - start) / 700_000_003L) % 2);
@@ -215,7 +236,7 @@ class NvmlSensorTest {
         };
         FakeNvml.Gpu a = stepping(U0, 41 * MS);
         a.joulesAt = joules;
-        try (NvmlSensor s = open(fake(a), Map.of(), env(null))) {
+        try (NvmlSensor s = open(fake(a), options, env(null))) {
             int n = 2001; // 20 s
             long[] t = new long[n];
             double[][] v = new double[2][n];
@@ -242,9 +263,7 @@ class NvmlSensorTest {
                 worstLearned = Math.max(worstLearned, Math.abs(learned.energyJoules(from, to) / truth - 1));
                 worstReads = Math.max(worstReads, Math.abs(reads.energyJoules(from, to) / truth - 1));
             }
-            assertTrue(worstLearned < 0.005, "update moments: worst 2 s window off by " + worstLearned * 100 + " %");
-            assertTrue(worstLearned < worstReads / 3, "update moments " + worstLearned * 100 + " % against read instants "
-                    + worstReads * 100 + " %");
+            return new double[] {worstLearned, worstReads};
         }
     }
 
@@ -255,6 +274,99 @@ class NvmlSensorTest {
             Reads r = run(s, 1001, 2)[0];
             assertEquals(10, r.tightBrackets(), 1, "one bracket a second");
             assertTrue(a.counterReads <= 1 + 2 + 10 * 4, a.counterReads + " reads");
+        }
+    }
+
+    /** Like {@link #run} but with gaps of 10-10.4 ms, as a real sampler jitters. */
+    private Reads[] runJittered(NvmlSensor s, int samples, int channels) {
+        Reads[] reads = new Reads[channels];
+        for (int c = 0; c < channels; c++) {
+            reads[c] = new Reads(new ArrayList<>(), new ArrayList<>());
+        }
+        double[] out = new double[channels];
+        for (int i = 0; i < samples; i++) {
+            if (i > 0) {
+                now.addAndGet(10 * MS + (i * 7919L % 5) * 100_000L);
+            }
+            s.sample(out, i == 0 || i == samples - 1);
+            for (int c = 0; c < channels; c++) {
+                if (!Double.isNaN(out[c])) {
+                    reads[c].times.add(now.get());
+                    reads[c].joules.add(out[c]);
+                }
+            }
+        }
+        return reads;
+    }
+
+    /** Counter reads of {@code r} taken in [from, to), boundaries included. */
+    private static long readsBetween(Reads r, long from, long to) {
+        return r.times().stream().filter(t -> t >= from && t < to).count();
+    }
+
+    @Test
+    void theAdaptiveScheduleLearnsDenselyThenReadsAboutOnceASecondInTightTwoReadBrackets() throws Exception {
+        FakeNvml.Gpu a = stepping(U0, 37 * MS);
+        long start = now.get();
+        try (NvmlSensor s = open(fake(a), Map.of("counterSchedule", "adaptive"), env(null))) {
+            Reads r = runJittered(s, 3001, 2)[0]; // ≈ 30.6 s
+            Reads early = new Reads(r.times().subList(0, (int) readsBetween(r, start, start + 4_000 * MS)),
+                    r.joules().subList(0, (int) readsBetween(r, start, start + 4_000 * MS)));
+            assertTrue(early.tightBrackets() >= NvmlSensor.LEARNED_BRACKETS,
+                    early.tightBrackets() + " tight brackets in the first 4 s: the phase is learned densely first");
+            long late = readsBetween(r, start + 10_000 * MS, start + 30_000 * MS);
+            assertTrue(late <= 30, late + " counter reads in 20 s after learning: at most 1.5 a second");
+            assertTrue(late >= 2 * 10, late + " counter reads in 20 s after learning: a two-read bracket every 1.9 s");
+            int lateTight = r.tightBrackets() - early.tightBrackets();
+            assertTrue(lateTight >= 13, lateTight + " tight brackets in the 26.6 s after learning: one every 1.9 s");
+            // the brackets still teach the learner the true moments
+            long[] t = r.times().stream().mapToLong(Long::longValue).toArray();
+            double[] v = r.joules().stream().mapToDouble(Double::doubleValue).toArray();
+            org.tokenpowerbench.energy.CounterUpdates u = org.tokenpowerbench.energy.CounterUpdates.learn(t, v, 100 * MS);
+            assertTrue(u.atUpdateMoments(), u.describe());
+            long[] moments = u.times();
+            for (int i = 1; i < moments.length - 1; i++) {
+                long offset = Math.floorMod(moments[i] - 37 * MS, 100 * MS);
+                assertTrue(Math.min(offset, 100 * MS - offset) <= 5 * MS, "moment " + i + " off an update: " + u.describe());
+            }
+        }
+    }
+
+    @Test
+    void theAdaptiveScheduleGoesBackToDenseHuntsWhenTheStepsLeaveThePredictedPhase() throws Exception {
+        FakeNvml.Gpu a = stepping(U0, 37 * MS);
+        long start = now.get();
+        try (NvmlSensor s = open(fake(a), Map.of("counterSchedule", "adaptive"), env(null))) {
+            runJittered(s, 1001, 2); // ≈ 10.2 s: learned and sparse
+            int before = a.counterReads;
+            a.counterUpdatePhaseNanos = 81 * MS; // the grid moves (a driver or clock change)
+            long moved = now.get();
+            Reads r = runJittered(s, 2001, 2)[0]; // ≈ 20.4 s more
+            Reads relearning = new Reads(r.times().subList(0, (int) readsBetween(r, moved, moved + 6_000 * MS)),
+                    r.joules().subList(0, (int) readsBetween(r, moved, moved + 6_000 * MS)));
+            assertTrue(relearning.tightBrackets() >= NvmlSensor.LEARNED_BRACKETS,
+                    relearning.tightBrackets() + " tight brackets within 6 s of the move: dense hunts again");
+            long late = readsBetween(r, moved + 10_000 * MS, moved + 20_000 * MS);
+            assertTrue(late <= 15, late + " counter reads in the last 10 s: sparse again once relearned");
+            assertTrue(a.counterReads - before > late, "relearning read more than the sparse schedule");
+            assertTrue(now.get() - start > 30_000 * MS);
+        }
+    }
+
+    @Test
+    void theAdaptiveScheduleKeepsEightGpusOnOneGridUnderOneAndAHalfReadsASecondEach() throws Exception {
+        FakeNvml.Gpu[] g = new FakeNvml.Gpu[8];
+        for (int i = 0; i < g.length; i++) {
+            g[i] = stepping(String.format("GPU-%08d-aaaa-bbbb-cccc-000000000000", i), 23 * MS); // as replicas=8 presents one GPU
+        }
+        long start = now.get();
+        try (NvmlSensor s = open(fake(g), Map.of("counterSchedule", "adaptive"), env(null))) {
+            Reads[] r = runJittered(s, 3001, 16);
+            for (int i = 0; i < g.length; i++) {
+                long late = readsBetween(r[2 * i], start + 15_000 * MS, start + 30_000 * MS);
+                assertTrue(late <= 22, "gpu" + i + ": " + late + " counter reads in 15 s after learning");
+                assertTrue(r[2 * i].tightBrackets() >= 20, "gpu" + i + ": " + r[2 * i].tightBrackets() + " tight brackets in 30 s");
+            }
         }
     }
 
