@@ -29,7 +29,7 @@ import org.tokenpowerbench.power.nvml.NvmlSensor;
  * <pre>
  * tools/nvml-crosscheck/build.sh       # compiles this file against the framework into .device/nvml/probe
  * java -cp .device/nvml/classes:.device/nvml/jna.jar:.device/nvml/probe \
- *     NvmlSamplerCost [seconds=10] [period=10ms] [replicas=1] [gpus=all] [counterPeriod=1s] [singleReads=true]
+ *     NvmlSamplerCost [seconds=10] [period=10ms] [replicas=1] [gpus=all] [counterPeriod=1s] [counterSchedule=dense|adaptive] [singleReads=true]
  * </pre>
  * ({@code run.sh} and {@code cost.sh} beside it run it so.) It is the project's own measuring
  * tool, so it lives here and not in the framework's jar; it uses only the framework's public API.
@@ -60,6 +60,9 @@ public final class NvmlSamplerCost {
         sensorOptions.put("gpus", a.get("gpus", "all"));
         if (a.get("counterPeriod", null) != null) {
             sensorOptions.put("counterPeriod", a.get("counterPeriod", null));
+        }
+        if (a.get("counterSchedule", null) != null) {
+            sensorOptions.put("counterSchedule", a.get("counterSchedule", null));
         }
         boolean singleReads = Boolean.parseBoolean(a.get("singleReads", "true"));
 

@@ -40,7 +40,8 @@ public final class NvmlWaveCheck {
         Duration period = a.duration("period", Duration.ofMillis(10));
         PowerSensor sensor;
         try {
-            sensor = PowerSensors.open("nvml", Map.of("gpus", a.get("gpus", "0")));
+            sensor = PowerSensors.open("nvml", Map.of("gpus", a.get("gpus", "0"),
+                    "counterSchedule", a.get("counterSchedule", "dense")));
         } catch (SensorUnavailableException e) {
             System.out.println("UNAVAILABLE " + e.getMessage());
             System.exit(3);

@@ -16,6 +16,8 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--classpath", required=True)
 ap.add_argument("--seconds", type=float, default=90)
 ap.add_argument("--seed", type=int, default=14)
+ap.add_argument("--counter-schedule", default="dense", choices=["dense", "adaptive"],
+                help="the nvml sensor's counterSchedule option (adaptive: dense hunts only until the phase is learned)")
 args = ap.parse_args()
 rnd = random.Random(args.seed)
 
@@ -49,7 +51,8 @@ torch.cuda.synchronize()
 threading.Thread(target=logger, daemon=True).start()
 threading.Thread(target=loader, daemon=True).start()
 time.sleep(1.0)
-java = subprocess.Popen(["java", "-cp", args.classpath, "NvmlWaveCheck", "seconds=%ds" % int(args.seconds + 8)],
+java = subprocess.Popen(["java", "-cp", args.classpath, "NvmlWaveCheck", "seconds=%ds" % int(args.seconds + 8),
+                         "counterSchedule=" + args.counter_schedule],
                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 line = java.stdout.readline()
 if not line.startswith("STARTED"):
