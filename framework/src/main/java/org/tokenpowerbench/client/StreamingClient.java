@@ -272,6 +272,23 @@ public final class StreamingClient implements AutoCloseable {
         return body.toString();
     }
 
+    /** Requests answered (or failed) so far and their output tokens, counted as each send returns. */
+    private final java.util.concurrent.atomic.AtomicLong answeredRequests = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong answeredOutputTokens = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * Requests this client has finished since it opened, successful or not: a wave's live progress
+     * reads it from another thread while the wave runs, without the drivers knowing of it.
+     */
+    public long answeredRequests() {
+        return answeredRequests.get();
+    }
+
+    /** Output tokens of the requests counted by {@link #answeredRequests()}; unknown counts (-1) add nothing. */
+    public long answeredOutputTokens() {
+        return answeredOutputTokens.get();
+    }
+
     /**
      * Sends one request and blocks until its stream ends or fails. Never throws for a server or
      * network fault: the timeline records it.
@@ -282,6 +299,8 @@ public final class StreamingClient implements AutoCloseable {
         int replica = replicas.pick();
         try {
             RequestTimeline t = send(request, index, queuedNanos, replica);
+            answeredRequests.incrementAndGet();
+            answeredOutputTokens.addAndGet(Math.max(0, t.outputTokens()));
             return endpoint.replicated() ? t.withReplica(replica) : t;
         } finally {
             replicas.done(replica);

@@ -69,6 +69,7 @@ public final class InferenceSession implements AutoCloseable {
     private final String promptTokenization;
     private final EngineMetricsScraper scraper;
     private final RunDirectory runDirectory = RunDirectory.current();
+    private final ProgressSettings progressSettings = ProgressSettings.fromSystemProperties();
     private String iterationLabel = "unknown";
     private int iterationNumber;
 
@@ -175,6 +176,7 @@ public final class InferenceSession implements AutoCloseable {
     private static void validate(BenchmarkSpec spec) {
         spec.check();
         RequestMetricsProfiler.outputTolerance();
+        ProgressSettings.fromSystemProperties(); // tpb.progress and tpb.progressSeconds, before the engine starts
         checkDescriptors(spec, DescriptorBudget.ofThisProcess());
     }
 
@@ -242,6 +244,23 @@ public final class InferenceSession implements AutoCloseable {
         iterationNumber++;
     }
 
+    /** The live progress of the wave about to start: every request the client sends counts, an open loop's warm-up ones too. */
+    private WaveProgress progress() {
+        long total = spec.waveNanos() > 0 ? -1 : prompts.size() + (long) (spec.openLoop() ? spec.warmupRequests() : 0);
+        return new WaveProgress(progressSettings, System::nanoTime, System::currentTimeMillis, System.err, iterationLabel,
+                iterationNumber, WaveProgress.announcedIterations(), total, spec.waveNanos(), new WaveProgress.Counts() {
+                    @Override
+                    public long requests() {
+                        return client.answeredRequests();
+                    }
+
+                    @Override
+                    public long outputTokens() {
+                        return client.answeredOutputTokens();
+                    }
+                });
+    }
+
     /**
      * Sends the whole prompt set once — {@code batch} requests in flight, or in open loop at
      * their scheduled arrivals after the wave's warm-up requests — or, with {@code waveSeconds},
@@ -254,7 +273,7 @@ public final class InferenceSession implements AutoCloseable {
         ClientLag lag = ClientLag.start();
         WaveRecord wave;
         ClientLag.Reading reading;
-        try {
+        try (WaveProgress.Running shown = progress().start()) {
             wave = driver.run(prompts, spec.outputTokens(), spec.waveNanos());
         } finally {
             reading = lag.stop(); // never left running behind a wave that threw

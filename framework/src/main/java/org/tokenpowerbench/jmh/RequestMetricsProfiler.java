@@ -59,6 +59,7 @@ public class RequestMetricsProfiler implements InternalProfiler {
     @Override
     public void beforeIteration(BenchmarkParams benchmarkParams, IterationParams iterationParams) {
         WaveLedger.clear();
+        WaveProgress.announceIterations(iterationParams.getCount());
     }
 
     @Override

@@ -16,14 +16,15 @@ import org.openjdk.jmh.util.Optional;
  *
  * <p>Only what the user gave is listed: a setting left to the benchmark's annotations stays out,
  * and stays the same as long as the jar does. Our own run-folder and invocation properties are
- * not settings.
+ * not settings, nor are the live progress lines' ({@code tpb.progress}, {@code tpb.progressSeconds}).
  *
  * @param text the settings as one line, e.g. {@code -i 3 -prof cpu -Dtpb.idleSeconds=0}, or empty
  */
 record MeasurementSettings(String text) {
 
     /** Host properties that name where and by whom results are written, not how they are measured. */
-    private static final List<String> NOT_SETTINGS = List.of("tpb.runDir", "tpb.invocation");
+    private static final List<String> NOT_SETTINGS = List.of("tpb.runDir", "tpb.invocation", "tpb.progress",
+            "tpb.progressSeconds"); // the live progress lines change what is shown, not what is measured
 
     /**
      * @param hostProperties the host JVM's {@code -D} arguments (e.g. from

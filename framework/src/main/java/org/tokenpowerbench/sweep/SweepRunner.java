@@ -66,6 +66,7 @@ final class SweepRunner {
         String stopped = null;
         int done = 0;
         int ran = 0;
+        SweepProgress progress = SweepProgress.ofThisProcess();
         tell(l -> l.sweepStarted(state(0, results, failed)));
         for (int i = 0; i < trials.size() && stopped == null; i++) {
             Trial trial = trials.get(i);
@@ -88,7 +89,9 @@ final class SweepRunner {
             int failuresBefore = failures().size();
             Collection<RunResult> trialResults = List.of();
             String error = null;
+            long trialStart = System.currentTimeMillis();
             List<String> jvmArgs = new ArrayList<>(plan.jvmArgs());
+            jvmArgs.addAll(progress.forkArgs(i, trials.size(), trialStart));
             boolean engineStarted = true;
             try {
                 jvmArgs.addAll(engines.before(trial)); // a managed engine starts here, before the fork
@@ -108,6 +111,7 @@ final class SweepRunner {
                 stopped = error;
             }
             ran++;
+            progress.trialRan(System.currentTimeMillis() - trialStart);
             engines.after();
             if (interruption.interrupted() && stopped == null) {
                 stopped = "interrupted";
