@@ -25,14 +25,17 @@ public interface PowerSensor extends AutoCloseable {
      *                 even its expensive channels (an energy counter that costs milliseconds),
      *                 which it may skip on other samples by writing {@link Double#NaN}
      */
-    void sample(double[] out, boolean boundary);
+    default void sample(double[] out, boolean boundary) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " places its readings itself:"
+                + " call sample(Readings, boolean)");
+    }
 
     /**
      * Reads every channel once, saying when each value was true where the source knows (a
      * Prometheus sample's timestamp, a BMC's averaging window). The sampler calls this one; by
      * default it calls {@link #sample(double[], boolean)}, whose values are true at the moment of
      * the read. A sensor whose readings carry their own time overrides this method; the sampler
-     * then never calls {@link #sample(double[], boolean)}, which may throw
+     * then never calls {@link #sample(double[], boolean)}, whose default throws
      * {@link UnsupportedOperationException}.
      */
     default void sample(Readings out, boolean boundary) {

@@ -122,10 +122,6 @@ final class IpmiDcmiSensor implements PowerSensor {
                 PowerChannel.Kind.POWER_WATTS));
     }
 
-    @Override
-    public void sample(double[] out, boolean boundary) {
-        throw new UnsupportedOperationException("the ipmi sensor places its readings itself: call sample(Readings, boolean)");
-    }
 
     @Override
     public void sample(Readings out, boolean boundary) {

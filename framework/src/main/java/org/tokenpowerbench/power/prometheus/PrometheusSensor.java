@@ -210,11 +210,6 @@ final class PrometheusSensor implements PowerSensor {
         return channels;
     }
 
-    @Override
-    public void sample(double[] out, boolean boundary) {
-        throw new UnsupportedOperationException("the prometheus sensor's readings carry their own time:"
-                + " call sample(Readings, boolean)");
-    }
 
     @Override
     public void sample(Readings out, boolean boundary) {

@@ -138,10 +138,6 @@ final class RedfishSensor implements PowerSensor {
         return out;
     }
 
-    @Override
-    public void sample(double[] out, boolean boundary) {
-        throw new UnsupportedOperationException("the redfish sensor places its readings itself: call sample(Readings, boolean)");
-    }
 
     @Override
     public void sample(Readings out, boolean boundary) {
