@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""Per-wave energy and idle baselines of a run folder against an independent counter log
+(counter_log.py), on the same CLOCK_MONOTONIC clock. Issue #14's check: every wave of >= 2 s within
+0.5 %, and the idle baseline against the log.
+
+The reference, written independently of the framework's CounterUpdates:
+  * every change of the logged counter value is an update, placed at the middle of the two reads
+    around it (its uncertainty is half their distance, about 2-5 ms);
+  * the counter's value at an instant t between updates u_k and u_k+1 is E_k plus the step's energy
+    times the share of the logged power's integral over [u_k, t] in [u_k, u_k+1] ("shaped"); the plain
+    linear interpolation between the updates is printed beside it to show how much the shape matters.
+A wave's window is the run folder's windowFromUnixMs..windowToUnixMs, brought back to CLOCK_MONOTONIC
+through the clock.jsonl anchor of the fork that wrote it (the latest anchor before the window).
+
+Usage: wave_agreement.py COUNTER_LOG.csv RUN_DIR [RUN_DIR ...] [--sensor nvml] [--min-seconds 2]
+Prints Markdown tables; writes nothing.
+"""
+import bisect
+import csv
+import json
+import os
+import sys
+
+args = [a for a in sys.argv[1:]]
+sensor = "nvml"
+min_seconds = 2.0
+if "--sensor" in args:
+    i = args.index("--sensor"); sensor = args[i + 1]; del args[i:i + 2]
+if "--min-seconds" in args:
+    i = args.index("--min-seconds"); min_seconds = float(args[i + 1]); del args[i:i + 2]
+log_path, run_dirs = args[0], args[1:]
+
+rows = []
+with open(log_path) as f:
+    r = csv.reader(f)
+    next(r)
+    for row in r:
+        if len(row) == 4:
+            rows.append((int(row[0]), int(row[1]), int(row[2]) / 1000.0, int(row[3]) / 1000.0))
+# power readings at each read's end (the power call follows the counter call)
+PT = [b for a, b, e, p in rows]
+PW = [p for a, b, e, p in rows]
+# updates: value changes, placed between the previous read's end and this read's start (their middle)
+UT, UE, UW = [], [], []
+for prev, cur in zip(rows, rows[1:]):
+    if cur[2] != prev[2]:
+        UT.append((prev[1] + cur[0]) // 2)
+        UE.append(cur[2])
+        UW.append((cur[0] - prev[1]) / 2.0)
+
+
+def power_integral(t0, t1):
+    """Trapezoid integral of the logged power (J) over [t0, t1], linear between readings."""
+    if t1 <= t0:
+        return 0.0
+    def p_at(t):
+        i = bisect.bisect_right(PT, t)
+        if i == 0:
+            return PW[0]
+        if i >= len(PT):
+            return PW[-1]
+        a, b = PT[i - 1], PT[i]
+        return PW[i - 1] + (PW[i] - PW[i - 1]) * (t - a) / (b - a)
+    pts = [t0] + PT[bisect.bisect_right(PT, t0):bisect.bisect_left(PT, t1)] + [t1]
+    return sum((b - a) / 1e9 * (p_at(a) + p_at(b)) / 2 for a, b in zip(pts, pts[1:]))
+
+
+def energy_at(t):
+    """(shaped, linear) counter value at t in J, or None outside the log's updates."""
+    k = bisect.bisect_right(UT, t) - 1
+    if k < 0 or k + 1 >= len(UT):
+        return None
+    u0, u1, e0, e1 = UT[k], UT[k + 1], UE[k], UE[k + 1]
+    whole = power_integral(u0, u1)
+    share = power_integral(u0, t) / whole if whole > 0 else (t - u0) / (u1 - u0)
+    return e0 + (e1 - e0) * share, e0 + (e1 - e0) * (t - u0) / (u1 - u0)
+
+
+def anchors(run_dir):
+    out = []
+    path = os.path.join(run_dir, "clock.jsonl")
+    for l in open(path):
+        if l.strip():
+            d = json.loads(l)
+            out.append((d["unixNanos"], d["nanoTime"]))
+    return sorted(out)
+
+
+def mono(unix_ms, anch):
+    u = int(round(unix_ms * 1e6))
+    best = anch[0]
+    for a in anch:
+        if a[0] <= u:
+            best = a
+    return best[1] + u - best[0]
+
+
+print("counter log: %d reads over %.1f s, %d updates, median update period %.1f ms, median placement +-%.2f ms"
+      % (len(rows), (rows[-1][1] - rows[0][0]) / 1e9, len(UT),
+         sorted(b - a for a, b in zip(UT, UT[1:]))[len(UT) // 2] / 1e6 if len(UT) > 2 else float("nan"),
+         sorted(UW)[len(UW) // 2] / 1e6 if UW else float("nan")))
+print()
+print("| run | trial | iteration | s | tool J | reference J (shaped) | tool vs reference | reference J (linear) | tool vs linear |")
+print("|---|---|---|---:|---:|---:|---:|---:|---:|")
+worst, within, counted, tool_sum, ref_sum = 0.0, 0, 0, 0.0, 0.0
+baselines = []
+for run_dir in run_dirs:
+    anch = anchors(run_dir)
+    for l in open(os.path.join(run_dir, "iterations.jsonl")):
+        if not l.strip():
+            continue
+        d = json.loads(l)
+        if d.get("sensor", sensor) != sensor:
+            continue
+        if d.get("kind") != "energy":
+            continue
+        t0, t1 = mono(d["windowFromUnixMs"], anch), mono(d["windowToUnixMs"], anch)
+        a, b = energy_at(t0), energy_at(t1)
+        if a is None or b is None:
+            print("| %s | %s | %s | %.2f | %.1f | outside the log | | | |" % (
+                os.path.basename(run_dir), d["trial"], d["iterationId"], d["seconds"], d["energyJ"]))
+            continue
+        ref, lin = b[0] - a[0], b[1] - a[1]
+        rel, rel_lin = 100 * (d["energyJ"] - ref) / ref, 100 * (d["energyJ"] - lin) / lin
+        if d["seconds"] >= min_seconds:
+            counted += 1
+            worst = max(worst, abs(rel))
+            within += abs(rel) <= 0.5
+            tool_sum += d["energyJ"]
+            ref_sum += ref
+        print("| %s | %s | %s | %.2f | %.1f | %.1f | %+.3f %% | %.1f | %+.3f %% |" % (
+            os.path.basename(run_dir), d["trial"], d["iterationId"], d["seconds"], d["energyJ"], ref, rel, lin, rel_lin))
+    idle_path = os.path.join(run_dir, "idle-baselines.jsonl")
+    if os.path.exists(idle_path):
+        for l in open(idle_path):
+            if l.strip():
+                d = json.loads(l)
+                if d.get("sensor", sensor) == sensor:
+                    baselines.append((run_dir, d, anch))
+print()
+if counted:
+    print("waves of >= %.1f s: %d; within 0.5 %%: %d; worst |tool - reference| %.3f %%; sum %.1f J against %.1f J (%+.3f %%)"
+          % (min_seconds, counted, within, worst, tool_sum, ref_sum, 100 * (tool_sum - ref_sum) / ref_sum))
+if baselines:
+    print()
+    print("| run | trial | s | tool W +- uncertainty | reference W | tool vs reference | inside +-uncertainty |")
+    print("|---|---|---:|---:|---:|---:|---|")
+    for run_dir, d, anch in baselines:
+        t0, t1 = mono(d["fromUnixMs"], anch), mono(d["toUnixMs"], anch)
+        a, b = energy_at(t0), energy_at(t1)
+        if a is None or b is None:
+            continue
+        ref = (b[0] - a[0]) / ((t1 - t0) / 1e9)
+        print("| %s | %s | %.2f | %.2f +- %.2f | %.2f | %+.2f %% | %s |" % (
+            os.path.basename(run_dir), d["trial"], (t1 - t0) / 1e9, d["watts"], d["uncertaintyWatts"], ref,
+            100 * (d["watts"] - ref) / ref, "yes" if abs(d["watts"] - ref) <= d["uncertaintyWatts"] else "NO"))
