@@ -55,9 +55,14 @@ final class EmbeddedEngine implements RunningEngine {
         } catch (IOException | RuntimeException e) {
             throw new EngineException("model file '" + file + "' cannot be read as GGUF: " + e.getMessage());
         }
-        // The KV cache is shared by all slots; filled to the last cell it fragments and llama.cpp
-        // rejects prompts ("too big compared to KV size"), so every slot gets half again as much.
-        int ctx = slots * (Math.max(64, contextPerSlot) * 3 / 2);
+        // The KV cache is shared by all slots, and this llama.cpp places each micro-batch in one run of
+        // free cells. Slots keep their last request's cells, so after some hundred waves the free cells
+        // were scattered and a joint prefill of several prompts found no run long enough: a 30-minute
+        // soak (batch 4, 128 + 64 tokens) failed in wave 479 with "Input prompt is too big compared to
+        // KV size" although half again as much room as needed was there. So: twice the room, one
+        // slot's context per micro-batch (a much shorter run to find), and defragmentation on.
+        int perSlot = Math.max(64, contextPerSlot);
+        int ctx = slots * perSlot * 2;
         EmbeddedEngineLog.prepare();
         LlamaModel model;
         try {
@@ -67,6 +72,8 @@ final class EmbeddedEngine implements RunningEngine {
                     .enableContBatching()
                     .setCtxSize(ctx)
                     .setBatchSize(Math.max(512, contextPerSlot))
+                    .setUbatchSize(Math.min(512, perSlot))
+                    .setDefragThold(0.1f)
                     .setThreads(threads)
                     .setGpuLayers(0));
         } catch (RuntimeException e) {
