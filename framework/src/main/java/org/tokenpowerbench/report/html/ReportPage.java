@@ -92,7 +92,7 @@ final class ReportPage {
         return values.entrySet().stream().filter(e -> e.getValue().size() > 1).map(Map.Entry::getKey).toList();
     }
 
-    private static void whatRan(StringBuilder h, RunRecords run, List<TrialRow> rows, LocalDateTime written) {
+    static void whatRan(StringBuilder h, RunRecords run, List<TrialRow> rows, LocalDateTime written) {
         h.append("<h2>What ran</h2>\n<table class=\"facts\">\n");
         fact(h, "run folder", run.runDir().toAbsolutePath().toString());
         fact(h, "benchmark", String.join(", ", distinct(rows.stream().map(TrialRow::benchmark).toList())));
@@ -179,7 +179,7 @@ final class ReportPage {
         return (starts.size() == 1 ? "started " : "commands started ") + String.join(", ", starts);
     }
 
-    private static void warnings(StringBuilder h, List<TrialRow> rows) {
+    static void warnings(StringBuilder h, List<TrialRow> rows) {
         List<TrialRow> flagged = rows.stream().filter(r -> !r.warnings().isEmpty() || r.failure() != null).toList();
         boolean estimated = rows.stream().anyMatch(TrialRow::estimated);
         if (flagged.isEmpty() && !estimated) {
@@ -203,7 +203,7 @@ final class ReportPage {
         h.append("</ul>\n");
     }
 
-    private static void table(StringBuilder h, List<TrialRow> rows, List<String> swept) {
+    static void table(StringBuilder h, List<TrialRow> rows, List<String> swept) {
         h.append("<h2>Sweep</h2>\n<p class=\"note\">One row per trial and energy label. <b>±</b> after a JMH score ")
                 .append("is JMH's error (99.9 % confidence, its default). <b>mean [95 % CI]</b> is computed here from ")
                 .append("the per-iteration energy lines of iterations.jsonl (each measured wave's joules over its output ")
@@ -266,7 +266,7 @@ final class ReportPage {
         h.append("</tbody></table></div>\n");
     }
 
-    private static String data(List<TrialRow> rows, List<String> swept) {
+    static String data(List<TrialRow> rows, List<String> swept) {
         ObjectNode root = JSON.createObjectNode();
         ArrayNode axes = root.putArray("swept");
         swept.forEach(axes::add);
@@ -359,7 +359,7 @@ final class ReportPage {
         return out.toString();
     }
 
-    private static String own(String name) {
+    static String own(String name) {
         try (InputStream in = ReportPage.class.getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalStateException(name + " is missing beside " + ReportPage.class.getName());
