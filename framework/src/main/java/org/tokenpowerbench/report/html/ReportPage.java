@@ -65,8 +65,9 @@ final class ReportPage {
         h.append("<h2>Latency and energy</h2>\n<p class=\"note\">TPOT p50 against J/outputToken, one point per trial; ")
                 .append("the line joins the Pareto frontier: the trials no other trial beats on both.</p>\n")
                 .append("<div class=\"chart\" id=\"tpb-plane\"></div>\n");
-        TimelineView.append(h, run);
-        LatencyView.append(h, run, rows);
+        RequestScan requests = RequestScan.read(run.runDir()); // one pass over requests.csv for both views
+        TimelineView.append(h, run, requests);
+        LatencyView.append(h, run, rows, requests);
         RegressionView.append(h, run);
         h.append("<script type=\"application/json\" id=\"tpb-data\">")
                 .append(data(rows, swept).replace("</", "<\\/")).append("</script>\n");
