@@ -13,11 +13,13 @@ import org.tokenpowerbench.report.RequestsFile;
 
 /**
  * What the page takes from {@code requests.csv}, in one pass that never holds the whole file: the
- * measured waves the wave view draws (every one while the run has at most
- * {@link TimelineView#ALL_WAVES_UP_TO} measured requests, else the last of each trial, as soon as
- * the count passes it), and each trial's TTFT and TPOT values for the latency view. A run of 100
- * trials × 10 waves × 10,000 requests is 10 million rows; holding them as {@link RequestLine}s
- * would take gigabytes and reading the file twice twice the time.
+ * measured waves the wave view draws — every one while the run has at most
+ * {@link TimelineView#ALL_WAVES_UP_TO} measured requests, else the last wave of each trial, in the
+ * order the trials first appear, for as many trials as fit in that many requests (at least one),
+ * since each drawn request is a bar of about 35 bytes in the page — and each trial's TTFT and TPOT
+ * values for the latency view (every request's, as numbers). A run of 100 trials × 10 waves ×
+ * 10,000 requests is 10 million rows; holding them as {@link RequestLine}s would take gigabytes,
+ * so a row becomes one only when its wave may be drawn, and only then are its other numbers parsed.
  *
  * @param drawn            the measured waves to draw, in the order written
  * @param measuredWaves    how many measured waves the file holds
@@ -47,12 +49,20 @@ record RequestScan(List<MeasuredWave> drawn, int measuredWaves, long measuredReq
         private final Map<String, String> strings = new HashMap<>(); // one instance per distinct trial, iteration, ...
         /** Every measured wave, until the measured requests pass {@link #allWavesUpTo}; then null. */
         private List<MeasuredWave> all = new ArrayList<>();
+        /** Per trial in the order they first appear, its last wave, for trials within the budget. */
         private final Map<String, MeasuredWave> lastByTrial = new LinkedHashMap<>();
+        /** Requests of the first wave of each trial in {@link #lastByTrial}: what the budget is spent on. */
+        private long budgetSpent;
         private int waves;
         private long requests;
+        private String trialId;
+        private String trial;
+        private String iteration;
+        private String invocation;
+        private boolean keepRows;
         private List<RequestLine> current = new ArrayList<>();
+        private int currentSize;
         private final Set<Integer> seen = new HashSet<>();
-        private RequestLine first;
         /** Per trial, per invocation: ttft and tpot values, growing. */
         private final Map<String, Map<String, Values>> values = new LinkedHashMap<>();
         private final Map<String, String> latestInvocation = new HashMap<>();
@@ -62,29 +72,38 @@ record RequestScan(List<MeasuredWave> drawn, int measuredWaves, long measuredReq
         }
 
         void row(CsvFile.Row r) {
-            String iteration = r.text("iteration");
-            if (!iteration.startsWith("measurement")) {
+            String it = r.text("iteration");
+            if (!it.startsWith("measurement")) {
                 return;
             }
-            RequestLine line = new RequestLine(own(r.text("trial_id")), own(r.text("trial")), own(iteration),
-                    own(r.text("invocation")), (int) r.number("request"), r.number("queued_unix_ms"),
-                    r.number("sent_unix_ms"), r.number("first_token_unix_ms"), r.number("last_token_unix_ms"),
-                    r.number("e2e_ms"), r.number("ttft_ms"), r.number("tpot_ms"), r.number("prompt_tokens"),
-                    r.number("output_tokens"), !r.text("error_class").isEmpty());
-            boolean same = first != null && first.trialId().equals(line.trialId())
-                    && first.iteration().equals(line.iteration()) && first.invocation().equals(line.invocation())
-                    && !seen.contains(line.request());
+            String id = r.text("trial_id");
+            String inv = r.text("invocation");
+            int request = (int) r.number("request");
+            boolean same = trialId != null && trialId.equals(id) && iteration.equals(it) && invocation.equals(inv)
+                    && !seen.contains(request);
             if (!same) {
                 endWave();
-                first = line;
+                trialId = own(id);
+                trial = own(r.text("trial"));
+                iteration = own(it);
+                invocation = own(inv);
+                keepRows = all != null || lastByTrial.containsKey(trialId) || budgetSpent < allWavesUpTo;
             }
-            current.add(line);
-            seen.add(line.request());
+            seen.add(request);
+            currentSize++;
             requests++;
-            latestInvocation.put(line.trial(), line.invocation());
-            if (!line.failed()) {
-                values.computeIfAbsent(line.trial(), k -> new LinkedHashMap<>())
-                        .computeIfAbsent(line.invocation(), k -> new Values()).add(line.ttftMs(), line.tpotMs());
+            boolean failed = !r.text("error_class").isEmpty();
+            double ttft = r.number("ttft_ms");
+            double tpot = r.number("tpot_ms");
+            latestInvocation.put(trial, invocation);
+            if (!failed) {
+                values.computeIfAbsent(trial, k -> new LinkedHashMap<>())
+                        .computeIfAbsent(invocation, k -> new Values()).add(ttft, tpot);
+            }
+            if (keepRows) { // the other numbers only for a wave the page may draw
+                current.add(new RequestLine(trialId, trial, iteration, invocation, request, r.number("queued_unix_ms"),
+                        r.number("sent_unix_ms"), r.number("first_token_unix_ms"), r.number("last_token_unix_ms"),
+                        r.number("e2e_ms"), ttft, tpot, r.number("prompt_tokens"), r.number("output_tokens"), failed));
             }
         }
 
@@ -93,34 +112,50 @@ record RequestScan(List<MeasuredWave> drawn, int measuredWaves, long measuredReq
         }
 
         private void endWave() {
-            if (first == null) {
+            if (trialId == null) {
                 return;
             }
             waves++;
-            MeasuredWave wave = new MeasuredWave(first.trialId(), first.trial(), first.iteration(), first.invocation(),
-                    current);
-            current = new ArrayList<>();
-            seen.clear();
-            first = null;
-            lastByTrial.put(wave.trialId(), wave);
-            if (all != null) {
-                all.add(wave);
-                if (requests > allWavesUpTo) {
-                    all = null; // from here on only the last wave of each trial is drawn
+            if (keepRows) {
+                MeasuredWave wave = new MeasuredWave(trialId, trial, iteration, invocation, current);
+                if (!lastByTrial.containsKey(trialId)) {
+                    budgetSpent += currentSize;
+                }
+                lastByTrial.put(trialId, wave);
+                if (all != null) {
+                    all.add(wave);
+                    if (requests > allWavesUpTo) {
+                        all = null; // from here on the last wave of each trial, while the budget lasts
+                    }
                 }
             }
+            current = new ArrayList<>();
+            currentSize = 0;
+            seen.clear();
+            trialId = null;
         }
 
         RequestScan finish() {
             endWave();
             Map<String, Latency> latency = new LinkedHashMap<>();
-            values.forEach((trial, byInvocation) -> {
-                Values v = byInvocation.get(latestInvocation.get(trial));
+            values.forEach((t, byInvocation) -> {
+                Values v = byInvocation.get(latestInvocation.get(t));
                 if (v != null) {
-                    latency.put(trial, new Latency(Arrays.copyOf(v.ttft, v.n), Arrays.copyOf(v.tpot, v.n)));
+                    latency.put(t, new Latency(Arrays.copyOf(v.ttft, v.n), Arrays.copyOf(v.tpot, v.n)));
                 }
             });
-            List<MeasuredWave> drawn = all != null ? all : new ArrayList<>(lastByTrial.values());
+            List<MeasuredWave> drawn = all;
+            if (drawn == null) {
+                drawn = new ArrayList<>();
+                long spent = 0;
+                for (MeasuredWave w : lastByTrial.values()) {
+                    if (!drawn.isEmpty() && spent + w.requests().size() > allWavesUpTo) {
+                        break;
+                    }
+                    drawn.add(w);
+                    spent += w.requests().size();
+                }
+            }
             return new RequestScan(List.copyOf(drawn), waves, requests, latency);
         }
     }

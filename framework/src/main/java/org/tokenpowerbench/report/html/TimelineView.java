@@ -74,8 +74,10 @@ final class TimelineView {
                 .append(" red: failed. Seconds after the wave's first send. Drag the slider or scroll to zoom.</p>\n");
         if (kept.size() < scan.measuredWaves()) {
             h.append("<p class=\"note\">This run has ").append(requests).append(" measured requests: the page keeps the")
-                    .append(" last measured wave of each trial (").append(kept.size()).append(" of ").append(scan.measuredWaves())
-                    .append(" waves); requests.csv and the power files hold them all.</p>\n");
+                    .append(" last measured wave of each trial, for as many trials as fit in ").append(ALL_WAVES_UP_TO)
+                    .append(" requests (").append(kept.size()).append(" of ").append(scan.measuredWaves())
+                    .append(" waves); requests.csv and the power files hold them all, and every table and distribution")
+                    .append(" on this page counts every request.</p>\n");
         }
         h.append("<div class=\"wave-pick\"><label>trial <select id=\"tpb-wave-trial\"></select></label> ")
                 .append("<label>iteration <select id=\"tpb-wave-iteration\"></select></label></div>\n")

@@ -13,8 +13,8 @@ import org.tokenpowerbench.report.RunDirectory;
 /**
  * One pass over {@code requests.csv} ({@link HtmlReportTest}'s sweep: 3 trials × 3 measured waves ×
  * 4 requests): every wave is kept for drawing up to the limit of requests, past it the last wave of
- * each trial, in the order the trials first appear; the latency values are every succeeded request
- * of the trial either way.
+ * each trial, in the order the trials first appear, as many as fit in the limit; the latency values
+ * are every succeeded request of the trial either way.
  */
 class RequestScanTest {
 
@@ -55,7 +55,13 @@ class RequestScanTest {
                 last.drawn().stream().map(MeasuredWave::iteration).toList(), "each trial's last wave");
         last.drawn().forEach(w -> assertEquals(4, w.requests().size(), "a kept wave keeps all its requests"));
 
-        for (RequestScan scan : List.of(all, last)) {
+        RequestScan fewer = RequestScan.read(dir, 5);
+        assertEquals(List.of(HtmlReportTest.describe(1) + " measurement-3"),
+                fewer.drawn().stream().map(w -> w.trial() + " " + w.iteration()).toList(),
+                "as many trials' last waves as fit in the limit, at least one: here the first trial's");
+        assertEquals(36, fewer.measuredRequests());
+
+        for (RequestScan scan : List.of(all, last, fewer)) {
             assertEquals(3, scan.latency().size());
             scan.latency().values().forEach(l -> {
                 assertEquals(12, l.ttftMs().length, "every succeeded measured request of the trial");

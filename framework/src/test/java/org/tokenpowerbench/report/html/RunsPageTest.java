@@ -85,6 +85,12 @@ class RunsPageTest {
                 "each run's frontier is its own: the first run's batch 1 on both of its labels' frontiers: " + pareto);
         assertEquals(0, HtmlReportTest.count(pareto, "20260102-030405: " + HtmlReportTest.describe(4)), pareto);
         assertTrue(pareto.contains("20260103-090000: "), "the second run has a frontier of its own: " + pareto);
+        String shots = System.getenv("TPB_REPORT_SCREENSHOTS");
+        if (shots != null) {
+            // docs/report-runs.png is made this way: TPB_REPORT_SCREENSHOTS=$PWD/docs ./mvnw ... -Dtest=RunsPageTest
+            HeadlessChromium.screenshot(file, "", Path.of(shots).resolve("report-runs.png"), 1400, 2600, root);
+            System.out.println("report.html of two runs: " + Files.size(file) + " bytes");
+        }
     }
 
     @Test
