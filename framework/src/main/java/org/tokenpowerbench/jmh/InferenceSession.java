@@ -258,7 +258,7 @@ public final class InferenceSession implements AutoCloseable {
                     public long outputTokens() {
                         return client.answeredOutputTokens();
                     }
-                });
+                }, PowerNow::read);
     }
 
     /**

@@ -162,11 +162,13 @@ public class PowerProfiler implements InternalProfiler {
         }
         sampler = new PowerSampler(sensor, period);
         sampler.start();
+        PowerNow.show(sensorId, sampler);
     }
 
     @Override
     public Collection<? extends Result> afterIteration(BenchmarkParams benchmarkParams, IterationParams iterationParams,
                                                        IterationResult result) {
+        PowerNow.hide(sensorId);
         PowerTrace trace = sampler.stop();
         long samplerNanos = sampler.sensorNanos();
         sampler.close();

@@ -18,9 +18,11 @@ import java.util.Locale;
  * @param waveNanos       a timed wave's length; 0 for a wave of one pass over its prompts
  * @param outputTokens    output tokens of the finished requests
  * @param etaSeconds      the sweep's remaining time, estimated by the host; -1 before a trial has finished
+ * @param power           the sensors' power now, per scope ({@link PowerNow}); empty without a power profiler
  */
 record ProgressLine(int trial, int trials, String kind, int iteration, int iterations, long done, long total,
-                    long elapsedNanos, long waveNanos, long outputTokens, long etaSeconds) {
+                    long elapsedNanos, long waveNanos, long outputTokens, long etaSeconds,
+                    java.util.List<PowerNow.ScopePower> power) {
 
     /** The prefix every line of ours carries, so that the console's readers know whose line it is. */
     static final String PREFIX = "tokenpowerbench: progress: ";
@@ -48,6 +50,9 @@ record ProgressLine(int trial, int trials, String kind, int iteration, int itera
         double seconds = elapsedNanos / 1e9;
         s.append(", ").append(seconds > 0 ? String.format(Locale.ROOT, "%.1f", outputTokens / seconds) : "0.0")
                 .append(" output tokens/s");
+        if (!power.isEmpty()) {
+            s.append(", ").append(PowerNow.text(power));
+        }
         s.append(", ").append(etaSeconds < 0 ? "ETA unknown" : "ETA " + duration(etaSeconds));
         return s.toString();
     }

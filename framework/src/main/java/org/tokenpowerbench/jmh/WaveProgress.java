@@ -1,7 +1,9 @@
 package org.tokenpowerbench.jmh;
 
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -54,6 +56,7 @@ final class WaveProgress {
     private final long total;
     private final long waveNanos;
     private final Counts counts;
+    private final Supplier<List<PowerNow.ScopePower>> power;
     private final long startNanos;
     private final long startRequests;
     private final long startTokens;
@@ -63,9 +66,11 @@ final class WaveProgress {
     /**
      * @param total     requests the wave sends; -1 for a timed wave
      * @param waveNanos a timed wave's length, else 0
+     * @param power     the sensors' power now, read only when a line is printed ({@link PowerNow#read})
      */
     WaveProgress(ProgressSettings settings, LongSupplier nanoClock, LongSupplier wallMillis, PrintStream out, String kind,
-                 int iteration, int iterations, long total, long waveNanos, Counts counts) {
+                 int iteration, int iterations, long total, long waveNanos, Counts counts,
+                 Supplier<List<PowerNow.ScopePower>> power) {
         this.settings = settings;
         this.nanoClock = nanoClock;
         this.wallMillis = wallMillis;
@@ -76,6 +81,7 @@ final class WaveProgress {
         this.total = total;
         this.waveNanos = waveNanos;
         this.counts = counts;
+        this.power = power;
         this.startNanos = nanoClock.getAsLong();
         this.startRequests = counts.requests();
         this.startTokens = counts.outputTokens();
@@ -106,7 +112,7 @@ final class WaveProgress {
         long eta = settings.etaAtMillis() <= 0 ? -1 : Math.max(0, (settings.etaAtMillis() - wallMillis.getAsLong()) / 1000);
         return new ProgressLine(settings.trial(), settings.trials(), kind, iteration, iterations,
                 counts.requests() - startRequests, total, now - startNanos, waveNanos,
-                counts.outputTokens() - startTokens, eta);
+                counts.outputTokens() - startTokens, eta, power.get());
     }
 
     /** On a terminal, wipes the progress line and writes JMH's iteration label back, so that its result follows it. */

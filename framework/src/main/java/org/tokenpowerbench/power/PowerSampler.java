@@ -211,6 +211,52 @@ public final class PowerSampler implements AutoCloseable {
         return sensorNanos;
     }
 
+    /**
+     * The channel's mean power over about the last {@code windowNanos} of samples, for a live
+     * display while the sampler runs (another thread may call it): a watts channel's mean reading,
+     * a joules channel's energy gained over the time between its first and last reading in the
+     * window. NaN before there is enough to tell (one reading of a counter), or once stopped. Never
+     * used for a result: those come from the trace.
+     */
+    public double recentWatts(int channel, long windowNanos) {
+        int n = count; // volatile: the arrays below hold every sample before n
+        long[] times = timestamps;
+        double[][] rows = values;
+        long[][] at = measuredAt;
+        if (times == null || rows == null || n == 0 || n > times.length) {
+            return Double.NaN;
+        }
+        double[] row = rows[channel];
+        boolean joules = sensor.channels().get(channel).kind() == PowerChannel.Kind.ENERGY_JOULES;
+        long lastTime = 0;
+        double lastValue = Double.NaN;
+        long firstTime = 0;
+        double firstValue = Double.NaN;
+        double sum = 0;
+        int readings = 0;
+        for (int i = n - 1; i >= 0 && i < row.length; i--) {
+            double v = row[i];
+            if (Double.isNaN(v)) {
+                continue;
+            }
+            long t = at != null && i < at[channel].length && at[channel][i] != Readings.AT_READ ? at[channel][i] : times[i];
+            if (readings == 0) {
+                lastTime = t;
+                lastValue = v;
+            } else if (lastTime - t > windowNanos) {
+                break;
+            }
+            firstTime = t;
+            firstValue = v;
+            sum += v;
+            readings++;
+        }
+        if (!joules) {
+            return readings == 0 ? Double.NaN : sum / readings;
+        }
+        return readings < 2 || lastTime <= firstTime ? Double.NaN : (lastValue - firstValue) / ((lastTime - firstTime) / 1e9);
+    }
+
     private void loop() {
         long next = timestamps[0] + periodNanos;
         while (!stopRequested) {

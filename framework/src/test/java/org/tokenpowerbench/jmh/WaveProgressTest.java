@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.tokenpowerbench.UserError;
+import org.tokenpowerbench.power.Scope;
 
 /** The progress line's text and how often it is printed, on a clock the test moves by hand. */
 class WaveProgressTest {
@@ -20,6 +22,8 @@ class WaveProgressTest {
     private final AtomicLong requests = new AtomicLong(7); // counted before this wave: not its own
     private final AtomicLong tokens = new AtomicLong(700);
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private final AtomicLong powerReads = new AtomicLong();
+    private List<PowerNow.ScopePower> power = List.of(); // no power profiler
 
     private WaveProgress progress(ProgressSettings settings, long total, long waveNanos) {
         return new WaveProgress(settings, nanos::get, wallMillis::get, new PrintStream(bytes, true, StandardCharsets.UTF_8),
@@ -33,6 +37,9 @@ class WaveProgressTest {
                     public long outputTokens() {
                         return tokens.get();
                     }
+                }, () -> {
+                    powerReads.incrementAndGet();
+                    return power;
                 });
     }
 
@@ -56,6 +63,36 @@ class WaveProgressTest {
     }
 
     @Test
+    void theSensorsPowerNowComesBeforeTheEtaAndIsReadOnlyWhenALineIsPrinted() {
+        power = List.of(new PowerNow.ScopePower(Scope.GPU, false, 312.4));
+        WaveProgress p = progress(plain(1_000_000 + 250_000), 32, 0);
+        nanos.addAndGet(5 * SECOND);
+        p.tick();
+        assertEquals(0, powerReads.get(), "no line due, so the sensors are not read");
+        nanos.addAndGet(5 * SECOND);
+        requests.addAndGet(12);
+        tokens.addAndGet(1234);
+        p.tick();
+        p.tick();
+        assertEquals(1, powerReads.get(), "read once, for the one line printed");
+        assertEquals("tokenpowerbench: progress: trial 2/6, measurement 2 of 3, requests 12/32, 123.4 output tokens/s,"
+                + " power now: gpu 312 W, ETA 4m10s\n", printed());
+    }
+
+    @Test
+    void powerNowNamesEachScopeSaysEstimateAndAddsUpOnlyScopesThatDoNotNest() {
+        PowerNow.ScopePower gpu = new PowerNow.ScopePower(Scope.GPU, false, 312.4);
+        PowerNow.ScopePower cpuModel = new PowerNow.ScopePower(Scope.CPU, true, 45.25);
+        PowerNow.ScopePower node = new PowerNow.ScopePower(Scope.NODE, false, 520);
+        assertEquals("power now: cpu 45.3 W (estimate)", PowerNow.text(List.of(cpuModel)));
+        assertEquals("power now: 358 W (estimate) = gpu 312 W + cpu 45.3 W estimate", PowerNow.text(List.of(gpu, cpuModel)));
+        assertEquals("power now: gpu 312 W, node 520 W", PowerNow.text(List.of(gpu, node)),
+                "a node's reading holds its GPUs: no total");
+        assertEquals("", PowerNow.text(List.of()));
+        assertEquals(List.of(), PowerNow.read(), "no power profiler running in this JVM: nothing to show");
+    }
+
+    @Test
     void beforeATrialHasEndedTheEtaIsUnknownAndATimedWaveShowsItsClock() {
         WaveProgress p = progress(plain(0), -1, 60 * SECOND);
         nanos.addAndGet(12 * SECOND);
@@ -67,7 +104,7 @@ class WaveProgressTest {
 
     @Test
     void withoutTheHostsPropertiesTheLineLeavesOutTheTrialAndTheCount() {
-        ProgressLine line = new ProgressLine(0, 0, "warmup", 1, 0, 4, 8, 2 * SECOND, 0, 10, -1);
+        ProgressLine line = new ProgressLine(0, 0, "warmup", 1, 0, 4, 8, 2 * SECOND, 0, 10, -1, List.of());
         assertEquals("tokenpowerbench: progress: warm-up 1, requests 4/8, 5.0 output tokens/s, ETA unknown", line.text());
         assertEquals("2h07m", ProgressLine.duration(2 * 3600 + 7 * 60 + 59));
     }

@@ -80,6 +80,21 @@ class PowerSamplerTest {
     }
 
     @Test
+    void recentWattsIsTheCountersGainOverTheLastWindowWhileRunningAndNaNOnceStopped() throws InterruptedException {
+        FakeSensor sensor = new FakeSensor();
+        try (PowerSampler sampler = new PowerSampler(sensor, Duration.ofMillis(1))) {
+            sampler.start();
+            await(() -> sampler.sampleCount() >= 300, "300 samples");
+            assertEquals(50.0, sampler.recentWatts(0, Duration.ofSeconds(1).toNanos()), 2.5,
+                    "the fake counter gains 50 J a second");
+            assertTrue(Double.isNaN(sampler.recentWatts(1, Duration.ofSeconds(1).toNanos())),
+                    "one boundary reading of a counter tells no power");
+            sampler.stop();
+            assertTrue(Double.isNaN(sampler.recentWatts(0, Duration.ofSeconds(1).toNanos())), "stopped: nothing live");
+        }
+    }
+
+    @Test
     void samplesPeriodicallyWithBoundaryFlagsOnlyAtBothEnds() throws InterruptedException {
         FakeSensor sensor = new FakeSensor();
         PowerTrace trace;

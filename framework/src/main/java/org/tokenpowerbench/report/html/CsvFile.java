@@ -80,17 +80,60 @@ final class CsvFile {
             }
             Row row = new Row(columns);
             for (String line = in.readLine(); line != null; line = in.readLine()) {
-                List<String> fields = split(line);
-                if (fields.size() < names.size()) {
+                String[] fields = line.indexOf('"') < 0 ? plain(line) : split(line).toArray(new String[0]);
+                if (fields.length < names.size()) {
                     continue;
                 }
-                row.fields = fields.toArray(new String[0]);
+                row.fields = fields;
                 each.accept(row);
             }
         } catch (NoSuchFileException e) {
             // a run without this file (no power profiler, say): no rows
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A line without quotes: its fields between commas (the common case, and the one big files are made of). */
+    static String[] plain(String line) {
+        int n = 1;
+        for (int i = line.indexOf(','); i >= 0; i = line.indexOf(',', i + 1)) {
+            n++;
+        }
+        String[] out = new String[n];
+        int from = 0;
+        for (int f = 0; f < n - 1; f++) {
+            int comma = line.indexOf(',', from);
+            out[f] = line.substring(from, comma);
+            from = comma + 1;
+        }
+        out[n - 1] = line.substring(from);
+        return out;
+    }
+
+    /**
+     * What {@code of} makes of the file's first complete row; null when it has none (or does not
+     * exist). Reads no further.
+     */
+    static <T> T first(Path file, java.util.function.Function<Row, T> of) {
+        Object[] found = new Object[1];
+        try {
+            forEach(file, r -> {
+                found[0] = of.apply(r);
+                throw new FirstRowRead();
+            });
+        } catch (FirstRowRead e) {
+            // stopped after the first row
+        }
+        @SuppressWarnings("unchecked")
+        T t = (T) found[0];
+        return t;
+    }
+
+    /** Ends {@link #forEach} after the first row, from inside its callback. */
+    private static final class FirstRowRead extends RuntimeException {
+        FirstRowRead() {
+            super(null, null, false, false);
         }
     }
 

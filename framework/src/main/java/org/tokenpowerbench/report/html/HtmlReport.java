@@ -35,8 +35,12 @@ public final class HtmlReport implements SweepListener {
     static Path write(RunRecords run, ReportSettings settings) {
         List<TrialRow> rows = SweepTable.of(run);
         String page = ReportPage.render(run, rows, LocalDateTime.now(), settings);
-        Path file = run.runDir().resolve(FILE);
-        Path tmp = run.runDir().resolve(FILE + ".tmp");
+        return replace(run.runDir().resolve(FILE), page);
+    }
+
+    /** Writes {@code page} to {@code file} whole (a reader never sees half a page); returns the file. */
+    static Path replace(Path file, String page) {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
             Files.writeString(tmp, page, StandardCharsets.UTF_8);
             try {

@@ -32,7 +32,7 @@ final class LatencyView {
     private LatencyView() {
     }
 
-    static void append(StringBuilder h, RunRecords run, List<TrialRow> rows) {
+    static void append(StringBuilder h, RunRecords run, List<TrialRow> rows, RequestScan scan) {
         List<String> swept = ReportPage.sweptAxes(rows);
         Map<String, String> names = new LinkedHashMap<>();
         for (TrialResult t : run.trials()) {
@@ -43,16 +43,16 @@ final class LatencyView {
             }
             names.putIfAbsent(d, name.length() == 0 ? "the trial" : name.toString());
         }
-        Map<String, List<RequestLine>> latest = latestRequests(RequestLine.read(run.runDir()), names.keySet());
         ObjectNode root = JSON.createObjectNode();
         ArrayNode trials = root.putArray("trials");
         names.forEach((trial, name) -> {
-            List<RequestLine> mine = latest.getOrDefault(trial, List.of());
+            RequestScan.Latency mine = scan.latency().getOrDefault(trial, new RequestScan.Latency(new double[0],
+                    new double[0]));
             ObjectNode t = trials.addObject();
             t.put("trial", trial);
             t.put("name", name);
-            t.set("ttft", ecdf(mine.stream().filter(r -> !r.failed()).mapToDouble(RequestLine::ttftMs).toArray()));
-            t.set("tpot", ecdf(mine.stream().filter(r -> !r.failed()).mapToDouble(RequestLine::tpotMs).toArray()));
+            t.set("ttft", ecdf(mine.ttftMs()));
+            t.set("tpot", ecdf(mine.tpotMs()));
             t.set("itl", itl(run, trial));
         });
         h.append("<h2 id=\"tpb-latency-view\">Latency distributions</h2>\n")
@@ -67,23 +67,6 @@ final class LatencyView {
                 .append("<div class=\"chart\" id=\"tpb-itl\"></div>\n");
         h.append("<script type=\"application/json\" id=\"tpb-latency\">").append(root.toString().replace("</", "<\\/"))
                 .append("</script>\n");
-    }
-
-    /** Each trial's measured requests of its latest attempt (the last invocation that wrote its rows). */
-    private static Map<String, List<RequestLine>> latestRequests(List<RequestLine> rows, java.util.Set<String> trials) {
-        Map<String, String> invocation = new LinkedHashMap<>();
-        for (RequestLine r : rows) {
-            if (r.measurement() && trials.contains(r.trial())) {
-                invocation.put(r.trial(), r.invocation());
-            }
-        }
-        Map<String, List<RequestLine>> out = new LinkedHashMap<>();
-        for (RequestLine r : rows) {
-            if (r.measurement() && r.invocation().equals(invocation.get(r.trial()))) {
-                out.computeIfAbsent(r.trial(), k -> new ArrayList<>()).add(r);
-            }
-        }
-        return out;
     }
 
     /** {@code [[value, share at or below], ...]}: every value, or {@link #POINTS} quantiles of many. */

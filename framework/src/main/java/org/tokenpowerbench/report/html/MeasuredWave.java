@@ -1,9 +1,6 @@
 package org.tokenpowerbench.report.html;
 
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The requests of one measured wave, as {@code requests.csv} holds them: a fork appends a wave's
@@ -21,36 +18,6 @@ record MeasuredWave(String trialId, String trial, String iteration, String invoc
 
     MeasuredWave {
         requests = List.copyOf(requests);
-    }
-
-    /** The measured waves of {@code rows}, in the order written. */
-    static List<MeasuredWave> of(List<RequestLine> rows) {
-        List<MeasuredWave> out = new ArrayList<>();
-        List<RequestLine> current = new ArrayList<>();
-        Set<Integer> seen = new HashSet<>();
-        RequestLine first = null;
-        for (RequestLine r : rows) {
-            if (!r.measurement()) {
-                continue;
-            }
-            boolean same = first != null && first.trialId().equals(r.trialId())
-                    && first.iteration().equals(r.iteration()) && first.invocation().equals(r.invocation())
-                    && !seen.contains(r.request());
-            if (!same && first != null) {
-                out.add(new MeasuredWave(first.trialId(), first.trial(), first.iteration(), first.invocation(), current));
-                current = new ArrayList<>();
-                seen.clear();
-            }
-            if (!same) {
-                first = r;
-            }
-            current.add(r);
-            seen.add(r.request());
-        }
-        if (first != null) {
-            out.add(new MeasuredWave(first.trialId(), first.trial(), first.iteration(), first.invocation(), current));
-        }
-        return out;
     }
 
     /** The key the wave's power rows carry. */

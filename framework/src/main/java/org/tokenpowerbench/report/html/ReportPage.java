@@ -65,8 +65,9 @@ final class ReportPage {
         h.append("<h2>Latency and energy</h2>\n<p class=\"note\">TPOT p50 against J/outputToken, one point per trial; ")
                 .append("the line joins the Pareto frontier: the trials no other trial beats on both.</p>\n")
                 .append("<div class=\"chart\" id=\"tpb-plane\"></div>\n");
-        TimelineView.append(h, run);
-        LatencyView.append(h, run, rows);
+        RequestScan requests = RequestScan.read(run.runDir()); // one pass over requests.csv for both views
+        TimelineView.append(h, run, requests);
+        LatencyView.append(h, run, rows, requests);
         RegressionView.append(h, run);
         h.append("<script type=\"application/json\" id=\"tpb-data\">")
                 .append(data(rows, swept).replace("</", "<\\/")).append("</script>\n");
@@ -92,7 +93,7 @@ final class ReportPage {
         return values.entrySet().stream().filter(e -> e.getValue().size() > 1).map(Map.Entry::getKey).toList();
     }
 
-    private static void whatRan(StringBuilder h, RunRecords run, List<TrialRow> rows, LocalDateTime written) {
+    static void whatRan(StringBuilder h, RunRecords run, List<TrialRow> rows, LocalDateTime written) {
         h.append("<h2>What ran</h2>\n<table class=\"facts\">\n");
         fact(h, "run folder", run.runDir().toAbsolutePath().toString());
         fact(h, "benchmark", String.join(", ", distinct(rows.stream().map(TrialRow::benchmark).toList())));
@@ -179,7 +180,7 @@ final class ReportPage {
         return (starts.size() == 1 ? "started " : "commands started ") + String.join(", ", starts);
     }
 
-    private static void warnings(StringBuilder h, List<TrialRow> rows) {
+    static void warnings(StringBuilder h, List<TrialRow> rows) {
         List<TrialRow> flagged = rows.stream().filter(r -> !r.warnings().isEmpty() || r.failure() != null).toList();
         boolean estimated = rows.stream().anyMatch(TrialRow::estimated);
         if (flagged.isEmpty() && !estimated) {
@@ -203,7 +204,7 @@ final class ReportPage {
         h.append("</ul>\n");
     }
 
-    private static void table(StringBuilder h, List<TrialRow> rows, List<String> swept) {
+    static void table(StringBuilder h, List<TrialRow> rows, List<String> swept) {
         h.append("<h2>Sweep</h2>\n<p class=\"note\">One row per trial and energy label. <b>±</b> after a JMH score ")
                 .append("is JMH's error (99.9 % confidence, its default). <b>mean [95 % CI]</b> is computed here from ")
                 .append("the per-iteration energy lines of iterations.jsonl (each measured wave's joules over its output ")
@@ -266,7 +267,7 @@ final class ReportPage {
         h.append("</tbody></table></div>\n");
     }
 
-    private static String data(List<TrialRow> rows, List<String> swept) {
+    static String data(List<TrialRow> rows, List<String> swept) {
         ObjectNode root = JSON.createObjectNode();
         ArrayNode axes = root.putArray("swept");
         swept.forEach(axes::add);
@@ -359,7 +360,7 @@ final class ReportPage {
         return out.toString();
     }
 
-    private static String own(String name) {
+    static String own(String name) {
         try (InputStream in = ReportPage.class.getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalStateException(name + " is missing beside " + ReportPage.class.getName());

@@ -16,11 +16,15 @@ import org.tokenpowerbench.report.TrafficProfile;
  * @param slo     the objectives of {@code --slo}; null when not given (each folder's {@code @Slo} then)
  * @param cost    {@code --carbon}, {@code --pue}, {@code --price}, {@code --hw-price}; null without {@code --carbon}
  * @param forecast the day of traffic of {@code --forecast}, read and checked here; null without it
+ * @param out     where the page of several runs goes ({@code --out FILE}); null for {@link #DEFAULT_OUT}
  */
-record ReportRequest(List<Path> runDirs, ServiceObjectives slo, CostInputs cost, TrafficProfile forecast) {
+record ReportRequest(List<Path> runDirs, ServiceObjectives slo, CostInputs cost, TrafficProfile forecast, Path out) {
+
+    /** Where the page of several runs goes without {@code --out}: the working folder, not any run's. */
+    static final Path DEFAULT_OUT = Path.of("report.html");
 
     static final String USAGE = "report [--slo ttft=500ms,tpot=50ms,e2e=2s] [--carbon gCO2e/kWh|REGION [--pue 1.0]"
-            + " [--price $/kWh] [--hw-price $/h]] [--forecast traffic.csv] DIR [DIR ...]";
+            + " [--price $/kWh] [--hw-price $/h]] [--forecast traffic.csv] [--out FILE] DIR [DIR ...]";
 
     ReportRequest {
         runDirs = List.copyOf(runDirs);
@@ -35,6 +39,7 @@ record ReportRequest(List<Path> runDirs, ServiceObjectives slo, CostInputs cost,
         double hardware = Double.NaN;
         String costOption = null;
         TrafficProfile forecast = null;
+        Path out = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--slo")) {
@@ -52,6 +57,8 @@ record ReportRequest(List<Path> runDirs, ServiceObjectives slo, CostInputs cost,
                 costOption = a;
             } else if (a.equals("--forecast")) {
                 forecast = TrafficProfile.read(Path.of(value(args, ++i, a, "traffic.csv")));
+            } else if (a.equals("--out")) {
+                out = Path.of(value(args, ++i, a, "runs.html"));
             } else if (a.startsWith("--")) {
                 throw new UserError("report: unknown option " + a + "; write " + USAGE
                         + ", or report --compare BASE NEW");
@@ -67,7 +74,26 @@ record ReportRequest(List<Path> runDirs, ServiceObjectives slo, CostInputs cost,
                     + " cost and carbon are reported together");
         }
         return new ReportRequest(dirs, slo, grid == null ? null : new CostInputs(grid, pue, price, hardware),
-                forecast);
+                forecast, out);
+    }
+
+    /**
+     * Where the page of several runs goes: {@code --out}, else {@link #DEFAULT_OUT}.
+     *
+     * @throws UserError when that is a run folder's own {@code report.html} (a folder with a
+     *                   {@code summary.json}), which the page would replace
+     */
+    Path severalRunsPage() {
+        Path file = out != null ? out : DEFAULT_OUT;
+        Path folder = file.toAbsolutePath().normalize().getParent();
+        if (folder != null && java.nio.file.Files.exists(folder.resolve(org.tokenpowerbench.report.SummaryFile.NAME))) {
+            throw new UserError("report: " + file + " is in the run folder " + folder + ", whose own page it would"
+                    + " replace; give --out a file outside every run folder, e.g. --out runs.html");
+        }
+        if (java.nio.file.Files.isDirectory(file)) {
+            throw new UserError("report: --out " + file + " is a folder; give a file, e.g. --out " + file.resolve("runs.html"));
+        }
+        return file;
     }
 
     /** What the page of {@code runDir} shows: the objectives given here, else its own {@code @Slo}. */

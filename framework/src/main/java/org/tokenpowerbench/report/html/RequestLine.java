@@ -1,14 +1,11 @@
 package org.tokenpowerbench.report.html;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.tokenpowerbench.report.RequestsFile;
 
 /**
  * A row of {@code requests.csv} as the page reads it back: which wave it belongs to, its stamps
  * on the run folder's clock (Unix ms; NaN where the request never got there) and what the
- * distributions need. {@link RequestsFile} writes the rows; this takes only what the page shows.
+ * distributions need. {@link RequestsFile} writes the rows; {@link RequestScan} reads them, taking only what the page shows.
  *
  * @param trialId       the trial's id ({@code trial_id})
  * @param trial         the trial's description
@@ -32,16 +29,5 @@ record RequestLine(String trialId, String trial, String iteration, String invoca
 
     boolean measurement() {
         return iteration.startsWith("measurement");
-    }
-
-    /** Every row of the run folder's {@code requests.csv}, in the order written; none without the file. */
-    static List<RequestLine> read(Path runDir) {
-        List<RequestLine> out = new ArrayList<>();
-        CsvFile.forEach(runDir.resolve(RequestsFile.FILE), r -> out.add(new RequestLine(r.text("trial_id"),
-                r.text("trial"), r.text("iteration"), r.text("invocation"), (int) r.number("request"),
-                r.number("queued_unix_ms"), r.number("sent_unix_ms"), r.number("first_token_unix_ms"),
-                r.number("last_token_unix_ms"), r.number("e2e_ms"), r.number("ttft_ms"), r.number("tpot_ms"),
-                r.number("prompt_tokens"), r.number("output_tokens"), !r.text("error_class").isEmpty())));
-        return out;
     }
 }

@@ -50,16 +50,16 @@ final class TimelineView {
     private TimelineView() {
     }
 
-    static void append(StringBuilder h, RunRecords run) {
-        List<MeasuredWave> waves = MeasuredWave.of(RequestLine.read(run.runDir()));
+    static void append(StringBuilder h, RunRecords run, RequestScan scan) {
         h.append("<h2 id=\"tpb-wave-view\">One wave: power and requests</h2>\n");
-        if (waves.isEmpty()) {
+        if (scan.drawn().isEmpty()) {
             h.append("<p class=\"note\">No measured wave in ").append(org.tokenpowerbench.report.RequestsFile.FILE)
                     .append(": nothing to draw.</p>\n");
             return;
         }
-        int requests = waves.stream().mapToInt(w -> w.requests().size()).sum();
-        List<Drawn> kept = keep(waves, requests > ALL_WAVES_UP_TO);
+        long requests = scan.measuredRequests();
+        List<Drawn> kept = new ArrayList<>();
+        scan.drawn().forEach(w -> kept.add(new Drawn(w)));
         readPower(run, kept);
         WaveNotes notes = WaveNotes.read(run.runDir());
         h.append("<p class=\"note\">Top: each sensor's <code>power_W</code> (the mean over the interval ending at each")
@@ -72,10 +72,12 @@ final class TimelineView {
                 .append(" request, <span class=\"k-queue\">queue</span> (due to sent), <span class=\"k-prefill\">prefill")
                 .append("</span> (sent to first token), <span class=\"k-decode\">decode</span> (first to last token);")
                 .append(" red: failed. Seconds after the wave's first send. Drag the slider or scroll to zoom.</p>\n");
-        if (kept.size() < waves.size()) {
+        if (kept.size() < scan.measuredWaves()) {
             h.append("<p class=\"note\">This run has ").append(requests).append(" measured requests: the page keeps the")
-                    .append(" last measured wave of each trial (").append(kept.size()).append(" of ").append(waves.size())
-                    .append(" waves); requests.csv and the power files hold them all.</p>\n");
+                    .append(" last measured wave of each trial, for as many trials as fit in ").append(ALL_WAVES_UP_TO)
+                    .append(" requests (").append(kept.size()).append(" of ").append(scan.measuredWaves())
+                    .append(" waves); requests.csv and the power files hold them all, and every table and distribution")
+                    .append(" on this page counts every request.</p>\n");
         }
         h.append("<div class=\"wave-pick\"><label>trial <select id=\"tpb-wave-trial\"></select></label> ")
                 .append("<label>iteration <select id=\"tpb-wave-iteration\"></select></label></div>\n")
@@ -105,18 +107,6 @@ final class TimelineView {
         head.set("waves", index);
         h.append("<script type=\"application/json\" id=\"tpb-waves\">").append(head.toString().replace("</", "<\\/"))
                 .append("</script>\n").append(blocks);
-    }
-
-    private static List<Drawn> keep(List<MeasuredWave> waves, boolean lastOfEachTrial) {
-        List<Drawn> out = new ArrayList<>();
-        if (!lastOfEachTrial) {
-            waves.forEach(w -> out.add(new Drawn(w)));
-            return out;
-        }
-        Map<String, MeasuredWave> last = new LinkedHashMap<>();
-        waves.forEach(w -> last.put(w.trialId(), w));
-        last.values().forEach(w -> out.add(new Drawn(w)));
-        return out;
     }
 
     /** The first complete trial of the results that has a wave; else the first wave's trial. */
@@ -149,6 +139,13 @@ final class TimelineView {
                 continue;
             }
             String sensor = m.group(1);
+            // each write of a wave's trace makes a file of its own (power-<sensor>-<pid>-<n>.csv): a file
+            // whose first row belongs to no drawn wave holds none, and a big run has a thousand of them
+            String firstKey = CsvFile.first(file, r -> WaveNotes.key(r.text("trial_id"), r.text("iteration"),
+                    r.text("invocation")));
+            if (firstKey == null || !byKey.containsKey(firstKey)) {
+                continue;
+            }
             Map<String, Samples> rows = new LinkedHashMap<>();
             CsvFile.forEach(file, r -> {
                 String key = WaveNotes.key(r.text("trial_id"), r.text("iteration"), r.text("invocation"));

@@ -228,5 +228,11 @@ class CompareCommandTest {
         List<String> console = page.log().lines().filter(l -> l.contains("CONSOLE")).toList();
         assertTrue(console.isEmpty(), "the page logs nothing to the console: " + console);
         assertEquals(Comparison.WORSE_STATUS, o.status());
+        String shots = System.getenv("TPB_REPORT_SCREENSHOTS");
+        if (shots != null) {
+            // docs/compare.png is made this way: TPB_REPORT_SCREENSHOTS=$PWD/docs ./mvnw ... -Dtest=CompareCommandTest
+            HeadlessChromium.screenshot(html, "", Path.of(shots).resolve("compare.png"), 1400, 1100, dir);
+            System.out.println("compare.html of these two runs: " + Files.size(html) + " bytes");
+        }
     }
 }

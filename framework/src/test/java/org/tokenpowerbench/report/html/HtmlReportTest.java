@@ -279,9 +279,11 @@ class HtmlReportTest {
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(2, status);
         List<String> lines = err.toString(StandardCharsets.UTF_8).lines().toList();
-        assertEquals(2, lines.size(), lines.toString());
+        assertEquals(3, lines.size(), lines.toString());
         assertTrue(lines.get(0).contains(empty + " has no summary.json"), lines.get(0));
         assertTrue(lines.get(1).contains("nowhere is not a folder"), lines.get(1));
+        assertEquals("report: no page written; give only run folders a sweep wrote", lines.get(2),
+                "two folders ask for one page of both, which is not written half");
         assertEquals(2, ReportCommand.run(new String[0], new PrintStream(new ByteArrayOutputStream()),
                 new PrintStream(new ByteArrayOutputStream())));
     }
