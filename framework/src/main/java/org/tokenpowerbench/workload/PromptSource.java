@@ -12,6 +12,9 @@ import org.tokenpowerbench.client.Tokenizer;
  */
 public final class PromptSource {
 
+    /** Prompt building slower than this is worth a line: it is server traffic before every trial. */
+    private static final double SLOW_BUILD_SECONDS = 10.0;
+
     /** The prompts of a trial. */
     public record Loaded(PromptSet measured, PromptSet warmup, String tokenization) {
     }
@@ -112,8 +115,15 @@ public final class PromptSource {
             String name = inputLengths.isFixed() ? lengthName
                     : lengthName + " (drawn from inputLengths=" + inputLengths.describe() + ")";
             if (tokenizer != null) {
-                all = PromptSet.synthetic(tokenizer, inputs, seed, name);
-                tokenization = "exact: " + tokenizer.description();
+                TokenizerCalls counted = new TokenizerCalls(tokenizer);
+                all = PromptSet.synthetic(counted, inputs, seed, name);
+                tokenization = "exact: " + tokenizer.description() + String.format(java.util.Locale.ROOT,
+                        "; %d prompts built with %d tokenizer calls in %.2f s", total, counted.calls(), counted.seconds());
+                if (counted.seconds() > SLOW_BUILD_SECONDS) {
+                    System.err.println("tokenpowerbench: building the prompts took " + String.format(java.util.Locale.ROOT,
+                            "%.1f s (%d calls to %s)", counted.seconds(), counted.calls(), tokenizer.description())
+                            + "; that traffic ran on the server before the measurement");
+                }
             } else {
                 all = PromptSet.uncontrolled(inputs, seed);
                 tokenization = "not controlled: the server has no tokenize endpoint; prompts are " + promptTokens

@@ -98,6 +98,37 @@ class PromptSetTest {
         }
     }
 
+    /**
+     * Each tokenizer call is a /tokenize request against a remote server: one word per call cost
+     * about one request per token (some 500 for a 512-token prompt). Batched filling needs a handful.
+     */
+    @Test
+    void aLongPromptTakesAHandfulOfTokenizerCallsNotOnePerToken() {
+        int[] calls = new int[1];
+        Tokenizer inner = new WordTokenizer(1);
+        Tokenizer counting = new Tokenizer() {
+            @Override
+            public int[] encode(String text) {
+                calls[0]++;
+                return inner.encode(text);
+            }
+
+            @Override
+            public int specialTokensAdded() {
+                return 1;
+            }
+
+            @Override
+            public String description() {
+                return "counting";
+            }
+        };
+        PromptSet set = PromptSet.synthetic(counting, 16, 512, 7L);
+        assertExact(inner, set, 16, 512);
+        double perPrompt = calls[0] / 16.0;
+        assertTrue(perPrompt <= 16, perPrompt + " tokenizer calls per 512-token prompt");
+    }
+
     @Test
     void largePrompts() {
         WordTokenizer tok = new WordTokenizer(1);
