@@ -42,11 +42,13 @@ final class RedfishSensor implements PowerSensor {
     private final Duration interval;
     private final long slowestReadNanos;
     private final Map<String, String> described;
+    private final Runnable logout;
     private long lastReadNanos = Long.MIN_VALUE;
 
     private RedfishSensor(OkHttpClient http, HttpUrl resource, boolean environmentMetrics, boolean energy, String device,
-                          Duration interval, long slowestReadNanos, Map<String, String> described) {
+                          Duration interval, long slowestReadNanos, Map<String, String> described, Runnable logout) {
         this.http = http;
+        this.logout = logout;
         this.resource = resource;
         this.environmentMetrics = environmentMetrics;
         this.energy = energy;
@@ -60,8 +62,8 @@ final class RedfishSensor implements PowerSensor {
      * Finds the chassis ({@code chassis} or the first member of {@code /redfish/v1/Chassis}) and the
      * resource that carries its power.
      */
-    static RedfishSensor open(OkHttpClient http, HttpUrl base, String chassis, Duration interval, String auth)
-            throws SensorUnavailableException {
+    static RedfishSensor open(OkHttpClient http, HttpUrl base, String chassis, Duration interval, String auth,
+                              Runnable logout) throws SensorUnavailableException {
         try {
             String path = chassis;
             if (path == null) {
@@ -99,8 +101,9 @@ final class RedfishSensor implements PowerSensor {
             if (!interval2.isEmpty()) {
                 env.put("powerMetricsIntervalMin", interval2);
             }
-            return new RedfishSensor(http, resource, modern, energy, base.host() + path, interval, slowest, env);
+            return new RedfishSensor(http, resource, modern, energy, base.host() + path, interval, slowest, env, logout);
         } catch (IOException e) {
+            logout.run();
             throw new SensorUnavailableException("redfish: " + base + " did not answer: " + e.getMessage()
                     + "; check url=, the credentials' variables, and insecure=true for a self-signed certificate", e);
         }
@@ -177,6 +180,7 @@ final class RedfishSensor implements PowerSensor {
 
     @Override
     public void close() {
+        logout.run();
         http.dispatcher().executorService().shutdown();
         http.connectionPool().evictAll();
     }

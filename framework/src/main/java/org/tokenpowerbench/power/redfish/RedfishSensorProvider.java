@@ -23,13 +23,15 @@ import org.tokenpowerbench.power.SensorUnavailableException;
  * Opens a {@link RedfishSensor} under the id {@code redfish}:
  * {@code -prof 'redfish:url=https://bmc-1;userEnv=BMC_USER;passwordEnv=BMC_PASS'}. Options:
  * {@code chassis} (e.g. {@code /redfish/v1/Chassis/1}; default the first chassis), {@code userEnv} and
- * {@code passwordEnv} (basic authentication, from the environment variables named, never printed
- * or written), {@code insecure=true} (accept a self-signed certificate and any host name: BMCs ship
+ * {@code passwordEnv} (the credentials, from the environment variables named, never printed
+ * or written), {@code auth} ({@code basic}, the default, or {@code session}: one login through
+ * {@code SessionService}, an {@code X-Auth-Token} on every read, the session deleted at the end; see
+ * {@link RedfishSession}), {@code insecure=true} (accept a self-signed certificate and any host name: BMCs ship
  * with one; off by default), {@code interval} (between reads, default 1s), {@code timeout} (5s).
  */
 public final class RedfishSensorProvider implements PowerSensorProvider {
 
-    private static final Set<String> OPTIONS = Set.of("url", "chassis", "userEnv", "passwordEnv", "insecure",
+    private static final Set<String> OPTIONS = Set.of("url", "chassis", "userEnv", "passwordEnv", "auth", "insecure",
             "interval", "timeout");
 
     @Override
@@ -40,7 +42,7 @@ public final class RedfishSensorProvider implements PowerSensorProvider {
     @Override
     public String description() {
         return "chassis power from a BMC over Redfish (EnvironmentMetrics PowerWatts/EnergykWh, else Power/PowerControl;"
-                + " node scope, ~1 s resolution); url=https://bmc;userEnv=VAR;passwordEnv=VAR;insecure=false";
+                + " node scope, ~1 s resolution); url=https://bmc;userEnv=VAR;passwordEnv=VAR;auth=basic|session;insecure=false";
     }
 
     @Override
@@ -63,13 +65,28 @@ public final class RedfishSensorProvider implements PowerSensorProvider {
         String auth = "none";
         String userVar = line.get("userEnv", null);
         String passwordVar = line.get("passwordEnv", null);
+        String mode = line.get("auth", "basic");
+        if (!mode.equals("basic") && !mode.equals("session")) {
+            throw new UserError("-prof redfish: auth=" + mode + " is neither basic nor session");
+        }
+        RedfishSession session = null;
         if (userVar != null || passwordVar != null) {
             String user = variable("userEnv", userVar);
             String password = variable("passwordEnv", passwordVar);
-            String header = Credentials.basic(user, password);
-            http.addInterceptor(chain -> chain.proceed(chain.request().newBuilder().header("Authorization", header)
-                    .build()));
-            auth = "basic (user from $" + userVar + ", password from $" + passwordVar + ")";
+            if (mode.equals("session")) {
+                session = new RedfishSession(base, user, password);
+                http.addInterceptor(session);
+                auth = "session (user from $" + userVar + ", password from $" + passwordVar
+                        + "; X-Auth-Token kept in memory only, the session deleted at the end)";
+            } else {
+                String header = Credentials.basic(user, password);
+                http.addInterceptor(chain -> chain.proceed(chain.request().newBuilder().header("Authorization", header)
+                        .build()));
+                auth = "basic (user from $" + userVar + ", password from $" + passwordVar + ")";
+            }
+        } else if (mode.equals("session")) {
+            throw new UserError("-prof redfish: auth=session needs userEnv= and passwordEnv=, the variables that hold"
+                    + " the user and password");
         }
         String insecure = line.get("insecure", "false");
         if (!insecure.equals("true") && !insecure.equals("false")) {
@@ -79,8 +96,16 @@ public final class RedfishSensorProvider implements PowerSensorProvider {
             trustAnyCertificate(http);
             auth += "; TLS certificate not checked (insecure=true)";
         }
-        return RedfishSensor.open(http.build(), base, line.get("chassis", null),
-                line.duration("interval", Duration.ofSeconds(1)), auth);
+        OkHttpClient client = http.build();
+        RedfishSession opened = session;
+        // the logout goes out without the session's own interceptor (it would log in again)
+        Runnable logout = opened == null ? () -> { } : () -> {
+            OkHttpClient.Builder plain = client.newBuilder();
+            plain.interceptors().remove(opened);
+            opened.logout(plain.build());
+        };
+        return RedfishSensor.open(client, base, line.get("chassis", null),
+                line.duration("interval", Duration.ofSeconds(1)), auth, logout);
     }
 
     private static String variable(String key, String name) {
