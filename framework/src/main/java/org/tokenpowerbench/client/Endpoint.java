@@ -18,16 +18,35 @@ package org.tokenpowerbench.client;
  *                  order the user named them (a request row's {@code replica} is an index into it),
  *                  the first being {@code baseUrl}; a single server is a list of that one
  * @param route     how requests are shared among the replicas; irrelevant for one
+ * @param unreachable indices of replicas that did not answer when the trial opened: no request is
+ *                  routed to them (they keep their index, so that {@code replica.<i>} means the same
+ *                  server in every trial); never every replica
  */
 public record Endpoint(String baseUrl, String modelId, String apiKey, Tokenizer tokenizer, boolean continuousUsage,
-                       boolean freshPrefixCache, java.util.List<String> replicas, Route route) {
+                       boolean freshPrefixCache, java.util.List<String> replicas, Route route,
+                       java.util.Set<Integer> unreachable) {
 
     public Endpoint {
         replicas = replicas == null || replicas.isEmpty() ? java.util.List.of(baseUrl) : java.util.List.copyOf(replicas);
         route = route == null ? Route.ROUND_ROBIN : route;
+        unreachable = unreachable == null ? java.util.Set.of() : java.util.Set.copyOf(unreachable);
         if (!replicas.get(0).equals(baseUrl)) {
             throw new IllegalArgumentException("the first replica " + replicas.get(0) + " is not the base URL " + baseUrl);
         }
+        for (int i : unreachable) {
+            if (i < 0 || i >= replicas.size()) {
+                throw new IllegalArgumentException("unreachable replica " + i + " of " + replicas.size());
+            }
+        }
+        if (unreachable.size() >= replicas.size()) {
+            throw new IllegalArgumentException("every replica is unreachable: nothing to measure");
+        }
+    }
+
+    /** Every replica reachable. */
+    public Endpoint(String baseUrl, String modelId, String apiKey, Tokenizer tokenizer, boolean continuousUsage,
+                    boolean freshPrefixCache, java.util.List<String> replicas, Route route) {
+        this(baseUrl, modelId, apiKey, tokenizer, continuousUsage, freshPrefixCache, replicas, route, null);
     }
 
     /** One server. */

@@ -13,7 +13,8 @@ public enum Route {
     /**
      * The replica with the fewest of this client's requests in flight, the first in turn among
      * equals: a slow replica gets fewer requests. A replica that fails at once (refused connects)
-     * is always idle, so it draws requests: what such a balancer does too, and the rows say so.
+     * would always look idle and draw requests, so after three refusals in a row the client takes
+     * it out of the rotation (under either route), as a balancer's health check would.
      */
     LEAST_IN_FLIGHT("leastInFlight");
 

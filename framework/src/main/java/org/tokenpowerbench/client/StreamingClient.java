@@ -111,7 +111,7 @@ public final class StreamingClient implements AutoCloseable {
         for (int i = 0; i < urls.length; i++) {
             urls[i] = HttpUrl.parse(endpoint.replicas().get(i) + api.path());
         }
-        this.replicas = new ReplicaChoice(endpoint.route(), urls.length);
+        this.replicas = new ReplicaChoice(endpoint.route(), urls.length, endpoint.unreachable());
         Dispatcher dispatcher = new Dispatcher();
         dispatcher.setMaxRequests(Math.max(64, maxConcurrency));
         dispatcher.setMaxRequestsPerHost(Math.max(64, maxConcurrency));
@@ -297,13 +297,19 @@ public final class StreamingClient implements AutoCloseable {
      */
     public RequestTimeline send(CompletionRequest request, int index, long queuedNanos) {
         int replica = replicas.pick();
+        boolean refused = false;
         try {
             RequestTimeline t = send(request, index, queuedNanos, replica);
+            refused = "connect".equals(t.errorClass());
             answeredRequests.incrementAndGet();
             answeredOutputTokens.addAndGet(Math.max(0, t.outputTokens()));
             return endpoint.replicated() ? t.withReplica(replica) : t;
         } finally {
-            replicas.done(replica);
+            if (replicas.done(replica, refused)) {
+                System.err.println("tokenpowerbench: replica " + replica + " (" + endpoint.replicas().get(replica)
+                        + ") refused " + ReplicaChoice.DOWN_AFTER + " connections in a row; no more requests go to it"
+                        + " in this trial (its failed rows are kept)");
+            }
         }
     }
 
@@ -422,25 +428,51 @@ public final class StreamingClient implements AutoCloseable {
      * once do not both see the same replica idle. A wave takes a few thousand picks a second at
      * most; the lock costs nothing beside a request.
      */
+    /** Whether a replica other than {@code replica} still takes requests (false for a single server). */
+    public boolean replicaUpBesides(int replica) {
+        return replicas.upBesides(replica);
+    }
+
     private static final class ReplicaChoice {
+        /**
+         * Refused connections in a row after which a replica is taken out of the rotation. A
+         * refused connect is a dead server, not a busy one; left in, it fails at once and so always
+         * looks idle, and least-in-flight would send it nearly every request. What a balancer's
+         * health check does, after a few failures rather than one, so that a blip is not an outage.
+         */
+        static final int DOWN_AFTER = 3;
+
         private final Route route;
         private final int[] inFlight;
+        private final int[] refusedInARow;
+        private final boolean[] down;
         private int turn;
 
-        ReplicaChoice(Route route, int replicas) {
+        ReplicaChoice(Route route, int replicas, java.util.Set<Integer> unreachable) {
             this.route = route;
             this.inFlight = new int[replicas];
+            this.refusedInARow = new int[replicas];
+            this.down = new boolean[replicas];
+            for (int i : unreachable) {
+                down[i] = true;
+            }
         }
 
         synchronized int pick() {
             int n = inFlight.length;
-            int chosen = turn % n;
-            if (route == Route.LEAST_IN_FLIGHT) {
-                for (int k = 1; k < n; k++) {
-                    int candidate = (turn + k) % n;
-                    if (inFlight[candidate] < inFlight[chosen]) {
-                        chosen = candidate;
+            int chosen = -1;
+            for (int k = 0; k < n; k++) {
+                int candidate = (turn + k) % n;
+                if (down[candidate]) {
+                    continue;
+                }
+                if (chosen < 0) {
+                    chosen = candidate;
+                    if (route != Route.LEAST_IN_FLIGHT) {
+                        break;
                     }
+                } else if (inFlight[candidate] < inFlight[chosen]) {
+                    chosen = candidate;
                 }
             }
             turn = (chosen + 1) % n; // the next in turn after the one chosen, among equals too
@@ -448,8 +480,31 @@ public final class StreamingClient implements AutoCloseable {
             return chosen;
         }
 
-        synchronized void done(int replica) {
+        synchronized boolean upBesides(int replica) {
+            for (int i = 0; i < down.length; i++) {
+                if (i != replica && !down[i]) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** True when this refusal took {@code replica} out of the rotation (never the last one up). */
+        synchronized boolean done(int replica, boolean refused) {
             inFlight[replica]--;
+            refusedInARow[replica] = refused ? refusedInARow[replica] + 1 : 0;
+            if (!refused || down[replica] || refusedInARow[replica] < DOWN_AFTER || inFlight.length < 2) {
+                return false;
+            }
+            int up = 0;
+            for (boolean d : down) {
+                up += d ? 0 : 1;
+            }
+            if (up < 2) {
+                return false; // the last replica up stays: the wave's server-gone rule decides then
+            }
+            down[replica] = true;
+            return true;
         }
     }
 

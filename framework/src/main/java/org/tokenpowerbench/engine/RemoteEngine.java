@@ -52,8 +52,23 @@ final class RemoteEngine implements RunningEngine {
      */
     static void checkReachable(String value) {
         RemoteEngineValue parsed = RemoteEngineValue.parse(value);
+        List<String> dead = new ArrayList<>();
+        EngineException first = null;
         for (String replica : parsed.replicas()) { // every replica of a deployment, each by its own URL
-            checkAnswers(base(replica));
+            try {
+                checkAnswers(base(replica));
+            } catch (Unreachable e) {
+                dead.add(base(replica));
+                first = first == null ? e : first;
+            }
+        }
+        if (dead.size() == parsed.replicas().size()) {
+            throw first;
+        }
+        if (!dead.isEmpty()) {
+            System.err.println("tokenpowerbench: " + dead.size() + " of " + parsed.replicas().size() + " replicas do not"
+                    + " answer now (" + String.join(", ", dead) + "); each trial checks again and runs on the replicas"
+                    + " that answer then");
         }
         if (parsed.tokenizer() != null) {
             HuggingFaceTokenizerFile.load(parsed.tokenizer()).close();
@@ -66,7 +81,7 @@ final class RemoteEngine implements RunningEngine {
         try (Response r = http.newCall(new Request.Builder().url(base + "/v1/models").build()).execute()) {
             code = r.code();
         } catch (IOException | IllegalArgumentException e) {
-            throw new EngineException("cannot reach engine " + base + " (" + e.getMessage()
+            throw new Unreachable("cannot reach engine " + base + " (" + e.getMessage()
                     + "): start the server, or fix the URL with -p engine=http://host:port");
         }
         if (code != 401 && code != 403 && (code < 200 || code >= 300)) {
@@ -90,15 +105,35 @@ final class RemoteEngine implements RunningEngine {
         RemoteEngineValue parsed = RemoteEngineValue.parse(value);
         OkHttpClient http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(10)).build();
         List<String> bases = new ArrayList<>();
+        java.util.Set<Integer> unreachable = new java.util.TreeSet<>();
+        Unreachable first = null;
         for (String replica : parsed.replicas()) {
             bases.add(base(replica));
-            checkServes(http, bases.get(bases.size() - 1), model, apiKey);
+            try {
+                checkServes(http, bases.get(bases.size() - 1), model, apiKey);
+            } catch (Unreachable e) {
+                // a deployment runs on the replicas that answer; a single server that does not is the error
+                unreachable.add(bases.size() - 1);
+                first = first == null ? e : first;
+            }
+        }
+        if (unreachable.size() == bases.size()) {
+            throw first;
         }
         String base = bases.get(0);
+        String live = bases.get(java.util.stream.IntStream.range(0, bases.size()).filter(i -> !unreachable.contains(i))
+                .findFirst().orElseThrow());
+        if (!unreachable.isEmpty()) {
+            List<String> named = new ArrayList<>();
+            unreachable.forEach(i -> named.add("replica " + i + " " + bases.get(i)));
+            System.err.println("tokenpowerbench: " + String.join(", ", named) + " did not answer when the trial opened;"
+                    + " the trial runs on the other " + (bases.size() - unreachable.size()) + " and no request goes to it"
+                    + " (its figures are absent from this trial's results)");
+        }
         HuggingFaceTokenizerFile file = parsed.tokenizer() == null ? null : HuggingFaceTokenizerFile.load(parsed.tokenizer());
-        Tokenizer tokenizer = file != null ? file : RemoteTokenizer.probe(http, base, model, apiKey);
+        Tokenizer tokenizer = file != null ? file : RemoteTokenizer.probe(http, live, model, apiKey);
         Endpoint endpoint = new Endpoint(base, model, apiKey, tokenizer, parsed.continuousUsage(),
-                parsed.freshPrefixCache(), bases, parsed.route());
+                parsed.freshPrefixCache(), bases, parsed.route(), unreachable);
         String description = (endpoint.replicated() ? "remote deployment of " + bases.size() + " replicas "
                 + String.join(" | ", bases) + " (route " + parsed.route().label() + ") serving " : "remote server " + base
                 + " serving ") + model
@@ -128,7 +163,7 @@ final class RemoteEngine implements RunningEngine {
                 served.add(m.path("id").asText());
             }
         } catch (IOException e) {
-            throw new EngineException("cannot reach engine " + base + " (" + e.getMessage()
+            throw new Unreachable("cannot reach engine " + base + " (" + e.getMessage()
                     + "): start the server, or fix the URL with -p engine=http://host:port");
         }
         if (!served.isEmpty() && !served.contains(model)) {
@@ -181,6 +216,13 @@ final class RemoteEngine implements RunningEngine {
         // Someone else's server: nothing of ours to stop but the tokenizer we loaded.
         if (tokenizerFile != null) {
             tokenizerFile.close();
+        }
+    }
+
+    /** A server that does not answer at all: for a deployment, one replica down rather than the run's end. */
+    static final class Unreachable extends EngineException {
+        Unreachable(String message) {
+            super(message);
         }
     }
 

@@ -64,7 +64,7 @@ public final class ClosedLoopDriver implements WaveDriver {
         }
         AtomicInteger next = new AtomicInteger();
         List<RequestTimeline> done = Collections.synchronizedList(new ArrayList<>(prompts.size()));
-        ServerGone gone = new ServerGone(serverGoneAfter);
+        ServerGone gone = new ServerGone(serverGoneAfter, client::replicaUpBesides);
         AtomicReference<WaveRecord.Stop> stop = new AtomicReference<>();
         long start = System.nanoTime();
         long stopAt = start + waveNanos;

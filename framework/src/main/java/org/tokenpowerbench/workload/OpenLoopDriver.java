@@ -138,7 +138,7 @@ public final class OpenLoopDriver implements WaveDriver {
         List<Future<RequestTimeline>> futures = new ArrayList<>(total);
         AtomicInteger inFlight = new AtomicInteger();
         AtomicInteger peak = new AtomicInteger();
-        ServerGone gone = new ServerGone(serverGoneAfter);
+        ServerGone gone = new ServerGone(serverGoneAfter, client::replicaUpBesides);
         AtomicReference<WaveRecord.Stop> stop = new AtomicReference<>();
         Thread dispatcher = Thread.currentThread();
         long t0 = System.nanoTime();

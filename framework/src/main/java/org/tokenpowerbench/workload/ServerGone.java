@@ -13,6 +13,10 @@ import org.tokenpowerbench.client.StreamingClient;
  * each costing a full stall or connect timeout, and the iteration outlives JMH's patience. What
  * was not sent is recorded as {@value #NOT_SENT}, so the wave keeps a row for every request.
  *
+ * <p>For a deployment of several replicas the streak is counted per replica, and a replica's streak
+ * ends the wave only when no other replica is still in the rotation ({@code othersUp}): one dead
+ * replica among live ones is taken out by the client and measured around, not the end of the wave.
+ *
  * <p>One instance per wave; thread-safe.
  */
 public final class ServerGone {
@@ -32,15 +36,25 @@ public final class ServerGone {
             + " ran out): give it more time with -to, or fewer prompts";
 
     private final int limit;
-    private int streak;
+    private final java.util.function.IntPredicate othersUp;
+    private final java.util.Map<Integer, Integer> streaks = new java.util.HashMap<>();
     private String reason;
 
     /** @param limit requests in a row that could not connect or stalled; 0 for never */
     public ServerGone(int limit) {
+        this(limit, replica -> false);
+    }
+
+    /**
+     * @param limit    requests in a row (per replica) that could not connect or stalled; 0 for never
+     * @param othersUp whether a replica other than the one given is still taken requests
+     */
+    public ServerGone(int limit, java.util.function.IntPredicate othersUp) {
         if (limit < 0) {
             throw new IllegalArgumentException("a streak of " + limit);
         }
         this.limit = limit;
+        this.othersUp = othersUp;
     }
 
     /** The limit the system property {@value #PROPERTY} sets, or {@value #DEFAULT_LIMIT}. */
@@ -71,8 +85,9 @@ public final class ServerGone {
             return null;
         }
         boolean gone = "connect".equals(r.errorClass()) || StreamingClient.STALLED.equals(r.errorClass());
-        streak = gone ? streak + 1 : 0;
-        if (streak < limit) {
+        int streak = gone ? streaks.getOrDefault(r.replica(), 0) + 1 : 0;
+        streaks.put(r.replica(), streak);
+        if (streak < limit || (r.replica() >= 0 && othersUp.test(r.replica()))) {
             return null;
         }
         reason = "the server is gone: " + limit + " requests in a row " + ("connect".equals(r.errorClass())

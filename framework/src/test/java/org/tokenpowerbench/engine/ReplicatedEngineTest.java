@@ -178,23 +178,72 @@ class ReplicatedEngineTest {
                 assertTrue(r.error().contains(dead), "the failure names the replica: " + r.error());
             }
         }
-        assertEquals(4, on(wave, 1));
-        assertEquals(4, ra.completions.get());
+        // round robin alternates a, dead, a, dead, a, dead: the third refusal in a row takes the dead
+        // replica out of the rotation, and the last two requests go to a
+        assertEquals(3, on(wave, 1), "three refused connections, then no more");
+        assertEquals(5, ra.completions.get());
         // the wave's server-gone rule counts failures in a row: the live replica's answers break the
         // streak, so a deployment with one replica alive is measured, not stopped
         assertNull(wave.stop());
     }
 
+    /**
+     * A dead replica fails at once, so to least-in-flight it always looks idle: left in, it would draw
+     * nearly every request. Three refusals in a row take it out; the live replica serves the rest.
+     */
     @Test
-    void aReplicaThatDoesNotAnswerStopsTheRunBeforeTheTrialNamingIt() throws IOException {
-        a.setDispatcher(new Replica(null, null));
+    void leastInFlightStopsSendingToADeadReplica() throws IOException {
+        Replica rb = new Replica(null, null);
+        b.setDispatcher(rb);
         String dead;
         try (ServerSocket s = new ServerSocket(0)) {
             dead = "http://127.0.0.1:" + s.getLocalPort();
         }
-        String value = url(a) + "|" + dead;
-        UserError e = assertThrows(UserError.class, () -> Engines.check(value, "m", "auto"));
+        Endpoint endpoint = new Endpoint(dead, "m", null, null, false, false, List.of(dead, url(b)), Route.LEAST_IN_FLIGHT);
+
+        WaveRecord wave = wave(endpoint, 2, 16);
+        assertEquals(16, wave.requests().size(), "every request has its row");
+        long onDead = on(wave, 0);
+        // two workers: at most one more request can be on its way to the dead replica when the third
+        // refusal lands
+        assertTrue(onDead >= 3 && onDead <= 4, onDead + " requests went to the dead replica");
+        assertEquals(16 - onDead, rb.completions.get(), "the live replica served every other");
+        assertTrue(wave.requests().stream().filter(r -> r.replica() == 0).allMatch(r -> "connect".equals(r.errorClass())));
+        assertNull(wave.stop());
+    }
+
+    /**
+     * A replica down when the run starts: the run goes on with the replicas that answer (one line
+     * names the dead one), requests go only to those, and indices keep their meaning. Every replica
+     * down is the one-line error it always was.
+     */
+    @Test
+    void aReplicaDownAtTheStartIsLeftOutNamedAndTheTrialRunsOnTheOthers() throws IOException {
+        Replica ra = new Replica(null, null);
+        a.setDispatcher(ra);
+        String dead;
+        try (ServerSocket s = new ServerSocket(0)) {
+            dead = "http://127.0.0.1:" + s.getLocalPort();
+        }
+        String value = dead + "|" + url(a);
+        Engines.check(value, "m", "auto"); // no exception: one replica answers
+        Endpoint endpoint = open(value);
+        assertEquals(java.util.Set.of(0), endpoint.unreachable());
+        assertEquals(List.of(dead, url(a)), endpoint.replicas(), "indices keep their meaning");
+
+        WaveRecord wave = wave(endpoint, 2, 6);
+        assertEquals(6, on(wave, 1), "every request to the live replica");
+        assertEquals(6, ra.completions.get());
+        assertTrue(wave.requests().stream().allMatch(RequestTimeline::succeeded));
+
+        String dead2;
+        try (ServerSocket s = new ServerSocket(0)) {
+            dead2 = "http://127.0.0.1:" + s.getLocalPort();
+        }
+        String allDead = dead + "|" + dead2;
+        UserError e = assertThrows(UserError.class, () -> Engines.check(allDead, "m", "auto"));
         assertTrue(e.getMessage().contains(dead), e.getMessage());
+        assertThrows(UserError.class, () -> open(allDead));
     }
 
     @Test
