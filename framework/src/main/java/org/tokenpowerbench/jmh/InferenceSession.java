@@ -282,7 +282,7 @@ public final class InferenceSession implements AutoCloseable {
         try {
             String iteration = iterationLabel + "-" + iterationNumber;
             ServerWave server = serverWave(wave, iteration);
-            WaveLedger.publish(new WaveLedger.Entry(spec, wave, promptTokenization, server));
+            WaveLedger.publish(new WaveLedger.Entry(spec, wave, promptTokenization, server, engine.endpoint().replicas()));
             RequestsFile.append(runDirectory, trial(spec), iteration, wave);
             long failed = wave.failedRequests();
             int size = wave.requests().size();

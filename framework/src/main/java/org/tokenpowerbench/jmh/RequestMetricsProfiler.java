@@ -106,7 +106,8 @@ public class RequestMetricsProfiler implements InternalProfiler {
         }
         String kind = iterationParams.getType().name().toLowerCase(Locale.ROOT);
         RequestsRow.append(RunDirectory.current(), new TrialKey(spec.benchmarkClass(), spec.describe()), kind,
-                iterationsByKind.merge(kind, 1, Integer::sum), entry.promptTokenization(), m, facts, warnings);
+                iterationsByKind.merge(kind, 1, Integer::sum), entry.promptTokenization(), m, facts, warnings,
+                org.tokenpowerbench.report.ReplicaFigures.of(entry.wave().requests(), entry.replicaUrls(), m.seconds()));
         List<Result> results = results(m, spec.openLoop());
         results.addAll(replicaResults(entry.wave().requests()));
         if (server != null) {

@@ -17,11 +17,21 @@ public final class WaveLedger {
      * The wave and the sweep point it belongs to.
      *
      * @param server the wave as the engine's own {@code /metrics} counted it, or null when it was not read
+     * @param replicaUrls the engine's replicas, in the order a row's {@code replica} indexes them
      */
-    public record Entry(BenchmarkSpec spec, WaveRecord wave, String promptTokenization, ServerWave server) {
+    public record Entry(BenchmarkSpec spec, WaveRecord wave, String promptTokenization, ServerWave server,
+                        java.util.List<String> replicaUrls) {
+
+        public Entry {
+            replicaUrls = replicaUrls == null ? java.util.List.of() : java.util.List.copyOf(replicaUrls);
+        }
+
+        public Entry(BenchmarkSpec spec, WaveRecord wave, String promptTokenization, ServerWave server) {
+            this(spec, wave, promptTokenization, server, null);
+        }
 
         public Entry(BenchmarkSpec spec, WaveRecord wave, String promptTokenization) {
-            this(spec, wave, promptTokenization, null);
+            this(spec, wave, promptTokenization, null, null);
         }
 
         /**

@@ -26,6 +26,13 @@ public final class RequestsRow {
      */
     public static void append(RunDirectory dir, TrialKey trial, String iteration, int number, String promptTokenization,
                               WaveMetrics m, Map<String, Object> facts, Map<String, String> warnings) {
+        append(dir, trial, iteration, number, promptTokenization, m, facts, warnings, java.util.List.of());
+    }
+
+    /** As above, with each replica's share of the wave for a deployment of several ({@link ReplicaFigures}). */
+    public static void append(RunDirectory dir, TrialKey trial, String iteration, int number, String promptTokenization,
+                              WaveMetrics m, Map<String, Object> facts, Map<String, String> warnings,
+                              java.util.List<ReplicaFigures> replicas) {
         ObjectNode json = dir.newObject();
         json.put("kind", "requests");
         json.put("trial", trial.description());
@@ -87,6 +94,7 @@ public final class RequestsRow {
         }
         json.put("requestsWithOtherOutputLength", m.otherLength());
         warnings.forEach(json::put);
+        ReplicaFigures.write(json, replicas);
         dir.appendJsonLine(EnergyRow.FILE, json);
     }
 

@@ -206,6 +206,30 @@ class RequestMetricsProfilerTest {
                 "an engine of one server adds no replica figures");
     }
 
+    /** Per-replica figures reach the run folder (the requests line's {@code replicas}), not only JMH's results. */
+    @Test
+    void eachReplicasShareOfTheWaveIsWrittenToTheRunFolder() throws Exception {
+        BenchmarkSpec spec = BenchmarkSpec.builder("demo.Out").set("model", "m").set("batch", 2).set("inputTokens", 10)
+                .set("outputTokens", 8).set("prompts", 4).set("seed", 1L).build();
+        RequestTimeline failed = new RequestTimeline(3, 3, 0, MS, -1, -1, 2 * MS, 10, 0, 8, TokenCountSource.SERVER_USAGE,
+                0, new LatencyHistogram(), "cannot connect", "connect");
+        List<RequestTimeline> rs = List.of(request(0, 8, 8).withReplica(0), request(1, 8, 8).withReplica(1),
+                request(2, 8, 8).withReplica(0), failed.withReplica(1));
+        WaveLedger.publish(new WaveLedger.Entry(spec, new WaveRecord(0, 100 * MS, 2, rs), "exact", null,
+                List.of("http://a:8000", "http://b:8000")));
+        profiler().afterIteration(null, new IterationParams(IterationType.MEASUREMENT, 1, TimeValue.seconds(1), 1), null);
+        JsonNode replicas = lastLine().path("replicas");
+        assertEquals(2, replicas.size(), replicas.toString());
+        assertEquals("http://a:8000", replicas.get(0).path("url").asText());
+        assertEquals(2, replicas.get(0).path("requests").asInt());
+        assertEquals(0, replicas.get(0).path("failed").asInt());
+        assertEquals(160.0, replicas.get(0).path("outputTokensPerSecond").asDouble(), 1e-9, "16 tokens over 0.1 s");
+        assertEquals(2, replicas.get(1).path("requests").asInt());
+        assertEquals(1, replicas.get(1).path("failed").asInt());
+        assertEquals(4.0, replicas.get(1).path("ttftP50Ms").asDouble(), 1e-9, "of its one succeeded request");
+        assertEquals(2, org.tokenpowerbench.report.ReplicaFigures.read(lastLine()).size());
+    }
+
     private static org.openjdk.jmh.infra.BenchmarkParams params(int warmups) {
         IterationParams warmup = new IterationParams(IterationType.WARMUP, warmups, TimeValue.NONE, 1);
         IterationParams measurement = new IterationParams(IterationType.MEASUREMENT, 3, TimeValue.NONE, 1);

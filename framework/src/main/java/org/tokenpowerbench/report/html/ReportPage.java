@@ -69,6 +69,7 @@ final class ReportPage {
         TimelineView.append(h, run, requests);
         LatencyView.append(h, run, rows, requests);
         RegressionView.append(h, run);
+        ReplicaView.append(h, run);
         h.append("<script type=\"application/json\" id=\"tpb-data\">")
                 .append(data(rows, swept).replace("</", "<\\/")).append("</script>\n");
         h.append("<script>/* Apache ECharts ").append(ChartLibrary.version())
