@@ -62,6 +62,7 @@ public final class SseParser {
     private int dataLength;
     private boolean hasData;
     private boolean lastWasCr;
+    private long events;
 
     public SseParser(Listener listener) {
         this(listener, DEFAULT_MAX_LINE_BYTES);
@@ -240,6 +241,12 @@ public final class SseParser {
         if (n == 0) {
             return; // SSE: an event whose data buffer is empty (a lone "data:") is not dispatched
         }
+        events++;
         listener.onEvent(data, 0, n, arrivalNanos);
+    }
+
+    /** Events dispatched so far: what a stream has delivered, as opposed to bytes (a comment, a trickle). */
+    public long events() {
+        return events;
     }
 }

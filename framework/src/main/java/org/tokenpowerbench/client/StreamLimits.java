@@ -18,8 +18,9 @@ import org.tokenpowerbench.UserError;
  * {@link SseParser#DEFAULT_MAX_LINE_BYTES}). Seconds may be fractional.
  *
  * @param requestTimeout the longest one request may take, from call to end of stream
- * @param stallTimeout   the longest a request may go without receiving a byte (waiting for its
- *                       answer's headers included); {@link Duration#ZERO} for no stall detection
+ * @param stallTimeout   the longest a request may go without receiving a complete event (waiting for
+ *                       its answer's headers included; bytes that never finish an event do not
+ *                       count); {@link Duration#ZERO} for no stall detection
  * @param maxLineBytes   the longest line (and event) the SSE parser accepts
  */
 public record StreamLimits(Duration requestTimeout, Duration stallTimeout, int maxLineBytes) {

@@ -32,8 +32,10 @@ import okhttp3.ResponseBody;
  * another, with whatever other sampling or engine-specific fields the benchmark gives.
  *
  * <p><b>A server that stops answering.</b> Every request in flight is watched by one thread
- * ({@link StreamLimits#stallTimeout()}): a request that receives no byte for that long is cut and
- * recorded as {@value #STALLED}. A wave driver that decides its server is gone cuts the rest with
+ * ({@link StreamLimits#stallTimeout()}): a request that receives no complete event for that long
+ * (counted from its answer's headers, or from sending while they have not come) is cut and recorded
+ * as {@value #STALLED}; bytes that never finish an event, a server trickling one byte just often
+ * enough or only keep-alive comments, do not count as progress. A wave driver that decides its server is gone cuts the rest with
  * {@link #cutInFlight}. Both cost a stream nothing but a volatile write per read: no per-socket
  * read timeout (see the constructor for why).
  *
@@ -65,7 +67,7 @@ public final class StreamingClient implements AutoCloseable {
     /** Checks for stalled requests; null when stall detection is off. */
     private final java.util.concurrent.ScheduledExecutorService stallWatch;
 
-    /** The error class of a request that received no byte for the stall timeout. */
+    /** The error class of a request that received no complete event for the stall timeout. */
     public static final String STALLED = "stalled";
     /** The error class of a {@code 200} whose body is not an event stream (an HTML page, say). */
     public static final String NOT_A_STREAM = "not-a-stream";
@@ -178,7 +180,7 @@ public final class StreamingClient implements AutoCloseable {
         long stall = limits.stallTimeout().toNanos();
         for (InFlight f : inFlight) {
             if (now - f.lastByteNanos > stall) {
-                f.cut(STALLED, "no byte from " + f.base + " for " + seconds(limits.stallTimeout())
+                f.cut(STALLED, "no event from " + f.base + " for " + seconds(limits.stallTimeout())
                         + ": the server stopped answering (a server that is silent longer on purpose, e.g. a long"
                         + " queue: raise -D" + StreamLimits.STALL + ")");
             }
@@ -359,7 +361,7 @@ public final class StreamingClient implements AutoCloseable {
                 int n;
                 while ((n = in.read(buffer)) > 0) {
                     long now = System.nanoTime();
-                    watched.lastByteNanos = now;
+                    long before = parser.events();
                     if (firstLength < first.length) {
                         int k = Math.min(n, first.length - firstLength);
                         System.arraycopy(buffer, 0, first, firstLength, k);
@@ -367,6 +369,11 @@ public final class StreamingClient implements AutoCloseable {
                     }
                     received += n;
                     parser.feed(buffer, 0, n, now);
+                    if (parser.events() != before) {
+                        // progress is a complete event: bytes that never finish one (a server trickling a
+                        // byte just often enough, or only keep-alive comments) do not keep a stream alive
+                        watched.lastByteNanos = now;
+                    }
                     if (parser.overflow() != null) {
                         recorder.fail(SseParser.LINE_TOO_LONG, parser.overflow() + " (from " + base + ")");
                         break; // closing the response drops the connection with the rest of the line

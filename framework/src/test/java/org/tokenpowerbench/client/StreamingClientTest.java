@@ -405,9 +405,28 @@ class StreamingClientTest {
             t = c.send(new CompletionRequest(0, "p", 3), 0, System.nanoTime());
         }
         assertEquals(StreamingClient.STALLED, t.errorClass(), t.error());
-        assertTrue(t.error().contains("no byte from " + baseUrl() + " for 0.3 s"), t.error());
+        assertTrue(t.error().contains("no event from " + baseUrl() + " for 0.3 s"), t.error());
         assertTrue(t.error().contains("-Dtpb.stallSeconds"), "it says what to raise: " + t.error());
         assertTrue(t.hasFirstToken(), "what came before the stall is kept");
+    }
+
+    /**
+     * A server that trickles a byte every 100 ms, never finishing an event, beats a rule of "no byte
+     * for 300 ms" forever (bounded only by the request timeout). Progress is a complete event.
+     */
+    @Test
+    void aServerTricklingBytesThatNeverFinishAnEventIsStalled() {
+        String trickle = ":" + "x".repeat(60) + "\n\n"; // one comment line, 62 bytes, 6 s at 1 byte per 100 ms
+        server.enqueue(sse(trickle + completionsStream(3, "a", "b", "c")).throttleBody(1, 100, TimeUnit.MILLISECONDS));
+        RequestTimeline t;
+        long start = System.nanoTime();
+        try (StreamingClient c = client(new StreamLimits(Duration.ofSeconds(60), Duration.ofMillis(300), 1 << 20), null)) {
+            t = c.send(new CompletionRequest(0, "p", 3), 0, System.nanoTime());
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertEquals(StreamingClient.STALLED, t.errorClass(), t.error());
+        assertTrue(t.error().contains("no event from"), t.error());
+        assertTrue(seconds < 6, "cut long before the trickle ends (6 s): " + seconds + " s");
     }
 
     @Test

@@ -137,7 +137,7 @@ class EngineDeathTest {
                     "an iteration whose engine stopped answering must fail");
             stopper.join();
             assertTrue(failure.getMessage().startsWith("the wave stopped early: the server is gone: 2 requests in a row"
-                    + " could not connect or stalled (last: no byte from " + started[0] + " for 1 s"), failure.getMessage());
+                    + " could not connect or stalled (last: no event from " + started[0] + " for 1 s"), failure.getMessage());
 
             WaveRecord wave = WaveLedger.latest().wave();
             assertEquals(8, wave.requests().size(), "every request of the wave is recorded, sent or not");
