@@ -36,6 +36,8 @@ import org.tokenpowerbench.workload.WaveRecord;
  * @param steady            the steady-state window's energy, or null
  * @param steadyMissing     why there is no steady-state figure; null when there is one
  * @param updateNanos       the sensor's update period: a window shorter than it is not directly measurable
+ * @param budget            the error budget of {@code totalJ} (counter, sampling, stated accuracy); per-token
+ *                          figures carry its relative half-width, since tokens are counted exactly
  */
 public record IterationEnergy(
         String sensor,
@@ -56,7 +58,8 @@ public record IterationEnergy(
         IdleBaseline baseline,
         SteadyStateEnergy steady,
         String steadyMissing,
-        long updateNanos) {
+        long updateNanos,
+        EnergyBudget budget) {
 
     public IterationEnergy {
         byScope = Collections.unmodifiableMap(new EnumMap<>(byScope));
@@ -116,7 +119,8 @@ public record IterationEnergy(
                 .reduce((x, y) -> x + " " + y).orElse("");
         return new IterationEnergy(sensor, from, to, total, byScope, byDevice, signal.peakWatts(from, to),
                 signal.estimated(), signal.methodLabel(), sources, wave.promptTokens(), wave.outputTokens(),
-                goodOutputTokens, policy, all, baseline, steady, steadyMissing, updateNanos);
+                goodOutputTokens, policy, all, baseline, steady, steadyMissing, updateNanos,
+                EnergyBudget.of(signal, from, to, total, SensorAccuracy.of(sensor)));
     }
 
     /** The sensor's id, plus {@code .estimated} when any of its energy is a model: every label starts with it. */
@@ -156,6 +160,16 @@ public record IterationEnergy(
     /** Total minus the idle baseline's power times the window; NaN when no baseline was measured. */
     public double dynamicJ() {
         return baseline == null ? Double.NaN : baseline.dynamicJoules(totalJ, seconds());
+    }
+
+    /**
+     * The 95 % half-width of {@link #dynamicJ()}: the total's budget and the idle baseline's
+     * uncertainty times the window, in quadrature (they come from different windows, so they are
+     * independent); NaN without a baseline.
+     */
+    public double dynamicHalfWidthJ() {
+        return baseline == null ? Double.NaN
+                : EnergyBudget.K95 * Math.hypot(budget.sigmaJ(), baseline.uncertaintyWatts() * seconds());
     }
 
     /** Whether the window is shorter than the sensor's update period, so its energy is not directly measurable. */

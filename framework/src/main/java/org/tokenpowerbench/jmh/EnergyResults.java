@@ -1,10 +1,12 @@
 package org.tokenpowerbench.jmh;
 
+
 import java.util.ArrayList;
 import java.util.List;
 import org.openjdk.jmh.results.AggregationPolicy;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.ScalarResult;
+import org.tokenpowerbench.energy.EnergyBudget;
 import org.tokenpowerbench.energy.IterationEnergy;
 import org.tokenpowerbench.energy.ScopeNesting;
 import org.tokenpowerbench.energy.WaveEnergy;
@@ -15,7 +17,8 @@ import org.tokenpowerbench.power.OperatingConditions;
  * ({@code nvml}, or {@code cpu.estimated} for a model): the totals, per-token figures, power, per
  * device and scope (with J/token per scope and {@code node.other} = node − gpu − cpu − dram where
  * a node and its parts were both measured: {@link ScopeNesting}), the phases under the chosen policy (named in the unit), the idle baseline's
- * dynamic energy and the steady-state J/token. A figure that does not exist for this wave (no
+ * dynamic energy and the steady-state J/token. Every energy and per-token figure has a companion
+ * {@code …err}: its 95 % half-width from the wave's {@link EnergyBudget} (counter, sampling, stated accuracy). A figure that does not exist for this wave (no
  * output tokens, no baseline) is left out, never reported as 0.
  */
 final class EnergyResults {
@@ -28,9 +31,13 @@ final class EnergyResults {
         String by = " (" + e.policy().label() + ")";
         WaveEnergy chosen = e.chosen();
         List<Result> results = new ArrayList<>();
+        EnergyBudget budget = e.budget();
         results.add(avg(label + ".energy", e.totalJ(), "J"));
+        results.add(avg(label + ".energy.err", budget.halfWidthJ(), "J (95 %)"));
         finite(results, label + ".J/token", e.joulesPerToken(), "J/token");
+        finite(results, label + ".J/token.err", budget.halfWidthOf(e.joulesPerToken()), "J/token (95 %)");
         finite(results, label + ".J/outputToken", e.joulesPerOutputToken(), "J/token");
+        finite(results, label + ".J/outputToken.err", budget.halfWidthOf(e.joulesPerOutputToken()), "J/token (95 %)");
         finite(results, label + ".J/goodOutputToken", e.joulesPerGoodOutputToken(), "J/token");
         results.add(avg(label + ".avgPower", e.averageWatts(), "W"));
         results.add(new ScalarResult(label + ".peakPower", e.peakWatts(), "W", AggregationPolicy.MAX));
@@ -59,16 +66,26 @@ final class EnergyResults {
         results.add(avg(label + ".idle.J", chosen.idleJ(), "J"));
         if (chosen.promptTokens() > 0) {
             results.add(avg(label + ".J/promptToken", chosen.joulesPerPromptToken(), "J/token" + by));
+            // a phase is a share of the same signal: it carries the total's relative half-width
+            finite(results, label + ".J/promptToken.err", budget.halfWidthOf(chosen.joulesPerPromptToken()),
+                    "J/token (95 %)");
         }
         if (chosen.decodeTokens() > 0) {
             results.add(avg(label + ".J/decodeToken", chosen.joulesPerDecodeToken(), "J/token" + by));
+            finite(results, label + ".J/decodeToken.err", budget.halfWidthOf(chosen.joulesPerDecodeToken()),
+                    "J/token (95 %)");
         }
         if (e.baseline() != null) {
             results.add(avg(label + ".idleBaseline.power", e.baseline().watts(), "W"));
             results.add(avg(label + ".idleBaseline.power.uncertainty", e.baseline().uncertaintyWatts(), "W"));
             results.add(avg(label + ".dynamic.energy", e.dynamicJ(), "J"));
+            finite(results, label + ".dynamic.energy.err", e.dynamicHalfWidthJ(), "J (95 %)");
         }
         finite(results, label + ".steady.J/token", e.steadyJoulesPerToken(), "J/token");
+        if (e.steady() != null && e.steadyNote() != null) {
+            // the wave had a window, but its J/token is left out: say so in the results (1 = omitted)
+            results.add(avg(label + ".steady.J/token.omitted", 1, "flag (iterations.jsonl: steadyState.jPerTokenOmitted)"));
+        }
         return results;
     }
 

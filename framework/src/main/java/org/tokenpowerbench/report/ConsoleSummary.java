@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.apache.commons.math3.distribution.TDistribution;
+import org.tokenpowerbench.energy.EnergyBudget;
 
 /**
  * Our short summary after JMH's table: one line per trial with the few figures a person reads
@@ -18,7 +19,9 @@ import org.apache.commons.math3.distribution.TDistribution;
  *
  * <p>The 95 % interval comes from JMH's own error, which is a Student-t interval at 99.9 % over
  * the measured iterations: the half-width is rescaled by {@code t(0.975, n-1) / t(0.9995, n-1)}.
- * With one iteration there is no interval, and the line says {@code n=1}. A benchmark with
+ * The mean per-wave error budget ({@code <label>.J/outputToken.err}: counter, sampling, the
+ * sensor's stated accuracy) is added in quadrature. With one iteration and no budget there is no
+ * interval, and the line says {@code n=1}. A benchmark with
  * {@code @Slo} gets one more line per energy label: the best setting under it ({@link SloChoice}).
  */
 public final class ConsoleSummary implements SweepListener {
@@ -65,7 +68,7 @@ public final class ConsoleSummary implements SweepListener {
             }
             row.add(name.length() == 0 ? shortName(t.benchmark()) : name.toString());
             for (String e : energy) {
-                row.add(interval(t.metrics().get(e)));
+                row.add(interval(t.metrics().get(e), t.metrics().get(e + ".err")));
             }
             row.add(number(t.metrics().get("ttft.p50")));
             row.add(number(t.metrics().get("tpot.p50")));
@@ -77,6 +80,7 @@ public final class ConsoleSummary implements SweepListener {
         }
         List<String> lines = new ArrayList<>();
         lines.add("TokenPowerBench summary: means over measured iterations; J/outputToken with a 95 % interval"
+                + " (spread over iterations and the measurement's error budget, root-sum-square)"
                 + " (JMH's Error column above is a 99.9 % interval, hence wider)"
                 + (energy.isEmpty() ? "; no power profiler ran (add -prof nvml, rapl or cpu)" : ""));
         lines.addAll(table(header, rows));
@@ -115,14 +119,29 @@ public final class ConsoleSummary implements SweepListener {
 
     /** {@code mean ± half-width (n=N)} at 95 %, from JMH's 99.9 % error. */
     static String interval(Metric m) {
+        return interval(m, null);
+    }
+
+    /**
+     * {@code mean ± half-width (n=N)} at 95 %: the spread over iterations (from JMH's 99.9 % error)
+     * and the mean per-wave error budget {@code err} (counter, sampling, stated accuracy; null where
+     * none was recorded) in quadrature ({@link EnergyBudget#trialHalfWidth}). With one iteration the
+     * budget alone gives the ±.
+     */
+    static String interval(Metric m, Metric err) {
         if (m == null || !Double.isFinite(m.score())) {
             return "-";
         }
-        if (m.samples() < 2 || !Double.isFinite(m.error())) {
+        double budget = err == null ? Double.NaN : err.score();
+        double spread = Double.NaN;
+        if (m.samples() >= 2 && Double.isFinite(m.error())) {
+            TDistribution t = new TDistribution(m.samples() - 1);
+            spread = m.error() * t.inverseCumulativeProbability(0.975) / t.inverseCumulativeProbability(0.9995);
+        }
+        if (!Double.isFinite(spread) && !Double.isFinite(budget)) {
             return String.format(Locale.ROOT, "%.4g (n=%d)", m.score(), m.samples());
         }
-        TDistribution t = new TDistribution(m.samples() - 1);
-        double half = m.error() * t.inverseCumulativeProbability(0.975) / t.inverseCumulativeProbability(0.9995);
+        double half = EnergyBudget.trialHalfWidth(spread, budget);
         return String.format(Locale.ROOT, "%.4g ± %.2g (n=%d)", m.score(), half, m.samples());
     }
 

@@ -166,6 +166,7 @@ public final class EnergyRow {
             }
         });
         flags(json.putObject("flags"), chosen.flags());
+        budget(json.putObject("errorBudget"), e);
         if (e.baseline() != null) {
             ObjectNode b = json.putObject("idleBaseline");
             b.put("watts", e.baseline().watts());
@@ -193,6 +194,26 @@ public final class EnergyRow {
             json.put("steadyStateMissing", e.steadyMissing());
         }
         return json;
+    }
+
+    /**
+     * The energy's error budget: each term as 1 σ in joules, the rule, and the 95 % half-widths of
+     * the total and the per-token figures (tokens are exact, so they carry the total's relative width).
+     */
+    private static void budget(ObjectNode node, IterationEnergy e) {
+        org.tokenpowerbench.energy.EnergyBudget b = e.budget();
+        node.put("counterJ", b.counterJ());
+        node.put("samplingJ", b.samplingJ());
+        putFinite(node, "accuracyShare", b.accuracy().share());
+        node.put("accuracyJ", b.accuracyJ());
+        node.put("accuracySource", b.accuracy().source());
+        node.put("rule", "sigma = root-sum-square of independent terms; 95 % half-width = 1.96 sigma");
+        node.put("energyJHalfWidth95", b.halfWidthJ());
+        putFinite(node, "jPerTokenHalfWidth95", b.halfWidthOf(e.joulesPerToken()));
+        putFinite(node, "jPerOutputTokenHalfWidth95", b.halfWidthOf(e.joulesPerOutputToken()));
+        if (e.baseline() != null) {
+            putFinite(node, "dynamicEnergyJHalfWidth95", e.dynamicHalfWidthJ());
+        }
     }
 
     private static void putFinite(ObjectNode node, String key, double value) {

@@ -116,6 +116,12 @@ class PowerProfilerTest {
 
         assertEquals("steady", row.get("sensor").asText());
         assertEquals(energy, row.get("energyJ").asDouble(), 1e-9);
+        // the error budget: one ± in the results and the run folder, per-token figures carrying its relative width
+        JsonNode budget = row.get("errorBudget");
+        assertEquals(budget.get("energyJHalfWidth95").asDouble(), r.get("steady.energy.err"), 1e-12);
+        assertEquals(r.get("steady.energy.err") / 16, r.get("steady.J/outputToken.err"), 1e-12);
+        assertTrue(budget.get("accuracySource").asText().startsWith("not stated"), budget.get("accuracySource").asText());
+        assertTrue(budget.has("counterJ") && budget.has("samplingJ") && budget.has("rule"), budget.toString());
         assertEquals(spec().describe(), row.get("trial").asText());
         assertEquals(spec().group(), row.get("group").asText());
         assertEquals(List.of("equal-share", "token-weighted"), fieldNames(row.get("policies")));

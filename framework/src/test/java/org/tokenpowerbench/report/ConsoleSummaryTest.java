@@ -46,6 +46,19 @@ class ConsoleSummaryTest {
     }
 
     @Test
+    void theErrorBudgetAddsInQuadratureToTheSpread() {
+        TDistribution t = new TDistribution(4);
+        double spread = 0.003;
+        double jmhError = spread * t.inverseCumulativeProbability(0.9995) / t.inverseCumulativeProbability(0.975);
+        Metric m = new Metric(0.5, jmhError, "J/token", 5);
+        // spread 0.003 and budget 0.004: 0.005
+        assertEquals("0.5000 ± 0.0050 (n=5)", ConsoleSummary.interval(m, new Metric(0.004, 0, "J/token (95 %)", 5)));
+        // one iteration: the budget alone
+        assertEquals("0.5000 ± 0.0040 (n=1)",
+                ConsoleSummary.interval(new Metric(0.5, Double.NaN, "J/token", 1), new Metric(0.004, 0, "J/token", 1)));
+    }
+
+    @Test
     void oneLinePerTrialWithOnlyTheParametersThatVaried() {
         SweepState state = new SweepState(Path.of("run"), 2, 2,
                 List.of(trial("1", 0.02, 0.001, 5), trial("8", 0.005, 0.0002, 5)),

@@ -1,0 +1,105 @@
+package org.tokenpowerbench.energy;
+
+/**
+ * The error budget of one energy figure: its named parts as standard uncertainties (1 σ, joules)
+ * and their combination into a 95 % half-width, so a reader knows ± what.
+ *
+ * <p><b>Terms.</b>
+ * <ul>
+ *   <li>{@code counterJ}: counter staleness and resolution. Each window edge's counter value sits
+ *       in time with the counter timing's standard uncertainty σ<sub>t</sub>
+ *       ({@link CounterUpdates#uncertaintyNanos()}: the learned model's residual, or period/√12 for
+ *       read instants); an edge misplaced by σ<sub>t</sub> moves {@code power × σ_t} joules across
+ *       it. The counter's resolution step q (1 mJ on NVML) adds q/√12 per edge. Two independent
+ *       edges: √2 × √((P σ<sub>t</sub>)² + q²/12). 0 without a counter.</li>
+ *   <li>{@code samplingJ}: for power-field-only signals, the interpolation between samples. Between
+ *       two samples Δt apart the true power may lie anywhere between them; linear interpolation is
+ *       off by at most |ΔP| Δt / 2 over the interval, taken as uniform (σ = |ΔP| Δt / (2√3)), the
+ *       intervals independent. 0 where a counter carries the energy (the power only shapes it).</li>
+ *   <li>{@code accuracy}: the sensor's own accuracy ({@link SensorAccuracy}), read as a 95 % bound on
+ *       the share of the energy, so σ = share × E / 1.96; left out (and said so) where not stated.</li>
+ * </ul>
+ * <b>Rule.</b> The terms are independent, so σ = √(counter² + sampling² + accuracy²) and the 95 %
+ * half-width is 1.96 σ. The spread over iterations is combined later, per trial, the same way
+ * ({@link #trialHalfWidth}).
+ *
+ * @param joules    the figure the budget belongs to
+ * @param counterJ  counter timing and resolution, 1 σ
+ * @param samplingJ interpolation between power samples, 1 σ
+ * @param accuracy  the sensor's stated accuracy (NaN share when not stated)
+ */
+public record EnergyBudget(double joules, double counterJ, double samplingJ, SensorAccuracy accuracy) {
+
+    /** The 95 % coverage factor of a normal distribution. */
+    public static final double K95 = 1.96;
+    /** NVML's counter resolution: whole millijoules. */
+    public static final double COUNTER_STEP_J = 1e-3;
+
+    /** The budget of {@code signal}'s energy {@code joules} over {@code [from, to]}. */
+    public static EnergyBudget of(PowerSignal signal, long from, long to, double joules, SensorAccuracy accuracy) {
+        double timing = 0;
+        boolean counter = false;
+        for (SignalSource s : signal.sources()) {
+            if (s.counterChannel() != null) {
+                counter = true;
+                timing = Math.max(timing, s.counterTimingUncertaintyNanos());
+            }
+        }
+        double counterJ = 0;
+        double samplingJ = 0;
+        if (counter) {
+            double edge = Math.max(Math.abs(signal.wattsAt(from)), Math.abs(signal.wattsAt(to))) * timing * 1e-9;
+            counterJ = Math.sqrt(2 * (edge * edge + COUNTER_STEP_J * COUNTER_STEP_J / 12));
+        } else {
+            long step = Math.max(1, signal.counterTiming().nominalPeriodNanos());
+            double sum = 0;
+            double before = signal.wattsAt(from);
+            for (long t = from + step; t < to + step; t += step) {
+                long at = Math.min(t, to);
+                double now = signal.wattsAt(at);
+                double part = Math.abs(now - before) * (at - (t - step)) * 1e-9 / (2 * Math.sqrt(3));
+                sum += part * part;
+                before = now;
+            }
+            samplingJ = Math.sqrt(sum);
+        }
+        return new EnergyBudget(joules, counterJ, samplingJ, accuracy);
+    }
+
+    /** The accuracy term as 1 σ in joules; 0 when not stated (and {@link #accuracy()} says so). */
+    public double accuracyJ() {
+        return accuracy.stated() ? accuracy.share() * Math.abs(joules) / K95 : 0;
+    }
+
+    /** Combined standard uncertainty: the terms in quadrature. */
+    public double sigmaJ() {
+        return Math.sqrt(counterJ * counterJ + samplingJ * samplingJ + accuracyJ() * accuracyJ());
+    }
+
+    /** The 95 % half-width in joules: 1.96 σ. */
+    public double halfWidthJ() {
+        return K95 * sigmaJ();
+    }
+
+    /** The 95 % half-width as a share of the figure; NaN for a zero figure. */
+    public double relativeHalfWidth() {
+        return joules != 0 ? halfWidthJ() / Math.abs(joules) : Double.NaN;
+    }
+
+    /** The 95 % half-width of {@code value}, a figure proportional to this energy (J/token: tokens are counted exactly). */
+    public double halfWidthOf(double value) {
+        double r = relativeHalfWidth();
+        return Double.isFinite(r) ? Math.abs(value) * r : Double.NaN;
+    }
+
+    /**
+     * A trial's 95 % half-width from the spread over its iterations ({@code spreadHalfWidth}, the
+     * 95 % interval of the mean) and the mean per-wave measurement half-width: in quadrature. The
+     * measurement term is kept whole (not divided by √n) because its stated-accuracy part is the
+     * same in every wave and does not average out.
+     */
+    public static double trialHalfWidth(double spreadHalfWidth, double measurementHalfWidth) {
+        return Math.hypot(Double.isFinite(spreadHalfWidth) ? spreadHalfWidth : 0,
+                Double.isFinite(measurementHalfWidth) ? measurementHalfWidth : 0);
+    }
+}
