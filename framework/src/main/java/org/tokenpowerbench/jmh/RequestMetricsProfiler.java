@@ -18,6 +18,7 @@ import org.openjdk.jmh.results.ScalarResult;
 import org.tokenpowerbench.UserError;
 import org.tokenpowerbench.prometheus.ServerWave;
 import org.tokenpowerbench.engine.launch.LaunchedEndpoint;
+import org.tokenpowerbench.report.ReplicaFigures;
 import org.tokenpowerbench.report.RequestsRow;
 import org.tokenpowerbench.report.RunDirectory;
 import org.tokenpowerbench.report.TrialKey;
@@ -107,7 +108,7 @@ public class RequestMetricsProfiler implements InternalProfiler {
         String kind = iterationParams.getType().name().toLowerCase(Locale.ROOT);
         RequestsRow.append(RunDirectory.current(), new TrialKey(spec.benchmarkClass(), spec.describe()), kind,
                 iterationsByKind.merge(kind, 1, Integer::sum), entry.promptTokenization(), m, facts, warnings,
-                org.tokenpowerbench.report.ReplicaFigures.of(entry.wave().requests(), entry.replicaUrls(), m.seconds()));
+                ReplicaFigures.of(entry.wave().requests(), entry.replicaUrls(), m.seconds()));
         List<Result> results = results(m, spec.openLoop());
         results.addAll(replicaResults(entry.wave().requests()));
         if (server != null) {
@@ -264,23 +265,17 @@ public class RequestMetricsProfiler implements InternalProfiler {
      * split per replica: the sensors measure what they measure (a node, the cluster), not a replica.
      */
     static List<Result> replicaResults(List<org.tokenpowerbench.client.RequestTimeline> requests) {
-        java.util.SortedMap<Integer, List<org.tokenpowerbench.client.RequestTimeline>> byReplica = new java.util.TreeMap<>();
-        for (org.tokenpowerbench.client.RequestTimeline r : requests) {
-            if (r.replica() >= 0) {
-                byReplica.computeIfAbsent(r.replica(), k -> new ArrayList<>()).add(r);
+        // the same per-replica figures the run folder gets (ReplicaFigures), as JMH results
+        List<Result> results = new ArrayList<>();
+        for (ReplicaFigures f
+                : ReplicaFigures.of(requests, List.of(), Double.NaN)) {
+            String prefix = "replica." + f.replica() + ".";
+            results.add(avg(prefix + "requests", f.requests(), "requests"));
+            results.add(avg(prefix + "failed", f.failed(), "requests"));
+            if (Double.isFinite(f.ttftP50Ms())) {
+                results.add(avg(prefix + "ttft.p50", f.ttftP50Ms(), "ms"));
             }
         }
-        List<Result> results = new ArrayList<>();
-        byReplica.forEach((replica, rows) -> {
-            String prefix = "replica." + replica + ".";
-            results.add(avg(prefix + "requests", rows.size(), "requests"));
-            double[] ttft = rows.stream().filter(org.tokenpowerbench.client.RequestTimeline::succeeded)
-                    .mapToDouble(org.tokenpowerbench.client.RequestTimeline::ttftMillis).filter(Double::isFinite).toArray();
-            results.add(avg(prefix + "failed", rows.stream().filter(r -> !r.succeeded()).count(), "requests"));
-            if (ttft.length > 0) {
-                results.add(avg(prefix + "ttft.p50", Distribution.of(ttft).p50(), "ms"));
-            }
-        });
         return results;
     }
 
