@@ -35,9 +35,9 @@ import okhttp3.ResponseBody;
  * ({@link StreamLimits#stallTimeout()}): a request that receives no complete event for that long
  * (counted from its answer's headers, or from sending while they have not come) is cut and recorded
  * as {@value #STALLED}; bytes that never finish an event, a server trickling one byte just often
- * enough or only keep-alive comments, do not count as progress. A wave driver that decides its server is gone cuts the rest with
- * {@link #cutInFlight}. Both cost a stream nothing but a volatile write per read: no per-socket
- * read timeout (see the constructor for why).
+ * enough or only keep-alive comments, do not count as progress. A wave driver that decides its
+ * server is gone cuts the rest with {@link #cutInFlight}. Both cost a stream nothing but a volatile
+ * write per event: no per-socket read timeout (see the constructor for why).
  *
  * <p><b>What is recorded.</b> A {@code 200} that is not an event stream says so with its first
  * bytes ({@value #NOT_A_STREAM}); an error body is read only as far as it is quoted; every message
@@ -155,7 +155,7 @@ public final class StreamingClient implements AutoCloseable {
         final Call call;
         /** The base URL of the server (replica) it went to, for the messages. */
         final String base;
-        volatile long lastByteNanos = System.nanoTime();
+        volatile long lastProgressNanos = System.nanoTime();
         volatile String cutClass;
         volatile String cutMessage;
 
@@ -179,7 +179,7 @@ public final class StreamingClient implements AutoCloseable {
         long now = System.nanoTime();
         long stall = limits.stallTimeout().toNanos();
         for (InFlight f : inFlight) {
-            if (now - f.lastByteNanos > stall) {
+            if (now - f.lastProgressNanos > stall) {
                 f.cut(STALLED, "no event from " + f.base + " for " + seconds(limits.stallTimeout())
                         + ": the server stopped answering (a server that is silent longer on purpose, e.g. a long"
                         + " queue: raise -D" + StreamLimits.STALL + ")");
@@ -341,7 +341,7 @@ public final class StreamingClient implements AutoCloseable {
         InFlight watched = new InFlight(call, base);
         inFlight.add(watched);
         try (Response response = call.execute()) {
-            watched.lastByteNanos = System.nanoTime();
+            watched.lastProgressNanos = System.nanoTime();
             ResponseBody body = response.body();
             if (!response.isSuccessful()) {
                 // only as much of the body as is quoted: an error body without end must not fill the heap
@@ -372,7 +372,7 @@ public final class StreamingClient implements AutoCloseable {
                     if (parser.events() != before) {
                         // progress is a complete event: bytes that never finish one (a server trickling a
                         // byte just often enough, or only keep-alive comments) do not keep a stream alive
-                        watched.lastByteNanos = now;
+                        watched.lastProgressNanos = now;
                     }
                     if (parser.overflow() != null) {
                         recorder.fail(SseParser.LINE_TOO_LONG, parser.overflow() + " (from " + base + ")");
