@@ -64,8 +64,20 @@ public final class StreamingClient implements AutoCloseable {
     private final Redaction redaction;
     /** Requests in flight, for the stall watch and {@link #cutInFlight}. */
     private final java.util.Set<InFlight> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    /** Checks for stalled requests; null when stall detection is off. */
+    /** Checks for stalled requests (when stall detection is on) and times out selector-read requests. */
     private final java.util.concurrent.ScheduledExecutorService stallWatch;
+    /** How plain-http replicas are read. */
+    private final Transport transport;
+    /** Each replica's socket address when the selector reads it; null where OkHttp does (https, or OkHttp chosen). */
+    private final java.net.InetSocketAddress[] addresses;
+    /** The threads that read every selector stream; null when no replica is read so. */
+    private final SocketReaders readers;
+    /**
+     * Threads that finish answers (a timeline may need a tokenizer's count, which may block) and
+     * run what waits on them, and that carry OkHttp's blocking requests for {@link #sendAsync}.
+     * Grows as needed: with the selector, a few threads; with OkHttp, one per request in flight.
+     */
+    private final java.util.concurrent.ExecutorService callers;
 
     /** The error class of a request that received no complete event for the stall timeout. */
     public static final String STALLED = "stalled";
@@ -133,18 +145,38 @@ public final class StreamingClient implements AutoCloseable {
                 .retryOnConnectionFailure(true) // only dead pooled connections; never an HTTP status
                 .eventListener(SEND_STAMPS)
                 .build();
-        if (limits.stallTimeout().isZero()) {
-            this.stallWatch = null;
-        } else {
-            this.stallWatch = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "tpb-stall-watch");
-                t.setDaemon(true);
-                return t;
-            });
+        // one timer thread: the stall watch, and the request timeout of selector-read requests
+        java.util.concurrent.ScheduledThreadPoolExecutor timer = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "tpb-stall-watch");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.setRemoveOnCancelPolicy(true); // a request that ends drops its timeout at once: 10,000 streams leave no garbage
+        this.stallWatch = timer;
+        if (!limits.stallTimeout().isZero()) {
             // a stall is seen at most an eighth of the timeout late; at the default, every 15 s
             long period = Math.max(1_000_000L, limits.stallTimeout().toNanos() / 8);
             stallWatch.scheduleAtFixedRate(this::cutStalled, period, period, TimeUnit.NANOSECONDS);
         }
+        this.transport = Transport.fromProperty();
+        this.addresses = new java.net.InetSocketAddress[urls.length];
+        boolean anySelector = false;
+        for (int i = 0; i < urls.length; i++) {
+            if (transport == Transport.SELECTOR && urls[i] != null && "http".equals(urls[i].scheme())) {
+                java.net.InetSocketAddress a = new java.net.InetSocketAddress(urls[i].host(), urls[i].port());
+                if (!a.isUnresolved()) { // a name that does not resolve goes through OkHttp, which says so per request
+                    addresses[i] = a;
+                    anySelector = true;
+                }
+            }
+        }
+        this.readers = anySelector ? new SocketReaders(SocketReaders.defaultThreads()) : null;
+        java.util.concurrent.atomic.AtomicInteger callerNumber = new java.util.concurrent.atomic.AtomicInteger();
+        this.callers = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "tpb-answer-" + callerNumber.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /**
@@ -152,15 +184,16 @@ public final class StreamingClient implements AutoCloseable {
      * purpose, why (the error class and message it is recorded with).
      */
     private static final class InFlight {
-        final Call call;
+        /** How to stop the request: cancels the OkHttp call, or asks the exchange's reader thread to cut it. */
+        private final Runnable cancel;
         /** The base URL of the server (replica) it went to, for the messages. */
         final String base;
         volatile long lastProgressNanos = System.nanoTime();
         volatile String cutClass;
         volatile String cutMessage;
 
-        InFlight(Call call, String base) {
-            this.call = call;
+        InFlight(Runnable cancel, String base) {
+            this.cancel = cancel;
             this.base = base;
         }
 
@@ -169,7 +202,7 @@ public final class StreamingClient implements AutoCloseable {
             if (cutClass == null) {
                 cutMessage = message;
                 cutClass = errorClass;
-                call.cancel();
+                cancel.run();
             }
         }
     }
@@ -237,6 +270,19 @@ public final class StreamingClient implements AutoCloseable {
         return endpoint;
     }
 
+    /**
+     * This client's own threads, for what runs after an answer (a wave driver's next request):
+     * they grow as needed, so a continuation that blocks does not hold up the others.
+     */
+    public java.util.concurrent.Executor callbacks() {
+        return callers;
+    }
+
+    /** How this client reads {@code http://} streams. */
+    public Transport transport() {
+        return transport;
+    }
+
     /** The JSON body sent for {@code request}; public so that tests and dry runs can see it. */
     public String body(CompletionRequest request) {
         ObjectNode body = JSON.createObjectNode();
@@ -299,23 +345,280 @@ public final class StreamingClient implements AutoCloseable {
      */
     public RequestTimeline send(CompletionRequest request, int index, long queuedNanos) {
         int replica = replicas.pick();
-        boolean refused = false;
+        if (addresses[replica] != null) {
+            return sendAsync(request, index, queuedNanos, replica).join();
+        }
+        RequestTimeline t = null;
         try {
-            RequestTimeline t = send(request, index, queuedNanos, replica);
-            refused = "connect".equals(t.errorClass());
-            answeredRequests.incrementAndGet();
-            answeredOutputTokens.addAndGet(Math.max(0, t.outputTokens()));
-            return endpoint.replicated() ? t.withReplica(replica) : t;
+            t = sendBlocking(request, index, queuedNanos, replica);
         } finally {
-            if (replicas.done(replica, refused)) {
-                System.err.println("tokenpowerbench: replica " + replica + " (" + endpoint.replicas().get(replica)
-                        + ") refused " + ReplicaChoice.DOWN_AFTER + " connections in a row; no more requests go to it"
-                        + " in this trial (its failed rows are kept)");
+            t = answered(t, replica);
+        }
+        return t;
+    }
+
+    /**
+     * Sends one request and returns at once; the future completes with its timeline when its
+     * stream ends or fails, never exceptionally for a server or network fault. On a plain
+     * {@code http://} server read by the selector (the default, {@link Transport}) no thread waits
+     * for the answer; otherwise a thread of this client's blocks on it, as {@link #send} would.
+     * What runs on completion runs on one of this client's threads: keep it short, or hand it on.
+     *
+     * @param queuedNanos when the request became due, for queue time
+     */
+    public java.util.concurrent.CompletableFuture<RequestTimeline> sendAsync(CompletionRequest request, int index,
+                                                                             long queuedNanos) {
+        return sendAsync(request, index, queuedNanos, replicas.pick());
+    }
+
+    private java.util.concurrent.CompletableFuture<RequestTimeline> sendAsync(CompletionRequest request, int index,
+                                                                              long queuedNanos, int replica) {
+        java.util.concurrent.CompletableFuture<RequestTimeline> raw;
+        try {
+            raw = addresses[replica] != null ? sendOnSelector(request, index, queuedNanos, replica)
+                    : java.util.concurrent.CompletableFuture.supplyAsync(
+                            () -> sendBlocking(request, index, queuedNanos, replica), callers);
+        } catch (RuntimeException e) {
+            answered(null, replica);
+            throw e;
+        }
+        return raw.handle((t, e) -> {
+            RequestTimeline counted = answered(t, replica);
+            if (e != null) {
+                throw e instanceof java.util.concurrent.CompletionException c ? c
+                        : new java.util.concurrent.CompletionException(e);
             }
+            return counted;
+        });
+    }
+
+    /**
+     * The bookkeeping of a request that ended (t null when sending it failed with a bug): the
+     * replica's in-flight count and refusals, the live counters, the replica on the timeline.
+     */
+    private RequestTimeline answered(RequestTimeline t, int replica) {
+        boolean refused = t != null && "connect".equals(t.errorClass());
+        if (replicas.done(replica, refused)) {
+            System.err.println("tokenpowerbench: replica " + replica + " (" + endpoint.replicas().get(replica)
+                    + ") refused " + ReplicaChoice.DOWN_AFTER + " connections in a row; no more requests go to it"
+                    + " in this trial (its failed rows are kept)");
+        }
+        if (t == null) {
+            return null;
+        }
+        answeredRequests.incrementAndGet();
+        answeredOutputTokens.addAndGet(Math.max(0, t.outputTokens()));
+        return endpoint.replicated() ? t.withReplica(replica) : t;
+    }
+
+    /** The HTTP/1.1 request the selector writes: what OkHttp would send for the same call. */
+    private byte[] requestBytes(int replica, byte[] json) {
+        HttpUrl url = urls[replica];
+        StringBuilder head = new StringBuilder(256)
+                .append("POST ").append(url.encodedPath());
+        if (url.encodedQuery() != null) {
+            head.append('?').append(url.encodedQuery());
+        }
+        head.append(" HTTP/1.1\r\nHost: ").append(url.host().contains(":") ? "[" + url.host() + "]" : url.host());
+        if (url.port() != 80) {
+            head.append(':').append(url.port());
+        }
+        head.append("\r\nAccept: text/event-stream\r\nContent-Type: application/json\r\nContent-Length: ")
+                .append(json.length)
+                .append("\r\nConnection: keep-alive\r\nUser-Agent: tokenpowerbench\r\n");
+        if (endpoint.apiKey() != null && !endpoint.apiKey().isEmpty()) {
+            head.append("Authorization: Bearer ").append(endpoint.apiKey()).append("\r\n");
+        }
+        head.append("\r\n");
+        byte[] h = head.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] all = java.util.Arrays.copyOf(h, h.length + json.length);
+        System.arraycopy(json, 0, all, h.length, json.length);
+        return all;
+    }
+
+    private java.util.concurrent.CompletableFuture<RequestTimeline> sendOnSelector(CompletionRequest request, int index,
+                                                                                   long queuedNanos, int replica) {
+        String base = endpoint.replicas().get(replica);
+        byte[] json = body(request).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        SelectorCall call = new SelectorCall(request, index, queuedNanos, base, json.length);
+        SocketReaders.Idle lease = readers.lease(addresses[replica]);
+        SocketReaders.Reader reader = lease.reader();
+        StreamExchange exchange = new StreamExchange(reader, lease.channel(), addresses[replica],
+                requestBytes(replica, json), call);
+        call.watched = new InFlight(() -> reader.execute(() -> exchange.cut(new java.io.IOException("cut"))), base);
+        inFlight.add(call.watched);
+        if (!limits.requestTimeout().isZero()) {
+            call.timeout = stallWatch.schedule(() -> call.watched.cut("timeout", "no complete answer within the request"
+                    + " timeout of " + seconds(limits.requestTimeout()) + " (-D" + StreamLimits.REQUEST_TIMEOUT + ")"),
+                    limits.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        }
+        reader.execute(exchange::start);
+        return call.future;
+    }
+
+    /**
+     * One selector-read request: what the OkHttp path keeps on its thread's stack, kept here
+     * between reads, written only by the reader thread until the exchange ends.
+     */
+    private final class SelectorCall implements StreamExchange.Listener {
+        final java.util.concurrent.CompletableFuture<RequestTimeline> future = new java.util.concurrent.CompletableFuture<>();
+        final CompletionRequest request;
+        final int index;
+        final long queuedNanos;
+        final String base;
+        final int jsonLength;
+        final StreamRecorder recorder;
+        final SseParser parser;
+        final SendStamp stamp = new SendStamp();
+        InFlight watched;
+        java.util.concurrent.ScheduledFuture<?> timeout;
+        ResponseHead head;
+        byte[] first;
+        int firstLength;
+        long received;
+
+        SelectorCall(CompletionRequest request, int index, long queuedNanos, String base, int jsonLength) {
+            this.request = request;
+            this.index = index;
+            this.queuedNanos = queuedNanos;
+            this.base = base;
+            this.jsonLength = jsonLength;
+            this.recorder = new StreamRecorder(api, endpoint.tokenizer() != null, observer, request.promptIndex(), redaction);
+            this.parser = new SseParser(recorder, limits.maxLineBytes());
+        }
+
+        @Override
+        public void sending(long nanos, int attempt) {
+            stamp.nanos = nanos;
+            stamp.attempts = attempt;
+        }
+
+        @Override
+        public void head(ResponseHead h, long nanos) {
+            head = h;
+            // the start of the body is kept only where it may be quoted: an error, or an answer that is not a stream
+            quoting = h.code() < 200 || h.code() >= 300 || !h.header("content-type", "").startsWith("text/event-stream");
+            watched.lastProgressNanos = nanos;
+        }
+
+        @Override
+        public boolean body(byte[] buffer, int offset, int length, long nanos) {
+            if (quoting && firstLength < QUOTED_BYTES) {
+                if (first == null) {
+                    first = new byte[QUOTED_BYTES];
+                }
+                int k = Math.min(length, QUOTED_BYTES - firstLength);
+                System.arraycopy(buffer, offset, first, firstLength, k);
+                firstLength += k;
+            }
+            if (head.code() < 200 || head.code() >= 300) {
+                return firstLength < QUOTED_BYTES; // an error body: only as much as is quoted
+            }
+            received += length;
+            long before = parser.events();
+            parser.feed(buffer, offset, length, nanos);
+            if (parser.events() != before) {
+                watched.lastProgressNanos = nanos; // progress is a complete event, as on the OkHttp path
+            }
+            if (parser.overflow() != null) {
+                recorder.fail(SseParser.LINE_TOO_LONG, parser.overflow() + " (from " + base + ")");
+                return false;
+            }
+            return true;
+        }
+
+        @Override
+        public void ended(java.io.IOException failure) {
+            this.failure = failure;
+            long ended = System.nanoTime();
+            if (failure == null && head != null && head.code() >= 200 && head.code() < 300 && parser.overflow() == null) {
+                parser.finish(ended);
+            }
+            callers.execute(this::complete);
+        }
+
+        private void complete() {
+            try {
+                inFlight.remove(watched);
+                if (timeout != null) {
+                    timeout.cancel(false);
+                }
+                String text = first == null ? "" : new String(first, 0, firstLength, java.nio.charset.StandardCharsets.UTF_8);
+                if (watched.cutClass != null) {
+                    recorder.fail(watched.cutClass, watched.cutMessage);
+                } else if (head == null) {
+                    // the exchange failed before any answer; the failure is kept by ended() as the cause
+                    failed(failure, watched, recorder, base);
+                } else if (head.code() < 200 || head.code() >= 300) {
+                    httpError(recorder, head.code(), base, head.header("retry-after", null), text);
+                } else if (failure != null) {
+                    failed(failure, watched, recorder, base);
+                } else if (parser.overflow() == null) {
+                    endOfBody(recorder, head.code(), head.header("content-type", ""), text, received, base);
+                }
+                long sent = stamp.nanos != 0 ? stamp.nanos : stamp.callStart;
+                future.complete(recorder.toTimeline(index, request.promptIndex(), queuedNanos, sent, System.nanoTime(),
+                        request.maxTokens(), endpoint.tokenizer(), request.prompt(), jsonLength, received)
+                        .withRetries(stamp.retries()));
+            } catch (RuntimeException | Error e) {
+                future.completeExceptionally(e);
+            }
+        }
+
+        /** How the exchange failed, or null; written by the reader thread before {@link #complete} is handed on. */
+        java.io.IOException failure;
+        /** Whether the body's start is kept to be quoted. */
+        boolean quoting;
+    }
+
+    /** Records an answer whose status is not a success, quoting the start of its body. */
+    private void httpError(StreamRecorder recorder, int code, String base, String retryAfter, String text) {
+        // never retried behind the user's back: the server's answer is the measurement; its
+        // Retry-After goes into the record, for whoever tunes the load
+        recorder.fail("http-" + code, "HTTP " + code + " from " + base + api.path()
+                + (retryAfter == null ? "" : " (Retry-After: " + redaction.abbreviate(retryAfter) + ")")
+                + ": " + redaction.abbreviate(text));
+    }
+
+    /** A successful answer's body has ended: unless the stream said it was done, says why not. */
+    private void endOfBody(StreamRecorder recorder, int code, String type, String start, long received, String base) {
+        if (recorder.sawDone()) {
+            return;
+        }
+        if (type.startsWith("application/json")) {
+            recorder.fail("not-streamed", "the server answered with one JSON body instead of an event stream: "
+                    + "it ignores stream=true, so no TTFT or ITL can be measured");
+        } else if (!type.startsWith("text/event-stream")) {
+            recorder.fail(NOT_A_STREAM, "HTTP " + code + " from " + base + api.path()
+                    + " is not an event stream (Content-Type: "
+                    + (type.isEmpty() ? "none" : redaction.abbreviate(type)) + ", " + received
+                    + " bytes): is the URL the server's, and not a proxy's or a login page's? It begins: "
+                    + redaction.abbreviate(start));
+        } else {
+            recorder.fail("truncated-stream", "the stream ended without 'data: [DONE]' (connection closed mid-stream?)");
         }
     }
 
-    private RequestTimeline send(CompletionRequest request, int index, long queuedNanos, int replica) {
+    /** Records a request that failed with {@code e}: cut on purpose, timed out, out of descriptors, refused, or I/O. */
+    private void failed(java.io.IOException e, InFlight watched, StreamRecorder recorder, String base) {
+        if (watched.cutClass != null) {
+            recorder.fail(watched.cutClass, watched.cutMessage); // cut on purpose: stalled, or the wave stopped
+        } else if (e instanceof InterruptedIOException) {
+            recorder.fail("timeout", "no complete answer within the request timeout of "
+                    + seconds(limits.requestTimeout()) + " (-D" + StreamLimits.REQUEST_TIMEOUT + "): " + e.getMessage());
+        } else if (String.valueOf(e.getMessage()).contains("Too many open files")) {
+            // the check before the wave (DescriptorBudget) counted on a limit that something else used up
+            recorder.fail(OUT_OF_DESCRIPTORS, "this process ran out of open files while streaming from "
+                    + base + " (" + DescriptorBudget.ofThisProcess().open() + " open): raise 'ulimit -n'"
+                    + " or lower the streams in flight: " + e.getMessage());
+        } else if (e instanceof ConnectException) {
+            recorder.fail("connect", "cannot connect to " + base + ": " + e.getMessage());
+        } else {
+            recorder.fail("io", "I/O error while streaming from " + base + ": " + e);
+        }
+    }
+
+    private RequestTimeline sendBlocking(CompletionRequest request, int index, long queuedNanos, int replica) {
         String base = endpoint.replicas().get(replica);
         Request.Builder builder = new Request.Builder();
         if (urls[replica] != null) {
@@ -338,7 +641,7 @@ public final class StreamingClient implements AutoCloseable {
         builder.tag(SendStamp.class, stamp);
         long received = 0;
         Call call = http.newCall(builder.build());
-        InFlight watched = new InFlight(call, base);
+        InFlight watched = new InFlight(call::cancel, base);
         inFlight.add(watched);
         try (Response response = call.execute()) {
             watched.lastProgressNanos = System.nanoTime();
@@ -346,13 +649,7 @@ public final class StreamingClient implements AutoCloseable {
             if (!response.isSuccessful()) {
                 // only as much of the body as is quoted: an error body without end must not fill the heap
                 String text = body == null ? "" : quoted(body.source());
-                // never retried behind the user's back: the server's answer is the measurement; its
-                // Retry-After goes into the record, for whoever tunes the load
-                String retryAfter = response.header("Retry-After");
-                recorder.fail("http-" + response.code(), "HTTP " + response.code() + " from "
-                        + base + api.path()
-                        + (retryAfter == null ? "" : " (Retry-After: " + redaction.abbreviate(retryAfter) + ")")
-                        + ": " + redaction.abbreviate(text));
+                httpError(recorder, response.code(), base, response.header("Retry-After"), text);
             } else if (body != null) {
                 byte[] buffer = new byte[8192];
                 byte[] first = new byte[QUOTED_BYTES];
@@ -380,39 +677,13 @@ public final class StreamingClient implements AutoCloseable {
                     }
                 }
                 parser.finish(System.nanoTime());
-                if (!recorder.sawDone()) {
-                    String type = response.header("Content-Type", "");
-                    if (type.startsWith("application/json")) {
-                        recorder.fail("not-streamed", "the server answered with one JSON body instead of an event stream: "
-                                + "it ignores stream=true, so no TTFT or ITL can be measured");
-                    } else if (!type.startsWith("text/event-stream")) {
-                        String start = new String(first, 0, firstLength, java.nio.charset.StandardCharsets.UTF_8);
-                        recorder.fail(NOT_A_STREAM, "HTTP " + response.code() + " from " + base + api.path()
-                                + " is not an event stream (Content-Type: "
-                                + (type.isEmpty() ? "none" : redaction.abbreviate(type)) + ", " + received
-                                + " bytes): is the URL the server's, and not a proxy's or a login page's? It begins: "
-                                + redaction.abbreviate(start));
-                    } else {
-                        recorder.fail("truncated-stream", "the stream ended without 'data: [DONE]' (connection closed mid-stream?)");
-                    }
+                if (parser.overflow() == null) {
+                    endOfBody(recorder, response.code(), response.header("Content-Type", ""),
+                            new String(first, 0, firstLength, java.nio.charset.StandardCharsets.UTF_8), received, base);
                 }
             }
         } catch (IOException e) {
-            if (watched.cutClass != null) {
-                recorder.fail(watched.cutClass, watched.cutMessage); // cut on purpose: stalled, or the wave stopped
-            } else if (e instanceof InterruptedIOException) {
-                recorder.fail("timeout", "no complete answer within the request timeout of "
-                        + seconds(limits.requestTimeout()) + " (-D" + StreamLimits.REQUEST_TIMEOUT + "): " + e.getMessage());
-            } else if (String.valueOf(e.getMessage()).contains("Too many open files")) {
-                // the check before the wave (DescriptorBudget) counted on a limit that something else used up
-                recorder.fail(OUT_OF_DESCRIPTORS, "this process ran out of open files while streaming from "
-                        + base + " (" + DescriptorBudget.ofThisProcess().open() + " open): raise 'ulimit -n'"
-                        + " or lower the streams in flight: " + e.getMessage());
-            } else if (e instanceof ConnectException) {
-                recorder.fail("connect", "cannot connect to " + base + ": " + e.getMessage());
-            } else {
-                recorder.fail("io", "I/O error while streaming from " + base + ": " + e);
-            }
+            failed(e, watched, recorder, base);
         } finally {
             inFlight.remove(watched);
         }
@@ -517,9 +788,11 @@ public final class StreamingClient implements AutoCloseable {
 
     @Override
     public void close() {
-        if (stallWatch != null) {
-            stallWatch.shutdownNow();
+        stallWatch.shutdownNow();
+        if (readers != null) {
+            readers.close();
         }
+        callers.shutdown();
         http.dispatcher().executorService().shutdown();
         http.connectionPool().evictAll();
     }

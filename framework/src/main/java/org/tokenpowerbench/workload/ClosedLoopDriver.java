@@ -3,9 +3,7 @@ package org.tokenpowerbench.workload;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.tokenpowerbench.client.CompletionRequest;
@@ -23,7 +21,6 @@ public final class ClosedLoopDriver implements WaveDriver {
     private final StreamingClient client;
     private final int concurrency;
     private final int serverGoneAfter;
-    private final ExecutorService workers;
 
     public ClosedLoopDriver(StreamingClient client, int concurrency) {
         this(client, concurrency, ServerGone.DEFAULT_LIMIT);
@@ -37,11 +34,6 @@ public final class ClosedLoopDriver implements WaveDriver {
         this.client = client;
         this.concurrency = concurrency;
         this.serverGoneAfter = serverGoneAfter;
-        this.workers = Executors.newFixedThreadPool(concurrency, r -> {
-            Thread t = new Thread(r, "tpb-worker");
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     /**
@@ -62,66 +54,109 @@ public final class ClosedLoopDriver implements WaveDriver {
         if (waveNanos < 0) {
             throw new IllegalArgumentException("a wave cannot last " + waveNanos + " ns");
         }
-        AtomicInteger next = new AtomicInteger();
-        List<RequestTimeline> done = Collections.synchronizedList(new ArrayList<>(prompts.size()));
-        ServerGone gone = new ServerGone(serverGoneAfter, client::replicaUpBesides);
-        AtomicReference<WaveRecord.Stop> stop = new AtomicReference<>();
-        long start = System.nanoTime();
-        long stopAt = start + waveNanos;
-        int size = prompts.size();
-        List<Future<?>> futures = new ArrayList<>(concurrency);
+        Wave wave = new Wave(prompts, outputTokens, waveNanos);
         for (int w = 0; w < concurrency; w++) {
-            futures.add(workers.submit(() -> {
-                while (true) {
-                    long due = waveNanos == 0 ? start : System.nanoTime();
-                    if (waveNanos > 0 && due - stopAt >= 0) {
-                        return;
-                    }
-                    int i = next.getAndIncrement();
-                    if (waveNanos == 0 && i >= size) {
-                        return;
-                    }
-                    CompletionRequest request = prompts.request(i % size, outputTokens);
-                    WaveRecord.Stop stopped = stop.get();
-                    if (stopped != null) {
-                        if (waveNanos == 0) {
-                            done.add(notSent(request, i, due, stopped));
-                        }
-                        return;
-                    }
-                    RequestTimeline t = client.send(request, i, due);
-                    done.add(t);
-                    String reason = gone.record(t);
-                    if (reason != null && stop.compareAndSet(null, new WaveRecord.Stop(reason, false))) {
-                        client.cutInFlight(ServerGone.WAVE_STOPPED, "cut when the wave stopped: " + reason);
-                    }
-                }
-            }));
+            wave.advance();
         }
-        for (Future<?> f : futures) {
-            while (true) {
-                try {
-                    f.get();
-                    break;
-                } catch (InterruptedException e) {
-                    // JMH's iteration timeout: cut what is in flight, let the workers end, record the wave
-                    stop.compareAndSet(null, new WaveRecord.Stop(ServerGone.INTERRUPTED_REASON, true));
-                    client.cutInFlight(ServerGone.INTERRUPTED, "cut when the iteration was interrupted");
-                } catch (java.util.concurrent.ExecutionException e) {
-                    throw new IllegalStateException("a client worker failed: " + e.getCause(), e.getCause());
-                }
+        while (true) {
+            try {
+                wave.workers.await();
+                break;
+            } catch (InterruptedException e) {
+                // JMH's iteration timeout: cut what is in flight, let the workers end, record the wave
+                wave.stop.compareAndSet(null, new WaveRecord.Stop(ServerGone.INTERRUPTED_REASON, true));
+                client.cutInFlight(ServerGone.INTERRUPTED, "cut when the iteration was interrupted");
             }
+        }
+        Throwable bug = wave.bug.get();
+        if (bug != null) {
+            throw new IllegalStateException("a client worker failed: " + bug, bug);
         }
         long end = System.nanoTime();
-        WaveRecord.Stop stopped = stop.get();
+        WaveRecord.Stop stopped = wave.stop.get();
+        int size = prompts.size();
         if (stopped != null && waveNanos == 0) {
-            for (int i = next.get(); i < size; i++) { // the prompts no worker took
-                done.add(notSent(prompts.request(i, outputTokens), i, start, stopped));
+            for (int i = wave.next.get(); i < size; i++) { // the prompts no worker took
+                wave.done.add(notSent(prompts.request(i, outputTokens), i, wave.start, stopped));
             }
         }
-        List<RequestTimeline> ordered = new ArrayList<>(done);
+        List<RequestTimeline> ordered = new ArrayList<>(wave.done);
         ordered.sort((a, b) -> Integer.compare(a.index(), b.index()));
-        return new WaveRecord(start, end, concurrency, ordered, stopped);
+        return new WaveRecord(wave.start, end, concurrency, ordered, stopped);
+    }
+
+    /**
+     * One wave's workers. A worker is not a thread: it is a chain of requests, each sent when the
+     * one before it has ended, on the client's threads ({@link StreamingClient#sendAsync}), so
+     * 10,000 workers cost 10,000 sockets and no thread each.
+     */
+    private final class Wave {
+        final PromptSet prompts;
+        final int outputTokens;
+        final long waveNanos;
+        final AtomicInteger next = new AtomicInteger();
+        final List<RequestTimeline> done;
+        final ServerGone gone = new ServerGone(serverGoneAfter, client::replicaUpBesides);
+        final AtomicReference<WaveRecord.Stop> stop = new AtomicReference<>();
+        final AtomicReference<Throwable> bug = new AtomicReference<>();
+        final CountDownLatch workers = new CountDownLatch(concurrency);
+        final long start = System.nanoTime();
+        final long stopAt;
+
+        Wave(PromptSet prompts, int outputTokens, long waveNanos) {
+            this.prompts = prompts;
+            this.outputTokens = outputTokens;
+            this.waveNanos = waveNanos;
+            this.stopAt = start + waveNanos;
+            this.done = Collections.synchronizedList(new ArrayList<>(prompts.size()));
+        }
+
+        /** A worker's next step: send its next request, or end. */
+        void advance() {
+            try {
+                int size = prompts.size();
+                long due = waveNanos == 0 ? start : System.nanoTime();
+                if (waveNanos > 0 && due - stopAt >= 0) {
+                    workers.countDown();
+                    return;
+                }
+                int i = next.getAndIncrement();
+                if (waveNanos == 0 && i >= size) {
+                    workers.countDown();
+                    return;
+                }
+                CompletionRequest request = prompts.request(i % size, outputTokens);
+                WaveRecord.Stop stopped = stop.get();
+                if (stopped != null) {
+                    if (waveNanos == 0) {
+                        done.add(notSent(request, i, due, stopped));
+                    }
+                    workers.countDown();
+                    return;
+                }
+                // the next step runs on the client's threads, never inside this call: a chain of requests
+                // that fail at once does not grow the stack
+                client.sendAsync(request, i, due).whenCompleteAsync(this::ended, client.callbacks());
+            } catch (RuntimeException | Error e) {
+                bug.compareAndSet(null, e);
+                workers.countDown();
+            }
+        }
+
+        private void ended(RequestTimeline t, Throwable failure) {
+            if (failure != null) {
+                bug.compareAndSet(null, failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                        ? c.getCause() : failure);
+                workers.countDown();
+                return;
+            }
+            done.add(t);
+            String reason = gone.record(t);
+            if (reason != null && stop.compareAndSet(null, new WaveRecord.Stop(reason, false))) {
+                client.cutInFlight(ServerGone.WAVE_STOPPED, "cut when the wave stopped: " + reason);
+            }
+            advance();
+        }
     }
 
     private static RequestTimeline notSent(CompletionRequest request, int index, long due, WaveRecord.Stop stop) {
@@ -129,8 +164,8 @@ public final class ClosedLoopDriver implements WaveDriver {
                 ServerGone.NOT_SENT, "not sent: the wave stopped early, " + stop.reason());
     }
 
+    /** Nothing to close: the workers are the client's, which its owner closes. */
     @Override
     public void close() {
-        workers.shutdownNow();
     }
 }

@@ -6,11 +6,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -24,8 +21,8 @@ import org.tokenpowerbench.client.StreamingClient;
  *
  * <p>Each request is <em>due</em> at its scheduled arrival, and that is what its timeline records
  * as {@code queuedNanos}. One dispatcher (the calling thread) waits for each due time in order,
- * then for a free slot when {@code maxConcurrency} bounds the requests in flight, and hands the
- * request to a sender thread, which blocks on the streamed answer. Everything between due and the
+ * then for a free slot when {@code maxConcurrency} bounds the requests in flight, and sends the
+ * request without waiting for its answer. Everything between due and the
  * moment the request's bytes go out — a full client, a late dispatch, a connection being opened —
  * is queue time, so a slow server can never thin out the load it is measured under (coordinated
  * omission). Requests wait first come, first served.
@@ -37,8 +34,9 @@ import org.tokenpowerbench.client.StreamingClient;
  * a bound the most requests that were in flight at once. Every wave of a driver draws the next
  * schedule from the seed, so a trial is reproducible wave by wave.
  *
- * <p>Senders: a fixed pool of {@code maxConcurrency} threads, or a pool that grows as needed when
- * concurrency is unbounded (each in-flight request holds a thread while it streams).
+ * <p>Senders: the dispatcher hands each request to {@link StreamingClient#sendAsync}; with the
+ * default selector transport no thread waits for a stream, so unbounded concurrency costs sockets,
+ * not threads (with OkHttp, a thread per request in flight).
  *
  * <p>When the server is gone ({@link ServerGone}) or the dispatcher is interrupted (JMH's iteration
  * timeout), the wave stops: requests in flight are cut, and every arrival not dispatched yet is
@@ -53,7 +51,6 @@ public final class OpenLoopDriver implements WaveDriver {
     private final long seed;
     private final int serverGoneAfter;
     private int waves;
-    private final ExecutorService senders;
     private final Semaphore slots;
     private volatile List<RequestTimeline> lastWarmup = List.of();
 
@@ -83,14 +80,6 @@ public final class OpenLoopDriver implements WaveDriver {
         this.maxConcurrency = maxConcurrency;
         this.warmup = warmup == null ? new PromptSet(List.of(), -1, "none") : warmup;
         this.seed = seed;
-        AtomicInteger n = new AtomicInteger();
-        ThreadFactory threads = r -> {
-            Thread t = new Thread(r, "tpb-open-loop-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-        this.senders = maxConcurrency > 0 ? Executors.newFixedThreadPool(maxConcurrency, threads)
-                : Executors.newCachedThreadPool(threads);
         this.slots = maxConcurrency > 0 ? new Semaphore(maxConcurrency, true) : null;
     }
 
@@ -158,30 +147,30 @@ public final class OpenLoopDriver implements WaveDriver {
                 boolean measured = i >= w;
                 int index = measured ? i - w : i;
                 CompletionRequest request = request(prompts, outputTokens, i);
+                peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                java.util.concurrent.CompletableFuture<RequestTimeline> sent;
                 try {
-                    futures.add(senders.submit(() -> {
-                        peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-                        try {
-                            RequestTimeline t = client.send(request, index, due);
-                            String reason = gone.record(t);
-                            if (reason != null && stop.compareAndSet(null, new WaveRecord.Stop(reason, false))) {
-                                client.cutInFlight(ServerGone.WAVE_STOPPED, "cut when the wave stopped: " + reason);
-                                LockSupport.unpark(dispatcher); // it may be waiting for the next arrival
-                            }
-                            return t;
-                        } finally {
-                            inFlight.decrementAndGet();
-                            if (slots != null) {
-                                slots.release();
-                            }
-                        }
-                    }));
+                    sent = client.sendAsync(request, index, due);
                 } catch (RuntimeException e) {
+                    inFlight.decrementAndGet();
                     if (slots != null) {
                         slots.release();
                     }
                     throw e;
                 }
+                futures.add(sent.whenComplete((t, failure) -> {
+                    inFlight.decrementAndGet();
+                    if (slots != null) {
+                        slots.release();
+                    }
+                    if (t != null) {
+                        String reason = gone.record(t);
+                        if (reason != null && stop.compareAndSet(null, new WaveRecord.Stop(reason, false))) {
+                            client.cutInFlight(ServerGone.WAVE_STOPPED, "cut when the wave stopped: " + reason);
+                            LockSupport.unpark(dispatcher); // it may be waiting for the next arrival
+                        }
+                    }
+                }));
             }
         } catch (InterruptedException e) {
             interrupted(stop);
@@ -243,8 +232,8 @@ public final class OpenLoopDriver implements WaveDriver {
         return stop.get() == null;
     }
 
+    /** Nothing to close: requests go out on the client's threads, which its owner closes. */
     @Override
     public void close() {
-        senders.shutdownNow();
     }
 }

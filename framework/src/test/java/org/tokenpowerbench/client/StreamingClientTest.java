@@ -297,6 +297,25 @@ class StreamingClientTest {
     }
 
     @Test
+    void aChunkedStreamInTinyPiecesOnOneConnectionIsReadWholeEveryTime() {
+        // chunk sizes, chunk data and events all split across reads, and the connection kept for the next request
+        for (int i = 0; i < 3; i++) {
+            server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream")
+                    .setChunkedBody(completionsStream(5, "x", "y", "z"), 7).throttleBody(5, 1, java.util.concurrent.TimeUnit.MILLISECONDS));
+        }
+        try (StreamingClient c = client(Api.COMPLETIONS, null, Duration.ofSeconds(10))) {
+            for (int i = 0; i < 3; i++) {
+                RequestTimeline t = c.send(new CompletionRequest(i, "p", 3), i, System.nanoTime());
+                assertTrue(t.succeeded(), t.errorClass() + ": " + t.error());
+                assertEquals(3, t.contentChunks());
+                assertEquals(3, t.outputTokens());
+                assertEquals(5, t.promptTokens());
+            }
+        }
+        assertEquals(3, server.getRequestCount());
+    }
+
+    @Test
     void aPooledConnectionTheServerDroppedIsRetriedOnANewOne() {
         // some servers advertise keep-alive yet close the connection after a stream (seen with a
         // llama.cpp server build): the next request on it dies before any answer comes back
@@ -332,8 +351,15 @@ class StreamingClientTest {
         for (RequestTimeline t : done) {
             assertTrue(t.succeeded(), t.errorClass() + ": " + t.error());
         }
-        assertEquals(List.of(0, 1, 1, 1), done.stream().map(RequestTimeline::retries).toList(),
-                "the first request opens a connection; each later one first meets the closed one");
+        List<Integer> retries = done.stream().map(RequestTimeline::retries).toList();
+        if (Transport.fromProperty() == Transport.OKHTTP) {
+            assertEquals(List.of(0, 1, 1, 1), retries, "the first request opens a connection; each later one first meets the closed one");
+        } else {
+            // the selector watches idle connections and drops one as soon as the server closes it, so a later
+            // request meets the closed one only when it leases it before the server's FIN has arrived
+            assertEquals(0, retries.get(0), "the first request opens a connection");
+            assertTrue(retries.stream().allMatch(r -> r <= 1), "at most one lost attempt each: " + retries);
+        }
         assertEquals(4, server.getRequestCount(), "a dead connection's attempt never reaches a server");
     }
 

@@ -187,8 +187,9 @@ public final class ClientCeiling {
     }
 
     /**
-     * CPU nanoseconds of this JVM's live Java threads so far: the driver's workers (where OkHttp
-     * reads and the client parses) and all other Java threads.
+     * CPU nanoseconds of this JVM's live Java threads so far: the client's own (its reader threads,
+     * where the selector reads and parses, and its answer threads, where OkHttp does and where
+     * timelines are finished) and all other Java threads.
      */
     static long[] threadCpu() {
         java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
@@ -196,7 +197,7 @@ public final class ClientCeiling {
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             long ns = mx.getThreadCpuTime(t.getId());
             if (ns >= 0) {
-                out[t.getName().startsWith("tpb-worker") ? 0 : 1] += ns;
+                out[t.getName().startsWith("tpb-reader-") || t.getName().startsWith("tpb-answer-") ? 0 : 1] += ns;
             }
         }
         return out;
@@ -454,7 +455,7 @@ public final class ClientCeiling {
             long workerNs = threads1[0] - threads0[0];
             long otherNs = threads1[1] - threads0[1];
             long jvmNs = (cpu1 - cpu0) - workerNs - otherNs;
-            out.printf(Locale.ROOT, "#   client CPU per chunk: worker threads %.2f us, other Java threads %.2f us,"
+            out.printf(Locale.ROOT, "#   client CPU per chunk: client threads %.2f us, other Java threads %.2f us,"
                     + " JVM (GC, JIT) %.2f us%n", workerNs / 1e3 / chunksAll, otherNs / 1e3 / chunksAll, jvmNs / 1e3 / chunksAll);
         }
         long chunks = w.requests().stream().mapToLong(RequestTimeline::contentChunks).sum();
