@@ -14,6 +14,12 @@ public enum TokenCountSource {
     TOKENIZER_JSON,
     /** The server's own {@code /tokenize} endpoint, asked about the streamed text. */
     SERVER_TOKENIZE,
+    /**
+     * The stream's chunks, one token each: used for reasoning tokens only ({@link TokenKinds}), and
+     * only where every content chunk carried exactly one token (as many content chunks as output
+     * tokens), so that the count is exact rather than a guess.
+     */
+    STREAM_CHUNKS,
     /** No count was available; nothing was estimated. */
     NONE;
 
