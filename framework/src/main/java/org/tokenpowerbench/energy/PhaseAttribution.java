@@ -216,7 +216,8 @@ public final class PhaseAttribution {
                     Math.max(0, end[p] - start[p]),
                     Math.max(0, end[p + 1] - start[p + 1]) + Math.max(0, end[p + 2] - start[p + 2]),
                     sweep.joules[p], reasoningJ + answerJ, sweep.seconds[p], sweep.seconds[p + 1] + sweep.seconds[p + 2],
-                    reasoningJ, answerJ, reasoningSteps[i], answerSteps[i], r.cachedPromptTokens()));
+                    reasoningJ, answerJ, reasoningSteps[i], answerSteps[i], r.cachedPromptTokens(),
+                    r.kinds().draftTokens(), r.kinds().acceptedDraftTokens()));
         }
         AttributionFlags flags = new AttributionFlags(update, shortPhases, failedBefore, failedAfter, noOutput,
                 singleToken, unknown, notSent, clipped, sweep.fallbackSegments, signal.gapsIn(fromNanos, toNanos));

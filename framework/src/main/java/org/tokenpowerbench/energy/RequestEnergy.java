@@ -26,6 +26,9 @@ import java.util.Locale;
  *                            docs/attribution.md, "Energy per kind of token"); -1 when not known
  * @param answerTokens        its token steps from the first answer token on; -1 when not known
  * @param cachedPromptTokens  prompt tokens the server's prefix cache served; -1 when it did not say
+ * @param draftTokens         draft tokens speculative decoding proposed, as the server reported them; -1
+ *                            when it did not
+ * @param acceptedDraftTokens of those, the ones accepted; -1 when not reported
  */
 public record RequestEnergy(
         int index,
@@ -42,7 +45,9 @@ public record RequestEnergy(
         double answerJ,
         int reasoningTokens,
         int answerTokens,
-        int cachedPromptTokens) {
+        int cachedPromptTokens,
+        int draftTokens,
+        int acceptedDraftTokens) {
 
     /** How a request ended, and so which phases it has. */
     public enum Outcome {

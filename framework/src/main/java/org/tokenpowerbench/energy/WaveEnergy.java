@@ -171,6 +171,29 @@ public record WaveEnergy(
         return cachedPromptTokens() > 0 && computed > 0 ? succeededPrefillJ() / computed : Double.NaN;
     }
 
+    /** Draft tokens that speculative decoding proposed, over the successful requests whose server reported them. */
+    public long draftTokens() {
+        return requests.stream().filter(r -> r.outcome().succeeded() && r.draftTokens() >= 0)
+                .mapToLong(RequestEnergy::draftTokens).sum();
+    }
+
+    /** Of {@link #draftTokens()}, the ones the target model accepted. */
+    public long acceptedDraftTokens() {
+        return requests.stream().filter(r -> r.outcome().succeeded() && r.draftTokens() >= 0)
+                .mapToLong(RequestEnergy::acceptedDraftTokens).sum();
+    }
+
+    /**
+     * The share of proposed draft tokens accepted, as the server counted them; NaN when no request
+     * reported speculative decoding. A rate beside the decode's energy, not a split of it: drafts
+     * and their check run in the same steps, so the client's times cannot cut the joules between
+     * accepted and rejected tokens.
+     */
+    public double draftAcceptance() {
+        long proposed = draftTokens();
+        return proposed > 0 ? (double) acceptedDraftTokens() / proposed : Double.NaN;
+    }
+
     /** Prefill joules per prompt token; NaN without prompt tokens. */
     public double joulesPerPromptToken() {
         long tokens = promptTokens();

@@ -111,6 +111,8 @@ final class EnergyResults {
             finite(results, label + ".J/answerToken.err", budget.halfWidthOf(chosen.joulesPerAnswerToken()),
                     "J/token (95 %)");
         }
+        finite(results, label + ".speculative.acceptance", chosen.draftAcceptance(),
+                "share (server-reported draft tokens accepted / proposed; a rate, not an energy split)");
         finite(results, label + ".J/computedPromptToken", chosen.joulesPerComputedPromptToken(), "J/token" + by);
         finite(results, label + ".J/computedPromptToken.err", budget.halfWidthOf(chosen.joulesPerComputedPromptToken()),
                 "J/token (95 %)");

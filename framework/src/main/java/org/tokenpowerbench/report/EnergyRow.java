@@ -233,6 +233,13 @@ public final class EnergyRow {
             putFinite(k, "jPerReasoningToken", chosen.joulesPerReasoningToken());
             putFinite(k, "jPerAnswerToken", chosen.joulesPerAnswerToken());
         }
+        if (chosen.draftTokens() > 0) {
+            ObjectNode k = json.putObject("speculative");
+            k.put("draftTokens", chosen.draftTokens());
+            k.put("acceptedDraftTokens", chosen.acceptedDraftTokens());
+            k.put("acceptance", chosen.draftAcceptance());
+            k.put("source", "server-reported per request (llama-server timings.draft_n, draft_n_accepted)");
+        }
         if (chosen.cachedPromptTokens() > 0) {
             ObjectNode k = json.putObject("promptCache");
             k.put("cachedPromptTokens", chosen.cachedPromptTokens());

@@ -156,6 +156,25 @@ class TokenKindSplitTest {
     }
 
     @Test
+    void speculativeAcceptanceIsTheServersCountsOverTheWaveAndLeavesTheEnergyAlone() {
+        PowerSignal signal = PowerSignal.of(Fixtures.piecewiseConstantCounter(STEPS, WATTS), NO_GAP);
+        RequestTimeline a = reasoning(0, T0 + 5 * MS, T0 + 30 * MS, T0 + 30 * MS, T0 + 60 * MS, 100, -1, 20, 0);
+        RequestTimeline b = reasoning(1, T0 + 9 * MS, T0 + 41 * MS, T0 + 41 * MS, T0 + 80 * MS, 100, -1, 30, 0);
+        RequestTimeline c = reasoning(2, T0 + 9 * MS, T0 + 41 * MS, T0 + 41 * MS, T0 + 80 * MS, 100, -1, 30, 0);
+        List<RequestTimeline> drafted = List.of(a.withKinds(new TokenKinds(0, TokenCountSource.NONE, 16, 14)),
+                b.withKinds(new TokenKinds(0, TokenCountSource.NONE, 24, 9)), c);
+        WaveEnergy w = PhaseAttribution.attribute(signal, drafted, T0, T0 + 100 * MS, AttributionPolicy.TOKEN_WEIGHTED,
+                UPDATE);
+        WaveEnergy plain = PhaseAttribution.attribute(signal, List.of(a, b, c), T0, T0 + 100 * MS,
+                AttributionPolicy.TOKEN_WEIGHTED, UPDATE);
+        assertEquals(40, w.draftTokens());
+        assertEquals(23, w.acceptedDraftTokens());
+        assertEquals(23.0 / 40, w.draftAcceptance(), 1e-15);
+        assertTrue(Double.isNaN(plain.draftAcceptance()), "no server said anything of drafts");
+        assertEquals(plain.decodeJ(), w.decodeJ(), 0.0, "the counts do not move a joule");
+    }
+
+    @Test
     void aRequestWhoseAnswerNeverCameReasonedItsWholeDecode() {
         PowerSignal signal = PowerSignal.of(Fixtures.piecewiseConstantCounter(STEPS, WATTS), NO_GAP);
         RequestTimeline r = reasoning(0, T0 + 5 * MS, T0 + 20 * MS, -1, T0 + 90 * MS, 100, -1, 50, 50);
