@@ -11,8 +11,9 @@ import org.tokenpowerbench.stats.LatencyHistogram;
  * ({@code reasoning_content} or {@code reasoning}) counts as generated text; the first answer
  * chunk is stamped separately. How many tokens were reasoning comes from
  * {@code usage.completion_tokens_details.reasoning_tokens} when the server gives it, else from the
- * chunks that carried reasoning and no answer, counted only where every content chunk carried one
- * token (as many content chunks as output tokens): otherwise the count is unknown, never guessed
+ * chunks that carried reasoning and no answer: by each chunk's own cumulative count where every
+ * chunk has one (continuous usage), else one token each where every content chunk carried one
+ * token (as many content chunks as output tokens); otherwise the count is unknown, never guessed
  * ({@link TokenKinds}). llama-server's speculative counts ({@code timings.draft_n},
  * {@code draft_n_accepted}) are kept when they could be true (accepted at most proposed, neither
  * negative) and left out otherwise: they are not the request's token counts, so they fail nothing.
@@ -55,6 +56,8 @@ final class StreamRecorder implements SseParser.RawListener {
     private long acceptedDraftTokens = ChunkJson.ABSENT;
     /** Content chunks with reasoning and no answer text. */
     private int reasoningChunks;
+    /** Tokens of those chunks by their own cumulative counts (continuous usage), while every chunk has one. */
+    private long reasoningByChunkCounts;
     /** Content chunks with both: they hold at least two tokens, so chunks no longer count reasoning tokens. */
     private int mixedChunks;
     private boolean done;
@@ -145,6 +148,9 @@ final class StreamRecorder implements SseParser.RawListener {
         }
         if (c.hasReasoning() && !c.hasAnswer()) {
             reasoningChunks++;
+            if (c.completionTokens() != ChunkJson.ABSENT && c.completionTokens() > lastCumulative) {
+                reasoningByChunkCounts += c.completionTokens() - lastCumulative;
+            }
         } else if (c.hasReasoning()) {
             mixedChunks++;
         }
@@ -273,6 +279,9 @@ final class StreamRecorder implements SseParser.RawListener {
         } else if (reasoningChunks == 0 && mixedChunks == 0) {
             reasoning = 0;
             reasoningSource = TokenCountSource.NONE;
+        } else if (believed && mixedChunks == 0 && exactCounts && output == lastCumulative) {
+            reasoning = (int) reasoningByChunkCounts; // every chunk said how many tokens it carried
+            reasoningSource = TokenCountSource.STREAM_CHUNKS;
         } else if (believed && mixedChunks == 0 && output == contentChunks) {
             reasoning = reasoningChunks;
             reasoningSource = TokenCountSource.STREAM_CHUNKS;

@@ -15,9 +15,10 @@ public enum TokenCountSource {
     /** The server's own {@code /tokenize} endpoint, asked about the streamed text. */
     SERVER_TOKENIZE,
     /**
-     * The stream's chunks, one token each: used for reasoning tokens only ({@link TokenKinds}), and
-     * only where every content chunk carried exactly one token (as many content chunks as output
-     * tokens), so that the count is exact rather than a guess.
+     * The stream's chunks: used for reasoning tokens only ({@link TokenKinds}), and only where the
+     * count is exact rather than a guess: each chunk's own cumulative count where every chunk has one
+     * (continuous usage), else one token per chunk where every content chunk carried exactly one
+     * (as many content chunks as output tokens).
      */
     STREAM_CHUNKS,
     /** No count was available; nothing was estimated. */

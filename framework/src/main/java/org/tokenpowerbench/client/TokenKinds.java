@@ -12,7 +12,8 @@ package org.tokenpowerbench.client;
  * @param reasoningSource     where {@code reasoningTokens} comes from: {@link TokenCountSource#SERVER_USAGE}
  *                            ({@code usage.completion_tokens_details.reasoning_tokens}),
  *                            {@link TokenCountSource#STREAM_CHUNKS} (the stream's reasoning chunks,
- *                            counted only where every content chunk carried one token) or
+ *                            counted only where that is exact: by their own cumulative counts, or one
+ *                            token each where every content chunk carried one) or
  *                            {@link TokenCountSource#NONE}
  * @param draftTokens         draft tokens proposed by speculative decoding, as the server reports them
  *                            (llama-server's {@code timings.draft_n}); -1 when it does not

@@ -94,6 +94,22 @@ class StreamRecorderTest {
     }
 
     @Test
+    void reasoningTokensComeFromEachChunksOwnCountWithContinuousUsage() {
+        StreamRecorder r = new StreamRecorder(Api.CHAT);
+        String chunk = "{\"choices\":[{\"index\":0,\"delta\":{\"%s\":\"%s\"}}],"
+                + "\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":%d}}";
+        // reasoning chunks of 2 and 3 tokens, then answer chunks of 2 and 1 (speculative decoding packs them)
+        r.onEvent(String.format(chunk, "reasoning_content", "ab", 2), T0 + 10 * MS);
+        r.onEvent(String.format(chunk, "reasoning_content", "cde", 5), T0 + 20 * MS);
+        r.onEvent(String.format(chunk, "content", "fg", 7), T0 + 30 * MS);
+        r.onEvent(String.format(chunk, "content", "h", 8), T0 + 40 * MS);
+        r.onEvent(usage(9, 8), T0 + 41 * MS);
+        RequestTimeline t = timeline(r, null);
+        assertEquals(8, t.outputTokens());
+        assertEquals(new TokenKinds(5, TokenCountSource.STREAM_CHUNKS, -1, -1), t.kinds());
+    }
+
+    @Test
     void aReasoningCountAboveTheCompletionCountIsImplausible() {
         RequestTimeline t = timeline(reasoningStream(usage(9, 5,
                 "\"completion_tokens_details\":{\"reasoning_tokens\":6}")), null);
