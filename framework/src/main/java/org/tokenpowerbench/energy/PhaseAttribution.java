@@ -159,9 +159,12 @@ public final class PhaseAttribution {
                 decodeWeight = decodeTokens > 0 && decodeLength > 0 ? decodeTokens / (decodeLength * 1e-9) : 0;
             }
             long firstAnswer = r.firstAnswerNanos();
-            long cut = first < 0 ? decodeStart
-                    : firstAnswer < 0 ? decodeEnd : Math.min(decodeEnd, Math.max(decodeStart, firstAnswer));
-            steps(r, cut > decodeStart, first >= 0 && firstAnswer < 0, i, reasoningSteps, answerSteps);
+            // no answer token after reasoning: all of the decode reasoned; a timeline that says
+            // neither (no answer stamp, no reasoning) is taken as a plain stream, all answer
+            boolean noAnswer = first >= 0 && firstAnswer < 0 && r.kinds().reasoningTokens() != 0;
+            long cut = first < 0 || (firstAnswer < 0 && !noAnswer) ? decodeStart
+                    : noAnswer ? decodeEnd : Math.min(decodeEnd, Math.max(decodeStart, firstAnswer));
+            steps(r, cut > decodeStart, noAnswer, i, reasoningSteps, answerSteps);
             int p = 3 * i;
             clipped += place(p, sent, prefillEnd, prefillWeight, fromNanos, toNanos, start, end, weight);
             clipped += place(p + 1, decodeStart, decodeEnd, decodeWeight, fromNanos, toNanos, start, end, weight);

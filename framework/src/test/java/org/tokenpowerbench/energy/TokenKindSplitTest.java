@@ -187,6 +187,18 @@ class TokenKindSplitTest {
     }
 
     @Test
+    void aTimelineWithoutAnAnswerStampOrReasoningIsAPlainStream() {
+        PowerSignal signal = PowerSignal.of(Fixtures.piecewiseConstantCounter(STEPS, WATTS), NO_GAP);
+        RequestTimeline r = reasoning(0, T0 + 5 * MS, T0 + 20 * MS, -1, T0 + 90 * MS, 100, -1, 50, 0)
+                .withKinds(TokenKinds.PLAIN);
+        WaveEnergy w = PhaseAttribution.attribute(signal, List.of(r), T0, T0 + 100 * MS,
+                AttributionPolicy.TOKEN_WEIGHTED, UPDATE);
+        assertEquals(0.0, w.reasoningJ(), 0.0);
+        assertEquals(49, w.answerTokens());
+        assertTrue(Double.isNaN(w.joulesPerReasoningToken()) && Double.isNaN(w.joulesPerAnswerToken()));
+    }
+
+    @Test
     void reasoningTheServerCountedButDidNotStreamLeavesTheStepsUnknown() {
         PowerSignal signal = PowerSignal.of(Fixtures.piecewiseConstantCounter(STEPS, WATTS), NO_GAP);
         // hidden reasoning: the first streamed token is already the answer
