@@ -11,9 +11,11 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Reads the JSON of one streamed chunk into the few values a {@link RequestTimeline} needs: a
- * mid-stream {@code error}, {@code usage}'s counts, and the text of {@code choices[0]}
- * ({@code text}; for chat {@code delta}, else {@code message}, with {@code content},
- * {@code reasoning_content}, {@code reasoning}).
+ * mid-stream {@code error}, {@code usage}'s counts (with {@code prompt_tokens_details.cached_tokens}
+ * and {@code completion_tokens_details.reasoning_tokens}), llama-server's speculative-decoding counts
+ * ({@code timings.draft_n}, {@code timings.draft_n_accepted}, on its last chunk when a draft model
+ * ran), and the text of {@code choices[0]} ({@code text}; for chat {@code delta}, else
+ * {@code message}, with {@code content}, {@code reasoning_content}, {@code reasoning}).
  *
  * <p>Why a streaming parser and not a tree: a chunk arrives for every token of every stream, and a
  * tree per chunk cost kilobytes and microseconds (docs/client-performance.md). Jackson's
@@ -56,7 +58,7 @@ final class ChunkJson {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Which object a member belongs to: the only context a member's meaning depends on. */
-    private enum Scope { TOP, USAGE, DETAILS, CHOICE, DELTA, MESSAGE }
+    private enum Scope { TOP, USAGE, DETAILS, COMPLETION_DETAILS, TIMINGS, CHOICE, DELTA, MESSAGE }
 
     /** Text slots: the completions {@code text}, then a chat delta's and a chat message's three fields. */
     private static final int TEXT = 0;
@@ -82,16 +84,22 @@ final class ChunkJson {
      * @param completionTokens    {@code usage.completion_tokens}, or {@link #ABSENT}
      * @param cachedPromptTokens  {@code usage.prompt_tokens_details.cached_tokens} when it is an int,
      *                            or {@link #ABSENT}
+     * @param reasoningTokens     {@code usage.completion_tokens_details.reasoning_tokens} when it is an
+     *                            int, or {@link #ABSENT}
+     * @param draftTokens         {@code timings.draft_n} (llama-server: draft tokens proposed for
+     *                            speculative decoding) when it is an int, or {@link #ABSENT}
+     * @param acceptedDraftTokens {@code timings.draft_n_accepted} when it is an int, or {@link #ABSENT}
      * @param hasAnswer           whether the chunk carries answer text (a token)
      * @param hasReasoning        whether it carries reasoning text (a token too)
      * @param answer              the answer text when it was asked for and is there, else null
      * @param reasoning           the reasoning text when it was asked for and is there, else null
      */
     record Chunk(String errorClass, String error, long promptTokens, long completionTokens,
-                 long cachedPromptTokens, boolean hasAnswer, boolean hasReasoning, String answer, String reasoning) {
+                 long cachedPromptTokens, long reasoningTokens, long draftTokens, long acceptedDraftTokens,
+                 boolean hasAnswer, boolean hasReasoning, String answer, String reasoning) {
 
         static Chunk failed(String errorClass, String error) {
-            return new Chunk(errorClass, error, ABSENT, ABSENT, ABSENT, false, false, null, null);
+            return new Chunk(errorClass, error, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, false, false, null, null);
         }
 
         boolean failed() {
@@ -105,10 +113,10 @@ final class ChunkJson {
      * chunk once the parser was kept (docs/client-performance.md). Indexed by answer (1) + reasoning (2).
      */
     private static final Chunk[] COUNTLESS = {
-        new Chunk(null, null, ABSENT, ABSENT, ABSENT, false, false, null, null),
-        new Chunk(null, null, ABSENT, ABSENT, ABSENT, true, false, null, null),
-        new Chunk(null, null, ABSENT, ABSENT, ABSENT, false, true, null, null),
-        new Chunk(null, null, ABSENT, ABSENT, ABSENT, true, true, null, null),
+        new Chunk(null, null, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, false, false, null, null),
+        new Chunk(null, null, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, true, false, null, null),
+        new Chunk(null, null, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, false, true, null, null),
+        new Chunk(null, null, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, true, true, null, null),
     };
 
     private final boolean chat;
@@ -125,6 +133,9 @@ final class ChunkJson {
     private long promptTokens;
     private long completionTokens;
     private long cachedPromptTokens;
+    private long reasoningTokens;
+    private long draftTokens;
+    private long acceptedDraftTokens;
     private boolean deltaPresent;
     private final byte[] slotState = new byte[SLOTS];
     private final String[] slotText = new String[SLOTS];
@@ -204,6 +215,9 @@ final class ChunkJson {
         promptTokens = ABSENT;
         completionTokens = ABSENT;
         cachedPromptTokens = ABSENT;
+        reasoningTokens = ABSENT;
+        draftTokens = ABSENT;
+        acceptedDraftTokens = ABSENT;
         deltaPresent = false;
         clearSlots(0, SLOTS);
         JsonToken root = p.nextToken();
@@ -231,11 +245,13 @@ final class ChunkJson {
         }
         boolean hasAnswer = slotState[answer] == FILLED;
         boolean hasReasoning = reasoning >= 0 && slotState[reasoning] == FILLED;
-        if (!keepText && promptTokens == ABSENT && completionTokens == ABSENT && cachedPromptTokens == ABSENT) {
+        if (!keepText && promptTokens == ABSENT && completionTokens == ABSENT && cachedPromptTokens == ABSENT
+                && reasoningTokens == ABSENT && draftTokens == ABSENT && acceptedDraftTokens == ABSENT) {
             return COUNTLESS[(hasAnswer ? 1 : 0) + (hasReasoning ? 2 : 0)]; // most chunks of most streams
         }
-        return new Chunk(null, null, promptTokens, completionTokens, cachedPromptTokens, hasAnswer, hasReasoning,
-                hasAnswer ? slotText[answer] : null, hasReasoning ? slotText[reasoning] : null);
+        return new Chunk(null, null, promptTokens, completionTokens, cachedPromptTokens, reasoningTokens, draftTokens,
+                acceptedDraftTokens, hasAnswer, hasReasoning, hasAnswer ? slotText[answer] : null,
+                hasReasoning ? slotText[reasoning] : null);
     }
 
     /** At an object's start: every member, in the one member loop. Returns at the object's end. */
@@ -256,8 +272,12 @@ final class ChunkJson {
                 switch (name) {
                     case "error" -> errorValue = value == JsonToken.VALUE_NULL ? null : tree(p);
                     case "usage" -> {
-                        promptTokens = completionTokens = cachedPromptTokens = ABSENT;
+                        promptTokens = completionTokens = cachedPromptTokens = reasoningTokens = ABSENT;
                         objectOrSkip(p, value, Scope.USAGE);
+                    }
+                    case "timings" -> { // llama-server's own figures, on its last chunk
+                        draftTokens = acceptedDraftTokens = ABSENT;
+                        objectOrSkip(p, value, Scope.TIMINGS);
                     }
                     case "choices" -> {
                         deltaPresent = false;
@@ -279,8 +299,26 @@ final class ChunkJson {
                         cachedPromptTokens = ABSENT;
                         objectOrSkip(p, value, Scope.DETAILS);
                     }
+                    case "completion_tokens_details" -> {
+                        reasoningTokens = ABSENT;
+                        objectOrSkip(p, value, Scope.COMPLETION_DETAILS);
+                    }
                     default -> p.skipChildren();
                 }
+            }
+            case COMPLETION_DETAILS -> {
+                if (name.equals("reasoning_tokens")) {
+                    reasoningTokens = value == JsonToken.VALUE_NUMBER_INT ? integer(p) : ABSENT;
+                }
+                p.skipChildren();
+            }
+            case TIMINGS -> {
+                if (name.equals("draft_n")) {
+                    draftTokens = value == JsonToken.VALUE_NUMBER_INT ? integer(p) : ABSENT;
+                } else if (name.equals("draft_n_accepted")) {
+                    acceptedDraftTokens = value == JsonToken.VALUE_NUMBER_INT ? integer(p) : ABSENT;
+                }
+                p.skipChildren();
             }
             case DETAILS -> {
                 if (name.equals("cached_tokens")) {

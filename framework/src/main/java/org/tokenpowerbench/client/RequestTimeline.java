@@ -45,6 +45,9 @@ import org.tokenpowerbench.stats.LatencyHistogram;
  * @param replica          which replica of a deployment of several served it (an index into
  *                         {@link Endpoint#replicas()}); -1 for an engine of one server, and for a
  *                         request never sent
+ * @param kinds            what kinds its output tokens were: reasoning, and speculative drafts
+ *                         proposed and accepted, where the stream says ({@link TokenKinds#PLAIN}
+ *                         when it says nothing of them, {@link TokenKinds#UNKNOWN} when never sent)
  */
 public record RequestTimeline(
         int index,
@@ -66,16 +69,29 @@ public record RequestTimeline(
         ChunkArrivals arrivals,
         int cachedPromptTokens,
         int retries,
-        int replica) {
+        int replica,
+        TokenKinds kinds) {
 
     public RequestTimeline {
         arrivals = arrivals == null ? ChunkArrivals.NONE : arrivals;
+        kinds = kinds == null ? TokenKinds.PLAIN : kinds;
         if (retries < 0) {
             throw new IllegalArgumentException("a request cannot be retried " + retries + " times");
         }
         if (replica < -1) {
             throw new IllegalArgumentException("replica " + replica);
         }
+    }
+
+    /** A timeline whose stream said nothing of its tokens' kinds (no reasoning, no speculative counts). */
+    public RequestTimeline(int index, int promptIndex, long queuedNanos, long sentNanos, long firstTokenNanos,
+                           long lastTokenNanos, long doneNanos, int promptTokens, int outputTokens,
+                           int requestedOutputTokens, TokenCountSource tokenSource, int contentChunks,
+                           LatencyHistogram itl, String error, String errorClass, long firstAnswerNanos,
+                           ChunkArrivals arrivals, int cachedPromptTokens, int retries, int replica) {
+        this(index, promptIndex, queuedNanos, sentNanos, firstTokenNanos, lastTokenNanos, doneNanos, promptTokens,
+                outputTokens, requestedOutputTokens, tokenSource, contentChunks, itl, error, errorClass,
+                firstAnswerNanos, arrivals, cachedPromptTokens, retries, replica, TokenKinds.PLAIN);
     }
 
     /** A timeline of an engine of one server. */
@@ -93,7 +109,15 @@ public record RequestTimeline(
     public RequestTimeline withReplica(int replica) {
         return replica == this.replica ? this : new RequestTimeline(index, promptIndex, queuedNanos, sentNanos,
                 firstTokenNanos, lastTokenNanos, doneNanos, promptTokens, outputTokens, requestedOutputTokens, tokenSource,
-                contentChunks, itl, error, errorClass, firstAnswerNanos, arrivals, cachedPromptTokens, retries, replica);
+                contentChunks, itl, error, errorClass, firstAnswerNanos, arrivals, cachedPromptTokens, retries, replica,
+                kinds);
+    }
+
+    /** This timeline, with its output tokens' kinds. */
+    public RequestTimeline withKinds(TokenKinds kinds) {
+        return new RequestTimeline(index, promptIndex, queuedNanos, sentNanos, firstTokenNanos, lastTokenNanos,
+                doneNanos, promptTokens, outputTokens, requestedOutputTokens, tokenSource, contentChunks, itl, error,
+                errorClass, firstAnswerNanos, arrivals, cachedPromptTokens, retries, replica, kinds);
     }
 
     /** A timeline sent once (no retry). */
@@ -111,7 +135,8 @@ public record RequestTimeline(
     public RequestTimeline withRetries(int retries) {
         return retries == this.retries ? this : new RequestTimeline(index, promptIndex, queuedNanos, sentNanos,
                 firstTokenNanos, lastTokenNanos, doneNanos, promptTokens, outputTokens, requestedOutputTokens, tokenSource,
-                contentChunks, itl, error, errorClass, firstAnswerNanos, arrivals, cachedPromptTokens, retries, replica);
+                contentChunks, itl, error, errorClass, firstAnswerNanos, arrivals, cachedPromptTokens, retries, replica,
+                kinds);
     }
 
     /** A timeline without per-step chunk counts (no peak throughput from it). */
@@ -154,7 +179,8 @@ public record RequestTimeline(
     public static RequestTimeline notSent(int index, int promptIndex, long queuedNanos, long atNanos,
                                           int requestedOutputTokens, String errorClass, String error) {
         return new RequestTimeline(index, promptIndex, queuedNanos, -1, -1, -1, atNanos, -1, -1, requestedOutputTokens,
-                TokenCountSource.NONE, 0, new LatencyHistogram(), error, errorClass, -1, ChunkArrivals.NONE, -1);
+                TokenCountSource.NONE, 0, new LatencyHistogram(), error, errorClass, -1, ChunkArrivals.NONE, -1, 0, -1,
+                TokenKinds.UNKNOWN);
     }
 
     public boolean succeeded() {

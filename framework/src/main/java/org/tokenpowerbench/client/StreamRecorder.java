@@ -9,7 +9,14 @@ import org.tokenpowerbench.stats.LatencyHistogram;
  * <p>A chunk counts as a token-carrying chunk only when it carries text: a role-only first delta,
  * an empty string and a usage-only final chunk ({@code choices: []}) do not. Reasoning content
  * ({@code reasoning_content} or {@code reasoning}) counts as generated text; the first answer
- * chunk is stamped separately.
+ * chunk is stamped separately. How many tokens were reasoning comes from
+ * {@code usage.completion_tokens_details.reasoning_tokens} when the server gives it, else from the
+ * chunks that carried reasoning and no answer: by each chunk's own cumulative count where every
+ * chunk has one (continuous usage), else one token each where every content chunk carried one
+ * token (as many content chunks as output tokens); otherwise the count is unknown, never guessed
+ * ({@link TokenKinds}). llama-server's speculative counts ({@code timings.draft_n},
+ * {@code draft_n_accepted}) are kept when they could be true (accepted at most proposed, neither
+ * negative) and left out otherwise: they are not the request's token counts, so they fail nothing.
  *
  * <p>Memory does not grow with the tokens of a stream: chunk gaps go into a
  * {@link LatencyHistogram} as they arrive, and the generated text is kept only when a tokenizer
@@ -44,6 +51,15 @@ final class StreamRecorder implements SseParser.RawListener {
     private long promptTokens = ChunkJson.ABSENT;
     private long completionTokens = ChunkJson.ABSENT;
     private long cachedPromptTokens = ChunkJson.ABSENT;
+    private long reasoningTokens = ChunkJson.ABSENT;
+    private long draftTokens = ChunkJson.ABSENT;
+    private long acceptedDraftTokens = ChunkJson.ABSENT;
+    /** Content chunks with reasoning and no answer text. */
+    private int reasoningChunks;
+    /** Tokens of those chunks by their own cumulative counts (continuous usage), while every chunk has one. */
+    private long reasoningByChunkCounts;
+    /** Content chunks with both: they hold at least two tokens, so chunks no longer count reasoning tokens. */
+    private int mixedChunks;
     private boolean done;
     private String error;
     private String errorClass;
@@ -122,6 +138,21 @@ final class StreamRecorder implements SseParser.RawListener {
         }
         if (c.cachedPromptTokens() != ChunkJson.ABSENT) {
             cachedPromptTokens = c.cachedPromptTokens(); // a server's prefix cache served these: no prefill for them
+        }
+        if (c.reasoningTokens() != ChunkJson.ABSENT) {
+            reasoningTokens = c.reasoningTokens();
+        }
+        if (c.draftTokens() != ChunkJson.ABSENT || c.acceptedDraftTokens() != ChunkJson.ABSENT) {
+            draftTokens = c.draftTokens(); // the two belong together: a later timings object replaces both
+            acceptedDraftTokens = c.acceptedDraftTokens();
+        }
+        if (c.hasReasoning() && !c.hasAnswer()) {
+            reasoningChunks++;
+            if (c.completionTokens() != ChunkJson.ABSENT && c.completionTokens() > lastCumulative) {
+                reasoningByChunkCounts += c.completionTokens() - lastCumulative;
+            }
+        } else if (c.hasReasoning()) {
+            mixedChunks++;
         }
         if (!c.hasAnswer() && !c.hasReasoning()) {
             return;
@@ -232,7 +263,37 @@ final class StreamRecorder implements SseParser.RawListener {
         }
         return new RequestTimeline(index, promptIndex, queued, sent, firstContent, lastContent, doneNanos,
                 promptCount, output, requestedTokens, source, contentChunks, interTokenLatencies(Math.max(0, output)),
-                error, errorClass, firstAnswer, arrivals.done(), cached);
+                error, errorClass, firstAnswer, arrivals.done(), cached, 0, -1, kinds(believed, output));
+    }
+
+    /**
+     * The kinds of the output tokens: reasoning from usage, else from the chunks where each carried
+     * one token; speculative counts when they could be true.
+     */
+    private TokenKinds kinds(boolean believed, int output) {
+        int reasoning;
+        TokenCountSource reasoningSource;
+        if (believed && reasoningTokens != ChunkJson.ABSENT) {
+            reasoning = (int) reasoningTokens;
+            reasoningSource = TokenCountSource.SERVER_USAGE;
+        } else if (reasoningChunks == 0 && mixedChunks == 0) {
+            reasoning = 0;
+            reasoningSource = TokenCountSource.NONE;
+        } else if (believed && mixedChunks == 0 && exactCounts && output == lastCumulative) {
+            reasoning = (int) reasoningByChunkCounts; // every chunk said how many tokens it carried
+            reasoningSource = TokenCountSource.STREAM_CHUNKS;
+        } else if (believed && mixedChunks == 0 && output == contentChunks) {
+            reasoning = reasoningChunks;
+            reasoningSource = TokenCountSource.STREAM_CHUNKS;
+        } else {
+            reasoning = -1;
+            reasoningSource = TokenCountSource.NONE;
+        }
+        boolean draftsBelievable = draftTokens != ChunkJson.ABSENT && acceptedDraftTokens != ChunkJson.ABSENT
+                && draftTokens >= 0 && acceptedDraftTokens >= 0 && acceptedDraftTokens <= draftTokens
+                && draftTokens <= Integer.MAX_VALUE;
+        return new TokenKinds(reasoning, reasoningSource, draftsBelievable ? (int) draftTokens : -1,
+                draftsBelievable ? (int) acceptedDraftTokens : -1);
     }
 
     /** What is wrong with the server's counts, or null when they could be true. */
@@ -263,7 +324,14 @@ final class StreamRecorder implements SseParser.RawListener {
                 && cachedPromptTokens > promptTokens) {
             return "cached_tokens=" + cachedPromptTokens + " exceeds prompt_tokens=" + promptTokens;
         }
-        for (long count : new long[] {promptTokens, completionTokens, cachedPromptTokens}) {
+        if (reasoningTokens != ChunkJson.ABSENT && reasoningTokens < 0) {
+            return "reasoning_tokens=" + reasoningTokens + " is negative";
+        }
+        if (reasoningTokens != ChunkJson.ABSENT && completionTokens != ChunkJson.ABSENT
+                && reasoningTokens > completionTokens) {
+            return "reasoning_tokens=" + reasoningTokens + " exceeds completion_tokens=" + completionTokens;
+        }
+        for (long count : new long[] {promptTokens, completionTokens, cachedPromptTokens, reasoningTokens}) {
             if (count != ChunkJson.ABSENT && count > Integer.MAX_VALUE) {
                 return "a count of " + count + " tokens, beyond any request";
             }

@@ -14,6 +14,13 @@ public enum TokenCountSource {
     TOKENIZER_JSON,
     /** The server's own {@code /tokenize} endpoint, asked about the streamed text. */
     SERVER_TOKENIZE,
+    /**
+     * The stream's chunks: used for reasoning tokens only ({@link TokenKinds}), and only where the
+     * count is exact rather than a guess: each chunk's own cumulative count where every chunk has one
+     * (continuous usage), else one token per chunk where every content chunk carried exactly one
+     * (as many content chunks as output tokens).
+     */
+    STREAM_CHUNKS,
     /** No count was available; nothing was estimated. */
     NONE;
 

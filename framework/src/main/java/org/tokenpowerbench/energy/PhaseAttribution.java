@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.tokenpowerbench.client.RequestTimeline;
+import org.tokenpowerbench.client.TokenCountSource;
 import org.tokenpowerbench.energy.RequestEnergy.Outcome;
 import org.tokenpowerbench.workload.WaveRecord;
 
@@ -22,6 +23,18 @@ import org.tokenpowerbench.workload.WaveRecord;
  * costs. Its joules are reported, as {@link WaveEnergy#failedJ()} when it failed, and kept out of
  * the per-token figures. A request with one output token has a zero-length decode. A request
  * never sent has no phase. Phases are cut to the window ({@link AttributionFlags#clippedPhases()}).
+ *
+ * <p><b>Kinds of token.</b> A decode is cut once more, at its first answer token: the reasoning
+ * decode {@code [first token, first answer token)} and the answer decode from there to the last
+ * token, each with the decode's own weight, so the cut moves no joule between requests and
+ * {@code reasoning + answer == decode}. A request whose answer never came reasoned all its decode;
+ * a stream without reasoning has an empty reasoning decode. The token steps of each part are in
+ * {@link RequestEnergy}: a step ends at a token's arrival, so the reasoning decode holds the
+ * reasoning tokens after the first plus the step that made the first answer token (as many steps
+ * as reasoning tokens), and the answer decode the answer tokens after the first. Where the server
+ * counted reasoning tokens it did not stream (hidden reasoning: no reasoning decode to cut), or
+ * the count is unknown, the steps are unknown (-1) and the request stays out of the per-kind
+ * per-token figures; its joules stay in every energy. docs/attribution.md, "Energy per kind of token".
  *
  * <p><b>Split.</b> At each instant the power goes to the phases then in flight in proportion to
  * their {@link AttributionPolicy} weight, or to idle when none is. Weights are constant over a
@@ -76,11 +89,13 @@ public final class PhaseAttribution {
         }
         long update = updatePeriod.toNanos();
         int n = requests.size();
-        int phases = 2 * n;
+        int phases = 3 * n; // per request: prefill, reasoning decode, answer decode
         long[] start = new long[phases];
         long[] end = new long[phases];
         double[] weight = new double[phases];
         Outcome[] outcomes = new Outcome[n];
+        int[] reasoningSteps = new int[n];
+        int[] answerSteps = new int[n];
         int shortPhases = 0;
         int failedBefore = 0;
         int failedAfter = 0;
@@ -143,10 +158,23 @@ public final class PhaseAttribution {
                 int decodeTokens = RequestEnergy.decodeTokens(r.outputTokens());
                 decodeWeight = decodeTokens > 0 && decodeLength > 0 ? decodeTokens / (decodeLength * 1e-9) : 0;
             }
-            int p = 2 * i;
+            long firstAnswer = r.firstAnswerNanos();
+            // no answer token after reasoning: all of the decode reasoned; a timeline that says
+            // neither (no answer stamp, no reasoning) is taken as a plain stream, all answer
+            boolean noAnswer = first >= 0 && firstAnswer < 0 && r.kinds().reasoningTokens() != 0;
+            long cut = first < 0 || (firstAnswer < 0 && !noAnswer) ? decodeStart
+                    : noAnswer ? decodeEnd : Math.min(decodeEnd, Math.max(decodeStart, firstAnswer));
+            steps(r, cut > decodeStart, noAnswer, i, reasoningSteps, answerSteps);
+            int p = 3 * i;
             clipped += place(p, sent, prefillEnd, prefillWeight, fromNanos, toNanos, start, end, weight);
             clipped += place(p + 1, decodeStart, decodeEnd, decodeWeight, fromNanos, toNanos, start, end, weight);
-            events += (end[p] > start[p] ? 2 : 0) + (end[p + 1] > start[p + 1] ? 2 : 0);
+            // the decode, counted once above, is placed as its two parts
+            start[p + 1] = 0;
+            end[p + 1] = 0;
+            place(p + 1, decodeStart, cut, decodeWeight, fromNanos, toNanos, start, end, weight);
+            place(p + 2, cut, decodeEnd, decodeWeight, fromNanos, toNanos, start, end, weight);
+            events += (end[p] > start[p] ? 2 : 0) + (end[p + 1] > start[p + 1] ? 2 : 0)
+                    + (end[p + 2] > start[p + 2] ? 2 : 0);
         }
 
         // Events: code = phase * 2 + (1 for a start, 0 for an end), sorted by time.
@@ -181,17 +209,66 @@ public final class PhaseAttribution {
         CompensatedSum decode = new CompensatedSum();
         for (int i = 0; i < n; i++) {
             RequestTimeline r = requests.get(i);
-            int p = 2 * i;
+            int p = 3 * i;
+            double reasoningJ = sweep.joules[p + 1];
+            double answerJ = sweep.joules[p + 2];
             prefill.add(sweep.joules[p]);
-            decode.add(sweep.joules[p + 1]);
+            decode.add(reasoningJ);
+            decode.add(answerJ);
             out.add(new RequestEnergy(r.index(), outcomes[i], r.promptTokens(), r.outputTokens(),
-                    Math.max(0, end[p] - start[p]), Math.max(0, end[p + 1] - start[p + 1]),
-                    sweep.joules[p], sweep.joules[p + 1], sweep.seconds[p], sweep.seconds[p + 1]));
+                    Math.max(0, end[p] - start[p]),
+                    Math.max(0, end[p + 1] - start[p + 1]) + Math.max(0, end[p + 2] - start[p + 2]),
+                    sweep.joules[p], reasoningJ + answerJ, sweep.seconds[p], sweep.seconds[p + 1] + sweep.seconds[p + 2],
+                    reasoningJ, answerJ, reasoningSteps[i], answerSteps[i], r.cachedPromptTokens(),
+                    r.kinds().draftTokens(), r.kinds().acceptedDraftTokens()));
         }
         AttributionFlags flags = new AttributionFlags(update, shortPhases, failedBefore, failedAfter, noOutput,
                 singleToken, unknown, notSent, clipped, sweep.fallbackSegments, signal.gapsIn(fromNanos, toNanos));
         return new WaveEnergy(policy, fromNanos, toNanos, signal.energyJoules(fromNanos, toNanos), prefill.value(),
-                decode.value(), sweep.idle.value(), sweep.idleSeconds.value(), out, flags);
+                decode.value(), sweep.idle.value(), sweep.idleSeconds.value(), out, flags, reasoningSource(requests));
+    }
+
+    /**
+     * The token steps of request {@code i}'s reasoning and answer decode. A decode of {@code D}
+     * steps ({@code outputTokens - 1}) with {@code R} reasoning tokens: {@code min(R, D)} before the
+     * first answer token and the rest after; all {@code D} before when no answer came; 0 and
+     * {@code D} without a reasoning decode and without reasoning tokens. Unknown (-1) where the
+     * output or reasoning count is, or where the server counted reasoning it did not stream.
+     */
+    private static void steps(RequestTimeline r, boolean reasoningDecode, boolean noAnswer, int i,
+                              int[] reasoningSteps, int[] answerSteps) {
+        int decode = RequestEnergy.decodeTokens(r.outputTokens());
+        int reasoning = r.kinds().reasoningTokens();
+        int before;
+        if (r.outputTokens() < 0 || (reasoningDecode && reasoning < 0 && !noAnswer)) {
+            before = -1;
+        } else if (decode == 0) {
+            before = 0;
+        } else if (!reasoningDecode) {
+            before = reasoning > 0 ? -1 : 0; // reasoning counted but not streamed: its time is not in the decode
+        } else if (noAnswer) {
+            before = decode;
+        } else {
+            before = Math.min(reasoning, decode);
+        }
+        reasoningSteps[i] = before;
+        answerSteps[i] = before < 0 ? -1 : decode - before;
+    }
+
+    /** Where the successful requests' reasoning counts came from: one source, {@code mixed}, or {@code none}. */
+    private static String reasoningSource(List<RequestTimeline> requests) {
+        TokenCountSource source = null;
+        for (RequestTimeline r : requests) {
+            if (!r.succeeded() || r.kinds().reasoningTokens() == 0) {
+                continue;
+            }
+            TokenCountSource s = r.kinds().reasoningSource();
+            if (source != null && source != s) {
+                return "mixed";
+            }
+            source = s;
+        }
+        return (source == null ? TokenCountSource.NONE : source).label();
     }
 
     /** Cuts phase {@code p} to the window; returns 1 when the phase reached outside it. */

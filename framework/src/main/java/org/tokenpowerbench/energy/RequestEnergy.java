@@ -18,6 +18,17 @@ import java.util.Locale;
  *                            attribution of a constant 1 W); {@code watts × this} is what a
  *                            constant power such as the idle baseline contributes
  * @param decodeShareSeconds  the same for the decode phase
+ * @param reasoningJ          the decode joules before the first answer token (reasoning decode:
+ *                            {@code [first token, first answer token)}); 0 for a stream without reasoning
+ * @param answerJ             the decode joules from the first answer token on; {@code reasoningJ + answerJ}
+ *                            is {@code decodeJ}
+ * @param reasoningTokens     the decode's token steps before the first answer token (see
+ *                            docs/attribution.md, "Energy per kind of token"); -1 when not known
+ * @param answerTokens        its token steps from the first answer token on; -1 when not known
+ * @param cachedPromptTokens  prompt tokens the server's prefix cache served; -1 when it did not say
+ * @param draftTokens         draft tokens speculative decoding proposed, as the server reported them; -1
+ *                            when it did not
+ * @param acceptedDraftTokens of those, the ones accepted; -1 when not reported
  */
 public record RequestEnergy(
         int index,
@@ -29,7 +40,14 @@ public record RequestEnergy(
         double prefillJ,
         double decodeJ,
         double prefillShareSeconds,
-        double decodeShareSeconds) {
+        double decodeShareSeconds,
+        double reasoningJ,
+        double answerJ,
+        int reasoningTokens,
+        int answerTokens,
+        int cachedPromptTokens,
+        int draftTokens,
+        int acceptedDraftTokens) {
 
     /** How a request ended, and so which phases it has. */
     public enum Outcome {
@@ -61,6 +79,15 @@ public record RequestEnergy(
 
     static int decodeTokens(int outputTokens) {
         return outputTokens > 1 ? outputTokens - 1 : 0;
+    }
+
+    /**
+     * Prompt tokens the server computed, {@code prompt - cached}: a cached token costs no prefill
+     * compute, so all the prefill's joules belong to these. The prompt count when the server said
+     * nothing of its cache; -1 when the prompt count is unknown.
+     */
+    public int computedPromptTokens() {
+        return promptTokens < 0 ? -1 : promptTokens - Math.max(0, cachedPromptTokens);
     }
 
     /** Prefill plus decode joules. */

@@ -21,6 +21,9 @@ import java.util.List;
  * @param idleSeconds length of those instants
  * @param requests    one entry per request, in the order given
  * @param flags       what could not be resolved cleanly
+ * @param reasoningTokenSource where the reasoning token counts of the successful requests with
+ *                    reasoning came from ({@code TokenCountSource#label()}, {@code mixed}, or
+ *                    {@code none} when no request had reasoning)
  */
 public record WaveEnergy(
         AttributionPolicy policy,
@@ -32,7 +35,8 @@ public record WaveEnergy(
         double idleJ,
         double idleSeconds,
         List<RequestEnergy> requests,
-        AttributionFlags flags) {
+        AttributionFlags flags,
+        String reasoningTokenSource) {
 
     public WaveEnergy {
         requests = List.copyOf(requests);
@@ -97,6 +101,97 @@ public record WaveEnergy(
     public double succeededDecodeShareSeconds() {
         return requests.stream().filter(r -> r.outcome().succeeded())
                 .mapToDouble(RequestEnergy::decodeShareSeconds).sum();
+    }
+
+    /** Decode joules before the first answer token, over every request: {@code reasoningJ + answerJ == decodeJ}. */
+    public double reasoningJ() {
+        return requests.stream().mapToDouble(RequestEnergy::reasoningJ).sum();
+    }
+
+    /** Decode joules from the first answer token on, over every request. */
+    public double answerJ() {
+        return requests.stream().mapToDouble(RequestEnergy::answerJ).sum();
+    }
+
+    /** Reasoning decode steps of the successful requests whose steps are known. */
+    public long reasoningTokens() {
+        return requests.stream().filter(r -> r.outcome().succeeded() && r.reasoningTokens() >= 0)
+                .mapToLong(RequestEnergy::reasoningTokens).sum();
+    }
+
+    /** Answer decode steps of the successful requests whose steps are known. */
+    public long answerTokens() {
+        return requests.stream().filter(r -> r.outcome().succeeded() && r.answerTokens() >= 0)
+                .mapToLong(RequestEnergy::answerTokens).sum();
+    }
+
+    /**
+     * Reasoning decode joules per reasoning token, over the successful requests whose steps are
+     * known; NaN when the wave has no reasoning tokens (a plain stream: the figure does not exist).
+     */
+    public double joulesPerReasoningToken() {
+        long tokens = reasoningTokens();
+        return tokens > 0 ? requests.stream().filter(r -> r.outcome().succeeded() && r.reasoningTokens() >= 0)
+                .mapToDouble(RequestEnergy::reasoningJ).sum() / tokens : Double.NaN;
+    }
+
+    /**
+     * Answer decode joules per answer token (after the first), over the successful requests whose
+     * steps are known; NaN unless the wave has reasoning tokens too (otherwise it is
+     * {@link #joulesPerDecodeToken()} by another name) and answer tokens.
+     */
+    public double joulesPerAnswerToken() {
+        long tokens = answerTokens();
+        if (tokens <= 0 || reasoningTokens() <= 0) {
+            return Double.NaN;
+        }
+        return requests.stream().filter(r -> r.outcome().succeeded() && r.answerTokens() >= 0)
+                .mapToDouble(RequestEnergy::answerJ).sum() / tokens;
+    }
+
+    /** Prompt tokens the servers' prefix caches served, over the successful requests with a known prompt count. */
+    public long cachedPromptTokens() {
+        return requests.stream().filter(r -> r.outcome().succeeded() && r.promptTokens() >= 0)
+                .mapToLong(r -> Math.max(0, r.cachedPromptTokens())).sum();
+    }
+
+    /** Prompt tokens computed (prompt − cached), over the successful requests with a known prompt count. */
+    public long computedPromptTokens() {
+        return requests.stream().filter(r -> r.outcome().succeeded() && r.promptTokens() >= 0)
+                .mapToLong(RequestEnergy::computedPromptTokens).sum();
+    }
+
+    /**
+     * Prefill joules per computed prompt token: a cached token costs no prefill compute, so the
+     * whole prefill belongs to the computed ones. NaN when no prompt token was cached (it would be
+     * {@link #joulesPerPromptToken()}) or none was computed.
+     */
+    public double joulesPerComputedPromptToken() {
+        long computed = computedPromptTokens();
+        return cachedPromptTokens() > 0 && computed > 0 ? succeededPrefillJ() / computed : Double.NaN;
+    }
+
+    /** Draft tokens that speculative decoding proposed, over the successful requests whose server reported them. */
+    public long draftTokens() {
+        return requests.stream().filter(r -> r.outcome().succeeded() && r.draftTokens() >= 0)
+                .mapToLong(RequestEnergy::draftTokens).sum();
+    }
+
+    /** Of {@link #draftTokens()}, the ones the target model accepted. */
+    public long acceptedDraftTokens() {
+        return requests.stream().filter(r -> r.outcome().succeeded() && r.draftTokens() >= 0)
+                .mapToLong(RequestEnergy::acceptedDraftTokens).sum();
+    }
+
+    /**
+     * The share of proposed draft tokens accepted, as the server counted them; NaN when no request
+     * reported speculative decoding. A rate beside the decode's energy, not a split of it: drafts
+     * and their check run in the same steps, so the client's times cannot cut the joules between
+     * accepted and rejected tokens.
+     */
+    public double draftAcceptance() {
+        long proposed = draftTokens();
+        return proposed > 0 ? (double) acceptedDraftTokens() / proposed : Double.NaN;
     }
 
     /** Prefill joules per prompt token; NaN without prompt tokens. */

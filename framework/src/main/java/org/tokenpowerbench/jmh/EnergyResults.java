@@ -17,7 +17,8 @@ import org.tokenpowerbench.power.OperatingConditions;
  * ({@code nvml}, or {@code cpu.estimated} for a model): the totals, per-token figures, power, per
  * device and scope (with J/token per scope and {@code node.other} = node − gpu − cpu − dram where
  * a node and its parts were both measured: {@link ScopeNesting}), the phases under the chosen policy (named in the unit), the idle baseline's
- * dynamic energy and the steady-state J/token. Every energy and per-token figure has a companion
+ * dynamic energy, the steady-state J/token, and energy per kind of token where the wave has such
+ * tokens ({@link #tokenKinds}). Every energy and per-token figure has a companion
  * {@code …err}: its 95 % half-width from the wave's {@link EnergyBudget} (counter, sampling, stated accuracy). A figure that does not exist for this wave (no
  * output tokens, no baseline) is left out, never reported as 0.
  */
@@ -75,6 +76,7 @@ final class EnergyResults {
             finite(results, label + ".J/decodeToken.err", budget.halfWidthOf(chosen.joulesPerDecodeToken()),
                     "J/token (95 %)");
         }
+        tokenKinds(results, label, by, chosen, budget);
         if (e.baseline() != null) {
             results.add(avg(label + ".idleBaseline.power", e.baseline().watts(), "W"));
             results.add(avg(label + ".idleBaseline.power.uncertainty", e.baseline().uncertaintyWatts(), "W"));
@@ -87,6 +89,33 @@ final class EnergyResults {
             results.add(avg(label + ".steady.J/token.omitted", 1, "flag (iterations.jsonl: steadyState.jPerTokenOmitted)"));
         }
         return results;
+    }
+
+    /**
+     * Energy per kind of token, only for a wave that has the kind (a plain stream gets none of
+     * these, never zeros): the reasoning and answer parts of the decode ({@code reasoning.energy +
+     * answer.energy = decode.J}) with J per reasoning and per answer token, the reasoning count's
+     * source in the unit; and J per computed prompt token where a prefix cache served some of the
+     * prompt (all prefill joules over {@code prompt - cached}).
+     */
+    private static void tokenKinds(List<Result> results, String label, String by, WaveEnergy chosen,
+                                   EnergyBudget budget) {
+        if (chosen.reasoningTokens() > 0 || chosen.reasoningJ() > 0) {
+            results.add(avg(label + ".reasoning.energy", chosen.reasoningJ(), "J" + by));
+            results.add(avg(label + ".answer.energy", chosen.answerJ(), "J" + by));
+            String counted = " (" + chosen.policy().label() + "; reasoning tokens: " + chosen.reasoningTokenSource() + ")";
+            finite(results, label + ".J/reasoningToken", chosen.joulesPerReasoningToken(), "J/token" + counted);
+            finite(results, label + ".J/reasoningToken.err", budget.halfWidthOf(chosen.joulesPerReasoningToken()),
+                    "J/token (95 %)");
+            finite(results, label + ".J/answerToken", chosen.joulesPerAnswerToken(), "J/token" + counted);
+            finite(results, label + ".J/answerToken.err", budget.halfWidthOf(chosen.joulesPerAnswerToken()),
+                    "J/token (95 %)");
+        }
+        finite(results, label + ".speculative.acceptance", chosen.draftAcceptance(),
+                "share (server-reported draft tokens accepted / proposed; a rate, not an energy split)");
+        finite(results, label + ".J/computedPromptToken", chosen.joulesPerComputedPromptToken(), "J/token" + by);
+        finite(results, label + ".J/computedPromptToken.err", budget.halfWidthOf(chosen.joulesPerComputedPromptToken()),
+                "J/token (95 %)");
     }
 
     /**

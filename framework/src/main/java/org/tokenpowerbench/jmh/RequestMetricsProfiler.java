@@ -142,6 +142,8 @@ public class RequestMetricsProfiler implements InternalProfiler {
             results.add(new ScalarResult("server.kvCache.max", s.kvCacheMax(), "share", AggregationPolicy.MAX));
         }
         finite(results, "server.prefixCache.hitRate", s.prefixCacheHitRate(), "share");
+        finite(results, "server.speculative.acceptance", s.draftAcceptance(),
+                "share (engine-wide counters: accepted / proposed draft tokens in the wave)");
         return results;
     }
 

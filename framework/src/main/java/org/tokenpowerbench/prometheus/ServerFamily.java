@@ -19,13 +19,17 @@ import java.util.TreeSet;
  *   {@code vllm:generation_tokens_total}, {@code vllm:num_requests_running}, {@code vllm:num_requests_waiting},
  *   {@code vllm:kv_cache_usage_perc} (a fraction from 0 to 1 despite its name; before it
  *   {@code vllm:gpu_cache_usage_perc}, now deprecated), {@code vllm:prefix_cache_hits_total} and
- *   {@code vllm:prefix_cache_queries_total} (both in tokens).</li>
+ *   {@code vllm:prefix_cache_queries_total} (both in tokens); speculative decoding's
+ *   {@code vllm:spec_decode_num_draft_tokens_total} and {@code vllm:spec_decode_num_accepted_tokens_total}
+ *   ({@code vllm/v1/spec_decode/metrics.py}, {@code SpecDecodingProm}: acceptance = accepted / draft).</li>
  * <li>llama.cpp {@code llama-server --metrics}: {@code tools/server/README.md}, "GET /metrics":
  *   {@code llamacpp:prompt_tokens_total}, {@code llamacpp:tokens_predicted_total},
  *   {@code llamacpp:requests_processing}, {@code llamacpp:requests_deferred}. Its
  *   {@code llamacpp:kv_cache_usage_ratio} was exposed by older builds and is gone from the current
  *   table: read where present. Its prompt counter counts the tokens it processed, not those a
- *   slot reused from its cache.</li>
+ *   slot reused from its cache. With a draft model, {@code llamacpp:spec_decode_num_draft_tokens_total} and
+ *   {@code llamacpp:spec_decode_num_accepted_tokens_total} ({@code tools/server/server-task.cpp},
+ *   {@code to_metrics}; builds that have speculative decoding in the server).</li>
  * <li>SGLang: docs "Production Metrics" / {@code sglang/srt/metrics/collector.py}:
  *   {@code sglang:prompt_tokens_total}, {@code sglang:generation_tokens_total},
  *   {@code sglang:num_running_reqs}, {@code sglang:num_queue_reqs}, {@code sglang:token_usage} (the
@@ -40,14 +44,16 @@ public enum ServerFamily {
 
     VLLM("vllm:", "vllm:prompt_tokens_total", "vllm:generation_tokens_total", "vllm:num_requests_running",
             "vllm:num_requests_waiting", List.of("vllm:kv_cache_usage_perc", "vllm:gpu_cache_usage_perc"),
-            "vllm:prefix_cache_hits_total", "vllm:prefix_cache_queries_total", null),
+            "vllm:prefix_cache_hits_total", "vllm:prefix_cache_queries_total", null,
+            "vllm:spec_decode_num_draft_tokens_total", "vllm:spec_decode_num_accepted_tokens_total"),
     LLAMA_CPP("llamacpp:", "llamacpp:prompt_tokens_total", "llamacpp:tokens_predicted_total",
             "llamacpp:requests_processing", "llamacpp:requests_deferred", List.of("llamacpp:kv_cache_usage_ratio"),
-            null, null, null),
+            null, null, null,
+            "llamacpp:spec_decode_num_draft_tokens_total", "llamacpp:spec_decode_num_accepted_tokens_total"),
     SGLANG("sglang:", "sglang:prompt_tokens_total", "sglang:generation_tokens_total", "sglang:num_running_reqs",
-            "sglang:num_queue_reqs", List.of("sglang:token_usage"), null, null, "sglang:cache_hit_rate"),
+            "sglang:num_queue_reqs", List.of("sglang:token_usage"), null, null, "sglang:cache_hit_rate", null, null),
     TGI("tgi_", "tgi_request_input_length_sum", "tgi_request_generated_tokens_sum", "tgi_batch_current_size",
-            "tgi_queue_size", List.of(), null, null, null);
+            "tgi_queue_size", List.of(), null, null, null, null, null);
 
     private final String prefix;
     private final String promptTokens;
@@ -58,9 +64,12 @@ public enum ServerFamily {
     private final String prefixHits;
     private final String prefixQueries;
     private final String prefixHitRate;
+    private final String draftTokens;
+    private final String acceptedDraftTokens;
 
     ServerFamily(String prefix, String promptTokens, String generatedTokens, String running, String waiting,
-                 List<String> kvCacheUsage, String prefixHits, String prefixQueries, String prefixHitRate) {
+                 List<String> kvCacheUsage, String prefixHits, String prefixQueries, String prefixHitRate,
+                 String draftTokens, String acceptedDraftTokens) {
         this.prefix = prefix;
         this.promptTokens = promptTokens;
         this.generatedTokens = generatedTokens;
@@ -70,6 +79,8 @@ public enum ServerFamily {
         this.prefixHits = prefixHits;
         this.prefixQueries = prefixQueries;
         this.prefixHitRate = prefixHitRate;
+        this.draftTokens = draftTokens;
+        this.acceptedDraftTokens = acceptedDraftTokens;
     }
 
     /** The engine whose token counters the exposition has, or null when it is none of ours. */
@@ -103,7 +114,7 @@ public enum ServerFamily {
     private List<String> names() {
         List<String> names = new ArrayList<>(List.of(promptTokens, generatedTokens, running, waiting));
         names.addAll(kvCacheUsage);
-        for (String n : new String[] {prefixHits, prefixQueries, prefixHitRate}) {
+        for (String n : new String[] {prefixHits, prefixQueries, prefixHitRate, draftTokens, acceptedDraftTokens}) {
             if (n != null) {
                 names.add(n);
             }
@@ -146,5 +157,15 @@ public enum ServerFamily {
 
     public String prefixHitRate() {
         return prefixHitRate;
+    }
+
+    /** The counter of draft tokens speculative decoding proposed, or null when the engine has none. */
+    public String draftTokens() {
+        return draftTokens;
+    }
+
+    /** The counter of those the target model accepted, or null. */
+    public String acceptedDraftTokens() {
+        return acceptedDraftTokens;
     }
 }

@@ -24,6 +24,9 @@ import java.util.function.ToDoubleFunction;
  * @param kvCacheMax         the largest share of the KV cache in use (0 to 1)
  * @param prefixCacheHitRate the prefix cache's hits over queries in the wave (vLLM: token counters;
  *                           SGLang: its own rate gauge, mean over the wave)
+ * @param draftAcceptance    speculative decoding's accepted over proposed draft tokens in the wave, from
+ *                           the engine's counters (engine-wide: other clients' requests count too); NaN
+ *                           when the engine exposes none or proposed none
  * @param scrapes            scrapes answered during the wave, boundaries not counted
  * @param errors             scrapes that failed
  * @param firstError         the first failure in one line, or null
@@ -32,7 +35,8 @@ import java.util.function.ToDoubleFunction;
  */
 public record ServerWave(ServerFamily family, double promptTokens, double generatedTokens, long ourPromptTokens,
                          long ourOutputTokens, double runningMean, double runningMax, double waitingMean,
-                         double waitingMax, double kvCacheMax, double prefixCacheHitRate, int scrapes, int errors,
+                         double waitingMax, double kvCacheMax, double prefixCacheHitRate, double draftAcceptance,
+                         int scrapes, int errors,
                          String firstError, int malformedLines, String why) {
 
     /** Above this share a difference between the server's count and ours is warned about. */
@@ -79,6 +83,7 @@ public record ServerWave(ServerFamily family, double promptTokens, double genera
         double waitingMax = Double.NaN;
         double kv = Double.NaN;
         double hitRate = Double.NaN;
+        double acceptance = Double.NaN;
         if (family != null) {
             running = mean(inside, e -> e.sum(family.running()));
             runningMax = max(inside, e -> e.sum(family.running()));
@@ -94,9 +99,15 @@ public record ServerWave(ServerFamily family, double promptTokens, double genera
             } else if (family.prefixHitRate() != null) {
                 hitRate = mean(inside, e -> e.max(family.prefixHitRate()));
             }
+            if (family.draftTokens() != null && ws.before() != null && ws.after() != null) {
+                double drafted = delta(ws, family.draftTokens());
+                double accepted = delta(ws, family.acceptedDraftTokens());
+                // NaN when either is missing; a counter that went back (a restart) gives none either
+                acceptance = drafted > 0 && accepted >= 0 && accepted <= drafted ? accepted / drafted : Double.NaN;
+            }
         }
         return new ServerWave(family, prompt, generated, ourPrompt, ourOutput, running, runningMax, waiting, waitingMax,
-                kv, hitRate, ws.during().size(), ws.errors(), ws.firstError(), ws.malformedLines(), why);
+                kv, hitRate, acceptance, ws.during().size(), ws.errors(), ws.firstError(), ws.malformedLines(), why);
     }
 
     private static double delta(WaveScrapes ws, String counter) {

@@ -151,6 +151,7 @@ public final class EnergyRow {
         putFinite(json, "jPerPromptToken", chosen.joulesPerPromptToken());
         putFinite(json, "jPerDecodeToken", chosen.joulesPerDecodeToken());
         json.put("conservationError", chosen.conservationError());
+        tokenKinds(json, chosen);
         ObjectNode policies = json.putObject("policies");
         e.policies().forEach((p, w) -> {
             ObjectNode node = policies.putObject(p.label());
@@ -213,6 +214,37 @@ public final class EnergyRow {
         putFinite(node, "jPerOutputTokenHalfWidth95", b.halfWidthOf(e.joulesPerOutputToken()));
         if (e.baseline() != null) {
             putFinite(node, "dynamicEnergyJHalfWidth95", e.dynamicHalfWidthJ());
+        }
+    }
+
+    /**
+     * Energy per kind of token, only where the wave has the kind: {@code reasoningJ + answerJ ==
+     * decodeJ}; the token steps and the reasoning count's source; the cached and computed prompt
+     * tokens with J per computed prompt token. docs/attribution.md, "Energy per kind of token".
+     */
+    private static void tokenKinds(ObjectNode json, WaveEnergy chosen) {
+        if (chosen.reasoningTokens() > 0 || chosen.reasoningJ() > 0) {
+            ObjectNode k = json.putObject("reasoning");
+            k.put("reasoningJ", chosen.reasoningJ());
+            k.put("answerJ", chosen.answerJ());
+            k.put("reasoningTokens", chosen.reasoningTokens());
+            k.put("answerTokens", chosen.answerTokens());
+            k.put("reasoningTokenSource", chosen.reasoningTokenSource());
+            putFinite(k, "jPerReasoningToken", chosen.joulesPerReasoningToken());
+            putFinite(k, "jPerAnswerToken", chosen.joulesPerAnswerToken());
+        }
+        if (chosen.draftTokens() > 0) {
+            ObjectNode k = json.putObject("speculative");
+            k.put("draftTokens", chosen.draftTokens());
+            k.put("acceptedDraftTokens", chosen.acceptedDraftTokens());
+            k.put("acceptance", chosen.draftAcceptance());
+            k.put("source", "server-reported per request (llama-server timings.draft_n, draft_n_accepted)");
+        }
+        if (chosen.cachedPromptTokens() > 0) {
+            ObjectNode k = json.putObject("promptCache");
+            k.put("cachedPromptTokens", chosen.cachedPromptTokens());
+            k.put("computedPromptTokens", chosen.computedPromptTokens());
+            putFinite(k, "jPerComputedPromptToken", chosen.joulesPerComputedPromptToken());
         }
     }
 

@@ -58,6 +58,7 @@ public final class EngineMetricsFile {
         put(json, "waitingRequestsMax", wave.waitingMax());
         put(json, "kvCacheUsageMax", wave.kvCacheMax());
         put(json, "prefixCacheHitRate", wave.prefixCacheHitRate());
+        put(json, "speculativeAcceptance", wave.draftAcceptance());
         json.put("scrapes", wave.scrapes());
         json.put("scrapeErrors", wave.errors());
         if (wave.firstError() != null) {

@@ -104,6 +104,28 @@ class ChunkJsonTest {
     }
 
     @Test
+    void reasoningTokensAndSpeculativeCountsAreRead() {
+        ChunkJson.Chunk c = chat("{\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":40,"
+                + "\"completion_tokens_details\":{\"reasoning_tokens\":31,\"accepted_prediction_tokens\":0}},"
+                + "\"timings\":{\"prompt_n\":12,\"predicted_n\":40,\"draft_n\":24,\"draft_n_accepted\":17}}");
+        assertEquals(31, c.reasoningTokens());
+        assertEquals(24, c.draftTokens());
+        assertEquals(17, c.acceptedDraftTokens());
+        assertEquals(40, c.completionTokens());
+        // llama-server without a draft model: timings without draft_n; a count that is not an integer is not one
+        ChunkJson.Chunk plain = chat("{\"choices\":[],\"usage\":{\"completion_tokens\":3,"
+                + "\"completion_tokens_details\":{\"reasoning_tokens\":\"2\"}},\"timings\":{\"predicted_n\":3}}");
+        assertEquals(ChunkJson.ABSENT, plain.reasoningTokens());
+        assertEquals(ChunkJson.ABSENT, plain.draftTokens());
+        assertEquals(ChunkJson.ABSENT, plain.acceptedDraftTokens());
+        // the same names anywhere else mean nothing
+        ChunkJson.Chunk elsewhere = chat("{\"choices\":[{\"delta\":{\"content\":\"x\"}}],"
+                + "\"reasoning_tokens\":5,\"usage\":{\"reasoning_tokens\":6,\"draft_n\":7}}");
+        assertEquals(ChunkJson.ABSENT, elsewhere.reasoningTokens());
+        assertEquals(ChunkJson.ABSENT, elsewhere.draftTokens());
+    }
+
+    @Test
     void usageCountsAndCachedPromptTokensAreRead() {
         ChunkJson.Chunk c = completions("{\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":256,"
                 + "\"total_tokens\":268,\"prompt_tokens_details\":{\"cached_tokens\":8}}}");

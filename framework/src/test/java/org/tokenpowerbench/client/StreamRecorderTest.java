@@ -53,6 +53,85 @@ class StreamRecorderTest {
         return r.toTimeline(3, 4, T0 - 5 * MS, T0, T0 + 1000 * MS, 16, tokenizer, "the prompt here");
     }
 
+    private static String usage(int prompt, int completion, String details) {
+        return "{\"id\":\"c\",\"choices\":[],\"usage\":{\"prompt_tokens\":" + prompt + ",\"completion_tokens\":"
+                + completion + "," + details + "}}";
+    }
+
+    /** Three reasoning chunks, then two answer chunks, one token each. */
+    private static StreamRecorder reasoningStream(String usage) {
+        StreamRecorder r = new StreamRecorder(Api.CHAT);
+        r.onEvent(chatDelta("reasoning_content", "Let"), T0 + 10 * MS);
+        r.onEvent(chatDelta("reasoning_content", " me"), T0 + 20 * MS);
+        r.onEvent(chatDelta("reasoning_content", " think"), T0 + 30 * MS);
+        r.onEvent(chatDelta("content", "Yes"), T0 + 40 * MS);
+        r.onEvent(chatDelta("content", "."), T0 + 50 * MS);
+        r.onEvent(usage, T0 + 51 * MS);
+        r.onEvent("[DONE]", T0 + 52 * MS);
+        return r;
+    }
+
+    @Test
+    void reasoningTokensComeFromUsageWhenTheServerGivesThem() {
+        RequestTimeline t = timeline(reasoningStream(usage(9, 5,
+                "\"completion_tokens_details\":{\"reasoning_tokens\":3}")), null);
+        assertTrue(t.succeeded(), t.error());
+        assertEquals(new TokenKinds(3, TokenCountSource.SERVER_USAGE, -1, -1), t.kinds());
+        assertEquals(T0 + 40 * MS, t.firstAnswerNanos());
+    }
+
+    @Test
+    void reasoningTokensAreCountedFromChunksOnlyWhereEveryChunkCarriedOneToken() {
+        RequestTimeline t = timeline(reasoningStream(usage(9, 5)), null);
+        assertEquals(new TokenKinds(3, TokenCountSource.STREAM_CHUNKS, -1, -1), t.kinds());
+        // seven tokens in five chunks: which chunks held two is not known, so neither is the reasoning count
+        RequestTimeline packed = timeline(reasoningStream(usage(9, 7)), null);
+        assertEquals(new TokenKinds(-1, TokenCountSource.NONE, -1, -1), packed.kinds());
+        StreamRecorder plain = new StreamRecorder(Api.CHAT);
+        plain.onEvent(chatDelta("content", "Yes"), T0 + 40 * MS);
+        plain.onEvent(usage(9, 1), T0 + 41 * MS);
+        assertEquals(TokenKinds.PLAIN, timeline(plain, null).kinds());
+    }
+
+    @Test
+    void reasoningTokensComeFromEachChunksOwnCountWithContinuousUsage() {
+        StreamRecorder r = new StreamRecorder(Api.CHAT);
+        String chunk = "{\"choices\":[{\"index\":0,\"delta\":{\"%s\":\"%s\"}}],"
+                + "\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":%d}}";
+        // reasoning chunks of 2 and 3 tokens, then answer chunks of 2 and 1 (speculative decoding packs them)
+        r.onEvent(String.format(chunk, "reasoning_content", "ab", 2), T0 + 10 * MS);
+        r.onEvent(String.format(chunk, "reasoning_content", "cde", 5), T0 + 20 * MS);
+        r.onEvent(String.format(chunk, "content", "fg", 7), T0 + 30 * MS);
+        r.onEvent(String.format(chunk, "content", "h", 8), T0 + 40 * MS);
+        r.onEvent(usage(9, 8), T0 + 41 * MS);
+        RequestTimeline t = timeline(r, null);
+        assertEquals(8, t.outputTokens());
+        assertEquals(new TokenKinds(5, TokenCountSource.STREAM_CHUNKS, -1, -1), t.kinds());
+    }
+
+    @Test
+    void aReasoningCountAboveTheCompletionCountIsImplausible() {
+        RequestTimeline t = timeline(reasoningStream(usage(9, 5,
+                "\"completion_tokens_details\":{\"reasoning_tokens\":6}")), null);
+        assertEquals(StreamRecorder.IMPLAUSIBLE_USAGE, t.errorClass());
+        assertTrue(t.error().contains("reasoning_tokens=6 exceeds completion_tokens=5"), t.error());
+    }
+
+    @Test
+    void speculativeCountsAreKeptWhenTheyCouldBeTrue() {
+        String llamaServerLast = "{\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":5},"
+                + "\"timings\":{\"draft_n\":16,\"draft_n_accepted\":%d}}";
+        RequestTimeline t = timeline(reasoningStream(String.format(llamaServerLast, 14)), null);
+        assertEquals(16, t.kinds().draftTokens());
+        assertEquals(14, t.kinds().acceptedDraftTokens());
+        assertTrue(t.kinds().speculative());
+        RequestTimeline lie = timeline(reasoningStream(String.format(llamaServerLast, 17)), null);
+        assertTrue(lie.succeeded(), "draft counts are not the request's tokens: a wrong one fails nothing");
+        assertEquals(-1, lie.kinds().draftTokens());
+        assertEquals(-1, lie.kinds().acceptedDraftTokens());
+        assertFalse(lie.kinds().speculative());
+    }
+
     @Test
     void roleOnlyEmptyAndUsageOnlyChunksAreNotTokens() {
         StreamRecorder r = new StreamRecorder(Api.CHAT);

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Random;
 import org.tokenpowerbench.client.RequestTimeline;
 import org.tokenpowerbench.client.TokenCountSource;
+import org.tokenpowerbench.client.TokenKinds;
 import org.tokenpowerbench.power.Method;
 import org.tokenpowerbench.power.PowerChannel;
 import org.tokenpowerbench.power.PowerTrace;
@@ -85,6 +86,18 @@ final class Fixtures {
         return new RequestTimeline(index, index, queued, sent, first, last, done, prompt, output, Math.max(output, 0),
                 TokenCountSource.SERVER_USAGE, first >= 0 ? Math.max(output, 1) : 0, new LatencyHistogram(), error,
                 error == null ? null : "test");
+    }
+
+    /**
+     * A request that streamed {@code reasoning} reasoning tokens, then its answer from
+     * {@code firstAnswer} (-1: no answer came), with {@code cached} of its prompt tokens served by a
+     * prefix cache (-1: the server did not say); reasoning counted by the server's usage.
+     */
+    static RequestTimeline reasoning(int index, long sent, long first, long firstAnswer, long last, int prompt,
+                                     int cached, int output, int reasoning) {
+        return new RequestTimeline(index, index, sent, sent, first, last, last, prompt, output, output,
+                TokenCountSource.SERVER_USAGE, output, new LatencyHistogram(), null, null, firstAnswer, null, cached,
+                0, -1, new TokenKinds(reasoning, TokenCountSource.SERVER_USAGE, -1, -1));
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.tokenpowerbench.jmh;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,6 +26,10 @@ import org.openjdk.jmh.runner.IterationType;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.tokenpowerbench.client.RequestTimeline;
 import org.tokenpowerbench.client.TokenCountSource;
+import org.tokenpowerbench.prometheus.ExpositionParser;
+import org.tokenpowerbench.prometheus.Scrape;
+import org.tokenpowerbench.prometheus.ServerWave;
+import org.tokenpowerbench.prometheus.WaveScrapes;
 import org.tokenpowerbench.stats.LatencyHistogram;
 import org.tokenpowerbench.workload.WaveRecord;
 
@@ -257,5 +263,18 @@ class RequestMetricsProfilerTest {
         } catch (org.openjdk.jmh.profile.ProfilerException e) {
             throw new AssertionError(e);
         }
+    }
+
+    @Test
+    void theEnginesSpeculativeAcceptanceIsAServerResultOnlyWhereItHasOne() {
+        String counters = "vllm:prompt_tokens_total 100\nvllm:generation_tokens_total 10\n"
+                + "vllm:spec_decode_num_draft_tokens_total %d\nvllm:spec_decode_num_accepted_tokens_total %d\n";
+        Scrape before = new Scrape(0, 1, ExpositionParser.parse(String.format(counters, 10, 5)));
+        Scrape after = new Scrape(10, 11, ExpositionParser.parse(String.format(counters, 110, 85)));
+        Function<Scrape, Map<String, Double>> results = end -> RequestMetricsProfiler.serverResults(
+                ServerWave.of(new WaveScrapes(before, List.of(), end, 0, null, 0), 2, 9, 0, 0))
+                .stream().collect(Collectors.toMap(Result::getLabel, Result::getScore));
+        assertEquals(0.8, results.apply(after).get("server.speculative.acceptance"), 1e-15);
+        assertFalse(results.apply(before).containsKey("server.speculative.acceptance"), "no draft proposed: left out");
     }
 }

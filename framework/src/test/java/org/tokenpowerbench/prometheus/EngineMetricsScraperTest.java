@@ -169,6 +169,27 @@ class EngineMetricsScraperTest {
     }
 
     @Test
+    void speculativeAcceptanceIsTheWavesDeltaOfAcceptedOverProposedDraftTokens() {
+        String counters = "vllm:prompt_tokens_total 100\nvllm:generation_tokens_total 10\n"
+                + "vllm:spec_decode_num_draft_tokens_total{engine=\"0\"} %d\n"
+                + "vllm:spec_decode_num_accepted_tokens_total{engine=\"0\"} %d\n";
+        Exposition before = ExpositionParser.parse(String.format(counters, 500, 300));
+        Exposition after = ExpositionParser.parse(String.format(counters, 900, 540));
+        ServerWave s = ServerWave.of(new WaveScrapes(new Scrape(0, 1, before), List.of(), new Scrape(10, 11, after), 0,
+                null, 0), 2, 9, 0, 0);
+        assertEquals(240.0 / 400, s.draftAcceptance(), 1e-15);
+        // without a draft model the counters stay put: no rate, and none in the results
+        ServerWave none = ServerWave.of(new WaveScrapes(new Scrape(0, 1, before), List.of(), new Scrape(10, 11, before), 0,
+                null, 0), 2, 9, 0, 0);
+        assertTrue(Double.isNaN(none.draftAcceptance()));
+        // an engine without the counters (llama-server without a draft model exposes them at 0; TGI not at all)
+        ServerWave plain = ServerWave.of(new WaveScrapes(new Scrape(0, 1, ExpositionParser.parse(
+                "vllm:prompt_tokens_total 1\n")), List.of(), new Scrape(10, 11, ExpositionParser.parse(
+                "vllm:prompt_tokens_total 2\n")), 0, null, 0), 2, 9, 0, 0);
+        assertTrue(Double.isNaN(plain.draftAcceptance()));
+    }
+
+    @Test
     void aServerThatCountsMoreThanWeDidIsWarnedAbout() {
         Exposition before = ExpositionParser.parse("vllm:prompt_tokens_total 100\nvllm:generation_tokens_total 10\n");
         Exposition after = ExpositionParser.parse("vllm:prompt_tokens_total 1100\nvllm:generation_tokens_total 110\n");
