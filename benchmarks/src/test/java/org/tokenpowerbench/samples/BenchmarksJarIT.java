@@ -121,7 +121,14 @@ class BenchmarksJarIT {
         List<String> requests = Files.readAllLines(runDir.resolve("requests.csv"));
         assertEquals(1 + 2 * 4, requests.size(), "header plus 4 requests for each of 2 trials");
         assertTrue(Files.exists(runDir.resolve("summary.json")));
-        assertTrue(Files.readString(runDir.resolve("iterations.jsonl")).contains("\"method\":\"estimated\""));
+        String iterations = Files.readString(runDir.resolve("iterations.jsonl"));
+        assertTrue(iterations.contains("\"method\":\"estimated\""));
+        // the second trial's fork takes the first one's prompts from the run folder (same model, lengths, seed)
+        assertTrue(iterations.contains("; 4 prompts built with "), iterations);
+        assertTrue(iterations.contains("; from cache (4 prompts, 1 check call in "), iterations);
+        try (var entries = Files.list(runDir.resolve("prompt-cache"))) {
+            assertEquals(1, entries.count(), "one entry for both trials");
+        }
         assertTrue(Files.readString(runDir.resolve("regression.json")).contains("\"fits\""),
                 "the regression listener wrote its file on the host");
     }

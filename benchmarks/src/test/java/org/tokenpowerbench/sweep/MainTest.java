@@ -623,6 +623,39 @@ class MainTest {
         }
 
         @Test
+        void eachFigureKeepsItsMeanPerForkForTheBetweenRunsTerm() {
+            double[][] perFork = {{0.24, 0.26}, {0.30, 0.30}, {0.20, 0.22}};
+            WorkloadParams wp = new WorkloadParams();
+            trial("1").params().forEach((k, v) -> wp.put(k, v, 0));
+            IterationParams warmup = new IterationParams(IterationType.WARMUP, 0, TimeValue.NONE, 1);
+            IterationParams measurement = new IterationParams(IterationType.MEASUREMENT, 2, TimeValue.NONE, 1);
+            BenchmarkParams bp = new BenchmarkParams(trial("1").benchmark(), trial("1").benchmark() + "_jmhTest", false, 1,
+                    new int[] {1}, List.of(), 3, 0, warmup, measurement, Mode.SingleShotTime, wp, TimeUnit.MILLISECONDS, 1,
+                    "java", List.of(), "17", "vm", "17", "1.37", TimeValue.minutes(10));
+            List<BenchmarkResult> forks = new ArrayList<>();
+            for (double[] values : perFork) {
+                List<IterationResult> irs = new ArrayList<>();
+                for (double v : values) {
+                    IterationResult ir = new IterationResult(bp, measurement, new IterationResultMetaData(1, 1));
+                    ir.addResult(new SingleShotResult(ResultRole.PRIMARY, "wave", 1_000_000, TimeUnit.MILLISECONDS));
+                    ir.addResult(new ScalarResult("cpu.estimated.J/token", v, "J/token", AggregationPolicy.AVG));
+                    irs.add(ir);
+                }
+                forks.add(new BenchmarkResult(bp, irs));
+            }
+            org.tokenpowerbench.report.Metric m = SweepRunner.result(new RunResult(bp, forks)).metrics()
+                    .get("cpu.estimated.J/token");
+            assertEquals(6, m.samples());
+            assertEquals(1.52 / 6, m.score(), 1e-12);
+            assertEquals(3, m.forkMeans().size());
+            assertEquals(0.25, m.forkMeans().get(0), 1e-12);
+            assertEquals(0.30, m.forkMeans().get(1), 1e-12);
+            assertEquals(0.21, m.forkMeans().get(2), 1e-12);
+            assertEquals(List.of(0.25), SweepRunner.result(result(trial("1"), 120, 0.25)).metrics()
+                    .get("cpu.estimated.J/token").forkMeans(), "one fork, one mean");
+        }
+
+        @Test
         void summaryListsResultsAndFailedTrials(@TempDir Path dir) throws Exception {
             Trial failed = trial("2");
             org.tokenpowerbench.report.SummaryFile.write(new org.tokenpowerbench.report.SweepState(dir, 2, 2,

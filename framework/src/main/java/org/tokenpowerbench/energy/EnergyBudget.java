@@ -20,8 +20,8 @@ package org.tokenpowerbench.energy;
  *       the share of the energy, so σ = share × E / 1.96; left out (and said so) where not stated.</li>
  * </ul>
  * <b>Rule.</b> The terms are independent, so σ = √(counter² + sampling² + accuracy²) and the 95 %
- * half-width is 1.96 σ. The spread over iterations is combined later, per trial, the same way
- * ({@link #trialHalfWidth}).
+ * half-width is 1.96 σ. The spread over iterations and, with several forks, the spread between
+ * runs are combined later, per trial, the same way ({@link TrialBudget}).
  *
  * @param joules    the figure the budget belongs to
  * @param counterJ  counter timing and resolution, 1 σ
@@ -96,7 +96,8 @@ public record EnergyBudget(double joules, double counterJ, double samplingJ, Sen
      * A trial's 95 % half-width from the spread over its iterations ({@code spreadHalfWidth}, the
      * 95 % interval of the mean) and the mean per-wave measurement half-width: in quadrature. The
      * measurement term is kept whole (not divided by √n) because its stated-accuracy part is the
-     * same in every wave and does not average out.
+     * same in every wave and does not average out. {@link TrialBudget} adds the between-runs term
+     * where a trial has several forks.
      */
     public static double trialHalfWidth(double spreadHalfWidth, double measurementHalfWidth) {
         return Math.hypot(Double.isFinite(spreadHalfWidth) ? spreadHalfWidth : 0,

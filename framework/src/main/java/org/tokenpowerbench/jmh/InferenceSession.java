@@ -22,6 +22,7 @@ import org.tokenpowerbench.report.TrialKey;
 import org.tokenpowerbench.workload.ClientLag;
 import org.tokenpowerbench.workload.ClosedLoopDriver;
 import org.tokenpowerbench.workload.OpenLoopDriver;
+import org.tokenpowerbench.workload.PromptCache;
 import org.tokenpowerbench.workload.PromptSet;
 import org.tokenpowerbench.workload.PromptSource;
 import org.tokenpowerbench.workload.ServerGone;
@@ -107,7 +108,10 @@ public final class InferenceSession implements AutoCloseable {
             engine = Engines.open(new EngineRequest(spec.engine(), spec.model(), spec.quantization(), spec.slots(),
                     source.contextPerSlot(spec.outputTokens()), apiKey));
             Tokenizer tokenizer = engine.endpoint().tokenizer();
-            PromptSource.Loaded loaded = source.load(tokenizer, spec.outputTokens());
+            // the run folder is what the trials' forks share: prompts built by an earlier trial are reused
+            PromptCache cache = PromptCache.in(RunDirectory.current().root(),
+                    spec.model() + " (quantization " + spec.quantization() + ")");
+            PromptSource.Loaded loaded = source.load(tokenizer, spec.outputTokens(), cache);
             PromptSet prompts = loaded.measured();
             String tokenization = loaded.tokenization();
             StreamingClient client = new StreamingClient(engine.endpoint(), api, spec.slots(), limits, null,

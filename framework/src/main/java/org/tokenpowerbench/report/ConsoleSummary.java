@@ -8,8 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.apache.commons.math3.distribution.TDistribution;
-import org.tokenpowerbench.energy.EnergyBudget;
+import org.tokenpowerbench.energy.TrialBudget;
 
 /**
  * Our short summary after JMH's table: one line per trial with the few figures a person reads
@@ -20,7 +19,9 @@ import org.tokenpowerbench.energy.EnergyBudget;
  * <p>The 95 % interval comes from JMH's own error, which is a Student-t interval at 99.9 % over
  * the measured iterations: the half-width is rescaled by {@code t(0.975, n-1) / t(0.9995, n-1)}.
  * The mean per-wave error budget ({@code <label>.J/outputToken.err}: counter, sampling, the
- * sensor's stated accuracy) is added in quadrature. With one iteration and no budget there is no
+ * sensor's stated accuracy) and, with several forks, the spread between the forks' means (the
+ * between-runs term, {@link TrialBudget}) are added in quadrature; with one fork a line says that
+ * the between-runs spread was not measured. With one iteration and no budget there is no
  * interval, and the line says {@code n=1}. A benchmark with
  * {@code @Slo} gets one more line per energy label: the best setting under it ({@link SloChoice}).
  */
@@ -80,10 +81,12 @@ public final class ConsoleSummary implements SweepListener {
         }
         List<String> lines = new ArrayList<>();
         lines.add("TokenPowerBench summary: means over measured iterations; J/outputToken with a 95 % interval"
-                + " (spread over iterations and the measurement's error budget, root-sum-square)"
+                + " (spread over iterations, between runs where there are several forks, and the measurement's"
+                + " error budget, root-sum-square)"
                 + " (JMH's Error column above is a 99.9 % interval, hence wider)"
                 + (energy.isEmpty() ? "; no power profiler ran (add -prof nvml, rapl or cpu)" : ""));
         lines.addAll(table(header, rows));
+        lines.addAll(betweenRunsLines(trials, energy));
         for (FailedTrial f : state.failed()) {
             lines.add("  failed: " + f.params() + (f.reasons().isEmpty() ? "" : ": " + f.reasons().get(0)));
         }
@@ -123,26 +126,37 @@ public final class ConsoleSummary implements SweepListener {
     }
 
     /**
-     * {@code mean ± half-width (n=N)} at 95 %: the spread over iterations (from JMH's 99.9 % error)
-     * and the mean per-wave error budget {@code err} (counter, sampling, stated accuracy; null where
-     * none was recorded) in quadrature ({@link EnergyBudget#trialHalfWidth}). With one iteration the
+     * {@code mean ± half-width (n=N)} at 95 %: the spread over iterations (from JMH's 99.9 % error),
+     * the mean per-wave error budget {@code err} (counter, sampling, stated accuracy; null where
+     * none was recorded) and the between-runs spread of the fork means, in quadrature
+     * ({@link TrialBudget}); {@code , K forks} when there were several. With one iteration the
      * budget alone gives the ±.
      */
     static String interval(Metric m, Metric err) {
         if (m == null || !Double.isFinite(m.score())) {
             return "-";
         }
-        double budget = err == null ? Double.NaN : err.score();
-        double spread = Double.NaN;
-        if (m.samples() >= 2 && Double.isFinite(m.error())) {
-            TDistribution t = new TDistribution(m.samples() - 1);
-            spread = m.error() * t.inverseCumulativeProbability(0.975) / t.inverseCumulativeProbability(0.9995);
+        TrialBudget budget = TrialBudget.of(m.error(), m.samples(), err == null ? Double.NaN : err.score(),
+                m.forkMeanArray());
+        String forks = budget.forks() >= 2 ? ", " + budget.forks() + " forks" : "";
+        if (!budget.hasWidth()) {
+            return String.format(Locale.ROOT, "%.4g (n=%d%s)", m.score(), m.samples(), forks);
         }
-        if (!Double.isFinite(spread) && !Double.isFinite(budget)) {
-            return String.format(Locale.ROOT, "%.4g (n=%d)", m.score(), m.samples());
+        return String.format(Locale.ROOT, "%.4g ± %.2g (n=%d%s)", m.score(), budget.halfWidth(), m.samples(), forks);
+    }
+
+    /**
+     * One line when an energy figure of some trial lacks the between-runs term because it ran in one
+     * fork ({@link TrialBudget#ONE_FORK}); none when every one has it, or none was measured.
+     */
+    private static List<String> betweenRunsLines(List<TrialResult> trials, Set<String> energy) {
+        long single = trials.stream().filter(t -> energy.stream().map(e -> t.metrics().get(e)).anyMatch(
+                m -> m != null && m.forkMeans().size() == 1)).count();
+        if (single == 0) {
+            return List.of();
         }
-        double half = EnergyBudget.trialHalfWidth(spread, budget);
-        return String.format(Locale.ROOT, "%.4g ± %.2g (n=%d)", m.score(), half, m.samples());
+        return List.of("  " + TrialBudget.ONE_FORK + (single == trials.size() ? "" : " (" + single + " of "
+                + trials.size() + " trials)"));
     }
 
     private static String number(Metric m) {

@@ -1,12 +1,31 @@
 package org.tokenpowerbench.report;
 
+import java.util.List;
+
 /**
  * One figure of a trial as JMH aggregated it over the trial's measured iterations.
  *
- * @param score   the mean (or JMH's aggregate for the metric's policy)
- * @param error   JMH's error half-width at its confidence level (99.9 % by default); NaN with one sample
- * @param unit    e.g. {@code J/token (token-weighted)}, {@code ms}
- * @param samples how many iterations it covers
+ * @param score     the mean (or JMH's aggregate for the metric's policy)
+ * @param error     JMH's error half-width at its confidence level (99.9 % by default); NaN with one sample
+ * @param unit      e.g. {@code J/token (token-weighted)}, {@code ms}
+ * @param samples   how many iterations it covers
+ * @param forkMeans the figure in each fork ({@code -f N}), in fork order: its spread is the
+ *                  between-runs term of the error budget ({@link org.tokenpowerbench.energy.TrialBudget});
+ *                  one value for one fork, empty when not known (a summary written before they were kept)
  */
-public record Metric(double score, double error, String unit, long samples) {
+public record Metric(double score, double error, String unit, long samples, List<Double> forkMeans) {
+
+    public Metric {
+        forkMeans = forkMeans == null ? List.of() : List.copyOf(forkMeans);
+    }
+
+    /** A figure whose fork means are not known. */
+    public Metric(double score, double error, String unit, long samples) {
+        this(score, error, unit, samples, List.of());
+    }
+
+    /** The fork means as an array, for {@link org.tokenpowerbench.energy.TrialBudget#of}. */
+    public double[] forkMeanArray() {
+        return forkMeans.stream().mapToDouble(Double::doubleValue).toArray();
+    }
 }

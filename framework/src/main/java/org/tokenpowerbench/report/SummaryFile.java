@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.tokenpowerbench.energy.TrialBudget;
 
 /**
  * {@code summary.json}: every complete trial's results so far and the trials of this command
@@ -19,8 +20,13 @@ import java.util.Map;
  *
  * <pre>{"tool":"TokenPowerBench for Java",
  *  "trials":[{"benchmark":..., "params":{...}, "wave":{"score","error","unit"},
- *             "metrics":{"nvml.J/outputToken":{"score","error","unit","samples"}, ...}}],
+ *             "metrics":{"nvml.J/outputToken":{"score","error","unit","samples","forkMeans":[...],
+ *                          "errorBudget":{"iterationsHalfWidth95","measurementHalfWidth95",
+ *                                         "betweenRunsHalfWidth95" (null with one fork, then "betweenRunsNote"),
+ *                                         "forks","halfWidth95"}}, ...}}],
  *  "failed":[{"benchmark":..., "params":{...}, "reasons":["..."]}]}</pre>
+ * A figure with a per-wave budget ({@code <label>.err}) gets its trial's {@code errorBudget}
+ * ({@link TrialBudget}): written for readers, not read back ({@code forkMeans} is).
  */
 public final class SummaryFile implements SweepListener {
 
@@ -62,7 +68,13 @@ public final class SummaryFile implements SweepListener {
             r.params().forEach(params::put);
             put(t.putObject("wave"), r.wave()).remove("samples");
             ObjectNode metrics = t.putObject("metrics");
-            r.metrics().forEach((label, m) -> put(metrics.putObject(label), m));
+            r.metrics().forEach((label, m) -> {
+                ObjectNode node = put(metrics.putObject(label), m);
+                Metric err = r.metrics().get(label + ".err");
+                if (err != null) {
+                    budget(node.putObject("errorBudget"), m, err);
+                }
+            });
         }
         ArrayNode failed = root.putArray("failed");
         for (FailedTrial f : state.failed()) {
@@ -86,7 +98,29 @@ public final class SummaryFile implements SweepListener {
         node.put("error", m.error());
         node.put("unit", m.unit());
         node.put("samples", m.samples());
+        if (!m.forkMeans().isEmpty()) {
+            ArrayNode forks = node.putArray("forkMeans");
+            m.forkMeans().forEach(forks::add);
+        }
         return node;
+    }
+
+    /**
+     * A figure's trial budget ({@link TrialBudget}): its 95 % terms, their root-sum-square, and why
+     * the between-runs term is absent where it is.
+     */
+    private static void budget(ObjectNode node, Metric m, Metric err) {
+        TrialBudget b = TrialBudget.of(m.error(), m.samples(), err.score(), m.forkMeanArray());
+        node.put("iterationsHalfWidth95", b.iterations());
+        node.put("measurementHalfWidth95", b.measurement());
+        if (b.betweenRunsMeasured()) {
+            node.put("betweenRunsHalfWidth95", b.betweenRuns());
+        } else {
+            node.putNull("betweenRunsHalfWidth95");
+            node.put("betweenRunsNote", b.betweenRunsNote());
+        }
+        node.put("forks", b.forks());
+        node.put("halfWidth95", b.hasWidth() ? b.halfWidth() : Double.NaN);
     }
 
     /** Reads {@code summary.json} of a run folder. */
@@ -112,8 +146,10 @@ public final class SummaryFile implements SweepListener {
     }
 
     private static Metric metric(JsonNode n) {
+        List<Double> forks = new ArrayList<>();
+        n.path("forkMeans").forEach(f -> forks.add(number(f)));
         return new Metric(number(n.path("score")), number(n.path("error")), n.path("unit").asText(""),
-                n.path("samples").asLong(1));
+                n.path("samples").asLong(1), forks);
     }
 
     /** Jackson writes NaN as the string "NaN"; read it back as the number. */

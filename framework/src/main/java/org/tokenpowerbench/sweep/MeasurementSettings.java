@@ -23,8 +23,10 @@ import org.openjdk.jmh.util.Optional;
 record MeasurementSettings(String text) {
 
     /** Host properties that name where and by whom results are written, not how they are measured. */
+    // the live progress lines change what is shown, not what is measured; the prompt cache gives the
+    // same prompts as a build does, so a resume may turn it on or off
     private static final List<String> NOT_SETTINGS = List.of("tpb.runDir", "tpb.invocation", "tpb.progress",
-            "tpb.progressSeconds"); // the live progress lines change what is shown, not what is measured
+            "tpb.progressSeconds", "tpb.promptCache");
 
     /**
      * @param hostProperties the host JVM's {@code -D} arguments (e.g. from

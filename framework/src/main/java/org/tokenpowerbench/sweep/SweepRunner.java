@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatFactory;
@@ -254,13 +255,27 @@ final class SweepRunner {
         }
         Map<String, Metric> metrics = new LinkedHashMap<>();
         for (Map.Entry<String, Result> e : rr.getSecondaryResults().entrySet()) {
-            metrics.put(e.getKey(), metric(e.getValue()));
+            metrics.put(e.getKey(), metric(e.getValue(), forkMeans(rr, e.getKey())));
         }
-        return new TrialResult(rr.getParams().getBenchmark(), params, metric(rr.getPrimaryResult()), metrics);
+        List<Double> waveForks = rr.getBenchmarkResults().stream().map(b -> b.getPrimaryResult().getScore()).toList();
+        return new TrialResult(rr.getParams().getBenchmark(), params, metric(rr.getPrimaryResult(), waveForks), metrics);
     }
 
-    private static Metric metric(Result<?> r) {
-        return new Metric(r.getScore(), r.getScoreError(), r.getScoreUnit(), r.getSampleCount());
+    /**
+     * The figure {@code label} in each fork of the trial (JMH keeps one {@code BenchmarkResult} per
+     * fork): their spread is the error budget's between-runs term. NaN for a fork that lacks it.
+     */
+    private static List<Double> forkMeans(RunResult rr, String label) {
+        List<Double> means = new ArrayList<>();
+        for (BenchmarkResult fork : rr.getBenchmarkResults()) {
+            Result<?> r = fork.getSecondaryResults().get(label);
+            means.add(r == null ? Double.NaN : r.getScore());
+        }
+        return means;
+    }
+
+    private static Metric metric(Result<?> r, List<Double> forkMeans) {
+        return new Metric(r.getScore(), r.getScoreError(), r.getScoreUnit(), r.getSampleCount(), forkMeans);
     }
 
     private void tell(java.util.function.Consumer<SweepListener> event) {

@@ -39,6 +39,13 @@ public record PromptSet(List<String> prompts, int tokensEach, String tokenizedBy
             + "market station island mountain school family story question answer village history")
             .split(" ");
 
+    /**
+     * The version of the synthetic text generator (the word list, the prefixes, how words are added):
+     * part of {@link PromptCache}'s key, so raise it with any change that alters the prompts a seed gives,
+     * or a run folder's cache would hand out prompts this code no longer builds.
+     */
+    static final int GENERATOR = 1;
+
     public PromptSet {
         prompts = List.copyOf(prompts);
         outputTokens = outputTokens == null ? List.of() : List.copyOf(outputTokens);

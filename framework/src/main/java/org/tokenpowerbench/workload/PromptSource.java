@@ -100,6 +100,14 @@ public final class PromptSource {
      * @throws IllegalArgumentException with one line naming the value at fault
      */
     public Loaded load(Tokenizer tokenizer, int outputTokens) {
+        return load(tokenizer, outputTokens, PromptCache.off());
+    }
+
+    /**
+     * As {@link #load(Tokenizer, int)}, taking synthetic prompts from {@code cache} when an earlier
+     * trial built the same ones (one tokenizer call to check them) and storing them there when not.
+     */
+    public Loaded load(Tokenizer tokenizer, int outputTokens, PromptCache cache) {
         int total = count + warmup;
         PromptSet all;
         String tokenization;
@@ -116,9 +124,13 @@ public final class PromptSource {
                     : lengthName + " (drawn from inputLengths=" + inputLengths.describe() + ")";
             if (tokenizer != null) {
                 TokenizerCalls counted = new TokenizerCalls(tokenizer);
-                all = PromptSet.synthetic(counted, inputs, seed, name);
-                tokenization = "exact: " + tokenizer.description() + String.format(java.util.Locale.ROOT,
-                        "; %d prompts built with %d tokenizer calls in %.2f s", total, counted.calls(), counted.seconds());
+                PromptCache.Found found = cache.synthetic(counted, inputs, seed, name);
+                all = found.prompts();
+                tokenization = "exact: " + tokenizer.description() + (found.cached()
+                        ? String.format(java.util.Locale.ROOT, "; from cache (%d prompts, %d check call%s in %.2f s)",
+                                total, counted.calls(), counted.calls() == 1 ? "" : "s", counted.seconds())
+                        : String.format(java.util.Locale.ROOT, "; %d prompts built with %d tokenizer calls in %.2f s",
+                                total, counted.calls(), counted.seconds()));
                 if (counted.seconds() > SLOW_BUILD_SECONDS) {
                     System.err.println("tokenpowerbench: building the prompts took " + String.format(java.util.Locale.ROOT,
                             "%.1f s (%d calls to %s)", counted.seconds(), counted.calls(), tokenizer.description())

@@ -59,6 +59,28 @@ class ConsoleSummaryTest {
     }
 
     @Test
+    void severalForksAddTheirSpreadAndOneForkIsSaidToLackIt() {
+        Metric err = new Metric(0.004, 0, "J/token (95 %)", 9);
+        TDistribution t8 = new TDistribution(8);
+        double jmhError = 0.003 * t8.inverseCumulativeProbability(0.9995) / t8.inverseCumulativeProbability(0.975);
+        Metric threeForks = new Metric(0.5, jmhError, "J/token", 9, List.of(0.49, 0.50, 0.51));
+        double between = new TDistribution(2).inverseCumulativeProbability(0.975) * 0.01 * Math.sqrt(2.0 / 3);
+        assertEquals(String.format(java.util.Locale.ROOT, "0.5000 ± %.2g (n=9, 3 forks)",
+                Math.sqrt(0.003 * 0.003 + 0.004 * 0.004 + between * between)), ConsoleSummary.interval(threeForks, err));
+
+        TrialResult one = new TrialResult("demo.Bench_Energy.wave", Map.of("batch", "1"), new Metric(1, 0, "s/op", 3),
+                Map.of("nvml.J/outputToken", new Metric(0.5, jmhError, "J/token", 3, List.of(0.5)),
+                        "nvml.J/outputToken.err", err));
+        List<String> lines = ConsoleSummary.lines(new SweepState(Path.of("run"), 1, 1, List.of(one), List.of()));
+        assertTrue(lines.contains("  one fork: between-runs spread not measured; run -f 3 to include it"),
+                String.join("\n", lines));
+        TrialResult three = new TrialResult("demo.Bench_Energy.wave", Map.of("batch", "1"), new Metric(1, 0, "s/op", 9),
+                Map.of("nvml.J/outputToken", threeForks, "nvml.J/outputToken.err", err));
+        assertTrue(ConsoleSummary.lines(new SweepState(Path.of("run"), 1, 1, List.of(three), List.of())).stream()
+                .noneMatch(l -> l.contains("between-runs spread not measured")));
+    }
+
+    @Test
     void oneLinePerTrialWithOnlyTheParametersThatVaried() {
         SweepState state = new SweepState(Path.of("run"), 2, 2,
                 List.of(trial("1", 0.02, 0.001, 5), trial("8", 0.005, 0.0002, 5)),

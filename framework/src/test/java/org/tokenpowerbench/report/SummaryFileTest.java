@@ -36,6 +36,40 @@ class SummaryFileTest {
     }
 
     @Test
+    void eachFigureWithABudgetCarriesItsTrialBudgetAndTheForkMeansReadBack(@TempDir Path dir) throws Exception {
+        Metric threeForks = new Metric(0.5, 0.01, "J/token", 9, List.of(0.49, 0.50, 0.51));
+        Metric oneFork = new Metric(0.5, 0.01, "J/token", 3, List.of(0.5));
+        Metric err = new Metric(0.004, 0, "J/token (95 %)", 9);
+        SweepState state = new SweepState(dir, 2, 2, List.of(
+                new TrialResult("demo.Bench.wave", Map.of("batch", "8"), new Metric(12.5, 0.1, "s/op", 9),
+                        Map.of("nvml.J/outputToken", threeForks, "nvml.J/outputToken.err", err)),
+                new TrialResult("demo.Bench.wave", Map.of("batch", "16"), new Metric(12.5, 0.1, "s/op", 3),
+                        Map.of("nvml.J/outputToken", oneFork, "nvml.J/outputToken.err", err))), List.of());
+        SummaryFile.write(state);
+
+        com.fasterxml.jackson.databind.JsonNode root = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(dir.resolve(SummaryFile.NAME).toFile());
+        com.fasterxml.jackson.databind.JsonNode three = root.path("trials").get(0).path("metrics")
+                .path("nvml.J/outputToken").path("errorBudget");
+        double between = org.tokenpowerbench.energy.TrialBudget.betweenRuns(new double[] {0.49, 0.50, 0.51});
+        assertEquals(between, three.path("betweenRunsHalfWidth95").asDouble(), 1e-12);
+        assertEquals(3, three.path("forks").asInt());
+        assertTrue(three.path("halfWidth95").asDouble() > between, three.toString());
+        assertTrue(three.path("betweenRunsNote").isMissingNode(), three.toString());
+        com.fasterxml.jackson.databind.JsonNode one = root.path("trials").get(1).path("metrics")
+                .path("nvml.J/outputToken").path("errorBudget");
+        assertTrue(one.path("betweenRunsHalfWidth95").isNull(), one.toString());
+        assertEquals("one fork: between-runs spread not measured; run -f 3 to include it",
+                one.path("betweenRunsNote").asText());
+        assertTrue(root.path("trials").get(0).path("metrics").path("nvml.J/outputToken.err").path("errorBudget")
+                .isMissingNode(), "a budget's own figure has none");
+
+        SummaryFile.Summary back = SummaryFile.read(dir);
+        assertEquals(threeForks, back.trials().get(0).metrics().get("nvml.J/outputToken"));
+        assertEquals(List.of(0.5), back.trials().get(1).metrics().get("nvml.J/outputToken").forkMeans());
+    }
+
+    @Test
     void anUnwritableFolderIsOneLineNotASilentLoss(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("not-a-folder"), "x");
         SweepState state = new SweepState(file, 1, 1, List.of(), List.of());
