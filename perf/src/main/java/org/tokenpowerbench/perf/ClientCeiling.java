@@ -42,7 +42,7 @@ import org.tokenpowerbench.workload.WaveRecord;
  *        url=http://127.0.0.1:18080 streams=1,100,1000 seconds=3 repeats=3
  *   # (b) paced: one event per token every cadence-ms; timestamp error = client arrival - server send
  *   java -cp perf/target/perf.jar org.tokenpowerbench.perf.ClientCeiling paced \
- *        streams=1000 tokens=128 cadence-ms=20,50,100 phase=aligned,spread reader=client,bare,bare-spin
+ *        streams=1000 tokens=128 cadence-ms=20,50,100 phase=aligned,spread reader=client,bare,bare-spin [warm-waves=1]
  *   # the static file of (a)
  *   java -cp perf/target/perf.jar org.tokenpowerbench.perf.ClientCeiling write-stream \
  *        out=/tmp/www/v1/completions tokens=256
@@ -397,8 +397,11 @@ public final class ClientCeiling {
                 try (StreamingClient client = new StreamingClient(new Endpoint(url, RecordedStream.MODEL, null, null),
                         Api.COMPLETIONS, streams, Duration.ofSeconds((long) (60 + 2 * streamSeconds)), stamps);
                      ClosedLoopDriver driver = new ClosedLoopDriver(client, streams)) {
-                    // warm-up: the same streams, short, with prompts numbered apart from the measured ones
-                    wavePrefixed(driver, streams, Math.min(tokens, 32), 1_000_000);
+                    // warm-up: the same streams, short, with prompts numbered apart from the measured ones;
+                    // warm-waves=N for more (a benchmark's JMH warm-up iterations do the same for it)
+                    for (int k = 0; k < intArg("warm-waves", 1); k++) {
+                        wavePrefixed(driver, streams, Math.min(tokens, 32), 1_000_000 * (k + 1));
+                    }
                     stamps.arm(streams, tokens);
                     w = wavePrefixed(driver, streams, tokens, 0);
                 }
