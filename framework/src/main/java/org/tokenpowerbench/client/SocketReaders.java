@@ -84,6 +84,25 @@ final class SocketReaders implements AutoCloseable {
         return i != null ? i : new Idle(null, readers[Math.floorMod(turn.getAndIncrement(), readers.length)]);
     }
 
+    /**
+     * How long each read since the last call waited behind the other sockets that were ready in
+     * the same round of its reader (from the moment the selector returned to the read), in ms;
+     * and starts counting afresh. A read's stamp is late by at least that much: this is the
+     * readers' own lag, which a probe thread woken on time cannot see.
+     */
+    org.tokenpowerbench.stats.LatencyHistogram takeReadLag() {
+        org.tokenpowerbench.stats.LatencyHistogram all = new org.tokenpowerbench.stats.LatencyHistogram();
+        for (Reader r : readers) {
+            if (r != null) {
+                synchronized (r) {
+                    all.addAll(r.readLag);
+                    r.readLag = new org.tokenpowerbench.stats.LatencyHistogram();
+                }
+            }
+        }
+        return all;
+    }
+
     @Override
     public void close() {
         for (Reader r : readers) {
@@ -101,6 +120,8 @@ final class SocketReaders implements AutoCloseable {
         /** One read buffer for every socket of this thread: a read is handled whole before the next. */
         private final ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
         private volatile boolean open = true;
+        /** Each read's wait behind its round's other ready sockets, ms; replaced under this reader's lock. */
+        private org.tokenpowerbench.stats.LatencyHistogram readLag = new org.tokenpowerbench.stats.LatencyHistogram();
 
         Reader(int number) throws IOException {
             selector = Selector.open();
@@ -147,6 +168,7 @@ final class SocketReaders implements AutoCloseable {
             try {
                 while (open) {
                     selector.select();
+                    long round = System.nanoTime();
                     Runnable task;
                     while ((task = tasks.poll()) != null) {
                         task.run();
@@ -160,6 +182,12 @@ final class SocketReaders implements AutoCloseable {
                             continue;
                         }
                         if (exchange instanceof StreamExchange x) {
+                            if (k.isReadable()) {
+                                double waitedMs = (System.nanoTime() - round) / 1e6;
+                                synchronized (this) {
+                                    readLag.record(waitedMs);
+                                }
+                            }
                             x.ready(k);
                         } else {
                             // an idle connection the server closed or wrote to: drop it

@@ -278,6 +278,15 @@ public final class StreamingClient implements AutoCloseable {
         return callers;
     }
 
+    /**
+     * How long the selector's reads waited behind other ready sockets since the last call (ms;
+     * see {@link SocketReaders#takeReadLag}), and a fresh count from now; empty when no stream is
+     * read by the selector.
+     */
+    public org.tokenpowerbench.stats.LatencyHistogram takeReaderLag() {
+        return readers == null ? new org.tokenpowerbench.stats.LatencyHistogram() : readers.takeReadLag();
+    }
+
     /** How this client reads {@code http://} streams. */
     public Transport transport() {
         return transport;

@@ -274,13 +274,14 @@ public final class InferenceSession implements AutoCloseable {
         if (scraper != null) {
             scraper.waveStarted();
         }
+        client.takeReaderLag(); // counts from this wave's start
         ClientLag lag = ClientLag.start();
         WaveRecord wave;
         ClientLag.Reading reading;
         try (WaveProgress.Running shown = progress().start()) {
             wave = driver.run(prompts, spec.outputTokens(), spec.waveNanos());
         } finally {
-            reading = lag.stop(); // never left running behind a wave that threw
+            reading = lag.stop(client.takeReaderLag()); // never left running behind a wave that threw
         }
         wave = wave.withClientLag(reading);
         try {

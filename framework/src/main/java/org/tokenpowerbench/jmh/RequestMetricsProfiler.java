@@ -225,6 +225,12 @@ public class RequestMetricsProfiler implements InternalProfiler {
             if (Double.isFinite(m.clientLag().cpuShare())) {
                 results.add(avg("client.cpu", m.clientLag().cpuShare(), "share of all cores"));
             }
+            if (m.clientLag().readerLagMs().count() > 0) {
+                // the selector readers' own lag: a read waiting behind the other streams ready at the same moment
+                results.add(avg("client.readerLag.p99", m.clientLag().readerLagMs().p99(), "ms"));
+                results.add(new ScalarResult("client.readerLag.max", m.clientLag().readerLagMs().max(), "ms",
+                        AggregationPolicy.MAX));
+            }
         }
         results.add(avg("output.tokens/s", m.outputTokensPerSecond(), "tokens/s"));
         if (Double.isFinite(m.peakOutputTokensPerSecond())) {

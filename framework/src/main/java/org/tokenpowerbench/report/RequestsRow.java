@@ -56,6 +56,10 @@ public final class RequestsRow {
             // how late the client's own threads woke: the share of the latencies above that is the client's
             distribution(json, "clientLag", m.clientLag().lagMs());
             json.put("clientCpuShare", m.clientLag().cpuShare());
+            if (m.clientLag().readerLagMs().count() > 0) {
+                // how long the selector's reads waited behind other streams ready at once
+                distribution(json, "clientReaderLag", m.clientLag().readerLagMs());
+            }
         }
         if (Double.isFinite(m.peakOutputTokensPerSecond())) {
             json.put("peakOutputTokensPerSecond", m.peakOutputTokensPerSecond());

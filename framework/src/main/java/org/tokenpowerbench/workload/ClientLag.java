@@ -39,17 +39,31 @@ public final class ClientLag implements AutoCloseable {
      * @param lagMs    how late the probe woke, ms (missed ticks included)
      * @param cpuShare the process's CPU time over the wave's wall time and every core (1: all cores busy);
      *                 NaN where the platform does not say
+     * @param readerLagMs how long each read of the selector's reader threads waited behind the other
+     *                 sockets ready in the same round, ms (empty when no stream was read by the selector)
      */
-    public record Reading(Distribution lagMs, double cpuShare) {
+    public record Reading(Distribution lagMs, double cpuShare, Distribution readerLagMs) {
+
+        /** A reading without the selector readers' lag (none read this wave's streams). */
+        public Reading(Distribution lagMs, double cpuShare) {
+            this(lagMs, cpuShare, Distribution.of(new LatencyHistogram()));
+        }
 
         /**
-         * One line when the client's lag would distort the wave's latencies: lag p99 of at least
-         * {@link #WARN_MS} and at least {@link #WARN_SHARE_OF_ITL} of the median gap between
-         * tokens ({@code itlP50Ms}, NaN when there is none); null otherwise.
+         * One line when the client's lag would distort the wave's latencies: the probe's lag, or
+         * the selector readers' (a read waiting behind the other sockets ready at once), at p99
+         * of at least {@link #WARN_MS} and at least {@link #WARN_SHARE_OF_ITL} of the median gap
+         * between tokens ({@code itlP50Ms}, NaN when there is none); null otherwise.
          */
         public String warning(double itlP50Ms) {
-            if (lagMs.count() == 0 || lagMs.p99() < WARN_MS
-                    || (Double.isFinite(itlP50Ms) && lagMs.p99() < WARN_SHARE_OF_ITL * itlP50Ms)) {
+            if (distorts(readerLagMs, itlP50Ms) && !distorts(lagMs, itlP50Ms)) {
+                return String.format(Locale.ROOT, "the client's reader threads fell behind: a read waited up to %.1f ms"
+                        + " (p99; max %.1f ms) behind other streams ready at the same moment, so TTFT, ITL and TPOT include"
+                        + " the client's own delay (client-bound); give it more readers (-jvmArgsAppend"
+                        + " -Dtpb.client.readers=N, default half the cores, 2 to 8) or run fewer streams per client",
+                        readerLagMs.p99(), readerLagMs.max());
+            }
+            if (!distorts(lagMs, itlP50Ms)) {
                 return null;
             }
             return String.format(Locale.ROOT, "the client fell behind: its threads woke up to %.1f ms late (p99; max"
@@ -57,6 +71,11 @@ public final class ClientLag implements AutoCloseable {
                     + " per client, or the client on more or quieter cores", lagMs.p99(), lagMs.max(),
                     Double.isFinite(cpuShare) ? String.format(Locale.ROOT, " with the process using %.0f %% of every core",
                             100 * cpuShare) : "");
+        }
+
+        private static boolean distorts(Distribution d, double itlP50Ms) {
+            return d != null && d.count() > 0 && d.p99() >= WARN_MS
+                    && !(Double.isFinite(itlP50Ms) && d.p99() < WARN_SHARE_OF_ITL * itlP50Ms);
         }
     }
 
@@ -142,6 +161,14 @@ public final class ClientLag implements AutoCloseable {
 
     /** Stops the probe and gives what it saw since it started. */
     public Reading stop() {
+        return stop(new LatencyHistogram());
+    }
+
+    /**
+     * Stops the probe and gives what it saw since it started, with the selector readers' lag over
+     * the same time ({@link org.tokenpowerbench.client.StreamingClient#takeReaderLag}).
+     */
+    public Reading stop(LatencyHistogram readerLag) {
         running = false;
         if (thread != null) {
             LockSupport.unpark(thread);
@@ -156,7 +183,7 @@ public final class ClientLag implements AutoCloseable {
         double share = cpu < 0 || startCpuNanos < 0 || wall <= 0 ? Double.NaN
                 : (double) (cpu - startCpuNanos) / wall / Runtime.getRuntime().availableProcessors();
         synchronized (lag) {
-            return new Reading(Distribution.of(lag), share);
+            return new Reading(Distribution.of(lag), share, Distribution.of(readerLag));
         }
     }
 

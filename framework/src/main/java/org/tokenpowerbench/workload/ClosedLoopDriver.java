@@ -126,6 +126,7 @@ public final class ClosedLoopDriver implements WaveDriver {
                     return;
                 }
                 CompletionRequest request = prompts.request(i % size, outputTokens);
+                stopIfGone(); // another worker's record may have found the server gone a moment ago
                 WaveRecord.Stop stopped = stop.get();
                 if (stopped != null) {
                     if (waveNanos == 0) {
@@ -151,11 +152,20 @@ public final class ClosedLoopDriver implements WaveDriver {
                 return;
             }
             done.add(t);
-            String reason = gone.record(t);
+            gone.record(t);
+            stopIfGone();
+            advance();
+        }
+
+        /**
+         * Stops the wave once the server is gone. Asked after every record and before every send,
+         * so that no worker sends between another's record that found the server gone and its stop.
+         */
+        private void stopIfGone() {
+            String reason = gone.reason();
             if (reason != null && stop.compareAndSet(null, new WaveRecord.Stop(reason, false))) {
                 client.cutInFlight(ServerGone.WAVE_STOPPED, "cut when the wave stopped: " + reason);
             }
-            advance();
         }
     }
 

@@ -80,6 +80,11 @@ public final class ServerGone {
      * Counts one ended request. Returns the reason the wave must stop when this request makes the
      * streak reach the limit (once), else null.
      */
+    /** Why the server is gone, once a record said so; null until then. */
+    public synchronized String reason() {
+        return reason;
+    }
+
     public synchronized String record(RequestTimeline r) {
         if (limit == 0 || reason != null) {
             return null;

@@ -316,6 +316,26 @@ class StreamingClientTest {
     }
 
     @Test
+    void theSelectorsReadLagIsCountedAndTakenAfresh() {
+        for (int i = 0; i < 3; i++) {
+            server.enqueue(sse(completionsStream(3, "a", "b")));
+        }
+        try (StreamingClient c = client(Api.COMPLETIONS, null, Duration.ofSeconds(10))) {
+            for (int i = 0; i < 3; i++) {
+                assertTrue(c.send(new CompletionRequest(i, "p", 2), i, System.nanoTime()).succeeded());
+            }
+            org.tokenpowerbench.stats.LatencyHistogram lag = c.takeReaderLag();
+            if (c.transport() == Transport.SELECTOR) {
+                assertTrue(lag.weight() >= 3, "at least one read per answer: " + lag.weight());
+                assertTrue(lag.max() >= 0 && lag.max() < 10_000, "ms behind the round's start: " + lag.max());
+            } else {
+                assertEquals(0, lag.weight(), "OkHttp's threads have no selector rounds");
+            }
+            assertEquals(0, c.takeReaderLag().weight(), "taken: the count starts afresh");
+        }
+    }
+
+    @Test
     void aPooledConnectionTheServerDroppedIsRetriedOnANewOne() {
         // some servers advertise keep-alive yet close the connection after a stream (seen with a
         // llama.cpp server build): the next request on it dies before any answer comes back

@@ -100,6 +100,20 @@ class ClientLagTest {
     }
 
     @Test
+    void selectorReadersFallingBehindAreWarnedAboutEvenWhenTheProbeWakesOnTime() {
+        Distribution punctual = new Distribution(1000, 0.05, 0.05, 0.05, 0.1, 0.2);
+        ClientLag.Reading behind = new ClientLag.Reading(punctual, 0.3, new Distribution(50_000, 0.4, 0.2, 1.5, 3.0, 5.7));
+        String warning = behind.warning(10.0);
+        assertNotNull(warning, "reads waited 3 ms at p99 behind other ready sockets, against 10 ms gaps");
+        assertTrue(warning.contains("reader threads fell behind") && warning.contains("3.0 ms")
+                && warning.contains("-Dtpb.client.readers"), warning);
+        assertNull(behind.warning(100.0), "3 ms against 100 ms gaps is not worth a warning");
+        ClientLag.Reading quick = new ClientLag.Reading(punctual, 0.3, new Distribution(50_000, 0.01, 0.01, 0.05, 0.1, 0.9));
+        assertNull(quick.warning(10.0));
+        assertEquals(0, new ClientLag.Reading(punctual, 0.3).readerLagMs().count(), "no selector: no reader lag");
+    }
+
+    @Test
     void theWaveCarriesTheReadingIntoItsMetricsAndWarning() {
         LatencyHistogram itl = new LatencyHistogram();
         itl.record(10.0, 7);
