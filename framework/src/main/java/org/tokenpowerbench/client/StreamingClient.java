@@ -543,7 +543,11 @@ public final class StreamingClient implements AutoCloseable {
             if (failure == null && head != null && head.code() >= 200 && head.code() < 300 && parser.overflow() == null) {
                 parser.finish(ended);
             }
-            callers.execute(this::complete);
+            try {
+                callers.execute(this::complete);
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                complete(); // the client is closing: finish here, so that no caller waits for ever
+            }
         }
 
         private void complete() {
