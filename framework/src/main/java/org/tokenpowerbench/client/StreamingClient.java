@@ -23,8 +23,14 @@ import okhttp3.Response;
 import okhttp3.ResponseBody;
 
 /**
- * Sends streamed completions to an OpenAI-compatible endpoint over OkHttp and records a
+ * Sends streamed completions to an OpenAI-compatible endpoint and records a
  * {@link RequestTimeline} for each. Thread-safe: one instance serves every worker of a wave.
+ *
+ * <p><b>How streams are read.</b> A plain {@code http://} server is read by {@link SocketReaders}:
+ * a few selector threads, each request a {@link StreamExchange} over a non-blocking socket, so a
+ * stream in flight costs a socket, not a thread ({@link #sendAsync}). {@code https://}, or every
+ * server under {@code -Dtpb.client.transport=okhttp} ({@link Transport}), goes through OkHttp with
+ * a thread blocked on each stream. Both record the same timelines and error classes.
  *
  * <p>Every request asks for {@code stream_options.include_usage} so that token counts come from
  * the server, and forces its output length with {@code max_tokens}, {@code min_tokens} and
