@@ -51,6 +51,8 @@ final class PrometheusSensor implements PowerSensor {
         final ArrayDeque<double[]> pending = new ArrayDeque<>();
         double lastSeen = Double.NEGATIVE_INFINITY;
         double lastRaw = Double.NaN;
+        /** The newest sample taken in ({server seconds, value}), kept after it was handed on; null before any. */
+        double[] last;
         double offset;
 
         Track(ExporterMetric metric, Map<String, String> labels) {
@@ -73,7 +75,8 @@ final class PrometheusSensor implements PowerSensor {
                 lastRaw = value;
                 value += offset;
             }
-            pending.add(new double[] {s.unixSeconds(), value});
+            last = new double[] {s.unixSeconds(), value};
+            pending.add(last);
             return true;
         }
     }
@@ -214,6 +217,7 @@ final class PrometheusSensor implements PowerSensor {
     @Override
     public void sample(Readings out, boolean boundary) {
         long now = System.nanoTime();
+        boolean opening = boundary && !inWindow;
         if (boundary && inWindow) {
             inWindow = false;
             awaitSamplesAfter(now);
@@ -228,6 +232,12 @@ final class PrometheusSensor implements PowerSensor {
             double[] s = boundary ? queue.peekLast() : queue.poll();
             if (boundary) {
                 queue.clear();
+            }
+            if (s == null && opening) {
+                // no scrape since the last window closed: its newest sample, already handed to that window,
+                // is still the reading before this one opens (back-to-back waves shorter than a scrape
+                // interval would otherwise start their signal only at their first scrape inside, or after)
+                s = tracks.get(c).last;
             }
             if (s != null) {
                 out.set(c, s[1], toMonotonic(s[0]));

@@ -147,6 +147,33 @@ class PrometheusSensorTest {
         }
     }
 
+    @Test
+    void backToBackWindowsShorterThanAScrapeEachKeepTheReadingBeforeThem() throws Exception {
+        // a wave of a fraction of the scrape interval right after another: the scrape that closed the first
+        // is the second's reading from before it opened, though the first window has already been handed it
+        try (PowerSensor sensor = PowerSensors.open("prometheus", Map.of("url", prometheus.url.toString(),
+                "node", "instance"))) {
+            long maxGap = PowerSignal.defaultMaxGapNanos(Duration.ofMillis(50), sensor.updatePeriod());
+            long offset = wallMinusMonotonic();
+            for (int w = 0; w < 3; w++) {
+                PowerTrace trace;
+                long from;
+                long to;
+                try (PowerSampler sampler = new PowerSampler(sensor, Duration.ofMillis(50))) {
+                    sampler.start();
+                    from = System.nanoTime();
+                    Thread.sleep(w == 0 ? 1500 : 300);
+                    to = System.nanoTime();
+                    trace = sampler.stop();
+                }
+                double gpuB = energy(trace, maxGap, c -> c.device().endsWith("GPU-50"), from, to);
+                double truthB = nodeB.gpuJoules(wallSeconds(to, offset)) - nodeB.gpuJoules(wallSeconds(from, offset));
+                double scrapeS = Long.parseLong(sensor.environment().get("scrapeIntervalMs")) / 1000.0;
+                assertEquals(truthB, gpuB, 2 * 100 * scrapeS, "window " + w + " of GPU B");
+            }
+        }
+    }
+
     private static double energy(PowerTrace trace, long maxGap, Predicate<PowerChannel> which, long from, long to) {
         return PowerSignal.of(trace, maxGap, which).energyJoules(from, to);
     }
