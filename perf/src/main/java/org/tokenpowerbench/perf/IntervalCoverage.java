@@ -20,7 +20,9 @@ import org.tokenpowerbench.energy.EnergyBudget;
  * the mean of the other runs: a run's interval is the Student-t 95 % interval of its iterations'
  * mean, combined in quadrature with the mean per-wave error budget
  * ({@code errorBudget.energyJHalfWidth95}) where the run folder has one (older folders have none:
- * then the spread alone, and the line says so).
+ * then the spread alone, and the line says so), and, where the run had several forks, with the
+ * between-runs term its {@code summary.json} gives the figure ({@code errorBudget.betweenRunsHalfWidth95},
+ * the spread of the per-fork means), as the console summary combines them.
  *
  * <pre>
  *   java -cp perf/target/perf.jar org.tokenpowerbench.perf.IntervalCoverage rerun-1 rerun-2 rerun-3 rerun-4 rerun-5
@@ -32,12 +34,15 @@ public final class IntervalCoverage {
 
     /** The figures checked, each from one energy line of iterations.jsonl. */
     enum Figure {
-        ENERGY("energyJ"), J_PER_TOKEN("J/token"), J_PER_OUTPUT_TOKEN("J/outputToken");
+        ENERGY("energyJ", ".energy"), J_PER_TOKEN("J/token", ".J/token"), J_PER_OUTPUT_TOKEN("J/outputToken", ".J/outputToken");
 
         final String label;
+        /** How the figure's JMH result is named in summary.json, after the sensor's id. */
+        final String resultSuffix;
 
-        Figure(String label) {
+        Figure(String label, String resultSuffix) {
             this.label = label;
+            this.resultSuffix = resultSuffix;
         }
 
         double of(JsonNode line) {
@@ -53,10 +58,14 @@ public final class IntervalCoverage {
     }
 
     /**
-     * One run's figure: its iterations' values and the mean per-wave budget half-width (NaN where
-     * the run folder records none).
+     * One run's figure: its iterations' values, the mean per-wave budget half-width (NaN where the
+     * run folder records none) and the between-runs half-width (NaN with one fork or none recorded).
      */
-    record Run(String name, double[] values, double budgetHalfWidth) {
+    record Run(String name, double[] values, double budgetHalfWidth, double betweenRunsHalfWidth) {
+
+        Run(String name, double[] values, double budgetHalfWidth) {
+            this(name, values, budgetHalfWidth, Double.NaN);
+        }
 
         double mean() {
             double s = 0;
@@ -81,7 +90,8 @@ public final class IntervalCoverage {
             if (!Double.isFinite(spread) && !Double.isFinite(budgetHalfWidth)) {
                 return Double.NaN;
             }
-            return EnergyBudget.trialHalfWidth(spread, budgetHalfWidth);
+            double within = EnergyBudget.trialHalfWidth(spread, budgetHalfWidth);
+            return Double.isFinite(betweenRunsHalfWidth) ? Math.hypot(within, betweenRunsHalfWidth) : within;
         }
     }
 
@@ -138,8 +148,32 @@ public final class IntervalCoverage {
         if (values.isEmpty()) {
             throw new IllegalArgumentException(file + " has no measured energy line; was a power profiler on (-prof nvml)?");
         }
-        return new Run(folder.getFileName().toString(), values.stream().mapToDouble(Double::doubleValue).toArray(),
-                budgets == values.size() ? budget / budgets : Double.NaN);
+        double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
+        double mean = java.util.Arrays.stream(v).average().orElse(Double.NaN);
+        return new Run(folder.getFileName().toString(), v, budgets == values.size() ? budget / budgets : Double.NaN,
+                betweenRuns(folder, figure) * Math.abs(mean));
+    }
+
+    /**
+     * The between-runs half-width of the figure relative to its score, from the run folder's
+     * summary.json (the first trial's result named {@code <sensor>} + the figure's suffix); NaN when
+     * there is no summary, no such result, or one fork.
+     */
+    static double betweenRuns(Path folder, Figure figure) throws IOException {
+        Path file = folder.resolve("summary.json");
+        if (!Files.isRegularFile(file)) {
+            return Double.NaN;
+        }
+        JsonNode metrics = new ObjectMapper().readTree(file.toFile()).path("trials").path(0).path("metrics");
+        for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = metrics.fields(); it.hasNext(); ) {
+            java.util.Map.Entry<String, JsonNode> e = it.next();
+            JsonNode between = e.getValue().path("errorBudget").path("betweenRunsHalfWidth95");
+            double score = e.getValue().path("score").asDouble(Double.NaN);
+            if (e.getKey().endsWith(figure.resultSuffix) && between.isNumber() && score != 0 && Double.isFinite(score)) {
+                return between.asDouble() / Math.abs(score);
+            }
+        }
+        return Double.NaN;
     }
 
     public static void main(String[] args) throws IOException {
@@ -153,8 +187,10 @@ public final class IntervalCoverage {
                 runs.add(read(Path.of(a), f));
             }
             boolean budget = runs.stream().allMatch(r -> Double.isFinite(r.budgetHalfWidth()));
-            System.out.printf(Locale.ROOT, "%s (interval: %s)%n", f.label,
-                    budget ? "spread over iterations + error budget" : "spread over iterations only, no errorBudget in these folders");
+            boolean between = runs.stream().allMatch(r -> Double.isFinite(r.betweenRunsHalfWidth()));
+            System.out.printf(Locale.ROOT, "%s (interval: %s%s)%n", f.label,
+                    budget ? "spread over iterations + error budget" : "spread over iterations only, no errorBudget in these folders",
+                    between ? " + between runs (forks)" : ", no between-runs term (one fork, or no summary.json)");
             for (int i = 0; i < runs.size(); i++) {
                 Run r = runs.get(i);
                 double others = othersMean(runs, i);

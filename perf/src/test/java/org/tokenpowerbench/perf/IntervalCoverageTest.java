@@ -17,4 +17,30 @@ class IntervalCoverageTest {
         assertEquals(0.1 * 4.302653 / Math.sqrt(3), a.halfWidth(), 1e-5);
         assertEquals(2, IntervalCoverage.covering(List.of(a, b, c)));
     }
+
+    @Test
+    void theBetweenRunsTermOfAManyForkRunWidensItsInterval(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        // three iterations that agree, within-run half-width t·0.1/√3 = 0.248; others' mean 1.5 away
+        IntervalCoverage.Run tight = new IntervalCoverage.Run("a", new double[] {9.9, 10.0, 10.1}, Double.NaN);
+        IntervalCoverage.Run forks = new IntervalCoverage.Run("a", new double[] {9.9, 10.0, 10.1}, Double.NaN, 1.6);
+        IntervalCoverage.Run other = new IntervalCoverage.Run("b", new double[] {11.5, 11.5}, Double.NaN);
+        assertEquals(Math.hypot(tight.halfWidth(), 1.6), forks.halfWidth(), 1e-12);
+        // b's two equal values have no spread: it covers nothing either way
+        assertEquals(0, IntervalCoverage.covering(List.of(tight, other)), "1.5 away, 0.248 wide: missed");
+        assertEquals(1, IntervalCoverage.covering(List.of(forks, other)), "with 1.6 between runs: 1.62 wide, covered");
+
+        // read from a run folder: measured energy lines and a summary.json whose J/outputToken has a 5 % between-runs term
+        java.nio.file.Path run = java.nio.file.Files.createDirectories(dir.resolve("r1"));
+        java.nio.file.Files.writeString(run.resolve("iterations.jsonl"),
+                "{\"kind\":\"energy\",\"iteration\":\"measurement\",\"energyJ\":100.0,\"promptTokens\":0,\"outputTokens\":1000}\n"
+                        + "{\"kind\":\"energy\",\"iteration\":\"measurement\",\"energyJ\":104.0,\"promptTokens\":0,\"outputTokens\":1000}\n");
+        java.nio.file.Files.writeString(run.resolve("summary.json"), "{\"trials\":[{\"metrics\":{"
+                + "\"nvml.J/outputToken.err\":{\"score\":0.001},"
+                + "\"nvml.J/outputToken\":{\"score\":0.102,\"errorBudget\":{\"betweenRunsHalfWidth95\":0.0051}}}}]}");
+        IntervalCoverage.Run read = IntervalCoverage.read(run, IntervalCoverage.Figure.J_PER_OUTPUT_TOKEN);
+        assertEquals(0.05 * 0.102, read.betweenRunsHalfWidth(), 1e-12);
+        assertEquals(Double.NaN, IntervalCoverage.read(run, IntervalCoverage.Figure.ENERGY).betweenRunsHalfWidth(),
+                "no energy result in the summary: no term");
+    }
 }
