@@ -24,6 +24,11 @@ record ResponseHead(String version, int code, Map<String, String> headers) {
         return v == null ? otherwise : v;
     }
 
+    /** Whether the status is a success (2xx): only then is the body the stream. */
+    boolean successful() {
+        return code >= 200 && code < 300;
+    }
+
     boolean chunked() {
         return header("transfer-encoding", "").toLowerCase(Locale.ROOT).contains("chunked");
     }

@@ -512,7 +512,7 @@ public final class StreamingClient implements AutoCloseable {
         public void head(ResponseHead h, long nanos) {
             head = h;
             // the start of the body is kept only where it may be quoted: an error, or an answer that is not a stream
-            quoting = h.code() < 200 || h.code() >= 300 || !h.header("content-type", "").startsWith("text/event-stream");
+            quoting = !h.successful() || !h.header("content-type", "").startsWith("text/event-stream");
             watched.lastProgressNanos = nanos;
         }
 
@@ -526,7 +526,7 @@ public final class StreamingClient implements AutoCloseable {
                 System.arraycopy(buffer, offset, first, firstLength, k);
                 firstLength += k;
             }
-            if (head.code() < 200 || head.code() >= 300) {
+            if (!head.successful()) {
                 return firstLength < QUOTED_BYTES; // an error body: only as much as is quoted
             }
             received += length;
@@ -546,7 +546,7 @@ public final class StreamingClient implements AutoCloseable {
         public void ended(java.io.IOException failure) {
             this.failure = failure;
             long ended = System.nanoTime();
-            if (failure == null && head != null && head.code() >= 200 && head.code() < 300 && parser.overflow() == null) {
+            if (failure == null && head != null && head.successful() && parser.overflow() == null) {
                 parser.finish(ended);
             }
             try {
@@ -565,13 +565,10 @@ public final class StreamingClient implements AutoCloseable {
                 String text = first == null ? "" : new String(first, 0, firstLength, java.nio.charset.StandardCharsets.UTF_8);
                 if (watched.cutClass != null) {
                     recorder.fail(watched.cutClass, watched.cutMessage);
-                } else if (head == null) {
-                    // the exchange failed before any answer; the failure is kept by ended() as the cause
-                    failed(failure, watched, recorder, base);
-                } else if (head.code() < 200 || head.code() >= 300) {
+                } else if (head != null && !head.successful()) {
                     httpError(recorder, head.code(), base, head.header("retry-after", null), text);
                 } else if (failure != null) {
-                    failed(failure, watched, recorder, base);
+                    failed(failure, watched, recorder, base); // before any answer, or mid-stream
                 } else if (parser.overflow() == null) {
                     endOfBody(recorder, head.code(), head.header("content-type", ""), text, received, base);
                 }
