@@ -23,7 +23,9 @@ import java.util.Locale;
  * phase (the intersection of every neighbour's bracket moved onto this one by whole periods; its
  * centre, or the least-squares line where the intersection is empty because of an outlier). A
  * value then gets the latest modelled update at or before its first read, from the nearest anchor,
- * kept after the read before it (the hard bound).
+ * kept after the read before it (the hard bound). Where later reads still show the value after
+ * the next modelled update, that update really came before the value's first read (a read taken
+ * within the model's jitter of a step), and the value is placed at its first read.
  *
  * <p><b>When it cannot learn</b> it keeps the read instants and says why ({@link #describe()}):
  * fewer than three tight brackets (the counter was not read densely enough), or a counter that
@@ -138,8 +140,19 @@ public final class CounterUpdates {
             if (moment > t[i]) {
                 moment = t[i];
             }
+            int last = i;
+            while (last + 1 < n && v[last + 1] == v[i]) {
+                last++;
+            }
+            if (u + p <= t[last]) {
+                // the reads still show this value after the next modelled update: that update really
+                // came before the first read (the model is off by its jitter here), so the value is that fresh
+                moment = t[i];
+            }
             if (i > 0 && moment <= t[i - 1]) {
-                moment = t[i - 1] + (t[i] - t[i - 1]) / 2 + 1; // the model contradicts the reads: keep to them
+                // the value changed between the two reads, yet the model has no update there: the real one is
+                // the modelled update just before them (come late) or just after (come early), whichever is nearer
+                moment = t[i - 1] - u <= u + p - t[i] ? t[i - 1] + 1 : t[i];
             }
             if (runs > 0 && moment <= ut[runs - 1]) {
                 moment = ut[runs - 1] + 1;
@@ -227,7 +240,7 @@ public final class CounterUpdates {
         double[] r = room(p, j, from, to, lo, hi, number);
         double low = r[0];
         double high = r[1];
-        double u = Math.max(lo[j], Math.min(hi[j], 0.5 * (low + high)));
+        double u = Math.max(lo[j] + 1, Math.min(hi[j], 0.5 * (low + high))); // the step came after lo[j]
         double s = Math.abs(high - low) / Math.sqrt(12);
         double jitter = high < low ? 0.5 * (low - high) : 0.0;
         anchor[j] = u;

@@ -44,6 +44,57 @@ class CounterUpdatesTest {
         return new double[] {worstLearned, worstRead};
     }
 
+    /**
+     * Steps every 100 ms at 50 ms on the grid, bracketed tightly every 0.5 s, except that two
+     * steps came 3 ms early: one read 1 ms after such a step (the grid says it was not yet) and
+     * read again unchanged after the grid's moment, and one read 1 ms after the other, with the
+     * read before it 60 ms earlier. Both values appeared at their early step, not a period before.
+     */
+    @Test
+    void aValueReadJustAfterAnEarlyStepIsPlacedAtItsReadNotAPeriodBefore() {
+        java.util.List<Long> t = new java.util.ArrayList<>();
+        java.util.List<Double> v = new java.util.ArrayList<>();
+        long early1 = T0 + 50 * MS + 20 * 100 * MS - 3 * MS; // step 20, 3 ms early
+        long early2 = T0 + 50 * MS + 40 * 100 * MS - 3 * MS; // step 40, 3 ms early
+        java.util.function.LongToDoubleFunction value = at -> {
+            long k = Math.floorDiv(at - T0 - 50 * MS, 100 * MS);
+            if (at >= early1 && at < early1 + 3 * MS || at >= early2 && at < early2 + 3 * MS) {
+                k++;
+            }
+            return 10.0 * k;
+        };
+        java.util.function.LongConsumer read = at -> {
+            t.add(at);
+            v.add(value.applyAsDouble(at));
+        };
+        for (int b = 0; b < 12; b++) { // tight brackets of steps 5, 10, ..., 60, but for the two early ones
+            long step = T0 + 50 * MS + (5 + 5L * b) * 100 * MS;
+            if (b == 3) { // step 20: the edge read 1 ms after its early step, then unchanged past the grid's moment
+                read.accept(early1 + MS);
+                read.accept(early1 + 11 * MS);
+            } else if (b == 7) { // step 40: a read 60 ms earlier, then 1 ms after its early step
+                read.accept(early2 + MS - 60 * MS);
+                read.accept(early2 + MS);
+            } else {
+                read.accept(step - 4 * MS);
+                read.accept(step + 4 * MS);
+            }
+        }
+        CounterUpdates u = CounterUpdates.learn(t.stream().mapToLong(Long::longValue).toArray(),
+                v.stream().mapToDouble(Double::doubleValue).toArray(), 100 * MS);
+        assertTrue(u.atUpdateMoments(), u.describe());
+        long[] times = u.times();
+        double[] values = u.values();
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] == 200.0) {
+                assertTrue(Math.abs(times[i] - early1) <= 2 * MS, "step 20 placed " + (times[i] - early1) / 1e6 + " ms from it");
+            }
+            if (values[i] == 400.0) {
+                assertTrue(Math.abs(times[i] - early2) <= 2 * MS, "step 40 placed " + (times[i] - early2) / 1e6 + " ms from it");
+            }
+        }
+    }
+
     @Test
     void learnedUpdateMomentsPutEveryWindowWithinOneThousandthWhereReadInstantsAreOffByUpToAStep() {
         Random rnd = new Random(3);

@@ -73,6 +73,14 @@ public final class NvmlSensor implements PowerSensor {
     public static final Duration SPARSE_SPACING = UPDATE_PERIOD.multipliedBy(19);
     /** A bracket no wider than this holds one step (what CounterUpdates calls tight). */
     private static final long TIGHT_NANOS = UPDATE_PERIOD.toNanos() / 2;
+    /**
+     * How close to a predicted step a boundary read must fall for the sensor to check which side
+     * of the step it was on: the H200's steps scatter about ±3 ms around their grid, so a read
+     * this near a predicted step may have seen the step or not.
+     */
+    static final long EDGE_ZONE_NANOS = 8_000_000L;
+    /** How far an H200's counter steps scatter around their grid (about ±3 ms), with room to spare. */
+    private static final long STEP_SCATTER_NANOS = 4_000_000L;
 
     private final NvmlLibrary library;
     private final LongSupplier nanoClock;
@@ -111,10 +119,16 @@ public final class NvmlSensor implements PowerSensor {
         int huntReads;
         /** When the hunt's previous read was taken (its bracket's lower end once the value changes). */
         long lastHuntRead;
-        /** Adaptive schedule: one step lies in (phaseLow, phaseHigh], from the consistent brackets so far. */
+        /** One step lies in (phaseLow, phaseHigh], from the consistent tight brackets so far (both schedules follow it). */
         long phaseLow;
         long phaseHigh;
         int consistentBrackets;
+        /** Whether {@link #LEARNED_BRACKETS} brackets agree on the phase within {@link #PHASE_TOLERANCE_MS}. */
+        boolean phaseKnown;
+        /** An edge check (a hunt begun at a boundary read near a predicted step) ends unchanged after this instant. */
+        long huntUntil = Long.MAX_VALUE;
+        /** The raw value of the last counter read. */
+        long lastRaw;
         /** Adaptive schedule: whether the next hunt aims at the predicted step (target) rather than starting at nextCounterRead. */
         boolean aimed;
         long targetLow;
@@ -343,7 +357,11 @@ public final class NvmlSensor implements PowerSensor {
                 continue;
             }
             if (boundary || g.hunting) {
+                boolean wasHunting = g.hunting;
                 out[g.counterChannel] = readCounter(g, now, gap);
+                if (boundary && !wasHunting && !Double.isNaN(out[g.counterChannel])) {
+                    checkEdge(g, now);
+                }
             } else if (g.aimed) {
                 if (now - g.targetLow > 0) { // too late to read before the predicted step: aim at the next one
                     long periods = (now - g.targetLow) / UPDATE_PERIOD.toNanos() + 1;
@@ -399,6 +417,7 @@ public final class NvmlSensor implements PowerSensor {
             failed(e.getMessage());
             return Double.NaN;
         }
+        g.lastRaw = raw;
         if (g.hunting) {
             g.huntReads++;
             g.aimed = false;
@@ -406,12 +425,19 @@ public final class NvmlSensor implements PowerSensor {
                 g.huntReference = raw;
             } else if (raw != g.huntReference) {
                 g.hunting = false;
+                g.huntUntil = Long.MAX_VALUE;
                 g.nextCounterRead = now + huntSpacingNanos - Math.min(UPDATE_PERIOD.toNanos() / 2, HUNT_LEAD_NANOS + gap);
-                if (adaptive && now - g.lastHuntRead <= TIGHT_NANOS) {
+                if (now - g.lastHuntRead <= TIGHT_NANOS) {
                     followPhase(g, g.lastHuntRead, now);
                 }
+            } else if (now - g.huntUntil > 0) {
+                // an edge check that saw no step up to the predicted one plus the zone: the step came before the boundary
+                g.hunting = false;
+                g.huntUntil = Long.MAX_VALUE;
+                g.aimed = adaptive && g.phaseKnown;
             } else if (g.huntReads >= MAX_HUNT_READS) {
                 g.hunting = false;
+                g.huntUntil = Long.MAX_VALUE;
                 g.nextCounterRead = now + huntSpacingNanos;
             }
             g.lastHuntRead = now;
@@ -420,9 +446,36 @@ public final class NvmlSensor implements PowerSensor {
     }
 
     /**
-     * Adaptive schedule: narrows the phase with a tight bracket (the step lay in (low, high]) and,
-     * once {@value #LEARNED_BRACKETS} brackets agree within {@value #PHASE_TOLERANCE_MS} ms, aims the
-     * next hunt at the step {@link #SPARSE_SPACING} ahead. A bracket that misses the phase (an
+     * A boundary read taken within {@link #EDGE_ZONE_NANOS} of a step the learned phase predicts
+     * may lie on either side of it, and a value placed on the wrong side moves one step of energy
+     * (≈ 1 % of a 5 s wave at 650 W) across the edge. Such a read begins an <em>edge check</em>: the
+     * next samples read the counter until it changes (then the step came after the boundary, and
+     * the two reads bracket it tightly) or until the predicted step plus the zone has passed
+     * unchanged (then it came before, and {@link org.tokenpowerbench.energy.CounterUpdates} places
+     * the value at its first read). It costs one to three reads, on about a third of the boundaries.
+     */
+    private void checkEdge(GpuState g, long now) {
+        if (!g.phaseKnown) {
+            return;
+        }
+        long p = UPDATE_PERIOD.toNanos();
+        long k = Math.floorDiv(now - g.phaseLow + p / 2, p);
+        long low = g.phaseLow + k * p;
+        long high = g.phaseHigh + k * p;
+        if (now >= low - EDGE_ZONE_NANOS && now <= high + EDGE_ZONE_NANOS) {
+            g.hunting = true;
+            g.huntReads = 1;
+            g.huntReference = g.lastRaw;
+            g.lastHuntRead = now;
+            g.huntUntil = high + EDGE_ZONE_NANOS;
+        }
+    }
+
+    /**
+     * Narrows the phase with a tight bracket (the step lay in (low, high]); both schedules follow
+     * it, for {@link #checkEdge}. Once {@value #LEARNED_BRACKETS} brackets agree within
+     * {@value #PHASE_TOLERANCE_MS} ms the phase is known, and the adaptive schedule aims its next
+     * hunt at the step {@link #SPARSE_SPACING} ahead. A bracket that misses the phase (an
      * outlier, or drift of the update period away from 100 ms) starts the phase over from itself,
      * and hunts are dense again until it is learned anew.
      */
@@ -434,8 +487,14 @@ public final class NvmlSensor implements PowerSensor {
             g.consistentBrackets = 1;
         } else {
             long shift = Math.round(((double) (low + high) / 2 - (double) (g.phaseLow + g.phaseHigh) / 2) / p) * p;
-            long l = Math.max(g.phaseLow + shift, low);
-            long h = Math.min(g.phaseHigh + shift, high);
+            // the steps scatter by a few ms: a bracket that misses the phase by less still agrees with it
+            long l = Math.max(g.phaseLow + shift - STEP_SCATTER_NANOS, low);
+            long h = Math.min(g.phaseHigh + shift + STEP_SCATTER_NANOS, high);
+            if (h > l && h - l < 2 * STEP_SCATTER_NANOS) { // no narrower than the scatter, or the next step misses it
+                long centre = l + (h - l) / 2;
+                l = centre - STEP_SCATTER_NANOS;
+                h = centre + STEP_SCATTER_NANOS;
+            }
             if (l >= h) {
                 g.phaseLow = low;
                 g.phaseHigh = high;
@@ -446,8 +505,9 @@ public final class NvmlSensor implements PowerSensor {
                 g.consistentBrackets++;
             }
         }
-        g.aimed = g.consistentBrackets >= LEARNED_BRACKETS
+        g.phaseKnown = g.consistentBrackets >= LEARNED_BRACKETS
                 && g.phaseHigh - g.phaseLow <= PHASE_TOLERANCE_MS * 1_000_000L;
+        g.aimed = adaptive && g.phaseKnown;
         if (g.aimed) {
             long periods = (high + SPARSE_SPACING.toNanos() - g.phaseLow) / p;
             g.targetLow = g.phaseLow + periods * p;

@@ -26,8 +26,13 @@ final class FakeNvml implements NvmlLibrary {
         int failingCounterReads;
         /** 0: the counter is exact at every read; else it takes its value only at updates every this many ns. */
         long counterUpdateNanos;
-        /** Where on the clock the updates fall: at phase + k * counterUpdateNanos. */
+        /** Where on the clock the updates fall: at phase + k * counterUpdateNanos (+ jitter). */
         long counterUpdatePhaseNanos;
+        /**
+         * Each update moment moved by up to ± this many ns, the same for update k at every read
+         * (an H200's steps scatter about ±3 ms around their grid); 0: exactly on the grid.
+         */
+        long counterJitterNanos;
         /** Joules used up to a clock instant, where power varies; null: {@link #watts} since time 0. */
         java.util.function.LongToDoubleFunction joulesAt;
         int counterReads;
@@ -156,14 +161,35 @@ final class FakeNvml implements NvmlLibrary {
         g.counterReads++;
         long now = clock.getAsLong();
         if (g.counterUpdateNanos > 0) {
-            now = g.counterUpdatePhaseNanos
-                    + Math.floorDiv(now - g.counterUpdatePhaseNanos, g.counterUpdateNanos) * g.counterUpdateNanos;
+            now = latestUpdate(g, now);
         }
         long mj = g.joulesAt != null ? (long) Math.floor(g.joulesAt.applyAsDouble(now) * 1000)
                 : Math.round(g.watts * now / 1e6);
         return now >= g.counterResetAtNanos
                 ? Math.round(g.watts * (now - g.counterResetAtNanos) / 1e6)
                 : g.counterMillijoulesAtZero + mj;
+    }
+
+    /** The latest update moment at or before {@code now}, each moved by its own jitter. */
+    private static long latestUpdate(Gpu g, long now) {
+        long k = Math.floorDiv(now - g.counterUpdatePhaseNanos, g.counterUpdateNanos) + 1;
+        while (updateMoment(g, k) > now) {
+            k--;
+        }
+        return updateMoment(g, k);
+    }
+
+    static long updateMoment(Gpu g, long k) {
+        long grid = g.counterUpdatePhaseNanos + k * g.counterUpdateNanos;
+        if (g.counterJitterNanos == 0) {
+            return grid;
+        }
+        long h = k * 0x9E3779B97F4A7C15L; // a fixed scatter per update, from its number
+        h ^= h >>> 29;
+        h *= 0xBF58476D1CE4E5B9L;
+        h ^= h >>> 32;
+        double unit = (h >>> 11) / (double) (1L << 53); // [0, 1)
+        return grid + Math.round((2 * unit - 1) * g.counterJitterNanos);
     }
 
     @Override
