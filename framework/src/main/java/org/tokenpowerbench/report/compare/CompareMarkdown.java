@@ -1,7 +1,9 @@
 package org.tokenpowerbench.report.compare;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.tokenpowerbench.energy.TrialBudget;
 
 /**
  * A comparison as Markdown for a pull-request comment: the gate's outcome first, the gated metric
@@ -35,11 +37,50 @@ final class CompareMarkdown {
         if (!c.onlyNew().isEmpty()) {
             m.append("\nOnly in the new run (not compared): ").append(String.join("; ", c.onlyNew())).append('\n');
         }
-        m.append("\nChange = new − base. The interval is a 95 % confidence interval of the difference of the")
-                .append(" means over measured iterations, by Welch's t (unequal variances). A verdict needs the")
-                .append(" interval to exclude 0 and the change to reach ").append(percent(c.threshold()))
-                .append("; energy and latency are better lower, throughput higher.\n");
+        m.append("\n").append(method(c)).append("\n");
+        for (String note : forkNotes(c)) {
+            m.append("\n").append(note).append('\n');
+        }
         return m.toString();
+    }
+
+    /** How the interval was made and what a verdict needs, as the Markdown and the page say it. */
+    static String method(Comparison c) {
+        return "Change = new − base, relative to the base mean. The interval is a 95 % confidence interval of"
+                + " the difference of the means, by Welch's t (unequal variances). Where both runs ran several forks (-f 2 or more; \"over K / K"
+                + " forks\") its samples are the forks' means: each fork is a fresh JVM and GPU state, so their"
+                + " scatter holds the between-runs spread that the iterations of one fork do not see. Elsewhere"
+                + " its samples are the measured iterations, and it holds for those JVM and GPU states only."
+                + " A verdict needs the interval to exclude 0 and the change to reach " + percent(c.threshold())
+                + "; energy and latency are better lower, throughput higher.";
+    }
+
+    /**
+     * One line per run whose gated metric ran in one fork somewhere (or whose fork means were not
+     * kept), as the console summary says it ({@link TrialBudget#ONE_FORK}): there the between-runs
+     * spread is not in the interval.
+     */
+    static List<String> forkNotes(Comparison c) {
+        List<String> out = new ArrayList<>();
+        side(out, "Base run", c.gated().stream().map(Change::base).toList());
+        side(out, "New run", c.gated().stream().map(Change::now).toList());
+        return out;
+    }
+
+    private static void side(List<String> out, String run, List<IterationStats> gated) {
+        long one = gated.stream().filter(s -> s.forkMeans().size() == 1).count();
+        long unknown = gated.stream().filter(s -> s.forkMeans().isEmpty()).count();
+        if (one > 0) {
+            out.add(run + ": " + TrialBudget.ONE_FORK + of(one, gated.size()) + ".");
+        }
+        if (unknown > 0) {
+            out.add(run + ": fork means not recorded (a summary.json of before they were kept): between-runs"
+                    + " spread not measured" + of(unknown, gated.size()) + ".");
+        }
+    }
+
+    private static String of(long some, int all) {
+        return some == all ? "" : " (" + some + " of " + all + " trials)";
     }
 
     private static void table(StringBuilder m, List<Change> changes) {
@@ -49,8 +90,7 @@ final class CompareMarkdown {
             m.append("| ").append(cell(c.trial())).append(" | ").append(cell(c.metric())).append(" | ")
                     .append(figure(c.base())).append(" | ").append(figure(c.now())).append(" | ")
                     .append(signedPercent(c.relative())).append(" | ")
-                    .append(c.interval() == null ? "–" : "[" + signedPercent(c.relativeLow()) + ", "
-                            + signedPercent(c.relativeHigh()) + "]")
+                    .append(interval(c))
                     .append(" | ").append(c.verdict() == Verdict.WORSE ? "**worse**" : c.verdict().words());
             if (c.verdict() == Verdict.NO_INTERVAL) {
                 m.append(" (n=").append(c.base().n()).append(" / ").append(c.now().n())
@@ -58,6 +98,16 @@ final class CompareMarkdown {
             }
             m.append(" |\n");
         }
+    }
+
+    /** {@code [low, high]} relative to the base, with {@code over K / K forks} where the forks were the samples. */
+    static String interval(Change c) {
+        if (c.interval() == null) {
+            return "–";
+        }
+        return "[" + signedPercent(c.relativeLow()) + ", " + signedPercent(c.relativeHigh()) + "]"
+                + (c.overForks() ? " over " + c.base().forkMeans().size() + " / " + c.now().forkMeans().size()
+                + " forks" : "");
     }
 
     static String figure(IterationStats s) {

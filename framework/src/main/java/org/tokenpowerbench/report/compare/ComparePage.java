@@ -37,11 +37,11 @@ final class ComparePage {
         fact(h, "gate", c.metric() + " worse beyond " + CompareMarkdown.percent(c.threshold()) + ": "
                 + (worse > 0 ? "failed in " + worse + " of " + c.gated().size() + " trials (exit status "
                 + Comparison.WORSE_STATUS + ")" : "passed in all " + c.gated().size() + " trials"));
-        h.append("</table>\n<p class=\"note\">Change = new − base, relative to the base mean. The interval is a 95 %")
-                .append(" confidence interval of the difference of the means over measured iterations, by Welch's t")
-                .append(" (unequal variances). A verdict needs the interval to exclude 0 and the change to reach ")
-                .append(esc(CompareMarkdown.percent(c.threshold())))
-                .append("; energy and latency are better lower, throughput higher, the rest only move up or down.</p>\n");
+        h.append("</table>\n<p class=\"note\">").append(esc(CompareMarkdown.method(c)))
+                .append(" Metrics with no better direction only move up or down.</p>\n");
+        for (String note : CompareMarkdown.forkNotes(c)) {
+            h.append("<p class=\"note between-runs\">").append(esc(note)).append("</p>\n");
+        }
         h.append("<h2>").append(esc(c.metric())).append(": change per trial</h2>\n<div class=\"chart\" id=\"tpb-gate\"></div>\n");
         h.append("<h2>Every metric</h2>\n<div class=\"scroll\"><table class=\"sweep\"><tr><th>trial</th><th>metric</th>")
                 .append("<th>base</th><th>new</th><th>change</th><th>95 % interval</th><th>verdict</th></tr>\n");
@@ -50,8 +50,7 @@ final class ComparePage {
                     .append(esc(CompareMarkdown.figure(x.base()))).append("</td><td>")
                     .append(esc(CompareMarkdown.figure(x.now()))).append("</td><td>")
                     .append(CompareMarkdown.signedPercent(x.relative())).append("</td><td>")
-                    .append(x.interval() == null ? "–" : "[" + CompareMarkdown.signedPercent(x.relativeLow()) + ", "
-                            + CompareMarkdown.signedPercent(x.relativeHigh()) + "]")
+                    .append(esc(CompareMarkdown.interval(x)))
                     .append("</td><td class=\"").append(x.verdict().name().toLowerCase(java.util.Locale.ROOT))
                     .append("\">").append(x.verdict().words()).append("</td></tr>\n");
         }

@@ -117,17 +117,19 @@ record ComparedRun(Path source, Map<String, Map<String, IterationStats>> trials)
         return new ComparedRun(file, trials);
     }
 
-    /** A metric from its raw data (every fork's iterations), else from its score and error. */
+    /** A metric from its raw data (every fork's iterations, fork by fork), else from its score and error. */
     private static IterationStats stats(JsonNode metric) {
         String unit = metric.path("scoreUnit").asText("");
-        List<Double> values = new ArrayList<>();
+        List<double[]> forks = new ArrayList<>();
         for (JsonNode fork : metric.path("rawData")) {
+            List<Double> values = new ArrayList<>();
             for (JsonNode v : fork) {
                 values.add(number(v));
             }
+            forks.add(values.stream().mapToDouble(Double::doubleValue).toArray());
         }
-        if (!values.isEmpty()) {
-            return IterationStats.ofValues(values.stream().mapToDouble(Double::doubleValue).toArray(), unit);
+        if (forks.stream().anyMatch(f -> f.length > 0)) {
+            return IterationStats.ofForks(forks.toArray(new double[0][]), unit);
         }
         return IterationStats.ofJmh(new Metric(number(metric.path("score")), number(metric.path("scoreError")), unit,
                 0), 0);

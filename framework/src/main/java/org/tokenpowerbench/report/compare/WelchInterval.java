@@ -6,7 +6,8 @@ import org.apache.commons.math3.distribution.TDistribution;
  * A confidence interval for the difference of two means, {@code new − base}, by Welch's t
  * (unequal variances, Welch–Satterthwaite degrees of freedom): two runs of a benchmark seldom
  * have the same spread, and the plain pooled t-interval would then cover too little or too much.
- * Iterations are taken as independent draws, as JMH's own error takes them.
+ * The samples are the iterations, taken as independent draws as JMH's own error takes them, or,
+ * when both runs ran several forks, the forks' means ({@link Change#of} says why).
  *
  * @param difference       new mean − base mean
  * @param low              the interval's lower end
@@ -17,7 +18,7 @@ record WelchInterval(double difference, double low, double high, double degreesO
 
     static final double LEVEL = 0.95;
 
-    /** The interval at {@code level}; both sides need two iterations or more and a known spread. */
+    /** The interval at {@code level}; both sides need two samples or more and a known spread. */
     static WelchInterval of(IterationStats base, IterationStats now, double level) {
         if (!base.hasSpread() || !now.hasSpread()) {
             throw new IllegalArgumentException("Welch's interval needs two iterations and a spread on both sides: "

@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.tokenpowerbench.energy.TrialBudget;
 import org.tokenpowerbench.report.Metric;
 import org.tokenpowerbench.report.TrialResult;
 
@@ -206,10 +207,16 @@ final class ReportPage {
     }
 
     static void table(StringBuilder h, List<TrialRow> rows, List<String> swept) {
-        h.append("<h2>Sweep</h2>\n<p class=\"note\">One row per trial and energy label. <b>±</b> after a JMH score ")
-                .append("is JMH's error (99.9 % confidence, its default). <b>mean [95 % CI]</b> is computed here from ")
-                .append("the per-iteration energy lines of iterations.jsonl (each measured wave's joules over its output ")
-                .append("tokens, the trial's latest attempt), with Student's t-distribution on n−1 degrees of freedom. ")
+        h.append("<h2>Sweep</h2>\n<p class=\"note\">One row per trial and energy label. <b>±</b> after J/token and ")
+                .append("J/outputToken is the figure's error budget at 95 %, the number the console summary and ")
+                .append("summary.json (<code>errorBudget.halfWidth95</code>) give: the spread over the measured ")
+                .append("iterations, the measurement budget (energy counter, sampling, the sensor's stated accuracy) and, ")
+                .append("with several forks (<code>-f 3</code>), the spread between the forks' means — what changes from ")
+                .append("one run to the next — in quadrature; hover over it for its terms. <b>±</b> after the other ")
+                .append("scores is JMH's error (99.9 % confidence, its default). <b>iterations' mean [95 % CI]</b> is ")
+                .append("computed here from the per-iteration energy lines of iterations.jsonl (each measured wave's ")
+                .append("joules over its output tokens, the trial's latest attempt), with Student's t-distribution on ")
+                .append("n−1 degrees of freedom: the iterations' spread alone. ")
                 .append("◆ marks the latency–energy Pareto frontier. Latency and throughput are JMH's means over ")
                 .append("iterations.</p>\n");
         List<String> shown = swept.isEmpty() ? distinct(rows.stream().flatMap(r -> r.params().keySet().stream()).toList())
@@ -218,7 +225,7 @@ final class ReportPage {
         for (String p : shown) {
             h.append("<th>").append(esc(p)).append("</th>");
         }
-        h.append("<th>energy</th><th>J/token</th><th>J/outputToken</th><th>mean [95 % CI]</th><th>TTFT p50 ms</th>")
+        h.append("<th>energy</th><th>J/token</th><th>J/outputToken</th><th>iterations' mean [95 % CI]</th><th>TTFT p50 ms</th>")
                 .append("<th>TPOT p50 ms</th><th>tokens/s</th><th>avg W</th><th>failed req.</th><th>notes</th>")
                 .append("</tr></thead><tbody>\n");
         for (TrialRow r : rows) {
@@ -248,9 +255,10 @@ final class ReportPage {
             String est = r.estimated() ? " <span class=\"est\">estimated</span>" : "";
             h.append("<td>").append(r.label() == null ? "none" : esc(r.label())).append(r.pareto() ? " ◆" : "")
                     .append("</td>");
-            h.append("<td>").append(score(r.jPerToken())).append(r.jPerToken() == null ? "" : est).append("</td>");
-            h.append("<td>").append(score(r.jPerOutputToken())).append(r.jPerOutputToken() == null ? "" : est)
-                    .append("</td>");
+            h.append("<td>").append(budgeted(r.jPerToken(), r.jPerTokenBudget())).append(r.jPerToken() == null ? ""
+                    : est).append("</td>");
+            h.append("<td>").append(budgeted(r.jPerOutputToken(), r.jPerOutputTokenBudget()))
+                    .append(r.jPerOutputToken() == null ? "" : est).append("</td>");
             h.append("<td>").append(interval(r.interval())).append(r.interval() == null ? "" : est).append("</td>");
             h.append("<td>").append(score(r.ttftP50())).append("</td><td>").append(score(r.tpotP50()))
                     .append("</td><td>").append(score(r.tokensPerSecond())).append("</td><td>")
@@ -266,6 +274,59 @@ final class ReportPage {
             h.append("</td></tr>\n");
         }
         h.append("</tbody></table></div>\n");
+        betweenRunsNotes(h, rows);
+    }
+
+    /**
+     * The energy figure with its {@link TrialBudget} half-width as the ±, its terms in the tooltip,
+     * and † where the between-runs spread is not in it ({@link #betweenRunsNotes} says why under the table).
+     */
+    private static String budgeted(Metric m, TrialBudget b) {
+        if (m == null) {
+            return "";
+        }
+        if (b == null || !b.hasWidth()) {
+            return num(m.score());
+        }
+        return "<span class=\"budget\" title=\"" + esc(terms(b)) + "\">" + num(m.score()) + " ± " + num(b.halfWidth())
+                + (b.betweenRunsMeasured() ? "" : "<sup>†</sup>") + "</span>";
+    }
+
+    /** The budget's terms in words, each a 95 % half-width, as the tooltip of its ±. */
+    static String terms(TrialBudget b) {
+        List<String> parts = new ArrayList<>();
+        parts.add(Double.isFinite(b.iterations()) ? "iterations ± " + num(b.iterations())
+                : "iterations: one, no spread");
+        parts.add(Double.isFinite(b.measurement()) ? "measurement ± " + num(b.measurement())
+                : "measurement: no budget recorded");
+        parts.add(b.betweenRunsMeasured() ? "between runs ± " + num(b.betweenRuns()) + " (" + b.forks() + " forks)"
+                : b.betweenRunsNote());
+        return "95 % error budget ± " + num(b.halfWidth()) + ", root-sum-square of: " + String.join("; ", parts);
+    }
+
+    /**
+     * Under the table, once per reason, why a † figure lacks the between-runs spread (one fork:
+     * {@link TrialBudget#ONE_FORK}) and in how many rows: its interval then holds for that JVM and
+     * GPU state only, as the console summary says.
+     */
+    private static void betweenRunsNotes(StringBuilder h, List<TrialRow> rows) {
+        Map<String, Integer> notes = new LinkedHashMap<>();
+        int budgeted = 0;
+        for (TrialRow r : rows) {
+            TrialBudget b = r.jPerOutputTokenBudget() != null ? r.jPerOutputTokenBudget() : r.jPerTokenBudget();
+            if (b == null || !b.hasWidth()) {
+                continue;
+            }
+            budgeted++;
+            if (!b.betweenRunsMeasured()) {
+                notes.merge(b.betweenRunsNote(), 1, Integer::sum);
+            }
+        }
+        for (Map.Entry<String, Integer> n : notes.entrySet()) {
+            h.append("<p class=\"note between-runs\">† ").append(esc(n.getKey()))
+                    .append(n.getValue() == budgeted ? "" : " (" + n.getValue() + " of " + budgeted + " rows)")
+                    .append(": the ± holds for that JVM and GPU state only.</p>\n");
+        }
     }
 
     static String data(List<TrialRow> rows, List<String> swept) {
@@ -284,7 +345,11 @@ final class ReportPage {
             n.put("label", r.label());
             n.put("estimated", r.estimated());
             put(n, "jOut", r.jPerOutputToken().score());
-            put(n, "jOutErr", r.jPerOutputToken().error());
+            TrialBudget budget = r.jPerOutputTokenBudget();
+            if (budget != null && budget.hasWidth()) {
+                put(n, "jOutBudget", budget.halfWidth());
+                n.put("jOutBudgetTerms", terms(budget));
+            }
             if (r.interval() != null && r.interval().hasWidth()) {
                 put(n, "ciLow", r.interval().mean() - r.interval().halfWidth());
                 put(n, "ciHigh", r.interval().mean() + r.interval().halfWidth());

@@ -116,8 +116,8 @@ final class RunsPage {
     /** The row as the shared charts show it: its label and trial named with the run's name first. */
     static TrialRow ofRun(String run, TrialRow r) {
         return new TrialRow(r.benchmark(), r.params(), run + ": " + r.description(),
-                r.label() == null ? null : run + ": " + r.label(), r.jPerToken(), r.jPerOutputToken(), r.interval(),
-                r.intervalNote(), r.ttftP50(), r.tpotP50(), r.tokensPerSecond(), r.avgPower(), r.failedRequests(),
+                r.label() == null ? null : run + ": " + r.label(), r.jPerToken(), r.jPerTokenBudget(), r.jPerOutputToken(),
+                r.jPerOutputTokenBudget(), r.interval(), r.intervalNote(), r.ttftP50(), r.tpotP50(), r.tokensPerSecond(), r.avgPower(), r.failedRequests(),
                 r.warnings(), r.failure(), r.pareto());
     }
 
@@ -130,8 +130,8 @@ final class RunsPage {
         }
         Map<String, String> params = new LinkedHashMap<>(r.params());
         swept.stream().filter(missing::contains).forEach(a -> params.put(a, NOT_SET));
-        return new TrialRow(r.benchmark(), params, r.description(), r.label(), r.jPerToken(), r.jPerOutputToken(),
-                r.interval(), r.intervalNote(), r.ttftP50(), r.tpotP50(), r.tokensPerSecond(), r.avgPower(),
+        return new TrialRow(r.benchmark(), params, r.description(), r.label(), r.jPerToken(), r.jPerTokenBudget(),
+                r.jPerOutputToken(), r.jPerOutputTokenBudget(), r.interval(), r.intervalNote(), r.ttftP50(), r.tpotP50(), r.tokensPerSecond(), r.avgPower(),
                 r.failedRequests(), r.warnings(), r.failure(), r.pareto());
     }
 

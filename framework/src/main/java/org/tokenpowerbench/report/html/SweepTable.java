@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.tokenpowerbench.energy.TrialBudget;
 import org.tokenpowerbench.report.EnergyRow;
 import org.tokenpowerbench.report.FailedTrial;
 import org.tokenpowerbench.report.FailureRecord;
@@ -41,7 +42,7 @@ final class SweepTable {
         }
         for (FailedTrial f : failedTrials(run)) {
             rows.add(new TrialRow(f.benchmark(), f.params(), TrialDescription.of(f.params()), null, null, null, null,
-                    null, null, null, null, null, null, List.of(), String.join("; ", f.reasons()), false));
+                    null, null, null, null, null, null, null, null, List.of(), String.join("; ", f.reasons()), false));
         }
         return markFrontier(rows);
     }
@@ -131,10 +132,25 @@ final class SweepTable {
                     ofRequested.score()));
         }
         return new TrialRow(t.benchmark(), t.params(), description, label,
-                label == null ? null : t.metrics().get(label + ".J/token"),
-                label == null ? null : t.metrics().get(label + J_PER_OUTPUT_TOKEN), interval, note,
+                label == null ? null : t.metrics().get(label + ".J/token"), budget(t, label, ".J/token"),
+                label == null ? null : t.metrics().get(label + J_PER_OUTPUT_TOKEN), budget(t, label, J_PER_OUTPUT_TOKEN),
+                interval, note,
                 t.metrics().get("ttft.p50"), t.metrics().get("tpot.p50"), t.metrics().get("output.tokens/s"),
                 label == null ? null : t.metrics().get(label + ".avgPower"), failed, warnings, null, false);
+    }
+
+    /**
+     * The figure's error budget as the console summary and {@code summary.json} combine it
+     * ({@link TrialBudget}: iteration spread, the {@code .err} measurement budget, the fork means'
+     * spread), so the page's ± is their number; null where the trial has no such figure.
+     */
+    private static TrialBudget budget(TrialResult t, String label, String figure) {
+        Metric m = label == null ? null : t.metrics().get(label + figure);
+        if (m == null) {
+            return null;
+        }
+        Metric err = t.metrics().get(label + figure + ".err");
+        return TrialBudget.of(m.error(), m.samples(), err == null ? Double.NaN : err.score(), m.forkMeanArray());
     }
 
     /** The measured energy lines of the trial's latest attempt with this sensor (a resume keeps earlier ones). */

@@ -2,6 +2,7 @@ package org.tokenpowerbench.report.html;
 
 import java.util.List;
 import java.util.Map;
+import org.tokenpowerbench.energy.TrialBudget;
 import org.tokenpowerbench.report.Metric;
 
 /**
@@ -13,7 +14,10 @@ import org.tokenpowerbench.report.Metric;
  * @param description    its description in the run folder's rows
  * @param label          the energy label; null for a trial without a power sensor, or a failed one
  * @param jPerToken      J per prompt-or-output token, JMH's score and error (99.9 %)
+ * @param jPerTokenBudget its error budget (95 %: iterations, measurement, between runs), the ± the
+ *                       page prints, as the console and {@code summary.json} give it; null without the figure
  * @param jPerOutputToken J per output token, JMH's score and error (99.9 %)
+ * @param jPerOutputTokenBudget its error budget, as {@code jPerTokenBudget}
  * @param interval       the mean of the iterations' J/outputToken with its 95 % t-interval; null when not computable
  * @param intervalNote   why there is no interval, or what disagrees; null when all is well
  * @param ttftP50        TTFT p50, ms
@@ -26,7 +30,8 @@ import org.tokenpowerbench.report.Metric;
  * @param pareto         whether it is on the latency–energy frontier of its label
  */
 record TrialRow(String benchmark, Map<String, String> params, String description, String label, Metric jPerToken,
-                Metric jPerOutputToken, IterationInterval interval, String intervalNote, Metric ttftP50,
+                TrialBudget jPerTokenBudget, Metric jPerOutputToken, TrialBudget jPerOutputTokenBudget,
+                IterationInterval interval, String intervalNote, Metric ttftP50,
                 Metric tpotP50, Metric tokensPerSecond, Metric avgPower, Metric failedRequests, List<String> warnings,
                 String failure, boolean pareto) {
 
@@ -41,7 +46,8 @@ record TrialRow(String benchmark, Map<String, String> params, String description
     }
 
     TrialRow onFrontier() {
-        return new TrialRow(benchmark, params, description, label, jPerToken, jPerOutputToken, interval, intervalNote,
+        return new TrialRow(benchmark, params, description, label, jPerToken, jPerTokenBudget, jPerOutputToken,
+                jPerOutputTokenBudget, interval, intervalNote,
                 ttftP50, tpotP50, tokensPerSecond, avgPower, failedRequests, warnings, failure, true);
     }
 }

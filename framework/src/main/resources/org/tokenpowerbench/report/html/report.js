@@ -30,9 +30,10 @@
     return values.slice().sort(numeric ? function (a, b) { return Number(a) - Number(b); } : undefined);
   }
   function tooltipRow(r) {
-    var ci = r.ciLow !== undefined ? '<br>95 % CI [' + fmt(r.ciLow) + ', ' + fmt(r.ciHigh) + ']' : '';
-    return r.trial + '<br>' + labelName(r.label, r.estimated) + ': ' + fmt(r.jOut) + ' J/outputToken ± ' +
-      fmt(r.jOutErr) + ' (JMH, 99.9 %)' + ci + (r.tpot !== undefined ? '<br>TPOT p50 ' + fmt(r.tpot) + ' ms' : '') +
+    var ci = r.ciLow !== undefined ? '<br>iterations\' 95 % CI [' + fmt(r.ciLow) + ', ' + fmt(r.ciHigh) + ']' : '';
+    var budget = r.jOutBudget !== undefined ? ' ± ' + fmt(r.jOutBudget) + ' (95 %)<br>' + r.jOutBudgetTerms : '';
+    return r.trial + '<br>' + labelName(r.label, r.estimated) + ': ' + fmt(r.jOut) + ' J/outputToken' + budget +
+      ci + (r.tpot !== undefined ? '<br>TPOT p50 ' + fmt(r.tpot) + ' ms' : '') +
       (r.warned ? '<br>⚠ see the warnings' : '');
   }
   function draw(el, option, points) {
