@@ -66,7 +66,7 @@ public final class NvmlSamplerCost {
         }
         boolean singleReads = Boolean.parseBoolean(a.get("singleReads", "true"));
 
-        NvmlLibrary real;
+        JnaNvmlLibrary real;
         try {
             real = JnaNvmlLibrary.load();
         } catch (SensorUnavailableException e) {
@@ -74,6 +74,8 @@ public final class NvmlSamplerCost {
             System.exit(2);
             return;
         }
+        System.out.println("per-sample NVML calls: " + (real.directCalls() ? "JNA direct mapping"
+                : "JNA interface mapping (-Dtpb.nvml.direct=false, or a symbol missing)"));
         if (singleReads) {
             timeSingleReads(real);
         }

@@ -3,6 +3,7 @@ package org.tokenpowerbench.power.nvml;
 import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.LongByReference;
@@ -23,6 +24,8 @@ import org.tokenpowerbench.power.SensorUnavailableException;
  * {@code stubs/libnvidia-ml.so} is not a driver and must not be picked up first.
  *
  * <p>Calls are thread-safe (NVML is); {@link #fieldValues} reuses one native buffer under a lock.
+ * The calls made on every sample (field values, the energy counter, power, temperature, clock)
+ * go through {@link NvmlHotCalls}' direct mapping where it binds, into buffers owned here.
  */
 public final class JnaNvmlLibrary implements NvmlLibrary {
 
@@ -92,11 +95,23 @@ public final class JnaNvmlLibrary implements NvmlLibrary {
     private static final int CLOCK_SM = 1;
 
     private final NvmlNative nvml;
+    /** Whether {@link NvmlHotCalls} is bound to this library. */
+    private final boolean direct;
     private final Object fieldLock = new Object();
     private Memory fieldBuffer = new Memory(NvmlFields.SIZE * 4L);
+    /** The out-parameter of a direct call (8 bytes), used under {@link #outLock}. */
+    private final Memory out = new Memory(8);
+    private final long outAddress = Pointer.nativeValue(out);
+    private final Object outLock = new Object();
 
-    private JnaNvmlLibrary(NvmlNative nvml) {
+    private JnaNvmlLibrary(NvmlNative nvml, NativeLibrary library) {
         this.nvml = nvml;
+        this.direct = library != null && NvmlHotCalls.bind(library);
+    }
+
+    /** Whether the per-sample calls use JNA's direct mapping ({@link NvmlHotCalls}). */
+    public boolean directCalls() {
+        return direct;
     }
 
     /**
@@ -107,12 +122,13 @@ public final class JnaNvmlLibrary implements NvmlLibrary {
     public static JnaNvmlLibrary load() throws SensorUnavailableException {
         UnsatisfiedLinkError first;
         try {
-            return new JnaNvmlLibrary(Native.load("libnvidia-ml.so.1", NvmlNative.class));
+            return new JnaNvmlLibrary(Native.load("libnvidia-ml.so.1", NvmlNative.class),
+                    NativeLibrary.getInstance("libnvidia-ml.so.1"));
         } catch (UnsatisfiedLinkError e) {
             first = e;
         }
         try {
-            return new JnaNvmlLibrary(Native.load("nvidia-ml", NvmlNative.class));
+            return new JnaNvmlLibrary(Native.load("nvidia-ml", NvmlNative.class), NativeLibrary.getInstance("nvidia-ml"));
         } catch (UnsatisfiedLinkError e) {
             e.addSuppressed(first);
             throw new SensorUnavailableException(NOT_FOUND_MESSAGE, e);
@@ -196,6 +212,13 @@ public final class JnaNvmlLibrary implements NvmlLibrary {
 
     @Override
     public long totalEnergyConsumptionMillijoules(NvmlDeviceHandle device) {
+        if (direct) {
+            synchronized (outLock) {
+                check("nvmlDeviceGetTotalEnergyConsumption",
+                        NvmlHotCalls.nvmlDeviceGetTotalEnergyConsumption(device.address(), outAddress));
+                return out.getLong(0);
+            }
+        }
         LongByReference mj = new LongByReference();
         check("nvmlDeviceGetTotalEnergyConsumption",
                 call("nvmlDeviceGetTotalEnergyConsumption",
@@ -205,6 +228,12 @@ public final class JnaNvmlLibrary implements NvmlLibrary {
 
     @Override
     public long powerUsageMilliwatts(NvmlDeviceHandle device) {
+        if (direct) {
+            synchronized (outLock) {
+                check("nvmlDeviceGetPowerUsage", NvmlHotCalls.nvmlDeviceGetPowerUsage(device.address(), outAddress));
+                return out.getInt(0) & 0xFFFF_FFFFL;
+            }
+        }
         IntByReference mw = new IntByReference();
         check("nvmlDeviceGetPowerUsage",
                 call("nvmlDeviceGetPowerUsage", () -> nvml.nvmlDeviceGetPowerUsage(pointer(device), mw)));
@@ -223,8 +252,13 @@ public final class JnaNvmlLibrary implements NvmlLibrary {
                 NvmlFields.writeRequest(fieldBuffer, i, fieldIds[i], scopeId);
             }
             Memory buf = fieldBuffer;
-            check("nvmlDeviceGetFieldValues", call("nvmlDeviceGetFieldValues",
-                    () -> nvml.nvmlDeviceGetFieldValues(pointer(device), fieldIds.length, buf)));
+            if (direct) {
+                check("nvmlDeviceGetFieldValues",
+                        NvmlHotCalls.nvmlDeviceGetFieldValues(device.address(), fieldIds.length, Pointer.nativeValue(buf)));
+            } else {
+                check("nvmlDeviceGetFieldValues", call("nvmlDeviceGetFieldValues",
+                        () -> nvml.nvmlDeviceGetFieldValues(pointer(device), fieldIds.length, buf)));
+            }
             List<NvmlFieldValue> out = new ArrayList<>(fieldIds.length);
             for (int i = 0; i < fieldIds.length; i++) {
                 out.add(NvmlFields.read(buf, i));
@@ -250,6 +284,13 @@ public final class JnaNvmlLibrary implements NvmlLibrary {
 
     @Override
     public int temperatureCelsius(NvmlDeviceHandle device) {
+        if (direct) {
+            synchronized (outLock) {
+                check("nvmlDeviceGetTemperature",
+                        NvmlHotCalls.nvmlDeviceGetTemperature(device.address(), TEMPERATURE_GPU, outAddress));
+                return out.getInt(0);
+            }
+        }
         IntByReference t = new IntByReference();
         check("nvmlDeviceGetTemperature", call("nvmlDeviceGetTemperature",
                 () -> nvml.nvmlDeviceGetTemperature(pointer(device), TEMPERATURE_GPU, t)));
@@ -258,6 +299,12 @@ public final class JnaNvmlLibrary implements NvmlLibrary {
 
     @Override
     public int smClockMHz(NvmlDeviceHandle device) {
+        if (direct) {
+            synchronized (outLock) {
+                check("nvmlDeviceGetClockInfo", NvmlHotCalls.nvmlDeviceGetClockInfo(device.address(), CLOCK_SM, outAddress));
+                return out.getInt(0);
+            }
+        }
         IntByReference mhz = new IntByReference();
         check("nvmlDeviceGetClockInfo", call("nvmlDeviceGetClockInfo",
                 () -> nvml.nvmlDeviceGetClockInfo(pointer(device), CLOCK_SM, mhz)));
