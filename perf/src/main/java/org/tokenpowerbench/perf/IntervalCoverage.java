@@ -27,14 +27,21 @@ import org.tokenpowerbench.energy.EnergyBudget;
  * <pre>
  *   java -cp perf/target/perf.jar org.tokenpowerbench.perf.IntervalCoverage rerun-1 rerun-2 rerun-3 rerun-4 rerun-5
  * </pre>
- * Prints, per figure (energy J, J/token, J/outputToken), each run's mean ± half-width, the others'
- * mean, and how many of the N runs cover it.
+ * Prints, per figure (energy J, J/token, J/outputToken, and the energy above the idle baseline
+ * where the folders have one), each run's mean ± half-width, the others' mean, and how many of the
+ * N runs cover it.
  */
 public final class IntervalCoverage {
 
     /** The figures checked, each from one energy line of iterations.jsonl. */
     enum Figure {
-        ENERGY("energyJ", ".energy"), J_PER_TOKEN("J/token", ".J/token"), J_PER_OUTPUT_TOKEN("J/outputToken", ".J/outputToken");
+        ENERGY("energyJ", ".energy"), J_PER_TOKEN("J/token", ".J/token"), J_PER_OUTPUT_TOKEN("J/outputToken", ".J/outputToken"),
+        /**
+         * The energy above the idle baseline: what the work itself drew. A rerun that runs faster
+         * or slower (the server's speed drifting) moves the idle power × time share of the total,
+         * not this.
+         */
+        DYNAMIC_ENERGY("dynamicEnergyJ", ".dynamic.energy");
 
         final String label;
         /** How the figure's JMH result is named in summary.json, after the sensor's id. */
@@ -45,11 +52,25 @@ public final class IntervalCoverage {
             this.resultSuffix = resultSuffix;
         }
 
+        /** The line's error-budget half-width for this figure, NaN where the line records none. */
+        double budget(JsonNode line, double value) {
+            JsonNode budget = line.path("errorBudget");
+            if (this == DYNAMIC_ENERGY) {
+                JsonNode b = budget.path("dynamicEnergyJHalfWidth95");
+                return b.isNumber() ? b.asDouble() : Double.NaN;
+            }
+            JsonNode b = budget.path("energyJHalfWidth95");
+            double joules = line.path("energyJ").asDouble();
+            return b.isNumber() && joules != 0 ? b.asDouble() / joules * Math.abs(value) // tokens are exact: the total's relative width
+                    : Double.NaN;
+        }
+
         double of(JsonNode line) {
             double joules = line.path("energyJ").asDouble(Double.NaN);
             long prompt = line.path("promptTokens").asLong(0);
             long output = line.path("outputTokens").asLong(0);
             return switch (this) {
+                case DYNAMIC_ENERGY -> line.path("dynamicEnergyJ").asDouble(Double.NaN);
                 case ENERGY -> joules;
                 case J_PER_TOKEN -> prompt + output > 0 ? joules / (prompt + output) : Double.NaN;
                 case J_PER_OUTPUT_TOKEN -> output > 0 ? joules / output : Double.NaN;
@@ -136,17 +157,20 @@ public final class IntervalCoverage {
                     continue;
                 }
                 double v = figure.of(line);
+                if (Double.isNaN(v)) {
+                    continue; // e.g. no idle baseline, so no dynamic energy
+                }
                 values.add(v);
-                JsonNode b = line.path("errorBudget").path("energyJHalfWidth95");
-                double joules = line.path("energyJ").asDouble();
-                if (b.isNumber() && joules != 0) {
-                    budget += b.asDouble() / joules * Math.abs(v); // tokens are exact: the total's relative width
+                double b = figure.budget(line, v);
+                if (Double.isFinite(b)) {
+                    budget += b;
                     budgets++;
                 }
             }
         }
         if (values.isEmpty()) {
-            throw new IllegalArgumentException(file + " has no measured energy line; was a power profiler on (-prof nvml)?");
+            throw new IllegalArgumentException(file + " has no measured energy line with " + figure.label
+                    + "; was a power profiler on (-prof nvml)" + (figure == Figure.DYNAMIC_ENERGY ? ", with an idle baseline?" : "?"));
         }
         double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
         double mean = java.util.Arrays.stream(v).average().orElse(Double.NaN);
@@ -169,7 +193,9 @@ public final class IntervalCoverage {
             java.util.Map.Entry<String, JsonNode> e = it.next();
             JsonNode between = e.getValue().path("errorBudget").path("betweenRunsHalfWidth95");
             double score = e.getValue().path("score").asDouble(Double.NaN);
-            if (e.getKey().endsWith(figure.resultSuffix) && between.isNumber() && score != 0 && Double.isFinite(score)) {
+            String key = e.getKey();
+            boolean named = key.endsWith(figure.resultSuffix) && key.indexOf('.') == key.length() - figure.resultSuffix.length();
+            if (named && between.isNumber() && score != 0 && Double.isFinite(score)) { // nvml.energy, not nvml.dynamic.energy
                 return between.asDouble() / Math.abs(score);
             }
         }
@@ -183,8 +209,16 @@ public final class IntervalCoverage {
         }
         for (Figure f : Figure.values()) {
             List<Run> runs = new ArrayList<>();
-            for (String a : args) {
-                runs.add(read(Path.of(a), f));
+            try {
+                for (String a : args) {
+                    runs.add(read(Path.of(a), f));
+                }
+            } catch (IllegalArgumentException e) {
+                if (f == Figure.DYNAMIC_ENERGY) {
+                    System.out.println(f.label + ": not in every folder (" + e.getMessage() + ")");
+                    continue;
+                }
+                throw e;
             }
             boolean budget = runs.stream().allMatch(r -> Double.isFinite(r.budgetHalfWidth()));
             boolean between = runs.stream().allMatch(r -> Double.isFinite(r.betweenRunsHalfWidth()));

@@ -43,4 +43,25 @@ class IntervalCoverageTest {
         assertEquals(Double.NaN, IntervalCoverage.read(run, IntervalCoverage.Figure.ENERGY).betweenRunsHalfWidth(),
                 "no energy result in the summary: no term");
     }
+
+    @Test
+    void theEnergyAboveIdleIsReadWithItsOwnBudgetAndBetweenRunsTerm(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path run = java.nio.file.Files.createDirectories(dir.resolve("r1"));
+        java.nio.file.Files.writeString(run.resolve("iterations.jsonl"),
+                "{\"kind\":\"energy\",\"iteration\":\"measurement\",\"energyJ\":800.0,\"dynamicEnergyJ\":220.0,"
+                        + "\"errorBudget\":{\"energyJHalfWidth95\":2.0,\"dynamicEnergyJHalfWidth95\":3.0},\"outputTokens\":4096}\n"
+                        + "{\"kind\":\"energy\",\"iteration\":\"measurement\",\"energyJ\":780.0,\"dynamicEnergyJ\":224.0,"
+                        + "\"errorBudget\":{\"energyJHalfWidth95\":2.0,\"dynamicEnergyJHalfWidth95\":5.0},\"outputTokens\":4096}\n");
+        // the dynamic result comes first, and its name also ends in ".energy": each figure must take its own
+        java.nio.file.Files.writeString(run.resolve("summary.json"), "{\"trials\":[{\"metrics\":{"
+                + "\"nvml.dynamic.energy\":{\"score\":222.0,\"errorBudget\":{\"betweenRunsHalfWidth95\":22.2}},"
+                + "\"nvml.energy\":{\"score\":790.0,\"errorBudget\":{\"betweenRunsHalfWidth95\":7.9}}}}]}");
+        IntervalCoverage.Run dynamic = IntervalCoverage.read(run, IntervalCoverage.Figure.DYNAMIC_ENERGY);
+        assertEquals(222.0, dynamic.mean(), 1e-12);
+        assertEquals(4.0, dynamic.budgetHalfWidth(), 1e-12, "the mean of the lines' own dynamic budgets");
+        assertEquals(0.1 * 222.0, dynamic.betweenRunsHalfWidth(), 1e-9);
+        IntervalCoverage.Run total = IntervalCoverage.read(run, IntervalCoverage.Figure.ENERGY);
+        assertEquals(0.01 * 790.0, total.betweenRunsHalfWidth(), 1e-9, "nvml.energy's term, not nvml.dynamic.energy's");
+    }
 }
