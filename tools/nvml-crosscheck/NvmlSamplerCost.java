@@ -29,7 +29,7 @@ import org.tokenpowerbench.power.nvml.NvmlSensor;
  * <pre>
  * tools/nvml-crosscheck/build.sh       # compiles this file against the framework into .device/nvml/probe
  * java -cp .device/nvml/classes:.device/nvml/jna.jar:.device/nvml/probe \
- *     NvmlSamplerCost [seconds=10] [period=10ms] [replicas=1] [gpus=all] [counterPeriod=1s] [counterSchedule=dense|adaptive] [singleReads=true]
+ *     NvmlSamplerCost [seconds=10] [period=10ms] [replicas=1] [gpus=all] [counterPeriod=1s] [counterSchedule=dense|adaptive] [conditionsPeriod=100ms] [singleReads=true]
  * </pre>
  * ({@code run.sh} and {@code cost.sh} beside it run it so.) It is the project's own measuring
  * tool, so it lives here and not in the framework's jar; it uses only the framework's public API.
@@ -60,6 +60,9 @@ public final class NvmlSamplerCost {
         sensorOptions.put("gpus", a.get("gpus", "all"));
         if (a.get("counterPeriod", null) != null) {
             sensorOptions.put("counterPeriod", a.get("counterPeriod", null));
+        }
+        if (a.get("conditionsPeriod", null) != null) {
+            sensorOptions.put("conditionsPeriod", a.get("conditionsPeriod", null));
         }
         if (a.get("counterSchedule", null) != null) {
             sensorOptions.put("counterSchedule", a.get("counterSchedule", null));
@@ -190,6 +193,9 @@ public final class NvmlSamplerCost {
                     nvml.name(h), nvml.uuid(h), nvml.driverVersion(), nvml.nvmlVersion());
             time(threads, "field 186 (instant power)", 2000, () -> nvml.fieldValues(h, 0, NvmlFields.POWER_INSTANT));
             time(threads, "nvmlDeviceGetPowerUsage", 2000, () -> nvml.powerUsageMilliwatts(h));
+            time(threads, "nvmlDeviceGetCurrentClocksEventReasons", 500, () -> nvml.clocksEventReasons(h));
+            time(threads, "nvmlDeviceGetTemperature", 500, () -> nvml.temperatureCelsius(h));
+            time(threads, "nvmlDeviceGetClockInfo (SM)", 500, () -> nvml.smClockMHz(h));
             time(threads, "nvmlDeviceGetTotalEnergyConsumption", 100, () -> nvml.totalEnergyConsumptionMillijoules(h));
             spaced(threads, "nvmlDeviceGetTotalEnergyConsumption, 100 ms apart", 20, 100,
                     () -> nvml.totalEnergyConsumptionMillijoules(h));

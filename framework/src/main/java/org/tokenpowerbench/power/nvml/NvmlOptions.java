@@ -23,14 +23,28 @@ import org.tokenpowerbench.power.OptionLine;
  *       for the whole run) or {@code adaptive} (dense only until the sensor has found the steps'
  *       phase, then one two-read bracket every {@link NvmlSensor#SPARSE_SPACING}; see
  *       {@link CounterSchedule} for why both exist).</li>
+ *   <li>{@code conditionsPeriod}: how often each GPU's clock event reasons, temperature and SM
+ *       clock are read between boundaries (always on boundaries), e.g. {@code 100ms} (the
+ *       default) or {@code 1s} (a tenth of the calls; a throttle shorter than a second between
+ *       boundaries may then go unseen).</li>
  * </ul>
  * Other keys (such as the sampler's {@code period}) are left to their owners and ignored here.
  *
  * @param gpus          visible indices to measure, or null for all
  * @param counterPeriod   time between bracket hunts of the counter's steps on non-boundary samples
  * @param counterSchedule whether hunts stay {@code counterPeriod} apart all run, or thin out once the phase is known
+ * @param conditionsPeriod time between reads of the devices' conditions on non-boundary samples
  */
-public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSchedule counterSchedule) {
+public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSchedule counterSchedule,
+                          Duration conditionsPeriod) {
+
+    /** The default {@code conditionsPeriod}: 100 ms, the period NVML refreshes its readings at. */
+    public static final Duration DEFAULT_CONDITIONS_PERIOD = Duration.ofMillis(100);
+
+    /** Options with the default {@code conditionsPeriod}. */
+    public NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSchedule counterSchedule) {
+        this(gpus, counterPeriod, counterSchedule, DEFAULT_CONDITIONS_PERIOD);
+    }
 
     /**
      * How the counter's steps are bracketed between boundaries. A counter read costs milliseconds
@@ -64,6 +78,9 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
         }
         if (counterSchedule == null) {
             throw new IllegalArgumentException("counterSchedule must be given");
+        }
+        if (conditionsPeriod == null || conditionsPeriod.isNegative()) {
+            throw new IllegalArgumentException("conditionsPeriod must be zero or more, got " + conditionsPeriod);
         }
     }
 
@@ -104,6 +121,7 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
             default -> throw new UserError(line.owner() + ": counterSchedule=" + schedule
                     + " is not a schedule; use counterSchedule=dense or counterSchedule=adaptive");
         };
-        return new NvmlOptions(gpus, line.duration("counterPeriod", DEFAULT_COUNTER_PERIOD), counterSchedule);
+        return new NvmlOptions(gpus, line.duration("counterPeriod", DEFAULT_COUNTER_PERIOD), counterSchedule,
+                line.duration("conditionsPeriod", DEFAULT_CONDITIONS_PERIOD));
     }
 }

@@ -94,8 +94,8 @@ public final class NvmlSensor implements PowerSensor {
     private long readErrors;
     private String lastError;
     private boolean closed;
-    /** How often the devices' conditions (clock event reasons, temperature, clock) are read. */
-    private static final long CONDITIONS_PERIOD_NANOS = 100_000_000L;
+    /** How often the devices' conditions (clock event reasons, temperature, clock) are read between boundaries. */
+    private final long conditionsPeriodNanos;
     private final List<DeviceCondition> conditions = new ArrayList<>();
     private long nextConditions = Long.MIN_VALUE;
     /** Whether this GPU's conditions can be read at all (turned off after the first refusal). */
@@ -149,6 +149,7 @@ public final class NvmlSensor implements PowerSensor {
         long p = UPDATE_PERIOD.toNanos();
         this.huntSpacingNanos = Math.max(1, Math.round((double) options.counterPeriod().toNanos() / p)) * p;
         this.adaptive = options.counterSchedule() == NvmlOptions.CounterSchedule.ADAPTIVE;
+        this.conditionsPeriodNanos = options.conditionsPeriod().toNanos();
         this.channels = List.copyOf(channels);
         this.gpus = gpus;
         this.metadata = metadata;
@@ -517,11 +518,11 @@ public final class NvmlSensor implements PowerSensor {
 
     /**
      * Reads every GPU's clock event reasons, temperature and SM clock (each a call of about a
-     * microsecond) every {@link #CONDITIONS_PERIOD_NANOS} and on boundary samples. A GPU that does
+     * microsecond) every {@code conditionsPeriod} (100 ms unless set) and on boundary samples. A GPU that does
      * not offer the reasons stops being asked; temperature or clock alone may be missing (NaN).
      */
     private void readConditions(long now) {
-        nextConditions = now + CONDITIONS_PERIOD_NANOS;
+        nextConditions = now + conditionsPeriodNanos;
         if (!conditionsOffered) {
             return;
         }
@@ -577,7 +578,7 @@ public final class NvmlSensor implements PowerSensor {
     public java.util.Map<String, String> environment() {
         java.util.Map<String, String> env = new java.util.LinkedHashMap<>(metadata.asProperties());
         env.put("conditions", conditionsOffered
-                ? "clock event reasons, temperature and SM clock read every " + CONDITIONS_PERIOD_NANOS / 1_000_000 + " ms"
+                ? "clock event reasons, temperature and SM clock read every " + conditionsPeriodNanos / 1_000_000 + " ms"
                 : "not read: " + conditionsRefusal);
         return env;
     }

@@ -46,6 +46,19 @@ class NvmlConditionsTest {
     }
 
     @Test
+    void conditionsPeriodSpacesTheReadsBetweenBoundaries() throws Exception {
+        FakeNvml nvml = new FakeNvml(now::get, FakeNvml.h200(U0));
+        try (NvmlSensor sensor = NvmlSensor.open(nvml, NvmlOptions.parse(Map.of("conditionsPeriod", "1s")), new HashMap<>(),
+                now::get)) {
+            sampleFor(sensor, 5000);
+            // boundaries at 0 and 5000 ms, and every second between: 0, 1000, ..., 4000 and 5000
+            assertEquals(6, sensor.drainConditions().size());
+            assertEquals("clock event reasons, temperature and SM clock read every 1000 ms",
+                    sensor.environment().get("conditions"));
+        }
+    }
+
+    @Test
     void readEveryTenthOfASecondPerGpuAndOnBoundaries() throws Exception {
         FakeNvml.Gpu a = FakeNvml.h200(U0);
         FakeNvml.Gpu b = FakeNvml.h200(U1);

@@ -32,6 +32,13 @@ class NvmlOptionsTest {
     }
 
     @Test
+    void conditionsAreReadEveryTenthOfASecondUnlessSaidOtherwise() {
+        assertEquals(Duration.ofMillis(100), NvmlOptions.parse(Map.of()).conditionsPeriod());
+        assertEquals(Duration.ofSeconds(1), NvmlOptions.parse(Map.of("conditionsPeriod", "1s")).conditionsPeriod());
+        assertThrows(UserError.class, () -> NvmlOptions.parse(Map.of("conditionsPeriod", "often")));
+    }
+
+    @Test
     void counterScheduleIsDenseUnlessAdaptiveIsAskedFor() {
         assertEquals(NvmlOptions.CounterSchedule.DENSE, NvmlOptions.defaults().counterSchedule());
         assertEquals(NvmlOptions.CounterSchedule.ADAPTIVE,
