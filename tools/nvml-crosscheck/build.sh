@@ -18,6 +18,7 @@ mkdir -p "$dir/probe"
 cp -r framework/target/classes "$dir/classes"
 cp "$jna" "$dir/jna.jar"
 javac --release 17 -d "$dir/probe" -cp "$dir/classes" tools/nvml-crosscheck/NvmlWindowProbe.java \
-  tools/nvml-crosscheck/NvmlSamplerCost.java tools/nvml-crosscheck/NvmlWaveCheck.java
+  tools/nvml-crosscheck/NvmlSamplerCost.java tools/nvml-crosscheck/NvmlWaveCheck.java \
+  tools/nvml-crosscheck/NvmlEnergyFieldProbe.java
 cp tools/nvml-crosscheck/crosscheck.py tools/nvml-crosscheck/wavecheck.py tools/nvml-crosscheck/run.sh "$dir/"
 du -sh "$dir"
