@@ -217,6 +217,30 @@ class NvmlSensorTest {
                 + dense[0] * 100 + " %");
     }
 
+    /** Power stepping between 150 and 650 W every 0.7 s from {@code start} (off the sample grid), and its exact integral. */
+    private static final class SteppingLoad {
+        private static final long STEP_NANOS = 700_000_003L;
+
+        static java.util.function.LongToDoubleFunction watts(long start) {
+            return t -> t < start ? 150 : 150 + 500 * (((t - start) / STEP_NANOS) % 2);
+        }
+
+        static java.util.function.LongToDoubleFunction joules(long start) {
+            java.util.function.LongToDoubleFunction watts = watts(start);
+            return t -> {
+                double e = 0;
+                long from = 0;
+                while (from < t) {
+                    long next = from < start ? start : start + ((from - start) / STEP_NANOS + 1) * STEP_NANOS;
+                    long to = Math.min(t, next);
+                    e += watts.applyAsDouble(from) * (to - from) * 1e-9;
+                    from = to;
+                }
+                return e;
+            };
+        }
+    }
+
     /**
      * Worst relative error of sixteen 2 s windows against the counter's exact integral, {at learned
      * update moments, at read instants}, over 20 s of a load stepping between 150 and 650 W.
@@ -224,18 +248,8 @@ class NvmlSensorTest {
     private double[] worstWindowErrors(Map<String, String> options) throws Exception {
         // power steps between 150 and 650 W every 0.7 s, off the sample grid; the counter integrates them exactly
         long start = now.get();
-        java.util.function.LongToDoubleFunction watts = t -> t < start ? 150 : 150 + 500 * (((t - start) / 700_000_003L) % 2);
-        java.util.function.LongToDoubleFunction joules = t -> {
-            double e = 0;
-            long from = 0;
-            while (from < t) {
-                long next = from < start ? start : start + ((from - start) / 700_000_003L + 1) * 700_000_003L;
-                long to = Math.min(t, next);
-                e += watts.applyAsDouble(from) * (to - from) * 1e-9;
-                from = to;
-            }
-            return e;
-        };
+        java.util.function.LongToDoubleFunction watts = SteppingLoad.watts(start);
+        java.util.function.LongToDoubleFunction joules = SteppingLoad.joules(start);
         FakeNvml.Gpu a = stepping(U0, 41 * MS);
         a.joulesAt = joules;
         try (NvmlSensor s = open(fake(a), options, env(null))) {
@@ -280,18 +294,8 @@ class NvmlSensorTest {
     @ValueSource(strings = {"dense", "adaptive"})
     void waveEdgesReadBesideAScatteredStepStillGiveEachWaveItsEnergy(String schedule) throws Exception {
         long start = now.get();
-        java.util.function.LongToDoubleFunction watts = t -> t < start ? 150 : 150 + 500 * (((t - start) / 700_000_003L) % 2);
-        java.util.function.LongToDoubleFunction joules = t -> {
-            double e = 0;
-            long from = 0;
-            while (from < t) {
-                long next = from < start ? start : start + ((from - start) / 700_000_003L + 1) * 700_000_003L;
-                long to = Math.min(t, next);
-                e += watts.applyAsDouble(from) * (to - from) * 1e-9;
-                from = to;
-            }
-            return e;
-        };
+        java.util.function.LongToDoubleFunction watts = SteppingLoad.watts(start);
+        java.util.function.LongToDoubleFunction joules = SteppingLoad.joules(start);
         FakeNvml.Gpu a = stepping(U0, 41 * MS);
         a.counterJitterNanos = 3 * MS;
         a.joulesAt = joules;
