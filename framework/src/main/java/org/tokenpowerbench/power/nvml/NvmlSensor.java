@@ -32,14 +32,17 @@ import org.tokenpowerbench.power.nvml.NvmlMetadata.PowerSource;
  *       every {@link NvmlOptions#counterPeriod()} (default 300 ms, ≥ 3 tight brackets a second).
  *       Unchanged values between hunts are never read, so what is stored is the bracketing reads
  *       and the boundaries. A read costs milliseconds of CPU on some drivers, so at most one hunt
- *       <em>starts</em> per sample; unread samples hold {@link Double#NaN}. With
- *       {@code counterSchedule=adaptive} the sensor also follows the steps' phase itself (the
- *       intersection of its tight brackets moved onto one another by whole update periods); once
- *       {@value #LEARNED_BRACKETS} brackets agree on it within {@value #PHASE_TOLERANCE_MS} ms it
- *       hunts only every {@link #SPARSE_SPACING}, starting at the last sample before the predicted
- *       step so that the next sample, just after it, usually ends the hunt: two reads a bracket. A
- *       hunt that finds the step outside the prediction goes back to dense hunts until the phase is
- *       learned again. Absent when the GPU has no counter.</li>
+ *       <em>starts</em> per sample; unread samples hold {@link Double#NaN}.
+ *       The sensor also follows the steps' phase itself (the intersection of its tight brackets
+ *       moved onto one another by whole update periods, never narrower than the steps' scatter);
+ *       once {@value #LEARNED_BRACKETS} brackets agree on it within {@value #PHASE_TOLERANCE_MS} ms,
+ *       each hunt starts at the last sample before the predicted step, so that the next sample,
+ *       just after it, usually ends the hunt: about two reads a bracket instead of three. With
+ *       {@code counterSchedule=adaptive} it then also hunts only every {@link #SPARSE_SPACING}. A
+ *       hunt that finds the step outside the prediction goes back to unaimed hunts, every
+ *       {@code counterPeriod}, until the phase is learned again. A boundary read within
+ *       {@link #EDGE_ZONE_NANOS} of a predicted step starts an edge check (see {@code checkEdge}).
+ *       Absent when the GPU has no counter.</li>
  *   <li>{@code gpuN.power}: {@link PowerChannel.Kind#POWER_WATTS}, {@link Method#SAMPLED}, the
  *       instantaneous power field {@code NVML_FI_DEV_POWER_INSTANT} (186), read on every
  *       sample; or, where that field is not supported, {@code gpuN.power-avg1s} from
@@ -435,7 +438,7 @@ public final class NvmlSensor implements PowerSensor {
                 // an edge check that saw no step up to the predicted one plus the zone: the step came before the boundary
                 g.hunting = false;
                 g.huntUntil = Long.MAX_VALUE;
-                g.aimed = adaptive && g.phaseKnown;
+                g.aimed = g.phaseKnown;
             } else if (g.huntReads >= MAX_HUNT_READS) {
                 g.hunting = false;
                 g.huntUntil = Long.MAX_VALUE;
@@ -508,9 +511,10 @@ public final class NvmlSensor implements PowerSensor {
         }
         g.phaseKnown = g.consistentBrackets >= LEARNED_BRACKETS
                 && g.phaseHigh - g.phaseLow <= PHASE_TOLERANCE_MS * 1_000_000L;
-        g.aimed = adaptive && g.phaseKnown;
+        g.aimed = g.phaseKnown;
         if (g.aimed) {
-            long periods = (high + SPARSE_SPACING.toNanos() - g.phaseLow) / p;
+            long spacing = adaptive ? SPARSE_SPACING.toNanos() : huntSpacingNanos;
+            long periods = (high + spacing - g.phaseLow) / p;
             g.targetLow = g.phaseLow + periods * p;
             g.targetHigh = g.phaseHigh + periods * p;
         }

@@ -358,6 +358,29 @@ class NvmlSensorTest {
     }
 
     @Test
+    void onceThePhaseIsKnownADenseHuntCostsAboutTwoReads() throws Exception {
+        FakeNvml.Gpu a = stepping(U0, 37 * MS);
+        a.counterJitterNanos = 3 * MS;
+        long start = now.get();
+        try (NvmlSensor s = open(fake(a), Map.of(), env(null))) {
+            Reads r = runJittered(s, 3001, 2)[0]; // ≈ 30.6 s
+            long late = readsBetween(r, start + 10_000 * MS, start + 30_000 * MS);
+            int tight = 0;
+            for (int i = 1; i < r.times().size(); i++) {
+                if (r.times().get(i) >= start + 10_000 * MS && r.times().get(i) < start + 30_000 * MS
+                        && 2 * (r.times().get(i) - r.times().get(i - 1)) <= 100 * MS
+                        && !r.joules().get(i).equals(r.joules().get(i - 1))) {
+                    tight++;
+                }
+            }
+            assertTrue(tight >= 60, tight + " tight brackets in 20 s: still about three a second");
+            // aimed at the predicted step, a hunt's first read is the last sample before it: 2.4 reads a bracket
+            // here, where hunts begun a lead of 15 ms and a sample before the step took 3.4
+            assertTrue(late <= 2.6 * tight, late + " reads for " + tight + " brackets: the hunts are not aimed at the step");
+        }
+    }
+
+    @Test
     void counterPeriodSpacesTheHunts() throws Exception {
         FakeNvml.Gpu a = stepping(U0, 20 * MS);
         try (NvmlSensor s = open(fake(a), Map.of("counterPeriod", "1s"), env(null))) {
