@@ -132,7 +132,7 @@ public final class NvmlSensor implements PowerSensor {
         long huntUntil = Long.MAX_VALUE;
         /** The raw value of the last counter read. */
         long lastRaw;
-        /** Adaptive schedule: whether the next hunt aims at the predicted step (target) rather than starting at nextCounterRead. */
+        /** Whether the next hunt aims at the predicted step (target) rather than starting at nextCounterRead (once the phase is known). */
         boolean aimed;
         long targetLow;
         long targetHigh;
