@@ -66,7 +66,8 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
      * The default {@code counterPeriod}: 300 ms, so that a second of trace holds three tight
      * brackets of the counter's steps, what {@link org.tokenpowerbench.energy.CounterUpdates}
      * needs to learn their moments (it needs three at least, within two seconds of each other).
-     * Each bracket costs two or three counter reads, about ten reads a second per GPU. (Measured on an H200,
+     * Each bracket costs two or three counter reads (about 2.4 once the phase is known and hunts are
+     * aimed at it), eight to ten reads a second per GPU. (Measured on an H200,
      * driver 580.159.04, at 100 Hz sampling: a counter read cost 3-14 ms of CPU there; one read a
      * second cost 1.3 % of a core per GPU. Use {@code counterPeriod=1s} where that matters more than
      * the timing of each joule.)
