@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.tokenpowerbench.client.RequestTimeline;
 import org.tokenpowerbench.client.TokenCountSource;
@@ -40,6 +40,7 @@ import org.tokenpowerbench.workload.WaveRecord;
  * Chromium without a console message, and draw every request; its build time and size are printed
  * (no timing assertion: they are figures for docs/report.md).
  */
+@ExtendWith(FixedInvocation.class)
 class BigRunReportTest {
 
     static final int REQUESTS = 10_000;
@@ -48,12 +49,9 @@ class BigRunReportTest {
 
     @TempDir
     Path dir;
-    private String invocationBefore;
 
     @BeforeEach
     void writeBigRun() {
-        invocationBefore = System.getProperty(RunDirectory.INVOCATION);
-        System.setProperty(RunDirectory.INVOCATION, "20260102-030405-pid7");
         RunDirectory run = new RunDirectory(dir);
         HtmlReportTest.sensor(run, "nvml", "GPU-1 gpu counter ENERGY_JOULES");
         String trial = HtmlReportTest.describe(64);
@@ -92,15 +90,6 @@ class BigRunReportTest {
         metrics.put("tpot.p50", new Metric(8, Double.NaN, "ms", 1));
         SummaryFile.write(new SweepState(dir, 1, 1, List.of(new TrialResult(HtmlReportTest.BENCH + "_Energy.wave",
                 HtmlReportTest.params(64), new Metric(100, Double.NaN, "s/op", 1), metrics)), List.of()));
-    }
-
-    @AfterEach
-    void restoreInvocation() {
-        if (invocationBefore == null) {
-            System.clearProperty(RunDirectory.INVOCATION);
-        } else {
-            System.setProperty(RunDirectory.INVOCATION, invocationBefore);
-        }
     }
 
     @Test

@@ -8,14 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.commons.math3.distribution.TDistribution;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.tokenpowerbench.report.FleetForecast;
 import org.tokenpowerbench.report.GridIntensity;
 import org.tokenpowerbench.report.CostInputs;
-import org.tokenpowerbench.report.RunDirectory;
 import org.tokenpowerbench.report.TrafficProfile;
 
 /**
@@ -25,6 +24,7 @@ import org.tokenpowerbench.report.TrafficProfile;
  * row under the measured loads, one between them and one above them; its answer is worked by hand
  * here and in docs/report.md.
  */
+@ExtendWith(FixedInvocation.class)
 class ForecastCommandTest {
 
     static final String DAY = """
@@ -36,22 +36,10 @@ class ForecastCommandTest {
 
     @TempDir
     Path dir;
-    private String invocationBefore;
 
     @BeforeEach
     void runFolder() {
-        invocationBefore = System.getProperty(RunDirectory.INVOCATION);
-        System.setProperty(RunDirectory.INVOCATION, "20260102-030405-pid7");
         HtmlReportTest.writeSweep(dir);
-    }
-
-    @AfterEach
-    void restoreInvocation() {
-        if (invocationBefore == null) {
-            System.clearProperty(RunDirectory.INVOCATION);
-        } else {
-            System.setProperty(RunDirectory.INVOCATION, invocationBefore);
-        }
     }
 
     /** Half the 95 % t-interval of three values with standard deviation {@code sd}. */

@@ -20,9 +20,9 @@ import java.util.ServiceLoader;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.commons.math3.distribution.TDistribution;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.tokenpowerbench.client.RequestTimeline;
 import org.tokenpowerbench.client.TokenCountSource;
@@ -52,6 +52,7 @@ import org.tokenpowerbench.workload.WaveRecord;
  * measured by NVML and by the CPU estimate over three iterations each, a failed fourth, a prefix
  * cache warning, a throttled wave. Then opened in headless Chromium.
  */
+@ExtendWith(FixedInvocation.class)
 class HtmlReportTest {
 
     static final String BENCH = "demo.Bench";
@@ -67,12 +68,9 @@ class HtmlReportTest {
 
     @TempDir
     Path dir;
-    private String invocationBefore;
 
     @BeforeEach
     void writeRunFolder() {
-        invocationBefore = System.getProperty(RunDirectory.INVOCATION);
-        System.setProperty(RunDirectory.INVOCATION, "20260102-030405-pid7");
         writeSweep(dir);
     }
 
@@ -134,15 +132,6 @@ class HtmlReportTest {
         SummaryFile.write(new SweepState(dir, 4, 4, results, List.of(new FailedTrial(BENCH + "_Energy.wave",
                 params(8), List.of("the server answered 503 to every request: lower batch")))));
         org.tokenpowerbench.report.RegressionFile.update(run);
-    }
-
-    @AfterEach
-    void restoreInvocation() {
-        if (invocationBefore == null) {
-            System.clearProperty(RunDirectory.INVOCATION);
-        } else {
-            System.setProperty(RunDirectory.INVOCATION, invocationBefore);
-        }
     }
 
     @Test

@@ -4,11 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.tokenpowerbench.report.RunDirectory;
 
 /**
  * One pass over {@code requests.csv} ({@link HtmlReportTest}'s sweep: 3 trials × 3 measured waves ×
@@ -16,26 +15,15 @@ import org.tokenpowerbench.report.RunDirectory;
  * each trial, in the order the trials first appear, as many as fit in the limit; the latency values
  * are every succeeded request of the trial either way.
  */
+@ExtendWith(FixedInvocation.class)
 class RequestScanTest {
 
     @TempDir
     Path dir;
-    private String invocationBefore;
 
     @BeforeEach
     void writeRunFolder() {
-        invocationBefore = System.getProperty(RunDirectory.INVOCATION);
-        System.setProperty(RunDirectory.INVOCATION, "20260102-030405-pid7");
         HtmlReportTest.writeSweep(dir);
-    }
-
-    @AfterEach
-    void restoreInvocation() {
-        if (invocationBefore == null) {
-            System.clearProperty(RunDirectory.INVOCATION);
-        } else {
-            System.setProperty(RunDirectory.INVOCATION, invocationBefore);
-        }
     }
 
     @Test

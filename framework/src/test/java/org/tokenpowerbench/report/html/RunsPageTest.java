@@ -9,11 +9,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.tokenpowerbench.report.RunDirectory;
 import org.tokenpowerbench.report.SloChoiceTest;
 import org.tokenpowerbench.report.SummaryFile;
 import org.tokenpowerbench.report.SweepState;
@@ -24,31 +23,20 @@ import org.tokenpowerbench.report.SweepState;
  * batch sweep — each with its own "what ran" and table, their trials on the shared charts as
  * series of their own, opened in headless Chromium.
  */
+@ExtendWith(FixedInvocation.class)
 class RunsPageTest {
 
     @TempDir
     Path root;
     private Path first;
     private Path second;
-    private String invocationBefore;
 
     @BeforeEach
     void twoRunFolders() throws Exception {
-        invocationBefore = System.getProperty(RunDirectory.INVOCATION);
-        System.setProperty(RunDirectory.INVOCATION, "20260102-030405-pid7");
         first = Files.createDirectories(root.resolve("a").resolve("20260102-030405"));
         HtmlReportTest.writeSweep(first);
         second = Files.createDirectories(root.resolve("b").resolve("20260103-090000"));
         SummaryFile.write(new SweepState(second, 4, 4, SloChoiceTest.trials(), List.of()));
-    }
-
-    @AfterEach
-    void restoreInvocation() {
-        if (invocationBefore == null) {
-            System.clearProperty(RunDirectory.INVOCATION);
-        } else {
-            System.setProperty(RunDirectory.INVOCATION, invocationBefore);
-        }
     }
 
     @Test
