@@ -285,6 +285,27 @@ public final class PowerSampler implements AutoCloseable {
         sensor.sample(scratch, boundary);
         long spent = System.nanoTime() - t;
         int n = count;
+        keep(n, t, scratch.values, scratch.measuredAt);
+        n++;
+        if (scratch.extraCount > 0) {
+            // further readings (a driver's buffer fetched at once): a sample each, at the read's time, the other channels unread
+            double[] v = new double[values.length];
+            long[] at = new long[values.length];
+            for (int i = 0; i < scratch.extraCount; i++) {
+                Arrays.fill(v, Double.NaN);
+                Arrays.fill(at, Readings.AT_READ);
+                v[scratch.extraChannels[i]] = scratch.extraValues[i];
+                at[scratch.extraChannels[i]] = scratch.extraTimes[i];
+                keep(n, t, v, at);
+                n++;
+            }
+        }
+        sensorNanos = sensorNanos + spent;
+        count = n;
+    }
+
+    /** Stores sample {@code n}: the read's time and each channel's value and, where given, when it was true. */
+    private void keep(int n, long t, double[] rowValues, long[] rowTimes) {
         if (n == timestamps.length) {
             int capacity = n * 2;
             timestamps = Arrays.copyOf(timestamps, capacity);
@@ -297,8 +318,8 @@ public final class PowerSampler implements AutoCloseable {
         }
         timestamps[n] = t;
         for (int c = 0; c < values.length; c++) {
-            long at = scratch.measuredAt[c];
-            double v = scratch.values[c];
+            long at = rowTimes[c];
+            double v = rowValues[c];
             if (at != Readings.AT_READ && measuredAt == null) {
                 measuredAt = new long[values.length][timestamps.length];
                 for (long[] row : measuredAt) {
@@ -317,8 +338,6 @@ public final class PowerSampler implements AutoCloseable {
                 measuredAt[c][n] = at;
             }
         }
-        sensorNanos = sensorNanos + spent;
-        count = n + 1;
     }
 
     private void endThread() {

@@ -20,6 +20,11 @@ public final class Readings {
 
     final double[] values;
     final long[] measuredAt;
+    /** Further readings ({@link #add}): channel, value and time of each, in the order added. */
+    int extraCount;
+    int[] extraChannels = new int[0];
+    double[] extraValues = new double[0];
+    long[] extraTimes = new long[0];
 
     Readings(int channels) {
         this.values = new double[channels];
@@ -30,6 +35,7 @@ public final class Readings {
     void clear() {
         Arrays.fill(values, Double.NaN);
         Arrays.fill(measuredAt, AT_READ);
+        extraCount = 0;
     }
 
     /** Number of channels. */
@@ -53,6 +59,31 @@ public final class Readings {
     public void set(int channel, double value, long measuredAtNanos) {
         values[channel] = value;
         measuredAt[channel] = measuredAtNanos;
+    }
+
+    /**
+     * Adds a further reading of a channel, true at {@code measuredAtNanos}, for a source that hands
+     * over several readings at once (a driver's buffer of power samples, fetched every so often).
+     * Each becomes a sample of its own in the trace, in the order added; add a channel's readings
+     * in the order they were true, after any value {@link #set} for it this time. A reading no
+     * newer than the channel's last one is dropped, as for {@link #set(int, double, long)}.
+     *
+     * @param measuredAtNanos on {@link System#nanoTime()}'s clock, as for {@link #set(int, double, long)}
+     */
+    public void add(int channel, double value, long measuredAtNanos) {
+        if (channel < 0 || channel >= values.length) {
+            throw new IndexOutOfBoundsException("channel " + channel + " of " + values.length);
+        }
+        if (extraCount == extraChannels.length) {
+            int capacity = Math.max(16, extraCount * 2);
+            extraChannels = Arrays.copyOf(extraChannels, capacity);
+            extraValues = Arrays.copyOf(extraValues, capacity);
+            extraTimes = Arrays.copyOf(extraTimes, capacity);
+        }
+        extraChannels[extraCount] = channel;
+        extraValues[extraCount] = value;
+        extraTimes[extraCount] = measuredAtNanos;
+        extraCount++;
     }
 
     /** The value array a {@link PowerSensor#sample(double[], boolean)} fills: every value true at the read. */

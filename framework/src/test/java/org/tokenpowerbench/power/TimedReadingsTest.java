@@ -104,6 +104,75 @@ class TimedReadingsTest {
         assertTrue(csv.toString().startsWith("t_ns,node.energy,node.energy.measured_t_ns\n"), csv.toString());
     }
 
+    /**
+     * A driver that buffers a 300 W power sample every 5 ms and is fetched on each read: each fetch
+     * adds every sample newer than the last one it handed over, plus one it had already handed over
+     * (a buffer fetched from slightly too far back), beside a counter set once per read.
+     */
+    private static final class BufferedPower implements PowerSensor {
+        final long origin = System.nanoTime();
+        long handedOver = -1;
+
+        @Override
+        public String id() {
+            return "buffered";
+        }
+
+        @Override
+        public List<PowerChannel> channels() {
+            return List.of(new PowerChannel("gpu.counter", "gpu-a", Scope.GPU, Method.COUNTER, PowerChannel.Kind.ENERGY_JOULES),
+                    new PowerChannel("gpu.power-buffer", "gpu-a", Scope.GPU, Method.SAMPLED, PowerChannel.Kind.POWER_WATTS));
+        }
+
+        @Override
+        public void sample(Readings out, boolean boundary) {
+            long now = System.nanoTime() - origin;
+            out.set(0, 300.0 * now / 1e9);
+            long newest = now / (5 * MS);
+            for (long k = Math.max(0, handedOver); k <= newest; k++) { // k == handedOver: one seen before
+                out.add(1, 300.0, origin + k * 5 * MS);
+            }
+            handedOver = newest;
+        }
+
+        @Override
+        public Duration updatePeriod() {
+            return Duration.ofMillis(5);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void severalReadingsOfAChannelInOneSampleEachBecomeASampleAtTheirOwnTimeAndRepeatsAreDropped() throws Exception {
+        BufferedPower sensor = new BufferedPower();
+        PowerTrace trace;
+        try (PowerSampler sampler = new PowerSampler(sensor, Duration.ofMillis(40))) {
+            sampler.start();
+            Thread.sleep(200);
+            trace = sampler.stop();
+        }
+        long[] when = trace.timestampsNanos(1);
+        double[] watts = trace.values(1);
+        List<Long> kept = new java.util.ArrayList<>();
+        for (int i = 0; i < when.length; i++) {
+            if (!Double.isNaN(watts[i])) {
+                kept.add(when[i] - sensor.origin);
+                assertTrue(Double.isNaN(trace.values(0)[i]) || when[i] - sensor.origin == 0,
+                        "an added reading's sample leaves the other channels unread");
+            }
+        }
+        assertTrue(kept.size() >= 30, "a sample every 5 ms over 200 ms: " + kept.size());
+        for (int i = 0; i < kept.size(); i++) {
+            assertEquals(i * 5 * MS, kept.get(i), "every buffered sample once, in order, at its own time");
+        }
+        long counterReads = java.util.Arrays.stream(trace.values(0)).filter(v -> !Double.isNaN(v)).count();
+        assertTrue(counterReads < kept.size(), "one counter value a read, many power samples: " + counterReads);
+        assertEquals(300.0, trace.averageWatts(1, sensor.origin + 20 * MS, sensor.origin + 120 * MS), 1e-9);
+    }
+
     @Test
     void aSensorWithoutOwnTimesKeepsTheReadTime() {
         PowerTrace trace = new PowerTrace(List.of(new PowerChannel("c", "d", Scope.GPU, Method.COUNTER,
