@@ -29,7 +29,7 @@ import org.tokenpowerbench.power.nvml.NvmlSensor;
  * <pre>
  * tools/nvml-crosscheck/build.sh       # compiles this file against the framework into .device/nvml/probe
  * java -cp .device/nvml/classes:.device/nvml/jna.jar:.device/nvml/probe \
- *     NvmlSamplerCost [seconds=10] [period=10ms] [replicas=1] [gpus=all] [counterPeriod=1s] [counterSchedule=dense|adaptive] [conditionsPeriod=100ms] [singleReads=true]
+ *     NvmlSamplerCost [seconds=10] [period=10ms] [replicas=1] [gpus=all] [counterPeriod=1s] [counterSchedule=dense|adaptive] [conditionsPeriod=100ms] [power=field|buffer] [bufferPeriod=500ms] [singleReads=true]
  * </pre>
  * ({@code run.sh} and {@code cost.sh} beside it run it so.) It is the project's own measuring
  * tool, so it lives here and not in the framework's jar; it uses only the framework's public API.
@@ -64,8 +64,10 @@ public final class NvmlSamplerCost {
         if (a.get("conditionsPeriod", null) != null) {
             sensorOptions.put("conditionsPeriod", a.get("conditionsPeriod", null));
         }
-        if (a.get("counterSchedule", null) != null) {
-            sensorOptions.put("counterSchedule", a.get("counterSchedule", null));
+        for (String key : List.of("counterSchedule", "power", "bufferPeriod")) {
+            if (a.get(key, null) != null) {
+                sensorOptions.put(key, a.get(key, null));
+            }
         }
         boolean singleReads = Boolean.parseBoolean(a.get("singleReads", "true"));
 
@@ -116,19 +118,27 @@ public final class NvmlSamplerCost {
             double wallSeconds = (wall1 - wall0) / 1e9;
 
             int counterReads = 0;
+            int powerReadings = 0;
             int powerChannel = -1;
             for (int c = 0; c < trace.channels().size(); c++) {
+                int valid = (int) Arrays.stream(trace.values(c)).filter(v -> !Double.isNaN(v)).count();
                 if (trace.channels().get(c).kind() == PowerChannel.Kind.ENERGY_JOULES) {
-                    counterReads += (int) Arrays.stream(trace.values(c)).filter(v -> !Double.isNaN(v)).count();
-                } else if (powerChannel < 0) {
-                    powerChannel = c;
+                    counterReads += valid;
+                } else {
+                    powerReadings += valid;
+                    if (powerChannel < 0) {
+                        powerChannel = c;
+                    }
                 }
             }
+            System.out.printf(Locale.ROOT, "power: %s, %d readings over all GPUs%n",
+                    powerChannel < 0 ? "none" : trace.channels().get(powerChannel).name(), powerReadings);
+            long ticks = Arrays.stream(trace.timestampsNanos()).distinct().count(); // a buffer fetch's samples share their read's row time
             System.out.printf(Locale.ROOT, "sampling: %.1f s at period %s: %d samples (%.1f/s), %d counter reads,"
-                            + " %d read errors%n", wallSeconds, period, sampler.sampleCount(),
-                    sampler.sampleCount() / wallSeconds, counterReads, sensor.readErrors());
+                            + " %d read errors%n", wallSeconds, period, ticks,
+                    ticks / wallSeconds, counterReads, sensor.readErrors());
             System.out.printf(Locale.ROOT, "time inside sample(): mean %.1f us%n",
-                    sampler.sensorNanos() / 1e3 / sampler.sampleCount());
+                    sampler.sensorNanos() / 1e3 / ticks);
             if (powerChannel >= 0) {
                 System.out.println("power channel " + trace.channels().get(powerChannel).name() + " value changes: "
                         + changeIntervals(trace.timestampsNanos(), trace.values(powerChannel)));
@@ -369,6 +379,11 @@ public final class NvmlSamplerCost {
         @Override
         public List<NvmlFieldValue> fieldValues(NvmlDeviceHandle device, int scopeId, int... fieldIds) {
             return real.fieldValues(realHandle(device), scopeId, fieldIds);
+        }
+
+        @Override
+        public int totalPowerSamples(NvmlDeviceHandle device, long afterMicros, long[] timesMicros, double[] milliwatts) {
+            return real.totalPowerSamples(realHandle(device), afterMicros, timesMicros, milliwatts);
         }
     }
 }

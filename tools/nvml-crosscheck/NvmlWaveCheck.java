@@ -40,8 +40,14 @@ public final class NvmlWaveCheck {
         Duration period = a.duration("period", Duration.ofMillis(10));
         PowerSensor sensor;
         try {
-            sensor = PowerSensors.open("nvml", Map.of("gpus", a.get("gpus", "0"),
+            Map<String, String> options = new java.util.HashMap<>(Map.of("gpus", a.get("gpus", "0"),
                     "counterSchedule", a.get("counterSchedule", "dense")));
+            for (String key : List.of("counterPeriod", "power", "bufferPeriod")) {
+                if (a.get(key, null) != null) {
+                    options.put(key, a.get(key, null));
+                }
+            }
+            sensor = PowerSensors.open("nvml", options);
         } catch (SensorUnavailableException e) {
             System.out.println("UNAVAILABLE " + e.getMessage());
             System.exit(3);

@@ -18,6 +18,8 @@ ap.add_argument("--seconds", type=float, default=90)
 ap.add_argument("--seed", type=int, default=14)
 ap.add_argument("--counter-schedule", default="dense", choices=["dense", "adaptive"],
                 help="the nvml sensor's counterSchedule option (adaptive: dense hunts only until the phase is learned)")
+ap.add_argument("--nvml", action="append", default=[], metavar="KEY=VALUE",
+                help="a further nvml sensor option for NvmlWaveCheck: counterPeriod=..., power=buffer, bufferPeriod=...")
 args = ap.parse_args()
 rnd = random.Random(args.seed)
 
@@ -52,7 +54,7 @@ threading.Thread(target=logger, daemon=True).start()
 threading.Thread(target=loader, daemon=True).start()
 time.sleep(1.0)
 java = subprocess.Popen(["java", "-cp", args.classpath, "NvmlWaveCheck", "seconds=%ds" % int(args.seconds + 8),
-                         "counterSchedule=" + args.counter_schedule],
+                         "counterSchedule=" + args.counter_schedule] + args.nvml,
                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 line = java.stdout.readline()
 if not line.startswith("STARTED"):

@@ -76,6 +76,9 @@ public final class JnaNvmlLibrary implements NvmlLibrary {
 
         int nvmlDeviceGetMemoryInfo(Pointer device, Pointer memory);
 
+        int nvmlDeviceGetSamples(Pointer device, int type, long lastSeenTimeStamp, IntByReference sampleValType,
+                                 IntByReference sampleCount, Pointer samples);
+
         int nvmlDeviceGetComputeRunningProcesses_v3(Pointer device, IntByReference infoCount, Pointer infos);
     }
 
@@ -88,6 +91,11 @@ public final class JnaNvmlLibrary implements NvmlLibrary {
      * gpuInstanceId}, {@code unsigned int computeInstanceId}.
      */
     private static final int PROCESS_INFO_SIZE = 24;
+
+    /** {@code NVML_TOTAL_POWER_SAMPLES}, the first {@code nvmlSamplingType_t}. */
+    private static final int TOTAL_POWER_SAMPLES = 0;
+    /** {@code nvmlSample_t}: {@code unsigned long long timeStamp}, then the 8-byte {@code nvmlValue_t} union. */
+    private static final int SAMPLE_SIZE = 16;
 
     /** {@code NVML_TEMPERATURE_GPU}. */
     private static final int TEMPERATURE_GPU = 0;
@@ -103,6 +111,9 @@ public final class JnaNvmlLibrary implements NvmlLibrary {
     private final Memory out = new Memory(8);
     private final long outAddress = Pointer.nativeValue(out);
     private final Object outLock = new Object();
+    /** The {@code nvmlSample_t} array of {@link #totalPowerSamples}, grown as needed, used under {@link #samplesLock}. */
+    private Memory samplesBuffer;
+    private final Object samplesLock = new Object();
 
     private JnaNvmlLibrary(NvmlNative nvml, NativeLibrary library) {
         this.nvml = nvml;
@@ -309,6 +320,39 @@ public final class JnaNvmlLibrary implements NvmlLibrary {
         check("nvmlDeviceGetClockInfo", call("nvmlDeviceGetClockInfo",
                 () -> nvml.nvmlDeviceGetClockInfo(pointer(device), CLOCK_SM, mhz)));
         return mhz.getValue();
+    }
+
+    @Override
+    public int totalPowerSamples(NvmlDeviceHandle device, long afterMicros, long[] timesMicros, double[] milliwatts) {
+        int room = Math.min(timesMicros.length, milliwatts.length);
+        synchronized (samplesLock) {
+            if (samplesBuffer == null || samplesBuffer.size() < (long) room * SAMPLE_SIZE) {
+                if (samplesBuffer != null) {
+                    samplesBuffer.close();
+                }
+                samplesBuffer = new Memory((long) Math.max(1, room) * SAMPLE_SIZE);
+            }
+            Memory buf = samplesBuffer;
+            IntByReference type = new IntByReference();
+            IntByReference count = new IntByReference(room);
+            int code = call("nvmlDeviceGetSamples",
+                    () -> nvml.nvmlDeviceGetSamples(pointer(device), TOTAL_POWER_SAMPLES, afterMicros, type, count, buf));
+            if (code == NvmlReturn.NOT_FOUND) {
+                return 0; // nothing newer than afterMicros
+            }
+            check("nvmlDeviceGetSamples", code);
+            NvmlValueType valueType = NvmlValueType.ofCode(type.getValue());
+            if (valueType == null) {
+                throw new NvmlException("nvmlDeviceGetSamples", NvmlReturn.UNKNOWN,
+                        "sample value type " + type.getValue() + " is not one this build reads");
+            }
+            int n = Math.min(room, count.getValue());
+            for (int i = 0; i < n; i++) {
+                timesMicros[i] = buf.getLong((long) i * SAMPLE_SIZE);
+                milliwatts[i] = valueType.read(buf, (long) i * SAMPLE_SIZE + 8);
+            }
+            return n;
+        }
     }
 
     @Override

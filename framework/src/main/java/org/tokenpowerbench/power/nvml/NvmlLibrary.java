@@ -68,6 +68,19 @@ public interface NvmlLibrary {
         throw new NvmlException("nvmlDeviceGetCurrentClocksEventReasons", NvmlReturn.NOT_SUPPORTED, "not offered here");
     }
 
+    /**
+     * {@code nvmlDeviceGetSamples(NVML_TOTAL_POWER_SAMPLES)}: the power samples the driver keeps in
+     * its own buffer (on an H200 about every 20 ms, the last 2.4 s or so), those stamped after
+     * {@code afterMicros} (0: all it holds), oldest first. Fills {@code timesMicros[i]} with the
+     * driver's stamp (microseconds on the host's wall clock, {@code CLOCK_REALTIME}) and
+     * {@code milliwatts[i]}, up to the arrays' length.
+     *
+     * @return how many samples were filled; 0 when none is newer ({@code NVML_ERROR_NOT_FOUND})
+     */
+    default int totalPowerSamples(NvmlDeviceHandle device, long afterMicros, long[] timesMicros, double[] milliwatts) {
+        throw new NvmlException("nvmlDeviceGetSamples", NvmlReturn.NOT_SUPPORTED, "not offered here");
+    }
+
     /** {@code nvmlDeviceGetTemperature(NVML_TEMPERATURE_GPU)}, degrees Celsius. */
     default int temperatureCelsius(NvmlDeviceHandle device) {
         throw new NvmlException("nvmlDeviceGetTemperature", NvmlReturn.NOT_SUPPORTED, "not offered here");

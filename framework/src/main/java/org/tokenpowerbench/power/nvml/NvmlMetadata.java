@@ -31,6 +31,8 @@ public record NvmlMetadata(
         INSTANT_FIELD,
         /** {@code nvmlDeviceGetPowerUsage}: a one-second average on Ampere and newer; the fallback. */
         AVERAGED_POWER_USAGE,
+        /** {@code nvmlDeviceGetSamples(NVML_TOTAL_POWER_SAMPLES)}: the driver's buffered samples, each at its own stamp ({@code power=buffer}). */
+        DRIVER_BUFFER,
         /** Neither works: the GPU has an energy counter only. */
         NONE
     }

@@ -27,6 +27,16 @@ import org.tokenpowerbench.power.OptionLine;
  *       clock are read between boundaries (always on boundaries), e.g. {@code 100ms} (the
  *       default) or {@code 1s} (a tenth of the calls; a throttle shorter than a second between
  *       boundaries may then go unseen).</li>
+ *   <li>{@code power}: where each GPU's power comes from. {@code field} (the default): the
+ *       instantaneous power field 186, read on every sample (channel {@code gpuN.power}).
+ *       {@code buffer}: the power samples the driver keeps in its own buffer
+ *       ({@code nvmlDeviceGetSamples}), each with the driver's own time stamp, fetched every
+ *       {@code bufferPeriod} and on boundaries (channel {@code gpuN.power-buffer}); see
+ *       {@link PowerSource} for what each is and what was measured. A GPU whose driver does not
+ *       offer the buffer falls back to {@code field}, and the sensor's notes say so.</li>
+ *   <li>{@code bufferPeriod}: how often the buffer is fetched between boundaries with
+ *       {@code power=buffer}, e.g. {@code 500ms} (the default); at most 2 s, since an H200's
+ *       driver keeps only about 2.4 s of samples.</li>
  * </ul>
  * Other keys (such as the sampler's {@code period}) are left to their owners and ignored here.
  *
@@ -34,16 +44,46 @@ import org.tokenpowerbench.power.OptionLine;
  * @param counterPeriod   time between bracket hunts of the counter's steps on non-boundary samples
  * @param counterSchedule whether hunts stay {@code counterPeriod} apart all run, or thin out once the phase is known
  * @param conditionsPeriod time between reads of the devices' conditions on non-boundary samples
+ * @param power           where each GPU's power comes from
+ * @param bufferPeriod    time between fetches of the driver's power samples with {@link PowerSource#BUFFER}
  */
 public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSchedule counterSchedule,
-                          Duration conditionsPeriod) {
+                          Duration conditionsPeriod, PowerSource power, Duration bufferPeriod) {
 
     /** The default {@code conditionsPeriod}: 100 ms, the period NVML refreshes its readings at. */
     public static final Duration DEFAULT_CONDITIONS_PERIOD = Duration.ofMillis(100);
+    /** The default {@code bufferPeriod}: 500 ms, a fifth of what an H200's driver buffer holds. */
+    public static final Duration DEFAULT_BUFFER_PERIOD = Duration.ofMillis(500);
+    /** The longest {@code bufferPeriod}: 2 s, inside the about 2.4 s an H200's driver buffer holds. */
+    public static final Duration MAX_BUFFER_PERIOD = Duration.ofSeconds(2);
 
-    /** Options with the default {@code conditionsPeriod}. */
+    /** Options with the default {@code conditionsPeriod} and power from field 186. */
     public NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSchedule counterSchedule) {
         this(gpus, counterPeriod, counterSchedule, DEFAULT_CONDITIONS_PERIOD);
+    }
+
+    /** Options with power from field 186. */
+    public NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSchedule counterSchedule,
+                       Duration conditionsPeriod) {
+        this(gpus, counterPeriod, counterSchedule, conditionsPeriod, PowerSource.FIELD, DEFAULT_BUFFER_PERIOD);
+    }
+
+    /**
+     * Where a GPU's power comes from.
+     *
+     * <p>Measured on an H200 (driver 580.159.04) under bf16 matmuls stepping on and off, against the
+     * energy counter's 100 ms updates (tools/nvml-crosscheck/README.md): field 186 changes every
+     * 100 ms and holds one instant's power, which swung between 110 and 930 W within a load
+     * segment there; the buffer's samples came about every 20 ms (p1-p99 9-40 ms) and integrate to
+     * each 100 ms update's energy within 1.6 J rms (field 186, 5.4 J even at its best lag). A
+     * buffer fetch costs about 0.35-0.45 ms of CPU, against 2.5 µs for one field read, so it pays
+     * where the sampler fetches it rarely.
+     */
+    public enum PowerSource {
+        /** {@code NVML_FI_DEV_POWER_INSTANT} (186), read on every sample, true at the read. */
+        FIELD,
+        /** {@code nvmlDeviceGetSamples(NVML_TOTAL_POWER_SAMPLES)}, fetched every {@code bufferPeriod}, each sample at the driver's stamp. */
+        BUFFER
     }
 
     /**
@@ -85,6 +125,12 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
         if (conditionsPeriod == null || conditionsPeriod.isNegative()) {
             throw new IllegalArgumentException("conditionsPeriod must be zero or more, got " + conditionsPeriod);
         }
+        if (power == null) {
+            throw new IllegalArgumentException("power must be given");
+        }
+        if (bufferPeriod == null || bufferPeriod.isNegative() || bufferPeriod.compareTo(MAX_BUFFER_PERIOD) > 0) {
+            throw new IllegalArgumentException("bufferPeriod must be 0 to " + MAX_BUFFER_PERIOD.toMillis() + " ms, got " + bufferPeriod);
+        }
     }
 
     /** Every visible GPU, a counter step bracketed every 300 ms between boundaries. */
@@ -124,7 +170,21 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
             default -> throw new UserError(line.owner() + ": counterSchedule=" + schedule
                     + " is not a schedule; use counterSchedule=dense or counterSchedule=adaptive");
         };
+        String p = line.get("power", "field").strip();
+        PowerSource power = switch (p.toLowerCase(java.util.Locale.ROOT)) {
+            case "field" -> PowerSource.FIELD;
+            case "buffer" -> PowerSource.BUFFER;
+            default -> throw new UserError(line.owner() + ": power=" + p
+                    + " is not a power source; use power=field (field 186 on every sample) or power=buffer"
+                    + " (the driver's own samples)");
+        };
+        Duration bufferPeriod = line.duration("bufferPeriod", DEFAULT_BUFFER_PERIOD);
+        if (bufferPeriod.compareTo(MAX_BUFFER_PERIOD) > 0) {
+            throw new UserError(line.owner() + ": bufferPeriod=" + line.get("bufferPeriod", "") + " is longer than the "
+                    + MAX_BUFFER_PERIOD.toMillis() + " ms the driver's buffer is known to hold (about 2.4 s on an H200),"
+                    + " so samples would be lost between fetches; use bufferPeriod=500ms or anything up to 2s");
+        }
         return new NvmlOptions(gpus, line.duration("counterPeriod", DEFAULT_COUNTER_PERIOD), counterSchedule,
-                line.duration("conditionsPeriod", DEFAULT_CONDITIONS_PERIOD));
+                line.duration("conditionsPeriod", DEFAULT_CONDITIONS_PERIOD), power, bufferPeriod);
     }
 }

@@ -10,6 +10,7 @@ import org.tokenpowerbench.power.DeviceCondition;
 import org.tokenpowerbench.power.Method;
 import org.tokenpowerbench.power.PowerChannel;
 import org.tokenpowerbench.power.PowerSensor;
+import org.tokenpowerbench.power.Readings;
 import org.tokenpowerbench.power.Scope;
 import org.tokenpowerbench.power.SensorUnavailableException;
 import org.tokenpowerbench.power.nvml.NvmlMetadata.Gpu;
@@ -46,7 +47,12 @@ import org.tokenpowerbench.power.nvml.NvmlMetadata.PowerSource;
  *   <li>{@code gpuN.power}: {@link PowerChannel.Kind#POWER_WATTS}, {@link Method#SAMPLED}, the
  *       instantaneous power field {@code NVML_FI_DEV_POWER_INSTANT} (186), read on every
  *       sample; or, where that field is not supported, {@code gpuN.power-avg1s} from
- *       {@code nvmlDeviceGetPowerUsage}, which newer GPUs average over one second.</li>
+ *       {@code nvmlDeviceGetPowerUsage}, which newer GPUs average over one second. With
+ *       {@code power=buffer}, {@code gpuN.power-buffer} instead: the samples the driver keeps
+ *       in its own buffer ({@code nvmlDeviceGetSamples}, about every 20 ms on an H200), fetched
+ *       every {@link NvmlOptions#bufferPeriod()} and on boundary samples, each placed at the
+ *       driver's stamp (wall-clock microseconds, moved onto {@link System#nanoTime()}'s clock by
+ *       the offset between the two clocks measured at each fetch).</li>
  * </ul>
  * A failed read (a GPU lost mid-run, say) writes NaN and is counted in {@link #readErrors()}.
  * {@link #metadata()} records names, UUIDs, versions, power limits and which readings worked.
@@ -85,8 +91,19 @@ public final class NvmlSensor implements PowerSensor {
     /** How far an H200's counter steps scatter around their grid (about ±3 ms), with room to spare. */
     private static final long STEP_SCATTER_NANOS = 4_000_000L;
 
+    /** Room for one buffer fetch: an H200's driver holds about 120 samples. */
+    private static final int BUFFER_ROOM = 512;
+
     private final NvmlLibrary library;
     private final LongSupplier nanoClock;
+    /** The host's wall clock in nanoseconds since the epoch: the clock the driver stamps its buffered samples with. */
+    private final LongSupplier wallClock;
+    private final long bufferPeriodNanos;
+    private long nextBufferFetch = Long.MIN_VALUE;
+    private final long[] bufferTimes = new long[BUFFER_ROOM];
+    private final double[] bufferMilliwatts = new double[BUFFER_ROOM];
+    /** The channel values of {@link #sample(double[], boolean)}, when called through {@link #sample(Readings, boolean)}. */
+    private double[] scratch;
     /** Time between bracket hunts: the counter period, rounded to whole update periods (at least one). */
     private final long huntSpacingNanos;
     private final boolean adaptive;
@@ -132,6 +149,8 @@ public final class NvmlSensor implements PowerSensor {
         long huntUntil = Long.MAX_VALUE;
         /** The raw value of the last counter read. */
         long lastRaw;
+        /** The driver's stamp of the newest buffered power sample kept (microseconds), 0 before the first. */
+        long lastBufferStamp;
         /** Whether the next hunt aims at the predicted step (target) rather than starting at nextCounterRead (once the phase is known). */
         boolean aimed;
         long targetLow;
@@ -145,10 +164,12 @@ public final class NvmlSensor implements PowerSensor {
         }
     }
 
-    private NvmlSensor(NvmlLibrary library, LongSupplier nanoClock, NvmlOptions options,
+    private NvmlSensor(NvmlLibrary library, LongSupplier nanoClock, LongSupplier wallClock, NvmlOptions options,
                        List<PowerChannel> channels, GpuState[] gpus, NvmlMetadata metadata) {
         this.library = library;
         this.nanoClock = nanoClock;
+        this.wallClock = wallClock;
+        this.bufferPeriodNanos = options.bufferPeriod().toNanos();
         long p = UPDATE_PERIOD.toNanos();
         this.huntSpacingNanos = Math.max(1, Math.round((double) options.counterPeriod().toNanos() / p)) * p;
         this.adaptive = options.counterSchedule() == NvmlOptions.CounterSchedule.ADAPTIVE;
@@ -176,6 +197,17 @@ public final class NvmlSensor implements PowerSensor {
      */
     public static NvmlSensor open(NvmlLibrary library, NvmlOptions options, Map<String, String> environment,
                                   LongSupplier nanoClock) throws SensorUnavailableException {
+        return open(library, options, environment, nanoClock, NvmlSensor::wallClockNanos);
+    }
+
+    /**
+     * As {@link #open(NvmlLibrary, NvmlOptions, Map, LongSupplier)}, with the wall clock the driver
+     * stamps its buffered power samples with ({@code power=buffer}).
+     *
+     * @param wallClock nanoseconds since the epoch on the host's wall clock
+     */
+    public static NvmlSensor open(NvmlLibrary library, NvmlOptions options, Map<String, String> environment,
+                                  LongSupplier nanoClock, LongSupplier wallClock) throws SensorUnavailableException {
         try {
             library.init();
         } catch (NvmlException e) {
@@ -183,7 +215,7 @@ public final class NvmlSensor implements PowerSensor {
         }
         boolean ok = false;
         try {
-            NvmlSensor sensor = build(library, options, environment, nanoClock);
+            NvmlSensor sensor = build(library, options, environment, nanoClock, wallClock);
             ok = true;
             return sensor;
         } catch (NvmlException e) {
@@ -211,8 +243,13 @@ public final class NvmlSensor implements PowerSensor {
         return "NVML unavailable: " + what + " (" + e.getMessage() + "); fix the driver or drop -prof nvml";
     }
 
+    private static long wallClockNanos() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
     private static NvmlSensor build(NvmlLibrary library, NvmlOptions options, Map<String, String> environment,
-                                    LongSupplier nanoClock) throws SensorUnavailableException {
+                                    LongSupplier nanoClock, LongSupplier wallClock) throws SensorUnavailableException {
         int count = library.deviceCount();
         if (count == 0) {
             throw new SensorUnavailableException("NVML sees no GPU on this machine; run on a GPU host or drop -prof nvml");
@@ -274,6 +311,17 @@ public final class NvmlSensor implements PowerSensor {
             GpuReadings readings = GpuReadings.probe(library, h);
             boolean counter = readings.counter();
             PowerSource source = readings.source();
+            if (options.power() == NvmlOptions.PowerSource.BUFFER) {
+                try {
+                    library.totalPowerSamples(h, 0, new long[BUFFER_ROOM], new double[BUFFER_ROOM]);
+                    source = PowerSource.DRIVER_BUFFER;
+                } catch (NvmlException e) {
+                    notes.add("GPU " + v + " (" + uuid + "): power=buffer asked for the driver's power samples, which it"
+                            + " does not offer (" + e.getMessage() + "); its power is read "
+                            + (source == PowerSource.INSTANT_FIELD ? "from field 186 on every sample" : "as NVML offers it")
+                            + " instead");
+                }
+            }
             CumulativeEnergy energy = new CumulativeEnergy();
             if (counter) {
                 energy.update(readings.firstMillijoules());
@@ -293,8 +341,12 @@ public final class NvmlSensor implements PowerSensor {
             }
             if (source != PowerSource.NONE) {
                 s.powerChannel = channels.size();
-                channels.add(new PowerChannel(source == PowerSource.INSTANT_FIELD ? prefix + ".power" : prefix + ".power-avg1s",
-                        uuid, Scope.GPU, Method.SAMPLED, PowerChannel.Kind.POWER_WATTS));
+                String name = switch (source) {
+                    case INSTANT_FIELD -> prefix + ".power";
+                    case DRIVER_BUFFER -> prefix + ".power-buffer";
+                    default -> prefix + ".power-avg1s";
+                };
+                channels.add(new PowerChannel(name, uuid, Scope.GPU, Method.SAMPLED, PowerChannel.Kind.POWER_WATTS));
             }
             states.add(s);
             described.add(new Gpu(v, nvmlIndex, uuid, names.get(nvmlIndex), readings.limitWatts(), counter, source,
@@ -306,7 +358,7 @@ public final class NvmlSensor implements PowerSensor {
         }
         NvmlMetadata metadata = new NvmlMetadata(version(library::driverVersion), version(library::nvmlVersion),
                 variable, notes, described);
-        return new NvmlSensor(library, nanoClock, options, channels, states.toArray(GpuState[]::new), metadata);
+        return new NvmlSensor(library, nanoClock, wallClock, options, channels, states.toArray(GpuState[]::new), metadata);
     }
 
     private static String version(java.util.function.Supplier<String> call) {
@@ -335,6 +387,66 @@ public final class NvmlSensor implements PowerSensor {
         return channels;
     }
 
+    /**
+     * Reads as {@link #sample(double[], boolean)} does and, with {@code power=buffer}, adds the
+     * driver's buffered power samples newer than the last kept, each at its own stamp, every
+     * {@code bufferPeriod} and on boundaries.
+     */
+    @Override
+    public void sample(Readings out, boolean boundary) {
+        if (scratch == null) {
+            scratch = new double[channels.size()];
+        }
+        sample(scratch, boundary);
+        for (int c = 0; c < scratch.length; c++) {
+            if (!Double.isNaN(scratch[c])) {
+                out.set(c, scratch[c]);
+            }
+        }
+        if (closed) {
+            return;
+        }
+        long now = nanoClock.getAsLong();
+        if (boundary || now - nextBufferFetch >= 0) {
+            boolean any = false;
+            for (GpuState g : gpus) {
+                if (g.powerSource == PowerSource.DRIVER_BUFFER && g.powerChannel >= 0) {
+                    any = true;
+                    fetchBuffer(g, out);
+                }
+            }
+            nextBufferFetch = any ? nanoClock.getAsLong() + bufferPeriodNanos : Long.MAX_VALUE;
+        }
+    }
+
+    /**
+     * Adds the GPU's buffered power samples stamped after the last one kept. The driver stamps them
+     * in wall-clock microseconds; each is moved onto the {@code nanoClock} by the two clocks'
+     * offset, read just before the call (the read of both clocks takes well under a microsecond;
+     * the offset moves only as NTP slews the wall clock).
+     */
+    private void fetchBuffer(GpuState g, Readings out) {
+        long before = nanoClock.getAsLong();
+        long wall = wallClock.getAsLong();
+        long after = nanoClock.getAsLong();
+        long offset = wall - (before + (after - before) / 2);
+        int n;
+        try {
+            n = library.totalPowerSamples(g.handle, g.lastBufferStamp, bufferTimes, bufferMilliwatts);
+        } catch (NvmlException e) {
+            failed(e.getMessage());
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            long stamp = bufferTimes[i];
+            if (stamp <= g.lastBufferStamp) {
+                continue;
+            }
+            g.lastBufferStamp = stamp;
+            out.add(g.powerChannel, bufferMilliwatts[i] / 1000.0, stamp * 1000 - offset);
+        }
+    }
+
     @Override
     public void sample(double[] out, boolean boundary) {
         if (closed) {
@@ -343,7 +455,7 @@ public final class NvmlSensor implements PowerSensor {
         }
         for (GpuState g : gpus) {
             if (g.powerChannel >= 0) {
-                out[g.powerChannel] = readPower(g);
+                out[g.powerChannel] = g.powerSource == PowerSource.DRIVER_BUFFER ? Double.NaN : readPower(g);
             }
             if (g.counterChannel >= 0) {
                 out[g.counterChannel] = Double.NaN;
@@ -581,6 +693,14 @@ public final class NvmlSensor implements PowerSensor {
     @Override
     public java.util.Map<String, String> environment() {
         java.util.Map<String, String> env = new java.util.LinkedHashMap<>(metadata.asProperties());
+        for (GpuState g : gpus) {
+            if (g.powerSource == PowerSource.DRIVER_BUFFER) {
+                env.put("powerBuffer", "the driver's buffered power samples (nvmlDeviceGetSamples), fetched every "
+                        + bufferPeriodNanos / 1_000_000 + " ms and on boundaries, each at the driver's wall-clock stamp"
+                        + " moved onto System.nanoTime() by the clocks' offset read at each fetch");
+                break;
+            }
+        }
         env.put("conditions", conditionsOffered
                 ? "clock event reasons, temperature and SM clock read every " + conditionsPeriodNanos / 1_000_000 + " ms"
                 : "not read: " + conditionsRefusal);

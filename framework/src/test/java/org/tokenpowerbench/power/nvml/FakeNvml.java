@@ -35,6 +35,11 @@ final class FakeNvml implements NvmlLibrary {
         long counterJitterNanos;
         /** Joules used up to a clock instant, where power varies; null: {@link #watts} since time 0. */
         java.util.function.LongToDoubleFunction joulesAt;
+        /** 0: no power-sample buffer (nvmlDeviceGetSamples fails); else a sample every this many ns, on a grid from 0. */
+        long bufferSpacingNanos;
+        /** How many samples the buffer holds (the newest ones). */
+        int bufferDepth = 120;
+        int bufferFetches;
         int counterReads;
         int fieldReads;
         /** Clock event reasons now; negative: the call is not supported on this GPU. */
@@ -50,6 +55,8 @@ final class FakeNvml implements NvmlLibrary {
 
     final List<Gpu> gpus = new ArrayList<>();
     final LongSupplier clock;
+    /** The fake host's wall clock is {@link #clock} plus this (nanoseconds since the epoch); the buffer's stamps are on it. */
+    long wallOffsetNanos = 1_796_000_000_000_000_000L;
     int initResult = NvmlReturn.SUCCESS;
     int inits;
     int shutdowns;
@@ -190,6 +197,43 @@ final class FakeNvml implements NvmlLibrary {
         h ^= h >>> 32;
         double unit = (h >>> 11) / (double) (1L << 53); // [0, 1)
         return grid + Math.round((2 * unit - 1) * g.counterJitterNanos);
+    }
+
+    /** The fake host's wall clock, nanoseconds since the epoch. */
+    long wallNanos() {
+        return clock.getAsLong() + wallOffsetNanos;
+    }
+
+    /** Power at {@code t} (clock ns): the mean over the millisecond around it. */
+    static double wattsAt(Gpu g, long t) {
+        if (g.joulesAt == null) {
+            return g.watts;
+        }
+        return (g.joulesAt.applyAsDouble(t + 500_000) - g.joulesAt.applyAsDouble(t - 500_000)) / 1e-3;
+    }
+
+    @Override
+    public int totalPowerSamples(NvmlDeviceHandle device, long afterMicros, long[] timesMicros, double[] milliwatts) {
+        Gpu g = gpu("nvmlDeviceGetSamples", device);
+        if (g.bufferSpacingNanos <= 0) {
+            throw new NvmlException("nvmlDeviceGetSamples", NvmlReturn.NOT_SUPPORTED, "Not Supported");
+        }
+        g.bufferFetches++;
+        long now = clock.getAsLong();
+        long newest = Math.floorDiv(now, g.bufferSpacingNanos);
+        long oldest = newest - g.bufferDepth + 1;
+        int n = 0;
+        for (long k = oldest; k <= newest && n < Math.min(timesMicros.length, milliwatts.length); k++) {
+            long t = k * g.bufferSpacingNanos;
+            long stamp = (t + wallOffsetNanos) / 1000;
+            if (stamp <= afterMicros) {
+                continue;
+            }
+            timesMicros[n] = stamp;
+            milliwatts[n] = Math.round(wattsAt(g, t) * 1000);
+            n++;
+        }
+        return n;
     }
 
     @Override

@@ -60,4 +60,17 @@ class NvmlOptionsTest {
                 () -> NvmlOptions.parse(Map.of("counterPeriod", "soon"))).getMessage().contains("counterPeriod=soon"));
         assertThrows(UserError.class, () -> NvmlOptions.parse(Map.of("counterPeriod", "-5ms")));
     }
+
+    @Test
+    void powerComesFromTheFieldUnlessTheDriversBufferIsAskedFor() {
+        assertEquals(NvmlOptions.PowerSource.FIELD, NvmlOptions.parse(Map.of()).power());
+        NvmlOptions o = NvmlOptions.parse(Map.of("power", "buffer", "bufferPeriod", "1s"));
+        assertEquals(NvmlOptions.PowerSource.BUFFER, o.power());
+        assertEquals(Duration.ofSeconds(1), o.bufferPeriod());
+        assertEquals(Duration.ofMillis(500), NvmlOptions.parse(Map.of("power", "buffer")).bufferPeriod());
+        UserError e = assertThrows(UserError.class, () -> NvmlOptions.parse(Map.of("power", "smi")));
+        assertTrue(e.getMessage().contains("power=smi") && e.getMessage().contains("power=buffer"), e.getMessage());
+        e = assertThrows(UserError.class, () -> NvmlOptions.parse(Map.of("power", "buffer", "bufferPeriod", "3s")));
+        assertTrue(e.getMessage().contains("bufferPeriod=3s") && e.getMessage().contains("2.4 s"), e.getMessage());
+    }
 }

@@ -1,0 +1,127 @@
+package org.tokenpowerbench.power.nvml;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.tokenpowerbench.energy.PowerSignal;
+import org.tokenpowerbench.power.PowerSampler;
+import org.tokenpowerbench.power.PowerTrace;
+import org.tokenpowerbench.power.nvml.NvmlMetadata.PowerSource;
+
+/**
+ * {@code -prof nvml:power=buffer}: the driver's own buffered power samples, fetched every
+ * {@code bufferPeriod}, each placed at the driver's wall-clock stamp. Runs the real
+ * {@link PowerSampler} on {@link System#nanoTime()}, with a fake driver whose wall clock is the
+ * same clock moved by a constant, so a sample placed at the wrong instant shows as wrong energy.
+ */
+class NvmlPowerBufferTest {
+
+    static final long MS = 1_000_000L;
+    static final String U0 = "GPU-11111111-aaaa-bbbb-cccc-000000000000";
+    /** Power swings 300 ± 200 W with this period: energy depends on where each sample is placed in time. */
+    static final double SWING_S = 0.37;
+
+    /** A GPU whose power is 300 + 200 sin(2π t / 0.37 s), t from {@code origin}, with a 20 ms sample buffer. */
+    private static FakeNvml.Gpu swingingGpu(long origin, boolean counter) {
+        FakeNvml.Gpu g = FakeNvml.h200(U0);
+        g.counter = counter;
+        g.counterUpdateNanos = 100 * MS;
+        g.bufferSpacingNanos = 20 * MS;
+        g.joulesAt = t -> joules(origin, t);
+        return g;
+    }
+
+    static double joules(long origin, long t) {
+        double s = (t - origin) / 1e9;
+        return 1000 + 300 * s - 200 * SWING_S / (2 * Math.PI) * Math.cos(2 * Math.PI * s / SWING_S);
+    }
+
+    private static PowerTrace run(NvmlSensor sensor, long millis) throws InterruptedException {
+        try (PowerSampler sampler = new PowerSampler(sensor, Duration.ofMillis(10))) {
+            sampler.start();
+            Thread.sleep(millis);
+            return sampler.stop();
+        }
+    }
+
+    @Test
+    void bufferedSamplesLandAtTheDriversStampsOncePerSampleAndFetchesAreFew() throws Exception {
+        long origin = System.nanoTime();
+        FakeNvml.Gpu g = swingingGpu(origin, true);
+        FakeNvml nvml = new FakeNvml(System::nanoTime, g);
+        PowerTrace trace;
+        int fieldReadsAfterOpen;
+        try (NvmlSensor s = NvmlSensor.open(nvml, NvmlOptions.parse(Map.of("power", "buffer", "bufferPeriod", "200ms")),
+                Map.of(), System::nanoTime, nvml::wallNanos)) {
+            assertEquals(List.of("gpu0.counter", "gpu0.power-buffer"), s.channels().stream().map(c -> c.name()).toList());
+            assertEquals(PowerSource.DRIVER_BUFFER, s.metadata().gpus().get(0).powerSource());
+            assertTrue(s.environment().get("powerBuffer").contains("every 200 ms"), s.environment().toString());
+            fieldReadsAfterOpen = g.fieldReads;
+            g.bufferFetches = 0;
+            trace = run(s, 700);
+        }
+        assertEquals(fieldReadsAfterOpen, g.fieldReads, "power=buffer reads no field on samples");
+        assertTrue(g.bufferFetches >= 3 && g.bufferFetches <= 10,
+                "about one fetch every 200 ms and one per boundary in 0.7 s: " + g.bufferFetches);
+        assertTrue(trace.hasOwnTimes(1));
+        List<Long> times = new ArrayList<>();
+        long[] when = trace.timestampsNanos(1);
+        double[] watts = trace.values(1);
+        for (int i = 0; i < when.length; i++) {
+            if (Double.isNaN(watts[i])) {
+                continue;
+            }
+            times.add(when[i]);
+            assertEquals(FakeNvml.wattsAt(g, when[i]), watts[i], 0.01, "sample " + times.size() + " at its stamp");
+        }
+        assertTrue(times.size() >= 140, "the 2.4 s of history the first fetch finds, then a sample every 20 ms: " + times.size());
+        for (int i = 1; i < times.size(); i++) {
+            long step = times.get(i) - times.get(i - 1);
+            assertEquals(20 * MS, step, 2_000, "each buffered sample once, none missed between fetches (" + i + ")");
+        }
+        long offGrid = Math.floorMod(times.get(0) + 10 * MS, 20 * MS) - 10 * MS;
+        assertEquals(0, offGrid, 2_000, "placed on the driver's own 20 ms grid, within the clocks' offset reading");
+    }
+
+    @Test
+    void energyFromTheBufferAloneFollowsPowerThatSwingsFasterThanTheSampler() throws Exception {
+        long origin = System.nanoTime();
+        FakeNvml.Gpu g = swingingGpu(origin, false);
+        FakeNvml nvml = new FakeNvml(System::nanoTime, g);
+        PowerTrace trace;
+        try (NvmlSensor s = NvmlSensor.open(nvml, NvmlOptions.parse(Map.of("power", "buffer")),
+                Map.of(), System::nanoTime, nvml::wallNanos)) {
+            trace = run(s, 900);
+        }
+        PowerSignal signal = PowerSignal.of(trace, PowerSignal.defaultMaxGapNanos(Duration.ofMillis(10), Duration.ofMillis(100)));
+        long from = origin + 130 * MS;
+        long[] when = trace.timestampsNanos(0);
+        long lastSample = when[when.length - 1];
+        for (long to = from + 250 * MS; to <= lastSample - 30 * MS; to += 110 * MS) {
+            double truth = joules(origin, to) - joules(origin, from);
+            double measured = signal.energyJoules(from, to);
+            assertEquals(truth, measured, truth * 0.005,
+                    "window of " + (to - from) / MS + " ms: trapezoids of samples 20 ms apart at their stamps");
+        }
+    }
+
+    @Test
+    void aDriverWithoutTheBufferKeepsFieldPowerAndSaysWhy() throws Exception {
+        FakeNvml.Gpu g = FakeNvml.h200(U0);
+        FakeNvml nvml = new FakeNvml(System::nanoTime, g);
+        try (NvmlSensor s = NvmlSensor.open(nvml, NvmlOptions.parse(Map.of("power", "buffer")), Map.of(), System::nanoTime)) {
+            assertEquals("gpu0.power", s.channels().get(1).name());
+            assertEquals(PowerSource.INSTANT_FIELD, s.metadata().gpus().get(0).powerSource());
+            String notes = String.join("\n", s.metadata().visibilityNotes());
+            assertTrue(notes.contains("power=buffer") && notes.contains("field 186"), notes);
+            double[] out = new double[2];
+            s.sample(out, false);
+            assertEquals(100.0, out[1]);
+        }
+    }
+}
