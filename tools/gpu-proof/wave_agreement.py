@@ -9,6 +9,10 @@ The reference, written independently of the framework's CounterUpdates:
   * the counter's value at an instant t between updates u_k and u_k+1 is E_k plus the step's energy
     times the share of the logged power's integral over [u_k, t] in [u_k, u_k+1] ("shaped"); the plain
     linear interpolation between the updates is printed beside it to show how much the shape matters.
+    The logged power (nvmlDeviceGetPowerUsage) is a one-second average, so at a load step "shaped" is
+    about as linear as "linear". Where counter_log.py also wrote the driver's 20 ms power buffer
+    (COUNTER_LOG.csv.buffer.csv), a third reference shapes the step's energy by that buffer's
+    trapezoid instead ("buffer-shaped"), with its own summary line.
 A wave's window is the run folder's windowFromUnixMs..windowToUnixMs, brought back to CLOCK_MONOTONIC
 through the clock.jsonl anchor of the fork that wrote it (the latest anchor before the window).
 
@@ -65,15 +69,40 @@ def power_integral(t0, t1):
     return sum((b - a) / 1e9 * (p_at(a) + p_at(b)) / 2 for a, b in zip(pts, pts[1:]))
 
 
+BT, BW = [], []
+if os.path.exists(log_path + ".buffer.csv"):
+    with open(log_path + ".buffer.csv") as f:
+        r = csv.reader(f)
+        next(r, None)
+        for row in r:
+            if len(row) == 2:
+                BT.append(int(row[0]))
+                BW.append(int(row[1]) / 1000.0)
+
+
+def buffer_integral(t0, t1):
+    """Trapezoid integral (J) of the driver's buffered samples over [t0, t1], or None without them."""
+    if len(BT) < 2 or t0 < BT[0] or t1 > BT[-1]:
+        return None
+    def p_at(t):
+        i = min(max(bisect.bisect_right(BT, t), 1), len(BT) - 1)
+        a, b = BT[i - 1], BT[i]
+        return BW[i - 1] + (BW[i] - BW[i - 1]) * (t - a) / (b - a)
+    pts = [t0] + BT[bisect.bisect_right(BT, t0):bisect.bisect_left(BT, t1)] + [t1]
+    return sum((b - a) / 1e9 * (p_at(a) + p_at(b)) / 2 for a, b in zip(pts, pts[1:]))
+
+
 def energy_at(t):
-    """(shaped, linear) counter value at t in J, or None outside the log's updates."""
+    """(shaped, linear, buffer-shaped or None) counter value at t in J, or None outside the log's updates."""
     k = bisect.bisect_right(UT, t) - 1
     if k < 0 or k + 1 >= len(UT):
         return None
     u0, u1, e0, e1 = UT[k], UT[k + 1], UE[k], UE[k + 1]
     whole = power_integral(u0, u1)
     share = power_integral(u0, t) / whole if whole > 0 else (t - u0) / (u1 - u0)
-    return e0 + (e1 - e0) * share, e0 + (e1 - e0) * (t - u0) / (u1 - u0)
+    b_whole, b_part = buffer_integral(u0, u1), buffer_integral(u0, t)
+    buffered = None if not b_whole or b_part is None else e0 + (e1 - e0) * b_part / b_whole
+    return e0 + (e1 - e0) * share, e0 + (e1 - e0) * (t - u0) / (u1 - u0), buffered
 
 
 def anchors(run_dir):
@@ -100,9 +129,10 @@ print("counter log: %d reads over %.1f s, %d updates, median update period %.1f 
          sorted(b - a for a, b in zip(UT, UT[1:]))[len(UT) // 2] / 1e6 if len(UT) > 2 else float("nan"),
          sorted(UW)[len(UW) // 2] / 1e6 if UW else float("nan")))
 print()
-print("| run | trial | iteration | s | tool J | reference J (shaped) | tool vs reference | reference J (linear) | tool vs linear |")
-print("|---|---|---|---:|---:|---:|---:|---:|---:|")
+print("| run | trial | iteration | s | tool J | reference J (shaped) | tool vs reference | reference J (linear) | tool vs linear | reference J (buffer-shaped) | tool vs buffer-shaped |")
+print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 worst, within, counted, tool_sum, ref_sum = 0.0, 0, 0, 0.0, 0.0
+b_worst, b_within, b_counted, b_tool_sum, b_ref_sum = 0.0, 0, 0, 0.0, 0.0
 baselines = []
 for run_dir in run_dirs:
     anch = anchors(run_dir)
@@ -122,14 +152,23 @@ for run_dir in run_dirs:
             continue
         ref, lin = b[0] - a[0], b[1] - a[1]
         rel, rel_lin = 100 * (d["energyJ"] - ref) / ref, 100 * (d["energyJ"] - lin) / lin
+        buf = None if a[2] is None or b[2] is None else b[2] - a[2]
+        rel_buf = None if buf is None else 100 * (d["energyJ"] - buf) / buf
         if d["seconds"] >= min_seconds:
             counted += 1
             worst = max(worst, abs(rel))
             within += abs(rel) <= 0.5
             tool_sum += d["energyJ"]
             ref_sum += ref
-        print("| %s | %s | %s | %.2f | %.1f | %.1f | %+.3f %% | %.1f | %+.3f %% |" % (
-            os.path.basename(run_dir), d["trial"], d["iterationId"], d["seconds"], d["energyJ"], ref, rel, lin, rel_lin))
+            if buf is not None:
+                b_counted += 1
+                b_worst = max(b_worst, abs(rel_buf))
+                b_within += abs(rel_buf) <= 0.5
+                b_tool_sum += d["energyJ"]
+                b_ref_sum += buf
+        print("| %s | %s | %s | %.2f | %.1f | %.1f | %+.3f %% | %.1f | %+.3f %% | %s | %s |" % (
+            os.path.basename(run_dir), d["trial"], d["iterationId"], d["seconds"], d["energyJ"], ref, rel, lin, rel_lin,
+            "" if buf is None else "%.1f" % buf, "" if rel_buf is None else "%+.3f %%" % rel_buf))
     idle_path = os.path.join(run_dir, "idle-baselines.jsonl")
     if os.path.exists(idle_path):
         for l in open(idle_path):
@@ -141,6 +180,9 @@ print()
 if counted:
     print("waves of >= %.1f s: %d; within 0.5 %%: %d; worst |tool - reference| %.3f %%; sum %.1f J against %.1f J (%+.3f %%)"
           % (min_seconds, counted, within, worst, tool_sum, ref_sum, 100 * (tool_sum - ref_sum) / ref_sum))
+if b_counted:
+    print("against the buffer-shaped reference: waves of >= %.1f s: %d; within 0.5 %%: %d; worst %.3f %%; sum %.1f J against %.1f J (%+.3f %%)"
+          % (min_seconds, b_counted, b_within, b_worst, b_tool_sum, b_ref_sum, 100 * (b_tool_sum - b_ref_sum) / b_ref_sum))
 if baselines:
     print()
     print("| run | trial | s | tool W +- uncertainty | reference W | tool vs reference | inside +-uncertainty |")
