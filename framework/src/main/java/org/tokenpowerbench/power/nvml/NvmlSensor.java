@@ -91,6 +91,12 @@ public final class NvmlSensor implements PowerSensor {
     /** How far an H200's counter steps scatter around their grid (about ±3 ms), with room to spare. */
     private static final long STEP_SCATTER_NANOS = 4_000_000L;
 
+    /**
+     * How far the driver's newest buffered sample may be stamped from the host's wall clock when the
+     * sensor opens (on an H200 it was 11 ms ahead to 20 ms behind); further means the stamps are on
+     * some other clock, and the buffer is not used.
+     */
+    static final long MAX_STAMP_SKEW_NANOS = 5_000_000_000L;
     /** Room for one buffer fetch: an H200's driver holds about 120 samples. */
     private static final int BUFFER_ROOM = 512;
 
@@ -312,14 +318,22 @@ public final class NvmlSensor implements PowerSensor {
             boolean counter = readings.counter();
             PowerSource source = readings.source();
             if (options.power() == NvmlOptions.PowerSource.BUFFER) {
+                String instead = "; its power is read "
+                        + (source == PowerSource.INSTANT_FIELD ? "from field 186 on every sample" : "as NVML offers it") + " instead";
                 try {
-                    library.totalPowerSamples(h, 0, new long[BUFFER_ROOM], new double[BUFFER_ROOM]);
-                    source = PowerSource.DRIVER_BUFFER;
+                    long[] times = new long[BUFFER_ROOM];
+                    int n = library.totalPowerSamples(h, 0, times, new double[BUFFER_ROOM]);
+                    long skew = n == 0 ? 0 : times[n - 1] * 1000 - wallClock.getAsLong();
+                    if (Math.abs(skew) > MAX_STAMP_SKEW_NANOS) {
+                        notes.add("GPU " + v + " (" + uuid + "): power=buffer: the driver's newest power sample is stamped "
+                                + String.format(java.util.Locale.ROOT, "%+.1f", skew / 1e9) + " s from this host's wall clock,"
+                                + " so its stamps are not on the clock this sensor reads them on" + instead);
+                    } else {
+                        source = PowerSource.DRIVER_BUFFER;
+                    }
                 } catch (NvmlException e) {
                     notes.add("GPU " + v + " (" + uuid + "): power=buffer asked for the driver's power samples, which it"
-                            + " does not offer (" + e.getMessage() + "); its power is read "
-                            + (source == PowerSource.INSTANT_FIELD ? "from field 186 on every sample" : "as NVML offers it")
-                            + " instead");
+                            + " does not offer (" + e.getMessage() + ")" + instead);
                 }
             }
             CumulativeEnergy energy = new CumulativeEnergy();

@@ -124,4 +124,18 @@ class NvmlPowerBufferTest {
             assertEquals(100.0, out[1]);
         }
     }
+
+    @Test
+    void aBufferStampedOnAnotherClockIsNotUsed() throws Exception {
+        FakeNvml.Gpu g = FakeNvml.h200(U0);
+        g.bufferSpacingNanos = 20 * MS;
+        FakeNvml nvml = new FakeNvml(System::nanoTime, g);
+        // the driver stamps on its own clock; the host's wall clock reads an hour later
+        try (NvmlSensor s = NvmlSensor.open(nvml, NvmlOptions.parse(Map.of("power", "buffer")), Map.of(), System::nanoTime,
+                () -> nvml.wallNanos() + 3_600_000_000_000L)) {
+            assertEquals("gpu0.power", s.channels().get(1).name());
+            String notes = String.join("\n", s.metadata().visibilityNotes());
+            assertTrue(notes.contains("-3600.0 s from this host's wall clock") && notes.contains("field 186"), notes);
+        }
+    }
 }
