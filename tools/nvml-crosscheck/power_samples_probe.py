@@ -15,7 +15,8 @@ compared with CLOCK_REALTIME and CLOCK_MONOTONIC in calls.csv).
 Usage: power_samples_probe.py OUT_DIR [--seconds 40] [--call-period 0.25]
 """
 import argparse, os, random, threading, time
-import pynvml, torch
+import pynvml
+import steppedload
 
 ap = argparse.ArgumentParser()
 ap.add_argument("out")
@@ -54,18 +55,6 @@ def field_thread():
             time.sleep(max(0, (nxt - time.monotonic_ns()) / 1e9))
 
 
-x = torch.randn(8192, 8192, device="cuda", dtype=torch.bfloat16)
-load_on = threading.Event()
-
-
-def loader():
-    while not stop.is_set():
-        if load_on.is_set():
-            for _ in range(4):
-                torch.mm(x, x)
-            torch.cuda.synchronize()
-        else:
-            time.sleep(0.002)
 
 
 def get_samples(last):
@@ -84,11 +73,10 @@ samples_out.write("call,ts_us,mW\n")
 loads = open(os.path.join(args.out, "load.csv"), "w")
 loads.write("t_ns,state\n")
 
-threads = [threading.Thread(target=t, daemon=True) for t in (counter_thread, field_thread, loader)]
+load_on = steppedload.start(stop)
+threads = [threading.Thread(target=t, daemon=True) for t in (counter_thread, field_thread)]
 for t in threads:
     t.start()
-torch.mm(x, x)
-torch.cuda.synchronize()
 
 start = time.monotonic_ns()
 end = start + int(args.seconds * 1e9)

@@ -10,7 +10,8 @@ at a wave edge is interpolated linearly between the updates around it (power is 
 Usage: wavecheck.py --classpath CP [--seconds 90] [--seed 14]
 """
 import argparse, random, subprocess, threading, time, sys
-import pynvml, torch
+import pynvml
+import steppedload
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--classpath", required=True)
@@ -36,22 +37,8 @@ def logger():
         log.append((a, b, v))
         time.sleep(0.001)
 
-load_on = threading.Event()
-x = torch.randn(8192, 8192, device="cuda", dtype=torch.bfloat16)
-def loader():
-    while not stop.is_set():
-        if load_on.is_set():
-            for _ in range(4):
-                torch.mm(x, x)
-            torch.cuda.synchronize()
-        else:
-            time.sleep(0.002)
-for _ in range(3):
-    torch.mm(x, x)
-torch.cuda.synchronize()
-
+load_on = steppedload.start(stop)
 threading.Thread(target=logger, daemon=True).start()
-threading.Thread(target=loader, daemon=True).start()
 time.sleep(1.0)
 java = subprocess.Popen(["java", "-cp", args.classpath, "NvmlWaveCheck", "seconds=%ds" % int(args.seconds + 8),
                          "counterSchedule=" + args.counter_schedule] + args.nvml,
