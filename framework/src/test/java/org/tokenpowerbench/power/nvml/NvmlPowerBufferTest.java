@@ -41,6 +41,11 @@ class NvmlPowerBufferTest {
         return 1000 + 300 * s - 200 * SWING_S / (2 * Math.PI) * Math.cos(2 * Math.PI * s / SWING_S);
     }
 
+    /** The sensor on the fake, on {@link System#nanoTime()} and the fake's wall clock. */
+    private static NvmlSensor open(FakeNvml nvml, Map<String, String> options) throws Exception {
+        return NvmlSensor.open(nvml, NvmlOptions.parse(options), Map.of(), System::nanoTime, nvml::wallNanos);
+    }
+
     private static PowerTrace run(NvmlSensor sensor, long millis) throws InterruptedException {
         try (PowerSampler sampler = new PowerSampler(sensor, Duration.ofMillis(10))) {
             sampler.start();
@@ -56,8 +61,7 @@ class NvmlPowerBufferTest {
         FakeNvml nvml = new FakeNvml(System::nanoTime, g);
         PowerTrace trace;
         int fieldReadsAfterOpen;
-        try (NvmlSensor s = NvmlSensor.open(nvml, NvmlOptions.parse(Map.of("power", "buffer", "bufferPeriod", "200ms")),
-                Map.of(), System::nanoTime, nvml::wallNanos)) {
+        try (NvmlSensor s = open(nvml, Map.of("power", "buffer", "bufferPeriod", "200ms"))) {
             assertEquals(List.of("gpu0.counter", "gpu0.power-buffer"), s.channels().stream().map(c -> c.name()).toList());
             assertEquals(PowerSource.DRIVER_BUFFER, s.metadata().gpus().get(0).powerSource());
             assertTrue(s.environment().get("powerBuffer").contains("every 200 ms"), s.environment().toString());
@@ -94,8 +98,7 @@ class NvmlPowerBufferTest {
         FakeNvml.Gpu g = swingingGpu(origin, false);
         FakeNvml nvml = new FakeNvml(System::nanoTime, g);
         PowerTrace trace;
-        try (NvmlSensor s = NvmlSensor.open(nvml, NvmlOptions.parse(Map.of("power", "buffer")),
-                Map.of(), System::nanoTime, nvml::wallNanos)) {
+        try (NvmlSensor s = open(nvml, Map.of("power", "buffer"))) {
             trace = run(s, 900);
         }
         PowerSignal signal = PowerSignal.of(trace, PowerSignal.defaultMaxGapNanos(Duration.ofMillis(10), Duration.ofMillis(100)));
