@@ -436,14 +436,11 @@ public final class NvmlSensor implements PowerSensor {
     /**
      * Adds the GPU's buffered power samples stamped after the last one kept. The driver stamps them
      * in wall-clock microseconds; each is moved onto the {@code nanoClock} by the two clocks'
-     * offset, read just before the call (the read of both clocks takes well under a microsecond;
-     * the offset moves only as NTP slews the wall clock).
+     * offset ({@link #wallMinusNano()}), read just before the call (the offset moves only as NTP
+     * slews the wall clock).
      */
     private void fetchBuffer(GpuState g, Readings out) {
-        long before = nanoClock.getAsLong();
-        long wall = wallClock.getAsLong();
-        long after = nanoClock.getAsLong();
-        long offset = wall - (before + (after - before) / 2);
+        long offset = wallMinusNano();
         int n;
         try {
             n = library.totalPowerSamples(g.handle, g.lastBufferStamp, bufferTimes, bufferMilliwatts);
@@ -459,6 +456,26 @@ public final class NvmlSensor implements PowerSensor {
             g.lastBufferStamp = stamp;
             out.add(g.powerChannel, bufferMilliwatts[i] / 1000.0, stamp * 1000 - offset);
         }
+    }
+
+    /**
+     * The wall clock minus the {@code nanoClock}: the wall clock read between two reads of the other,
+     * three times, keeping the tightest pair (a thread descheduled between two reads would
+     * otherwise move every sample of the fetch by as long as it waited).
+     */
+    private long wallMinusNano() {
+        long best = Long.MAX_VALUE;
+        long offset = 0;
+        for (int i = 0; i < 3; i++) {
+            long before = nanoClock.getAsLong();
+            long wall = wallClock.getAsLong();
+            long after = nanoClock.getAsLong();
+            if (after - before < best) {
+                best = after - before;
+                offset = wall - (before + (after - before) / 2);
+            }
+        }
+        return offset;
     }
 
     @Override

@@ -40,6 +40,8 @@ final class FakeNvml implements NvmlLibrary {
         /** How many samples the buffer holds (the newest ones). */
         int bufferDepth = 120;
         int bufferFetches;
+        /** The next this many buffer fetches fail (a GPU lost for a moment). */
+        int failingBufferFetches;
         int counterReads;
         int fieldReads;
         /** Clock event reasons now; negative: the call is not supported on this GPU. */
@@ -219,6 +221,10 @@ final class FakeNvml implements NvmlLibrary {
             throw new NvmlException("nvmlDeviceGetSamples", NvmlReturn.NOT_SUPPORTED, "Not Supported");
         }
         g.bufferFetches++;
+        if (g.failingBufferFetches > 0) {
+            g.failingBufferFetches--;
+            throw new NvmlException("nvmlDeviceGetSamples", NvmlReturn.GPU_IS_LOST, "GPU is lost");
+        }
         long now = clock.getAsLong();
         long newest = Math.floorDiv(now, g.bufferSpacingNanos);
         long oldest = newest - g.bufferDepth + 1;
