@@ -32,7 +32,7 @@ import org.tokenpowerbench.power.OptionLine;
  *       {@code buffer}: the power samples the driver keeps in its own buffer
  *       ({@code nvmlDeviceGetSamples}), each with the driver's own time stamp, fetched every
  *       {@code bufferPeriod} and on boundaries (channel {@code gpuN.power-buffer}); see
- *       {@link PowerSource} for what each is and what was measured. A GPU whose driver does not
+ *       {@link Power} for what each is and what was measured. A GPU whose driver does not
  *       offer the buffer falls back to {@code field}, and the sensor's notes say so.</li>
  *   <li>{@code bufferPeriod}: how often the buffer is fetched between boundaries with
  *       {@code power=buffer}, e.g. {@code 500ms} (the default); at most 2 s, since an H200's
@@ -45,10 +45,10 @@ import org.tokenpowerbench.power.OptionLine;
  * @param counterSchedule whether hunts stay {@code counterPeriod} apart all run, or thin out once the phase is known
  * @param conditionsPeriod time between reads of the devices' conditions on non-boundary samples
  * @param power           where each GPU's power comes from
- * @param bufferPeriod    time between fetches of the driver's power samples with {@link PowerSource#BUFFER}
+ * @param bufferPeriod    time between fetches of the driver's power samples with {@link Power#BUFFER}
  */
 public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSchedule counterSchedule,
-                          Duration conditionsPeriod, PowerSource power, Duration bufferPeriod) {
+                          Duration conditionsPeriod, Power power, Duration bufferPeriod) {
 
     /** The default {@code conditionsPeriod}: 100 ms, the period NVML refreshes its readings at. */
     public static final Duration DEFAULT_CONDITIONS_PERIOD = Duration.ofMillis(100);
@@ -65,7 +65,7 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
     /** Options with power from field 186. */
     public NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSchedule counterSchedule,
                        Duration conditionsPeriod) {
-        this(gpus, counterPeriod, counterSchedule, conditionsPeriod, PowerSource.FIELD, DEFAULT_BUFFER_PERIOD);
+        this(gpus, counterPeriod, counterSchedule, conditionsPeriod, Power.FIELD, DEFAULT_BUFFER_PERIOD);
     }
 
     /**
@@ -86,7 +86,7 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
      * a trace of its own, whose two boundary reads then sit at their read instants, up to one
      * 100 ms update stale; that was not measured on a sweep (docs/gpu-proof.md).
      */
-    public enum PowerSource {
+    public enum Power {
         /** {@code NVML_FI_DEV_POWER_INSTANT} (186), read on every sample, true at the read. */
         FIELD,
         /** {@code nvmlDeviceGetSamples(NVML_TOTAL_POWER_SAMPLES)}, fetched every {@code bufferPeriod}, each sample at the driver's stamp. */
@@ -178,9 +178,9 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
                     + " is not a schedule; use counterSchedule=dense or counterSchedule=adaptive");
         };
         String p = line.get("power", "field").strip();
-        PowerSource power = switch (p.toLowerCase(java.util.Locale.ROOT)) {
-            case "field" -> PowerSource.FIELD;
-            case "buffer" -> PowerSource.BUFFER;
+        Power power = switch (p.toLowerCase(java.util.Locale.ROOT)) {
+            case "field" -> Power.FIELD;
+            case "buffer" -> Power.BUFFER;
             default -> throw new UserError(line.owner() + ": power=" + p
                     + " is not a power source; use power=field (field 186 on every sample) or power=buffer"
                     + " (the driver's own samples)");

@@ -317,7 +317,7 @@ public final class NvmlSensor implements PowerSensor {
             GpuReadings readings = GpuReadings.probe(library, h);
             boolean counter = readings.counter();
             PowerSource source = readings.source();
-            if (options.power() == NvmlOptions.PowerSource.BUFFER) {
+            if (options.power() == NvmlOptions.Power.BUFFER) {
                 String instead = "; its power is read "
                         + (source == PowerSource.INSTANT_FIELD ? "from field 186 on every sample" : "as NVML offers it") + " instead";
                 try {

@@ -63,9 +63,9 @@ class NvmlOptionsTest {
 
     @Test
     void powerComesFromTheFieldUnlessTheDriversBufferIsAskedFor() {
-        assertEquals(NvmlOptions.PowerSource.FIELD, NvmlOptions.parse(Map.of()).power());
+        assertEquals(NvmlOptions.Power.FIELD, NvmlOptions.parse(Map.of()).power());
         NvmlOptions o = NvmlOptions.parse(Map.of("power", "buffer", "bufferPeriod", "1s"));
-        assertEquals(NvmlOptions.PowerSource.BUFFER, o.power());
+        assertEquals(NvmlOptions.Power.BUFFER, o.power());
         assertEquals(Duration.ofSeconds(1), o.bufferPeriod());
         assertEquals(Duration.ofMillis(500), NvmlOptions.parse(Map.of("power", "buffer")).bufferPeriod());
         UserError e = assertThrows(UserError.class, () -> NvmlOptions.parse(Map.of("power", "smi")));
