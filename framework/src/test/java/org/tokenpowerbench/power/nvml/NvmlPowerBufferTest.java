@@ -36,6 +36,11 @@ class NvmlPowerBufferTest {
         return g;
     }
 
+    /** A fake driver on {@link System#nanoTime()} with one {@link #swingingGpu} whose swing starts now. */
+    private static FakeNvml swinging(boolean counter) {
+        return new FakeNvml(System::nanoTime, swingingGpu(System.nanoTime(), counter));
+    }
+
     static double joules(long origin, long t) {
         double s = (t - origin) / 1e9;
         return 1000 + 300 * s - 200 * SWING_S / (2 * Math.PI) * Math.cos(2 * Math.PI * s / SWING_S);
@@ -54,11 +59,30 @@ class NvmlPowerBufferTest {
         }
     }
 
+    /**
+     * The times of the power channel's kept readings, after checking that each follows the one
+     * before by the driver's 20 ms (within the clocks' offset reading): every buffered sample once.
+     */
+    private static List<Long> everySampleOnce(PowerTrace trace, String why) {
+        List<Long> times = new ArrayList<>();
+        long[] when = trace.timestampsNanos(1);
+        double[] watts = trace.values(1);
+        for (int i = 0; i < when.length; i++) {
+            if (Double.isNaN(watts[i])) {
+                continue;
+            }
+            if (!times.isEmpty()) {
+                assertEquals(20 * MS, when[i] - times.get(times.size() - 1), 20_000, why + " (" + times.size() + ")");
+            }
+            times.add(when[i]);
+        }
+        return times;
+    }
+
     @Test
     void bufferedSamplesLandAtTheDriversStampsOncePerSampleAndFetchesAreFew() throws Exception {
-        long origin = System.nanoTime();
-        FakeNvml.Gpu g = swingingGpu(origin, true);
-        FakeNvml nvml = new FakeNvml(System::nanoTime, g);
+        FakeNvml nvml = swinging(true);
+        FakeNvml.Gpu g = nvml.gpus.get(0);
         PowerTrace trace;
         int fieldReadsAfterOpen;
         try (NvmlSensor s = open(nvml, Map.of("power", "buffer", "bufferPeriod", "200ms"))) {
@@ -73,21 +97,15 @@ class NvmlPowerBufferTest {
         assertTrue(g.bufferFetches >= 2 && g.bufferFetches <= 10,
                 "about one fetch every 200 ms and one per boundary in 0.7 s, not one a sample: " + g.bufferFetches);
         assertTrue(trace.hasOwnTimes(1));
-        List<Long> times = new ArrayList<>();
         long[] when = trace.timestampsNanos(1);
         double[] watts = trace.values(1);
         for (int i = 0; i < when.length; i++) {
-            if (Double.isNaN(watts[i])) {
-                continue;
+            if (!Double.isNaN(watts[i])) {
+                assertEquals(FakeNvml.wattsAt(g, when[i]), watts[i], 0.01, "sample " + i + " at its stamp");
             }
-            times.add(when[i]);
-            assertEquals(FakeNvml.wattsAt(g, when[i]), watts[i], 0.01, "sample " + times.size() + " at its stamp");
         }
+        List<Long> times = everySampleOnce(trace, "each buffered sample once, none missed between fetches");
         assertTrue(times.size() >= 140, "the 2.4 s of history the first fetch finds, then a sample every 20 ms: " + times.size());
-        for (int i = 1; i < times.size(); i++) {
-            long step = times.get(i) - times.get(i - 1);
-            assertEquals(20 * MS, step, 20_000, "each buffered sample once, none missed between fetches (" + i + ")");
-        }
         long offGrid = Math.floorMod(times.get(0) + 10 * MS, 20 * MS) - 10 * MS;
         assertEquals(0, offGrid, 20_000, "placed on the driver's own 20 ms grid, within the clocks' offset reading");
     }
@@ -95,8 +113,7 @@ class NvmlPowerBufferTest {
     @Test
     void energyFromTheBufferAloneFollowsPowerThatSwingsFasterThanTheSampler() throws Exception {
         long origin = System.nanoTime();
-        FakeNvml.Gpu g = swingingGpu(origin, false);
-        FakeNvml nvml = new FakeNvml(System::nanoTime, g);
+        FakeNvml nvml = new FakeNvml(System::nanoTime, swingingGpu(origin, false));
         PowerTrace trace;
         try (NvmlSensor s = open(nvml, Map.of("power", "buffer"))) {
             trace = run(s, 900);
@@ -144,9 +161,8 @@ class NvmlPowerBufferTest {
 
     @Test
     void aFailedFetchIsCountedAndTheNextOneCatchesUpWithNothingLost() throws Exception {
-        long origin = System.nanoTime();
-        FakeNvml.Gpu g = swingingGpu(origin, true);
-        FakeNvml nvml = new FakeNvml(System::nanoTime, g);
+        FakeNvml nvml = swinging(true);
+        FakeNvml.Gpu g = nvml.gpus.get(0);
         PowerTrace trace;
         long errors;
         try (NvmlSensor s = open(nvml, Map.of("power", "buffer", "bufferPeriod", "100ms"))) {
@@ -156,20 +172,7 @@ class NvmlPowerBufferTest {
             assertTrue(s.lastError().contains("GPU is lost"), s.lastError());
         }
         assertEquals(3, errors, "each failed fetch is a read error");
-        long[] when = trace.timestampsNanos(1);
-        double[] watts = trace.values(1);
-        long previous = Long.MIN_VALUE;
-        int kept = 0;
-        for (int i = 0; i < when.length; i++) {
-            if (Double.isNaN(watts[i])) {
-                continue;
-            }
-            if (previous != Long.MIN_VALUE) {
-                assertEquals(20 * MS, when[i] - previous, 20_000, "the buffer held what the failed fetches missed");
-            }
-            previous = when[i];
-            kept++;
-        }
+        int kept = everySampleOnce(trace, "the buffer held what the failed fetches missed").size();
         assertTrue(kept >= 120, "at least the buffer's depth (2.4 s), every sample once: " + kept);
     }
 }
