@@ -27,13 +27,13 @@ import org.tokenpowerbench.power.OptionLine;
  *       clock are read between boundaries (always on boundaries), e.g. {@code 100ms} (the
  *       default) or {@code 1s} (a tenth of the calls; a throttle shorter than a second between
  *       boundaries may then go unseen).</li>
- *   <li>{@code power}: where each GPU's power comes from. {@code field} (the default): the
- *       instantaneous power field 186, read on every sample (channel {@code gpuN.power}).
- *       {@code buffer}: the power samples the driver keeps in its own buffer
- *       ({@code nvmlDeviceGetSamples}), each with the driver's own time stamp, fetched every
- *       {@code bufferPeriod} and on boundaries (channel {@code gpuN.power-buffer}); see
- *       {@link Power} for what each is and what was measured. A GPU whose driver does not
- *       offer the buffer falls back to {@code field}, and the sensor's notes say so.</li>
+ *   <li>{@code power}: where each GPU's power comes from. {@code buffer} (the default): the
+ *       power samples the driver keeps in its own buffer ({@code nvmlDeviceGetSamples}), each with
+ *       the driver's own time stamp, fetched every {@code bufferPeriod} and on boundaries (channel
+ *       {@code gpuN.power-buffer}). {@code field}: the instantaneous power field 186, read on every
+ *       sample (channel {@code gpuN.power}). See {@link Power} for what each is and what was
+ *       measured. A GPU whose driver does not offer the buffer, or stamps it on another clock,
+ *       falls back to {@code field}, and the sensor's notes in {@code sensors.jsonl} say so.</li>
  *   <li>{@code bufferPeriod}: how often the buffer is fetched between boundaries with
  *       {@code power=buffer}, e.g. {@code 500ms} (the default); at most 2 s, since an H200's
  *       driver keeps only about 2.4 s of samples.</li>
@@ -57,12 +57,12 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
     /** The longest {@code bufferPeriod}: 2 s, inside the about 2.4 s an H200's driver buffer holds. */
     public static final Duration MAX_BUFFER_PERIOD = Duration.ofSeconds(2);
 
-    /** Options with the default {@code conditionsPeriod} and power from field 186. */
+    /** Options with the default {@code conditionsPeriod} and power from field 186 (not the default source: see {@link #defaults()}). */
     public NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSchedule counterSchedule) {
         this(gpus, counterPeriod, counterSchedule, DEFAULT_CONDITIONS_PERIOD);
     }
 
-    /** Options with power from field 186. */
+    /** Options with power from field 186 (not the default source: see {@link #defaults()}). */
     public NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSchedule counterSchedule,
                        Duration conditionsPeriod) {
         this(gpus, counterPeriod, counterSchedule, conditionsPeriod, Power.FIELD, DEFAULT_BUFFER_PERIOD);
@@ -76,20 +76,27 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
      * 100 ms and holds one instant's power, which swung between 110 and 930 W within a load
      * segment there; the buffer's samples came about every 20 ms (p1-p99 9-40 ms) and integrate to
      * each 100 ms update's energy within 1.6 J rms (field 186, 5.4 J even at its best lag). A
-     * buffer fetch costs about 0.35-0.45 ms of CPU, against 2.5 µs for one field read, so it pays
-     * where the sampler fetches it rarely.
+     * buffer fetch costs about 0.35-0.45 ms of CPU, against 2.5 µs for one field read; at the
+     * default 500 ms between fetches that is under 1 ms of CPU a second, small beside the counter's
+     * reads (about 4 ms each).
      *
-     * <p>The cheapest way to sample many GPUs: {@code -prof 'nvml:power=buffer;bufferPeriod=1s;counterPeriod=1000s;period=100ms'}
+     * <p>Why the buffer is the default: in llama-server sweeps on the H200 with the default dense
+     * counter schedule (docs/gpu-proof.md), every wave of 2 s or more agreed with an independent
+     * counter log within 0.5 % either way, and the buffer's waves closer: worst 0.36 % (1B shape)
+     * and 0.27 % (8B) against the log's linear split, 0.08 % and 0.06 % against its buffer-shaped
+     * split; field 186's, in a 1B sweep on the same machine, 0.49 % and 0.50 %.
+     *
+     * <p>The cheapest way to sample many GPUs: {@code -prof 'nvml:bufferPeriod=1s;counterPeriod=1000s;period=100ms'}
      * (the counter read only on boundaries, ten wake-ups a second). Eight emulated GPUs cost
-     * 6-9 ms of CPU a second that way on the H200, and in one 68 s trace every wave named
-     * afterwards was within 0.37 % of an independent counter log. In a JMH run each iteration is
-     * a trace of its own, whose two boundary reads then sit at their read instants, up to one
-     * 100 ms update stale; that was not measured on a sweep (docs/gpu-proof.md).
+     * 6-9 ms of CPU a second that way on the H200. In a JMH sweep each iteration's energy then
+     * rests on its two boundary reads, each up to one 100 ms update stale, and on the buffer's
+     * shape between them: 7 of 8 waves were within 0.5 % of an independent log (worst 0.90 %), each
+     * inside its stated 95 % error budget of ±1.3-1.9 % (docs/gpu-proof.md).
      */
     public enum Power {
-        /** {@code NVML_FI_DEV_POWER_INSTANT} (186), read on every sample, true at the read. */
+        /** {@code NVML_FI_DEV_POWER_INSTANT} (186), read on every sample, true at the read ({@code power=field}). */
         FIELD,
-        /** {@code nvmlDeviceGetSamples(NVML_TOTAL_POWER_SAMPLES)}, fetched every {@code bufferPeriod}, each sample at the driver's stamp. */
+        /** {@code nvmlDeviceGetSamples(NVML_TOTAL_POWER_SAMPLES)}, fetched every {@code bufferPeriod}, each sample at the driver's stamp (the default). */
         BUFFER
     }
 
@@ -140,9 +147,10 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
         }
     }
 
-    /** Every visible GPU, a counter step bracketed every 300 ms between boundaries. */
+    /** Every visible GPU, a counter step bracketed every 300 ms between boundaries, power from the driver's buffer. */
     public static NvmlOptions defaults() {
-        return new NvmlOptions(null, DEFAULT_COUNTER_PERIOD, CounterSchedule.DENSE);
+        return new NvmlOptions(null, DEFAULT_COUNTER_PERIOD, CounterSchedule.DENSE, DEFAULT_CONDITIONS_PERIOD,
+                Power.BUFFER, DEFAULT_BUFFER_PERIOD);
     }
 
     /**
@@ -177,13 +185,13 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
             default -> throw new UserError(line.owner() + ": counterSchedule=" + schedule
                     + " is not a schedule; use counterSchedule=dense or counterSchedule=adaptive");
         };
-        String p = line.get("power", "field").strip();
+        String p = line.get("power", "buffer").strip();
         Power power = switch (p.toLowerCase(java.util.Locale.ROOT)) {
             case "field" -> Power.FIELD;
             case "buffer" -> Power.BUFFER;
             default -> throw new UserError(line.owner() + ": power=" + p
-                    + " is not a power source; use power=field (field 186 on every sample) or power=buffer"
-                    + " (the driver's own samples)");
+                    + " is not a power source; use power=buffer (the driver's own samples, the default) or"
+                    + " power=field (field 186 on every sample)");
         };
         Duration bufferPeriod = line.duration("bufferPeriod", DEFAULT_BUFFER_PERIOD);
         if (bufferPeriod.compareTo(MAX_BUFFER_PERIOD) > 0) {

@@ -44,15 +44,16 @@ import org.tokenpowerbench.power.nvml.NvmlMetadata.PowerSource;
  *       {@code counterPeriod}, until the phase is learned again. A boundary read within
  *       {@link #EDGE_ZONE_NANOS} of a predicted step starts an edge check (see {@code checkEdge}).
  *       Absent when the GPU has no counter.</li>
- *   <li>{@code gpuN.power}: {@link PowerChannel.Kind#POWER_WATTS}, {@link Method#SAMPLED}, the
- *       instantaneous power field {@code NVML_FI_DEV_POWER_INSTANT} (186), read on every
- *       sample; or, where that field is not supported, {@code gpuN.power-avg1s} from
- *       {@code nvmlDeviceGetPowerUsage}, which newer GPUs average over one second. With
- *       {@code power=buffer}, {@code gpuN.power-buffer} instead: the samples the driver keeps
- *       in its own buffer ({@code nvmlDeviceGetSamples}, about every 20 ms on an H200), fetched
- *       every {@link NvmlOptions#bufferPeriod()} and on boundary samples, each placed at the
- *       driver's stamp (wall-clock microseconds, moved onto {@link System#nanoTime()}'s clock by
- *       the offset between the two clocks measured at each fetch).</li>
+ *   <li>{@code gpuN.power-buffer} ({@code power=buffer}, the default): {@link PowerChannel.Kind#POWER_WATTS},
+ *       {@link Method#SAMPLED}, the samples the driver keeps in its own buffer
+ *       ({@code nvmlDeviceGetSamples}, about every 20 ms on an H200), fetched every
+ *       {@link NvmlOptions#bufferPeriod()} and on boundary samples, each placed at the driver's
+ *       stamp (wall-clock microseconds, moved onto {@link System#nanoTime()}'s clock by the offset
+ *       between the two clocks measured at each fetch). With {@code power=field}, or where the
+ *       driver keeps no buffer, {@code gpuN.power} instead: the instantaneous power field
+ *       {@code NVML_FI_DEV_POWER_INSTANT} (186), read on every sample; or, where that field is
+ *       not supported, {@code gpuN.power-avg1s} from {@code nvmlDeviceGetPowerUsage}, which newer
+ *       GPUs average over one second.</li>
  * </ul>
  * A failed read (a GPU lost mid-run, say) writes NaN and is counted in {@link #readErrors()}.
  * {@link #metadata()} records names, UUIDs, versions, power limits and which readings worked.
@@ -324,7 +325,10 @@ public final class NvmlSensor implements PowerSensor {
                     long[] times = new long[BUFFER_ROOM];
                     int n = library.totalPowerSamples(h, 0, times, new double[BUFFER_ROOM]);
                     long skew = n == 0 ? 0 : times[n - 1] * 1000 - wallClock.getAsLong();
-                    if (Math.abs(skew) > MAX_STAMP_SKEW_NANOS) {
+                    if (n == 0) {
+                        notes.add("GPU " + v + " (" + uuid + "): power=buffer (the default): the driver's buffer held no"
+                                + " power samples when the sensor opened" + instead);
+                    } else if (Math.abs(skew) > MAX_STAMP_SKEW_NANOS) {
                         notes.add("GPU " + v + " (" + uuid + "): power=buffer: the driver's newest power sample is stamped "
                                 + String.format(java.util.Locale.ROOT, "%+.1f", skew / 1e9) + " s from this host's wall clock,"
                                 + " so its stamps are not on the clock this sensor reads them on" + instead);
@@ -332,8 +336,8 @@ public final class NvmlSensor implements PowerSensor {
                         source = PowerSource.DRIVER_BUFFER;
                     }
                 } catch (NvmlException e) {
-                    notes.add("GPU " + v + " (" + uuid + "): power=buffer asked for the driver's power samples, which it"
-                            + " does not offer (" + e.getMessage() + ")" + instead);
+                    notes.add("GPU " + v + " (" + uuid + "): power=buffer (the default) takes the driver's power samples,"
+                            + " which this driver does not offer (" + e.getMessage() + ")" + instead);
                 }
             }
             CumulativeEnergy energy = new CumulativeEnergy();

@@ -62,8 +62,10 @@ class NvmlOptionsTest {
     }
 
     @Test
-    void powerComesFromTheFieldUnlessTheDriversBufferIsAskedFor() {
-        assertEquals(NvmlOptions.Power.FIELD, NvmlOptions.parse(Map.of()).power());
+    void powerComesFromTheDriversBufferUnlessTheFieldIsAskedFor() {
+        assertEquals(NvmlOptions.Power.BUFFER, NvmlOptions.parse(Map.of()).power());
+        assertEquals(NvmlOptions.Power.BUFFER, NvmlOptions.defaults().power());
+        assertEquals(NvmlOptions.Power.FIELD, NvmlOptions.parse(Map.of("power", "field")).power());
         NvmlOptions o = NvmlOptions.parse(Map.of("power", "buffer", "bufferPeriod", "1s"));
         assertEquals(NvmlOptions.Power.BUFFER, o.power());
         assertEquals(Duration.ofSeconds(1), o.bufferPeriod());

@@ -131,10 +131,35 @@ class NvmlPowerBufferTest {
     }
 
     @Test
+    void withNoOptionsPowerComesFromTheBufferWhereTheDriverKeepsOne() throws Exception {
+        FakeNvml.Gpu g = FakeNvml.h200(U0);
+        g.bufferSpacingNanos = 20 * MS;
+        FakeNvml nvml = new FakeNvml(System::nanoTime, g);
+        try (NvmlSensor s = NvmlSensor.open(nvml, NvmlOptions.parse(Map.of()), Map.of(), System::nanoTime, nvml::wallNanos)) {
+            assertEquals("gpu0.power-buffer", s.channels().get(1).name());
+            assertEquals(PowerSource.DRIVER_BUFFER, s.metadata().gpus().get(0).powerSource());
+            assertTrue(s.metadata().visibilityNotes().isEmpty(), s.metadata().visibilityNotes().toString());
+        }
+    }
+
+    @Test
+    void aBufferEmptyWhenTheSensorOpensIsNotReliedOn() throws Exception {
+        FakeNvml.Gpu g = FakeNvml.h200(U0);
+        g.bufferSpacingNanos = 20 * MS;
+        g.bufferDepth = 0;
+        FakeNvml nvml = new FakeNvml(System::nanoTime, g);
+        try (NvmlSensor s = NvmlSensor.open(nvml, NvmlOptions.parse(Map.of()), Map.of(), System::nanoTime, nvml::wallNanos)) {
+            assertEquals("gpu0.power", s.channels().get(1).name());
+            String notes = String.join("\n", s.metadata().visibilityNotes());
+            assertTrue(notes.contains("held no power samples") && notes.contains("field 186"), notes);
+        }
+    }
+
+    @Test
     void aDriverWithoutTheBufferKeepsFieldPowerAndSaysWhy() throws Exception {
         FakeNvml.Gpu g = FakeNvml.h200(U0);
         FakeNvml nvml = new FakeNvml(System::nanoTime, g);
-        try (NvmlSensor s = NvmlSensor.open(nvml, NvmlOptions.parse(Map.of("power", "buffer")), Map.of(), System::nanoTime)) {
+        try (NvmlSensor s = NvmlSensor.open(nvml, NvmlOptions.parse(Map.of()), Map.of(), System::nanoTime)) {
             assertEquals("gpu0.power", s.channels().get(1).name());
             assertEquals(PowerSource.INSTANT_FIELD, s.metadata().gpus().get(0).powerSource());
             String notes = String.join("\n", s.metadata().visibilityNotes());
