@@ -11,10 +11,14 @@ import org.tokenpowerbench.UserError;
  * <p>Chosen with the system property {@value #PROPERTY} ({@code update} or {@code read}); JMH passes
  * system properties given before {@code -jar} on to its forks.
  *
+ * <p>A sensor may add {@link CounterGrid}s it learned before the trace ({@link #withGrids}), by
+ * counter channel name; a trace too sparse to learn from places that channel's values on its grid.
+ *
  * @param learnUpdates       true to learn update moments, false to keep read instants
  * @param nominalPeriodNanos the sensor's update period, the starting point of the learning
+ * @param grids              the sensor's grids by counter channel name; empty for none
  */
-public record CounterTiming(boolean learnUpdates, long nominalPeriodNanos) {
+public record CounterTiming(boolean learnUpdates, long nominalPeriodNanos, java.util.Map<String, CounterGrid> grids) {
 
     /** The system property that picks the timing: {@code update} (default) or {@code read}. */
     public static final String PROPERTY = "tpb.counterTiming";
@@ -26,6 +30,17 @@ public record CounterTiming(boolean learnUpdates, long nominalPeriodNanos) {
         if (nominalPeriodNanos <= 0) {
             throw new IllegalArgumentException("nominalPeriodNanos=" + nominalPeriodNanos + " must be positive");
         }
+        grids = grids == null ? java.util.Map.of() : java.util.Map.copyOf(grids);
+    }
+
+    /** A timing without a sensor's grids. */
+    public CounterTiming(boolean learnUpdates, long nominalPeriodNanos) {
+        this(learnUpdates, nominalPeriodNanos, java.util.Map.of());
+    }
+
+    /** This timing with {@code grids} (by counter channel name), used where learning updates. */
+    public CounterTiming withGrids(java.util.Map<String, CounterGrid> grids) {
+        return new CounterTiming(learnUpdates, nominalPeriodNanos, grids);
     }
 
     /**
@@ -44,9 +59,9 @@ public record CounterTiming(boolean learnUpdates, long nominalPeriodNanos) {
         };
     }
 
-    /** The points of one counter channel's valid reads under this timing. */
-    CounterUpdates apply(long[] t, double[] v) {
-        return learnUpdates ? CounterUpdates.learn(t, v, nominalPeriodNanos)
+    /** The points of counter channel {@code channel}'s valid reads under this timing. */
+    CounterUpdates apply(String channel, long[] t, double[] v) {
+        return learnUpdates ? CounterUpdates.learn(t, v, nominalPeriodNanos, grids.get(channel))
                 : CounterUpdates.atReads(t, v, nominalPeriodNanos, "-D" + PROPERTY + "=read");
     }
 }

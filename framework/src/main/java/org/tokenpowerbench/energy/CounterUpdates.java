@@ -27,7 +27,11 @@ import java.util.Locale;
  * the next modelled update, that update really came before the value's first read (a read taken
  * within the model's jitter of a step), and the value is placed at its first read.
  *
- * <p><b>When it cannot learn</b> it keeps the read instants and says why ({@link #describe()}):
+ * <p><b>A sensor's grid.</b> A trace with fewer than three tight brackets may still get update
+ * moments from a {@link CounterGrid} its sensor learned before the trace (reads on window boundaries
+ * only, say): the same placement, from the grid's anchor and period.
+ *
+ * <p><b>When it cannot learn</b> (and no grid is given) it keeps the read instants and says why ({@link #describe()}):
  * fewer than three tight brackets (the counter was not read densely enough), or a counter that
  * changes at every read closer than the period (older GPUs whose counter is fresh at each read:
  * then the read instant <em>is</em> the update moment).
@@ -77,6 +81,17 @@ public final class CounterUpdates {
      * @param nominalPeriodNanos the sensor's update period, e.g. 100 ms for NVML; positive
      */
     public static CounterUpdates learn(long[] t, double[] v, long nominalPeriodNanos) {
+        return learn(t, v, nominalPeriodNanos, null);
+    }
+
+    /**
+     * As {@link #learn(long[], double[], long)}, but where the reads hold fewer than three tight
+     * brackets and {@code grid} is given, each value is placed on that grid instead of at its read:
+     * at the latest grid moment not after its first read, by the same rules as learned moments.
+     *
+     * @param grid the sensor's grid for this counter, learned before the trace; null for none
+     */
+    public static CounterUpdates learn(long[] t, double[] v, long nominalPeriodNanos, CounterGrid grid) {
         if (nominalPeriodNanos <= 0) {
             throw new IllegalArgumentException("nominalPeriodNanos=" + nominalPeriodNanos + " must be positive");
         }
@@ -104,6 +119,14 @@ public final class CounterUpdates {
                     + " reads closer than half its update period, so it is fresh at each read")
                     .withUncertainty(0, true);
         }
+        if (tight.size() < 3 && grid != null && n > 0) {
+            double[] model = {grid.anchorNanos(), grid.periodNanos()};
+            long[][] points = place(t, v, x -> model);
+            String d = String.format(Locale.ROOT, "update moments from %s (this trace has %d tight bracket(s)):"
+                    + " period %.3f ms, an update moment known to ±%.2f ms (1 σ)", grid.source(), tight.size(),
+                    grid.periodNanos() / 1e6, grid.sigmaNanos() / 1e6);
+            return new CounterUpdates(points[0], valuesOf(points[1], v), true, grid.periodNanos(), grid.sigmaNanos(), d);
+        }
         if (tight.size() < 3) {
             return atReads(t, v, nominalPeriodNanos, "only " + tight.size() + " read(s) caught an update within half"
                     + " an update period of the read before, 3 are needed to learn its update moments");
@@ -122,45 +145,13 @@ public final class CounterUpdates {
         for (int j = 0; j < m; j++) {
             fitAround(j, lo, hi, number, nominalPeriodNanos, anchor, period, sigma);
         }
-        // one point per run of equal values, at the latest modelled update not after its first read
-        long[] ut = new long[n];
-        double[] uv = new double[n];
-        int runs = 0;
-        int cursor = 0;
-        for (int i = 0; i < n; i++) {
-            if (i > 0 && v[i] == v[i - 1]) {
-                continue;
+        int[] cursor = {0};
+        long[][] points = place(t, v, x -> {
+            while (cursor[0] + 1 < m && Math.abs(hi[cursor[0] + 1] - x) <= Math.abs(hi[cursor[0]] - x)) {
+                cursor[0]++;
             }
-            while (cursor + 1 < m && Math.abs(hi[cursor + 1] - t[i]) <= Math.abs(hi[cursor] - t[i])) {
-                cursor++;
-            }
-            double p = period[cursor] > 0 ? period[cursor] : nominalPeriodNanos;
-            double u = anchor[cursor] + p * Math.floor((t[i] - anchor[cursor]) / p);
-            long moment = (long) Math.floor(u);
-            if (moment > t[i]) {
-                moment = t[i];
-            }
-            int last = i;
-            while (last + 1 < n && v[last + 1] == v[i]) {
-                last++;
-            }
-            if (u + p <= t[last]) {
-                // the reads still show this value after the next modelled update: that update really
-                // came before the first read (the model is off by its jitter here), so the value is that fresh
-                moment = t[i];
-            }
-            if (i > 0 && moment <= t[i - 1]) {
-                // the value changed between the two reads, yet the model has no update there: the real one is
-                // the modelled update just before them (come late) or just after (come early), whichever is nearer
-                moment = t[i - 1] - u <= u + p - t[i] ? t[i - 1] + 1 : t[i];
-            }
-            if (runs > 0 && moment <= ut[runs - 1]) {
-                moment = ut[runs - 1] + 1;
-            }
-            ut[runs] = moment;
-            uv[runs] = v[i];
-            runs++;
-        }
+            return new double[] {anchor[cursor[0]], period[cursor[0]] > 0 ? period[cursor[0]] : nominalPeriodNanos};
+        });
         double meanPeriod = 0;
         double sigmaSq = 0;
         for (int j = 0; j < m; j++) {
@@ -170,7 +161,113 @@ public final class CounterUpdates {
         double u = Math.sqrt(sigmaSq);
         String d = String.format(Locale.ROOT, "update moments learned from %d tight brackets: period %.3f ms,"
                 + " an update moment known to ±%.2f ms (1 σ)", m, meanPeriod / 1e6, u / 1e6);
-        return new CounterUpdates(Arrays.copyOf(ut, runs), Arrays.copyOf(uv, runs), true, meanPeriod, u, d);
+        return new CounterUpdates(points[0], valuesOf(points[1], v), true, meanPeriod, u, d);
+    }
+
+    /**
+     * One point per run of equal values, at the latest modelled update not after its first read.
+     * {@code model} gives {anchor, period} near a read instant; it is asked in increasing time.
+     *
+     * @return {times, indices into v of each run's first read}
+     */
+    private static long[][] place(long[] t, double[] v, java.util.function.LongFunction<double[]> model) {
+        int n = t.length;
+        long[] ut = new long[n];
+        long[] first = new long[n];
+        int runs = 0;
+        for (int i = 0; i < n; i++) {
+            if (i > 0 && v[i] == v[i - 1]) {
+                continue;
+            }
+            double[] ap = model.apply(t[i]);
+            double p = ap[1];
+            double u = ap[0] + p * Math.floor((t[i] - ap[0]) / p);
+            long moment = (long) Math.floor(u);
+            if (moment > t[i]) {
+                moment = t[i];
+            }
+            int last = i;
+            while (last + 1 < n && v[last + 1] == v[i]) {
+                last++;
+            }
+            if (u + p <= t[last] && t[last] - (u + p) >= (u + p) - t[i]) {
+                // the reads still show this value after the next modelled update, and that update would have had
+                // to come later than that more than it would have had to come early before the first read: it
+                // really came before the first read (the model is off by its jitter here), so the value is that fresh
+                moment = t[i];
+            }
+            if (i > 0 && moment <= t[i - 1]) {
+                // the value changed between the two reads, yet the model has no update there: the real one is
+                // the modelled update just before them (come late) or just after (come early), whichever is nearer
+                boolean late = t[i - 1] - u <= u + p - t[i];
+                moment = late ? t[i - 1] + 1 : t[i];
+                if (late && runs > 0 && ut[runs - 1] >= (long) Math.floor(u)) {
+                    // that late update came after the read before, so the value read there (placed at it) came
+                    // from the update before it: no earlier than its own first read's predecessor, nor its run's
+                    int f = (int) first[runs - 1];
+                    long bound = Math.max(f > 0 ? t[f - 1] + 1 : Long.MIN_VALUE, runs > 1 ? ut[runs - 2] + 1 : Long.MIN_VALUE);
+                    ut[runs - 1] = Math.max(bound, (long) Math.floor(u - p));
+                }
+            }
+            if (runs > 0 && moment <= ut[runs - 1]) {
+                moment = ut[runs - 1] + 1;
+            }
+            ut[runs] = moment;
+            first[runs] = i;
+            runs++;
+        }
+        return new long[][] {Arrays.copyOf(ut, runs), Arrays.copyOf(first, runs)};
+    }
+
+    private static double[] valuesOf(long[] firstReads, double[] v) {
+        double[] out = new double[firstReads.length];
+        for (int k = 0; k < out.length; k++) {
+            out[k] = v[(int) firstReads[k]];
+        }
+        return out;
+    }
+
+    /**
+     * The grid a sensor's own tight brackets give ({@code lo[k] < update ≤ hi[k]}, in time order):
+     * the brackets numbered with the nominal period and moved onto the latest one by whole nominal
+     * periods; the update there is the middle of their intersection (or, where the steps' scatter
+     * leaves none, of the least violation). Its uncertainty: the intersection's width over √12 and
+     * the steps' own scatter about the grid (the spread of the brackets' middles around it less what
+     * their widths explain, or the violation as a uniform ± where that is larger), in quadrature. The nominal period, not a fitted one, carries it forward: a period fitted
+     * over a few seconds of brackets is less sure than the nominal one is right (an H200's was
+     * 100.001 ms), and it would carry its error a whole run.
+     *
+     * @param source who made the brackets, for {@link #describe()}
+     * @return null for fewer than three brackets
+     */
+    public static CounterGrid gridFrom(long[] lo, long[] hi, long nominalPeriodNanos, String source) {
+        int m = Math.min(lo.length, hi.length);
+        if (m < 3) {
+            return null;
+        }
+        double[] l = new double[m];
+        double[] h = new double[m];
+        for (int k = 0; k < m; k++) {
+            l[k] = lo[k];
+            h[k] = hi[k];
+        }
+        double[] number = numbered(l, h, nominalPeriodNanos);
+        double[] r = room(nominalPeriodNanos, m - 1, 0, m - 1, l, h, number);
+        double width = r[1] >= r[0] ? (r[1] - r[0]) / Math.sqrt(12) : 0.0;
+        double violation = r[1] < r[0] ? 0.5 * (r[0] - r[1]) : 0.0;
+        double anchor = 0.5 * (r[0] + r[1]);
+        // each step also scatters about the grid (±3 ms on an H200): the brackets' middles spread by that and by
+        // their own widths (uniform within a bracket: width²/12), so what is left of their spread is the scatter's
+        double spread = 0;
+        double widths = 0;
+        for (int k = 0; k < m; k++) {
+            double d = 0.5 * (l[k] + h[k]) - (anchor + nominalPeriodNanos * (number[k] - number[m - 1]));
+            spread += d * d / m;
+            widths += (h[k] - l[k]) * (h[k] - l[k]) / 12.0 / m;
+        }
+        double scatter = Math.max(0, spread - widths);
+        return new CounterGrid((long) Math.floor(anchor), nominalPeriodNanos,
+                Math.sqrt(width * width + Math.max(scatter, violation * violation / 3)), source + " (" + m + " tight brackets)");
     }
 
     private CounterUpdates withUncertainty(double nanos, boolean fresh) {

@@ -66,9 +66,12 @@ public final class PowerSignal {
     private final List<SampleGap> gaps;
     private final long maxGapNanos;
     private final CounterTiming timing;
+    /** Each fused device's counter points (update moments, or reads), where a power shape fills the intervals. */
+    private final List<long[]> shapedCounterPoints;
 
     private PowerSignal(long[] t, double[] left, double[] right, List<SignalSource> sources, List<SampleGap> gaps,
-                        long maxGapNanos, CounterTiming timing) {
+                        long maxGapNanos, CounterTiming timing, List<long[]> shapedCounterPoints) {
+        this.shapedCounterPoints = List.copyOf(shapedCounterPoints);
         this.t = t;
         this.left = left;
         this.right = right;
@@ -148,6 +151,7 @@ public final class PowerSignal {
         List<SignalSource> sources = new ArrayList<>();
         List<SampleGap> gaps = new ArrayList<>();
         List<Piece> pieces = new ArrayList<>();
+        List<long[]> shapedPoints = new ArrayList<>();
         for (Map.Entry<String, int[]> e : byDevice.entrySet()) {
             int counter = e.getValue()[0];
             int power = e.getValue()[1];
@@ -158,7 +162,7 @@ public final class PowerSignal {
             if (c != null) {
                 requireSamples(c, e.getKey(), c != null && p != null ? 2 : 1);
                 Series reads = c.dedupLast();
-                updates = timing.apply(reads.t, reads.v);
+                updates = timing.apply(c.name, reads.t, reads.v);
             }
             sources.add(new SignalSource(e.getKey(), main.scope(), main.method(),
                     counter >= 0 ? channels.get(counter).name() : null, power >= 0 ? channels.get(power).name() : null,
@@ -169,6 +173,7 @@ public final class PowerSignal {
                 long first = reads.t[0];
                 long last = reads.t[reads.t.length - 1];
                 Series points = new Series(updates.times(), updates.values(), c.name);
+                shapedPoints.add(points.t.clone());
                 Piece shape = Piece.ofPower(timing.learnUpdates() ? p.heldOver(Math.min(points.t[0], first), last) : p);
                 piece = fused(points.extendedTo(last, shape), shape, e.getKey(), p.name, maxGapNanos, gaps)
                         .clip(first, last);
@@ -186,7 +191,31 @@ public final class PowerSignal {
             }
             pieces.add(piece);
         }
-        return sum(pieces, sources, gaps, maxGapNanos, timing);
+        return sum(pieces, sources, gaps, maxGapNanos, timing, shapedPoints);
+    }
+
+    /**
+     * The longest interval between two counter points of a device whose power shape fills it, among
+     * those holding {@code x} ({@code [a, b]} with {@code a <= x < b}), clipped to the domain; null
+     * where no counter interval with a shape holds it. The energy a window takes from such an
+     * interval is the counter's, split by the shape: the longer the interval, the more the split
+     * rests on the shape ({@link EnergyBudget}).
+     */
+    public long[] shapedCounterIntervalAround(long x) {
+        long[] best = null;
+        for (long[] pts : shapedCounterPoints) {
+            int i = Arrays.binarySearch(pts, x);
+            int k = i >= 0 ? i : -i - 2; // the last point at or before x
+            if (k < 0 || k + 1 >= pts.length) {
+                continue;
+            }
+            long a = Math.max(pts[k], startNanos());
+            long b = Math.min(pts[k + 1], endNanos());
+            if (b > a && (best == null || b - a > best[1] - best[0])) {
+                best = new long[] {a, b};
+            }
+        }
+        return best;
     }
 
     private static void requireSamples(Series s, String device, int needed) {
@@ -253,7 +282,7 @@ public final class PowerSignal {
 
     /** Sums device pieces over the intersection of their spans. */
     private static PowerSignal sum(List<Piece> pieces, List<SignalSource> sources, List<SampleGap> gaps, long maxGap,
-                                   CounterTiming timing) {
+                                   CounterTiming timing, List<long[]> shapedPoints) {
         long from = Long.MIN_VALUE;
         long to = Long.MAX_VALUE;
         int total = 0;
@@ -300,7 +329,7 @@ public final class PowerSignal {
                 r[j] += p.value(k, y);
             }
         }
-        return new PowerSignal(u, l, r, sources, gaps, maxGap, timing);
+        return new PowerSignal(u, l, r, sources, gaps, maxGap, timing, shapedPoints);
     }
 
     /** First instant of the domain. */

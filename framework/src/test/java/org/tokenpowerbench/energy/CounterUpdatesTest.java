@@ -18,6 +18,53 @@ class CounterUpdatesTest {
     private static final long NO_GAP = Long.MAX_VALUE / 4;
     private static final CounterTiming LEARN = new CounterTiming(true, 100 * MS);
 
+    @Test
+    void twoReadsWithoutBracketsArePlacedOnASensorsGridAndAtTheirReadsWithoutOne() {
+        CounterGrid grid = new CounterGrid(37 * MS, 100 * MS, 2 * MS, "a test grid");
+        long[] t = {1_250 * MS, 6_580 * MS};
+        double[] v = {10, 20};
+        CounterUpdates on = CounterUpdates.learn(t, v, 100 * MS, grid);
+        assertTrue(on.atUpdateMoments());
+        assertEquals(1_237 * MS, on.times()[0]); // the latest grid moment before the read
+        assertEquals(6_537 * MS, on.times()[1]);
+        assertEquals(2 * MS, on.uncertaintyNanos());
+        assertTrue(on.describe().contains("a test grid"), on.describe());
+        CounterUpdates off = CounterUpdates.learn(t, v, 100 * MS);
+        assertFalse(off.atUpdateMoments());
+        assertEquals(t[0], off.times()[0]);
+    }
+
+    @Test
+    void aGridFromBracketsHasTheirPhaseAndAnUncertaintyNoSmallerThanTheStepsScatter() {
+        // steps at 37 + k·100 ms scattered by up to ±3 ms, each caught in a 2 ms bracket
+        long[] scatter = {2, -3, 1, 3, -2, 0, -1, 2, -3, 3, 1, -2};
+        long[] lo = new long[scatter.length];
+        long[] hi = new long[scatter.length];
+        for (int k = 0; k < scatter.length; k++) {
+            long step = 37 * MS + k * 300 * MS + scatter[k] * MS;
+            lo[k] = step - MS - 100_000L * (k % 3);
+            hi[k] = lo[k] + 2 * MS;
+        }
+        CounterGrid grid = CounterUpdates.gridFrom(lo, hi, 100 * MS, "test brackets");
+        double off = Math.floorMod(grid.anchorNanos() - 37 * MS + 50 * MS, 100 * MS) - 50 * MS;
+        assertTrue(Math.abs(off) <= 1.5 * MS, "grid " + off / 1e6 + " ms off the steps' grid");
+        // the scatter is uniform over ±3 ms, σ ≈ 1.7 ms: the grid may not claim to know a step better than that
+        assertTrue(grid.sigmaNanos() >= 1.2 * MS && grid.sigmaNanos() <= 3 * MS, "σ " + grid.sigmaNanos() / 1e6 + " ms");
+        assertEquals(null, CounterUpdates.gridFrom(new long[] {1, 2}, new long[] {3, 4}, 100 * MS, "two"));
+    }
+
+    @Test
+    void aValueThatChangesJustAfterAReadNearAGridMomentCameFromTheUpdateBefore() {
+        // grid steps at 37 + k·100 ms; the one due at 537 ms came late, at 540 ms
+        CounterGrid grid = new CounterGrid(37 * MS, 100 * MS, 2 * MS, "a test grid");
+        long[] t = {1_000 * MS + 250 * MS, 1_539 * MS, 1_543 * MS, 1_560 * MS};
+        double[] v = {10, 20, 21, 21};
+        CounterUpdates u = CounterUpdates.learn(t, v, 100 * MS, grid);
+        // the read at 539 ms still shows the value of the update at 437 ms; the next value came at the late 537-ms step
+        assertEquals(1_437 * MS, u.times()[1]);
+        assertTrue(u.times()[2] > 1_539 * MS && u.times()[2] <= 1_543 * MS, "late step placed at " + u.times()[2]);
+    }
+
     /** Worst relative error of the two timings over random windows of 2–12 s: {learned, read}. */
     private static double[] worstErrors(SimulatedCounter gpu, PowerTrace trace, Random rnd) {
         PowerSignal learned = PowerSignal.of(trace, 200 * MS, LEARN);
@@ -196,7 +243,7 @@ class CounterUpdatesTest {
         PowerSignal learned = PowerSignal.of(trace, NO_GAP, LEARN);
         // the counter's delta between two values equals the signal between the update moments it learned
         Reads r = Reads.of(trace, 0);
-        CounterUpdates u = LEARN.apply(r.t(), r.v());
+        CounterUpdates u = LEARN.apply("counter", r.t(), r.v());
         long[] times = u.times();
         double[] values = u.values();
         for (int i = 1; i + 1 < times.length; i++) {

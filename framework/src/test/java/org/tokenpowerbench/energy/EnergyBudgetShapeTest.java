@@ -1,0 +1,55 @@
+package org.tokenpowerbench.energy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.tokenpowerbench.power.Method;
+import org.tokenpowerbench.power.PowerChannel;
+import org.tokenpowerbench.power.PowerTrace;
+import org.tokenpowerbench.power.Scope;
+
+/**
+ * Where a counter is read only on a trace's boundaries, the energy a window inside takes from the
+ * one long counter interval is split by the power shape, and {@link EnergyBudget} says how sure
+ * that split is; where the counter is read every 100 ms, the shape's share costs nothing.
+ */
+class EnergyBudgetShapeTest {
+
+    private static final long MS = 1_000_000L;
+    private static final List<PowerChannel> CHANNELS = List.of(
+            new PowerChannel("gpu0.counter", "GPU-0", Scope.GPU, Method.COUNTER, PowerChannel.Kind.ENERGY_JOULES),
+            new PowerChannel("gpu0.power", "GPU-0", Scope.GPU, Method.SAMPLED, PowerChannel.Kind.POWER_WATTS));
+
+    /** 200 W for 10 s, power every 20 ms, the counter every {@code counterEvery} ms. */
+    private static PowerSignal steady(long counterEvery) {
+        int n = 501;
+        long[] t = new long[n];
+        double[][] rows = new double[2][n];
+        for (int i = 0; i < n; i++) {
+            t[i] = i * 20 * MS;
+            rows[1][i] = 200;
+            rows[0][i] = (i * 20) % counterEvery == 0 ? 200 * t[i] / 1e9 : Double.NaN;
+        }
+        return PowerSignal.of(new PowerTrace(CHANNELS, t, rows), 200 * MS, CounterTiming.READS);
+    }
+
+    @Test
+    void edgesInsideOneLongCounterIntervalRestOnTheShape() {
+        PowerSignal signal = steady(10_000);
+        EnergyBudget b = EnergyBudget.of(signal, 2_000 * MS, 7_000 * MS, 1000, SensorAccuracy.of("nvml", ""));
+        // the smaller side of each edge: 400 J over 2 s, then 600 J over 3 s
+        double expected = Math.hypot(400 * 0.004 * Math.sqrt(5 / 2.0), 600 * 0.004 * Math.sqrt(5 / 3.0));
+        assertEquals(expected, b.samplingJ(), 1e-6);
+        assertEquals(Arrays.toString(new long[] {0, 10_000 * MS}),
+                Arrays.toString(signal.shapedCounterIntervalAround(2_000 * MS)));
+    }
+
+    @Test
+    void countersReadEveryTenthOfASecondLeaveTheShapeNothingToAnswerFor() {
+        PowerSignal signal = steady(100);
+        EnergyBudget b = EnergyBudget.of(signal, 2_010 * MS, 7_030 * MS, 1004, SensorAccuracy.of("nvml", ""));
+        assertEquals(0.0, b.samplingJ());
+    }
+}
