@@ -180,7 +180,8 @@ public class PowerProfiler implements InternalProfiler {
             // a node's reading already holds its GPUs and CPUs: the total is each node's outermost scope
             signal = PowerSignal.of(trace, PowerSignal.defaultMaxGapNanos(period, sensor.updatePeriod()),
                     ScopeNesting.outermost(trace.channels()),
-                    org.tokenpowerbench.energy.CounterTiming.fromSystemProperty(sensor.updatePeriod()));
+                    org.tokenpowerbench.energy.CounterTiming.fromSystemProperty(sensor.updatePeriod())
+                            .withGrids(sensor.counterGrids()));
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("sensor '" + sensorId + "': " + e.getMessage(), e);
         }

@@ -66,6 +66,16 @@ public interface PowerSensor extends AutoCloseable {
         return java.util.List.of();
     }
 
+    /**
+     * The update grids this sensor has learned for its energy counters, by counter channel name
+     * ({@link org.tokenpowerbench.energy.CounterGrid}), for traces too sparse to learn their own
+     * (counters read on boundaries only). Called between sampling runs, never during one. Empty for
+     * a sensor that learns none (the default).
+     */
+    default java.util.Map<String, org.tokenpowerbench.energy.CounterGrid> counterGrids() {
+        return java.util.Map.of();
+    }
+
     /** Releases native handles. Never throws for a sensor that is already closed. */
     @Override
     void close();

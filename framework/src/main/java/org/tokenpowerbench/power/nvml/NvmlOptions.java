@@ -20,9 +20,10 @@ import org.tokenpowerbench.power.OptionLine;
  *       (a third of the reads, too few brackets to learn the update moments in short windows);
  *       read by {@link OptionLine#duration(String, String, String)}.</li>
  *   <li>{@code counterSchedule}: {@code dense} (the default: a bracket every {@code counterPeriod}
- *       for the whole run) or {@code adaptive} (dense only until the sensor has found the steps'
- *       phase, then one two-read bracket every {@link NvmlSensor#SPARSE_SPACING}; see
- *       {@link CounterSchedule} for why both exist).</li>
+ *       for the whole run), {@code adaptive} (dense only until the sensor has found the steps'
+ *       phase, then one two-read bracket every {@link NvmlSensor#SPARSE_SPACING}) or
+ *       {@code boundaries} (dense until the phase is found, then reads on boundaries only, placed
+ *       on the learned phase); see {@link CounterSchedule} for why all three exist.</li>
  *   <li>{@code conditionsPeriod}: how often each GPU's clock event reasons, temperature and SM
  *       clock are read between boundaries (always on boundaries), e.g. {@code 100ms} (the
  *       default) or {@code 1s} (a tenth of the calls; a throttle shorter than a second between
@@ -91,7 +92,9 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
      * 6-9 ms of CPU a second that way on the H200. In a JMH sweep each iteration's energy then
      * rests on its two boundary reads, each up to one 100 ms update stale, and on the buffer's
      * shape between them: 7 of 8 waves were within 0.5 % of an independent log (worst 0.90 %), each
-     * inside its stated 95 % error budget of ±1.3-1.9 % (docs/gpu-proof.md).
+     * inside its stated 95 % error budget of ±1.3-1.9 % (docs/gpu-proof.md). With
+     * {@code counterSchedule=boundaries} (and the default 10 ms ticks, which its learning needs)
+     * the boundary values sit at their update moments instead; see {@link CounterSchedule}.
      */
     public enum Power {
         /** {@code NVML_FI_DEV_POWER_INSTANT} (186), read on every sample, true at the read ({@code power=field}). */
@@ -104,16 +107,29 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
      * How the counter's steps are bracketed between boundaries. A counter read costs milliseconds
      * of CPU on an H200 (the driver busy-waits), so reads are what the sampler's cost is made of;
      * {@code adaptive} cuts them to about one a second per GPU once the phase is known, {@code dense}
-     * keeps three brackets a second for the learner all run. Both stay selectable: on an H200
-     * (tools/nvml-crosscheck/README.md, docs/gpu-proof.md) {@code dense} kept 8 of 8 waves of a
+     * keeps three brackets a second for the learner all run, and {@code boundaries} stops reading
+     * between boundaries once the phase is learned (about 3 s of dense hunts at the start of each
+     * fork) and places each trace's boundary values on the learned grid. All stay selectable: on an
+     * H200 (tools/nvml-crosscheck/README.md, docs/gpu-proof.md) {@code dense} kept 8 of 8 waves of a
      * llama-server sweep within 0.5 % of an independent counter log, {@code adaptive} 7 of 8
-     * (worst 0.56 %) at a third of the CPU for one GPU, with one idle baseline 1.8 % off.
+     * (worst 0.56 %) at a third of the CPU for one GPU, with one idle baseline 1.8 % off. Under a
+     * load stepping at random every 0.3-1.7 s, with waves of 1-3.3 s, {@code boundaries} kept 12 of
+     * 12 measured waves within 0.5 % of the log's buffer-shaped split (8 of 12 of its linear one, worst 0.80 %;
+     * the learning warm-up 2.1 % off) at 21 ms of CPU a second against 84 for {@code dense} in the
+     * same setting; the same waves with values left at their reads were up to 7.7 % off.
      */
     public enum CounterSchedule {
         /** A bracket hunt every {@code counterPeriod}, all run. */
         DENSE,
         /** Dense until the phase is learned, then one bracket every {@link NvmlSensor#SPARSE_SPACING} aimed at the predicted step. */
-        ADAPTIVE
+        ADAPTIVE,
+        /**
+         * Dense until the phase is learned (about 3 s, once per fork), then the counter is read only
+         * on boundaries (and their edge checks); each trace's values are placed on the learned grid
+         * ({@link org.tokenpowerbench.energy.CounterGrid}). The cheapest schedule with counter values
+         * at their update moments.
+         */
+        BOUNDARIES
     }
 
     /**
@@ -182,8 +198,9 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
         CounterSchedule counterSchedule = switch (schedule.toLowerCase(java.util.Locale.ROOT)) {
             case "dense" -> CounterSchedule.DENSE;
             case "adaptive" -> CounterSchedule.ADAPTIVE;
+            case "boundaries" -> CounterSchedule.BOUNDARIES;
             default -> throw new UserError(line.owner() + ": counterSchedule=" + schedule
-                    + " is not a schedule; use counterSchedule=dense or counterSchedule=adaptive");
+                    + " is not a schedule; use counterSchedule=dense, adaptive or boundaries");
         };
         String p = line.get("power", "buffer").strip();
         Power power = switch (p.toLowerCase(java.util.Locale.ROOT)) {

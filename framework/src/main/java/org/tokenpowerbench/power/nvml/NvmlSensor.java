@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import org.tokenpowerbench.energy.CounterUpdates;
 import org.tokenpowerbench.power.DeviceCondition;
 import org.tokenpowerbench.power.Method;
 import org.tokenpowerbench.power.PowerChannel;
@@ -89,6 +90,18 @@ public final class NvmlSensor implements PowerSensor {
      * this near a predicted step may have seen the step or not.
      */
     static final long EDGE_ZONE_NANOS = 8_000_000L;
+    /**
+     * How far before the newest sample already fetched a boundary's fetch of the driver's buffer
+     * reaches (µs): two update periods and more, so a trace always holds the power from before its
+     * first counter value's update moment, up to 100 ms before its first read.
+     */
+    static final long BOUNDARY_REACH_MICROS = 250_000L;
+    /** Tight brackets kept per GPU for its grid ({@link #counterGrids()}): about 40 s of dense hunts. */
+    static final int KEPT_BRACKETS = 128;
+    /** How far back those brackets may reach: a minute, over which a period 0.001 % off moves a step 0.6 ms. */
+    static final long GRID_REACH_NANOS = 60_000_000_000L;
+    /** The least time between two reads of one boundary's edge check ({@code counterSchedule=boundaries}). */
+    static final long EDGE_READ_SPACING_NANOS = 2_000_000L;
     /** How far an H200's counter steps scatter around their grid (about ±3 ms), with room to spare. */
     private static final long STEP_SCATTER_NANOS = 4_000_000L;
 
@@ -114,6 +127,8 @@ public final class NvmlSensor implements PowerSensor {
     /** Time between bracket hunts: the counter period, rounded to whole update periods (at least one). */
     private final long huntSpacingNanos;
     private final boolean adaptive;
+    /** {@code counterSchedule=boundaries}: no hunts between boundaries once the phase is known. */
+    private final boolean boundariesOnly;
     private long lastSample = Long.MIN_VALUE;
     private final List<PowerChannel> channels;
     private final GpuState[] gpus;
@@ -156,6 +171,17 @@ public final class NvmlSensor implements PowerSensor {
         long huntUntil = Long.MAX_VALUE;
         /** The raw value of the last counter read. */
         long lastRaw;
+        /** The latest tight brackets (in time order, a ring of {@link #KEPT_BRACKETS}), for {@link #counterGrids()}. */
+        /** The clocks' offset the newest buffered sample was placed with. */
+        long lastBufferOffset;
+        final long[] bracketLo = new long[KEPT_BRACKETS];
+        final long[] bracketHi = new long[KEPT_BRACKETS];
+        int brackets;
+        /** {@code counterSchedule=boundaries}: this boundary's read lay near a predicted step; {@link #settleEdge} reads on. */
+        boolean edgePending;
+        /** Until when {@link #settleEdge} reads on, and when the read it starts from was taken. */
+        long edgeUntil;
+        long edgeFrom;
         /** The driver's stamp of the newest buffered power sample kept (microseconds), 0 before the first. */
         long lastBufferStamp;
         /** Whether the next hunt aims at the predicted step (target) rather than starting at nextCounterRead (once the phase is known). */
@@ -180,6 +206,7 @@ public final class NvmlSensor implements PowerSensor {
         long p = UPDATE_PERIOD.toNanos();
         this.huntSpacingNanos = Math.max(1, Math.round((double) options.counterPeriod().toNanos() / p)) * p;
         this.adaptive = options.counterSchedule() == NvmlOptions.CounterSchedule.ADAPTIVE;
+        this.boundariesOnly = options.counterSchedule() == NvmlOptions.CounterSchedule.BOUNDARIES;
         this.conditionsPeriodNanos = options.conditionsPeriod().toNanos();
         this.channels = List.copyOf(channels);
         this.gpus = gpus;
@@ -424,13 +451,19 @@ public final class NvmlSensor implements PowerSensor {
         if (closed) {
             return;
         }
+        for (GpuState g : gpus) {
+            if (g.edgePending) {
+                g.edgePending = false;
+                settleEdge(g, out);
+            }
+        }
         long now = nanoClock.getAsLong();
         if (boundary || now - nextBufferFetch >= 0) {
             boolean any = false;
             for (GpuState g : gpus) {
                 if (g.powerSource == PowerSource.DRIVER_BUFFER && g.powerChannel >= 0) {
                     any = true;
-                    fetchBuffer(g, out);
+                    fetchBuffer(g, out, boundary);
                 }
             }
             nextBufferFetch = any ? nanoClock.getAsLong() + bufferPeriodNanos : Long.MAX_VALUE;
@@ -443,22 +476,31 @@ public final class NvmlSensor implements PowerSensor {
      * offset ({@link #wallMinusNano()}), read just before the call (the offset moves only as NTP
      * slews the wall clock).
      */
-    private void fetchBuffer(GpuState g, Readings out) {
+    private void fetchBuffer(GpuState g, Readings out, boolean boundary) {
         long offset = wallMinusNano();
+        // on a boundary reach back, so that a trace begun right after the last one still holds samples from
+        // before its first counter value's update moment (the sampler drops those it already has)
+        long after = boundary && g.lastBufferStamp > 0 ? g.lastBufferStamp - BOUNDARY_REACH_MICROS : g.lastBufferStamp;
         int n;
         try {
-            n = library.totalPowerSamples(g.handle, g.lastBufferStamp, bufferTimes, bufferMilliwatts);
+            n = library.totalPowerSamples(g.handle, after, bufferTimes, bufferMilliwatts);
         } catch (NvmlException e) {
             failed(e.getMessage());
             return;
         }
+        long known = g.lastBufferStamp;
         for (int i = 0; i < n; i++) {
             long stamp = bufferTimes[i];
-            if (stamp <= g.lastBufferStamp) {
+            if (stamp <= after) {
                 continue;
             }
-            g.lastBufferStamp = stamp;
-            out.add(g.powerChannel, bufferMilliwatts[i] / 1000.0, stamp * 1000 - offset);
+            // a sample fetched before keeps the time it was given then, so the sampler sees it as the same one
+            long at = stamp * 1000 - (stamp <= known ? g.lastBufferOffset : offset);
+            if (stamp > g.lastBufferStamp) {
+                g.lastBufferStamp = stamp;
+                g.lastBufferOffset = offset;
+            }
+            out.add(g.powerChannel, bufferMilliwatts[i] / 1000.0, at);
         }
     }
 
@@ -513,6 +555,8 @@ public final class NvmlSensor implements PowerSensor {
                 if (boundary && !wasHunting && !Double.isNaN(out[g.counterChannel])) {
                     checkEdge(g, now);
                 }
+            } else if (boundariesOnly && g.phaseKnown) {
+                continue; // the phase is learned: between boundaries the counter is left alone
             } else if (g.aimed) {
                 if (now - g.targetLow > 0) { // too late to read before the predicted step: aim at the next one
                     long periods = (now - g.targetLow) / UPDATE_PERIOD.toNanos() + 1;
@@ -585,7 +629,7 @@ public final class NvmlSensor implements PowerSensor {
                 // an edge check that saw no step up to the predicted one plus the zone: the step came before the boundary
                 g.hunting = false;
                 g.huntUntil = Long.MAX_VALUE;
-                g.aimed = g.phaseKnown;
+                g.aimed = g.phaseKnown && !boundariesOnly;
             } else if (g.huntReads >= MAX_HUNT_READS) {
                 g.hunting = false;
                 g.huntUntil = Long.MAX_VALUE;
@@ -613,12 +657,56 @@ public final class NvmlSensor implements PowerSensor {
         long k = Math.floorDiv(now - g.phaseLow + p / 2, p);
         long low = g.phaseLow + k * p;
         long high = g.phaseHigh + k * p;
-        if (now >= low - EDGE_ZONE_NANOS && now <= high + EDGE_ZONE_NANOS) {
+        if (now >= low - EDGE_ZONE_NANOS && now <= high + EDGE_ZONE_NANOS && boundariesOnly) {
+            g.edgePending = true;
+            g.edgeUntil = high + EDGE_ZONE_NANOS;
+            g.edgeFrom = now;
+        } else if (now >= low - EDGE_ZONE_NANOS && now <= high + EDGE_ZONE_NANOS) {
             g.hunting = true;
             g.huntReads = 1;
             g.huntReference = g.lastRaw;
             g.lastHuntRead = now;
             g.huntUntil = high + EDGE_ZONE_NANOS;
+        }
+    }
+
+    /**
+     * {@code counterSchedule=boundaries}: a boundary read near a predicted step is checked within
+     * the boundary's own sample, since no hunt follows it (and none at all follows the last
+     * boundary): the counter is read again, at least {@link #EDGE_READ_SPACING_NANOS} apart (a read
+     * takes about 4 ms on an H200 anyway), until it changes (the step came after the boundary; the
+     * last two reads bracket it, and a tight bracket also re-centres the phase) or the predicted
+     * step plus {@link #EDGE_ZONE_NANOS} has passed unchanged (it came before). Each read is a
+     * timed reading of the counter channel. About a quarter of the boundaries, 1-4 reads each.
+     */
+    private void settleEdge(GpuState g, Readings out) {
+        long reference = g.lastRaw;
+        long previous = g.edgeFrom;
+        for (int k = 0; k < MAX_HUNT_READS; k++) {
+            long now = nanoClock.getAsLong();
+            if (now - previous < EDGE_READ_SPACING_NANOS) {
+                java.util.concurrent.locks.LockSupport.parkNanos(EDGE_READ_SPACING_NANOS - (now - previous));
+                now = nanoClock.getAsLong();
+            }
+            if (now - g.edgeUntil > 0) {
+                return;
+            }
+            long raw;
+            try {
+                raw = library.totalEnergyConsumptionMillijoules(g.handle);
+            } catch (NvmlException e) {
+                failed(e.getMessage());
+                return;
+            }
+            g.lastRaw = raw;
+            out.add(g.counterChannel, g.energy.update(raw), now);
+            if (raw != reference) {
+                if (now - previous <= TIGHT_NANOS) {
+                    followPhase(g, previous, now);
+                }
+                return;
+            }
+            previous = now;
         }
     }
 
@@ -631,6 +719,9 @@ public final class NvmlSensor implements PowerSensor {
      * and hunts are dense again until it is learned anew.
      */
     private void followPhase(GpuState g, long low, long high) {
+        g.bracketLo[g.brackets % KEPT_BRACKETS] = low;
+        g.bracketHi[g.brackets % KEPT_BRACKETS] = high;
+        g.brackets++;
         long p = UPDATE_PERIOD.toNanos();
         if (g.consistentBrackets == 0) {
             g.phaseLow = low;
@@ -658,13 +749,46 @@ public final class NvmlSensor implements PowerSensor {
         }
         g.phaseKnown = g.consistentBrackets >= LEARNED_BRACKETS
                 && g.phaseHigh - g.phaseLow <= PHASE_TOLERANCE_MS * 1_000_000L;
-        g.aimed = g.phaseKnown;
+        g.aimed = g.phaseKnown && !boundariesOnly;
         if (g.aimed) {
             long spacing = adaptive ? SPARSE_SPACING.toNanos() : huntSpacingNanos;
             long periods = (high + spacing - g.phaseLow) / p;
             g.targetLow = g.phaseLow + periods * p;
             g.targetHigh = g.phaseHigh + periods * p;
         }
+    }
+
+    /**
+     * Each counter's grid once its phase is known ({@code LEARNED_BRACKETS} consistent tight
+     * brackets within {@code PHASE_TOLERANCE_MS}), fitted to the tight brackets of the last
+     * {@link #GRID_REACH_NANOS} ({@link CounterUpdates#gridFrom}); the sensor's own phase interval
+     * only aims hunts and edge checks. Empty for a GPU still learning.
+     */
+    @Override
+    public java.util.Map<String, org.tokenpowerbench.energy.CounterGrid> counterGrids() {
+        java.util.Map<String, org.tokenpowerbench.energy.CounterGrid> grids = new java.util.LinkedHashMap<>();
+        for (GpuState g : gpus) {
+            if (g.counterChannel < 0 || !g.phaseKnown) {
+                continue;
+            }
+            int kept = Math.min(g.brackets, KEPT_BRACKETS);
+            long newest = g.bracketHi[(g.brackets - 1) % KEPT_BRACKETS];
+            java.util.List<long[]> recent = new ArrayList<>();
+            for (int k = g.brackets - kept; k < g.brackets; k++) {
+                long lo = g.bracketLo[k % KEPT_BRACKETS];
+                long hi = g.bracketHi[k % KEPT_BRACKETS];
+                if (newest - hi <= GRID_REACH_NANOS) {
+                    recent.add(new long[] {lo, hi});
+                }
+            }
+            org.tokenpowerbench.energy.CounterGrid grid = CounterUpdates.gridFrom(
+                    recent.stream().mapToLong(b -> b[0]).toArray(), recent.stream().mapToLong(b -> b[1]).toArray(),
+                    UPDATE_PERIOD.toNanos(), "the nvml sensor's own brackets");
+            if (grid != null) {
+                grids.put(channels.get(g.counterChannel).name(), grid);
+            }
+        }
+        return grids;
     }
 
     /**

@@ -44,8 +44,8 @@ class NvmlOptionsTest {
         assertEquals(NvmlOptions.CounterSchedule.ADAPTIVE,
                 NvmlOptions.parse(Map.of("counterSchedule", " Adaptive ")).counterSchedule());
         UserError e = assertThrows(UserError.class, () -> NvmlOptions.parse(Map.of("counterSchedule", "sparse")));
-        assertEquals("-prof nvml: counterSchedule=sparse is not a schedule; use counterSchedule=dense or"
-                + " counterSchedule=adaptive", e.getMessage());
+        assertEquals("-prof nvml: counterSchedule=sparse is not a schedule; use counterSchedule=dense, adaptive"
+                + " or boundaries", e.getMessage());
     }
 
     @Test

@@ -131,6 +131,27 @@ class NvmlPowerBufferTest {
     }
 
     @Test
+    void aTraceBegunRightAfterTheLastStillHoldsPowerFromBeforeItsFirstRead() throws Exception {
+        FakeNvml nvml = swinging(true);
+        try (NvmlSensor s = open(nvml, Map.of())) {
+            run(s, 300);
+            PowerTrace next = run(s, 300); // begun at once: its first fetch has next to nothing new
+            long[] t = next.timestampsNanos(1);
+            double[] v = next.values(1);
+            long firstPower = Long.MAX_VALUE;
+            for (int i = 0; i < t.length; i++) {
+                if (!Double.isNaN(v[i])) {
+                    firstPower = Math.min(firstPower, t[i]);
+                }
+            }
+            long firstRead = next.timestampsNanos(0)[0];
+            // a counter value's update may lie up to 100 ms before the first read: the shape must reach there
+            assertTrue(firstRead - firstPower >= 150 * MS, "power begins " + (firstRead - firstPower) / MS
+                    + " ms before the trace's first read");
+        }
+    }
+
+    @Test
     void withNoOptionsPowerComesFromTheBufferWhereTheDriverKeepsOne() throws Exception {
         FakeNvml.Gpu g = FakeNvml.h200(U0);
         g.bufferSpacingNanos = 20 * MS;
