@@ -38,6 +38,8 @@ import org.tokenpowerbench.workload.WaveRecord;
  * @param updateNanos       the sensor's update period: a window shorter than it is not directly measurable
  * @param budget            the error budget of {@code totalJ} (counter, sampling, stated accuracy); per-token
  *                          figures carry its relative half-width, since tokens are counted exactly
+ * @param counterTiming     which instants each device's counter values were given, e.g.
+ *                          {@code GPU-1: update moments learned from 31 tight brackets: ...}; null without a counter
  */
 public record IterationEnergy(
         String sensor,
@@ -59,7 +61,8 @@ public record IterationEnergy(
         SteadyStateEnergy steady,
         String steadyMissing,
         long updateNanos,
-        EnergyBudget budget) {
+        EnergyBudget budget,
+        String counterTiming) {
 
     public IterationEnergy {
         byScope = Collections.unmodifiableMap(new EnumMap<>(byScope));
@@ -120,7 +123,9 @@ public record IterationEnergy(
         return new IterationEnergy(sensor, from, to, total, byScope, byDevice, signal.peakWatts(from, to),
                 signal.estimated(), signal.methodLabel(), sources, wave.promptTokens(), wave.outputTokens(),
                 goodOutputTokens, policy, all, baseline, steady, steadyMissing, updateNanos,
-                EnergyBudget.of(signal, from, to, total, SensorAccuracy.of(sensor)));
+                EnergyBudget.of(signal, from, to, total, SensorAccuracy.of(sensor)),
+                signal.sources().stream().filter(s -> s.counterTiming() != null)
+                        .map(s -> s.device() + ": " + s.counterTiming()).reduce((x, y) -> x + "; " + y).orElse(null));
     }
 
     /** The sensor's id, plus {@code .estimated} when any of its energy is a model: every label starts with it. */

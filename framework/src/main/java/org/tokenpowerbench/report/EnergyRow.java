@@ -125,6 +125,9 @@ public final class EnergyRow {
         json.put("windowToUnixMs", clock.unixMillis(e.toNanos()));
         json.put("method", e.method());
         json.put("signal", e.signal());
+        if (e.counterTiming() != null) {
+            json.put("counterTiming", e.counterTiming());
+        }
         json.put("seconds", e.seconds());
         json.put("energyJ", e.totalJ());
         e.byScope().forEach((scope, joules) -> json.put("energyJ." + scope.label(), joules));

@@ -122,6 +122,8 @@ class PowerProfilerTest {
         assertEquals(r.get("steady.energy.err") / 16, r.get("steady.J/outputToken.err"), 1e-12);
         assertTrue(budget.get("accuracySource").asText().startsWith("not stated"), budget.get("accuracySource").asText());
         assertTrue(budget.has("counterJ") && budget.has("samplingJ") && budget.has("rule"), budget.toString());
+        // which instants the counter's values were given, so a reader can tell learned moments from reads
+        assertTrue(row.get("counterTiming").asText().startsWith("GPU-0: "), row.toString());
         assertEquals(spec().describe(), row.get("trial").asText());
         assertEquals(spec().group(), row.get("group").asText());
         assertEquals(List.of("equal-share", "token-weighted"), fieldNames(row.get("policies")));
