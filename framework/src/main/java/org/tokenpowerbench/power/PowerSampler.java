@@ -276,6 +276,13 @@ public final class PowerSampler implements AutoCloseable {
             if (behind >= 0) {
                 next += (behind / periodNanos + 1) * periodNanos;
             }
+            long idle = sensor.idleNanos();
+            if (idle > 0) { // nothing to read until then: skip whole ticks, staying on the grid
+                long until = System.nanoTime() + idle;
+                if (until - next > 0) {
+                    next += (until - next + periodNanos - 1) / periodNanos * periodNanos;
+                }
+            }
         }
     }
 

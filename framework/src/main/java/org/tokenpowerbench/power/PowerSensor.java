@@ -76,6 +76,16 @@ public interface PowerSensor extends AutoCloseable {
         return java.util.Map.of();
     }
 
+    /**
+     * How long from now this sensor has nothing to read, in nanoseconds: the sampler skips its
+     * ticks until then (a sensor whose power arrives in fetched batches and whose counter needs no
+     * reads between boundaries, say). Called on the sampling thread right after each sample;
+     * boundary samples are taken regardless. 0 (the default): sample on every tick.
+     */
+    default long idleNanos() {
+        return 0;
+    }
+
     /** Releases native handles. Never throws for a sensor that is already closed. */
     @Override
     void close();

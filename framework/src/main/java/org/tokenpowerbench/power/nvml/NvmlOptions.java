@@ -126,7 +126,9 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
         /**
          * Dense until the phase is learned (about 3 s, once per fork), then the counter is read only
          * on boundaries (and their edge checks); each trace's values are placed on the learned grid
-         * ({@link org.tokenpowerbench.energy.CounterGrid}). The cheapest schedule with counter values
+         * ({@link org.tokenpowerbench.energy.CounterGrid}). With power from the driver's buffer the
+         * sampler then wakes only when the conditions or the buffer are due (every 100 ms by default,
+         * {@link NvmlSensor#idleNanos()}), not on every tick. The cheapest schedule with counter values
          * at their update moments.
          */
         BOUNDARIES

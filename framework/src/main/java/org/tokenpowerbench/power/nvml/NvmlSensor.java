@@ -671,6 +671,33 @@ public final class NvmlSensor implements PowerSensor {
     }
 
     /**
+     * With {@code counterSchedule=boundaries}, once every counter's phase is learned, no hunt or
+     * edge check is open and every GPU's power comes from the driver's buffer, nothing is read
+     * between boundaries but the conditions (every {@code conditionsPeriod}) and the buffer
+     * (every {@code bufferPeriod}): the time until the earlier of those is due. Else 0.
+     */
+    @Override
+    public long idleNanos() {
+        if (!boundariesOnly || closed) {
+            return 0;
+        }
+        for (GpuState g : gpus) {
+            if (g.counterChannel >= 0 && (!g.phaseKnown || g.hunting || g.edgePending)) {
+                return 0;
+            }
+            if (g.powerChannel >= 0 && g.powerSource != PowerSource.DRIVER_BUFFER) {
+                return 0;
+            }
+        }
+        if (nextBufferFetch == Long.MIN_VALUE || nextConditions == Long.MIN_VALUE) {
+            return 0; // not sampled yet
+        }
+        long due = Math.min(nextBufferFetch, nextConditions);
+        long now = nanoClock.getAsLong();
+        return due - now > 0 ? due - now : 0;
+    }
+
+    /**
      * {@code counterSchedule=boundaries}: a boundary read near a predicted step is checked within
      * the boundary's own sample, since no hunt follows it (and none at all follows the last
      * boundary): the counter is read again, at least {@link #EDGE_READ_SPACING_NANOS} apart (a read

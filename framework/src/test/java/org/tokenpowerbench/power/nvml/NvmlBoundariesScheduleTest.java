@@ -78,6 +78,11 @@ class NvmlBoundariesScheduleTest {
                 sumReads += Math.abs(atReads.energyJoules(from, to) / truth - 1);
             }
             int reads = g.counterReads - readsBefore;
+            // between boundaries only the conditions (every 100 ms) and the buffer (every 500 ms) are due: the
+            // sampler wakes about ten times a second instead of a hundred
+            PowerTrace quiet = run(s, 2000);
+            long ticks = java.util.Arrays.stream(quiet.timestampsNanos()).distinct().count();
+            assertTrue(ticks <= 2 * 14, ticks + " samples in 2 s once learned, at 10 ms ticks");
             // two boundaries a trace, and an edge check of a few reads at about a quarter of them
             assertTrue(reads <= traces * 2 + traces * 2 * 4, reads + " counter reads in " + traces + " traces");
             // power swings 100-500 W here, so a step misplaced by its ±2 ms scatter is worth up to 0.5 % of a trace
