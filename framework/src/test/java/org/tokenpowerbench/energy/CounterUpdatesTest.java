@@ -54,6 +54,17 @@ class CounterUpdatesTest {
     }
 
     @Test
+    void aValueStillShownJustAfterTheNextGridMomentMeansThatStepCameLateNotThatTheValueIsFresh() {
+        // grid steps at 37 + k·100 ms; the one due at 637 ms came late, after 639 ms
+        CounterGrid grid = new CounterGrid(37 * MS, 100 * MS, 2 * MS, "a test grid");
+        long[] t = {1_250 * MS, 1_628 * MS, 1_639 * MS, 1_642 * MS};
+        double[] v = {10, 20, 20, 21};
+        CounterUpdates u = CounterUpdates.learn(t, v, 100 * MS, grid);
+        // coming 2 ms late is likelier than 9 ms early: the value read at 628 ms came from the step at 537 ms
+        assertEquals(1_537 * MS, u.times()[1]);
+    }
+
+    @Test
     void aValueThatChangesJustAfterAReadNearAGridMomentCameFromTheUpdateBefore() {
         // grid steps at 37 + k·100 ms; the one due at 537 ms came late, at 540 ms
         CounterGrid grid = new CounterGrid(37 * MS, 100 * MS, 2 * MS, "a test grid");
