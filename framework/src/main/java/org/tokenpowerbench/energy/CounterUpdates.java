@@ -121,11 +121,11 @@ public final class CounterUpdates {
         }
         if (tight.size() < 3 && grid != null && n > 0) {
             double[] model = {grid.anchorNanos(), grid.periodNanos()};
-            long[][] points = place(t, v, x -> model);
+            Placed points = place(t, v, x -> model);
             String d = String.format(Locale.ROOT, "update moments from %s (this trace has %d tight bracket(s)):"
                     + " period %.3f ms, an update moment known to ±%.2f ms (1 σ)", grid.source(), tight.size(),
                     grid.periodNanos() / 1e6, grid.sigmaNanos() / 1e6);
-            return new CounterUpdates(points[0], valuesOf(points[1], v), true, grid.periodNanos(), grid.sigmaNanos(), d);
+            return new CounterUpdates(points.times, points.values, true, grid.periodNanos(), grid.sigmaNanos(), d);
         }
         if (tight.size() < 3) {
             return atReads(t, v, nominalPeriodNanos, "only " + tight.size() + " read(s) caught an update within half"
@@ -146,7 +146,7 @@ public final class CounterUpdates {
             fitAround(j, lo, hi, number, nominalPeriodNanos, anchor, period, sigma);
         }
         int[] cursor = {0};
-        long[][] points = place(t, v, x -> {
+        Placed points = place(t, v, x -> {
             while (cursor[0] + 1 < m && Math.abs(hi[cursor[0] + 1] - x) <= Math.abs(hi[cursor[0]] - x)) {
                 cursor[0]++;
             }
@@ -161,19 +161,22 @@ public final class CounterUpdates {
         double u = Math.sqrt(sigmaSq);
         String d = String.format(Locale.ROOT, "update moments learned from %d tight brackets: period %.3f ms,"
                 + " an update moment known to ±%.2f ms (1 σ)", m, meanPeriod / 1e6, u / 1e6);
-        return new CounterUpdates(points[0], valuesOf(points[1], v), true, meanPeriod, u, d);
+        return new CounterUpdates(points.times, points.values, true, meanPeriod, u, d);
+    }
+
+    /** The counter's points: one per run of equal values. */
+    private record Placed(long[] times, double[] values) {
     }
 
     /**
      * One point per run of equal values, at the latest modelled update not after its first read.
      * {@code model} gives {anchor, period} near a read instant; it is asked in increasing time.
-     *
-     * @return {times, indices into v of each run's first read}
      */
-    private static long[][] place(long[] t, double[] v, java.util.function.LongFunction<double[]> model) {
+    private static Placed place(long[] t, double[] v, java.util.function.LongFunction<double[]> model) {
         int n = t.length;
         long[] ut = new long[n];
-        long[] first = new long[n];
+        double[] uv = new double[n];
+        int[] first = new int[n];
         int runs = 0;
         for (int i = 0; i < n; i++) {
             if (i > 0 && v[i] == v[i - 1]) {
@@ -204,7 +207,7 @@ public final class CounterUpdates {
                 if (late && runs > 0 && ut[runs - 1] >= (long) Math.floor(u)) {
                     // that late update came after the read before, so the value read there (placed at it) came
                     // from the update before it: no earlier than its own first read's predecessor, nor its run's
-                    int f = (int) first[runs - 1];
+                    int f = first[runs - 1];
                     long bound = Math.max(f > 0 ? t[f - 1] + 1 : Long.MIN_VALUE, runs > 1 ? ut[runs - 2] + 1 : Long.MIN_VALUE);
                     ut[runs - 1] = Math.max(bound, (long) Math.floor(u - p));
                 }
@@ -213,18 +216,11 @@ public final class CounterUpdates {
                 moment = ut[runs - 1] + 1;
             }
             ut[runs] = moment;
+            uv[runs] = v[i];
             first[runs] = i;
             runs++;
         }
-        return new long[][] {Arrays.copyOf(ut, runs), Arrays.copyOf(first, runs)};
-    }
-
-    private static double[] valuesOf(long[] firstReads, double[] v) {
-        double[] out = new double[firstReads.length];
-        for (int k = 0; k < out.length; k++) {
-            out[k] = v[(int) firstReads[k]];
-        }
-        return out;
+        return new Placed(Arrays.copyOf(ut, runs), Arrays.copyOf(uv, runs));
     }
 
     /**
@@ -233,9 +229,10 @@ public final class CounterUpdates {
      * periods; the update there is the middle of their intersection (or, where the steps' scatter
      * leaves none, of the least violation). Its uncertainty: the intersection's width over √12 and
      * the steps' own scatter about the grid (the spread of the brackets' middles around it less what
-     * their widths explain, or the violation as a uniform ± where that is larger), in quadrature. The nominal period, not a fitted one, carries it forward: a period fitted
-     * over a few seconds of brackets is less sure than the nominal one is right (an H200's was
-     * 100.001 ms), and it would carry its error a whole run.
+     * their widths explain, or the violation as a uniform ± where that is larger), in quadrature.
+     * The nominal period, not a fitted one, carries it forward: a period fitted over a few seconds
+     * of brackets is less sure than the nominal one is right (an H200's was 100.001 ms), and it
+     * would carry its error a whole run.
      *
      * @param source who made the brackets, for {@link #describe()}
      * @return null for fewer than three brackets

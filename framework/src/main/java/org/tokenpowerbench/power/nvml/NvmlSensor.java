@@ -5,7 +5,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
+import org.tokenpowerbench.energy.CounterGrid;
 import org.tokenpowerbench.energy.CounterUpdates;
 import org.tokenpowerbench.power.DeviceCondition;
 import org.tokenpowerbench.power.Method;
@@ -657,11 +659,14 @@ public final class NvmlSensor implements PowerSensor {
         long k = Math.floorDiv(now - g.phaseLow + p / 2, p);
         long low = g.phaseLow + k * p;
         long high = g.phaseHigh + k * p;
-        if (now >= low - EDGE_ZONE_NANOS && now <= high + EDGE_ZONE_NANOS && boundariesOnly) {
+        if (now < low - EDGE_ZONE_NANOS || now > high + EDGE_ZONE_NANOS) {
+            return;
+        }
+        if (boundariesOnly) { // no sample follows the last boundary: settled within this one (settleEdge)
             g.edgePending = true;
             g.edgeUntil = high + EDGE_ZONE_NANOS;
             g.edgeFrom = now;
-        } else if (now >= low - EDGE_ZONE_NANOS && now <= high + EDGE_ZONE_NANOS) {
+        } else {
             g.hunting = true;
             g.huntReads = 1;
             g.huntReference = g.lastRaw;
@@ -712,7 +717,7 @@ public final class NvmlSensor implements PowerSensor {
         for (int k = 0; k < MAX_HUNT_READS; k++) {
             long now = nanoClock.getAsLong();
             if (now - previous < EDGE_READ_SPACING_NANOS) {
-                java.util.concurrent.locks.LockSupport.parkNanos(EDGE_READ_SPACING_NANOS - (now - previous));
+                LockSupport.parkNanos(EDGE_READ_SPACING_NANOS - (now - previous));
                 now = nanoClock.getAsLong();
             }
             if (now - g.edgeUntil > 0) {
@@ -792,25 +797,26 @@ public final class NvmlSensor implements PowerSensor {
      * only aims hunts and edge checks. Empty for a GPU still learning.
      */
     @Override
-    public java.util.Map<String, org.tokenpowerbench.energy.CounterGrid> counterGrids() {
-        java.util.Map<String, org.tokenpowerbench.energy.CounterGrid> grids = new java.util.LinkedHashMap<>();
+    public Map<String, CounterGrid> counterGrids() {
+        Map<String, CounterGrid> grids = new java.util.LinkedHashMap<>();
         for (GpuState g : gpus) {
             if (g.counterChannel < 0 || !g.phaseKnown) {
                 continue;
             }
             int kept = Math.min(g.brackets, KEPT_BRACKETS);
             long newest = g.bracketHi[(g.brackets - 1) % KEPT_BRACKETS];
-            java.util.List<long[]> recent = new ArrayList<>();
+            long[] lo = new long[kept];
+            long[] hi = new long[kept];
+            int n = 0;
             for (int k = g.brackets - kept; k < g.brackets; k++) {
-                long lo = g.bracketLo[k % KEPT_BRACKETS];
-                long hi = g.bracketHi[k % KEPT_BRACKETS];
-                if (newest - hi <= GRID_REACH_NANOS) {
-                    recent.add(new long[] {lo, hi});
+                if (newest - g.bracketHi[k % KEPT_BRACKETS] <= GRID_REACH_NANOS) {
+                    lo[n] = g.bracketLo[k % KEPT_BRACKETS];
+                    hi[n] = g.bracketHi[k % KEPT_BRACKETS];
+                    n++;
                 }
             }
-            org.tokenpowerbench.energy.CounterGrid grid = CounterUpdates.gridFrom(
-                    recent.stream().mapToLong(b -> b[0]).toArray(), recent.stream().mapToLong(b -> b[1]).toArray(),
-                    UPDATE_PERIOD.toNanos(), "the nvml sensor's own brackets");
+            CounterGrid grid = CounterUpdates.gridFrom(Arrays.copyOf(lo, n), Arrays.copyOf(hi, n), UPDATE_PERIOD.toNanos(),
+                    "the nvml sensor's own brackets");
             if (grid != null) {
                 grids.put(channels.get(g.counterChannel).name(), grid);
             }
