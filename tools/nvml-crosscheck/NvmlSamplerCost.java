@@ -29,7 +29,7 @@ import org.tokenpowerbench.power.nvml.NvmlSensor;
  * <pre>
  * tools/nvml-crosscheck/build.sh       # compiles this file against the framework into .device/nvml/probe
  * java -cp .device/nvml/classes:.device/nvml/jna.jar:.device/nvml/probe \
- *     NvmlSamplerCost [seconds=10] [period=10ms] [replicas=1] [gpus=all] [counterPeriod=1s] [counterSchedule=dense|adaptive] [conditionsPeriod=100ms] [power=field|buffer] [bufferPeriod=500ms] [singleReads=true]
+ *     NvmlSamplerCost [seconds=10] [period=10ms] [replicas=1] [gpus=all] [counterPeriod=1s] [counterSchedule=dense|adaptive|boundaries] [conditionsPeriod=100ms] [power=field|buffer] [bufferPeriod=500ms] [singleReads=true] [window=5s]
  * </pre>
  * ({@code run.sh} and {@code cost.sh} beside it run it so.) It is the project's own measuring
  * tool, so it lives here and not in the framework's jar; it uses only the framework's public API.
@@ -70,6 +70,7 @@ public final class NvmlSamplerCost {
             }
         }
         boolean singleReads = Boolean.parseBoolean(a.get("singleReads", "true"));
+        double window = a.duration("window", Duration.ofSeconds(5)).toNanos() / 1e9;
 
         JnaNvmlLibrary real;
         try {
@@ -110,7 +111,24 @@ public final class NvmlSamplerCost {
             sampler.start();
             long threadId = samplerThreadId(threads);
             long threadCpu0 = threadId < 0 ? -1 : threads.getThreadCpuTime(threadId);
-            Thread.sleep(Math.round(seconds * 1000));
+            // the thread's CPU at every window's end, so a schedule that learns first (boundaries,
+            // adaptive) shows its learning apart from the quiet part after it
+            List<double[]> windows = new ArrayList<>();
+            long windowNanos = Math.round(window * 1e9);
+            long end = wall0 + Math.round(seconds * 1e9);
+            long lastT = wall0;
+            long lastCpu = threadCpu0;
+            while (System.nanoTime() - end < 0) {
+                long next = Math.min(end, lastT + windowNanos);
+                Thread.sleep(Math.max(1, (next - System.nanoTime()) / 1_000_000));
+                long t = System.nanoTime();
+                long c = threadId < 0 ? -1 : threads.getThreadCpuTime(threadId);
+                if (threadId >= 0) {
+                    windows.add(new double[] {(lastT - wall0) / 1e9, (t - wall0) / 1e9, (c - lastCpu) / 1e6 / ((t - lastT) / 1e9)});
+                }
+                lastT = t;
+                lastCpu = c;
+            }
             long threadCpu1 = threadId < 0 ? -1 : threads.getThreadCpuTime(threadId);
             long wall1 = System.nanoTime();
             long cpu1 = os.getProcessCpuTime();
@@ -146,6 +164,35 @@ public final class NvmlSamplerCost {
             if (threadCpu0 >= 0 && threadCpu1 >= 0) {
                 System.out.printf(Locale.ROOT, "sampler thread CPU: %.2f ms per second of sampling (%.3f %% of one core)%n",
                         (threadCpu1 - threadCpu0) / 1e6 / wallSeconds, (threadCpu1 - threadCpu0) / 1e7 / wallSeconds);
+            }
+            if (windows.size() > 1) {
+                StringBuilder w = new StringBuilder("sampler thread CPU by window, ms/s:");
+                long[] stamps = trace.timestampsNanos();
+                for (double[] x : windows) {
+                    int reads = 0;
+                    for (int c = 0; c < trace.channels().size(); c++) {
+                        if (trace.channels().get(c).kind() != PowerChannel.Kind.ENERGY_JOULES) {
+                            continue;
+                        }
+                        double[] v = trace.values(c);
+                        for (int i = 0; i < stamps.length; i++) {
+                            double at = (stamps[i] - wall0) / 1e9;
+                            if (!Double.isNaN(v[i]) && at >= x[0] && at < x[1]) {
+                                reads++;
+                            }
+                        }
+                    }
+                    w.append(String.format(Locale.ROOT, " [%.0f-%.0f s] %.2f (%d counter reads)", x[0], x[1], x[2], reads));
+                }
+                System.out.println(w);
+                double quietCpu = 0;
+                double quietSeconds = 0;
+                for (double[] x : windows.subList(1, windows.size())) {
+                    quietCpu += x[2] * (x[1] - x[0]);
+                    quietSeconds += x[1] - x[0];
+                }
+                System.out.printf(Locale.ROOT, "sampler thread CPU after the first window: %.2f ms/s over %.1f s%n",
+                        quietCpu / quietSeconds, quietSeconds);
             }
             double processPerSecond = (cpu1 - cpu0) / (double) (wall1 - wall0);
             System.out.printf(Locale.ROOT, "process CPU: %.2f ms per second of sampling, idle baseline %.2f ms/s,"
