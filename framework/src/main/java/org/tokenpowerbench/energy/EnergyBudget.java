@@ -15,11 +15,11 @@ package org.tokenpowerbench.energy;
  *   <li>{@code samplingJ}: for power-field-only signals, the interpolation between samples. Between
  *       two samples Δt apart the true power may lie anywhere between them; linear interpolation is
  *       off by at most |ΔP| Δt / 2 over the interval, taken as uniform (σ = |ΔP| Δt / (2√3)), the
- *       intervals independent. Where a counter carries the energy the power only shapes it, and
- *       the term counts only where a window's edge falls in a counter interval longer than
- *       {@link #SHAPE_FREE_NANOS} (counters read on boundaries only): the smaller part of that
- *       interval on either side of the edge, E over T seconds, rests on the shape, with σ =
- *       {@link #SHAPE_SHARE_5S} × E × √(5 s / T) (T at least 0.1 s).</li>
+ *       intervals independent. Where a counter carries the energy the power only shapes it: at
+ *       each window edge the smaller part of the counter interval around it, E over T seconds,
+ *       rests on the shape, with σ = {@link #SHAPE_SHARE_5S} × E × √(5 s / T) (T at least 0.1 s,
+ *       so a split inside one 100 ms update costs about 2.8 % of its smaller part). This holds for
+ *       a long interval (counters read on boundaries only) and for one update alike.</li>
  *   <li>{@code accuracy}: the sensor's own accuracy ({@link SensorAccuracy}), read as a 95 % bound on
  *       the share of the energy, so σ = share × E / 1.96; left out (and said so) where not stated.</li>
  * </ul>
@@ -36,14 +36,15 @@ public record EnergyBudget(double joules, double counterJ, double samplingJ, Sen
 
     /** The 95 % coverage factor of a normal distribution. */
     public static final double K95 = 1.96;
-    /** Counter intervals no longer than this (1 s) leave the split inside them to the shape at no cost here. */
-    public static final long SHAPE_FREE_NANOS = 1_000_000_000L;
     /**
      * How far a power shape's energy strays from the counter's over 5 s between exactly placed
      * counter updates, 1 σ: 0.4 %. Measured on an H200 (driver 580.159.04) for the driver's power
      * buffer: over twelve 5 s windows of a llama-server sweep the counter-to-buffer ratio spread
      * 0.9936-1.0063 (σ 0.37 %), over 10 s windows 0.23 %, over 20 s 0.10 %, about as 1/√T
-     * (docs/gpu-proof.md). Field 186's was not measured; the same share is used for it.
+     * (docs/gpu-proof.md). Inside one 100 ms update the formula gives 2.8 % of the smaller part;
+     * the same buffer integrated to each whole update within 1.64 J rms under loads of 110-930 W
+     * (tools/nvml-crosscheck/README.md), a few per cent of an update's energy. Field 186's spread
+     * was not measured over seconds; the same share is used for it.
      */
     public static final double SHAPE_SHARE_5S = 0.004;
     /** NVML's counter resolution: whole millijoules. */
@@ -67,7 +68,7 @@ public record EnergyBudget(double joules, double counterJ, double samplingJ, Sen
             double sum = 0;
             for (long x : new long[] {from, to}) {
                 long[] around = signal.shapedCounterIntervalAround(x);
-                if (around == null || around[1] - around[0] <= SHAPE_FREE_NANOS) {
+                if (around == null) {
                     continue;
                 }
                 long a = Math.min(Math.max(x, around[0]), around[1]);

@@ -13,7 +13,8 @@ import org.tokenpowerbench.power.Scope;
 /**
  * Where a counter is read only on a trace's boundaries, the energy a window inside takes from the
  * one long counter interval is split by the power shape, and {@link EnergyBudget} says how sure
- * that split is; where the counter is read every 100 ms, the shape's share costs nothing.
+ * that split is; where the counter is read every 100 ms, an edge still splits one update by the
+ * shape, and that smaller part counts too.
  */
 class EnergyBudgetShapeTest {
 
@@ -47,9 +48,21 @@ class EnergyBudgetShapeTest {
     }
 
     @Test
-    void countersReadEveryTenthOfASecondLeaveTheShapeNothingToAnswerFor() {
+    void anEdgeInsideOneHundredMillisecondUpdateStillRestsOnTheShapeForItsSmallerPart() {
         PowerSignal signal = steady(100);
         EnergyBudget b = EnergyBudget.of(signal, 2_010 * MS, 7_030 * MS, 1004, SensorAccuracy.of("nvml", ""));
-        assertEquals(0.0, b.samplingJ());
+        // 2,010 ms splits [2,000, 2,100] into 2 J | 18 J; 7,030 ms splits [7,000, 7,100] into 6 J | 14 J;
+        // both parts are shorter than 0.1 s, so each is taken as 0.1 s: 2.8 % of the smaller part
+        double expected = Math.hypot(2 * 0.004 * Math.sqrt(50), 6 * 0.004 * Math.sqrt(50));
+        assertEquals(expected, b.samplingJ(), 1e-6);
+        assertEquals(Arrays.toString(new long[] {7_000 * MS, 7_100 * MS}),
+                Arrays.toString(signal.shapedCounterIntervalAround(7_030 * MS)));
+    }
+
+    @Test
+    void anEdgeOnACounterValueSplitsNothing() {
+        PowerSignal signal = steady(100);
+        EnergyBudget b = EnergyBudget.of(signal, 2_000 * MS, 7_000 * MS, 1000, SensorAccuracy.of("nvml", ""));
+        assertEquals(0.0, b.samplingJ(), 1e-9);
     }
 }
