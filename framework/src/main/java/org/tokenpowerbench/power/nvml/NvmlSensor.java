@@ -106,6 +106,14 @@ public final class NvmlSensor implements PowerSensor {
     static final long EDGE_READ_SPACING_NANOS = 2_000_000L;
     /** How far an H200's counter steps scatter around their grid (about ±3 ms), with room to spare. */
     private static final long STEP_SCATTER_NANOS = 4_000_000L;
+    /**
+     * The least σ a grid claims for a value placed on it: each update comes with its own scatter,
+     * which ten brackets can under-estimate (one fit said 0.03 ms against a fake driver's 1.15 ms).
+     * On an H200 (driver 580.159.04) the update moments an independent log placed to ±0.5 ms
+     * scattered about a 100 ms grid fitted over 65 s by 2.1 ms (σ, 655 updates, an occasional late
+     * update included; docs/gpu-proof.md).
+     */
+    static final double GRID_SIGMA_FLOOR_NANOS = 2_100_000.0;
 
     /**
      * How far the driver's newest buffered sample may be stamped from the host's wall clock when the
@@ -793,7 +801,8 @@ public final class NvmlSensor implements PowerSensor {
     /**
      * Each counter's grid once its phase is known ({@code LEARNED_BRACKETS} consistent tight
      * brackets within {@code PHASE_TOLERANCE_MS}), fitted to the tight brackets of the last
-     * {@link #GRID_REACH_NANOS} ({@link CounterUpdates#gridFrom}); the sensor's own phase interval
+     * {@link #GRID_REACH_NANOS} ({@link CounterUpdates#gridFrom}), its σ at least
+     * {@link #GRID_SIGMA_FLOOR_NANOS}; the sensor's own phase interval
      * only aims hunts and edge checks. Empty for a GPU still learning.
      */
     @Override
@@ -817,6 +826,10 @@ public final class NvmlSensor implements PowerSensor {
             }
             CounterGrid grid = CounterUpdates.gridFrom(Arrays.copyOf(lo, n), Arrays.copyOf(hi, n), UPDATE_PERIOD.toNanos(),
                     "the nvml sensor's own brackets");
+            if (grid != null && grid.sigmaNanos() < GRID_SIGMA_FLOOR_NANOS) {
+                grid = new CounterGrid(grid.anchorNanos(), grid.periodNanos(), GRID_SIGMA_FLOOR_NANOS,
+                        grid.source() + ", σ raised to the steps' measured scatter");
+            }
             if (grid != null) {
                 grids.put(channels.get(g.counterChannel).name(), grid);
             }

@@ -94,6 +94,33 @@ class NvmlBoundariesScheduleTest {
     }
 
     @Test
+    void aGridFromStepsThatDoNotScatterStillClaimsNoLessThanTheMeasuredScatter() throws Exception {
+        long[] now = {0};
+        FakeNvml.Gpu g = FakeNvml.h200("GPU-11111111-aaaa-bbbb-cccc-000000000001");
+        g.counterUpdateNanos = 100 * MS;
+        g.counterUpdatePhaseNanos = 61 * MS; // exactly on the grid
+        g.bufferSpacingNanos = 20 * MS;
+        g.watts = 250;
+        FakeNvml nvml = new FakeNvml(() -> now[0], g);
+        try (NvmlSensor s = NvmlSensor.open(nvml, NvmlOptions.parse(Map.of("counterSchedule", "boundaries")), Map.of(),
+                () -> now[0], nvml::wallNanos)) {
+            double[] out = new double[s.channels().size()];
+            s.sample(out, true);
+            // a sample every millisecond on a clock of its own: every bracket is 1 ms wide, so the
+            // brackets' fit alone would claim a fraction of a millisecond
+            while (s.counterGrids().isEmpty() && now[0] < 20_000 * MS) {
+                now[0] += MS;
+                s.sample(out, false);
+            }
+            CounterGrid grid = s.counterGrids().get("gpu0.counter");
+            assertTrue(grid != null, "the phase was not learned in 20 s of hunts");
+            // a value placed on the grid lands on one real update, which scatters on its own
+            assertEquals(NvmlSensor.GRID_SIGMA_FLOOR_NANOS, grid.sigmaNanos(), 1.0, grid.toString());
+            assertTrue(grid.source().contains("measured scatter"), grid.source());
+        }
+    }
+
+    @Test
     void theScheduleIsNamedBoundaries() {
         assertEquals(NvmlOptions.CounterSchedule.BOUNDARIES,
                 NvmlOptions.parse(Map.of("counterSchedule", "boundaries")).counterSchedule());
