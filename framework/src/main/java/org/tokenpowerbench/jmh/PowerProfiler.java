@@ -29,6 +29,7 @@ import org.tokenpowerbench.power.PowerSensors;
 import org.tokenpowerbench.power.PowerTrace;
 import org.tokenpowerbench.power.SensorUnavailableException;
 import org.tokenpowerbench.report.ConditionsRow;
+import org.tokenpowerbench.report.CounterGridFile;
 import org.tokenpowerbench.report.EnergyRow;
 import org.tokenpowerbench.report.FailureRecord;
 import org.tokenpowerbench.report.IdleBaselineRow;
@@ -103,6 +104,9 @@ public class PowerProfiler implements InternalProfiler {
     private WaveLedger.IdleWindow baselineWindow;
     private String noBaseline = "no idle window was measured in this trial";
     private boolean noBaselineSaid;
+    /** When this fork last wrote its counter grids ({@link CounterGridFile}); MIN_VALUE: not yet. */
+    private long gridsWritten = Long.MIN_VALUE;
+    private static final long GRIDS_REWRITE_NANOS = 60_000_000_000L;
 
     /**
      * Made by JMH (in the host to check, and in every fork) from the options after the
@@ -159,6 +163,9 @@ public class PowerProfiler implements InternalProfiler {
             }
             Runtime.getRuntime().addShutdownHook(new Thread(sensor::close, "tpb-sensor-close"));
             SensorRow.append(RunDirectory.current(), sensor, period, policy);
+            // an earlier fork's counter grids: the sensor confirms them with a few reads instead of learning anew
+            sensor.startFrom(CounterGridFile.recall(RunDirectory.current(), sensorId, sensor.channels(), System.nanoTime(),
+                    wallNanos()));
         }
         sampler = new PowerSampler(sensor, period);
         sampler.start();
@@ -186,6 +193,7 @@ public class PowerProfiler implements InternalProfiler {
             throw new IllegalStateException("sensor '" + sensorId + "': " + e.getMessage(), e);
         }
         RunDirectory dir = RunDirectory.current();
+        rememberGrids(dir);
         updateBaseline(dir, signal);
         WaveLedger.Entry entry = WaveLedger.latest();
         if (entry == null) {
@@ -221,6 +229,24 @@ public class PowerProfiler implements InternalProfiler {
             }
         }
         return results;
+    }
+
+    /** Writes the sensor's counter grids for the run's next fork: once learned, then at most once a minute. */
+    private void rememberGrids(RunDirectory dir) {
+        long now = System.nanoTime();
+        if (gridsWritten != Long.MIN_VALUE && now - gridsWritten < GRIDS_REWRITE_NANOS) {
+            return;
+        }
+        Map<String, org.tokenpowerbench.energy.CounterGrid> grids = sensor.counterGrids();
+        if (!grids.isEmpty()) {
+            CounterGridFile.append(dir, sensorId, sensor.channels(), grids, now, wallNanos());
+            gridsWritten = now;
+        }
+    }
+
+    private static long wallNanos() {
+        java.time.Instant t = java.time.Instant.now();
+        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
     }
 
     /** What a person must know about this wave's figures, on the console (the run folder has it too). */

@@ -77,6 +77,16 @@ public interface PowerSensor extends AutoCloseable {
     }
 
     /**
+     * Grids an earlier fork of this run learned for these counters ({@link #counterGrids()}, on
+     * this host's {@link System#nanoTime()} clock, by counter channel name), handed to a sensor
+     * just opened so that it may confirm them with a few reads instead of learning from nothing.
+     * A sensor must treat them as a guess: a grid its own reads contradict is dropped. Called
+     * before the first sampling run. Ignored by default.
+     */
+    default void startFrom(java.util.Map<String, org.tokenpowerbench.energy.CounterGrid> earlier) {
+    }
+
+    /**
      * How long from now this sensor has nothing to read, in nanoseconds: the sampler skips its
      * ticks until then (a sensor whose power arrives in fetched batches and whose counter needs no
      * reads between boundaries, say). Called on the sampling thread right after each sample;

@@ -96,6 +96,27 @@ class PowerProfilerTest {
     }
 
     @Test
+    void theNextForkStartsFromTheCounterGridsThisForkLearned() throws Exception {
+        PowerProfiler first = new PowerProfiler("sensor=steady;grid=true;period=2ms");
+        SteadySensorProvider.startedFrom = null;
+        iteration(first, true);
+        assertEquals(Map.of(), SteadySensorProvider.startedFrom, "the first fork had nothing to start from");
+        List<String> lines = Files.readAllLines(dir.resolve("counter-grids.jsonl"));
+        assertEquals(1, lines.size(), "one line per counter channel: " + lines);
+        JsonNode line = new ObjectMapper().readTree(lines.get(0));
+        assertEquals("gpu0.energy", line.get("channel").asText());
+        assertEquals("GPU-0", line.get("device").asText());
+
+        WaveLedger.clear();
+        PowerProfiler next = new PowerProfiler("sensor=steady;grid=true;period=2ms"); // a fork opens its own sensor
+        next.beforeIteration(null, MEASUREMENT);
+        next.afterIteration(null, MEASUREMENT, null);
+        org.tokenpowerbench.energy.CounterGrid handed = SteadySensorProvider.startedFrom.get("gpu0.energy");
+        assertEquals(line.get("anchorNanos").asLong(), handed.anchorNanos());
+        assertTrue(handed.source().contains("earlier fork"), handed.source());
+    }
+
+    @Test
     void aSensorFromTheClassPathIsMeasuredOverTheWavesOwnWindow() throws Exception {
         PowerProfiler profiler = new PowerProfiler("sensor=steady;period=2ms");
         Map<String, Double> r = iteration(profiler, true);
@@ -161,7 +182,7 @@ class PowerProfilerTest {
     @Test
     void theSensorsOwnOptionsReachItAndABadOneIsOneLine() {
         ProfilerException e = assertThrows(ProfilerException.class, () -> new PowerProfiler("sensor=steady;capped=true;foo=1"));
-        assertEquals("steady takes no options but capped=true, got [capped, foo]", e.getMessage());
+        assertEquals("steady takes no options but capped=true and grid=true, got [capped, foo]", e.getMessage());
     }
 
     @Test

@@ -3,6 +3,7 @@ package org.tokenpowerbench.jmh;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.tokenpowerbench.energy.CounterGrid;
 import org.tokenpowerbench.power.DeviceCondition;
 import org.tokenpowerbench.power.Method;
 import org.tokenpowerbench.power.PowerChannel;
@@ -14,12 +15,14 @@ import org.tokenpowerbench.power.Scope;
  * A sensor registered only in the test sources' services file, the way a third party's jar
  * registers one: a GPU that draws a constant {@link #WATTS}, read as an energy counter plus an
  * instant power channel (the shape NVML has), and a condition reading at every sample
- * ({@code capped=true}: held back by the power cap). Its counter is computed from the time of each read,
+ * ({@code capped=true}: held back by the power cap; {@code grid=true}: it reports a counter grid). Its counter is computed from the time of each read,
  * so any window's true energy is {@code WATTS × seconds}.
  */
 public final class SteadySensorProvider implements PowerSensorProvider {
 
     static final double WATTS = 100;
+    /** The grids the last sensor opened was handed by {@link PowerSensor#startFrom}; null before any. */
+    static volatile Map<String, CounterGrid> startedFrom;
 
     @Override
     public String id() {
@@ -34,8 +37,9 @@ public final class SteadySensorProvider implements PowerSensorProvider {
     @Override
     public PowerSensor open(Map<String, String> options) {
         boolean capped = "true".equals(options.get("capped"));
-        if (!options.keySet().stream().allMatch("capped"::equals)) {
-            throw new org.tokenpowerbench.UserError("steady takes no options but capped=true, got "
+        boolean grid = "true".equals(options.get("grid"));
+        if (!options.keySet().stream().allMatch(k -> k.equals("capped") || k.equals("grid"))) {
+            throw new org.tokenpowerbench.UserError("steady takes no options but capped=true and grid=true, got "
                     + new java.util.TreeSet<>(options.keySet()));
         }
         long t0 = System.nanoTime();
@@ -67,6 +71,17 @@ public final class SteadySensorProvider implements PowerSensorProvider {
                 List<DeviceCondition> out = List.copyOf(conditions);
                 conditions.clear();
                 return out;
+            }
+
+            @Override
+            public Map<String, CounterGrid> counterGrids() {
+                // with grid=true, a grid as a sensor that learned its counter's updates would have
+                return grid ? Map.of("gpu0.energy", new CounterGrid(t0, 1e6, 0.0, "steady's own grid")) : Map.of();
+            }
+
+            @Override
+            public void startFrom(Map<String, CounterGrid> earlier) {
+                startedFrom = Map.copyOf(earlier);
             }
 
             @Override

@@ -108,8 +108,9 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
      * of CPU on an H200 (the driver busy-waits), so reads are what the sampler's cost is made of;
      * {@code adaptive} cuts them to about one a second per GPU once the phase is known, {@code dense}
      * keeps three brackets a second for the learner all run, and {@code boundaries} stops reading
-     * between boundaries once the phase is learned (about 3 s of dense hunts at the start of each
-     * fork) and places each trace's boundary values on the learned grid. All stay selectable: on an
+     * between boundaries once the phase is learned (about 3 s of dense hunts at the start of a
+     * run's first fork; a later fork confirms the grid the earlier one left in {@code counter-grids.jsonl}
+     * with three brackets) and places each trace's boundary values on the learned grid. All stay selectable: on an
      * H200 (tools/nvml-crosscheck/README.md, docs/gpu-proof.md) {@code dense} kept 8 of 8 waves of a
      * llama-server sweep within 0.5 % of an independent counter log, {@code adaptive} 7 of 8
      * (worst 0.56 %) at a third of the CPU for one GPU, with one idle baseline 1.8 % off. Under a

@@ -44,7 +44,9 @@ import org.tokenpowerbench.power.nvml.NvmlMetadata.PowerSource;
  *       just after it, usually ends the hunt: about two reads a bracket instead of three. With
  *       {@code counterSchedule=adaptive} it then also hunts only every {@link #SPARSE_SPACING}. A
  *       hunt that finds the step outside the prediction goes back to unaimed hunts, every
- *       {@code counterPeriod}, until the phase is learned again. A boundary read within
+ *       {@code counterPeriod}, until the phase is learned again. A sensor handed an earlier
+ *       fork's grid ({@link #startFrom}) knows the phase after {@value #CONFIRMING_BRACKETS} brackets
+ *       that agree with it. A boundary read within
  *       {@link #EDGE_ZONE_NANOS} of a predicted step starts an edge check (see {@code checkEdge}).
  *       Absent when the GPU has no counter.</li>
  *   <li>{@code gpuN.power-buffer} ({@code power=buffer}, the default): {@link PowerChannel.Kind#POWER_WATTS},
@@ -114,6 +116,12 @@ public final class NvmlSensor implements PowerSensor {
      * update included; docs/gpu-proof.md).
      */
     static final double GRID_SIGMA_FLOOR_NANOS = 2_100_000.0;
+    /** Tight brackets that must agree with an earlier fork's grid before its phase counts as known. */
+    static final int CONFIRMING_BRACKETS = 3;
+    /** How far an earlier fork's grid may have drifted per second since (the H200's period is 8 ppm off nominal): 20 ppm. */
+    private static final double GRID_DRIFT_PER_SECOND = 20e-6;
+    /** Grids older than this are not used: by then they may have drifted past the phase tolerance. */
+    static final long GRID_MEMORY_NANOS = 5L * 60 * 1_000_000_000L;
 
     /**
      * How far the driver's newest buffered sample may be stamped from the host's wall clock when the
@@ -795,6 +803,41 @@ public final class NvmlSensor implements PowerSensor {
             long periods = (high + spacing - g.phaseLow) / p;
             g.targetLow = g.phaseLow + periods * p;
             g.targetHigh = g.phaseHigh + periods * p;
+        }
+    }
+
+    /**
+     * Starts each GPU whose counter an earlier fork learned from that grid: its phase window is the
+     * grid's step nearest now, widened by the steps' scatter and the drift since, and
+     * {@value #CONFIRMING_BRACKETS} tight brackets inside it make the phase known, instead of
+     * {@value #LEARNED_BRACKETS} from nothing. A bracket outside it starts the phase over, as
+     * during any learning. Grids older than {@link #GRID_MEMORY_NANOS}, or from the future (another
+     * clock), are ignored.
+     */
+    @Override
+    public void startFrom(Map<String, CounterGrid> earlier) {
+        long now = nanoClock.getAsLong();
+        long p = UPDATE_PERIOD.toNanos();
+        for (GpuState g : gpus) {
+            CounterGrid grid = g.counterChannel < 0 ? null : earlier.get(channels.get(g.counterChannel).name());
+            if (grid == null || g.consistentBrackets > 0) {
+                continue;
+            }
+            long age = now - grid.anchorNanos();
+            if (age < 0 || age > GRID_MEMORY_NANOS) {
+                continue;
+            }
+            long step = grid.anchorNanos() + Math.round((double) age / p) * p;
+            long half = STEP_SCATTER_NANOS + Math.round(age * GRID_DRIFT_PER_SECOND);
+            if (2 * half > PHASE_TOLERANCE_MS * 1_000_000L) {
+                continue;
+            }
+            g.phaseLow = step - half;
+            g.phaseHigh = step + half;
+            g.consistentBrackets = LEARNED_BRACKETS - CONFIRMING_BRACKETS;
+            g.aimed = true; // the first hunt starts just before the step the grid predicts
+            g.targetLow = g.phaseLow;
+            g.targetHigh = g.phaseHigh;
         }
     }
 
