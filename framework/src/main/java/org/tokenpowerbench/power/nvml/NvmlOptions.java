@@ -36,8 +36,9 @@ import org.tokenpowerbench.power.OptionLine;
  *       measured. A GPU whose driver does not offer the buffer, or stamps it on another clock,
  *       falls back to {@code field}, and the sensor's notes in {@code sensors.jsonl} say so.</li>
  *   <li>{@code bufferPeriod}: how often the buffer is fetched between boundaries with
- *       {@code power=buffer}, e.g. {@code 500ms} (the default); at most 2 s, since an H200's
- *       driver keeps only about 2.4 s of samples.</li>
+ *       {@code power=buffer}, e.g. {@code 500ms} (the default; {@code 1s} with
+ *       {@code counterSchedule=boundaries}); at most 2 s, since an H200's driver keeps only about
+ *       2.4 s of samples.</li>
  * </ul>
  * Other keys (such as the sampler's {@code period}) are left to their owners and ignored here.
  *
@@ -55,6 +56,13 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
     public static final Duration DEFAULT_CONDITIONS_PERIOD = Duration.ofMillis(100);
     /** The default {@code bufferPeriod}: 500 ms, a fifth of what an H200's driver buffer holds. */
     public static final Duration DEFAULT_BUFFER_PERIOD = Duration.ofMillis(500);
+    /**
+     * The default {@code bufferPeriod} with {@code counterSchedule=boundaries}: 1 s. There the
+     * fetches are most of what the sampler does once the phase is learned; on an H200 eight
+     * emulated GPUs cost 5.0-6.2 ms of CPU a second this way against 8.0-10.8 at 500 ms
+     * (tools/nvml-crosscheck/README.md). Every sample is still fetched, each at its own stamp.
+     */
+    public static final Duration BOUNDARIES_BUFFER_PERIOD = Duration.ofSeconds(1);
     /** The longest {@code bufferPeriod}: 2 s, inside the about 2.4 s an H200's driver buffer holds. */
     public static final Duration MAX_BUFFER_PERIOD = Duration.ofSeconds(2);
 
@@ -120,7 +128,8 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
      * same setting; the same waves with values left at their reads were up to 7.7 % off. On
      * llama-server sweeps (1B and 8B shapes, batch 8 and 64) {@code boundaries} kept 16 of 16 waves
      * within 0.5 % of the log (worst 0.47 % linear, 0.10 % buffer-shaped). Once learned, its
-     * sampler cost one GPU 3.8 ms of CPU a second and eight emulated GPUs 9.5 ms/s, not counting
+     * sampler cost one GPU 3.8 ms of CPU a second and eight emulated GPUs 9.5 ms/s with the buffer
+     * fetched every 500 ms, 5.0-6.2 ms/s every second (now its default), not counting
      * the learning (2-5 s of CPU per fork for eight) or each boundary's counter read (about 4 ms per GPU).
      */
     public enum CounterSchedule {
@@ -217,7 +226,8 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
                     + " is not a power source; use power=buffer (the driver's own samples, the default) or"
                     + " power=field (field 186 on every sample)");
         };
-        Duration bufferPeriod = line.duration("bufferPeriod", DEFAULT_BUFFER_PERIOD);
+        Duration bufferPeriod = line.duration("bufferPeriod",
+                counterSchedule == CounterSchedule.BOUNDARIES ? BOUNDARIES_BUFFER_PERIOD : DEFAULT_BUFFER_PERIOD);
         if (bufferPeriod.compareTo(MAX_BUFFER_PERIOD) > 0) {
             throw new UserError(line.owner() + ": bufferPeriod=" + line.get("bufferPeriod", "") + " is longer than the "
                     + MAX_BUFFER_PERIOD.toMillis() + " ms the driver's buffer is known to hold (about 2.4 s on an H200),"

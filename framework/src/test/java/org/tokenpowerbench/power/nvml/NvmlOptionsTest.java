@@ -70,6 +70,10 @@ class NvmlOptionsTest {
         assertEquals(NvmlOptions.Power.BUFFER, o.power());
         assertEquals(Duration.ofSeconds(1), o.bufferPeriod());
         assertEquals(Duration.ofMillis(500), NvmlOptions.parse(Map.of("power", "buffer")).bufferPeriod());
+        // with the counter read on boundaries only the fetches are most of the cost: fetched every second
+        assertEquals(Duration.ofSeconds(1), NvmlOptions.parse(Map.of("counterSchedule", "boundaries")).bufferPeriod());
+        assertEquals(Duration.ofMillis(250),
+                NvmlOptions.parse(Map.of("counterSchedule", "boundaries", "bufferPeriod", "250ms")).bufferPeriod());
         UserError e = assertThrows(UserError.class, () -> NvmlOptions.parse(Map.of("power", "smi")));
         assertTrue(e.getMessage().contains("power=smi") && e.getMessage().contains("power=buffer"), e.getMessage());
         e = assertThrows(UserError.class, () -> NvmlOptions.parse(Map.of("power", "buffer", "bufferPeriod", "3s")));
