@@ -16,9 +16,16 @@ import org.tokenpowerbench.UserError;
  *
  * @param learnUpdates       true to learn update moments, false to keep read instants
  * @param nominalPeriodNanos the sensor's update period, the starting point of the learning
+ * <p>A sensor may also say how far its counters' updates scatter about a regular grid
+ * ({@link #withScatter}): a learned update moment then never claims to be known better than that,
+ * however well a trace's brackets happen to agree.
+ *
  * @param grids              the sensor's grids by counter channel name; empty for none
+ * @param scatterNanos       the devices' measured scatter of updates about their grid, 1 σ, by
+ *                           counter channel name; empty for none
  */
-public record CounterTiming(boolean learnUpdates, long nominalPeriodNanos, java.util.Map<String, CounterGrid> grids) {
+public record CounterTiming(boolean learnUpdates, long nominalPeriodNanos, java.util.Map<String, CounterGrid> grids,
+                            java.util.Map<String, Double> scatterNanos) {
 
     /** The system property that picks the timing: {@code update} (default) or {@code read}. */
     public static final String PROPERTY = "tpb.counterTiming";
@@ -31,16 +38,22 @@ public record CounterTiming(boolean learnUpdates, long nominalPeriodNanos, java.
             throw new IllegalArgumentException("nominalPeriodNanos=" + nominalPeriodNanos + " must be positive");
         }
         grids = grids == null ? java.util.Map.of() : java.util.Map.copyOf(grids);
+        scatterNanos = scatterNanos == null ? java.util.Map.of() : java.util.Map.copyOf(scatterNanos);
     }
 
-    /** A timing without a sensor's grids. */
+    /** A timing without a sensor's grids or scatter. */
     public CounterTiming(boolean learnUpdates, long nominalPeriodNanos) {
-        this(learnUpdates, nominalPeriodNanos, java.util.Map.of());
+        this(learnUpdates, nominalPeriodNanos, java.util.Map.of(), java.util.Map.of());
     }
 
     /** This timing with {@code grids} (by counter channel name), used where learning updates. */
     public CounterTiming withGrids(java.util.Map<String, CounterGrid> grids) {
-        return new CounterTiming(learnUpdates, nominalPeriodNanos, grids);
+        return new CounterTiming(learnUpdates, nominalPeriodNanos, grids, scatterNanos);
+    }
+
+    /** This timing with the sensor's scatter of its counters' updates (1 σ, ns, by counter channel name). */
+    public CounterTiming withScatter(java.util.Map<String, Double> scatterNanos) {
+        return new CounterTiming(learnUpdates, nominalPeriodNanos, grids, scatterNanos);
     }
 
     /**
@@ -61,7 +74,11 @@ public record CounterTiming(boolean learnUpdates, long nominalPeriodNanos, java.
 
     /** The points of counter channel {@code channel}'s valid reads under this timing. */
     CounterUpdates apply(String channel, long[] t, double[] v) {
-        return learnUpdates ? CounterUpdates.learn(t, v, nominalPeriodNanos, grids.get(channel))
-                : CounterUpdates.atReads(t, v, nominalPeriodNanos, "-D" + PROPERTY + "=read");
+        if (!learnUpdates) {
+            return CounterUpdates.atReads(t, v, nominalPeriodNanos, "-D" + PROPERTY + "=read");
+        }
+        CounterUpdates learned = CounterUpdates.learn(t, v, nominalPeriodNanos, grids.get(channel));
+        Double scatter = scatterNanos.get(channel);
+        return scatter == null ? learned : learned.withUncertaintyAtLeast(scatter);
     }
 }

@@ -53,9 +53,17 @@ public final class CounterUpdates {
     private final double periodNanos;
     private final double uncertaintyNanos;
     private final String description;
+    /** Whether the points' moments come from a fitted model (the trace's brackets or a grid), not from reads. */
+    private final boolean fitted;
 
     private CounterUpdates(long[] times, double[] values, boolean learned, double periodNanos, double uncertaintyNanos,
                            String description) {
+        this(times, values, learned, periodNanos, uncertaintyNanos, description, false);
+    }
+
+    private CounterUpdates(long[] times, double[] values, boolean learned, double periodNanos, double uncertaintyNanos,
+                           String description, boolean fitted) {
+        this.fitted = fitted;
         this.times = times;
         this.values = values;
         this.learned = learned;
@@ -125,7 +133,7 @@ public final class CounterUpdates {
             String d = String.format(Locale.ROOT, "update moments from %s (this trace has %d tight bracket(s)):"
                     + " period %.3f ms, an update moment known to ±%.2f ms (1 σ)", grid.source(), tight.size(),
                     grid.periodNanos() / 1e6, grid.sigmaNanos() / 1e6);
-            return new CounterUpdates(points.times, points.values, true, grid.periodNanos(), grid.sigmaNanos(), d);
+            return new CounterUpdates(points.times, points.values, true, grid.periodNanos(), grid.sigmaNanos(), d, true);
         }
         if (tight.size() < 3) {
             return atReads(t, v, nominalPeriodNanos, "only " + tight.size() + " read(s) caught an update within half"
@@ -161,7 +169,7 @@ public final class CounterUpdates {
         double u = Math.sqrt(sigmaSq);
         String d = String.format(Locale.ROOT, "update moments learned from %d tight brackets: period %.3f ms,"
                 + " an update moment known to ±%.2f ms (1 σ)", m, meanPeriod / 1e6, u / 1e6);
-        return new CounterUpdates(points.times, points.values, true, meanPeriod, u, d);
+        return new CounterUpdates(points.times, points.values, true, meanPeriod, u, d, true);
     }
 
     /** The counter's points: one per run of equal values. */
@@ -265,6 +273,21 @@ public final class CounterUpdates {
         double scatter = Math.max(0, spread - widths);
         return new CounterGrid((long) Math.floor(anchor), nominalPeriodNanos,
                 Math.sqrt(width * width + Math.max(scatter, violation * violation / 3)), source + " (" + m + " tight brackets)");
+    }
+
+    /**
+     * These points with their moments' uncertainty raised to at least {@code nanos}: where the
+     * device's updates are known to scatter about their grid by that much, a fitted moment is
+     * never known better. Points at read instants or from a counter fresh at every read are
+     * returned as they are.
+     */
+    CounterUpdates withUncertaintyAtLeast(double nanos) {
+        if (!fitted || uncertaintyNanos >= nanos) {
+            return this;
+        }
+        return new CounterUpdates(times, values, learned, periodNanos, nanos, description
+                + String.format(Locale.ROOT, ", raised to ±%.2f ms, the device's measured scatter of its updates", nanos / 1e6),
+                true);
     }
 
     private CounterUpdates withUncertainty(double nanos, boolean fresh) {

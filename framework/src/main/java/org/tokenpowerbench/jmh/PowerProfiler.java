@@ -188,7 +188,7 @@ public class PowerProfiler implements InternalProfiler {
             signal = PowerSignal.of(trace, PowerSignal.defaultMaxGapNanos(period, sensor.updatePeriod()),
                     ScopeNesting.outermost(trace.channels()),
                     org.tokenpowerbench.energy.CounterTiming.fromSystemProperty(sensor.updatePeriod())
-                            .withGrids(sensor.counterGrids()));
+                            .withGrids(sensor.counterGrids()).withScatter(sensor.counterScatterNanos()));
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("sensor '" + sensorId + "': " + e.getMessage(), e);
         }

@@ -77,6 +77,16 @@ public interface PowerSensor extends AutoCloseable {
     }
 
     /**
+     * How far each energy counter's updates scatter about a regular grid, as measured for this kind
+     * of device: 1 σ in nanoseconds, by counter channel name. A counter value placed at a learned
+     * update moment is never taken to be known better than that. Empty (the default) for a sensor
+     * that states none.
+     */
+    default java.util.Map<String, Double> counterScatterNanos() {
+        return java.util.Map.of();
+    }
+
+    /**
      * Grids an earlier fork of this run learned for these counters ({@link #counterGrids()}, on
      * this host's {@link System#nanoTime()} clock, by counter channel name), handed to a sensor
      * just opened so that it may confirm them with a few reads instead of learning from nothing.

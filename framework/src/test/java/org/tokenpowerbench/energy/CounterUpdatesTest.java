@@ -1,5 +1,6 @@
 package org.tokenpowerbench.energy;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,6 +52,38 @@ class CounterUpdatesTest {
         // the scatter is uniform over ±3 ms, σ ≈ 1.7 ms: the grid may not claim to know a step better than that
         assertTrue(grid.sigmaNanos() >= 1.2 * MS && grid.sigmaNanos() <= 3 * MS, "σ " + grid.sigmaNanos() / 1e6 + " ms");
         assertEquals(null, CounterUpdates.gridFrom(new long[] {1, 2}, new long[] {3, 4}, 100 * MS, "two"));
+    }
+
+    @Test
+    void aLearnedMomentClaimsNoLessThanTheDevicesStatedScatterAndAFreshCounterStaysExact() {
+        // steps exactly every 100 ms from 37 ms, each caught in a 1 ms bracket: the fit alone claims a fraction of that
+        java.util.List<Long> t = new java.util.ArrayList<>();
+        java.util.List<Double> v = new java.util.ArrayList<>();
+        for (int k = 0; k < 12; k++) {
+            long step = 37 * MS + k * 300 * MS;
+            t.add(step - 20 * MS); // a hunt: unchanged, unchanged, then the new value
+            v.add((double) k);
+            t.add(step - MS / 2);
+            v.add((double) k);
+            t.add(step + MS / 2);
+            v.add(k + 1.0);
+        }
+        long[] times = t.stream().mapToLong(Long::longValue).toArray();
+        double[] values = v.stream().mapToDouble(Double::doubleValue).toArray();
+        CounterUpdates fit = LEARN.apply("gpu0.counter", times, values);
+        assertTrue(fit.uncertaintyNanos() < 0.5 * MS, fit.describe());
+        CounterUpdates floored = LEARN.withScatter(java.util.Map.of("gpu0.counter", 2.1 * MS)).apply("gpu0.counter", times, values);
+        assertEquals(2.1 * MS, floored.uncertaintyNanos(), 1e-6);
+        assertTrue(floored.describe().contains("measured scatter"), floored.describe());
+        assertArrayEquals(fit.times(), floored.times(), "only the uncertainty moves, never a moment");
+        // another channel's scatter does not reach this one
+        assertEquals(fit.uncertaintyNanos(),
+                LEARN.withScatter(java.util.Map.of("gpu1.counter", 2.1 * MS)).apply("gpu0.counter", times, values).uncertaintyNanos());
+
+        // a counter fresh at every read is exact at its reads: no scatter applies to it
+        long[] every = {0, 10 * MS, 20 * MS, 30 * MS, 40 * MS};
+        double[] rising = {1, 2, 3, 4, 5};
+        assertEquals(0.0, LEARN.withScatter(java.util.Map.of("c", 2.1 * MS)).apply("c", every, rising).uncertaintyNanos());
     }
 
     @Test

@@ -807,6 +807,22 @@ public final class NvmlSensor implements PowerSensor {
     }
 
     /**
+     * Every counter's updates scatter about their grid by {@link #GRID_SIGMA_FLOOR_NANOS} (measured
+     * on an H200; the same is assumed for other GPUs), so no learned update moment is taken to be
+     * known better, in a trace's own fit as on a grid.
+     */
+    @Override
+    public Map<String, Double> counterScatterNanos() {
+        Map<String, Double> out = new java.util.LinkedHashMap<>();
+        for (GpuState g : gpus) {
+            if (g.counterChannel >= 0) {
+                out.put(channels.get(g.counterChannel).name(), GRID_SIGMA_FLOOR_NANOS);
+            }
+        }
+        return out;
+    }
+
+    /**
      * Starts each GPU whose counter an earlier fork learned from that grid: its phase window is the
      * grid's step nearest now, widened by the steps' scatter and the drift since, and
      * {@value #CONFIRMING_BRACKETS} tight brackets inside it make the phase known, instead of
