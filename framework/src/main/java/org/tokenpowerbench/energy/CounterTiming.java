@@ -14,12 +14,12 @@ import org.tokenpowerbench.UserError;
  * <p>A sensor may add {@link CounterGrid}s it learned before the trace ({@link #withGrids}), by
  * counter channel name; a trace too sparse to learn from places that channel's values on its grid.
  *
- * @param learnUpdates       true to learn update moments, false to keep read instants
- * @param nominalPeriodNanos the sensor's update period, the starting point of the learning
  * <p>A sensor may also say how far its counters' updates scatter about a regular grid
  * ({@link #withScatter}): a learned update moment then never claims to be known better than that,
  * however well a trace's brackets happen to agree.
  *
+ * @param learnUpdates       true to learn update moments, false to keep read instants
+ * @param nominalPeriodNanos the sensor's update period, the starting point of the learning
  * @param grids              the sensor's grids by counter channel name; empty for none
  * @param scatterNanos       the devices' measured scatter of updates about their grid, 1 σ, by
  *                           counter channel name; empty for none

@@ -109,13 +109,13 @@ public final class NvmlSensor implements PowerSensor {
     /** How far an H200's counter steps scatter around their grid (about ±3 ms), with room to spare. */
     private static final long STEP_SCATTER_NANOS = 4_000_000L;
     /**
-     * The least σ a grid claims for a value placed on it: each update comes with its own scatter,
-     * which ten brackets can under-estimate (one fit said 0.03 ms against a fake driver's 1.15 ms).
-     * On an H200 (driver 580.159.04) the update moments an independent log placed to ±0.5 ms
-     * scattered about a 100 ms grid fitted over 65 s by 2.1 ms (σ, 655 updates, an occasional late
-     * update included; docs/gpu-proof.md).
+     * How far each counter update scatters about its grid, 1 σ ({@link #counterScatterNanos}): no
+     * fitted update moment claims less, since ten brackets can under-estimate it (fits said 0.03 ms
+     * against a fake driver's 1.15 ms, and ±0.01 ms on an H200). On an H200 (driver 580.159.04)
+     * the update moments an independent log placed to ±0.5 ms scattered about a 100 ms grid fitted
+     * over 65 s by 2.1 ms (σ, 655 updates, an occasional late update included; docs/gpu-proof.md).
      */
-    static final double GRID_SIGMA_FLOOR_NANOS = 2_100_000.0;
+    static final double UPDATE_SCATTER_NANOS = 2_100_000.0;
     /** Tight brackets that must agree with an earlier fork's grid before its phase counts as known. */
     static final int CONFIRMING_BRACKETS = 3;
     /** How far an earlier fork's grid may have drifted per second since (the H200's period is 8 ppm off nominal): 20 ppm. */
@@ -807,7 +807,7 @@ public final class NvmlSensor implements PowerSensor {
     }
 
     /**
-     * Every counter's updates scatter about their grid by {@link #GRID_SIGMA_FLOOR_NANOS} (measured
+     * Every counter's updates scatter about their grid by {@link #UPDATE_SCATTER_NANOS} (measured
      * on an H200; the same is assumed for other GPUs), so no learned update moment is taken to be
      * known better, in a trace's own fit as on a grid.
      */
@@ -816,7 +816,7 @@ public final class NvmlSensor implements PowerSensor {
         Map<String, Double> out = new java.util.LinkedHashMap<>();
         for (GpuState g : gpus) {
             if (g.counterChannel >= 0) {
-                out.put(channels.get(g.counterChannel).name(), GRID_SIGMA_FLOOR_NANOS);
+                out.put(channels.get(g.counterChannel).name(), UPDATE_SCATTER_NANOS);
             }
         }
         return out;
@@ -860,8 +860,7 @@ public final class NvmlSensor implements PowerSensor {
     /**
      * Each counter's grid once its phase is known ({@code LEARNED_BRACKETS} consistent tight
      * brackets within {@code PHASE_TOLERANCE_MS}), fitted to the tight brackets of the last
-     * {@link #GRID_REACH_NANOS} ({@link CounterUpdates#gridFrom}), its σ at least
-     * {@link #GRID_SIGMA_FLOOR_NANOS}; the sensor's own phase interval
+     * {@link #GRID_REACH_NANOS} ({@link CounterUpdates#gridFrom}); the sensor's own phase interval
      * only aims hunts and edge checks. Empty for a GPU still learning.
      */
     @Override
@@ -885,10 +884,6 @@ public final class NvmlSensor implements PowerSensor {
             }
             CounterGrid grid = CounterUpdates.gridFrom(Arrays.copyOf(lo, n), Arrays.copyOf(hi, n), UPDATE_PERIOD.toNanos(),
                     "the nvml sensor's own brackets");
-            if (grid != null && grid.sigmaNanos() < GRID_SIGMA_FLOOR_NANOS) {
-                grid = new CounterGrid(grid.anchorNanos(), grid.periodNanos(), GRID_SIGMA_FLOOR_NANOS,
-                        grid.source() + ", σ raised to the steps' measured scatter");
-            }
             if (grid != null) {
                 grids.put(channels.get(g.counterChannel).name(), grid);
             }
