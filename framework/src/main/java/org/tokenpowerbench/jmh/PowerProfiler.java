@@ -239,8 +239,14 @@ public class PowerProfiler implements InternalProfiler {
         }
         Map<String, org.tokenpowerbench.energy.CounterGrid> grids = sensor.counterGrids();
         if (!grids.isEmpty()) {
-            CounterGridFile.append(dir, sensorId, sensor.channels(), grids, now, wallNanos());
             gridsWritten = now;
+            try {
+                CounterGridFile.append(dir, sensorId, sensor.channels(), grids, now, wallNanos());
+            } catch (java.io.UncheckedIOException e) {
+                // only a head start for the next fork: this wave's rows are what must not be lost
+                System.err.println("tokenpowerbench: " + sensorId + ": the counter grids were not kept for the next fork ("
+                        + e.getMessage() + "); it will learn them anew");
+            }
         }
     }
 

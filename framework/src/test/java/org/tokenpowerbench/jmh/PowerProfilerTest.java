@@ -117,6 +117,15 @@ class PowerProfilerTest {
     }
 
     @Test
+    void countersGridsThatCannotBeWrittenCostTheWaveNothing() throws Exception {
+        Files.createDirectory(dir.resolve("counter-grids.jsonl")); // a file that cannot be appended to
+        Map<String, Double> r = iteration(new PowerProfiler("sensor=steady;grid=true;period=2ms"), true);
+        assertTrue(r.get("steady.energy") > 0, r.toString());
+        assertEquals(1, energyRows().size(), "the wave's energy line is written");
+        assertTrue(captured.toString(StandardCharsets.UTF_8).contains("were not kept for the next fork"), captured.toString());
+    }
+
+    @Test
     void aSensorFromTheClassPathIsMeasuredOverTheWavesOwnWindow() throws Exception {
         PowerProfiler profiler = new PowerProfiler("sensor=steady;period=2ms");
         Map<String, Double> r = iteration(profiler, true);
