@@ -142,6 +142,12 @@ public final class NvmlSensor implements PowerSensor {
     private final double[] bufferMilliwatts = new double[BUFFER_ROOM];
     /** The channel values of {@link #sample(double[], boolean)}, when called through {@link #sample(Readings, boolean)}. */
     private double[] scratch;
+    /**
+     * Per channel, when its latest counter read began. A sample reads the GPUs' counters one after
+     * another, each busy-waiting about 4 ms on an H200, so with eight GPUs the last read begins some
+     * 30 ms after the sample's own time: each value, and each hunt's bracket, keeps its own read's time.
+     */
+    private final long[] counterReadAt;
     /** Time between bracket hunts: the counter period, rounded to whole update periods (at least one). */
     private final long huntSpacingNanos;
     private final boolean adaptive;
@@ -229,6 +235,7 @@ public final class NvmlSensor implements PowerSensor {
         this.channels = List.copyOf(channels);
         this.gpus = gpus;
         this.metadata = metadata;
+        this.counterReadAt = new long[channels.size()];
     }
 
     /**
@@ -462,7 +469,12 @@ public final class NvmlSensor implements PowerSensor {
         }
         sample(scratch, boundary);
         for (int c = 0; c < scratch.length; c++) {
-            if (!Double.isNaN(scratch[c])) {
+            if (Double.isNaN(scratch[c])) {
+                continue;
+            }
+            if (channels.get(c).kind() == PowerChannel.Kind.ENERGY_JOULES) {
+                out.set(c, scratch[c], counterReadAt[c]);
+            } else {
                 out.set(c, scratch[c]);
             }
         }
@@ -569,9 +581,9 @@ public final class NvmlSensor implements PowerSensor {
             }
             if (boundary || g.hunting) {
                 boolean wasHunting = g.hunting;
-                out[g.counterChannel] = readCounter(g, now, gap);
+                out[g.counterChannel] = readCounter(g, gap);
                 if (boundary && !wasHunting && !Double.isNaN(out[g.counterChannel])) {
-                    checkEdge(g, now);
+                    checkEdge(g, counterReadAt[g.counterChannel]);
                 }
             } else if (boundariesOnly && g.phaseKnown) {
                 continue; // the phase is learned: between boundaries the counter is left alone
@@ -594,7 +606,7 @@ public final class NvmlSensor implements PowerSensor {
         if (starting != null) {
             starting.hunting = true;
             starting.huntReads = 0;
-            out[starting.counterChannel] = readCounter(starting, now, gap);
+            out[starting.counterChannel] = readCounter(starting, gap);
         }
     }
 
@@ -622,7 +634,9 @@ public final class NvmlSensor implements PowerSensor {
      * {@link NvmlOptions#counterPeriod()}; a hunt that saw no change in {@link #MAX_HUNT_READS}
      * reads waits a counter period and tries again.
      */
-    private double readCounter(GpuState g, long now, long gap) {
+    private double readCounter(GpuState g, long gap) {
+        long now = nanoClock.getAsLong(); // this read's own time: earlier GPUs' reads in this sample took milliseconds
+        counterReadAt[g.counterChannel] = now;
         long raw;
         try {
             raw = library.totalEnergyConsumptionMillijoules(g.handle);

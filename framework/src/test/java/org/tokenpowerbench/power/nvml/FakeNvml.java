@@ -43,6 +43,8 @@ final class FakeNvml implements NvmlLibrary {
         /** The next this many buffer fetches fail (a GPU lost for a moment). */
         int failingBufferFetches;
         int counterReads;
+        /** How long a counter read keeps the caller, passed to {@link FakeNvml#spend} (an H200's driver busy-waits about 4 ms). */
+        long counterReadNanos;
         int fieldReads;
         /** Clock event reasons now; negative: the call is not supported on this GPU. */
         long clockEvents;
@@ -57,6 +59,8 @@ final class FakeNvml implements NvmlLibrary {
 
     final List<Gpu> gpus = new ArrayList<>();
     final LongSupplier clock;
+    /** Moves a test's own clock on by a call's duration ({@link Gpu#counterReadNanos}); by default time does not move. */
+    java.util.function.LongConsumer spend = nanos -> { };
     /** The fake host's wall clock is {@link #clock} plus this (nanoseconds since the epoch); the buffer's stamps are on it. */
     long wallOffsetNanos = 1_796_000_000_000_000_000L;
     int initResult = NvmlReturn.SUCCESS;
@@ -174,6 +178,9 @@ final class FakeNvml implements NvmlLibrary {
         }
         long mj = g.joulesAt != null ? (long) Math.floor(g.joulesAt.applyAsDouble(now) * 1000)
                 : Math.round(g.watts * now / 1e6);
+        if (g.counterReadNanos > 0) {
+            spend.accept(g.counterReadNanos); // the value is the one at the read's start
+        }
         return now >= g.counterResetAtNanos
                 ? Math.round(g.watts * (now - g.counterResetAtNanos) / 1e6)
                 : g.counterMillijoulesAtZero + mj;
