@@ -29,7 +29,7 @@ import org.tokenpowerbench.power.nvml.NvmlSensor;
  * <pre>
  * tools/nvml-crosscheck/build.sh       # compiles this file against the framework into .device/nvml/probe
  * java -cp .device/nvml/classes:.device/nvml/jna.jar:.device/nvml/probe \
- *     NvmlSamplerCost [seconds=10] [period=10ms] [replicas=1] [gpus=all] [counterPeriod=1s] [counterSchedule=dense|adaptive|boundaries] [conditionsPeriod=100ms] [power=field|buffer] [bufferPeriod=500ms] [singleReads=true] [window=5s]
+ *     NvmlSamplerCost [seconds=10] [period=10ms] [replicas=1] [gpus=all] [counterPeriod=1s] [counterSchedule=auto|dense|adaptive|boundaries] [conditionsPeriod=100ms] [power=field|buffer] [bufferPeriod=500ms] [singleReads=true] [window=5s]
  * </pre>
  * ({@code run.sh} and {@code cost.sh} beside it run it so.) It is the project's own measuring
  * tool, so it lives here and not in the framework's jar; it uses only the framework's public API.

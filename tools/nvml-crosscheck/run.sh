@@ -20,6 +20,6 @@ PYTHONUNBUFFERED=1 python3 "$dir/crosscheck.py" --classpath "$cp" --out "$out" "
 {
   echo "== sampler cost, 1 GPU, 100 Hz"
   java -cp "$cp" NvmlSamplerCost seconds=10 period=10ms
-  echo "== sampler cost, the GPU presented 8 times (emulates the NVML calls of 8 GPUs), 100 Hz"
+  echo "== sampler cost, the GPU presented 8 times (emulates the NVML calls of 8 GPUs), 100 Hz, the default schedule (boundaries for 8)"
   java -cp "$cp" NvmlSamplerCost seconds=10 period=10ms replicas=8
 } 2>&1 | tee "$out/sampler-cost.txt"

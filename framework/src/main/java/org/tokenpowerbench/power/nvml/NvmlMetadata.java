@@ -12,13 +12,17 @@ import java.util.Map;
  * @param cudaVisibleDevices the value of {@code CUDA_VISIBLE_DEVICES}, or null when unset
  * @param visibilityNotes    remarks on how that value was read (entries ignored, order caveats); may be empty
  * @param gpus               the measured GPUs, in channel order
+ * @param counterSchedule    the counter schedule the sensor runs, e.g. {@code boundaries (auto: 8 GPU counters)}
+ * @param bufferPeriod       the time between fetches of the driver's power buffer (where a GPU's power comes from it)
  */
 public record NvmlMetadata(
         String driverVersion,
         String nvmlVersion,
         String cudaVisibleDevices,
         List<String> visibilityNotes,
-        List<Gpu> gpus) {
+        List<Gpu> gpus,
+        String counterSchedule,
+        java.time.Duration bufferPeriod) {
 
     public NvmlMetadata {
         visibilityNotes = List.copyOf(visibilityNotes);
@@ -82,6 +86,10 @@ public record NvmlMetadata(
         p.put("nvml.driverVersion", driverVersion);
         p.put("nvml.nvmlVersion", nvmlVersion);
         p.put("nvml.cudaVisibleDevices", cudaVisibleDevices == null ? "(unset)" : cudaVisibleDevices);
+        p.put("nvml.counterSchedule", counterSchedule);
+        if (gpus.stream().anyMatch(g -> g.powerSource() == PowerSource.DRIVER_BUFFER)) {
+            p.put("nvml.bufferPeriodMs", Long.toString(bufferPeriod.toMillis()));
+        }
         for (int i = 0; i < visibilityNotes.size(); i++) {
             p.put("nvml.visibilityNote" + i, visibilityNotes.get(i));
         }

@@ -19,11 +19,14 @@ import org.tokenpowerbench.power.OptionLine;
  *       e.g. {@code 300ms} (the default, see {@link #DEFAULT_COUNTER_PERIOD} for why), {@code 1s}
  *       (a third of the reads, too few brackets to learn the update moments in short windows);
  *       read by {@link OptionLine#duration(String, String, String)}.</li>
- *   <li>{@code counterSchedule}: {@code dense} (the default: a bracket every {@code counterPeriod}
+ *   <li>{@code counterSchedule}: {@code auto} (the default: {@code dense} when one GPU's counter
+ *       is measured, {@code boundaries} when two or more are, since dense hunts cost every GPU
+ *       several counter reads a second), {@code dense} (a bracket every {@code counterPeriod}
  *       for the whole run), {@code adaptive} (dense only until the sensor has found the steps'
  *       phase, then one two-read bracket every {@link NvmlSensor#SPARSE_SPACING}) or
  *       {@code boundaries} (dense until the phase is found, then reads on boundaries only, placed
- *       on the learned phase); see {@link CounterSchedule} for why all three exist.</li>
+ *       on the learned phase); see {@link CounterSchedule} for why all of them exist. The schedule
+ *       chosen is recorded as {@code nvml.counterSchedule} in {@code sensors.jsonl}.</li>
  *   <li>{@code conditionsPeriod}: how often each GPU's clock event reasons, temperature and SM
  *       clock are read between boundaries (always on boundaries), e.g. {@code 100ms} (the
  *       default) or {@code 1s} (a tenth of the calls; a throttle shorter than a second between
@@ -36,9 +39,9 @@ import org.tokenpowerbench.power.OptionLine;
  *       measured. A GPU whose driver does not offer the buffer, or stamps it on another clock,
  *       falls back to {@code field}, and the sensor's notes in {@code sensors.jsonl} say so.</li>
  *   <li>{@code bufferPeriod}: how often the buffer is fetched between boundaries with
- *       {@code power=buffer}, e.g. {@code 500ms} (the default; {@code 1s} with
- *       {@code counterSchedule=boundaries}); at most 2 s, since an H200's driver keeps only about
- *       2.4 s of samples.</li>
+ *       {@code power=buffer}, e.g. {@code 500ms} (the default; {@code 1s} where the schedule is
+ *       {@code boundaries}, chosen or by {@code auto}); at most 2 s, since an H200's driver keeps
+ *       only about 2.4 s of samples.</li>
  * </ul>
  * Other keys (such as the sampler's {@code period}) are left to their owners and ignored here.
  *
@@ -47,7 +50,8 @@ import org.tokenpowerbench.power.OptionLine;
  * @param counterSchedule whether hunts stay {@code counterPeriod} apart all run, or thin out once the phase is known
  * @param conditionsPeriod time between reads of the devices' conditions on non-boundary samples
  * @param power           where each GPU's power comes from
- * @param bufferPeriod    time between fetches of the driver's power samples with {@link Power#BUFFER}
+ * @param bufferPeriod    time between fetches of the driver's power samples with {@link Power#BUFFER};
+ *                        null: the schedule's default ({@link #bufferPeriodFor})
  */
 public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSchedule counterSchedule,
                           Duration conditionsPeriod, Power power, Duration bufferPeriod) {
@@ -131,8 +135,20 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
      * sampler cost one GPU 3.8 ms of CPU a second and eight emulated GPUs 9.5 ms/s with the buffer
      * fetched every 500 ms, 5.0-6.2 ms/s every second (now its default), not counting
      * the learning (2-5 s of CPU per fork for eight) or each boundary's counter read (about 4 ms per GPU).
+     * {@code auto}, the default, runs {@code dense} for one GPU, where it costs about 1 % of a core
+     * and has the longest record on the GPU machine, and {@code boundaries} for two or more, where
+     * dense hunts would cost several times that.
      */
     public enum CounterSchedule {
+        /**
+         * {@link #DENSE} when the sensor reads one GPU's energy counter, {@link #BOUNDARIES} when it
+         * reads two or more ({@link #scheduleFor}). Dense hunts cost each GPU eight to ten counter
+         * reads a second (about 4 ms of CPU each on an H200): 72 ms of CPU a second for one GPU and
+         * 464 for eight emulated ones with 300 ms hunts, against 9.5 ms/s for eight once
+         * {@code boundaries} has learned the phase. One GPU keeps the schedule checked most often on
+         * the GPU machine.
+         */
+        AUTO,
         /** A bracket hunt every {@code counterPeriod}, all run. */
         DENSE,
         /** Dense until the phase is learned, then one bracket every {@link NvmlSensor#SPARSE_SPACING} aimed at the predicted step. */
@@ -174,15 +190,34 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
         if (power == null) {
             throw new IllegalArgumentException("power must be given");
         }
-        if (bufferPeriod == null || bufferPeriod.isNegative() || bufferPeriod.compareTo(MAX_BUFFER_PERIOD) > 0) {
+        if (bufferPeriod != null && (bufferPeriod.isNegative() || bufferPeriod.compareTo(MAX_BUFFER_PERIOD) > 0)) {
             throw new IllegalArgumentException("bufferPeriod must be 0 to " + MAX_BUFFER_PERIOD.toMillis() + " ms, got " + bufferPeriod);
         }
     }
 
-    /** Every visible GPU, a counter step bracketed every 300 ms between boundaries, power from the driver's buffer. */
+    /** Every visible GPU, the counter schedule by their number ({@code auto}), power from the driver's buffer. */
     public static NvmlOptions defaults() {
-        return new NvmlOptions(null, DEFAULT_COUNTER_PERIOD, CounterSchedule.DENSE, DEFAULT_CONDITIONS_PERIOD,
-                Power.BUFFER, DEFAULT_BUFFER_PERIOD);
+        return new NvmlOptions(null, DEFAULT_COUNTER_PERIOD, CounterSchedule.AUTO, DEFAULT_CONDITIONS_PERIOD,
+                Power.BUFFER, null);
+    }
+
+    /**
+     * The schedule the sensor runs for this many GPUs with an energy counter: {@code auto} becomes
+     * {@code dense} for one and {@code boundaries} for more; any other is kept.
+     */
+    public CounterSchedule scheduleFor(int counters) {
+        if (counterSchedule != CounterSchedule.AUTO) {
+            return counterSchedule;
+        }
+        return counters > 1 ? CounterSchedule.BOUNDARIES : CounterSchedule.DENSE;
+    }
+
+    /** The {@code bufferPeriod} given, else the schedule's default: 1 s with {@code boundaries}, 500 ms otherwise. */
+    public Duration bufferPeriodFor(CounterSchedule schedule) {
+        if (bufferPeriod != null) {
+            return bufferPeriod;
+        }
+        return schedule == CounterSchedule.BOUNDARIES ? BOUNDARIES_BUFFER_PERIOD : DEFAULT_BUFFER_PERIOD;
     }
 
     /**
@@ -210,13 +245,14 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
                 gpus.add(index);
             }
         }
-        String schedule = line.get("counterSchedule", "dense").strip();
+        String schedule = line.get("counterSchedule", "auto").strip();
         CounterSchedule counterSchedule = switch (schedule.toLowerCase(java.util.Locale.ROOT)) {
+            case "auto" -> CounterSchedule.AUTO;
             case "dense" -> CounterSchedule.DENSE;
             case "adaptive" -> CounterSchedule.ADAPTIVE;
             case "boundaries" -> CounterSchedule.BOUNDARIES;
             default -> throw new UserError(line.owner() + ": counterSchedule=" + schedule
-                    + " is not a schedule; use counterSchedule=dense, adaptive or boundaries");
+                    + " is not a schedule; use counterSchedule=auto, dense, adaptive or boundaries");
         };
         String p = line.get("power", "buffer").strip();
         Power power = switch (p.toLowerCase(java.util.Locale.ROOT)) {
@@ -226,9 +262,8 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
                     + " is not a power source; use power=buffer (the driver's own samples, the default) or"
                     + " power=field (field 186 on every sample)");
         };
-        Duration bufferPeriod = line.duration("bufferPeriod",
-                counterSchedule == CounterSchedule.BOUNDARIES ? BOUNDARIES_BUFFER_PERIOD : DEFAULT_BUFFER_PERIOD);
-        if (bufferPeriod.compareTo(MAX_BUFFER_PERIOD) > 0) {
+        Duration bufferPeriod = line.duration("bufferPeriod", null); // null: the schedule's default, once it is known
+        if (bufferPeriod != null && bufferPeriod.compareTo(MAX_BUFFER_PERIOD) > 0) {
             throw new UserError(line.owner() + ": bufferPeriod=" + line.get("bufferPeriod", "") + " is longer than the "
                     + MAX_BUFFER_PERIOD.toMillis() + " ms the driver's buffer is known to hold (about 2.4 s on an H200),"
                     + " so samples would be lost between fetches; use bufferPeriod=500ms or anything up to 2s");

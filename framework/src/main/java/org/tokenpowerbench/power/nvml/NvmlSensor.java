@@ -226,16 +226,25 @@ public final class NvmlSensor implements PowerSensor {
         this.library = library;
         this.nanoClock = nanoClock;
         this.wallClock = wallClock;
-        this.bufferPeriodNanos = options.bufferPeriod().toNanos();
+        NvmlOptions.CounterSchedule schedule = options.scheduleFor(counters(gpus));
+        this.bufferPeriodNanos = options.bufferPeriodFor(schedule).toNanos();
         long p = UPDATE_PERIOD.toNanos();
         this.huntSpacingNanos = Math.max(1, Math.round((double) options.counterPeriod().toNanos() / p)) * p;
-        this.adaptive = options.counterSchedule() == NvmlOptions.CounterSchedule.ADAPTIVE;
-        this.boundariesOnly = options.counterSchedule() == NvmlOptions.CounterSchedule.BOUNDARIES;
+        this.adaptive = schedule == NvmlOptions.CounterSchedule.ADAPTIVE;
+        this.boundariesOnly = schedule == NvmlOptions.CounterSchedule.BOUNDARIES;
         this.conditionsPeriodNanos = options.conditionsPeriod().toNanos();
         this.channels = List.copyOf(channels);
         this.gpus = gpus;
         this.metadata = metadata;
         this.counterReadAt = new long[channels.size()];
+    }
+
+    private static int counters(GpuState[] gpus) {
+        int n = 0;
+        for (GpuState g : gpus) {
+            n += g.counterChannel >= 0 ? 1 : 0;
+        }
+        return n;
     }
 
     /**
@@ -426,9 +435,15 @@ public final class NvmlSensor implements PowerSensor {
             throw new SensorUnavailableException("no chosen GPU offers an NVML energy counter or power reading ("
                     + String.join("; ", notes) + "); drop -prof nvml");
         }
+        GpuState[] measured = states.toArray(GpuState[]::new);
+        NvmlOptions.CounterSchedule schedule = options.scheduleFor(counters(measured));
+        String scheduleNote = schedule.name().toLowerCase(java.util.Locale.ROOT);
+        if (options.counterSchedule() == NvmlOptions.CounterSchedule.AUTO) {
+            scheduleNote += " (auto: " + counters(measured) + " GPU counter" + (counters(measured) == 1 ? "" : "s") + ")";
+        }
         NvmlMetadata metadata = new NvmlMetadata(version(library::driverVersion), version(library::nvmlVersion),
-                variable, notes, described);
-        return new NvmlSensor(library, nanoClock, wallClock, options, channels, states.toArray(GpuState[]::new), metadata);
+                variable, notes, described, scheduleNote, options.bufferPeriodFor(schedule));
+        return new NvmlSensor(library, nanoClock, wallClock, options, channels, measured, metadata);
     }
 
     private static String version(java.util.function.Supplier<String> call) {

@@ -39,13 +39,22 @@ class NvmlOptionsTest {
     }
 
     @Test
-    void counterScheduleIsDenseUnlessAdaptiveIsAskedFor() {
-        assertEquals(NvmlOptions.CounterSchedule.DENSE, NvmlOptions.defaults().counterSchedule());
-        assertEquals(NvmlOptions.CounterSchedule.ADAPTIVE,
-                NvmlOptions.parse(Map.of("counterSchedule", " Adaptive ")).counterSchedule());
+    void counterScheduleIsDenseForOneGpuAndBoundariesForMoreUnlessOneIsAskedFor() {
+        NvmlOptions auto = NvmlOptions.defaults();
+        assertEquals(NvmlOptions.CounterSchedule.AUTO, auto.counterSchedule());
+        assertEquals(auto, NvmlOptions.parse(Map.of("counterSchedule", "auto")));
+        assertEquals(NvmlOptions.CounterSchedule.DENSE, auto.scheduleFor(1));
+        assertEquals(NvmlOptions.CounterSchedule.DENSE, auto.scheduleFor(0)); // power only: nothing to hunt
+        assertEquals(NvmlOptions.CounterSchedule.BOUNDARIES, auto.scheduleFor(2));
+        assertEquals(NvmlOptions.CounterSchedule.BOUNDARIES, auto.scheduleFor(8));
+        NvmlOptions adaptive = NvmlOptions.parse(Map.of("counterSchedule", " Adaptive "));
+        assertEquals(NvmlOptions.CounterSchedule.ADAPTIVE, adaptive.counterSchedule());
+        assertEquals(NvmlOptions.CounterSchedule.ADAPTIVE, adaptive.scheduleFor(8));
+        assertEquals(NvmlOptions.CounterSchedule.DENSE,
+                NvmlOptions.parse(Map.of("counterSchedule", "dense")).scheduleFor(8));
         UserError e = assertThrows(UserError.class, () -> NvmlOptions.parse(Map.of("counterSchedule", "sparse")));
-        assertEquals("-prof nvml: counterSchedule=sparse is not a schedule; use counterSchedule=dense, adaptive"
-                + " or boundaries", e.getMessage());
+        assertEquals("-prof nvml: counterSchedule=sparse is not a schedule; use counterSchedule=auto, dense,"
+                + " adaptive or boundaries", e.getMessage());
     }
 
     @Test
@@ -69,11 +78,15 @@ class NvmlOptionsTest {
         NvmlOptions o = NvmlOptions.parse(Map.of("power", "buffer", "bufferPeriod", "1s"));
         assertEquals(NvmlOptions.Power.BUFFER, o.power());
         assertEquals(Duration.ofSeconds(1), o.bufferPeriod());
-        assertEquals(Duration.ofMillis(500), NvmlOptions.parse(Map.of("power", "buffer")).bufferPeriod());
+        assertEquals(Duration.ofSeconds(1), o.bufferPeriodFor(NvmlOptions.CounterSchedule.DENSE));
+        NvmlOptions unset = NvmlOptions.parse(Map.of("power", "buffer"));
+        assertNull(unset.bufferPeriod()); // the schedule's default, known once the GPUs are
+        assertEquals(Duration.ofMillis(500), unset.bufferPeriodFor(NvmlOptions.CounterSchedule.DENSE));
+        assertEquals(Duration.ofMillis(500), unset.bufferPeriodFor(NvmlOptions.CounterSchedule.ADAPTIVE));
         // with the counter read on boundaries only the fetches are most of the cost: fetched every second
-        assertEquals(Duration.ofSeconds(1), NvmlOptions.parse(Map.of("counterSchedule", "boundaries")).bufferPeriod());
-        assertEquals(Duration.ofMillis(250),
-                NvmlOptions.parse(Map.of("counterSchedule", "boundaries", "bufferPeriod", "250ms")).bufferPeriod());
+        assertEquals(Duration.ofSeconds(1), unset.bufferPeriodFor(NvmlOptions.CounterSchedule.BOUNDARIES));
+        assertEquals(Duration.ofMillis(250), NvmlOptions.parse(Map.of("counterSchedule", "boundaries", "bufferPeriod", "250ms"))
+                .bufferPeriodFor(NvmlOptions.CounterSchedule.BOUNDARIES));
         UserError e = assertThrows(UserError.class, () -> NvmlOptions.parse(Map.of("power", "smi")));
         assertTrue(e.getMessage().contains("power=smi") && e.getMessage().contains("power=buffer"), e.getMessage());
         e = assertThrows(UserError.class, () -> NvmlOptions.parse(Map.of("power", "buffer", "bufferPeriod", "3s")));

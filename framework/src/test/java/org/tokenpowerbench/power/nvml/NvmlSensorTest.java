@@ -190,7 +190,7 @@ class NvmlSensorTest {
         FakeNvml.Gpu a = stepping(U0, 10 * MS);
         FakeNvml.Gpu b = stepping(U1, 10 * MS);
         FakeNvml.Gpu c = stepping(U2, 55 * MS);
-        try (NvmlSensor s = open(fake(a, b, c), Map.of(), env(null))) {
+        try (NvmlSensor s = open(fake(a, b, c), Map.of("counterSchedule", "dense"), env(null))) {
             Reads[] r = run(s, 501, 6); // 5 s
             for (int ch = 0; ch < 6; ch += 2) {
                 assertTrue(r[ch].tightBrackets() >= 15, "gpu" + ch / 2 + ": " + r[ch].tightBrackets() + " in 5 s");
@@ -560,6 +560,20 @@ class NvmlSensorTest {
             assertTrue(s.metadata().visibilityNotes().get(0).contains("entry 2 '7' is out of range"));
         }
         assertEquals(nvml.inits, nvml.shutdowns);
+    }
+
+    @Test
+    void theScheduleFollowsHowManyCountersAreReadAndIsRecorded() throws Exception {
+        FakeNvml nvml = fake(FakeNvml.h200(U0), FakeNvml.h200(U1));
+        try (NvmlSensor one = open(nvml, Map.of("gpus", "1"), env(null))) {
+            assertEquals("dense (auto: 1 GPU counter)", one.metadata().asProperties().get("nvml.counterSchedule"));
+        }
+        try (NvmlSensor both = open(nvml, Map.of(), env(null))) {
+            assertEquals("boundaries (auto: 2 GPU counters)", both.metadata().asProperties().get("nvml.counterSchedule"));
+        }
+        try (NvmlSensor asked = open(nvml, Map.of("counterSchedule", "dense"), env(null))) {
+            assertEquals("dense", asked.metadata().asProperties().get("nvml.counterSchedule"));
+        }
     }
 
     @Test
