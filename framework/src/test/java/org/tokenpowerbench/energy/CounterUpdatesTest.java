@@ -55,6 +55,26 @@ class CounterUpdatesTest {
     }
 
     @Test
+    void wideBracketsAFewPeriodsApartDoNotMiscountTheUpdatesBetweenLaterOnes() {
+        // brackets an NVML sensor drew on a fake driver (eight GPUs, 4 ms reads); every step lay
+        // 11-13 ms past a whole 100 ms. The first two, 32 ms wide and 326 ms apart, put the period
+        // at 108.7 ms; counting later gaps with it put the grid 50 ms off, claiming ±52.7 ms.
+        long[][] ms = {{5885, 5917}, {6211, 6243}, {6601, 6613}, {6911, 6923}, {7407, 7423}, {7711, 7727},
+                {8011, 8027}, {8311, 8327}, {8611, 8627}, {8911, 8927}, {9211, 9227}, {9511, 9527}, {9811, 9827},
+                {10209, 10219}};
+        long[] lo = new long[ms.length];
+        long[] hi = new long[ms.length];
+        for (int k = 0; k < ms.length; k++) {
+            lo[k] = ms[k][0] * MS;
+            hi[k] = ms[k][1] * MS;
+        }
+        CounterGrid grid = CounterUpdates.gridFrom(lo, hi, 100 * MS, "wide brackets");
+        double off = Math.floorMod(grid.anchorNanos() - 12 * MS + 50 * MS, 100 * MS) - 50 * MS;
+        assertTrue(Math.abs(off) <= 3 * MS, "grid " + off / 1e6 + " ms off the steps at 12 ms + k·100 ms: " + grid);
+        assertTrue(grid.sigmaNanos() <= 8 * MS, "σ " + grid.sigmaNanos() / 1e6 + " ms for brackets that agree");
+    }
+
+    @Test
     void aLearnedMomentClaimsNoLessThanTheDevicesStatedScatterAndAFreshCounterStaysExact() {
         // steps exactly every 100 ms from 37 ms, each caught in a 1 ms bracket: the fit alone claims a fraction of that
         java.util.List<Long> t = new java.util.ArrayList<>();
