@@ -186,7 +186,7 @@ class NvmlSensorTest {
     }
 
     @Test
-    void severalGpusEachGetThreeBracketsASecondWhileAtMostOneHuntStartsPerSample() throws Exception {
+    void severalGpusEachGetThreeBracketsASecond() throws Exception {
         FakeNvml.Gpu a = stepping(U0, 10 * MS);
         FakeNvml.Gpu b = stepping(U1, 10 * MS);
         FakeNvml.Gpu c = stepping(U2, 55 * MS);
