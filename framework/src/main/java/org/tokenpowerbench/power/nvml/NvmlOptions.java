@@ -135,9 +135,11 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
      * sampler cost one GPU 3.8 ms of CPU a second and eight emulated GPUs 9.5 ms/s with the buffer
      * fetched every 500 ms, 5.0-6.2 ms/s every second (now its default), not counting
      * the learning (2-5 s of CPU per fork for eight) or each boundary's counter read (about 4 ms per GPU).
-     * {@code auto}, the default, runs {@code dense} for one GPU, where it costs about 1 % of a core
-     * and has the longest record on the GPU machine, and {@code boundaries} for two or more, where
-     * dense hunts would cost several times that.
+     * {@code auto}, the default, runs {@code dense} for one GPU, where it costs 7-8 % of a core (72
+     * and 84 ms/s in the measurements above) but has the longest record on the GPU machine, and
+     * {@code boundaries} for two or more, where dense hunts would cost most of a core. Whether one
+     * GPU should take {@code boundaries} too waits on a GPU check of the grid a later fork confirms
+     * ({@code counter-grids.jsonl}).
      */
     public enum CounterSchedule {
         /**
