@@ -35,9 +35,8 @@ import org.tokenpowerbench.power.nvml.NvmlMetadata.PowerSource;
  *       the value changes (usually two or three reads; at most {@value #MAX_HUNT_READS}), one hunt
  *       every {@link NvmlOptions#counterPeriod()} (default 300 ms, ≥ 3 tight brackets a second).
  *       Unchanged values between hunts are never read, so what is stored is the bracketing reads
- *       and the boundaries; unread samples hold {@link Double#NaN}. Each read keeps the time it
- *       began, which on a driver that busy-waits (about 4 ms a read on an H200) lies milliseconds
- *       after the sample's own time for every GPU but the first.
+ *       and the boundaries. A read costs milliseconds of CPU on some drivers, so at most one hunt
+ *       <em>starts</em> per sample; unread samples hold {@link Double#NaN}.
  *       The sensor also follows the steps' phase itself (the intersection of its tight brackets
  *       moved onto one another by whole update periods, never narrower than the steps' scatter);
  *       once {@value #LEARNED_BRACKETS} brackets agree on it within {@value #PHASE_TOLERANCE_MS} ms,
@@ -590,6 +589,7 @@ public final class NvmlSensor implements PowerSensor {
         if (boundary || now - nextConditions >= 0) {
             readConditions(now);
         }
+        GpuState starting = null;
         for (GpuState g : gpus) {
             if (g.counterChannel < 0) {
                 continue;
@@ -610,25 +610,19 @@ public final class NvmlSensor implements PowerSensor {
                 }
                 // start at the last sample before the predicted step: the next one, a gap later, falls after it
                 g.nextCounterRead = g.targetLow - gap;
-                if (now - g.nextCounterRead > 0) {
-                    out[g.counterChannel] = startHunt(g, gap);
+                if (now - g.nextCounterRead > 0 && (starting == null || g.nextCounterRead - starting.nextCounterRead < 0)) {
+                    starting = g;
                 }
-            } else if (now - g.nextCounterRead >= 0) {
-                out[g.counterChannel] = startHunt(g, gap);
+            } else if (now - g.nextCounterRead >= 0
+                    && (starting == null || g.nextCounterRead - starting.nextCounterRead < 0)) {
+                starting = g;
             }
         }
-    }
-
-    /**
-     * Starts a bracket hunt with its first read. Every GPU whose hunt is due starts it in the same
-     * sample, though each read costs milliseconds: each read keeps its own time, and GPUs stepping
-     * together learn their phases with fewer reads so (eight on a fake driver with 4 ms reads: 48
-     * counter reads a GPU instead of 57, {@code NvmlSlowReadsTest}).
-     */
-    private double startHunt(GpuState g, long gap) {
-        g.hunting = true;
-        g.huntReads = 0;
-        return readCounter(g, gap);
+        if (starting != null) {
+            starting.hunting = true;
+            starting.huntReads = 0;
+            out[starting.counterChannel] = readCounter(starting, gap);
+        }
     }
 
     private double readPower(GpuState g) {

@@ -186,7 +186,7 @@ class NvmlSensorTest {
     }
 
     @Test
-    void severalGpusEachGetThreeBracketsASecond() throws Exception {
+    void severalGpusEachGetThreeBracketsASecondWhileAtMostOneHuntStartsPerSample() throws Exception {
         FakeNvml.Gpu a = stepping(U0, 10 * MS);
         FakeNvml.Gpu b = stepping(U1, 10 * MS);
         FakeNvml.Gpu c = stepping(U2, 55 * MS);
