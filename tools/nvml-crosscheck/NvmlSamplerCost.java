@@ -30,6 +30,7 @@ import org.tokenpowerbench.power.nvml.NvmlSensor;
  * tools/nvml-crosscheck/build.sh       # compiles this file against the framework into .device/nvml/probe
  * java -cp .device/nvml/classes:.device/nvml/jna.jar:.device/nvml/probe \
  *     NvmlSamplerCost [seconds=10] [period=10ms] [replicas=1] [gpus=all] [counterPeriod=1s] [counterSchedule=auto|dense|adaptive|boundaries] [conditionsPeriod=100ms] [power=field|buffer] [bufferPeriod=500ms] [singleReads=true] [window=5s]
+ *     NvmlSamplerCost waves=5s [gap=20ms] [forks=3] [seconds=60] ...   (the sensor options as above)
  * </pre>
  * ({@code run.sh} and {@code cost.sh} beside it run it so.) It is the project's own measuring
  * tool, so it lives here and not in the framework's jar; it uses only the framework's public API.
@@ -40,6 +41,15 @@ import org.tokenpowerbench.power.nvml.NvmlSensor;
  * (100 Hz by default) and reports the sampling thread's CPU time per second of sampling, the
  * whole process's CPU time per second (less an idle baseline taken just before) and the mean
  * time inside {@code sample()}.
+ *
+ * <p>With {@code waves=T} it runs the sensor as a JMH run does instead: {@code forks} times, a
+ * sensor opened afresh (the later ones started from the grids the one before learned, as
+ * {@code counter-grids.jsonl} hands them on), then {@code seconds} of windows of {@code T}, one
+ * {@link PowerSampler} each with its two boundary samples, {@code gap} apart (JMH's pause between
+ * iterations, about 20 ms in a llama-server run). Per wave it prints the counter reads and the time
+ * spent inside {@code sample()} (the reads busy-wait, so on an H200 that is CPU), and per fork the
+ * reads until every phase was known and the cost per second of run after that, boundaries
+ * included, beside the process's CPU above its idle baseline.
  *
  * <p>{@code replicas=N} presents each GPU N times to the sensor (same handle, UUID suffixed
  * {@code /replicaK}), so a one-GPU machine performs the NVML calls of an N-GPU one; the output
@@ -90,6 +100,12 @@ public final class NvmlSamplerCost {
         Map<String, String> env = new HashMap<>(System.getenv());
         if (replicas != 1) {
             env.remove(CudaVisibleDevices.VARIABLE);
+        }
+        if (a.get("waves", null) != null) {
+            System.out.println(replicas == 1 ? "" : replicas + " replicas of each real GPU: an emulation");
+            runWaves(library, NvmlOptions.parse(sensorOptions), env, period, seconds, a.duration("waves", null),
+                    a.duration("gap", Duration.ofMillis(20)), Integer.parseInt(a.get("forks", "3")));
+            return;
         }
         try (NvmlSensor sensor = NvmlSensor.open(library, NvmlOptions.parse(sensorOptions), env, System::nanoTime)) {
             int gpus = sensor.metadata().gpus().size();
@@ -198,6 +214,85 @@ public final class NvmlSamplerCost {
             System.out.printf(Locale.ROOT, "process CPU: %.2f ms per second of sampling, idle baseline %.2f ms/s,"
                             + " difference %.2f ms/s%n", processPerSecond * 1e3, baselinePerSecond * 1e3,
                     (processPerSecond - baselinePerSecond) * 1e3);
+        }
+    }
+
+    /**
+     * The sensor as a JMH run drives it: {@code forks} sensors one after another, each started from
+     * the grids the one before learned, each sampling {@code seconds} of windows of {@code wave}
+     * with their boundary samples, {@code gap} apart. See the class comment for what it prints.
+     */
+    public static void runWaves(NvmlLibrary library, NvmlOptions options, Map<String, String> env, Duration period,
+                                double seconds, Duration wave, Duration gap, int forks) throws Exception {
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        Map<String, org.tokenpowerbench.energy.CounterGrid> grids = Map.of();
+        for (int fork = 1; fork <= forks; fork++) {
+            try (NvmlSensor sensor = NvmlSensor.open(library, options, env, System::nanoTime)) {
+                sensor.startFrom(grids);
+                int gpus = sensor.metadata().gpus().size();
+                long baseWall = System.nanoTime();
+                long baseCpu = os.getProcessCpuTime();
+                Thread.sleep(1000);
+                double idlePerSecond = (os.getProcessCpuTime() - baseCpu) / (double) (System.nanoTime() - baseWall);
+                System.out.printf(Locale.ROOT, "fork %d: %d GPU(s), schedule %s, %s%n", fork, gpus,
+                        sensor.metadata().asProperties().get("nvml.counterSchedule"),
+                        grids.isEmpty() ? "learning from nothing" : "starting from the grids of fork " + (fork - 1));
+                long forkStart = System.nanoTime();
+                long forkCpu = os.getProcessCpuTime();
+                int learnedAfterReads = -1;
+                int reads = 0;
+                long learnedAt = 0;
+                long learnedCpu = 0;
+                long sensorNanosAfter = 0;
+                int readsAfter = 0;
+                int k = 0;
+                while (System.nanoTime() - forkStart < seconds * 1e9) {
+                    k++;
+                    PowerSampler sampler = new PowerSampler(sensor, period);
+                    sampler.start();
+                    Thread.sleep(wave.toMillis());
+                    PowerTrace trace = sampler.stop();
+                    long inSensor = sampler.sensorNanos();
+                    sampler.close();
+                    int waveReads = 0;
+                    for (int c = 0; c < trace.channels().size(); c++) {
+                        if (trace.channels().get(c).kind() == PowerChannel.Kind.ENERGY_JOULES) {
+                            waveReads += (int) Arrays.stream(trace.values(c)).filter(v -> !Double.isNaN(v)).count();
+                        }
+                    }
+                    reads += waveReads;
+                    boolean justLearned = false;
+                    if (learnedAfterReads >= 0) {
+                        sensorNanosAfter += inSensor;
+                        readsAfter += waveReads;
+                    } else if (sensor.counterGrids().size() == gpus) {
+                        justLearned = true;
+                        learnedAfterReads = reads;
+                        learnedAt = System.nanoTime();
+                        learnedCpu = os.getProcessCpuTime();
+                    }
+                    System.out.printf(Locale.ROOT, "  wave %d: %d counter reads, %.1f ms inside sample() (%.2f ms/s)%s%n", k,
+                            waveReads, inSensor / 1e6, inSensor / 1e6 / (wave.toNanos() / 1e9),
+                            justLearned ? ", every phase known by its end" : "");
+                    Thread.sleep(gap.toMillis());
+                }
+                long end = System.nanoTime();
+                long endCpu = os.getProcessCpuTime();
+                if (learnedAfterReads < 0) {
+                    System.out.printf(Locale.ROOT, "fork %d: %d counter reads, the phases not all known after %.0f s%n",
+                            fork, reads, (end - forkStart) / 1e9);
+                } else {
+                    double after = (end - learnedAt) / 1e9;
+                    System.out.printf(Locale.ROOT, "fork %d: every phase known after %d counter reads;"
+                                    + " after that, %d reads in %.1f s: %.2f ms/s inside sample(), process CPU %.2f ms/s"
+                                    + " above its idle %.2f ms/s; the whole fork: process CPU %.2f ms/s above idle%n", fork,
+                            learnedAfterReads, readsAfter, after, sensorNanosAfter / 1e6 / after,
+                            after > 0 ? ((endCpu - learnedCpu) / 1e6 / after - idlePerSecond * 1e3) : Double.NaN,
+                            idlePerSecond * 1e3, (endCpu - forkCpu) / 1e6 / ((end - forkStart) / 1e9) - idlePerSecond * 1e3);
+                }
+                grids = sensor.counterGrids();
+            }
         }
     }
 
