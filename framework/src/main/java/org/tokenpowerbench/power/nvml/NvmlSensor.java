@@ -36,7 +36,9 @@ import org.tokenpowerbench.power.nvml.NvmlMetadata.PowerSource;
  *       every {@link NvmlOptions#counterPeriod()} (default 300 ms, ≥ 3 tight brackets a second).
  *       Unchanged values between hunts are never read, so what is stored is the bracketing reads
  *       and the boundaries. A read costs milliseconds of CPU on some drivers, so at most one hunt
- *       <em>starts</em> per sample; unread samples hold {@link Double#NaN}.
+ *       <em>starts</em> per sample (starting every due one made eight GPUs learn more slowly, see
+ *       docs/gpu-proof.md); unread samples hold {@link Double#NaN}. Each read keeps the time it
+ *       began, which lies milliseconds after the sample's own time for every GPU read after another.
  *       The sensor also follows the steps' phase itself (the intersection of its tight brackets
  *       moved onto one another by whole update periods, never narrower than the steps' scatter);
  *       once {@value #LEARNED_BRACKETS} brackets agree on it within {@value #PHASE_TOLERANCE_MS} ms,
