@@ -31,6 +31,7 @@ import org.tokenpowerbench.power.nvml.NvmlSensor;
  * java -cp .device/nvml/classes:.device/nvml/jna.jar:.device/nvml/probe \
  *     NvmlSamplerCost [seconds=10] [period=10ms] [replicas=1] [gpus=all] [counterPeriod=1s] [counterSchedule=auto|dense|adaptive|boundaries] [conditionsPeriod=100ms] [power=field|buffer] [bufferPeriod=500ms] [singleReads=true] [window=5s]
  *     NvmlSamplerCost waves=5s [gap=20ms] [forks=3] [seconds=60] ...   (the sensor options as above)
+ *     NvmlSamplerCost driver=emulated [emulatedGpus=8] [together=true] [jitterMs=2] [readMs=4] ...   (no GPU needed)
  * </pre>
  * ({@code run.sh} and {@code cost.sh} beside it run it so.) It is the project's own measuring
  * tool, so it lives here and not in the framework's jar; it uses only the framework's public API.
@@ -50,6 +51,10 @@ import org.tokenpowerbench.power.nvml.NvmlSensor;
  * spent inside {@code sample()} (the reads busy-wait, so on an H200 that is CPU), and per fork the
  * reads until every phase was known and the cost per second of run after that, boundaries
  * included, beside the process's CPU above its idle baseline.
+ *
+ * <p>{@code driver=emulated} runs all of it on {@link EmulatedNvml} instead of NVML: GPUs whose
+ * counters step and whose reads busy-wait as an H200's did, for trying the sampler's schedule on a
+ * machine without a GPU. What it prints then is an emulation's, not a measurement of a GPU.
  *
  * <p>{@code replicas=N} presents each GPU N times to the sensor (same handle, UUID suffixed
  * {@code /replicaK}), so a one-GPU machine performs the NVML calls of an N-GPU one; the output
@@ -82,18 +87,28 @@ public final class NvmlSamplerCost {
         boolean singleReads = Boolean.parseBoolean(a.get("singleReads", "true"));
         double window = a.duration("window", Duration.ofSeconds(5)).toNanos() / 1e9;
 
-        JnaNvmlLibrary real;
-        try {
-            real = JnaNvmlLibrary.load();
-        } catch (SensorUnavailableException e) {
-            System.out.println(e.getMessage());
-            System.exit(2);
-            return;
-        }
-        System.out.println("per-sample NVML calls: " + (real.directCalls() ? "JNA direct mapping"
-                : "JNA interface mapping (-Dtpb.nvml.direct=false, or a symbol missing)"));
-        if (singleReads) {
-            timeSingleReads(real);
+        NvmlLibrary real;
+        if (a.get("driver", "nvml").equals("emulated")) {
+            EmulatedNvml emulated = new EmulatedNvml(Integer.parseInt(a.get("emulatedGpus", "8")),
+                    Boolean.parseBoolean(a.get("together", "true")), Double.parseDouble(a.get("jitterMs", "2")),
+                    Double.parseDouble(a.get("readMs", "4")));
+            System.out.println("driver: " + emulated.describe());
+            real = emulated;
+        } else {
+            JnaNvmlLibrary jna;
+            try {
+                jna = JnaNvmlLibrary.load();
+            } catch (SensorUnavailableException e) {
+                System.out.println(e.getMessage());
+                System.exit(2);
+                return;
+            }
+            System.out.println("per-sample NVML calls: " + (jna.directCalls() ? "JNA direct mapping"
+                    : "JNA interface mapping (-Dtpb.nvml.direct=false, or a symbol missing)"));
+            if (singleReads) {
+                timeSingleReads(jna);
+            }
+            real = jna;
         }
 
         NvmlLibrary library = replicas == 1 ? real : new Replicated(real, replicas);

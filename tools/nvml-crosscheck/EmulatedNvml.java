@@ -1,0 +1,195 @@
+import java.util.List;
+import org.tokenpowerbench.power.nvml.NvmlDeviceHandle;
+import org.tokenpowerbench.power.nvml.NvmlException;
+import org.tokenpowerbench.power.nvml.NvmlFieldValue;
+import org.tokenpowerbench.power.nvml.NvmlFields;
+import org.tokenpowerbench.power.nvml.NvmlLibrary;
+import org.tokenpowerbench.power.nvml.NvmlReturn;
+import org.tokenpowerbench.power.nvml.NvmlValueType;
+
+/**
+ * A driver for {@code NvmlSamplerCost driver=emulated}: GPUs that behave as an H200 did in the
+ * measurements of docs/gpu-proof.md, so that the sampler's schedule can be exercised without a GPU.
+ * It is an emulation, and everything printed with it says so.
+ *
+ * <ul>
+ *   <li>The energy counter steps every 100 ms. Each step lies on its GPU's grid, moved by up to
+ *       ±{@code jitterMs} (fixed per step), and a read returns the value of the latest step.</li>
+ *   <li>A counter read busy-waits {@code readMs} (about 4 ms on an H200), on the calling thread's
+ *       CPU, after taking its value, as the driver's own read does.</li>
+ *   <li>The power buffer holds a sample every 20 ms, the last 2.4 s, stamped on the wall clock.</li>
+ *   <li>Power is a constant {@code WATTS}; field 186 and the clocks, temperature and throttle
+ *       reasons answer at once.</li>
+ *   <li>{@code together=true}: every GPU steps on one grid (as one GPU presented N times does);
+ *       else GPU k's grid is moved by 37·k ms.</li>
+ * </ul>
+ */
+final class EmulatedNvml implements NvmlLibrary {
+
+    private static final long MS = 1_000_000L;
+    private static final long PERIOD = 100 * MS;
+    private static final long BUFFER_SPACING = 20 * MS;
+    private static final int BUFFER_DEPTH = 120;
+    private static final double WATTS = 300;
+
+    private final int gpus;
+    private final boolean together;
+    private final long jitterNanos;
+    private final long readNanos;
+    /** The wall clock minus System.nanoTime(), taken once: the buffer's stamps are on the wall clock. */
+    private final long wallOffsetNanos;
+
+    EmulatedNvml(int gpus, boolean together, double jitterMs, double readMs) {
+        this.gpus = gpus;
+        this.together = together;
+        this.jitterNanos = Math.round(jitterMs * MS);
+        this.readNanos = Math.round(readMs * MS);
+        java.time.Instant wall = java.time.Instant.now();
+        this.wallOffsetNanos = wall.getEpochSecond() * 1_000_000_000L + wall.getNano() - System.nanoTime();
+    }
+
+    String describe() {
+        return String.format(java.util.Locale.ROOT, "an emulated driver, not a GPU: %d GPU(s) %s, counter steps every"
+                        + " 100 ms within ±%.1f ms of their grid, %.1f ms busy-waited per counter read", gpus,
+                together ? "stepping together" : "stepping 37 ms apart", jitterNanos / 1e6, readNanos / 1e6);
+    }
+
+    private int index(NvmlDeviceHandle device) {
+        int i = (int) device.address() - 1;
+        if (i < 0 || i >= gpus) {
+            throw new NvmlException("emulated", NvmlReturn.INVALID_ARGUMENT, "no such device");
+        }
+        return i;
+    }
+
+    /** Moment of GPU i's step number k: its grid point, moved by a fixed scatter of its own. */
+    private long step(int i, long k) {
+        long grid = (together ? 0 : 37 * MS * i) + k * PERIOD;
+        long h = (k * 31 + i) * 0x9E3779B97F4A7C15L;
+        h ^= h >>> 29;
+        h *= 0xBF58476D1CE4E5B9L;
+        h ^= h >>> 32;
+        double unit = (h >>> 11) / (double) (1L << 53);
+        return grid + Math.round((2 * unit - 1) * jitterNanos);
+    }
+
+    @Override
+    public long totalEnergyConsumptionMillijoules(NvmlDeviceHandle device) {
+        int i = index(device);
+        long now = System.nanoTime();
+        long k = Math.floorDiv(now - (together ? 0 : 37 * MS * i), PERIOD) + 1;
+        while (step(i, k) > now) {
+            k--;
+        }
+        long value = 5_000_000L + Math.round(WATTS * step(i, k) / 1e6);
+        long until = now + readNanos;
+        while (System.nanoTime() - until < 0) {
+            Thread.onSpinWait(); // the driver busy-waits
+        }
+        return value;
+    }
+
+    @Override
+    public int totalPowerSamples(NvmlDeviceHandle device, long afterMicros, long[] timesMicros, double[] milliwatts) {
+        index(device);
+        long newest = Math.floorDiv(System.nanoTime(), BUFFER_SPACING);
+        int n = 0;
+        for (long k = newest - BUFFER_DEPTH + 1; k <= newest && n < Math.min(timesMicros.length, milliwatts.length); k++) {
+            long stamp = (k * BUFFER_SPACING + wallOffsetNanos) / 1000;
+            if (stamp > afterMicros) {
+                timesMicros[n] = stamp;
+                milliwatts[n] = WATTS * 1000;
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public List<NvmlFieldValue> fieldValues(NvmlDeviceHandle device, int scopeId, int... fieldIds) {
+        index(device);
+        long micros = (System.nanoTime() + wallOffsetNanos) / 1000;
+        java.util.ArrayList<NvmlFieldValue> out = new java.util.ArrayList<>();
+        for (int id : fieldIds) {
+            boolean power = id == NvmlFields.POWER_INSTANT;
+            out.add(new NvmlFieldValue(id, scopeId, micros, 0, NvmlValueType.UNSIGNED_INT.code(),
+                    power ? NvmlReturn.SUCCESS : NvmlReturn.NOT_SUPPORTED, power ? WATTS * 1000 : Double.NaN));
+        }
+        return out;
+    }
+
+    @Override
+    public void init() {
+    }
+
+    @Override
+    public int shutdown() {
+        return NvmlReturn.SUCCESS;
+    }
+
+    @Override
+    public String errorString(int code) {
+        return "emulated error " + code;
+    }
+
+    @Override
+    public String driverVersion() {
+        return "emulated";
+    }
+
+    @Override
+    public String nvmlVersion() {
+        return "emulated";
+    }
+
+    @Override
+    public int deviceCount() {
+        return gpus;
+    }
+
+    @Override
+    public NvmlDeviceHandle handleByIndex(int index) {
+        return new NvmlDeviceHandle(index + 1);
+    }
+
+    @Override
+    public String uuid(NvmlDeviceHandle device) {
+        return String.format("GPU-00000000-0000-0000-0000-emulated%04d", index(device));
+    }
+
+    @Override
+    public String name(NvmlDeviceHandle device) {
+        index(device);
+        return "emulated H200";
+    }
+
+    @Override
+    public long enforcedPowerLimitMilliwatts(NvmlDeviceHandle device) {
+        index(device);
+        return 700_000;
+    }
+
+    @Override
+    public long powerUsageMilliwatts(NvmlDeviceHandle device) {
+        index(device);
+        return Math.round(WATTS * 1000);
+    }
+
+    @Override
+    public long clocksEventReasons(NvmlDeviceHandle device) {
+        index(device);
+        return 0;
+    }
+
+    @Override
+    public int temperatureCelsius(NvmlDeviceHandle device) {
+        index(device);
+        return 45;
+    }
+
+    @Override
+    public int smClockMHz(NvmlDeviceHandle device) {
+        index(device);
+        return 1980;
+    }
+}
