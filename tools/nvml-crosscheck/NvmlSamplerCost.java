@@ -151,7 +151,9 @@ public final class NvmlSamplerCost {
             long lastCpu = threadCpu0;
             while (System.nanoTime() - end < 0) {
                 long next = Math.min(end, lastT + windowNanos);
-                Thread.sleep(Math.max(1, (next - System.nanoTime()) / 1_000_000));
+                while (System.nanoTime() - next < 0) { // whole milliseconds, rounded up: no sliver of a window at the end
+                    Thread.sleep(Math.max(1, (next - System.nanoTime() + 999_999) / 1_000_000));
+                }
                 long t = System.nanoTime();
                 long c = threadId < 0 ? -1 : threads.getThreadCpuTime(threadId);
                 if (threadId >= 0) {
