@@ -1,0 +1,172 @@
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.tokenpowerbench.energy.CounterGrid;
+import org.tokenpowerbench.energy.CounterTiming;
+import org.tokenpowerbench.energy.CounterUpdates;
+import org.tokenpowerbench.energy.EnergyBudget;
+import org.tokenpowerbench.energy.PowerSignal;
+import org.tokenpowerbench.energy.SensorAccuracy;
+import org.tokenpowerbench.power.PowerChannel;
+import org.tokenpowerbench.power.PowerTrace;
+import org.tokenpowerbench.power.Readings;
+import org.tokenpowerbench.power.Scope;
+
+/**
+ * Replays a run folder's NVML traces (kept with {@code -Dtpb.keepTraces}, one GPU) through the
+ * framework's energy and error budget as they are now, so that a change to the budget can be
+ * judged on waves already measured on a GPU, against the same independent counter log.
+ *
+ * <p>For each measured window it rebuilds the trace from {@code power-nvml-*.csv} (each counter
+ * value and buffered power sample at its own time), gives it the grid the sensor would have held
+ * (fitted to the tight brackets of that fork's traces up to this one, as the sensor fits its own)
+ * and the NVML sensor's stated update scatter (2.1 ms), and prints the energy over the window with
+ * the recorded one, and the 95 % budget now against the one recorded then. Compare the energies
+ * with the log's (the table {@code wave_agreement.py} printed for the run).
+ *
+ * <p>Usage, on the framework's classes (benchmarks.jar holds them):
+ * {@code java -cp benchmarks/target/benchmarks.jar tools/gpu-proof/BudgetReplay.java RUN_DIR}
+ */
+public final class BudgetReplay {
+
+    private static final long MS = 1_000_000L;
+    private static final double SCATTER_NANOS = 2.1 * MS; // NvmlSensor.UPDATE_SCATTER_NANOS
+
+    /** One trace file: its rows' times, counter joules (NaN where not read) and buffer watts, each at its own time. */
+    private record Trace(String trial, String iteration, long[] t, double[] joules, long[] joulesAt, double[] watts,
+                         long[] wattsAt) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path run = Path.of(args[0]);
+        List<Trace> traces = new ArrayList<>();
+        try (Stream<Path> files = Files.list(run)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().matches("power-nvml-\\d+-\\d+\\.csv"))
+                    .sorted((a, b) -> order(a).compareTo(order(b))).toList()) {
+                traces.add(read(f));
+            }
+        }
+        Map<String, Map<String, Object>> rows = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(run.resolve("iterations.jsonl"))) {
+            if (line.contains("\"kind\":\"energy\"")) {
+                rows.put(field(line, "trialId") + " " + field(line, "iterationId"), Map.of("line", line));
+            }
+        }
+        PowerChannel counter = new PowerChannel("gpu0.counter", "gpu0", Scope.GPU, org.tokenpowerbench.power.Method.COUNTER,
+                PowerChannel.Kind.ENERGY_JOULES);
+        PowerChannel buffer = new PowerChannel("gpu0.power-buffer", "gpu0", Scope.GPU, org.tokenpowerbench.power.Method.SAMPLED,
+                PowerChannel.Kind.POWER_WATTS);
+        System.out.println("| trial | iteration | s | J then | J replayed | ±95 % then | ±95 % now (counter, sampling σ) |");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|");
+        List<long[]> brackets = new ArrayList<>();
+        String fork = null;
+        for (Trace tr : traces) {
+            String key = tr.trial + " " + tr.iteration;
+            if (tr.iteration.startsWith("warmup") && !tr.trial.equals(fork)) {
+                brackets.clear(); // a new fork: the sensor starts with no brackets (this run had no grid memory)
+                fork = tr.trial;
+            }
+            // the trace's own tight brackets join the sensor's ring
+            long lastAt = Long.MIN_VALUE;
+            double last = Double.NaN;
+            for (int i = 0; i < tr.joules.length; i++) {
+                if (Double.isNaN(tr.joules[i])) {
+                    continue;
+                }
+                if (!Double.isNaN(last) && tr.joules[i] != last && tr.joulesAt[i] - lastAt <= 50 * MS) {
+                    brackets.add(new long[] {lastAt, tr.joulesAt[i]});
+                }
+                last = tr.joules[i];
+                lastAt = tr.joulesAt[i];
+            }
+            Map<String, Object> row = rows.get(key);
+            if (row == null || brackets.size() < 10) {
+                continue;
+            }
+            String line = (String) row.get("line");
+            long from = Math.round(Double.parseDouble(field(line, "windowFromUnixMs")) * 1e6);
+            long to = Math.round(Double.parseDouble(field(line, "windowToUnixMs")) * 1e6);
+            CounterGrid grid = CounterUpdates.gridFrom(brackets.stream().mapToLong(b -> b[0]).toArray(),
+                    brackets.stream().mapToLong(b -> b[1]).toArray(), 100 * MS, "brackets replayed");
+            PowerTrace trace = toTrace(tr, counter, buffer);
+            PowerSignal signal = PowerSignal.of(trace, PowerSignal.defaultMaxGapNanos(Duration.ofMillis(10), Duration.ofMillis(100)),
+                    new CounterTiming(true, 100 * MS).withGrids(Map.of("gpu0.counter", grid))
+                            .withScatter(Map.of("gpu0.counter", SCATTER_NANOS)));
+            double joules = signal.energyJoules(from, to);
+            EnergyBudget budget = EnergyBudget.of(signal, from, to, joules, new SensorAccuracy(0, "replay"));
+            System.out.printf(Locale.ROOT, "| %s | %s | %.2f | %.1f | %.1f | %.1f J | %.1f J (%.2f, %.2f) |%n",
+                    field(line, "trial").replaceAll(" engine=.*", ""), tr.iteration, (to - from) / 1e9,
+                    Double.parseDouble(field(line, "energyJ")), joules,
+                    Double.parseDouble(field(line, "energyJHalfWidth95")), budget.halfWidthJ(), budget.counterJ(),
+                    budget.samplingJ());
+        }
+    }
+
+    private static String order(Path p) {
+        String[] parts = p.getFileName().toString().replace(".csv", "").split("-");
+        return String.format("%012d-%06d", Long.parseLong(parts[2]), Long.parseLong(parts[3]));
+    }
+
+    private static PowerTrace toTrace(Trace tr, PowerChannel counter, PowerChannel buffer) {
+        int n = tr.t.length;
+        double[][] values = {tr.joules.clone(), tr.watts.clone()};
+        long[][] at = {new long[n], new long[n]};
+        for (int i = 0; i < n; i++) {
+            at[0][i] = Double.isNaN(tr.joules[i]) ? Readings.AT_READ : tr.joulesAt[i];
+            at[1][i] = Double.isNaN(tr.watts[i]) ? Readings.AT_READ : tr.wattsAt[i];
+        }
+        return new PowerTrace(List.of(counter, buffer), tr.t, values, at);
+    }
+
+    private static Trace read(Path f) throws Exception {
+        List<String> lines = Files.readAllLines(f);
+        List<String> head = List.of(lines.get(0).split(","));
+        int t = head.indexOf("t_unix_ms");
+        int j = head.indexOf("gpu0.counter_J");
+        int w = head.indexOf("gpu0.power-buffer_W");
+        int ja = head.indexOf("gpu0.counter.measured_unix_ms");
+        int wa = head.indexOf("gpu0.power-buffer.measured_unix_ms");
+        int n = lines.size() - 1;
+        long[] times = new long[n];
+        double[] joules = new double[n];
+        long[] joulesAt = new long[n];
+        double[] watts = new double[n];
+        long[] wattsAt = new long[n];
+        String trial = null;
+        String iteration = null;
+        for (int i = 0; i < n; i++) {
+            String[] c = lines.get(i + 1).split(",", -1);
+            trial = c[0];
+            iteration = c[1];
+            times[i] = Math.round(Double.parseDouble(c[t]) * 1e6);
+            joules[i] = c[j].isEmpty() ? Double.NaN : Double.parseDouble(c[j]);
+            joulesAt[i] = ja < 0 || c[ja].isEmpty() ? times[i] : Math.round(Double.parseDouble(c[ja]) * 1e6);
+            watts[i] = c[w].isEmpty() ? Double.NaN : Double.parseDouble(c[w]);
+            wattsAt[i] = wa < 0 || c[wa].isEmpty() ? times[i] : Math.round(Double.parseDouble(c[wa]) * 1e6);
+        }
+        return new Trace(trial, iteration, times, joules, joulesAt, watts, wattsAt);
+    }
+
+    /** A top-level or nested field's value from one JSON line, unquoted (enough for these rows). */
+    private static String field(String json, String name) {
+        int k = json.indexOf("\"" + name + "\":");
+        if (k < 0) {
+            return "NaN";
+        }
+        int v = k + name.length() + 3;
+        if (json.charAt(v) == '"') {
+            return json.substring(v + 1, json.indexOf('"', v + 1));
+        }
+        int end = v;
+        while (end < json.length() && ",}".indexOf(json.charAt(end)) < 0) {
+            end++;
+        }
+        return json.substring(v, end);
+    }
+}
