@@ -19,7 +19,7 @@ import org.tokenpowerbench.power.Readings;
 import org.tokenpowerbench.power.Scope;
 
 /**
- * Replays a run folder's NVML traces (kept with {@code -Dtpb.keepTraces}, one GPU) through the
+ * Replays a run folder's NVML traces (its {@code power-nvml-*.csv} files; one GPU) through the
  * framework's energy and error budget as they are now, so that a change to the budget can be
  * judged on waves already measured on a GPU, against the same independent counter log.
  *
