@@ -224,11 +224,11 @@ public final class NvmlSensor implements PowerSensor {
     }
 
     private NvmlSensor(NvmlLibrary library, LongSupplier nanoClock, LongSupplier wallClock, NvmlOptions options,
-                       List<PowerChannel> channels, GpuState[] gpus, NvmlMetadata metadata) {
+                       NvmlOptions.CounterSchedule schedule, List<PowerChannel> channels, GpuState[] gpus,
+                       NvmlMetadata metadata) {
         this.library = library;
         this.nanoClock = nanoClock;
         this.wallClock = wallClock;
-        NvmlOptions.CounterSchedule schedule = options.scheduleFor(counters(gpus));
         this.bufferPeriodNanos = options.bufferPeriodFor(schedule).toNanos();
         long p = UPDATE_PERIOD.toNanos();
         this.huntSpacingNanos = Math.max(1, Math.round((double) options.counterPeriod().toNanos() / p)) * p;
@@ -438,14 +438,15 @@ public final class NvmlSensor implements PowerSensor {
                     + String.join("; ", notes) + "); drop -prof nvml");
         }
         GpuState[] measured = states.toArray(GpuState[]::new);
-        NvmlOptions.CounterSchedule schedule = options.scheduleFor(counters(measured));
+        int counters = counters(measured);
+        NvmlOptions.CounterSchedule schedule = options.scheduleFor(counters);
         String scheduleNote = schedule.name().toLowerCase(java.util.Locale.ROOT);
         if (options.counterSchedule() == NvmlOptions.CounterSchedule.AUTO) {
-            scheduleNote += " (auto: " + counters(measured) + " GPU counter" + (counters(measured) == 1 ? "" : "s") + ")";
+            scheduleNote += " (auto: " + counters + " GPU counter" + (counters == 1 ? "" : "s") + ")";
         }
         NvmlMetadata metadata = new NvmlMetadata(version(library::driverVersion), version(library::nvmlVersion),
                 variable, notes, described, scheduleNote, options.bufferPeriodFor(schedule));
-        return new NvmlSensor(library, nanoClock, wallClock, options, channels, measured, metadata);
+        return new NvmlSensor(library, nanoClock, wallClock, options, schedule, channels, measured, metadata);
     }
 
     private static String version(java.util.function.Supplier<String> call) {
