@@ -19,7 +19,12 @@ package org.tokenpowerbench.energy;
  *       each window edge the smaller part of the counter interval around it, E over T seconds,
  *       rests on the shape, with σ = {@link #SHAPE_SHARE_5S} × E × √(5 s / T) (T at least 0.1 s,
  *       so a split inside one 100 ms update costs about 2.8 % of its smaller part). This holds for
- *       a long interval (counters read on boundaries only) and for one update alike.</li>
+ *       a long interval (counters read on boundaries only) and for one update alike. The interval
+ *       is where the counter's points lie: the first value's update moment comes before the first
+ *       read, so a window opening just after that read still splits the interval from that moment
+ *       (that part taken at the power of the trace's first instant). An edge after the last
+ *       counter point (the signal carries the last value on to the last read by the shape) rests
+ *       on the shape for all of the stretch since that point.</li>
  *   <li>{@code accuracy}: the sensor's own accuracy ({@link SensorAccuracy}), read as a 95 % bound on
  *       the share of the energy, so σ = share × E / 1.96; left out (and said so) where not stated.</li>
  * </ul>
@@ -71,13 +76,19 @@ public record EnergyBudget(double joules, double counterJ, double samplingJ, Sen
                 if (around == null) {
                     continue;
                 }
-                long a = Math.min(Math.max(x, around[0]), around[1]);
-                double before = signal.energyJoules(around[0], a);
-                double after = signal.energyJoules(a, around[1]);
-                long span = before <= after ? a - around[0] : around[1] - a;
-                double part = Math.abs(Math.min(before, after)) * SHAPE_SHARE_5S
-                        * Math.sqrt(5e9 / Math.max(100_000_000L, span));
-                sum += part * part;
+                double part;
+                long span;
+                if (around[1] == x) { // past the last counter point: the whole stretch is the shape's
+                    part = Math.abs(energyReaching(signal, around[0], x));
+                    span = x - around[0];
+                } else {
+                    double before = Math.abs(energyReaching(signal, around[0], x));
+                    double after = Math.abs(energyReaching(signal, x, around[1]));
+                    part = Math.min(before, after);
+                    span = before <= after ? x - around[0] : around[1] - x;
+                }
+                double term = part * SHAPE_SHARE_5S * Math.sqrt(5e9 / Math.max(100_000_000L, span));
+                sum += term * term;
             }
             samplingJ = Math.sqrt(sum);
         } else {
@@ -94,6 +105,21 @@ public record EnergyBudget(double joules, double counterJ, double samplingJ, Sen
             samplingJ = Math.sqrt(sum);
         }
         return new EnergyBudget(joules, counterJ, samplingJ, accuracy);
+    }
+
+    /**
+     * The signal's energy over {@code [a, b]}, where a counter interval may reach outside the
+     * signal's domain (its first value's update moment lies before the first read): the part
+     * outside is taken at the power of the domain's nearest edge. A magnitude for the shape term,
+     * not a measurement of the energy out there.
+     */
+    private static double energyReaching(PowerSignal signal, long a, long b) {
+        long lo = Math.max(a, signal.startNanos());
+        long hi = Math.min(b, signal.endNanos());
+        double inside = hi > lo ? signal.energyJoules(lo, hi) : 0;
+        double early = a < signal.startNanos() ? Math.abs(signal.wattsAt(signal.startNanos())) * (signal.startNanos() - a) * 1e-9 : 0;
+        double late = b > signal.endNanos() ? Math.abs(signal.wattsAt(signal.endNanos())) * (b - signal.endNanos()) * 1e-9 : 0;
+        return inside + early + late;
     }
 
     /** The accuracy term as 1 σ in joules; 0 when not stated (and {@link #accuracy()} says so). */

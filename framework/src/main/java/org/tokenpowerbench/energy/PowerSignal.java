@@ -195,22 +195,30 @@ public final class PowerSignal {
     }
 
     /**
-     * The longest interval between two counter points of a device whose power shape fills it, among
-     * those holding {@code x} ({@code [a, b]} with {@code a <= x < b}), clipped to the domain; null
-     * where no counter interval with a shape holds it. The energy a window takes from such an
-     * interval is the counter's, split by the shape: the longer the interval, the more the split
-     * rests on the shape ({@link EnergyBudget}).
+     * The stretch of counter energy that a window edge at {@code x} splits by the power shape alone,
+     * for the device where that stretch is longest; null where no device has a counter with a
+     * power shape there.
+     * <ul>
+     *   <li>{@code x} between two counter points of a device ({@code a <= x < b}): that interval
+     *       {@code [a, b]}, whose counter energy the shape splits at {@code x};</li>
+     *   <li>{@code x} after the device's last counter point: {@code [last point, x]}, the stretch
+     *       the signal carries on to the last read at the last interval's ratio of counter energy
+     *       to shape energy, so all of it rests on the shape (recognised by {@code b == x}).</li>
+     * </ul>
+     * The interval is where the counter's points lie, not clipped to the domain: a value's update
+     * moment precedes the read that showed it, so {@code a} may lie up to an update period before
+     * {@link #startNanos()} ({@link EnergyBudget} counts that part too).
      */
     public long[] shapedCounterIntervalAround(long x) {
         long[] best = null;
         for (long[] pts : shapedCounterPoints) {
             int i = Arrays.binarySearch(pts, x);
             int k = i >= 0 ? i : -i - 2; // the last point at or before x
-            if (k < 0 || k + 1 >= pts.length) {
+            if (k < 0) {
                 continue;
             }
-            long a = Math.max(pts[k], startNanos());
-            long b = Math.min(pts[k + 1], endNanos());
+            long a = pts[k];
+            long b = k + 1 < pts.length ? pts[k + 1] : x;
             if (b > a && (best == null || b - a > best[1] - best[0])) {
                 best = new long[] {a, b};
             }

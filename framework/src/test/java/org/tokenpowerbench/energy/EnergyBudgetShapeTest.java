@@ -65,4 +65,51 @@ class EnergyBudgetShapeTest {
         EnergyBudget b = EnergyBudget.of(signal, 2_000 * MS, 7_000 * MS, 1000, SensorAccuracy.of("nvml", ""));
         assertEquals(0.0, b.samplingJ(), 1e-9);
     }
+
+    @Test
+    void aBoundaryReadTraceCountsTheStretchesBetweenItsUpdateMomentsAndTheWindowEdges() {
+        // 200 W from 0 to 10 s, power every 20 ms; the counter updates every 100 ms on a known grid and is
+        // read on the two boundaries only: at 2,035 ms (showing the 2,000 ms update) and 7,065 ms (7,000 ms)
+        int n = 501;
+        long[] t = new long[n + 2];
+        double[][] rows = new double[2][n + 2];
+        for (int i = 0; i < n; i++) {
+            t[i] = i * 20 * MS;
+            rows[0][i] = Double.NaN;
+            rows[1][i] = 200;
+        }
+        t[n] = 2_035 * MS;
+        rows[0][n] = 200 * 2.0;
+        rows[1][n] = Double.NaN;
+        t[n + 1] = 7_065 * MS;
+        rows[0][n + 1] = 200 * 7.0;
+        rows[1][n + 1] = Double.NaN;
+        long[][] order = new long[n + 2][];
+        for (int i = 0; i < n + 2; i++) {
+            order[i] = new long[] {t[i], i};
+        }
+        Arrays.sort(order, (x, y) -> Long.compare(x[0], y[0]));
+        long[] st = new long[n + 2];
+        double[][] sr = new double[2][n + 2];
+        for (int i = 0; i < n + 2; i++) {
+            st[i] = order[i][0];
+            sr[0][i] = rows[0][(int) order[i][1]];
+            sr[1][i] = rows[1][(int) order[i][1]];
+        }
+        CounterTiming timing = new CounterTiming(true, 100 * MS)
+                .withGrids(java.util.Map.of("gpu0.counter", new CounterGrid(0, 100 * MS, MS, "a test grid")));
+        PowerSignal signal = PowerSignal.of(new PowerTrace(CHANNELS, st, sr), 200 * MS, timing);
+        assertEquals(2_035 * MS, signal.startNanos());
+        double joules = signal.energyJoules(2_040 * MS, 7_060 * MS);
+        assertEquals(200 * 5.020, joules, 1e-6);
+        EnergyBudget b = EnergyBudget.of(signal, 2_040 * MS, 7_060 * MS, joules, SensorAccuracy.of("nvml", ""));
+        // the start edge splits [2,000, 7,000] at 2,040: 8 J before it (35 ms of it before the first read);
+        // the end edge lies 60 ms past the last update, carried there by the shape: 12 J. Both under 0.1 s.
+        double expected = Math.hypot(8 * 0.004 * Math.sqrt(50), 12 * 0.004 * Math.sqrt(50));
+        assertEquals(expected, b.samplingJ(), 1e-6);
+        assertEquals(Arrays.toString(new long[] {2_000 * MS, 7_000 * MS}),
+                Arrays.toString(signal.shapedCounterIntervalAround(2_040 * MS)));
+        assertEquals(Arrays.toString(new long[] {7_000 * MS, 7_060 * MS}),
+                Arrays.toString(signal.shapedCounterIntervalAround(7_060 * MS)));
+    }
 }
