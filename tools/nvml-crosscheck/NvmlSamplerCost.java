@@ -273,9 +273,21 @@ public final class NvmlSamplerCost {
                     long inSensor = sampler.sensorNanos();
                     sampler.close();
                     int waveReads = 0;
+                    int waveCarried = 0;
                     for (int c = 0; c < trace.channels().size(); c++) {
                         if (trace.channels().get(c).kind() == PowerChannel.Kind.ENERGY_JOULES) {
-                            waveReads += (int) Arrays.stream(trace.values(c)).filter(v -> !Double.isNaN(v)).count();
+                            double[] v = trace.values(c);
+                            long[] at = trace.timestampsNanos(c);
+                            for (int i = 0; i < v.length; i++) {
+                                if (!Double.isNaN(v[i])) {
+                                    // a value dated before the wave's first sample is the last wave's closing read, given again
+                                    if (at[i] < trace.startNanos()) {
+                                        waveCarried++;
+                                    } else {
+                                        waveReads++;
+                                    }
+                                }
+                            }
                         }
                     }
                     reads += waveReads;
@@ -289,8 +301,9 @@ public final class NvmlSamplerCost {
                         learnedAt = System.nanoTime();
                         learnedCpu = os.getProcessCpuTime();
                     }
-                    System.out.printf(Locale.ROOT, "  wave %d: %d counter reads, %.1f ms inside sample() (%.2f ms/s)%s%n", k,
-                            waveReads, inSensor / 1e6, inSensor / 1e6 / (wave.toNanos() / 1e9),
+                    System.out.printf(Locale.ROOT, "  wave %d: %d counter reads%s, %.1f ms inside sample() (%.2f ms/s)%s%n", k,
+                            waveReads, waveCarried == 0 ? "" : " (+" + waveCarried + " opening values carried from the wave before)",
+                            inSensor / 1e6, inSensor / 1e6 / (wave.toNanos() / 1e9),
                             justLearned ? ", every phase known by its end" : "");
                     Thread.sleep(gap.toMillis());
                 }

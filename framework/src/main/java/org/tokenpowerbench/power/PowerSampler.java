@@ -9,7 +9,8 @@ import java.util.concurrent.locks.LockSupport;
  * Reads one {@link PowerSensor} at a fixed period on a dedicated daemon thread and hands back
  * the result as a {@link PowerTrace}.
  *
- * <p>Lifecycle: {@link #start()} takes the first sample (a boundary sample) before it returns,
+ * <p>Lifecycle: {@link #start()} tells the sensor a window opens ({@link PowerSensor#opensWindow()})
+ * and takes the first sample (a boundary sample) before it returns,
  * so a window that opens after {@code start()} is covered; the thread then samples every
  * {@code period} on a fixed grid, skipping ticks it missed rather than bursting to catch up.
  * {@link #stop()} ends the thread, takes one last boundary sample and returns the trace. Only
@@ -116,6 +117,7 @@ public final class PowerSampler implements AutoCloseable {
                     + "; a sampler runs once: create a new one for the next window");
         }
         try {
+            sensor.opensWindow();
             takeSample(true);
         } catch (RuntimeException | Error e) {
             state = State.STOPPED;

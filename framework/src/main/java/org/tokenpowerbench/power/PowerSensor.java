@@ -31,6 +31,17 @@ public interface PowerSensor extends AutoCloseable {
     }
 
     /**
+     * Says that the next boundary sample opens a window: the {@link PowerSampler} calls it just
+     * before its first sample. A sensor whose reads cost milliseconds may then give, for a channel
+     * it read shortly before (the last window's closing sample, say), that reading with its own
+     * time ({@link Readings#set(int, double, long)}) instead of reading again; the trace then
+     * holds a value from just before the window, as a trace's first value may anyway. Ignored by
+     * default: the boundary sample reads everything.
+     */
+    default void opensWindow() {
+    }
+
+    /**
      * Reads every channel once, saying when each value was true where the source knows (a
      * Prometheus sample's timestamp, a BMC's averaging window). The sampler calls this one; by
      * default it calls {@link #sample(double[], boolean)}, whose values are true at the moment of

@@ -50,6 +50,9 @@ import org.tokenpowerbench.power.nvml.NvmlMetadata.PowerSource;
  *       fork's grid ({@link #startFrom}) knows the phase after {@value #CONFIRMING_BRACKETS} brackets
  *       that agree with it. A boundary read within
  *       {@link #EDGE_ZONE_NANOS} of a predicted step starts an edge check (see {@code checkEdge}).
+ *       With {@code counterSchedule=boundaries}, a window's opening sample gives the read that
+ *       closed the window before instead of reading again, when that read is no older than
+ *       {@link #CARRY_REACH_NANOS} and lay clear of every predicted step ({@link #opensWindow}).
  *       Absent when the GPU has no counter.</li>
  *   <li>{@code gpuN.power-buffer} ({@code power=buffer}, the default): {@link PowerChannel.Kind#POWER_WATTS},
  *       {@link Method#SAMPLED}, the samples the driver keeps in its own buffer
@@ -106,6 +109,14 @@ public final class NvmlSensor implements PowerSensor {
     static final int KEPT_BRACKETS = 128;
     /** How far back those brackets may reach: a minute, over which a period 0.001 % off moves a step 0.6 ms. */
     static final long GRID_REACH_NANOS = 60_000_000_000L;
+    /**
+     * How recent a counter read may be for a window's opening sample to give it instead of reading
+     * again ({@code counterSchedule=boundaries}, {@link #opensWindow}): one update period. JMH leaves
+     * about 20-50 ms between a wave's closing sample and the next one's opening (19-51 ms in a
+     * llama-server run on an H200), so a wave usually opens with the read that closed the one
+     * before, and eight GPUs save eight reads of about 4 ms each.
+     */
+    static final long CARRY_REACH_NANOS = UPDATE_PERIOD.toNanos();
     /** The least time between two reads of one boundary's edge check ({@code counterSchedule=boundaries}). */
     static final long EDGE_READ_SPACING_NANOS = 2_000_000L;
     /** How far an H200's counter steps scatter around their grid (about ±3 ms), with room to spare. */
@@ -156,6 +167,10 @@ public final class NvmlSensor implements PowerSensor {
     /** {@code counterSchedule=boundaries}: no hunts between boundaries once the phase is known. */
     private final boolean boundariesOnly;
     private long lastSample = Long.MIN_VALUE;
+    /** The next boundary sample opens a window ({@link #opensWindow}). */
+    private boolean opening;
+    /** Counter values a window's opening sample gave from the read before instead of reading. */
+    private long carriedReads;
     private final List<PowerChannel> channels;
     private final GpuState[] gpus;
     private final NvmlMetadata metadata;
@@ -197,6 +212,15 @@ public final class NvmlSensor implements PowerSensor {
         long huntUntil = Long.MAX_VALUE;
         /** The raw value of the last counter read. */
         long lastRaw;
+        /** When the last counter read began, and the joules it gave. */
+        long lastReadAt;
+        double lastJoules = Double.NaN;
+        /**
+         * Whether the last read was a boundary read with the phase known and no step predicted within
+         * {@link #EDGE_ZONE_NANOS} of it, so its value belongs to the step the grid puts before it:
+         * only such a read is given again by a window's opening sample ({@link #carries}).
+         */
+        boolean lastReadClear;
         /** The latest tight brackets (in time order, a ring of {@link #KEPT_BRACKETS}), for {@link #counterGrids()}. */
         /** The clocks' offset the newest buffered sample was placed with. */
         long lastBufferOffset;
@@ -597,11 +621,16 @@ public final class NvmlSensor implements PowerSensor {
             if (g.counterChannel < 0) {
                 continue;
             }
-            if (boundary || g.hunting) {
+            if (boundary && opening && carries(g, now)) {
+                // the read that closed the last window, a few ms ago, is this one's opening value
+                out[g.counterChannel] = g.lastJoules;
+                counterReadAt[g.counterChannel] = g.lastReadAt;
+                carriedReads++;
+            } else if (boundary || g.hunting) {
                 boolean wasHunting = g.hunting;
                 out[g.counterChannel] = readCounter(g, gap);
                 if (boundary && !wasHunting && !Double.isNaN(out[g.counterChannel])) {
-                    checkEdge(g, counterReadAt[g.counterChannel]);
+                    g.lastReadClear = !checkEdge(g, counterReadAt[g.counterChannel]) && g.phaseKnown;
                 }
             } else if (boundariesOnly && g.phaseKnown) {
                 continue; // the phase is learned: between boundaries the counter is left alone
@@ -626,6 +655,33 @@ public final class NvmlSensor implements PowerSensor {
             starting.huntReads = 0;
             out[starting.counterChannel] = readCounter(starting, gap);
         }
+        if (boundary) {
+            opening = false;
+        }
+    }
+
+    /**
+     * The next boundary sample opens a window. With {@code counterSchedule=boundaries}, a GPU whose
+     * last counter read was a boundary read no older than {@link #CARRY_REACH_NANOS}, clear of any
+     * predicted step, gives that read (its value and its own time) instead of reading again. The
+     * trace then starts with a value from just before the window; the energy between that value's
+     * update moment and the window's start is split by the power shape, as it is after any first
+     * read (and counted in the shape term of the error budget).
+     */
+    @Override
+    public void opensWindow() {
+        opening = true;
+    }
+
+    /** Whether {@code g}'s last counter read may stand for a read now ({@link #opensWindow}). */
+    private boolean carries(GpuState g, long now) {
+        return boundariesOnly && g.phaseKnown && g.lastReadClear && !g.hunting && !g.edgePending
+                && !Double.isNaN(g.lastJoules) && now - g.lastReadAt >= 0 && now - g.lastReadAt <= CARRY_REACH_NANOS;
+    }
+
+    /** Counter values that windows' opening samples gave from the read before ({@link #opensWindow}) instead of reading. */
+    public long carriedReads() {
+        return carriedReads;
     }
 
     private double readPower(GpuState g) {
@@ -656,10 +712,12 @@ public final class NvmlSensor implements PowerSensor {
         long now = nanoClock.getAsLong(); // this read's own time: earlier GPUs' reads in this sample took milliseconds
         counterReadAt[g.counterChannel] = now;
         long raw;
+        g.lastReadClear = false;
         try {
             raw = library.totalEnergyConsumptionMillijoules(g.handle);
         } catch (NvmlException e) {
             failed(e.getMessage());
+            g.lastJoules = Double.NaN;
             return Double.NaN;
         }
         g.lastRaw = raw;
@@ -687,7 +745,9 @@ public final class NvmlSensor implements PowerSensor {
             }
             g.lastHuntRead = now;
         }
-        return g.energy.update(raw);
+        g.lastReadAt = now;
+        g.lastJoules = g.energy.update(raw);
+        return g.lastJoules;
     }
 
     /**
@@ -699,16 +759,16 @@ public final class NvmlSensor implements PowerSensor {
      * unchanged (then it came before, and {@link org.tokenpowerbench.energy.CounterUpdates} places
      * the value at its first read). It costs one to three reads, on about a third of the boundaries.
      */
-    private void checkEdge(GpuState g, long now) {
+    private boolean checkEdge(GpuState g, long now) {
         if (!g.phaseKnown) {
-            return;
+            return false;
         }
         long p = UPDATE_PERIOD.toNanos();
         long k = Math.floorDiv(now - g.phaseLow + p / 2, p);
         long low = g.phaseLow + k * p;
         long high = g.phaseHigh + k * p;
         if (now < low - EDGE_ZONE_NANOS || now > high + EDGE_ZONE_NANOS) {
-            return;
+            return false;
         }
         if (boundariesOnly) { // no sample follows the last boundary: settled within this one (settleEdge)
             g.edgePending = true;
@@ -721,6 +781,7 @@ public final class NvmlSensor implements PowerSensor {
             g.lastHuntRead = now;
             g.huntUntil = high + EDGE_ZONE_NANOS;
         }
+        return true;
     }
 
     /**
@@ -772,6 +833,7 @@ public final class NvmlSensor implements PowerSensor {
                 return;
             }
             long raw;
+            g.lastReadClear = false;
             try {
                 raw = library.totalEnergyConsumptionMillijoules(g.handle);
             } catch (NvmlException e) {

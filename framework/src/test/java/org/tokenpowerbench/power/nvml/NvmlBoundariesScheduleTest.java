@@ -130,6 +130,122 @@ class NvmlBoundariesScheduleTest {
         }
     }
 
+    /** A sensor on {@code now}, its phase learned from 1 ms samples: steps at 61 ms + k·100 ms, 250 W. */
+    private static NvmlSensor learned(long[] now, FakeNvml.Gpu g) throws Exception {
+        g.counterUpdateNanos = 100 * MS;
+        g.counterUpdatePhaseNanos = 61 * MS;
+        g.bufferSpacingNanos = 20 * MS;
+        g.watts = 250;
+        FakeNvml nvml = new FakeNvml(() -> now[0], g);
+        NvmlSensor s = NvmlSensor.open(nvml, NvmlOptions.parse(Map.of("counterSchedule", "boundaries")), Map.of(),
+                () -> now[0], nvml::wallNanos);
+        double[] out = new double[s.channels().size()];
+        s.sample(out, true);
+        while (s.counterGrids().isEmpty() && now[0] < 20_000 * MS) {
+            now[0] += MS;
+            s.sample(out, false);
+        }
+        assertTrue(!s.counterGrids().isEmpty(), "the phase was not learned in 20 s of hunts");
+        return s;
+    }
+
+    @Test
+    void aWaveOpensWithTheReadThatClosedTheWaveBeforeWhenThatReadIsRecentAndClearOfAStep() throws Exception {
+        long[] now = {0};
+        FakeNvml.Gpu g = FakeNvml.h200("GPU-11111111-aaaa-bbbb-cccc-000000000002");
+        try (NvmlSensor s = learned(now, g)) {
+            double[] out = new double[s.channels().size()];
+            // a wave closes 49 ms after a step (61 ms + k·100), clear of the steps on both sides
+            now[0] = (now[0] / (100 * MS) + 10) * 100 * MS + 10 * MS;
+            s.sample(out, true);
+            double closing = out[0];
+            int reads = g.counterReads;
+            // JMH's pause: the next wave opens 25 ms later, before the next step; its opening sample reads nothing
+            now[0] += 25 * MS;
+            s.opensWindow();
+            s.sample(out, true);
+            assertEquals(closing, out[0], 0.0);
+            assertEquals(reads, g.counterReads, "the opening sample read the counter again");
+            assertEquals(1, s.carriedReads());
+            // a boundary that does not open a window (a wave's close) always reads
+            now[0] += 30 * MS;
+            s.sample(out, true);
+            assertEquals(reads + 1, g.counterReads);
+
+            // a pause longer than an update period: the next wave reads afresh
+            now[0] += 101 * MS;
+            s.opensWindow();
+            s.sample(out, true);
+            assertEquals(reads + 2, g.counterReads);
+            assertEquals(1, s.carriedReads());
+
+            // a close read 3 ms before a predicted step starts an edge check, and is not carried over
+            now[0] = (now[0] / (100 * MS) + 10) * 100 * MS + 58 * MS;
+            s.sample(out, true);
+            int afterClose = g.counterReads;
+            now[0] += 20 * MS;
+            s.opensWindow();
+            s.sample(out, true);
+            assertEquals(afterClose + 1, g.counterReads, "a close read beside a step was carried into the next wave");
+            assertEquals(1, s.carriedReads());
+        }
+    }
+
+    @Test
+    void aCarriedOpeningValueKeepsItsOwnTimeAndTheWaveItsEnergy() throws Exception {
+        long origin = System.nanoTime();
+        FakeNvml.Gpu g = FakeNvml.h200("GPU-11111111-aaaa-bbbb-cccc-000000000003");
+        g.counterUpdateNanos = 100 * MS;
+        g.counterUpdatePhaseNanos = 37 * MS;
+        g.counterJitterNanos = 2 * MS;
+        g.bufferSpacingNanos = 20 * MS;
+        g.joulesAt = t -> joules(origin, t);
+        FakeNvml nvml = new FakeNvml(System::nanoTime, g);
+        try (NvmlSensor s = NvmlSensor.open(nvml, NvmlOptions.parse(Map.of("counterSchedule", "boundaries")), Map.of(),
+                System::nanoTime, nvml::wallNanos)) {
+            long learning = System.nanoTime();
+            while (s.counterGrids().isEmpty() && System.nanoTime() - learning < 20_000 * MS) {
+                run(s, 1000);
+            }
+            assertTrue(!s.counterGrids().isEmpty(), "the phase was not learned in 20 s of dense hunts");
+            // back-to-back waves until one opens with the value that closed the one before (about three in four do)
+            PowerTrace before = run(s, 300);
+            PowerTrace carried = null;
+            for (int i = 0; i < 30 && carried == null; i++) {
+                Thread.sleep(5);
+                PowerTrace next = run(s, 700);
+                if (s.carriedReads() > 0) {
+                    carried = next;
+                } else {
+                    before = next;
+                }
+            }
+            assertTrue(carried != null, "no wave of 30 opened with the read that closed the one before");
+            long[] lastTimes = before.timestampsNanos(0);
+            double[] lastValues = before.values(0);
+            int last = lastValues.length - 1;
+            while (Double.isNaN(lastValues[last])) {
+                last--;
+            }
+            long[] times = carried.timestampsNanos(0);
+            double[] values = carried.values(0);
+            int first = 0;
+            while (Double.isNaN(values[first])) {
+                first++;
+            }
+            assertEquals(lastValues[last], values[first], 0.0);
+            assertEquals(lastTimes[last], times[first], "the carried value lost its own time");
+            assertTrue(times[first] < carried.startNanos(), "the carried value is dated inside the wave");
+            PowerSignal signal = PowerSignal.of(carried, 200 * MS, new CounterTiming(true, 100 * MS)
+                    .withGrids(s.counterGrids()).withScatter(s.counterScatterNanos()));
+            long from = carried.startNanos();
+            long to = carried.endNanos();
+            double truth = joules(origin, to) - joules(origin, from);
+            // power swings 100-500 W; the opening value's update lies up to 130 ms before the wave, split by the shape
+            assertEquals(truth, signal.energyJoules(from, to), 0.01 * truth);
+        }
+    }
+
     @Test
     void theScheduleIsNamedBoundaries() {
         assertEquals(NvmlOptions.CounterSchedule.BOUNDARIES,
