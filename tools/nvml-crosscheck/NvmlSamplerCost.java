@@ -47,10 +47,12 @@ import org.tokenpowerbench.power.nvml.NvmlSensor;
  * sensor opened afresh (the later ones started from the grids the one before learned, as
  * {@code counter-grids.jsonl} hands them on), then {@code seconds} of windows of {@code T}, one
  * {@link PowerSampler} each with its two boundary samples, {@code gap} apart (JMH's pause between
- * iterations, about 20 ms in a llama-server run). Per wave it prints the counter reads and the time
- * spent inside {@code sample()} (the reads busy-wait, so on an H200 that is CPU), and per fork the
- * reads until every phase was known and the cost per second of run after that, boundaries
- * included, beside the process's CPU above its idle baseline.
+ * iterations, about 20 ms in a llama-server run). Per wave it prints the counter reads, the time
+ * spent inside {@code sample()} (the reads busy-wait, so on an H200 that is CPU) and the sampling's
+ * own CPU time (the two boundary samples on the calling thread plus the sampler thread's, from
+ * {@link ThreadMXBean}); per fork, the reads until every phase was known and the cost per second of
+ * run after that, boundaries included, beside the process's CPU above its idle baseline (taken
+ * over 1 s, at the operating system's 10 ms resolution, so coarse).
  *
  * <p>{@code driver=emulated} runs all of it on {@link EmulatedNvml} instead of NVML: GPUs whose
  * counters step and whose reads busy-wait as an H200's did, for trying the sampler's schedule on a
@@ -262,14 +264,23 @@ public final class NvmlSamplerCost {
                 long learnedAt = 0;
                 long learnedCpu = 0;
                 long sensorNanosAfter = 0;
+                long samplingCpuAfter = 0;
                 int readsAfter = 0;
+                ThreadMXBean threads = ManagementFactory.getThreadMXBean();
                 int k = 0;
                 while (System.nanoTime() - forkStart < seconds * 1e9) {
                     k++;
                     PowerSampler sampler = new PowerSampler(sensor, period);
+                    // the sampling's own CPU: the two boundary samples on this thread, and the sampler thread's
+                    long callerCpu = threads.getCurrentThreadCpuTime();
                     sampler.start();
+                    long samplingCpu = threads.getCurrentThreadCpuTime() - callerCpu;
                     Thread.sleep(wave.toMillis());
+                    long samplerThread = samplerThreadId(threads);
+                    long threadCpu = samplerThread < 0 ? 0 : Math.max(0, threads.getThreadCpuTime(samplerThread));
+                    callerCpu = threads.getCurrentThreadCpuTime();
                     PowerTrace trace = sampler.stop();
+                    samplingCpu += threads.getCurrentThreadCpuTime() - callerCpu + threadCpu;
                     long inSensor = sampler.sensorNanos();
                     sampler.close();
                     int waveReads = 0;
@@ -294,6 +305,7 @@ public final class NvmlSamplerCost {
                     boolean justLearned = false;
                     if (learnedAfterReads >= 0) {
                         sensorNanosAfter += inSensor;
+                        samplingCpuAfter += samplingCpu;
                         readsAfter += waveReads;
                     } else if (sensor.counterGrids().size() == gpus) {
                         justLearned = true;
@@ -301,10 +313,11 @@ public final class NvmlSamplerCost {
                         learnedAt = System.nanoTime();
                         learnedCpu = os.getProcessCpuTime();
                     }
-                    System.out.printf(Locale.ROOT, "  wave %d: %d counter reads%s, %.1f ms inside sample() (%.2f ms/s)%s%n", k,
+                    System.out.printf(Locale.ROOT, "  wave %d: %d counter reads%s, %.1f ms inside sample() (%.2f ms/s),"
+                                    + " sampling CPU %.1f ms (%.2f ms/s)%s%n", k,
                             waveReads, waveCarried == 0 ? "" : " (+" + waveCarried + " opening values carried from the wave before)",
-                            inSensor / 1e6, inSensor / 1e6 / (wave.toNanos() / 1e9),
-                            justLearned ? ", every phase known by its end" : "");
+                            inSensor / 1e6, inSensor / 1e6 / (wave.toNanos() / 1e9), samplingCpu / 1e6,
+                            samplingCpu / 1e6 / (wave.toNanos() / 1e9), justLearned ? ", every phase known by its end" : "");
                     Thread.sleep(gap.toMillis());
                 }
                 long end = System.nanoTime();
@@ -315,9 +328,10 @@ public final class NvmlSamplerCost {
                 } else {
                     double after = (end - learnedAt) / 1e9;
                     System.out.printf(Locale.ROOT, "fork %d: every phase known after %d counter reads;"
-                                    + " after that, %d reads in %.1f s: %.2f ms/s inside sample(), process CPU %.2f ms/s"
+                                    + " after that, %d reads in %.1f s: %.2f ms/s inside sample(), sampling CPU %.2f ms/s"
+                                    + " (boundary samples and sampler threads), process CPU %.2f ms/s"
                                     + " above its idle %.2f ms/s; the whole fork: process CPU %.2f ms/s above idle%n", fork,
-                            learnedAfterReads, readsAfter, after, sensorNanosAfter / 1e6 / after,
+                            learnedAfterReads, readsAfter, after, sensorNanosAfter / 1e6 / after, samplingCpuAfter / 1e6 / after,
                             after > 0 ? ((endCpu - learnedCpu) / 1e6 / after - idlePerSecond * 1e3) : Double.NaN,
                             idlePerSecond * 1e3, (endCpu - forkCpu) / 1e6 / ((end - forkStart) / 1e9) - idlePerSecond * 1e3);
                 }

@@ -94,11 +94,17 @@ public final class NvmlSensor implements PowerSensor {
     /** A bracket no wider than this holds one step (what CounterUpdates calls tight). */
     private static final long TIGHT_NANOS = UPDATE_PERIOD.toNanos() / 2;
     /**
-     * How close to a predicted step a boundary read must fall for the sensor to check which side
-     * of the step it was on: the H200's steps scatter about ±3 ms around their grid, so a read
-     * this near a predicted step may have seen the step or not.
+     * How far beyond a predicted step's phase interval (itself ± {@code STEP_SCATTER_NANOS} about
+     * the step) a boundary read must fall for the sensor to check which side of the step it was
+     * on: 4 ms, so reads within about ±8 ms of a predicted step are checked. On an H200 (driver
+     * 580.159.04) two independent counter logs, 655 and 628 updates located to about ±3.5 ms
+     * each, put 3 and 2 updates more than 8 ms from a 100 ms grid fitted to them, and 1 each more
+     * than 12 ms (one 16-20 ms early): a read left unchecked by the narrower zone lands between
+     * such an update and its predicted moment about once in 10,000 boundary reads. It was 8 ms
+     * until session 12; every check costs 1-4 reads of about 4 ms, on every GPU whose read falls
+     * in the zone.
      */
-    static final long EDGE_ZONE_NANOS = 8_000_000L;
+    static final long EDGE_ZONE_NANOS = 4_000_000L;
     /**
      * How far before the newest sample already fetched a boundary's fetch of the driver's buffer
      * reaches (µs): two update periods and more, so a trace always holds the power from before its
@@ -757,7 +763,7 @@ public final class NvmlSensor implements PowerSensor {
      * next samples read the counter until it changes (then the step came after the boundary, and
      * the two reads bracket it tightly) or until the predicted step plus the zone has passed
      * unchanged (then it came before, and {@link org.tokenpowerbench.energy.CounterUpdates} places
-     * the value at its first read). It costs one to three reads, on about a third of the boundaries.
+     * the value at its first read). It costs one to three reads, on about a sixth of the boundaries.
      */
     private boolean checkEdge(GpuState g, long now) {
         if (!g.phaseKnown) {
@@ -818,7 +824,7 @@ public final class NvmlSensor implements PowerSensor {
      * takes about 4 ms on an H200 anyway), until it changes (the step came after the boundary; the
      * last two reads bracket it, and a tight bracket also re-centres the phase) or the predicted
      * step plus {@link #EDGE_ZONE_NANOS} has passed unchanged (it came before). Each read is a
-     * timed reading of the counter channel. About a quarter of the boundaries, 1-4 reads each.
+     * timed reading of the counter channel. About a sixth of the boundaries, 1-4 reads each.
      */
     private void settleEdge(GpuState g, Readings out) {
         long reference = g.lastRaw;
