@@ -99,10 +99,10 @@ public final class NvmlSensor implements PowerSensor {
      * on: 4 ms, so reads within about ±8 ms of a predicted step are checked. On an H200 (driver
      * 580.159.04) two independent counter logs, 655 and 628 updates located to about ±3.5 ms
      * each, put 3 and 2 updates more than 8 ms from a 100 ms grid fitted to them, and 1 each more
-     * than 12 ms (one 16-20 ms early): a read left unchecked by the narrower zone lands between
-     * such an update and its predicted moment about once in 10,000 boundary reads. It was 8 ms
-     * until session 12; every check costs 1-4 reads of about 4 ms, on every GPU whose read falls
-     * in the zone.
+     * than 12 ms (one 16-20 ms early): an unchecked boundary read lands between such an update and
+     * its grid moment about 2.3 times in 10,000 with this zone, 1.2 with the 8 ms it was until
+     * session 12 (the logs' residuals beyond the zone, averaged over the 100 ms period). Every
+     * check costs 1-4 reads of about 4 ms, on every GPU whose read falls in the zone.
      */
     static final long EDGE_ZONE_NANOS = 4_000_000L;
     /**
