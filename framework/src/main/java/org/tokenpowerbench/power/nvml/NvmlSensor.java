@@ -50,9 +50,10 @@ import org.tokenpowerbench.power.nvml.NvmlMetadata.PowerSource;
  *       fork's grid ({@link #startFrom}) knows the phase after {@value #CONFIRMING_BRACKETS} brackets
  *       that agree with it. A boundary read within
  *       {@link #EDGE_ZONE_NANOS} of a predicted step starts an edge check (see {@code checkEdge}).
- *       With {@code counterSchedule=boundaries}, a window's opening sample gives the read that
- *       closed the window before instead of reading again, when that read is no older than
- *       {@link #CARRY_REACH_NANOS} and lay clear of every predicted step ({@link #opensWindow}).
+ *       With {@code counterSchedule=boundaries}, a window's opening sample gives the reads that
+ *       closed the window before (the boundary read, and its edge check's reads where it had one)
+ *       instead of reading again, when they settled which side of a step the value lies and began
+ *       no more than {@link #CARRY_REACH_NANOS} before ({@link #opensWindow}).
  *       Absent when the GPU has no counter.</li>
  *   <li>{@code gpuN.power-buffer} ({@code power=buffer}, the default): {@link PowerChannel.Kind#POWER_WATTS},
  *       {@link Method#SAMPLED}, the samples the driver keeps in its own buffer
@@ -175,8 +176,10 @@ public final class NvmlSensor implements PowerSensor {
     private long lastSample = Long.MIN_VALUE;
     /** The next boundary sample opens a window ({@link #opensWindow}). */
     private boolean opening;
-    /** Counter values a window's opening sample gave from the read before instead of reading. */
+    /** Counter values windows' opening samples gave from the reads before instead of reading. */
     private long carriedReads;
+    /** Inside {@link #sample(Readings, boolean)}, which can hand on several values a channel (a carried edge check's). */
+    private boolean readingsCall;
     private final List<PowerChannel> channels;
     private final GpuState[] gpus;
     private final NvmlMetadata metadata;
@@ -218,15 +221,21 @@ public final class NvmlSensor implements PowerSensor {
         long huntUntil = Long.MAX_VALUE;
         /** The raw value of the last counter read. */
         long lastRaw;
-        /** When the last counter read began, and the joules it gave. */
-        long lastReadAt;
-        double lastJoules = Double.NaN;
         /**
-         * Whether the last read was a boundary read with the phase known and no step predicted within
-         * {@link #EDGE_ZONE_NANOS} of it, so its value belongs to the step the grid puts before it:
-         * only such a read is given again by a window's opening sample ({@link #carries}).
+         * The reads of the last boundary (its read, then its edge check's, each at its own time) and
+         * the joules they gave, for the next window's opening sample ({@link #carries}).
          */
-        boolean lastReadClear;
+        final long[] closeAt = new long[MAX_HUNT_READS + 1];
+        final double[] closeJoules = new double[MAX_HUNT_READS + 1];
+        int closeReads;
+        /**
+         * Whether those reads settle which step the value belongs to: the boundary read lay clear of
+         * every predicted step (the phase known), or its edge check saw the value change or the step
+         * pass. Any other read (a hunt's, a failed one) clears the record.
+         */
+        boolean closeSettled;
+        /** How many of the close's reads this sample gave again; {@link #sample(Readings, boolean)} adds all but the first. */
+        int carriedNow;
         /** The latest tight brackets (in time order, a ring of {@link #KEPT_BRACKETS}), for {@link #counterGrids()}. */
         /** The clocks' offset the newest buffered sample was placed with. */
         long lastBufferOffset;
@@ -515,7 +524,12 @@ public final class NvmlSensor implements PowerSensor {
         if (scratch == null) {
             scratch = new double[channels.size()];
         }
-        sample(scratch, boundary);
+        readingsCall = true;
+        try {
+            sample(scratch, boundary);
+        } finally {
+            readingsCall = false;
+        }
         for (int c = 0; c < scratch.length; c++) {
             if (Double.isNaN(scratch[c])) {
                 continue;
@@ -530,6 +544,10 @@ public final class NvmlSensor implements PowerSensor {
             return;
         }
         for (GpuState g : gpus) {
+            for (int i = 1; i < g.carriedNow; i++) { // the close's edge-check reads after its first, each at its own time
+                out.add(g.counterChannel, g.closeJoules[i], g.closeAt[i]);
+            }
+            g.carriedNow = 0;
             if (g.edgePending) {
                 g.edgePending = false;
                 settleEdge(g, out);
@@ -628,15 +646,20 @@ public final class NvmlSensor implements PowerSensor {
                 continue;
             }
             if (boundary && opening && carries(g, now)) {
-                // the read that closed the last window, a few ms ago, is this one's opening value
-                out[g.counterChannel] = g.lastJoules;
-                counterReadAt[g.counterChannel] = g.lastReadAt;
-                carriedReads++;
+                // the reads that closed the last window, a few ms ago, are this one's opening values
+                out[g.counterChannel] = g.closeJoules[0];
+                counterReadAt[g.counterChannel] = g.closeAt[0];
+                g.carriedNow = g.closeReads;
+                carriedReads += g.closeReads;
+                g.closeReads = 0; // given once
             } else if (boundary || g.hunting) {
                 boolean wasHunting = g.hunting;
                 out[g.counterChannel] = readCounter(g, gap);
                 if (boundary && !wasHunting && !Double.isNaN(out[g.counterChannel])) {
-                    g.lastReadClear = !checkEdge(g, counterReadAt[g.counterChannel]) && g.phaseKnown;
+                    g.closeAt[0] = counterReadAt[g.counterChannel];
+                    g.closeJoules[0] = out[g.counterChannel];
+                    g.closeReads = 1;
+                    g.closeSettled = !checkEdge(g, counterReadAt[g.counterChannel]) && g.phaseKnown;
                 }
             } else if (boundariesOnly && g.phaseKnown) {
                 continue; // the phase is learned: between boundaries the counter is left alone
@@ -668,24 +691,31 @@ public final class NvmlSensor implements PowerSensor {
 
     /**
      * The next boundary sample opens a window. With {@code counterSchedule=boundaries}, a GPU whose
-     * last counter read was a boundary read no older than {@link #CARRY_REACH_NANOS}, clear of any
-     * predicted step, gives that read (its value and its own time) instead of reading again. The
-     * trace then starts with a value from just before the window; the energy between that value's
-     * update moment and the window's start is split by the power shape, as it is after any first
-     * read (and counted in the shape term of the error budget).
+     * last boundary (the window before's close) began at most {@link #CARRY_REACH_NANOS} ago and
+     * settled which step its value belongs to gives that boundary's reads again, each with its own
+     * time, instead of reading: its one read where it lay clear of every predicted step, or its
+     * read and its edge check's reads, which show the step's side as they did in the trace before.
+     * The trace then starts with values from just before the window; the energy between the first
+     * one's update moment and the window's start is split by the power shape, as after any first
+     * read (and counted in the shape term of the error budget). Through {@link #sample(double[],
+     * boolean)}, which holds one value a channel, only a single read is given again.
      */
     @Override
     public void opensWindow() {
         opening = true;
     }
 
-    /** Whether {@code g}'s last counter read may stand for a read now ({@link #opensWindow}). */
+    /**
+     * Whether {@code g}'s last boundary's reads may stand for a read now ({@link #opensWindow});
+     * several of them only where the caller takes several values a channel.
+     */
     private boolean carries(GpuState g, long now) {
-        return boundariesOnly && g.phaseKnown && g.lastReadClear && !g.hunting && !g.edgePending
-                && !Double.isNaN(g.lastJoules) && now - g.lastReadAt >= 0 && now - g.lastReadAt <= CARRY_REACH_NANOS;
+        return boundariesOnly && g.phaseKnown && g.closeSettled && g.closeReads > 0 && !g.hunting && !g.edgePending
+                && (g.closeReads == 1 || readingsCall)
+                && now - g.closeAt[0] >= 0 && now - g.closeAt[0] <= CARRY_REACH_NANOS;
     }
 
-    /** Counter values that windows' opening samples gave from the read before ({@link #opensWindow}) instead of reading. */
+    /** Counter values that windows' opening samples gave from the reads before ({@link #opensWindow}) instead of reading. */
     public long carriedReads() {
         return carriedReads;
     }
@@ -718,12 +748,11 @@ public final class NvmlSensor implements PowerSensor {
         long now = nanoClock.getAsLong(); // this read's own time: earlier GPUs' reads in this sample took milliseconds
         counterReadAt[g.counterChannel] = now;
         long raw;
-        g.lastReadClear = false;
+        g.closeReads = 0; // a boundary read records itself again in sample()
         try {
             raw = library.totalEnergyConsumptionMillijoules(g.handle);
         } catch (NvmlException e) {
             failed(e.getMessage());
-            g.lastJoules = Double.NaN;
             return Double.NaN;
         }
         g.lastRaw = raw;
@@ -751,9 +780,7 @@ public final class NvmlSensor implements PowerSensor {
             }
             g.lastHuntRead = now;
         }
-        g.lastReadAt = now;
-        g.lastJoules = g.energy.update(raw);
-        return g.lastJoules;
+        return g.energy.update(raw);
     }
 
     /**
@@ -829,6 +856,7 @@ public final class NvmlSensor implements PowerSensor {
     private void settleEdge(GpuState g, Readings out) {
         long reference = g.lastRaw;
         long previous = g.edgeFrom;
+        g.closeSettled = false;
         for (int k = 0; k < MAX_HUNT_READS; k++) {
             long now = nanoClock.getAsLong();
             if (now - previous < EDGE_READ_SPACING_NANOS) {
@@ -836,22 +864,32 @@ public final class NvmlSensor implements PowerSensor {
                 now = nanoClock.getAsLong();
             }
             if (now - g.edgeUntil > 0) {
+                g.closeSettled = g.closeReads > 0; // the step came before the boundary read
                 return;
             }
             long raw;
-            g.lastReadClear = false;
             try {
                 raw = library.totalEnergyConsumptionMillijoules(g.handle);
             } catch (NvmlException e) {
                 failed(e.getMessage());
+                g.closeReads = 0;
                 return;
             }
             g.lastRaw = raw;
-            out.add(g.counterChannel, g.energy.update(raw), now);
+            double joules = g.energy.update(raw);
+            out.add(g.counterChannel, joules, now);
+            if (g.closeReads > 0 && g.closeReads < g.closeAt.length) {
+                g.closeAt[g.closeReads] = now;
+                g.closeJoules[g.closeReads] = joules;
+                g.closeReads++;
+            } else {
+                g.closeReads = 0;
+            }
             if (raw != reference) {
                 if (now - previous <= TIGHT_NANOS) {
                     followPhase(g, previous, now);
                 }
+                g.closeSettled = g.closeReads > 0; // the step came after the boundary read, between the last two
                 return;
             }
             previous = now;

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.tokenpowerbench.energy.CounterGrid;
@@ -130,13 +132,18 @@ class NvmlBoundariesScheduleTest {
         }
     }
 
-    /** A sensor on {@code now}, its phase learned from 1 ms samples: steps at 61 ms + k·100 ms, 250 W. */
+    /**
+     * A sensor on {@code now} whose counter reads take 4 ms of that clock, its phase learned from
+     * 1 ms samples: steps at 61 ms + k·100 ms, 250 W.
+     */
     private static NvmlSensor learned(long[] now, FakeNvml.Gpu g) throws Exception {
         g.counterUpdateNanos = 100 * MS;
         g.counterUpdatePhaseNanos = 61 * MS;
         g.bufferSpacingNanos = 20 * MS;
         g.watts = 250;
+        g.counterReadNanos = 4 * MS;
         FakeNvml nvml = new FakeNvml(() -> now[0], g);
+        nvml.spend = nanos -> now[0] += nanos;
         NvmlSensor s = NvmlSensor.open(nvml, NvmlOptions.parse(Map.of("counterSchedule", "boundaries")), Map.of(),
                 () -> now[0], nvml::wallNanos);
         double[] out = new double[s.channels().size()];
@@ -149,45 +156,84 @@ class NvmlBoundariesScheduleTest {
         return s;
     }
 
+    /** The counter's valid values of {@code trace} as {time on the sensor's clock, joules} pairs. */
+    private static List<double[]> counterValues(PowerTrace trace) {
+        long[] t = trace.timestampsNanos(0);
+        double[] v = trace.values(0);
+        List<double[]> out = new ArrayList<>();
+        for (int i = 0; i < v.length; i++) {
+            if (!Double.isNaN(v[i])) {
+                out.add(new double[] {t[i], v[i]});
+            }
+        }
+        return out;
+    }
+
+    /** A window on the sensor's clock: opened at {@code open}, closed at {@code close} (each boundary then reads). */
+    private static PowerTrace window(NvmlSensor s, long[] now, long open, long close) {
+        try (PowerSampler sampler = new PowerSampler(s, Duration.ofMillis(10))) {
+            now[0] = open;
+            sampler.start();
+            now[0] = close;
+            return sampler.stop();
+        }
+    }
+
     @Test
-    void aWaveOpensWithTheReadThatClosedTheWaveBeforeWhenThatReadIsRecentAndClearOfAStep() throws Exception {
+    void aWaveOpensWithTheReadsThatClosedTheWaveBeforeWhenTheySettleTheStepsSide() throws Exception {
         long[] now = {0};
         FakeNvml.Gpu g = FakeNvml.h200("GPU-11111111-aaaa-bbbb-cccc-000000000002");
         try (NvmlSensor s = learned(now, g)) {
-            double[] out = new double[s.channels().size()];
-            // a wave closes 49 ms after a step (61 ms + k·100), clear of the steps on both sides
-            now[0] = (now[0] / (100 * MS) + 10) * 100 * MS + 10 * MS;
-            s.sample(out, true);
-            double closing = out[0];
+            long base = (now[0] / (100 * MS) + 10) * 100 * MS;
+            // wave A closes 49 ms after a step (61 ms + k·100), clear of the steps on both sides: one read
+            PowerTrace a = window(s, now, base + 10 * MS, base + 1_010 * MS);
+            List<double[]> aValues = counterValues(a);
+            double[] aClose = aValues.get(aValues.size() - 1);
+            assertEquals(base + 1_010 * MS, (long) aClose[0]);
+            // JMH's pause: wave B opens 25 ms later; its opening sample reads nothing and holds A's close
             int reads = g.counterReads;
-            // JMH's pause: the next wave opens 25 ms later, before the next step; its opening sample reads nothing
-            now[0] += 25 * MS;
-            s.opensWindow();
-            s.sample(out, true);
-            assertEquals(closing, out[0], 0.0);
-            assertEquals(reads, g.counterReads, "the opening sample read the counter again");
-            assertEquals(1, s.carriedReads());
-            // a boundary that does not open a window (a wave's close) always reads
-            now[0] += 30 * MS;
-            s.sample(out, true);
-            assertEquals(reads + 1, g.counterReads);
+            long carried = s.carriedReads();
+            PowerTrace b;
+            try (PowerSampler sampler = new PowerSampler(s, Duration.ofMillis(10))) {
+                now[0] = base + 1_039 * MS;
+                sampler.start();
+                assertEquals(reads, g.counterReads, "the opening sample read the counter again");
+                assertEquals(carried + 1, s.carriedReads());
+                // B closes 3 ms before a predicted step: an edge check reads again 4 ms later, past the step
+                now[0] = base + 2_058 * MS;
+                b = sampler.stop();
+            }
+            List<double[]> bValues = counterValues(b);
+            assertEquals(aClose[0], bValues.get(0)[0], 0.0, "the carried value lost its own time");
+            assertEquals(aClose[1], bValues.get(0)[1], 0.0);
+            int n = bValues.size();
+            assertEquals(base + 2_058 * MS, (long) bValues.get(n - 2)[0]);
+            assertEquals(base + 2_062 * MS, (long) bValues.get(n - 1)[0]);
+            assertEquals(25.0, bValues.get(n - 1)[1] - bValues.get(n - 2)[1], 1e-9, "the edge check saw the step at 61 ms");
+            // wave C opens 20 ms after that: both reads of B's close are given again, at their own times
+            reads = g.counterReads;
+            PowerTrace c = window(s, now, base + 2_086 * MS, base + 3_030 * MS);
+            List<double[]> cValues = counterValues(c);
+            assertEquals(reads + 1, g.counterReads, "C opened with a read of its own instead of B's two closing reads");
+            assertEquals(bValues.get(n - 2)[0], cValues.get(0)[0], 0.0);
+            assertEquals(bValues.get(n - 1)[0], cValues.get(1)[0], 0.0);
+            assertEquals(bValues.get(n - 1)[1], cValues.get(1)[1], 0.0);
+            // and the energies of B and C, each from its own trace on the learned grid, are the truth
+            for (PowerTrace t : List.of(b, c)) {
+                List<double[]> v = counterValues(t);
+                PowerSignal signal = PowerSignal.of(t, 200 * MS, new CounterTiming(true, 100 * MS)
+                        .withGrids(s.counterGrids()).withScatter(s.counterScatterNanos()));
+                long from = (long) v.get(0)[0] + 30 * MS;
+                long to = (long) v.get(v.size() - 1)[0];
+                assertEquals(250 * (to - from) / 1e9, signal.energyJoules(from, to), 0.5);
+            }
 
             // a pause longer than an update period: the next wave reads afresh
-            now[0] += 101 * MS;
-            s.opensWindow();
-            s.sample(out, true);
+            reads = g.counterReads;
+            carried = s.carriedReads();
+            window(s, now, base + 3_135 * MS, base + 4_010 * MS);
             assertEquals(reads + 2, g.counterReads);
-            assertEquals(1, s.carriedReads());
-
-            // a close read 3 ms before a predicted step starts an edge check, and is not carried over
-            now[0] = (now[0] / (100 * MS) + 10) * 100 * MS + 58 * MS;
-            s.sample(out, true);
-            int afterClose = g.counterReads;
-            now[0] += 20 * MS;
-            s.opensWindow();
-            s.sample(out, true);
-            assertEquals(afterClose + 1, g.counterReads, "a close read beside a step was carried into the next wave");
-            assertEquals(1, s.carriedReads());
+            assertEquals(carried, s.carriedReads());
         }
     }
 
