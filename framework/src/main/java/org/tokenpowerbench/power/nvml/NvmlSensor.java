@@ -636,6 +636,10 @@ public final class NvmlSensor implements PowerSensor {
         }
         long now = nanoClock.getAsLong();
         long gap = lastSample == Long.MIN_VALUE ? 0 : Math.max(0, now - lastSample);
+        boolean opens = boundary && opening; // this boundary opens a window; a later one (its close) never does
+        if (boundary) {
+            opening = false;
+        }
         lastSample = now;
         if (boundary || now - nextConditions >= 0) {
             readConditions(now);
@@ -645,7 +649,7 @@ public final class NvmlSensor implements PowerSensor {
             if (g.counterChannel < 0) {
                 continue;
             }
-            if (boundary && opening && carries(g, now)) {
+            if (opens && carries(g, now)) {
                 // the reads that closed the last window, a few ms ago, are this one's opening values
                 out[g.counterChannel] = g.closeJoules[0];
                 counterReadAt[g.counterChannel] = g.closeAt[0];
@@ -683,9 +687,6 @@ public final class NvmlSensor implements PowerSensor {
             starting.hunting = true;
             starting.huntReads = 0;
             out[starting.counterChannel] = readCounter(starting, gap);
-        }
-        if (boundary) {
-            opening = false;
         }
     }
 
