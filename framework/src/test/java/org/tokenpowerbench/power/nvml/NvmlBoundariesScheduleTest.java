@@ -38,22 +38,34 @@ class NvmlBoundariesScheduleTest {
         }
     }
 
-    @Test
-    void onceThePhaseIsLearnedOnlyBoundariesAreReadAndTheirValuesSitAtTheirUpdates() throws Exception {
-        long origin = System.nanoTime();
-        FakeNvml.Gpu g = FakeNvml.h200("GPU-11111111-aaaa-bbbb-cccc-000000000000");
+    /** A fake H200 on the real clock: steps at 37 ms + k·100 ms within ±2 ms, power swinging as {@link #joules}. */
+    private static FakeNvml.Gpu swinging(long origin, String uuid) {
+        FakeNvml.Gpu g = FakeNvml.h200(uuid);
         g.counterUpdateNanos = 100 * MS;
         g.counterUpdatePhaseNanos = 37 * MS;
         g.counterJitterNanos = 2 * MS;
         g.bufferSpacingNanos = 20 * MS;
         g.joulesAt = t -> joules(origin, t);
+        return g;
+    }
+
+    /** A {@code boundaries} sensor on {@code g} after dense hunts in 1 s traces until its phase is learned (20 s at most). */
+    private static NvmlSensor learnedOnTheRealClock(FakeNvml.Gpu g) throws Exception {
         FakeNvml nvml = new FakeNvml(System::nanoTime, g);
-        try (NvmlSensor s = NvmlSensor.open(nvml, NvmlOptions.parse(Map.of("counterSchedule", "boundaries")), Map.of(),
-                System::nanoTime, nvml::wallNanos)) {
-            long learning = System.nanoTime();
-            while (s.counterGrids().isEmpty() && System.nanoTime() - learning < 20_000 * MS) {
-                run(s, 1000); // dense hunts until ten tight brackets agree on the phase
-            }
+        NvmlSensor s = NvmlSensor.open(nvml, NvmlOptions.parse(Map.of("counterSchedule", "boundaries")), Map.of(),
+                System::nanoTime, nvml::wallNanos);
+        long learning = System.nanoTime();
+        while (s.counterGrids().isEmpty() && System.nanoTime() - learning < 20_000 * MS) {
+            run(s, 1000); // dense hunts until ten tight brackets agree on the phase
+        }
+        return s;
+    }
+
+    @Test
+    void onceThePhaseIsLearnedOnlyBoundariesAreReadAndTheirValuesSitAtTheirUpdates() throws Exception {
+        long origin = System.nanoTime();
+        FakeNvml.Gpu g = swinging(origin, "GPU-11111111-aaaa-bbbb-cccc-000000000000");
+        try (NvmlSensor s = learnedOnTheRealClock(g)) {
             CounterGrid grid = s.counterGrids().get("gpu0.counter");
             assertTrue(grid != null, "the phase was not learned in 20 s of dense hunts");
             double phase = Math.floorMod(grid.anchorNanos() - 37 * MS, 100 * MS);
@@ -240,19 +252,7 @@ class NvmlBoundariesScheduleTest {
     @Test
     void aCarriedOpeningValueKeepsItsOwnTimeAndTheWaveItsEnergy() throws Exception {
         long origin = System.nanoTime();
-        FakeNvml.Gpu g = FakeNvml.h200("GPU-11111111-aaaa-bbbb-cccc-000000000003");
-        g.counterUpdateNanos = 100 * MS;
-        g.counterUpdatePhaseNanos = 37 * MS;
-        g.counterJitterNanos = 2 * MS;
-        g.bufferSpacingNanos = 20 * MS;
-        g.joulesAt = t -> joules(origin, t);
-        FakeNvml nvml = new FakeNvml(System::nanoTime, g);
-        try (NvmlSensor s = NvmlSensor.open(nvml, NvmlOptions.parse(Map.of("counterSchedule", "boundaries")), Map.of(),
-                System::nanoTime, nvml::wallNanos)) {
-            long learning = System.nanoTime();
-            while (s.counterGrids().isEmpty() && System.nanoTime() - learning < 20_000 * MS) {
-                run(s, 1000);
-            }
+        try (NvmlSensor s = learnedOnTheRealClock(swinging(origin, "GPU-11111111-aaaa-bbbb-cccc-000000000003"))) {
             assertTrue(!s.counterGrids().isEmpty(), "the phase was not learned in 20 s of dense hunts");
             // back-to-back waves until one opens with the value that closed the one before (about three in four do)
             PowerTrace before = run(s, 300);
