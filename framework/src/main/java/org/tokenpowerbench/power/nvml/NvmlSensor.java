@@ -120,8 +120,8 @@ public final class NvmlSensor implements PowerSensor {
      * How recent a counter read may be for a window's opening sample to give it instead of reading
      * again ({@code counterSchedule=boundaries}, {@link #opensWindow}): one update period. JMH leaves
      * about 20-50 ms between a wave's closing sample and the next one's opening (19-51 ms in a
-     * llama-server run on an H200), so a wave usually opens with the read that closed the one
-     * before, and eight GPUs save eight reads of about 4 ms each.
+     * llama-server run on an H200), so a wave usually opens with the reads that closed the one
+     * before, and eight GPUs save eight reads of about 4 ms each (more where a close was edge-checked).
      */
     static final long CARRY_REACH_NANOS = UPDATE_PERIOD.toNanos();
     /** The least time between two reads of one boundary's edge check ({@code counterSchedule=boundaries}). */
