@@ -246,6 +246,18 @@ class NvmlBoundariesScheduleTest {
             window(s, now, base + 3_135 * MS, base + 4_010 * MS);
             assertEquals(reads + 2, g.counterReads);
             assertEquals(carried, s.carriedReads());
+
+            // a close whose read failed (a GPU lost for a moment) leaves nothing to carry: the next wave reads
+            g.failingCounterReads = 1;
+            PowerTrace failed = window(s, now, base + 4_030 * MS, base + 5_010 * MS); // opens with 4,010 ms's close
+            assertEquals(base + 4_010 * MS, (long) counterValues(failed).get(0)[0]);
+            assertEquals(1, counterValues(failed).size(), "the failed close read gave a value");
+            carried = s.carriedReads();
+            reads = g.counterReads;
+            PowerTrace next = window(s, now, base + 5_035 * MS, base + 6_010 * MS);
+            assertEquals(reads + 2, g.counterReads, "a wave opened with something carried from a failed close");
+            assertEquals(carried, s.carriedReads());
+            assertTrue(counterValues(next).get(0)[0] >= base + 5_035 * MS, "the next wave's first value predates it");
         }
     }
 
