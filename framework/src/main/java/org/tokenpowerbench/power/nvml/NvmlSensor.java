@@ -683,7 +683,10 @@ public final class NvmlSensor implements PowerSensor {
                 starting = g;
             }
         }
-        if (starting != null) {
+        // the reads before it in this sample took milliseconds each (about 4 on an H200): an aimed hunt whose
+        // first read would now come after the earliest predicted step may see the new value already, and then
+        // read at every sample for a whole update period; it stays aimed, and the next sample moves it on a period
+        if (starting != null && !(starting.aimed && nanoClock.getAsLong() - starting.targetLow > 0)) {
             starting.hunting = true;
             starting.huntReads = 0;
             out[starting.counterChannel] = readCounter(starting, gap);

@@ -65,6 +65,49 @@ class NvmlSlowReadsTest {
         }
     }
 
+    /** Samples {@code s} every 10 ms (or as soon as the reads allow) until every GPU knows its phase, 60 s at most. */
+    private void sampleUntilLearned(NvmlSensor s) {
+        double[] out = new double[s.channels().size()];
+        s.sample(out, true);
+        long until = now[0] + 60_000 * MS;
+        long next = now[0];
+        while (s.counterGrids().size() < GPUS && now[0] < until) {
+            next += 10 * MS;
+            now[0] = Math.max(now[0], next);
+            s.sample(out, false);
+        }
+        assertTrue(s.counterGrids().size() == GPUS, "only " + s.counterGrids().size() + " of 8 phases learned in 60 s");
+    }
+
+    private static int reads(FakeNvml nvml) {
+        return nvml.gpus.stream().mapToInt(g -> g.counterReads).sum();
+    }
+
+    @Test
+    void aLaterForkConfirmsEightGridsWithoutAHuntWaitingOutAWholeUpdate() throws Exception {
+        // eight GPUs stepping together: a later fork's aimed hunts fall due in the same samples, and each waits
+        // behind the reads before it; a hunt whose first read came after the step read on for a whole period
+        long[] phases = new long[GPUS];
+        java.util.Arrays.fill(phases, 37 * MS);
+        FakeNvml nvml = eightGpus(phases);
+        NvmlOptions options = NvmlOptions.parse(Map.of("counterSchedule", "boundaries"));
+        Map<String, CounterGrid> grids;
+        try (NvmlSensor first = NvmlSensor.open(nvml, options, Map.of(), () -> now[0], nvml::wallNanos)) {
+            sampleUntilLearned(first);
+            grids = first.counterGrids();
+        }
+        now[0] += 2_000 * MS;
+        int before = reads(nvml);
+        try (NvmlSensor later = NvmlSensor.open(nvml, options, Map.of(), () -> now[0], nvml::wallNanos)) {
+            later.startFrom(grids);
+            sampleUntilLearned(later);
+        }
+        int reads = reads(nvml) - before;
+        System.out.println("a later fork, 8 GPUs stepping together, 4 ms reads: " + reads + " counter reads to confirm every grid");
+        // the probe at open and the opening boundary (8 reads each), and three confirming brackets of at most three reads each
+        assertTrue(reads <= 8 + 8 + GPUS * 3 * 3, reads + " counter reads to confirm eight grids");
+    }
+
     @Test
     void gpusSteppingTogetherEachLearnTheirTruePhase() throws Exception {
         long[] phases = new long[GPUS];
