@@ -43,16 +43,7 @@ class NvmlSlowReadsTest {
     private int learnAll(FakeNvml nvml, long[] phases) throws Exception {
         try (NvmlSensor s = NvmlSensor.open(nvml, NvmlOptions.parse(Map.of("counterSchedule", "boundaries")), Map.of(),
                 () -> now[0], nvml::wallNanos)) {
-            double[] out = new double[s.channels().size()];
-            s.sample(out, true);
-            long until = now[0] + 60_000 * MS;
-            long next = now[0];
-            while (s.counterGrids().size() < GPUS && now[0] < until) {
-                next += 10 * MS;
-                now[0] = Math.max(now[0], next);
-                s.sample(out, false);
-            }
-            assertTrue(s.counterGrids().size() == GPUS, "only " + s.counterGrids().size() + " of 8 phases learned in 60 s");
+            sampleUntilLearned(s);
             int reads = 0;
             for (int i = 0; i < GPUS; i++) {
                 CounterGrid grid = s.counterGrids().get("gpu" + i + ".counter");
