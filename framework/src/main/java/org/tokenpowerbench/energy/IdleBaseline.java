@@ -12,13 +12,21 @@ import java.util.Locale;
  *
  * <p><b>Uncertainty.</b> A 2 s baseline read off counter values at their read instants was off by
  * up to ±2.7 % on an H200 (issue 14), enough to move {@code dynamic.energy} by 5 %, so the
- * baseline carries its standard uncertainty, two parts combined in quadrature:
+ * baseline carries its standard uncertainty, three parts combined in quadrature:
  * <ul>
  *   <li>{@code counterWatts}: where each edge's counter value sits in time. An edge misplaced by
  *       σ<sub>t</sub> moves {@code watts × σ_t} joules across it; two independent edges over a window
  *       of T give {@code √2 · watts · σ_t / T}. σ<sub>t</sub> is the counter timing's own
  *       ({@link CounterUpdates#uncertaintyNanos()}: the learned model's residual, or period/√12 for
  *       read instants, the staleness of a read spread over one counter step).</li>
+ *   <li>{@code samplingWatts}: the sampling term of the window's {@link EnergyBudget}, over its
+ *       length. Where a counter carries the energy, this is the share of it that rests on the power
+ *       shape: a window edge between two counter reads far apart (a {@code boundaries} schedule
+ *       reads the counter at a wave's edges only) splits that interval by the shape, which strays
+ *       from the counter as the budget's {@link EnergyBudget#SHAPE_SHARE_5S} says. The power
+ *       profilers read the counter at both edges of the idle window to keep this small
+ *       ({@code PowerSampler.sampleEdge}); where no read could be taken there, it is what says so.
+ *       Without a counter, the interpolation between power samples.</li>
  *   <li>{@code spreadWatts}: the standard error of the mean of the power over the window, taken
  *       once per counter update period (readings closer than that repeat one value): the sample
  *       standard deviation over √n. Idle power that wanders makes a short window's mean less sure.</li>
@@ -31,9 +39,10 @@ import java.util.Locale;
  * @param gaps         sample gaps of the signal inside the idle window
  * @param counterWatts the counter timing's share of the uncertainty (1 σ), 0 without a counter
  * @param spreadWatts  the power's standard error over the window (1 σ), 0 where fewer than two periods fit
+ * @param samplingWatts the share resting on the power shape, or the interpolation between samples (1 σ)
  */
 public record IdleBaseline(double watts, long fromNanos, long toNanos, String method, int gaps, double counterWatts,
-                           double spreadWatts) {
+                           double spreadWatts, double samplingWatts) {
 
     /**
      * Measures the mean power of {@code signal} over {@code [fromNanos, toNanos]}.
@@ -64,13 +73,15 @@ public record IdleBaseline(double watts, long fromNanos, long toNanos, String me
             }
             spread = Math.sqrt(m2 / (n - 1) / n);
         }
+        double sampling = EnergyBudget.of(signal, fromNanos, toNanos, watts * span / 1e9,
+                new SensorAccuracy(Double.NaN, "not part of a baseline's uncertainty")).samplingJ() / (span / 1e9);
         return new IdleBaseline(watts, fromNanos, toNanos, signal.methodLabel(), signal.gapsIn(fromNanos, toNanos).size(),
-                counter, spread);
+                counter, spread, sampling);
     }
 
-    /** The baseline's standard uncertainty in watts: the counter and spread parts in quadrature. */
+    /** The baseline's standard uncertainty in watts: the counter, spread and sampling parts in quadrature. */
     public double uncertaintyWatts() {
-        return Math.hypot(counterWatts, spreadWatts);
+        return Math.sqrt(counterWatts * counterWatts + spreadWatts * spreadWatts + samplingWatts * samplingWatts);
     }
 
     /** Length of the idle window in seconds. */

@@ -51,7 +51,9 @@ import org.tokenpowerbench.workload.WaveRecord;
  * nothing in flight and publishes that window through {@link WaveLedger#idleWindow()}; the power
  * profilers, which sample through the first iteration (trial set-up included), measure the
  * trial's idle baseline over it and report dynamic energy (total minus baseline × time) beside
- * the total.
+ * the total. Just before the window opens and just after it closes, every running sampler takes a
+ * boundary sample ({@link IdleEdges}), so a sensor that reads its energy counter only at edges
+ * reads it on both sides of the window.
  *
  * <p><b>The engine's own metrics.</b> Where the engine serves Prometheus metrics
  * ({@link RunningEngine#metricsPath()}: http engines, launched ones), an
@@ -157,11 +159,12 @@ public final class InferenceSession implements AutoCloseable {
     }
 
     /** Waits with the engine loaded and nothing in flight, and publishes the window (or that there is none). */
-    private static void idle(BenchmarkSpec spec, double seconds) {
+    static void idle(BenchmarkSpec spec, double seconds) {
         WaveLedger.publishIdle(null);
         if (seconds == 0) {
             return;
         }
+        IdleEdges.sample(); // sensors that read their counters only at edges read them here, and again at the end
         long from = System.nanoTime();
         long until = from + Math.round(seconds * 1e9);
         long now;
@@ -173,7 +176,9 @@ public final class InferenceSession implements AutoCloseable {
                 return; // no baseline rather than a short one
             }
         }
-        WaveLedger.publishIdle(new WaveLedger.IdleWindow(spec, from, System.nanoTime()));
+        long to = System.nanoTime();
+        IdleEdges.sample();
+        WaveLedger.publishIdle(new WaveLedger.IdleWindow(spec, from, to));
     }
 
     /** Every value of the point, before the engine starts: one line naming the first one not allowed. */

@@ -170,12 +170,14 @@ public class PowerProfiler implements InternalProfiler {
         sampler = new PowerSampler(sensor, period);
         sampler.start();
         PowerNow.show(sensorId, sampler);
+        IdleEdges.show(sensorId, sampler);
     }
 
     @Override
     public Collection<? extends Result> afterIteration(BenchmarkParams benchmarkParams, IterationParams iterationParams,
                                                        IterationResult result) {
         PowerNow.hide(sensorId);
+        IdleEdges.hide(sensorId);
         PowerTrace trace = sampler.stop();
         long samplerNanos = sampler.sensorNanos();
         sampler.close();

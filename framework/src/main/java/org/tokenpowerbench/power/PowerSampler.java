@@ -3,6 +3,8 @@ package org.tokenpowerbench.power;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -14,9 +16,11 @@ import java.util.concurrent.locks.LockSupport;
  * so a window that opens after {@code start()} is covered; the thread then samples every
  * {@code period} on a fixed grid, skipping ticks it missed rather than bursting to catch up.
  * {@link #stop()} ends the thread, takes one last boundary sample and returns the trace. Only
- * those two samples are taken with {@code boundary = true}. The sensor is never called from two
- * threads at once: the boundary samples are taken on the caller's thread strictly before the
- * sampling thread starts and after it has ended.
+ * those two samples are taken with {@code boundary = true}, and any that {@link #sampleEdge} asks
+ * for inside the window (for a sensor that {@linkplain PowerSensor#readsInnerEdges() reads inner
+ * edges}). The sensor is never called from two threads at once: the first and last boundary
+ * samples are taken on the caller's thread strictly before the sampling thread starts and after
+ * it has ended, and inner ones on the sampling thread.
  *
  * <p>A sampler runs once; create a new one per window. It does not own the sensor: closing the
  * sampler leaves the sensor open.
@@ -64,6 +68,10 @@ public final class PowerSampler implements AutoCloseable {
     private volatile long sensorNanos;
     private volatile Throwable failure;
     private volatile boolean stopRequested;
+    /** Inner boundary samples asked for ({@link #sampleEdge}) and taken; taken is guarded by {@code edgeLock} for waiting. */
+    private final AtomicLong edgesAsked = new AtomicLong();
+    private volatile long edgesTaken;
+    private final Object edgeLock = new Object();
 
     private State state = State.NEW;
     private Thread thread;
@@ -200,6 +208,59 @@ public final class PowerSampler implements AutoCloseable {
         state = State.CLOSED;
     }
 
+    /**
+     * Takes a boundary sample inside the window and waits until it is taken, at most
+     * {@code timeout}: for an instant a result is measured from, such as an idle window's start
+     * and end, where the sensor then reads what it otherwise reads only at a window's edges (every
+     * GPU's energy counter, with {@code counterSchedule=boundaries}). The sample is taken on the
+     * sampling thread at once, ahead of its next tick, so the sensor is still called from one
+     * thread at a time. Safe to call from any thread while the sampler runs.
+     *
+     * <pre>{@code
+     * sampler.sampleEdge(Duration.ofSeconds(2));
+     * long from = System.nanoTime();   // the counter was read just before
+     * Thread.sleep(2000);              // nothing in flight
+     * long to = System.nanoTime();
+     * sampler.sampleEdge(Duration.ofSeconds(2));  // and just after
+     * }</pre>
+     *
+     * @return true once the sample is taken; false at once, taking nothing, for a sensor that does
+     *         not {@linkplain PowerSensor#readsInnerEdges() read inner edges} or a sampler not
+     *         running; false when it was not taken within the timeout (it is then still taken as
+     *         soon as the sampling thread gets to it), the sampler stopped first, or the caller
+     *         was interrupted (its interrupt flag is set again)
+     */
+    public boolean sampleEdge(Duration timeout) {
+        if (!sensor.readsInnerEdges()) {
+            return false;
+        }
+        Thread sampling;
+        synchronized (this) {
+            if (state != State.RUNNING) {
+                return false;
+            }
+            sampling = thread;
+        }
+        long asked = edgesAsked.incrementAndGet();
+        LockSupport.unpark(sampling);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (edgeLock) {
+            while (edgesTaken < asked) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || stopRequested || failure != null) {
+                    return false;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(edgeLock, Math.min(left, 10_000_000L));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     /** Samples taken so far, boundary samples included. Safe to call from any thread. */
     public int sampleCount() {
         return count;
@@ -262,6 +323,20 @@ public final class PowerSampler implements AutoCloseable {
     private void loop() {
         long next = timestamps[0] + periodNanos;
         while (!stopRequested) {
+            long asked = edgesAsked.get();
+            if (asked != edgesTaken) { // an inner edge (sampleEdge): a boundary sample now, ahead of the tick
+                try {
+                    takeSample(true);
+                } catch (Throwable e) {
+                    failure = e;
+                    return;
+                }
+                synchronized (edgeLock) {
+                    edgesTaken = asked;
+                    edgeLock.notifyAll();
+                }
+                continue;
+            }
             long wait = next - System.nanoTime();
             if (wait > 0) {
                 LockSupport.parkNanos(this, wait);

@@ -7,9 +7,10 @@ import org.tokenpowerbench.energy.IdleBaseline;
  * {@code idle-baselines.jsonl}: one line per trial and sensor with the idle baseline measured
  * before its first wave, and the idle window it was measured over on the run folder's clock
  * ({@code fromUnixMs}, {@code toUnixMs}; {@link RunClock}), with its standard uncertainty
- * {@code uncertaintyWatts} and the two parts it combines ({@code counterTimingWatts},
- * {@code spreadWatts}; {@link IdleBaseline}). Those three fields are new: rows written before them
- * lack them, and a reader takes their absence as "not known", never as 0.
+ * {@code uncertaintyWatts} and the parts it combines ({@code counterTimingWatts},
+ * {@code spreadWatts}, {@code samplingWatts}; {@link IdleBaseline}). Those fields are newer than
+ * the file: rows written before them lack them ({@code samplingWatts} is the newest), and a reader
+ * takes their absence as "not known", never as 0.
  */
 public final class IdleBaselineRow {
 
@@ -33,6 +34,7 @@ public final class IdleBaselineRow {
         json.put("uncertaintyWatts", baseline.uncertaintyWatts());
         json.put("counterTimingWatts", baseline.counterWatts());
         json.put("spreadWatts", baseline.spreadWatts());
+        json.put("samplingWatts", baseline.samplingWatts());
         json.put("seconds", baseline.seconds());
         json.put("method", baseline.method());
         json.put("gaps", baseline.gaps());

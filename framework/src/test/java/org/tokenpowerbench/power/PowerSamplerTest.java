@@ -24,6 +24,12 @@ class PowerSamplerTest {
         volatile boolean threw;
         int failOnCall = -1;
         long busyNanos = 20_000;
+        boolean innerEdges;
+
+        @Override
+        public boolean readsInnerEdges() {
+            return innerEdges;
+        }
 
         @Override
         public String id() {
@@ -140,6 +146,38 @@ class PowerSamplerTest {
         assertEquals(50.0 * seconds, trace.energyJoules(0, from, to), 50.0 * seconds * 0.05);
         double whole = (trace.endNanos() - trace.startNanos()) * 1e-9;
         assertEquals(50.0 * whole, trace.energyJoules(1, trace.startNanos(), trace.endNanos()), 50.0 * whole * 0.05);
+    }
+
+    @Test
+    void anInnerEdgeIsABoundarySampleTakenOnTheSamplingThreadBeforeSampleEdgeReturns() throws InterruptedException {
+        FakeSensor sensor = new FakeSensor();
+        sensor.innerEdges = true;
+        PowerTrace trace;
+        // a 10 s period: no tick falls inside this test, so every sample after the first is the edge or the last
+        try (PowerSampler sampler = new PowerSampler(sensor, Duration.ofSeconds(10))) {
+            assertFalse(sampler.sampleEdge(Duration.ofSeconds(1)), "not started: nothing to ask");
+            sampler.start();
+            assertTrue(sampler.sampleEdge(Duration.ofSeconds(20)), "the sampling thread took the edge sample");
+            assertEquals(2, sampler.sampleCount(), "taken before sampleEdge returned, ahead of the 10 s tick");
+            trace = sampler.stop();
+            assertFalse(sampler.sampleEdge(Duration.ofSeconds(1)), "stopped: nothing to ask");
+        }
+        assertEquals(List.of(true, true, true), sensor.boundaries);
+        assertFalse(sensor.threads.get(1) == Thread.currentThread(), "the inner edge is read on the sampling thread");
+        assertSame(Thread.currentThread(), sensor.threads.get(2));
+        assertFalse(Double.isNaN(trace.value(1, 1)), "the channel read only on boundaries is read at the inner edge");
+    }
+
+    @Test
+    void aSensorThatDoesNotReadInnerEdgesIsNeverGivenABoundaryInsideItsWindow() throws InterruptedException {
+        FakeSensor sensor = new FakeSensor();
+        try (PowerSampler sampler = new PowerSampler(sensor, Duration.ofSeconds(10))) {
+            sampler.start();
+            assertFalse(sampler.sampleEdge(Duration.ofSeconds(1)));
+            assertEquals(1, sampler.sampleCount());
+            sampler.stop();
+        }
+        assertEquals(List.of(true, true), sensor.boundaries);
     }
 
     @Test

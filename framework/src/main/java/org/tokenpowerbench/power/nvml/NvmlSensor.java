@@ -719,6 +719,18 @@ public final class NvmlSensor implements PowerSensor {
                 && now - g.closeAt[0] >= 0 && now - g.closeAt[0] <= CARRY_REACH_NANOS;
     }
 
+    /**
+     * True: an instant inside a window that a result is measured from (an idle window's start and
+     * end) gets a boundary sample, so every counter is read there (and edge-checked near a
+     * predicted step) even with {@code counterSchedule=boundaries}. Without it, an H200 idle
+     * baseline taken between a wave's boundary reads 14 s apart was a share of that interval split
+     * by the driver's power buffer, and came out 1.6 % high.
+     */
+    @Override
+    public boolean readsInnerEdges() {
+        return true;
+    }
+
     /** Counter values that windows' opening samples gave from the reads before ({@link #opensWindow}) instead of reading. */
     public long carriedReads() {
         return carriedReads;

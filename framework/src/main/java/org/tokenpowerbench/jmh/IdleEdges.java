@@ -1,0 +1,47 @@
+package org.tokenpowerbench.jmh;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.tokenpowerbench.power.PowerSampler;
+
+/**
+ * Reads the fork's power sensors at the idle window's edges: each {@link PowerProfiler} shows its
+ * sampler here while an iteration runs, and {@link InferenceSession} asks every one for a boundary
+ * sample ({@link PowerSampler#sampleEdge}) just before the idle window opens and just after it
+ * closes. A sensor that reads its energy counter only at a window's edges then has a read on both
+ * sides of the idle window, and the baseline is the counter's own energy between them rather than
+ * a share of the whole iteration's energy split by the power shape.
+ */
+final class IdleEdges {
+
+    /** How long one edge may wait for a sensor: a boundary sample of eight GPUs takes tens of milliseconds. */
+    static final Duration WAIT = Duration.ofSeconds(2);
+
+    private static final Map<String, PowerSampler> RUNNING = new ConcurrentHashMap<>();
+
+    private IdleEdges() {
+    }
+
+    static void show(String sensorId, PowerSampler sampler) {
+        RUNNING.put(sensorId, sampler);
+    }
+
+    static void hide(String sensorId) {
+        RUNNING.remove(sensorId);
+    }
+
+    /**
+     * A boundary sample from every running sampler whose sensor reads inner edges, one after
+     * another; returns how many were taken in time.
+     */
+    static int sample() {
+        int taken = 0;
+        for (PowerSampler sampler : RUNNING.values()) {
+            if (sampler.sampleEdge(WAIT)) {
+                taken++;
+            }
+        }
+        return taken;
+    }
+}
