@@ -33,15 +33,12 @@ final class IdleEdges {
 
     /**
      * A boundary sample from every running sampler whose sensor reads inner edges, one after
-     * another; returns how many were taken in time.
+     * another. One not taken within {@link #WAIT} leaves that edge to the shape, and the
+     * baseline's {@code samplingWatts} says how much rests on it.
      */
-    static int sample() {
-        int taken = 0;
+    static void sample() {
         for (PowerSampler sampler : RUNNING.values()) {
-            if (sampler.sampleEdge(WAIT)) {
-                taken++;
-            }
+            sampler.sampleEdge(WAIT);
         }
-        return taken;
     }
 }
