@@ -169,6 +169,22 @@ class PowerSamplerTest {
     }
 
     @Test
+    void aSensorThatFailsAtAnInnerEdgeReleasesTheCallerAndTheFailureSurfacesOnStop() {
+        FakeSensor sensor = new FakeSensor();
+        sensor.innerEdges = true;
+        sensor.failOnCall = 2; // the inner edge, on the sampling thread
+        try (PowerSampler sampler = new PowerSampler(sensor, Duration.ofSeconds(10))) {
+            sampler.start();
+            long asked = System.nanoTime();
+            assertFalse(sampler.sampleEdge(Duration.ofSeconds(20)), "a failed edge is not taken");
+            assertTrue(System.nanoTime() - asked < Duration.ofSeconds(10).toNanos(),
+                    "the caller is released when the sensor fails, not at the timeout");
+            IllegalStateException e = assertThrows(IllegalStateException.class, sampler::stop);
+            assertTrue(e.getMessage().contains("fake") && e.getMessage().contains("device fell off the bus"), e.getMessage());
+        }
+    }
+
+    @Test
     void aSensorThatDoesNotReadInnerEdgesIsNeverGivenABoundaryInsideItsWindow() throws InterruptedException {
         FakeSensor sensor = new FakeSensor();
         try (PowerSampler sampler = new PowerSampler(sensor, Duration.ofSeconds(10))) {
