@@ -29,7 +29,7 @@ import org.tokenpowerbench.power.nvml.NvmlSensor;
  * <pre>
  * tools/nvml-crosscheck/build.sh       # compiles this file against the framework into .device/nvml/probe
  * java -cp .device/nvml/classes:.device/nvml/jna.jar:.device/nvml/probe \
- *     NvmlSamplerCost [seconds=10] [period=10ms] [replicas=1] [gpus=all] [counterPeriod=1s] [counterSchedule=auto|dense|adaptive|boundaries] [conditionsPeriod=100ms] [power=field|buffer] [bufferPeriod=500ms] [singleReads=true] [window=5s]
+ *     NvmlSamplerCost [seconds=10] [period=10ms] [replicas=1] [gpus=all] [counterPeriod=1s] [counterSchedule=auto|dense|adaptive|boundaries] [conditionsPeriod=100ms] [power=field|buffer] [bufferPeriod=500ms] [singleReads=true] [window=5s] [timeCalls=false]
  *     NvmlSamplerCost waves=5s [gap=20ms] [forks=3] [seconds=60] ...   (the sensor options as above)
  *     NvmlSamplerCost driver=emulated [emulatedGpus=8] [together=true] [jitterMs=2] [readMs=4] ...   (no GPU needed)
  * </pre>
@@ -114,13 +114,17 @@ public final class NvmlSamplerCost {
         }
 
         NvmlLibrary library = replicas == 1 ? real : new Replicated(real, replicas);
+        TimedNvml timed = Boolean.parseBoolean(a.get("timeCalls", "false")) ? new TimedNvml(library) : null;
+        if (timed != null) {
+            library = timed;
+        }
         Map<String, String> env = new HashMap<>(System.getenv());
         if (replicas != 1) {
             env.remove(CudaVisibleDevices.VARIABLE);
         }
         if (a.get("waves", null) != null) {
             System.out.println(replicas == 1 ? "" : replicas + " replicas of each real GPU: an emulation");
-            runWaves(library, NvmlOptions.parse(sensorOptions), env, period, seconds, a.duration("waves", null),
+            runWaves(library, timed, NvmlOptions.parse(sensorOptions), env, period, seconds, a.duration("waves", null),
                     a.duration("gap", Duration.ofMillis(20)), Integer.parseInt(a.get("forks", "3")));
             return;
         }
@@ -241,8 +245,8 @@ public final class NvmlSamplerCost {
      * the grids the one before learned, each sampling {@code seconds} of windows of {@code wave}
      * with their boundary samples, {@code gap} apart. See the class comment for what it prints.
      */
-    public static void runWaves(NvmlLibrary library, NvmlOptions options, Map<String, String> env, Duration period,
-                                double seconds, Duration wave, Duration gap, int forks) throws Exception {
+    public static void runWaves(NvmlLibrary library, TimedNvml timed, NvmlOptions options, Map<String, String> env,
+                                Duration period, double seconds, Duration wave, Duration gap, int forks) throws Exception {
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         Map<String, org.tokenpowerbench.energy.CounterGrid> grids = Map.of();
@@ -312,6 +316,9 @@ public final class NvmlSamplerCost {
                         learnedAfterReads = reads;
                         learnedAt = System.nanoTime();
                         learnedCpu = os.getProcessCpuTime();
+                        if (timed != null) {
+                            timed.reset();
+                        }
                     }
                     System.out.printf(Locale.ROOT, "  wave %d: %d counter reads%s, %.1f ms inside sample() (%.2f ms/s),"
                                     + " sampling CPU %.1f ms (%.2f ms/s)%s%n", k,
@@ -334,6 +341,10 @@ public final class NvmlSamplerCost {
                             learnedAfterReads, readsAfter, after, sensorNanosAfter / 1e6 / after, samplingCpuAfter / 1e6 / after,
                             after > 0 ? ((endCpu - learnedCpu) / 1e6 / after - idlePerSecond * 1e3) : Double.NaN,
                             idlePerSecond * 1e3, (endCpu - forkCpu) / 1e6 / ((end - forkStart) / 1e9) - idlePerSecond * 1e3);
+                    if (timed != null) {
+                        System.out.printf(Locale.ROOT, "fork %d: NVML calls after that, by kind (timeCalls=true):%n%s%n",
+                                fork, timed.report(after));
+                    }
                 }
                 grids = sensor.counterGrids();
             }
@@ -570,6 +581,32 @@ public final class NvmlSamplerCost {
         @Override
         public int totalPowerSamples(NvmlDeviceHandle device, long afterMicros, long[] timesMicros, double[] milliwatts) {
             return real.totalPowerSamples(realHandle(device), afterMicros, timesMicros, milliwatts);
+        }
+
+        // the conditions too: without them an emulated host skips the reads a real one makes every 100 ms
+        @Override
+        public long clocksEventReasons(NvmlDeviceHandle device) {
+            return real.clocksEventReasons(realHandle(device));
+        }
+
+        @Override
+        public int temperatureCelsius(NvmlDeviceHandle device) {
+            return real.temperatureCelsius(realHandle(device));
+        }
+
+        @Override
+        public int smClockMHz(NvmlDeviceHandle device) {
+            return real.smClockMHz(realHandle(device));
+        }
+
+        @Override
+        public long memoryUsedBytes(NvmlDeviceHandle device) {
+            return real.memoryUsedBytes(realHandle(device));
+        }
+
+        @Override
+        public List<Long> computeProcessIds(NvmlDeviceHandle device) {
+            return real.computeProcessIds(realHandle(device));
         }
     }
 }
