@@ -178,6 +178,12 @@ public final class NvmlSensor implements PowerSensor {
     private boolean opening;
     /** Counter values windows' opening samples gave from the reads before instead of reading. */
     private long carriedReads;
+    /** The sample under way opens a window ({@link #opensWindow}); read by {@link #sample(Readings, boolean)}. */
+    private boolean openedNow;
+    /** When the last fetch of the driver's buffers ended (nanoClock), {@code Long.MIN_VALUE} before the first. */
+    private long lastFetchEnd = Long.MIN_VALUE;
+    /** Buffer fetches that windows' opening samples answered from the samples already fetched ({@link #opensWindow}). */
+    private long replayedFetches;
     /** Inside {@link #sample(Readings, boolean)}, which can hand on several values a channel (a carried edge check's). */
     private boolean readingsCall;
     private final List<PowerChannel> channels;
@@ -249,6 +255,15 @@ public final class NvmlSensor implements PowerSensor {
         long edgeFrom;
         /** The driver's stamp of the newest buffered power sample kept (microseconds), 0 before the first. */
         long lastBufferStamp;
+        /**
+         * The buffered samples fetched so far that lie within {@link #BOUNDARY_REACH_MICROS} of the
+         * newest (stamp, time given, watts), in stamp order: what a boundary's fetch would have
+         * fetched again, kept so that a window's opening can give them without a fetch.
+         */
+        final long[] recentStamp = new long[BUFFER_ROOM];
+        final long[] recentAt = new long[BUFFER_ROOM];
+        final double[] recentWatts = new double[BUFFER_ROOM];
+        int recent;
         /** Whether the next hunt aims at the predicted step (target) rather than starting at nextCounterRead (once the phase is known). */
         boolean aimed;
         long targetLow;
@@ -555,15 +570,66 @@ public final class NvmlSensor implements PowerSensor {
         }
         long now = nanoClock.getAsLong();
         if (boundary || now - nextBufferFetch >= 0) {
+            // a window opened just after a fetch (JMH's next wave, 20-50 ms after the last one's close): its
+            // trace gets the samples that fetch brought from before it, and the next fetch brings the rest
+            boolean replay = openedNow && lastFetchEnd != Long.MIN_VALUE && now - lastFetchEnd <= CARRY_REACH_NANOS
+                    && now - nextBufferFetch < 0;
             boolean any = false;
             for (GpuState g : gpus) {
                 if (g.powerSource == PowerSource.DRIVER_BUFFER && g.powerChannel >= 0) {
                     any = true;
-                    fetchBuffer(g, out, boundary);
+                    if (replay) {
+                        replayBuffer(g, out);
+                    } else {
+                        fetchBuffer(g, out, boundary);
+                    }
                 }
             }
-            nextBufferFetch = any ? nanoClock.getAsLong() + bufferPeriodNanos : Long.MAX_VALUE;
+            if (replay) {
+                replayedFetches++;
+            } else {
+                lastFetchEnd = nanoClock.getAsLong();
+                nextBufferFetch = any ? lastFetchEnd + bufferPeriodNanos : Long.MAX_VALUE;
+            }
         }
+    }
+
+    /** Gives the samples a boundary's fetch would have fetched again, as they were given when fetched. */
+    private static void replayBuffer(GpuState g, Readings out) {
+        for (int i = 0; i < g.recent; i++) {
+            out.add(g.powerChannel, g.recentWatts[i], g.recentAt[i]);
+        }
+    }
+
+    /** Keeps a fetched sample for {@link #replayBuffer}, and drops those now beyond reach of the newest. */
+    private static void keepRecent(GpuState g, long stamp, long at, double watts) {
+        if (g.recent > 0 && stamp <= g.recentStamp[g.recent - 1]) {
+            return; // fetched again by a boundary's reach: kept already
+        }
+        long oldest = stamp - BOUNDARY_REACH_MICROS;
+        int drop = 0;
+        while (drop < g.recent && g.recentStamp[drop] <= oldest) {
+            drop++;
+        }
+        if (drop == g.recent && drop == BUFFER_ROOM) {
+            drop = 1; // cannot happen with a driver's 100-odd samples; keep the newest room's worth
+        }
+        if (drop > 0) {
+            System.arraycopy(g.recentStamp, drop, g.recentStamp, 0, g.recent - drop);
+            System.arraycopy(g.recentAt, drop, g.recentAt, 0, g.recent - drop);
+            System.arraycopy(g.recentWatts, drop, g.recentWatts, 0, g.recent - drop);
+            g.recent -= drop;
+        }
+        if (g.recent == BUFFER_ROOM) {
+            System.arraycopy(g.recentStamp, 1, g.recentStamp, 0, BUFFER_ROOM - 1);
+            System.arraycopy(g.recentAt, 1, g.recentAt, 0, BUFFER_ROOM - 1);
+            System.arraycopy(g.recentWatts, 1, g.recentWatts, 0, BUFFER_ROOM - 1);
+            g.recent--;
+        }
+        g.recentStamp[g.recent] = stamp;
+        g.recentAt[g.recent] = at;
+        g.recentWatts[g.recent] = watts;
+        g.recent++;
     }
 
     /**
@@ -597,6 +663,7 @@ public final class NvmlSensor implements PowerSensor {
                 g.lastBufferOffset = offset;
             }
             out.add(g.powerChannel, bufferMilliwatts[i] / 1000.0, at);
+            keepRecent(g, stamp, at, bufferMilliwatts[i] / 1000.0);
         }
     }
 
@@ -637,6 +704,7 @@ public final class NvmlSensor implements PowerSensor {
         long now = nanoClock.getAsLong();
         long gap = lastSample == Long.MIN_VALUE ? 0 : Math.max(0, now - lastSample);
         boolean opens = boundary && opening; // this boundary opens a window; a later one (its close) never does
+        openedNow = opens;
         if (boundary) {
             opening = false;
         }
@@ -734,6 +802,14 @@ public final class NvmlSensor implements PowerSensor {
     /** Counter values that windows' opening samples gave from the reads before ({@link #opensWindow}) instead of reading. */
     public long carriedReads() {
         return carriedReads;
+    }
+
+    /**
+     * Boundaries whose fetch of the driver's buffers a window's opening answered from the samples
+     * fetched just before ({@link #opensWindow}), one a boundary however many GPUs.
+     */
+    public long replayedFetches() {
+        return replayedFetches;
     }
 
     private double readPower(GpuState g) {

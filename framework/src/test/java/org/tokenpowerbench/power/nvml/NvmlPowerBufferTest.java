@@ -152,6 +152,42 @@ class NvmlPowerBufferTest {
     }
 
     @Test
+    void aWindowOpenedJustAfterTheLastClosedTakesTheSamplesFetchedThenInsteadOfFetching() throws Exception {
+        FakeNvml nvml = swinging(true);
+        FakeNvml.Gpu g = nvml.gpus.get(0);
+        try (NvmlSensor s = open(nvml, Map.of("bufferPeriod", "200ms"))) {
+            run(s, 300);
+            assertEquals(0, s.replayedFetches(), "the first window had nothing before it to give");
+            PowerTrace next = run(s, 500); // JMH's next wave: opened a few ms after the last one closed
+            assertEquals(1, s.replayedFetches(), "its opening gave the samples the close had fetched");
+            List<Long> times = everySampleOnce(next, "the samples between the close and the next fetch come with that fetch");
+            long firstRead = next.timestampsNanos(0)[0];
+            assertTrue(firstRead - times.get(0) >= 150 * MS, "power begins " + (firstRead - times.get(0)) / MS
+                    + " ms before the trace's first read, as after a fetch that reached back");
+            assertTrue(times.get(times.size() - 1) - firstRead >= 400 * MS, "and runs on to the close");
+            long[] when = next.timestampsNanos(1);
+            double[] watts = next.values(1);
+            for (int i = 0; i < when.length; i++) {
+                if (!Double.isNaN(watts[i])) {
+                    assertEquals(FakeNvml.wattsAt(g, when[i]), watts[i], 0.01, "sample " + i + " at its stamp");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aWindowOpenedLongAfterTheLastFetchFetches() throws Exception {
+        FakeNvml nvml = swinging(true);
+        try (NvmlSensor s = open(nvml, Map.of("bufferPeriod", "200ms"))) {
+            run(s, 300);
+            Thread.sleep(NvmlSensor.CARRY_REACH_NANOS / MS + 50);
+            PowerTrace next = run(s, 300);
+            assertEquals(0, s.replayedFetches(), "the samples fetched last are too old to stand for a fetch");
+            everySampleOnce(next, "each sample once");
+        }
+    }
+
+    @Test
     void withNoOptionsPowerComesFromTheBufferWhereTheDriverKeepsOne() throws Exception {
         FakeNvml.Gpu g = FakeNvml.h200(U0);
         g.bufferSpacingNanos = 20 * MS;
