@@ -19,9 +19,9 @@ import org.tokenpowerbench.power.OptionLine;
  *       e.g. {@code 300ms} (the default, see {@link #DEFAULT_COUNTER_PERIOD} for why), {@code 1s}
  *       (a third of the reads, too few brackets to learn the update moments in short windows);
  *       read by {@link OptionLine#duration(String, String, String)}.</li>
- *   <li>{@code counterSchedule}: {@code auto} (the default: {@code dense} when one GPU's counter
- *       is measured, {@code boundaries} when two or more are, since dense hunts cost every GPU
- *       several counter reads a second), {@code dense} (a bracket every {@code counterPeriod}
+ *   <li>{@code counterSchedule}: {@code auto} (the default: {@code boundaries} wherever a
+ *       counter is measured, since dense hunts cost every GPU several counter reads a second),
+ *       {@code dense} (a bracket every {@code counterPeriod}
  *       for the whole run), {@code adaptive} (dense only until the sensor has found the steps'
  *       phase, then one two-read bracket every {@link NvmlSensor#SPARSE_SPACING}) or
  *       {@code boundaries} (dense until the phase is found, then reads on boundaries only, placed
@@ -135,20 +135,23 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
      * sampler cost one GPU 3.8 ms of CPU a second and eight emulated GPUs 9.5 ms/s with the buffer
      * fetched every 500 ms, 5.0-6.2 ms/s every second (now its default), not counting
      * the learning (2-5 s of CPU per fork for eight) or each boundary's counter read (about 4 ms per GPU).
-     * {@code auto}, the default, runs {@code dense} for one GPU, where it costs 7-8 % of a core (72
-     * and 84 ms/s in the measurements above) but has the longest record on the GPU machine, and
-     * {@code boundaries} for two or more, where dense hunts would cost most of a core. Whether one
-     * GPU should take {@code boundaries} too waits on a GPU check of the grid a later fork confirms
-     * ({@code counter-grids.jsonl}).
+     * {@code auto}, the default, runs {@code boundaries} wherever a counter is read, one GPU or
+     * eight. Until 2026-12-05 it ran {@code dense} for one GPU, which cost 4-6 % of a core there
+     * (40-61 ms of CPU a second on an H200), waiting on a GPU check of the grid a later fork
+     * confirms: that check passed (forks 2 and 3 of three runs started from the grid before, with
+     * three brackets each), and {@code boundaries} kept 8 of 8 waves within 0.5 % on llama-server
+     * sweeps of both shapes, as {@code dense} did on the 1B shape (docs/gpu-proof.md). What
+     * {@code dense} still buys is energy between boundaries: a window that opens or closes seconds
+     * from any counter read (a steady-state window, a request's phases) rests on the power's shape
+     * there, and its error budget's shape term says how far; {@code counterSchedule=dense} anchors
+     * such windows to a counter value every 300 ms.
      */
     public enum CounterSchedule {
         /**
-         * {@link #DENSE} when the sensor reads one GPU's energy counter, {@link #BOUNDARIES} when it
-         * reads two or more ({@link #scheduleFor}). Dense hunts cost each GPU eight to ten counter
-         * reads a second (about 4 ms of CPU each on an H200): 72 ms of CPU a second for one GPU and
-         * 464 for eight emulated ones with 300 ms hunts, against 9.5 ms/s for eight once
-         * {@code boundaries} has learned the phase. One GPU keeps the schedule checked most often on
-         * the GPU machine.
+         * {@link #BOUNDARIES} wherever the sensor reads an energy counter, {@link #DENSE} (which then
+         * hunts nothing) where it reads none ({@link #scheduleFor}). Dense hunts cost each GPU eight
+         * to ten counter reads a second (about 4 ms of CPU each on an H200): 40-84 ms of CPU a
+         * second for one GPU and 464 for eight emulated ones with 300 ms hunts.
          */
         AUTO,
         /** A bracket hunt every {@code counterPeriod}, all run. */
@@ -205,13 +208,14 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
 
     /**
      * The schedule the sensor runs for this many GPUs with an energy counter: {@code auto} becomes
-     * {@code dense} for one and {@code boundaries} for more; any other is kept.
+     * {@code boundaries} where there is a counter to read and {@code dense} where there is none
+     * (power only: nothing is hunted); any other is kept.
      */
     public CounterSchedule scheduleFor(int counters) {
         if (counterSchedule != CounterSchedule.AUTO) {
             return counterSchedule;
         }
-        return counters > 1 ? CounterSchedule.BOUNDARIES : CounterSchedule.DENSE;
+        return counters > 0 ? CounterSchedule.BOUNDARIES : CounterSchedule.DENSE;
     }
 
     /** The {@code bufferPeriod} given, else the schedule's default: 1 s with {@code boundaries}, 500 ms otherwise. */

@@ -771,6 +771,12 @@ public final class NvmlSensor implements PowerSensor {
      * one's update moment and the window's start is split by the power shape, as after any first
      * read (and counted in the shape term of the error budget). Through {@link #sample(double[],
      * boolean)}, which holds one value a channel, only a single read is given again.
+     *
+     * <p>With power from the driver's buffer, under any schedule, an opening that comes at most
+     * {@link #CARRY_REACH_NANOS} after the last fetch (and before the next is due) fetches nothing:
+     * it gives the samples that fetch brought from the last {@link #BOUNDARY_REACH_MICROS}, each at
+     * the time it was given then, and the next fetch brings those stamped since
+     * ({@link #replayedFetches()}).
      */
     @Override
     public void opensWindow() {

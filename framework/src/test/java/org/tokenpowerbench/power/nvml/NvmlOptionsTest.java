@@ -43,7 +43,7 @@ class NvmlOptionsTest {
         NvmlOptions auto = NvmlOptions.defaults();
         assertEquals(NvmlOptions.CounterSchedule.AUTO, auto.counterSchedule());
         assertEquals(auto, NvmlOptions.parse(Map.of("counterSchedule", "auto")));
-        assertEquals(NvmlOptions.CounterSchedule.DENSE, auto.scheduleFor(1));
+        assertEquals(NvmlOptions.CounterSchedule.BOUNDARIES, auto.scheduleFor(1));
         assertEquals(NvmlOptions.CounterSchedule.DENSE, auto.scheduleFor(0)); // power only: nothing to hunt
         assertEquals(NvmlOptions.CounterSchedule.BOUNDARIES, auto.scheduleFor(2));
         assertEquals(NvmlOptions.CounterSchedule.BOUNDARIES, auto.scheduleFor(8));

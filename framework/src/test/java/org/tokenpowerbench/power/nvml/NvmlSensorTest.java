@@ -150,9 +150,9 @@ class NvmlSensorTest {
     }
 
     @Test
-    void byDefaultBracketHuntsCatchThreeStepsASecondWithinOneSampleAndReadLittleElse() throws Exception {
+    void denseBracketHuntsCatchThreeStepsASecondWithinOneSampleAndReadLittleElse() throws Exception {
         FakeNvml.Gpu a = stepping(U0, 37 * MS);
-        try (NvmlSensor s = open(fake(a), Map.of(), env(null))) {
+        try (NvmlSensor s = open(fake(a), Map.of("counterSchedule", "dense"), env(null))) {
             Reads r = run(s, 1001, 2)[0]; // 10 s
             assertTrue(r.tightBrackets() >= 30, r.tightBrackets() + " tight brackets in 10 s");
             for (int i = 1; i < r.times().size(); i++) {
@@ -201,7 +201,7 @@ class NvmlSensorTest {
 
     @Test
     void windowEnergiesFromTheSensorsTraceMatchTheTruthBetterAtUpdateMomentsThanAtReadInstants() throws Exception {
-        double[] worst = worstWindowErrors(Map.of());
+        double[] worst = worstWindowErrors(Map.of("counterSchedule", "dense"));
         assertTrue(worst[0] < 0.005, "update moments: worst 2 s window off by " + worst[0] * 100 + " %");
         assertTrue(worst[0] < worst[1] / 3, "update moments " + worst[0] * 100 + " % against read instants "
                 + worst[1] * 100 + " %");
@@ -209,7 +209,7 @@ class NvmlSensorTest {
 
     @Test
     void theAdaptiveScheduleKeepsWindowEnergiesAsCloseToTheTruthAsTheDenseOne() throws Exception {
-        double[] dense = worstWindowErrors(Map.of());
+        double[] dense = worstWindowErrors(Map.of("counterSchedule", "dense"));
         now.set(1_000 * MS);
         double[] adaptive = worstWindowErrors(Map.of("counterSchedule", "adaptive"));
         assertTrue(adaptive[0] < 0.005, "adaptive: worst 2 s window off by " + adaptive[0] * 100 + " %");
@@ -362,7 +362,7 @@ class NvmlSensorTest {
         FakeNvml.Gpu a = stepping(U0, 37 * MS);
         a.counterJitterNanos = 3 * MS;
         long start = now.get();
-        try (NvmlSensor s = open(fake(a), Map.of(), env(null))) {
+        try (NvmlSensor s = open(fake(a), Map.of("counterSchedule", "dense"), env(null))) {
             Reads r = runJittered(s, 3001, 2)[0]; // ≈ 30.6 s
             long late = readsBetween(r, start + 10_000 * MS, start + 30_000 * MS);
             int tight = 0;
@@ -563,10 +563,15 @@ class NvmlSensorTest {
     }
 
     @Test
-    void theScheduleFollowsHowManyCountersAreReadAndIsRecorded() throws Exception {
+    void autoReadsCountersOnBoundariesWhereThereAreAnyAndIsRecorded() throws Exception {
+        FakeNvml.Gpu powerOnly = FakeNvml.h200(U0);
+        powerOnly.counter = false;
+        try (NvmlSensor none = open(fake(powerOnly), Map.of(), env(null))) {
+            assertEquals("dense (auto: 0 GPU counters)", none.metadata().asProperties().get("nvml.counterSchedule"));
+        }
         FakeNvml nvml = fake(FakeNvml.h200(U0), FakeNvml.h200(U1));
         try (NvmlSensor one = open(nvml, Map.of("gpus", "1"), env(null))) {
-            assertEquals("dense (auto: 1 GPU counter)", one.metadata().asProperties().get("nvml.counterSchedule"));
+            assertEquals("boundaries (auto: 1 GPU counter)", one.metadata().asProperties().get("nvml.counterSchedule"));
         }
         try (NvmlSensor both = open(nvml, Map.of(), env(null))) {
             assertEquals("boundaries (auto: 2 GPU counters)", both.metadata().asProperties().get("nvml.counterSchedule"));
