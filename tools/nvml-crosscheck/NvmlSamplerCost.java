@@ -269,6 +269,8 @@ public final class NvmlSamplerCost {
                 long learnedCpu = 0;
                 long sensorNanosAfter = 0;
                 long samplingCpuAfter = 0;
+                long startCpuAfter = 0;
+                long stopCpuAfter = 0;
                 int readsAfter = 0;
                 ThreadMXBean threads = ManagementFactory.getThreadMXBean();
                 int k = 0;
@@ -279,12 +281,14 @@ public final class NvmlSamplerCost {
                     long callerCpu = threads.getCurrentThreadCpuTime();
                     sampler.start();
                     long samplingCpu = threads.getCurrentThreadCpuTime() - callerCpu;
+                    long startCpu = samplingCpu;
                     Thread.sleep(wave.toMillis());
                     long samplerThread = samplerThreadId(threads);
                     long threadCpu = samplerThread < 0 ? 0 : Math.max(0, threads.getThreadCpuTime(samplerThread));
                     callerCpu = threads.getCurrentThreadCpuTime();
                     PowerTrace trace = sampler.stop();
-                    samplingCpu += threads.getCurrentThreadCpuTime() - callerCpu + threadCpu;
+                    long stopCpu = threads.getCurrentThreadCpuTime() - callerCpu;
+                    samplingCpu += stopCpu + threadCpu;
                     long inSensor = sampler.sensorNanos();
                     sampler.close();
                     int waveReads = 0;
@@ -310,6 +314,8 @@ public final class NvmlSamplerCost {
                     if (learnedAfterReads >= 0) {
                         sensorNanosAfter += inSensor;
                         samplingCpuAfter += samplingCpu;
+                        startCpuAfter += startCpu;
+                        stopCpuAfter += stopCpu;
                         readsAfter += waveReads;
                     } else if (sensor.counterGrids().size() == gpus) {
                         justLearned = true;
@@ -341,6 +347,9 @@ public final class NvmlSamplerCost {
                             learnedAfterReads, readsAfter, after, sensorNanosAfter / 1e6 / after, samplingCpuAfter / 1e6 / after,
                             after > 0 ? ((endCpu - learnedCpu) / 1e6 / after - idlePerSecond * 1e3) : Double.NaN,
                             idlePerSecond * 1e3, (endCpu - forkCpu) / 1e6 / ((end - forkStart) / 1e9) - idlePerSecond * 1e3);
+                    System.out.printf(Locale.ROOT, "fork %d: of the sampling CPU, start() %.2f ms/s, stop() %.2f ms/s"
+                                    + " (each a boundary sample, on the caller's thread), the sampler thread the rest%n",
+                            fork, startCpuAfter / 1e6 / after, stopCpuAfter / 1e6 / after);
                     if (timed != null) {
                         System.out.printf(Locale.ROOT, "fork %d: NVML calls after that, by kind (timeCalls=true):%n%s%n",
                                 fork, timed.report(after));
