@@ -279,21 +279,35 @@ class NvmlBoundariesScheduleTest {
                 }
             }
             assertTrue(carried != null, "no wave of 30 opened with the read that closed the one before");
+            // the close's reads (one, or its read and its edge check's) end the wave before and open this one,
+            // each with its own value and time
+            List<long[]> closeReads = new ArrayList<>();
             long[] lastTimes = before.timestampsNanos(0);
             double[] lastValues = before.values(0);
-            int last = lastValues.length - 1;
-            while (Double.isNaN(lastValues[last])) {
-                last--;
+            for (int i = 0; i < lastValues.length; i++) {
+                if (!Double.isNaN(lastValues[i])) {
+                    closeReads.add(new long[] {lastTimes[i], Double.doubleToLongBits(lastValues[i])});
+                }
             }
             long[] times = carried.timestampsNanos(0);
             double[] values = carried.values(0);
+            List<long[]> opening = new ArrayList<>();
+            for (int i = 0; i < values.length; i++) {
+                if (!Double.isNaN(values[i]) && times[i] < carried.startNanos()) {
+                    opening.add(new long[] {times[i], Double.doubleToLongBits(values[i])});
+                }
+            }
+            assertTrue(!opening.isEmpty(), "the carried value is dated inside the wave");
+            List<long[]> tail = closeReads.subList(closeReads.size() - opening.size(), closeReads.size());
+            for (int i = 0; i < opening.size(); i++) {
+                assertEquals(tail.get(i)[0], opening.get(i)[0], "carried read " + i + " lost its own time");
+                assertEquals(tail.get(i)[1], opening.get(i)[1], "carried read " + i + " changed its value");
+            }
             int first = 0;
             while (Double.isNaN(values[first])) {
                 first++;
             }
-            assertEquals(lastValues[last], values[first], 0.0);
-            assertEquals(lastTimes[last], times[first], "the carried value lost its own time");
-            assertTrue(times[first] < carried.startNanos(), "the carried value is dated inside the wave");
+            assertEquals(opening.get(0)[0], times[first], "the trace opens with the close's first read");
             PowerSignal signal = PowerSignal.of(carried, 200 * MS, new CounterTiming(true, 100 * MS)
                     .withGrids(s.counterGrids()).withScatter(s.counterScatterNanos()));
             long from = carried.startNanos();
