@@ -586,7 +586,7 @@ public final class NvmlSensor implements PowerSensor {
                 }
             }
             if (replay) {
-                replayedFetches++;
+                replayedFetches += any ? 1 : 0;
             } else {
                 lastFetchEnd = nanoClock.getAsLong();
                 nextBufferFetch = any ? lastFetchEnd + bufferPeriodNanos : Long.MAX_VALUE;
@@ -611,16 +611,13 @@ public final class NvmlSensor implements PowerSensor {
         while (drop < g.recent && g.recentStamp[drop] <= oldest) {
             drop++;
         }
-        if (drop == g.recent && drop == BUFFER_ROOM) {
-            drop = 1; // cannot happen with a driver's 100-odd samples; keep the newest room's worth
-        }
         if (drop > 0) {
             System.arraycopy(g.recentStamp, drop, g.recentStamp, 0, g.recent - drop);
             System.arraycopy(g.recentAt, drop, g.recentAt, 0, g.recent - drop);
             System.arraycopy(g.recentWatts, drop, g.recentWatts, 0, g.recent - drop);
             g.recent -= drop;
         }
-        if (g.recent == BUFFER_ROOM) {
+        if (g.recent == BUFFER_ROOM) { // more samples within reach than a fetch holds: drop the oldest
             System.arraycopy(g.recentStamp, 1, g.recentStamp, 0, BUFFER_ROOM - 1);
             System.arraycopy(g.recentAt, 1, g.recentAt, 0, BUFFER_ROOM - 1);
             System.arraycopy(g.recentWatts, 1, g.recentWatts, 0, BUFFER_ROOM - 1);
