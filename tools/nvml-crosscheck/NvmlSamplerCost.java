@@ -500,15 +500,14 @@ public final class NvmlSamplerCost {
     }
 
     /** Shows each real GPU {@code replicas} times, to load the sampler like a larger host. */
-    private static final class Replicated implements NvmlLibrary {
-        private final NvmlLibrary real;
+    private static final class Replicated extends ForwardingNvml {
         private final int replicas;
         private final List<NvmlDeviceHandle> issued = new ArrayList<>();
         private final Map<Long, Integer> replicaOf = new HashMap<>();
         private int realCount;
 
         Replicated(NvmlLibrary real, int replicas) {
-            this.real = real;
+            super(real);
             this.replicas = replicas;
         }
 
@@ -516,26 +515,6 @@ public final class NvmlSamplerCost {
         public void init() {
             real.init();
             realCount = real.deviceCount();
-        }
-
-        @Override
-        public int shutdown() {
-            return real.shutdown();
-        }
-
-        @Override
-        public String errorString(int code) {
-            return real.errorString(code);
-        }
-
-        @Override
-        public String driverVersion() {
-            return real.driverVersion();
-        }
-
-        @Override
-        public String nvmlVersion() {
-            return real.nvmlVersion();
         }
 
         @Override
@@ -553,69 +532,15 @@ public final class NvmlSamplerCost {
             return fake;
         }
 
-        private NvmlDeviceHandle realHandle(NvmlDeviceHandle fake) {
+        // every call, the conditions' too, reaches the real GPU, as a real N-GPU host makes them all
+        @Override
+        protected NvmlDeviceHandle handle(NvmlDeviceHandle fake) {
             return issued.get((int) (-fake.address() - 1));
         }
 
         @Override
         public String uuid(NvmlDeviceHandle device) {
-            return real.uuid(realHandle(device)) + "/replica" + replicaOf.get(device.address());
-        }
-
-        @Override
-        public String name(NvmlDeviceHandle device) {
-            return real.name(realHandle(device));
-        }
-
-        @Override
-        public long enforcedPowerLimitMilliwatts(NvmlDeviceHandle device) {
-            return real.enforcedPowerLimitMilliwatts(realHandle(device));
-        }
-
-        @Override
-        public long totalEnergyConsumptionMillijoules(NvmlDeviceHandle device) {
-            return real.totalEnergyConsumptionMillijoules(realHandle(device));
-        }
-
-        @Override
-        public long powerUsageMilliwatts(NvmlDeviceHandle device) {
-            return real.powerUsageMilliwatts(realHandle(device));
-        }
-
-        @Override
-        public List<NvmlFieldValue> fieldValues(NvmlDeviceHandle device, int scopeId, int... fieldIds) {
-            return real.fieldValues(realHandle(device), scopeId, fieldIds);
-        }
-
-        @Override
-        public int totalPowerSamples(NvmlDeviceHandle device, long afterMicros, long[] timesMicros, double[] milliwatts) {
-            return real.totalPowerSamples(realHandle(device), afterMicros, timesMicros, milliwatts);
-        }
-
-        // the conditions too: without them an emulated host skips the reads a real one makes every 100 ms
-        @Override
-        public long clocksEventReasons(NvmlDeviceHandle device) {
-            return real.clocksEventReasons(realHandle(device));
-        }
-
-        @Override
-        public int temperatureCelsius(NvmlDeviceHandle device) {
-            return real.temperatureCelsius(realHandle(device));
-        }
-
-        @Override
-        public int smClockMHz(NvmlDeviceHandle device) {
-            return real.smClockMHz(realHandle(device));
-        }
-
-        @Override
-        public long memoryUsedBytes(NvmlDeviceHandle device) {
-            return real.memoryUsedBytes(realHandle(device));
-        }
-
-        @Override
-        public List<Long> computeProcessIds(NvmlDeviceHandle device) {
-            return real.computeProcessIds(realHandle(device));
+            return real.uuid(handle(device)) + "/replica" + replicaOf.get(device.address());
         }
     }
 }

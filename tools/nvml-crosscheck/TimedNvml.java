@@ -15,7 +15,7 @@ import org.tokenpowerbench.power.nvml.NvmlLibrary;
  * the rest to a difference. The clock reads around each call cost about a microsecond of their
  * own; {@link #report} counts them in the call they surround.
  */
-final class TimedNvml implements NvmlLibrary {
+final class TimedNvml extends ForwardingNvml {
 
     /** Per kind of call: calls, CPU ns, wall ns, and (buffer fetches) samples returned. */
     private static final class Tally {
@@ -25,12 +25,11 @@ final class TimedNvml implements NvmlLibrary {
         long items;
     }
 
-    private final NvmlLibrary real;
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final Map<String, Tally> tallies = new TreeMap<>();
 
     TimedNvml(NvmlLibrary real) {
-        this.real = real;
+        super(real);
     }
 
     private interface Call<T> {
@@ -79,56 +78,6 @@ final class TimedNvml implements NvmlLibrary {
         }
         b.append(String.format(Locale.ROOT, "    %-40s %6.2f ms/s", "all NVML calls", total));
         return b.toString();
-    }
-
-    @Override
-    public void init() {
-        real.init();
-    }
-
-    @Override
-    public int shutdown() {
-        return real.shutdown();
-    }
-
-    @Override
-    public String errorString(int code) {
-        return real.errorString(code);
-    }
-
-    @Override
-    public String driverVersion() {
-        return real.driverVersion();
-    }
-
-    @Override
-    public String nvmlVersion() {
-        return real.nvmlVersion();
-    }
-
-    @Override
-    public int deviceCount() {
-        return real.deviceCount();
-    }
-
-    @Override
-    public NvmlDeviceHandle handleByIndex(int index) {
-        return real.handleByIndex(index);
-    }
-
-    @Override
-    public String uuid(NvmlDeviceHandle device) {
-        return real.uuid(device);
-    }
-
-    @Override
-    public String name(NvmlDeviceHandle device) {
-        return real.name(device);
-    }
-
-    @Override
-    public long enforcedPowerLimitMilliwatts(NvmlDeviceHandle device) {
-        return real.enforcedPowerLimitMilliwatts(device);
     }
 
     @Override
