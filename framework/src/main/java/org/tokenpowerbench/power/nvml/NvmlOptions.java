@@ -39,9 +39,9 @@ import org.tokenpowerbench.power.OptionLine;
  *       measured. A GPU whose driver does not offer the buffer, or stamps it on another clock,
  *       falls back to {@code field}, and the sensor's notes in {@code sensors.jsonl} say so.</li>
  *   <li>{@code bufferPeriod}: how often the buffer is fetched between boundaries with
- *       {@code power=buffer}, e.g. {@code 500ms} (the default; {@code 1s} where the schedule is
- *       {@code boundaries}, chosen or by {@code auto}); at most 2 s, since an H200's driver keeps
- *       only about 2.4 s of samples.</li>
+ *       {@code power=buffer}: by default {@code 1s} with {@code boundaries} (chosen, or by
+ *       {@code auto}, the default schedule) and {@code 500ms} with the others; at most 2 s, since an
+ *       H200's driver keeps only about 2.4 s of samples.</li>
  * </ul>
  * Other keys (such as the sampler's {@code period}) are left to their owners and ignored here.
  *
