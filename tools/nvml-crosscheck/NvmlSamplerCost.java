@@ -124,6 +124,7 @@ public final class NvmlSamplerCost {
         }
         if (a.get("waves", null) != null) {
             System.out.println(replicas == 1 ? "" : replicas + " replicas of each real GPU: an emulation");
+            wakeCost();
             runWaves(library, timed, NvmlOptions.parse(sensorOptions), env, period, seconds, a.duration("waves", null),
                     a.duration("gap", Duration.ofMillis(20)), Integer.parseInt(a.get("forks", "3")));
             return;
@@ -358,6 +359,33 @@ public final class NvmlSamplerCost {
                 grids = sensor.counterGrids();
             }
         }
+    }
+
+    /**
+     * What waking a parked thread costs here, the floor under every wake of the sampler thread: a
+     * plain thread parked until each 100 ms tick for 3 s, its CPU a wake. On a sandboxed host a
+     * wake can cost tens of microseconds of CPU by itself (80-110 µs on the 2-core development
+     * machine), so a sampler that wakes ten times a second pays that ten times over.
+     */
+    private static void wakeCost() throws InterruptedException {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        double[] perWake = new double[1];
+        Thread t = new Thread(() -> {
+            long c0 = threads.getCurrentThreadCpuTime();
+            long next = System.nanoTime();
+            int n = 30;
+            for (int i = 0; i < n; i++) {
+                next += 100_000_000L;
+                long w;
+                while ((w = next - System.nanoTime()) > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(w);
+                }
+            }
+            perWake[0] = (threads.getCurrentThreadCpuTime() - c0) / 1e3 / n;
+        }, "wake-cost");
+        t.start();
+        t.join();
+        System.out.printf(Locale.ROOT, "a parked thread's wake, 10 a second: %.1f us of CPU each%n", perWake[0]);
     }
 
     /** Median and quartiles of the time between changes of value, ms. */
