@@ -112,8 +112,11 @@ final class EmulatedNvml implements NvmlLibrary {
         java.util.ArrayList<NvmlFieldValue> out = new java.util.ArrayList<>();
         for (int id : fieldIds) {
             boolean power = id == NvmlFields.POWER_INSTANT;
-            out.add(new NvmlFieldValue(id, scopeId, micros, 0, NvmlValueType.UNSIGNED_INT.code(),
-                    power ? NvmlReturn.SUCCESS : NvmlReturn.NOT_SUPPORTED, power ? WATTS * 1000 : Double.NaN));
+            boolean holdBack = id == 74 || id == 75 || id == 77 || id == 79; // perf-policy hold-back times: never held back here
+            out.add(new NvmlFieldValue(id, scopeId, micros, 0,
+                    holdBack ? NvmlValueType.UNSIGNED_LONG_LONG.code() : NvmlValueType.UNSIGNED_INT.code(),
+                    power || holdBack ? NvmlReturn.SUCCESS : NvmlReturn.NOT_SUPPORTED,
+                    power ? WATTS * 1000 : holdBack ? 0 : Double.NaN));
         }
         return out;
     }

@@ -92,7 +92,9 @@ final class TimedNvml extends ForwardingNvml {
 
     @Override
     public List<NvmlFieldValue> fieldValues(NvmlDeviceHandle device, int scopeId, int... fieldIds) {
-        return timed("field values", () -> real.fieldValues(device, scopeId, fieldIds));
+        boolean holdBack = fieldIds.length > 0 && fieldIds[0] == 74; // NvmlHoldBackTimes asks for 74, 75, 77, 79
+        return timed(holdBack ? "conditions: hold-back times" : "field values",
+                () -> real.fieldValues(device, scopeId, fieldIds));
     }
 
     @Override

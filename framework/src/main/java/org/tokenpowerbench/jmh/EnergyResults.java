@@ -120,8 +120,10 @@ final class EnergyResults {
 
     /**
      * How the devices ran during the wave: {@code <s>.throttled} (the largest share of a device's
-     * readings that a power or thermal limit held back; 0 is a clean wave), {@code <s>.maxTemperature}
-     * and {@code <s>.smClock.min} over all devices.
+     * readings that a power or thermal limit held back; 0 is a clean wave), where the devices keep
+     * hold-back times {@code <s>.throttledTime} (the largest share of the time between a device's
+     * readings bracketing the wave that its power or thermal policy held it back), and
+     * {@code <s>.maxTemperature} and {@code <s>.smClock.min} over all devices.
      */
     static List<Result> of(String label, OperatingConditions c) {
         List<Result> results = new ArrayList<>();
@@ -130,6 +132,11 @@ final class EnergyResults {
         }
         results.add(new ScalarResult(label + ".throttled", c.devices().stream()
                 .mapToDouble(OperatingConditions.Device::throttledShare).max().orElse(0), "share", AggregationPolicy.MAX));
+        double timeShare = c.devices().stream().mapToDouble(OperatingConditions.Device::throttledTimeShare)
+                .filter(Double::isFinite).max().orElse(Double.NaN);
+        if (Double.isFinite(timeShare)) {
+            results.add(new ScalarResult(label + ".throttledTime", timeShare, "share", AggregationPolicy.MAX));
+        }
         double maxT = c.devices().stream().mapToDouble(OperatingConditions.Device::maxTemperatureC)
                 .filter(Double::isFinite).max().orElse(Double.NaN);
         if (Double.isFinite(maxT)) {

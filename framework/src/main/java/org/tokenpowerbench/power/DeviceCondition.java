@@ -1,6 +1,7 @@
 package org.tokenpowerbench.power;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * How a device was running at one moment, beside its power: whether it was held back (clock
@@ -13,9 +14,21 @@ import java.util.List;
  * @param holdBacks      what held the clocks back then, by name (empty: nothing); see {@link #THROTTLES}
  * @param temperatureC   the device's temperature, NaN when not read
  * @param clockMHz       the compute (SM) clock, NaN when not read
+ * @param heldBackNanos  the device's cumulative hold-back times by cause, nanoseconds since its
+ *                       driver loaded, as read then (empty: not read); the difference of two
+ *                       readings is how long each cause held the clocks back between them (for
+ *                       NVML, {@code NvmlHoldBackTimes}, read on window boundaries)
  */
 public record DeviceCondition(long nanos, String device, List<String> holdBacks, double temperatureC,
-                              double clockMHz) {
+                              double clockMHz, Map<String, Long> heldBackNanos) {
+
+    /**
+     * The hold-back causes whose time makes a window throttled (NVML's power and thermal
+     * policies), as the reasons {@code swPowerCap} and the thermal slowdowns do. A board limit or
+     * the reliability (voltage) policy may hold a GPU at its highest clock under any heavy load:
+     * they are kept, not flagged, until a GPU run shows what they say.
+     */
+    public static final List<String> THROTTLE_TIMES = List.of("powerPolicy", "thermalPolicy");
 
     /**
      * The reasons that make a reading throttled: the device ran slower than it could because of
@@ -27,6 +40,12 @@ public record DeviceCondition(long nanos, String device, List<String> holdBacks,
 
     public DeviceCondition {
         holdBacks = List.copyOf(holdBacks);
+        heldBackNanos = Map.copyOf(heldBackNanos);
+    }
+
+    /** A reading without hold-back times. */
+    public DeviceCondition(long nanos, String device, List<String> holdBacks, double temperatureC, double clockMHz) {
+        this(nanos, device, holdBacks, temperatureC, clockMHz, Map.of());
     }
 
     /** Whether any reason in {@link #THROTTLES} held the device back. */

@@ -6,7 +6,9 @@ import org.tokenpowerbench.power.OperatingConditions;
 /**
  * {@code conditions.jsonl}: one line per iteration, sensor and device with how the device ran
  * during the wave's window: readings, throttled readings and their reasons, hottest temperature,
- * SM clock range ({@link OperatingConditions}).
+ * SM clock range, and where the device keeps hold-back times, each cause's milliseconds between
+ * the readings that bracket the wave ({@code heldBackMs}, over {@code heldBackSpanMs})
+ * ({@link OperatingConditions}).
  */
 public final class ConditionsRow {
 
@@ -34,6 +36,12 @@ public final class ConditionsRow {
             if (Double.isFinite(d.minClockMHz())) {
                 json.put("minSmClockMHz", d.minClockMHz());
                 json.put("meanSmClockMHz", d.meanClockMHz());
+            }
+            if (d.heldBackSpanNanos() > 0) {
+                json.put("heldBackSpanMs", d.heldBackSpanNanos() / 1e6);
+                ObjectNode held = json.putObject("heldBackMs");
+                d.heldBackNanos().forEach((cause, ns) -> held.put(cause, ns / 1e6));
+                json.put("throttledMs", d.throttledNanos() / 1e6);
             }
             dir.appendJsonLine(FILE, json);
         }

@@ -1,6 +1,7 @@
 package org.tokenpowerbench.jmh;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -191,7 +192,8 @@ class PowerProfilerTest {
     @Test
     void theSensorsOwnOptionsReachItAndABadOneIsOneLine() {
         ProfilerException e = assertThrows(ProfilerException.class, () -> new PowerProfiler("sensor=steady;capped=true;foo=1"));
-        assertEquals("steady takes no options but capped=true and grid=true, got [capped, foo]", e.getMessage());
+        assertEquals("steady takes no options but capped=true, grid=true and heldBack=true, got [capped, foo]",
+                e.getMessage());
     }
 
     @Test
@@ -210,6 +212,26 @@ class PowerProfilerTest {
         JsonNode last = new ObjectMapper().readTree(rows.get(rows.size() - 1));
         assertEquals("swPowerCap", last.get("reasons").get(0).asText());
         assertTrue(last.get("readings").asInt() > 10, "a 120 ms wave sampled every 10 ms: " + last);
+    }
+
+    @Test
+    void holdBackTimesReadOnTheBoundariesFlagAWaveNoReadingSawThrottled() throws Exception {
+        Map<String, Double> held = iteration(new PowerProfiler("sensor=steady;heldBack=true"), false);
+        assertEquals(0.0, held.get("steady.throttled"), "no reading of the reasons held back");
+        assertEquals(0.5, held.get("steady.throttledTime"), 1e-6, "half the time between the boundary readings (to a ns)");
+        assertTrue(captured.toString(StandardCharsets.UTF_8).contains("throttled during measurement 1"),
+                captured.toString(StandardCharsets.UTF_8));
+        List<String> rows = Files.readAllLines(dir.resolve("conditions.jsonl"));
+        JsonNode last = new ObjectMapper().readTree(rows.get(rows.size() - 1));
+        double span = last.get("heldBackSpanMs").asDouble();
+        assertTrue(span > 100, "the boundary readings bracket the 120 ms wave: " + last);
+        assertEquals(span / 2, last.get("heldBackMs").get("powerPolicy").asDouble(), 1e-3, last.toString());
+        assertEquals(0, last.get("heldBackMs").get("thermalPolicy").asDouble(), last.toString());
+        assertEquals(span / 2, last.get("throttledMs").asDouble(), 1e-3, last.toString());
+
+        WaveLedger.clear();
+        Map<String, Double> clean = iteration(new PowerProfiler("sensor=steady"), false);
+        assertNull(clean.get("steady.throttledTime"), "no hold-back times, no such result");
     }
 
     @Test

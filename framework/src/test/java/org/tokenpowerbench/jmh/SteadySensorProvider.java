@@ -38,8 +38,9 @@ public final class SteadySensorProvider implements PowerSensorProvider {
     public PowerSensor open(Map<String, String> options) {
         boolean capped = "true".equals(options.get("capped"));
         boolean grid = "true".equals(options.get("grid"));
-        if (!options.keySet().stream().allMatch(k -> k.equals("capped") || k.equals("grid"))) {
-            throw new org.tokenpowerbench.UserError("steady takes no options but capped=true and grid=true, got "
+        boolean heldBack = "true".equals(options.get("heldBack"));
+        if (!options.keySet().stream().allMatch(k -> k.equals("capped") || k.equals("grid") || k.equals("heldBack"))) {
+            throw new org.tokenpowerbench.UserError("steady takes no options but capped=true, grid=true and heldBack=true, got "
                     + new java.util.TreeSet<>(options.keySet()));
         }
         long t0 = System.nanoTime();
@@ -63,7 +64,12 @@ public final class SteadySensorProvider implements PowerSensorProvider {
                 out[0] = WATTS * (now - t0) / 1e9;
                 out[1] = WATTS;
                 // with capped=true, held back by the power cap at every reading, as a GPU at its limit is
-                conditions.add(new DeviceCondition(now, "GPU-0", capped ? List.of("swPowerCap") : List.of(), 60, 1500));
+                // with heldBack=true, held back by the power policy half the time in bursts no reading of the
+                // reasons sees, and the cumulative hold-back times read on boundaries only, as NVML's are
+                Map<String, Long> times = heldBack && boundary
+                        ? Map.of("powerPolicy", (now - t0) / 2, "thermalPolicy", 0L) : Map.of();
+                conditions.add(new DeviceCondition(now, "GPU-0", capped ? List.of("swPowerCap") : List.of(), 60, 1500,
+                        times));
             }
 
             @Override

@@ -15,13 +15,19 @@ import org.tokenpowerbench.power.nvml.NvmlMetadata.Probe;
  * @param firstMillijoules the counter's first reading (meaningless without a counter)
  * @param source     the power reading to shape the energy with, or {@link PowerSource#NONE}
  * @param limitWatts the enforced power limit, NaN when NVML does not say
+ * @param holdBackTimes whether the cumulative hold-back times answer, cheaply enough to read on
+ *                   every boundary ({@link NvmlHoldBackTimes#probe})
  * @param probes     every reading tried, in order
  */
-record GpuReadings(boolean counter, long firstMillijoules, PowerSource source, double limitWatts, List<Probe> probes) {
+record GpuReadings(boolean counter, long firstMillijoules, PowerSource source, double limitWatts,
+                   boolean holdBackTimes, List<Probe> probes) {
 
     private static final int[] INSTANT = {NvmlFields.POWER_INSTANT};
 
-    static GpuReadings probe(NvmlLibrary library, NvmlDeviceHandle h) {
+    /**
+     * Tries each reading once (the hold-back times three times, timed on {@code clock}).
+     */
+    static GpuReadings probe(NvmlLibrary library, NvmlDeviceHandle h, java.util.function.LongSupplier clock) {
         List<Probe> probes = new ArrayList<>();
         boolean counter;
         long first = 0;
@@ -65,6 +71,8 @@ record GpuReadings(boolean counter, long firstMillijoules, PowerSource source, d
         } catch (NvmlException e) {
             limit = Double.NaN;
         }
-        return new GpuReadings(counter, first, source, limit, List.copyOf(probes));
+        Probe holdBack = NvmlHoldBackTimes.probe(library, h, clock);
+        probes.add(holdBack);
+        return new GpuReadings(counter, first, source, limit, holdBack.worked(), List.copyOf(probes));
     }
 }

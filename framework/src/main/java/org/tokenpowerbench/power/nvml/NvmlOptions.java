@@ -28,9 +28,15 @@ import org.tokenpowerbench.power.OptionLine;
  *       on the learned phase); see {@link CounterSchedule} for why all of them exist. The schedule
  *       chosen is recorded as {@code nvml.counterSchedule} in {@code sensors.jsonl}.</li>
  *   <li>{@code conditionsPeriod}: how often each GPU's clock event reasons, temperature and SM
- *       clock are read between boundaries (always on boundaries), e.g. {@code 100ms} (the
- *       default) or {@code 1s} (a tenth of the calls; a throttle shorter than a second between
- *       boundaries may then go unseen).</li>
+ *       clock are read between boundaries (always on boundaries), e.g. {@code 100ms} or {@code 1s}.
+ *       By default 1 s on GPUs whose cumulative hold-back times the sensor reads on every
+ *       boundary (NVML's perf-policy times, {@code NvmlHoldBackTimes}: every nanosecond a power or
+ *       thermal limit held the clocks back is then counted, however short), else 100 ms (the
+ *       reasons are then all that sees a throttle, and only at the instants they are read). What
+ *       the 1 s reads can still miss: a hardware slowdown or power brake shorter than a second,
+ *       which no hold-back time read here counts, and a short dip of the clock or peak of the
+ *       temperature. {@link #DEFAULT_CONDITIONS_PERIOD} and {@link #HOLD_BACK_CONDITIONS_PERIOD}
+ *       say why each.</li>
  *   <li>{@code power}: where each GPU's power comes from. {@code buffer} (the default): the
  *       power samples the driver keeps in its own buffer ({@code nvmlDeviceGetSamples}), each with
  *       the driver's own time stamp, fetched every {@code bufferPeriod} and on boundaries (channel
@@ -48,7 +54,8 @@ import org.tokenpowerbench.power.OptionLine;
  * @param gpus          visible indices to measure, or null for all
  * @param counterPeriod   time between bracket hunts of the counter's steps on non-boundary samples
  * @param counterSchedule whether hunts stay {@code counterPeriod} apart all run, or thin out once the phase is known
- * @param conditionsPeriod time between reads of the devices' conditions on non-boundary samples
+ * @param conditionsPeriod time between reads of the devices' conditions on non-boundary samples;
+ *                         null: by what the GPUs offer ({@link #conditionsPeriodFor})
  * @param power           where each GPU's power comes from
  * @param bufferPeriod    time between fetches of the driver's power samples with {@link Power#BUFFER};
  *                        null: the schedule's default ({@link #bufferPeriodFor})
@@ -56,8 +63,20 @@ import org.tokenpowerbench.power.OptionLine;
 public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSchedule counterSchedule,
                           Duration conditionsPeriod, Power power, Duration bufferPeriod) {
 
-    /** The default {@code conditionsPeriod}: 100 ms, the period NVML refreshes its readings at. */
+    /**
+     * The default {@code conditionsPeriod} where the hold-back times are not read: 100 ms, the
+     * period NVML refreshes its readings at, so a throttle of one update is seen.
+     */
     public static final Duration DEFAULT_CONDITIONS_PERIOD = Duration.ofMillis(100);
+    /**
+     * The default {@code conditionsPeriod} where every measured GPU's hold-back times are read on
+     * boundaries: 1 s. Between boundaries the reads then only follow temperature and clock, and the
+     * sampler of a learned {@code boundaries} schedule wakes about twice a second instead of ten
+     * times. On an H200 (session 14, docs/gpu-proof.md) eight GPUs' reasons every 100 ms cost
+     * 0.8-1.4 ms of CPU a second and temperature and clock 0.3-0.4; a parked thread's wake costs
+     * 43-113 us of CPU on the development machine.
+     */
+    public static final Duration HOLD_BACK_CONDITIONS_PERIOD = Duration.ofSeconds(1);
     /** The default {@code bufferPeriod}: 500 ms, a fifth of what an H200's driver buffer holds. */
     public static final Duration DEFAULT_BUFFER_PERIOD = Duration.ofMillis(500);
     /**
@@ -189,7 +208,7 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
         if (counterSchedule == null) {
             throw new IllegalArgumentException("counterSchedule must be given");
         }
-        if (conditionsPeriod == null || conditionsPeriod.isNegative()) {
+        if (conditionsPeriod != null && conditionsPeriod.isNegative()) {
             throw new IllegalArgumentException("conditionsPeriod must be zero or more, got " + conditionsPeriod);
         }
         if (power == null) {
@@ -202,8 +221,19 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
 
     /** Every visible GPU, the counter schedule by their number ({@code auto}), power from the driver's buffer. */
     public static NvmlOptions defaults() {
-        return new NvmlOptions(null, DEFAULT_COUNTER_PERIOD, CounterSchedule.AUTO, DEFAULT_CONDITIONS_PERIOD,
-                Power.BUFFER, null);
+        return new NvmlOptions(null, DEFAULT_COUNTER_PERIOD, CounterSchedule.AUTO, null, Power.BUFFER, null);
+    }
+
+    /**
+     * The {@code conditionsPeriod} given, else {@link #HOLD_BACK_CONDITIONS_PERIOD} (1 s) where every
+     * measured GPU's hold-back times are read on boundaries and {@link #DEFAULT_CONDITIONS_PERIOD}
+     * (100 ms) where any GPU's are not.
+     */
+    public Duration conditionsPeriodFor(boolean holdBackTimesEverywhere) {
+        if (conditionsPeriod != null) {
+            return conditionsPeriod;
+        }
+        return holdBackTimesEverywhere ? HOLD_BACK_CONDITIONS_PERIOD : DEFAULT_CONDITIONS_PERIOD;
     }
 
     /**
@@ -275,6 +305,6 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
                     + " so samples would be lost between fetches; use bufferPeriod=500ms or anything up to 2s");
         }
         return new NvmlOptions(gpus, line.duration("counterPeriod", DEFAULT_COUNTER_PERIOD), counterSchedule,
-                line.duration("conditionsPeriod", DEFAULT_CONDITIONS_PERIOD), power, bufferPeriod);
+                line.duration("conditionsPeriod", null), power, bufferPeriod); // null: by what the GPUs offer
     }
 }

@@ -194,6 +194,9 @@ public final class NvmlSensor implements PowerSensor {
     private boolean closed;
     /** How often the devices' conditions (clock event reasons, temperature, clock) are read between boundaries. */
     private final long conditionsPeriodNanos;
+    /** Conditions and a buffer fetch due within this of each other are taken in one wake ({@link #idleNanos}). */
+    private final long coalesceNanos;
+    private static final long MAX_COALESCE_NANOS = 100_000_000L;
     private final List<DeviceCondition> conditions = new ArrayList<>();
     private long nextConditions = Long.MIN_VALUE;
     /** Whether this GPU's conditions can be read at all (turned off after the first refusal). */
@@ -206,6 +209,8 @@ public final class NvmlSensor implements PowerSensor {
         final PowerSource powerSource;
         final CumulativeEnergy energy;
         String uuid = "";
+        /** Whether the GPU's cumulative hold-back times are read on boundaries ({@link NvmlHoldBackTimes}). */
+        boolean holdBackTimes;
         int counterChannel = -1;
         int powerChannel = -1;
         /** When the next bracket hunt's first read is due. */
@@ -288,7 +293,12 @@ public final class NvmlSensor implements PowerSensor {
         this.huntSpacingNanos = Math.max(1, Math.round((double) options.counterPeriod().toNanos() / p)) * p;
         this.adaptive = schedule == NvmlOptions.CounterSchedule.ADAPTIVE;
         this.boundariesOnly = schedule == NvmlOptions.CounterSchedule.BOUNDARIES;
-        this.conditionsPeriodNanos = options.conditionsPeriod().toNanos();
+        boolean holdBackEverywhere = true;
+        for (GpuState g : gpus) {
+            holdBackEverywhere &= g.holdBackTimes;
+        }
+        this.conditionsPeriodNanos = options.conditionsPeriodFor(holdBackEverywhere).toNanos();
+        this.coalesceNanos = Math.min(MAX_COALESCE_NANOS, conditionsPeriodNanos / 4);
         this.channels = List.copyOf(channels);
         this.gpus = gpus;
         this.metadata = metadata;
@@ -432,7 +442,7 @@ public final class NvmlSensor implements PowerSensor {
             int nvmlIndex = visible.nvmlIndices().get(v);
             NvmlDeviceHandle h = handles.get(nvmlIndex);
             String uuid = uuids.get(nvmlIndex);
-            GpuReadings readings = GpuReadings.probe(library, h);
+            GpuReadings readings = GpuReadings.probe(library, h, nanoClock);
             boolean counter = readings.counter();
             PowerSource source = readings.source();
             if (options.power() == NvmlOptions.Power.BUFFER) {
@@ -468,6 +478,7 @@ public final class NvmlSensor implements PowerSensor {
             }
             GpuState s = new GpuState(h, source, counter ? energy : null, now);
             s.uuid = uuid;
+            s.holdBackTimes = readings.holdBackTimes();
             String prefix = "gpu" + v;
             if (counter) {
                 s.counterChannel = channels.size();
@@ -707,7 +718,7 @@ public final class NvmlSensor implements PowerSensor {
         }
         lastSample = now;
         if (boundary || now - nextConditions >= 0) {
-            readConditions(now);
+            readConditions(now, boundary);
         }
         GpuState starting = null;
         for (GpuState g : gpus) {
@@ -916,7 +927,10 @@ public final class NvmlSensor implements PowerSensor {
      * With {@code counterSchedule=boundaries}, once every counter's phase is learned, no hunt or
      * edge check is open and every GPU's power comes from the driver's buffer, nothing is read
      * between boundaries but the conditions (every {@code conditionsPeriod}) and the buffer
-     * (every {@code bufferPeriod}): the time until the earlier of those is due. Else 0.
+     * (every {@code bufferPeriod}): the time until the earlier of those is due, or until the later
+     * where they fall within a quarter of the conditions' period (at most 100 ms) of each other, so
+     * that a sampler fetching and reading the conditions every second wakes once a second rather
+     * than twice. Else 0.
      */
     @Override
     public long idleNanos() {
@@ -935,6 +949,10 @@ public final class NvmlSensor implements PowerSensor {
             return 0; // not sampled yet
         }
         long due = Math.min(nextBufferFetch, nextConditions);
+        long later = Math.max(nextBufferFetch, nextConditions);
+        if (later - due <= coalesceNanos) {
+            due = later; // one wake for both: the earlier waits a little, which neither minds
+        }
         long now = nanoClock.getAsLong();
         return due - now > 0 ? due - now : 0;
     }
@@ -1126,10 +1144,12 @@ public final class NvmlSensor implements PowerSensor {
 
     /**
      * Reads every GPU's clock event reasons, temperature and SM clock (each a call of about a
-     * microsecond) every {@code conditionsPeriod} (100 ms unless set) and on boundary samples. A GPU that does
-     * not offer the reasons stops being asked; temperature or clock alone may be missing (NaN).
+     * microsecond) every {@code conditionsPeriod} and on boundary samples, and on boundaries its
+     * hold-back times where they are offered ({@link NvmlHoldBackTimes}). A GPU that does not
+     * offer the reasons stops being asked; temperature or clock alone may be missing (NaN), and a
+     * failed read of the hold-back times leaves them out of that reading.
      */
-    private void readConditions(long now) {
+    private void readConditions(long now, boolean boundary) {
         nextConditions = now + conditionsPeriodNanos;
         if (!conditionsOffered) {
             return;
@@ -1155,7 +1175,15 @@ public final class NvmlSensor implements PowerSensor {
             } catch (NvmlException e) {
                 clock = Double.NaN;
             }
-            conditions.add(new DeviceCondition(now, g.uuid, NvmlClockEvents.names(mask), temperature, clock));
+            Map<String, Long> heldBack = Map.of();
+            if (boundary && g.holdBackTimes) {
+                try {
+                    heldBack = NvmlHoldBackTimes.read(library, g.handle);
+                } catch (NvmlException e) {
+                    failed(e.getMessage());
+                }
+            }
+            conditions.add(new DeviceCondition(now, g.uuid, NvmlClockEvents.names(mask), temperature, clock, heldBack));
         }
     }
 
@@ -1193,8 +1221,14 @@ public final class NvmlSensor implements PowerSensor {
                 break;
             }
         }
+        int holdBack = 0;
+        for (GpuState g : gpus) {
+            holdBack += g.holdBackTimes ? 1 : 0;
+        }
         env.put("conditions", conditionsOffered
-                ? "clock event reasons, temperature and SM clock read every " + conditionsPeriodNanos / 1_000_000 + " ms"
+                ? "clock event reasons, temperature and SM clock read every " + conditionsPeriodNanos / 1_000_000
+                        + " ms and on boundaries; hold-back times (NVML perf policies) read on boundaries on " + holdBack
+                        + " of " + gpus.length + " GPU(s)"
                 : "not read: " + conditionsRefusal);
         return env;
     }

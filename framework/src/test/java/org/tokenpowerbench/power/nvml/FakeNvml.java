@@ -50,6 +50,15 @@ final class FakeNvml implements NvmlLibrary {
         long clockEvents;
         int temperatureC = 45;
         int smClockMHz = 1980;
+        /**
+         * The cumulative hold-back times of fields 74, 75, 77 and 79 (power, thermal, board limit,
+         * reliability), nanoseconds, as a test sets them; null: the fields are not supported. An
+         * entry below 0 is not supported on its own.
+         */
+        long[] holdBackNanos;
+        /** How long a read of the hold-back fields keeps the caller, passed to {@link FakeNvml#spend}. */
+        long holdBackReadNanos;
+        int holdBackReads;
 
         Gpu(String uuid, String name) {
             this.uuid = uuid;
@@ -261,7 +270,12 @@ final class FakeNvml implements NvmlLibrary {
     @Override
     public List<NvmlFieldValue> fieldValues(NvmlDeviceHandle device, int scopeId, int... fieldIds) {
         Gpu g = gpu("nvmlDeviceGetFieldValues", device);
-        g.fieldReads++;
+        if (java.util.Arrays.stream(fieldIds).anyMatch(id -> holdBackIndex(id) >= 0)) {
+            g.holdBackReads++; // counted apart from the power field's reads
+            spend.accept(g.holdBackReadNanos);
+        } else {
+            g.fieldReads++;
+        }
         try (Memory m = new Memory((long) NvmlFields.SIZE * fieldIds.length)) {
             for (int i = 0; i < fieldIds.length; i++) {
                 NvmlFields.writeRequest(m, i, fieldIds[i], scopeId);
@@ -270,10 +284,15 @@ final class FakeNvml implements NvmlLibrary {
             for (int i = 0; i < fieldIds.length; i++) {
                 long base = (long) i * NvmlFields.SIZE;
                 m.setLong(base + 8, clock.getAsLong() / 1000);
+                int holdBack = holdBackIndex(fieldIds[i]);
                 if (fieldIds[i] == NvmlFields.POWER_INSTANT && g.instantField) {
                     m.setInt(base + 24, NvmlValueType.UNSIGNED_INT.code());
                     m.setInt(base + 28, NvmlReturn.SUCCESS);
                     m.setInt(base + 32, (int) Math.round(g.watts * 1000));
+                } else if (holdBack >= 0 && g.holdBackNanos != null && g.holdBackNanos[holdBack] >= 0) {
+                    m.setInt(base + 24, NvmlValueType.UNSIGNED_LONG_LONG.code());
+                    m.setInt(base + 28, NvmlReturn.SUCCESS);
+                    m.setLong(base + 32, g.holdBackNanos[holdBack]);
                 } else {
                     m.setInt(base + 28, NvmlReturn.NOT_SUPPORTED);
                 }
@@ -284,6 +303,17 @@ final class FakeNvml implements NvmlLibrary {
             }
             return out;
         }
+    }
+
+    /** Where a hold-back field's value sits in {@link Gpu#holdBackNanos}, -1 for other fields. */
+    private static int holdBackIndex(int fieldId) {
+        return switch (fieldId) {
+            case 74 -> 0;
+            case 75 -> 1;
+            case 77 -> 2;
+            case 79 -> 3;
+            default -> -1;
+        };
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.tokenpowerbench.power.DeviceCondition;
 import org.tokenpowerbench.power.OperatingConditions;
+import org.tokenpowerbench.power.ReadingsForTests;
 
 /** Clock event reasons, temperature and SM clock read beside power, through a fake NVML. */
 class NvmlConditionsTest {
@@ -53,7 +54,8 @@ class NvmlConditionsTest {
             sampleFor(sensor, 5000);
             // boundaries at 0 and 5000 ms, and every second between: 0, 1000, ..., 4000 and 5000
             assertEquals(6, sensor.drainConditions().size());
-            assertEquals("clock event reasons, temperature and SM clock read every 1000 ms",
+            assertEquals("clock event reasons, temperature and SM clock read every 1000 ms and on boundaries;"
+                    + " hold-back times (NVML perf policies) read on boundaries on 0 of 1 GPU(s)",
                     sensor.environment().get("conditions"));
         }
     }
@@ -112,6 +114,138 @@ class NvmlConditionsTest {
             assertEquals(List.of(), sensor.drainConditions());
             assertTrue(sensor.environment().get("conditions").startsWith("not read: "),
                     sensor.environment().get("conditions"));
+        }
+    }
+
+    @Test
+    void holdBackTimesReadOnBoundariesCountAThrottleNoReasonReadSaw() throws Exception {
+        FakeNvml.Gpu a = FakeNvml.h200(U0);
+        a.holdBackNanos = new long[] {7_000 * MS, 3 * MS, 0, 9_000 * MS};
+        FakeNvml nvml = new FakeNvml(now::get, a);
+        try (NvmlSensor sensor = open(nvml)) {
+            assertEquals(3, a.holdBackReads, "three timed reads when the sensor opens");
+            assertTrue(sensor.environment().get("conditions").contains("read every 1000 ms and on boundaries;"
+                    + " hold-back times (NVML perf policies) read on boundaries on 1 of 1 GPU(s)"),
+                    sensor.environment().get("conditions"));
+            double[] out = new double[sensor.channels().size()];
+            long open = now.get();
+            sensor.sample(out, true);
+            for (int k = 1; k < 300; k++) {
+                now.addAndGet(10 * MS);
+                if (k == 150) { // a 40 ms power cap between two reads of the reasons, which never show it
+                    a.holdBackNanos[0] += 40 * MS;
+                    a.holdBackNanos[3] += 2_000 * MS; // the reliability policy: kept, not a throttle
+                }
+                sensor.sample(out, false);
+            }
+            now.addAndGet(10 * MS);
+            long close = now.get();
+            sensor.sample(out, true);
+            assertEquals(5, a.holdBackReads, "and once on each boundary, never between");
+            List<DeviceCondition> read = sensor.drainConditions();
+            assertEquals(4, read.size(), "boundaries at 0 and 3000 ms, and at 1000 and 2000 ms between");
+            OperatingConditions c = OperatingConditions.of(read, open + 5 * MS, close - 5 * MS);
+            OperatingConditions.Device d = c.devices().get(0);
+            assertEquals(0, d.throttled(), "no reading of the reasons was throttled");
+            assertEquals(Map.of("powerPolicy", 40 * MS, "thermalPolicy", 0L, "boardLimit", 0L, "reliability", 2_000 * MS),
+                    d.heldBackNanos());
+            assertEquals(close - open, d.heldBackSpanNanos(), "from the opening boundary's reading to the closing one's");
+            assertEquals(40 * MS, d.throttledNanos());
+            assertEquals(40.0 / 3000, d.throttledTimeShare(), 1e-12);
+            assertTrue(c.throttled());
+            assertTrue(c.describe().contains("held back 40 ms of 3.0 s (powerPolicy 40 ms, reliability 2000 ms)"),
+                    c.describe());
+        }
+    }
+
+    @Test
+    void aReliabilityOrBoardLimitAloneIsKeptButNotAThrottle() throws Exception {
+        FakeNvml.Gpu a = FakeNvml.h200(U0);
+        a.holdBackNanos = new long[] {0, 0, 0, 0};
+        try (NvmlSensor sensor = open(new FakeNvml(now::get, a))) {
+            long open = now.get();
+            double[] out = new double[sensor.channels().size()];
+            sensor.sample(out, true);
+            now.addAndGet(500 * MS);
+            a.holdBackNanos[2] += 100 * MS;
+            a.holdBackNanos[3] += 400 * MS;
+            sensor.sample(out, true);
+            OperatingConditions c = OperatingConditions.of(sensor.drainConditions(), open + MS, now.get() - MS);
+            assertEquals(Map.of("powerPolicy", 0L, "thermalPolicy", 0L, "boardLimit", 100 * MS, "reliability", 400 * MS),
+                    c.devices().get(0).heldBackNanos());
+            assertFalse(c.throttled());
+            assertEquals(0, c.devices().get(0).throttledTimeShare(), 0);
+        }
+    }
+
+    @Test
+    void holdBackTimesThatCostMoreThanHalfAMillisecondAreNotReadAndTheReasonsStayAtATenthOfASecond() throws Exception {
+        FakeNvml.Gpu a = FakeNvml.h200(U0);
+        a.holdBackNanos = new long[] {0, 0, 0, 0};
+        a.holdBackReadNanos = 2 * MS;
+        FakeNvml nvml = new FakeNvml(now::get, a);
+        nvml.spend = now::addAndGet;
+        try (NvmlSensor sensor = open(nvml)) {
+            assertEquals(3, a.holdBackReads);
+            assertEquals("a read takes 2.00 ms, over the 0.5 ms allowed on every boundary; clock event reasons are read"
+                    + " every conditionsPeriod instead",
+                    sensor.environment().get("nvml.gpu0.probe.NVML_FI_DEV_PERF_POLICY"));
+            sampleFor(sensor, 1000);
+            assertEquals(3, a.holdBackReads, "never read again");
+            List<DeviceCondition> read = sensor.drainConditions();
+            assertEquals(11, read.size(), "every 100 ms, as without hold-back times");
+            assertTrue(read.stream().allMatch(r -> r.heldBackNanos().isEmpty()));
+        }
+    }
+
+    @Test
+    void oneGpuWithoutHoldBackTimesKeepsTheReasonsOfAllAtATenthOfASecond() throws Exception {
+        FakeNvml.Gpu a = FakeNvml.h200(U0);
+        a.holdBackNanos = new long[] {0, 0, 0, 0};
+        FakeNvml.Gpu b = FakeNvml.h200(U1);
+        b.holdBackNanos = new long[] {-1, 0, 0, 0}; // no power policy time: not enough to see a throttle by
+        try (NvmlSensor sensor = open(new FakeNvml(now::get, a, b))) {
+            sampleFor(sensor, 1000);
+            List<DeviceCondition> read = sensor.drainConditions();
+            assertEquals(22, read.size(), "11 moments, 2 GPUs");
+            assertEquals(2, read.stream().filter(r -> !r.heldBackNanos().isEmpty()).count(), "GPU 0's boundaries");
+            assertTrue(sensor.environment().get("conditions").contains("read every 100 ms and on boundaries;"
+                    + " hold-back times (NVML perf policies) read on boundaries on 1 of 2 GPU(s)"));
+        }
+    }
+
+    @Test
+    void aSamplerWithNothingElseToReadWakesOnceForTheConditionsAndAFetchDueCloseTogether() throws Exception {
+        FakeNvml.Gpu a = FakeNvml.h200(U0);
+        a.counter = false; // nothing to hunt: between boundaries only the conditions and the buffer are due
+        a.bufferSpacingNanos = 20 * MS;
+        a.holdBackNanos = new long[] {0, 0, 0, 0};
+        FakeNvml nvml = new FakeNvml(now::get, a);
+        try (NvmlSensor sensor = NvmlSensor.open(nvml, NvmlOptions.parse(Map.of("counterSchedule", "boundaries")),
+                new HashMap<>(), now::get, nvml::wallNanos)) {
+            org.tokenpowerbench.power.Readings out = ReadingsForTests.create(sensor.channels().size());
+            sensor.sample(out, true); // a window closes: the buffer is fetched and the conditions read, both due in 1 s
+            assertEquals(1000 * MS, sensor.idleNanos());
+            now.addAndGet(60 * MS);
+            sensor.opensWindow();
+            ReadingsForTests.clear(out);
+            sensor.sample(out, true); // the next opens 60 ms later: the conditions are read, the fetch is not repeated
+            assertEquals(1000 * MS, sensor.idleNanos(), "the fetch due at 1000 ms waits for the conditions at 1060 ms");
+            now.addAndGet(1000 * MS);
+            ReadingsForTests.clear(out);
+            sensor.sample(out, false);
+            assertEquals(1000 * MS, sensor.idleNanos(), "both were taken in that one wake");
+        }
+        try (NvmlSensor sensor = NvmlSensor.open(nvml, NvmlOptions.parse(Map.of("counterSchedule", "boundaries",
+                "conditionsPeriod", "1s")), new HashMap<>(), now::get, nvml::wallNanos)) {
+            org.tokenpowerbench.power.Readings out = ReadingsForTests.create(sensor.channels().size());
+            sensor.sample(out, true);
+            now.addAndGet(300 * MS);
+            sensor.opensWindow();
+            ReadingsForTests.clear(out);
+            sensor.sample(out, true); // 300 ms later: too late to replay, so it fetches; both due at 1300 ms
+            now.addAndGet(200 * MS);
+            assertEquals(800 * MS, sensor.idleNanos());
         }
     }
 }

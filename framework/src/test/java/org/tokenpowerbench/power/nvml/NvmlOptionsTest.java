@@ -32,9 +32,15 @@ class NvmlOptionsTest {
     }
 
     @Test
-    void conditionsAreReadEveryTenthOfASecondUnlessSaidOtherwise() {
-        assertEquals(Duration.ofMillis(100), NvmlOptions.parse(Map.of()).conditionsPeriod());
-        assertEquals(Duration.ofSeconds(1), NvmlOptions.parse(Map.of("conditionsPeriod", "1s")).conditionsPeriod());
+    void conditionsAreReadEverySecondWhereHoldBackTimesAreReadElseEveryTenthUnlessSaidOtherwise() {
+        NvmlOptions unset = NvmlOptions.parse(Map.of());
+        assertNull(unset.conditionsPeriod());
+        assertEquals(Duration.ofSeconds(1), unset.conditionsPeriodFor(true));
+        assertEquals(Duration.ofMillis(100), unset.conditionsPeriodFor(false));
+        assertEquals(unset, NvmlOptions.defaults());
+        NvmlOptions given = NvmlOptions.parse(Map.of("conditionsPeriod", "250ms"));
+        assertEquals(Duration.ofMillis(250), given.conditionsPeriodFor(true));
+        assertEquals(Duration.ofMillis(250), given.conditionsPeriodFor(false));
         assertThrows(UserError.class, () -> NvmlOptions.parse(Map.of("conditionsPeriod", "often")));
     }
 
