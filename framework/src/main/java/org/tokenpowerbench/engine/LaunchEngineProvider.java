@@ -60,6 +60,11 @@ public final class LaunchEngineProvider implements EngineProvider {
                 return description;
             }
 
+            @Override
+            public long pid() {
+                return launched.pid();
+            }
+
             /** As any server's: a preset turns the engine's metrics on; one that has none answers 404 once. */
             @Override
             public String metricsPath() {

@@ -23,6 +23,15 @@ public interface RunningEngine extends AutoCloseable {
         return null;
     }
 
+    /**
+     * The engine's process id on this host where the benchmark launched it (its CPU is then
+     * counted per wave, {@code workload.HostCpu}); -1 otherwise (a remote server, the embedded
+     * engine in this JVM).
+     */
+    default long pid() {
+        return -1;
+    }
+
     /** Stops what this engine started; never throws for a server that someone else runs. */
     @Override
     void close();

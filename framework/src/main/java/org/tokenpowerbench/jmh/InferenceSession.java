@@ -21,6 +21,7 @@ import org.tokenpowerbench.report.TrialAxesFile;
 import org.tokenpowerbench.report.TrialKey;
 import org.tokenpowerbench.workload.ClientLag;
 import org.tokenpowerbench.workload.ClosedLoopDriver;
+import org.tokenpowerbench.workload.HostCpu;
 import org.tokenpowerbench.workload.OpenLoopDriver;
 import org.tokenpowerbench.workload.PromptCache;
 import org.tokenpowerbench.workload.PromptSet;
@@ -281,18 +282,22 @@ public final class InferenceSession implements AutoCloseable {
         }
         client.takeReaderLag(); // counts from this wave's start
         ClientLag lag = ClientLag.start();
+        HostCpu host = HostCpu.start(engine.pid());
         WaveRecord wave;
         ClientLag.Reading reading;
+        HostCpu.Reading hostCpu;
         try (WaveProgress.Running shown = progress().start()) {
             wave = driver.run(prompts, spec.outputTokens(), spec.waveNanos());
         } finally {
             reading = lag.stop(client.takeReaderLag()); // never left running behind a wave that threw
+            hostCpu = host.stop();
         }
         wave = wave.withClientLag(reading);
         try {
             String iteration = iterationLabel + "-" + iterationNumber;
             ServerWave server = serverWave(wave, iteration);
-            WaveLedger.publish(new WaveLedger.Entry(spec, wave, promptTokenization, server, engine.endpoint().replicas()));
+            WaveLedger.publish(new WaveLedger.Entry(spec, wave, promptTokenization, server, engine.endpoint().replicas(),
+                    hostCpu));
             RequestsFile.append(runDirectory, trial(spec), iteration, wave);
             long failed = wave.failedRequests();
             int size = wave.requests().size();

@@ -24,6 +24,7 @@ import org.tokenpowerbench.report.RunDirectory;
 import org.tokenpowerbench.report.TrialKey;
 import org.tokenpowerbench.stats.Distribution;
 import org.tokenpowerbench.workload.Goodput;
+import org.tokenpowerbench.workload.HostCpu;
 import org.tokenpowerbench.workload.WaveMetrics;
 
 /**
@@ -108,13 +109,34 @@ public class RequestMetricsProfiler implements InternalProfiler {
         String kind = iterationParams.getType().name().toLowerCase(Locale.ROOT);
         RequestsRow.append(RunDirectory.current(), new TrialKey(spec.benchmarkClass(), spec.describe()), kind,
                 iterationsByKind.merge(kind, 1, Integer::sum), entry.promptTokenization(), m, facts, warnings,
-                ReplicaFigures.of(entry.wave().requests(), entry.replicaUrls(), m.seconds()));
+                ReplicaFigures.of(entry.wave().requests(), entry.replicaUrls(), m.seconds()), entry.hostCpu());
         List<Result> results = results(m, spec.openLoop());
+        results.addAll(hostResults(entry.hostCpu()));
         results.addAll(replicaResults(entry.wave().requests()));
         if (server != null) {
             results.addAll(serverResults(server));
         }
         results.addAll(startup(LaunchedEndpoint.fromSystemProperties()));
+        return results;
+    }
+
+    /**
+     * Who used the host's CPUs during the wave ({@link HostCpu}): {@code host.cpu} (all of it),
+     * {@code host.steal}, {@code host.others.cpu} (neither this JVM nor the engine) and, for an
+     * engine the benchmark launched, {@code engine.cpu}; shares of every CPU the host lists. None
+     * where {@code /proc/stat} was not read.
+     */
+    static List<Result> hostResults(HostCpu.Reading host) {
+        List<Result> results = new java.util.ArrayList<>();
+        if (host == null) {
+            return results;
+        }
+        results.add(avg("host.cpu", host.busyShare(), "share of all CPUs"));
+        results.add(avg("host.steal", host.stealShare(), "share of all CPUs"));
+        results.add(avg("host.others.cpu", host.othersShare(), "share of all CPUs"));
+        if (Double.isFinite(host.engineShare())) {
+            results.add(avg("engine.cpu", host.engineShare(), "share of all CPUs"));
+        }
         return results;
     }
 

@@ -20,10 +20,15 @@ public final class WaveLedger {
      * @param replicaUrls the engine's replicas, in the order a row's {@code replica} indexes them
      */
     public record Entry(BenchmarkSpec spec, WaveRecord wave, String promptTokenization, ServerWave server,
-                        java.util.List<String> replicaUrls) {
+                        java.util.List<String> replicaUrls, org.tokenpowerbench.workload.HostCpu.Reading hostCpu) {
 
         public Entry {
             replicaUrls = replicaUrls == null ? java.util.List.of() : java.util.List.copyOf(replicaUrls);
+        }
+
+        public Entry(BenchmarkSpec spec, WaveRecord wave, String promptTokenization, ServerWave server,
+                     java.util.List<String> replicaUrls) {
+            this(spec, wave, promptTokenization, server, replicaUrls, null);
         }
 
         public Entry(BenchmarkSpec spec, WaveRecord wave, String promptTokenization, ServerWave server) {

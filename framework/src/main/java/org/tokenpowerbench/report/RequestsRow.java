@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Map;
 import org.tokenpowerbench.stats.Distribution;
 import org.tokenpowerbench.workload.Goodput;
+import org.tokenpowerbench.workload.HostCpu;
 import org.tokenpowerbench.workload.WaveMetrics;
 
 /**
@@ -33,6 +34,16 @@ public final class RequestsRow {
     public static void append(RunDirectory dir, TrialKey trial, String iteration, int number, String promptTokenization,
                               WaveMetrics m, Map<String, Object> facts, Map<String, String> warnings,
                               java.util.List<ReplicaFigures> replicas) {
+        append(dir, trial, iteration, number, promptTokenization, m, facts, warnings, replicas, null);
+    }
+
+    /**
+     * As above, with who used the host's CPUs during the wave ({@code hostCpu}: busy, steal, this
+     * JVM, the launched engine, the others; {@link HostCpu}), where it was read.
+     */
+    public static void append(RunDirectory dir, TrialKey trial, String iteration, int number, String promptTokenization,
+                              WaveMetrics m, Map<String, Object> facts, Map<String, String> warnings,
+                              java.util.List<ReplicaFigures> replicas, HostCpu.Reading host) {
         ObjectNode json = dir.newObject();
         json.put("kind", "requests");
         json.put("trial", trial.description());
@@ -60,6 +71,14 @@ public final class RequestsRow {
                 // how long the selector's reads waited behind other streams ready at once
                 distribution(json, "clientReaderLag", m.clientLag().readerLagMs());
             }
+        }
+        if (host != null) {
+            ObjectNode h = json.putObject("hostCpu");
+            h.put("busyShare", host.busyShare());
+            h.put("stealShare", host.stealShare());
+            finite(h, "clientShare", host.clientShare());
+            finite(h, "engineShare", host.engineShare());
+            h.put("othersShare", host.othersShare());
         }
         if (Double.isFinite(m.peakOutputTokensPerSecond())) {
             json.put("peakOutputTokensPerSecond", m.peakOutputTokensPerSecond());
@@ -113,5 +132,11 @@ public final class RequestsRow {
         node.put("p90", d.p90());
         node.put("p99", d.p99());
         node.put("max", d.max());
+    }
+
+    private static void finite(ObjectNode json, String key, double value) {
+        if (Double.isFinite(value)) {
+            json.put(key, value);
+        }
     }
 }

@@ -138,7 +138,7 @@ final class ManagedEngines implements AutoCloseable {
             running = key;
         }
         return new LaunchedEndpoint(p.url(), p.command().servedModel(), p.command().tokenizer(), served.reused(),
-                served.startupSeconds(), served.startupJoules()).jvmArgs();
+                served.startupSeconds(), served.startupJoules(), p.pid()).jvmArgs();
     }
 
     /** After a trial: an engine that died during it is recorded now, so the next trial starts a fresh one. */

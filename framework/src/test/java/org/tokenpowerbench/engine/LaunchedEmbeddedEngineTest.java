@@ -32,7 +32,7 @@ class LaunchedEmbeddedEngineTest {
     Path dir;
 
     @Test
-    void aLlamaCppServerLaunchedServesAndStops() {
+    void aLlamaCppServerLaunchedServesAndStops() throws Exception {
         String model = "synthetic:llama-tiny";
         LaunchedEngines.Commands command = (value, axes, port) -> new LaunchCommand(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dtpb.embedded.port=" + port,
@@ -50,14 +50,20 @@ class LaunchedEmbeddedEngineTest {
             assertTrue(s.startupSeconds() > 0);
             assertTrue(s.version().contains(model), "the version path's body: " + s.version());
             LaunchedEndpoint endpoint = new LaunchedEndpoint(s.engine().url(), model, null, false, s.startupSeconds(),
-                    Map.of());
+                    Map.of(), s.engine().pid());
             List<String> args = endpoint.jvmArgs();
             try {
                 args.forEach(a -> System.setProperty(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1)));
                 try (RunningEngine fork = Engines.open(new EngineRequest("launch:embedded-test", model, "f16", 2, 256, null))) {
                     assertEquals(s.engine().url(), fork.endpoint().baseUrl());
                     assertTrue(fork.endpoint().tokenizer() != null, "llama.cpp's /tokenize counts: " + fork.description());
+                    assertEquals(s.engine().pid(), fork.pid(), "the fork knows the engine's process");
+                    org.tokenpowerbench.workload.HostCpu host = org.tokenpowerbench.workload.HostCpu.start(fork.pid());
                     assertTrue(fork.endpoint().tokenizer().encode("Hello world").length > 0);
+                    Thread.sleep(50); // at least a few of the kernel's 10 ms ticks
+                    org.tokenpowerbench.workload.HostCpu.Reading cpu = host.stop();
+                    assertTrue(cpu != null && Double.isFinite(cpu.engineShare()) && cpu.engineShare() >= 0,
+                            "the engine's own CPU is read from its /proc entry: " + cpu);
                     assertTrue(fork.description().startsWith("managed engine launch:embedded-test at " + s.engine().url()),
                             fork.description());
                 }

@@ -1,6 +1,7 @@
 package org.tokenpowerbench.jmh;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -155,6 +156,34 @@ class RequestMetricsProfilerTest {
         return profiler().afterIteration(null,
                         new IterationParams(IterationType.MEASUREMENT, 1, TimeValue.seconds(1), 1), null)
                 .stream().collect(Collectors.toMap(Result::getLabel, Result::getScore));
+    }
+
+    @Test
+    void whoUsedTheHostsCpusIsReportedAndWrittenWithTheWave() throws Exception {
+        BenchmarkSpec spec = BenchmarkSpec.builder("demo.Host").set("model", "m").set("inputTokens", 10)
+                .set("outputTokens", 8).set("prompts", 2).set("seed", 1L).build();
+        List<RequestTimeline> rs = List.of(request(0, 8, 8), request(1, 8, 8));
+        org.tokenpowerbench.workload.HostCpu.Reading host =
+                new org.tokenpowerbench.workload.HostCpu.Reading(0.40, 0.05, 0.02, 0.10, 0.28);
+        WaveLedger.publish(new WaveLedger.Entry(spec, new WaveRecord(0, 100 * MS, 2, rs), "exact", null, null, host));
+        Map<String, Double> r = profiler().afterIteration(null,
+                        new IterationParams(IterationType.MEASUREMENT, 1, TimeValue.seconds(1), 1), null)
+                .stream().collect(Collectors.toMap(Result::getLabel, Result::getScore));
+        assertEquals(0.40, r.get("host.cpu"));
+        assertEquals(0.05, r.get("host.steal"));
+        assertEquals(0.28, r.get("host.others.cpu"));
+        assertEquals(0.10, r.get("engine.cpu"));
+        assertEquals(0.28, lastLine().path("hostCpu").path("othersShare").asDouble());
+        assertEquals(0.10, lastLine().path("hostCpu").path("engineShare").asDouble());
+
+        WaveLedger.clear();
+        WaveLedger.publish(new WaveLedger.Entry(spec, new WaveRecord(0, 100 * MS, 2, rs), "exact", null, null,
+                new org.tokenpowerbench.workload.HostCpu.Reading(0.40, 0, 0.02, Double.NaN, 0.38)));
+        Map<String, Double> noEngine = profiler().afterIteration(null,
+                        new IterationParams(IterationType.MEASUREMENT, 2, TimeValue.seconds(1), 1), null)
+                .stream().collect(Collectors.toMap(Result::getLabel, Result::getScore));
+        assertNull(noEngine.get("engine.cpu"), "no launched engine, no engine share");
+        assertTrue(lastLine().path("hostCpu").path("engineShare").isMissingNode(), lastLine().toString());
     }
 
     @Test

@@ -19,9 +19,11 @@ import java.util.TreeMap;
  * @param reused         whether the engine was already running for an earlier trial
  * @param startupSeconds launch to ready; 0 when reused
  * @param startupJoules  joules from launch to ready per sensor label; empty when reused or unmeasured
+ * @param pid            the engine's process id on this host, for its CPU per wave
+ *                       ({@code workload.HostCpu}); -1 when not known
  */
 public record LaunchedEndpoint(String url, String servedModel, Path tokenizer, boolean reused, double startupSeconds,
-                               Map<String, Double> startupJoules) {
+                               Map<String, Double> startupJoules, long pid) {
 
     public static final String URL = "tpb.launch.url";
     public static final String MODEL = "tpb.launch.model";
@@ -30,9 +32,16 @@ public record LaunchedEndpoint(String url, String servedModel, Path tokenizer, b
     public static final String STARTUP_SECONDS = "tpb.launch.startupSeconds";
     /** {@code label=J,label=J}: labels are sensor labels (no {@code ,} or {@code =} in them). */
     public static final String STARTUP_JOULES = "tpb.launch.startupJ";
+    public static final String PID = "tpb.launch.pid";
 
     public LaunchedEndpoint {
         startupJoules = Map.copyOf(startupJoules);
+    }
+
+    /** Without the engine's process id. */
+    public LaunchedEndpoint(String url, String servedModel, Path tokenizer, boolean reused, double startupSeconds,
+                            Map<String, Double> startupJoules) {
+        this(url, servedModel, tokenizer, reused, startupSeconds, startupJoules, -1);
     }
 
     /** The fork's JVM arguments that carry this. */
@@ -49,6 +58,9 @@ public record LaunchedEndpoint(String url, String servedModel, Path tokenizer, b
         new TreeMap<>(startupJoules).forEach((label, joules) -> j.append(j.length() == 0 ? "" : ",")
                 .append(label).append('=').append(String.format(Locale.ROOT, "%.6f", joules)));
         out.add("-D" + STARTUP_JOULES + "=" + j);
+        if (pid > 0) {
+            out.add("-D" + PID + "=" + pid);
+        }
         return out;
     }
 
@@ -69,6 +81,7 @@ public record LaunchedEndpoint(String url, String servedModel, Path tokenizer, b
         }
         return new LaunchedEndpoint(url, System.getProperty(MODEL, ""), tokenizer == null ? null : Path.of(tokenizer),
                 Boolean.parseBoolean(System.getProperty(REUSED, "false")),
-                Double.parseDouble(System.getProperty(STARTUP_SECONDS, "0")), joules);
+                Double.parseDouble(System.getProperty(STARTUP_SECONDS, "0")), joules,
+                Long.parseLong(System.getProperty(PID, "-1")));
     }
 }

@@ -14,7 +14,7 @@ class LaunchedEndpointTest {
     @Test
     void whatTheHostWritesTheForkReadsBack() {
         LaunchedEndpoint sent = new LaunchedEndpoint("http://127.0.0.1:41234", "llama", Path.of("/tmp/tok.json"), false,
-                12.25, Map.of("nvml", 1500.5, "rapl.estimated", 80.0));
+                12.25, Map.of("nvml", 1500.5, "rapl.estimated", 80.0), 43210);
         List<String> args = sent.jvmArgs();
         try {
             for (String a : args) {
@@ -29,5 +29,12 @@ class LaunchedEndpointTest {
             }
         }
         assertNull(LaunchedEndpoint.fromSystemProperties(), "a fork the host launched nothing for");
+    }
+
+    @Test
+    void withoutAPidTheForkReadsMinusOne() {
+        LaunchedEndpoint sent = new LaunchedEndpoint("http://127.0.0.1:1", "m", null, true, 0, Map.of());
+        assertEquals(-1, sent.pid());
+        assertEquals(false, sent.jvmArgs().stream().anyMatch(a -> a.startsWith("-D" + LaunchedEndpoint.PID)));
     }
 }

@@ -1,0 +1,183 @@
+package org.tokenpowerbench.workload;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Who used the host's CPUs during a wave: all of it, this JVM, the engine's process where the
+ * benchmark launched it, everything else, and the time the hypervisor gave to other guests
+ * (steal). Two reads of Linux's {@code /proc/stat} (and {@code /proc/<pid>/stat}), one at each end
+ * of the wave.
+ *
+ * <p>Why: an engine whose own CPU work paces its decode (kernel launches, sampling, batching; a
+ * small model at a few ms a token) runs slower on a host that is busy with something else, or
+ * whose vCPUs are stolen, and its joules per token rise with it: the GPU draws its idle power for
+ * longer. On an H200 twelve reruns of one point over ten minutes drew the same energy above idle
+ * per wave (226-232 J) while TPOT rose from 8.3 to 12.2 ms, and nothing the run recorded said why
+ * (docs/gpu-proof.md, session 14). These figures are what would.
+ *
+ * <p>Shares are of every CPU the host lists over the wave's wall time (1: all busy the whole wave),
+ * as the kernel counts them in clock ticks; this JVM's is its process CPU time over wall time and
+ * those CPUs. In a container limited to fewer cores the host's other work shows as others'.
+ * Where {@code /proc/stat} cannot be read (not Linux) nothing is reported.
+ */
+public final class HostCpu {
+
+    /**
+     * One wave's figures; NaN where not measured.
+     *
+     * @param busyShare   the host's busy time (all but idle and I/O wait) over every core
+     * @param stealShare  time the hypervisor ran other guests on this host's vCPUs, over every core
+     * @param clientShare this JVM's CPU (the client, and the embedded engine where it runs here)
+     * @param engineShare the launched engine process's CPU (all its threads); NaN without one
+     * @param othersShare busy time that was neither this JVM's nor the engine's: other processes,
+     *                    the kernel's own work, other benchmarks on the host
+     */
+    public record Reading(double busyShare, double stealShare, double clientShare, double engineShare,
+                          double othersShare) {
+
+        /** One line for the console: {@code host CPU 31 % busy (client 4 %, engine 6 %, others 21 %), steal 0 %}. */
+        public String describe() {
+            return String.format(Locale.ROOT, "host CPU %.0f %% busy (client %.0f %%, %sothers %.0f %%), steal %.0f %%",
+                    100 * busyShare, 100 * clientShare,
+                    Double.isFinite(engineShare) ? String.format(Locale.ROOT, "engine %.0f %%, ", 100 * engineShare) : "",
+                    100 * othersShare, 100 * stealShare);
+        }
+    }
+
+    /** What the wave's start read: the host's ticks, this JVM's CPU and the engine's ticks. */
+    private record Counts(long busyTicks, long stealTicks, long totalTicks, int cpus, long jvmCpuNanos,
+                          long engineTicks, long nanos) {
+    }
+
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os ? os : null;
+
+    private final Path procRoot;
+    private final long enginePid;
+    private final Counts start;
+
+    private HostCpu(Path procRoot, long enginePid) {
+        this.procRoot = procRoot;
+        this.enginePid = enginePid;
+        this.start = read();
+    }
+
+    /**
+     * Starts counting now on {@code /proc}.
+     *
+     * @param enginePid the launched engine's process id, or -1 without one
+     */
+    public static HostCpu start(long enginePid) {
+        return new HostCpu(Path.of("/proc"), enginePid);
+    }
+
+    /** As {@link #start(long)} on another {@code /proc} tree: for tests, which write its files. */
+    static HostCpu start(Path procRoot, long enginePid) {
+        return new HostCpu(procRoot, enginePid);
+    }
+
+    /** The figures since {@link #start}; null where the host's counts could not be read at either end. */
+    public Reading stop() {
+        Counts end = read();
+        if (start == null || end == null) {
+            return null;
+        }
+        long total = end.totalTicks - start.totalTicks;
+        if (total <= 0) {
+            return null;
+        }
+        double busy = (double) (end.busyTicks - start.busyTicks) / total;
+        double steal = (double) (end.stealTicks - start.stealTicks) / total;
+        long wall = end.nanos - start.nanos; // over the host's every CPU, as /proc/stat counts them (not a cgroup's share)
+        double client = start.jvmCpuNanos < 0 || end.jvmCpuNanos < 0 || wall <= 0 ? Double.NaN
+                : (double) (end.jvmCpuNanos - start.jvmCpuNanos) / ((double) wall * end.cpus);
+        double engine = start.engineTicks < 0 || end.engineTicks < 0 ? Double.NaN
+                : (double) (end.engineTicks - start.engineTicks) / total;
+        double others = busy - (Double.isFinite(client) ? client : 0) - (Double.isFinite(engine) ? engine : 0);
+        return new Reading(busy, steal, client, engine, Math.max(0, others));
+    }
+
+    private Counts read() {
+        long nanos = System.nanoTime();
+        long[] host = hostTicks(procRoot.resolve("stat"));
+        if (host == null) {
+            return null;
+        }
+        long jvm = OS == null ? -1 : OS.getProcessCpuTime();
+        long engine = enginePid > 0 ? processTicks(procRoot.resolve(Long.toString(enginePid)).resolve("stat")) : -1;
+        return new Counts(host[0], host[1], host[2], (int) host[3], jvm, engine, nanos);
+    }
+
+    /**
+     * The aggregate {@code cpu} line of {@code /proc/stat}: user nice system idle iowait irq
+     * softirq steal (guest time is inside user already). Busy: all but idle and iowait, steal
+     * included (the vCPU was not ours to run then, but not idle either).
+     *
+     * @return busy, steal and total ticks and the number of CPUs listed, or null where the file is
+     *         missing or unlike Linux's
+     */
+    static long[] hostTicks(Path stat) {
+        String line = null;
+        int cpus = 0;
+        try {
+            for (String l : Files.readAllLines(stat)) {
+                if (l.startsWith("cpu ")) {
+                    line = l;
+                } else if (l.startsWith("cpu") && l.length() > 3 && Character.isDigit(l.charAt(3))) {
+                    cpus++;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        if (line == null || cpus == 0) {
+            return null;
+        }
+        String[] f = line.trim().split("\\s+");
+        if (f.length < 5) {
+            return null;
+        }
+        long total = 0;
+        long idle = 0;
+        long steal = 0;
+        try {
+            for (int i = 1; i < f.length && i <= 8; i++) {
+                long v = Long.parseLong(f[i]);
+                total += v;
+                if (i == 4 || i == 5) { // idle, iowait
+                    idle += v;
+                }
+                if (i == 8) {
+                    steal = v;
+                }
+            }
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        return new long[] {total - idle, steal, total, cpus};
+    }
+
+    /**
+     * A process's user and system ticks (fields 14 and 15 of {@code /proc/<pid>/stat}, counted
+     * after the command name, which may hold spaces and parentheses); -1 where it cannot be read
+     * (the process is gone, or runs in another pid namespace).
+     */
+    static long processTicks(Path stat) {
+        try {
+            String s = Files.readString(stat);
+            int close = s.lastIndexOf(')');
+            if (close < 0) {
+                return -1;
+            }
+            String[] f = s.substring(close + 1).trim().split("\\s+");
+            // after the name: state(3) ppid(4) ... utime(14) stime(15), so index 11 and 12 here
+            return f.length > 12 ? Long.parseLong(f[11]) + Long.parseLong(f[12]) : -1;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+}
