@@ -25,6 +25,7 @@ final class CompareMarkdown {
                 : String.format(Locale.ROOT, "**Gate passed**: %s worse beyond %s in none of %d trials.%n%n",
                         c.metric(), percent(c.threshold()), c.gated().size()));
         table(m, c.gated());
+        splits(m, EnergySplit.of(c));
         List<Change> moved = c.changes().stream().filter(x -> !c.isGated(x.metric()))
                 .filter(x -> x.verdict() != Verdict.NO_DIFFERENCE && x.verdict() != Verdict.NO_INTERVAL).toList();
         if (!moved.isEmpty()) {
@@ -99,6 +100,29 @@ final class CompareMarkdown {
             m.append(" |\n");
         }
     }
+
+    /** The J/outputToken changes split into the work's energy above idle and the idle power over the wave's time. */
+    private static void splits(StringBuilder m, List<EnergySplit> splits) {
+        if (splits.isEmpty()) {
+            return;
+        }
+        m.append("\n").append(SPLIT_TITLE).append(":\n\n");
+        m.append("| trial | sensor | above idle, J/token | idle power × time, J/token | wave time | change = above idle + idle × time |\n");
+        m.append("|---|---|---:|---:|---:|---|\n");
+        for (EnergySplit s : splits) {
+            m.append("| ").append(cell(s.trial())).append(" | ").append(cell(s.sensor())).append(" | ")
+                    .append(String.format(Locale.ROOT, "%.4g → %.4g", s.baseAbove(), s.newAbove())).append(" | ")
+                    .append(String.format(Locale.ROOT, "%.4g → %.4g", s.baseIdle(), s.newIdle())).append(" | ")
+                    .append(Double.isFinite(s.waveChange())
+                            ? String.format(Locale.ROOT, "%.3g → %.3g s", s.baseWaveS(), s.newWaveS()) : "–")
+                    .append(" | ").append(cell(s.describe())).append(" |\n");
+        }
+    }
+
+    /** The heading of the split, in the Markdown and on the page. */
+    static final String SPLIT_TITLE = "Where the J/outputToken change comes from (the work's energy above the idle"
+            + " baseline, and the idle power over the wave's time, each per output token, from the trials' means;"
+            + " the second follows the engine's speed)";
 
     /** {@code [low, high]} relative to the base, with {@code over K / K forks} where the forks were the samples. */
     static String interval(Change c) {

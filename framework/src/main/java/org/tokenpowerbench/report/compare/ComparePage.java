@@ -43,6 +43,23 @@ final class ComparePage {
             h.append("<p class=\"note between-runs\">").append(esc(note)).append("</p>\n");
         }
         h.append("<h2>").append(esc(c.metric())).append(": change per trial</h2>\n<div class=\"chart\" id=\"tpb-gate\"></div>\n");
+        List<EnergySplit> splits = EnergySplit.of(c);
+        if (!splits.isEmpty()) {
+            h.append("<h2>Where the J/outputToken change comes from</h2>\n<p class=\"note\">")
+                    .append(esc(CompareMarkdown.SPLIT_TITLE)).append(".</p>\n<table class=\"sweep split\"><tr><th>trial</th>")
+                    .append("<th>sensor</th><th>above idle, J/token</th><th>idle power × time, J/token</th>")
+                    .append("<th>wave time, s</th><th>change</th></tr>\n");
+            for (EnergySplit s : splits) {
+                h.append("<tr><td>").append(esc(s.trial())).append("</td><td>").append(esc(s.sensor())).append("</td><td>")
+                        .append(String.format(java.util.Locale.ROOT, "%.4g → %.4g", s.baseAbove(), s.newAbove()))
+                        .append("</td><td>")
+                        .append(String.format(java.util.Locale.ROOT, "%.4g → %.4g", s.baseIdle(), s.newIdle()))
+                        .append("</td><td>").append(Double.isFinite(s.waveChange())
+                                ? String.format(java.util.Locale.ROOT, "%.3g → %.3g", s.baseWaveS(), s.newWaveS()) : "–")
+                        .append("</td><td>").append(esc(s.describe())).append("</td></tr>\n");
+            }
+            h.append("</table>\n");
+        }
         h.append("<h2>Every metric</h2>\n<div class=\"scroll\"><table class=\"sweep\"><tr><th>trial</th><th>metric</th>")
                 .append("<th>base</th><th>new</th><th>change</th><th>95 % interval</th><th>verdict</th></tr>\n");
         for (Change x : c.changes()) {

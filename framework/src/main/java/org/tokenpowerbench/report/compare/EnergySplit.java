@@ -1,0 +1,140 @@
+package org.tokenpowerbench.report.compare;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Where a change in J/outputToken comes from: the energy the work drew above the GPU's idle
+ * baseline, per output token ({@code <sensor>.dynamic.energy} over the wave's output tokens), and
+ * the rest, the idle baseline's power over the wave's time, per output token ({@code <sensor>.energy}
+ * less the dynamic energy). The first follows the work, the second the engine's speed: a wave that
+ * takes longer for the same tokens draws the idle power for longer.
+ *
+ * <p>Why: on an H200 twelve reruns of one point drew 226-232 J above idle per wave while their
+ * J/outputToken rose 24 % over ten minutes (docs/gpu-proof.md, session 14): the engine had slowed
+ * (TPOT 8.3 to 12.2 ms), and the energy above idle per token had not moved. A comparison that
+ * shows only the total reads as "the engine costs more energy"; this says "it ran slower".
+ *
+ * <p>Both parts are taken from the trials' mean energies and token counts, so they add up to the
+ * mean energy over the mean tokens, which equals the mean J/outputToken where every wave has the
+ * same tokens (a closed-loop pass over one prompt set) and is close to it elsewhere.
+ *
+ * @param trial      the trial
+ * @param sensor     the sensor's label ({@code nvml})
+ * @param baseAbove  the base run's energy above idle per output token, J
+ * @param newAbove   the new run's
+ * @param baseIdle   the base run's idle power × time per output token, J
+ * @param newIdle    the new run's
+ * @param baseWaveS  the base run's mean wave time, s; NaN where the wave's unit is not a time per wave
+ * @param newWaveS   the new run's
+ */
+record EnergySplit(String trial, String sensor, double baseAbove, double newAbove, double baseIdle, double newIdle,
+                   double baseWaveS, double newWaveS) {
+
+    static final String SUFFIX = ".J/outputToken";
+
+    /** Every gated J/outputToken change whose trial has the energy, dynamic energy and output tokens on both sides. */
+    static List<EnergySplit> of(Comparison c) {
+        List<EnergySplit> out = new ArrayList<>();
+        for (Change g : c.gated()) {
+            if (!g.metric().endsWith(SUFFIX)) {
+                continue;
+            }
+            String sensor = g.metric().substring(0, g.metric().length() - SUFFIX.length());
+            Map<String, IterationStats> b = c.base().trials().get(g.trial());
+            Map<String, IterationStats> n = c.now().trials().get(g.trial());
+            double[] base = parts(b, sensor);
+            double[] now = parts(n, sensor);
+            if (base == null || now == null) {
+                continue;
+            }
+            out.add(new EnergySplit(g.trial(), sensor, base[0], now[0], base[1], now[1], waveSeconds(b), waveSeconds(n)));
+        }
+        return out;
+    }
+
+    /** Above idle and idle per output token, or null where a figure is missing. */
+    private static double[] parts(Map<String, IterationStats> metrics, String sensor) {
+        IterationStats energy = metrics.get(sensor + ".energy");
+        IterationStats dynamic = metrics.get(sensor + ".dynamic.energy");
+        double tokens = outputTokens(metrics);
+        if (energy == null || dynamic == null || !(tokens > 0) || !Double.isFinite(energy.mean())
+                || !Double.isFinite(dynamic.mean())) {
+            return null;
+        }
+        return new double[] {dynamic.mean() / tokens, (energy.mean() - dynamic.mean()) / tokens};
+    }
+
+    /**
+     * The wave's output tokens: {@code tokens.output.<source>} in tokens (the count J/outputToken
+     * divides by; {@code tokens.output.ofRequested} is a share and is left out).
+     */
+    private static double outputTokens(Map<String, IterationStats> metrics) {
+        for (Map.Entry<String, IterationStats> e : metrics.entrySet()) {
+            if (e.getKey().startsWith("tokens.output.") && "tokens".equals(e.getValue().unit())) {
+                return e.getValue().mean();
+            }
+        }
+        return Double.NaN;
+    }
+
+    private static double waveSeconds(Map<String, IterationStats> metrics) {
+        IterationStats wave = metrics.get(Comparison.WAVE);
+        if (wave == null) {
+            return Double.NaN;
+        }
+        return switch (wave.unit()) {
+            case "ms/op" -> wave.mean() / 1e3;
+            case "s/op" -> wave.mean();
+            case "us/op" -> wave.mean() / 1e6;
+            default -> Double.NaN;
+        };
+    }
+
+    /** The change of the energy above idle per token, relative to the base's J/outputToken (both parts). */
+    double aboveChange() {
+        return (newAbove - baseAbove) / (baseAbove + baseIdle);
+    }
+
+    /** The change of idle power × time per token, relative to the base's J/outputToken. */
+    double idleChange() {
+        return (newIdle - baseIdle) / (baseAbove + baseIdle);
+    }
+
+    /** The whole change, relative to the base: {@link #aboveChange()} + {@link #idleChange()}. */
+    double totalChange() {
+        return aboveChange() + idleChange();
+    }
+
+    /** The wave time's change, relative to the base; NaN where not known. */
+    double waveChange() {
+        return baseWaveS > 0 ? (newWaveS - baseWaveS) / baseWaveS : Double.NaN;
+    }
+
+    /**
+     * Which part moved the figure: {@code the engine's speed} where the idle part's change is at
+     * least twice the other's, {@code the work's energy} the other way round, else {@code both}.
+     */
+    String mostly() {
+        double above = Math.abs(aboveChange());
+        double idle = Math.abs(idleChange());
+        if (idle >= 2 * above) {
+            return "the engine's speed (idle power over a longer or shorter wave)";
+        }
+        if (above >= 2 * idle) {
+            return "the work's energy above idle";
+        }
+        return "both the work's energy and the engine's speed";
+    }
+
+    /** {@code +24.26 % = above idle -0.38 % + idle power × time +24.64 % (wave +47.2 %): mostly the engine's speed ...}. */
+    String describe() {
+        return String.format(Locale.ROOT, "%s = above idle %s + idle power × time %s%s: mostly %s",
+                CompareMarkdown.signedPercent(totalChange()), CompareMarkdown.signedPercent(aboveChange()),
+                CompareMarkdown.signedPercent(idleChange()),
+                Double.isFinite(waveChange()) ? " (wave time " + CompareMarkdown.signedPercent(waveChange()) + ")" : "",
+                mostly());
+    }
+}
