@@ -168,6 +168,17 @@ public record IterationEnergy(
     }
 
     /**
+     * The energy above the idle baseline per output token: what the work itself drew for a
+     * generated token, apart from the idle power that a slower or faster engine draws for longer or
+     * shorter. On an H200 it reproduced across twelve reruns (its intervals covered the others'
+     * mean in 12 of 12) while J/outputToken rose 24 % with the engine's speed (docs/gpu-proof.md,
+     * session 14). NaN without a baseline or output tokens.
+     */
+    public double dynamicJoulesPerOutputToken() {
+        return outputTokens > 0 ? dynamicJ() / outputTokens : Double.NaN;
+    }
+
+    /**
      * The 95 % half-width of {@link #dynamicJ()}: the total's budget and the idle baseline's
      * uncertainty times the window, in quadrature (they come from different windows, so they are
      * independent); NaN without a baseline.

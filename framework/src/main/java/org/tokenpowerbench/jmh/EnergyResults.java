@@ -82,6 +82,10 @@ final class EnergyResults {
             results.add(avg(label + ".idleBaseline.power.uncertainty", e.baseline().uncertaintyWatts(), "W"));
             results.add(avg(label + ".dynamic.energy", e.dynamicJ(), "J"));
             finite(results, label + ".dynamic.energy.err", e.dynamicHalfWidthJ(), "J (95 %)");
+            // named apart from J/outputToken, which the console summary and report --compare's gate pick by its ending
+            finite(results, label + ".dynamic.energy/outputToken", e.dynamicJoulesPerOutputToken(), "J/token");
+            finite(results, label + ".dynamic.energy/outputToken.err", e.outputTokens() > 0
+                    ? e.dynamicHalfWidthJ() / e.outputTokens() : Double.NaN, "J/token (95 %)");
         }
         finite(results, label + ".steady.J/token", e.steadyJoulesPerToken(), "J/token");
         if (e.steady() != null && e.steadyNote() != null) {

@@ -143,6 +143,9 @@ class PowerProfilerTest {
                 1e-9 * energy, "the phases conserve the total");
         assertEquals(SteadySensorProvider.WATTS, r.get("steady.idleBaseline.power"), 0.1);
         assertEquals(0, r.get("steady.dynamic.energy"), 1e-3 * energy, "nothing above a constant idle draw");
+        assertEquals(r.get("steady.dynamic.energy") / 16, r.get("steady.dynamic.energy/outputToken"), 1e-12,
+                "the energy above idle per output token");
+        assertEquals(r.get("steady.dynamic.energy.err") / 16, r.get("steady.dynamic.energy/outputToken.err"), 1e-12);
         assertFalse(r.containsKey("steady.device0.energy"), "one device: no per-device results");
 
         assertEquals("steady", row.get("sensor").asText());
@@ -171,6 +174,7 @@ class PowerProfilerTest {
     void withoutAnIdleWindowThereIsNoDynamicEnergyAndTheRowSaysWhy() throws Exception {
         Map<String, Double> r = iteration(new PowerProfiler("sensor=steady"), false);
         assertFalse(r.containsKey("steady.dynamic.energy"), "never a 0 in its place");
+        assertFalse(r.containsKey("steady.dynamic.energy/outputToken"));
         assertFalse(r.containsKey("steady.idleBaseline.power"));
         assertTrue(energyRows().get(0).get("idleBaselineMissing").asText().contains("no idle window"));
         assertTrue(captured.toString(StandardCharsets.UTF_8).contains("so no dynamic energy is reported"));
