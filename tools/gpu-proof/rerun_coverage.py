@@ -4,16 +4,22 @@ run's J/outputToken (the nvml sensor's) and its 95 % half-width from summary.jso
 interval covers the mean of the other runs, with and without the between-runs term; then whether it
 covers the next run's mean.
 
-Usage: rerun_coverage.py RUN_DIR RUN_DIR... (in the order they ran)
+Usage: rerun_coverage.py [--sensor nvml] RUN_DIR RUN_DIR... (in the order they ran)
 """
 import json
 import sys
 
+args = sys.argv[1:]
+sensor = "nvml"
+if "--sensor" in args:
+    i = args.index("--sensor")
+    sensor = args[i + 1]
+    del args[i:i + 2]
 runs = []
-for d in sys.argv[1:]:
+for d in args:
     for t in json.load(open(d + "/summary.json")).get("trials", []):
         for name, m in t.get("metrics", {}).items():
-            if name.endswith("nvml.J/outputToken"):
+            if name == sensor + ".J/outputToken":
                 b = m.get("errorBudget") or {}
                 runs.append((d, m["score"], b.get("halfWidth95"), b.get("betweenRunsHalfWidth95")))
 covered = covered_without = 0

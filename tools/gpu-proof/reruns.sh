@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Reruns of one point, one after another (issue #14, item 3): does each run's 95 % interval cover
+# the others' mean, and what moved between them? Each run's folder is kept whole (summary.json,
+# iterations.jsonl with the host's CPU per wave, conditions.jsonl, engines/*.log, the counter grids)
+# and all of them go into one tar, since a device call brings back a limited number of files.
+#
+# Usage (from the project root, on the GPU machine):
+#   BENCH_JAR=.device/bench.jar LLAMA_SERVER=/path/to/llama-server tools/gpu-proof/reruns.sh N OUTDIR [FIRST]
+# N runs numbered FIRST (default 1) on; OUTDIR gets reruns-FIRST-LAST.tgz, coverage.txt and drift.md.
+# The point: synthetic llama-3.2-1b, f16, batch 16, 32 prompts of 512 + 128 tokens, -wi 1 -i 3 -f 3,
+# as in docs/gpu-proof.md (sessions 10, 14); POINT overrides its -p flags, ENGINE the engine (default the
+# launched llama-server), SENSOR the profiler (default nvml; e.g. SENSOR=cpu ENGINE=embedded for a dry run
+# of this script on any machine, whose figures are an estimate).
+set -uo pipefail
+n=${1:?how many runs}
+out=${2:?where the tar and the tables go}
+first=${3:-1}
+jar=${BENCH_JAR:-benchmarks/target/benchmarks.jar}
+sensor=${SENSOR:-nvml}
+engine=${ENGINE:-launch:llama-server;bin=${LLAMA_SERVER:?the llama-server binary to launch, or ENGINE=...}}
+point=${POINT:--p model=synthetic:llama-3.2-1b -p quantization=f16 -p batch=16 -p inputTokens=512 -p outputTokens=128 -p prompts=32}
+work=${RERUNS_DIR:-/tmp/reruns}
+mkdir -p "$out" "$work"
+last=$((first + n - 1))
+runs=()
+for i in $(seq "$first" "$last"); do
+  t0=$(date +%s)
+  # shellcheck disable=SC2086
+  java -Dtpb.runDir="$work/r$i" -jar "$jar" TPBSample_02 -prof "$sensor" -p "engine=$engine" \
+    $point -wi 1 -i 3 -f 3 > "$work/r$i.console.txt" 2>&1
+  echo "run $i: exit $? in $(( $(date +%s) - t0 )) s"
+  cp "$work/r$i.console.txt" "$work/r$i/" 2>/dev/null
+  runs+=("$work/r$i")
+done
+# power traces are most of a folder's bytes and are not what this check reads
+tar czf "$out/reruns-$first-$last.tgz" --exclude='power-*.csv' -C "$work" $(for i in $(seq "$first" "$last"); do echo "r$i"; done)
+here=$(cd "$(dirname "$0")" && pwd)
+label=$sensor
+[ "$sensor" = cpu ] && label=cpu.estimated
+python3 "$here/rerun_coverage.py" --sensor "$label" "${runs[@]}" | tee "$out/coverage.txt"
+python3 "$here/rerun_drift.py" --sensor "$label" "${runs[@]}" | tee "$out/drift.md"
+du -sh "$out"
