@@ -717,7 +717,9 @@ public final class NvmlSensor implements PowerSensor {
             opening = false;
         }
         lastSample = now;
-        if (boundary || now - nextConditions >= 0) {
+        // conditions due soon after a buffer fetch due now are read with it, a little early: one wake for both
+        boolean fetchDue = nextBufferFetch != Long.MIN_VALUE && now - nextBufferFetch >= 0;
+        if (boundary || now - nextConditions >= 0 || (fetchDue && nextConditions - now <= coalesceNanos)) {
             readConditions(now, boundary);
         }
         GpuState starting = null;
@@ -927,10 +929,10 @@ public final class NvmlSensor implements PowerSensor {
      * With {@code counterSchedule=boundaries}, once every counter's phase is learned, no hunt or
      * edge check is open and every GPU's power comes from the driver's buffer, nothing is read
      * between boundaries but the conditions (every {@code conditionsPeriod}) and the buffer
-     * (every {@code bufferPeriod}): the time until the earlier of those is due, or until the later
-     * where they fall within a quarter of the conditions' period (at most 100 ms) of each other, so
-     * that a sampler fetching and reading the conditions every second wakes once a second rather
-     * than twice. Else 0.
+     * (every {@code bufferPeriod}): the time until the earlier of those is due, or until the fetch
+     * where the two fall within a quarter of the conditions' period (at most 100 ms) of each other
+     * (the conditions are then read with the fetch, a little late or early), so that a sampler
+     * fetching and reading the conditions every second wakes once a second rather than twice. Else 0.
      */
     @Override
     public long idleNanos() {
@@ -949,9 +951,10 @@ public final class NvmlSensor implements PowerSensor {
             return 0; // not sampled yet
         }
         long due = Math.min(nextBufferFetch, nextConditions);
-        long later = Math.max(nextBufferFetch, nextConditions);
-        if (later - due <= coalesceNanos) {
-            due = later; // one wake for both: the earlier waits a little, which neither minds
+        if (Math.abs(nextBufferFetch - nextConditions) <= coalesceNanos) {
+            // one wake for both, at the fetch: conditions due a little before it wait for it, those due a little
+            // after it are read with it; the fetch is never put off (the driver's buffer holds about 2.4 s)
+            due = nextBufferFetch;
         }
         long now = nanoClock.getAsLong();
         return due - now > 0 ? due - now : 0;

@@ -230,11 +230,14 @@ class NvmlConditionsTest {
             sensor.opensWindow();
             ReadingsForTests.clear(out);
             sensor.sample(out, true); // the next opens 60 ms later: the conditions are read, the fetch is not repeated
-            assertEquals(1000 * MS, sensor.idleNanos(), "the fetch due at 1000 ms waits for the conditions at 1060 ms");
-            now.addAndGet(1000 * MS);
+            assertEquals(940 * MS, sensor.idleNanos(), "the fetch at 1000 ms is not put off for the conditions at 1060 ms");
+            now.addAndGet(940 * MS);
             ReadingsForTests.clear(out);
+            int before = sensor.drainConditions().size();
             sensor.sample(out, false);
-            assertEquals(1000 * MS, sensor.idleNanos(), "both were taken in that one wake");
+            assertEquals(1, sensor.drainConditions().size(), "the conditions due 60 ms later were read with the fetch");
+            assertEquals(1000 * MS, sensor.idleNanos(), "both were taken in that one wake, and are due together again");
+            assertEquals(2, before, "the two boundaries' readings");
         }
         try (NvmlSensor sensor = NvmlSensor.open(nvml, NvmlOptions.parse(Map.of("counterSchedule", "boundaries",
                 "conditionsPeriod", "1s")), new HashMap<>(), now::get, nvml::wallNanos)) {
