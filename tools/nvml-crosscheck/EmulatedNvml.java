@@ -17,9 +17,12 @@ import org.tokenpowerbench.power.nvml.NvmlValueType;
  *       ±{@code jitterMs} (fixed per step), and a read returns the value of the latest step.</li>
  *   <li>A counter read busy-waits {@code readMs} (about 4 ms on an H200), on the calling thread's
  *       CPU, after taking its value, as the driver's own read does.</li>
- *   <li>The power buffer holds a sample every 20 ms, the last 2.4 s, stamped on the wall clock.</li>
- *   <li>Power is a constant {@code WATTS}; field 186 and the clocks, temperature and throttle
- *       reasons answer at once.</li>
+ *   <li>The power buffer holds a sample every 20 ms, the last 2.4 s, stamped on the wall clock. A
+ *       fetch busy-waits {@code fetchMs} (0.55 by default: an H200's fetches cost 0.49-0.63 ms of
+ *       CPU each in session 14, docs/gpu-proof.md).</li>
+ *   <li>The clock event reasons busy-wait {@code reasonsUs} (15 by default: 11-19 µs there).</li>
+ *   <li>Power is a constant {@code WATTS}; field 186, the clocks, temperature and the hold-back
+ *       times answer at once.</li>
  *   <li>{@code together=true}: every GPU steps on one grid (as one GPU presented N times does);
  *       else GPU k's grid is moved by 37·k ms.</li>
  * </ul>
@@ -36,22 +39,28 @@ final class EmulatedNvml implements NvmlLibrary {
     private final boolean together;
     private final long jitterNanos;
     private final long readNanos;
+    private final long fetchNanos;
+    private final long reasonsNanos;
     /** The wall clock minus System.nanoTime(), taken once: the buffer's stamps are on the wall clock. */
     private final long wallOffsetNanos;
 
-    EmulatedNvml(int gpus, boolean together, double jitterMs, double readMs) {
+    EmulatedNvml(int gpus, boolean together, double jitterMs, double readMs, double fetchMs, double reasonsUs) {
         this.gpus = gpus;
         this.together = together;
         this.jitterNanos = Math.round(jitterMs * MS);
         this.readNanos = Math.round(readMs * MS);
+        this.fetchNanos = Math.round(fetchMs * MS);
+        this.reasonsNanos = Math.round(reasonsUs * 1000);
         java.time.Instant wall = java.time.Instant.now();
         this.wallOffsetNanos = wall.getEpochSecond() * 1_000_000_000L + wall.getNano() - System.nanoTime();
     }
 
     String describe() {
         return String.format(java.util.Locale.ROOT, "an emulated driver, not a GPU: %d GPU(s) %s, counter steps every"
-                        + " 100 ms within ±%.1f ms of their grid, %.1f ms busy-waited per counter read", gpus,
-                together ? "stepping together" : "stepping 37 ms apart", jitterNanos / 1e6, readNanos / 1e6);
+                        + " 100 ms within ±%.1f ms of their grid, %.1f ms busy-waited per counter read, %.2f ms per buffer"
+                        + " fetch, %.0f us per clock event reasons read", gpus,
+                together ? "stepping together" : "stepping 37 ms apart", jitterNanos / 1e6, readNanos / 1e6,
+                fetchNanos / 1e6, reasonsNanos / 1e3);
     }
 
     private int index(NvmlDeviceHandle device) {
@@ -82,17 +91,23 @@ final class EmulatedNvml implements NvmlLibrary {
             k--;
         }
         long value = 5_000_000L + Math.round(WATTS * step(i, k) / 1e6);
-        long until = now + readNanos;
-        while (System.nanoTime() - until < 0) {
-            Thread.onSpinWait(); // the driver busy-waits
-        }
+        spin(now, readNanos);
         return value;
+    }
+
+    /** Busy-waits until {@code nanos} after {@code from}, as the driver does. */
+    private static void spin(long from, long nanos) {
+        long until = from + nanos;
+        while (System.nanoTime() - until < 0) {
+            Thread.onSpinWait();
+        }
     }
 
     @Override
     public int totalPowerSamples(NvmlDeviceHandle device, long afterMicros, long[] timesMicros, double[] milliwatts) {
         index(device);
-        long newest = Math.floorDiv(System.nanoTime(), BUFFER_SPACING);
+        long called = System.nanoTime();
+        long newest = Math.floorDiv(called, BUFFER_SPACING);
         int n = 0;
         for (long k = newest - BUFFER_DEPTH + 1; k <= newest && n < Math.min(timesMicros.length, milliwatts.length); k++) {
             long stamp = (k * BUFFER_SPACING + wallOffsetNanos) / 1000;
@@ -102,6 +117,7 @@ final class EmulatedNvml implements NvmlLibrary {
                 n++;
             }
         }
+        spin(called, fetchNanos);
         return n;
     }
 
@@ -181,6 +197,7 @@ final class EmulatedNvml implements NvmlLibrary {
     @Override
     public long clocksEventReasons(NvmlDeviceHandle device) {
         index(device);
+        spin(System.nanoTime(), reasonsNanos);
         return 0;
     }
 

@@ -31,7 +31,7 @@ import org.tokenpowerbench.power.nvml.NvmlSensor;
  * java -cp .device/nvml/classes:.device/nvml/jna.jar:.device/nvml/probe \
  *     NvmlSamplerCost [seconds=10] [period=10ms] [replicas=1] [gpus=all] [counterPeriod=1s] [counterSchedule=auto|dense|adaptive|boundaries] [conditionsPeriod=100ms] [power=field|buffer] [bufferPeriod=500ms] [singleReads=true] [window=5s] [timeCalls=false]
  *     NvmlSamplerCost waves=5s [gap=20ms] [forks=3] [seconds=60] ...   (the sensor options as above)
- *     NvmlSamplerCost driver=emulated [emulatedGpus=8] [together=true] [jitterMs=2] [readMs=4] ...   (no GPU needed)
+ *     NvmlSamplerCost driver=emulated [emulatedGpus=8] [together=true] [jitterMs=2] [readMs=4] [fetchMs=0.55] [reasonsUs=15] ...   (no GPU needed)
  * </pre>
  * ({@code run.sh} and {@code cost.sh} beside it run it so.) It is the project's own measuring
  * tool, so it lives here and not in the framework's jar; it uses only the framework's public API.
@@ -93,7 +93,8 @@ public final class NvmlSamplerCost {
         if (a.get("driver", "nvml").equals("emulated")) {
             EmulatedNvml emulated = new EmulatedNvml(Integer.parseInt(a.get("emulatedGpus", "8")),
                     Boolean.parseBoolean(a.get("together", "true")), Double.parseDouble(a.get("jitterMs", "2")),
-                    Double.parseDouble(a.get("readMs", "4")));
+                    Double.parseDouble(a.get("readMs", "4")), Double.parseDouble(a.get("fetchMs", "0.55")),
+                    Double.parseDouble(a.get("reasonsUs", "15")));
             System.out.println("driver: " + emulated.describe());
             real = emulated;
         } else {
