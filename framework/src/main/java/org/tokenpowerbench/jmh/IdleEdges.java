@@ -1,6 +1,7 @@
 package org.tokenpowerbench.jmh;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.tokenpowerbench.power.PowerSampler;
@@ -40,5 +41,10 @@ final class IdleEdges {
         for (PowerSampler sampler : RUNNING.values()) {
             sampler.sampleEdge(WAIT);
         }
+    }
+
+    /** The samplers running now, for {@link IdleSettling}'s look at the window just measured. */
+    static java.util.Collection<PowerSampler> running() {
+        return List.copyOf(RUNNING.values());
     }
 }

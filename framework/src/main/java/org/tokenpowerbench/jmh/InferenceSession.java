@@ -1,5 +1,7 @@
 package org.tokenpowerbench.jmh;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.tokenpowerbench.UserError;
 import org.tokenpowerbench.client.Api;
 import org.tokenpowerbench.client.DescriptorBudget;
@@ -159,27 +161,50 @@ public final class InferenceSession implements AutoCloseable {
         return seconds;
     }
 
-    /** Waits with the engine loaded and nothing in flight, and publishes the window (or that there is none). */
+    /** How many idle windows a trial measures at most while a GPU's power moves within them ({@link IdleSettling}). */
+    static final int IDLE_TRIES = 3;
+
+    /**
+     * Waits with the engine loaded and nothing in flight, and publishes the window (or that there
+     * is none). Where a GPU's power moved within the window ({@link IdleSettling}), it waits and
+     * measures another, up to {@link #IDLE_TRIES} in all, and publishes the last with what moved.
+     */
     static void idle(BenchmarkSpec spec, double seconds) {
         WaveLedger.publishIdle(null);
         if (seconds == 0) {
             return;
         }
-        IdleEdges.sample(); // sensors that read their counters only at edges read them here, and again at the end
-        long from = System.nanoTime();
-        long until = from + Math.round(seconds * 1e9);
-        long now;
-        while ((now = System.nanoTime()) < until) {
-            try {
-                Thread.sleep(Math.max(1, (until - now) / 1_000_000));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return; // no baseline rather than a short one
+        List<String> moved = new ArrayList<>();
+        for (int tries = 1; ; tries++) {
+            IdleEdges.sample(); // sensors that read their counters only at edges read them here, and again at the end
+            long from = System.nanoTime();
+            long until = from + Math.round(seconds * 1e9);
+            long now;
+            while ((now = System.nanoTime()) < until) {
+                try {
+                    Thread.sleep(Math.max(1, (until - now) / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return; // no baseline rather than a short one
+                }
             }
+            long to = System.nanoTime();
+            IdleEdges.sample();
+            List<String> settling = IdleSettling.moved(IdleEdges.running(), from, to);
+            if (settling.isEmpty() || tries == IDLE_TRIES) {
+                if (!settling.isEmpty()) {
+                    moved.addAll(settling);
+                    System.err.println("tokenpowerbench: the GPU's idle power still moved within the idle window after "
+                            + tries + " tries (" + String.join("; ", settling) + "): the baseline is the last window's, and"
+                            + " idle-baselines.jsonl says so (" + spec.describe() + ")");
+                }
+                WaveLedger.publishIdle(new WaveLedger.IdleWindow(spec, from, to, tries, moved));
+                return;
+            }
+            moved.addAll(settling);
+            System.err.println("tokenpowerbench: the GPU's idle power moved within the idle window (" + String.join("; ", settling)
+                    + "): measuring it again (" + spec.describe() + ")");
         }
-        long to = System.nanoTime();
-        IdleEdges.sample();
-        WaveLedger.publishIdle(new WaveLedger.IdleWindow(spec, from, to));
     }
 
     /** Every value of the point, before the engine starts: one line naming the first one not allowed. */

@@ -298,7 +298,7 @@ public class PowerProfiler implements InternalProfiler {
         }
         baseline = IdleBaseline.measure(signal, window.fromNanos(), window.toNanos());
         IdleBaselineRow.append(dir, sensorId, new TrialKey(window.spec().benchmarkClass(), window.spec().describe()),
-                window.fromNanos(), window.toNanos(), baseline);
+                window.fromNanos(), window.toNanos(), baseline, window.tries(), window.moved());
         System.err.println("tokenpowerbench: " + sensorId + " idle baseline " + baseline.describe());
     }
 

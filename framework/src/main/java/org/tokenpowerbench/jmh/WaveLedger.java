@@ -1,5 +1,6 @@
 package org.tokenpowerbench.jmh;
 
+import java.util.List;
 import org.tokenpowerbench.prometheus.ServerWave;
 import org.tokenpowerbench.workload.Goodput;
 import org.tokenpowerbench.workload.Slo;
@@ -56,7 +57,24 @@ public final class WaveLedger {
      * @param fromNanos when it began
      * @param toNanos   when it ended
      */
-    public record IdleWindow(BenchmarkSpec spec, long fromNanos, long toNanos) {
+    /**
+     * The trial's idle window.
+     *
+     * @param tries  how many windows were measured to get this one (1, or more where the GPU's power
+     *               had moved within the earlier ones, {@link IdleSettling})
+     * @param moved  what moved within the earlier windows, or within this one where the tries ran out;
+     *               empty when nothing did
+     */
+    public record IdleWindow(BenchmarkSpec spec, long fromNanos, long toNanos, int tries, List<String> moved) {
+
+        public IdleWindow {
+            moved = List.copyOf(moved);
+        }
+
+        /** A window measured once, in which nothing moved. */
+        public IdleWindow(BenchmarkSpec spec, long fromNanos, long toNanos) {
+            this(spec, fromNanos, toNanos, 1, List.of());
+        }
     }
 
     private static volatile Entry latest;

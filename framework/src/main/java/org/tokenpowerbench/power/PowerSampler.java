@@ -320,6 +320,42 @@ public final class PowerSampler implements AutoCloseable {
         return readings < 2 || lastTime <= firstTime ? Double.NaN : (lastValue - firstValue) / ((lastTime - firstTime) / 1e9);
     }
 
+    /**
+     * A watts channel's mean reading over {@code [fromNanos, toNanos]}, each reading at the time it
+     * was true (a buffered sample at its stamp), while the sampler runs (another thread may call
+     * it); NaN for a joules channel, or without a reading in the span. For checks made while a run
+     * goes on (is the idle power steady?), never for a result: those come from the trace.
+     */
+    public double meanWatts(int channel, long fromNanos, long toNanos) {
+        if (sensor.channels().get(channel).kind() != PowerChannel.Kind.POWER_WATTS) {
+            return Double.NaN;
+        }
+        int n = count; // volatile: the arrays below hold every sample before n
+        long[] times = timestamps;
+        double[][] rows = values;
+        long[][] at = measuredAt;
+        if (times == null || rows == null || n == 0 || n > times.length) {
+            return Double.NaN;
+        }
+        double[] row = rows[channel];
+        double sum = 0;
+        int readings = 0;
+        for (int i = n - 1; i >= 0 && i < row.length; i--) {
+            double v = row[i];
+            if (Double.isNaN(v)) {
+                continue;
+            }
+            long t = at != null && i < at[channel].length && at[channel][i] != Readings.AT_READ ? at[channel][i] : times[i];
+            if (t - fromNanos >= 0 && toNanos - t >= 0) {
+                sum += v;
+                readings++;
+            } else if (times[i] - fromNanos < -1_000_000_000L) {
+                break; // read over a second before the span: nothing earlier is in it (a buffer's stamps lag its fetch by less)
+            }
+        }
+        return readings == 0 ? Double.NaN : sum / readings;
+    }
+
     private void loop() {
         long next = timestamps[0] + periodNanos;
         while (!stopRequested) {

@@ -22,6 +22,16 @@ public final class IdleBaselineRow {
     /** Appends the baseline measured over {@code [fromNanos, toNanos]} on {@link System#nanoTime()}. */
     public static void append(RunDirectory dir, String sensor, TrialKey trial, long fromNanos, long toNanos,
                               IdleBaseline baseline) {
+        append(dir, sensor, trial, fromNanos, toNanos, baseline, 1, java.util.List.of());
+    }
+
+    /**
+     * As above, for a window that took {@code tries} measurements: where a GPU's power moved within
+     * the earlier ones (or within this one, the tries run out), {@code idleTries} and
+     * {@code idlePowerMoved} (what moved, e.g. {@code gpu0.power-buffer 140.2 W then 127.1 W}).
+     */
+    public static void append(RunDirectory dir, String sensor, TrialKey trial, long fromNanos, long toNanos,
+                              IdleBaseline baseline, int tries, java.util.List<String> moved) {
         RunClock clock = RunClock.of(dir);
         ObjectNode json = dir.newObject();
         json.put("kind", "idleBaseline");
@@ -38,6 +48,11 @@ public final class IdleBaselineRow {
         json.put("seconds", baseline.seconds());
         json.put("method", baseline.method());
         json.put("gaps", baseline.gaps());
+        if (tries > 1 || !moved.isEmpty()) {
+            json.put("idleTries", tries);
+            com.fasterxml.jackson.databind.node.ArrayNode m = json.putArray("idlePowerMoved");
+            moved.forEach(m::add);
+        }
         dir.appendJsonLine(FILE, json);
     }
 }
