@@ -199,8 +199,11 @@ final class SweepTable {
             waves.forEach(w -> reasons.addAll(w.reasons()));
             long held = waves.stream().mapToLong(ThrottledWave::throttled).sum();
             long all = waves.stream().mapToLong(ThrottledWave::readings).sum();
+            double ms = waves.stream().mapToDouble(ThrottledWave::throttledMs).filter(Double::isFinite).sum();
             out.add("throttled: " + device + " held back in " + waves.size() + " measured wave(s), " + held + " of "
-                    + all + " readings (" + String.join(", ", reasons) + ")");
+                    + all + " readings" + (reasons.isEmpty() ? "" : " (" + String.join(", ", reasons) + ")")
+                    + (ms > 0 ? String.format(java.util.Locale.ROOT, ", and for %.0f ms by its power or thermal policy"
+                    + " (hold-back times)", ms) : ""));
         });
         return out;
     }

@@ -20,9 +20,11 @@ import org.tokenpowerbench.report.ConditionsRow;
  * @param throttled  readings held back
  * @param readings   readings in the wave's window
  * @param reasons    the limits named by the device
+ * @param throttledMs how long its power or thermal policy held it back over the wave, from the
+ *                   device's hold-back times; NaN where they were not read
  */
 record ThrottledWave(String invocation, String trial, String iteration, String device, long throttled, long readings,
-                     List<String> reasons) {
+                     List<String> reasons, double throttledMs) {
 
 
     ThrottledWave {
@@ -35,14 +37,15 @@ record ThrottledWave(String invocation, String trial, String iteration, String d
         List<ThrottledWave> out = new ArrayList<>();
         for (JsonNode n : JsonLines.read(in)) {
             long throttled = n.path("throttledReadings").asLong(0);
-            if (throttled <= 0) {
+            double ms = n.path("throttledMs").asDouble(Double.NaN);
+            if (throttled <= 0 && !(ms > 0)) {
                 continue;
             }
             List<String> reasons = new ArrayList<>();
             n.path("reasons").forEach(r -> reasons.add(r.asText()));
             out.add(new ThrottledWave(n.path("invocation").asText(""), n.path("trial").asText(),
                     n.path("iteration").asText(), n.path("device").asText(), throttled,
-                    n.path("readings").asLong(0), reasons));
+                    n.path("readings").asLong(0), reasons, ms));
         }
         return out;
     }

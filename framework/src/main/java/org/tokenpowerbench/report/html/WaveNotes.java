@@ -94,12 +94,16 @@ final class WaveNotes {
         }
         for (JsonNode n : JsonLines.read(runDir.resolve(ConditionsRow.FILE))) {
             long throttled = n.path("throttledReadings").asLong(0);
-            if (throttled > 0) {
+            double ms = n.path("throttledMs").asDouble(Double.NaN);
+            if (throttled > 0 || ms > 0) {
                 List<String> reasons = new ArrayList<>();
                 n.path("reasons").forEach(r -> reasons.add(r.asText()));
                 notes.add(key(n.path("trialId").asText(), n.path("iteration").asText(), n.path("invocation").asText("")),
                         "throttled: " + n.path("device").asText() + " held back in " + throttled + " of "
-                                + n.path("readings").asLong() + " readings (" + String.join(", ", reasons) + ")");
+                                + n.path("readings").asLong() + " readings"
+                                + (reasons.isEmpty() ? "" : " (" + String.join(", ", reasons) + ")")
+                                + (ms > 0 ? String.format(java.util.Locale.ROOT, ", and for %.0f ms by its power or thermal"
+                                + " policy (hold-back times)", ms) : ""));
             }
         }
         return notes;

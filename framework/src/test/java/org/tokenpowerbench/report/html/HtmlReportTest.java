@@ -114,6 +114,15 @@ class HtmlReportTest {
                     c.putArray("reasons").add("swPowerCap");
                     run.appendJsonLine(ConditionsRow.FILE, c);
                 }
+                if (batch == 2 && i == 0) { // held back between readings: only the hold-back times saw it
+                    ObjectNode c = run.newObject();
+                    c.put("kind", "conditions").put("trial", trial).put("iteration", "measurement-1")
+                            .put("sensor", "nvml").put("device", "GPU-1").put("readings", 5)
+                            .put("throttledReadings", 0).put("heldBackSpanMs", 5010.0).put("throttledMs", 40.0);
+                    c.putArray("reasons");
+                    c.putObject("heldBackMs").put("powerPolicy", 40.0).put("thermalPolicy", 0.0);
+                    run.appendJsonLine(ConditionsRow.FILE, c);
+                }
             }
             Map<String, Metric> metrics = new LinkedHashMap<>();
             metrics.put("nvml.J/token", jmh(new double[] {nvml[0] / 3, nvml[1] / 3, nvml[2] / 3}, "J/token"));
@@ -170,6 +179,9 @@ class HtmlReportTest {
         assertTrue(row(rows, 4, "nvml").warnings().stream().anyMatch(w -> w.contains("throttled: GPU-1")
                 && w.contains("12 of 20 readings") && w.contains("swPowerCap")), row(rows, 4, "nvml").warnings().toString());
         assertTrue(row(rows, 1, "nvml").warnings().isEmpty(), row(rows, 1, "nvml").warnings().toString());
+        assertTrue(row(rows, 2, "nvml").warnings().contains("throttled: GPU-1 held back in 1 measured wave(s), 0 of 5"
+                + " readings, and for 40 ms by its power or thermal policy (hold-back times)"),
+                row(rows, 2, "nvml").warnings().toString());
         assertTrue(row(rows, 4, "nvml").warnings().stream().anyMatch(w -> w.startsWith("short phases: 9 phase(s)")
                 && w.contains("(100 ms) in 3 of 3 measured waves")), row(rows, 4, "nvml").warnings().toString());
         assertTrue(row(rows, 4, "cpu.estimated").warnings().stream().noneMatch(w -> w.startsWith("short phases")),
