@@ -274,6 +274,41 @@ public final class PowerSampler implements AutoCloseable {
         return sensorNanos;
     }
 
+    /** What a visit of the channel's readings is told of each, newest first: true to go on, false to stop. */
+    private interface ReadingVisitor {
+        /**
+         * @param value    the reading
+         * @param trueAt   when it was true (a buffered sample's stamp), else when it was read
+         * @param readAt   when the sample that holds it was taken
+         */
+        boolean visit(double value, long trueAt, long readAt);
+    }
+
+    /**
+     * Visits the channel's readings so far, newest first, from another thread while the sampler
+     * runs; none where there is no sample yet or the arrays changed under it.
+     */
+    private void newestFirst(int channel, ReadingVisitor visitor) {
+        int n = count; // volatile: the arrays below hold every sample before n
+        long[] times = timestamps;
+        double[][] rows = values;
+        long[][] at = measuredAt;
+        if (times == null || rows == null || n == 0 || n > times.length) {
+            return;
+        }
+        double[] row = rows[channel];
+        for (int i = n - 1; i >= 0 && i < row.length; i--) {
+            double v = row[i];
+            if (Double.isNaN(v)) {
+                continue;
+            }
+            long t = at != null && i < at[channel].length && at[channel][i] != Readings.AT_READ ? at[channel][i] : times[i];
+            if (!visitor.visit(v, t, times[i])) {
+                return;
+            }
+        }
+    }
+
     /**
      * The channel's mean power over about the last {@code windowNanos} of samples, for a live
      * display while the sampler runs (another thread may call it): a watts channel's mean reading,
@@ -282,42 +317,28 @@ public final class PowerSampler implements AutoCloseable {
      * used for a result: those come from the trace.
      */
     public double recentWatts(int channel, long windowNanos) {
-        int n = count; // volatile: the arrays below hold every sample before n
-        long[] times = timestamps;
-        double[][] rows = values;
-        long[][] at = measuredAt;
-        if (times == null || rows == null || n == 0 || n > times.length) {
-            return Double.NaN;
-        }
-        double[] row = rows[channel];
         boolean joules = sensor.channels().get(channel).kind() == PowerChannel.Kind.ENERGY_JOULES;
-        long lastTime = 0;
-        double lastValue = Double.NaN;
-        long firstTime = 0;
-        double firstValue = Double.NaN;
-        double sum = 0;
-        int readings = 0;
-        for (int i = n - 1; i >= 0 && i < row.length; i--) {
-            double v = row[i];
-            if (Double.isNaN(v)) {
-                continue;
+        long[] span = {0, 0}; // the newest reading's time, the oldest's
+        double[] ends = {Double.NaN, Double.NaN}; // and their values
+        double[] sum = {0};
+        int[] readings = {0};
+        newestFirst(channel, (v, t, read) -> {
+            if (readings[0] == 0) {
+                span[0] = t;
+                ends[0] = v;
+            } else if (span[0] - t > windowNanos) {
+                return false;
             }
-            long t = at != null && i < at[channel].length && at[channel][i] != Readings.AT_READ ? at[channel][i] : times[i];
-            if (readings == 0) {
-                lastTime = t;
-                lastValue = v;
-            } else if (lastTime - t > windowNanos) {
-                break;
-            }
-            firstTime = t;
-            firstValue = v;
-            sum += v;
-            readings++;
-        }
+            span[1] = t;
+            ends[1] = v;
+            sum[0] += v;
+            readings[0]++;
+            return true;
+        });
         if (!joules) {
-            return readings == 0 ? Double.NaN : sum / readings;
+            return readings[0] == 0 ? Double.NaN : sum[0] / readings[0];
         }
-        return readings < 2 || lastTime <= firstTime ? Double.NaN : (lastValue - firstValue) / ((lastTime - firstTime) / 1e9);
+        return readings[0] < 2 || span[0] <= span[1] ? Double.NaN : (ends[0] - ends[1]) / ((span[0] - span[1]) / 1e9);
     }
 
     /**
@@ -330,30 +351,17 @@ public final class PowerSampler implements AutoCloseable {
         if (sensor.channels().get(channel).kind() != PowerChannel.Kind.POWER_WATTS) {
             return Double.NaN;
         }
-        int n = count; // volatile: the arrays below hold every sample before n
-        long[] times = timestamps;
-        double[][] rows = values;
-        long[][] at = measuredAt;
-        if (times == null || rows == null || n == 0 || n > times.length) {
-            return Double.NaN;
-        }
-        double[] row = rows[channel];
-        double sum = 0;
-        int readings = 0;
-        for (int i = n - 1; i >= 0 && i < row.length; i--) {
-            double v = row[i];
-            if (Double.isNaN(v)) {
-                continue;
-            }
-            long t = at != null && i < at[channel].length && at[channel][i] != Readings.AT_READ ? at[channel][i] : times[i];
+        double[] sum = {0};
+        int[] readings = {0};
+        newestFirst(channel, (v, t, read) -> {
             if (t - fromNanos >= 0 && toNanos - t >= 0) {
-                sum += v;
-                readings++;
-            } else if (times[i] - fromNanos < -1_000_000_000L) {
-                break; // read over a second before the span: nothing earlier is in it (a buffer's stamps lag its fetch by less)
+                sum[0] += v;
+                readings[0]++;
             }
-        }
-        return readings == 0 ? Double.NaN : sum / readings;
+            // a sample read before the span holds nothing true in it (a buffered stamp is never after its fetch)
+            return read - fromNanos >= 0;
+        });
+        return readings[0] == 0 ? Double.NaN : sum[0] / readings[0];
     }
 
     private void loop() {

@@ -101,6 +101,54 @@ class PowerSamplerTest {
     }
 
     @Test
+    void meanWattsIsAWattsChannelsMeanReadingOverASpanWhileRunning() throws InterruptedException {
+        java.util.concurrent.atomic.AtomicBoolean high = new java.util.concurrent.atomic.AtomicBoolean();
+        PowerSensor stepping = new PowerSensor() {
+            @Override
+            public String id() {
+                return "stepping";
+            }
+
+            @Override
+            public List<PowerChannel> channels() {
+                return List.of(new PowerChannel("s.power", "dev0", Scope.GPU, Method.SAMPLED, PowerChannel.Kind.POWER_WATTS),
+                        new PowerChannel("s.counter", "dev0", Scope.GPU, Method.COUNTER, PowerChannel.Kind.ENERGY_JOULES));
+            }
+
+            @Override
+            public void sample(double[] out, boolean boundary) {
+                out[0] = high.get() ? 200 : 100;
+                out[1] = System.nanoTime() * 1e-9;
+            }
+
+            @Override
+            public Duration updatePeriod() {
+                return Duration.ofMillis(1);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (PowerSampler sampler = new PowerSampler(stepping, Duration.ofMillis(1))) {
+            long from = System.nanoTime();
+            sampler.start();
+            await(() -> sampler.sampleCount() >= 50, "50 samples");
+            long step = System.nanoTime();
+            high.set(true);
+            await(() -> sampler.sampleCount() >= 100, "100 samples");
+            long to = System.nanoTime();
+            long margin = 5_000_000L; // a sample stamped just before the step may read it
+            assertEquals(100, sampler.meanWatts(0, from, step - margin), 0, "before the step");
+            assertEquals(200, sampler.meanWatts(0, step + margin, to), 0, "after it");
+            double across = sampler.meanWatts(0, from, to);
+            assertTrue(across > 100 && across < 200, "across it: " + across);
+            assertTrue(Double.isNaN(sampler.meanWatts(0, to + 1_000_000_000L, to + 2_000_000_000L)), "a span with no reading");
+            assertTrue(Double.isNaN(sampler.meanWatts(1, from, to)), "a counter's readings are no power");
+        }
+    }
+
+    @Test
     void samplesPeriodicallyWithBoundaryFlagsOnlyAtBothEnds() throws InterruptedException {
         FakeSensor sensor = new FakeSensor();
         PowerTrace trace;
