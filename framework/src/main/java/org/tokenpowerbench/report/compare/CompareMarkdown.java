@@ -111,10 +111,7 @@ final class CompareMarkdown {
         m.append("|---|---|---:|---:|---:|---|\n");
         for (EnergySplit s : splits) {
             m.append("| ").append(cell(s.trial())).append(" | ").append(cell(s.sensor())).append(" | ")
-                    .append(String.format(Locale.ROOT, "%.4g → %.4g", s.baseAbove(), s.newAbove())).append(" | ")
-                    .append(String.format(Locale.ROOT, "%.4g → %.4g", s.baseIdle(), s.newIdle())).append(" | ")
-                    .append(Double.isFinite(s.waveChange())
-                            ? String.format(Locale.ROOT, "%.3g → %.3g s", s.baseWaveS(), s.newWaveS()) : "–")
+                    .append(s.aboveCell()).append(" | ").append(s.idleCell()).append(" | ").append(s.waveCell())
                     .append(" | ").append(cell(s.describe())).append(" |\n");
         }
     }

@@ -48,15 +48,11 @@ final class ComparePage {
             h.append("<h2>Where the J/outputToken change comes from</h2>\n<p class=\"note\">")
                     .append(esc(CompareMarkdown.SPLIT_TITLE)).append(".</p>\n<table class=\"sweep split\"><tr><th>trial</th>")
                     .append("<th>sensor</th><th>above idle, J/token</th><th>idle power × time, J/token</th>")
-                    .append("<th>wave time, s</th><th>change</th></tr>\n");
+                    .append("<th>wave time</th><th>change</th></tr>\n");
             for (EnergySplit s : splits) {
                 h.append("<tr><td>").append(esc(s.trial())).append("</td><td>").append(esc(s.sensor())).append("</td><td>")
-                        .append(String.format(java.util.Locale.ROOT, "%.4g → %.4g", s.baseAbove(), s.newAbove()))
-                        .append("</td><td>")
-                        .append(String.format(java.util.Locale.ROOT, "%.4g → %.4g", s.baseIdle(), s.newIdle()))
-                        .append("</td><td>").append(Double.isFinite(s.waveChange())
-                                ? String.format(java.util.Locale.ROOT, "%.3g → %.3g", s.baseWaveS(), s.newWaveS()) : "–")
-                        .append("</td><td>").append(esc(s.describe())).append("</td></tr>\n");
+                        .append(esc(s.aboveCell())).append("</td><td>").append(esc(s.idleCell())).append("</td><td>")
+                        .append(esc(s.waveCell())).append("</td><td>").append(esc(s.describe())).append("</td></tr>\n");
             }
             h.append("</table>\n");
         }

@@ -129,6 +129,21 @@ record EnergySplit(String trial, String sensor, double baseAbove, double newAbov
         return "both the work's energy and the engine's speed";
     }
 
+    /** {@code 0.05669 → 0.05638}: the energy above idle per output token, base to new. */
+    String aboveCell() {
+        return String.format(Locale.ROOT, "%.4g → %.4g", baseAbove, newAbove);
+    }
+
+    /** {@code 0.07063 → 0.1018}: idle power × time per output token, base to new. */
+    String idleCell() {
+        return String.format(Locale.ROOT, "%.4g → %.4g", baseIdle, newIdle);
+    }
+
+    /** {@code 2.24 → 3.29 s}, or {@code –} where the wave's time is not known. */
+    String waveCell() {
+        return Double.isFinite(waveChange()) ? String.format(Locale.ROOT, "%.3g → %.3g s", baseWaveS, newWaveS) : "–";
+    }
+
     /** {@code +24.26 % = above idle -0.38 % + idle power × time +24.64 % (wave +47.2 %): mostly the engine's speed ...}. */
     String describe() {
         return String.format(Locale.ROOT, "%s = above idle %s + idle power × time %s%s: mostly %s",

@@ -202,8 +202,7 @@ final class SweepTable {
             double ms = waves.stream().mapToDouble(ThrottledWave::throttledMs).filter(Double::isFinite).sum();
             out.add("throttled: " + device + " held back in " + waves.size() + " measured wave(s), " + held + " of "
                     + all + " readings" + (reasons.isEmpty() ? "" : " (" + String.join(", ", reasons) + ")")
-                    + (ms > 0 ? String.format(java.util.Locale.ROOT, ", and for %.0f ms by its power or thermal policy"
-                    + " (hold-back times)", ms) : ""));
+                    + ThrottledWave.heldBackPhrase(ms));
         });
         return out;
     }

@@ -31,6 +31,12 @@ record ThrottledWave(String invocation, String trial, String iteration, String d
         reasons = List.copyOf(reasons);
     }
 
+    /** {@code , and for 40 ms by its power or thermal policy (hold-back times)}; empty for none (0 or NaN). */
+    static String heldBackPhrase(double throttledMs) {
+        return throttledMs > 0 ? String.format(java.util.Locale.ROOT,
+                ", and for %.0f ms by its power or thermal policy (hold-back times)", throttledMs) : "";
+    }
+
     /** The throttled waves of a run folder; none when it has no {@code conditions.jsonl}. */
     static List<ThrottledWave> read(Path runDir) {
         Path in = runDir.resolve(ConditionsRow.FILE);

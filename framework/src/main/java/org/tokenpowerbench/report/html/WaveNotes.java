@@ -102,8 +102,7 @@ final class WaveNotes {
                         "throttled: " + n.path("device").asText() + " held back in " + throttled + " of "
                                 + n.path("readings").asLong() + " readings"
                                 + (reasons.isEmpty() ? "" : " (" + String.join(", ", reasons) + ")")
-                                + (ms > 0 ? String.format(java.util.Locale.ROOT, ", and for %.0f ms by its power or thermal"
-                                + " policy (hold-back times)", ms) : ""));
+                                + ThrottledWave.heldBackPhrase(ms));
             }
         }
         return notes;
