@@ -191,9 +191,9 @@ public final class InferenceSession implements AutoCloseable {
             long to = System.nanoTime();
             IdleEdges.sample();
             List<String> settling = IdleSettling.moved(IdleEdges.running(), from, to);
+            moved.addAll(settling);
             if (settling.isEmpty() || tries == IDLE_TRIES) {
                 if (!settling.isEmpty()) {
-                    moved.addAll(settling);
                     System.err.println("tokenpowerbench: the GPU's idle power still moved within the idle window after "
                             + tries + " tries (" + String.join("; ", settling) + "): the baseline is the last window's, and"
                             + " idle-baselines.jsonl says so (" + spec.describe() + ")");
@@ -201,7 +201,6 @@ public final class InferenceSession implements AutoCloseable {
                 WaveLedger.publishIdle(new WaveLedger.IdleWindow(spec, from, to, tries, moved));
                 return;
             }
-            moved.addAll(settling);
             System.err.println("tokenpowerbench: the GPU's idle power moved within the idle window (" + String.join("; ", settling)
                     + "): measuring it again (" + spec.describe() + ")");
         }

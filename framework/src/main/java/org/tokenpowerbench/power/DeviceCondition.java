@@ -43,11 +43,6 @@ public record DeviceCondition(long nanos, String device, List<String> holdBacks,
         heldBackNanos = Map.copyOf(heldBackNanos);
     }
 
-    /** A reading without hold-back times. */
-    public DeviceCondition(long nanos, String device, List<String> holdBacks, double temperatureC, double clockMHz) {
-        this(nanos, device, holdBacks, temperatureC, clockMHz, Map.of());
-    }
-
     /** Whether any reason in {@link #THROTTLES} held the device back. */
     public boolean throttled() {
         return holdBacks.stream().anyMatch(THROTTLES::contains);

@@ -41,12 +41,6 @@ public record OperatingConditions(List<Device> devices) {
             heldBackNanos = java.util.Collections.unmodifiableMap(new TreeMap<>(heldBackNanos));
         }
 
-        /** A device without hold-back times. */
-        public Device(String device, int readings, int throttled, List<String> reasons, double maxTemperatureC,
-                      double minClockMHz, double meanClockMHz) {
-            this(device, readings, throttled, reasons, maxTemperatureC, minClockMHz, meanClockMHz, Map.of(), 0);
-        }
-
         /** Share of the readings that were throttled; 0 without readings. */
         public double throttledShare() {
             return readings == 0 ? 0 : (double) throttled / readings;

@@ -19,15 +19,10 @@ public final class IdleBaselineRow {
     private IdleBaselineRow() {
     }
 
-    /** Appends the baseline measured over {@code [fromNanos, toNanos]} on {@link System#nanoTime()}. */
-    public static void append(RunDirectory dir, String sensor, TrialKey trial, long fromNanos, long toNanos,
-                              IdleBaseline baseline) {
-        append(dir, sensor, trial, fromNanos, toNanos, baseline, 1, java.util.List.of());
-    }
-
     /**
-     * As above, for a window that took {@code tries} measurements: where a GPU's power moved within
-     * the earlier ones (or within this one, the tries run out), {@code idleTries} and
+     * Appends the baseline measured over {@code [fromNanos, toNanos]} on {@link System#nanoTime()}.
+     * Where the window took {@code tries} measurements because a GPU's power moved within the
+     * earlier ones (or within this one, the tries run out), also {@code idleTries} and
      * {@code idlePowerMoved} (what moved, e.g. {@code gpu0.power-buffer 140.2 W then 127.1 W}).
      */
     public static void append(RunDirectory dir, String sensor, TrialKey trial, long fromNanos, long toNanos,

@@ -27,19 +27,13 @@ public final class RequestsRow {
      */
     public static void append(RunDirectory dir, TrialKey trial, String iteration, int number, String promptTokenization,
                               WaveMetrics m, Map<String, Object> facts, Map<String, String> warnings) {
-        append(dir, trial, iteration, number, promptTokenization, m, facts, warnings, java.util.List.of());
-    }
-
-    /** As above, with each replica's share of the wave for a deployment of several ({@link ReplicaFigures}). */
-    public static void append(RunDirectory dir, TrialKey trial, String iteration, int number, String promptTokenization,
-                              WaveMetrics m, Map<String, Object> facts, Map<String, String> warnings,
-                              java.util.List<ReplicaFigures> replicas) {
-        append(dir, trial, iteration, number, promptTokenization, m, facts, warnings, replicas, null);
+        append(dir, trial, iteration, number, promptTokenization, m, facts, warnings, java.util.List.of(), null);
     }
 
     /**
-     * As above, with who used the host's CPUs during the wave ({@code hostCpu}: busy, steal, this
-     * JVM, the launched engine, the others; {@link HostCpu}), where it was read.
+     * As above, with each replica's share of the wave for a deployment of several
+     * ({@link ReplicaFigures}), and who used the host's CPUs during the wave ({@code hostCpu}: busy,
+     * steal, this JVM, the launched engine, the others; {@link HostCpu}), where it was read (else null).
      */
     public static void append(RunDirectory dir, TrialKey trial, String iteration, int number, String promptTokenization,
                               WaveMetrics m, Map<String, Object> facts, Map<String, String> warnings,

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 
 /**
  * Who used the host's CPUs during a wave: all of it, this JVM, the engine's process where the
@@ -38,14 +37,6 @@ public final class HostCpu {
      */
     public record Reading(double busyShare, double stealShare, double clientShare, double engineShare,
                           double othersShare) {
-
-        /** One line for the console: {@code host CPU 31 % busy (client 4 %, engine 6 %, others 21 %), steal 0 %}. */
-        public String describe() {
-            return String.format(Locale.ROOT, "host CPU %.0f %% busy (client %.0f %%, %sothers %.0f %%), steal %.0f %%",
-                    100 * busyShare, 100 * clientShare,
-                    Double.isFinite(engineShare) ? String.format(Locale.ROOT, "engine %.0f %%, ", 100 * engineShare) : "",
-                    100 * othersShare, 100 * stealShare);
-        }
     }
 
     /** What the wave's start read: the host's ticks, this JVM's CPU and the engine's ticks. */

@@ -44,9 +44,6 @@ class HostCpuTest {
         assertEquals(0.12, r.engineShare(), 1e-12);
         assertTrue(Double.isFinite(r.clientShare()) && r.clientShare() >= 0, "this JVM's own CPU: " + r);
         assertEquals(Math.max(0, 0.40 - 0.12 - r.clientShare()), r.othersShare(), 1e-12);
-        assertTrue(r.describe().startsWith("host CPU 40 % busy (client "), r.describe());
-        assertTrue(r.describe().contains("engine 12 %, others "), r.describe());
-        assertTrue(r.describe().endsWith("steal 5 %"), r.describe());
     }
 
     @Test
@@ -59,7 +56,6 @@ class HostCpuTest {
             HostCpu.Reading r = h.stop();
             assertEquals(0.10, r.busyShare(), 1e-12);
             assertTrue(Double.isNaN(r.engineShare()));
-            assertTrue(!r.describe().contains("engine"), r.describe());
         }
     }
 
