@@ -329,10 +329,11 @@ public final class NvmlSamplerCost {
                         }
                     }
                     System.out.printf(Locale.ROOT, "  wave %d: %d counter reads%s, %.1f ms inside sample() (%.2f ms/s),"
-                                    + " sampling CPU %.1f ms (%.2f ms/s)%s%n", k,
+                                    + " sampling CPU %.1f ms (%.2f ms/s), %d trace rows%s%n", k,
                             waveReads, waveCarried == 0 ? "" : " (+" + waveCarried + " opening values carried from the wave before)",
                             inSensor / 1e6, inSensor / 1e6 / (wave.toNanos() / 1e9), samplingCpu / 1e6,
-                            samplingCpu / 1e6 / (wave.toNanos() / 1e9), justLearned ? ", every phase known by its end" : "");
+                            samplingCpu / 1e6 / (wave.toNanos() / 1e9), trace.size(),
+                            justLearned ? ", every phase known by its end" : "");
                     Thread.sleep(gap.toMillis());
                 }
                 long end = System.nanoTime();
@@ -352,6 +353,11 @@ public final class NvmlSamplerCost {
                     System.out.printf(Locale.ROOT, "fork %d: of the sampling CPU, start() %.2f ms/s, stop() %.2f ms/s"
                                     + " (each a boundary sample, on the caller's thread), the sampler thread the rest%n",
                             fork, startCpuAfter / 1e6 / after, stopCpuAfter / 1e6 / after);
+                    System.out.printf(Locale.ROOT, "fork %d: buffer fetched every %d ms (opened with %d ms; the driver's"
+                                    + " buffer held %s at open), %d fetch(es) found samples gone (%d ms in all)%n", fork,
+                            sensor.bufferPeriod().toMillis(), sensor.metadata().bufferPeriod().toMillis(),
+                            sensor.metadata().bufferHeld() == null ? "an unknown time" : sensor.metadata().bufferHeld().toMillis() + " ms",
+                            sensor.bufferLosses(), sensor.bufferLost().toMillis());
                     if (timed != null) {
                         System.out.printf(Locale.ROOT, "fork %d: NVML calls after that, by kind (timeCalls=true):%n%s%n",
                                 fork, timed.report(after));

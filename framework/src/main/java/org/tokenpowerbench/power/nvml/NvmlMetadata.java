@@ -14,6 +14,8 @@ import java.util.Map;
  * @param gpus               the measured GPUs, in channel order
  * @param counterSchedule    the counter schedule the sensor runs, e.g. {@code boundaries (auto: 8 GPU counters)}
  * @param bufferPeriod       the time between fetches of the driver's power buffer (where a GPU's power comes from it)
+ * @param bufferHeld         how much time the driver's buffer held when the sensor opened (the least over the
+ *                           GPUs read from it), or null where no GPU's power comes from it or it held under two samples
  */
 public record NvmlMetadata(
         String driverVersion,
@@ -22,7 +24,8 @@ public record NvmlMetadata(
         List<String> visibilityNotes,
         List<Gpu> gpus,
         String counterSchedule,
-        java.time.Duration bufferPeriod) {
+        java.time.Duration bufferPeriod,
+        java.time.Duration bufferHeld) {
 
     public NvmlMetadata {
         visibilityNotes = List.copyOf(visibilityNotes);
@@ -89,6 +92,9 @@ public record NvmlMetadata(
         p.put("nvml.counterSchedule", counterSchedule);
         if (gpus.stream().anyMatch(g -> g.powerSource() == PowerSource.DRIVER_BUFFER)) {
             p.put("nvml.bufferPeriodMs", Long.toString(bufferPeriod.toMillis()));
+            if (bufferHeld != null) {
+                p.put("nvml.bufferHeldMs", Long.toString(bufferHeld.toMillis()));
+            }
         }
         for (int i = 0; i < visibilityNotes.size(); i++) {
             p.put("nvml.visibilityNote" + i, visibilityNotes.get(i));

@@ -45,9 +45,11 @@ import org.tokenpowerbench.power.OptionLine;
  *       measured. A GPU whose driver does not offer the buffer, or stamps it on another clock,
  *       falls back to {@code field}, and the sensor's notes in {@code sensors.jsonl} say so.</li>
  *   <li>{@code bufferPeriod}: how often the buffer is fetched between boundaries with
- *       {@code power=buffer}: by default {@code 1s} with {@code boundaries} (chosen, or by
- *       {@code auto}, the default schedule) and {@code 500ms} with the others; at most 2 s, since an
- *       H200's driver keeps only about 2.4 s of samples.</li>
+ *       {@code power=buffer}. By default, with {@code boundaries} (chosen, or by {@code auto}, the
+ *       default schedule), three quarters of what the driver's buffer held when the sensor opened
+ *       (1.8 s for an H200's 2.4 s; {@link #learnedBufferPeriod}), shortened during the run if a
+ *       fetch finds samples already gone; {@code 500ms} with the others. Given, it is kept, at most
+ *       2 s, since an H200's driver keeps only about 2.4 s of samples.</li>
  * </ul>
  * Other keys (such as the sampler's {@code period}) are left to their owners and ignored here.
  *
@@ -80,7 +82,9 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
     /** The default {@code bufferPeriod}: 500 ms, a fifth of what an H200's driver buffer holds. */
     public static final Duration DEFAULT_BUFFER_PERIOD = Duration.ofMillis(500);
     /**
-     * The default {@code bufferPeriod} with {@code counterSchedule=boundaries}: 1 s. There the
+     * The default {@code bufferPeriod} with {@code counterSchedule=boundaries} where what the
+     * driver's buffer holds is not known (it held under two samples at open): 1 s. Where it is
+     * known the default is learned from it ({@link #learnedBufferPeriod}). There the
      * fetches are most of what the sampler does once the phase is learned; on an H200 eight
      * emulated GPUs cost 5.0-6.2 ms of CPU a second this way against 8.0-10.8 at 500 ms
      * (tools/nvml-crosscheck/README.md). Every sample is still fetched, each at its own stamp.
@@ -88,6 +92,11 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
     public static final Duration BOUNDARIES_BUFFER_PERIOD = Duration.ofSeconds(1);
     /** The longest {@code bufferPeriod}: 2 s, inside the about 2.4 s an H200's driver buffer holds. */
     public static final Duration MAX_BUFFER_PERIOD = Duration.ofSeconds(2);
+    /**
+     * The shortest {@code bufferPeriod} learned from the driver's buffer (or shortened after a
+     * fetch found samples gone): 100 ms, ten wakes a second.
+     */
+    public static final Duration MIN_LEARNED_BUFFER_PERIOD = Duration.ofMillis(100);
 
     /** Options with the default {@code conditionsPeriod} and power from field 186 (not the default source: see {@link #defaults()}). */
     public NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSchedule counterSchedule) {
@@ -250,10 +259,37 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
 
     /** The {@code bufferPeriod} given, else the schedule's default: 1 s with {@code boundaries}, 500 ms otherwise. */
     public Duration bufferPeriodFor(CounterSchedule schedule) {
+        return bufferPeriodFor(schedule, null);
+    }
+
+    /**
+     * The {@code bufferPeriod} given; else, with {@code boundaries}, three quarters of what the
+     * driver's buffer was seen to hold ({@link #learnedBufferPeriod}), or 1 s where that is not
+     * known; else 500 ms.
+     *
+     * @param held how much time the driver's buffer held when the sensor opened (the least over
+     *             the GPUs), or null where it is not known
+     */
+    public Duration bufferPeriodFor(CounterSchedule schedule, Duration held) {
         if (bufferPeriod != null) {
             return bufferPeriod;
         }
-        return schedule == CounterSchedule.BOUNDARIES ? BOUNDARIES_BUFFER_PERIOD : DEFAULT_BUFFER_PERIOD;
+        if (schedule != CounterSchedule.BOUNDARIES) {
+            return DEFAULT_BUFFER_PERIOD;
+        }
+        return held == null ? BOUNDARIES_BUFFER_PERIOD : learnedBufferPeriod(held);
+    }
+
+    /**
+     * The time between fetches for a driver buffer that holds {@code held}: three quarters of it,
+     * at least {@link #MIN_LEARNED_BUFFER_PERIOD} and at most {@link #MAX_BUFFER_PERIOD}. The
+     * quarter left over is the sampler's room to be late (an H200 holds about 2.4 s, so 1.8 s,
+     * with 0.6 s to spare) before a fetch finds samples gone. At 5 s waves that is three fetches
+     * a wave, the close's included, where 1 s made five.
+     */
+    public static Duration learnedBufferPeriod(Duration held) {
+        long quarters = held.toNanos() / 4 * 3;
+        return Duration.ofNanos(Math.max(MIN_LEARNED_BUFFER_PERIOD.toNanos(), Math.min(MAX_BUFFER_PERIOD.toNanos(), quarters)));
     }
 
     /**

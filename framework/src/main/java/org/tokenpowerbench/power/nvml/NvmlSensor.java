@@ -149,6 +149,10 @@ public final class NvmlSensor implements PowerSensor {
      * some other clock, and the buffer is not used.
      */
     static final long MAX_STAMP_SKEW_NANOS = 5_000_000_000L;
+    /** A fetch whose oldest sample follows the newest kept by more than this many usual spacings found samples gone. */
+    static final int LOSS_SPACINGS = 5;
+    /** ... and by more than this (100 ms; an H200's spacing was at most 49 ms in 6,800 samples). */
+    static final long MIN_LOSS_MICROS = 100_000L;
     /** Room for one buffer fetch: an H200's driver holds about 120 samples. */
     private static final int BUFFER_ROOM = 512;
 
@@ -156,7 +160,19 @@ public final class NvmlSensor implements PowerSensor {
     private final LongSupplier nanoClock;
     /** The host's wall clock in nanoseconds since the epoch: the clock the driver stamps its buffered samples with. */
     private final LongSupplier wallClock;
-    private final long bufferPeriodNanos;
+    /** Time between buffer fetches off boundaries; a learned one ({@link #learnedBufferPeriod}) is shortened where samples were lost. */
+    private long bufferPeriodNanos;
+    /** Whether {@link #bufferPeriodNanos} was learned from the driver's buffer (not given), and so may be shortened. */
+    private final boolean learnedBufferPeriod;
+    /** What the driver's buffer held at open (the least over the GPUs), or null where unknown. */
+    private final Duration bufferHeld;
+    /** The driver's usual spacing between buffered samples, from the open's fetch (20 ms on an H200); 0 where unknown. */
+    private final long bufferSpacingMicros;
+    /** Fetches that found samples gone since the one before ({@link #bufferLosses()}), and the time lost in all. */
+    private long bufferLosses;
+    private long bufferLostMicros;
+    /** {@link #lastFetchEnd} when the period was last shortened: once a round of fetches. */
+    private long shortenedAfter = Long.MIN_VALUE + 1;
     private long nextBufferFetch = Long.MIN_VALUE;
     private final long[] bufferTimes = new long[BUFFER_ROOM];
     private final double[] bufferMilliwatts = new double[BUFFER_ROOM];
@@ -284,11 +300,15 @@ public final class NvmlSensor implements PowerSensor {
 
     private NvmlSensor(NvmlLibrary library, LongSupplier nanoClock, LongSupplier wallClock, NvmlOptions options,
                        NvmlOptions.CounterSchedule schedule, List<PowerChannel> channels, GpuState[] gpus,
-                       NvmlMetadata metadata) {
+                       NvmlMetadata metadata, Duration bufferHeld, long bufferSpacingMicros) {
         this.library = library;
         this.nanoClock = nanoClock;
         this.wallClock = wallClock;
-        this.bufferPeriodNanos = options.bufferPeriodFor(schedule).toNanos();
+        this.bufferPeriodNanos = metadata.bufferPeriod().toNanos();
+        this.bufferHeld = bufferHeld;
+        this.bufferSpacingMicros = bufferSpacingMicros;
+        this.learnedBufferPeriod = options.bufferPeriod() == null && schedule == NvmlOptions.CounterSchedule.BOUNDARIES
+                && bufferHeld != null;
         long p = UPDATE_PERIOD.toNanos();
         this.huntSpacingNanos = Math.max(1, Math.round((double) options.counterPeriod().toNanos() / p)) * p;
         this.adaptive = schedule == NvmlOptions.CounterSchedule.ADAPTIVE;
@@ -418,6 +438,8 @@ public final class NvmlSensor implements PowerSensor {
                     + "; unset it or name GPUs by index or GPU- UUID, or drop -prof nvml");
         }
         List<Integer> chosen = new ArrayList<>();
+        Duration bufferHeld = null; // the least any buffer-read GPU's driver held at open
+        long bufferSpacingMicros = 0; // the widest usual spacing of their samples
         if (options.gpus() == null) {
             for (int i = 0; i < visible.nvmlIndices().size(); i++) {
                 chosen.add(i);
@@ -452,6 +474,13 @@ public final class NvmlSensor implements PowerSensor {
                     long[] times = new long[BUFFER_ROOM];
                     int n = library.totalPowerSamples(h, 0, times, new double[BUFFER_ROOM]);
                     long skew = n == 0 ? 0 : times[n - 1] * 1000 - wallClock.getAsLong();
+                    if (n >= 2 && Math.abs(skew) <= MAX_STAMP_SKEW_NANOS && times[n - 1] > times[0]) {
+                        // n samples span n - 1 spacings; the buffer holds one spacing more than that span
+                        long spacing = (times[n - 1] - times[0]) / (n - 1);
+                        Duration held = Duration.ofNanos((times[n - 1] - times[0] + spacing) * 1000);
+                        bufferHeld = bufferHeld == null || held.compareTo(bufferHeld) < 0 ? held : bufferHeld;
+                        bufferSpacingMicros = Math.max(bufferSpacingMicros, spacing);
+                    }
                     if (n == 0) {
                         notes.add("GPU " + v + " (" + uuid + "): power=buffer (the default): the driver's buffer held no"
                                 + " power samples when the sensor opened" + instead);
@@ -509,9 +538,14 @@ public final class NvmlSensor implements PowerSensor {
         if (options.counterSchedule() == NvmlOptions.CounterSchedule.AUTO) {
             scheduleNote += " (auto: " + counters + " GPU counter" + (counters == 1 ? "" : "s") + ")";
         }
+        boolean buffered = described.stream().anyMatch(d -> d.powerSource() == PowerSource.DRIVER_BUFFER);
+        if (!buffered) {
+            bufferHeld = null;
+        }
         NvmlMetadata metadata = new NvmlMetadata(version(library::driverVersion), version(library::nvmlVersion),
-                variable, notes, described, scheduleNote, options.bufferPeriodFor(schedule));
-        return new NvmlSensor(library, nanoClock, wallClock, options, schedule, channels, measured, metadata);
+                variable, notes, described, scheduleNote, options.bufferPeriodFor(schedule, bufferHeld), bufferHeld);
+        return new NvmlSensor(library, nanoClock, wallClock, options, schedule, channels, measured, metadata,
+                bufferHeld, bufferSpacingMicros);
     }
 
     private static String version(java.util.function.Supplier<String> call) {
@@ -659,6 +693,7 @@ public final class NvmlSensor implements PowerSensor {
             return;
         }
         long known = g.lastBufferStamp;
+        noticeLoss(g, known, n);
         for (int i = 0; i < n; i++) {
             long stamp = bufferTimes[i];
             if (stamp <= after) {
@@ -672,6 +707,35 @@ public final class NvmlSensor implements PowerSensor {
             }
             out.add(g.powerChannel, bufferMilliwatts[i] / 1000.0, at);
             keepRecent(g, stamp, at, bufferMilliwatts[i] / 1000.0);
+        }
+    }
+
+    /**
+     * Whether the fetch just made found samples gone: its oldest sample stamped more than
+     * {@link #LOSS_SPACINGS} usual spacings (at least {@link #MIN_LOSS_MICROS}) after the newest
+     * kept, so the driver dropped some in between before they were fetched. Counted
+     * ({@link #bufferLosses()}); where the period was learned and the fetch came about on time
+     * (not after a stalled sampler), the period is shortened to half, or to three quarters of what
+     * this fetch shows the buffer holding if that is less. A stretch lost is also a gap in the
+     * trace, which flags every window it touches where it is longer than the trace's gap bound.
+     */
+    private void noticeLoss(GpuState g, long known, int n) {
+        if (known <= 0 || n == 0 || bufferSpacingMicros <= 0) {
+            return;
+        }
+        long oldest = bufferTimes[0];
+        long lost = oldest - known;
+        if (oldest <= known || lost <= Math.max(MIN_LOSS_MICROS, LOSS_SPACINGS * bufferSpacingMicros)) {
+            return;
+        }
+        bufferLosses++;
+        bufferLostMicros += lost - bufferSpacingMicros;
+        long sinceFetch = lastFetchEnd == Long.MIN_VALUE ? Long.MAX_VALUE : nanoClock.getAsLong() - lastFetchEnd;
+        if (learnedBufferPeriod && sinceFetch <= bufferPeriodNanos + bufferPeriodNanos / 4 && shortenedAfter != lastFetchEnd) {
+            shortenedAfter = lastFetchEnd; // once a round of fetches, however many GPUs lost samples in it
+            long holds = n >= 2 ? (bufferTimes[n - 1] - bufferTimes[0] + bufferSpacingMicros) * 1000 : Long.MAX_VALUE;
+            long shorter = Math.min(bufferPeriodNanos / 2, holds == Long.MAX_VALUE ? Long.MAX_VALUE : holds / 4 * 3);
+            bufferPeriodNanos = Math.max(NvmlOptions.MIN_LEARNED_BUFFER_PERIOD.toNanos(), shorter);
         }
     }
 
@@ -1219,7 +1283,10 @@ public final class NvmlSensor implements PowerSensor {
         for (GpuState g : gpus) {
             if (g.powerSource == PowerSource.DRIVER_BUFFER) {
                 env.put("powerBuffer", "the driver's buffered power samples (nvmlDeviceGetSamples), fetched every "
-                        + bufferPeriodNanos / 1_000_000 + " ms and on boundaries, each at the driver's wall-clock stamp"
+                        + metadata.bufferPeriod().toMillis() + " ms"
+                        + (learnedBufferPeriod ? " (three quarters of the " + bufferHeld.toMillis()
+                                + " ms the driver's buffer held at open)" : "")
+                        + " and on boundaries, each at the driver's wall-clock stamp"
                         + " moved onto System.nanoTime() by the clocks' offset read at each fetch");
                 break;
             }
@@ -1234,6 +1301,24 @@ public final class NvmlSensor implements PowerSensor {
                         + " of " + gpus.length + " GPU(s)"
                 : "not read: " + conditionsRefusal);
         return env;
+    }
+
+    /**
+     * Buffer fetches that found samples gone since the fetch before (the driver had dropped them):
+     * 0 where every sample was fetched. Read it from the sampling thread or after.
+     */
+    public long bufferLosses() {
+        return bufferLosses;
+    }
+
+    /** About how much time those fetches found gone, in all. */
+    public Duration bufferLost() {
+        return Duration.ofNanos(bufferLostMicros * 1000);
+    }
+
+    /** The time between buffer fetches now: as opened, or shorter where a learned one found samples gone. */
+    public Duration bufferPeriod() {
+        return Duration.ofNanos(bufferPeriodNanos);
     }
 
     /** Reads that failed since open (each wrote NaN). Read it from the sampling thread or after. */

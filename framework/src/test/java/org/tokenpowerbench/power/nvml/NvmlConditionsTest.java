@@ -221,8 +221,9 @@ class NvmlConditionsTest {
         a.bufferSpacingNanos = 20 * MS;
         a.holdBackNanos = new long[] {0, 0, 0, 0};
         FakeNvml nvml = new FakeNvml(now::get, a);
-        try (NvmlSensor sensor = NvmlSensor.open(nvml, NvmlOptions.parse(Map.of("counterSchedule", "boundaries")),
-                new HashMap<>(), now::get, nvml::wallNanos)) {
+        // the fetch period is given (else learned from the buffer's 2.4 s: 1.8 s), so that both are due each second
+        try (NvmlSensor sensor = NvmlSensor.open(nvml, NvmlOptions.parse(Map.of("counterSchedule", "boundaries",
+                "bufferPeriod", "1s")), new HashMap<>(), now::get, nvml::wallNanos)) {
             org.tokenpowerbench.power.Readings out = ReadingsForTests.create(sensor.channels().size());
             sensor.sample(out, true); // a window closes: the buffer is fetched and the conditions read, both due in 1 s
             assertEquals(1000 * MS, sensor.idleNanos());
@@ -240,7 +241,7 @@ class NvmlConditionsTest {
             assertEquals(2, before, "the two boundaries' readings");
         }
         try (NvmlSensor sensor = NvmlSensor.open(nvml, NvmlOptions.parse(Map.of("counterSchedule", "boundaries",
-                "conditionsPeriod", "1s")), new HashMap<>(), now::get, nvml::wallNanos)) {
+                "conditionsPeriod", "1s", "bufferPeriod", "1s")), new HashMap<>(), now::get, nvml::wallNanos)) {
             org.tokenpowerbench.power.Readings out = ReadingsForTests.create(sensor.channels().size());
             sensor.sample(out, true);
             now.addAndGet(300 * MS);

@@ -91,6 +91,13 @@ class NvmlOptionsTest {
         assertEquals(Duration.ofMillis(500), unset.bufferPeriodFor(NvmlOptions.CounterSchedule.ADAPTIVE));
         // with the counter read on boundaries only the fetches are most of the cost: fetched every second
         assertEquals(Duration.ofSeconds(1), unset.bufferPeriodFor(NvmlOptions.CounterSchedule.BOUNDARIES));
+        // learned from what the driver's buffer held at open: three quarters of it, 100 ms to 2 s
+        assertEquals(Duration.ofMillis(1800), unset.bufferPeriodFor(NvmlOptions.CounterSchedule.BOUNDARIES, Duration.ofMillis(2400)));
+        assertEquals(Duration.ofSeconds(2), unset.bufferPeriodFor(NvmlOptions.CounterSchedule.BOUNDARIES, Duration.ofSeconds(5)));
+        assertEquals(Duration.ofMillis(100), unset.bufferPeriodFor(NvmlOptions.CounterSchedule.BOUNDARIES, Duration.ofMillis(60)));
+        assertEquals(Duration.ofMillis(500), unset.bufferPeriodFor(NvmlOptions.CounterSchedule.DENSE, Duration.ofMillis(2400)));
+        assertEquals(Duration.ofSeconds(1), o.bufferPeriodFor(NvmlOptions.CounterSchedule.BOUNDARIES, Duration.ofMillis(2400)),
+                "a period given is kept");
         assertEquals(Duration.ofMillis(250), NvmlOptions.parse(Map.of("counterSchedule", "boundaries", "bufferPeriod", "250ms"))
                 .bufferPeriodFor(NvmlOptions.CounterSchedule.BOUNDARIES));
         UserError e = assertThrows(UserError.class, () -> NvmlOptions.parse(Map.of("power", "smi")));

@@ -265,4 +265,96 @@ class NvmlPowerBufferTest {
         int kept = everySampleOnce(trace, "the buffer held what the failed fetches missed").size();
         assertTrue(kept >= 120, "at least the buffer's depth (2.4 s), every sample once: " + kept);
     }
+
+    /** A GPU with a buffer of {@code depth} samples 20 ms apart and no energy counter: only the buffer is fetched. */
+    private static FakeNvml bufferOnly(int depth) {
+        FakeNvml.Gpu g = swingingGpu(System.nanoTime(), false);
+        g.bufferDepth = depth;
+        return new FakeNvml(System::nanoTime, g);
+    }
+
+    /** The samples of the power channel (the only one here) at or after {@code from}. */
+    private static List<Long> samplesFrom(PowerTrace trace, long from) {
+        List<Long> times = new ArrayList<>();
+        long[] when = trace.timestampsNanos(0);
+        double[] watts = trace.values(0);
+        for (int i = 0; i < when.length; i++) {
+            if (!Double.isNaN(watts[i]) && when[i] >= from) {
+                times.add(when[i]);
+            }
+        }
+        return times;
+    }
+
+    @Test
+    void theFetchPeriodIsLearnedFromWhatTheDriversBufferHoldsSoNoSampleIsLost() throws Exception {
+        // a driver that keeps 1 s of samples (an H200's keeps about 2.4 s): the fixed 1 s would lose some
+        FakeNvml nvml = bufferOnly(50);
+        FakeNvml.Gpu g = nvml.gpus.get(0);
+        PowerTrace trace;
+        try (NvmlSensor s = open(nvml, Map.of("counterSchedule", "boundaries"))) {
+            assertEquals(Duration.ofSeconds(1), s.metadata().bufferHeld(), "50 samples 20 ms apart");
+            assertEquals(Duration.ofMillis(750), s.metadata().bufferPeriod(), "three quarters of what it holds");
+            assertEquals("1000", s.metadata().asProperties().get("nvml.bufferHeldMs"));
+            assertTrue(s.environment().get("powerBuffer").contains("every 750 ms (three quarters of the 1000 ms"),
+                    s.environment().get("powerBuffer"));
+            g.bufferFetches = 0;
+            trace = run(s, 2600);
+            assertEquals(0, s.bufferLosses(), "every sample fetched before the driver dropped it");
+            assertEquals(Duration.ofMillis(750), s.bufferPeriod(), "kept: nothing was lost");
+        }
+        List<Long> times = samplesFrom(trace, Long.MIN_VALUE);
+        for (int i = 1; i < times.size(); i++) {
+            assertEquals(20 * MS, times.get(i) - times.get(i - 1), 20_000, "each buffered sample once, none lost (" + i + ")");
+        }
+        assertTrue(times.size() >= 150, "1 s of history, then 2.6 s every 20 ms: " + times.size());
+        assertTrue(g.bufferFetches >= 4 && g.bufferFetches <= 7,
+                "about one fetch every 750 ms and one per boundary in 2.6 s: " + g.bufferFetches);
+    }
+
+    @Test
+    void anH200sBufferGivesOneFetchEvery1800Ms() throws Exception {
+        try (NvmlSensor s = open(bufferOnly(120), Map.of())) {
+            assertEquals(Duration.ofMillis(2400), s.metadata().bufferHeld());
+            assertEquals(Duration.ofMillis(500), s.metadata().bufferPeriod(), "auto without a counter runs dense: 500 ms");
+        }
+        FakeNvml withCounter = swinging(true);
+        try (NvmlSensor s = open(withCounter, Map.of())) {
+            assertEquals(Duration.ofMillis(1800), s.metadata().bufferPeriod(), "auto with a counter runs boundaries");
+        }
+    }
+
+    @Test
+    void aFetchThatFindsSamplesGoneIsCountedAndAGivenPeriodIsKept() throws Exception {
+        FakeNvml nvml = bufferOnly(50);
+        try (NvmlSensor s = open(nvml, Map.of("counterSchedule", "boundaries", "bufferPeriod", "2s"))) {
+            run(s, 2600);
+            assertTrue(s.bufferLosses() >= 1, "a fetch 2 s after the last, of a buffer that holds 1 s");
+            long lostMs = s.bufferLost().toMillis();
+            assertTrue(lostMs >= 800 && lostMs <= 1300, "about 1 s lost: " + lostMs + " ms");
+            assertEquals(Duration.ofSeconds(2), s.bufferPeriod(), "the period given is the user's");
+        }
+    }
+
+    @Test
+    void aLearnedPeriodThatLosesSamplesIsShortened() throws Exception {
+        FakeNvml nvml = bufferOnly(120);
+        FakeNvml.Gpu g = nvml.gpus.get(0);
+        PowerTrace trace;
+        try (NvmlSensor s = open(nvml, Map.of("counterSchedule", "boundaries"))) {
+            assertEquals(Duration.ofMillis(1800), s.metadata().bufferPeriod());
+            g.bufferDepth = 60; // the driver now keeps 1.2 s: a fetch 1.8 s after the last finds 0.6 s gone
+            long start = System.nanoTime();
+            trace = run(s, 4000);
+            assertTrue(s.bufferLosses() >= 1, "the first fetch after the change lost samples");
+            assertTrue(s.bufferPeriod().compareTo(Duration.ofMillis(900)) <= 0,
+                    "shortened to three quarters of the 1.2 s the buffer now holds: " + s.bufferPeriod());
+            assertEquals(Duration.ofMillis(1800), s.metadata().bufferPeriod(), "the metadata says what it opened with");
+            List<Long> late = samplesFrom(trace, start + 2200 * MS);
+            for (int i = 1; i < late.size(); i++) {
+                assertEquals(20 * MS, late.get(i) - late.get(i - 1), 20_000, "after shortening, every sample (" + i + ")");
+            }
+            assertTrue(late.size() >= 60, "the last 1.8 s, every 20 ms: " + late.size());
+        }
+    }
 }
