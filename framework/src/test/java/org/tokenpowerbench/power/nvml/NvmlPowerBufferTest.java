@@ -286,6 +286,13 @@ class NvmlPowerBufferTest {
         return times;
     }
 
+    /** Each time follows the one before by the driver's 20 ms (within the clocks' offset reading): none lost. */
+    private static void assertEvery20Ms(List<Long> times, String why) {
+        for (int i = 1; i < times.size(); i++) {
+            assertEquals(20 * MS, times.get(i) - times.get(i - 1), 20_000, why + " (" + i + ")");
+        }
+    }
+
     @Test
     void theFetchPeriodIsLearnedFromWhatTheDriversBufferHoldsSoNoSampleIsLost() throws Exception {
         // a driver that keeps 1 s of samples (an H200's keeps about 2.4 s): the fixed 1 s would lose some
@@ -304,9 +311,7 @@ class NvmlPowerBufferTest {
             assertEquals(Duration.ofMillis(750), s.bufferPeriod(), "kept: nothing was lost");
         }
         List<Long> times = samplesFrom(trace, Long.MIN_VALUE);
-        for (int i = 1; i < times.size(); i++) {
-            assertEquals(20 * MS, times.get(i) - times.get(i - 1), 20_000, "each buffered sample once, none lost (" + i + ")");
-        }
+        assertEvery20Ms(times, "each buffered sample once, none lost");
         assertTrue(times.size() >= 150, "1 s of history, then 2.6 s every 20 ms: " + times.size());
         assertTrue(g.bufferFetches >= 4 && g.bufferFetches <= 7,
                 "about one fetch every 750 ms and one per boundary in 2.6 s: " + g.bufferFetches);
@@ -351,9 +356,7 @@ class NvmlPowerBufferTest {
                     "shortened to three quarters of the 1.2 s the buffer now holds: " + s.bufferPeriod());
             assertEquals(Duration.ofMillis(1800), s.metadata().bufferPeriod(), "the metadata says what it opened with");
             List<Long> late = samplesFrom(trace, start + 2200 * MS);
-            for (int i = 1; i < late.size(); i++) {
-                assertEquals(20 * MS, late.get(i) - late.get(i - 1), 20_000, "after shortening, every sample (" + i + ")");
-            }
+            assertEvery20Ms(late, "after shortening, every sample");
             assertTrue(late.size() >= 60, "the last 1.8 s, every 20 ms: " + late.size());
         }
     }
