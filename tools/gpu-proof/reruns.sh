@@ -6,7 +6,8 @@
 #
 # Usage (from the project root, on the GPU machine):
 #   BENCH_JAR=.device/bench.jar LLAMA_SERVER=/path/to/llama-server tools/gpu-proof/reruns.sh N OUTDIR [FIRST]
-# N runs numbered FIRST (default 1) on; OUTDIR gets reruns-FIRST-LAST.tgz, coverage.txt and drift.md.
+# N runs numbered FIRST (default 1) on; OUTDIR gets reruns-FIRST-LAST.tgz, coverage.txt, drift.md and
+# idle-halves.md (how far each idle window's halves differed).
 # The point: synthetic llama-3.2-1b, f16, batch 16, 32 prompts of 512 + 128 tokens, -wi 1 -i 3 -f 3,
 # as in docs/gpu-proof.md (sessions 10, 14); POINT overrides its -p flags, ENGINE the engine (default the
 # launched llama-server), SENSOR the profiler (default nvml; e.g. SENSOR=cpu ENGINE=embedded for a dry run
@@ -39,4 +40,5 @@ label=$sensor
 [ "$sensor" = cpu ] && label=cpu.estimated
 python3 "$here/rerun_coverage.py" --sensor "$label" "${runs[@]}" | tee "$out/coverage.txt"
 python3 "$here/rerun_drift.py" --sensor "$label" "${runs[@]}" | tee "$out/drift.md"
+python3 "$here/idle_halves.py" "${runs[@]}" | tee "$out/idle-halves.md"
 du -sh "$out"

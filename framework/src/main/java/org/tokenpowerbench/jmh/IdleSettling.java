@@ -3,7 +3,7 @@ package org.tokenpowerbench.jmh;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
+import org.tokenpowerbench.energy.IdleHalves;
 import org.tokenpowerbench.power.Method;
 import org.tokenpowerbench.power.PowerChannel;
 import org.tokenpowerbench.power.PowerSampler;
@@ -38,12 +38,11 @@ final class IdleSettling {
     }
 
     /**
-     * What moved over {@code [fromNanos, toNanos]}: one phrase per GPU power channel whose halves
-     * differ beyond the limit ({@code gpu0.power-buffer 140.2 W then 127.1 W}); empty where every
-     * one held still or none could tell.
+     * Each measured GPU power channel's means over the two halves of {@code [fromNanos, toNanos]},
+     * where both halves hold a reading.
      */
-    static List<String> moved(Collection<PowerSampler> samplers, long fromNanos, long toNanos) {
-        List<String> out = new ArrayList<>();
+    static List<IdleHalves> halves(Collection<PowerSampler> samplers, long fromNanos, long toNanos) {
+        List<IdleHalves> out = new ArrayList<>();
         long mid = fromNanos + (toNanos - fromNanos) / 2;
         for (PowerSampler sampler : samplers) {
             List<PowerChannel> channels = sampler.sensor().channels();
@@ -55,10 +54,25 @@ final class IdleSettling {
                 }
                 double first = sampler.meanWatts(c, fromNanos, mid);
                 double second = sampler.meanWatts(c, mid, toNanos);
-                if (Double.isFinite(first) && Double.isFinite(second) && Math.abs(first - second)
-                        > Math.max(FLOOR_WATTS, SHARE * Math.abs(first + second) / 2)) {
-                    out.add(String.format(Locale.ROOT, "%s %.1f W then %.1f W", channel.name(), first, second));
+                if (Double.isFinite(first) && Double.isFinite(second)) {
+                    out.add(new IdleHalves(sampler.sensor().id(), channel.name(), first, second));
                 }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * What moved: one phrase per channel whose halves differ beyond the limit
+     * ({@code gpu0.power-buffer 140.2 W then 127.1 W}); empty where every one held still or none
+     * could tell.
+     */
+    static List<String> moved(List<IdleHalves> halves) {
+        List<String> out = new ArrayList<>();
+        for (IdleHalves h : halves) {
+            if (Math.abs(h.firstWatts() - h.secondWatts())
+                    > Math.max(FLOOR_WATTS, SHARE * Math.abs(h.firstWatts() + h.secondWatts()) / 2)) {
+                out.add(h.describe());
             }
         }
         return out;

@@ -190,7 +190,8 @@ public final class InferenceSession implements AutoCloseable {
             }
             long to = System.nanoTime();
             IdleEdges.sample();
-            List<String> settling = IdleSettling.moved(IdleEdges.running(), from, to);
+            List<org.tokenpowerbench.energy.IdleHalves> halves = IdleSettling.halves(IdleEdges.running(), from, to);
+            List<String> settling = IdleSettling.moved(halves);
             moved.addAll(settling);
             if (settling.isEmpty() || tries == IDLE_TRIES) {
                 if (!settling.isEmpty()) {
@@ -198,7 +199,7 @@ public final class InferenceSession implements AutoCloseable {
                             + tries + " tries (" + String.join("; ", settling) + "): the baseline is the last window's, and"
                             + " idle-baselines.jsonl says so (" + spec.describe() + ")");
                 }
-                WaveLedger.publishIdle(new WaveLedger.IdleWindow(spec, from, to, tries, moved));
+                WaveLedger.publishIdle(new WaveLedger.IdleWindow(spec, from, to, tries, moved, halves));
                 return;
             }
             System.err.println("tokenpowerbench: the GPU's idle power moved within the idle window (" + String.join("; ", settling)

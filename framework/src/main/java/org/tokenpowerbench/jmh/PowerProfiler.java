@@ -298,7 +298,8 @@ public class PowerProfiler implements InternalProfiler {
         }
         baseline = IdleBaseline.measure(signal, window.fromNanos(), window.toNanos());
         IdleBaselineRow.append(dir, sensorId, new TrialKey(window.spec().benchmarkClass(), window.spec().describe()),
-                window.fromNanos(), window.toNanos(), baseline, window.tries(), window.moved());
+                window.fromNanos(), window.toNanos(), baseline, window.tries(), window.moved(),
+                window.halves().stream().filter(h -> h.sensor().equals(sensorId)).toList());
         System.err.println("tokenpowerbench: " + sensorId + " idle baseline " + baseline.describe());
     }
 

@@ -56,24 +56,23 @@ public final class WaveLedger {
      * @param spec      the trial it belongs to
      * @param fromNanos when it began
      * @param toNanos   when it ended
+     * @param tries     how many windows were measured to get this one (1, or more where the GPU's power
+     *                  had moved within the earlier ones, {@link IdleSettling})
+     * @param moved     what moved within the earlier windows, or within this one where the tries ran out;
+     *                  empty when nothing did
+     * @param halves    this window's measured GPU power channels, each one's mean over either half
      */
-    /**
-     * The trial's idle window.
-     *
-     * @param tries  how many windows were measured to get this one (1, or more where the GPU's power
-     *               had moved within the earlier ones, {@link IdleSettling})
-     * @param moved  what moved within the earlier windows, or within this one where the tries ran out;
-     *               empty when nothing did
-     */
-    public record IdleWindow(BenchmarkSpec spec, long fromNanos, long toNanos, int tries, List<String> moved) {
+    public record IdleWindow(BenchmarkSpec spec, long fromNanos, long toNanos, int tries, List<String> moved,
+                             List<org.tokenpowerbench.energy.IdleHalves> halves) {
 
         public IdleWindow {
             moved = List.copyOf(moved);
+            halves = List.copyOf(halves);
         }
 
-        /** A window measured once, in which nothing moved. */
+        /** A window measured once, in which nothing moved and no half was read. */
         public IdleWindow(BenchmarkSpec spec, long fromNanos, long toNanos) {
-            this(spec, fromNanos, toNanos, 1, List.of());
+            this(spec, fromNanos, toNanos, 1, List.of(), List.of());
         }
     }
 

@@ -19,14 +19,23 @@ public final class IdleBaselineRow {
     private IdleBaselineRow() {
     }
 
+    /** Watts to the milliwatt: finer than any sensor here reads. */
+    private static double round(double watts) {
+        return Math.round(watts * 1000) / 1000.0;
+    }
+
     /**
      * Appends the baseline measured over {@code [fromNanos, toNanos]} on {@link System#nanoTime()}.
      * Where the window took {@code tries} measurements because a GPU's power moved within the
      * earlier ones (or within this one, the tries run out), also {@code idleTries} and
-     * {@code idlePowerMoved} (what moved, e.g. {@code gpu0.power-buffer 140.2 W then 127.1 W}).
+     * {@code idlePowerMoved} (what moved, e.g. {@code gpu0.power-buffer 140.2 W then 127.1 W}); and
+     * where the sensor measures GPU power, {@code idleHalves}: each such channel's mean over the
+     * window's first and second half, in watts ({@code {"gpu0.power-buffer": [128.1, 127.9]}}),
+     * whether it moved or not.
      */
     public static void append(RunDirectory dir, String sensor, TrialKey trial, long fromNanos, long toNanos,
-                              IdleBaseline baseline, int tries, java.util.List<String> moved) {
+                              IdleBaseline baseline, int tries, java.util.List<String> moved,
+                              java.util.List<org.tokenpowerbench.energy.IdleHalves> halves) {
         RunClock clock = RunClock.of(dir);
         ObjectNode json = dir.newObject();
         json.put("kind", "idleBaseline");
@@ -47,6 +56,12 @@ public final class IdleBaselineRow {
             json.put("idleTries", tries);
             com.fasterxml.jackson.databind.node.ArrayNode m = json.putArray("idlePowerMoved");
             moved.forEach(m::add);
+        }
+        if (!halves.isEmpty()) {
+            ObjectNode h = json.putObject("idleHalves");
+            for (org.tokenpowerbench.energy.IdleHalves half : halves) {
+                h.putArray(half.channel()).add(round(half.firstWatts())).add(round(half.secondWatts()));
+            }
         }
         dir.appendJsonLine(FILE, json);
     }

@@ -171,6 +171,11 @@ class IdleEdgesTest {
         assertTrue(window.moved().get(0).startsWith("gpu0.power 1"), window.moved().get(0));
         assertTrue(window.moved().get(0).endsWith(" then 127.0 W"), window.moved().get(0));
         assertTrue(window.fromNanos() > sensor.stepAt, "the window published is the one after the step");
+        assertEquals(1, window.halves().size(), "the published window's halves: " + window.halves());
+        assertEquals("gpu0.power", window.halves().get(0).channel());
+        assertEquals(sensor.id(), window.halves().get(0).sensor());
+        assertEquals(127.0, window.halves().get(0).firstWatts(), 1e-9, "settled at 127 W in both halves");
+        assertEquals(127.0, window.halves().get(0).secondWatts(), 1e-9);
     }
 
     @Test
@@ -185,6 +190,7 @@ class IdleEdgesTest {
         assertEquals(1, idleOver(new SettlingSensor(Scope.CPU, Method.SAMPLED, false)).tries(),
                 "a CPU package's idle power wanders on its own");
         assertEquals(1, idleOver(new SettlingSensor(Scope.GPU, Method.ESTIMATED, false)).tries(), "an estimate");
+        assertEquals(List.of(), idleOver(new SettlingSensor(Scope.CPU, Method.SAMPLED, false)).halves(), "nor its halves kept");
     }
 
     @Test

@@ -75,13 +75,16 @@ class PowerProfilerTest {
                 .set("outputTokens", 8).set("prompts", 2).set("seed", 1L).build();
     }
 
+    /** What the idle window {@link #iteration} publishes says of its halves. */
+    private List<org.tokenpowerbench.energy.IdleHalves> idleHalves = List.of();
+
     /** One iteration: samples for a while, publishes a wave in the middle of it, returns the results by label. */
     private Map<String, Double> iteration(PowerProfiler profiler, boolean idleWindow) throws Exception {
         profiler.beforeIteration(null, MEASUREMENT);
         long idleFrom = System.nanoTime();
         Thread.sleep(60);
         if (idleWindow) {
-            WaveLedger.publishIdle(new WaveLedger.IdleWindow(spec(), idleFrom, System.nanoTime()));
+            WaveLedger.publishIdle(new WaveLedger.IdleWindow(spec(), idleFrom, System.nanoTime(), 1, List.of(), idleHalves));
         }
         long start = System.nanoTime();
         Thread.sleep(120);
@@ -163,11 +166,23 @@ class PowerProfilerTest {
         assertEquals(List.of("equal-share", "token-weighted"), fieldNames(row.get("policies")));
         assertEquals(3, Files.readAllLines(dir.resolve("request-energy.csv")).size(), "header + one row per request");
         assertEquals(1, Files.readAllLines(dir.resolve("idle-baselines.jsonl")).size());
+        assertFalse(new ObjectMapper().readTree(Files.readAllLines(dir.resolve("idle-baselines.jsonl")).get(0)).has("idleHalves"),
+                "no halves were read (a window published without them)");
         JsonNode sensor = new ObjectMapper().readTree(Files.readAllLines(dir.resolve("sensors.jsonl")).get(0));
         assertEquals("GPU-0 gpu counter ENERGY_JOULES", sensor.get("channels").get("gpu0.energy").asText());
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(1, files.filter(p -> p.getFileName().toString().startsWith("power-steady-")).count());
         }
+    }
+
+    @Test
+    void theIdleBaselineRowCarriesItsSensorsHalvesWhetherTheyMovedOrNot() throws Exception {
+        idleHalves = List.of(new org.tokenpowerbench.energy.IdleHalves("steady", "gpu0.power", 128.1234, 127.9),
+                new org.tokenpowerbench.energy.IdleHalves("other", "gpu0.power-buffer", 99, 98));
+        iteration(new PowerProfiler("sensor=steady"), true);
+        JsonNode row = new ObjectMapper().readTree(Files.readAllLines(dir.resolve("idle-baselines.jsonl")).get(0));
+        assertEquals("{\"gpu0.power\":[128.123,127.9]}", row.get("idleHalves").toString(), "this sensor's channels only");
+        assertFalse(row.has("idleTries"), "measured once, nothing moved");
     }
 
     @Test
