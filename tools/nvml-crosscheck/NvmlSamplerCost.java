@@ -30,7 +30,7 @@ import org.tokenpowerbench.power.nvml.NvmlSensor;
  * tools/nvml-crosscheck/build.sh       # compiles this file against the framework into .device/nvml/probe
  * java -cp .device/nvml/classes:.device/nvml/jna.jar:.device/nvml/probe \
  *     NvmlSamplerCost [seconds=10] [period=10ms] [replicas=1] [gpus=all] [counterPeriod=1s] [counterSchedule=auto|dense|adaptive|boundaries] [conditionsPeriod=100ms] [power=field|buffer] [bufferPeriod=500ms] [singleReads=true] [window=5s] [timeCalls=false]
- *     NvmlSamplerCost waves=5s [gap=20ms] [forks=3] [seconds=60] ...   (the sensor options as above)
+ *     NvmlSamplerCost waves=5s [gap=20ms] [forks=3] [seconds=60] [room=true] ...   (the sensor options as above)
  *     NvmlSamplerCost driver=emulated [emulatedGpus=8] [together=true] [jitterMs=2] [readMs=4] [fetchMs=0.55] [reasonsUs=15] ...   (no GPU needed)
  * </pre>
  * ({@code run.sh} and {@code cost.sh} beside it run it so.) It is the project's own measuring
@@ -50,7 +50,8 @@ import org.tokenpowerbench.power.nvml.NvmlSensor;
  * iterations, about 20 ms in a llama-server run). Per wave it prints the counter reads, the time
  * spent inside {@code sample()} (the reads busy-wait, so on an H200 that is CPU) and the sampling's
  * own CPU time (the two boundary samples on the calling thread plus the sampler thread's, from
- * {@link ThreadMXBean}); per fork, the reads until every phase was known and the cost per second of
+ * {@link ThreadMXBean}); each wave's sampler has room for the samples of the wave before, as the
+ * profiler's has ({@code room=false}: the default room); per fork, the reads until every phase was known and the cost per second of
  * run after that, boundaries included, beside the process's CPU above its idle baseline (taken
  * over 1 s, at the operating system's 10 ms resolution, so coarse).
  *
@@ -63,6 +64,9 @@ import org.tokenpowerbench.power.nvml.NvmlSensor;
  * says so. It is an estimate of an N-GPU host, not a measurement on one.
  */
 public final class NvmlSamplerCost {
+
+    /** {@code room=false}: each wave's sampler starts with the default room, as before session 16, not the last wave's samples. */
+    private static boolean room = true;
 
     private NvmlSamplerCost() {
     }
@@ -126,6 +130,7 @@ public final class NvmlSamplerCost {
         if (a.get("waves", null) != null) {
             System.out.println(replicas == 1 ? "" : replicas + " replicas of each real GPU: an emulation");
             wakeCost();
+            room = Boolean.parseBoolean(a.get("room", "true"));
             runWaves(library, timed, NvmlOptions.parse(sensorOptions), env, period, seconds, a.duration("waves", null),
                     a.duration("gap", Duration.ofMillis(20)), Integer.parseInt(a.get("forks", "3")));
             return;
@@ -276,9 +281,11 @@ public final class NvmlSamplerCost {
                 int readsAfter = 0;
                 ThreadMXBean threads = ManagementFactory.getThreadMXBean();
                 int k = 0;
+                int lastRows = 0;
                 while (System.nanoTime() - forkStart < seconds * 1e9) {
                     k++;
-                    PowerSampler sampler = new PowerSampler(sensor, period);
+                    // room for the last wave's samples and an eighth more, as the profiler makes
+                    PowerSampler sampler = new PowerSampler(sensor, period, room ? lastRows + lastRows / 8 : 0);
                     // the sampling's own CPU: the two boundary samples on this thread, and the sampler thread's
                     long callerCpu = threads.getCurrentThreadCpuTime();
                     sampler.start();
@@ -289,6 +296,7 @@ public final class NvmlSamplerCost {
                     long threadCpu = samplerThread < 0 ? 0 : Math.max(0, threads.getThreadCpuTime(samplerThread));
                     callerCpu = threads.getCurrentThreadCpuTime();
                     PowerTrace trace = sampler.stop();
+                    lastRows = trace.size();
                     long stopCpu = threads.getCurrentThreadCpuTime() - callerCpu;
                     samplingCpu += stopCpu + threadCpu;
                     long inSensor = sampler.sensorNanos();

@@ -98,6 +98,8 @@ public class PowerProfiler implements InternalProfiler {
     private final AttributionPolicy policy;
     private PowerSensor sensor;
     private PowerSampler sampler;
+    /** How many samples the last iteration's trace held: the next sampler's room ({@link PowerSampler}). */
+    private int lastTraceSamples;
     private int iterations;
     private final Map<String, Integer> iterationsByKind = new HashMap<>();
     private IdleBaseline baseline;
@@ -167,7 +169,9 @@ public class PowerProfiler implements InternalProfiler {
             sensor.startFrom(CounterGridFile.recall(RunDirectory.current(), sensorId, sensor.channels(), System.nanoTime(),
                     wallNanos()));
         }
-        sampler = new PowerSampler(sensor, period);
+        // room for as many samples as the last iteration's trace held, and an eighth more: eight GPUs' buffered
+        // power samples make over 2,000 a 5 s wave, and growing the arrays to them cost as much CPU as the rest
+        sampler = new PowerSampler(sensor, period, lastTraceSamples + lastTraceSamples / 8);
         sampler.start();
         PowerNow.show(sensorId, sampler);
         IdleEdges.show(sensorId, sampler);
@@ -179,6 +183,7 @@ public class PowerProfiler implements InternalProfiler {
         PowerNow.hide(sensorId);
         IdleEdges.hide(sensorId);
         PowerTrace trace = sampler.stop();
+        lastTraceSamples = trace.size();
         long samplerNanos = sampler.sensorNanos();
         sampler.close();
         iterations++;

@@ -59,6 +59,8 @@ public final class PowerSampler implements AutoCloseable {
 
     // Written by exactly one thread at a time: the caller before start()/after join, else the sampler.
     private long[] timestamps = new long[256];
+    /** The most room made beforehand ({@link #PowerSampler(PowerSensor, Duration, int)}): 1 M samples. */
+    private static final int MAX_EXPECTED_SAMPLES = 1 << 20;
     private double[][] values;
     /** Per channel, when each value was true; null until a sensor gives a time of its own. */
     private long[][] measuredAt;
@@ -88,7 +90,21 @@ public final class PowerSampler implements AutoCloseable {
      * @throws IllegalArgumentException if the period is below 1 ms
      */
     public PowerSampler(PowerSensor sensor, Duration period) {
+        this(sensor, period, 0);
+    }
+
+    /**
+     * A sampler whose trace starts with room for {@code expectedSamples} samples, e.g. as many
+     * as the last window of the same length held. Each buffered power sample of a driver's buffer
+     * is a sample of its own, so eight GPUs fill over two thousand in a 5 s window; room made
+     * beforehand spares the copies of every channel's arrays each time they fill. 0 or less: the
+     * default room (256); at most about a million.
+     */
+    public PowerSampler(PowerSensor sensor, Duration period, int expectedSamples) {
         this.sensor = Objects.requireNonNull(sensor, "sensor");
+        if (expectedSamples > timestamps.length) {
+            timestamps = new long[Math.min(expectedSamples, MAX_EXPECTED_SAMPLES)];
+        }
         this.period = Objects.requireNonNull(period, "period");
         if (period.compareTo(MIN_PERIOD) < 0) {
             throw new IllegalArgumentException("sampling period " + period.toNanos() / 1e6

@@ -147,13 +147,26 @@ class TimedReadingsTest {
 
     @Test
     void severalReadingsOfAChannelInOneSampleEachBecomeASampleAtTheirOwnTimeAndRepeatsAreDropped() throws Exception {
+        everyBufferedSampleOnce(0);
+    }
+
+    @Test
+    void roomMadeBeforehandHoldsTheSameTraceWhetherTooLittleTooMuchOrNone() throws Exception {
+        // the profiler makes room for as many samples as the last iteration held (over 2,000 for eight GPUs a 5 s wave)
+        for (int room : new int[] {-1, 3, 40, 41, 300, 5_000_000}) {
+            everyBufferedSampleOnce(room);
+        }
+    }
+
+    private static void everyBufferedSampleOnce(int room) throws Exception {
         BufferedPower sensor = new BufferedPower();
         PowerTrace trace;
-        try (PowerSampler sampler = new PowerSampler(sensor, Duration.ofMillis(40))) {
+        try (PowerSampler sampler = new PowerSampler(sensor, Duration.ofMillis(40), room)) {
             sampler.start();
             Thread.sleep(200);
             trace = sampler.stop();
         }
+        assertEquals(trace.size(), trace.timestampsNanos(0).length, "room " + room + ": the trace holds its samples only");
         long[] when = trace.timestampsNanos(1);
         double[] watts = trace.values(1);
         List<Long> kept = new java.util.ArrayList<>();
