@@ -10,7 +10,8 @@
 # Usage: tools/nvml-crosscheck/cost-waves.sh DIR [OUT]
 #   DIR: what build.sh gathered (e.g. .device/nvml); OUT: where each setting's full output goes
 #   (cost-NAME.txt; default: the current folder). The console gets the per-fork summary lines.
-# Environment: REPLICAS (8), SECS (30), FORKS (3), EXTRA (more NvmlSamplerCost arguments; e.g.
+# Environment: ONLY (the settings to run, by name; all four unless set), REPLICAS (8), SECS (30),
+#   FORKS (3), EXTRA (more NvmlSamplerCost arguments; e.g.
 #   EXTRA="driver=emulated emulatedGpus=8" REPLICAS=1 tries it on a machine without a GPU, where
 #   what it prints is an emulation's, not a GPU's).
 set -uo pipefail
@@ -24,6 +25,7 @@ forks=${FORKS:-3}
 run() {
   local name=$1
   shift
+  case " ${ONLY:-default conditions100ms buffer1s waves10s} " in *" $name "*) ;; *) return ;; esac
   echo "== $name: $*"
   # shellcheck disable=SC2086 # EXTRA is a list of key=value words
   java -cp "$cp" NvmlSamplerCost replicas="$replicas" timeCalls=true $EXTRA "$@" > "$out/cost-$name.txt" 2>&1
