@@ -15,19 +15,24 @@ import org.tokenpowerbench.power.nvml.NvmlMetadata.Probe;
  * @param firstMillijoules the counter's first reading (meaningless without a counter)
  * @param source     the power reading to shape the energy with, or {@link PowerSource#NONE}
  * @param limitWatts the enforced power limit, NaN when NVML does not say
- * @param holdBackTimes whether the cumulative hold-back times answer, cheaply enough to read on
- *                   every boundary ({@link NvmlHoldBackTimes#probe})
+ * @param holdBackFields the hold-back time fields to read on every boundary, or null where none
+ *                   answer cheaply enough ({@link NvmlHoldBackTimes#probe})
  * @param probes     every reading tried, in order
  */
 record GpuReadings(boolean counter, long firstMillijoules, PowerSource source, double limitWatts,
-                   boolean holdBackTimes, List<Probe> probes) {
+                   int[] holdBackFields, List<Probe> probes) {
+
+    /** Whether the cumulative hold-back times answer, cheaply enough to read on every boundary. */
+    boolean holdBackTimes() {
+        return holdBackFields != null;
+    }
 
     private static final int[] INSTANT = {NvmlFields.POWER_INSTANT};
 
     /**
      * Tries each reading once (the hold-back times three times, timed on {@code clock}).
      */
-    static GpuReadings probe(NvmlLibrary library, NvmlDeviceHandle h, java.util.function.LongSupplier clock) {
+    static GpuReadings probe(NvmlLibrary library, NvmlDeviceHandle h, java.util.function.LongSupplier clock, int nvmlMajor) {
         List<Probe> probes = new ArrayList<>();
         boolean counter;
         long first = 0;
@@ -71,8 +76,8 @@ record GpuReadings(boolean counter, long firstMillijoules, PowerSource source, d
         } catch (NvmlException e) {
             limit = Double.NaN;
         }
-        Probe holdBack = NvmlHoldBackTimes.probe(library, h, clock);
-        probes.add(holdBack);
-        return new GpuReadings(counter, first, source, limit, holdBack.worked(), List.copyOf(probes));
+        NvmlHoldBackTimes.Choice holdBack = NvmlHoldBackTimes.probe(library, h, clock, nvmlMajor);
+        probes.add(holdBack.probe());
+        return new GpuReadings(counter, first, source, limit, holdBack.fields(), List.copyOf(probes));
     }
 }

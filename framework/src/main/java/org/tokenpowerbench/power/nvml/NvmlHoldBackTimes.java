@@ -26,6 +26,16 @@ final class NvmlHoldBackTimes {
     static final List<String> NAMES = List.of("powerPolicy", "thermalPolicy", "boardLimit", "reliability");
     /** {@code NVML_FI_DEV_PERF_POLICY_POWER}, {@code _THERMAL}, {@code _BOARD_LIMIT}, {@code _RELIABILITY}. */
     static final int[] FIELDS = {74, 75, 77, 79};
+    /**
+     * The same with the thermal time from {@code NVML_FI_DEV_CLOCKS_EVENT_REASON_SW_THERM_SLOWDOWN},
+     * which NVML 13's numbering puts at 269. On an H200 (driver 580.159.04, docs/gpu-proof.md,
+     * session 16) field 75 cost 652 us a read and 269 cost 4 us; the survey there found 269-271 as
+     * 64-bit counts and 251-268 refused as power-smoothing fields. Older headers number the slowdown
+     * times 251-253, so 269 is asked only of NVML 13 or later, and taken only as a 64-bit count.
+     */
+    static final int[] SLOWDOWN_FIELDS = {74, 269, 77, 79};
+    /** The first NVML major version whose numbering puts the software thermal slowdown at 269. */
+    static final int SLOWDOWN_NUMBERING_FROM = 13;
     /** The dearest read the sensor accepts for every boundary: 0.5 ms, an eighth of one energy counter read on an H200. */
     static final long MAX_READ_NANOS = 500_000;
     /** Reads the probe times; the cheapest counts, so one descheduled read does not turn the counters off. */
@@ -39,30 +49,60 @@ final class NvmlHoldBackTimes {
      *
      * @return a probe that worked (the counters are to be read on boundaries) or that says why not
      */
-    static Probe probe(NvmlLibrary library, NvmlDeviceHandle h, LongSupplier clock) {
+    /**
+     * The fields to read on boundaries, or null where none will do, and the probe that says why.
+     * The perf policies' fields first; where they fail and NVML is {@link #SLOWDOWN_NUMBERING_FROM}
+     * or later, the power policy with the software thermal slowdown's field ({@link #SLOWDOWN_FIELDS}).
+     */
+    record Choice(int[] fields, Probe probe) {
+    }
+
+    /**
+     * Probes {@link #FIELDS}, then, where those fail and {@code nvmlMajor} is
+     * {@link #SLOWDOWN_NUMBERING_FROM} or later, {@link #SLOWDOWN_FIELDS}.
+     */
+    static Choice probe(NvmlLibrary library, NvmlDeviceHandle h, LongSupplier clock, int nvmlMajor) {
         String reading = "NVML_FI_DEV_PERF_POLICY"; // fields 74, 75, 77 and 79
+        String policies = tryFields(library, h, clock, FIELDS, "the thermal policy's time (field 75)");
+        if (policies.startsWith("ok")) {
+            return new Choice(FIELDS, new Probe(reading, true, policies));
+        }
+        if (nvmlMajor < SLOWDOWN_NUMBERING_FROM) {
+            return new Choice(null, new Probe(reading, false, policies
+                    + "; clock event reasons are read every conditionsPeriod instead"));
+        }
+        String slowdown = tryFields(library, h, clock, SLOWDOWN_FIELDS, "the software thermal slowdown's time (field 269)");
+        if (slowdown.startsWith("ok")) {
+            return new Choice(SLOWDOWN_FIELDS, new Probe(reading, true, slowdown + "; the thermal time from field 269,"
+                    + " the software thermal slowdown's, since fields 74-79: " + policies));
+        }
+        return new Choice(null, new Probe(reading, false, "fields 74-79: " + policies + "; with field 269 for the"
+                + " thermal time: " + slowdown + "; clock event reasons are read every conditionsPeriod instead"));
+    }
+
+    /** Reads {@code fields} {@value #PROBE_READS} times: "ok (...)", or why they will not do. */
+    private static String tryFields(NvmlLibrary library, NvmlDeviceHandle h, LongSupplier clock, int[] fields,
+                                    String thermal) {
         long cheapest = Long.MAX_VALUE;
         for (int k = 0; k < PROBE_READS; k++) {
             long t = clock.getAsLong();
             Map<String, Long> read;
             try {
-                read = read(library, h);
+                read = read(library, h, fields);
             } catch (NvmlException e) {
-                return new Probe(reading, false, e.getMessage());
+                return e.getMessage();
             }
             cheapest = Math.min(cheapest, clock.getAsLong() - t);
             if (!read.keySet().containsAll(DeviceCondition.THROTTLE_TIMES)) {
-                return new Probe(reading, false, "the power or thermal policy's time is not offered (got "
-                        + read.keySet() + "); clock event reasons are read every conditionsPeriod instead");
+                return "the power policy's or " + thermal + " is not offered (got " + read.keySet() + ")";
             }
         }
         if (cheapest > MAX_READ_NANOS) {
-            return new Probe(reading, false, String.format(java.util.Locale.ROOT,
-                    "a read takes %.2f ms, over the %.1f ms allowed on every boundary; clock event reasons are read"
-                            + " every conditionsPeriod instead", cheapest / 1e6, MAX_READ_NANOS / 1e6));
+            return String.format(java.util.Locale.ROOT, "a read takes %.2f ms, over the %.1f ms allowed on every boundary",
+                    cheapest / 1e6, MAX_READ_NANOS / 1e6);
         }
-        return new Probe(reading, true, String.format(java.util.Locale.ROOT,
-                "ok (read on boundaries; the cheapest of %d probe reads took %.0f us)", PROBE_READS, cheapest / 1e3));
+        return String.format(java.util.Locale.ROOT, "ok (read on boundaries; the cheapest of %d probe reads took %.0f us)",
+                PROBE_READS, cheapest / 1e3);
     }
 
     /**
@@ -70,12 +110,14 @@ final class NvmlHoldBackTimes {
      *
      * @throws NvmlException when the call as a whole fails
      */
-    static Map<String, Long> read(NvmlLibrary library, NvmlDeviceHandle h) {
-        List<NvmlFieldValue> values = library.fieldValues(h, NvmlFields.SCOPE_GPU, FIELDS);
+    static Map<String, Long> read(NvmlLibrary library, NvmlDeviceHandle h, int[] fields) {
+        List<NvmlFieldValue> values = library.fieldValues(h, NvmlFields.SCOPE_GPU, fields);
         Map<String, Long> out = new LinkedHashMap<>();
-        for (int i = 0; i < FIELDS.length && i < values.size(); i++) {
+        for (int i = 0; i < fields.length && i < values.size(); i++) {
             NvmlFieldValue v = values.get(i);
-            if (v.ok() && v.fieldId() == FIELDS[i] && Double.isFinite(v.value()) && v.value() >= 0) {
+            // a slowdown time is a 64-bit count of nanoseconds; anything else under that number is some other field
+            boolean counted = v.valueType() == NvmlValueType.UNSIGNED_LONG_LONG || fields[i] != 269;
+            if (v.ok() && counted && v.fieldId() == fields[i] && Double.isFinite(v.value()) && v.value() >= 0) {
                 out.put(NAMES.get(i), (long) v.value());
             }
         }

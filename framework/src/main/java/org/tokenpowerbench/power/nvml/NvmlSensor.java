@@ -227,6 +227,8 @@ public final class NvmlSensor implements PowerSensor {
         String uuid = "";
         /** Whether the GPU's cumulative hold-back times are read on boundaries ({@link NvmlHoldBackTimes}). */
         boolean holdBackTimes;
+        /** Which fields hold them on this driver ({@link NvmlHoldBackTimes#probe}). */
+        int[] holdBackFields;
         int counterChannel = -1;
         int powerChannel = -1;
         /** When the next bracket hunt's first read is due. */
@@ -438,6 +440,7 @@ public final class NvmlSensor implements PowerSensor {
                     + "; unset it or name GPUs by index or GPU- UUID, or drop -prof nvml");
         }
         List<Integer> chosen = new ArrayList<>();
+        int nvmlMajor = nvmlMajor(library);
         Duration bufferHeld = null; // the least any buffer-read GPU's driver held at open
         long bufferSpacingMicros = 0; // the widest usual spacing of their samples
         if (options.gpus() == null) {
@@ -464,7 +467,7 @@ public final class NvmlSensor implements PowerSensor {
             int nvmlIndex = visible.nvmlIndices().get(v);
             NvmlDeviceHandle h = handles.get(nvmlIndex);
             String uuid = uuids.get(nvmlIndex);
-            GpuReadings readings = GpuReadings.probe(library, h, nanoClock);
+            GpuReadings readings = GpuReadings.probe(library, h, nanoClock, nvmlMajor);
             boolean counter = readings.counter();
             PowerSource source = readings.source();
             if (options.power() == NvmlOptions.Power.BUFFER) {
@@ -508,6 +511,7 @@ public final class NvmlSensor implements PowerSensor {
             GpuState s = new GpuState(h, source, counter ? energy : null, now);
             s.uuid = uuid;
             s.holdBackTimes = readings.holdBackTimes();
+            s.holdBackFields = readings.holdBackFields();
             String prefix = "gpu" + v;
             if (counter) {
                 s.counterChannel = channels.size();
@@ -546,6 +550,17 @@ public final class NvmlSensor implements PowerSensor {
                 variable, notes, described, scheduleNote, options.bufferPeriodFor(schedule, bufferHeld), bufferHeld);
         return new NvmlSensor(library, nanoClock, wallClock, options, schedule, channels, measured, metadata,
                 bufferHeld, bufferSpacingMicros);
+    }
+
+    /** NVML's major version ({@code 13} of {@code 13.580.159.04}), 0 where it does not say. */
+    private static int nvmlMajor(NvmlLibrary library) {
+        try {
+            String v = library.nvmlVersion();
+            int dot = v.indexOf('.');
+            return Integer.parseInt((dot < 0 ? v : v.substring(0, dot)).strip());
+        } catch (NvmlException | NumberFormatException e) {
+            return 0;
+        }
     }
 
     private static String version(java.util.function.Supplier<String> call) {
@@ -1245,7 +1260,7 @@ public final class NvmlSensor implements PowerSensor {
             Map<String, Long> heldBack = Map.of();
             if (boundary && g.holdBackTimes) {
                 try {
-                    heldBack = NvmlHoldBackTimes.read(library, g.handle);
+                    heldBack = NvmlHoldBackTimes.read(library, g.handle, g.holdBackFields);
                 } catch (NvmlException e) {
                     failed(e.getMessage());
                 }

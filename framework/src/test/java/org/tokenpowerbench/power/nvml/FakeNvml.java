@@ -58,6 +58,12 @@ final class FakeNvml implements NvmlLibrary {
         long[] holdBackNanos;
         /** How long a read of the hold-back fields keeps the caller, passed to {@link FakeNvml#spend}. */
         long holdBackReadNanos;
+        /** How much longer a read that asks for field 75 (the thermal policy) keeps it: 0.65 ms on an H200. */
+        long thermalPolicyReadNanos;
+        /** Whether field 269 (the software thermal slowdown, NVML 13's numbering) answers, with the thermal time. */
+        boolean swThermalField;
+        /** Whether field 269 answers as some other field would (an unsigned int): an older numbering. */
+        boolean field269IsSomethingElse;
         int holdBackReads;
 
         Gpu(String uuid, String name) {
@@ -270,9 +276,10 @@ final class FakeNvml implements NvmlLibrary {
     @Override
     public List<NvmlFieldValue> fieldValues(NvmlDeviceHandle device, int scopeId, int... fieldIds) {
         Gpu g = gpu("nvmlDeviceGetFieldValues", device);
-        if (java.util.Arrays.stream(fieldIds).anyMatch(id -> holdBackIndex(id) >= 0)) {
+        if (java.util.Arrays.stream(fieldIds).anyMatch(id -> holdBackIndex(id) >= 0 || id == 269)) {
             g.holdBackReads++; // counted apart from the power field's reads
-            spend.accept(g.holdBackReadNanos);
+            boolean thermalPolicy = java.util.Arrays.stream(fieldIds).anyMatch(id -> id == 75);
+            spend.accept(g.holdBackReadNanos + (thermalPolicy ? g.thermalPolicyReadNanos : 0));
         } else {
             g.fieldReads++;
         }
@@ -284,11 +291,15 @@ final class FakeNvml implements NvmlLibrary {
             for (int i = 0; i < fieldIds.length; i++) {
                 long base = (long) i * NvmlFields.SIZE;
                 m.setLong(base + 8, clock.getAsLong() / 1000);
-                int holdBack = holdBackIndex(fieldIds[i]);
+                int holdBack = fieldIds[i] == 269 ? (g.swThermalField ? 1 : -1) : holdBackIndex(fieldIds[i]);
                 if (fieldIds[i] == NvmlFields.POWER_INSTANT && g.instantField) {
                     m.setInt(base + 24, NvmlValueType.UNSIGNED_INT.code());
                     m.setInt(base + 28, NvmlReturn.SUCCESS);
                     m.setInt(base + 32, (int) Math.round(g.watts * 1000));
+                } else if (fieldIds[i] == 269 && g.field269IsSomethingElse) {
+                    m.setInt(base + 24, NvmlValueType.UNSIGNED_INT.code());
+                    m.setInt(base + 28, NvmlReturn.SUCCESS);
+                    m.setInt(base + 32, 1);
                 } else if (holdBack >= 0 && g.holdBackNanos != null && g.holdBackNanos[holdBack] >= 0) {
                     m.setInt(base + 24, NvmlValueType.UNSIGNED_LONG_LONG.code());
                     m.setInt(base + 28, NvmlReturn.SUCCESS);

@@ -179,6 +179,49 @@ class NvmlConditionsTest {
     }
 
     @Test
+    void whereTheThermalPolicyIsDearTheSoftwareThermalSlowdownsFieldGivesTheThermalTime() throws Exception {
+        // as on an H200 (driver 580.159.04): field 75 costs 0.65 ms a read, 74, 77, 79 and 269 a few us
+        FakeNvml.Gpu a = FakeNvml.h200(U0);
+        a.holdBackNanos = new long[] {0, 0, 0, 0};
+        a.holdBackReadNanos = 4_000;
+        a.thermalPolicyReadNanos = 650_000;
+        a.swThermalField = true;
+        FakeNvml nvml = new FakeNvml(now::get, a);
+        nvml.spend = now::addAndGet;
+        try (NvmlSensor sensor = open(nvml)) {
+            String probe = sensor.environment().get("nvml.gpu0.probe.NVML_FI_DEV_PERF_POLICY");
+            assertTrue(probe.startsWith("ok (read on boundaries; the cheapest of 3 probe reads took 4 us); the thermal time"
+                    + " from field 269") && probe.endsWith("fields 74-79: a read takes 0.65 ms, over the 0.5 ms allowed on"
+                    + " every boundary"), probe);
+            assertTrue(sensor.environment().get("conditions").contains("read every 1000 ms"), sensor.environment().toString());
+            double[] out = new double[sensor.channels().size()];
+            long open = now.get();
+            sensor.sample(out, true);
+            now.addAndGet(2_000 * MS);
+            a.holdBackNanos[1] += 30 * MS; // a software thermal slowdown
+            sensor.sample(out, true);
+            OperatingConditions c = OperatingConditions.of(sensor.drainConditions(), open + MS, now.get() - MS);
+            assertEquals(30 * MS, c.devices().get(0).heldBackNanos().get("thermalPolicy"), "read from field 269");
+            assertEquals(30 * MS, c.devices().get(0).throttledNanos());
+        }
+    }
+
+    @Test
+    void field269IsNotTakenForTheThermalTimeWhereItIsSomeOtherField() throws Exception {
+        FakeNvml.Gpu a = FakeNvml.h200(U0);
+        a.holdBackNanos = new long[] {0, 0, 0, 0};
+        a.thermalPolicyReadNanos = 650_000;
+        a.field269IsSomethingElse = true; // an older numbering: 269 a power-smoothing setting, an unsigned int
+        FakeNvml nvml = new FakeNvml(now::get, a);
+        nvml.spend = now::addAndGet;
+        try (NvmlSensor sensor = open(nvml)) {
+            String probe = sensor.environment().get("nvml.gpu0.probe.NVML_FI_DEV_PERF_POLICY");
+            assertTrue(probe.contains("(field 269) is not offered (got [powerPolicy, boardLimit, reliability])"), probe);
+            assertTrue(sensor.environment().get("conditions").contains("read every 100 ms"), sensor.environment().toString());
+        }
+    }
+
+    @Test
     void holdBackTimesThatCostMoreThanHalfAMillisecondAreNotReadAndTheReasonsStayAtATenthOfASecond() throws Exception {
         FakeNvml.Gpu a = FakeNvml.h200(U0);
         a.holdBackNanos = new long[] {0, 0, 0, 0};
@@ -186,12 +229,14 @@ class NvmlConditionsTest {
         FakeNvml nvml = new FakeNvml(now::get, a);
         nvml.spend = now::addAndGet;
         try (NvmlSensor sensor = open(nvml)) {
-            assertEquals(3, a.holdBackReads);
-            assertEquals("a read takes 2.00 ms, over the 0.5 ms allowed on every boundary; clock event reasons are read"
-                    + " every conditionsPeriod instead",
+            assertEquals(4, a.holdBackReads, "three timed reads of fields 74-79, one of 269 (not offered here)");
+            assertEquals("fields 74-79: a read takes 2.00 ms, over the 0.5 ms allowed on every boundary; with field 269"
+                    + " for the thermal time: the power policy's or the software thermal slowdown's time (field 269) is not"
+                    + " offered (got [powerPolicy, boardLimit, reliability]); clock event reasons are read every"
+                    + " conditionsPeriod instead",
                     sensor.environment().get("nvml.gpu0.probe.NVML_FI_DEV_PERF_POLICY"));
             sampleFor(sensor, 1000);
-            assertEquals(3, a.holdBackReads, "never read again");
+            assertEquals(4, a.holdBackReads, "never read again");
             List<DeviceCondition> read = sensor.drainConditions();
             assertEquals(11, read.size(), "every 100 ms, as without hold-back times");
             assertTrue(read.stream().allMatch(r -> r.heldBackNanos().isEmpty()));
