@@ -22,11 +22,6 @@ import org.tokenpowerbench.power.nvml.NvmlMetadata.Probe;
 record GpuReadings(boolean counter, long firstMillijoules, PowerSource source, double limitWatts,
                    int[] holdBackFields, List<Probe> probes) {
 
-    /** Whether the cumulative hold-back times answer, cheaply enough to read on every boundary. */
-    boolean holdBackTimes() {
-        return holdBackFields != null;
-    }
-
     private static final int[] INSTANT = {NvmlFields.POWER_INSTANT};
 
     /**

@@ -225,9 +225,10 @@ public final class NvmlSensor implements PowerSensor {
         final PowerSource powerSource;
         final CumulativeEnergy energy;
         String uuid = "";
-        /** Whether the GPU's cumulative hold-back times are read on boundaries ({@link NvmlHoldBackTimes}). */
-        boolean holdBackTimes;
-        /** Which fields hold them on this driver ({@link NvmlHoldBackTimes#probe}). */
+        /**
+         * The fields of the GPU's cumulative hold-back times, read on boundaries ({@link NvmlHoldBackTimes#probe}),
+         * or null where they are not read.
+         */
         int[] holdBackFields;
         int counterChannel = -1;
         int powerChannel = -1;
@@ -317,7 +318,7 @@ public final class NvmlSensor implements PowerSensor {
         this.boundariesOnly = schedule == NvmlOptions.CounterSchedule.BOUNDARIES;
         boolean holdBackEverywhere = true;
         for (GpuState g : gpus) {
-            holdBackEverywhere &= g.holdBackTimes;
+            holdBackEverywhere &= g.holdBackFields != null;
         }
         this.conditionsPeriodNanos = options.conditionsPeriodFor(holdBackEverywhere).toNanos();
         this.coalesceNanos = Math.min(MAX_COALESCE_NANOS, conditionsPeriodNanos / 4);
@@ -510,7 +511,6 @@ public final class NvmlSensor implements PowerSensor {
             }
             GpuState s = new GpuState(h, source, counter ? energy : null, now);
             s.uuid = uuid;
-            s.holdBackTimes = readings.holdBackTimes();
             s.holdBackFields = readings.holdBackFields();
             String prefix = "gpu" + v;
             if (counter) {
@@ -1258,7 +1258,7 @@ public final class NvmlSensor implements PowerSensor {
                 clock = Double.NaN;
             }
             Map<String, Long> heldBack = Map.of();
-            if (boundary && g.holdBackTimes) {
+            if (boundary && g.holdBackFields != null) {
                 try {
                     heldBack = NvmlHoldBackTimes.read(library, g.handle, g.holdBackFields);
                 } catch (NvmlException e) {
@@ -1308,7 +1308,7 @@ public final class NvmlSensor implements PowerSensor {
         }
         int holdBack = 0;
         for (GpuState g : gpus) {
-            holdBack += g.holdBackTimes ? 1 : 0;
+            holdBack += g.holdBackFields != null ? 1 : 0;
         }
         env.put("conditions", conditionsOffered
                 ? "clock event reasons, temperature and SM clock read every " + conditionsPeriodNanos / 1_000_000
