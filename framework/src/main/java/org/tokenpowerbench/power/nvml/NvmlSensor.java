@@ -740,7 +740,7 @@ public final class NvmlSensor implements PowerSensor {
         }
         long oldest = bufferTimes[0];
         long lost = oldest - known;
-        if (oldest <= known || lost <= Math.max(MIN_LOSS_MICROS, LOSS_SPACINGS * bufferSpacingMicros)) {
+        if (lost <= Math.max(MIN_LOSS_MICROS, LOSS_SPACINGS * bufferSpacingMicros)) {
             return;
         }
         bufferLosses++;
@@ -748,8 +748,11 @@ public final class NvmlSensor implements PowerSensor {
         long sinceFetch = lastFetchEnd == Long.MIN_VALUE ? Long.MAX_VALUE : nanoClock.getAsLong() - lastFetchEnd;
         if (learnedBufferPeriod && sinceFetch <= bufferPeriodNanos + bufferPeriodNanos / 4 && shortenedAfter != lastFetchEnd) {
             shortenedAfter = lastFetchEnd; // once a round of fetches, however many GPUs lost samples in it
-            long holds = n >= 2 ? (bufferTimes[n - 1] - bufferTimes[0] + bufferSpacingMicros) * 1000 : Long.MAX_VALUE;
-            long shorter = Math.min(bufferPeriodNanos / 2, holds == Long.MAX_VALUE ? Long.MAX_VALUE : holds / 4 * 3);
+            long shorter = bufferPeriodNanos / 2;
+            if (n >= 2) { // the period for what this fetch shows the buffer holding, by the rule used at open
+                long holds = (bufferTimes[n - 1] - bufferTimes[0] + bufferSpacingMicros) * 1000;
+                shorter = Math.min(shorter, NvmlOptions.learnedBufferPeriod(Duration.ofNanos(holds)).toNanos());
+            }
             bufferPeriodNanos = Math.max(NvmlOptions.MIN_LEARNED_BUFFER_PERIOD.toNanos(), shorter);
         }
     }
