@@ -98,6 +98,7 @@ public class RequestMetricsProfiler implements InternalProfiler {
             putWarning(warnings, "clientLagWarning", lag, spec);
         }
         putWarning(warnings, "coldJvmWarning", coldJvm(benchmarkParams, iterationParams), spec);
+        putWarning(warnings, "stealWarning", entry.hostCpu() == null ? null : entry.hostCpu().stealWarning(), spec);
         ServerWave server = entry.server();
         if (server != null) {
             putWarning(warnings, "serverTokensWarning", server.tokenWarning(), spec);
@@ -122,7 +123,7 @@ public class RequestMetricsProfiler implements InternalProfiler {
 
     /**
      * Who used the host's CPUs during the wave ({@link HostCpu}): {@code host.cpu} (all of it),
-     * {@code host.steal}, {@code host.others.cpu} (neither this JVM nor the engine) and, for an
+     * {@code host.steal}, {@code host.others.cpu} (neither steal, this JVM nor the engine) and, for an
      * engine the benchmark launched, {@code engine.cpu}; shares of every CPU the host lists. None
      * where {@code /proc/stat} was not read.
      */

@@ -16,7 +16,10 @@ import java.nio.file.Path;
  * whose vCPUs are stolen, and its joules per token rise with it: the GPU draws its idle power for
  * longer. On an H200 twelve reruns of one point over ten minutes drew the same energy above idle
  * per wave (226-232 J) while TPOT rose from 8.3 to 12.2 ms, and nothing the run recorded said why
- * (docs/gpu-proof.md, session 14). These figures are what would.
+ * (docs/gpu-proof.md, session 14). These figures are what would, and on an H100 host they did:
+ * over six reruns (54 measured waves) the wave's TPOT p50 followed the host's steal (correlation
+ * 0.88; median 10.3 ms in waves with under 0.25 % of all CPU time stolen, 12.3 ms at 1-2 %, 15.5 ms
+ * above 4 %; docs/gpu-proof.md, session 17), hence {@link Reading#stealWarning()}.
  *
  * <p>Shares are of every CPU the host lists over the wave's wall time (1: all busy the whole wave),
  * as the kernel counts them in clock ticks; this JVM's is its process CPU time over wall time and
@@ -32,11 +35,34 @@ public final class HostCpu {
      * @param stealShare  time the hypervisor ran other guests on this host's vCPUs, over every core
      * @param clientShare this JVM's CPU (the client, and the embedded engine where it runs here)
      * @param engineShare the launched engine process's CPU (all its threads); NaN without one
-     * @param othersShare busy time that was neither this JVM's nor the engine's: other processes,
-     *                    the kernel's own work, other benchmarks on the host
+     * @param othersShare busy time that was neither steal nor this JVM's nor the engine's: other
+     *                    processes, the kernel's own work, other benchmarks on the host
      */
     public record Reading(double busyShare, double stealShare, double clientShare, double engineShare,
                           double othersShare) {
+
+        /**
+         * The steal share from which a wave is warned about: 1 % of all CPU time. On the H100 host
+         * of session 17 (16 vCPUs, llama-server at about 10 % of them) waves at 1-2 % ran with a
+         * TPOT p50 19 % above those under 0.25 %, and waves under 1 % within 15 % of them.
+         */
+        public static final double STEAL_WARNING_SHARE = 0.01;
+
+        /**
+         * A warning where the hypervisor ran other guests on this machine's vCPUs for at least
+         * {@link #STEAL_WARNING_SHARE} of all CPU time during the wave, else null: an engine whose
+         * own CPU work paces its decode then runs slower, and its J/outputToken rises with the idle
+         * power drawn over the longer wave, although the energy the work drew above idle does not.
+         */
+        public String stealWarning() {
+            if (!(stealShare >= STEAL_WARNING_SHARE)) {
+                return null;
+            }
+            return String.format(java.util.Locale.ROOT, "the hypervisor gave %.1f %% of this host's CPU time to other guests"
+                    + " during the wave (host.steal %.4f); an engine paced by its CPU runs slower then, and its J/outputToken"
+                    + " rises with the idle power over the longer wave: compare reruns by dynamic.energy/outputToken,"
+                    + " or rerun on a quieter host", 100 * stealShare, stealShare);
+        }
     }
 
     /** What the wave's start read: the host's ticks, this JVM's CPU and the engine's ticks. */
@@ -88,7 +114,8 @@ public final class HostCpu {
                 : (double) (end.jvmCpuNanos - start.jvmCpuNanos) / ((double) wall * end.cpus);
         double engine = start.engineTicks < 0 || end.engineTicks < 0 ? Double.NaN
                 : (double) (end.engineTicks - start.engineTicks) / total;
-        double others = busy - (Double.isFinite(client) ? client : 0) - (Double.isFinite(engine) ? engine : 0);
+        // steal counts as busy (the vCPU was not idle) but is reported apart, so it is not another process's
+        double others = busy - steal - (Double.isFinite(client) ? client : 0) - (Double.isFinite(engine) ? engine : 0);
         return new Reading(busy, steal, client, engine, Math.max(0, others));
     }
 

@@ -164,17 +164,20 @@ class RequestMetricsProfilerTest {
                 .set("outputTokens", 8).set("prompts", 2).set("seed", 1L).build();
         List<RequestTimeline> rs = List.of(request(0, 8, 8), request(1, 8, 8));
         org.tokenpowerbench.workload.HostCpu.Reading host =
-                new org.tokenpowerbench.workload.HostCpu.Reading(0.40, 0.05, 0.02, 0.10, 0.28);
+                new org.tokenpowerbench.workload.HostCpu.Reading(0.40, 0.05, 0.02, 0.10, 0.23);
         WaveLedger.publish(new WaveLedger.Entry(spec, new WaveRecord(0, 100 * MS, 2, rs), "exact", null, null, host));
         Map<String, Double> r = profiler().afterIteration(null,
                         new IterationParams(IterationType.MEASUREMENT, 1, TimeValue.seconds(1), 1), null)
                 .stream().collect(Collectors.toMap(Result::getLabel, Result::getScore));
         assertEquals(0.40, r.get("host.cpu"));
         assertEquals(0.05, r.get("host.steal"));
-        assertEquals(0.28, r.get("host.others.cpu"));
+        assertEquals(0.23, r.get("host.others.cpu"));
         assertEquals(0.10, r.get("engine.cpu"));
-        assertEquals(0.28, lastLine().path("hostCpu").path("othersShare").asDouble());
+        assertEquals(0.23, lastLine().path("hostCpu").path("othersShare").asDouble());
         assertEquals(0.10, lastLine().path("hostCpu").path("engineShare").asDouble());
+        // 5 % of the host's CPU time stolen: warned about, in the run folder and on the console
+        assertTrue(lastLine().path("stealWarning").asText().contains("5.0 % of this host's CPU time"), lastLine().toString());
+        assertTrue(captured.toString(StandardCharsets.UTF_8).contains("host.steal 0.0500"), "printed");
 
         WaveLedger.clear();
         WaveLedger.publish(new WaveLedger.Entry(spec, new WaveRecord(0, 100 * MS, 2, rs), "exact", null, null,
@@ -184,6 +187,7 @@ class RequestMetricsProfilerTest {
                 .stream().collect(Collectors.toMap(Result::getLabel, Result::getScore));
         assertNull(noEngine.get("engine.cpu"), "no launched engine, no engine share");
         assertTrue(lastLine().path("hostCpu").path("engineShare").isMissingNode(), lastLine().toString());
+        assertTrue(lastLine().path("stealWarning").isMissingNode(), "nothing stolen, no warning: " + lastLine());
     }
 
     @Test

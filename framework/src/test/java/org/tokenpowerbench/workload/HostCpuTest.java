@@ -43,7 +43,20 @@ class HostCpuTest {
         assertEquals(0.05, r.stealShare(), 1e-12);
         assertEquals(0.12, r.engineShare(), 1e-12);
         assertTrue(Double.isFinite(r.clientShare()) && r.clientShare() >= 0, "this JVM's own CPU: " + r);
-        assertEquals(Math.max(0, 0.40 - 0.12 - r.clientShare()), r.othersShare(), 1e-12);
+        // steal is busy time but not another process's: it is left out of the others' share
+        assertEquals(Math.max(0, 0.40 - 0.05 - 0.12 - r.clientShare()), r.othersShare(), 1e-12);
+    }
+
+    @Test
+    void aWaveWithAPercentOfItsCpuTimeStolenIsWarnedAboutAndOneWithLessIsNot() {
+        HostCpu.Reading quiet = new HostCpu.Reading(0.12, 0.0099, 0.02, 0.09, 0.01);
+        HostCpu.Reading stolen = new HostCpu.Reading(0.15, 0.0241, 0.02, 0.09, 0.0159);
+        HostCpu.Reading unread = new HostCpu.Reading(0.12, Double.NaN, 0.02, 0.09, 0.01);
+        assertNull(quiet.stealWarning());
+        assertNull(unread.stealWarning());
+        String w = stolen.stealWarning();
+        assertTrue(w != null && w.contains("2.4 %") && w.contains("host.steal 0.0241")
+                && w.contains("dynamic.energy/outputToken"), w);
     }
 
     @Test

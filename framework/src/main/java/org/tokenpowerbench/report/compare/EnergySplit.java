@@ -27,11 +27,18 @@ import java.util.Map;
  * @param newAbove   the new run's
  * @param baseIdle   the base run's idle power × time per output token, J
  * @param newIdle    the new run's
+ * <p>Where both runs recorded {@code host.steal} (the share of the host's CPU time the hypervisor
+ * gave to other guests), the line says it too: on an H100 host the engine's TPOT followed it
+ * (docs/gpu-proof.md, session 17), so a slower engine on a stolen host is told from a slower
+ * engine.
+ *
  * @param baseWaveS  the base run's mean wave time, s; NaN where the wave's unit is not a time per wave
  * @param newWaveS   the new run's
+ * @param baseSteal  the base run's mean {@code host.steal}; NaN where not recorded
+ * @param newSteal   the new run's
  */
 record EnergySplit(String trial, String sensor, double baseAbove, double newAbove, double baseIdle, double newIdle,
-                   double baseWaveS, double newWaveS) {
+                   double baseWaveS, double newWaveS, double baseSteal, double newSteal) {
 
     static final String SUFFIX = ".J/outputToken";
 
@@ -50,7 +57,8 @@ record EnergySplit(String trial, String sensor, double baseAbove, double newAbov
             if (base == null || now == null) {
                 continue;
             }
-            out.add(new EnergySplit(g.trial(), sensor, base[0], now[0], base[1], now[1], waveSeconds(b), waveSeconds(n)));
+            out.add(new EnergySplit(g.trial(), sensor, base[0], now[0], base[1], now[1], waveSeconds(b), waveSeconds(n),
+                    mean(b, "host.steal"), mean(n, "host.steal")));
         }
         return out;
     }
@@ -78,6 +86,11 @@ record EnergySplit(String trial, String sensor, double baseAbove, double newAbov
             }
         }
         return Double.NaN;
+    }
+
+    private static double mean(Map<String, IterationStats> metrics, String name) {
+        IterationStats m = metrics.get(name);
+        return m == null ? Double.NaN : m.mean();
     }
 
     private static double waveSeconds(Map<String, IterationStats> metrics) {
@@ -144,12 +157,21 @@ record EnergySplit(String trial, String sensor, double baseAbove, double newAbov
         return Double.isFinite(waveChange()) ? String.format(Locale.ROOT, "%.3g → %.3g s", baseWaveS, newWaveS) : "–";
     }
 
-    /** {@code +24.26 % = above idle -0.38 % + idle power × time +24.64 % (wave +47.2 %): mostly the engine's speed ...}. */
+    /**
+     * {@code +24.26 % = above idle -0.38 % + idle power × time +24.64 % (wave time +47.2 %; host steal
+     * 0.19 % → 2.41 % of its CPU time): mostly the engine's speed ...}.
+     */
     String describe() {
+        List<String> context = new ArrayList<>();
+        if (Double.isFinite(waveChange())) {
+            context.add("wave time " + CompareMarkdown.signedPercent(waveChange()));
+        }
+        if (Double.isFinite(baseSteal) && Double.isFinite(newSteal)) {
+            context.add(String.format(Locale.ROOT, "host steal %.2f %% → %.2f %% of its CPU time", 100 * baseSteal, 100 * newSteal));
+        }
         return String.format(Locale.ROOT, "%s = above idle %s + idle power × time %s%s: mostly %s",
                 CompareMarkdown.signedPercent(totalChange()), CompareMarkdown.signedPercent(aboveChange()),
                 CompareMarkdown.signedPercent(idleChange()),
-                Double.isFinite(waveChange()) ? " (wave time " + CompareMarkdown.signedPercent(waveChange()) + ")" : "",
-                mostly());
+                context.isEmpty() ? "" : " (" + String.join("; ", context) + ")", mostly());
     }
 }

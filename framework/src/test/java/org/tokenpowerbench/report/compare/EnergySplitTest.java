@@ -28,7 +28,14 @@ class EnergySplitTest {
 
     /** A run folder of one trial with these means (three iterations each, a small spread). */
     private Path run(String name, double energyJ, Double dynamicJ, double tokens, double waveMs) throws Exception {
+        return run(name, energyJ, dynamicJ, tokens, waveMs, null);
+    }
+
+    private Path run(String name, double energyJ, Double dynamicJ, double tokens, double waveMs, Double steal) throws Exception {
         Map<String, Metric> metrics = new LinkedHashMap<>();
+        if (steal != null) {
+            metrics.put("host.steal", new Metric(steal, 0, "share of all CPUs", 3, List.of()));
+        }
         metrics.put("nvml.J/outputToken", new Metric(energyJ / tokens, energyJ / tokens * 0.01, "J/outputToken", 3, List.of()));
         metrics.put("nvml.energy", new Metric(energyJ, 1, "J", 3, List.of()));
         if (dynamicJ != null) {
@@ -67,6 +74,18 @@ class EnergySplitTest {
         assertTrue(markdown.contains("| 0.05669 → 0.05637 | 0.07063 → 0.1018 | 2.24 → 3.30 s |"), markdown);
         assertTrue(ComparePage.render(c).contains("mostly the engine&#39;s speed") || ComparePage.render(c)
                 .contains("mostly the engine's speed"), "on the page too");
+    }
+
+    @Test
+    void whereBothRunsRecordedTheHostsStealTheLineSaysIt() throws Exception {
+        // session 17's H100 reruns 1 and 2: TPOT 9.9 and 12.7 ms, host steal 0.19 % and 2.41 %
+        EnergySplit s = EnergySplit.of(compare(run("s1", 591.4, 244.0, 4096, 2730, 0.0019),
+                run("s2", 685.8, 239.1, 4096, 3460, 0.0241))).get(0);
+        assertTrue(s.describe().contains("(wave time +26.74 %; host steal 0.19 % → 2.41 % of its CPU time): mostly the"
+                + " engine's speed"), s.describe());
+        EnergySplit one = EnergySplit.of(compare(run("s3", 591.4, 244.0, 4096, 2730, 0.0019),
+                run("s4", 685.8, 239.1, 4096, 3460))).get(0);
+        assertFalse(one.describe().contains("steal"), "recorded on one side only: " + one.describe());
     }
 
     @Test
