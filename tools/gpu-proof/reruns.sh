@@ -6,8 +6,11 @@
 #
 # Usage (from the project root, on the GPU machine):
 #   BENCH_JAR=.device/bench.jar LLAMA_SERVER=/path/to/llama-server tools/gpu-proof/reruns.sh N OUTDIR [FIRST]
+# (inside a device call, under `timeout SECONDS` a little short of the call's limit: on TERM the
+# running run is stopped and the finished ones are tarred and tabled)
 # N runs numbered FIRST (default 1) on; OUTDIR gets reruns-FIRST-LAST.tgz, coverage.txt, drift.md and
-# idle-halves.md (how far each idle window's halves differed).
+# idle-halves.md (how far each idle window's halves differed), also when stopped by TERM part way
+# (the finished runs only).
 # The point: synthetic llama-3.2-1b, f16, batch 16, 32 prompts of 512 + 128 tokens, -wi 1 -i 3 -f 3,
 # as in docs/gpu-proof.md (sessions 10, 14); POINT overrides its -p flags, ENGINE the engine (default the
 # launched llama-server), SENSOR the profiler (default nvml; e.g. SENSOR=cpu ENGINE=embedded for a dry run
@@ -24,21 +27,37 @@ work=${RERUNS_DIR:-/tmp/reruns}
 mkdir -p "$out" "$work"
 last=$((first + n - 1))
 runs=()
-for i in $(seq "$first" "$last"); do
-  t0=$(date +%s)
-  # shellcheck disable=SC2086
-  java -Dtpb.runDir="$work/r$i" -jar "$jar" TPBSample_02 -prof "$sensor" -p "engine=$engine" \
-    $point -wi 1 -i 3 -f 3 > "$work/r$i.console.txt" 2>&1
-  echo "run $i: exit $? in $(( $(date +%s) - t0 )) s"
-  cp "$work/r$i.console.txt" "$work/r$i/" 2>/dev/null
-  runs+=("$work/r$i")
-done
-# power traces are most of a folder's bytes and are not what this check reads
-tar czf "$out/reruns-$first-$last.tgz" --exclude='power-*.csv' -C "$work" $(for i in $(seq "$first" "$last"); do echo "r$i"; done)
 here=$(cd "$(dirname "$0")" && pwd)
 label=$sensor
 [ "$sensor" = cpu ] && label=cpu.estimated
-python3 "$here/rerun_coverage.py" --sensor "$label" "${runs[@]}" | tee "$out/coverage.txt"
-python3 "$here/rerun_drift.py" --sensor "$label" "${runs[@]}" | tee "$out/drift.md"
-python3 "$here/idle_halves.py" "${runs[@]}" | tee "$out/idle-halves.md"
-du -sh "$out"
+# the tar and the tables of the runs that finished, also where the script is stopped (a device
+# call's time limit sends TERM): a run cut short is left out, the ones before it are kept
+finish() {
+  trap - TERM EXIT
+  [ ${#runs[@]} -gt 0 ] || { echo "no run finished"; return; }
+  local names=()
+  for r in "${runs[@]}"; do names+=("$(basename "$r")"); done
+  # power traces are most of a folder's bytes and are not what this check reads
+  tar czf "$out/reruns-$first-$last.tgz" --exclude='power-*.csv' -C "$work" "${names[@]}"
+  python3 "$here/rerun_coverage.py" --sensor "$label" "${runs[@]}" | tee "$out/coverage.txt"
+  python3 "$here/rerun_drift.py" --sensor "$label" "${runs[@]}" | tee "$out/drift.md"
+  python3 "$here/idle_halves.py" "${runs[@]}" | tee "$out/idle-halves.md"
+  du -sh "$out"
+}
+jpid=
+trap 'echo "stopped after ${#runs[@]} run(s)"; [ -n "$jpid" ] && kill "$jpid" 2>/dev/null; finish; exit 143' TERM
+for i in $(seq "$first" "$last"); do
+  t0=$(date +%s)
+  # shellcheck disable=SC2086
+  # in the background and waited for, so that a TERM is acted on at once rather than after the run
+  java -Dtpb.runDir="$work/r$i" -jar "$jar" TPBSample_02 -prof "$sensor" -p "engine=$engine" \
+    $point -wi 1 -i 3 -f 3 > "$work/r$i.console.txt" 2>&1 &
+  jpid=$!
+  wait "$jpid"
+  rc=$?
+  jpid=
+  echo "run $i: exit $rc in $(( $(date +%s) - t0 )) s"
+  cp "$work/r$i.console.txt" "$work/r$i/" 2>/dev/null
+  [ -f "$work/r$i/summary.json" ] && runs+=("$work/r$i")
+done
+finish
