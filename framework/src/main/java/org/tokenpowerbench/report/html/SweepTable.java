@@ -13,6 +13,7 @@ import org.tokenpowerbench.report.FailedTrial;
 import org.tokenpowerbench.report.FailureRecord;
 import org.tokenpowerbench.report.Metric;
 import org.tokenpowerbench.report.TrialResult;
+import org.tokenpowerbench.workload.HostCpu;
 
 /**
  * The sweep table: one {@link TrialRow} per complete trial and energy label, then one per failed
@@ -182,7 +183,34 @@ final class SweepTable {
         }
         List<String> out = new ArrayList<>();
         counts.forEach((text, n) -> out.add(text + " (" + n + " of " + waves.size() + " measured waves)"));
+        String steal = stealWarning(waves);
+        if (steal != null) {
+            out.add(steal);
+        }
         return out;
+    }
+
+    /**
+     * One line for the waves with {@link HostCpu.Reading#STEAL_WARNING_SHARE} or more of the host's
+     * CPU time stolen (each wave's own warning differs by its share, so they are not counted by
+     * text), or null where none was.
+     */
+    static String stealWarning(List<WaveLine> waves) {
+        int stolen = 0;
+        double most = 0;
+        for (WaveLine w : waves) {
+            if (w.stealShare() >= HostCpu.Reading.STEAL_WARNING_SHARE) {
+                stolen++;
+                most = Math.max(most, w.stealShare());
+            }
+        }
+        if (stolen == 0) {
+            return null;
+        }
+        return String.format(Locale.ROOT, "host steal: the hypervisor gave %.0f %% or more of the host's CPU time to other"
+                + " guests in %d of %d measured waves (up to %.1f %%); an engine paced by its CPU runs slower then, so"
+                + " J/outputToken rises with the idle power over the longer wave: compare reruns by"
+                + " dynamic.energy/outputToken", 100 * HostCpu.Reading.STEAL_WARNING_SHARE, stolen, waves.size(), 100 * most);
     }
 
     private static List<String> throttleWarnings(RunRecords run, String trial) {

@@ -22,9 +22,11 @@ import org.tokenpowerbench.report.JsonLines;
  * @param outputTokens output tokens of the succeeded requests
  * @param failed       requests of the wave that failed
  * @param warnings     warning text by key ({@code prefixCacheWarning}, {@code warning}, {@code stallWarning})
+ * @param stealShare   the share of the host's CPU time the hypervisor gave to other guests during the
+ *                     wave ({@code hostCpu.stealShare}); NaN where not recorded
  */
 record WaveLine(String invocation, String trial, String iteration, double promptTokens, double outputTokens,
-                long failed, Map<String, String> warnings) {
+                long failed, Map<String, String> warnings, double stealShare) {
 
     /** The keys under which {@code RequestMetricsProfiler} writes a wave's warnings, with what each is about. */
     static final Map<String, String> WARNING_KEYS = Map.of(
@@ -57,7 +59,8 @@ record WaveLine(String invocation, String trial, String iteration, double prompt
             }
             out.add(new WaveLine(n.path("invocation").asText(""), n.path("trial").asText(),
                     n.path("iteration").asText(), n.path("promptTokens").asDouble(Double.NaN),
-                    n.path("outputTokens").asDouble(Double.NaN), n.path("failed").asLong(0), warnings));
+                    n.path("outputTokens").asDouble(Double.NaN), n.path("failed").asLong(0), warnings,
+                    n.path("hostCpu").path("stealShare").asDouble(Double.NaN)));
         }
         return out;
     }

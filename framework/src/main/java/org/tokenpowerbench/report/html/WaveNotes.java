@@ -15,7 +15,7 @@ import org.tokenpowerbench.report.JsonLines;
 
 /**
  * What the run folder says about each measured wave besides its rows: the warnings the console
- * printed (prefix cache, token count, stalls), failed requests, the attribution's flags per sensor
+ * printed (prefix cache, token count, stalls, the host's steal), failed requests, the attribution's flags per sensor
  * (phases shorter than the sensor's update, a window shorter than it, ...), throttling from
  * {@code conditions.jsonl}, and each sensor's joules for the wave as the attribution split them.
  * Keyed as the CSVs are: {@code trial_id}, {@code iteration} ({@code measurement-N}) and
@@ -63,6 +63,9 @@ final class WaveNotes {
                     if (n.hasNonNull(w.getKey())) {
                         notes.add(key, w.getValue() + ": " + n.path(w.getKey()).asText());
                     }
+                }
+                if (n.hasNonNull("stealWarning")) {
+                    notes.add(key, "host steal: " + n.path("stealWarning").asText());
                 }
                 long failed = n.path("failed").asLong(0);
                 if (failed > 0) {

@@ -102,8 +102,14 @@ class HtmlReportTest {
                 if (m.prefixCacheWarning() != null) {
                     warnings.put("prefixCacheWarning", m.prefixCacheWarning());
                 }
+                // batch 4's waves recorded who used the host's CPUs; its second had 2.4 % stolen
+                org.tokenpowerbench.workload.HostCpu.Reading host = batch != 4 ? null
+                        : new org.tokenpowerbench.workload.HostCpu.Reading(0.15, i == 1 ? 0.024 : 0.002, 0.02, 0.09, 0.01);
+                if (host != null && host.stealWarning() != null) {
+                    warnings.put("stealWarning", host.stealWarning());
+                }
                 RequestsRow.append(run, new org.tokenpowerbench.report.TrialKey("demo.Bench", trial), "measurement", i + 1,
-                        "exact", m, Map.of(), warnings);
+                        "exact", m, Map.of(), warnings, List.of(), host);
                 energy(run, "nvml", "counter", trial, nvml[i] * WAVE_OUTPUT_TOKENS, batch == 4 ? 3 : 0, iterationId);
                 energy(run, "cpu", "estimated", trial, cpu[i] * WAVE_OUTPUT_TOKENS);
                 if (batch == 4 && i == 1) {
@@ -186,10 +192,16 @@ class HtmlReportTest {
                 && w.contains("(100 ms) in 3 of 3 measured waves")), row(rows, 4, "nvml").warnings().toString());
         assertTrue(row(rows, 4, "cpu.estimated").warnings().stream().noneMatch(w -> w.startsWith("short phases")),
                 "the flag is the nvml lines', not the cpu ones'");
+        assertTrue(row(rows, 4, "nvml").warnings().stream().anyMatch(w -> w.startsWith("host steal: the hypervisor gave 1 %"
+                + " or more of the host's CPU time to other guests in 1 of 3 measured waves (up to 2.4 %)")),
+                row(rows, 4, "nvml").warnings().toString());
+        assertTrue(row(rows, 2, "nvml").warnings().stream().noneMatch(w -> w.startsWith("host steal")),
+                "no host figures recorded, no steal line");
 
         String html = Files.readString(HtmlReport.write(RunRecords.read(dir)));
         String batch2 = tableRow(html, describe(2), "nvml");
         assertTrue(batch2.contains("prefix cache"), batch2);
+        assertTrue(html.contains("host steal: the hypervisor gave 2.4 % of this host"), "the stolen wave's own note");
         assertTrue(html.contains("id=\"tpb-regression\"") && html.contains("data-fit=\""),
                 "the regression fits of regression.json sit in their table");
         String failed = tableRow(html, describe(8), null);
