@@ -48,6 +48,11 @@ public final class HostCpu {
          */
         public static final double STEAL_WARNING_SHARE = 0.01;
 
+        /** What a stolen wave means for its figures, and what to do: the end of every steal warning. */
+        public static final String STEAL_CONSEQUENCE = "an engine paced by its CPU runs slower then, and its"
+                + " J/outputToken rises with the idle power over the longer wave: compare reruns by"
+                + " dynamic.energy/outputToken, or rerun on a quieter host";
+
         /**
          * A warning where the hypervisor ran other guests on this machine's vCPUs for at least
          * {@link #STEAL_WARNING_SHARE} of all CPU time during the wave, else null: an engine whose
@@ -59,9 +64,7 @@ public final class HostCpu {
                 return null;
             }
             return String.format(java.util.Locale.ROOT, "the hypervisor gave %.1f %% of this host's CPU time to other guests"
-                    + " during the wave (host.steal %.4f); an engine paced by its CPU runs slower then, and its J/outputToken"
-                    + " rises with the idle power over the longer wave: compare reruns by dynamic.energy/outputToken,"
-                    + " or rerun on a quieter host", 100 * stealShare, stealShare);
+                    + " during the wave (host.steal %.4f); %s", 100 * stealShare, stealShare, STEAL_CONSEQUENCE);
         }
     }
 

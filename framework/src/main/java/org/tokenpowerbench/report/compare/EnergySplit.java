@@ -21,17 +21,17 @@ import java.util.Map;
  * mean energy over the mean tokens, which equals the mean J/outputToken where every wave has the
  * same tokens (a closed-loop pass over one prompt set) and is close to it elsewhere.
  *
+ * <p>Where both runs recorded {@code host.steal} (the share of the host's CPU time the hypervisor
+ * gave to other guests), the line says it too: on an H100 host the engine's TPOT followed it
+ * (docs/gpu-proof.md, session 17), so a slower engine on a stolen host is told from a slower
+ * engine.
+ *
  * @param trial      the trial
  * @param sensor     the sensor's label ({@code nvml})
  * @param baseAbove  the base run's energy above idle per output token, J
  * @param newAbove   the new run's
  * @param baseIdle   the base run's idle power × time per output token, J
  * @param newIdle    the new run's
- * <p>Where both runs recorded {@code host.steal} (the share of the host's CPU time the hypervisor
- * gave to other guests), the line says it too: on an H100 host the engine's TPOT followed it
- * (docs/gpu-proof.md, session 17), so a slower engine on a stolen host is told from a slower
- * engine.
- *
  * @param baseWaveS  the base run's mean wave time, s; NaN where the wave's unit is not a time per wave
  * @param newWaveS   the new run's
  * @param baseSteal  the base run's mean {@code host.steal}; NaN where not recorded

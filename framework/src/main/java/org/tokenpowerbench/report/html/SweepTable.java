@@ -208,9 +208,8 @@ final class SweepTable {
             return null;
         }
         return String.format(Locale.ROOT, "host steal: the hypervisor gave %.0f %% or more of the host's CPU time to other"
-                + " guests in %d of %d measured waves (up to %.1f %%); an engine paced by its CPU runs slower then, so"
-                + " J/outputToken rises with the idle power over the longer wave: compare reruns by"
-                + " dynamic.energy/outputToken", 100 * HostCpu.Reading.STEAL_WARNING_SHARE, stolen, waves.size(), 100 * most);
+                + " guests in %d of %d measured waves (up to %.1f %%); %s", 100 * HostCpu.Reading.STEAL_WARNING_SHARE,
+                stolen, waves.size(), 100 * most, HostCpu.Reading.STEAL_CONSEQUENCE);
     }
 
     private static List<String> throttleWarnings(RunRecords run, String trial) {
