@@ -33,7 +33,7 @@ label=$sensor
 # the tar and the tables of the runs that finished, also where the script is stopped (a device
 # call's time limit sends TERM): a run cut short is left out, the ones before it are kept
 finish() {
-  trap - TERM EXIT
+  trap - TERM INT
   [ ${#runs[@]} -gt 0 ] || { echo "no run finished"; return; }
   local names=()
   for r in "${runs[@]}"; do names+=("$(basename "$r")"); done
@@ -45,7 +45,10 @@ finish() {
   du -sh "$out"
 }
 jpid=
-trap 'echo "stopped after ${#runs[@]} run(s)"; [ -n "$jpid" ] && kill "$jpid" 2>/dev/null; finish; exit 143' TERM
+# INT too: a run started with & ignores Ctrl-C in a script, so the handler stops it
+stop() { echo "stopped after ${#runs[@]} run(s)"; [ -n "$jpid" ] && kill "$jpid" 2>/dev/null; finish; exit "$1"; }
+trap 'stop 143' TERM
+trap 'stop 130' INT
 for i in $(seq "$first" "$last"); do
   t0=$(date +%s)
   # shellcheck disable=SC2086
