@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.tokenpowerbench.energy.TrialBudget;
+import org.tokenpowerbench.workload.HostCpu;
 
 /**
  * Our short summary after JMH's table: one line per trial with the few figures a person reads
@@ -22,7 +23,10 @@ import org.tokenpowerbench.energy.TrialBudget;
  * sensor's stated accuracy) and, with several forks, the spread between the forks' means (the
  * between-runs term, {@link TrialBudget}) are added in quadrature; with one fork a line says that
  * the between-runs spread was not measured. With one iteration and no budget there is no
- * interval, and the line says {@code n=1}. A benchmark with
+ * interval, and the line says {@code n=1}. A line names the trials whose measured waves had, on
+ * average, {@link HostCpu.Reading#STEAL_WARNING_SHARE} or more of the host's CPU time stolen: the
+ * waves' own warnings have scrolled away by then, and those trials' J/outputToken carries the
+ * engine's slower pace. A benchmark with
  * {@code @Slo} gets one more line per energy label: the best setting under it ({@link SloChoice}).
  */
 public final class ConsoleSummary implements SweepListener {
@@ -61,13 +65,15 @@ public final class ConsoleSummary implements SweepListener {
         energy.forEach(e -> header.add(e + " (95 %)"));
         header.addAll(List.of("TTFT p50 ms", "TPOT p50 ms", "tokens/s", "avg W", "failed"));
         List<List<String>> rows = new ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (TrialResult t : trials) {
             List<String> row = new ArrayList<>();
             StringBuilder name = new StringBuilder();
             for (String p : varied) {
                 name.append(name.length() == 0 ? "" : " ").append(p).append('=').append(t.params().get(p));
             }
-            row.add(name.length() == 0 ? shortName(t.benchmark()) : name.toString());
+            names.add(name.length() == 0 ? shortName(t.benchmark()) : name.toString());
+            row.add(names.get(names.size() - 1));
             for (String e : energy) {
                 row.add(interval(t.metrics().get(e), t.metrics().get(e + ".err")));
             }
@@ -87,6 +93,7 @@ public final class ConsoleSummary implements SweepListener {
                 + (energy.isEmpty() ? "; no power profiler ran (add -prof nvml, rapl or cpu)" : ""));
         lines.addAll(table(header, rows));
         lines.addAll(betweenRunsLines(trials, energy));
+        lines.addAll(stealLines(trials, names));
         for (FailedTrial f : state.failed()) {
             lines.add("  failed: " + f.params() + (f.reasons().isEmpty() ? "" : ": " + f.reasons().get(0)));
         }
@@ -157,6 +164,27 @@ public final class ConsoleSummary implements SweepListener {
         }
         return List.of("  " + TrialBudget.ONE_FORK + (single == trials.size() ? "" : " (" + single + " of "
                 + trials.size() + " trials)"));
+    }
+
+    /**
+     * One line naming the trials whose measured waves averaged {@link HostCpu.Reading#STEAL_WARNING_SHARE}
+     * or more of the host's CPU time stolen ({@code host.steal}), each with its share; none where no
+     * trial did or none recorded it.
+     */
+    private static List<String> stealLines(List<TrialResult> trials, List<String> names) {
+        List<String> stolen = new ArrayList<>();
+        for (int i = 0; i < trials.size(); i++) {
+            Metric steal = trials.get(i).metrics().get("host.steal");
+            if (steal != null && steal.score() >= HostCpu.Reading.STEAL_WARNING_SHARE) {
+                stolen.add(String.format(Locale.ROOT, "%s (%.1f %%)", names.get(i), 100 * steal.score()));
+            }
+        }
+        if (stolen.isEmpty()) {
+            return List.of();
+        }
+        return List.of(String.format(Locale.ROOT, "  host steal: the hypervisor gave other guests %.0f %% or more of"
+                + " this host's CPU time, on average over the measured waves, in %s; %s",
+                100 * HostCpu.Reading.STEAL_WARNING_SHARE, String.join(", ", stolen), HostCpu.Reading.STEAL_CONSEQUENCE));
     }
 
     private static String number(Metric m) {

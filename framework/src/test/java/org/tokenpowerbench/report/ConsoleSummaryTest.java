@@ -10,6 +10,7 @@ import java.util.Map;
 import org.apache.commons.math3.distribution.TDistribution;
 import org.apache.commons.math3.stat.descriptive.SummaryStatistics;
 import org.junit.jupiter.api.Test;
+import org.tokenpowerbench.workload.HostCpu;
 
 /** The short console summary: the varied parameters, a 95 % interval, the figures a person reads first. */
 class ConsoleSummaryTest {
@@ -93,6 +94,28 @@ class ConsoleSummaryTest {
         assertTrue(lines.get(3).contains("0.005000 ±"), lines.get(3));
         assertTrue(lines.get(3).contains("42.50") && lines.get(3).contains("1234"), lines.get(3));
         assertEquals("  failed: {batch=64}: out of memory", lines.get(4));
+    }
+
+    private static TrialResult withSteal(TrialResult t, double share) {
+        Map<String, Metric> m = new LinkedHashMap<>(t.metrics());
+        m.put("host.steal", new Metric(share, 0.001, "share of all CPUs", t.wave().samples()));
+        return new TrialResult(t.benchmark(), t.params(), t.wave(), m);
+    }
+
+    @Test
+    void theTrialsWhoseHostWasStolenAreNamedWithTheirShare() {
+        TrialResult unread = trial("64", 0.01, 0.001, 3);
+        List<String> lines = ConsoleSummary.lines(new SweepState(Path.of("run"), 3, 3, List.of(
+                withSteal(trial("1", 0.02, 0.001, 3), 0.0099), withSteal(trial("16", 0.16, 0.01, 3), 0.0238), unread),
+                List.of()));
+        List<String> steal = lines.stream().filter(l -> l.startsWith("  host steal:")).toList();
+        assertEquals(List.of("  host steal: the hypervisor gave other guests 1 % or more of this host's CPU time, on average"
+                + " over the measured waves, in batch=16 (2.4 %); " + HostCpu.Reading.STEAL_CONSEQUENCE),
+                steal, String.join("\n", lines));
+
+        assertTrue(ConsoleSummary.lines(new SweepState(Path.of("run"), 2, 2, List.of(
+                withSteal(trial("16", 0.16, 0.01, 3), 0.0012), unread), List.of()))
+                .stream().noneMatch(l -> l.contains("host steal")));
     }
 
     @Test
