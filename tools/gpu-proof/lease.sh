@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# One GPU-lease call, from the project root on the device, with what tools/gpu-proof/prepare-device.sh
+# put into .device/ (issue #14). Every step past the first is fitted into the call's own limit, so
+# that reruns.sh gets its TERM in time to tar and table the runs that finished: a call stopped by
+# the device tool's limit brings nothing of a run folder back (session 18 lost its reruns so).
+#
+# Usage: LIMIT=<the call's limit_s> tools/gpu-proof/lease.sh STEP... with STEP one of
+#   build           llama-server with CUDA from .device/src/llama-src.tgz into /tmp/ll (about 6 min)
+#   cost            eight GPUs' sampling cost, 5 s and 10 s waves (cost-waves.sh, about 4 min)
+#   reruns:N:FIRST  up to N reruns of session 14's point numbered FIRST on, in the time left
+# e.g. LIMIT=600 tools/gpu-proof/lease.sh build reruns:6:1, then LIMIT=600 tools/gpu-proof/lease.sh
+# cost reruns:6:5. LIMIT is the smaller of 600 and the device's budget_left_s before the call.
+set -uo pipefail
+limit=${LIMIT:?the call\'s limit in seconds: the smaller of 600 and the device budget left}
+out=${OUT:?run inside a device call, which sets OUT}
+start=$(date +%s)
+left() { echo $(( limit - 40 - ($(date +%s) - start) )); }
+tar xzf .device/jre.tgz -C /tmp 2>/dev/null
+export PATH=/tmp/jre/bin:$PATH
+server=/tmp/ll/llsrc/build/bin/llama-server
+nvidia-smi --query-gpu=name,driver_version,power.limit,temperature.gpu,power.draw --format=csv
+for step in "$@"; do
+  case $step in build|cost|reruns:*:*) ;; *) echo "unknown step $step: use build, cost or reruns:N:FIRST"; exit 2 ;; esac
+done
+for step in "$@"; do
+  t0=$(date +%s)
+  if [ "$step" != build ] && [ "$(left)" -lt 30 ]; then
+    echo "$step: skipped, $(left) s left of the call's limit"
+    continue
+  fi
+  case $step in
+    build)
+      if [ ! -x "$server" ]; then
+        mkdir -p /tmp/ll && tar xzf .device/src/llama-src.tgz -C /tmp/ll
+        (cd /tmp/ll/llsrc && PATH=$PATH:/usr/local/cuda/bin cmake -B build -DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 \
+          -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF \
+          -DLLAMA_OPENSSL=OFF -DCMAKE_BUILD_TYPE=Release > "$out/cmake.log" 2>&1 \
+          && cmake --build build --target llama-server -j"$(nproc)" >> "$out/cmake.log" 2>&1)
+      fi
+      [ -x "$server" ] || { tail -30 "$out/cmake.log"; exit 3; } ;;
+    cost)
+      ONLY="default waves10s" SECS=25 FORKS=3 timeout "$(left)" tools/nvml-crosscheck/cost-waves.sh .device/nvml "$out/cost" ;;
+    reruns:*:*)
+      IFS=: read -r _ n first <<< "$step"
+      [ -x "$server" ] || { echo "no llama-server: run the build step first"; exit 3; }
+      nvidia-smi --query-gpu=timestamp,temperature.gpu,clocks.sm,clocks.mem,power.draw --format=csv,noheader -l 5 \
+        > "$out/smi-reruns-$first.csv" &
+      smi=$!
+      BENCH_JAR=.device/bench.jar LLAMA_SERVER=$server timeout "$(left)" tools/gpu-proof/reruns.sh "$n" "$out/reruns-$first" "$first"
+      kill "$smi" ;;
+  esac
+  echo "$step: $(( $(date +%s) - t0 )) s; $(left) s left"
+done
