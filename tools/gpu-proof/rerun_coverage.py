@@ -16,6 +16,7 @@ that gave the engine its CPU time. Both counts are printed; the first is the one
 
 Usage: rerun_coverage.py [--sensor nvml] [--metric NAME,NAME] RUN_DIR RUN_DIR... (in the order they ran)
 """
+import functools
 import json
 import sys
 
@@ -33,6 +34,7 @@ if "--metric" in args:
 STEAL_WARNING_SHARE = 0.01  # HostCpu.Reading.STEAL_WARNING_SHARE
 
 
+@functools.lru_cache(maxsize=None)
 def steal(d):
     """(mean, most) of the host's steal share over the run's measured waves, or None if unrecorded."""
     shares = []
