@@ -114,6 +114,12 @@ final class CompareMarkdown {
                     .append(s.aboveCell()).append(" | ").append(s.idleCell()).append(" | ").append(s.waveCell())
                     .append(" | ").append(cell(s.describe())).append(" |\n");
         }
+        for (EnergySplit s : splits) {
+            String note = s.hostNote();
+            if (note != null) {
+                m.append("\n**Host steal** (").append(s.trial()).append("): ").append(note).append('\n');
+            }
+        }
     }
 
     /** The heading of the split, in the Markdown and on the page. */

@@ -55,6 +55,12 @@ final class ComparePage {
                         .append(esc(s.waveCell())).append("</td><td>").append(esc(s.describe())).append("</td></tr>\n");
             }
             h.append("</table>\n");
+            for (EnergySplit s : splits) {
+                if (s.hostNote() != null) {
+                    h.append("<p class=\"note host-steal\"><b>Host steal</b> (").append(esc(s.trial())).append("): ")
+                            .append(esc(s.hostNote())).append("</p>\n");
+                }
+            }
         }
         h.append("<h2>Every metric</h2>\n<div class=\"scroll\"><table class=\"sweep\"><tr><th>trial</th><th>metric</th>")
                 .append("<th>base</th><th>new</th><th>change</th><th>95 % interval</th><th>verdict</th></tr>\n");

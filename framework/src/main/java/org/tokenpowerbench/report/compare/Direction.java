@@ -15,7 +15,7 @@ enum Direction {
             "ttfat.");
 
     static Direction of(String label, String unit) {
-        if (label.contains("J/") || label.endsWith(".J") || label.equals(Comparison.WAVE)) {
+        if (label.contains("J/") || label.endsWith(".J") || label.equals(Comparison.WAVE) || joules(unit)) {
             return LOWER_IS_BETTER;
         }
         if (TIMES.stream().anyMatch(label::startsWith) && "ms".equals(unit)) {
@@ -25,5 +25,14 @@ enum Direction {
             return HIGHER_IS_BETTER;
         }
         return NEITHER;
+    }
+
+    /**
+     * A joules figure by its unit ({@code J}, {@code J/token}, {@code J (95 %)}), whatever its name:
+     * {@code nvml.energy} and {@code nvml.dynamic.energy/outputToken} are named without a J, and the
+     * second is what a user is told to gate on where the host's steal slowed the engine.
+     */
+    private static boolean joules(String unit) {
+        return unit != null && (unit.equals("J") || unit.startsWith("J/") || unit.startsWith("J "));
     }
 }

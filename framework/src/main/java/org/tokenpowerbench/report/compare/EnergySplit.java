@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.tokenpowerbench.workload.HostCpu;
 
 /**
  * Where a change in J/outputToken comes from: the energy the work drew above the GPU's idle
@@ -140,6 +141,33 @@ record EnergySplit(String trial, String sensor, double baseAbove, double newAbov
             return "the work's energy above idle";
         }
         return "both the work's energy and the engine's speed";
+    }
+
+    /**
+     * What to do where the change may be the host's rather than the code's: one run's host gave
+     * {@link HostCpu.Reading#STEAL_WARNING_SHARE} or more of its CPU time to other guests, and the
+     * change is mostly the engine's speed. Null elsewhere, also where a side did not record its steal.
+     *
+     * <p>Why: of session 19's seventeen H100 reruns of one point, the five whose waves averaged 1 %
+     * or more stolen drew 11 % more J/outputToken than the other twelve, with the energy above idle
+     * unmoved (docs/gpu-proof.md): a CI gate on J/outputToken fails on such a host with no change
+     * to the code.
+     */
+    String hostNote() {
+        if (!Double.isFinite(baseSteal) || !Double.isFinite(newSteal)
+                || Math.max(baseSteal, newSteal) < HostCpu.Reading.STEAL_WARNING_SHARE
+                || Math.abs(idleChange()) < 2 * Math.abs(aboveChange())) {
+            return null;
+        }
+        boolean base = baseSteal >= HostCpu.Reading.STEAL_WARNING_SHARE;
+        boolean now = newSteal >= HostCpu.Reading.STEAL_WARNING_SHARE;
+        String whose = base && now ? "Both runs' hosts" : base ? "The base run's host" : "The new run's host";
+        return String.format(Locale.ROOT, "%s gave %.0f %% or more of its CPU time to other guests (%s), and this"
+                + " change is mostly the engine's speed, so it may be the host's rather than the code's: rerun %s"
+                + " on a quieter host, or gate on the energy above idle (--metric %s.dynamic.energy/outputToken).",
+                whose, 100 * HostCpu.Reading.STEAL_WARNING_SHARE,
+                String.format(Locale.ROOT, "%.2f %% → %.2f %%", 100 * baseSteal, 100 * newSteal),
+                base && now ? "both" : base ? "the base" : "the new one", sensor);
     }
 
     /** {@code 0.05669 → 0.05638}: the energy above idle per output token, base to new. */

@@ -2,6 +2,7 @@ package org.tokenpowerbench.report.compare;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -40,6 +41,7 @@ class EnergySplitTest {
         metrics.put("nvml.energy", new Metric(energyJ, 1, "J", 3, List.of()));
         if (dynamicJ != null) {
             metrics.put("nvml.dynamic.energy", new Metric(dynamicJ, 1, "J", 3, List.of()));
+            metrics.put("nvml.dynamic.energy/outputToken", new Metric(dynamicJ / tokens, 1 / tokens, "J/token", 3, List.of()));
         }
         metrics.put("tokens.output.ofRequested", new Metric(1, 0, "share", 3, List.of()));
         metrics.put("tokens.output.server-usage", new Metric(tokens, 0, "tokens", 3, List.of()));
@@ -86,6 +88,59 @@ class EnergySplitTest {
         EnergySplit one = EnergySplit.of(compare(run("s3", 591.4, 244.0, 4096, 2730, 0.0019),
                 run("s4", 685.8, 239.1, 4096, 3460))).get(0);
         assertFalse(one.describe().contains("steal"), "recorded on one side only: " + one.describe());
+    }
+
+    @Test
+    void aGateThatFailsOnAStolenHostSaysSoAndTheGateAboveIdleHolds() throws Exception {
+        // session 19's H100 reruns 13 and 5: 2.78 and 3.64 s waves, host steal 0.08 % and 2.19 %
+        Path quiet = run("r13", 575.0, 235.9, 4096, 2780, 0.0008);
+        Path stolen = run("r5", 671.8, 239.6, 4096, 3636, 0.0219);
+        Comparison c = compare(quiet, stolen);
+        assertEquals(Comparison.WORSE_STATUS, c.exitStatus(), "J/outputToken +16.8 %: the gate fails");
+        EnergySplit split = EnergySplit.of(c).get(0);
+        String note = split.hostNote();
+        assertEquals("The new run's host gave 1 % or more of its CPU time to other guests (0.08 % → 2.19 %), and this"
+                + " change is mostly the engine's speed, so it may be the host's rather than the code's: rerun the new"
+                + " one on a quieter host, or gate on the energy above idle (--metric nvml.dynamic.energy/outputToken).",
+                note);
+        assertTrue(CompareMarkdown.render(c).contains("**Host steal** (" + split.trial() + "): " + note),
+                CompareMarkdown.render(c));
+        assertTrue(ComparePage.render(c).contains("<b>Host steal</b>"), "on the page too");
+
+        // the advice can be followed: the energy above idle per token gates, and +1.6 % passes at 2 %
+        Comparison above = Comparison.of(ComparedRun.read(quiet), ComparedRun.read(stolen),
+                "nvml.dynamic.energy/outputToken", 0.02);
+        assertEquals(1, above.gated().size());
+        assertEquals(239.6 / 235.9 - 1, above.gated().get(0).relative(), 1e-9);
+        assertEquals(0, above.exitStatus());
+        assertEquals(Verdict.WORSE, Comparison.of(ComparedRun.read(quiet), ComparedRun.read(run("r5b", 700.0, 260.0,
+                4096, 3636, 0.0219)), "nvml.dynamic.energy/outputToken", 0.02).gated().get(0).verdict(),
+                "+10 % above idle is worse: the gate on it is a real gate");
+    }
+
+    @Test
+    void noHostNoteWhereNeitherHostWasStolenOrTheWorkMoved() throws Exception {
+        assertNull(EnergySplit.of(compare(run("q1", 575.0, 235.9, 4096, 2780, 0.0008),
+                run("q2", 671.8, 239.6, 4096, 3636, 0.0099))).get(0).hostNote(), "0.99 % is under the warning");
+        assertNull(EnergySplit.of(compare(run("w1", 575.0, 235.9, 4096, 2780, 0.0008),
+                run("w2", 640.0, 300.9, 4096, 2780, 0.0219))).get(0).hostNote(),
+                "the energy above idle moved, in the same time: the code's, whatever the host");
+        assertNull(EnergySplit.of(compare(run("u1", 575.0, 235.9, 4096, 2780),
+                run("u2", 671.8, 239.6, 4096, 3636, 0.0219))).get(0).hostNote(), "the base did not record its steal");
+        EnergySplit both = EnergySplit.of(compare(run("b1", 575.0, 235.9, 4096, 2780, 0.0150),
+                run("b2", 671.8, 239.6, 4096, 3636, 0.0219))).get(0);
+        assertTrue(both.hostNote().startsWith("Both runs' hosts") && both.hostNote().contains("rerun both"),
+                both.hostNote());
+    }
+
+    @Test
+    void everyJoulesFigureIsBetterLowerWhateverItsName() {
+        assertEquals(Direction.LOWER_IS_BETTER, Direction.of("nvml.energy", "J"));
+        assertEquals(Direction.LOWER_IS_BETTER, Direction.of("nvml.dynamic.energy/outputToken", "J/token"));
+        assertEquals(Direction.LOWER_IS_BETTER, Direction.of("nvml.dynamic.energy.err", "J (95 %)"));
+        assertEquals(Direction.NEITHER, Direction.of("nvml.avgPower", "W"), "power only moves");
+        assertEquals(Direction.NEITHER, Direction.of("nvml.idleBaseline.power", "W"));
+        assertEquals(Direction.NEITHER, Direction.of("tokens.output.server-usage", "tokens"));
     }
 
     @Test
