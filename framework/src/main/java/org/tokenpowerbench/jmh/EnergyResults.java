@@ -154,6 +154,19 @@ final class EnergyResults {
         return results;
     }
 
+    /**
+     * {@code <sensor>.sampler.readTime}: milliseconds spent inside the sensor's reads per second of
+     * the sampler's run (boundary samples and buffer fetches included), the measurement's own cost
+     * on the host's CPU where the reads busy-wait, as NVML's do (issue #14, item 8: eight GPUs at 5 s
+     * waves took 10-11 ms/s on an H100 host, docs/gpu-proof.md). 10 ms/s is 1 % of one core.
+     */
+    static Result samplerReadTime(String sensorId, long inSensorNanos, long samplingNanos) {
+        if (samplingNanos <= 0) {
+            throw new IllegalArgumentException("the sampler's run must have a length, got " + samplingNanos + " ns");
+        }
+        return avg(sensorId + ".sampler.readTime", inSensorNanos / 1e6 / (samplingNanos / 1e9), "ms/s");
+    }
+
     private static ScalarResult avg(String label, double value, String unit) {
         return new ScalarResult(label, value, unit, AggregationPolicy.AVG);
     }

@@ -98,6 +98,8 @@ public class PowerProfiler implements InternalProfiler {
     private final AttributionPolicy policy;
     private PowerSensor sensor;
     private PowerSampler sampler;
+    /** When the sampler of this iteration started, System.nanoTime(): its own cost is read per second of its run. */
+    private long samplingFrom;
     /** How many samples the last iteration's trace held: the next sampler's room ({@link PowerSampler}). */
     private int lastTraceSamples;
     private int iterations;
@@ -172,6 +174,7 @@ public class PowerProfiler implements InternalProfiler {
         // room for as many samples as the last iteration's trace held, and an eighth more: eight GPUs' buffered
         // power samples make over 2,000 a 5 s wave, and growing the arrays to them cost as much CPU as the rest
         sampler = new PowerSampler(sensor, period, lastTraceSamples + lastTraceSamples / 8);
+        samplingFrom = System.nanoTime();
         sampler.start();
         PowerNow.show(sensorId, sampler);
         IdleEdges.show(sensorId, sampler);
@@ -183,6 +186,7 @@ public class PowerProfiler implements InternalProfiler {
         PowerNow.hide(sensorId);
         IdleEdges.hide(sensorId);
         PowerTrace trace = sampler.stop();
+        long samplingNanos = System.nanoTime() - samplingFrom;
         lastTraceSamples = trace.size();
         long samplerNanos = sampler.sensorNanos();
         sampler.close();
@@ -211,12 +215,13 @@ public class PowerProfiler implements InternalProfiler {
                 entry.wave(), policy, baseline, goodput == null ? -1 : goodput.goodOutputTokens());
         TrialKey trial = new TrialKey(entry.spec().benchmarkClass(), entry.spec().describe());
         EnergyRow.append(dir, new EnergyRow.Context(trial.description(), trial.benchmark(),
-                entry.spec().group(), kind, number, trace.size(), samplerNanos,
+                entry.spec().group(), kind, number, trace.size(), samplerNanos, samplingNanos,
                 baseline == null ? noBaseline : null), energy);
         RequestEnergyFile.append(dir, trial, kind + "-" + number, sensorId, energy.method(), energy.chosen());
         PowerTraceFile.write(dir, sensorId, iterations, trial, kind + "-" + number, trace, signal);
         warn(energy, kind, number);
         List<Result> results = new java.util.ArrayList<>(EnergyResults.of(energy));
+        results.add(EnergyResults.samplerReadTime(sensorId, samplerNanos, samplingNanos));
         OperatingConditions conditions = OperatingConditions.of(sensor.drainConditions(), energy.fromNanos(),
                 energy.toNanos());
         if (!conditions.isEmpty()) {

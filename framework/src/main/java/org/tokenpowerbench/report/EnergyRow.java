@@ -35,11 +35,16 @@ public final class EnergyRow {
      * @param iteration       {@code warmup} or {@code measurement}
      * @param number          the iteration's number within its kind, from 1
      * @param samples         samples in the iteration's trace
-     * @param samplerCpuNanos CPU time the sampler spent inside the sensor
+     * @param samplerCpuNanos time the sampler spent inside the sensor's reads, boundary samples
+     *                        included (wall time around each read: for a driver call that
+     *                        busy-waits, as NVML's counter read does, close to its CPU time);
+     *                        written as {@code samplerCpuNanosInSensor}
+     * @param samplingNanos   how long the sampler ran, from its start to its stop (the iteration,
+     *                        which holds the wave's window); 0 where not known
      * @param baselineMissing why the trial has no idle baseline; null when it has one
      */
     public record Context(String trial, String benchmark, String group, String iteration, int number, int samples,
-                          long samplerCpuNanos, String baselineMissing) {
+                          long samplerCpuNanos, long samplingNanos, String baselineMissing) {
     }
 
     /**
@@ -144,6 +149,9 @@ public final class EnergyRow {
         json.put("decodeTokens", chosen.decodeTokens());
         json.put("samples", c.samples());
         json.put("samplerCpuNanosInSensor", c.samplerCpuNanos());
+        if (c.samplingNanos() > 0) {
+            json.put("samplingSeconds", c.samplingNanos() / 1e9);
+        }
         json.put("windowShorterThanSensorUpdate", e.shorterThanUpdate());
         json.put("policy", e.policy().label());
         json.put("prefillJ", chosen.prefillJ());

@@ -176,6 +176,26 @@ class PowerProfilerTest {
     }
 
     @Test
+    void theSamplersOwnReadTimeIsAResultAndItsRowHoldsWhatItIsMadeOf() throws Exception {
+        Map<String, Double> quick = iteration(new PowerProfiler("sensor=steady;period=2ms"), true);
+        JsonNode row = energyRows().get(0);
+        double sampling = row.get("samplingSeconds").asDouble();
+        assertTrue(sampling >= row.get("seconds").asDouble(), "the sampler ran over the whole iteration, the wave inside it");
+        assertEquals(row.get("samplerCpuNanosInSensor").asDouble() / 1e6 / sampling, quick.get("steady.sampler.readTime"),
+                1e-6 * quick.get("steady.sampler.readTime"), "ms inside the reads per second of the sampler's run");
+
+        // reads that busy-wait 500 µs each, every 2 ms: at least a quarter of every second is the sampler's
+        Files.delete(dir.resolve("iterations.jsonl"));
+        WaveLedger.clear();
+        Map<String, Double> slow = iteration(new PowerProfiler("sensor=steady;period=2ms;readMicros=500"), true);
+        JsonNode slowRow = energyRows().get(0);
+        double floor = slowRow.get("samples").asInt() * 0.5 / slowRow.get("samplingSeconds").asDouble();
+        double readTime = slow.get("steady.sampler.readTime");
+        assertTrue(readTime >= floor && readTime <= 1000, readTime + " ms/s against a floor of " + floor);
+        assertTrue(quick.get("steady.sampler.readTime") < floor, "reads that do not wait cost less: " + quick);
+    }
+
+    @Test
     void theIdleBaselineRowCarriesItsSensorsHalvesWhetherTheyMovedOrNot() throws Exception {
         idleHalves = List.of(new org.tokenpowerbench.energy.IdleHalves("steady", "gpu0.power", 128.1234, 127.9),
                 new org.tokenpowerbench.energy.IdleHalves("other", "gpu0.power-buffer", 99, 98));
@@ -211,7 +231,7 @@ class PowerProfilerTest {
     @Test
     void theSensorsOwnOptionsReachItAndABadOneIsOneLine() {
         ProfilerException e = assertThrows(ProfilerException.class, () -> new PowerProfiler("sensor=steady;capped=true;foo=1"));
-        assertEquals("steady takes no options but capped=true, grid=true and heldBack=true, got [capped, foo]",
+        assertEquals("steady takes no options but capped=true, grid=true, heldBack=true and readMicros=N, got [capped, foo]",
                 e.getMessage());
     }
 

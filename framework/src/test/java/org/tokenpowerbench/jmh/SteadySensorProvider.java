@@ -39,9 +39,12 @@ public final class SteadySensorProvider implements PowerSensorProvider {
         boolean capped = "true".equals(options.get("capped"));
         boolean grid = "true".equals(options.get("grid"));
         boolean heldBack = "true".equals(options.get("heldBack"));
-        if (!options.keySet().stream().allMatch(k -> k.equals("capped") || k.equals("grid") || k.equals("heldBack"))) {
-            throw new org.tokenpowerbench.UserError("steady takes no options but capped=true, grid=true and heldBack=true, got "
-                    + new java.util.TreeSet<>(options.keySet()));
+        // with readMicros=N, every read busy-waits N µs, as NVML's counter read does (about 4 ms on an H100)
+        long readNanos = 1000L * Long.parseLong(options.getOrDefault("readMicros", "0"));
+        if (!options.keySet().stream().allMatch(k -> k.equals("capped") || k.equals("grid") || k.equals("heldBack")
+                || k.equals("readMicros"))) {
+            throw new org.tokenpowerbench.UserError("steady takes no options but capped=true, grid=true, heldBack=true and"
+                    + " readMicros=N, got " + new java.util.TreeSet<>(options.keySet()));
         }
         long t0 = System.nanoTime();
         List<DeviceCondition> conditions = new java.util.ArrayList<>();
@@ -61,6 +64,9 @@ public final class SteadySensorProvider implements PowerSensorProvider {
             @Override
             public void sample(double[] out, boolean boundary) {
                 long now = System.nanoTime();
+                while (System.nanoTime() - now < readNanos) {
+                    Thread.onSpinWait();
+                }
                 out[0] = WATTS * (now - t0) / 1e9;
                 out[1] = WATTS;
                 // with capped=true, held back by the power cap at every reading, as a GPU at its limit is
