@@ -350,6 +350,8 @@ class BenchmarksJarIT {
             List<String> ledger = Files.readAllLines(runDir.resolve("trials.jsonl"));
             assertEquals(1, ledger.size(), ledger::toString);
             assertTrue(ledger.get(0).contains("\"status\":\"failed\""), ledger.get(0));
+            assertTrue(ledger.get(0).contains("\"reasons\":[") && ledger.get(0).contains("2 of 2 requests failed"),
+                    "the ledger's line says why: " + ledger.get(0));
             List<String> requests = Files.readAllLines(runDir.resolve("requests.csv"));
             assertEquals(2, requests.stream().filter(l -> l.contains(",measurement-1,")).count(), requests::toString);
             // retries 0, then the replica column, empty for an engine of one server

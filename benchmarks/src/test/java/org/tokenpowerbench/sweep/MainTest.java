@@ -538,7 +538,7 @@ class MainTest {
             TrialLedger ledger = new TrialLedger(dir);
             assertFalse(TrialLedger.exists(dir));
             ledger.record(trial("1"), true, List.of(result(trial("1"), 120, 0.25)));
-            ledger.record(trial("2"), false, List.of());
+            ledger.record(trial("2"), false, List.of(), null, List.of("batch=2: interrupted"));
             assertTrue(TrialLedger.exists(dir));
 
             TrialLedger again = new TrialLedger(dir);
@@ -566,6 +566,8 @@ class MainTest {
             JsonNode second = new ObjectMapper().readTree(lines.get(1));
             assertEquals("failed", second.get("status").asText());
             assertTrue(second.get("file").isNull(), "a trial without results has no file");
+            assertEquals("batch=2: interrupted", second.get("reasons").get(0).asText(), "a failed line says why");
+            assertFalse(first.has("reasons"), "a complete one has nothing to say");
         }
 
         @Test

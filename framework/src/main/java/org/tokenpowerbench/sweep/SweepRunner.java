@@ -141,7 +141,7 @@ final class SweepRunner {
                 results.addAll(trialResults); // a failed trial's iterations stay in its rows, not in the results
             }
             try {
-                plan.ledger().record(trial, complete, trialResults, plan.settings());
+                plan.ledger().record(trial, complete, trialResults, plan.settings(), complete ? List.of() : why);
             } catch (IOException e) {
                 String line = "cannot record " + trial + " in " + plan.runDir().resolve(TrialLedger.FILE) + ": "
                         + e.getMessage();

@@ -188,6 +188,17 @@ final class TrialLedger {
      */
     Entry record(Trial trial, boolean complete, Collection<RunResult> results, MeasurementSettings settings)
             throws IOException {
+        return record(trial, complete, results, settings, List.of());
+    }
+
+    /**
+     * As above, with why a failed trial failed ({@code "reasons"} on its line; none for a complete
+     * one): a run folder resumed after a failure keeps the failed attempt's line and its waves, and
+     * the line says what stopped it (an interruption, an engine that died, failed requests) where
+     * {@code summary.json} no longer lists the trial as failed once it has run again.
+     */
+    Entry record(Trial trial, boolean complete, Collection<RunResult> results, MeasurementSettings settings,
+                 List<String> reasons) throws IOException {
         int number = lines + 1;
         String file = null;
         if (!results.isEmpty()) {
@@ -206,6 +217,9 @@ final class TrialLedger {
         trial.params().forEach(params::put);
         line.put("status", complete ? COMPLETE : FAILED);
         line.put("file", file);
+        if (!complete && !reasons.isEmpty()) {
+            reasons.forEach(line.putArray("reasons")::add);
+        }
         if (settings != null) {
             line.put("settings", settings.text());
         }
