@@ -37,9 +37,10 @@ import org.tokenpowerbench.workload.HostCpu;
  * @param newWaveS   the new run's
  * @param baseSteal  the base run's mean {@code host.steal}; NaN where not recorded
  * @param newSteal   the new run's
+ * @param verdict    the gated J/outputToken change's verdict
  */
 record EnergySplit(String trial, String sensor, double baseAbove, double newAbove, double baseIdle, double newIdle,
-                   double baseWaveS, double newWaveS, double baseSteal, double newSteal) {
+                   double baseWaveS, double newWaveS, double baseSteal, double newSteal, Verdict verdict) {
 
     static final String SUFFIX = ".J/outputToken";
 
@@ -59,7 +60,7 @@ record EnergySplit(String trial, String sensor, double baseAbove, double newAbov
                 continue;
             }
             out.add(new EnergySplit(g.trial(), sensor, base[0], now[0], base[1], now[1], waveSeconds(b), waveSeconds(n),
-                    mean(b, "host.steal"), mean(n, "host.steal")));
+                    mean(b, "host.steal"), mean(n, "host.steal"), g.verdict()));
         }
         return out;
     }
@@ -146,7 +147,8 @@ record EnergySplit(String trial, String sensor, double baseAbove, double newAbov
     /**
      * What to do where the change may be the host's rather than the code's: one run's host gave
      * {@link HostCpu.Reading#STEAL_WARNING_SHARE} or more of its CPU time to other guests, and the
-     * change is mostly the engine's speed. Null elsewhere, also where a side did not record its steal.
+     * change, judged better or worse, is mostly the engine's speed. Null elsewhere, also where a side
+     * did not record its steal.
      *
      * <p>Why: of session 19's seventeen H100 reruns of one point, the five whose waves averaged 1 %
      * or more stolen drew 11 % more J/outputToken than the other twelve, with the energy above idle
@@ -154,7 +156,7 @@ record EnergySplit(String trial, String sensor, double baseAbove, double newAbov
      * to the code.
      */
     String hostNote() {
-        if (!Double.isFinite(baseSteal) || !Double.isFinite(newSteal)
+        if ((verdict != Verdict.WORSE && verdict != Verdict.BETTER) || !Double.isFinite(baseSteal) || !Double.isFinite(newSteal)
                 || Math.max(baseSteal, newSteal) < HostCpu.Reading.STEAL_WARNING_SHARE
                 || Math.abs(idleChange()) < 2 * Math.abs(aboveChange())) {
             return null;
@@ -162,11 +164,10 @@ record EnergySplit(String trial, String sensor, double baseAbove, double newAbov
         boolean base = baseSteal >= HostCpu.Reading.STEAL_WARNING_SHARE;
         boolean now = newSteal >= HostCpu.Reading.STEAL_WARNING_SHARE;
         String whose = base && now ? "Both runs' hosts" : base ? "The base run's host" : "The new run's host";
-        return String.format(Locale.ROOT, "%s gave %.0f %% or more of its CPU time to other guests (%s), and this"
-                + " change is mostly the engine's speed, so it may be the host's rather than the code's: rerun %s"
-                + " on a quieter host, or gate on the energy above idle (--metric %s.dynamic.energy/outputToken).",
-                whose, 100 * HostCpu.Reading.STEAL_WARNING_SHARE,
-                String.format(Locale.ROOT, "%.2f %% → %.2f %%", 100 * baseSteal, 100 * newSteal),
+        return String.format(Locale.ROOT, "%s gave %.0f %% or more of its CPU time to other guests (%.2f %% → %.2f %%),"
+                + " and this change is mostly the engine's speed, so it may be the host's rather than the code's:"
+                + " rerun %s on a quieter host, or gate on the energy above idle (--metric %s.dynamic.energy/outputToken).",
+                whose, 100 * HostCpu.Reading.STEAL_WARNING_SHARE, 100 * baseSteal, 100 * newSteal,
                 base && now ? "both" : base ? "the base" : "the new one", sensor);
     }
 

@@ -125,6 +125,9 @@ class EnergySplitTest {
         assertNull(EnergySplit.of(compare(run("w1", 575.0, 235.9, 4096, 2780, 0.0008),
                 run("w2", 640.0, 300.9, 4096, 2780, 0.0219))).get(0).hostNote(),
                 "the energy above idle moved, in the same time: the code's, whatever the host");
+        assertNull(EnergySplit.of(compare(run("n1", 575.0, 235.9, 4096, 2780, 0.0008),
+                run("n2", 577.0, 235.9, 4096, 2790, 0.0219))).get(0).hostNote(),
+                "+0.35 %, no difference at 2 %: nothing for the host to have done");
         assertNull(EnergySplit.of(compare(run("u1", 575.0, 235.9, 4096, 2780),
                 run("u2", 671.8, 239.6, 4096, 3636, 0.0219))).get(0).hostNote(), "the base did not record its steal");
         EnergySplit both = EnergySplit.of(compare(run("b1", 575.0, 235.9, 4096, 2780, 0.0150),
