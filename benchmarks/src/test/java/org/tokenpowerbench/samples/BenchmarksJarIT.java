@@ -463,6 +463,8 @@ class BenchmarksJarIT {
         assertTrue(ledger.get(0).contains("\"status\":\"complete\""), ledger.get(0));
         assertTrue(ledger.get(1).contains("\"status\":\"failed\"") && ledger.get(1).contains("\"invocation\""),
                 ledger.get(1));
+        assertTrue(ledger.get(1).contains("\"reasons\":[\"") && ledger.get(1).contains("waveSeconds=120")
+                && ledger.get(1).contains("}: interrupted (Ctrl-C or SIGTERM) before it finished\""), ledger.get(1));
         JsonNode summary = new ObjectMapper().readTree(runDir.resolve("summary.json").toFile());
         assertEquals(1, summary.get("trials").size());
         assertEquals("120", summary.get("failed").get(0).path("params").path("waveSeconds").asText());

@@ -36,6 +36,9 @@ import org.tokenpowerbench.report.TrialResult;
  */
 final class SweepRunner {
 
+    /** Why a trial that was running at Ctrl-C or SIGTERM failed, in the ledger and the summary. */
+    static final String INTERRUPTED = "interrupted (Ctrl-C or SIGTERM) before it finished";
+
     private final SweepPlan plan;
     private final SweepListeners listeners;
 
@@ -126,14 +129,14 @@ final class SweepRunner {
             if (why.isEmpty() && shortBy != null) {
                 why.add(trial + ": " + shortBy);
             }
-            if (why.isEmpty() && (error != null || trialResults.isEmpty())) {
-                why.add(trial + ": " + (error != null ? error : interruption.interrupted() ? "interrupted"
-                        : "no result (see JMH's output above)"));
+            if (why.isEmpty() && (error != null || (trialResults.isEmpty() && !interruption.interrupted()))) {
+                why.add(trial + ": " + (error != null ? error : "no result (see JMH's output above)"));
             }
             boolean complete = why.isEmpty() && !interruption.interrupted();
             if (!complete) {
-                if (why.isEmpty()) {
-                    why.add(trial + ": interrupted");
+                if (interruption.interrupted()) {
+                    // first: what the fork then says (exit code 143, its requests cut) follows from it
+                    why.add(0, trial + ": " + INTERRUPTED);
                 }
                 failed.add(new FailedTrial(trial.benchmark(), trial.params(), why));
                 reasons.addAll(why);
