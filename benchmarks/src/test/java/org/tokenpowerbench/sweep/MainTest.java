@@ -1017,7 +1017,7 @@ class MainTest {
         void resumingWithOtherMeasurementSettingsIsRefused(@TempDir Path dir) throws Exception {
             // the first run measured with -i 3; resuming with -i 5 would mix waves of two designs
             Trial first = trials("TPBSample_01").get(0);
-            new TrialLedger(dir).record(first, true, List.of(), new MeasurementSettings("-i 3"));
+            new TrialLedger(dir).record(first, true, List.of(), new MeasurementSettings("-i 3"), List.of());
             Outcome o = run("TPBSample_01", "-i", "5", "--resume", dir.toString());
             assertEquals(2, o.status(), o.out() + o.err());
             assertEquals("tokenpowerbench: --resume " + dir + ": trial 1 there was measured with -i 3; this command"

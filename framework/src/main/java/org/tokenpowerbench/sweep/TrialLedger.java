@@ -179,23 +179,16 @@ final class TrialLedger {
      * @return the line's entry
      */
     Entry record(Trial trial, boolean complete, Collection<RunResult> results) throws IOException {
-        return record(trial, complete, results, null);
+        return record(trial, complete, results, null, List.of());
     }
 
     /**
      * As above, with the measurement settings of the command that ran it ({@link MeasurementSettings},
-     * null when unknown), which a resumed sweep must match.
-     */
-    Entry record(Trial trial, boolean complete, Collection<RunResult> results, MeasurementSettings settings)
-            throws IOException {
-        return record(trial, complete, results, settings, List.of());
-    }
-
-    /**
-     * As above, with why a failed trial failed ({@code "reasons"} on its line; none for a complete
-     * one): a run folder resumed after a failure keeps the failed attempt's line and its waves, and
-     * the line says what stopped it (an interruption, an engine that died, failed requests) where
-     * {@code summary.json} no longer lists the trial as failed once it has run again.
+     * null when unknown), which a resumed sweep must match, and why a failed trial failed
+     * ({@code "reasons"} on its line; none for a complete one): a run folder resumed after a failure
+     * keeps the failed attempt's line and its waves, and the line says what stopped it (an
+     * interruption, an engine that died, failed requests) where {@code summary.json} no longer lists
+     * the trial as failed once it has run again.
      */
     Entry record(Trial trial, boolean complete, Collection<RunResult> results, MeasurementSettings settings,
                  List<String> reasons) throws IOException {
