@@ -133,15 +133,18 @@ record EnergySplit(String trial, String sensor, double baseAbove, double newAbov
      * least twice the other's, {@code the work's energy} the other way round, else {@code both}.
      */
     String mostly() {
-        double above = Math.abs(aboveChange());
-        double idle = Math.abs(idleChange());
-        if (idle >= 2 * above) {
+        if (mostlySpeed()) {
             return "the engine's speed (idle power over a longer or shorter wave)";
         }
-        if (above >= 2 * idle) {
+        if (Math.abs(aboveChange()) >= 2 * Math.abs(idleChange())) {
             return "the work's energy above idle";
         }
         return "both the work's energy and the engine's speed";
+    }
+
+    /** Whether the idle part's change is at least twice the other's: the engine's speed moved the figure. */
+    private boolean mostlySpeed() {
+        return Math.abs(idleChange()) >= 2 * Math.abs(aboveChange());
     }
 
     /**
@@ -158,7 +161,7 @@ record EnergySplit(String trial, String sensor, double baseAbove, double newAbov
     String hostNote() {
         if ((verdict != Verdict.WORSE && verdict != Verdict.BETTER) || !Double.isFinite(baseSteal) || !Double.isFinite(newSteal)
                 || Math.max(baseSteal, newSteal) < HostCpu.Reading.STEAL_WARNING_SHARE
-                || Math.abs(idleChange()) < 2 * Math.abs(aboveChange())) {
+                || !mostlySpeed()) {
             return null;
         }
         boolean base = baseSteal >= HostCpu.Reading.STEAL_WARNING_SHARE;
