@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """What moved between reruns of one point (issue #14, item 3): per run folder, in the order given,
 J/outputToken, the work's energy above idle per output token, the wave's time, TPOT, and what might
-have slowed the engine: who used the host's CPUs (host.cpu, host.others.cpu, host.steal, engine.cpu),
+have slowed the engine: who used the host's CPUs (host.cpu, host.others.cpu, host.steal, engine.cpu, and the
+steal of the most stolen vCPU and of the vCPU the engine's busiest thread was on),
 how late the client's own thread woke (client.lag.max), the GPU's lowest SM clock, its hottest
 temperature and its throttled time. Every figure is the trial's mean from summary.json; a figure a
 run did not record prints as '-'.
@@ -29,6 +30,8 @@ COLUMNS = [
     ("host.others.cpu", "host.others.cpu", "%.3f"),
     ("host.steal", "host.steal", "%.3f"),
     ("engine.cpu", "engine.cpu", "%.3f"),
+    ("steal, most stolen vCPU", "host.steal.mostStolenCpu", "%.3f"),
+    ("steal, engine thread's vCPU", "host.steal.engineThreadCpu", "%.3f"),
     ("client lag max ms", "client.lag.max", "%.1f"),
     ("SM clock min MHz", sensor + ".smClock.min", "%.0f"),
     ("max C", sensor + ".maxTemperature", "%.0f"),

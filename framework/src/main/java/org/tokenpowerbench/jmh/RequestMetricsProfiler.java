@@ -124,8 +124,11 @@ public class RequestMetricsProfiler implements InternalProfiler {
     /**
      * Who used the host's CPUs during the wave ({@link HostCpu}): {@code host.cpu} (all of it),
      * {@code host.steal}, {@code host.others.cpu} (neither steal, this JVM nor the engine) and, for an
-     * engine the benchmark launched, {@code engine.cpu}; shares of every CPU the host lists. None
-     * where {@code /proc/stat} was not read.
+     * engine the benchmark launched, {@code engine.cpu}; shares of every CPU the host lists. Beside
+     * them, shares of one vCPU's time: {@code host.steal.mostStolenCpu} (the vCPU stolen most) and,
+     * for a launched engine, {@code host.steal.engineThreadCpu} (the vCPU its busiest thread was on
+     * at the wave's end), since an engine paced by one thread slows when that thread's vCPU is
+     * stolen, which the host-wide share dilutes. None where {@code /proc/stat} was not read.
      */
     static List<Result> hostResults(HostCpu.Reading host) {
         List<Result> results = new java.util.ArrayList<>();
@@ -137,6 +140,12 @@ public class RequestMetricsProfiler implements InternalProfiler {
         results.add(avg("host.others.cpu", host.othersShare(), "share of all CPUs"));
         if (Double.isFinite(host.engineShare())) {
             results.add(avg("engine.cpu", host.engineShare(), "share of all CPUs"));
+        }
+        if (Double.isFinite(host.mostStolenCpuShare())) {
+            results.add(avg("host.steal.mostStolenCpu", host.mostStolenCpuShare(), "share of one CPU"));
+        }
+        if (Double.isFinite(host.engineThreadCpuStealShare())) {
+            results.add(avg("host.steal.engineThreadCpu", host.engineThreadCpuStealShare(), "share of one CPU"));
         }
         return results;
     }

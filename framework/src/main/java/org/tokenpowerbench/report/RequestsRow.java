@@ -73,6 +73,8 @@ public final class RequestsRow {
             finite(h, "clientShare", host.clientShare());
             finite(h, "engineShare", host.engineShare());
             h.put("othersShare", host.othersShare());
+            finite(h, "mostStolenCpuStealShare", host.mostStolenCpuShare());
+            finite(h, "engineThreadCpuStealShare", host.engineThreadCpuStealShare());
         }
         if (Double.isFinite(m.peakOutputTokensPerSecond())) {
             json.put("peakOutputTokensPerSecond", m.peakOutputTokensPerSecond());

@@ -19,7 +19,12 @@ import java.nio.file.Path;
  * (docs/gpu-proof.md, session 14). These figures are what would, and on an H100 host they did:
  * over six reruns (54 measured waves) the wave's TPOT p50 followed the host's steal (correlation
  * 0.88; median 10.3 ms in waves with under 0.25 % of all CPU time stolen, 12.3 ms at 1-2 %, 15.5 ms
- * above 4 %; docs/gpu-proof.md, session 17), hence {@link Reading#stealWarning()}.
+ * above 4 %; docs/gpu-proof.md, session 17), hence {@link Reading#stealWarning()}. On another H100
+ * host, stolen throughout (session 20), sixteen reruns fell into a fast and a slow group that the
+ * host-wide steal did not tell apart (1.38-3.66 % against 1.69-4.79 %): an engine paced by one thread
+ * slows when that thread's vCPU is stolen, which a share of all vCPUs dilutes. So each wave also
+ * records the most stolen vCPU's share and the share of the vCPU the engine's busiest thread was on
+ * (from {@code /proc/<pid>/task/<tid>/stat}, at the wave's end only).
  *
  * <p>Shares are of every CPU the host lists over the wave's wall time (1: all busy the whole wave),
  * as the kernel counts them in clock ticks; this JVM's is its process CPU time over wall time and
@@ -37,9 +42,20 @@ public final class HostCpu {
      * @param engineShare the launched engine process's CPU (all its threads); NaN without one
      * @param othersShare busy time that was neither steal nor this JVM's nor the engine's: other
      *                    processes, the kernel's own work, other benchmarks on the host
+     * @param mostStolenCpuShare the steal share of the one vCPU that had the most of its time stolen
+     *                    during the wave; NaN where {@code /proc/stat} lists no CPU lines
+     * @param engineThreadCpuStealShare the steal share of the vCPU that the launched engine's busiest
+     *                    thread over the wave was on at the wave's end (a thread may move between
+     *                    vCPUs during a wave, and only where it was last is known); NaN without a
+     *                    launched engine or where its threads could not be read
      */
     public record Reading(double busyShare, double stealShare, double clientShare, double engineShare,
-                          double othersShare) {
+                          double othersShare, double mostStolenCpuShare, double engineThreadCpuStealShare) {
+
+        /** A reading without the per-vCPU figures (NaN). */
+        public Reading(double busyShare, double stealShare, double clientShare, double engineShare, double othersShare) {
+            this(busyShare, stealShare, clientShare, engineShare, othersShare, Double.NaN, Double.NaN);
+        }
 
         /**
          * The steal share from which a wave is warned about: 1 % of all CPU time. On the H100 host
@@ -68,9 +84,12 @@ public final class HostCpu {
         }
     }
 
-    /** What the wave's start read: the host's ticks, this JVM's CPU and the engine's ticks. */
-    private record Counts(long busyTicks, long stealTicks, long totalTicks, int cpus, long jvmCpuNanos,
-                          long engineTicks, long nanos) {
+    /**
+     * What the wave's start read: the host's ticks, each vCPU's steal and total ticks (indexed by the
+     * vCPU's number; null where not listed), this JVM's CPU, the engine's ticks and its threads'.
+     */
+    private record Counts(long busyTicks, long stealTicks, long totalTicks, int cpus, long[][] perCpu,
+                          long jvmCpuNanos, long engineTicks, java.util.Map<Long, long[]> engineThreads, long nanos) {
     }
 
     private static final com.sun.management.OperatingSystemMXBean OS =
@@ -119,18 +138,138 @@ public final class HostCpu {
                 : (double) (end.engineTicks - start.engineTicks) / total;
         // steal counts as busy (the vCPU was not idle) but is reported apart, so it is not another process's
         double others = busy - steal - (Double.isFinite(client) ? client : 0) - (Double.isFinite(engine) ? engine : 0);
-        return new Reading(busy, steal, client, engine, Math.max(0, others));
+        return new Reading(busy, steal, client, engine, Math.max(0, others), mostStolen(start.perCpu, end.perCpu),
+                engineThreadSteal(start, end));
+    }
+
+    /** A vCPU's steal over its ticks between two reads; NaN where it is not listed at both or counted none. */
+    private static double cpuSteal(long[][] from, long[][] to, int cpu) {
+        if (from == null || to == null || cpu < 0 || cpu >= from.length || cpu >= to.length
+                || from[cpu] == null || to[cpu] == null) {
+            return Double.NaN;
+        }
+        long total = to[cpu][1] - from[cpu][1];
+        return total > 0 ? (double) (to[cpu][0] - from[cpu][0]) / total : Double.NaN;
+    }
+
+    private static double mostStolen(long[][] from, long[][] to) {
+        double most = Double.NaN;
+        for (int c = 0; to != null && c < to.length; c++) {
+            double s = cpuSteal(from, to, c);
+            if (Double.isFinite(s) && !(s <= most)) {
+                most = s;
+            }
+        }
+        return most;
+    }
+
+    /**
+     * The steal share of the vCPU the engine's busiest thread (most user and system ticks between the
+     * two reads; a thread started during the wave counts from zero) was on at the second read.
+     */
+    private static double engineThreadSteal(Counts from, Counts to) {
+        if (from.engineThreads == null || to.engineThreads == null) {
+            return Double.NaN;
+        }
+        long most = 0;
+        int cpu = -1;
+        for (var t : to.engineThreads.entrySet()) {
+            long[] before = from.engineThreads.get(t.getKey());
+            long used = t.getValue()[0] - (before == null ? 0 : before[0]);
+            if (used > most) {
+                most = used;
+                cpu = (int) t.getValue()[1];
+            }
+        }
+        return cpuSteal(from.perCpu, to.perCpu, cpu);
     }
 
     private Counts read() {
         long nanos = System.nanoTime();
-        long[] host = hostTicks(procRoot.resolve("stat"));
+        java.util.List<String> stat;
+        try {
+            stat = Files.readAllLines(procRoot.resolve("stat"));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        long[] host = hostTicks(stat);
         if (host == null) {
             return null;
         }
         long jvm = OS == null ? -1 : OS.getProcessCpuTime();
-        long engine = enginePid > 0 ? processTicks(procRoot.resolve(Long.toString(enginePid)).resolve("stat")) : -1;
-        return new Counts(host[0], host[1], host[2], (int) host[3], jvm, engine, nanos);
+        Path engineDir = enginePid > 0 ? procRoot.resolve(Long.toString(enginePid)) : null;
+        long engine = engineDir != null ? processTicks(engineDir.resolve("stat")) : -1;
+        java.util.Map<Long, long[]> threads = engineDir != null && engine >= 0 ? threadTicks(engineDir.resolve("task")) : null;
+        return new Counts(host[0], host[1], host[2], (int) host[3], cpuTicks(stat), jvm, engine,
+                threads, nanos);
+    }
+
+    /**
+     * Each {@code cpuN} line of {@code /proc/stat}: its steal and total ticks (user nice system
+     * idle iowait irq softirq steal), at index N.
+     */
+    static long[][] cpuTicks(java.util.List<String> lines) {
+        java.util.Map<Integer, long[]> byCpu = new java.util.HashMap<>();
+        int highest = -1;
+        for (String l : lines) {
+            if (!l.startsWith("cpu") || l.length() < 4 || !Character.isDigit(l.charAt(3))) {
+                continue;
+            }
+            String[] f = l.trim().split("\\s+");
+            if (f.length < 9) {
+                continue; // no steal column: an old kernel
+            }
+            try {
+                int cpu = Integer.parseInt(f[0].substring(3));
+                long total = 0;
+                for (int i = 1; i <= 8; i++) {
+                    total += Long.parseLong(f[i]);
+                }
+                byCpu.put(cpu, new long[] {Long.parseLong(f[8]), total});
+                highest = Math.max(highest, cpu);
+            } catch (NumberFormatException e) {
+                // a line unlike Linux's: that vCPU is left out
+            }
+        }
+        long[][] out = new long[highest + 1][];
+        byCpu.forEach((cpu, ticks) -> out[cpu] = ticks);
+        return out;
+    }
+
+    /**
+     * The engine's threads ({@code /proc/<pid>/task/<tid>/stat}): per thread id its user and system
+     * ticks and the vCPU it was last on (field 39); null where the folder cannot be listed. A thread
+     * that ends between the listing and its read is left out.
+     */
+    static java.util.Map<Long, long[]> threadTicks(Path task) {
+        java.util.Map<Long, long[]> out = new java.util.HashMap<>();
+        try (java.util.stream.Stream<Path> tids = Files.list(task)) {
+            for (Path t : (Iterable<Path>) tids::iterator) {
+                long[] ticks = threadStat(t.resolve("stat"));
+                if (ticks != null) {
+                    out.put(Long.parseLong(t.getFileName().toString()), ticks);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        return out;
+    }
+
+    /** A thread's user and system ticks and its last vCPU from its stat line; null where unreadable. */
+    static long[] threadStat(Path stat) {
+        try {
+            String s = Files.readString(stat);
+            int close = s.lastIndexOf(')');
+            if (close < 0) {
+                return null;
+            }
+            String[] f = s.substring(close + 1).trim().split("\\s+");
+            // after the name, field N is at index N - 3: utime 14, stime 15, processor 39
+            return f.length > 36 ? new long[] {Long.parseLong(f[11]) + Long.parseLong(f[12]), Long.parseLong(f[36])} : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /**
@@ -142,18 +281,23 @@ public final class HostCpu {
      *         missing or unlike Linux's
      */
     static long[] hostTicks(Path stat) {
-        String line = null;
-        int cpus = 0;
         try {
-            for (String l : Files.readAllLines(stat)) {
-                if (l.startsWith("cpu ")) {
-                    line = l;
-                } else if (l.startsWith("cpu") && l.length() > 3 && Character.isDigit(l.charAt(3))) {
-                    cpus++;
-                }
-            }
+            return hostTicks(Files.readAllLines(stat));
         } catch (IOException | RuntimeException e) {
             return null;
+        }
+    }
+
+    /** As {@link #hostTicks(Path)}, on the file's lines. */
+    static long[] hostTicks(java.util.List<String> lines) {
+        String line = null;
+        int cpus = 0;
+        for (String l : lines) {
+            if (l.startsWith("cpu ")) {
+                line = l;
+            } else if (l.startsWith("cpu") && l.length() > 3 && Character.isDigit(l.charAt(3))) {
+                cpus++;
+            }
         }
         if (line == null || cpus == 0) {
             return null;

@@ -47,6 +47,68 @@ class HostCpuTest {
         assertEquals(Math.max(0, 0.40 - 0.05 - 0.12 - r.clientShare()), r.othersShare(), 1e-12);
     }
 
+    /** {@code /proc/stat} with the aggregate line and each CPU's as given (user system idle steal; the rest 0). */
+    private void statPerCpu(long[]... cpus) throws Exception {
+        long[] all = new long[4];
+        StringBuilder lines = new StringBuilder();
+        for (int c = 0; c < cpus.length; c++) {
+            long[] v = cpus[c];
+            lines.append("cpu").append(c).append(' ').append(v[0]).append(" 0 ").append(v[1]).append(' ').append(v[2])
+                    .append(" 0 0 0 ").append(v[3]).append(" 0 0\n");
+            for (int i = 0; i < 4; i++) {
+                all[i] += v[i];
+            }
+        }
+        Files.writeString(proc.resolve("stat"), "cpu  " + all[0] + " 0 " + all[1] + " " + all[2] + " 0 0 0 " + all[3]
+                + " 0 0\n" + lines + "intr 1 0\n");
+    }
+
+    /** {@code /proc/<pid>/task/<tid>/stat}: a thread's user and system ticks, and the vCPU it was last on (field 39). */
+    private void thread(long pid, long tid, long utime, long stime, int cpu) throws Exception {
+        Path dir = proc.resolve(pid + "/task/" + tid);
+        Files.createDirectories(dir);
+        String[] f = new String[50];
+        java.util.Arrays.fill(f, "0");
+        f[0] = "S";
+        f[11] = Long.toString(utime);
+        f[12] = Long.toString(stime);
+        f[36] = Integer.toString(cpu);
+        Files.writeString(dir.resolve("stat"), tid + " (llama-server) " + String.join(" ", f) + "\n");
+    }
+
+    @Test
+    void theVcpuStolenMostAndTheOneTheEnginesBusiestThreadRanOnAreEachTheirOwnShare() throws Exception {
+        // two vCPUs: cpu0 quiet, cpu1 with 20 % of its time stolen; host-wide that is 10 %
+        statPerCpu(new long[] {100, 50, 850, 0}, new long[] {100, 50, 850, 0});
+        process(4242, 10, 0);
+        thread(4242, 4242, 900, 100, 0); // the HTTP thread: busy while the model loaded, hardly in the wave
+        thread(4242, 4250, 5, 0, 1);   // the decode loop
+        HostCpu host = HostCpu.start(proc, 4242);
+        statPerCpu(new long[] {150, 60, 1790, 0}, new long[] {400, 100, 1300, 200});
+        process(4242, 400, 30);
+        thread(4242, 4242, 920, 105, 0);
+        thread(4242, 4250, 350, 20, 1);
+        thread(4242, 4260, 40, 0, 0);  // started during the wave: counted from zero
+        HostCpu.Reading r = host.stop();
+        assertEquals(0.10, r.stealShare(), 1e-12, "host-wide: 200 of 2,000 ticks");
+        assertEquals(0.20, r.mostStolenCpuShare(), 1e-12);
+        assertEquals(0.20, r.engineThreadCpuStealShare(), 1e-12, "the decode loop, 365 ticks in the wave, was on cpu1");
+
+        // the busiest thread moves to the quiet vCPU: its share is that vCPU's, the most stolen stays cpu1's
+        HostCpu again = HostCpu.start(proc, 4242);
+        statPerCpu(new long[] {250, 70, 2680, 0}, new long[] {500, 150, 2100, 250});
+        thread(4242, 4250, 450, 20, 0);
+        HostCpu.Reading moved = again.stop();
+        assertEquals(0.0, moved.engineThreadCpuStealShare(), 1e-12);
+        assertEquals(50.0 / 1000, moved.mostStolenCpuShare(), 1e-12);
+        // without a launched engine: no thread's vCPU
+        HostCpu noEngine = HostCpu.start(proc, -1);
+        statPerCpu(new long[] {300, 80, 3620, 0}, new long[] {600, 200, 2900, 300});
+        HostCpu.Reading none = noEngine.stop();
+        assertTrue(Double.isNaN(none.engineThreadCpuStealShare()), none.toString());
+        assertEquals(0.05, none.mostStolenCpuShare(), 1e-12);
+    }
+
     @Test
     void aWaveWithAPercentOfItsCpuTimeStolenIsWarnedAboutAndOneWithLessIsNot() {
         HostCpu.Reading quiet = new HostCpu.Reading(0.12, 0.0099, 0.02, 0.09, 0.01);
