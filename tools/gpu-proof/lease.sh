@@ -46,8 +46,12 @@ for step in "$@"; do
       nvidia-smi --query-gpu=timestamp,temperature.gpu,clocks.sm,clocks.mem,power.draw --format=csv,noheader -l 5 \
         > "$out/smi-reruns-$first.csv" &
       smi=$!
+      # every vCPU's ticks once a second, steal included: which vCPUs the hypervisor took, beside the
+      # framework's per-wave figures (session 20's host-wide steal did not tell its slow runs apart)
+      while sleep 1; do echo "t $(date +%s.%N)"; grep '^cpu[0-9]' /proc/stat; done > "$out/procstat-$first.log" &
+      procstat=$!
       BENCH_JAR=.device/bench.jar LLAMA_SERVER=$server timeout "$(left)" tools/gpu-proof/reruns.sh "$n" "$out/reruns-$first" "$first"
-      kill "$smi" ;;
+      kill "$smi" "$procstat" ;;
   esac
   echo "$step: $(( $(date +%s) - t0 )) s; $(left) s left"
 done
