@@ -8,8 +8,9 @@
 #   BENCH_JAR=.device/bench.jar LLAMA_SERVER=/path/to/llama-server tools/gpu-proof/reruns.sh N OUTDIR [FIRST]
 # (inside a device call, under `timeout SECONDS` a little short of the call's limit: on TERM the
 # running run is stopped and the finished ones are tarred and tabled)
-# N runs numbered FIRST (default 1) on; OUTDIR gets reruns-FIRST-LAST.tgz, coverage.txt, drift.md and
-# idle-halves.md (how far each idle window's halves differed), also when stopped by TERM part way
+# N runs numbered FIRST (default 1) on; OUTDIR gets reruns-FIRST-LAST.tgz, coverage.txt, drift.md,
+# idle-halves.md (how far each idle window's halves differed) and steal-signals.md (which steal figure
+# follows the engine's TPOT), also when stopped by TERM part way
 # (the finished runs only).
 # The point: synthetic llama-3.2-1b, f16, batch 16, 32 prompts of 512 + 128 tokens, -wi 1 -i 3 -f 3,
 # as in docs/gpu-proof.md (sessions 10, 14); POINT overrides its -p flags, ENGINE the engine (default the
@@ -42,6 +43,7 @@ finish() {
   python3 "$here/rerun_coverage.py" --sensor "$label" "${runs[@]}" | tee "$out/coverage.txt"
   python3 "$here/rerun_drift.py" --sensor "$label" "${runs[@]}" | tee "$out/drift.md"
   python3 "$here/idle_halves.py" "${runs[@]}" | tee "$out/idle-halves.md"
+  python3 "$here/steal_signals.py" --sensor "$label" "${runs[@]}" | tee "$out/steal-signals.md"
   du -sh "$out"
 }
 jpid=
