@@ -22,12 +22,10 @@ import functools
 import json
 import sys
 
+from run_folders import measured_waves, sensor_option
+
 args = sys.argv[1:]
-sensor = "nvml"
-if "--sensor" in args:
-    i = args.index("--sensor")
-    sensor = args[i + 1]
-    del args[i:i + 2]
+sensor = sensor_option(args)
 metrics = ["J/outputToken", "dynamic.energy/outputToken", "dynamic.energy"]
 if "--metric" in args:
     i = args.index("--metric")
@@ -36,31 +34,15 @@ if "--metric" in args:
 STEAL_WARNING_SHARE = 0.01  # HostCpu.Reading.STEAL_WARNING_SHARE
 
 
-def completed_invocations(d):
-    """The invocations whose trial completed (trials.jsonl), or None where it is absent: a run folder
-    that a stopped call left behind and a later call resumed also holds the stopped attempt's waves,
-    which summary.json leaves out, and so must the steal beside it."""
-    try:
-        return {t.get("invocation") for t in map(json.loads, open(d + "/trials.jsonl"))
-                if t.get("status") == "complete"}
-    except OSError:
-        return None
-
-
 @functools.lru_cache(maxsize=None)
 def steal(d):
     """(mean, most) of the host's steal share over the run's measured waves, or None if unrecorded."""
     shares = []
-    done = completed_invocations(d)
     try:
-        for line in open(d + "/iterations.jsonl"):
-            r = json.loads(line)
-            if done is not None and r.get("invocation") not in done:
-                continue
-            if r.get("kind") == "requests" and r.get("iteration") == "measurement":
-                s = (r.get("hostCpu") or {}).get("stealShare")
-                if s is not None:
-                    shares.append(s)
+        for r in measured_waves(d):
+            s = (r.get("hostCpu") or {}).get("stealShare")
+            if s is not None:
+                shares.append(s)
     except OSError:
         return None
     return (sum(shares) / len(shares), max(shares)) if shares else None

@@ -12,12 +12,10 @@ Usage: rerun_drift.py RUN_DIR RUN_DIR... [--sensor nvml]
 import json
 import sys
 
+from run_folders import sensor_option
+
 args = sys.argv[1:]
-sensor = "nvml"
-if "--sensor" in args:
-    i = args.index("--sensor")
-    sensor = args[i + 1]
-    del args[i:i + 2]
+sensor = sensor_option(args)
 if not args:
     sys.exit(__doc__)
 

@@ -14,35 +14,14 @@ import json
 import math
 import sys
 
+from run_folders import measured_waves, sensor_option
+
 args = sys.argv[1:]
-sensor = "nvml"
-if "--sensor" in args:
-    i = args.index("--sensor")
-    sensor = args[i + 1]
-    del args[i:i + 2]
+sensor = sensor_option(args)
 if not args:
     sys.exit(__doc__)
 FIGURES = [("host-wide", "stealShare"), ("most stolen vCPU", "mostStolenCpuStealShare"),
            ("engine thread's vCPU", "engineThreadCpuStealShare")]
-
-
-def completed(d):
-    try:
-        lines = [json.loads(l) for l in open(d + "/trials.jsonl") if l.strip()]
-    except OSError:
-        return None
-    return {t.get("invocation") for t in lines if t.get("status") == "complete"}
-
-
-def waves(d):
-    done = completed(d)
-    for l in open(d + "/iterations.jsonl"):
-        x = json.loads(l)
-        if x.get("kind") != "requests" or x.get("iteration") != "measurement":
-            continue
-        if done is not None and x.get("invocation") not in done:
-            continue
-        yield x
 
 
 def corr(pairs):
@@ -64,7 +43,7 @@ def fmt(v, f="%.4f"):
 rows = []
 pairs = {key: [] for _, key in FIGURES}
 for d in args:
-    ws = list(waves(d))
+    ws = list(measured_waves(d))
     tpots = [w["tpotMs"]["p50"] for w in ws if "p50" in w.get("tpotMs", {})]
     means = {}
     for _, key in FIGURES:
