@@ -156,7 +156,7 @@ public final class HostCpu {
         double most = Double.NaN;
         for (int c = 0; to != null && c < to.length; c++) {
             double s = cpuSteal(from, to, c);
-            if (Double.isFinite(s) && !(s <= most)) {
+            if (Double.isFinite(s) && (Double.isNaN(most) || s > most)) {
                 most = s;
             }
         }
