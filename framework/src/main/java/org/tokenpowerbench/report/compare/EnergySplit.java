@@ -167,10 +167,10 @@ record EnergySplit(String trial, String sensor, double baseAbove, double newAbov
         boolean base = baseSteal >= HostCpu.Reading.STEAL_WARNING_SHARE;
         boolean now = newSteal >= HostCpu.Reading.STEAL_WARNING_SHARE;
         String whose = base && now ? "Both runs' hosts" : base ? "The base run's host" : "The new run's host";
-        return String.format(Locale.ROOT, "%s gave %.0f %% or more of its CPU time to other guests (%.2f %% → %.2f %%),"
+        return String.format(Locale.ROOT, "%s gave %.0f %% or more of %s CPU time to other guests (%.2f %% → %.2f %%),"
                 + " and this change is mostly the engine's speed, so it may be the host's rather than the code's:"
                 + " rerun %s on a quieter host, or gate on the energy above idle (--metric %s.dynamic.energy/outputToken).",
-                whose, 100 * HostCpu.Reading.STEAL_WARNING_SHARE, 100 * baseSteal, 100 * newSteal,
+                whose, 100 * HostCpu.Reading.STEAL_WARNING_SHARE, base && now ? "their" : "its", 100 * baseSteal, 100 * newSteal,
                 base && now ? "both" : base ? "the base" : "the new one", sensor);
     }
 

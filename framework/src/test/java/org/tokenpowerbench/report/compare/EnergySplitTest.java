@@ -132,7 +132,7 @@ class EnergySplitTest {
                 run("u2", 671.8, 239.6, 4096, 3636, 0.0219))).get(0).hostNote(), "the base did not record its steal");
         EnergySplit both = EnergySplit.of(compare(run("b1", 575.0, 235.9, 4096, 2780, 0.0150),
                 run("b2", 671.8, 239.6, 4096, 3636, 0.0219))).get(0);
-        assertTrue(both.hostNote().startsWith("Both runs' hosts") && both.hostNote().contains("rerun both"),
+        assertTrue(both.hostNote().startsWith("Both runs' hosts gave 1 % or more of their CPU time") && both.hostNote().contains("rerun both"),
                 both.hostNote());
     }
 
