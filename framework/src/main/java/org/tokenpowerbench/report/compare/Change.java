@@ -15,6 +15,16 @@ package org.tokenpowerbench.report.compare;
 record Change(String trial, String metric, IterationStats base, IterationStats now, WelchInterval interval,
               boolean overForks, Verdict verdict) {
 
+    /**
+     * Whether the metric is measured once a run and repeated in every iteration: the managed engine's
+     * start-up ({@code engine.startup.*}, {@code <sensor>.engine.startup.J}), which the host measures
+     * before the first fork ({@code RequestMetricsProfiler.startup}). Welch's interval over such
+     * repeats has no width, and would call one measurement against another a certain change.
+     */
+    static boolean onceARun(String metric) {
+        return metric.startsWith("engine.startup.") || metric.contains(".engine.startup.");
+    }
+
     /** The change relative to the base mean ({@code 0.2} for +20 %); NaN when the base is 0. */
     double relative() {
         return base.mean() == 0 ? Double.NaN : (now.mean() - base.mean()) / Math.abs(base.mean());
@@ -47,6 +57,9 @@ record Change(String trial, String metric, IterationStats base, IterationStats n
      * the samples, as before; the Markdown says so.
      */
     static Change of(String trial, String metric, IterationStats base, IterationStats now, double threshold) {
+        if (onceARun(metric)) {
+            return new Change(trial, metric, base, now, null, false, Verdict.ONCE_A_RUN);
+        }
         boolean overForks = base.hasForkSpread() && now.hasForkSpread();
         IterationStats b = overForks ? base.overForks() : base;
         IterationStats n = overForks ? now.overForks() : now;

@@ -26,8 +26,10 @@ final class CompareMarkdown {
                         c.metric(), percent(c.threshold()), c.gated().size()));
         table(m, c.gated());
         splits(m, EnergySplit.of(c));
+        // a figure measured once a run has no interval, but one that moved beyond the threshold is shown as such
         List<Change> moved = c.changes().stream().filter(x -> !c.isGated(x.metric()))
-                .filter(x -> x.verdict() != Verdict.NO_DIFFERENCE && x.verdict() != Verdict.NO_INTERVAL).toList();
+                .filter(x -> x.verdict() != Verdict.NO_DIFFERENCE && x.verdict() != Verdict.NO_INTERVAL)
+                .filter(x -> x.verdict() != Verdict.ONCE_A_RUN || Math.abs(x.relative()) >= c.threshold()).toList();
         if (!moved.isEmpty()) {
             m.append("\nOther metrics that changed:\n\n");
             table(m, moved);
@@ -89,7 +91,7 @@ final class CompareMarkdown {
         m.append("|---|---|---:|---:|---:|---:|---|\n");
         for (Change c : changes) {
             m.append("| ").append(cell(c.trial())).append(" | ").append(cell(c.metric())).append(" | ")
-                    .append(figure(c.base())).append(" | ").append(figure(c.now())).append(" | ")
+                    .append(figure(c, c.base())).append(" | ").append(figure(c, c.now())).append(" | ")
                     .append(signedPercent(c.relative())).append(" | ")
                     .append(interval(c))
                     .append(" | ").append(c.verdict() == Verdict.WORSE ? "**worse**" : c.verdict().words());
@@ -139,6 +141,12 @@ final class CompareMarkdown {
 
     static String figure(IterationStats s) {
         return String.format(Locale.ROOT, "%.4g %s (n=%d)", s.mean(), s.unit(), s.n()).replace("|", "/");
+    }
+
+    /** One side's figure in a change's row: its iterations counted, or "once" where it was measured once a run. */
+    static String figure(Change c, IterationStats s) {
+        return c.verdict() != Verdict.ONCE_A_RUN ? figure(s)
+                : String.format(Locale.ROOT, "%.4g %s (once)", s.mean(), s.unit()).replace("|", "/");
     }
 
     static String percent(double fraction) {

@@ -66,8 +66,8 @@ final class ComparePage {
                 .append("<th>base</th><th>new</th><th>change</th><th>95 % interval</th><th>verdict</th></tr>\n");
         for (Change x : c.changes()) {
             h.append("<tr><td>").append(esc(x.trial())).append("</td><td>").append(esc(x.metric())).append("</td><td>")
-                    .append(esc(CompareMarkdown.figure(x.base()))).append("</td><td>")
-                    .append(esc(CompareMarkdown.figure(x.now()))).append("</td><td>")
+                    .append(esc(CompareMarkdown.figure(x, x.base()))).append("</td><td>")
+                    .append(esc(CompareMarkdown.figure(x, x.now()))).append("</td><td>")
                     .append(CompareMarkdown.signedPercent(x.relative())).append("</td><td>")
                     .append(esc(CompareMarkdown.interval(x)))
                     .append("</td><td class=\"").append(x.verdict().name().toLowerCase(java.util.Locale.ROOT))

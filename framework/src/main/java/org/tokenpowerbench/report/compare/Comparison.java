@@ -39,7 +39,7 @@ record Comparison(ComparedRun base, ComparedRun now, String metric, double thres
      * Compares every trial both runs have.
      *
      * @throws UserError when no trial is in both, or no trial of both has the gated metric, or the
-     *                   metric has no better direction
+     *                   metric has no better direction, or it is measured once a run
      */
     static Comparison of(ComparedRun base, ComparedRun now, String metric, double threshold) {
         List<Change> changes = new ArrayList<>();
@@ -73,6 +73,11 @@ record Comparison(ComparedRun base, ComparedRun now, String metric, double thres
             if (Direction.of(g.metric(), g.base().unit()) == Direction.NEITHER) {
                 throw new UserError("report --compare: --metric " + metric + " (" + g.metric() + ") is neither better"
                         + " lower nor higher, so it cannot gate; choose an energy, latency or throughput metric");
+            }
+            if (g.verdict() == Verdict.ONCE_A_RUN) {
+                throw new UserError("report --compare: --metric " + metric + " (" + g.metric() + ") is measured once a"
+                        + " run, so no interval can judge a change of it and it cannot gate; compare start-ups over"
+                        + " several runs, or gate on a per-wave metric such as J/outputToken");
             }
         }
         return c;

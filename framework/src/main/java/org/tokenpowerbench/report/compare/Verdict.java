@@ -13,7 +13,12 @@ enum Verdict {
     /** The interval includes 0, or the change is within the threshold. */
     NO_DIFFERENCE("no difference"),
     /** One side has fewer than two iterations or no spread: no interval, no verdict. */
-    NO_INTERVAL("no interval");
+    NO_INTERVAL("no interval"),
+    /**
+     * A figure measured once a run and repeated in every iteration (the engine's start-up): its
+     * iterations agree exactly, which is no spread to judge a change by, so no interval, no verdict.
+     */
+    ONCE_A_RUN("measured once a run: no interval");
 
     private final String words;
 
