@@ -4,6 +4,11 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Who used the host's CPUs during a wave: all of it, this JVM, the engine's process where the
@@ -84,7 +89,7 @@ public final class HostCpu {
             if (!(stealShare >= STEAL_WARNING_SHARE)) {
                 return null;
             }
-            return String.format(java.util.Locale.ROOT, "the hypervisor gave %.1f %% of this host's CPU time to other guests"
+            return String.format(Locale.ROOT, "the hypervisor gave %.1f %% of this host's CPU time to other guests"
                     + " during the wave (host.steal %.4f); %s", 100 * stealShare, stealShare, STEAL_CONSEQUENCE);
         }
     }
@@ -94,7 +99,7 @@ public final class HostCpu {
      * vCPU's number; null where not listed), this JVM's CPU, the engine's ticks and its threads'.
      */
     private record Counts(long busyTicks, long stealTicks, long totalTicks, int cpus, long[][] perCpu,
-                          long jvmCpuNanos, long engineTicks, java.util.Map<Long, long[]> engineThreads, long nanos) {
+                          long jvmCpuNanos, long engineTicks, Map<Long, long[]> engineThreads, long nanos) {
     }
 
     private static final com.sun.management.OperatingSystemMXBean OS =
@@ -191,7 +196,7 @@ public final class HostCpu {
 
     private Counts read() {
         long nanos = System.nanoTime();
-        java.util.List<String> stat;
+        List<String> stat;
         try {
             stat = Files.readAllLines(procRoot.resolve("stat"));
         } catch (IOException | RuntimeException e) {
@@ -204,7 +209,7 @@ public final class HostCpu {
         long jvm = OS == null ? -1 : OS.getProcessCpuTime();
         Path engineDir = enginePid > 0 ? procRoot.resolve(Long.toString(enginePid)) : null;
         long engine = engineDir != null ? processTicks(engineDir.resolve("stat")) : -1;
-        java.util.Map<Long, long[]> threads = engineDir != null && engine >= 0 ? threadTicks(engineDir.resolve("task")) : null;
+        Map<Long, long[]> threads = engineDir != null && engine >= 0 ? threadTicks(engineDir.resolve("task")) : null;
         return new Counts(host[0], host[1], host[2], (int) host[3], cpuTicks(stat), jvm, engine,
                 threads, nanos);
     }
@@ -213,8 +218,8 @@ public final class HostCpu {
      * Each {@code cpuN} line of {@code /proc/stat}: its steal and total ticks (user nice system
      * idle iowait irq softirq steal), at index N.
      */
-    static long[][] cpuTicks(java.util.List<String> lines) {
-        java.util.Map<Integer, long[]> byCpu = new java.util.HashMap<>();
+    static long[][] cpuTicks(List<String> lines) {
+        Map<Integer, long[]> byCpu = new HashMap<>();
         int highest = -1;
         for (String l : lines) {
             if (!l.startsWith("cpu") || l.length() < 4 || !Character.isDigit(l.charAt(3))) {
@@ -246,9 +251,9 @@ public final class HostCpu {
      * ticks and the vCPU it was last on (field 39); null where the folder cannot be listed. A thread
      * that ends between the listing and its read is left out.
      */
-    static java.util.Map<Long, long[]> threadTicks(Path task) {
-        java.util.Map<Long, long[]> out = new java.util.HashMap<>();
-        try (java.util.stream.Stream<Path> tids = Files.list(task)) {
+    static Map<Long, long[]> threadTicks(Path task) {
+        Map<Long, long[]> out = new HashMap<>();
+        try (Stream<Path> tids = Files.list(task)) {
             for (Path t : (Iterable<Path>) tids::iterator) {
                 long[] ticks = threadStat(t.resolve("stat"));
                 if (ticks != null) {
@@ -294,7 +299,7 @@ public final class HostCpu {
     }
 
     /** As {@link #hostTicks(Path)}, on the file's lines. */
-    static long[] hostTicks(java.util.List<String> lines) {
+    static long[] hostTicks(List<String> lines) {
         String line = null;
         int cpus = 0;
         for (String l : lines) {
