@@ -99,7 +99,9 @@ final class ReportPage {
         h.append("<h2>What ran</h2>\n<table class=\"facts\">\n");
         fact(h, "run folder", run.runDir().toAbsolutePath().toString());
         fact(h, "benchmark", String.join(", ", distinct(rows.stream().map(TrialRow::benchmark).toList())));
-        fact(h, "command line", "not recorded in the run folder");
+        List<String> settings = settings(run.runDir());
+        fact(h, settings.size() > 1 ? "JMH settings (they differ between trials)" : "JMH settings",
+                settings.isEmpty() ? "not recorded in the run folder" : String.join("; ", settings));
         for (String axis : List.of("engine", "model", "quantization", "api")) {
             List<String> values = distinct(run.trials().stream().map(t -> t.params().get(axis))
                     .filter(v -> v != null).toList());
@@ -157,6 +159,16 @@ final class ReportPage {
             }
             h.append("</table>\n");
         }
+    }
+
+    /**
+     * The JMH settings each trial was measured with (iterations, forks, profilers and their
+     * options), as the sweep's ledger ({@code trials.jsonl}) recorded them, each distinct one once;
+     * empty where the ledger is absent or older than its settings.
+     */
+    static List<String> settings(java.nio.file.Path runDir) {
+        return distinct(org.tokenpowerbench.report.JsonLines.read(runDir.resolve("trials.jsonl")).stream()
+                .map(n -> n.path("settings").asText("")).filter(v -> !v.isEmpty()).toList());
     }
 
     /** When the run's commands started, from their invocation ids ({@code yyyyMMdd-HHmmss-pidN}). */

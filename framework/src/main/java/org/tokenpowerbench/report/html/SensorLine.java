@@ -15,7 +15,9 @@ import org.tokenpowerbench.report.SensorRow;
 /**
  * A sensor as {@code sensors.jsonl} describes it ({@link SensorRow} writes one line per fork):
  * its channels with device, scope and method, and what it says about its hardware. Forks of one
- * run write the same sensor many times; {@link #read} keeps each distinct description once.
+ * run write the same sensor many times, and what a sensor learns at its open (the buffer's fetch
+ * period, a probe read's time) differs a little from fork to fork; {@link #read} keeps one line per
+ * sensor and set of channels, with such values merged ({@link #merge}).
  *
  * @param sensor      the sensor id ({@code nvml}, {@code rapl}, {@code cpu})
  * @param updateMs    how often the hardware updates its reading
@@ -35,13 +37,54 @@ record SensorLine(String sensor, double updateMs, double samplingMs, String poli
 
     static List<SensorLine> read(Path runDir) {
         Path in = runDir.resolve(SensorRow.FILE);
-        Set<SensorLine> out = new LinkedHashSet<>();
+        // one entry per sensor and channels: the environment each fork wrote, in fork order
+        Map<SensorLine, List<Map<String, String>>> forks = new LinkedHashMap<>();
         for (JsonNode n : JsonLines.read(in)) {
-            out.add(new SensorLine(n.path("sensor").asText(), n.path("updatePeriodMs").asDouble(Double.NaN),
+            SensorLine key = new SensorLine(n.path("sensor").asText(), n.path("updatePeriodMs").asDouble(Double.NaN),
                     n.path("samplingPeriodMs").asDouble(Double.NaN), n.path("attributionPolicy").asText(""),
-                    strings(n.path("channels")), strings(n.path("environment"))));
+                    strings(n.path("channels")), Map.of());
+            forks.computeIfAbsent(key, k -> new ArrayList<>()).add(strings(n.path("environment")));
         }
-        return new ArrayList<>(out);
+        List<SensorLine> out = new ArrayList<>();
+        forks.forEach((key, environments) -> {
+            Map<String, List<String>> values = new LinkedHashMap<>();
+            for (Map<String, String> e : environments) {
+                e.forEach((k, v) -> values.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+            }
+            Map<String, String> environment = new LinkedHashMap<>();
+            values.forEach((k, v) -> environment.put(k, merge(v)));
+            out.add(new SensorLine(key.sensor(), key.updateMs(), key.samplingMs(), key.policy(), key.channels(),
+                    environment));
+        });
+        return out;
+    }
+
+    /**
+     * One text for what several forks said: the value where they agree; where they differ only in
+     * some words (a learned period, a probe's time), the words they share with the differing ones
+     * as {@code {1785 | 1783 | 1784}} in fork order; else every distinct value, {@code " | "} apart.
+     */
+    static String merge(List<String> values) {
+        List<String> distinct = new ArrayList<>(new LinkedHashSet<>(values));
+        if (distinct.size() == 1) {
+            return distinct.get(0);
+        }
+        List<String[]> words = values.stream().map(v -> v.split(" ", -1)).toList();
+        int n = words.get(0).length;
+        if (words.stream().anyMatch(w -> w.length != n)) {
+            return String.join(" | ", distinct);
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            Set<String> at = new LinkedHashSet<>();
+            List<String> inOrder = new ArrayList<>();
+            for (String[] w : words) {
+                at.add(w[i]);
+                inOrder.add(w[i]);
+            }
+            out.append(i == 0 ? "" : " ").append(at.size() == 1 ? inOrder.get(0) : "{" + String.join(" | ", inOrder) + "}");
+        }
+        return out.toString();
     }
 
     private static Map<String, String> strings(JsonNode n) {
