@@ -37,25 +37,29 @@ record SensorLine(String sensor, double updateMs, double samplingMs, String poli
 
     static List<SensorLine> read(Path runDir) {
         Path in = runDir.resolve(SensorRow.FILE);
-        // one entry per sensor and channels: the environment each fork wrote, in fork order
-        Map<SensorLine, List<Map<String, String>>> forks = new LinkedHashMap<>();
+        // one entry per sensor and channel names: the channels and the environment each fork wrote, in fork order
+        Map<SensorLine, List<JsonNode>> forks = new LinkedHashMap<>();
         for (JsonNode n : JsonLines.read(in)) {
+            Map<String, String> names = new LinkedHashMap<>();
+            n.path("channels").fieldNames().forEachRemaining(c -> names.put(c, ""));
             SensorLine key = new SensorLine(n.path("sensor").asText(), n.path("updatePeriodMs").asDouble(Double.NaN),
-                    n.path("samplingPeriodMs").asDouble(Double.NaN), n.path("attributionPolicy").asText(""),
-                    strings(n.path("channels")), Map.of());
-            forks.computeIfAbsent(key, k -> new ArrayList<>()).add(strings(n.path("environment")));
+                    n.path("samplingPeriodMs").asDouble(Double.NaN), n.path("attributionPolicy").asText(""), names, Map.of());
+            forks.computeIfAbsent(key, k -> new ArrayList<>()).add(n);
         }
         List<SensorLine> out = new ArrayList<>();
-        forks.forEach((key, environments) -> {
-            Map<String, List<String>> values = new LinkedHashMap<>();
-            for (Map<String, String> e : environments) {
-                e.forEach((k, v) -> values.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
-            }
-            Map<String, String> environment = new LinkedHashMap<>();
-            values.forEach((k, v) -> environment.put(k, merge(v)));
-            out.add(new SensorLine(key.sensor(), key.updateMs(), key.samplingMs(), key.policy(), key.channels(),
-                    environment));
-        });
+        forks.forEach((key, lines) -> out.add(new SensorLine(key.sensor(), key.updateMs(), key.samplingMs(), key.policy(),
+                merged(lines, "channels"), merged(lines, "environment"))));
+        return out;
+    }
+
+    /** Each key of the lines' {@code field} object with its values over the lines merged ({@link #merge}). */
+    private static Map<String, String> merged(List<JsonNode> lines, String field) {
+        Map<String, List<String>> values = new LinkedHashMap<>();
+        for (JsonNode n : lines) {
+            strings(n.path(field)).forEach((k, v) -> values.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        values.forEach((k, v) -> out.put(k, merge(v)));
         return out;
     }
 

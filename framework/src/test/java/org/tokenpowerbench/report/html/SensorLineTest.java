@@ -38,6 +38,18 @@ class SensorLineTest {
     }
 
     @Test
+    void theSameChannelsOnAnotherProcessAreOneSensorWithTheDevicesInForkOrder() throws Exception {
+        // the CPU estimate's device is the fork's process: each trial's fork has its own
+        String cpu = "{\"sensor\":\"cpu\",\"updatePeriodMs\":100.0,\"samplingPeriodMs\":10.0,\"attributionPolicy\":\"token-weighted\","
+                + "\"channels\":{\"cpu-estimate\":\"process-%d cpu estimated ENERGY_JOULES\"},\"environment\":{\"cpu.cores\":\"2\"}}\n";
+        Files.writeString(run.resolve("sensors.jsonl"), String.format(cpu, 6394) + String.format(cpu, 6452));
+        List<SensorLine> sensors = SensorLine.read(run);
+        assertEquals(1, sensors.size(), sensors.toString());
+        assertEquals("{process-6394 | process-6452} cpu estimated ENERGY_JOULES", sensors.get(0).channels().get("cpu-estimate"));
+        assertEquals("2", sensors.get(0).environment().get("cpu.cores"));
+    }
+
+    @Test
     void valuesThatDifferInTheirWordsAreListedWholeAndAgreeingOnesOnce() {
         assertEquals("boundaries", SensorLine.merge(List.of("boundaries", "boundaries")));
         assertEquals("dense | boundaries (auto: 1 GPU counter)",
