@@ -24,15 +24,19 @@ final class CompareMarkdown {
                         c.metric(), percent(c.threshold()), worse, c.gated().size())
                 : String.format(Locale.ROOT, "**Gate passed**: %s worse beyond %s in none of %d trials.%n%n",
                         c.metric(), percent(c.threshold()), c.gated().size()));
-        table(m, c.gated());
-        splits(m, EnergySplit.of(c));
+        List<String> shared = c.sharedParameters();
+        if (!shared.isEmpty()) {
+            m.append("Every trial: ").append(cell(String.join(" ", shared))).append("\n\n");
+        }
+        table(m, c, c.gated());
+        splits(m, c, EnergySplit.of(c));
         // a figure measured once a run has no interval, but one that moved beyond the threshold is shown as such
         List<Change> moved = c.changes().stream().filter(x -> !c.isGated(x.metric()))
                 .filter(x -> x.verdict() != Verdict.NO_DIFFERENCE && x.verdict() != Verdict.NO_INTERVAL)
                 .filter(x -> x.verdict() != Verdict.ONCE_A_RUN || Math.abs(x.relative()) >= c.threshold()).toList();
         if (!moved.isEmpty()) {
             m.append("\nOther metrics that changed:\n\n");
-            table(m, moved);
+            table(m, c, moved);
         }
         if (!c.onlyBase().isEmpty()) {
             m.append("\nOnly in the base run (not compared): ").append(String.join("; ", c.onlyBase())).append('\n');
@@ -86,11 +90,11 @@ final class CompareMarkdown {
         return some == all ? "" : " (" + some + " of " + all + " trials)";
     }
 
-    private static void table(StringBuilder m, List<Change> changes) {
+    private static void table(StringBuilder m, Comparison comparison, List<Change> changes) {
         m.append("| trial | metric | base | new | change | 95 % interval | verdict |\n");
         m.append("|---|---|---:|---:|---:|---:|---|\n");
         for (Change c : changes) {
-            m.append("| ").append(cell(c.trial())).append(" | ").append(cell(c.metric())).append(" | ")
+            m.append("| ").append(cell(comparison.shown(c.trial()))).append(" | ").append(cell(c.metric())).append(" | ")
                     .append(figure(c, c.base())).append(" | ").append(figure(c, c.now())).append(" | ")
                     .append(signedPercent(c.relative())).append(" | ")
                     .append(interval(c))
@@ -104,7 +108,7 @@ final class CompareMarkdown {
     }
 
     /** The J/outputToken changes split into the work's energy above idle and the idle power over the wave's time. */
-    private static void splits(StringBuilder m, List<EnergySplit> splits) {
+    private static void splits(StringBuilder m, Comparison c, List<EnergySplit> splits) {
         if (splits.isEmpty()) {
             return;
         }
@@ -112,14 +116,14 @@ final class CompareMarkdown {
         m.append("| trial | sensor | above idle, J/token | idle power × time, J/token | wave time | change = above idle + idle × time |\n");
         m.append("|---|---|---:|---:|---:|---|\n");
         for (EnergySplit s : splits) {
-            m.append("| ").append(cell(s.trial())).append(" | ").append(cell(s.sensor())).append(" | ")
+            m.append("| ").append(cell(c.shown(s.trial()))).append(" | ").append(cell(s.sensor())).append(" | ")
                     .append(s.aboveCell()).append(" | ").append(s.idleCell()).append(" | ").append(s.waveCell())
                     .append(" | ").append(cell(s.describe())).append(" |\n");
         }
         for (EnergySplit s : splits) {
             String note = s.hostNote();
             if (note != null) {
-                m.append("\n**Host steal** (").append(s.trial()).append("): ").append(note).append('\n');
+                m.append("\n**Host steal** (").append(c.shown(s.trial())).append("): ").append(note).append('\n');
             }
         }
     }

@@ -33,6 +33,9 @@ final class ComparePage {
         h.append("<h1>TokenPowerBench compare</h1>\n<table class=\"facts\">\n");
         fact(h, "base", c.base().source().toAbsolutePath().toString());
         fact(h, "new", c.now().source().toAbsolutePath().toString());
+        if (!c.sharedParameters().isEmpty()) {
+            fact(h, "every trial", String.join(" ", c.sharedParameters()));
+        }
         long worse = c.gated().stream().filter(x -> x.verdict() == Verdict.WORSE).count();
         fact(h, "gate", c.metric() + " worse beyond " + CompareMarkdown.percent(c.threshold()) + ": "
                 + (worse > 0 ? "failed in " + worse + " of " + c.gated().size() + " trials (exit status "
@@ -50,14 +53,14 @@ final class ComparePage {
                     .append("<th>sensor</th><th>above idle, J/token</th><th>idle power × time, J/token</th>")
                     .append("<th>wave time</th><th>change</th></tr>\n");
             for (EnergySplit s : splits) {
-                h.append("<tr><td>").append(esc(s.trial())).append("</td><td>").append(esc(s.sensor())).append("</td><td>")
+                h.append("<tr><td>").append(esc(c.shown(s.trial()))).append("</td><td>").append(esc(s.sensor())).append("</td><td>")
                         .append(esc(s.aboveCell())).append("</td><td>").append(esc(s.idleCell())).append("</td><td>")
                         .append(esc(s.waveCell())).append("</td><td>").append(esc(s.describe())).append("</td></tr>\n");
             }
             h.append("</table>\n");
             for (EnergySplit s : splits) {
                 if (s.hostNote() != null) {
-                    h.append("<p class=\"note host-steal\"><b>Host steal</b> (").append(esc(s.trial())).append("): ")
+                    h.append("<p class=\"note host-steal\"><b>Host steal</b> (").append(esc(c.shown(s.trial()))).append("): ")
                             .append(esc(s.hostNote())).append("</p>\n");
                 }
             }
@@ -65,7 +68,7 @@ final class ComparePage {
         h.append("<h2>Every metric</h2>\n<div class=\"scroll\"><table class=\"sweep\"><tr><th>trial</th><th>metric</th>")
                 .append("<th>base</th><th>new</th><th>change</th><th>95 % interval</th><th>verdict</th></tr>\n");
         for (Change x : c.changes()) {
-            h.append("<tr><td>").append(esc(x.trial())).append("</td><td>").append(esc(x.metric())).append("</td><td>")
+            h.append("<tr><td>").append(esc(c.shown(x.trial()))).append("</td><td>").append(esc(x.metric())).append("</td><td>")
                     .append(esc(CompareMarkdown.figure(x, x.base()))).append("</td><td>")
                     .append(esc(CompareMarkdown.figure(x, x.now()))).append("</td><td>")
                     .append(CompareMarkdown.signedPercent(x.relative())).append("</td><td>")
@@ -92,7 +95,7 @@ final class ComparePage {
         ArrayNode gated = root.putArray("gated");
         for (Change x : c.gated()) {
             ObjectNode g = gated.addObject();
-            g.put("trial", x.trial() + (x.metric().equals(c.metric()) ? "" : " (" + x.metric() + ")"));
+            g.put("trial", c.shown(x.trial()) + (x.metric().equals(c.metric()) ? "" : " (" + x.metric() + ")"));
             g.put("change", x.relative() * 100);
             if (x.interval() != null) {
                 g.put("low", x.relativeLow() * 100);

@@ -18,9 +18,13 @@ import org.tokenpowerbench.UserError;
  * @param changes   every change, trials in the base run's order
  * @param onlyBase  trials only the base run has
  * @param onlyNew   trials only the new run has
+ * @param sharedParameters the parameters ({@code name=value} words of the trials' names) that every
+ *                  compared trial shares, in name order: the Markdown and the page say them once,
+ *                  and leave them out of each trial's {@link #shown} name, which would else be a
+ *                  screen wide for a launched engine
  */
 record Comparison(ComparedRun base, ComparedRun now, String metric, double threshold, List<Change> changes,
-                  List<String> onlyBase, List<String> onlyNew) {
+                  List<String> onlyBase, List<String> onlyNew, List<String> sharedParameters) {
 
     /** The label of JMH's primary result here: seconds per wave. */
     static final String WAVE = "wave";
@@ -33,6 +37,7 @@ record Comparison(ComparedRun base, ComparedRun now, String metric, double thres
         changes = List.copyOf(changes);
         onlyBase = List.copyOf(onlyBase);
         onlyNew = List.copyOf(onlyNew);
+        sharedParameters = List.copyOf(sharedParameters);
     }
 
     /**
@@ -62,7 +67,7 @@ record Comparison(ComparedRun base, ComparedRun now, String metric, double thres
             throw new UserError("report --compare: no trial is in both " + base.source() + " and " + now.source()
                     + " (trials are matched by benchmark and parameters); compare runs of the same benchmark");
         }
-        Comparison c = new Comparison(base, now, metric, threshold, changes, onlyBase, onlyNew);
+        Comparison c = new Comparison(base, now, metric, threshold, changes, onlyBase, onlyNew, shared(changes));
         if (c.gated().isEmpty()) {
             Set<String> labels = new LinkedHashSet<>();
             changes.forEach(x -> labels.add(x.metric()));
@@ -81,6 +86,31 @@ record Comparison(ComparedRun base, ComparedRun now, String metric, double thres
             }
         }
         return c;
+    }
+
+    /** The {@code name=value} words every trial of {@code changes} has in its name. */
+    private static List<String> shared(List<Change> changes) {
+        List<String[]> names = changes.stream().map(Change::trial).distinct().map(t -> t.split(" ")).toList();
+        List<String> shared = new ArrayList<>();
+        for (int i = 1; i < names.get(0).length; i++) {
+            String word = names.get(0)[i];
+            if (word.contains("=") && names.stream().allMatch(n -> List.of(n).subList(1, n.length).contains(word))) {
+                shared.add(word);
+            }
+        }
+        return shared;
+    }
+
+    /** A trial's name without the {@link #sharedParameters}: the benchmark and what sets it apart. */
+    String shown(String trial) {
+        String[] words = trial.split(" ");
+        StringBuilder out = new StringBuilder(words[0]);
+        for (int i = 1; i < words.length; i++) {
+            if (!sharedParameters.contains(words[i])) {
+                out.append(' ').append(words[i]);
+            }
+        }
+        return out.toString();
     }
 
     /** Whether {@code label} is the gated metric: the name itself, or the name after a sensor's label. */

@@ -103,7 +103,7 @@ class EnergySplitTest {
                 + " change is mostly the engine's speed, so it may be the host's rather than the code's: rerun the new"
                 + " one on a quieter host, or gate on the energy above idle (--metric nvml.dynamic.energy/outputToken).",
                 note);
-        assertTrue(CompareMarkdown.render(c).contains("**Host steal** (" + split.trial() + "): " + note),
+        assertTrue(CompareMarkdown.render(c).contains("**Host steal** (" + c.shown(split.trial()) + "): " + note),
                 CompareMarkdown.render(c));
         assertTrue(ComparePage.render(c).contains("<b>Host steal</b>"), "on the page too");
 

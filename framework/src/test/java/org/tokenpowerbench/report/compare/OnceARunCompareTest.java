@@ -46,6 +46,9 @@ class OnceARunCompareTest {
         assertTrue(markdown.contains("| nvml.engine.startup.J | 173.3 J (once) | 244.5 J (once) | +41.08 % | – | measured once a run: no interval |"),
                 markdown);
         assertFalse(markdown.contains("[+41.08 %, +41.08 %]"), markdown);
+        // one trial: its parameters are said once, and its rows name the benchmark alone
+        assertTrue(markdown.contains("Every trial: batch=16\n") && markdown.contains("| Bench.wave | nvml.J/outputToken |"),
+                markdown);
         assertFalse(markdown.contains("| engine.startup.seconds |"), "within the threshold, not listed as moved: " + markdown);
         assertTrue(ComparePage.render(c).contains("measured once a run: no interval"));
 
