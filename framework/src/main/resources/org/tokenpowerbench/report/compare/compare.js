@@ -20,7 +20,8 @@
     tooltip: { trigger: 'item' },
     legend: { data: ['change', '95 % interval'] },
     xAxis: { type: 'value', name: 'change, % of base', nameLocation: 'middle', nameGap: 26 },
-    yAxis: { type: 'category', data: trials, inverse: true },
+    // a trial's name wraps inside the 320 px left of the plot rather than running off the page's edge
+    yAxis: { type: 'category', data: trials, inverse: true, axisLabel: { width: 300, overflow: 'break', lineHeight: 16 } },
     series: [
       {
         name: '95 % interval', type: 'custom',
