@@ -30,6 +30,8 @@ COLUMNS = [
     ("engine.cpu", "engine.cpu", "%.3f"),
     ("steal, most stolen vCPU", "host.steal.mostStolenCpu", "%.3f"),
     ("steal, engine thread's vCPU", "host.steal.engineThreadCpu", "%.3f"),
+    ("engine thread CPU", "engine.thread.cpu", "%.3f"),
+    ("engine thread run-queue wait", "engine.thread.runQueue", "%.3f"),
     ("client lag max ms", "client.lag.max", "%.1f"),
     ("SM clock min MHz", sensor + ".smClock.min", "%.0f"),
     ("max C", sensor + ".maxTemperature", "%.0f"),

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""Which steal figure says how much a stolen host slowed the engine? (issue #14, item 3). Over the
+"""Which steal or CPU figure says how much a stolen host slowed the engine? (issue #14, item 3). Over the
 measured waves of the completed attempts in the run folders given, the correlation of each wave's
 TPOT p50 with each steal figure on its requests line of iterations.jsonl (hostCpu): the host-wide
 share (stealShare, what the warnings follow), the most stolen vCPU's share (mostStolenCpuStealShare)
-and the share of the vCPU the launched engine's busiest thread was on (engineThreadCpuStealShare).
+and the share of the vCPU the launched engine's busiest thread was on (engineThreadCpuStealShare);
+beside them, that thread's CPU as a share of one CPU (engineThreadCpuShare: near 1, the engine is
+paced by one core) and the share of its runnable time it waited for a CPU (engineThreadRunQueueShare:
+the guest's own contention, which steal does not show).
 Then per run the means of each beside its J/outputToken and TPOT, sorted by J/outputToken, so that
 a slow group and a fast group (session 20's) show whether a figure tells them apart. A figure a
 folder did not record (written before it existed) is left out of its correlation and prints '-'.
@@ -20,8 +23,10 @@ args = sys.argv[1:]
 sensor = sensor_option(args)
 if not args:
     sys.exit(__doc__)
-FIGURES = [("host-wide", "stealShare"), ("most stolen vCPU", "mostStolenCpuStealShare"),
-           ("engine thread's vCPU", "engineThreadCpuStealShare")]
+FIGURES = [("host-wide steal", "stealShare"), ("most stolen vCPU's steal", "mostStolenCpuStealShare"),
+           ("engine thread's vCPU steal", "engineThreadCpuStealShare"),
+           ("engine thread's CPU", "engineThreadCpuShare"),
+           ("engine thread's run-queue wait", "engineThreadRunQueueShare")]
 
 
 def corr(pairs):
@@ -61,7 +66,7 @@ print("| --- | ---: | ---: |")
 for title, key in FIGURES:
     print("| %s | %d | %s |" % (title, len(pairs[key]), fmt(corr(pairs[key]), "%.2f")))
 print()
-print("| run | J/outputToken | TPOT p50 ms (mean of waves) | " + " | ".join(t + " steal" for t, _ in FIGURES) + " |")
+print("| run | J/outputToken | TPOT p50 ms (mean of waves) | " + " | ".join(t for t, _ in FIGURES) + " |")
 print("| --- | ---: | ---: |" + " ---: |" * len(FIGURES))
 for jot, d, tpot, means, n in sorted(rows, key=lambda r: (r[0] is None, r[0] or 0)):
     print("| %s | %s | %s | %s |" % (d, fmt(jot, "%.5f"), fmt(tpot, "%.2f"),

@@ -128,7 +128,9 @@ public class RequestMetricsProfiler implements InternalProfiler {
      * them, shares of one vCPU's time: {@code host.steal.mostStolenCpu} (the vCPU stolen most) and,
      * for a launched engine, {@code host.steal.engineThreadCpu} (the vCPU its busiest thread was on
      * at the wave's end), since an engine paced by one thread slows when that thread's vCPU is
-     * stolen, which the host-wide share dilutes. None where {@code /proc/stat} was not read.
+     * stolen, which the host-wide share dilutes; and of that busiest thread {@code engine.thread.cpu}
+     * (share of one CPU it used) and {@code engine.thread.runQueue} (share of its runnable time it
+     * waited for a CPU). None where {@code /proc/stat} was not read.
      */
     static List<Result> hostResults(HostCpu.Reading host) {
         List<Result> results = new java.util.ArrayList<>();
@@ -146,6 +148,12 @@ public class RequestMetricsProfiler implements InternalProfiler {
         }
         if (Double.isFinite(host.engineThreadCpuStealShare())) {
             results.add(avg("host.steal.engineThreadCpu", host.engineThreadCpuStealShare(), "share of one CPU"));
+        }
+        if (Double.isFinite(host.engineThreadCpuShare())) {
+            results.add(avg("engine.thread.cpu", host.engineThreadCpuShare(), "share of one CPU"));
+        }
+        if (Double.isFinite(host.engineThreadRunQueueShare())) {
+            results.add(avg("engine.thread.runQueue", host.engineThreadRunQueueShare(), "share of its runnable time"));
         }
         return results;
     }

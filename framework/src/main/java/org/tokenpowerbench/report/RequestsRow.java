@@ -75,6 +75,8 @@ public final class RequestsRow {
             h.put("othersShare", host.othersShare());
             finite(h, "mostStolenCpuStealShare", host.mostStolenCpuShare());
             finite(h, "engineThreadCpuStealShare", host.engineThreadCpuStealShare());
+            finite(h, "engineThreadCpuShare", host.engineThreadCpuShare());
+            finite(h, "engineThreadRunQueueShare", host.engineThreadRunQueueShare());
         }
         if (Double.isFinite(m.peakOutputTokensPerSecond())) {
             json.put("peakOutputTokensPerSecond", m.peakOutputTokensPerSecond());

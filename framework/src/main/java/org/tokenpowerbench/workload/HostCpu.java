@@ -29,7 +29,10 @@ import java.util.stream.Stream;
  * host-wide steal did not tell apart (1.38-3.66 % against 1.69-4.79 %): an engine paced by one thread
  * slows when that thread's vCPU is stolen, which a share of all vCPUs dilutes. So each wave also
  * records the most stolen vCPU's share and the share of the vCPU the engine's busiest thread was on
- * (from {@code /proc/<pid>/task/<tid>/stat}, at the wave's end only).
+ * (from {@code /proc/<pid>/task/<tid>/stat}, at the wave's end only), and of that thread how much of
+ * one CPU it used (near all of it: the engine is paced by one core, so by that core's speed) and what
+ * share of its runnable time it waited for a CPU inside this guest ({@code schedstat}), contention that
+ * no steal figure shows.
  *
  * <p>Shares are of every CPU the host lists over the wave's wall time (1: all busy the whole wave),
  * as the kernel counts them in clock ticks; this JVM's is its process CPU time over wall time and
@@ -53,13 +56,20 @@ public final class HostCpu {
      *                    thread over the wave was on at the wave's end (a thread may move between
      *                    vCPUs during a wave, and only where it was last is known); NaN without a
      *                    launched engine or where its threads could not be read
+     * @param engineThreadCpuShare the CPU the launched engine's busiest thread used over the wave, as a
+     *                    share of one CPU's time (near 1: the thread ran all the wave, so the engine is
+     *                    paced by one core's speed); NaN without a launched engine
+     * @param engineThreadRunQueueShare of the time that thread wanted a CPU (ran or waited runnable, from
+     *                    {@code /proc/<pid>/task/<tid>/schedstat}), the share it waited for one: the
+     *                    guest's own contention, which steal does not show; NaN where not offered
      */
     public record Reading(double busyShare, double stealShare, double clientShare, double engineShare,
-                          double othersShare, double mostStolenCpuShare, double engineThreadCpuStealShare) {
+                          double othersShare, double mostStolenCpuShare, double engineThreadCpuStealShare,
+                          double engineThreadCpuShare, double engineThreadRunQueueShare) {
 
-        /** A reading without the per-vCPU figures (NaN). */
+        /** A reading without the per-vCPU and per-thread figures (NaN). */
         public Reading(double busyShare, double stealShare, double clientShare, double engineShare, double othersShare) {
-            this(busyShare, stealShare, clientShare, engineShare, othersShare, Double.NaN, Double.NaN);
+            this(busyShare, stealShare, clientShare, engineShare, othersShare, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
         }
 
         /**
@@ -148,8 +158,44 @@ public final class HostCpu {
                 : (double) (end.engineTicks - start.engineTicks) / total;
         // steal counts as busy (the vCPU was not idle) but is reported apart, so it is not another process's
         double others = busy - steal - (Double.isFinite(client) ? client : 0) - (Double.isFinite(engine) ? engine : 0);
+        long[][] busiest = busiestThread(start, end);
+        double threadCpu = Double.NaN;
+        double runQueue = Double.NaN;
+        if (busiest != null && end.cpus > 0) {
+            threadCpu = busiest[0][0] / ((double) total / end.cpus);
+            long ran = busiest[1][3] - busiest[0][3];
+            long waited = busiest[1][2] - busiest[0][2];
+            if (busiest[0][2] >= 0 && busiest[1][2] >= 0 && ran + waited > 0) {
+                runQueue = (double) waited / (ran + waited);
+            }
+        }
         return new Reading(busy, steal, client, engine, Math.max(0, others), mostStolen(start.perCpu, end.perCpu),
-                engineThreadSteal(start, end));
+                engineThreadSteal(start, end), threadCpu, runQueue);
+    }
+
+    /**
+     * The engine's busiest thread over the wave (most user and system ticks between the two reads; a
+     * thread started during the wave counts from zero): {ticks used, -, wait ns, run ns} at the start
+     * (zeros for a new thread) with its ticks used in place of its total, and its line at the end; null
+     * without threads or where none used a tick.
+     */
+    private static long[][] busiestThread(Counts from, Counts to) {
+        if (from.engineThreads == null || to.engineThreads == null) {
+            return null;
+        }
+        long most = 0;
+        long[] before = null;
+        long[] after = null;
+        for (var t : to.engineThreads.entrySet()) {
+            long[] b = from.engineThreads.get(t.getKey());
+            long used = t.getValue()[0] - (b == null ? 0 : b[0]);
+            if (used > most) {
+                most = used;
+                before = b == null ? new long[] {0, -1, 0, 0} : b;
+                after = t.getValue();
+            }
+        }
+        return after == null ? null : new long[][] {{most, before[1], before[2], before[3]}, after};
     }
 
     /** A vCPU's steal over its ticks between two reads; NaN where it is not listed at both or counted none. */
@@ -178,20 +224,8 @@ public final class HostCpu {
      * two reads; a thread started during the wave counts from zero) was on at the second read.
      */
     private static double engineThreadSteal(Counts from, Counts to) {
-        if (from.engineThreads == null || to.engineThreads == null) {
-            return Double.NaN;
-        }
-        long most = 0;
-        int cpu = -1;
-        for (var t : to.engineThreads.entrySet()) {
-            long[] before = from.engineThreads.get(t.getKey());
-            long used = t.getValue()[0] - (before == null ? 0 : before[0]);
-            if (used > most) {
-                most = used;
-                cpu = (int) t.getValue()[1];
-            }
-        }
-        return cpuSteal(from.perCpu, to.perCpu, cpu);
+        long[][] busiest = busiestThread(from, to);
+        return busiest == null ? Double.NaN : cpuSteal(from.perCpu, to.perCpu, (int) busiest[1][1]);
     }
 
     private Counts read() {
@@ -247,9 +281,10 @@ public final class HostCpu {
     }
 
     /**
-     * The engine's threads ({@code /proc/<pid>/task/<tid>/stat}): per thread id its user and system
-     * ticks and the vCPU it was last on (field 39); null where the folder cannot be listed. A thread
-     * that ends between the listing and its read is left out.
+     * The engine's threads ({@code /proc/<pid>/task/<tid>/stat} and {@code schedstat}): per thread id
+     * its user and system ticks, the vCPU it was last on (field 39), and the nanoseconds it waited
+     * runnable and ran (-1 where {@code schedstat} is not offered); null where the folder cannot be
+     * listed. A thread that ends between the listing and its read is left out.
      */
     static Map<Long, long[]> threadTicks(Path task) {
         Map<Long, long[]> out = new HashMap<>();
@@ -257,7 +292,8 @@ public final class HostCpu {
             for (Path t : (Iterable<Path>) tids::iterator) {
                 long[] ticks = threadStat(t.resolve("stat"));
                 if (ticks != null) {
-                    out.put(Long.parseLong(t.getFileName().toString()), ticks);
+                    long[] sched = schedStat(t.resolve("schedstat"));
+                    out.put(Long.parseLong(t.getFileName().toString()), new long[] {ticks[0], ticks[1], sched[1], sched[0]});
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -279,6 +315,19 @@ public final class HostCpu {
             return f.length > 36 ? new long[] {Long.parseLong(f[11]) + Long.parseLong(f[12]), Long.parseLong(f[36])} : null;
         } catch (IOException | RuntimeException e) {
             return null;
+        }
+    }
+
+    /**
+     * A thread's {@code schedstat}: the nanoseconds it ran and waited runnable on a run queue; {-1, -1}
+     * where the file is missing (a kernel without scheduler statistics) or unlike Linux's.
+     */
+    static long[] schedStat(Path schedstat) {
+        try {
+            String[] f = Files.readString(schedstat).trim().split("\\s+");
+            return f.length >= 2 ? new long[] {Long.parseLong(f[0]), Long.parseLong(f[1])} : new long[] {-1, -1};
+        } catch (IOException | RuntimeException e) {
+            return new long[] {-1, -1};
         }
     }
 

@@ -164,7 +164,7 @@ class RequestMetricsProfilerTest {
                 .set("outputTokens", 8).set("prompts", 2).set("seed", 1L).build();
         List<RequestTimeline> rs = List.of(request(0, 8, 8), request(1, 8, 8));
         org.tokenpowerbench.workload.HostCpu.Reading host =
-                new org.tokenpowerbench.workload.HostCpu.Reading(0.40, 0.05, 0.02, 0.10, 0.23, 0.31, 0.27);
+                new org.tokenpowerbench.workload.HostCpu.Reading(0.40, 0.05, 0.02, 0.10, 0.23, 0.31, 0.27, 0.96, 0.04);
         WaveLedger.publish(new WaveLedger.Entry(spec, new WaveRecord(0, 100 * MS, 2, rs), "exact", null, null, host));
         Map<String, Double> r = profiler().afterIteration(null,
                         new IterationParams(IterationType.MEASUREMENT, 1, TimeValue.seconds(1), 1), null)
@@ -175,8 +175,12 @@ class RequestMetricsProfilerTest {
         assertEquals(0.10, r.get("engine.cpu"));
         assertEquals(0.31, r.get("host.steal.mostStolenCpu"));
         assertEquals(0.27, r.get("host.steal.engineThreadCpu"));
+        assertEquals(0.96, r.get("engine.thread.cpu"));
+        assertEquals(0.04, r.get("engine.thread.runQueue"));
         assertEquals(0.23, lastLine().path("hostCpu").path("othersShare").asDouble());
         assertEquals(0.27, lastLine().path("hostCpu").path("engineThreadCpuStealShare").asDouble());
+        assertEquals(0.96, lastLine().path("hostCpu").path("engineThreadCpuShare").asDouble());
+        assertEquals(0.04, lastLine().path("hostCpu").path("engineThreadRunQueueShare").asDouble());
         assertEquals(0.10, lastLine().path("hostCpu").path("engineShare").asDouble());
         // 5 % of the host's CPU time stolen: warned about, in the run folder and on the console
         assertTrue(lastLine().path("stealWarning").asText().contains("5.0 % of this host's CPU time"), lastLine().toString());

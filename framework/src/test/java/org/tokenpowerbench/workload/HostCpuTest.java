@@ -65,6 +65,11 @@ class HostCpuTest {
 
     /** {@code /proc/<pid>/task/<tid>/stat}: a thread's user and system ticks, and the vCPU it was last on (field 39). */
     private void thread(long pid, long tid, long utime, long stime, int cpu) throws Exception {
+        thread(pid, tid, utime, stime, cpu, -1, -1);
+    }
+
+    /** As above, with {@code schedstat}'s nanoseconds run and waited runnable (none written where negative). */
+    private void thread(long pid, long tid, long utime, long stime, int cpu, long ranNs, long waitedNs) throws Exception {
         Path dir = proc.resolve(pid + "/task/" + tid);
         Files.createDirectories(dir);
         String[] f = new String[50];
@@ -74,6 +79,11 @@ class HostCpuTest {
         f[12] = Long.toString(stime);
         f[36] = Integer.toString(cpu);
         Files.writeString(dir.resolve("stat"), tid + " (llama-server) " + String.join(" ", f) + "\n");
+        if (ranNs >= 0) {
+            Files.writeString(dir.resolve("schedstat"), ranNs + " " + waitedNs + " 1234\n");
+        } else {
+            Files.deleteIfExists(dir.resolve("schedstat"));
+        }
     }
 
     @Test
@@ -107,6 +117,39 @@ class HostCpuTest {
         HostCpu.Reading none = noEngine.stop();
         assertTrue(Double.isNaN(none.engineThreadCpuStealShare()), none.toString());
         assertEquals(0.05, none.mostStolenCpuShare(), 1e-12);
+    }
+
+    @Test
+    void theEnginesBusiestThreadSaysHowMuchOfOneCpuItUsedAndHowLongItWaitedForOne() throws Exception {
+        // two vCPUs, 1,000 ticks each over the wave
+        statPerCpu(new long[] {100, 50, 850, 0}, new long[] {100, 50, 850, 0});
+        process(4242, 10, 0);
+        thread(4242, 4242, 900, 100, 0, 9_000_000_000L, 1_000_000_000L); // busy before the wave, not in it
+        thread(4242, 4250, 5, 0, 1, 50_000_000L, 0);
+        HostCpu host = HostCpu.start(proc, 4242);
+        statPerCpu(new long[] {150, 60, 1790, 0}, new long[] {1000, 100, 700, 200});
+        process(4242, 1000, 30);
+        thread(4242, 4242, 920, 105, 0, 9_200_000_000L, 1_900_000_000L);
+        // the decode loop: 900 of cpu1's 1,000 ticks; ran 9 s and waited 1 s more for a CPU in the wave
+        thread(4242, 4250, 880, 25, 1, 9_050_000_000L, 1_000_000_000L);
+        HostCpu.Reading r = host.stop();
+        assertEquals(0.90, r.engineThreadCpuShare(), 1e-12, "900 ticks of one vCPU's 1,000");
+        assertEquals(0.10, r.engineThreadRunQueueShare(), 1e-12,
+                "the busiest thread's wait (1 s of 10 s runnable), not the HTTP thread's 0.9 of 1.1 s");
+
+        // a kernel without scheduler statistics: the CPU share stays, the wait is not measured
+        thread(4242, 4250, 880, 25, 1);
+        HostCpu without = HostCpu.start(proc, 4242);
+        statPerCpu(new long[] {250, 70, 2680, 0}, new long[] {1500, 150, 1150, 200});
+        thread(4242, 4250, 1330, 25, 1);
+        HostCpu.Reading w = without.stop();
+        assertEquals(0.45, w.engineThreadCpuShare(), 1e-12);
+        assertTrue(Double.isNaN(w.engineThreadRunQueueShare()), w.toString());
+        // no launched engine: neither
+        HostCpu noEngine = HostCpu.start(proc, -1);
+        statPerCpu(new long[] {300, 80, 3620, 0}, new long[] {1600, 200, 2000, 200});
+        HostCpu.Reading none = noEngine.stop();
+        assertTrue(Double.isNaN(none.engineThreadCpuShare()) && Double.isNaN(none.engineThreadRunQueueShare()), none.toString());
     }
 
     @Test
