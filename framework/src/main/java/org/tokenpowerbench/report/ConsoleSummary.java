@@ -94,6 +94,7 @@ public final class ConsoleSummary implements SweepListener {
         lines.addAll(table(header, rows));
         lines.addAll(betweenRunsLines(trials, energy));
         lines.addAll(stealLines(trials, names));
+        lines.addAll(paceLines(trials, names));
         for (FailedTrial f : state.failed()) {
             lines.add("  failed: " + f.params() + (f.reasons().isEmpty() ? "" : ": " + f.reasons().get(0)));
         }
@@ -185,6 +186,36 @@ public final class ConsoleSummary implements SweepListener {
         return List.of(String.format(Locale.ROOT, "  host steal: the hypervisor gave other guests %.0f %% or more of"
                 + " this host's CPU time, on average over the measured waves, in %s; %s",
                 100 * HostCpu.Reading.STEAL_WARNING_SHARE, String.join(", ", stolen), HostCpu.Reading.STEAL_CONSEQUENCE));
+    }
+
+    /**
+     * One line naming the trials whose launched engine's busiest thread used, on average over the
+     * measured waves, {@link HostCpu.Reading#CPU_PACED_SHARE} or more of one CPU
+     * ({@code engine.thread.cpu}), with the range; "every trial" where all did; none where no trial did
+     * or none recorded it.
+     */
+    private static List<String> paceLines(List<TrialResult> trials, List<String> names) {
+        List<String> paced = new ArrayList<>();
+        double low = Double.POSITIVE_INFINITY;
+        double high = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < trials.size(); i++) {
+            Metric cpu = trials.get(i).metrics().get("engine.thread.cpu");
+            if (cpu != null && cpu.score() >= HostCpu.Reading.CPU_PACED_SHARE) {
+                paced.add(names.get(i));
+                low = Math.min(low, cpu.score());
+                high = Math.max(high, cpu.score());
+            }
+        }
+        if (paced.isEmpty()) {
+            return List.of();
+        }
+        String lowest = String.format(Locale.ROOT, "%.2f", low);
+        String highest = String.format(Locale.ROOT, "%.2f", high);
+        String range = lowest.equals(highest) ? lowest : lowest + "-" + highest;
+        return List.of(String.format(Locale.ROOT, "  engine pace: the launched engine's busiest thread used %s of one CPU,"
+                + " on average over the measured waves, in %s, so the engine ran as fast as that core let it; %s", range,
+                paced.size() == trials.size() && trials.size() > 1 ? "every trial" : String.join(", ", paced),
+                HostCpu.Reading.CPU_PACED_CONSEQUENCE));
     }
 
     private static String number(Metric m) {

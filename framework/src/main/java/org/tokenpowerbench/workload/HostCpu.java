@@ -80,6 +80,23 @@ public final class HostCpu {
         public static final double STEAL_WARNING_SHARE = 0.01;
 
         /**
+         * The share of one CPU from which a launched engine's busiest thread is taken to pace the
+         * engine ({@link #engineThreadCpuShare}): 0.9. On a quiet H100 host (session 21) every measured
+         * wave's was 0.99-1.01, and fourteen reruns of one point ran at TPOT 7.9-10.3 ms with under
+         * 0.2 % stolen; a CPU build of llama-server on a 2-core machine ran its busiest thread at 0.91.
+         */
+        public static final double CPU_PACED_SHARE = 0.9;
+
+        /**
+         * What an engine paced by one core means for its figures, and what to do: the end of the
+         * closing summary's engine-pace line.
+         */
+        public static final String CPU_PACED_CONSEQUENCE = "its TPOT, and J/outputToken with the idle power over"
+                + " the wave, follow that core's speed, which a host changes without any steal (another guest on the"
+                + " same physical core, a lower clock), also between reruns on one quiet host: compare reruns by"
+                + " dynamic.energy/outputToken, which follows the work and not the core";
+
+        /**
          * What a stolen wave means for its figures, and what to do: the end of every steal warning.
          * The interval clause is measured: on an H100 host stolen throughout, J/outputToken's 95 %
          * interval covered the other reruns' mean 11 times of 16, the energy above idle per token's

@@ -118,6 +118,34 @@ class ConsoleSummaryTest {
                 .stream().noneMatch(l -> l.contains("host steal")));
     }
 
+    private static TrialResult withThreadCpu(TrialResult t, double share) {
+        Map<String, Metric> m = new LinkedHashMap<>(t.metrics());
+        m.put("engine.thread.cpu", new Metric(share, 0.001, "share of one CPU", t.wave().samples()));
+        return new TrialResult(t.benchmark(), t.params(), t.wave(), m);
+    }
+
+    @Test
+    void theTrialsWhoseEngineWasPacedByOneCoreAreNamed() {
+        TrialResult remote = trial("64", 0.01, 0.001, 3);
+        List<String> lines = ConsoleSummary.lines(new SweepState(Path.of("run"), 3, 3, List.of(
+                withThreadCpu(trial("1", 0.02, 0.001, 3), 0.998), withThreadCpu(trial("16", 0.16, 0.01, 3), 0.55), remote),
+                List.of()));
+        List<String> pace = lines.stream().filter(l -> l.startsWith("  engine pace:")).toList();
+        assertEquals(List.of("  engine pace: the launched engine's busiest thread used 1.00 of one CPU, on average over"
+                + " the measured waves, in batch=1, so the engine ran as fast as that core let it; "
+                + HostCpu.Reading.CPU_PACED_CONSEQUENCE), pace, String.join("\n", lines));
+
+        List<String> all = ConsoleSummary.lines(new SweepState(Path.of("run"), 2, 2, List.of(
+                withThreadCpu(trial("1", 0.02, 0.001, 3), 0.93), withThreadCpu(trial("16", 0.16, 0.01, 3), 1.004)),
+                List.of())).stream().filter(l -> l.startsWith("  engine pace:")).toList();
+        assertEquals(1, all.size());
+        assertTrue(all.get(0).contains("used 0.93-1.00 of one CPU") && all.get(0).contains("in every trial"), all.get(0));
+
+        assertTrue(ConsoleSummary.lines(new SweepState(Path.of("run"), 2, 2, List.of(
+                withThreadCpu(trial("16", 0.16, 0.01, 3), 0.89), remote), List.of()))
+                .stream().noneMatch(l -> l.contains("engine pace")), "waiting on the GPU a tenth of the wave: not paced by its core");
+    }
+
     @Test
     void withoutAPowerProfilerItSaysHowToGetEnergy() {
         TrialResult noEnergy = new TrialResult("demo.Bench_Energy.wave", Map.of("batch", "1"), new Metric(1, 0, "s/op", 1),

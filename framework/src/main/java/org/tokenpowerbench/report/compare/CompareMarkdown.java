@@ -125,6 +125,10 @@ final class CompareMarkdown {
             if (note != null) {
                 m.append("\n**Host steal** (").append(c.shown(s.trial())).append("): ").append(note).append('\n');
             }
+            String pace = s.paceNote();
+            if (pace != null) {
+                m.append("\n**Engine pace** (").append(c.shown(s.trial())).append("): ").append(pace).append('\n');
+            }
         }
     }
 

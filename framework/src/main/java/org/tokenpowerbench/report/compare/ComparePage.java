@@ -63,6 +63,10 @@ final class ComparePage {
                     h.append("<p class=\"note host-steal\"><b>Host steal</b> (").append(esc(c.shown(s.trial()))).append("): ")
                             .append(esc(s.hostNote())).append("</p>\n");
                 }
+                if (s.paceNote() != null) {
+                    h.append("<p class=\"note engine-pace\"><b>Engine pace</b> (").append(esc(c.shown(s.trial()))).append("): ")
+                            .append(esc(s.paceNote())).append("</p>\n");
+                }
             }
         }
         h.append("<h2>Every metric</h2>\n<div class=\"scroll\"><table class=\"sweep\"><tr><th>trial</th><th>metric</th>")

@@ -25,7 +25,12 @@ import org.tokenpowerbench.workload.HostCpu;
  * <p>Where both runs recorded {@code host.steal} (the share of the host's CPU time the hypervisor
  * gave to other guests), the line says it too: on an H100 host the engine's TPOT followed it
  * (docs/gpu-proof.md, session 17), so a slower engine on a stolen host is told from a slower
- * engine.
+ * engine. Where both runs launched their engine and recorded {@code engine.thread.cpu} (how much
+ * of one CPU its busiest thread used), the line says that too, and {@link #paceNote()} says what a
+ * whole CPU means: on a quiet H100 host fourteen reruns of one point, each thread at 1.00 of a CPU
+ * and under 0.2 % stolen, ran at TPOT 7.9-10.3 ms and J/outputToken 0.126-0.147 with the energy above
+ * idle at 0.059-0.061 J/token (docs/gpu-proof.md, session 21): an engine paced by one core follows that
+ * core's speed, which the host changes without any steal.
  *
  * @param trial      the trial
  * @param sensor     the sensor's label ({@code nvml})
@@ -37,10 +42,13 @@ import org.tokenpowerbench.workload.HostCpu;
  * @param newWaveS   the new run's
  * @param baseSteal  the base run's mean {@code host.steal}; NaN where not recorded
  * @param newSteal   the new run's
+ * @param baseThreadCpu the base run's mean {@code engine.thread.cpu}; NaN where not recorded
+ * @param newThreadCpu  the new run's
  * @param verdict    the gated J/outputToken change's verdict
  */
 record EnergySplit(String trial, String sensor, double baseAbove, double newAbove, double baseIdle, double newIdle,
-                   double baseWaveS, double newWaveS, double baseSteal, double newSteal, Verdict verdict) {
+                   double baseWaveS, double newWaveS, double baseSteal, double newSteal,
+                   double baseThreadCpu, double newThreadCpu, Verdict verdict) {
 
     static final String SUFFIX = ".J/outputToken";
 
@@ -60,7 +68,8 @@ record EnergySplit(String trial, String sensor, double baseAbove, double newAbov
                 continue;
             }
             out.add(new EnergySplit(g.trial(), sensor, base[0], now[0], base[1], now[1], waveSeconds(b), waveSeconds(n),
-                    mean(b, "host.steal"), mean(n, "host.steal"), g.verdict()));
+                    mean(b, "host.steal"), mean(n, "host.steal"), mean(b, "engine.thread.cpu"),
+                    mean(n, "engine.thread.cpu"), g.verdict()));
         }
         return out;
     }
@@ -174,6 +183,29 @@ record EnergySplit(String trial, String sensor, double baseAbove, double newAbov
                 base && now ? "both" : base ? "the base" : "the new one", sensor);
     }
 
+    /**
+     * What to do where the change may be the host's CPU speed rather than the code's: the change,
+     * judged better or worse, is mostly the engine's speed, no steal note applies ({@link #hostNote()}),
+     * and in both runs the launched engine's busiest thread used at least {@link HostCpu.Reading#CPU_PACED_SHARE} of
+     * one CPU, so that the engine ran as fast as that core let it. Null elsewhere, also where a side did
+     * not record the thread's CPU (not a launched engine, or not Linux).
+     */
+    String paceNote() {
+        if ((verdict != Verdict.WORSE && verdict != Verdict.BETTER) || !mostlySpeed() || hostNote() != null
+                || !(baseThreadCpu >= HostCpu.Reading.CPU_PACED_SHARE)
+                || !(newThreadCpu >= HostCpu.Reading.CPU_PACED_SHARE)) {
+            return null;
+        }
+        boolean quiet = Double.isFinite(baseSteal) && Double.isFinite(newSteal);
+        return String.format(Locale.ROOT, "The launched engine's busiest thread used a whole CPU in both runs (%.2f → %.2f"
+                + " of one CPU)%s, so the engine ran as fast as its core let it, and this change is mostly the engine's"
+                + " speed: it may be the host's (another guest on the same physical core, a lower clock) rather than"
+                + " the code's, as it was between reruns of one point on one quiet host. Gate on the energy above"
+                + " idle (--metric %s.dynamic.energy/outputToken), which follows the work and not the core.",
+                baseThreadCpu, newThreadCpu, quiet ? String.format(Locale.ROOT, " with under %.0f %% of the host's CPU"
+                        + " time stolen", 100 * HostCpu.Reading.STEAL_WARNING_SHARE) : "", sensor);
+    }
+
     /** {@code 0.05669 → 0.05638}: the energy above idle per output token, base to new. */
     String aboveCell() {
         return String.format(Locale.ROOT, "%.4g → %.4g", baseAbove, newAbove);
@@ -200,6 +232,9 @@ record EnergySplit(String trial, String sensor, double baseAbove, double newAbov
         }
         if (Double.isFinite(baseSteal) && Double.isFinite(newSteal)) {
             context.add(String.format(Locale.ROOT, "host steal %.2f %% → %.2f %% of its CPU time", 100 * baseSteal, 100 * newSteal));
+        }
+        if (Double.isFinite(baseThreadCpu) && Double.isFinite(newThreadCpu)) {
+            context.add(String.format(Locale.ROOT, "engine thread %.2f → %.2f of a CPU", baseThreadCpu, newThreadCpu));
         }
         return String.format(Locale.ROOT, "%s = above idle %s + idle power × time %s%s: mostly %s",
                 CompareMarkdown.signedPercent(totalChange()), CompareMarkdown.signedPercent(aboveChange()),

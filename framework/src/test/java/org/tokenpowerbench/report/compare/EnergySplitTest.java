@@ -33,7 +33,15 @@ class EnergySplitTest {
     }
 
     private Path run(String name, double energyJ, Double dynamicJ, double tokens, double waveMs, Double steal) throws Exception {
+        return run(name, energyJ, dynamicJ, tokens, waveMs, steal, null);
+    }
+
+    private Path run(String name, double energyJ, Double dynamicJ, double tokens, double waveMs, Double steal,
+                     Double threadCpu) throws Exception {
         Map<String, Metric> metrics = new LinkedHashMap<>();
+        if (threadCpu != null) {
+            metrics.put("engine.thread.cpu", new Metric(threadCpu, 0, "share of one CPU", 3, List.of()));
+        }
         if (steal != null) {
             metrics.put("host.steal", new Metric(steal, 0, "share of all CPUs", 3, List.of()));
         }
@@ -134,6 +142,42 @@ class EnergySplitTest {
                 run("b2", 671.8, 239.6, 4096, 3636, 0.0219))).get(0);
         assertTrue(both.hostNote().startsWith("Both runs' hosts gave 1 % or more of their CPU time") && both.hostNote().contains("rerun both"),
                 both.hostNote());
+    }
+
+    @Test
+    void aSlowerEngineWhoseThreadUsedAWholeCpuOnAQuietHostIsSaidToBeThePaceOfItsCore() throws Exception {
+        // session 21's H100 reruns 1 and 14, one host, no steal to speak of: 2.14 and 2.73 s waves,
+        // the engine's busiest thread at 1.00 of a CPU in both
+        Path r1 = run("p1", 515.5, 251.8, 4096, 2139, 0.0002, 0.998);
+        Path r14 = run("p14", 603.2, 250.6, 4096, 2733, 0.0005, 1.004);
+        Comparison c = compare(r1, r14);
+        assertEquals(Comparison.WORSE_STATUS, c.exitStatus(), "J/outputToken +17 %: the gate fails");
+        EnergySplit s = EnergySplit.of(c).get(0);
+        assertNull(s.hostNote(), "no steal to blame");
+        assertTrue(s.describe().contains("host steal 0.02 % → 0.05 % of its CPU time; engine thread 1.00 → 1.00 of a CPU"),
+                s.describe());
+        assertEquals("The launched engine's busiest thread used a whole CPU in both runs (1.00 → 1.00 of one CPU) with"
+                + " under 1 % of the host's CPU time stolen, so the engine ran as fast as its core let it, and this change"
+                + " is mostly the engine's speed: it may be the host's (another guest on the same physical core, a lower"
+                + " clock) rather than the code's, as it was between reruns of one point on one quiet host. Gate on the"
+                + " energy above idle (--metric nvml.dynamic.energy/outputToken), which follows the work and not the core.",
+                s.paceNote());
+        assertTrue(CompareMarkdown.render(c).contains("**Engine pace** (" + c.shown(s.trial()) + "): " + s.paceNote()),
+                CompareMarkdown.render(c));
+        assertTrue(ComparePage.render(c).contains("<b>Engine pace</b>"), "on the page too");
+        assertEquals(0, Comparison.of(ComparedRun.read(r1), ComparedRun.read(r14), "nvml.dynamic.energy/outputToken", 0.02)
+                .exitStatus(), "-0.5 % above idle: the gate the note points to holds");
+
+        // a thread that waited on the GPU half the wave did not pace the engine: no note
+        assertNull(EnergySplit.of(compare(run("h1", 515.5, 251.8, 4096, 2139, 0.0002, 0.55),
+                run("h14", 603.2, 250.6, 4096, 2733, 0.0005, 0.98))).get(0).paceNote());
+        // the work's energy moved in the same time: the code's, whatever the core
+        assertNull(EnergySplit.of(compare(run("w1", 515.5, 251.8, 4096, 2139, 0.0002, 1.0),
+                run("w14", 603.2, 330.0, 4096, 2200, 0.0005, 1.0))).get(0).paceNote());
+        // a stolen host: the steal note says it, not this one
+        EnergySplit stolen = EnergySplit.of(compare(run("t1", 515.5, 251.8, 4096, 2139, 0.0002, 1.0),
+                run("t14", 603.2, 250.6, 4096, 2733, 0.0300, 1.0))).get(0);
+        assertTrue(stolen.hostNote() != null && stolen.paceNote() == null, stolen.toString());
     }
 
     @Test
