@@ -97,53 +97,51 @@ class ConsoleSummaryTest {
     }
 
     private static TrialResult withSteal(TrialResult t, double share) {
+        return with(t, "host.steal", share, "share of all CPUs");
+    }
+
+    /** The trial with one more metric, measured in every iteration. */
+    private static TrialResult with(TrialResult t, String name, double score, String unit) {
         Map<String, Metric> m = new LinkedHashMap<>(t.metrics());
-        m.put("host.steal", new Metric(share, 0.001, "share of all CPUs", t.wave().samples()));
+        m.put(name, new Metric(score, 0.001, unit, t.wave().samples()));
         return new TrialResult(t.benchmark(), t.params(), t.wave(), m);
     }
 
     @Test
     void theTrialsWhoseHostWasStolenAreNamedWithTheirShare() {
         TrialResult unread = trial("64", 0.01, 0.001, 3);
-        List<String> lines = ConsoleSummary.lines(new SweepState(Path.of("run"), 3, 3, List.of(
-                withSteal(trial("1", 0.02, 0.001, 3), 0.0099), withSteal(trial("16", 0.16, 0.01, 3), 0.0238), unread),
-                List.of()));
-        List<String> steal = lines.stream().filter(l -> l.startsWith("  host steal:")).toList();
         assertEquals(List.of("  host steal: the hypervisor gave other guests 1 % or more of this host's CPU time, on average"
                 + " over the measured waves, in batch=16 (2.4 %); " + HostCpu.Reading.STEAL_CONSEQUENCE),
-                steal, String.join("\n", lines));
+                linesStarting("  host steal:", withSteal(trial("1", 0.02, 0.001, 3), 0.0099),
+                        withSteal(trial("16", 0.16, 0.01, 3), 0.0238), unread));
+        assertEquals(List.of(), linesStarting("  host steal:", withSteal(trial("16", 0.16, 0.01, 3), 0.0012), unread));
+    }
 
-        assertTrue(ConsoleSummary.lines(new SweepState(Path.of("run"), 2, 2, List.of(
-                withSteal(trial("16", 0.16, 0.01, 3), 0.0012), unread), List.of()))
-                .stream().noneMatch(l -> l.contains("host steal")));
+    /** The closing summary's lines of these trials that start so. */
+    private static List<String> linesStarting(String start, TrialResult... trials) {
+        return ConsoleSummary.lines(new SweepState(Path.of("run"), trials.length, trials.length, List.of(trials), List.of()))
+                .stream().filter(l -> l.startsWith(start)).toList();
     }
 
     private static TrialResult withThreadCpu(TrialResult t, double share) {
-        Map<String, Metric> m = new LinkedHashMap<>(t.metrics());
-        m.put("engine.thread.cpu", new Metric(share, 0.001, "share of one CPU", t.wave().samples()));
-        return new TrialResult(t.benchmark(), t.params(), t.wave(), m);
+        return with(t, "engine.thread.cpu", share, "share of one CPU");
     }
 
     @Test
     void theTrialsWhoseEngineWasPacedByOneCoreAreNamed() {
         TrialResult remote = trial("64", 0.01, 0.001, 3);
-        List<String> lines = ConsoleSummary.lines(new SweepState(Path.of("run"), 3, 3, List.of(
-                withThreadCpu(trial("1", 0.02, 0.001, 3), 0.998), withThreadCpu(trial("16", 0.16, 0.01, 3), 0.55), remote),
-                List.of()));
-        List<String> pace = lines.stream().filter(l -> l.startsWith("  engine pace:")).toList();
         assertEquals(List.of("  engine pace: the launched engine's busiest thread used 1.00 of one CPU, on average over"
                 + " the measured waves, in batch=1, so the engine ran as fast as that core let it; "
-                + HostCpu.Reading.CPU_PACED_CONSEQUENCE), pace, String.join("\n", lines));
+                + HostCpu.Reading.CPU_PACED_CONSEQUENCE), linesStarting("  engine pace:",
+                withThreadCpu(trial("1", 0.02, 0.001, 3), 0.998), withThreadCpu(trial("16", 0.16, 0.01, 3), 0.55), remote));
 
-        List<String> all = ConsoleSummary.lines(new SweepState(Path.of("run"), 2, 2, List.of(
-                withThreadCpu(trial("1", 0.02, 0.001, 3), 0.93), withThreadCpu(trial("16", 0.16, 0.01, 3), 1.004)),
-                List.of())).stream().filter(l -> l.startsWith("  engine pace:")).toList();
+        List<String> all = linesStarting("  engine pace:", withThreadCpu(trial("1", 0.02, 0.001, 3), 0.93),
+                withThreadCpu(trial("16", 0.16, 0.01, 3), 1.004));
         assertEquals(1, all.size());
         assertTrue(all.get(0).contains("used 0.93-1.00 of one CPU") && all.get(0).contains("in every trial"), all.get(0));
 
-        assertTrue(ConsoleSummary.lines(new SweepState(Path.of("run"), 2, 2, List.of(
-                withThreadCpu(trial("16", 0.16, 0.01, 3), 0.89), remote), List.of()))
-                .stream().noneMatch(l -> l.contains("engine pace")), "waiting on the GPU a tenth of the wave: not paced by its core");
+        assertEquals(List.of(), linesStarting("  engine pace:", withThreadCpu(trial("16", 0.16, 0.01, 3), 0.89), remote),
+                "waiting on the GPU a tenth of the wave: not paced by its core");
     }
 
     @Test
