@@ -24,9 +24,11 @@ import org.tokenpowerbench.report.JsonLines;
  * @param warnings     warning text by key ({@code prefixCacheWarning}, {@code warning}, {@code stallWarning})
  * @param stealShare   the share of the host's CPU time the hypervisor gave to other guests during the
  *                     wave ({@code hostCpu.stealShare}); NaN where not recorded
+ * @param engineThreadCpuShare how much of one CPU the launched engine's busiest thread used during the
+ *                     wave ({@code hostCpu.engineThreadCpuShare}); NaN where not recorded
  */
 record WaveLine(String invocation, String trial, String iteration, double promptTokens, double outputTokens,
-                long failed, Map<String, String> warnings, double stealShare) {
+                long failed, Map<String, String> warnings, double stealShare, double engineThreadCpuShare) {
 
     /** The keys under which {@code RequestMetricsProfiler} writes a wave's warnings, with what each is about. */
     static final Map<String, String> WARNING_KEYS = Map.of(
@@ -60,7 +62,8 @@ record WaveLine(String invocation, String trial, String iteration, double prompt
             out.add(new WaveLine(n.path("invocation").asText(""), n.path("trial").asText(),
                     n.path("iteration").asText(), n.path("promptTokens").asDouble(Double.NaN),
                     n.path("outputTokens").asDouble(Double.NaN), n.path("failed").asLong(0), warnings,
-                    n.path("hostCpu").path("stealShare").asDouble(Double.NaN)));
+                    n.path("hostCpu").path("stealShare").asDouble(Double.NaN),
+                    n.path("hostCpu").path("engineThreadCpuShare").asDouble(Double.NaN)));
         }
         return out;
     }

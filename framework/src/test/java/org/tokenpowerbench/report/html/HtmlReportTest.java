@@ -102,9 +102,11 @@ class HtmlReportTest {
                 if (m.prefixCacheWarning() != null) {
                     warnings.put("prefixCacheWarning", m.prefixCacheWarning());
                 }
-                // batch 4's waves recorded who used the host's CPUs; its second had 2.4 % stolen
+                // batch 4's waves recorded who used the host's CPUs; its second had 2.4 % stolen, and the
+                // engine's busiest thread used a whole CPU in its first two
                 org.tokenpowerbench.workload.HostCpu.Reading host = batch != 4 ? null
-                        : new org.tokenpowerbench.workload.HostCpu.Reading(0.15, i == 1 ? 0.024 : 0.002, 0.02, 0.09, 0.01);
+                        : new org.tokenpowerbench.workload.HostCpu.Reading(0.15, i == 1 ? 0.024 : 0.002, 0.02, 0.09, 0.01,
+                        Double.NaN, Double.NaN, i < 2 ? 0.99 + 0.02 * i : 0.6, 0.0);
                 if (host != null && host.stealWarning() != null) {
                     warnings.put("stealWarning", host.stealWarning());
                 }
@@ -197,6 +199,12 @@ class HtmlReportTest {
                 row(rows, 4, "nvml").warnings().toString());
         assertTrue(row(rows, 2, "nvml").warnings().stream().noneMatch(w -> w.startsWith("host steal")),
                 "no host figures recorded, no steal line");
+        assertTrue(row(rows, 4, "nvml").warnings().contains("engine pace: the launched engine's busiest thread used 1.00"
+                + " of one CPU on average in 2 of 3 measured waves (those at 0.9 or more), so the engine ran as fast"
+                + " as that core let it; " + org.tokenpowerbench.workload.HostCpu.Reading.CPU_PACED_CONSEQUENCE),
+                row(rows, 4, "nvml").warnings().toString());
+        assertTrue(row(rows, 2, "nvml").warnings().stream().noneMatch(w -> w.startsWith("engine pace")),
+                "no engine thread recorded, no pace line");
 
         String html = Files.readString(HtmlReport.write(RunRecords.read(dir)));
         String batch2 = tableRow(html, describe(2), "nvml");
