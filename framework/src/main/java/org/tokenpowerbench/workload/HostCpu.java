@@ -126,7 +126,27 @@ public final class HostCpu {
      * vCPU's number; null where not listed), this JVM's CPU, the engine's ticks and its threads'.
      */
     private record Counts(long busyTicks, long stealTicks, long totalTicks, int cpus, long[][] perCpu,
-                          long jvmCpuNanos, long engineTicks, Map<Long, long[]> engineThreads, long nanos) {
+                          long jvmCpuNanos, long engineTicks, Map<Long, ThreadTicks> engineThreads, long nanos) {
+    }
+
+    /**
+     * One engine thread as read at a wave's edge: its user and system ticks, the vCPU it was last on,
+     * and the nanoseconds it ran and waited runnable ({@code schedstat}; -1 where not offered).
+     */
+    record ThreadTicks(long ticks, int cpu, long runNanos, long waitNanos) {
+        /** A thread that did not exist yet: it counts from zero. */
+        static final ThreadTicks UNBORN = new ThreadTicks(0, -1, 0, 0);
+    }
+
+    /** The engine's busiest thread over a wave: its ticks in the wave, and its reads at either edge. */
+    private record BusiestThread(long ticksUsed, ThreadTicks start, ThreadTicks end) {
+        /** The share of its runnable time it waited for a CPU; NaN where {@code schedstat} was not read at both edges. */
+        double runQueueShare() {
+            long ran = end.runNanos() - start.runNanos();
+            long waited = end.waitNanos() - start.waitNanos();
+            return start.waitNanos() >= 0 && end.waitNanos() >= 0 && ran + waited > 0 ? (double) waited / (ran + waited)
+                    : Double.NaN;
+        }
     }
 
     private static final com.sun.management.OperatingSystemMXBean OS =
@@ -175,44 +195,31 @@ public final class HostCpu {
                 : (double) (end.engineTicks - start.engineTicks) / total;
         // steal counts as busy (the vCPU was not idle) but is reported apart, so it is not another process's
         double others = busy - steal - (Double.isFinite(client) ? client : 0) - (Double.isFinite(engine) ? engine : 0);
-        long[][] busiest = busiestThread(start, end);
-        double threadCpu = Double.NaN;
-        double runQueue = Double.NaN;
-        if (busiest != null && end.cpus > 0) {
-            threadCpu = busiest[0][0] / ((double) total / end.cpus);
-            long ran = busiest[1][3] - busiest[0][3];
-            long waited = busiest[1][2] - busiest[0][2];
-            if (busiest[0][2] >= 0 && busiest[1][2] >= 0 && ran + waited > 0) {
-                runQueue = (double) waited / (ran + waited);
-            }
-        }
+        BusiestThread busiest = busiestThread(start, end);
+        double threadCpu = busiest == null || end.cpus <= 0 ? Double.NaN : busiest.ticksUsed() / ((double) total / end.cpus);
         return new Reading(busy, steal, client, engine, Math.max(0, others), mostStolen(start.perCpu, end.perCpu),
-                engineThreadSteal(start, end), threadCpu, runQueue);
+                busiest == null ? Double.NaN : cpuSteal(start.perCpu, end.perCpu, busiest.end().cpu()), threadCpu,
+                busiest == null ? Double.NaN : busiest.runQueueShare());
     }
 
     /**
      * The engine's busiest thread over the wave (most user and system ticks between the two reads; a
-     * thread started during the wave counts from zero): {ticks used, -, wait ns, run ns} at the start
-     * (zeros for a new thread) with its ticks used in place of its total, and its line at the end; null
-     * without threads or where none used a tick.
+     * thread started during the wave counts from zero); null without threads or where none used a tick.
+     * Its vCPU is the one it was on at the wave's end.
      */
-    private static long[][] busiestThread(Counts from, Counts to) {
+    private static BusiestThread busiestThread(Counts from, Counts to) {
         if (from.engineThreads == null || to.engineThreads == null) {
             return null;
         }
-        long most = 0;
-        long[] before = null;
-        long[] after = null;
+        BusiestThread busiest = null;
         for (var t : to.engineThreads.entrySet()) {
-            long[] b = from.engineThreads.get(t.getKey());
-            long used = t.getValue()[0] - (b == null ? 0 : b[0]);
-            if (used > most) {
-                most = used;
-                before = b == null ? new long[] {0, -1, 0, 0} : b;
-                after = t.getValue();
+            ThreadTicks before = from.engineThreads.getOrDefault(t.getKey(), ThreadTicks.UNBORN);
+            long used = t.getValue().ticks() - before.ticks();
+            if (used > (busiest == null ? 0 : busiest.ticksUsed())) {
+                busiest = new BusiestThread(used, before, t.getValue());
             }
         }
-        return after == null ? null : new long[][] {{most, before[1], before[2], before[3]}, after};
+        return busiest;
     }
 
     /** A vCPU's steal over its ticks between two reads; NaN where it is not listed at both or counted none. */
@@ -236,15 +243,6 @@ public final class HostCpu {
         return most;
     }
 
-    /**
-     * The steal share of the vCPU the engine's busiest thread (most user and system ticks between the
-     * two reads; a thread started during the wave counts from zero) was on at the second read.
-     */
-    private static double engineThreadSteal(Counts from, Counts to) {
-        long[][] busiest = busiestThread(from, to);
-        return busiest == null ? Double.NaN : cpuSteal(from.perCpu, to.perCpu, (int) busiest[1][1]);
-    }
-
     private Counts read() {
         long nanos = System.nanoTime();
         List<String> stat;
@@ -260,7 +258,7 @@ public final class HostCpu {
         long jvm = OS == null ? -1 : OS.getProcessCpuTime();
         Path engineDir = enginePid > 0 ? procRoot.resolve(Long.toString(enginePid)) : null;
         long engine = engineDir != null ? processTicks(engineDir.resolve("stat")) : -1;
-        Map<Long, long[]> threads = engineDir != null && engine >= 0 ? threadTicks(engineDir.resolve("task")) : null;
+        Map<Long, ThreadTicks> threads = engineDir != null && engine >= 0 ? threadTicks(engineDir.resolve("task")) : null;
         return new Counts(host[0], host[1], host[2], (int) host[3], cpuTicks(stat), jvm, engine,
                 threads, nanos);
     }
@@ -303,14 +301,15 @@ public final class HostCpu {
      * runnable and ran (-1 where {@code schedstat} is not offered); null where the folder cannot be
      * listed. A thread that ends between the listing and its read is left out.
      */
-    static Map<Long, long[]> threadTicks(Path task) {
-        Map<Long, long[]> out = new HashMap<>();
+    static Map<Long, ThreadTicks> threadTicks(Path task) {
+        Map<Long, ThreadTicks> out = new HashMap<>();
         try (Stream<Path> tids = Files.list(task)) {
             for (Path t : (Iterable<Path>) tids::iterator) {
                 long[] ticks = threadStat(t.resolve("stat"));
                 if (ticks != null) {
                     long[] sched = schedStat(t.resolve("schedstat"));
-                    out.put(Long.parseLong(t.getFileName().toString()), new long[] {ticks[0], ticks[1], sched[1], sched[0]});
+                    out.put(Long.parseLong(t.getFileName().toString()),
+                            new ThreadTicks(ticks[0], (int) ticks[1], sched[0], sched[1]));
                 }
             }
         } catch (IOException | RuntimeException e) {
