@@ -213,9 +213,9 @@ public final class ConsoleSummary implements SweepListener {
         String highest = String.format(Locale.ROOT, "%.2f", high);
         String range = lowest.equals(highest) ? lowest : lowest + "-" + highest;
         return List.of(String.format(Locale.ROOT, "  engine pace: the launched engine's busiest thread used %s of one CPU,"
-                + " on average over the measured waves, in %s, so the engine ran as fast as that core let it; %s", range,
+                + " on average over the measured waves, in %s; %s, %s", range,
                 paced.size() == trials.size() && trials.size() > 1 ? "every trial" : String.join(", ", paced),
-                HostCpu.Reading.CPU_PACED_CONSEQUENCE));
+                HostCpu.Reading.CPU_PACED_PROVISO, HostCpu.Reading.CPU_PACED_CONSEQUENCE));
     }
 
     private static String number(Metric m) {

@@ -88,6 +88,17 @@ public final class HostCpu {
         public static final double CPU_PACED_SHARE = 0.9;
 
         /**
+         * What a thread at a whole CPU does and does not say: it is the engine's own work, or a spin
+         * while it waits for the GPU (CUDA's default wait where a process has fewer GPU contexts than
+         * CPUs), and only the first paces the engine. On session 21's H100 it was the first: a decode
+         * step of the 1B shape at batch 16 reads about 2.5 GB of weights, about 0.75 ms at the 3.35 TB/s
+         * NVIDIA states for the H100 SXM, against a TPOT of 8-10 ms that moved by a third at a constant
+         * SM clock.
+         */
+        public static final String CPU_PACED_PROVISO = "where that is the engine's own work rather than a spin while"
+                + " it waits for the GPU";
+
+        /**
          * What an engine paced by one core means for its figures, and what to do: the end of the
          * closing summary's engine-pace line.
          */

@@ -131,8 +131,8 @@ class ConsoleSummaryTest {
     void theTrialsWhoseEngineWasPacedByOneCoreAreNamed() {
         TrialResult remote = trial("64", 0.01, 0.001, 3);
         assertEquals(List.of("  engine pace: the launched engine's busiest thread used 1.00 of one CPU, on average over"
-                + " the measured waves, in batch=1, so the engine ran as fast as that core let it; "
-                + HostCpu.Reading.CPU_PACED_CONSEQUENCE), linesStarting("  engine pace:",
+                + " the measured waves, in batch=1; where that is the engine's own work rather than a spin while it waits"
+                + " for the GPU, " + HostCpu.Reading.CPU_PACED_CONSEQUENCE), linesStarting("  engine pace:",
                 withThreadCpu(trial("1", 0.02, 0.001, 3), 0.998), withThreadCpu(trial("16", 0.16, 0.01, 3), 0.55), remote));
 
         List<String> all = linesStarting("  engine pace:", withThreadCpu(trial("1", 0.02, 0.001, 3), 0.93),

@@ -187,7 +187,8 @@ record EnergySplit(String trial, String sensor, double baseAbove, double newAbov
      * What to do where the change may be the host's CPU speed rather than the code's: the change,
      * judged better or worse, is mostly the engine's speed, no steal note applies ({@link #hostNote()}),
      * and in both runs the launched engine's busiest thread used at least {@link HostCpu.Reading#CPU_PACED_SHARE} of
-     * one CPU, so that the engine ran as fast as that core let it. Null elsewhere, also where a side did
+     * one CPU, which paced the engine where that is its own work and not a spin while it waits for the
+     * GPU ({@link HostCpu.Reading#CPU_PACED_PROVISO}). Null elsewhere, also where a side did
      * not record the thread's CPU (not a launched engine, or not Linux).
      */
     String paceNote() {
@@ -198,10 +199,11 @@ record EnergySplit(String trial, String sensor, double baseAbove, double newAbov
         }
         boolean quiet = Double.isFinite(baseSteal) && Double.isFinite(newSteal);
         return String.format(Locale.ROOT, "The launched engine's busiest thread used a whole CPU in both runs (%.2f → %.2f"
-                + " of one CPU)%s, so the engine ran as fast as its core let it, and this change is mostly the engine's"
-                + " speed: it may be the host's (another guest on the same physical core, a lower clock) rather than"
-                + " the code's, as it was between reruns of one point on one quiet host. Gate on the energy above"
-                + " idle (--metric %s.dynamic.energy/outputToken), which follows the work and not the core.",
+                + " of one CPU)%s, and this change is mostly the engine's speed. Where that thread's CPU is the engine's"
+                + " own work rather than a spin while it waits for the GPU, the engine was paced by its core, and the"
+                + " change may be the host's (another guest on the same physical core, a lower clock) rather than the"
+                + " code's, as it was between reruns of one point on one quiet host. Gate on the energy above idle"
+                + " (--metric %s.dynamic.energy/outputToken), which follows the work and not the core.",
                 baseThreadCpu, newThreadCpu, quiet ? String.format(Locale.ROOT, " with under %.0f %% of the host's CPU"
                         + " time stolen", 100 * HostCpu.Reading.STEAL_WARNING_SHARE) : "", sensor);
     }

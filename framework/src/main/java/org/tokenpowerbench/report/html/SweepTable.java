@@ -196,8 +196,8 @@ final class SweepTable {
 
     /**
      * One line for the waves in which the launched engine's busiest thread used
-     * {@link HostCpu.Reading#CPU_PACED_SHARE} or more of one CPU (the engine ran as fast as its core let
-     * it, so its J/outputToken follows that core's speed), or null where none did or none recorded it.
+     * {@link HostCpu.Reading#CPU_PACED_SHARE} or more of one CPU (where that is the engine's own work,
+     * its J/outputToken follows that core's speed), or null where none did or none recorded it.
      */
     static String paceWarning(List<WaveLine> waves) {
         int paced = 0;
@@ -214,7 +214,7 @@ final class SweepTable {
         String where = paced == waves.size() ? "all " + paced + " measured waves" : String.format(Locale.ROOT,
                 "%d of %d measured waves (those at %.1f or more)", paced, waves.size(), HostCpu.Reading.CPU_PACED_SHARE);
         return String.format(Locale.ROOT, "engine pace: the launched engine's busiest thread used %.2f of one CPU on average"
-                + " in %s, so the engine ran as fast as that core let it; %s", sum / paced, where,
+                + " in %s; %s, %s", sum / paced, where, HostCpu.Reading.CPU_PACED_PROVISO,
                 HostCpu.Reading.CPU_PACED_CONSEQUENCE);
     }
 

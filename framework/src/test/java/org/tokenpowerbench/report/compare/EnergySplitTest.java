@@ -157,8 +157,9 @@ class EnergySplitTest {
         assertTrue(s.describe().contains("host steal 0.02 % → 0.05 % of its CPU time; engine thread 1.00 → 1.00 of a CPU"),
                 s.describe());
         assertEquals("The launched engine's busiest thread used a whole CPU in both runs (1.00 → 1.00 of one CPU) with"
-                + " under 1 % of the host's CPU time stolen, so the engine ran as fast as its core let it, and this change"
-                + " is mostly the engine's speed: it may be the host's (another guest on the same physical core, a lower"
+                + " under 1 % of the host's CPU time stolen, and this change is mostly the engine's speed. Where that"
+                + " thread's CPU is the engine's own work rather than a spin while it waits for the GPU, the engine was"
+                + " paced by its core, and the change may be the host's (another guest on the same physical core, a lower"
                 + " clock) rather than the code's, as it was between reruns of one point on one quiet host. Gate on the"
                 + " energy above idle (--metric nvml.dynamic.energy/outputToken), which follows the work and not the core.",
                 s.paceNote());
