@@ -1,12 +1,14 @@
 package org.tokenpowerbench.report.html;
 
 import java.util.ArrayList;
+import java.util.DoubleSummaryStatistics;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToDoubleFunction;
 import org.tokenpowerbench.energy.TrialBudget;
 import org.tokenpowerbench.report.EnergyRow;
 import org.tokenpowerbench.report.FailedTrial;
@@ -200,22 +202,21 @@ final class SweepTable {
      * its J/outputToken follows that core's speed), or null where none did or none recorded it.
      */
     static String paceWarning(List<WaveLine> waves) {
-        int paced = 0;
-        double sum = 0;
-        for (WaveLine w : waves) {
-            if (w.engineThreadCpuShare() >= HostCpu.Reading.CPU_PACED_SHARE) {
-                paced++;
-                sum += w.engineThreadCpuShare();
-            }
-        }
-        if (paced == 0) {
+        DoubleSummaryStatistics paced = atLeast(waves, WaveLine::engineThreadCpuShare, HostCpu.Reading.CPU_PACED_SHARE);
+        if (paced.getCount() == 0) {
             return null;
         }
-        String where = paced == waves.size() ? "all " + paced + " measured waves" : String.format(Locale.ROOT,
-                "%d of %d measured waves (those at %.1f or more)", paced, waves.size(), HostCpu.Reading.CPU_PACED_SHARE);
+        String where = paced.getCount() == waves.size() ? "all " + waves.size() + " measured waves" : String.format(
+                Locale.ROOT, "%d of %d measured waves (those at %.1f or more)", paced.getCount(), waves.size(),
+                HostCpu.Reading.CPU_PACED_SHARE);
         return String.format(Locale.ROOT, "engine pace: the launched engine's busiest thread used %.2f of one CPU on average"
-                + " in %s; %s, %s", sum / paced, where, HostCpu.Reading.CPU_PACED_PROVISO,
+                + " in %s; %s, %s", paced.getAverage(), where, HostCpu.Reading.CPU_PACED_PROVISO,
                 HostCpu.Reading.CPU_PACED_CONSEQUENCE);
+    }
+
+    /** The figure of the waves where it reached {@code threshold} (NaN, not recorded, never does). */
+    private static DoubleSummaryStatistics atLeast(List<WaveLine> waves, ToDoubleFunction<WaveLine> figure, double threshold) {
+        return waves.stream().mapToDouble(figure).filter(v -> v >= threshold).summaryStatistics();
     }
 
     /**
@@ -224,20 +225,13 @@ final class SweepTable {
      * text), or null where none was.
      */
     static String stealWarning(List<WaveLine> waves) {
-        int stolen = 0;
-        double most = 0;
-        for (WaveLine w : waves) {
-            if (w.stealShare() >= HostCpu.Reading.STEAL_WARNING_SHARE) {
-                stolen++;
-                most = Math.max(most, w.stealShare());
-            }
-        }
-        if (stolen == 0) {
+        DoubleSummaryStatistics stolen = atLeast(waves, WaveLine::stealShare, HostCpu.Reading.STEAL_WARNING_SHARE);
+        if (stolen.getCount() == 0) {
             return null;
         }
         return String.format(Locale.ROOT, "host steal: the hypervisor gave %.0f %% or more of the host's CPU time to other"
                 + " guests in %d of %d measured waves (up to %.1f %%); %s", 100 * HostCpu.Reading.STEAL_WARNING_SHARE,
-                stolen, waves.size(), 100 * most, HostCpu.Reading.STEAL_CONSEQUENCE);
+                stolen.getCount(), waves.size(), 100 * stolen.getMax(), HostCpu.Reading.STEAL_CONSEQUENCE);
     }
 
     private static List<String> throttleWarnings(RunRecords run, String trial) {
