@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Who used the host's CPUs during a wave: all of it, this JVM, the engine's process where the
- * benchmark launched it, everything else, and the time the hypervisor gave to other guests
+ * Who used the host's CPUs during a wave: all of it, this JVM, the engine's processes where the
+ * benchmark launched it (the launched one and those it started), everything else, and the time the hypervisor gave to other guests
  * (steal). Two reads of Linux's {@code /proc/stat} (and {@code /proc/<pid>/stat}), one at each end
  * of the wave.
  *
@@ -47,7 +47,8 @@ public final class HostCpu {
      * @param busyShare   the host's busy time (all but idle and I/O wait) over every core
      * @param stealShare  time the hypervisor ran other guests on this host's vCPUs, over every core
      * @param clientShare this JVM's CPU (the client, and the embedded engine where it runs here)
-     * @param engineShare the launched engine process's CPU (all its threads); NaN without one
+     * @param engineShare the launched engine's CPU: its process and every process below it, all their
+     *                    threads; NaN without one
      * @param othersShare busy time that was neither steal nor this JVM's nor the engine's: other
      *                    processes, the kernel's own work, other benchmarks on the host
      * @param mostStolenCpuShare the steal share of the one vCPU that had the most of its time stolen
@@ -134,11 +135,17 @@ public final class HostCpu {
 
     /**
      * What the wave's start read: the host's ticks, each vCPU's steal and total ticks (indexed by the
-     * vCPU's number; null where not listed), this JVM's CPU, the engine's ticks and its threads'.
+     * vCPU's number; null where not listed), this JVM's CPU, and the engine's processes' ticks (the
+     * launched process and its descendants, by process id; null where the launched one could not be
+     * read) and their threads'.
      */
     private record Counts(long busyTicks, long stealTicks, long totalTicks, int cpus, long[][] perCpu,
-                          long jvmCpuNanos, long engineTicks, Map<Long, ThreadTicks> engineThreads, long nanos) {
+                          long jvmCpuNanos, Map<Long, Long> engineProcesses, Map<Long, ThreadTicks> engineThreads,
+                          long nanos) {
     }
+
+    /** The most processes counted as the engine's: a runaway tree is cut here, not followed. */
+    static final int MAX_ENGINE_PROCESSES = 256;
 
     /**
      * One engine thread as read at a wave's edge: its user and system ticks, the vCPU it was last on,
@@ -202,8 +209,8 @@ public final class HostCpu {
         long wall = end.nanos - start.nanos; // over the host's every CPU, as /proc/stat counts them (not a cgroup's share)
         double client = start.jvmCpuNanos < 0 || end.jvmCpuNanos < 0 || wall <= 0 ? Double.NaN
                 : (double) (end.jvmCpuNanos - start.jvmCpuNanos) / ((double) wall * end.cpus);
-        double engine = start.engineTicks < 0 || end.engineTicks < 0 ? Double.NaN
-                : (double) (end.engineTicks - start.engineTicks) / total;
+        double engine = start.engineProcesses == null || end.engineProcesses == null ? Double.NaN
+                : (double) used(start.engineProcesses, end.engineProcesses) / total;
         // steal counts as busy (the vCPU was not idle) but is reported apart, so it is not another process's
         double others = busy - steal - (Double.isFinite(client) ? client : 0) - (Double.isFinite(engine) ? engine : 0);
         BusiestThread busiest = busiestThread(start, end);
@@ -231,6 +238,19 @@ public final class HostCpu {
             }
         }
         return busiest;
+    }
+
+    /**
+     * The ticks the engine's processes used between two reads: each process listed at the end less
+     * its ticks at the start (from zero for one started during the wave; one that ended during it is
+     * not counted).
+     */
+    private static long used(Map<Long, Long> from, Map<Long, Long> to) {
+        long used = 0;
+        for (var p : to.entrySet()) {
+            used += Math.max(0, p.getValue() - from.getOrDefault(p.getKey(), 0L));
+        }
+        return used;
     }
 
     /** A vCPU's steal over its ticks between two reads; NaN where it is not listed at both or counted none. */
@@ -267,11 +287,79 @@ public final class HostCpu {
             return null;
         }
         long jvm = OS == null ? -1 : OS.getProcessCpuTime();
-        Path engineDir = enginePid > 0 ? procRoot.resolve(Long.toString(enginePid)) : null;
-        long engine = engineDir != null ? processTicks(engineDir.resolve("stat")) : -1;
-        Map<Long, ThreadTicks> threads = engineDir != null && engine >= 0 ? threadTicks(engineDir.resolve("task")) : null;
-        return new Counts(host[0], host[1], host[2], (int) host[3], cpuTicks(stat), jvm, engine,
+        Map<Long, Long> processes = null;
+        Map<Long, ThreadTicks> threads = null;
+        if (enginePid > 0) {
+            processes = new HashMap<>();
+            threads = new HashMap<>();
+            readEngineTree(processes, threads);
+            if (!processes.containsKey(enginePid)) { // gone, or in another pid namespace
+                processes = null;
+                threads = null;
+            }
+        }
+        return new Counts(host[0], host[1], host[2], (int) host[3], cpuTicks(stat), jvm, processes,
                 threads, nanos);
+    }
+
+    /**
+     * The launched engine's process and its descendants (an engine such as vLLM or SGLang serves from
+     * child processes: the process launched answers HTTP while another runs the model), each with its
+     * ticks, and all their threads. Children are found in each thread's {@code task/<tid>/children}
+     * file, or, where the kernel offers none, from every process's parent in {@code /proc/<pid>/stat}.
+     */
+    private void readEngineTree(Map<Long, Long> processes, Map<Long, ThreadTicks> threads) {
+        java.util.ArrayDeque<Long> todo = new java.util.ArrayDeque<>(List.of(enginePid));
+        Map<Long, List<Long>> byParent = null;
+        while (!todo.isEmpty() && processes.size() < MAX_ENGINE_PROCESSES) {
+            long pid = todo.pop();
+            long ticks = processTicks(procRoot.resolve(pid + "/stat"));
+            if (ticks < 0 || processes.containsKey(pid)) {
+                continue; // ended since it was listed, or listed twice
+            }
+            processes.put(pid, ticks);
+            List<Long> children = new java.util.ArrayList<>();
+            threadTicks(procRoot.resolve(pid + "/task"), threads, children);
+            if (children.isEmpty() && !Files.exists(procRoot.resolve(pid + "/task/" + pid + "/children"))) {
+                if (byParent == null) {
+                    byParent = processesByParent(procRoot);
+                }
+                children.addAll(byParent.getOrDefault(pid, List.of()));
+            }
+            todo.addAll(children);
+        }
+    }
+
+    /** Every process in {@code /proc} by its parent's id (field 4 of its {@code stat}); empty where unreadable. */
+    static Map<Long, List<Long>> processesByParent(Path procRoot) {
+        Map<Long, List<Long>> out = new HashMap<>();
+        try (Stream<Path> entries = Files.list(procRoot)) {
+            for (Path d : (Iterable<Path>) entries::iterator) {
+                String name = d.getFileName().toString();
+                if (name.isEmpty() || !name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                long parent = parentOf(d.resolve("stat"));
+                if (parent > 0) {
+                    out.computeIfAbsent(parent, k -> new java.util.ArrayList<>()).add(Long.parseLong(name));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return out;
+        }
+        return out;
+    }
+
+    /** A process's parent id from its {@code stat} (field 4, after the command name); -1 where unreadable. */
+    static long parentOf(Path stat) {
+        try {
+            String s = Files.readString(stat);
+            int close = s.lastIndexOf(')');
+            String[] f = s.substring(close + 1).trim().split("\\s+");
+            return close >= 0 && f.length > 1 ? Long.parseLong(f[1]) : -1;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /**
@@ -307,26 +395,42 @@ public final class HostCpu {
     }
 
     /**
-     * The engine's threads ({@code /proc/<pid>/task/<tid>/stat} and {@code schedstat}): per thread id
-     * its user and system ticks, the vCPU it was last on (field 39), and the nanoseconds it waited
-     * runnable and ran (-1 where {@code schedstat} is not offered); null where the folder cannot be
-     * listed. A thread that ends between the listing and its read is left out.
+     * A process's threads ({@code /proc/<pid>/task/<tid>/stat} and {@code schedstat}) into
+     * {@code threads}: per thread id its user and system ticks, the vCPU it was last on (field 39),
+     * and the nanoseconds it ran and waited runnable (-1 where {@code schedstat} is not offered); and
+     * the child processes each thread started ({@code children}, where the kernel offers it) into
+     * {@code children}. A thread that ends between the listing and its read is left out.
+     *
+     * @return false where the folder cannot be listed
      */
-    static Map<Long, ThreadTicks> threadTicks(Path task) {
-        Map<Long, ThreadTicks> out = new HashMap<>();
+    static boolean threadTicks(Path task, Map<Long, ThreadTicks> threads, List<Long> children) {
         try (Stream<Path> tids = Files.list(task)) {
             for (Path t : (Iterable<Path>) tids::iterator) {
                 long[] ticks = threadStat(t.resolve("stat"));
                 if (ticks != null) {
                     long[] sched = schedStat(t.resolve("schedstat"));
-                    out.put(Long.parseLong(t.getFileName().toString()),
+                    threads.put(Long.parseLong(t.getFileName().toString()),
                             new ThreadTicks(ticks[0], (int) ticks[1], sched[0], sched[1]));
+                    childrenOf(t.resolve("children"), children);
                 }
             }
         } catch (IOException | RuntimeException e) {
-            return null;
+            return false;
         }
-        return out;
+        return true;
+    }
+
+    /** The process ids in a thread's {@code children} file, added to {@code out}; none where it is missing. */
+    private static void childrenOf(Path file, List<Long> out) {
+        try {
+            for (String pid : Files.readString(file).trim().split("\\s+")) {
+                if (!pid.isEmpty()) {
+                    out.add(Long.parseLong(pid));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no children file (a kernel without it), or the thread ended
+        }
     }
 
     /** A thread's user and system ticks and its last vCPU from its stat line; null where unreadable. */

@@ -24,8 +24,13 @@ class HostCpuTest {
 
     /** {@code /proc/<pid>/stat} of a process whose name holds a space and a parenthesis, as an engine's may. */
     private void process(long pid, long utime, long stime) throws Exception {
+        process(pid, 1, utime, stime);
+    }
+
+    /** As above, a child of {@code parent}. */
+    private void process(long pid, long parent, long utime, long stime) throws Exception {
         Files.createDirectories(proc.resolve(Long.toString(pid)));
-        Files.writeString(proc.resolve(pid + "/stat"), pid + " (llama server (x)) S 1 " + pid + " " + pid
+        Files.writeString(proc.resolve(pid + "/stat"), pid + " (llama server (x)) S " + parent + " " + pid + " " + pid
                 + " 0 -1 4194560 100 0 0 0 " + utime + " " + stime + " 0 0 20 0 17 0 100 200 300\n");
     }
 
@@ -117,6 +122,42 @@ class HostCpuTest {
         HostCpu.Reading none = noEngine.stop();
         assertTrue(Double.isNaN(none.engineThreadCpuStealShare()), none.toString());
         assertEquals(0.05, none.mostStolenCpuShare(), 1e-12);
+    }
+
+    @Test
+    void anEngineThatServesFromChildProcessesIsCountedWithThem() throws Exception {
+        // as vLLM: the launched process answers HTTP, a child runs the model; 1,000 ticks a vCPU over the wave
+        statPerCpu(new long[] {100, 50, 850, 0}, new long[] {100, 50, 850, 0});
+        process(4242, 50, 10);
+        thread(4242, 4242, 50, 10, 0);
+        process(4300, 4242, 20, 0);
+        thread(4300, 4300, 20, 0, 1);
+        Files.writeString(proc.resolve("4242/task/4242/children"), "4300 ");
+        HostCpu host = HostCpu.start(proc, 4242);
+        statPerCpu(new long[] {250, 60, 1690, 0}, new long[] {900, 100, 1000, 0});
+        process(4242, 90, 20);
+        thread(4242, 4242, 90, 20, 0);      // the HTTP server: 50 ticks in the wave
+        process(4300, 4242, 900, 30);
+        thread(4300, 4300, 900, 30, 1);     // the model's loop: 910 ticks
+        process(4400, 4300, 40, 0);         // a worker the child started during the wave: counted from zero
+        thread(4400, 4400, 40, 0, 0);
+        Files.writeString(proc.resolve("4300/task/4300/children"), "4400");
+        HostCpu.Reading r = host.stop();
+        assertEquals((50 + 910 + 40) / 2000.0, r.engineShare(), 1e-12, "the launched process and both below it");
+        assertEquals(0.91, r.engineThreadCpuShare(), 1e-12, "the child's loop is the engine's busiest thread");
+
+        // a kernel without children files: the tree is found from every process's parent
+        Files.delete(proc.resolve("4242/task/4242/children"));
+        Files.delete(proc.resolve("4300/task/4300/children"));
+        process(9999, 1, 500, 0); // not the engine's
+        HostCpu again = HostCpu.start(proc, 4242);
+        statPerCpu(new long[] {350, 70, 2580, 0}, new long[] {1700, 150, 1150, 0});
+        process(4300, 4242, 1700, 60);
+        thread(4300, 4300, 1700, 60, 1);
+        process(9999, 1, 1400, 0);
+        HostCpu.Reading scanned = again.stop();
+        assertEquals(830 / 2000.0, scanned.engineShare(), 1e-12, "the child's 830 ticks, not the stranger's 900");
+        assertEquals(0.83, scanned.engineThreadCpuShare(), 1e-12);
     }
 
     @Test
