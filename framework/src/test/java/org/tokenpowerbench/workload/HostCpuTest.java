@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -158,6 +159,24 @@ class HostCpuTest {
         HostCpu.Reading scanned = again.stop();
         assertEquals(830 / 2000.0, scanned.engineShare(), 1e-12, "the child's 830 ticks, not the stranger's 900");
         assertEquals(0.83, scanned.engineThreadCpuShare(), 1e-12);
+    }
+
+    @Test
+    void onThisMachinesProcAChildThatDoesTheWorkIsTheEngines() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "Linux's /proc");
+        // a launcher that waits while its child burns CPU, as vLLM's API process beside its engine core
+        Process launcher = new ProcessBuilder("sh", "-c", "yes > /dev/null & wait").start();
+        try {
+            Thread.sleep(200); // the child started
+            HostCpu host = HostCpu.start(launcher.pid());
+            Thread.sleep(1_000);
+            HostCpu.Reading r = host.stop();
+            assertTrue(r.engineShare() > 0, "the child's CPU is the engine's: " + r);
+            assertTrue(r.engineThreadCpuShare() > 0, "the child's thread is the busiest: " + r);
+        } finally {
+            launcher.descendants().forEach(ProcessHandle::destroyForcibly);
+            launcher.destroyForcibly();
+        }
     }
 
     @Test
