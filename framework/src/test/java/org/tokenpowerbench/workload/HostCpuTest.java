@@ -167,11 +167,18 @@ class HostCpuTest {
         // a launcher that waits while its child burns CPU, as vLLM's API process beside its engine core
         Process launcher = new ProcessBuilder("sh", "-c", "yes > /dev/null & wait").start();
         try {
-            Thread.sleep(200); // the child started
+            long deadline = System.nanoTime() + 20_000_000_000L; // a generous bound for a busy host
+            while (launcher.descendants().findAny().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
             HostCpu host = HostCpu.start(launcher.pid());
-            Thread.sleep(1_000);
-            HostCpu.Reading r = host.stop();
-            assertTrue(r.engineShare() > 0, "the child's CPU is the engine's: " + r);
+            // read until the child has used a tick (the kernel counts in 10 ms ticks), however slow the host
+            HostCpu.Reading r;
+            do {
+                Thread.sleep(50);
+                r = host.stop();
+            } while ((r == null || !(r.engineShare() > 0)) && System.nanoTime() < deadline);
+            assertTrue(r != null && r.engineShare() > 0, "the child's CPU is the engine's: " + r);
             assertTrue(r.engineThreadCpuShare() > 0, "the child's thread is the busiest: " + r);
         } finally {
             launcher.descendants().forEach(ProcessHandle::destroyForcibly);
