@@ -197,7 +197,10 @@ final class EnergyClassSource {
         };
     }
 
-    /** The trial's session, an iteration's label, one wave per invocation, and a close that always runs. */
+    /**
+     * The trial's session, an iteration's label, one wave per invocation (recorded after JMH's timer
+     * stops), and a close that always runs.
+     */
     private static void lifecycle(StringBuilder s) {
         s.append("    " + JMH + "Setup(org.openjdk.jmh.annotations.Level.Trial)\n");
         s.append("    public void openSession() {\n");
@@ -210,7 +213,12 @@ final class EnergyClassSource {
         s.append("    /** One wave: every prompt of the set sent once, {@code batch} in flight or, in open loop, at {@code rate}. */\n");
         s.append("    " + JMH + "Benchmark\n");
         s.append("    public org.tokenpowerbench.workload.WaveRecord wave() {\n");
-        s.append("        return session.runWave();\n");
+        s.append("        return session.driveWave();\n");
+        s.append("    }\n\n");
+        s.append("    /** Records the wave after JMH's timer stops, so that its score is the wave's time alone. */\n");
+        s.append("    " + JMH + "TearDown(org.openjdk.jmh.annotations.Level.Iteration)\n");
+        s.append("    public void closeWave() {\n");
+        s.append("        session.closeWave();\n");
         s.append("    }\n\n");
         s.append("    " + JMH + "TearDown(org.openjdk.jmh.annotations.Level.Trial)\n");
         s.append("    public void closeSession() {\n");

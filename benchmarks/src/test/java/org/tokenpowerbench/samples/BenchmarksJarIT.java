@@ -303,6 +303,7 @@ class BenchmarksJarIT {
     private static com.sun.net.httpserver.HttpServer breakingServer(int good) throws IOException {
         com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
                 new java.net.InetSocketAddress("127.0.0.1", 0), 64);
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool()); // a slow path holds no other back
         java.util.concurrent.atomic.AtomicInteger completions = new java.util.concurrent.atomic.AtomicInteger();
         server.createContext("/v1/models", x -> answer(x, 200, "application/json", "{\"object\":\"list\",\"data\":[{\"id\":\"m\"}]}"));
         server.createContext("/tokenize", x -> answer(x, 404, "text/plain", "no"));
@@ -360,6 +361,49 @@ class BenchmarksJarIT {
             assertEquals(2, requests.stream().filter(l -> l.contains(",measurement-2,") && l.contains(",http-500,"))
                     .count(), "iteration 2's rows say why it failed: " + requests);
             assertTrue(requests.stream().noneMatch(l -> l.contains(",measurement-3,")), "no third iteration ran");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    /**
+     * JMH's score is the wave's time, and {@code report --compare} compares it between runs: what
+     * we do around the requests must stay out of it. Here the engine's {@code /metrics} takes 2 s to
+     * answer, so the closing scrape after each wave takes 2 s; the requests themselves take
+     * milliseconds. Before the harness recorded the wave in {@code @TearDown(Level.Iteration)}, each
+     * wave's score was over 2,000 ms.
+     */
+    @Test
+    void jmhsScoreIsTheWavesTimeWithoutTheClosingScrape(@TempDir Path dir) throws Exception {
+        com.sun.net.httpserver.HttpServer server = breakingServer(Integer.MAX_VALUE);
+        java.util.concurrent.atomic.AtomicInteger scrapes = new java.util.concurrent.atomic.AtomicInteger();
+        server.createContext("/metrics", x -> {
+            scrapes.incrementAndGet();
+            try {
+                Thread.sleep(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            answer(x, 200, "text/plain; version=0.0.4", "# TYPE vllm:num_requests_running gauge\nvllm:num_requests_running 0\n");
+        });
+        try {
+            String engine = "http://127.0.0.1:" + server.getAddress().getPort();
+            Path json = dir.resolve("result.json");
+            Run run = java(dir, "TPBSample_01", "-p", "engine=" + engine, "-p", "model=m", "-p", "batch=1", "-p",
+                    "prompts=2", "-p", "inputTokens=8", "-p", "outputTokens=4", "-wi", "0", "-i", "2", "-f", "1",
+                    "-jvmArgsAppend", "-Dtpb.idleSeconds=0 -Dtpb.metricsMillis=60000", "-rf", "json", "-rff",
+                    json.toString());
+            assertEquals(0, run.exit(), run.out());
+            JsonNode primary = new ObjectMapper().readTree(json.toFile()).get(0).get("primaryMetric");
+            assertEquals("ms/op", primary.get("scoreUnit").asText());
+            List<Double> waves = new ArrayList<>();
+            primary.get("rawData").get(0).forEach(v -> waves.add(v.asDouble()));
+            assertEquals(2, waves.size(), primary::toString);
+            assertTrue(waves.stream().allMatch(ms -> ms < 1_000), "each wave's score leaves the 2 s scrape out: " + waves);
+            List<String> metrics = Files.readAllLines(dir.resolve("run").resolve("engine-metrics.jsonl"));
+            assertEquals(2, metrics.stream().filter(l -> l.contains("\"kind\":\"wave\"")).count(),
+                    "each wave's closing scrape was still taken and recorded: " + metrics);
+            assertTrue(scrapes.get() >= 3, "the opening scrape and a closing one per wave: " + scrapes.get());
         } finally {
             server.stop(0);
         }

@@ -37,7 +37,8 @@ import org.tokenpowerbench.workload.WaveRecord;
  * {@code @Setup(Level.Trial)} and always closed in {@code @TearDown(Level.Trial)}: the engine
  * (started if embedded), the prompt set in the served model's tokenizer (or sampled from a
  * {@code @Dataset} file), the client and the driver: closed loop ({@code batch} workers) or, with
- * {@code @Workload(rate > 0)}, open loop. One {@link #runWave()} per JMH invocation.
+ * {@code @Workload(rate > 0)}, open loop. One {@link #driveWave()} per JMH invocation,
+ * recorded by {@link #closeWave()} after JMH's timer stops.
  *
  * <p>System properties: {@code tpb.requestTimeoutSeconds} (default 600), {@code tpb.stallSeconds}
  * (a stream silent this long is stalled, default 120) and {@code tpb.maxSseLineBytes}
@@ -78,6 +79,9 @@ public final class InferenceSession implements AutoCloseable {
     private final ProgressSettings progressSettings = ProgressSettings.fromSystemProperties();
     private String iterationLabel = "unknown";
     private int iterationNumber;
+    /** The host's CPU counts taken as the iteration began; the wave driven since, until it is closed. */
+    private HostCpu openedHost;
+    private WaveRecord openedWave;
 
     private InferenceSession(BenchmarkSpec spec, RunningEngine engine, StreamingClient client, WaveDriver driver,
                              PromptSet prompts, String promptTokenization, EngineMetricsScraper scraper) {
@@ -270,13 +274,20 @@ public final class InferenceSession implements AutoCloseable {
         return new BenchmarkFailure(message);
     }
 
-    /** Called by the harness before each iteration: {@code warmup} or {@code measurement}. */
+    /**
+     * Called by the harness before each iteration ({@code warmup} or {@code measurement}), outside
+     * JMH's timer: it also takes the host's opening CPU counts ({@link HostCpu}), a read of every
+     * thread of the engine's processes that takes tens of milliseconds for an engine of hundreds of
+     * threads and so stays out of the wave's time.
+     */
     public void beginIteration(String kind) {
         if (!kind.equals(iterationLabel)) {
             iterationNumber = 0;
         }
         iterationLabel = kind;
         iterationNumber++;
+        openedWave = null;
+        openedHost = HostCpu.start(engine.pid());
     }
 
     /** The live progress of the wave about to start: every request the client sends counts, an open loop's warm-up ones too. */
@@ -299,25 +310,57 @@ public final class InferenceSession implements AutoCloseable {
     /**
      * Sends the whole prompt set once — {@code batch} requests in flight, or in open loop at
      * their scheduled arrivals after the wave's warm-up requests — or, with {@code waveSeconds},
-     * keeps sending for that long, and records the wave.
+     * keeps sending for that long, then records the wave ({@link #closeWave()}). For callers that
+     * are not the generated harness; the harness splits the two so that JMH times only the first.
      */
     public WaveRecord runWave() {
+        WaveRecord wave = driveWave();
+        closeWave();
+        return wave;
+    }
+
+    /**
+     * The part of a wave JMH times (the harness's {@code @Benchmark}): the requests, and nothing we
+     * do around them. JMH's score is the wave's time, and a report compares it between runs, so the
+     * host's closing CPU counts, the engine's closing scrape (which a slow {@code /metrics} can hold
+     * for seconds) and the run folder's rows wait for {@link #closeWave()}.
+     */
+    public WaveRecord driveWave() {
+        if (openedHost == null) { // a caller that did not begin the iteration
+            openedHost = HostCpu.start(engine.pid());
+        }
         if (scraper != null) {
             scraper.waveStarted();
         }
         client.takeReaderLag(); // counts from this wave's start
         ClientLag lag = ClientLag.start();
-        HostCpu host = HostCpu.start(engine.pid());
         WaveRecord wave;
         ClientLag.Reading reading;
-        HostCpu.Reading hostCpu;
         try (WaveProgress.Running shown = progress().start()) {
             wave = driver.run(prompts, spec.outputTokens(), spec.waveNanos());
         } finally {
             reading = lag.stop(client.takeReaderLag()); // never left running behind a wave that threw
-            hostCpu = host.stop();
         }
-        wave = wave.withClientLag(reading);
+        openedWave = wave.withClientLag(reading);
+        return openedWave;
+    }
+
+    /**
+     * Records the wave {@link #driveWave()} drove, outside JMH's timer (the harness's
+     * {@code @TearDown(Level.Iteration)}, which JMH runs before the profilers read the wave): the
+     * host's CPU figures, the engine's closing scrape, the ledger entry, the requests' rows; then
+     * fails the iteration with one line if the wave stopped early or too many requests failed.
+     * Does nothing where no wave was driven since the iteration began.
+     */
+    public void closeWave() {
+        WaveRecord wave = openedWave;
+        HostCpu host = openedHost;
+        openedWave = null;
+        openedHost = null;
+        if (wave == null) {
+            return;
+        }
+        HostCpu.Reading hostCpu = host.stop();
         try {
             String iteration = iterationLabel + "-" + iterationNumber;
             ServerWave server = serverWave(wave, iteration);
@@ -338,7 +381,6 @@ public final class InferenceSession implements AutoCloseable {
                         + maxErrorRate + ", set -jvmArgsAppend -Dtpb.maxErrorRate=...); first: [" + first.errorClass() + "] "
                         + first.error());
             }
-            return wave;
         } finally {
             if (wave.stop() != null && wave.stop().interrupted()) {
                 Thread.currentThread().interrupt(); // the driver kept it clear so that the rows could be written
