@@ -13,6 +13,7 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.tokenpowerbench.client.Endpoint;
+import org.tokenpowerbench.client.Redaction;
 import org.tokenpowerbench.client.TokenCountSource;
 import org.tokenpowerbench.client.Tokenizer;
 
@@ -151,8 +152,11 @@ final class RemoteEngine implements RunningEngine {
         }
         try (Response r = http.newCall(models.build()).execute()) {
             if (r.code() == 401 || r.code() == 403) {
-                throw new EngineException("engine " + base + " refused the request (HTTP " + r.code()
-                        + "): set the API key in the environment variable named by @Engine(apiKeyEnv=...)");
+                throw new EngineException("engine " + base + " refused the request (HTTP " + r.code() + "): "
+                        + (apiKey == null ? "set the API key in the environment variable named by @Engine(apiKeyEnv=...)"
+                                + " or by -p 'engine=" + base + ";apiKeyEnv=NAME'"
+                                : "it was sent the key from the environment variable named by apiKeyEnv and refused it;"
+                                + " check that variable's value, and that the key may read this server's models"));
             }
             if (!r.isSuccessful()) {
                 throw new EngineException("engine " + base + " answered GET /v1/models with HTTP " + r.code()
@@ -167,8 +171,9 @@ final class RemoteEngine implements RunningEngine {
                     + "): start the server, or fix the URL with -p engine=http://host:port");
         }
         if (!served.isEmpty() && !served.contains(model)) {
-            throw new EngineException("engine " + base + " does not serve model '" + model + "'; it serves "
-                    + served + ": use one of those with -p model=...");
+            // the list is the server's text: one that echoes the request's header there must not print the key
+            throw new EngineException(new Redaction(apiKey).apply("engine " + base + " does not serve model '" + model
+                    + "'; it serves " + served + ": use one of those with -p model=..."));
         }
     }
 
@@ -259,7 +264,8 @@ final class RemoteEngine implements RunningEngine {
             try {
                 return call(text, false);
             } catch (IOException e) {
-                throw new EngineException("tokenize failed at " + base + "/tokenize: " + e.getMessage());
+                throw new EngineException("tokenize failed at " + base + "/tokenize: "
+                        + new Redaction(apiKey).apply(e.getMessage()));
             }
         }
 

@@ -19,6 +19,7 @@ import okhttp3.Response;
 import okhttp3.ResponseBody;
 import okio.BufferedSource;
 import org.tokenpowerbench.UserError;
+import org.tokenpowerbench.client.Redaction;
 
 /**
  * Reads an engine's Prometheus {@code /metrics} around and during every wave, on a thread of its
@@ -53,6 +54,7 @@ public final class EngineMetricsScraper implements AutoCloseable {
     private final OkHttpClient http;
     private final HttpUrl url;
     private final String apiKey;
+    private final Redaction redaction;
     private final long periodMillis;
     private final Set<String> userNames;
     private final ScheduledExecutorService thread;
@@ -72,6 +74,7 @@ public final class EngineMetricsScraper implements AutoCloseable {
     private EngineMetricsScraper(HttpUrl url, String apiKey, long periodMillis, Set<String> userNames) {
         this.url = url;
         this.apiKey = apiKey;
+        this.redaction = new Redaction(apiKey);
         this.periodMillis = periodMillis;
         this.userNames = Set.copyOf(userNames);
         this.http = new OkHttpClient.Builder().callTimeout(TIMEOUT).retryOnConnectionFailure(false).build();
@@ -245,8 +248,26 @@ public final class EngineMetricsScraper implements AutoCloseable {
             throw new IOException("no answer within " + TIMEOUT.toMillis() + " ms", e);
         }
         long answered = System.nanoTime();
-        Exposition e = ExpositionParser.parse(body);
-        return new Scrape(sent, answered, e.filter(s -> keeps(s.name())));
+        Exposition e = ExpositionParser.parse(body).filter(s -> keeps(s.name()));
+        return new Scrape(sent, answered, redacted(e));
+    }
+
+    /**
+     * The kept series with the API key taken out of every label value, as the parser unescaped it:
+     * an engine or proxy that echoes the request's header into a label must not put the key in
+     * {@code engine-metrics.jsonl}.
+     */
+    private Exposition redacted(Exposition e) {
+        if (!redaction.active()) {
+            return e;
+        }
+        List<Sample> samples = new ArrayList<>(e.samples().size());
+        for (Sample s : e.samples()) {
+            java.util.Map<String, String> labels = new java.util.HashMap<>();
+            s.labels().forEach((k, v) -> labels.put(k, redaction.apply(v)));
+            samples.add(new Sample(s.name(), labels, s.value(), s.timestampMs()));
+        }
+        return new Exposition(samples, e.types(), e.malformedLines());
     }
 
     /** True the first time an answer arrives. */

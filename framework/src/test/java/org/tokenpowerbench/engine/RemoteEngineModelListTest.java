@@ -68,4 +68,28 @@ class RemoteEngineModelListTest {
         assertTrue(e.getMessage().contains("does not serve model 'm'"), e.getMessage());
         assertTrue(e.getMessage().contains("[other]"), e.getMessage());
     }
+
+    /** A server that lists the request's header as a model: the line that names the list keeps no key. */
+    @Test
+    void aModelListThatEchoesTheKeyIsNamedWithoutIt() throws Exception {
+        String key = "sk-secret/12345";
+        server.enqueue(new MockResponse().setBody("{\"object\":\"list\",\"data\":[{\"id\":\"wrong-Bearer " + key
+                + "\"},{\"id\":\"x-Bearer sk-secret\\/12345\"}]}"));
+        EngineException e = assertThrows(EngineException.class, () -> RemoteEngine.connect(url(), "m", key));
+        assertTrue(e.getMessage().contains("does not serve model 'm'"), e.getMessage());
+        assertFalse(e.getMessage().contains("secret"), e.getMessage());
+        assertEquals("Bearer " + key, server.takeRequest().getHeader("Authorization"), "the key was sent");
+    }
+
+    /** A key that was sent and refused is said to be refused, not missing. */
+    @Test
+    void aRefusedKeyIsToldApartFromAMissingOne() {
+        server.enqueue(new MockResponse().setResponseCode(401));
+        EngineException sent = assertThrows(EngineException.class, () -> RemoteEngine.connect(url(), "m", "k-1"));
+        assertTrue(sent.getMessage().contains("refused it") && !sent.getMessage().contains("set the API key"),
+                sent.getMessage());
+        server.enqueue(new MockResponse().setResponseCode(401));
+        EngineException missing = assertThrows(EngineException.class, () -> RemoteEngine.connect(url(), "m", null));
+        assertTrue(missing.getMessage().contains("set the API key"), missing.getMessage());
+    }
 }

@@ -220,6 +220,23 @@ class EngineMetricsScraperTest {
         assertNull(EngineMetricsScraper.open(baseUrl(), "/metrics", null), "0 turns scraping off");
     }
 
+    /** An engine (or a proxy) that echoes the request's header into a label: the kept series hold no key. */
+    @Test
+    void aLabelThatEchoesTheKeyIsKeptWithoutIt() throws Exception {
+        String key = "sk-secret/12345";
+        metrics = () -> new MockResponse().setBody("vllm:num_requests_running{model_name=\"Bearer " + key + "\"} 1.0\n"
+                + "vllm:num_requests_waiting{model_name=\"Bearer sk-secret\\\\/12345\"} 0.0\n");
+        try (EngineMetricsScraper scraper = EngineMetricsScraper.open(baseUrl(), "/metrics", key)) {
+            scraper.waveStarted();
+            WaveScrapes scrapes = scraper.waveEnded();
+            List<Sample> samples = scrapes.after().exposition().samples();
+            assertEquals(2, samples.size(), samples::toString);
+            for (Sample sample : samples) {
+                assertEquals("Bearer <redacted>", sample.labels().get("model_name"), sample::toString);
+            }
+        }
+    }
+
     @Test
     void aFirst404TurnsScrapingOffWithOneLine() throws Exception {
         metrics = () -> new MockResponse().setResponseCode(404);
