@@ -24,9 +24,10 @@ import org.tokenpowerbench.stats.LatencyHistogram;
  *
  * <p><b>A server that lies.</b> The server's {@code usage} is believed first, so it is checked
  * before it is: a negative count, a completion count larger than the bytes the stream brought (a
- * token is at least one byte of text), more than twice the {@code max_tokens} asked for, a prompt
- * count far beyond the bytes sent, or a cached count above the prompt count fails the request
- * with {@value #IMPLAUSIBLE_USAGE}. Such a request counts nothing; published rates and TPOTs never
+ * token is at least one byte of text) or smaller than the chunks of text it brought (a chunk of
+ * text carries at least one token), more than twice the {@code max_tokens} asked for, a prompt
+ * count of zero for a prompt that has text or far beyond the bytes sent, or a cached count above
+ * the prompt count fails the request with {@value #IMPLAUSIBLE_USAGE}. Such a request counts nothing; published rates and TPOTs never
  * rest on such a number, and no tokenizer quietly stands in for it.
  *
  * <p>Every failure message goes through the request's {@link Redaction}: the API key never
@@ -240,7 +241,7 @@ final class StreamRecorder implements SseParser.RawListener {
                                int requestedTokens, Tokenizer fallback, String prompt,
                                long requestBytes, long receivedBytes) {
         json.release(); // the stream has ended, with or without [DONE]
-        String lie = implausibleUsage(requestedTokens, requestBytes, receivedBytes);
+        String lie = implausibleUsage(requestedTokens, requestBytes, receivedBytes, prompt);
         if (lie != null) { // a request that failed already keeps its first failure, and no count either
             fail(IMPLAUSIBLE_USAGE, "implausible usage from the server: " + lie
                     + "; the request is not counted: check the server (or a proxy in front of it)");
@@ -297,7 +298,7 @@ final class StreamRecorder implements SseParser.RawListener {
     }
 
     /** What is wrong with the server's counts, or null when they could be true. */
-    private String implausibleUsage(int requestedTokens, long requestBytes, long receivedBytes) {
+    private String implausibleUsage(int requestedTokens, long requestBytes, long receivedBytes, String prompt) {
         if (promptTokens != ChunkJson.ABSENT && promptTokens < 0) {
             return "prompt_tokens=" + promptTokens + " is negative";
         }
@@ -315,6 +316,13 @@ final class StreamRecorder implements SseParser.RawListener {
             if (requestedTokens > 0 && completionTokens > 2L * requestedTokens + 16) {
                 return "completion_tokens=" + completionTokens + " for max_tokens=" + requestedTokens;
             }
+            if (completionTokens < contentChunks) {
+                return "completion_tokens=" + completionTokens + " but the stream brought " + contentChunks
+                        + " chunks of text (each carries at least one token)";
+            }
+        }
+        if (promptTokens == 0 && prompt != null && !prompt.isEmpty()) {
+            return "prompt_tokens=0 for a prompt of " + prompt.length() + " characters (a prompt is at least one token)";
         }
         if (promptTokens != ChunkJson.ABSENT && requestBytes >= 0
                 && promptTokens > requestBytes + PROMPT_TOKENS_BEYOND_BYTES) {

@@ -243,6 +243,20 @@ class StreamRecorderTest {
                 "completion_tokens=49 for max_tokens=16");
     }
 
+    /**
+     * A server that counts fewer tokens than it streamed chunks of text (40 chunks, usage 4, made
+     * TPOT ten times too long and J/token ten times too high), or no prompt tokens for a prompt.
+     */
+    @Test
+    void aCompletionCountBelowTheChunksOfTextOrAZeroPromptCountIsImplausible() {
+        assertImplausible(timeline(threeChunksThen("{\"prompt_tokens\":5,\"completion_tokens\":2}"), WORDS),
+                "completion_tokens=2 but the stream brought 3 chunks of text");
+        RequestTimeline exact = timeline(threeChunksThen("{\"prompt_tokens\":5,\"completion_tokens\":3}"), null);
+        assertTrue(exact.succeeded(), exact.error());
+        assertImplausible(timeline(threeChunksThen("{\"prompt_tokens\":0,\"completion_tokens\":3}"), WORDS),
+                "prompt_tokens=0 for a prompt of 15 characters");
+    }
+
     @Test
     void negativeCountsFailTheRequestInsteadOfFallingBackToTheTokenizer() {
         assertImplausible(timeline(threeChunksThen("{\"prompt_tokens\":5,\"completion_tokens\":-3}"), WORDS),
