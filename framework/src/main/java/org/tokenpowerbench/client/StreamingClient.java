@@ -89,6 +89,8 @@ public final class StreamingClient implements AutoCloseable {
     public static final String STALLED = "stalled";
     /** The error class of a {@code 200} whose body is not an event stream (an HTML page, say). */
     public static final String NOT_A_STREAM = "not-a-stream";
+    /** The error class of a successful answer whose event stream was empty. */
+    public static final String EMPTY_STREAM = "empty-stream";
     /** The error class of a request that could not open a socket: the process's open-file limit was reached. */
     public static final String OUT_OF_DESCRIPTORS = "out-of-descriptors";
     /** The most of an answer that is not a stream, or of an error body, kept to be quoted. */
@@ -518,7 +520,8 @@ public final class StreamingClient implements AutoCloseable {
 
         @Override
         public boolean body(byte[] buffer, int offset, int length, long nanos) {
-            if (quoting && firstLength < QUOTED_BYTES) {
+            // a stream's start is kept too until its first event: an answer labelled a stream that holds none is quoted
+            if ((quoting || parser.events() == 0) && firstLength < QUOTED_BYTES) {
                 if (first == null) {
                     first = new byte[QUOTED_BYTES];
                 }
@@ -570,7 +573,8 @@ public final class StreamingClient implements AutoCloseable {
                 } else if (failure != null) {
                     failed(failure, watched, recorder, base); // before any answer, or mid-stream
                 } else if (parser.overflow() == null) {
-                    endOfBody(recorder, head.code(), head.header("content-type", ""), text, received, base);
+                    endOfBody(recorder, head.code(), head.header("content-type", ""), head.header("content-encoding", ""),
+                            text, received, parser.events(), base);
                 }
                 long sent = stamp.nanos != 0 ? stamp.nanos : stamp.callStart;
                 future.complete(recorder.toTimeline(index, request.promptIndex(), queuedNanos, sent, System.nanoTime(),
@@ -596,8 +600,13 @@ public final class StreamingClient implements AutoCloseable {
                 + ": " + redaction.abbreviate(text));
     }
 
-    /** A successful answer's body has ended: unless the stream said it was done, says why not. */
-    private void endOfBody(StreamRecorder recorder, int code, String type, String start, long received, String base) {
+    /**
+     * A successful answer's body has ended: unless the stream said it was done, says why not. A
+     * stream that ended after some events was cut; one that held none was never a stream of ours
+     * (empty, compressed though nobody asked, or a page labelled as a stream), and says which.
+     */
+    private void endOfBody(StreamRecorder recorder, int code, String type, String encoding, String start,
+                           long received, long events, String base) {
         if (recorder.sawDone()) {
             return;
         }
@@ -610,6 +619,17 @@ public final class StreamingClient implements AutoCloseable {
                     + (type.isEmpty() ? "none" : redaction.abbreviate(type)) + ", " + received
                     + " bytes): is the URL the server's, and not a proxy's or a login page's? It begins: "
                     + redaction.abbreviate(start));
+        } else if (events == 0 && received == 0) {
+            recorder.fail(EMPTY_STREAM, "HTTP " + code + " from " + base + api.path() + " was an empty event stream"
+                    + " (0 bytes): the server sent no event and no error; look at the server's log");
+        } else if (events == 0 && !encoding.isEmpty() && !encoding.equalsIgnoreCase("identity")) {
+            recorder.fail(NOT_A_STREAM, "HTTP " + code + " from " + base + api.path() + " came encoded (Content-Encoding: "
+                    + redaction.abbreviate(encoding) + ", " + received + " bytes) though the request asked for no"
+                    + " encoding: a proxy in front of the server compresses the stream; turn that off for this path");
+        } else if (events == 0) {
+            recorder.fail(NOT_A_STREAM, "HTTP " + code + " from " + base + api.path() + " is labelled an event stream but"
+                    + " held no event in its " + received + " bytes: is the URL the server's, and not a proxy's or a"
+                    + " login page's? It begins: " + redaction.abbreviate(start));
         } else {
             recorder.fail("truncated-stream", "the stream ended without 'data: [DONE]' (connection closed mid-stream?)");
         }
@@ -695,7 +715,9 @@ public final class StreamingClient implements AutoCloseable {
                 parser.finish(System.nanoTime());
                 if (parser.overflow() == null) {
                     endOfBody(recorder, response.code(), response.header("Content-Type", ""),
-                            new String(first, 0, firstLength, java.nio.charset.StandardCharsets.UTF_8), received, base);
+                            response.header("Content-Encoding", ""),
+                            new String(first, 0, firstLength, java.nio.charset.StandardCharsets.UTF_8), received,
+                            parser.events(), base);
                 }
             }
         } catch (IOException e) {

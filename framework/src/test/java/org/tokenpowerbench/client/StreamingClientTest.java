@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -553,6 +554,40 @@ class StreamingClientTest {
         assertTrue(t.error().contains("not an event stream (Content-Type: text/html; charset=utf-8"), t.error());
         assertTrue(t.error().contains("It begins: <!DOCTYPE html><html><head><title>Sign in"), t.error());
         assertFalse(t.error().contains("mid-stream"), t.error());
+    }
+
+    /**
+     * Answers labelled event streams that hold no event: once each was "connection closed
+     * mid-stream?", which sends a user to the network; each now says what it was.
+     */
+    @Test
+    void anAnswerLabelledAStreamThatHoldsNoEventSaysWhatItWas() throws Exception {
+        java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(zipped)) {
+            gz.write("data: {\"choices\":[{\"text\":\"a\"}]}\n\ndata: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+        }
+        server.enqueue(sse(""));
+        server.enqueue(sse("").setHeader("Content-Encoding", "gzip").setBody(new okio.Buffer().write(zipped.toByteArray())));
+        server.enqueue(sse("<!DOCTYPE html><html><body>Sign in</body></html>"));
+        server.enqueue(sse("data: {\"choices\":[{\"text\":\"a\"}]}\n\n")); // one event, then the end: cut
+        try (StreamingClient c = client(Api.COMPLETIONS, null, Duration.ofSeconds(10))) {
+            RequestTimeline empty = c.send(new CompletionRequest(0, "p", 3), 0, System.nanoTime());
+            assertEquals(StreamingClient.EMPTY_STREAM, empty.errorClass(), empty.error());
+            assertTrue(empty.error().contains("empty event stream (0 bytes)"), empty.error());
+            RequestTimeline gzip = c.send(new CompletionRequest(1, "p", 3), 1, System.nanoTime());
+            if (c.transport() == Transport.OKHTTP) {
+                assertTrue(gzip.succeeded(), "OkHttp asks for gzip itself and unpacks it: " + gzip.error());
+            } else {
+                assertEquals(StreamingClient.NOT_A_STREAM, gzip.errorClass(), gzip.error());
+                assertTrue(gzip.error().contains("Content-Encoding: gzip"), gzip.error());
+            }
+            RequestTimeline page = c.send(new CompletionRequest(2, "p", 3), 2, System.nanoTime());
+            assertEquals(StreamingClient.NOT_A_STREAM, page.errorClass(), page.error());
+            assertTrue(page.error().contains("held no event") && page.error().contains("It begins: <!DOCTYPE html>"),
+                    page.error());
+            RequestTimeline cut = c.send(new CompletionRequest(3, "p", 3), 3, System.nanoTime());
+            assertEquals("truncated-stream", cut.errorClass(), cut.error());
+        }
     }
 
     @Test
