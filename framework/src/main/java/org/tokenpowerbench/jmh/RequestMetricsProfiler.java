@@ -16,6 +16,7 @@ import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.ScalarResult;
 import org.tokenpowerbench.UserError;
+import org.tokenpowerbench.client.TokenCountSource;
 import org.tokenpowerbench.prometheus.ServerWave;
 import org.tokenpowerbench.engine.launch.LaunchedEndpoint;
 import org.tokenpowerbench.report.ReplicaFigures;
@@ -88,14 +89,23 @@ public class RequestMetricsProfiler implements InternalProfiler {
         Map<String, String> warnings = new LinkedHashMap<>();
         putWarning(warnings, "prefixCacheWarning", m.prefixCacheWarning(), spec);
         putWarning(warnings, "warning", m.lengthWarning(outputTolerance(), OUTPUT_TOLERANCE), spec);
+        putWarning(warnings, "tokenCountWarning", m.tokenCountWarning(), spec);
         putWarning(warnings, "stallWarning", m.stallWarning(), spec);
         String lag = m.clientLagWarning();
-        if (lag != null && spec.engine().regionMatches(true, 0, "embedded", 0, "embedded".length())) {
+        String delivery = m.deliveryWarning();
+        if (spec.engine().regionMatches(true, 0, "embedded", 0, "embedded".length())) {
             // the embedded engine computes on this process's cores, so the client waits behind it by design
-            // (2 cores: lag p99 4-5 ms against ITL 1-6 ms in most waves): recorded, not printed every wave
-            warnings.put("clientLagWarning", lag + " (the embedded engine computes on the same cores)");
+            // (2 cores: lag p99 4-5 ms against ITL 1-6 ms in most waves), and a late read finds several
+            // tokens waiting: recorded, not printed every wave
+            if (lag != null) {
+                warnings.put("clientLagWarning", lag + " (the embedded engine computes on the same cores)");
+            }
+            if (delivery != null) {
+                warnings.put("deliveryWarning", delivery + " (the embedded engine computes on the same cores)");
+            }
         } else {
             putWarning(warnings, "clientLagWarning", lag, spec);
+            putWarning(warnings, "deliveryWarning", delivery, spec);
         }
         putWarning(warnings, "coldJvmWarning", coldJvm(benchmarkParams, iterationParams), spec);
         putWarning(warnings, "stealWarning", entry.hostCpu() == null ? null : entry.hostCpu().stealWarning(), spec);
@@ -272,13 +282,15 @@ public class RequestMetricsProfiler implements InternalProfiler {
                         AggregationPolicy.MAX));
             }
         }
-        results.add(avg("output.tokens/s", m.outputTokensPerSecond(), "tokens/s"));
-        if (Double.isFinite(m.peakOutputTokensPerSecond())) {
-            // the busiest second of the wave, in tokens (chunks weighted by the tokens they carried)
-            results.add(avg("output.tokens/s.peak", m.peakOutputTokensPerSecond(), "tokens/s"));
+        if (!m.tokenSource().equals(TokenCountSource.NONE.label())) { // no count at all is no figure, never a zero
+            results.add(avg("output.tokens/s", m.outputTokensPerSecond(), "tokens/s"));
+            if (Double.isFinite(m.peakOutputTokensPerSecond())) {
+                // the busiest second of the wave, in tokens (chunks weighted by the tokens they carried)
+                results.add(avg("output.tokens/s.peak", m.peakOutputTokensPerSecond(), "tokens/s"));
+            }
+            results.add(avg("tokens.output." + m.tokenSource(), m.outputTokens(), "tokens"));
+            results.add(avg("tokens.prompt." + m.tokenSource(), m.promptTokens(), "tokens"));
         }
-        results.add(avg("tokens.output." + m.tokenSource(), m.outputTokens(), "tokens"));
-        results.add(avg("tokens.prompt." + m.tokenSource(), m.promptTokens(), "tokens"));
         // what the latency and per-token figures cover: the succeeded requests (failed ones are counted apart)
         results.add(avg("requests.succeeded", m.succeeded(), "requests"));
         results.add(avg("requests.failed", m.failed(), "requests"));

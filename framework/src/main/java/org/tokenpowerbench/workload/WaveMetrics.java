@@ -36,13 +36,21 @@ import org.tokenpowerbench.stats.LatencyHistogram;
  * @param retries       times the wave's requests (every one, failed too) were sent again on a fresh
  *                      connection after the one they went out on died before any answer
  * @param clientLag     how far the client fell behind during the wave; null when not measured
+ * @param uncounted     successful requests with no output token count (no usage from the server and
+ *                      no tokenizer to count their text): the token totals leave them out
+ * @param oneRead       successful requests of more than one output token whose every token arrived in
+ *                      one read (TTFT = E2E): their TPOT of 0 is what the client saw, not the decode
+ * @param textless      successful requests the server counted output tokens for but that streamed no text
+ * @param countedChunks chunks of text the counted successful requests streamed (a chunk carries one
+ *                      token or more): what a count above {@code max_tokens} is set against
  */
 public record WaveMetrics(Distribution ttft, Distribution tpot, Distribution e2e, Distribution queue,
                           Distribution latency, Distribution ttfat, Distribution itl, int requests, int succeeded,
                           double seconds, long promptTokens, long outputTokens, long requestedOutputTokens,
                           long otherLength, String tokenSource, double peakOutputTokensPerSecond,
                           long cachedPromptTokens, Goodput goodput, long retries,
-                          ClientLag.Reading clientLag) {
+                          ClientLag.Reading clientLag, long uncounted, long oneRead, long textless,
+                          long countedChunks) {
 
     /** A gap between tokens this many times the wave's median, and at least {@link #STALL_SECONDS}, is a stall. */
     public static final double STALL_FACTOR = 20;
@@ -66,12 +74,18 @@ public record WaveMetrics(Distribution ttft, Distribution tpot, Distribution e2e
                 openLoop ? of(ok, r -> r.queueMillis() + r.e2eMillis()) : null,
                 reasoning ? of(ok, RequestTimeline::ttfatMillis) : null,
                 Distribution.of(itl), wave.requests().size(), ok.size(), wave.seconds(), wave.promptTokens(),
-                wave.outputTokens(), ok.stream().mapToLong(RequestTimeline::requestedOutputTokens).sum(),
+                wave.outputTokens(),
+                ok.stream().filter(r -> r.outputTokens() >= 0).mapToLong(RequestTimeline::requestedOutputTokens).sum(),
                 ok.stream().filter(r -> r.outputTokens() >= 0 && r.outputTokens() != r.requestedOutputTokens()).count(),
                 tokenSource(ok), peak != null ? peak.tokensPerSecond() : Double.NaN,
                 cacheKnown ? ok.stream().mapToLong(r -> Math.max(0, r.cachedPromptTokens())).sum() : -1,
                 slo.isSet() ? Goodput.of(wave, slo) : null,
-                wave.requests().stream().mapToLong(RequestTimeline::retries).sum(), wave.clientLag());
+                wave.requests().stream().mapToLong(RequestTimeline::retries).sum(), wave.clientLag(),
+                ok.stream().filter(r -> r.outputTokens() < 0).count(),
+                ok.stream().filter(r -> r.outputTokens() > 1 && r.hasFirstToken()
+                        && r.lastTokenNanos() == r.firstTokenNanos()).count(),
+                ok.stream().filter(r -> r.outputTokens() > 0 && r.contentChunks() == 0).count(),
+                ok.stream().filter(r -> r.outputTokens() >= 0).mapToLong(RequestTimeline::contentChunks).sum());
     }
 
     private static Distribution of(List<RequestTimeline> requests, ToDoubleFunction<RequestTimeline> metric) {
@@ -123,9 +137,53 @@ public record WaveMetrics(Distribution ttft, Distribution tpot, Distribution e2e
         if (requestedOutputTokens <= 0 || Math.abs(outputTokens - requestedOutputTokens) <= tolerance * requestedOutputTokens) {
             return null;
         }
+        String more = outputTokens > requestedOutputTokens
+                ? "; the streams carried " + countedChunks + " chunks of text for them: a server that ignores max_tokens,"
+                        + " or one that counts more than it sends" + (countedChunks <= requestedOutputTokens
+                                ? " (these fit within what was asked for, one token a chunk)" : "")
+                : "";
         return "produced " + outputTokens + " output tokens where " + requestedOutputTokens + " were requested ("
-                + otherLength + " of " + succeeded + " requests differ; tolerance " + tolerance
-                + ", -jvmArgsAppend -D" + property + "=...)";
+                + otherLength + " of " + (succeeded - uncounted) + " counted requests differ; tolerance " + tolerance
+                + ", -jvmArgsAppend -D" + property + "=...)" + more;
+    }
+
+    /**
+     * A warning when some successful requests have no output token count; null when all have one.
+     * A zero would be a lie: the totals, rates and per-token figures leave such requests out, and
+     * with no count at all they are not reported.
+     */
+    public String tokenCountWarning() {
+        if (uncounted == 0) {
+            return null;
+        }
+        return uncounted + " of " + succeeded + " successful requests have no output token count: the server sent no"
+                + " usage and no tokenizer was there to count their text, so token counts, tokens/s and per-token"
+                + " figures leave them out" + (uncounted == succeeded ? " (none is reported)" : " (they are too low)")
+                + "; give the model's tokenizer with -p 'engine=URL;tokenizer=/path/tokenizer.json', or a server that"
+                + " reports usage";
+    }
+
+    /**
+     * A warning when requests delivered every token in one read, or none of the tokens the server
+     * counted: their per-token times are not the engine's. Null when no request did.
+     */
+    public String deliveryWarning() {
+        if (oneRead == 0 && textless == 0) {
+            return null;
+        }
+        StringBuilder w = new StringBuilder();
+        if (oneRead > 0) {
+            w.append(oneRead).append(" of ").append(succeeded).append(" successful requests delivered every token in one"
+                    + " read (TTFT = E2E): their TPOT of 0 ms is what the client saw, not the engine's decode speed;"
+                    + " the server or a proxy in front of it buffers the stream");
+        }
+        if (textless > 0) {
+            w.append(w.length() > 0 ? "; " : "").append(textless).append(" of ").append(succeeded)
+                    .append(" successful requests streamed no text for the output tokens the server counted, so they have"
+                            + " no TTFT or TPOT (tokens that decode to nothing, such as special tokens, or a server that"
+                            + " counts what it did not send)");
+        }
+        return w.toString();
     }
 
     /**

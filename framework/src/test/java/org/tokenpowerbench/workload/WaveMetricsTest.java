@@ -89,6 +89,55 @@ class WaveMetricsTest {
     }
 
     @Test
+    void moreTokensThanAskedForAreSetAgainstTheChunksThatCarriedThem() {
+        // the server says 20 where 8 were asked for, and streamed 8 chunks: it ignored max_tokens, or it lies
+        RequestTimeline counted20 = new RequestTimeline(0, 0, 0, MS, 5 * MS, 19 * MS, 20 * MS, 10, 20, 8,
+                TokenCountSource.SERVER_USAGE, 8, new LatencyHistogram(), null, null);
+        String w = WaveMetrics.of(wave(counted20), false, Slo.NONE).lengthWarning(0, "p");
+        assertTrue(w.contains("produced 20 output tokens where 8") && w.contains("carried 8 chunks of text")
+                && w.contains("fit within what was asked for"), w);
+    }
+
+    /** A request that succeeded with {@code chunks} chunks of text, none counted (no usage, no tokenizer). */
+    private static RequestTimeline uncounted(int i, int chunks) {
+        return new RequestTimeline(i, i, 0, MS, 5 * MS, 9 * MS, 10 * MS, -1, -1, 8, TokenCountSource.NONE, chunks,
+                new LatencyHistogram(), null, null);
+    }
+
+    @Test
+    void requestsWithNoTokenCountAreNamedAndNeverCountedAsZero() {
+        // once: "produced 0 output tokens where 8 were requested (0 of 1 requests differ ...)"
+        WaveMetrics all = WaveMetrics.of(wave(uncounted(0, 4)), false, Slo.NONE);
+        assertEquals("none", all.tokenSource());
+        assertNull(all.lengthWarning(0, "p"), "no length is known to differ");
+        String w = all.tokenCountWarning();
+        assertTrue(w != null && w.contains("1 of 1 successful requests have no output token count")
+                && w.contains("none is reported") && w.contains("tokenizer="), w);
+        WaveMetrics some = WaveMetrics.of(wave(request(0, 8, 8, 2, 2), uncounted(1, 4)), false, Slo.NONE);
+        assertNull(some.lengthWarning(0, "p"), "the counted request got its 8");
+        assertEquals(1.0, some.shareOfRequested(), 1e-12);
+        assertTrue(some.tokenCountWarning().contains("1 of 2") && some.tokenCountWarning().contains("too low"),
+                some.tokenCountWarning());
+        assertNull(WaveMetrics.of(wave(request(0, 8, 8, 2, 2)), false, Slo.NONE).tokenCountWarning());
+    }
+
+    @Test
+    void tokensThatArrivedInOneReadOrNeverAsTextAreSaid() {
+        // every token in the read that brought the first: TPOT 0 is the client's view, not the decode's
+        RequestTimeline burst = new RequestTimeline(0, 0, 0, MS, 500 * MS, 500 * MS, 501 * MS, 10, 4, 4,
+                TokenCountSource.SERVER_USAGE, 4, new LatencyHistogram(), null, null);
+        assertEquals(0.0, burst.tpotMillis(), 0);
+        String w = WaveMetrics.of(wave(burst, request(1, 8, 8, 2, 2)), false, Slo.NONE).deliveryWarning();
+        assertTrue(w != null && w.contains("1 of 2 successful requests delivered every token in one read"), w);
+        // four tokens counted, no text streamed: no TTFT, no TPOT
+        RequestTimeline textless = new RequestTimeline(0, 0, 0, MS, -1, -1, 10 * MS, 10, 4, 4,
+                TokenCountSource.SERVER_USAGE, 0, new LatencyHistogram(), null, null);
+        w = WaveMetrics.of(wave(textless), false, Slo.NONE).deliveryWarning();
+        assertTrue(w != null && w.contains("1 of 1 successful requests streamed no text"), w);
+        assertNull(WaveMetrics.of(wave(request(0, 8, 8, 2, 2)), false, Slo.NONE).deliveryWarning());
+    }
+
+    @Test
     void openLoopHasDueTimeLatency() {
         WaveMetrics m = WaveMetrics.of(wave(request(0, 8, 8, 2, 2)), true, Slo.NONE);
         assertEquals(1 + m.e2e().p50(), m.latency().p50(), 1e-9, "queued 1 ms before the send: latency is queue + E2E");
