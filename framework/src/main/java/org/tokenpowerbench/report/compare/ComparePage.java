@@ -83,7 +83,7 @@ final class ComparePage {
         h.append("</table></div>\n");
         unmatched(h, "Only in the base run", c.onlyBase());
         unmatched(h, "Only in the new run", c.onlyNew());
-        h.append("<script type=\"application/json\" id=\"tpb-data\">").append(data(c).replace("</", "<\\/"))
+        h.append("<script type=\"application/json\" id=\"tpb-data\">").append(org.tokenpowerbench.report.html.ScriptJson.embed(data(c)))
                 .append("</script>\n");
         h.append("<script>/* Apache ECharts ").append(ChartLibrary.version())
                 .append(", Apache License 2.0, https://echarts.apache.org */\n")

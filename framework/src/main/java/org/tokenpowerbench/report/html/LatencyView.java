@@ -65,7 +65,7 @@ final class LatencyView {
                 .append(" each wave's p50, p90, p99 and max, with the lowest and highest wave in the tooltip.</p>\n")
                 .append("<div class=\"chart\" id=\"tpb-ttft\"></div>\n<div class=\"chart\" id=\"tpb-tpot\"></div>\n")
                 .append("<div class=\"chart\" id=\"tpb-itl\"></div>\n");
-        h.append("<script type=\"application/json\" id=\"tpb-latency\">").append(root.toString().replace("</", "<\\/"))
+        h.append("<script type=\"application/json\" id=\"tpb-latency\">").append(ScriptJson.embed(root.toString()))
                 .append("</script>\n");
     }
 

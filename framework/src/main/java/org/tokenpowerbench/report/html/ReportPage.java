@@ -72,7 +72,7 @@ final class ReportPage {
         RegressionView.append(h, run);
         ReplicaView.append(h, run);
         h.append("<script type=\"application/json\" id=\"tpb-data\">")
-                .append(data(rows, swept).replace("</", "<\\/")).append("</script>\n");
+                .append(ScriptJson.embed(data(rows, swept))).append("</script>\n");
         h.append("<script>/* Apache ECharts ").append(ChartLibrary.version())
                 .append(", Apache License 2.0, https://echarts.apache.org */\n")
                 .append(ChartLibrary.script().replace("</script", "<\\/script")).append("\n</script>\n");

@@ -104,7 +104,7 @@ final class RunsPage {
                 .append("per trial; each run's Pareto frontier (over its own trials) per energy label.</p>\n")
                 .append("<div class=\"chart\" id=\"tpb-plane\"></div>\n");
         h.append("<script type=\"application/json\" id=\"tpb-data\">")
-                .append(ReportPage.data(charted, swept).replace("</", "<\\/")).append("</script>\n");
+                .append(ScriptJson.embed(ReportPage.data(charted, swept))).append("</script>\n");
         h.append("<script>/* Apache ECharts ").append(ChartLibrary.version())
                 .append(", Apache License 2.0, https://echarts.apache.org */\n")
                 .append(ChartLibrary.script().replace("</script", "<\\/script")).append("\n</script>\n");

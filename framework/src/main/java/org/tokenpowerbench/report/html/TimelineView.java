@@ -100,12 +100,12 @@ final class TimelineView {
                 chosen = i; // the last measured wave of the first trial
             }
             blocks.append("<script type=\"application/json\" id=\"tpb-wave-").append(i).append("\">")
-                    .append(waveJson(d, notes).replace("</", "<\\/")).append("</script>\n");
+                    .append(ScriptJson.embed(waveJson(d, notes))).append("</script>\n");
         }
         ObjectNode head = JSON.createObjectNode();
         head.put("chosen", Math.max(chosen, 0));
         head.set("waves", index);
-        h.append("<script type=\"application/json\" id=\"tpb-waves\">").append(head.toString().replace("</", "<\\/"))
+        h.append("<script type=\"application/json\" id=\"tpb-waves\">").append(ScriptJson.embed(head.toString()))
                 .append("</script>\n").append(blocks);
     }
 

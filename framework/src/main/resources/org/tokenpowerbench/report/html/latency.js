@@ -10,6 +10,13 @@
   }
   var data = JSON.parse(block.textContent);
   var charts = [];
+  // Text from the run (a trial's parameters, a sensor's name) goes into tooltips that ECharts renders
+  // as HTML: escaped, so that a parameter value can never become markup or a script.
+  function esc(v) {
+    return String(v).replace(/[&<>"']/g, function (c) {
+      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
+    });
+  }
   function fmt(v) {
     return v === undefined || v === null ? '–' : Number(v).toPrecision(4);
   }
@@ -23,7 +30,7 @@
       animation: false,
       title: { text: title, left: 'center', textStyle: { fontSize: 14 } },
       tooltip: { trigger: 'item', formatter: function (p) {
-        return p.seriesName + '<br>' + fmt(p.value[0]) + ' ms: ' + fmt(p.value[1] * 100) + ' % of requests at or below';
+        return esc(p.seriesName) + '<br>' + fmt(p.value[0]) + ' ms: ' + fmt(p.value[1] * 100) + ' % of requests at or below';
       } },
       legend: { type: 'scroll', bottom: 0 },
       grid: { left: 70, right: 30, top: 40, bottom: 60 },
@@ -53,7 +60,7 @@
     animation: false,
     title: { text: 'ITL: mean over the measured waves of each wave\'s summary', left: 'center', textStyle: { fontSize: 14 } },
     tooltip: { trigger: 'item', formatter: function (p) {
-      return p.name + '<br>' + p.seriesName + ': ' + fmt(p.data.value) + ' ms (waves from ' + fmt(p.data.low) + ' to ' +
+      return esc(p.name) + '<br>' + esc(p.seriesName) + ': ' + fmt(p.data.value) + ' ms (waves from ' + fmt(p.data.low) + ' to ' +
         fmt(p.data.high) + ', ' + p.data.waves + ' waves)';
     } },
     legend: { bottom: 0 },

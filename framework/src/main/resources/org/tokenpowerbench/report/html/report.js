@@ -15,6 +15,13 @@
   var LARGE = 2000;
   var charts = [];
 
+  // Text from the run (a trial's parameters, a sensor's name) goes into tooltips that ECharts renders
+  // as HTML: escaped, so that a parameter value can never become markup or a script.
+  function esc(v) {
+    return String(v).replace(/[&<>"']/g, function (c) {
+      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
+    });
+  }
   function fmt(v) {
     return v === undefined || v === null ? '–' : Number(v).toPrecision(4);
   }
@@ -31,8 +38,8 @@
   }
   function tooltipRow(r) {
     var ci = r.ciLow !== undefined ? '<br>iterations\' 95 % CI [' + fmt(r.ciLow) + ', ' + fmt(r.ciHigh) + ']' : '';
-    var budget = r.jOutBudget !== undefined ? ' ± ' + fmt(r.jOutBudget) + ' (95 %)<br>' + r.jOutBudgetTerms : '';
-    return r.trial + '<br>' + labelName(r.label, r.estimated) + ': ' + fmt(r.jOut) + ' J/outputToken' + budget +
+    var budget = r.jOutBudget !== undefined ? ' ± ' + fmt(r.jOutBudget) + ' (95 %)<br>' + esc(r.jOutBudgetTerms) : '';
+    return esc(r.trial) + '<br>' + esc(labelName(r.label, r.estimated)) + ': ' + fmt(r.jOut) + ' J/outputToken' + budget +
       ci + (r.tpot !== undefined ? '<br>TPOT p50 ' + fmt(r.tpot) + ' ms' : '') +
       (r.warned ? '<br>⚠ see the warnings' : '');
   }

@@ -19,6 +19,13 @@
   window.addEventListener('resize', function () { chart.resize(); });
   var COLORS = { queue: '#c3c9d0', prefill: '#e8a33d', decode: '#3b7dd8', idle: '#b8c2cc', failed: '#c62828' };
 
+  // Text from the run (a trial's parameters, a sensor's name) goes into tooltips that ECharts renders
+  // as HTML: escaped, so that a parameter value can never become markup or a script.
+  function esc(v) {
+    return String(v).replace(/[&<>"']/g, function (c) {
+      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
+    });
+  }
   function fmt(v, digits) {
     return v === undefined || v === null ? '–' : Number(v).toPrecision(digits || 4);
   }
@@ -145,7 +152,7 @@
         formatter: function (items) {
           return items.filter(function (p) { return p.seriesType === 'line'; }).map(function (p) {
             var w = p.data && p.data.watts !== undefined ? p.data.watts : p.value[1];
-            return p.marker + p.seriesName + ': ' + fmt(w) + ' W';
+            return p.marker + esc(p.seriesName) + ': ' + fmt(w) + ' W';
           }).join('<br>') || '';
         }
       },

@@ -272,6 +272,56 @@ class HtmlReportTest {
         }
     }
 
+    /**
+     * A parameter value is the run's text, not the page's: one that is markup (an image whose error
+     * handler runs script) or opens an HTML comment inside the data block must not run or break the
+     * charts. An independent check found both: the tooltips took trial names as HTML, and a
+     * {@code <!--} swallowed every script after the data block. This probe shows each chart's
+     * tooltip in a real browser and counts what the page's DOM ended up with.
+     */
+    @Test
+    void aParameterValueThatIsMarkupStaysText() throws Exception {
+        HeadlessChromium.binary();
+        String hostile = "<img src=x onerror=document.title='XSS'><!--<script>";
+        try (var files = Files.list(dir)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                String text = Files.readString(f, StandardCharsets.UTF_8);
+                Files.writeString(f, text.replace("synthetic:llama-tiny", hostile), StandardCharsets.UTF_8);
+            }
+        }
+        Path html = HtmlReport.write(RunRecords.read(dir));
+        String page = Files.readString(html, StandardCharsets.UTF_8);
+        assertTrue(page.contains("onerror"), "the value is on the page, as text");
+        String probe = "<script>setTimeout(function () {\n"
+                + "  var tips = 0;\n"
+                + "  document.querySelectorAll('.chart').forEach(function (el) {\n"
+                + "    var c = echarts.getInstanceByDom(el);\n"
+                + "    if (!c) { return; }\n"
+                + "    (c.getOption().series || []).forEach(function (s, i) {\n"
+                + "      c.dispatchAction({ type: 'showTip', seriesIndex: i, dataIndex: 0 }); tips++;\n"
+                + "    });\n"
+                + "  });\n"
+                + "  setTimeout(function () {\n"
+                + "    var st = document.getElementById('tpb-status');\n"
+                + "    st.setAttribute('data-probe-tips', String(tips));\n"
+                + "    st.setAttribute('data-probe-images', String(document.querySelectorAll('img').length));\n"
+                + "    st.setAttribute('data-probe-title', document.title === 'XSS' ? 'changed' : 'kept');\n"
+                + "  }, 500);\n"
+                + "}, 100);</script>\n";
+        Path probed = dir.resolve("probed.html");
+        int end = page.lastIndexOf("</body>"); // the inlined chart library holds the text "</body>" too
+        Files.writeString(probed, page.substring(0, end) + probe + page.substring(end), StandardCharsets.UTF_8);
+        HeadlessChromium.Page shown = HeadlessChromium.dumpDom(probed, dir);
+        Matcher status = Pattern.compile("<div id=\"tpb-status\"[^>]*>").matcher(shown.dom());
+        assertTrue(status.find(), "the page's script ran: " + shown.log());
+        String tag = status.group();
+        assertTrue(tag.contains("data-ready=\"true\""), "every chart drew behind the comment's opening: " + tag);
+        assertFalse(tag.contains("data-errors"), tag);
+        assertTrue(Integer.parseInt(attribute(tag, "data-probe-tips")) > 0, "tooltips were shown: " + tag);
+        assertEquals("0", attribute(tag, "data-probe-images"), "no image element was made of the value: " + tag);
+        assertEquals("kept", attribute(tag, "data-probe-title"), "no script of the value ran: " + tag);
+    }
+
     @Test
     void aSweepListenerFoundByServiceLoaderWritesThePageWhenTheSweepEnds() throws Exception {
         SweepListener listener = ServiceLoader.load(SweepListener.class).stream().map(ServiceLoader.Provider::get)
