@@ -32,16 +32,17 @@ public final class CompareCommand {
             Request r = Request.parse(args);
             Comparison c = Comparison.of(ComparedRun.read(r.base()), ComparedRun.read(r.now()), r.metric(),
                     r.threshold());
-            out.print(CompareMarkdown.render(c));
-            out.flush();
             Path html = r.html();
-            try {
-                Files.writeString(html, ComparePage.render(c), StandardCharsets.UTF_8);
-                err.println("report --compare: " + html.toAbsolutePath());
+            try { // the page first: a gate whose page cannot be written prints no verdict it then takes back
+                org.tokenpowerbench.report.WholeFile.replace(html,
+                        o -> o.write(ComparePage.render(c).getBytes(StandardCharsets.UTF_8)));
             } catch (IOException e) {
                 throw new UserError("report --compare: cannot write " + html + ": " + e.getMessage()
                         + "; give --html FILE in a writable folder");
             }
+            out.print(CompareMarkdown.render(c));
+            out.flush();
+            err.println("report --compare: " + html.toAbsolutePath());
             return c.exitStatus();
         } catch (UserError e) {
             err.println(e.getMessage());
@@ -82,7 +83,10 @@ public final class CompareCommand {
                 Path folder = Files.isDirectory(now) ? now : now.toAbsolutePath().getParent();
                 html = folder.resolve(ComparePage.FILE);
             }
-            return new Request(Path.of(runs.get(0)), now, metric, threshold, html);
+            Path base = Path.of(runs.get(0));
+            // never over a run's records or an input: a page once replaced BASE's summary.json
+            org.tokenpowerbench.report.PageTarget.check(html, "--html", ComparePage.FILE, List.of(), List.of(base, now));
+            return new Request(base, now, metric, threshold, html);
         }
 
         private static String value(String[] args, int i, String option) {

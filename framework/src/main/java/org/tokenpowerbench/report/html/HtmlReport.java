@@ -3,10 +3,7 @@ package org.tokenpowerbench.report.html;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.util.List;
 import org.tokenpowerbench.report.SweepListener;
@@ -40,14 +37,9 @@ public final class HtmlReport implements SweepListener {
 
     /** Writes {@code page} to {@code file} whole (a reader never sees half a page); returns the file. */
     static Path replace(Path file, String page) {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
-            Files.writeString(tmp, page, StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            // a failed write leaves no temporary file behind (a half page once stayed as cases.tmp)
+            org.tokenpowerbench.report.WholeFile.replace(file, out -> out.write(page.getBytes(StandardCharsets.UTF_8)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }

@@ -54,7 +54,7 @@ public final class ReportCommand {
                 RunRecords run = RunRecords.read(dir);
                 ReportSettings settings = request.settingsFor(dir);
                 Path file = request.out() == null ? HtmlReport.write(run, settings)
-                        : HtmlReport.replace(request.out(), ReportPage.render(run, SweepTable.of(run),
+                        : HtmlReport.replace(request.singleRunPage(dir), ReportPage.render(run, SweepTable.of(run),
                         java.time.LocalDateTime.now(), settings));
                 out.println("report: " + file.toAbsolutePath());
                 SloChoice.of(run.trials(), settings.slo()).forEach(c -> out.println("  " + c.sentence()));

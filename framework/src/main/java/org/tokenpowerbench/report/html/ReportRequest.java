@@ -86,14 +86,28 @@ record ReportRequest(List<Path> runDirs, ServiceObjectives slo, CostInputs cost,
     Path severalRunsPage() {
         Path file = out != null ? out : DEFAULT_OUT;
         Path folder = file.toAbsolutePath().normalize().getParent();
-        if (folder != null && java.nio.file.Files.exists(folder.resolve(org.tokenpowerbench.report.SummaryFile.NAME))) {
+        if (folder != null && org.tokenpowerbench.report.PageTarget.isRunFolder(folder)) {
             throw new UserError("report: " + file + " is in the run folder " + folder + ", whose own page it would"
                     + " replace; give --out a file outside every run folder, e.g. --out runs.html");
         }
-        if (java.nio.file.Files.isDirectory(file)) {
-            throw new UserError("report: --out " + file + " is a folder; give a file, e.g. --out " + file.resolve("runs.html"));
+        return org.tokenpowerbench.report.PageTarget.check(file, "--out", "runs.html", List.of(), inputs());
+    }
+
+    /**
+     * The page of the single run in {@code runDirs} when {@code --out} names one: anywhere but
+     * among a run's records (its own {@code report.html} is allowed) and never a file the command reads.
+     */
+    Path singleRunPage(Path runDir) {
+        return org.tokenpowerbench.report.PageTarget.check(out, "--out", "report.html", List.of(runDir), inputs());
+    }
+
+    /** What the command reads: the run folders and the traffic file. */
+    private List<Path> inputs() {
+        List<Path> inputs = new java.util.ArrayList<>(runDirs);
+        if (forecast != null) {
+            inputs.add(forecast.file());
         }
-        return file;
+        return inputs;
     }
 
     /** What the page of {@code runDir} shows: the objectives given here, else its own {@code @Slo}. */
