@@ -22,8 +22,18 @@ final class CompareMarkdown {
         m.append(worse > 0
                 ? String.format(Locale.ROOT, "**Gate failed**: %s worse beyond %s in %d of %d trials.%n%n",
                         c.metric(), percent(c.threshold()), worse, c.gated().size())
+                : !c.failedNew().isEmpty()
+                ? String.format(Locale.ROOT, "**Gate failed**: %d trial(s) the base run completed failed in the new"
+                        + " run; %s worse beyond %s in none of the %d trials compared.%n%n", c.failedNew().size(),
+                        c.metric(), percent(c.threshold()), c.gated().size())
                 : String.format(Locale.ROOT, "**Gate passed**: %s worse beyond %s in none of %d trials.%n%n",
                         c.metric(), percent(c.threshold()), c.gated().size()));
+        for (String failed : c.failedNew()) {
+            m.append("- Failed in the new run: ").append(cell(failed)).append('\n');
+        }
+        if (!c.failedNew().isEmpty()) {
+            m.append('\n');
+        }
         List<String> shared = c.sharedParameters();
         if (!shared.isEmpty()) {
             m.append("Every trial: ").append(cell(String.join(" ", shared))).append("\n\n");
@@ -39,10 +49,10 @@ final class CompareMarkdown {
             table(m, c, moved);
         }
         if (!c.onlyBase().isEmpty()) {
-            m.append("\nOnly in the base run (not compared): ").append(String.join("; ", c.onlyBase())).append('\n');
+            m.append("\nOnly in the base run (not compared): ").append(cell(String.join("; ", c.onlyBase()))).append('\n');
         }
         if (!c.onlyNew().isEmpty()) {
-            m.append("\nOnly in the new run (not compared): ").append(String.join("; ", c.onlyNew())).append('\n');
+            m.append("\nOnly in the new run (not compared): ").append(cell(String.join("; ", c.onlyNew()))).append('\n');
         }
         m.append("\n").append(method(c)).append("\n");
         for (String note : forkNotes(c)) {
@@ -165,7 +175,11 @@ final class CompareMarkdown {
         return Double.isFinite(fraction) ? String.format(Locale.ROOT, "%+.2f %%", fraction * 100) : "–";
     }
 
+    /**
+     * A run's text in the Markdown: a pipe would split a table cell, and markup (a parameter value such
+     * as {@code <img ...>}) would render in a pull request's comment; both are written as text.
+     */
     private static String cell(String text) {
-        return text.replace("|", "\\|");
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|");
     }
 }

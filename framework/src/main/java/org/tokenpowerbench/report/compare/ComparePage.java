@@ -39,7 +39,9 @@ final class ComparePage {
         long worse = c.gated().stream().filter(x -> x.verdict() == Verdict.WORSE).count();
         fact(h, "gate", c.metric() + " worse beyond " + CompareMarkdown.percent(c.threshold()) + ": "
                 + (worse > 0 ? "failed in " + worse + " of " + c.gated().size() + " trials (exit status "
-                + Comparison.WORSE_STATUS + ")" : "passed in all " + c.gated().size() + " trials"));
+                + Comparison.WORSE_STATUS + ")" : !c.failedNew().isEmpty() ? "failed: " + c.failedNew().size()
+                + " trial(s) the base run completed failed in the new run (exit status " + Comparison.FAILED_STATUS + ")"
+                : "passed in all " + c.gated().size() + " trials"));
         h.append("</table>\n<p class=\"note\">").append(esc(CompareMarkdown.method(c)))
                 .append(" Metrics with no better direction only move up or down.</p>\n");
         for (String note : CompareMarkdown.forkNotes(c)) {
@@ -81,6 +83,9 @@ final class ComparePage {
                     .append("\">").append(x.verdict().words()).append("</td></tr>\n");
         }
         h.append("</table></div>\n");
+        for (String failed : c.failedNew()) {
+            h.append("<p class=\"note failed\"><b>Failed in the new run</b>: ").append(esc(failed)).append("</p>\n");
+        }
         unmatched(h, "Only in the base run", c.onlyBase());
         unmatched(h, "Only in the new run", c.onlyNew());
         h.append("<script type=\"application/json\" id=\"tpb-data\">").append(org.tokenpowerbench.report.html.ScriptJson.embed(data(c)))

@@ -24,13 +24,25 @@ import org.tokenpowerbench.report.TrialResult;
  *
  * @param source what was read (the folder or the file)
  * @param trials by trial ({@link #trialName}), each metric by label; the primary result is {@link Comparison#WAVE}
+ * @param failed the trials the run recorded as failed, by trial, with their reasons (a run folder's
+ *               {@code summary.json}; a JMH JSON file keeps none)
  */
-record ComparedRun(Path source, Map<String, Map<String, IterationStats>> trials) {
+record ComparedRun(Path source, Map<String, Map<String, IterationStats>> trials, Map<String, List<String>> failed) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     ComparedRun {
         trials = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(trials));
+        failed = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(failed));
+    }
+
+    /** Adds a trial; one that is there already is refused: which of two would count is not ours to pick. */
+    private static void put(Map<String, Map<String, IterationStats>> trials, String name,
+                            Map<String, IterationStats> metrics, Path source) {
+        if (trials.putIfAbsent(name, metrics) != null) {
+            throw new UserError("report --compare: " + source + " holds the trial " + name + " twice; a run holds"
+                    + " each trial once, so this one was edited or joined from two runs: give the run as it was written");
+        }
     }
 
     /**
@@ -77,9 +89,13 @@ record ComparedRun(Path source, Map<String, Map<String, IterationStats>> trials)
                 metrics.put(Comparison.WAVE, IterationStats.ofJmh(t.wave(), Math.max(n, t.wave().samples())));
             }
             t.metrics().forEach((label, m) -> metrics.put(label, IterationStats.ofJmh(m, m.samples())));
-            trials.put(trialName(t.benchmark(), t.params()), metrics);
+            put(trials, trialName(t.benchmark(), t.params()), metrics, dir);
         }
-        return new ComparedRun(dir, trials);
+        Map<String, List<String>> failed = new LinkedHashMap<>();
+        for (org.tokenpowerbench.report.FailedTrial f : summary.failed()) {
+            failed.put(trialName(f.benchmark(), f.params()), f.reasons());
+        }
+        return new ComparedRun(dir, trials, failed);
     }
 
     private static ComparedRun readJmhJson(Path file) {
@@ -112,9 +128,9 @@ record ComparedRun(Path source, Map<String, Map<String, IterationStats>> trials)
                 Map.Entry<String, JsonNode> e = it.next();
                 metrics.put(e.getKey(), stats(e.getValue()));
             }
-            trials.put(trialName(b.get("benchmark").asText(), params), metrics);
+            put(trials, trialName(b.get("benchmark").asText(), params), metrics, file);
         }
-        return new ComparedRun(file, trials);
+        return new ComparedRun(file, trials, Map.of());
     }
 
     /** A metric from its raw data (every fork's iterations, fork by fork), else from its score and error. */

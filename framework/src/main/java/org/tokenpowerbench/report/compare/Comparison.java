@@ -18,13 +18,15 @@ import org.tokenpowerbench.UserError;
  * @param changes   every change, trials in the base run's order
  * @param onlyBase  trials only the base run has
  * @param onlyNew   trials only the new run has
+ * @param failedNew trials the base run completed and the new run recorded as failed, each with its
+ *                  reasons: the gate fails on them ({@link #FAILED_STATUS})
  * @param sharedParameters the parameters ({@code name=value} words of the trials' names) that every
  *                  compared trial shares, in name order: the Markdown and the page say them once,
  *                  and leave them out of each trial's {@link #shown} name, which would else be a
  *                  screen wide for a launched engine
  */
 record Comparison(ComparedRun base, ComparedRun now, String metric, double threshold, List<Change> changes,
-                  List<String> onlyBase, List<String> onlyNew, List<String> sharedParameters) {
+                  List<String> onlyBase, List<String> onlyNew, List<String> sharedParameters, List<String> failedNew) {
 
     /** The label of JMH's primary result here: seconds per wave. */
     static final String WAVE = "wave";
@@ -32,12 +34,15 @@ record Comparison(ComparedRun base, ComparedRun now, String metric, double thres
     static final double DEFAULT_THRESHOLD = 0.02;
     /** The exit status when the gated metric got worse: 0 passes, 1 is a sweep's failed trials, 2 a user's mistake. */
     static final int WORSE_STATUS = 3;
+    /** The exit status when a trial the base run completed failed in the new run. */
+    static final int FAILED_STATUS = 1;
 
     Comparison {
         changes = List.copyOf(changes);
         onlyBase = List.copyOf(onlyBase);
         onlyNew = List.copyOf(onlyNew);
         sharedParameters = List.copyOf(sharedParameters);
+        failedNew = List.copyOf(failedNew);
     }
 
     /**
@@ -67,7 +72,15 @@ record Comparison(ComparedRun base, ComparedRun now, String metric, double thres
             throw new UserError("report --compare: no trial is in both " + base.source() + " and " + now.source()
                     + " (trials are matched by benchmark and parameters); compare runs of the same benchmark");
         }
-        Comparison c = new Comparison(base, now, metric, threshold, changes, onlyBase, onlyNew, shared(changes));
+        List<String> failedNew = new ArrayList<>();
+        for (String trial : onlyBase) {
+            List<String> reasons = now.failed().get(trial);
+            if (reasons != null) {
+                failedNew.add(trial + ": " + (reasons.isEmpty() ? "failed" : String.join("; ", reasons)));
+            }
+        }
+        Comparison c = new Comparison(base, now, metric, threshold, changes, onlyBase, onlyNew, shared(changes),
+                failedNew);
         if (c.gated().isEmpty()) {
             Set<String> labels = new LinkedHashSet<>();
             changes.forEach(x -> labels.add(x.metric()));
@@ -84,8 +97,45 @@ record Comparison(ComparedRun base, ComparedRun now, String metric, double thres
                         + " run, so no interval can judge a change of it and it cannot gate; compare start-ups over"
                         + " several runs, or gate on a per-wave metric such as J/outputToken");
             }
+            checkGated(g.trial(), g.metric(), g.base(), base.source());
+            checkGated(g.trial(), g.metric(), g.now(), now.source());
+            if (!g.base().unit().equals(g.now().unit())) {
+                throw new UserError("report --compare: " + g.metric() + " of " + g.trial() + " is in " + g.base().unit()
+                        + " in " + base.source() + " and in " + g.now().unit() + " in " + now.source()
+                        + "; a change across units is no change: compare runs that report it in the same unit");
+            }
         }
         return c;
+    }
+
+    /**
+     * A gated figure a gate can rest on: a finite number, not negative (energy above idle aside,
+     * which noise can take below zero), not zero for energy, and inside the range of its forks' means
+     * (a mean, weighted or not, lies between its parts), so that an edited or damaged score is
+     * refused rather than judged. An independent check had the gate call a negative J/outputToken
+     * "better" with exit 0, and a NaN "no difference".
+     */
+    private static void checkGated(String trial, String metric, IterationStats s, java.nio.file.Path source) {
+        String where = metric + " of " + trial + " in " + source;
+        if (!Double.isFinite(s.mean())) {
+            throw new UserError("report --compare: " + where + " is " + s.mean() + ", not a measured value; the gate"
+                    + " cannot judge it: rerun that trial, or gate on another metric");
+        }
+        boolean aboveIdle = metric.contains("dynamic");
+        if (!aboveIdle && (s.mean() < 0 || s.mean() == 0 && s.unit().startsWith("J"))) {
+            throw new UserError("report --compare: " + where + " is " + s.mean() + " " + s.unit() + ", which no"
+                    + " measurement gives; the file was edited or damaged: give the run as it was written");
+        }
+        if (s.forkMeans().size() >= 2) {
+            double lo = s.forkMeans().stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+            double hi = s.forkMeans().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+            double slack = 1e-9 * Math.max(Math.abs(lo), Math.abs(hi));
+            if (!(s.mean() >= lo - slack && s.mean() <= hi + slack)) {
+                throw new UserError("report --compare: " + where + " is " + s.mean() + " but its forks' means run from "
+                        + lo + " to " + hi + ", and a mean lies between its parts; the file was edited or damaged:"
+                        + " give the run as it was written");
+            }
+        }
     }
 
     /** The {@code name=value} words every trial of {@code changes} has in its name. */
@@ -123,8 +173,14 @@ record Comparison(ComparedRun base, ComparedRun now, String metric, double thres
         return changes.stream().filter(c -> isGated(c.metric())).toList();
     }
 
-    /** {@value #WORSE_STATUS} when the gated metric got worse in any trial, else 0. */
+    /**
+     * {@value #WORSE_STATUS} when the gated metric got worse in any trial, else {@value #FAILED_STATUS}
+     * when a trial the base run completed failed in the new run, else 0.
+     */
     int exitStatus() {
-        return gated().stream().anyMatch(c -> c.verdict() == Verdict.WORSE) ? WORSE_STATUS : 0;
+        if (gated().stream().anyMatch(c -> c.verdict() == Verdict.WORSE)) {
+            return WORSE_STATUS;
+        }
+        return failedNew.isEmpty() ? 0 : FAILED_STATUS;
     }
 }

@@ -109,12 +109,7 @@ record EnergySplit(String trial, String sensor, double baseAbove, double newAbov
         if (wave == null) {
             return Double.NaN;
         }
-        return switch (wave.unit()) {
-            case "ms/op" -> wave.mean() / 1e3;
-            case "s/op" -> wave.mean();
-            case "us/op" -> wave.mean() / 1e6;
-            default -> Double.NaN;
-        };
+        return wave.mean() * org.tokenpowerbench.report.Metric.secondsPer(wave.unit());
     }
 
     /** The change of the energy above idle per token, relative to the base's J/outputToken (both parts). */

@@ -145,6 +145,91 @@ class CompareCommandTest {
         assertEquals(List.of(), c.onlyBase());
     }
 
+    /** A run folder of batch 1 and 8 whose batch-1 J/outputToken is {@code energy} (null: left out) with fork means {@code forks}. */
+    static Path folder(Path dir, String name, Metric energy, List<org.tokenpowerbench.report.FailedTrial> failed,
+                       boolean twice) {
+        Path folder = dir.resolve(name);
+        try {
+            Files.createDirectories(folder);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        List<TrialResult> trials = new java.util.ArrayList<>();
+        for (int batch : new int[] {1, 8}) {
+            Map<String, Metric> metrics = new LinkedHashMap<>();
+            metrics.put("nvml.J/outputToken", batch == 1 && energy != null ? energy
+                    : jmhMetric(scaled(ENERGY, batch), "J/outputToken"));
+            trials.add(new TrialResult(BENCH, Map.of("batch", String.valueOf(batch)), jmhMetric(scaled(TTFT, 0.01), "s/op"),
+                    metrics));
+        }
+        if (twice) {
+            trials.add(trials.get(0));
+        }
+        SummaryFile.write(new SweepState(folder, 2, 2, trials, failed));
+        return folder;
+    }
+
+    /**
+     * What an independent check fed the gate: a negative, a NaN, a score outside its own forks, a
+     * unit changed between the runs, a trial written twice. Each was judged (a negative as "better",
+     * exit 0); each is now refused with one line, exit 2.
+     */
+    @Test
+    void aGatedScoreThatNoMeasurementGivesIsRefused(@TempDir Path dir) {
+        Path base = folder(dir, "base", null, List.of(), false);
+        Map<String, Metric> cases = new LinkedHashMap<>();
+        cases.put("negative", new Metric(-0.12, 0.01, "J/outputToken", 9, List.of(0.12, 0.13, 0.125)));
+        cases.put("nan", new Metric(Double.NaN, 0.01, "J/outputToken", 9, List.of()));
+        cases.put("zero", new Metric(0, 0.01, "J/outputToken", 9, List.of()));
+        cases.put("outside", new Metric(0.5, 0.01, "J/outputToken", 9, List.of(0.12, 0.13, 0.125)));
+        cases.put("kilojoules", new Metric(0.001, 0.0001, "kJ/outputToken", 5, List.of()));
+        Map<String, String> says = Map.of("negative", "which no measurement gives", "nan", "not a measured value",
+                "zero", "which no measurement gives", "outside", "its forks' means run from",
+                "kilojoules", "a change across units is no change");
+        cases.forEach((name, m) -> {
+            Outcome o = run("--compare", base.toString(), folder(dir, name, m, List.of(), false).toString());
+            assertEquals(2, o.status(), name + ": " + o.out() + o.err());
+            assertTrue(o.err().contains(says.get(name)), name + ": " + o.err());
+            assertEquals("", o.out(), name + ": no verdict printed");
+        });
+        Outcome twice = run("--compare", base.toString(), folder(dir, "twice", null, List.of(), true).toString());
+        assertEquals(2, twice.status(), twice.err());
+        assertTrue(twice.err().contains("twice"), twice.err());
+    }
+
+    @Test
+    void aTrialThatFailedInTheNewRunFailsTheGateWithItsReason(@TempDir Path dir) throws Exception {
+        Path base = folder(dir, "base", null, List.of(), false);
+        // the new run: batch 1 complete, batch 8 failed
+        Path now = dir.resolve("new");
+        Files.createDirectories(now);
+        Map<String, Metric> metrics = new LinkedHashMap<>();
+        metrics.put("nvml.J/outputToken", jmhMetric(ENERGY, "J/outputToken"));
+        SummaryFile.write(new SweepState(now, 2, 1, List.of(new TrialResult(BENCH, Map.of("batch", "1"),
+                jmhMetric(scaled(TTFT, 0.01), "s/op"), metrics)), List.of(new org.tokenpowerbench.report.FailedTrial(
+                BENCH, Map.of("batch", "8"), List.of("the engine died")))));
+        Outcome o = run("--compare", base.toString(), now.toString());
+        assertEquals(Comparison.FAILED_STATUS, o.status(), o.out() + o.err());
+        assertTrue(o.out().contains("**Gate failed**: 1 trial(s) the base run completed failed in the new run"), o.out());
+        assertTrue(o.out().contains("Failed in the new run: Bench.wave batch=8: the engine died"), o.out());
+    }
+
+    /** The page never goes over what the command reads: once it replaced BASE's summary.json, exit 0. */
+    @Test
+    void thePageIsNeverWrittenOverARunsRecords(@TempDir Path dir) throws Exception {
+        Path base = folder(dir, "base", null, List.of(), false);
+        Path now = folder(dir, "new", null, List.of(), false);
+        byte[] summary = Files.readAllBytes(base.resolve(SummaryFile.NAME));
+        for (Path target : List.of(base.resolve(SummaryFile.NAME), base.resolve("trials.jsonl"), now, base.resolve("x.html"))) {
+            Outcome o = run("--compare", base.toString(), now.toString(), "--html", target.toString());
+            assertEquals(2, o.status(), target + ": " + o.out() + o.err());
+            assertEquals("", o.out(), "no verdict before the page: " + o.out());
+        }
+        assertTrue(java.util.Arrays.equals(summary, Files.readAllBytes(base.resolve(SummaryFile.NAME))), "BASE untouched");
+        assertEquals(0, run("--compare", base.toString(), now.toString(), "--html",
+                base.resolve(ComparePage.FILE).toString()).status(), "a run folder's compare.html is the page's own");
+    }
+
     private static Metric jmhMetric(double[] values, String unit) {
         IterationStats s = IterationStats.ofValues(values, unit);
         double t = new TDistribution(values.length - 1).inverseCumulativeProbability(0.9995);
