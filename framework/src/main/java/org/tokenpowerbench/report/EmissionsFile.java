@@ -63,7 +63,8 @@ public final class EmissionsFile {
         Metric energy = t.metrics().get(label + ".energy");
         Metric power = t.metrics().get(label + ".avgPower");
         long n = t.metrics().get(label + ".J/outputToken").samples();
-        double seconds = t.wave() == null ? Double.NaN : t.wave().score() * n;
+        // the wave's score is in JMH's output unit (ms/op by default): 1,000 times too long when taken as seconds
+        double seconds = t.wave() == null ? Double.NaN : t.wave().score() * Metric.secondsPer(t.wave().unit()) * n;
         double kWh = energy == null ? Double.NaN : energy.score() * n / Footprint.JOULES_PER_KWH * in.pue();
         double kg = kWh * in.grid().gramsPerKWh() / 1000;
         String sensor = label.split("\\.")[0];

@@ -24,6 +24,21 @@ public record Metric(double score, double error, String unit, long samples, List
         this(score, error, unit, samples, List.of());
     }
 
+    /**
+     * Seconds in one {@code unit} of JMH's time per operation ({@code ms/op}: 0.001), NaN for a unit
+     * that is not a time per operation. JMH writes the wave's score in the benchmark's output unit.
+     */
+    public static double secondsPer(String unit) {
+        return switch (unit == null ? "" : unit) {
+            case "ns/op" -> 1e-9;
+            case "us/op" -> 1e-6;
+            case "ms/op" -> 1e-3;
+            case "s/op" -> 1;
+            case "min/op" -> 60;
+            default -> Double.NaN;
+        };
+    }
+
     /** The fork means as an array, for {@link org.tokenpowerbench.energy.TrialBudget#of}. */
     public double[] forkMeanArray() {
         return forkMeans.stream().mapToDouble(Double::doubleValue).toArray();

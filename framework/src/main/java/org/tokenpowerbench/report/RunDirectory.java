@@ -126,9 +126,32 @@ public final class RunDirectory {
     }
 
     static String csv(String s) {
+        s = inert(s);
         if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0) {
             return s;
         }
         return '"' + s.replace("\"", "\"\"").replace('\n', ' ') + '"';
+    }
+
+    /**
+     * A text cell a spreadsheet would take for a formula ({@code =HYPERLINK(...)} in a benchmark's
+     * name or a run folder's, which an independent check put into {@code emissions.csv}) gets a
+     * leading apostrophe, as spreadsheets themselves mark text; a number such as {@code -1.5} stays as
+     * it is. Quoting alone does not stop a formula.
+     */
+    static String inert(String s) {
+        if (s.isEmpty()) {
+            return s;
+        }
+        char c = s.charAt(0);
+        boolean formula = c == '=' || c == '@' || c == '\t' || c == '\r';
+        if (!formula && (c == '+' || c == '-')) {
+            try {
+                Double.parseDouble(s);
+            } catch (NumberFormatException e) {
+                formula = true;
+            }
+        }
+        return formula ? "'" + s : s;
     }
 }

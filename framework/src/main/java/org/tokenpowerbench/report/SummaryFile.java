@@ -125,7 +125,24 @@ public final class SummaryFile implements SweepListener {
 
     /** Reads {@code summary.json} of a run folder. */
     public static Summary read(Path runDir) throws IOException {
-        JsonNode root = JSON.readTree(runDir.resolve(NAME).toFile());
+        JsonNode root;
+        try {
+            root = JSON.readTree(runDir.resolve(NAME).toFile());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // the parser's own words name its settings and internals; the reader needs where and what
+            String what = e.getOriginalMessage();
+            int advice = what.indexOf(": enable ");
+            com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+            throw new IOException("it is not valid JSON" + (at == null ? "" : " at line " + at.getLineNr() + ", column "
+                    + at.getColumnNr()) + " (" + (advice > 0 ? what.substring(0, advice) : what).lines().findFirst()
+                    .orElse("") + "); the file was edited or damaged: restore it, or rerun the sweep");
+        }
+        // an empty file, or another shape, is no summary: once it made a report of no trials over a good page
+        if (root == null || !root.isObject() || !root.path("trials").isArray()
+                || root.has("failed") && !root.get("failed").isArray()) {
+            throw new IOException("it is not a run's summary (an object with a list of trials); the file was edited or"
+                    + " damaged: rebuild the folder's records with the run, or restore it");
+        }
         List<TrialResult> trials = new ArrayList<>();
         for (JsonNode t : root.path("trials")) {
             Map<String, Metric> metrics = new LinkedHashMap<>();
@@ -152,9 +169,23 @@ public final class SummaryFile implements SweepListener {
                 n.path("samples").asLong(1), forks);
     }
 
-    /** Jackson writes NaN as the string "NaN"; read it back as the number. */
+    /**
+     * Jackson writes NaN as the string "NaN"; read it back as the number. Other text is refused with
+     * one line (it once ended the report with exit 70 and a stack trace).
+     */
     private static double number(JsonNode n) {
-        return n.isNumber() ? n.asDouble() : n.isTextual() ? Double.parseDouble(n.asText()) : Double.NaN;
+        if (n.isNumber()) {
+            return n.asDouble();
+        }
+        if (!n.isTextual()) {
+            return Double.NaN;
+        }
+        try {
+            return Double.parseDouble(n.asText());
+        } catch (NumberFormatException e) {
+            throw new org.tokenpowerbench.UserError("report: " + NAME + " holds '" + n.asText() + "' where a number"
+                    + " belongs; the file was edited or damaged: restore it, or rerun the trial");
+        }
     }
 
     private static Map<String, String> params(JsonNode n) {

@@ -77,6 +77,27 @@ public class FootprintTest {
         assertTrue(lines.get(2).contains(",cpu.estimated,estimated,"), "the estimate stays labelled: " + lines.get(2));
     }
 
+    /**
+     * JMH writes the wave in the benchmark's unit, ms/op by default: once taken as seconds, which made
+     * every duration 1,000 times too long. A name that a spreadsheet would run as a formula is text.
+     */
+    @Test
+    void aWaveInMillisecondsIsSecondsInTheDurationAndAFormulaIsText(@TempDir Path dir) throws Exception {
+        TrialResult t = trial();
+        TrialResult ms = new TrialResult("=HYPERLINK(\"http://x\").wave", t.params(), new Metric(8000, Double.NaN,
+                "ms/op", 5), t.metrics());
+        List<String> lines = Files.readAllLines(EmissionsFile.write(dir, List.of(ms),
+                new CostInputs(GridIntensity.parse("fr"), 1.2, Double.NaN, Double.NaN)));
+        List<String> header = List.of(lines.get(0).split(","));
+        String row = lines.get(1);
+        assertTrue(row.contains(",\"'=HYPERLINK(\"\"http://x\"\").wave\","), "marked as text: " + row);
+        List<String> cells = List.of(row.replaceFirst("\"[^\"]*(\"\"[^\"]*)*\"", "X").split(",", -1));
+        assertEquals(40, Double.parseDouble(cells.get(header.indexOf("duration"))), 1e-9, "5 waves of 8,000 ms: " + row);
+        assertEquals("-1.5", RunDirectory.inert("-1.5"), "a number stays a number");
+        assertEquals("'-HYPERLINK(1)", RunDirectory.inert("-HYPERLINK(1)"));
+        assertEquals("'@SUM(1)", RunDirectory.inert("@SUM(1)"));
+    }
+
     @Test
     void badInputsAreOneLineNamingTheValue() {
         UserError region = assertThrows(UserError.class, () -> GridIntensity.parse("XX"));

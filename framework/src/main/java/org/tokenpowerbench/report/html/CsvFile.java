@@ -25,10 +25,13 @@ final class CsvFile {
     /** One row: its fields, looked up by the header's names. */
     static final class Row {
         private final Map<String, Integer> columns;
+        private final Path file;
         private String[] fields;
+        private long line;
 
-        private Row(Map<String, Integer> columns) {
+        private Row(Map<String, Integer> columns, Path file) {
             this.columns = columns;
+            this.file = file;
         }
 
         /** The field under {@code column}; "" when the file has no such column. */
@@ -37,10 +40,21 @@ final class CsvFile {
             return i == null ? "" : fields[i];
         }
 
-        /** The field as a number; NaN when it is empty or absent. */
+        /**
+         * The field as a number; NaN when it is empty or absent.
+         *
+         * @throws org.tokenpowerbench.UserError naming the file, line and column when the field is text
+         *         (a file edited by hand or damaged: once an exit 70 with a stack trace)
+         */
         double number(String column) {
             String s = text(column);
-            return s.isEmpty() ? Double.NaN : Double.parseDouble(s);
+            try {
+                return s.isEmpty() ? Double.NaN : Double.parseDouble(s);
+            } catch (NumberFormatException e) {
+                throw new org.tokenpowerbench.UserError("report: " + file + " line " + line + ", column " + column + ": '"
+                        + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "' is not a number; the file was edited or"
+                        + " damaged: give the run folder as the run wrote it");
+            }
         }
 
         boolean has(String column) {
@@ -78,8 +92,10 @@ final class CsvFile {
             for (int i = 0; i < names.size(); i++) {
                 columns.putIfAbsent(names.get(i), i);
             }
-            Row row = new Row(columns);
+            Row row = new Row(columns, file);
+            long number = 1;
             for (String line = in.readLine(); line != null; line = in.readLine()) {
+                row.line = ++number;
                 String[] fields = line.indexOf('"') < 0 ? plain(line) : split(line).toArray(new String[0]);
                 if (fields.length < names.size()) {
                     continue;

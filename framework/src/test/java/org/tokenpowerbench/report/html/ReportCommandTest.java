@@ -90,4 +90,48 @@ class ReportCommandTest {
             assertEquals("", o.out(), "no page written for bad options");
         }
     }
+
+    /**
+     * What an independent check did to a run folder: --out over the run's own records, over another
+     * run's page, over the traffic file; an empty or misshapen summary.json; text where a number
+     * belongs. Each once wrote a page over something (exit 0) or ended in exit 70 with a stack trace;
+     * each is now one line, exit 2, and the folder as it was.
+     */
+    @Test
+    void aPageNeverGoesOverARunsRecordsAndDamagedRecordsAreOneLine(@TempDir Path other) throws Exception {
+        run(dir.toString());
+        byte[] summary = Files.readAllBytes(dir.resolve(SummaryFile.NAME));
+        byte[] page = Files.readAllBytes(dir.resolve(HtmlReport.FILE));
+        SummaryFile.write(new SweepState(other, 4, 4, SloChoiceTest.trials(), List.of()));
+        Path traffic = Files.writeString(Files.createDirectories(other.resolve("plain")).resolve("traffic.csv"),
+                "time,requests_per_s,mean_prompt_tokens,mean_output_tokens\n00:00,1,100,50\n12:00,2,100,50\n");
+        for (String[] args : List.of(
+                new String[] {dir.toString(), "--out", dir.resolve(SummaryFile.NAME).toString()},
+                new String[] {dir.toString(), "--out", dir.resolve("iterations.jsonl").toString()},
+                new String[] {dir.toString(), "--out", other.resolve(HtmlReport.FILE).toString()},
+                new String[] {dir.toString(), "--forecast", traffic.toString(), "--out", traffic.toString()})) {
+            Outcome o = run(args);
+            assertEquals(2, o.status(), String.join(" ", args) + ": " + o.out() + o.err());
+            assertTrue(o.err().startsWith("report: --out ") && o.err().strip().lines().count() == 1, o.err());
+        }
+        assertTrue(java.util.Arrays.equals(summary, Files.readAllBytes(dir.resolve(SummaryFile.NAME))));
+        assertTrue(Files.readString(traffic).startsWith("time,"), "the traffic file is as it was");
+        assertEquals(0, run(dir.toString(), "--out", dir.resolve(HtmlReport.FILE).toString()).status(), "its own page");
+
+        for (String damaged : List.of("", "[1,2,3]", "{\"trials\":\"oops\"}", "{\"trials\":[{\"benchmark\":\"b\","
+                + "\"params\":{},\"metrics\":{\"x\":{\"score\":\"0.5abc\"}}}]}", "{\"trials\":[NaN]}")) {
+            Files.writeString(dir.resolve(SummaryFile.NAME), damaged);
+            Files.write(dir.resolve(HtmlReport.FILE), page);
+            Outcome o = run(dir.toString());
+            assertEquals(2, o.status(), damaged + ": " + o.out() + o.err());
+            assertTrue(o.err().strip().lines().count() == 1 && o.err().contains("edited or damaged")
+                    && !o.err().contains("JsonReadFeature"), damaged + ": " + o.err());
+            assertTrue(java.util.Arrays.equals(page, Files.readAllBytes(dir.resolve(HtmlReport.FILE))),
+                    "the page stays as it was");
+        }
+        Files.write(dir.resolve(SummaryFile.NAME), summary);
+        try (java.util.stream.Stream<Path> left = Files.list(dir)) {
+            assertEquals(List.of(), left.filter(f -> f.getFileName().toString().endsWith(".tmp")).toList(), "no half page");
+        }
+    }
 }
