@@ -137,6 +137,9 @@ public record FleetForecast(LoadCurve curve, TrafficProfile traffic, CostInputs 
     }
 
     /** The forecast for the console: one line of totals, then one line per row with a note. */
+    /** The most row notes the console prints. */
+    static final int CONSOLE_NOTES = 20;
+
     public List<String> lines(String name) {
         String est = curve.estimated() ? " (estimated)" : "";
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
@@ -156,10 +159,16 @@ public record FleetForecast(LoadCurve curve, TrafficProfile traffic, CostInputs 
         }
         List<String> out = new ArrayList<>();
         out.add(s.toString());
+        long notes = 0;
         for (RowForecast r : rows) {
             for (String note : r.notes()) {
-                out.add("  line " + r.row().line() + " (" + r.row().time() + "): " + note);
+                if (++notes <= CONSOLE_NOTES) {
+                    out.add("  line " + r.row().line() + " (" + r.row().time() + "): " + note);
+                }
             }
+        }
+        if (notes > CONSOLE_NOTES) { // a day a second is 86,400 rows: their notes belong on the page, not the console
+            out.add("  ... and " + (notes - CONSOLE_NOTES) + " more row notes, on the page");
         }
         return out;
     }

@@ -68,6 +68,11 @@ public record TrafficProfile(Path file, List<Row> rows) {
         return parse(file, lines);
     }
 
+    /** The most rows a day of traffic has here: one a second. */
+    static final int MAX_ROWS = 86_400;
+    /** The largest figure a column may hold: beyond it a day's energy overflows, and no service runs it. */
+    static final double MAX_VALUE = 1e9;
+
     static TrafficProfile parse(Path file, List<String> lines) {
         if (lines.isEmpty() || lines.get(0).isBlank()) {
             throw new UserError(file + " line 1: no header; the first line must name the columns "
@@ -79,10 +84,19 @@ public record TrafficProfile(Path file, List<Row> rows) {
             at.putIfAbsent(header[i].toLowerCase(Locale.ROOT), i);
         }
         for (String c : COLUMNS) {
+            if (java.util.Arrays.stream(header).filter(h -> h.toLowerCase(Locale.ROOT).equals(c)).count() > 1) {
+                throw new UserError(file + " line 1: the column " + c + " is named twice; which one holds the traffic is"
+                        + " not ours to pick: keep one");
+            }
             if (!at.containsKey(c)) {
                 throw new UserError(file + " line 1: no column " + c + "; the header must name "
                         + String.join(",", COLUMNS) + " (it names " + String.join(",", header) + ")");
             }
+        }
+        long rowCount = lines.stream().skip(1).filter(l -> !l.isBlank()).count();
+        if (rowCount > MAX_ROWS) {
+            throw new UserError(file + ": " + rowCount + " rows; one day at a row a second is " + MAX_ROWS
+                    + ": give the traffic a row a second or coarser");
         }
         List<double[]> read = new ArrayList<>();
         List<Integer> lineNumbers = new ArrayList<>();
@@ -161,8 +175,12 @@ public record TrafficProfile(Path file, List<Row> rows) {
     private static double number(Path file, int line, String column, String text) {
         try {
             double v = Double.parseDouble(text);
-            if (v >= 0 && Double.isFinite(v)) {
+            if (v >= 0 && v <= MAX_VALUE) {
                 return v;
+            }
+            if (v > MAX_VALUE && Double.isFinite(v)) {
+                throw new UserError(file + " line " + line + ", column " + column + ": " + text + " is beyond any"
+                        + " traffic (at most " + (long) MAX_VALUE + "); a forecast from it would overflow");
             }
         } catch (NumberFormatException e) {
             // the line below says what is accepted

@@ -60,6 +60,16 @@ class FleetForecastTest {
         assertEquals("traffic.csv line 2: 3 fields, the header has 4; give every column a value",
                 error(header, "00:00,1,1"));
         assertTrue(error(header).startsWith("traffic.csv: a header but no rows"));
+        // what an independent check fed it: a figure that overflows the day, a column named twice, a million rows
+        assertTrue(error(header, "00:00,1e308,1,1").contains("1e308 is beyond any traffic"), error(header, "00:00,1e308,1,1"));
+        assertTrue(error(header + ",requests_per_s", "00:00,1,1,1,2").contains("the column requests_per_s is named twice"));
+        String[] many = new String[TrafficProfile.MAX_ROWS + 2];
+        many[0] = header;
+        for (int i = 1; i < many.length; i++) {
+            many[i] = java.time.LocalTime.ofNanoOfDay((i - 1) * 999_000_000L) + ",1,1,1";
+        }
+        assertTrue(error(many).contains((TrafficProfile.MAX_ROWS + 1) + " rows; one day at a row a second is 86400"),
+                "refused before any row is read");
     }
 
     @Test

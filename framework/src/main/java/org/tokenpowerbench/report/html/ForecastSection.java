@@ -99,7 +99,13 @@ final class ForecastSection {
             h.append("</table>\n<table class=\"sweep forecast-rows\"><tr><th>line</th><th>time</th><th>hours</th>")
                     .append("<th>requests/s</th><th>output tokens/s</th><th>J/outputToken</th><th>kWh</th>")
                     .append("<th>notes</th></tr>\n");
+            int shown = 0;
             for (FleetForecast.RowForecast r : f.rows()) {
+                if (++shown > PAGE_ROWS) { // a day a second is 86,400 rows: the totals above cover every one
+                    h.append("<tr><td colspan=\"8\">").append(f.rows().size() - PAGE_ROWS)
+                            .append(" more rows, not shown; the totals above cover them</td></tr>\n");
+                    break;
+                }
                 h.append("<tr").append(r.notes().isEmpty() ? "" : " class=\"clamped\"").append("><td>")
                         .append(r.row().line()).append("</td><td>").append(ReportPage.esc(r.row().time()))
                         .append("</td><td>").append(ReportPage.num(r.row().durationS() / 3600)).append("</td><td>")
@@ -114,6 +120,9 @@ final class ForecastSection {
             h.append("</table>\n");
         }
     }
+
+    /** The most traffic rows the page's table shows. */
+    static final int PAGE_ROWS = 1_440;
 
     static List<String> console(RunRecords run, List<TrialRow> rows, ReportSettings settings) {
         List<String> out = new ArrayList<>();

@@ -226,6 +226,9 @@ class CompareCommandTest {
             assertEquals("", o.out(), "no verdict before the page: " + o.out());
         }
         assertTrue(java.util.Arrays.equals(summary, Files.readAllBytes(base.resolve(SummaryFile.NAME))), "BASE untouched");
+        Outcome itself = run("--compare", base.toString(), base.resolve(".").toString());
+        assertEquals(2, itself.status(), itself.out());
+        assertTrue(itself.err().contains("BASE and NEW are the same run"), itself.err());
         assertEquals(0, run("--compare", base.toString(), now.toString(), "--html",
                 base.resolve(ComparePage.FILE).toString()).status(), "a run folder's compare.html is the page's own");
     }
@@ -269,6 +272,7 @@ class CompareCommandTest {
     @Test
     void badInputIsOneLineAndExitTwo(@TempDir Path dir) throws Exception {
         Path base = jmhJson(dir.resolve("base.json"), 1);
+        Path again = jmhJson(dir.resolve("again.json"), 1); // the same numbers in another file: not the same run
         Path notJson = Files.writeString(dir.resolve("x.json"), "Benchmark  Mode  Cnt  Score\n");
         Path other = dir.resolve("other.json");
         Files.writeString(other, "[{\"benchmark\":\"demo.Other.wave\",\"params\":{},\"primaryMetric\":"
@@ -280,13 +284,13 @@ class CompareCommandTest {
         cases.put(new String[] {"--compare", base.toString(), notJson.toString()}, "is not JSON");
         cases.put(new String[] {"--compare", base.toString(), dir.toString()}, "has no summary.json");
         cases.put(new String[] {"--compare", base.toString(), other.toString()}, "no trial is in both");
-        cases.put(new String[] {"--compare", base.toString(), base.toString(), "--threshold", "two"}, "no percentage");
-        cases.put(new String[] {"--compare", base.toString(), base.toString(), "--threshold"}, "needs a value");
-        cases.put(new String[] {"--compare", base.toString(), base.toString(), "--metric", "J/parsec"},
+        cases.put(new String[] {"--compare", base.toString(), again.toString(), "--threshold", "two"}, "no percentage");
+        cases.put(new String[] {"--compare", base.toString(), again.toString(), "--threshold"}, "needs a value");
+        cases.put(new String[] {"--compare", base.toString(), again.toString(), "--metric", "J/parsec"},
                 "is in no trial of both runs; known: wave, nvml.J/outputToken");
-        cases.put(new String[] {"--compare", base.toString(), base.toString(), "--metric", "avgPower"},
+        cases.put(new String[] {"--compare", base.toString(), again.toString(), "--metric", "avgPower"},
                 "cannot gate");
-        cases.put(new String[] {"--compare", base.toString(), base.toString(), "--bogus"}, "unknown option --bogus");
+        cases.put(new String[] {"--compare", base.toString(), again.toString(), "--bogus"}, "unknown option --bogus");
         cases.forEach((args, expected) -> {
             Outcome o = run(args);
             assertEquals(2, o.status(), String.join(" ", args) + ": " + o.err());
