@@ -216,7 +216,18 @@ class MainTest {
             assertEquals(2, one.status(), one.out() + one.err());
             assertEquals(1, one.err().strip().lines().count(), "one line: " + one.err());
             assertTrue(one.err().contains("give two runs, BASE then NEW"), one.err());
-            Outcome none = run("report", "--compare", dir.toString(), dir.toString());
+            Path a = dir.resolve("a");
+            Path b = dir.resolve("b");
+            try {
+                java.nio.file.Files.createDirectories(a);
+                java.nio.file.Files.createDirectories(b);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            Outcome none = run("report", "--compare", a.toString(), b.toString()); // two folders, neither a run's
+            Outcome same = run("report", "--compare", a.toString(), a.toString());
+            assertEquals(2, same.status(), same.out() + same.err());
+            assertTrue(same.err().contains("BASE and NEW are the same run"), same.err());
             assertEquals(2, none.status(), none.out() + none.err());
             assertTrue(none.err().strip().endsWith("or a JMH JSON file") && none.err().contains("has no summary.json"),
                     none.err());

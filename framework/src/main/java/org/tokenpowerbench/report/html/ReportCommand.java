@@ -52,6 +52,7 @@ public final class ReportCommand {
         for (Path dir : request.runDirs()) {
             try {
                 RunRecords run = RunRecords.read(dir);
+                cutLines(dir, err);
                 ReportSettings settings = request.settingsFor(dir);
                 Path file = request.out() == null ? HtmlReport.write(run, settings)
                         : HtmlReport.replace(request.singleRunPage(dir), ReportPage.render(run, SweepTable.of(run),
@@ -76,6 +77,16 @@ public final class ReportCommand {
         return status;
     }
 
+    /** Says how many lines of the folder's iterations.jsonl the page leaves out; refuses one written twice. */
+    private static void cutLines(Path dir, PrintStream err) {
+        Path file = dir.resolve(org.tokenpowerbench.report.EnergyRow.FILE);
+        int cut = IterationLines.check(file);
+        if (cut > 0) {
+            err.println("report: " + file + ": " + cut + " line(s) are not whole (cut short by a crash or a full disk?);"
+                    + " the page leaves them out");
+        }
+    }
+
     /**
      * Several run folders: one page with all of them ({@link RunsPage}) at {@code --out} or
      * {@code ./report.html}; the folders' own pages are left as they are. Nothing is written
@@ -90,6 +101,7 @@ public final class ReportCommand {
             for (Path dir : request.runDirs()) {
                 try {
                     runs.add(RunRecords.read(dir));
+                    cutLines(dir, err);
                     settings.add(request.settingsFor(dir));
                 } catch (UserError | UncheckedIOException e) {
                     unreadable.add(e.getMessage());

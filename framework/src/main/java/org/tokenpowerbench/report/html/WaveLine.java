@@ -34,7 +34,9 @@ record WaveLine(String invocation, String trial, String iteration, double prompt
     static final Map<String, String> WARNING_KEYS = Map.of(
             "prefixCacheWarning", "prefix cache",
             "warning", "token count",
-            "stallWarning", "stall");
+            "stallWarning", "stall",
+            "tokenCountWarning", "token count",
+            "deliveryWarning", "delivery");
 
 
     WaveLine {

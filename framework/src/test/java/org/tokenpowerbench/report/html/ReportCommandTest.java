@@ -134,4 +134,20 @@ class ReportCommandTest {
             assertEquals(List.of(), left.filter(f -> f.getFileName().toString().endsWith(".tmp")).toList(), "no half page");
         }
     }
+
+    /** A line cut short is left out and said; a line written twice (a file joined from copies) is refused. */
+    @Test
+    void iterationLinesCutShortAreSaidAndLinesWrittenTwiceRefused() throws Exception {
+        Path lines = dir.resolve(org.tokenpowerbench.report.EnergyRow.FILE);
+        Files.writeString(lines, "{\"kind\":\"requests\",\"n\":1}\n{\"kind\":\"requests\",\"n\":2}\n{\"kind\":\"req");
+        Outcome cut = run(dir.toString());
+        assertEquals(0, cut.status(), cut.err());
+        assertTrue(cut.err().contains("1 line(s) are not whole"), cut.err());
+        Files.writeString(lines, "{\"kind\":\"requests\",\"n\":1}\n{\"kind\":\"requests\",\"n\":1}\n");
+        byte[] page = Files.readAllBytes(dir.resolve(HtmlReport.FILE));
+        Outcome twice = run(dir.toString());
+        assertEquals(2, twice.status(), twice.out());
+        assertTrue(twice.err().contains("line 2 repeats an earlier line byte for byte"), twice.err());
+        assertTrue(java.util.Arrays.equals(page, Files.readAllBytes(dir.resolve(HtmlReport.FILE))), "no page over it");
+    }
 }
