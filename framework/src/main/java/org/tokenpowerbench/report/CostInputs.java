@@ -15,8 +15,14 @@ import org.tokenpowerbench.UserError;
 public record CostInputs(GridIntensity grid, double pue, double pricePerKWh, double hardwarePerHour) {
 
     public static final double MEASURED_SCOPE_ONLY = 1.0;
+    /** The largest PUE taken: beyond it a figure is a typing mistake, not a facility. */
+    static final double MAX_PUE = 10;
 
     public CostInputs {
+        if (pue > MAX_PUE && Double.isFinite(pue)) {
+            throw new UserError("report --pue " + pue + " is above " + MAX_PUE + "; a data centre's PUE is 1.0 to about 3:"
+                    + " give one such as --pue 1.2");
+        }
         if (!(pue >= 1) || !Double.isFinite(pue)) {
             throw new UserError("report --pue " + pue + " is below 1 or no number; a PUE is facility energy over IT"
                     + " energy, 1.0 (the measured scope only) or more, e.g. --pue 1.2");

@@ -54,6 +54,9 @@ public record GridIntensity(double gramsPerKWh, String source, String country, S
         REGIONS.put(code, new Region(name, iso3, grams));
     }
 
+    /** The largest intensity taken, gCO2e/kWh: twice a coal-fired grid's, so a typing mistake is caught. */
+    static final double MAX_GRAMS = 2000;
+
     /**
      * {@code 380} (gCO2e/kWh) or a region code such as {@code DE}.
      *
@@ -63,6 +66,10 @@ public record GridIntensity(double gramsPerKWh, String source, String country, S
         String t = text.strip();
         try {
             double grams = Double.parseDouble(t);
+            if (grams > MAX_GRAMS && Double.isFinite(grams)) {
+                throw new UserError("report --carbon: " + text + " gCO2e/kWh is above " + (int) MAX_GRAMS + "; the most"
+                        + " carbon-intensive grids are about 1,000: give one such as --carbon 380, or a region code");
+            }
             if (grams >= 0 && Double.isFinite(grams)) {
                 return new GridIntensity(grams, t + " gCO2e/kWh (given)", "", "");
             }

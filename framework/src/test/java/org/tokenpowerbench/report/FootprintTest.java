@@ -104,6 +104,10 @@ public class FootprintTest {
         assertTrue(region.getMessage().contains("XX is neither gCO2e/kWh") && region.getMessage().contains("DE, DK"),
                 region.getMessage());
         assertThrows(UserError.class, () -> GridIntensity.parse("-5"));
+        // figures no grid or facility has: once 300-digit results with exit 0
+        assertTrue(assertThrows(UserError.class, () -> GridIntensity.parse("1e308")).getMessage().contains("above 2000"));
+        assertTrue(assertThrows(UserError.class, () -> new CostInputs(GridIntensity.parse("1"), 1e308, 0, 0))
+                .getMessage().contains("above 10"));
         UserError pue = assertThrows(UserError.class, () -> new CostInputs(GridIntensity.parse("1"), 0.9, 0, 0));
         assertTrue(pue.getMessage().contains("below 1"), pue.getMessage());
         assertThrows(UserError.class, () -> CostInputs.price("--price", "cheap"));

@@ -126,6 +126,10 @@ public final class CompareCommand {
                 throw new UserError("report --compare: --threshold " + text + " is no percentage; give one such as"
                         + " 2% (0 or more)");
             }
+            if (percent > 100) { // beyond doubling the gate would pass every change a run could show
+                throw new UserError("report --compare: --threshold " + text + " is above 100 %, so the gate could not"
+                        + " fail on any change short of doubling; give one such as 2%");
+            }
             return percent / 100;
         }
     }

@@ -286,6 +286,7 @@ class CompareCommandTest {
         cases.put(new String[] {"--compare", base.toString(), other.toString()}, "no trial is in both");
         cases.put(new String[] {"--compare", base.toString(), again.toString(), "--threshold", "two"}, "no percentage");
         cases.put(new String[] {"--compare", base.toString(), again.toString(), "--threshold"}, "needs a value");
+        cases.put(new String[] {"--compare", base.toString(), again.toString(), "--threshold", "1e9"}, "above 100 %");
         cases.put(new String[] {"--compare", base.toString(), again.toString(), "--metric", "J/parsec"},
                 "is in no trial of both runs; known: wave, nvml.J/outputToken");
         cases.put(new String[] {"--compare", base.toString(), again.toString(), "--metric", "avgPower"},
