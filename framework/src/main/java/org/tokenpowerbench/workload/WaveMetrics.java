@@ -174,8 +174,9 @@ public record WaveMetrics(Distribution ttft, Distribution tpot, Distribution e2e
         StringBuilder w = new StringBuilder();
         if (oneRead > 0) {
             w.append(oneRead).append(" of ").append(succeeded).append(" successful requests delivered every token in one"
-                    + " read (TTFT = E2E): their TPOT of 0 ms is what the client saw, not the engine's decode speed;"
-                    + " the server or a proxy in front of it buffers the stream");
+                    + " read (TTFT = E2E): their TPOT of 0 ms is what the client saw, not the engine's decode speed"
+                    + " (the tokens came faster than one read apart, or the server or a proxy in front of it buffers"
+                    + " the stream)");
         }
         if (textless > 0) {
             w.append(w.length() > 0 ? "; " : "").append(textless).append(" of ").append(succeeded)
