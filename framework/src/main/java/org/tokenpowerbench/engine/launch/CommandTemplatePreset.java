@@ -51,6 +51,11 @@ final class CommandTemplatePreset implements LaunchPreset {
                 }
             }
         }
+        if (!value.template().contains("{port}")) {
+            // the port is picked per trial and reaches the server only this way: without it no trial is ever ready
+            throw new EngineException("engine '" + value.text() + "': the template has no {port}; the benchmark picks a"
+                    + " free port for each trial and the server must listen on it, e.g. cmd=my-server --port {port}");
+        }
         if (LaunchModel.synthetic(axes)) {
             LaunchModel.checkGguf(value, axes);
         }

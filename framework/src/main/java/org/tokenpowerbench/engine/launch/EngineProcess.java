@@ -51,6 +51,8 @@ public final class EngineProcess implements AutoCloseable {
     private final long startedNanos = System.nanoTime();
     private final Thread hook;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** Whether a server that is not the engine's answered on its port while it started. */
+    private boolean foreign;
 
     private EngineProcess(LaunchCommand command, int port, Path log, Process process, boolean ownGroup) {
         this.command = command;
@@ -138,13 +140,19 @@ public final class EngineProcess implements AutoCloseable {
                 throw new Exited("engine " + program + " exited with status " + process.exitValue()
                         + " while starting (log " + log + "); its last lines:" + tail());
             }
-            if (ready() && process.isAlive()) { // still ours: a server of someone else may hold the port
-                return (System.nanoTime() - startedNanos) / 1e9;
+            if (ready(deadline) && process.isAlive()) {
+                if (listensHere()) {
+                    return (System.nanoTime() - startedNanos) / 1e9;
+                }
+                // another program's server answers on the port: the engine will fail to bind it and exit,
+                // and the caller retries on a new port; never measure the intruder as the engine
+                foreign = true;
             }
             long now = System.nanoTime();
             if (now - deadline >= 0) {
                 throw new EngineException("engine " + program + " was not ready on :" + port + " after "
-                        + timeout.toSeconds() + " s (raise -Dtpb.launch.readySeconds, or see its log " + log
+                        + timeout.toSeconds() + " s" + (foreign ? " (a server that is not the engine's answers on that"
+                        + " port)" : "") + " (raise -Dtpb.launch.readySeconds, or see its log " + log
                         + "); its last lines:" + tail());
             }
             if (now - nextLine >= 0) {
@@ -168,15 +176,38 @@ public final class EngineProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the server answering on the port is the engine's: a process of its tree or group holds
+     * the listening socket. An independent check had a third program bind the port while a slow
+     * engine was still loading: the sweep measured that program's server and reported success. Where
+     * the kernel's tables cannot be read (not Linux) it is taken to be ours, as before.
+     */
+    private boolean listensHere() {
+        Set<Long> listening = ListeningSockets.inodes(port);
+        if (listening == null || listening.isEmpty()) {
+            return true;
+        }
+        Set<Long> ours = new java.util.HashSet<>();
+        ours.add(process.pid());
+        process.descendants().forEach(h -> ours.add(h.pid()));
+        if (ownGroup) {
+            ours.addAll(ListeningSockets.groupMembers(process.pid()));
+        }
+        Boolean held = ListeningSockets.heldBy(ours, listening);
+        return held == null || held;
+    }
+
     /** Health 2xx, then a one-token completion 2xx. */
-    private boolean ready() {
+    private boolean ready(long deadlineNanos) {
         if (!ok(HttpRequest.newBuilder(URI.create(url() + command.healthPath())).GET(), Duration.ofSeconds(2))) {
             return false;
         }
         String body = "{\"model\":" + jsonString(command.servedModel()) + ",\"prompt\":\"Hello\",\"max_tokens\":1}";
+        // up to 30 s for a first completion's warm-up, but never past the ready limit (it once overshot it by 30 s)
+        long left = Math.max(1_000_000_000L, Math.min(30_000_000_000L, deadlineNanos - System.nanoTime()));
         return ok(HttpRequest.newBuilder(URI.create(url() + "/v1/completions"))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)), Duration.ofSeconds(30));
+                .POST(HttpRequest.BodyPublishers.ofString(body)), Duration.ofNanos(left));
     }
 
     /** Health answers at once or not at all; the first completion may wait for a warm-up (CUDA graphs, say). */
@@ -199,14 +230,20 @@ public final class EngineProcess implements AutoCloseable {
      */
     public String version() {
         if (!command.versionArgv().isEmpty()) {
+            Path file = null;
             try {
-                Process v = new ProcessBuilder(command.versionArgv()).redirectErrorStream(true).start();
-                byte[] out;
-                try (InputStream in = v.getInputStream()) {
-                    out = in.readNBytes(VERSION_CAP);
-                }
+                // into a file, not a pipe: a version command that leaves a child holding its output open
+                // once hung the sweep in a read with no end
+                file = Files.createTempFile("tpb-version", ".txt");
+                Process v = new ProcessBuilder(command.versionArgv()).redirectErrorStream(true)
+                        .redirectOutput(file.toFile()).start();
                 if (!v.waitFor(10, TimeUnit.SECONDS)) {
+                    v.descendants().forEach(ProcessHandle::destroyForcibly);
                     v.destroyForcibly();
+                }
+                byte[] out;
+                try (InputStream in = Files.newInputStream(file)) {
+                    out = in.readNBytes(VERSION_CAP);
                 }
                 String text = oneLine(new String(out, StandardCharsets.UTF_8));
                 if (!text.isEmpty()) {
@@ -217,6 +254,14 @@ public final class EngineProcess implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return null;
+            } finally {
+                if (file != null) {
+                    try {
+                        Files.deleteIfExists(file);
+                    } catch (IOException e) {
+                        // a temporary file left behind
+                    }
+                }
             }
         }
         if (command.versionPath() != null) {
@@ -245,7 +290,7 @@ public final class EngineProcess implements AutoCloseable {
     public String tail() {
         List<String> lines;
         try {
-            lines = Files.readAllLines(log, StandardCharsets.ISO_8859_1); // any bytes: an engine's output is not ours
+            lines = lastLines();
         } catch (IOException e) {
             return " (log " + log + " cannot be read: " + e.getMessage() + ")";
         }
@@ -254,9 +299,29 @@ public final class EngineProcess implements AutoCloseable {
         }
         StringBuilder s = new StringBuilder();
         for (String l : lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size())) {
-            s.append("\n    ").append(l);
+            s.append("\n    ").append(l.length() > TAIL_LINE_CHARS ? l.substring(0, TAIL_LINE_CHARS) + " ..." : l);
         }
         return s.toString();
+    }
+
+    /** The most of a log line a failure quotes. */
+    static final int TAIL_LINE_CHARS = 500;
+    /** The most of the log's end read for its last lines: a log of gigabytes once filled the heap. */
+    static final int TAIL_BYTES = 64 * 1024;
+
+    /** The lines of the log's last {@value #TAIL_BYTES} bytes (the first, likely cut, left out when the log is longer). */
+    private List<String> lastLines() throws IOException {
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(log.toFile(), "r")) {
+            long from = Math.max(0, f.length() - TAIL_BYTES);
+            byte[] bytes = new byte[(int) (f.length() - from)];
+            f.seek(from);
+            f.readFully(bytes);
+            List<String> lines = new ArrayList<>(new String(bytes, StandardCharsets.ISO_8859_1).lines().toList());
+            if (from > 0 && !lines.isEmpty()) {
+                lines.remove(0);
+            }
+            return lines;
+        }
     }
 
     /**

@@ -16,7 +16,8 @@ import java.util.List;
  * <p>Arguments: the port, then any of {@code delayMs=N} (loads that long before health answers 2xx),
  * {@code crash} (prints an error and exits 3 before binding), {@code neverReady} (health always 503),
  * {@code ignoreTerm} (SIGTERM does nothing), {@code spawnChild} (starts {@code sleep 600} and prints
- * {@code CHILD <pid>}), {@code dieAfterMs=N} (exits 9 that long after it is ready).
+ * {@code CHILD <pid>}), {@code dieAfterMs=N} (exits 9 that long after it is ready), {@code bindAfterMs=N}
+ * (waits that long before it binds its port).
  */
 public final class FakeEngine {
 
@@ -37,6 +38,10 @@ public final class FakeEngine {
         if (flags.contains("spawnChild")) {
             Process child = new ProcessBuilder("sleep", "600").start();
             System.out.println("CHILD " + child.pid());
+        }
+        long bindAfter = number(flags, "bindAfterMs=");
+        if (bindAfter > 0) { // an engine that loads for a while before it binds its port (vLLM's imports, say)
+            Thread.sleep(bindAfter);
         }
         long delay = number(flags, "delayMs=");
         long readyAt = System.currentTimeMillis() + Math.max(0, delay);

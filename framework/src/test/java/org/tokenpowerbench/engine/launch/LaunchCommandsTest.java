@@ -218,6 +218,13 @@ class LaunchCommandsTest {
 
     // the generic template
 
+    /** Without {port} the server cannot listen where the benchmark looks: once a full ready wait per trial. */
+    @Test
+    void aCommandTemplateWithoutItsPortIsRefusedBeforeAnyTrial() {
+        String message = fail("launch:command;cmd=my-server --model {model}", axes("/m/x.bin", "int4", 1, 1, 1, 1, 600));
+        assertTrue(message.contains("the template has no {port}"), message);
+    }
+
     @Test
     void commandTemplateFillsEveryPlaceholder() {
         LaunchCommand c = command("launch:command;cmd=my-server --model {model} --q {quantization} --tp {tensorParallel}"

@@ -136,6 +136,54 @@ class LaunchedEnginesTest {
         }
     }
 
+    /**
+     * Another program's server answers on the picked port while the engine still loads: once the
+     * sweep took that server for the engine and measured it with exit 0. The engine, binding late,
+     * finds the port taken and exits; the retry runs on a new port, and the engine that is ready is
+     * the one that listens there.
+     */
+    @Test
+    void aServerOfAnotherProgramOnThePortIsNeverTakenForTheEngine() throws IOException {
+        List<com.sun.net.httpserver.HttpServer> squatters = new ArrayList<>();
+        List<Integer> ports = new ArrayList<>();
+        LaunchedEngines engines = engines((v, a, p) -> {
+            ports.add(p);
+            if (ports.size() == 1) {
+                squatters.add(squatter(p));
+            }
+            return fake(p, "A", "bindAfterMs=1500");
+        }, Duration.ofSeconds(60), Duration.ofSeconds(10));
+        try {
+            LaunchedEngines.Served s = engines.serve("launch:fake", AXES, dir.resolve("t.log"), StartupMeter.NONE);
+            assertEquals(2, ports.size(), console());
+            assertEquals(ports.get(1), s.engine().port(), "the engine that answers is ours, on the second port");
+            assertTrue(console().contains("port " + ports.get(0) + " was taken"), console());
+        } finally {
+            squatters.forEach(x -> x.stop(0));
+        }
+    }
+
+    /** A server of another program: health and completions answer 200. */
+    private static com.sun.net.httpserver.HttpServer squatter(int port) {
+        try {
+            com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 16);
+            com.sun.net.httpserver.HttpHandler ok = x -> {
+                byte[] b = "{\"choices\":[{\"text\":\"x\"}]}".getBytes(StandardCharsets.UTF_8);
+                x.sendResponseHeaders(200, b.length);
+                try (var out = x.getResponseBody()) {
+                    out.write(b);
+                }
+            };
+            server.createContext("/health", ok);
+            server.createContext("/v1/completions", ok);
+            server.start();
+            return server;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Test
     void aPortTakenTwiceFailsWithOneClearLine() throws IOException {
         List<ServerSocket> thieves = new ArrayList<>();
