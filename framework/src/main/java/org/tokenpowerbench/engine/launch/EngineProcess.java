@@ -354,8 +354,10 @@ public final class EngineProcess implements AutoCloseable {
     /** Returns whether SIGKILL was needed. */
     private boolean kill(Duration grace) {
         Set<ProcessHandle> tree = tree();
-        signalGroup("TERM");
-        tree.forEach(ProcessHandle::destroy);
+        // one TERM per process: a second one reads as "force" to servers such as llama.cpp's, which then
+        // skip their clean shutdown (every stop once logged "second interrupt" and exited 1, not 143)
+        Set<Long> signalled = signalGroup("TERM") ? ListeningSockets.groupMembers(process.pid()) : Set.of();
+        tree.stream().filter(h -> !signalled.contains(h.pid())).forEach(ProcessHandle::destroy);
         long deadline = System.nanoTime() + grace.toNanos();
         boolean killed = false;
         while (true) {

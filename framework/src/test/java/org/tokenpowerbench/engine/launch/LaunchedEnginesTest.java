@@ -214,6 +214,14 @@ class LaunchedEnginesTest {
         assertFalse(engine.isAlive());
         assertEquals(137, end.stopped().exitStatus(), "128 + SIGKILL");
         assertEquals(List.of(end), ended);
+        // one TERM, then KILL: a second TERM reads as "force" to some servers and skips their clean shutdown
+        long terms;
+        try {
+            terms = Files.readAllLines(dir.resolve("t.log")).stream().filter(l -> l.contains("ignoring SIGTERM")).count();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        assertEquals(1, terms, "SIGTERMs the engine received");
     }
 
     @Test
