@@ -114,6 +114,14 @@ public final class EngineProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Whether the health path answers 2xx within {@value #HEALTH_SECONDS} s: what a reuse asks of a running engine. */
+    public boolean answersHealth() {
+        return ok(HttpRequest.newBuilder(URI.create(url() + command.healthPath())).GET(),
+                Duration.ofSeconds(HEALTH_SECONDS));
+    }
+
+    static final int HEALTH_SECONDS = 5;
+
     /** Waits until the engine's own process ends (it died, or was stopped); returns its exit status. */
     public int waitForExit() throws InterruptedException {
         return process.waitFor();

@@ -101,12 +101,16 @@ public final class LaunchedEngines implements AutoCloseable {
     public Served serve(String engineValue, LaunchAxes axes, Path log, StartupMeter meter) {
         if (current != null) {
             LaunchCommand same = commands.command(engineValue, axes, current.port());
-            if (current.alive() && same.identity().equals(current.command().identity())) {
+            boolean sameCommand = same.identity().equals(current.command().identity());
+            // alive is not enough: a hung engine (stopped, deadlocked) once failed every later trial it was reused for
+            boolean answers = sameCommand && current.alive() && current.answersHealth();
+            if (answers) {
                 console.println("tokenpowerbench: reusing the running engine on :" + current.port()
                         + " (same launch command; only client-side values differ)");
                 return new Served(current, true, 0, Map.of(), currentVersion);
             }
-            stop(current.alive() ? "the next trial needs another launch command" : "it had died");
+            stop(!current.alive() ? "it had died" : sameCommand ? "it no longer answered its health path"
+                    : "the next trial needs another launch command");
         }
         int port = freePort();
         try {

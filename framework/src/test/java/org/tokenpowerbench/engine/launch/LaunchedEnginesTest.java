@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -239,6 +240,19 @@ class LaunchedEnginesTest {
         assertFalse(end.stopped().killed(), "SIGTERM was enough");
         assertEquals(143, end.stopped().exitStatus(), "128 + SIGTERM");
         assertFalse(s.engine().alive());
+    }
+
+    /** An engine that hangs between trials (here SIGSTOP) is stopped and a fresh one serves the next trial. */
+    @Test
+    void aRunningEngineThatNoLongerAnswersIsNotReused() throws Exception {
+        LaunchedEngines engines = engines((v, a, port) -> fake(port, "A"), Duration.ofSeconds(60), Duration.ofSeconds(2));
+        LaunchedEngines.Served first = engines.serve("launch:fake", AXES, dir.resolve("1.log"), StartupMeter.NONE);
+        assertTrue(new ProcessBuilder("kill", "-STOP", Long.toString(first.engine().pid())).start().waitFor() == 0);
+        LaunchedEngines.Served second = engines.serve("launch:fake", AXES, dir.resolve("2.log"), StartupMeter.NONE);
+        assertFalse(second.reused(), console());
+        assertNotSame(first.engine(), second.engine());
+        assertFalse(first.engine().alive(), "the hung engine was stopped");
+        assertEquals("it no longer answered its health path", ended.get(0).why());
     }
 
     @Test
