@@ -58,7 +58,8 @@ public final class PageTarget {
         return Files.exists(folder.resolve(SummaryFile.NAME)) || Files.exists(folder.resolve("trials.jsonl"));
     }
 
-    private static boolean sameFile(Path a, Path b) {
+    /** Whether both exist and are one file or folder (through links and {@code .} alike). */
+    public static boolean sameFile(Path a, Path b) {
         try {
             return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
         } catch (java.io.IOException e) {

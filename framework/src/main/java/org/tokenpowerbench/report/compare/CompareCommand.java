@@ -84,21 +84,13 @@ public final class CompareCommand {
                 html = folder.resolve(ComparePage.FILE);
             }
             Path base = Path.of(runs.get(0));
-            if (sameRun(base, now)) { // a gate of a run against itself always passes: a CI misconfigured
+            if (org.tokenpowerbench.report.PageTarget.sameFile(base, now)) { // a gate of a run against itself always passes: a CI misconfigured
                 throw new UserError("report --compare: BASE and NEW are the same run (" + base + "); give the base run"
                         + " first, then the new one");
             }
             // never over a run's records or an input: a page once replaced BASE's summary.json
             org.tokenpowerbench.report.PageTarget.check(html, "--html", ComparePage.FILE, List.of(), List.of(base, now));
             return new Request(base, now, metric, threshold, html);
-        }
-
-        private static boolean sameRun(Path a, Path b) {
-            try {
-                return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
-            } catch (IOException e) {
-                return false;
-            }
         }
 
         private static String value(String[] args, int i, String option) {
