@@ -7,6 +7,8 @@
 # Usage: LIMIT=<the call's limit_s> tools/gpu-proof/lease.sh STEP... with STEP one of
 #   build           llama-server with CUDA from .device/src/llama-src.tgz into /tmp/ll (about 6 min)
 #   cost            eight GPUs' sampling cost, 5 s and 10 s waves (cost-waves.sh, about 4 min)
+#   sweep           a 1B sweep (batch 8 and 64, 64 prompts of 512 + 128 tokens, -wi 1 -i 3 -f 1) beside
+#                   counter_log.py, then wave_agreement.py and idle_edges.py on it (about 2 min)
 #   reruns:N:FIRST  up to N reruns of session 14's point numbered FIRST on, in the time left
 # e.g. LIMIT=600 tools/gpu-proof/lease.sh build reruns:6:1, then LIMIT=600 tools/gpu-proof/lease.sh
 # cost reruns:6:5. LIMIT is the smaller of 600 and the device's budget_left_s before the call.
@@ -20,7 +22,7 @@ export PATH=/tmp/jre/bin:$PATH
 server=/tmp/ll/llsrc/build/bin/llama-server
 nvidia-smi --query-gpu=name,driver_version,power.limit,temperature.gpu,power.draw --format=csv
 for step in "$@"; do
-  case $step in build|cost|reruns:*:*) ;; *) echo "unknown step $step: use build, cost or reruns:N:FIRST"; exit 2 ;; esac
+  case $step in build|cost|sweep|reruns:*:*) ;; *) echo "unknown step $step: use build, cost, sweep or reruns:N:FIRST"; exit 2 ;; esac
 done
 for step in "$@"; do
   t0=$(date +%s)
@@ -40,6 +42,18 @@ for step in "$@"; do
       [ -x "$server" ] || { tail -30 "$out/cmake.log"; exit 3; } ;;
     cost)
       ONLY="default waves10s" SECS=25 FORKS=3 timeout "$(left)" tools/nvml-crosscheck/cost-waves.sh .device/nvml "$out/cost" ;;
+    sweep)
+      [ -x "$server" ] || { echo "no llama-server: run the build step first"; exit 3; }
+      python3 tools/gpu-proof/counter_log.py "$out/sweep-clog.csv" & clog=$!
+      timeout "$(left)" java -Dtpb.runDir=/tmp/sweep -jar .device/bench.jar TPBSample_02 -prof nvml \
+        -p "engine=launch:llama-server;bin=$server" -p model=synthetic:llama-3.2-1b -p quantization=f16 \
+        -p batch=8,64 -p inputTokens=512 -p outputTokens=128 -p prompts=64 -wi 1 -i 3 -f 1 > "$out/sweep-console.txt" 2>&1
+      echo "sweep: exit $?"
+      kill "$clog"; wait "$clog" 2>/dev/null
+      python3 tools/gpu-proof/wave_agreement.py "$out/sweep-clog.csv" /tmp/sweep | tee "$out/sweep-agreement.md"
+      python3 tools/gpu-proof/idle_edges.py /tmp/sweep | tee "$out/sweep-idle-edges.md"
+      tar czf "$out/sweep-run.tgz" --exclude='power-*.csv' -C /tmp sweep
+      gzip -f "$out/sweep-clog.csv" "$out/sweep-clog.csv.buffer.csv" 2>/dev/null ;;
     reruns:*:*)
       IFS=: read -r _ n first <<< "$step"
       [ -x "$server" ] || { echo "no llama-server: run the build step first"; exit 3; }
