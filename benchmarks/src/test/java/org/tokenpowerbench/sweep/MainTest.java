@@ -930,6 +930,27 @@ class MainTest {
         }
 
         @Test
+        void aRunFolderAnotherRunWritesIsOneLineBeforeAnyFork(@TempDir Path dir) throws Exception {
+            Path run = Files.createDirectories(dir.resolve("run"));
+            String before = System.getProperty("tpb.runDir");
+            System.setProperty("tpb.runDir", run.toString());
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(run.resolve(RunFolderLock.FILE),
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+                 java.nio.channels.FileLock held = ch.lock()) {
+                assertEquals("tokenpowerbench: the run folder " + run.toAbsolutePath() + " is being written by another run"
+                        + " (it holds " + run.toAbsolutePath().resolve(RunFolderLock.FILE) + "): wait until that run"
+                        + " ends, or choose another folder with -Dtpb.runDir=DIR before -jar",
+                        rejected("TPBSample_01", "-p", "batch=1"));
+            } finally {
+                if (before == null) {
+                    System.clearProperty("tpb.runDir");
+                } else {
+                    System.setProperty("tpb.runDir", before);
+                }
+            }
+        }
+
+        @Test
         void aHeldJmhLockIsOneLineNamingItAndBothWaysOut(@TempDir Path dir) throws Exception {
             JmhLock lock = new JmhLock(dir.resolve("jmh.lock"));
             assertDoesNotThrow(lock::checkFree, "no lock file yet");

@@ -30,7 +30,7 @@ import org.tokenpowerbench.report.RunDirectory;
  * A sweep checked and ready to run: every check that can be made before the first fork has
  * passed (parameter names, profilers, every trial's values, launch-only axes against a fixed server
  * and a managed engine's flags, engines and models, JMH's lock, the
- * result file, the run folder and its room, a resume's compatibility), so that a mistake costs one line and exit status 2, not a fork.
+ * result file, the run folder, its room and its lock, a resume's compatibility), so that a mistake costs one line and exit status 2, not a fork.
  *
  * @param line       the command line
  * @param trials     the trials, in JMH's order
@@ -93,6 +93,7 @@ record SweepPlan(CommandLine line, List<Trial> trials, Path runDir, boolean resu
 
         TrialLedger ledger;
         RunFolderRoom.check(runDir);
+        RunFolderLock.hold(runDir);
         try {
             ledger = new TrialLedger(runDir);
         } catch (IOException e) {
