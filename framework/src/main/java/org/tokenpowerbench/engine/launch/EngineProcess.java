@@ -48,14 +48,18 @@ public final class EngineProcess implements AutoCloseable {
     private final Path log;
     private final Process process;
     private final boolean ownGroup;
+    /** The environment's secrets, taken out of every log line a failure quotes. */
+    private final EnvironmentSecrets secrets;
     private final long startedNanos = System.nanoTime();
     private final Thread hook;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     /** Whether a server that is not the engine's answered on its port while it started. */
     private boolean foreign;
 
-    private EngineProcess(LaunchCommand command, int port, Path log, Process process, boolean ownGroup) {
+    private EngineProcess(LaunchCommand command, int port, Path log, Process process, boolean ownGroup,
+                          EnvironmentSecrets secrets) {
         this.command = command;
+        this.secrets = secrets;
         this.port = port;
         this.log = log;
         this.process = process;
@@ -82,7 +86,7 @@ public final class EngineProcess implements AutoCloseable {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             pb.environment().putAll(command.environment());
-            return new EngineProcess(command, port, log, pb.start(), group);
+            return new EngineProcess(command, port, log, pb.start(), group, EnvironmentSecrets.of(pb.environment()));
         } catch (IOException e) {
             throw new EngineException("cannot start engine " + command.argv().get(0) + ": " + e.getMessage()
                     + " (check bin=... in the engine value, and that it is executable)");
@@ -294,7 +298,11 @@ public final class EngineProcess implements AutoCloseable {
         return s.replaceAll("\\s+", " ").trim();
     }
 
-    /** The log's last {@value #TAIL_LINES} lines, each on a line of its own indented, or a note that it is empty. */
+    /**
+     * The log's last {@value #TAIL_LINES} lines, each on a line of its own indented, or a note that it
+     * is empty; the values of the engine's secret-looking environment variables ({@link EnvironmentSecrets})
+     * redacted before a line is cut, so no cut leaves a secret's first characters behind.
+     */
     public String tail() {
         List<String> lines;
         try {
@@ -306,7 +314,8 @@ public final class EngineProcess implements AutoCloseable {
             return " (the log is empty)";
         }
         StringBuilder s = new StringBuilder();
-        for (String l : lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size())) {
+        for (String line : lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size())) {
+            String l = secrets.apply(line);
             s.append("\n    ").append(l.length() > TAIL_LINE_CHARS ? l.substring(0, TAIL_LINE_CHARS) + " ..." : l);
         }
         return s.toString();

@@ -97,6 +97,38 @@ class LaunchedEnginesTest {
         assertNull(engines.current());
     }
 
+    /** An engine that prints its environment and fails: the tail a failure quotes carries no secret. */
+    @Test
+    void secretsOfTheEnginesEnvironmentAreRedactedFromTheQuotedLogTail() {
+        Map<String, String> env = Map.of("HF_TOKEN", "hf_abcDEF123456789", "OPENAI_API_KEY", "sk-proj-0123456789abcdef",
+                "DB_Password", "correct horse battery", "SHORT_KEY", "abc", "MODEL_DIR", "/models/llama-3-8b-instruct");
+        LaunchedEngines engines = engines((v, a, port) -> new LaunchCommand(List.of("/bin/sh", "-c",
+                "echo \"HF_TOKEN=$HF_TOKEN\"; echo \"key: $OPENAI_API_KEY and again $OPENAI_API_KEY\";"
+                        + " echo \"pw=$DB_Password\"; echo \"short=$SHORT_KEY dir=$MODEL_DIR\"; exit 1"),
+                env, "/health", "m", List.of(), null, null, null, "S"), Duration.ofSeconds(30), Duration.ofSeconds(1));
+        EngineException e = assertThrows(EngineProcess.Exited.class, () -> engines.serve("launch:fake", AXES,
+                dir.resolve("t.log"), StartupMeter.NONE));
+        String m = e.getMessage();
+        for (String secret : List.of("hf_abcDEF123456789", "sk-proj-0123456789abcdef", "correct horse battery")) {
+            assertFalse(m.contains(secret), "secret in the message: " + m);
+        }
+        assertTrue(m.contains("HF_TOKEN=<redacted>"), m);
+        assertTrue(m.contains("key: <redacted> and again <redacted>"), m);
+        assertTrue(m.contains("pw=<redacted>"), m);
+        assertTrue(m.contains("short=abc dir=/models/llama-3-8b-instruct"), "short values and other names stay: " + m);
+    }
+
+    @Test
+    void secretLookingNamesAndLengths() {
+        EnvironmentSecrets s = EnvironmentSecrets.of(Map.of("hf_token", "12345678", "X_AUTH_HEADER", "Bearer abcdefgh",
+                "AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI", "PGPASSWD", "hunter22", "GCP_CREDENTIALS", "/etc/gcp.json",
+                "API_KEY", "1234567", "HOME", "/home/someone/abc"));
+        assertEquals("a=<redacted> b=<redacted> c=<redacted> d=<redacted> e=<redacted> f=1234567 g=/home/someone/abc",
+                s.apply("a=12345678 b=Bearer abcdefgh c=wJalrXUtnFEMI d=hunter22 e=/etc/gcp.json f=1234567"
+                        + " g=/home/someone/abc"));
+        assertEquals("nothing", EnvironmentSecrets.NONE.apply("nothing"));
+    }
+
     @Test
     void anEngineNeverReadyTimesOutWithItsLogTailAndIsStopped() {
         AtomicInteger port = new AtomicInteger();
