@@ -31,10 +31,13 @@ import java.util.Map;
  * @param exitStatus     the engine's exit status ({@code stopped}, {@code failed}), else null
  * @param log            the engine's log file
  * @param message        why it failed or stopped, one line (the log tail is in the failure record), or null
+ * @param escapedProcesses ({@code stopped}) how many of the engine's processes had left its process tree and
+ *                       group (a double fork, {@code setsid}) and were found by its environment mark and stopped;
+ *                       else null
  */
 public record EngineRow(String invocation, String trialId, String trial, String event, String command, int port,
                         String version, double startupSeconds, Map<String, Double> startupJoules, double stopSeconds,
-                        Integer exitStatus, String log, String message) {
+                        Integer exitStatus, String log, String message, Integer escapedProcesses) {
 
     public static final String FILE = "engines.jsonl";
 
@@ -63,6 +66,9 @@ public record EngineRow(String invocation, String trialId, String trial, String 
         }
         n.put("log", log);
         n.put("message", message);
+        if (escapedProcesses != null) {
+            n.put("escapedProcesses", escapedProcesses);
+        }
         dir.appendJsonLine(FILE, n);
     }
 
@@ -85,7 +91,8 @@ public record EngineRow(String invocation, String trialId, String trial, String 
                         n.path("trial").asText(""), n.path("event").asText(""), n.path("command").asText(""),
                         n.path("port").asInt(), text(n, "version"), number(n, "startupSeconds"), joules,
                         number(n, "stopSeconds"), n.path("exitStatus").isInt() ? n.path("exitStatus").asInt() : null,
-                        n.path("log").asText(""), text(n, "message")));
+                        n.path("log").asText(""), text(n, "message"),
+                        n.path("escapedProcesses").isInt() ? n.path("escapedProcesses").asInt() : null));
             }
         } catch (UncheckedIOException e) {
             throw e.getCause();

@@ -124,7 +124,7 @@ final class ManagedEngines implements AutoCloseable {
             served = engines.serve(spec.engine(), axes(trial, spec), log, meter);
         } catch (EngineException e) {
             new EngineRow(RunDirectory.invocation(), key.id(), key.description(), "failed", "", 0, null, Double.NaN,
-                    Map.of(), Double.NaN, null, log.toString(), firstLine(e.getMessage())).appendTo(runDir);
+                    Map.of(), Double.NaN, null, log.toString(), firstLine(e.getMessage()), null).appendTo(runDir);
             new FailureRecord(RunDirectory.invocation(), key.benchmark(), key.description(), e.getMessage())
                     .appendTo(runDir);
             throw e;
@@ -133,7 +133,7 @@ final class ManagedEngines implements AutoCloseable {
         new EngineRow(RunDirectory.invocation(), key.id(), key.description(), served.reused() ? "reused" : "ready",
                 String.join(" ", p.command().argv()), p.port(), served.version(), served.startupSeconds(),
                 served.startupJoules(), Double.NaN, null, p.log().toString(), served.reused()
-                ? "started for trial " + running.id() + "; only client-side values differ" : null).appendTo(runDir);
+                ? "started for trial " + running.id() + "; only client-side values differ" : null, null).appendTo(runDir);
         if (!served.reused()) {
             running = key;
         }
@@ -159,7 +159,7 @@ final class ManagedEngines implements AutoCloseable {
         EngineProcess p = ended.engine();
         new EngineRow(RunDirectory.invocation(), running.id(), running.description(), "stopped",
                 String.join(" ", p.command().argv()), p.port(), null, Double.NaN, Map.of(), ended.stopped().seconds(),
-                ended.stopped().exitStatus(), p.log().toString(), ended.why()).appendTo(runDir);
+                ended.stopped().exitStatus(), p.log().toString(), ended.why(), ended.stopped().escaped()).appendTo(runDir);
         running = null;
         if (settle != null) {
             settle.await(ended.stopped().pids(), SETTLE);

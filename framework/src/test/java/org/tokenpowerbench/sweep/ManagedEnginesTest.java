@@ -106,6 +106,8 @@ class ManagedEnginesTest {
         assertEquals(ready.trialId(), rows.get(2).trialId(), "a stop is the row of the trial that started the engine");
         assertEquals("the next trial needs another launch command", rows.get(2).message());
         assertEquals(143, rows.get(2).exitStatus());
+        assertEquals(0, rows.get(2).escapedProcesses(), "nothing had left the engine's tree and group");
+        assertNull(ready.escapedProcesses(), "only a stop says");
         assertEquals("the sweep ended", rows.get(4).message());
         assertTrue(console.toString(StandardCharsets.UTF_8).contains("reusing the running engine"));
     }

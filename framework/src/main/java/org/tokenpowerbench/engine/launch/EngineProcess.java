@@ -50,6 +50,8 @@ public final class EngineProcess implements AutoCloseable {
     private final boolean ownGroup;
     /** The environment's secrets, taken out of every log line a failure quotes. */
     private final EnvironmentSecrets secrets;
+    /** The mark in its environment that finds the processes which left its tree and group. */
+    private final EngineTag tag;
     private final long startedNanos = System.nanoTime();
     private final Thread hook;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -57,9 +59,10 @@ public final class EngineProcess implements AutoCloseable {
     private boolean foreign;
 
     private EngineProcess(LaunchCommand command, int port, Path log, Process process, boolean ownGroup,
-                          EnvironmentSecrets secrets) {
+                          EnvironmentSecrets secrets, EngineTag tag) {
         this.command = command;
         this.secrets = secrets;
+        this.tag = tag;
         this.port = port;
         this.log = log;
         this.process = process;
@@ -86,7 +89,9 @@ public final class EngineProcess implements AutoCloseable {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             pb.environment().putAll(command.environment());
-            return new EngineProcess(command, port, log, pb.start(), group, EnvironmentSecrets.of(pb.environment()));
+            EngineTag tag = EngineTag.fresh();
+            pb.environment().put(EngineTag.VARIABLE, tag.value());
+            return new EngineProcess(command, port, log, pb.start(), group, EnvironmentSecrets.of(pb.environment()), tag);
         } catch (IOException e) {
             throw new EngineException("cannot start engine " + command.argv().get(0) + ": " + e.getMessage()
                     + " (check bin=... in the engine value, and that it is executable)");
@@ -342,10 +347,12 @@ public final class EngineProcess implements AutoCloseable {
     }
 
     /**
-     * How a stop went: seconds it took, the engine's exit status, whether it had to be killed, and
-     * the ids of every process of its tree (for a GPU's process list, which may still show them).
+     * How a stop went: seconds it took, the engine's exit status, whether it had to be killed, the
+     * ids of every process of its tree and of the escaped ones (for a GPU's process list, which may
+     * still show them), and how many processes had escaped the tree and the group ({@link EngineTag})
+     * and were stopped by their mark.
      */
-    public record Stopped(double seconds, int exitStatus, boolean killed, Set<Long> pids) {
+    public record Stopped(double seconds, int exitStatus, boolean killed, Set<Long> pids, int escaped) {
         public Stopped {
             pids = Set.copyOf(pids);
         }
@@ -359,33 +366,50 @@ public final class EngineProcess implements AutoCloseable {
         long from = System.nanoTime();
         Set<Long> pids = new java.util.TreeSet<>();
         tree().forEach(p -> pids.add(p.pid()));
-        boolean killed = kill(grace);
+        Ending ending = kill(grace);
+        ending.escaped().forEach(p -> pids.add(p.pid()));
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException e) {
             // shutting down already: the hook finds nothing left
         }
-        return new Stopped((System.nanoTime() - from) / 1e9, process.exitValue(), killed, pids);
+        return new Stopped((System.nanoTime() - from) / 1e9, process.exitValue(), ending.killed(), pids,
+                ending.escaped().size());
     }
 
-    /** Returns whether SIGKILL was needed. */
-    private boolean kill(Duration grace) {
+    /** What a kill did: whether SIGKILL was needed, and the processes that had escaped the tree and the group. */
+    private record Ending(boolean killed, Set<ProcessHandle> escaped) {
+    }
+
+    /**
+     * SIGTERM to the group and the tree, and to every process that carries the engine's mark but has
+     * left both (a double fork, a {@code setsid}); SIGKILL to all of them after {@code grace}.
+     */
+    private Ending kill(Duration grace) {
         Set<ProcessHandle> tree = tree();
         // one TERM per process: a second one reads as "force" to servers such as llama.cpp's, which then
         // skip their clean shutdown (every stop once logged "second interrupt" and exited 1, not 143)
         Set<Long> signalled = signalGroup("TERM") ? ListeningSockets.groupMembers(process.pid()) : Set.of();
         tree.stream().filter(h -> !signalled.contains(h.pid())).forEach(ProcessHandle::destroy);
+        Set<ProcessHandle> escaped = new LinkedHashSet<>();
+        termEscaped(tree, escaped);
         long deadline = System.nanoTime() + grace.toNanos();
         boolean killed = false;
         while (true) {
             tree.addAll(tree()); // a worker spawned while stopping
-            if (tree.stream().noneMatch(ProcessHandle::isAlive) && !groupAlive()) {
-                break;
+            if (tree.stream().noneMatch(ProcessHandle::isAlive) && !groupAlive()
+                    && escaped.stream().noneMatch(ProcessHandle::isAlive)) {
+                if (!termEscaped(tree, escaped)) {
+                    break; // a last look: nothing marked is left
+                }
+                continue;
             }
             if (System.nanoTime() - deadline >= 0) {
                 killed = true;
                 signalGroup("KILL");
                 tree.forEach(ProcessHandle::destroyForcibly);
+                termEscaped(tree, escaped);
+                escaped.forEach(ProcessHandle::destroyForcibly);
                 deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 grace = Duration.ZERO;
             }
@@ -395,7 +419,9 @@ public final class EngineProcess implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 signalGroup("KILL");
                 tree.forEach(ProcessHandle::destroyForcibly);
-                return true;
+                escaped.forEach(ProcessHandle::destroyForcibly);
+                tag.processes().forEach(ProcessHandle::destroyForcibly);
+                return new Ending(true, escaped);
             }
         }
         try {
@@ -403,7 +429,33 @@ public final class EngineProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return killed;
+        return new Ending(killed, escaped);
+    }
+
+    /**
+     * SIGTERM, once, to every live process with the engine's mark that is neither in {@code tree} nor
+     * in the engine's group (those had theirs), adding it to {@code escaped}; returns whether it found one.
+     */
+    private boolean termEscaped(Set<ProcessHandle> tree, Set<ProcessHandle> escaped) {
+        Set<ProcessHandle> marked = tag.processes();
+        if (marked.isEmpty()) {
+            return false;
+        }
+        Set<Long> known = new java.util.HashSet<>();
+        tree.forEach(h -> known.add(h.pid()));
+        escaped.forEach(h -> known.add(h.pid()));
+        if (ownGroup) {
+            known.addAll(ListeningSockets.groupMembers(process.pid()));
+        }
+        boolean found = false;
+        for (ProcessHandle h : marked) {
+            if (!known.contains(h.pid())) {
+                h.destroy();
+                escaped.add(h);
+                found = true;
+            }
+        }
+        return found;
     }
 
     private Set<ProcessHandle> tree() {

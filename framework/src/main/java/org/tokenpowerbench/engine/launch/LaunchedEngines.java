@@ -168,6 +168,11 @@ public final class LaunchedEngines implements AutoCloseable {
         currentVersion = null;
         boolean died = !e.alive();
         EngineProcess.Stopped stopped = e.stop(timing.stopGrace());
+        if (stopped.escaped() > 0) {
+            console.println("tokenpowerbench: stopped " + stopped.escaped() + " process" + (stopped.escaped() == 1 ? "" : "es")
+                    + " of the engine on :" + e.port() + " that had left its process tree and group (found by "
+                    + EngineTag.VARIABLE + " in their environment)");
+        }
         Ended ended = new Ended(e, stopped, died ? "it had died (exit status " + stopped.exitStatus() + ")" : why);
         onEnded.accept(ended);
         return ended;

@@ -274,6 +274,51 @@ class LaunchedEnginesTest {
         assertFalse(s.engine().alive());
     }
 
+    /**
+     * A process the engine double-forks into a session of its own has left both the engine's tree
+     * (re-parented) and its group ({@code setsid}); the stop finds it by the engine's mark and stops it.
+     */
+    @Test
+    void aProcessThatEscapedTheTreeAndTheGroupIsStoppedToo() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(Path.of("/proc/self/environ")), "Linux only");
+        Path pidFile = dir.resolve("escaped.pid");
+        LaunchCommand command = new LaunchCommand(List.of("/bin/sh", "-c", "(setsid /bin/sh -c 'echo $$ > " + pidFile
+                + "; exec sleep 300' &); exec sleep 300"), Map.of(), "/health", "m", List.of(), null, null, null, "E");
+        EngineProcess engine = EngineProcess.start(command, 1, dir.resolve("e.log"));
+        ProcessHandle escaped = null;
+        try {
+            long until = System.nanoTime() + 10_000_000_000L;
+            while (!(Files.exists(pidFile) && !Files.readString(pidFile).isBlank()) && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            escaped = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).orElseThrow();
+            Thread.sleep(200); // the sh before it has exec'd sleep
+            long escapedPid = escaped.pid();
+            assertTrue(escaped.isAlive());
+            assertTrue(ProcessHandle.of(engine.pid()).orElseThrow().descendants().noneMatch(h -> h.pid() == escapedPid),
+                    "out of the engine's tree");
+            EngineProcess.Stopped stopped = engine.stop(Duration.ofSeconds(5));
+            assertTrue(escaped.onExit().isDone() || waitGone(escaped), "the escaped process " + escapedPid + " is gone");
+            assertEquals(1, stopped.escaped(), stopped.toString());
+            assertTrue(stopped.pids().contains(escapedPid), stopped.toString());
+            assertFalse(stopped.killed(), "SIGTERM was enough");
+        } finally {
+            if (escaped != null) {
+                escaped.destroyForcibly();
+            }
+            engine.stop(Duration.ofSeconds(1));
+        }
+    }
+
+    private static boolean waitGone(ProcessHandle p) throws InterruptedException {
+        try {
+            p.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            return true;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return !p.isAlive();
+        }
+    }
+
     /** An engine that hangs between trials (here SIGSTOP) is stopped and a fresh one serves the next trial. */
     @Test
     void aRunningEngineThatNoLongerAnswersIsNotReused() throws Exception {
