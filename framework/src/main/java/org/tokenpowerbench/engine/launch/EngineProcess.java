@@ -67,7 +67,7 @@ public final class EngineProcess implements AutoCloseable {
         this.log = log;
         this.process = process;
         this.ownGroup = ownGroup;
-        this.hook = new Thread(() -> kill(Duration.ofSeconds(3)), "tpb-engine-" + process.pid());
+        this.hook = new Thread(() -> kill(Duration.ofSeconds(3), null), "tpb-engine-" + process.pid());
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
@@ -363,10 +363,18 @@ public final class EngineProcess implements AutoCloseable {
      * waits until every process of it is gone.
      */
     public Stopped stop(Duration grace) {
+        return stop(grace, null);
+    }
+
+    /**
+     * {@link #stop(Duration)}, saying on {@code console} (when not null) that the wait for SIGKILL
+     * begins: which engine, its pid, and how long it waits, since the grace can be 30 s of silence.
+     */
+    public Stopped stop(Duration grace, PrintStream console) {
         long from = System.nanoTime();
         Set<Long> pids = new java.util.TreeSet<>();
         tree().forEach(p -> pids.add(p.pid()));
-        Ending ending = kill(grace);
+        Ending ending = kill(grace, console);
         ending.escaped().forEach(p -> pids.add(p.pid()));
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
@@ -385,7 +393,7 @@ public final class EngineProcess implements AutoCloseable {
      * SIGTERM to the group and the tree, and to every process that carries the engine's mark but has
      * left both (a double fork, a {@code setsid}); SIGKILL to all of them after {@code grace}.
      */
-    private Ending kill(Duration grace) {
+    private Ending kill(Duration grace, PrintStream console) {
         Set<ProcessHandle> tree = tree();
         // one TERM per process: a second one reads as "force" to servers such as llama.cpp's, which then
         // skip their clean shutdown (every stop once logged "second interrupt" and exited 1, not 143)
@@ -394,6 +402,11 @@ public final class EngineProcess implements AutoCloseable {
         Set<ProcessHandle> escaped = new LinkedHashSet<>();
         termEscaped(tree, escaped);
         long deadline = System.nanoTime() + grace.toNanos();
+        if (console != null && grace.compareTo(Duration.ZERO) > 0 && process.isAlive()) {
+            console.println("tokenpowerbench: stopping engine " + Path.of(command.argv().get(0)).getFileName()
+                    + " (pid " + process.pid() + ", :" + port + "): SIGTERM sent, waiting up to " + grace.toSeconds()
+                    + " s for it to exit before SIGKILL (-Dtpb.launch.stopSeconds)");
+        }
         boolean killed = false;
         while (true) {
             tree.addAll(tree()); // a worker spawned while stopping

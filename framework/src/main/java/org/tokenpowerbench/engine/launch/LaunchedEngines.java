@@ -144,7 +144,7 @@ public final class LaunchedEngines implements AutoCloseable {
             seconds = engine.awaitReady(timing.ready(), timing.progressEvery(), console);
         } catch (RuntimeException e) {
             window.close();
-            engine.stop(timing.stopGrace());
+            engine.stop(timing.stopGrace(), console);
             throw e;
         }
         joules = window.close();
@@ -167,7 +167,7 @@ public final class LaunchedEngines implements AutoCloseable {
         current = null;
         currentVersion = null;
         boolean died = !e.alive();
-        EngineProcess.Stopped stopped = e.stop(timing.stopGrace());
+        EngineProcess.Stopped stopped = e.stop(timing.stopGrace(), console);
         if (stopped.escaped() > 0) {
             console.println("tokenpowerbench: stopped " + stopped.escaped() + " process" + (stopped.escaped() == 1 ? "" : "es")
                     + " of the engine on :" + e.port() + " that had left its process tree and group (found by "

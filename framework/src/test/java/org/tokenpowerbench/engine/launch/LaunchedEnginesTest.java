@@ -243,6 +243,9 @@ class LaunchedEnginesTest {
         LaunchedEngines.Served s = engines.serve("launch:fake", AXES, dir.resolve("t.log"), StartupMeter.NONE);
         ProcessHandle engine = ProcessHandle.of(s.engine().pid()).orElseThrow();
         LaunchedEngines.Ended end = engines.stop("test");
+        assertTrue(console().contains("tokenpowerbench: stopping engine java (pid " + engine.pid() + ", :"
+                + s.engine().port() + "): SIGTERM sent, waiting up to 1 s for it to exit before SIGKILL"
+                + " (-Dtpb.launch.stopSeconds)\n"), "the wait is said as it begins: " + console());
         assertTrue(end.stopped().killed(), "SIGKILL was needed");
         assertFalse(engine.isAlive());
         assertEquals(137, end.stopped().exitStatus(), "128 + SIGKILL");
