@@ -28,6 +28,10 @@ final class ProgramPath {
      * @throws EngineException naming the program and what to do
      */
     static Path find(String engineValue, String program, String binHint, String pathVariable) {
+        if (program.matches("[A-Za-z_][A-Za-z0-9_]*=.*")) {
+            throw new EngineException("engine '" + engineValue + "': '" + program + "' is a variable assignment, not a"
+                    + " program, and no shell runs the command; name an executable file (a script of yours may set it)");
+        }
         if (program.contains("/")) {
             Path path;
             try {
@@ -43,6 +47,7 @@ final class ProgramPath {
             }
             return path;
         }
+        Path unfit = null; // the first PATH entry of that name that cannot be executed
         if (pathVariable != null) {
             for (String dir : pathVariable.split(File.pathSeparator)) {
                 if (dir.isEmpty()) {
@@ -53,12 +58,31 @@ final class ProgramPath {
                     if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
                         return candidate.toAbsolutePath();
                     }
+                    if (unfit == null && Files.exists(candidate)) {
+                        unfit = candidate.toAbsolutePath();
+                    }
                 } catch (InvalidPathException e) {
                     // a PATH entry that is no path holds no program: look on
                 }
             }
         }
-        throw new EngineException("engine '" + engineValue + "': the program '" + program
+        String start = "engine '" + engineValue + "': ";
+        if (SHELL_BUILTINS.contains(program)) {
+            throw new EngineException(start + "'" + program + "' is a shell builtin, not a program, and no shell runs"
+                    + " the command; name an executable file (a script of yours may do the " + program + ")");
+        }
+        if (unfit != null) {
+            throw new EngineException(start + "the program '" + program + "' is on PATH only as " + unfit + ", which is "
+                    + (Files.isDirectory(unfit) ? "a folder" : "not executable") + "; give bin=/path/to/" + binHint);
+        }
+        throw new EngineException(start + "the program '" + program
                 + "' was not found on PATH; install it or give bin=/path/to/" + binHint);
     }
+
+    /** Shell builtins that are no executable file: a launch command runs its program without a shell. */
+    static final java.util.Set<String> SHELL_BUILTINS = java.util.Set.of(".", ":", "alias", "bg", "bind", "break",
+            "builtin", "cd", "command", "continue", "declare", "dirs", "disown", "enable", "eval", "exec", "exit",
+            "export", "fc", "fg", "getopts", "hash", "history", "jobs", "let", "local", "logout", "popd", "pushd",
+            "read", "readonly", "return", "set", "shift", "shopt", "source", "suspend", "times", "trap", "type",
+            "typeset", "ulimit", "umask", "unalias", "unset", "wait");
 }

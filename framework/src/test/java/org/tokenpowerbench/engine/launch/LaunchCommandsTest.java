@@ -275,4 +275,23 @@ class LaunchCommandsTest {
         assertTrue(fail("launch:command;cmd=no-such-server --port {port}", a)
                 .contains("the program 'no-such-server' was not found on PATH"));
     }
+
+    /** What was found, not "not found on PATH; give bin=/path/to/cd", which sends one looking for a cd program. */
+    @Test
+    void aBuiltinAnAssignmentOrAnUnexecutableFileIsSaidForWhatItIs() {
+        LaunchAxes a = axes("m", "f16", 1, 1, 1, 1, 64);
+        assertEquals("engine 'launch:command;cmd=cd /srv --port {port}': 'cd' is a shell builtin, not a program, and no"
+                        + " shell runs the command; name an executable file (a script of yours may do the cd)",
+                fail("launch:command;cmd=cd /srv --port {port}", a));
+        assertEquals("engine 'launch:command;cmd=HF_HOME=/x my-server --port {port}': 'HF_HOME=/x' is a variable"
+                        + " assignment, not a program, and no shell runs the command; name an executable file (a script"
+                        + " of yours may set it)",
+                fail("launch:command;cmd=HF_HOME=/x my-server --port {port}", a));
+        assertEquals("engine 'launch:command;cmd=not-executable --port {port}': the program 'not-executable' is on PATH"
+                        + " only as " + bin.resolve("not-executable").toAbsolutePath() + ", which is not executable;"
+                        + " give bin=/path/to/not-executable",
+                fail("launch:command;cmd=not-executable --port {port}", a));
+        assertTrue(fail("launch:vllm;bin=source", a).startsWith("engine 'launch:vllm;bin=source': 'source' is a shell"
+                + " builtin, not a program"));
+    }
 }
