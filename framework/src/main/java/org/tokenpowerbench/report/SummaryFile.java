@@ -123,11 +123,16 @@ public final class SummaryFile implements SweepListener {
         node.put("halfWidth95", b.hasWidth() ? b.halfWidth() : Double.NaN);
     }
 
-    /** Reads {@code summary.json} of a run folder. */
+    /**
+     * Reads {@code summary.json} of a run folder.
+     *
+     * @throws IOException with what is wrong, for a line that names the file: not UTF-8, not JSON, not a
+     *                     summary, or a {@code forkMeans} that is not a list of numbers
+     */
     public static Summary read(Path runDir) throws IOException {
         JsonNode root;
         try {
-            root = JSON.readTree(runDir.resolve(NAME).toFile());
+            root = JSON.readTree(utf8(java.nio.file.Files.readAllBytes(runDir.resolve(NAME))));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             // the parser's own words name its settings and internals; the reader needs where and what
             String what = e.getOriginalMessage();
@@ -144,14 +149,16 @@ public final class SummaryFile implements SweepListener {
                     + " damaged: rebuild the folder's records with the run, or restore it");
         }
         List<TrialResult> trials = new ArrayList<>();
+        int number = 0;
         for (JsonNode t : root.path("trials")) {
+            number++;
             Map<String, Metric> metrics = new LinkedHashMap<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = t.path("metrics").fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> m = it.next();
-                metrics.put(m.getKey(), metric(m.getValue()));
+                metrics.put(m.getKey(), metric(m.getValue(), "trial " + number + "'s metric " + m.getKey()));
             }
-            trials.add(new TrialResult(t.path("benchmark").asText(), params(t.path("params")), metric(t.path("wave")),
-                    metrics));
+            trials.add(new TrialResult(t.path("benchmark").asText(), params(t.path("params")),
+                    metric(t.path("wave"), "trial " + number + "'s wave"), metrics));
         }
         List<FailedTrial> failed = new ArrayList<>();
         for (JsonNode f : root.path("failed")) {
@@ -162,9 +169,50 @@ public final class SummaryFile implements SweepListener {
         return new Summary(trials, failed);
     }
 
-    private static Metric metric(JsonNode n) {
+    /**
+     * The text of the file's bytes, which must be UTF-8 (JSON's encoding, and the one we write): a
+     * binary file once reached the reader as the decoder's "Input length = 1", and Jackson's own
+     * guess at an encoding (UTF-16, UTF-32) reads one as something else.
+     */
+    private static String utf8(byte[] bytes) throws IOException {
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length);
+        java.nio.charset.CoderResult r = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT).decode(in, out, true);
+        if (r.isError()) {
+            throw new IOException("it is not UTF-8 JSON (byte " + in.position() + " of " + bytes.length + " is no UTF-8;"
+                    + " a binary file, or text in another encoding); the file was edited or damaged: restore it, or"
+                    + " rerun the sweep");
+        }
+        out.flip();
+        String text = out.toString();
+        return !text.isEmpty() && text.charAt(0) == 0xFEFF ? text.substring(1) : text; // a byte order mark some editors add
+    }
+
+    /**
+     * A figure; its {@code forkMeans}, where present and not null, must be a list of numbers: another
+     * value once fell back to the iterations without a word, which changes a comparison's interval.
+     *
+     * @param where which figure, for the message
+     */
+    private static Metric metric(JsonNode n, String where) throws IOException {
         List<Double> forks = new ArrayList<>();
-        n.path("forkMeans").forEach(f -> forks.add(number(f)));
+        JsonNode means = n.path("forkMeans");
+        if (!means.isMissingNode() && !means.isNull()) {
+            if (!means.isArray() || means.isEmpty()) {
+                throw new IOException("the field forkMeans of " + where + " is " + abbreviated(means) + " where a list"
+                        + " of numbers belongs, one per fork (or no field); the file was edited or damaged: restore it,"
+                        + " or rerun the sweep");
+            }
+            for (JsonNode f : means) {
+                if (!f.isNumber() && !f.isTextual()) {
+                    throw new IOException("the field forkMeans of " + where + " holds " + abbreviated(f) + " where a"
+                            + " number belongs; the file was edited or damaged: restore it, or rerun the sweep");
+                }
+                forks.add(number(f));
+            }
+        }
         return new Metric(number(n.path("score")), number(n.path("error")), n.path("unit").asText(""),
                 n.path("samples").asLong(1), forks);
     }
@@ -186,6 +234,11 @@ public final class SummaryFile implements SweepListener {
             throw new org.tokenpowerbench.UserError("report: " + NAME + " holds '" + n.asText() + "' where a number"
                     + " belongs; the file was edited or damaged: restore it, or rerun the trial");
         }
+    }
+
+    private static String abbreviated(JsonNode n) {
+        String s = n.toString();
+        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
     }
 
     private static Map<String, String> params(JsonNode n) {

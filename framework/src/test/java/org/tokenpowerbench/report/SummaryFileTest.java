@@ -69,6 +69,43 @@ class SummaryFileTest {
         assertEquals(List.of(0.5), back.trials().get(1).metrics().get("nvml.J/outputToken").forkMeans());
     }
 
+    /** A binary file: once the decoder's "Input length = 1"; now what it is, for a line that names the file. */
+    @Test
+    void aSummaryThatIsNotUtf8IsSaidSo(@TempDir Path dir) throws Exception {
+        // UTF-16's byte order mark and a lone surrogate: Jackson took it for UTF-16 and the decoder failed
+        Files.write(dir.resolve(SummaryFile.NAME), new byte[] {(byte) 0xff, (byte) 0xfe, 0x00, (byte) 0xd8, 'a', 0});
+        String m = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> SummaryFile.read(dir))
+                .getMessage();
+        assertEquals("it is not UTF-8 JSON (byte 0 of 6 is no UTF-8; a binary file, or text in another encoding); the"
+                + " file was edited or damaged: restore it, or rerun the sweep", m);
+        Files.write(dir.resolve(SummaryFile.NAME), new byte[] {'{', '"', 't', (byte) 0xc3, '"', '}'});
+        m = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> SummaryFile.read(dir))
+                .getMessage();
+        assertTrue(m.startsWith("it is not UTF-8 JSON (byte 3 of 6 is no UTF-8"), m);
+    }
+
+    /** forkMeans of [] or "x" once fell back to the iterations without a word; absent or null still does. */
+    @Test
+    void forkMeansThatAreNoListOfNumbersAreRefusedNamingTheField(@TempDir Path dir) throws Exception {
+        String before = "{\"trials\":[{\"benchmark\":\"demo.Bench.wave\",\"params\":{\"batch\":\"8\"},"
+                + "\"metrics\":{\"nvml.J/outputToken\":{\"score\":0.5,\"error\":0.01,\"unit\":\"J/token\",\"samples\":5";
+        String after = "}}}]}";
+        for (String bad : List.of("[]", "\"x\"", "{}", "3", "[0.5,null]")) {
+            Files.writeString(dir.resolve(SummaryFile.NAME), before + ",\"forkMeans\":" + bad + after);
+            String m = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                    () -> SummaryFile.read(dir), bad).getMessage();
+            assertTrue(m.startsWith("the field forkMeans of trial 1's metric nvml.J/outputToken "), bad + ": " + m);
+            assertTrue(m.endsWith("; the file was edited or damaged: restore it, or rerun the sweep"), m);
+        }
+        for (String fine : List.of("", ",\"forkMeans\":null", ",\"forkMeans\":[0.49,\"NaN\"]")) {
+            Files.writeString(dir.resolve(SummaryFile.NAME), before + fine + after);
+            Metric m = SummaryFile.read(dir).trials().get(0).metrics().get("nvml.J/outputToken");
+            assertEquals(fine.isEmpty() || fine.contains("null") ? 0 : 2, m.forkMeans().size(), fine);
+        }
+        Files.writeString(dir.resolve(SummaryFile.NAME), (char) 0xFEFF + before + after);
+        assertEquals(1, SummaryFile.read(dir).trials().size(), "a byte order mark is no damage");
+    }
+
     @Test
     void anUnwritableFolderIsOneLineNotASilentLoss(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("not-a-folder"), "x");

@@ -283,6 +283,10 @@ class CompareCommandTest {
                 "neither a run folder nor a file");
         cases.put(new String[] {"--compare", base.toString(), notJson.toString()}, "is not JSON");
         cases.put(new String[] {"--compare", base.toString(), dir.toString()}, "has no summary.json");
+        Path binary = Files.createDirectories(dir.resolve("binary"));
+        Files.write(binary.resolve(SummaryFile.NAME), new byte[] {(byte) 0xff, (byte) 0xfe, 0x00, (byte) 0xd8, 'a', 0});
+        cases.put(new String[] {"--compare", base.toString(), binary.toString()}, "cannot read "
+                + binary.resolve(SummaryFile.NAME) + ": it is not UTF-8 JSON (byte 0 of 6 is no UTF-8");
         cases.put(new String[] {"--compare", base.toString(), other.toString()}, "no trial is in both");
         cases.put(new String[] {"--compare", base.toString(), again.toString(), "--threshold", "two"}, "no percentage");
         cases.put(new String[] {"--compare", base.toString(), again.toString(), "--threshold"}, "needs a value");
