@@ -16,9 +16,13 @@ import java.util.function.Consumer;
 /**
  * A run folder's CSV as the page reads it back, row by row, without holding the file: the
  * header's column names, then each row's fields. Quoting is what {@code RunDirectory.csv} writes
- * (a field with a comma or a quote is quoted, quotes doubled; no field holds a line break). A row
- * with fewer fields than the header (a line cut short by a crash) is skipped, as
- * {@code JsonLines} skips a cut JSON line.
+ * (a field with a comma or a quote is quoted, quotes doubled; no field holds a line break).
+ *
+ * <p>A row with fewer fields than the header is left out only where a crash can have cut it: the
+ * file's last line, when the file does not end with a line break ({@link #lastLineCut} tells the
+ * report to say so). Any other short row is refused naming the file and line: it was once dropped
+ * without a word, so an edited or damaged file lost requests from the page and its figures. An
+ * empty line holds no row and is passed over.
  */
 final class CsvFile {
 
@@ -74,14 +78,18 @@ final class CsvFile {
 
     /**
      * Hands every complete row of {@code file} to {@code each} (the same {@link Row} object,
-     * refilled); nothing when the file does not exist or is no regular file.
+     * refilled); nothing when the file does not exist or is no regular file. A last line cut short
+     * (no line break after it) is left out.
      *
      * @throws UncheckedIOException when it exists but cannot be read
+     * @throws org.tokenpowerbench.UserError naming the file and line of a row with fewer fields than
+     *         the header anywhere else
      */
     static void forEach(Path file, Consumer<Row> each) {
         if (Files.exists(file) && !Files.isRegularFile(file)) {
             return; // a device or a pipe in its place (a test's /dev/full): no rows, and no endless read
         }
+        boolean endsWithBreak = endsWithLineBreak(file);
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String header = in.readLine();
             if (header == null) {
@@ -94,19 +102,69 @@ final class CsvFile {
             }
             Row row = new Row(columns, file);
             long number = 1;
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
+            String line = in.readLine();
+            while (line != null) {
+                String next = in.readLine();
                 row.line = ++number;
-                String[] fields = line.indexOf('"') < 0 ? plain(line) : split(line).toArray(new String[0]);
-                if (fields.length < names.size()) {
-                    continue;
+                if (!line.isEmpty()) {
+                    String[] fields = line.indexOf('"') < 0 ? plain(line) : split(line).toArray(new String[0]);
+                    if (fields.length >= names.size()) {
+                        row.fields = fields;
+                        each.accept(row);
+                    } else if (next != null || endsWithBreak) {
+                        throw new org.tokenpowerbench.UserError("report: " + file + " line " + number + " has "
+                                + fields.length + " of the header's " + names.size() + " columns; the file was edited"
+                                + " or damaged (only a last line that a crash cut short is left out): give the run"
+                                + " folder as the run wrote it");
+                    } // else: the last line, cut short by a crash while it was written
                 }
-                row.fields = fields;
-                each.accept(row);
+                line = next;
             }
         } catch (NoSuchFileException e) {
             // a run without this file (no power profiler, say): no rows
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether the file's last byte is a line break (an empty or missing file: true, nothing is cut). */
+    private static boolean endsWithLineBreak(Path file) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            long size = ch.size();
+            if (size == 0) {
+                return true;
+            }
+            java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(1);
+            ch.read(last, size - 1);
+            return last.get(0) == '\n';
+        } catch (IOException e) {
+            return true; // the read that follows says what is wrong
+        }
+    }
+
+    /**
+     * Whether the file's last line is a row a crash cut short: no line break after it, and fewer
+     * fields than the header. Reads the header and the file's last 64 KiB only.
+     */
+    static boolean lastLineCut(Path file) {
+        if (!Files.isRegularFile(file) || endsWithLineBreak(file)) {
+            return false;
+        }
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+             java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "r")) {
+            String header = in.readLine();
+            long from = Math.max(0, f.length() - 64 * 1024);
+            byte[] tail = new byte[(int) (f.length() - from)];
+            f.seek(from);
+            f.readFully(tail);
+            String text = new String(tail, StandardCharsets.UTF_8);
+            int lastBreak = text.lastIndexOf('\n');
+            if (header == null || lastBreak < 0) {
+                return false; // one line only (the header), or a last line longer than the tail: not taken for a row
+            }
+            return split(text.substring(lastBreak + 1)).size() < split(header).size();
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -77,13 +77,21 @@ public final class ReportCommand {
         return status;
     }
 
-    /** Says how many lines of the folder's iterations.jsonl the page leaves out; refuses one written twice. */
+    /**
+     * Says how many lines of the folder's iterations.jsonl the page leaves out (refuses one written
+     * twice), and whether it leaves out the last line of requests.csv, cut short by a crash.
+     */
     private static void cutLines(Path dir, PrintStream err) {
         Path file = dir.resolve(org.tokenpowerbench.report.EnergyRow.FILE);
         int cut = IterationLines.check(file);
         if (cut > 0) {
             err.println("report: " + file + ": " + cut + " line(s) are not whole (cut short by a crash or a full disk?);"
                     + " the page leaves them out");
+        }
+        Path requests = dir.resolve(org.tokenpowerbench.report.RequestsFile.FILE);
+        if (CsvFile.lastLineCut(requests)) {
+            err.println("report: " + requests + ": its last line is cut short (no line break after it: a crash while it"
+                    + " was written?); the page leaves that request out");
         }
     }
 

@@ -135,6 +135,43 @@ class ReportCommandTest {
         }
     }
 
+    /**
+     * A row of requests.csv with fewer columns than the header was dropped without a word. Only the
+     * last line, when no line break follows it (a crash cut it while it was written), is left out,
+     * and said; any other short row is one line naming the file and line, exit 2.
+     */
+    @Test
+    void aShortRequestsRowIsRefusedUnlessItIsTheLastLineACrashCut() throws Exception {
+        Path requests = dir.resolve(org.tokenpowerbench.report.RequestsFile.FILE);
+        String header = "trial,trial_id,iteration,request,ttft_ms\n";
+        String row = "t,t0,warmup-1,0,12.5\n";
+        Files.writeString(requests, header + row + "t,t0,warm\n" + row);
+        byte[] page = Files.exists(dir.resolve(HtmlReport.FILE)) ? Files.readAllBytes(dir.resolve(HtmlReport.FILE)) : null;
+        Outcome middle = run(dir.toString());
+        assertEquals(2, middle.status(), middle.out() + middle.err());
+        assertEquals("report: " + requests + " line 3 has 3 of the header's 5 columns; the file was edited or damaged"
+                + " (only a last line that a crash cut short is left out): give the run folder as the run wrote it",
+                middle.err().strip());
+        assertTrue(page == null ? !Files.exists(dir.resolve(HtmlReport.FILE))
+                : java.util.Arrays.equals(page, Files.readAllBytes(dir.resolve(HtmlReport.FILE))), "no page over it");
+
+        Files.writeString(requests, header + row + "t,t0,warm\n");
+        Outcome lastWithBreak = run(dir.toString());
+        assertEquals(2, lastWithBreak.status(), "a line break after it: written whole, so edited: " + lastWithBreak.err());
+        assertTrue(lastWithBreak.err().contains(requests + " line 3 has 3 of the header's 5 columns"), lastWithBreak.err());
+
+        Files.writeString(requests, header + row + "t,t0,warm");
+        Outcome cut = run(dir.toString());
+        assertEquals(0, cut.status(), cut.err());
+        assertEquals("report: " + requests + ": its last line is cut short (no line break after it: a crash while it was"
+                + " written?); the page leaves that request out", cut.err().strip());
+
+        Files.writeString(requests, header + row + "t,t0,warmup-1,1,13.0");
+        Outcome whole = run(dir.toString());
+        assertEquals(0, whole.status(), whole.err());
+        assertEquals("", whole.err(), "a whole last row without a line break is no cut");
+    }
+
     /** A line cut short is left out and said; a line written twice (a file joined from copies) is refused. */
     @Test
     void iterationLinesCutShortAreSaidAndLinesWrittenTwiceRefused() throws Exception {
