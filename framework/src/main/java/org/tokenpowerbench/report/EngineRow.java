@@ -21,21 +21,25 @@ import java.util.Map;
  * @param trialId        the trial's id ({@link TrialKey#id()})
  * @param trial          the trial's description
  * @param event          {@code ready}, {@code reused}, {@code failed} or {@code stopped}
+ * @param engine         the trial's engine value ({@code launch:vllm;...})
+ * @param model          the trial's model value, as the engine was asked to load it
  * @param command        the engine's command line (the values of the user's engine value; the
  *                       environment is never written)
- * @param port           the loopback port it listens on
+ * @param port           the loopback port it listens on (a failed start: the port it was given; 0 when
+ *                       the start failed before a port was picked)
  * @param version        what the engine says its version is, or null
  * @param startupSeconds launch to ready in seconds ({@code ready}), 0 ({@code reused}), else NaN
  * @param startupJoules  joules spent from launch to ready per sensor label; empty when none was measured
  * @param stopSeconds    seconds from SIGTERM until the whole tree was gone ({@code stopped}), else NaN
- * @param exitStatus     the engine's exit status ({@code stopped}, {@code failed}), else null
+ * @param exitStatus     the engine's exit status ({@code stopped}; {@code failed} once it was started), else null
  * @param log            the engine's log file
  * @param message        why it failed or stopped, one line (the log tail is in the failure record), or null
  * @param escapedProcesses ({@code stopped}) how many of the engine's processes had left its process tree and
  *                       group (a double fork, {@code setsid}) and were found by its environment mark and stopped;
  *                       else null
  */
-public record EngineRow(String invocation, String trialId, String trial, String event, String command, int port,
+public record EngineRow(String invocation, String trialId, String trial, String event, String engine, String model,
+                        String command, int port,
                         String version, double startupSeconds, Map<String, Double> startupJoules, double stopSeconds,
                         Integer exitStatus, String log, String message, Integer escapedProcesses) {
 
@@ -52,6 +56,8 @@ public record EngineRow(String invocation, String trialId, String trial, String 
         n.put("trialId", trialId);
         n.put("trial", trial);
         n.put("event", event);
+        n.put("engine", engine);
+        n.put("model", model);
         n.put("command", command);
         n.put("port", port);
         n.put("version", version);
@@ -88,7 +94,8 @@ public record EngineRow(String invocation, String trialId, String trial, String 
                 Map<String, Double> joules = new LinkedHashMap<>();
                 n.path("startupJ").fields().forEachRemaining(e -> joules.put(e.getKey(), e.getValue().asDouble()));
                 out.add(new EngineRow(n.path("invocation").asText(""), n.path("trialId").asText(""),
-                        n.path("trial").asText(""), n.path("event").asText(""), n.path("command").asText(""),
+                        n.path("trial").asText(""), n.path("event").asText(""), text(n, "engine"), text(n, "model"),
+                        n.path("command").asText(""),
                         n.path("port").asInt(), text(n, "version"), number(n, "startupSeconds"), joules,
                         number(n, "stopSeconds"), n.path("exitStatus").isInt() ? n.path("exitStatus").asInt() : null,
                         n.path("log").asText(""), text(n, "message"),

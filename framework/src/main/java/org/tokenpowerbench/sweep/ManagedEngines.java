@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 import org.tokenpowerbench.engine.EngineException;
 import org.tokenpowerbench.engine.launch.EngineProcess;
 import org.tokenpowerbench.engine.launch.LaunchAxes;
+import org.tokenpowerbench.engine.launch.LaunchCommand;
 import org.tokenpowerbench.engine.launch.LaunchCommands;
 import org.tokenpowerbench.engine.launch.LaunchedEndpoint;
 import org.tokenpowerbench.engine.launch.LaunchedEngines;
@@ -39,6 +40,7 @@ final class ManagedEngines implements AutoCloseable {
     private final StartupMeter meter;
     private final PrintStream console;
     private TrialKey running; // the trial that started the running engine
+    private BenchmarkSpec runningSpec; // and its values
 
     /** How long the GPUs may take to give an engine's memory back before the next trial goes on anyway. */
     static final Duration SETTLE = Duration.ofSeconds(60);
@@ -123,19 +125,25 @@ final class ManagedEngines implements AutoCloseable {
         try {
             served = engines.serve(spec.engine(), axes(trial, spec), log, meter);
         } catch (EngineException e) {
-            new EngineRow(RunDirectory.invocation(), key.id(), key.description(), "failed", "", 0, null, Double.NaN,
-                    Map.of(), Double.NaN, null, log.toString(), firstLine(e.getMessage()), null).appendTo(runDir);
+            // the same fields as a start that went well: which engine, model, command and port, and why
+            LaunchedEngines.Attempt tried = engines.lastAttempt();
+            LaunchCommand command = tried == null ? null : tried.command();
+            new EngineRow(RunDirectory.invocation(), key.id(), key.description(), "failed", spec.engine(), spec.model(),
+                    command == null ? "" : String.join(" ", command.argv()), tried == null ? 0 : tried.port(), null,
+                    Double.NaN, Map.of(), Double.NaN, tried == null || tried.process() == null ? null
+                    : tried.process().exitStatus(), log.toString(), firstLine(e.getMessage()), null).appendTo(runDir);
             new FailureRecord(RunDirectory.invocation(), key.benchmark(), key.description(), e.getMessage())
                     .appendTo(runDir);
             throw e;
         }
         EngineProcess p = served.engine();
         new EngineRow(RunDirectory.invocation(), key.id(), key.description(), served.reused() ? "reused" : "ready",
-                String.join(" ", p.command().argv()), p.port(), served.version(), served.startupSeconds(),
+                spec.engine(), spec.model(), String.join(" ", p.command().argv()), p.port(), served.version(), served.startupSeconds(),
                 served.startupJoules(), Double.NaN, null, p.log().toString(), served.reused()
                 ? "started for trial " + running.id() + "; only client-side values differ" : null, null).appendTo(runDir);
         if (!served.reused()) {
             running = key;
+            runningSpec = spec;
         }
         return new LaunchedEndpoint(p.url(), p.command().servedModel(), p.command().tokenizer(), served.reused(),
                 served.startupSeconds(), served.startupJoules(), p.pid()).jvmArgs();
@@ -158,9 +166,10 @@ final class ManagedEngines implements AutoCloseable {
         }
         EngineProcess p = ended.engine();
         new EngineRow(RunDirectory.invocation(), running.id(), running.description(), "stopped",
-                String.join(" ", p.command().argv()), p.port(), null, Double.NaN, Map.of(), ended.stopped().seconds(),
+                runningSpec.engine(), runningSpec.model(), String.join(" ", p.command().argv()), p.port(), null, Double.NaN, Map.of(), ended.stopped().seconds(),
                 ended.stopped().exitStatus(), p.log().toString(), ended.why(), ended.stopped().escaped()).appendTo(runDir);
         running = null;
+        runningSpec = null;
         if (settle != null) {
             settle.await(ended.stopped().pids(), SETTLE);
         }

@@ -128,9 +128,44 @@ class ManagedEnginesTest {
         assertTrue(failures.get(0).message().contains("error: unknown argument --no-such-flag"), failures.get(0).message());
         List<String> events = EngineRow.read(runDir).stream().map(EngineRow::event).toList();
         assertEquals(List.of("ready", "stopped", "failed", "ready", "stopped"), events);
-        EngineRow failed = EngineRow.read(runDir).get(2);
-        assertNull(failed.exitStatus());
+        List<EngineRow> rows = EngineRow.read(runDir);
+        EngineRow failed = rows.get(2);
+        EngineRow ready = rows.get(0);
         assertTrue(failed.message().startsWith("engine java exited with status 3"), failed.message());
+        // a failed start names what was started, as a start that went well does
+        assertTrue(failed.command().contains(FakeEngine.class.getName()) && failed.command().endsWith(" crash"),
+                "the command: " + failed.command());
+        assertTrue(failed.port() > 0, "the port it was given: " + failed.port());
+        assertTrue(failed.command().contains(" " + failed.port() + " "), failed.command());
+        assertEquals(3, failed.exitStatus(), "it had started, and exited with 3");
+        assertEquals("launch:fake", failed.engine());
+        assertEquals("synthetic:llama-tiny", failed.model());
+        assertTrue(failed.log().endsWith("engines/" + failed.trialId() + ".log"), failed.log());
+        for (EngineRow r : rows) {
+            assertEquals("launch:fake", r.engine(), r.event());
+            assertEquals("synthetic:llama-tiny", r.model(), r.event());
+        }
+        assertNull(ready.exitStatus(), "running");
+    }
+
+    /** A start that fails before any process ran (its command could not be made) still names engine, model and port. */
+    @Test
+    void aStartWhoseCommandCannotBeMadeIsARowWithTheTrialsEngineAndModel() throws Exception {
+        ManagedEngines engines = new ManagedEngines(runDir, (value, axes, port) -> {
+            throw new EngineException("engine 'launch:fake': the program 'fake' was not found on PATH");
+        }, new LaunchedEngines.Timing(Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(5)),
+                () -> () -> Map.of(), new PrintStream(console, true, StandardCharsets.UTF_8), () -> null);
+        try (engines) {
+            assertThrows(EngineException.class, () -> engines.before(trial()));
+        }
+        EngineRow failed = EngineRow.read(runDir).get(0);
+        assertEquals("failed", failed.event());
+        assertEquals("launch:fake", failed.engine());
+        assertEquals("synthetic:llama-tiny", failed.model());
+        assertEquals("", failed.command(), "no command was made");
+        assertTrue(failed.port() > 0, "the port it was picked: " + failed.port());
+        assertNull(failed.exitStatus(), "nothing ran");
+        assertEquals("engine 'launch:fake': the program 'fake' was not found on PATH", failed.message());
     }
 
     @Test

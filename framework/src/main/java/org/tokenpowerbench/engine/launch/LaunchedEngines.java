@@ -70,6 +70,13 @@ public final class LaunchedEngines implements AutoCloseable {
                          String version) {
     }
 
+    /**
+     * The last start tried: its command (null when making it failed), the port it was given, and the
+     * process (null when it could not be started). What a failed start's row in the run folder names.
+     */
+    public record Attempt(LaunchCommand command, int port, EngineProcess process) {
+    }
+
     /** An engine that ended: how it was stopped (or that it had died), for the run folder. */
     public record Ended(EngineProcess engine, EngineProcess.Stopped stopped, String why) {
     }
@@ -80,6 +87,7 @@ public final class LaunchedEngines implements AutoCloseable {
     private final Consumer<Ended> onEnded;
     private EngineProcess current;
     private String currentVersion;
+    private Attempt attempt;
 
     /** @param onEnded told of every engine that ends (stopped, or found dead), as it ends */
     public LaunchedEngines(Commands commands, Timing timing, PrintStream console, Consumer<Ended> onEnded) {
@@ -99,6 +107,7 @@ public final class LaunchedEngines implements AutoCloseable {
      *                         its log's last lines; nothing is left running then
      */
     public Served serve(String engineValue, LaunchAxes axes, Path log, StartupMeter meter) {
+        attempt = null;
         if (current != null) {
             LaunchCommand same = commands.command(engineValue, axes, current.port());
             boolean sameCommand = same.identity().equals(current.command().identity());
@@ -135,9 +144,12 @@ public final class LaunchedEngines implements AutoCloseable {
     }
 
     private Served start(String engineValue, LaunchAxes axes, int port, Path log, StartupMeter meter) {
+        attempt = new Attempt(null, port, null);
         LaunchCommand command = commands.command(engineValue, axes, port);
+        attempt = new Attempt(command, port, null);
         StartupMeter.Window window = meter.open();
         EngineProcess engine = EngineProcess.start(command, port, log);
+        attempt = new Attempt(command, port, engine);
         double seconds;
         Map<String, Double> joules;
         try {
@@ -176,6 +188,11 @@ public final class LaunchedEngines implements AutoCloseable {
         Ended ended = new Ended(e, stopped, died ? "it had died (exit status " + stopped.exitStatus() + ")" : why);
         onEnded.accept(ended);
         return ended;
+    }
+
+    /** The last start {@link #serve} tried (the running engine's, or one that failed), or null when it started none. */
+    public Attempt lastAttempt() {
+        return attempt;
     }
 
     /** The running engine, or null. */
