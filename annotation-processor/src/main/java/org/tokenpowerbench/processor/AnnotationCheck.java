@@ -4,6 +4,7 @@ import java.util.List;
 import javax.annotation.processing.Messager;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.AnnotationValue;
+import javax.lang.model.element.Element;
 import javax.lang.model.element.TypeElement;
 import javax.tools.Diagnostic;
 import org.tokenpowerbench.axes.Axis;
@@ -88,6 +89,12 @@ final class AnnotationCheck {
         } else {
             messager.printMessage(Diagnostic.Kind.ERROR, message, type, a);
         }
+    }
+
+    /** An error on a whole annotation of {@code element} (the class or one of its members). */
+    void error(Element element, AnnotationMirror a, String message) {
+        failed = true;
+        messager.printMessage(Diagnostic.Kind.ERROR, message, element, a);
     }
 
     /** An error on the class itself: its kind or place makes it no benchmark, whatever its annotations say. */

@@ -4,10 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 import javax.annotation.processing.ProcessingEnvironment;
 import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.Element;
 import javax.lang.model.element.ElementKind;
+import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.Modifier;
 import javax.lang.model.element.NestingKind;
 import javax.lang.model.element.TypeElement;
+import javax.lang.model.element.VariableElement;
 import javax.tools.Diagnostic;
 import org.tokenpowerbench.axes.Axis;
 
@@ -42,6 +45,8 @@ final class BenchmarkReader {
             "org.openjdk.jmh.annotations.Fork", "org.openjdk.jmh.annotations.Timeout",
             "org.openjdk.jmh.annotations.OutputTimeUnit");
 
+    private static final String JMH_PACKAGE = "org.openjdk.jmh.annotations.";
+
     private final ProcessingEnvironment env;
     private final TypeElement type;
     private final AnnotationMembers members;
@@ -62,6 +67,7 @@ final class BenchmarkReader {
             return null;
         }
         checkClass();
+        checkNoUncarriedJmh();
         List<String> models = members.strings(model, "value");
         check.nonEmptyAllowed(model, "value", Axis.MODEL, models,
                 "@Model needs at least one model, e.g. @Model(\"synthetic:llama-tiny\")");
@@ -111,6 +117,68 @@ final class BenchmarkReader {
                 && !(type.getNestingKind() == NestingKind.MEMBER && type.getModifiers().contains(Modifier.STATIC))) {
             check.classError("a TokenPowerBench benchmark must be a top-level or static nested class");
         }
+    }
+
+    /**
+     * JMH's annotations that the generated class does not carry: on the user class they would be
+     * ignored without a word ({@code @Threads(4)} running one thread, a {@code @Param} field never
+     * read), or make the user class a second JMH benchmark outside the session ({@code @Benchmark}).
+     * Each is an error on that annotation, saying what to use instead.
+     */
+    private void checkNoUncarriedJmh() {
+        for (AnnotationMirror a : type.getAnnotationMirrors()) {
+            String name = qualifiedName(a);
+            if (name.startsWith(JMH_PACKAGE) && !COPIED_JMH.contains(name)) {
+                check.error(type, a, "@" + simpleName(name) + " does not apply to a TokenPowerBench benchmark: "
+                        + classLevelTodo(simpleName(name)));
+            }
+        }
+        for (Element member : type.getEnclosedElements()) {
+            if (!(member instanceof VariableElement) && !(member instanceof ExecutableElement)) {
+                continue;
+            }
+            for (AnnotationMirror a : member.getAnnotationMirrors()) {
+                String name = qualifiedName(a);
+                if (name.startsWith(JMH_PACKAGE)) {
+                    check.error(member, a, "@" + simpleName(name) + " on " + member.getSimpleName()
+                            + (member instanceof ExecutableElement ? "()" : "") + " does not apply: "
+                            + memberTodo(simpleName(name), member));
+                }
+            }
+        }
+    }
+
+    /** What to do instead of a JMH class annotation that the generated class does not carry. */
+    private static String classLevelTodo(String simple) {
+        return switch (simple) {
+            case "Threads" -> "requests in flight come from @Batch (or @Workload(maxConcurrency)), "
+                    + "one JMH thread drives them; remove @Threads";
+            case "BenchmarkMode" -> "every iteration is one wave, timed once (Mode.SingleShotTime); "
+                    + "remove @BenchmarkMode";
+            case "OperationsPerInvocation" -> "one invocation is one wave; remove @OperationsPerInvocation";
+            default -> "its generated class carries only @Warmup, @Measurement, @Fork, @Timeout and "
+                    + "@OutputTimeUnit; remove @" + simple;
+        };
+    }
+
+    /** What to do instead of JMH code in the annotated class, which the generated class never runs or reads. */
+    private static String memberTodo(String simple, Element member) {
+        Axis axis = Axis.named(member.getSimpleName().toString());
+        if (simple.equals("Param") && axis != null) {
+            return "the generated class never reads this class's fields; sweep " + axis.paramName()
+                    + " with its annotation or -p " + axis.paramName() + "=...";
+        }
+        return "a TokenPowerBench benchmark is annotations on a class and no code, and its generated class "
+                + "never runs or reads this class's members; remove @" + simple
+                + ", or move the JMH code to a class without @Model";
+    }
+
+    private static String qualifiedName(AnnotationMirror a) {
+        return ((TypeElement) a.getAnnotationType().asElement()).getQualifiedName().toString();
+    }
+
+    private static String simpleName(String qualifiedName) {
+        return qualifiedName.substring(qualifiedName.lastIndexOf('.') + 1);
     }
 
     private List<String> quantizations() {
@@ -298,7 +366,7 @@ final class BenchmarkReader {
         AnnotationSource source = new AnnotationSource(env.getTypeUtils());
         List<String> jmh = new ArrayList<>();
         for (AnnotationMirror a : type.getAnnotationMirrors()) {
-            String name = ((TypeElement) a.getAnnotationType().asElement()).getQualifiedName().toString();
+            String name = qualifiedName(a);
             if (COPIED_JMH.contains(name)) {
                 jmh.add(source.of(a));
             }

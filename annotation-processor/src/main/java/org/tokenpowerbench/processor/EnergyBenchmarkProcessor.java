@@ -19,9 +19,10 @@ import org.tokenpowerbench.axes.Axis;
  * Turns every class annotated with {@code @Model} (and optionally {@code @Prompts},
  * {@code @Batch}, {@code @Quantization}, {@code @Engine}, {@code @Workload}, {@code @Dataset},
  * {@code @ContextLength}, {@code @Slo}, plus JMH's {@code @Warmup},
- * {@code @Measurement}, {@code @Fork}, {@code @Timeout}) into a JMH benchmark class named
- * {@code <Class>_Energy} in the same package, in an ordinary round; JMH's own processor then
- * generates the harness from it in a later round.
+ * {@code @Measurement}, {@code @Fork}, {@code @Timeout}, {@code @OutputTimeUnit}) into a JMH
+ * benchmark class named {@code <Class>_Energy} in the same package, in an ordinary round; JMH's own
+ * processor then generates the harness from it in a later round. Any other JMH annotation on the
+ * class or its members is a compile error: the generated class would ignore it.
  *
  * <p>Every axis becomes a JMH {@code @Param}, so {@code -p batch=1,8} overrides it and JMH's
  * cartesian product of parameters is the sweep. Mistakes are compile errors attached to the

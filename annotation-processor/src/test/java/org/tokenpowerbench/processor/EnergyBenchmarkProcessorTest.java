@@ -913,6 +913,48 @@ class EnergyBenchmarkProcessorTest {
         }
 
         @Test
+        void jmhThreadsOnTheClassIsAnErrorNotIgnored() {
+            // the generated class does not carry @Threads: it would run one thread without a word
+            assertSingleError(annotated("J1", "@Model(\"m\")", "@Threads(4)"), "@Threads", "demo.J1_Energy",
+                    "@Threads does not apply to a TokenPowerBench benchmark", "@Batch", "remove @Threads");
+        }
+
+        @Test
+        void jmhBenchmarkModeOnTheClassIsAnError() {
+            assertSingleError(annotated("J2", "@Model(\"m\")", "@BenchmarkMode(Mode.Throughput)"), "@BenchmarkMode",
+                    "demo.J2_Energy", "@BenchmarkMode does not apply", "SingleShotTime");
+        }
+
+        @Test
+        void jmhStateOnTheClassIsAnError() {
+            assertSingleError(annotated("J3", "@Model(\"m\")", "@State(Scope.Benchmark)"), "@State", "demo.J3_Energy",
+                    "@State does not apply", "@Warmup, @Measurement, @Fork, @Timeout and @OutputTimeUnit", "remove @State");
+        }
+
+        @Test
+        void jmhParamFieldNamesTheAxisToUseInstead() {
+            JavaFileObject src = source("J4",
+                    "@Model(\"m\")",
+                    "public class J4 {",
+                    "    @Param({\"1\", \"8\"}) public int batch;",
+                    "}");
+            assertSingleError(src, "@Param", "demo.J4_Energy", "@Param on batch does not apply",
+                    "-p batch=...");
+        }
+
+        @Test
+        void jmhBenchmarkMethodInTheClassIsAnError() {
+            // it would make the user class a second JMH benchmark, run without the session
+            JavaFileObject src = source("J5",
+                    "@Model(\"m\")",
+                    "public class J5 {",
+                    "    @Benchmark public void mine() { }",
+                    "}");
+            assertSingleError(src, "@Benchmark", "demo.J5_Energy", "@Benchmark on mine() does not apply",
+                    "move the JMH code to a class without @Model");
+        }
+
+        @Test
         void everyMistakeOfOneClassIsReported() {
             JavaFileObject src = annotated("Many", "@Model(\"m\")", "@Batch(0)", "@Prompts(count = 0)",
                     "@Engine(api = \"grpc\")");
