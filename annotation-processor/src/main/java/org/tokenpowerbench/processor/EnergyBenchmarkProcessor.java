@@ -2,9 +2,12 @@ package org.tokenpowerbench.processor;
 
 import java.io.IOException;
 import java.io.Writer;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import javax.annotation.processing.AbstractProcessor;
+import javax.annotation.processing.FilerException;
 import javax.annotation.processing.RoundEnvironment;
 import javax.annotation.processing.SupportedAnnotationTypes;
 import javax.lang.model.SourceVersion;
@@ -49,6 +52,9 @@ import org.tokenpowerbench.axes.Axis;
         BenchmarkReader.SLO, BenchmarkReader.REQUEST_FIELDS, BenchmarkReader.PARALLELISM})
 public final class EnergyBenchmarkProcessor extends AbstractProcessor {
 
+    /** Each class written in this compilation, every round, by the user class it was generated from. */
+    private final Map<String, String> generatedFrom = new HashMap<>();
+
     @Override
     public SourceVersion getSupportedSourceVersion() {
         return SourceVersion.latestSupported();
@@ -83,13 +89,25 @@ public final class EnergyBenchmarkProcessor extends AbstractProcessor {
         String packageName = pkg.isUnnamed() ? "" : pkg.getQualifiedName().toString();
         String simple = EnergyClassSource.simpleName(type);
         String qualified = packageName.isEmpty() ? simple : packageName + "." + simple;
-        String text = EnergyClassSource.text(packageName, type.getQualifiedName().toString(), simple,
-                getClass().getName(), model);
+        String userClass = type.getQualifiedName().toString();
+        String earlier = generatedFrom.putIfAbsent(qualified, userClass);
+        if (earlier != null) {
+            // Outer.Inner and Outer_Inner both become Outer_Inner_Energy: the Filer's own words would not say so
+            processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, earlier + " and " + userClass
+                    + " would both generate " + qualified + ": rename one of them", type);
+            return;
+        }
+        String text = EnergyClassSource.text(packageName, userClass, simple, getClass().getName(), model);
         try {
             JavaFileObject file = processingEnv.getFiler().createSourceFile(qualified, type);
             try (Writer w = file.openWriter()) {
                 w.write(text);
             }
+        } catch (FilerException e) {
+            // the name is taken by a class of the sources being compiled
+            processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, "TokenPowerBench generates " + qualified
+                    + " from " + userClass + ", and a class of that name exists already: rename that class or "
+                    + type.getSimpleName() + " (" + e.getMessage() + ")", type);
         } catch (IOException e) {
             processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR,
                     "cannot write " + qualified + ": " + e.getMessage(), type);

@@ -955,6 +955,32 @@ class EnergyBenchmarkProcessorTest {
         }
 
         @Test
+        void nestedAndTopLevelClassesOfOneGeneratedNameAreNamed() {
+            // Outer.Inner and Outer_Inner both become Outer_Inner_Energy
+            JavaFileObject nested = source("Co", "public class Co {", "    @Model(\"m\")",
+                    "    public static class In {", "    }", "}");
+            JavaFileObject top = annotated("Co_In", "@Model(\"m\")");
+            Compilation c = compile(nested, top);
+            assertThat(c).failed();
+            assertEquals(1, c.errors().size(), () -> "errors: " + c.errors());
+            assertThat(c).hadErrorContaining("would both generate demo.Co_In_Energy: rename one of them");
+            String message = c.errors().get(0).getMessage(null);
+            assertTrue(message.contains("demo.Co.In") && message.contains("demo.Co_In "), message);
+        }
+
+        @Test
+        void aClassWithTheGeneratedNameIsNamed() {
+            JavaFileObject user = annotated("Taken", "@Model(\"m\")");
+            JavaFileObject clash = JavaFileObjects.forSourceString("demo.Taken_Energy",
+                    "package demo;\n\nclass Taken_Energy {\n}\n");
+            Compilation c = compile(user, clash);
+            assertThat(c).failed();
+            assertEquals(1, c.errors().size(), () -> "errors: " + c.errors());
+            assertThat(c).hadErrorContaining("TokenPowerBench generates demo.Taken_Energy from demo.Taken, and a class "
+                    + "of that name exists already: rename that class or Taken").inFile(user).onLineContaining("class Taken");
+        }
+
+        @Test
         void everyMistakeOfOneClassIsReported() {
             JavaFileObject src = annotated("Many", "@Model(\"m\")", "@Batch(0)", "@Prompts(count = 0)",
                     "@Engine(api = \"grpc\")");
