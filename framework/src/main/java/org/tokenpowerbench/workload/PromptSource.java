@@ -15,6 +15,9 @@ public final class PromptSource {
     /** Prompt building slower than this is worth a line: it is server traffic before every trial. */
     private static final double SLOW_BUILD_SECONDS = 10.0;
 
+    /** Tokens a slot holds beyond the longest prompt and output. */
+    private static final int SLOT_MARGIN = 8;
+
     /** The prompts of a trial. */
     public record Loaded(PromptSet measured, PromptSet warmup, String tokenization) {
     }
@@ -86,9 +89,23 @@ public final class PromptSource {
         return file != null;
     }
 
-    /** Tokens each engine slot must hold: prompt plus output plus a margin. */
+    /**
+     * Tokens each engine slot must hold: prompt plus output plus a margin.
+     *
+     * @throws UserError when that is more than a slot's context can be ({@code @Prompts(inputTokens =
+     *                   2_000_000_000)} would otherwise wrap round to a negative size)
+     */
     public int contextPerSlot(int outputTokens) {
-        return (isDataset() ? maxTokens : inputLengths.highest(promptTokens) + outputLengths.highest(outputTokens)) + 8;
+        long longest = isDataset() ? maxTokens
+                : (long) inputLengths.highest(promptTokens) + outputLengths.highest(outputTokens);
+        if (longest + SLOT_MARGIN > Integer.MAX_VALUE) {
+            throw new UserError((isDataset() ? "@Dataset(maxTokens = " + maxTokens + ")"
+                    : lengthName + "=" + promptTokens + " with outputTokens=" + outputTokens + " asks for sequences of up to "
+                    + longest + " tokens, which")
+                    + " is more than one sequence can hold (" + (Integer.MAX_VALUE - SLOT_MARGIN)
+                    + " tokens): give shorter lengths");
+        }
+        return (int) (longest + SLOT_MARGIN);
     }
 
     /**

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tokenpowerbench.UserError;
 
 class PromptSourceTest {
 
@@ -38,6 +39,22 @@ class PromptSourceTest {
                 () -> new PromptSource("", 2, 0, 1, "contextLength", 2048, 5).load(DatasetFileTest.WORDS, 4));
         assertTrue(e.getMessage().startsWith("contextLength=1 leaves no room for text"), e.getMessage());
         assertTrue(e.getMessage().contains("use contextLength >= 2"), e.getMessage());
+    }
+
+    @Test
+    void lengthsBeyondOneSequenceAreOneLineNotANegativeContext() {
+        // 2147483647 + 2 + 8 wrapped round to -2147483639, which the engine request refused in words about slots
+        PromptSource source = new PromptSource("", 1, 0, Integer.MAX_VALUE, "inputTokens", 2048, 5);
+        UserError e = assertThrows(UserError.class, () -> source.contextPerSlot(2));
+        assertEquals("inputTokens=2147483647 with outputTokens=2 asks for sequences of up to 2147483649 tokens, which"
+                + " is more than one sequence can hold (2147483639 tokens): give shorter lengths", e.getMessage());
+        LengthDistribution wide = LengthDistribution.parse("outputLengths", "normal:0.5:1:2147483647");
+        UserError drawn = assertThrows(UserError.class,
+                () -> new PromptSource("", 1, 0, 16, "contextLength", 2048, 5, LengthDistribution.FIXED, wide)
+                        .contextPerSlot(64));
+        assertTrue(drawn.getMessage().startsWith("contextLength=16 with outputTokens=64 asks for sequences of up to "
+                + "2147483663 tokens"), drawn.getMessage());
+        assertEquals(2147483639, new PromptSource("", 1, 0, 2147483631, "inputTokens", 2048, 5).contextPerSlot(0));
     }
 
     @Test
