@@ -255,7 +255,7 @@ public enum Axis {
     public String complaintAboutText(String text) {
         Object value = type.parse(text);
         if (value == null) {
-            return message(text, type.notParsed() + ": " + rule.todo());
+            return message(text, type.notParsed(text) + ": " + rule.todo());
         }
         return complaint(value);
     }

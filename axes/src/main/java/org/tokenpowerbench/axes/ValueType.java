@@ -53,6 +53,21 @@ public enum ValueType {
     }
 
     /**
+     * Why {@code text} does not parse, in its own words: a whole number past this type's range
+     * ({@code 99999999999} for an int) {@code is too large} or {@code is too small} (with the bound),
+     * where "not a whole number" would send the user looking for a typo; otherwise {@link #notParsed()}.
+     */
+    public String notParsed(String text) {
+        if ((this == INT || this == LONG) && text != null && text.trim().matches("[+-]?[0-9]+")) {
+            boolean negative = text.trim().startsWith("-");
+            String bound = this == INT ? (negative ? Integer.toString(Integer.MIN_VALUE) : Integer.toString(Integer.MAX_VALUE))
+                    : (negative ? Long.toString(Long.MIN_VALUE) : Long.toString(Long.MAX_VALUE));
+            return (negative ? "is too small (the least is " : "is too large (the most is ") + bound + ")";
+        }
+        return notParsed;
+    }
+
+    /**
      * A value as text for a {@code @Param} value and a trial's description: a whole double without
      * its {@code .0} ({@code rate=2}, as the user wrote it), everything else as Java prints it.
      */

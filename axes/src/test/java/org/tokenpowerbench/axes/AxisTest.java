@@ -66,6 +66,8 @@ class AxisTest {
         assertEquals("batch=0 is not allowed: it must be at least 1 (-p batch=...)", Axis.BATCH.complaint(0));
         assertEquals("batch=two is not a whole number: it must be at least 1 (-p batch=...)",
                 Axis.BATCH.complaintAboutText("two"));
+        assertEquals("batch=99999999999 is too large (the most is 2147483647): it must be at least 1 (-p batch=...)",
+                Axis.BATCH.complaintAboutText("99999999999"));
         assertEquals("rate=fast is not a number: give requests per second > 0, or 0 for a closed loop (-p rate=...)",
                 Axis.RATE.complaintAboutText("fast"));
         assertEquals("maxConcurrency=-1 is not allowed: give the most requests in flight at once, or 0 for no bound"

@@ -2,6 +2,7 @@ package org.tokenpowerbench.report;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -66,9 +67,10 @@ public final class ConsoleSummary implements SweepListener {
         header.addAll(List.of("TTFT p50 ms", "TPOT p50 ms", "tokens/s", "avg W", "failed"));
         List<List<String>> rows = new ArrayList<>();
         List<String> names = new ArrayList<>();
+        Map<String, String> classLabels = classLabels(trials);
         for (TrialResult t : trials) {
             List<String> row = new ArrayList<>();
-            StringBuilder name = new StringBuilder();
+            StringBuilder name = new StringBuilder(classLabels.getOrDefault(t.benchmark(), ""));
             for (String p : varied) {
                 name.append(name.length() == 0 ? "" : " ").append(p).append('=').append(t.params().get(p));
             }
@@ -220,6 +222,39 @@ public final class ConsoleSummary implements SweepListener {
 
     private static String number(Metric m) {
         return m == null || !Double.isFinite(m.score()) ? "-" : String.format(Locale.ROOT, "%.4g", m.score());
+    }
+
+    /**
+     * Where the trials come from more than one benchmark class, each benchmark's label before its
+     * parameters: the class's simple name, or its full name where two classes share a simple name
+     * (two packages' {@code MyEnergyBenchmark}); empty where there is one class, whose name the
+     * parameters need not repeat. Without it, two classes with the same parameters gave two rows
+     * that read alike.
+     */
+    private static Map<String, String> classLabels(List<TrialResult> trials) {
+        Set<String> classes = new LinkedHashSet<>();
+        trials.forEach(t -> classes.add(className(t.benchmark())));
+        if (classes.size() < 2) {
+            return Map.of();
+        }
+        Map<String, Long> simpleCount = new HashMap<>();
+        classes.forEach(c -> simpleCount.merge(simpleName(c), 1L, Long::sum));
+        Map<String, String> labels = new HashMap<>();
+        for (TrialResult t : trials) {
+            String c = className(t.benchmark());
+            labels.put(t.benchmark(), simpleCount.get(simpleName(c)) > 1 ? c : simpleName(c));
+        }
+        return labels;
+    }
+
+    /** {@code demo.Bench_Energy} of {@code demo.Bench_Energy.wave}. */
+    private static String className(String benchmark) {
+        int dot = benchmark.lastIndexOf('.');
+        return dot < 0 ? benchmark : benchmark.substring(0, dot);
+    }
+
+    private static String simpleName(String className) {
+        return className.substring(className.lastIndexOf('.') + 1);
     }
 
     private static String shortName(String benchmark) {

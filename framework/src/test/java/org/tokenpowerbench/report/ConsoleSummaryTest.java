@@ -96,6 +96,21 @@ class ConsoleSummaryTest {
         assertEquals("  failed: {batch=64}: out of memory", lines.get(4));
     }
 
+    @Test
+    void trialsOfSeveralClassesAreNamedByTheirClassAndFullyWhereSimpleNamesClash() {
+        TrialResult a = trial("1", 0.02, 0.001, 5);
+        TrialResult b = new TrialResult("other.Bench_Energy.wave", a.params(), a.wave(), a.metrics());
+        TrialResult c = new TrialResult("demo.Second_Energy.wave", a.params(), a.wave(), a.metrics());
+        List<String> lines = ConsoleSummary.lines(new SweepState(Path.of("run"), 3, 3, List.of(a, b, c), List.of()));
+        assertTrue(lines.get(2).startsWith("  demo.Bench_Energy "), lines.get(2));
+        assertTrue(lines.get(3).startsWith("  other.Bench_Energy "), lines.get(3));
+        assertTrue(lines.get(4).startsWith("  Second_Energy "), lines.get(4));
+        // one class: no class name before the parameters
+        List<String> one = ConsoleSummary.lines(new SweepState(Path.of("run"), 2, 2,
+                List.of(trial("1", 0.02, 0.001, 5), trial("8", 0.005, 0.0002, 5)), List.of()));
+        assertTrue(one.get(2).startsWith("  batch=1 "), one.get(2));
+    }
+
     private static TrialResult withSteal(TrialResult t, double share) {
         return with(t, "host.steal", share, "share of all CPUs");
     }
