@@ -30,6 +30,9 @@ final class EmbeddedEngine implements RunningEngine {
         }
     }
 
+    /** Where the free memory is read before a context is asked for ({@link KvCache#available}). */
+    private static final Path MEMINFO = Path.of("/proc/meminfo");
+
     private final LlamaModel model;
     private final EmbeddedServer server;
     private final Endpoint endpoint;
@@ -48,8 +51,9 @@ final class EmbeddedEngine implements RunningEngine {
         int port = Integer.getInteger("tpb.embedded.port", 0);
         int bos;
         int bosId;
+        GgufFile gguf;
         try {
-            GgufFile gguf = GgufReader.read(file);
+            gguf = GgufReader.read(file);
             bos = gguf.addsBosToken() ? 1 : 0;
             bosId = (int) gguf.getLong("tokenizer.ggml.bos_token_id").orElse(1);
         } catch (IOException | RuntimeException e) {
@@ -62,7 +66,18 @@ final class EmbeddedEngine implements RunningEngine {
         // KV size" although half again as much room as needed was there. So: twice the room, one
         // slot's context per micro-batch (a much shorter run to find), and defragmentation on.
         int perSlot = Math.max(64, contextPerSlot);
-        int ctx = slots * perSlot * 2;
+        long tokens = 2L * slots * perSlot;
+        int microBatch = Math.min(512, perSlot);
+        String tooLarge = KvCache.of(gguf, tokens, microBatch).tooLarge(slots, perSlot, KvCache.available(MEMINFO));
+        if (tooLarge != null) {
+            throw new EngineException(tooLarge);
+        }
+        if (tokens > Integer.MAX_VALUE) {
+            throw new EngineException("the embedded engine would need a context of " + tokens + " tokens for batch=" + slots
+                    + " (" + slots + " slots of " + perSlot + " tokens, doubled), more than llama.cpp takes: lower batch"
+                    + " or the prompt and output lengths");
+        }
+        int ctx = (int) tokens;
         EmbeddedEngineLog.prepare();
         LlamaModel model;
         try {
@@ -72,13 +87,14 @@ final class EmbeddedEngine implements RunningEngine {
                     .enableContBatching()
                     .setCtxSize(ctx)
                     .setBatchSize(Math.max(512, contextPerSlot))
-                    .setUbatchSize(Math.min(512, perSlot))
+                    .setUbatchSize(microBatch)
                     .setDefragThold(0.1f)
                     .setThreads(threads)
                     .setGpuLayers(0));
         } catch (RuntimeException e) {
-            throw new EngineException("llama.cpp could not load '" + file + "': " + e.getMessage()
-                    + " (is it a complete GGUF file of an architecture llama.cpp supports?)");
+            throw new EngineException("llama.cpp could not load '" + file + "' with a context of " + ctx + " tokens: "
+                    + e.getMessage() + " (is it a complete GGUF file of an architecture llama.cpp supports,"
+                    + " and does this machine have the memory for its weights and that context?)");
         }
         EmbeddedServer server;
         try {
