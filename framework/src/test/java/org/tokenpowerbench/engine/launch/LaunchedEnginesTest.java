@@ -295,11 +295,15 @@ class LaunchedEnginesTest {
                 Thread.sleep(20);
             }
             escaped = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).orElseThrow();
-            Thread.sleep(200); // the sh before it has exec'd sleep
             long escapedPid = escaped.pid();
+            // the subshell between them exits, and the escaped process is re-parented out of the engine's tree
+            ProcessHandle root = ProcessHandle.of(engine.pid()).orElseThrow();
+            long reparented = System.nanoTime() + 10_000_000_000L;
+            while (root.descendants().anyMatch(h -> h.pid() == escapedPid) && System.nanoTime() < reparented) {
+                Thread.sleep(20);
+            }
             assertTrue(escaped.isAlive());
-            assertTrue(ProcessHandle.of(engine.pid()).orElseThrow().descendants().noneMatch(h -> h.pid() == escapedPid),
-                    "out of the engine's tree");
+            assertTrue(root.descendants().noneMatch(h -> h.pid() == escapedPid), "out of the engine's tree");
             EngineProcess.Stopped stopped = engine.stop(Duration.ofSeconds(5));
             assertTrue(escaped.onExit().isDone() || waitGone(escaped), "the escaped process " + escapedPid + " is gone");
             assertEquals(1, stopped.escaped(), stopped.toString());
