@@ -8,7 +8,9 @@
 #   build           llama-server with CUDA from .device/src/llama-src.tgz into /tmp/ll (about 6 min)
 #   cost            eight GPUs' sampling cost, 5 s and 10 s waves (cost-waves.sh, about 4 min)
 #   sweep           a 1B sweep (batch 8 and 64, 64 prompts of 512 + 128 tokens, -wi 1 -i 3 -f 1) beside
-#                   counter_log.py, then wave_agreement.py and idle_edges.py on it (about 2 min)
+#                   counter_log.py, then wave_agreement.py and idle_edges.py on it (about 2 min);
+#                   SWEEP_MODEL, SWEEP_BATCH and SWEEP_PROMPTS change the shape (session 24's 8B sweep:
+#                   SWEEP_MODEL=synthetic:llama-3.1-8b SWEEP_BATCH=1,16 SWEEP_PROMPTS=16, about 2 min)
 #   reruns:N:FIRST  up to N reruns of session 14's point numbered FIRST on, in the time left
 # e.g. LIMIT=600 tools/gpu-proof/lease.sh build reruns:6:1, then LIMIT=600 tools/gpu-proof/lease.sh
 # cost reruns:6:5. LIMIT is the smaller of 600 and the device's budget_left_s before the call.
@@ -46,8 +48,8 @@ for step in "$@"; do
       [ -x "$server" ] || { echo "no llama-server: run the build step first"; exit 3; }
       python3 tools/gpu-proof/counter_log.py "$out/sweep-clog.csv" & clog=$!
       timeout "$(left)" java -Dtpb.runDir=/tmp/sweep -jar .device/bench.jar TPBSample_02 -prof nvml \
-        -p "engine=launch:llama-server;bin=$server" -p model=synthetic:llama-3.2-1b -p quantization=f16 \
-        -p batch=8,64 -p inputTokens=512 -p outputTokens=128 -p prompts=64 -wi 1 -i 3 -f 1 > "$out/sweep-console.txt" 2>&1
+        -p "engine=launch:llama-server;bin=$server" -p model="${SWEEP_MODEL:-synthetic:llama-3.2-1b}" -p quantization=f16 \
+        -p batch="${SWEEP_BATCH:-8,64}" -p inputTokens=512 -p outputTokens=128 -p prompts="${SWEEP_PROMPTS:-64}" -wi 1 -i 3 -f 1 > "$out/sweep-console.txt" 2>&1
       echo "sweep: exit $?"
       kill "$clog"; wait "$clog" 2>/dev/null
       python3 tools/gpu-proof/wave_agreement.py "$out/sweep-clog.csv" /tmp/sweep | tee "$out/sweep-agreement.md"
@@ -69,3 +71,9 @@ for step in "$@"; do
   esac
   echo "$step: $(( $(date +%s) - t0 )) s; $(left) s left"
 done
+# a call brings back at most 8 files, two folders down (session 24's first call lost its run folder
+# and reruns' tables so): past that, one tarball of everything
+if [ "$(find "$out" -type f | wc -l)" -gt 8 ]; then
+  tar czf /tmp/lease-out.tgz -C "$out" . && rm -rf "${out:?}"/* && mv /tmp/lease-out.tgz "$out/" \
+    && echo "more than 8 files: all of them in lease-out.tgz"
+fi
