@@ -65,7 +65,7 @@ final class AnnotationCheck {
             if (!axis.rule().allows(v)) {
                 String written = v instanceof String text ? JavaLiteral.of(text) : String.valueOf(v);
                 error(a, member, "@" + a.getAnnotationType().asElement().getSimpleName() + "("
-                        + (member.equals("value") ? "" : member + " = ") + written + ") " + axis.rule().complaint());
+                        + (member.equals("value") ? "" : member + " = ") + written + ") " + axis.rule().complaint(v));
                 return false;
             }
         }

@@ -682,6 +682,13 @@ class EnergyBenchmarkProcessorTest {
         }
 
         @Test
+        void aModelWithABlankAtItsEdge() {
+            // found looking for " m" (a model file that "does not exist") before this; now named at the annotation
+            assertSingleError(annotated("M3", "@Model({\"m\", \" synthetic:llama-3.2-1b\"})"), "@Model", "demo.M3_Energy",
+                    "@Model(\" synthetic:llama-3.2-1b\") begins or ends with a blank (' synthetic:llama-3.2-1b'): remove it");
+        }
+
+        @Test
         void blankQuantization() {
             assertSingleError(annotated("Q1", "@Model(\"m\")", "@Quantization({\"f16\", \" \"})"), "@Quantization",
                     "demo.Q1_Energy", "@Quantization(\" \") is blank");

@@ -245,7 +245,7 @@ public enum Axis {
      * wrote it, what is wrong and what to do, and the {@code -p} option that sets it.
      */
     public String complaint(Object value) {
-        return rule.allows(value) ? null : message(String.valueOf(value), rule.complaint());
+        return rule.allows(value) ? null : message(String.valueOf(value), rule.complaint(value));
     }
 
     /**

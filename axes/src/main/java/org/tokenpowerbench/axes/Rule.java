@@ -2,6 +2,7 @@ package org.tokenpowerbench.axes;
 
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -16,14 +17,25 @@ import java.util.regex.Pattern;
  * (Poisson arrivals with a burstiness, a dataset with a prompt length) or the framework (reading a
  * dataset file, parsing request fields fully) are not rules: they stay with the code that knows both.
  */
-public record Rule(String what, String todo, Predicate<Object> accepts) {
+public record Rule(String what, String todo, Predicate<Object> accepts, Function<Object, String> complaintOf) {
 
     /** Any value. */
     public static final Rule ANY = new Rule("", "", v -> true);
 
-    /** Text with something in it. */
+    /** A rule whose complaint is the same for every value it does not allow. */
+    public Rule(String what, String todo, Predicate<Object> accepts) {
+        this(what, todo, accepts, null);
+    }
+
+    /**
+     * Text with something in it, and no blank at its start or end: a name or a path, where
+     * {@code -p model=a, b} or {@code @Model(" x")} would otherwise look for {@code " b"} and fail
+     * later as "does not exist", with the blank hard to see.
+     */
     public static Rule nonBlank(String todo) {
-        return new Rule("is blank", todo, v -> !((String) v).isBlank());
+        return new Rule("is blank", todo, v -> !((String) v).isBlank() && ((String) v).strip().equals(v),
+                v -> ((String) v).isBlank() ? "is blank: " + todo
+                        : "begins or ends with a blank ('" + v + "'): remove it");
     }
 
     /** A whole number of at least {@code min}. */
@@ -65,5 +77,10 @@ public record Rule(String what, String todo, Predicate<Object> accepts) {
     /** {@code what: todo}, the part of a complaint that does not depend on how the value was written. */
     public String complaint() {
         return what + ": " + todo;
+    }
+
+    /** The complaint about {@code value}, one this rule does not allow: {@link #complaint()} unless the rule words it by value. */
+    public String complaint(Object value) {
+        return complaintOf == null ? complaint() : complaintOf.apply(value);
     }
 }

@@ -75,6 +75,19 @@ class AxisTest {
     }
 
     @Test
+    void aNameOrPathWithABlankAtItsEdgeIsNamedSoBeforeAnythingLooksForIt() {
+        // -p model=a, b gives " b"; it used to fail later as a model file ' b' that "does not exist"
+        assertEquals("model= synthetic:llama-3.2-1b begins or ends with a blank (' synthetic:llama-3.2-1b'): remove it"
+                + " (-p model=...)", Axis.MODEL.complaintAboutText(" synthetic:llama-3.2-1b"));
+        assertEquals("quantization=f16\t begins or ends with a blank ('f16\t'): remove it (-p quantization=...)",
+                Axis.QUANTIZATION.complaint("f16\t"));
+        assertTrue(Axis.DATASET.complaint("prompts.jsonl ") != null);
+        assertEquals(null, Axis.MODEL.complaint("my model.gguf"), "a blank inside a name is the user's own");
+        assertEquals("model=  is blank: give a model: a GGUF path, synthetic:NAME or the name a server serves"
+                + " (-p model=...)", Axis.MODEL.complaint(" "));
+    }
+
+    @Test
     void defaultsHaveTheAxisTypeAndPassTheirOwnRule() {
         for (Axis a : Axis.values()) {
             if (a.presence() == Axis.Presence.DEFAULTED) {

@@ -33,7 +33,8 @@ import java.lang.annotation.Target;
  *
  * <p>With a dataset, {@link Prompts#inputTokens()} does not apply (a compile error if given), and
  * neither does {@link ContextLength}. Defaults: there is none for the path; {@code maxTokens}
- * 2048. Limits: at least one path, none blank; {@code maxTokens} at least 2.
+ * 2048. Limits: at least one path, none blank, none with a blank at
+ * its start or end; {@code maxTokens} at least 2.
  *
  * <pre>{@code
  * @Dataset("data/sharegpt-sample.json")

@@ -21,7 +21,9 @@ import java.lang.annotation.Target;
  *       (for example {@code meta-llama/Llama-3.1-8B-Instruct}).</li>
  * </ul>
  *
- * <p>Default: there is none; the annotation is required. Limits: at least one value, none blank.
+ * <p>Default: there is none; the annotation is required. Limits: at least one value, none blank, none
+ * with a blank at its start or end (a compile error, and the same from {@code -p model=a, b}, whose second
+ * value is {@code " b"}).
  *
  * <pre>{@code
  * @Model({"synthetic:llama-tiny", "synthetic:llama-100m"})

@@ -17,7 +17,8 @@ import java.lang.annotation.Target;
  * decides the real format); use {@code auto} there to say so. A sweep of several values against
  * such a fixed server is refused before the first trial: it would measure one server.
  *
- * <p>Default (annotation absent): {@code {"f16"}}. Limits: at least one value, none blank.
+ * <p>Default (annotation absent): {@code {"f16"}}. Limits: at least one value, none blank, none with a
+ * blank at its start or end.
  *
  * <pre>{@code
  * @Quantization({"f16", "q8_0", "q4_0"})
