@@ -114,6 +114,7 @@ public final class InferenceSession implements AutoCloseable {
             Api api = Api.parse(spec.api());
             String apiKey = apiKey(spec);
             PromptSource source = spec.promptSource();
+            source.fitsTheHeap(Runtime.getRuntime().maxMemory()); // before the engine: a load of minutes for nothing
             engine = Engines.open(new EngineRequest(spec.engine(), spec.model(), spec.quantization(), spec.slots(),
                     source.contextPerSlot(spec.outputTokens()), apiKey));
             Tokenizer tokenizer = engine.endpoint().tokenizer();

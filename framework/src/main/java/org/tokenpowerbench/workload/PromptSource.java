@@ -18,6 +18,13 @@ public final class PromptSource {
     /** Tokens a slot holds beyond the longest prompt and output. */
     private static final int SLOT_MARGIN = 8;
 
+    /**
+     * The least heap one prompt takes, besides its text: the String and its array's headers, its
+     * place in the list, its drawn input and output lengths. A lower bound, so that the check below
+     * never refuses a set that fits.
+     */
+    static final long LEAST_BYTES_A_PROMPT = 48;
+
     /** The prompts of a trial. */
     public record Loaded(PromptSet measured, PromptSet warmup, String tokenization) {
     }
@@ -109,6 +116,31 @@ public final class PromptSource {
     }
 
     /**
+     * The number of prompts to build, measured and warm-up, when they can fit in {@code maxHeap}
+     * bytes: each takes at least {@link #LEAST_BYTES_A_PROMPT} plus one byte a token of a synthetic
+     * prompt (a token is at least one character). {@code -p prompts=2000000000} would otherwise fail
+     * inside the trial as an OutOfMemoryError that names nothing the user wrote.
+     *
+     * @throws UserError naming prompts (and warmupRequests), the least heap they need and the fork's
+     */
+    public int fitsTheHeap(long maxHeap) {
+        long total = (long) count + warmup;
+        long each = LEAST_BYTES_A_PROMPT + (isDataset() ? 0 : inputLengths.lowest(promptTokens));
+        long least = total * each;
+        if (total > Integer.MAX_VALUE || least > maxHeap) {
+            throw new UserError("prompts=" + count + (warmup > 0 ? " and warmupRequests=" + warmup : "")
+                    + " would need at least " + gib(least) + " of the fork's heap for the prompts alone ("
+                    + each + " bytes or more each), more than its " + gib(maxHeap)
+                    + ": lower prompts, or give the fork more heap (-jvmArgsAppend -Xmx...)");
+        }
+        return (int) total;
+    }
+
+    private static String gib(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
+    }
+
+    /**
      * Builds the prompts: exact in {@code tokenizer} when there is one, word counts otherwise (and
      * then says so on standard error).
      *
@@ -125,7 +157,7 @@ public final class PromptSource {
      * trial built the same ones (one tokenizer call to check them) and storing them there when not.
      */
     public Loaded load(Tokenizer tokenizer, int outputTokens, PromptCache cache) {
-        int total = count + warmup;
+        int total = fitsTheHeap(Runtime.getRuntime().maxMemory());
         PromptSet all;
         String tokenization;
         if (isDataset()) {

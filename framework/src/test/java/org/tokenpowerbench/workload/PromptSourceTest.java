@@ -131,4 +131,20 @@ class PromptSourceTest {
                 LengthDistribution.parse("outputLengths", "uniform:0.5")));
         assertTrue(e.getMessage().contains("do not apply to a dataset"), e.getMessage());
     }
+
+    @Test
+    void promptsThatCannotFitTheForksHeapAreOneLineNamingThemBeforeAnyIsBuilt() {
+        // -p prompts=2000000000 used to end the trial in an OutOfMemoryError from the length draw
+        UserError e = assertThrows(UserError.class,
+                () -> new PromptSource("", 2_000_000_000, 0, 128, "inputTokens", 2048, 5).fitsTheHeap(8L << 30));
+        assertEquals("prompts=2000000000 would need at least 327.8 GiB of the fork's heap for the prompts alone"
+                + " (176 bytes or more each), more than its 8.0 GiB: lower prompts, or give the fork more heap"
+                + " (-jvmArgsAppend -Xmx...)", e.getMessage());
+        // measured and warm-up together past an int: no wrap round to a negative count
+        UserError both = assertThrows(UserError.class,
+                () -> new PromptSource("", Integer.MAX_VALUE, 10, 1, "inputTokens", 2048, 5).fitsTheHeap(Long.MAX_VALUE));
+        assertTrue(both.getMessage().startsWith("prompts=2147483647 and warmupRequests=10 would need"), both.getMessage());
+        assertEquals(1_000_010, new PromptSource("", 1_000_000, 10, 512, "inputTokens", 2048, 5).fitsTheHeap(8L << 30),
+                "a million prompts of 512 tokens (about 0.5 GiB at least) fit 8 GiB");
+    }
 }
