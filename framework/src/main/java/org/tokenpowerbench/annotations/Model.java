@@ -23,7 +23,8 @@ import java.lang.annotation.Target;
  *
  * <p>Default: there is none; the annotation is required. Limits: at least one value, none blank, none
  * with a blank at its start or end (a compile error, and the same from {@code -p model=a, b}, whose second
- * value is {@code " b"}).
+ * value is {@code " b"}). The class must be top level or nested: a local class (declared inside a
+ * method) is not shown to annotation processors, so it is skipped without a word.
  *
  * <pre>{@code
  * @Model({"synthetic:llama-tiny", "synthetic:llama-100m"})
