@@ -167,6 +167,23 @@ final class EnergyResults {
         return avg(sensorId + ".sampler.readTime", inSensorNanos / 1e6 / (samplingNanos / 1e9), "ms/s");
     }
 
+    /**
+     * {@code <sensor>.sampler.readTimeInWave}: of {@link #samplerReadTime}'s milliseconds per
+     * second, those of the reads the sampling thread made on its own schedule while the iteration
+     * ran: its wave, and its idle window where it holds one
+     * ({@link org.tokenpowerbench.power.PowerSampler#scheduledSensorNanos}). It leaves out the edge
+     * reads taken before the wave's first request, after its last and around an idle window. Where the reads busy-wait
+     * (NVML's do), this is the part of the measurement's cost that competes with the engine for the
+     * host's CPU; the edge reads (eight GPUs' counters at each wave's close) cost the host but not
+     * the wave.
+     */
+    static Result samplerReadTimeInWave(String sensorId, long scheduledNanos, long samplingNanos) {
+        if (samplingNanos <= 0) {
+            throw new IllegalArgumentException("the sampler's run must have a length, got " + samplingNanos + " ns");
+        }
+        return avg(sensorId + ".sampler.readTimeInWave", scheduledNanos / 1e6 / (samplingNanos / 1e9), "ms/s");
+    }
+
     private static ScalarResult avg(String label, double value, String unit) {
         return new ScalarResult(label, value, unit, AggregationPolicy.AVG);
     }

@@ -189,6 +189,7 @@ public class PowerProfiler implements InternalProfiler {
         long samplingNanos = System.nanoTime() - samplingFrom;
         lastTraceSamples = trace.size();
         long samplerNanos = sampler.sensorNanos();
+        long scheduledNanos = sampler.scheduledSensorNanos();
         sampler.close();
         iterations++;
         String kind = iterationParams.getType().name().toLowerCase(Locale.ROOT);
@@ -215,13 +216,14 @@ public class PowerProfiler implements InternalProfiler {
                 entry.wave(), policy, baseline, goodput == null ? -1 : goodput.goodOutputTokens());
         TrialKey trial = new TrialKey(entry.spec().benchmarkClass(), entry.spec().describe());
         EnergyRow.append(dir, new EnergyRow.Context(trial.description(), trial.benchmark(),
-                entry.spec().group(), kind, number, trace.size(), samplerNanos, samplingNanos,
+                entry.spec().group(), kind, number, trace.size(), samplerNanos, scheduledNanos, samplingNanos,
                 baseline == null ? noBaseline : null), energy);
         RequestEnergyFile.append(dir, trial, kind + "-" + number, sensorId, energy.method(), energy.chosen());
         PowerTraceFile.write(dir, sensorId, iterations, trial, kind + "-" + number, trace, signal);
         warn(energy, kind, number);
         List<Result> results = new java.util.ArrayList<>(EnergyResults.of(energy));
         results.add(EnergyResults.samplerReadTime(sensorId, samplerNanos, samplingNanos));
+        results.add(EnergyResults.samplerReadTimeInWave(sensorId, scheduledNanos, samplingNanos));
         OperatingConditions conditions = OperatingConditions.of(sensor.drainConditions(), energy.fromNanos(),
                 energy.toNanos());
         if (!conditions.isEmpty()) {

@@ -68,6 +68,8 @@ public final class PowerSampler implements AutoCloseable {
     private final long[] lastMeasured;
     private volatile int count;
     private volatile long sensorNanos;
+    /** Of {@link #sensorNanos}, the reads on the sampling thread's own schedule (not edge samples). */
+    private volatile long scheduledSensorNanos;
     private volatile Throwable failure;
     private volatile boolean stopRequested;
     /** Inner boundary samples asked for ({@link #sampleEdge}) and taken; taken is guarded by {@code edgeLock} for waiting. */
@@ -290,6 +292,19 @@ public final class PowerSampler implements AutoCloseable {
         return sensorNanos;
     }
 
+    /**
+     * Of {@link #sensorNanos()}, the nanoseconds inside the reads the sampling thread made on its
+     * own schedule, every period or when the sensor asked to be woken: neither the boundary samples
+     * of {@link #start()} and {@link #stop()} nor the inner edges of {@link #sampleEdge}. Those are
+     * taken where a caller chose an edge, with nothing of the wave running (before its first
+     * request, after its last, around an idle window); these are taken while the wave runs, so
+     * where a read busy-waits (NVML's do) this is the sampling's CPU that competes with the engine.
+     * Safe to call from any thread.
+     */
+    public long scheduledSensorNanos() {
+        return scheduledSensorNanos;
+    }
+
     /** What a visit of the channel's readings is told of each, newest first: true to go on, false to stop. */
     private interface ReadingVisitor {
         /**
@@ -445,6 +460,9 @@ public final class PowerSampler implements AutoCloseable {
             }
         }
         sensorNanos = sensorNanos + spent;
+        if (!boundary) {
+            scheduledSensorNanos = scheduledSensorNanos + spent;
+        }
         count = n;
     }
 

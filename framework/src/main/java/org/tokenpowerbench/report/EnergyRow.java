@@ -39,12 +39,16 @@ public final class EnergyRow {
      *                        included (wall time around each read: for a driver call that
      *                        busy-waits, as NVML's counter read does, close to its CPU time);
      *                        written as {@code samplerCpuNanosInSensor}
+     * @param samplerScheduledNanos of {@code samplerCpuNanos}, the reads the sampling thread made on its
+     *                        own schedule while the wave ran (edge reads left out); written as
+     *                        {@code samplerCpuNanosInScheduledReads}
      * @param samplingNanos   how long the sampler ran, from its start to its stop (the iteration,
      *                        which holds the wave's window); 0 where not known
      * @param baselineMissing why the trial has no idle baseline; null when it has one
      */
     public record Context(String trial, String benchmark, String group, String iteration, int number, int samples,
-                          long samplerCpuNanos, long samplingNanos, String baselineMissing) {
+                          long samplerCpuNanos, long samplerScheduledNanos, long samplingNanos,
+                          String baselineMissing) {
     }
 
     /**
@@ -149,6 +153,7 @@ public final class EnergyRow {
         json.put("decodeTokens", chosen.decodeTokens());
         json.put("samples", c.samples());
         json.put("samplerCpuNanosInSensor", c.samplerCpuNanos());
+        json.put("samplerCpuNanosInScheduledReads", c.samplerScheduledNanos());
         if (c.samplingNanos() > 0) {
             json.put("samplingSeconds", c.samplingNanos() / 1e9);
         }

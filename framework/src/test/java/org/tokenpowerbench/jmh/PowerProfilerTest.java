@@ -193,6 +193,14 @@ class PowerProfilerTest {
         double readTime = slow.get("steady.sampler.readTime");
         assertTrue(readTime >= floor && readTime <= 1000, readTime + " ms/s against a floor of " + floor);
         assertTrue(quick.get("steady.sampler.readTime") < floor, "reads that do not wait cost less: " + quick);
+
+        // of it, the reads the sampling thread made while the wave ran: all but the two edge samples
+        double inWave = slow.get("steady.sampler.readTimeInWave");
+        assertEquals(slowRow.get("samplerCpuNanosInScheduledReads").asDouble() / 1e6 / slowRow.get("samplingSeconds").asDouble(),
+                inWave, 1e-6 * inWave, "ms inside the scheduled reads per second of the sampler's run");
+        assertTrue(inWave <= readTime, inWave + " ms/s is part of " + readTime);
+        double scheduledFloor = (slowRow.get("samples").asInt() - 2) * 1.0 / slowRow.get("samplingSeconds").asDouble();
+        assertTrue(inWave >= scheduledFloor, inWave + " ms/s against a floor of " + scheduledFloor + " for the scheduled reads");
     }
 
     @Test

@@ -24,6 +24,8 @@ class PowerSamplerTest {
         volatile boolean threw;
         int failOnCall = -1;
         long busyNanos = 20_000;
+        /** How long an edge sample's read takes; below 0: {@link #busyNanos}. */
+        long edgeBusyNanos = -1;
         boolean innerEdges;
 
         @Override
@@ -55,7 +57,7 @@ class PowerSamplerTest {
             }
             long now = System.nanoTime();
             double joules = (now - origin) * 1e-9 * 50.0;
-            long end = now + busyNanos;
+            long end = now + (boundary && edgeBusyNanos >= 0 ? edgeBusyNanos : busyNanos);
             while (System.nanoTime() - end < 0) {
                 Thread.onSpinWait();
             }
@@ -214,6 +216,36 @@ class PowerSamplerTest {
         assertFalse(sensor.threads.get(1) == Thread.currentThread(), "the inner edge is read on the sampling thread");
         assertSame(Thread.currentThread(), sensor.threads.get(2));
         assertFalse(Double.isNaN(trace.value(1, 1)), "the channel read only on boundaries is read at the inner edge");
+    }
+
+    @Test
+    void theReadsOnTheSamplersOwnScheduleAreCountedApartFromTheEdgeReads() throws InterruptedException {
+        // edge reads that busy-wait 30 ms (eight GPUs' counters at a close), scheduled ones 20 us
+        FakeSensor edgesOnly = new FakeSensor();
+        edgesOnly.innerEdges = true;
+        edgesOnly.edgeBusyNanos = 30_000_000L;
+        try (PowerSampler sampler = new PowerSampler(edgesOnly, Duration.ofSeconds(10))) {
+            sampler.start();
+            assertTrue(sampler.sampleEdge(Duration.ofSeconds(20)));
+            sampler.stop();
+            assertEquals(List.of(true, true, true), edgesOnly.boundaries, "no tick inside the 10 s period");
+            assertEquals(0, sampler.scheduledSensorNanos(), "start, an inner edge and stop are all edge reads");
+            assertTrue(sampler.sensorNanos() >= 3 * 30_000_000L, "yet all three count in the total: " + sampler.sensorNanos());
+        }
+
+        FakeSensor ticking = new FakeSensor();
+        ticking.edgeBusyNanos = 30_000_000L;
+        try (PowerSampler sampler = new PowerSampler(ticking, Duration.ofMillis(1))) {
+            sampler.start();
+            await(() -> sampler.sampleCount() >= 12, "12 samples");
+            PowerTrace trace = sampler.stop();
+            int scheduled = trace.size() - 2;
+            long inScheduled = sampler.scheduledSensorNanos();
+            assertTrue(inScheduled >= scheduled * ticking.busyNanos, inScheduled + " ns for " + scheduled + " scheduled reads");
+            assertTrue(inScheduled < 30_000_000L, "neither 30 ms edge read is in it: " + inScheduled);
+            assertTrue(sampler.sensorNanos() - inScheduled >= 2 * 30_000_000L,
+                    "the two edges are the rest: " + sampler.sensorNanos() + " against " + inScheduled);
+        }
     }
 
     @Test

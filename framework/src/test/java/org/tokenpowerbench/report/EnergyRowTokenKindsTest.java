@@ -47,7 +47,7 @@ class EnergyRowTokenKindsTest {
 
     private static JsonNode line(Path root, IterationEnergy e) {
         RunDirectory dir = new RunDirectory(root);
-        return EnergyRow.json(dir, new EnergyRow.Context("t", "B", "g", "measurement", 1, 201, 0, 0, "none"), e);
+        return EnergyRow.json(dir, new EnergyRow.Context("t", "B", "g", "measurement", 1, 201, 0, 0, 0, "none"), e);
     }
 
     @Test

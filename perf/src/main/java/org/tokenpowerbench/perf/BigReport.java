@@ -142,7 +142,7 @@ public final class BigReport {
                 IterationEnergy energy = IterationEnergy.measure(SENSOR, trace, signal, 100 * MS, wave,
                         AttributionPolicy.DEFAULT, null, -1);
                 EnergyRow.append(run, new EnergyRow.Context(key.description(), BENCH, key.description(), "measurement",
-                        i + 1, trace.size(), 0, 0, "synthetic run: no idle window"), energy);
+                        i + 1, trace.size(), 0, 0, 0, "synthetic run: no idle window"), energy);
                 PowerTraceFile.write(run, SENSOR, ++traceFiles, key, iteration, trace, signal);
                 double seconds = (wave.endNanos() - wave.startNanos()) / 1e9;
                 long tokens = m.outputTokens();
