@@ -96,7 +96,7 @@ public final class ConsoleSummary implements SweepListener {
         lines.addAll(table(header, rows));
         lines.addAll(betweenRunsLines(trials, energy));
         lines.addAll(stealLines(trials, names));
-        lines.addAll(paceLines(trials, names));
+        lines.addAll(paceLines(trials, names, energy.isEmpty() ? null : energy.iterator().next()));
         for (FailedTrial f : state.failed()) {
             lines.add("  failed: " + f.params() + (f.reasons().isEmpty() ? "" : ": " + f.reasons().get(0)));
         }
@@ -194,18 +194,33 @@ public final class ConsoleSummary implements SweepListener {
      * One line naming the trials whose launched engine's busiest thread used, on average over the
      * measured waves, {@link HostCpu.Reading#CPU_PACED_SHARE} or more of one CPU
      * ({@code engine.thread.cpu}), with the range; "every trial" where all did; none where no trial did
-     * or none recorded it.
+     * or none recorded it. Where those trials have an idle baseline, it adds how much of
+     * J/outputToken the idle power over the wave is ({@link #idleShare}): that part grows with the
+     * wave's time, so it says how far a slower core moves the figure. In session 25's reruns on an
+     * H100 the idle part was 65 % of J/outputToken at the slow pace; waves 36 % shorter at the fast
+     * one lowered J/outputToken by 24 %, as 65 % of 36 % says (docs/gpu-proof.md).
+     *
+     * @param energy the first sensor's {@code <s>.J/outputToken} label, or null without a power profiler
      */
-    private static List<String> paceLines(List<TrialResult> trials, List<String> names) {
+    private static List<String> paceLines(List<TrialResult> trials, List<String> names, String energy) {
         List<String> paced = new ArrayList<>();
         double low = Double.POSITIVE_INFINITY;
         double high = Double.NEGATIVE_INFINITY;
+        double idleLow = Double.POSITIVE_INFINITY;
+        double idleHigh = Double.NEGATIVE_INFINITY;
+        boolean everyIdleShare = true;
         for (int i = 0; i < trials.size(); i++) {
             Metric cpu = trials.get(i).metrics().get("engine.thread.cpu");
             if (cpu != null && cpu.score() >= HostCpu.Reading.CPU_PACED_SHARE) {
                 paced.add(names.get(i));
                 low = Math.min(low, cpu.score());
                 high = Math.max(high, cpu.score());
+                double idle = idleShare(trials.get(i), energy);
+                everyIdleShare &= Double.isFinite(idle);
+                if (Double.isFinite(idle)) {
+                    idleLow = Math.min(idleLow, idle);
+                    idleHigh = Math.max(idleHigh, idle);
+                }
             }
         }
         if (paced.isEmpty()) {
@@ -214,10 +229,41 @@ public final class ConsoleSummary implements SweepListener {
         String lowest = String.format(Locale.ROOT, "%.2f", low);
         String highest = String.format(Locale.ROOT, "%.2f", high);
         String range = lowest.equals(highest) ? lowest : lowest + "-" + highest;
+        String idle = "";
+        if (everyIdleShare && Double.isFinite(idleLow)) {
+            idle = String.format(Locale.ROOT, "; the idle power over the wave was %s of %s there, so a wave 10 %% longer"
+                    + " for the same work adds about %s to it", percentRange(100 * idleLow, 100 * idleHigh, "%.0f"),
+                    energy, percentRange(10 * idleLow, 10 * idleHigh, "%.1f"));
+        }
         return List.of(String.format(Locale.ROOT, "  engine pace: the launched engine's busiest thread used %s of one CPU,"
-                + " on average over the measured waves, in %s; %s, %s", range,
+                + " on average over the measured waves, in %s; %s, %s%s", range,
                 paced.size() == trials.size() && trials.size() > 1 ? "every trial" : String.join(", ", paced),
-                HostCpu.Reading.CPU_PACED_PROVISO, HostCpu.Reading.CPU_PACED_CONSEQUENCE));
+                HostCpu.Reading.CPU_PACED_PROVISO, HostCpu.Reading.CPU_PACED_CONSEQUENCE, idle));
+    }
+
+    /**
+     * The share of the trial's J/outputToken that is the idle power over its waves: one less the
+     * energy above idle over the whole ({@code <s>.dynamic.energy/outputToken} over
+     * {@code <s>.J/outputToken}); NaN where either is missing or the share falls outside 0 to 1.
+     */
+    static double idleShare(TrialResult trial, String energy) {
+        if (energy == null) {
+            return Double.NaN;
+        }
+        Metric whole = trial.metrics().get(energy);
+        Metric above = trial.metrics().get(energy.replace(".J/outputToken", ".dynamic.energy/outputToken"));
+        if (whole == null || above == null || !(whole.score() > 0) || !Double.isFinite(above.score())) {
+            return Double.NaN;
+        }
+        double share = 1 - above.score() / whole.score();
+        return share >= 0 && share <= 1 ? share : Double.NaN;
+    }
+
+    /** "6.1 %" or "6.1-6.6 %": a range in the format given, one number where both ends print alike. */
+    private static String percentRange(double low, double high, String format) {
+        String a = String.format(Locale.ROOT, format, low);
+        String b = String.format(Locale.ROOT, format, high);
+        return (a.equals(b) ? a : a + "-" + b) + " %";
     }
 
     private static String number(Metric m) {

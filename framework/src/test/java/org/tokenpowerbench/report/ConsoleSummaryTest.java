@@ -160,6 +160,28 @@ class ConsoleSummaryTest {
     }
 
     @Test
+    void thePaceLineSaysHowMuchOfJPerOutputTokenIsTheIdlePowerAndSoHowFarASlowerCoreMovesIt() {
+        // session 25's reruns: 0.17246 J/outputToken with 0.06024 above idle, 0.13172 with 0.06006
+        TrialResult slow = with(withThreadCpu(trial("1", 0.17246, 0.001, 3), 1.003), "nvml.dynamic.energy/outputToken",
+                0.06024, "J/token");
+        TrialResult fast = with(withThreadCpu(trial("16", 0.13172, 0.001, 3), 0.996), "nvml.dynamic.energy/outputToken",
+                0.06006, "J/token");
+        List<String> line = linesStarting("  engine pace:", slow, fast);
+        assertEquals(1, line.size());
+        assertTrue(line.get(0).endsWith(HostCpu.Reading.CPU_PACED_CONSEQUENCE + "; the idle power over the wave was"
+                + " 54-65 % of nvml.J/outputToken there, so a wave 10 % longer for the same work adds about 5.4-6.5 % to it"),
+                line.get(0));
+        assertEquals(1 - 0.06024 / 0.17246, ConsoleSummary.idleShare(slow, "nvml.J/outputToken"), 1e-12);
+
+        // a paced trial without an idle baseline: no share is claimed for the others either
+        List<String> without = linesStarting("  engine pace:", slow, withThreadCpu(trial("8", 0.1, 0.001, 3), 1.0));
+        assertTrue(without.get(0).endsWith(HostCpu.Reading.CPU_PACED_CONSEQUENCE), without.get(0));
+        // energy above idle larger than the whole: not a share
+        assertTrue(Double.isNaN(ConsoleSummary.idleShare(with(trial("8", 0.1, 0.001, 3),
+                "nvml.dynamic.energy/outputToken", 0.2, "J/token"), "nvml.J/outputToken")));
+    }
+
+    @Test
     void withoutAPowerProfilerItSaysHowToGetEnergy() {
         TrialResult noEnergy = new TrialResult("demo.Bench_Energy.wave", Map.of("batch", "1"), new Metric(1, 0, "s/op", 1),
                 Map.of("ttft.p50", new Metric(40, 1, "ms", 1)));
