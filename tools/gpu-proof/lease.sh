@@ -12,6 +12,9 @@
 #                   SWEEP_MODEL, SWEEP_BATCH and SWEEP_PROMPTS change the shape (session 24's 8B sweep:
 #                   SWEEP_MODEL=synthetic:llama-3.1-8b SWEEP_BATCH=1,16 SWEEP_PROMPTS=16, about 2 min)
 #   reruns:N:FIRST  up to N reruns of session 14's point numbered FIRST on, in the time left
+#   pinned:N:FIRST:CPUS  the same, with llama-server held to the vCPUs CPUS (taskset -c, e.g. 3 or
+#                   2-3): whether the engine's pace belongs to the core it is given (session 25's
+#                   change of pace between two forks, docs/gpu-proof.md)
 # e.g. LIMIT=600 tools/gpu-proof/lease.sh build reruns:6:1, then LIMIT=600 tools/gpu-proof/lease.sh
 # cost reruns:6:5. LIMIT is the smaller of 600 and the device's budget_left_s before the call.
 set -uo pipefail
@@ -24,7 +27,7 @@ export PATH=/tmp/jre/bin:$PATH
 server=/tmp/ll/llsrc/build/bin/llama-server
 nvidia-smi --query-gpu=name,driver_version,power.limit,temperature.gpu,power.draw --format=csv
 for step in "$@"; do
-  case $step in build|cost|sweep|reruns:*:*) ;; *) echo "unknown step $step: use build, cost, sweep or reruns:N:FIRST"; exit 2 ;; esac
+  case $step in build|cost|sweep|reruns:*:*|pinned:*:*:*) ;; *) echo "unknown step $step: use build, cost, sweep, reruns:N:FIRST or pinned:N:FIRST:CPUS"; exit 2 ;; esac
 done
 for step in "$@"; do
   t0=$(date +%s)
@@ -56,9 +59,16 @@ for step in "$@"; do
       python3 tools/gpu-proof/idle_edges.py /tmp/sweep | tee "$out/sweep-idle-edges.md"
       tar czf "$out/sweep-run.tgz" --exclude='power-*.csv' -C /tmp sweep
       gzip -f "$out/sweep-clog.csv" "$out/sweep-clog.csv.buffer.csv" 2>/dev/null ;;
-    reruns:*:*)
-      IFS=: read -r _ n first <<< "$step"
+    reruns:*:*|pinned:*:*:*)
+      IFS=: read -r kind n first cpus <<< "$step"
       [ -x "$server" ] || { echo "no llama-server: run the build step first"; exit 3; }
+      bin=$server
+      if [ "$kind" = pinned ]; then
+        # the launch preset runs bin with the server's flags (and bin --version): a wrapper holds it to CPUS
+        bin=/tmp/llama-server-on-$cpus
+        printf '#!/bin/sh\nexec taskset -c %s %s "$@"\n' "$cpus" "$server" > "$bin" && chmod +x "$bin"
+        echo "$step: llama-server held to vCPU(s) $cpus"
+      fi
       nvidia-smi --query-gpu=timestamp,temperature.gpu,clocks.sm,clocks.mem,power.draw --format=csv,noheader -l 5 \
         > "$out/smi-reruns-$first.csv" &
       smi=$!
@@ -66,7 +76,7 @@ for step in "$@"; do
       # framework's per-wave figures (session 20's host-wide steal did not tell its slow runs apart)
       while sleep 1; do echo "t $(date +%s.%N)"; grep '^cpu[0-9]' /proc/stat; done > "$out/procstat-$first.log" &
       procstat=$!
-      BENCH_JAR=.device/bench.jar LLAMA_SERVER=$server timeout "$(left)" tools/gpu-proof/reruns.sh "$n" "$out/reruns-$first" "$first"
+      BENCH_JAR=.device/bench.jar LLAMA_SERVER=$bin timeout "$(left)" tools/gpu-proof/reruns.sh "$n" "$out/reruns-$first" "$first"
       kill "$smi" "$procstat" ;;
   esac
   echo "$step: $(( $(date +%s) - t0 )) s; $(left) s left"
