@@ -172,10 +172,10 @@ final class EnergyResults {
      * second, those of the reads the sampling thread made on its own schedule while the iteration
      * ran: its wave, and its idle window where it holds one
      * ({@link org.tokenpowerbench.power.PowerSampler#scheduledSensorNanos}). It leaves out the edge
-     * reads taken before the wave's first request, after its last and around an idle window. Where the reads busy-wait
-     * (NVML's do), this is the part of the measurement's cost that competes with the engine for the
-     * host's CPU; the edge reads (eight GPUs' counters at each wave's close) cost the host but not
-     * the wave.
+     * reads taken before the wave's first request, after its last and around an idle window. Where
+     * the reads busy-wait (NVML's do), this is the part of the measurement's cost that competes with
+     * the engine for the host's CPU; the edge reads (eight GPUs' counters at each wave's close) cost
+     * the host but not the wave.
      */
     static Result samplerReadTimeInWave(String sensorId, long scheduledNanos, long samplingNanos) {
         if (samplingNanos <= 0) {

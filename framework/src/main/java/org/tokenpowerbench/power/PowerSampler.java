@@ -297,7 +297,7 @@ public final class PowerSampler implements AutoCloseable {
      * own schedule, every period or when the sensor asked to be woken: neither the boundary samples
      * of {@link #start()} and {@link #stop()} nor the inner edges of {@link #sampleEdge}. Those are
      * taken where a caller chose an edge, with nothing of the wave running (before its first
-     * request, after its last, around an idle window); these are taken while the wave runs, so
+     * request, after its last, around an idle window); these are taken while the window runs, so
      * where a read busy-waits (NVML's do) this is the sampling's CPU that competes with the engine.
      * Safe to call from any thread.
      */

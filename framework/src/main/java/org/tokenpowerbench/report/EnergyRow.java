@@ -40,8 +40,8 @@ public final class EnergyRow {
      *                        busy-waits, as NVML's counter read does, close to its CPU time);
      *                        written as {@code samplerCpuNanosInSensor}
      * @param samplerScheduledNanos of {@code samplerCpuNanos}, the reads the sampling thread made on its
-     *                        own schedule while the wave ran (edge reads left out); written as
-     *                        {@code samplerCpuNanosInScheduledReads}
+     *                        own schedule while the iteration ran (its wave and any idle window; edge
+     *                        reads left out); written as {@code samplerCpuNanosInScheduledReads}
      * @param samplingNanos   how long the sampler ran, from its start to its stop (the iteration,
      *                        which holds the wave's window); 0 where not known
      * @param baselineMissing why the trial has no idle baseline; null when it has one
