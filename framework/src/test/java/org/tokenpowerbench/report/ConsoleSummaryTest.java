@@ -181,6 +181,33 @@ class ConsoleSummaryTest {
                 "nvml.dynamic.energy/outputToken", 0.2, "J/token"), "nvml.J/outputToken")));
     }
 
+    /** The trial with one more metric and its fork means. */
+    private static TrialResult withForks(TrialResult t, String name, String unit, Double... forkMeans) {
+        Map<String, Metric> m = new LinkedHashMap<>(t.metrics());
+        double mean = java.util.Arrays.stream(forkMeans).mapToDouble(Double::doubleValue).average().orElseThrow();
+        m.put(name, new Metric(mean, 0.001, unit, t.wave().samples(), List.of(forkMeans)));
+        return new TrialResult(t.benchmark(), t.params(), t.wave(), m);
+    }
+
+    @Test
+    void aTrialWhoseForksRanAtDifferentPacesIsNamedWithEachForksFigures() {
+        // session 25's rerun 10 (its first fork before the host's change of pace, the other two after) beside rerun 9
+        TrialResult straddled = withForks(withForks(withForks(trial("16", 0.1559, 0.001, 9), "tpot.p50", "ms",
+                14.84, 9.83, 9.61), "nvml.J/outputToken", "J/token", 0.1832, 0.1434, 0.1411),
+                "nvml.dynamic.energy/outputToken", "J/token", 0.05971, 0.06138, 0.06192);
+        TrialResult steady = withForks(withForks(trial("8", 0.1725, 0.001, 9), "tpot.p50", "ms", 13.04, 13.49, 14.06),
+                "nvml.J/outputToken", "J/token", 0.168, 0.172, 0.177);
+        assertEquals(List.of("  pace between forks: the engine's speed changed between the forks of batch=16 (TPOT p50 by"
+                + " fork 14.8, 9.83, 9.61 ms; nvml.J/outputToken 0.183, 0.143, 0.141; nvml.dynamic.energy/outputToken"
+                + " 0.0597, 0.0614, 0.0619): J/outputToken's between-runs term, and so its interval, holds that change;"
+                + " compare by dynamic.energy/outputToken, which follows the work"),
+                linesStarting("  pace between forks:", straddled, steady));
+
+        assertEquals(List.of(), linesStarting("  pace between forks:", steady), "8 % apart: one pace");
+        assertEquals(List.of(), linesStarting("  pace between forks:", withForks(trial("1", 0.1, 0.001, 3), "tpot.p50",
+                "ms", 14.0)), "one fork: nothing to compare");
+    }
+
     @Test
     void withoutAPowerProfilerItSaysHowToGetEnergy() {
         TrialResult noEnergy = new TrialResult("demo.Bench_Energy.wave", Map.of("batch", "1"), new Metric(1, 0, "s/op", 1),
