@@ -2,7 +2,6 @@ package org.tokenpowerbench.report;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -244,70 +243,23 @@ public final class ConsoleSummary implements SweepListener {
     }
 
     /**
-     * How far apart a trial's forks' TPOT p50 may be before the summary says its engine changed speed
-     * between them: 25 %. A judgement from session 25's sixteen reruns of one point on an H100
-     * (docs/gpu-proof.md): within one pace the forks' means were at most 17 % apart; the run whose
-     * forks straddled a change of pace, 54 %.
-     */
-    static final double FORK_PACE_RATIO = 1.25;
-
-    /**
-     * One line naming the trials whose forks ran at TPOT p50 {@link #FORK_PACE_RATIO} or more apart,
-     * each with its forks' TPOT and J/outputToken (and the energy above idle per token, where
-     * measured): the engine's speed changed between forks, and J/outputToken's between-runs term,
-     * so its interval, holds that change. None where no trial did or none had two forks.
+     * One line naming the trials whose forks ran at different paces ({@link ForkPace}), each with its
+     * forks' figures: J/outputToken's between-runs term, so its interval, holds that change. None
+     * where no trial did or none had two forks.
      */
     private static List<String> forkPaceLines(List<TrialResult> trials, List<String> names, String energy) {
         List<String> changed = new ArrayList<>();
         for (int i = 0; i < trials.size(); i++) {
-            Map<String, Metric> m = trials.get(i).metrics();
-            double[] tpot = forkMeans(m.get("tpot.p50"));
-            double low = Arrays.stream(tpot).min().orElse(Double.NaN);
-            double high = Arrays.stream(tpot).max().orElse(Double.NaN);
-            if (tpot.length < 2 || !(low > 0) || !Double.isFinite(high) || high < FORK_PACE_RATIO * low) {
-                continue;
+            String forks = ForkPace.describe(trials.get(i), energy);
+            if (forks != null) {
+                changed.add(names.get(i) + " (" + forks + ")");
             }
-            StringBuilder b = new StringBuilder(names.get(i)).append(" (TPOT p50 by fork ").append(joined(tpot, "%.3g"))
-                    .append(" ms");
-            if (energy != null) {
-                String above = energy.replace(".J/outputToken", ".dynamic.energy/outputToken");
-                for (String label : List.of(energy, above)) {
-                    double[] v = forkMeans(m.get(label));
-                    if (v.length == tpot.length) {
-                        b.append("; ").append(label).append(' ').append(joined(v, "%.3g"));
-                    }
-                }
-            }
-            changed.add(b.append(')').toString());
         }
         if (changed.isEmpty()) {
             return List.of();
         }
-        return List.of(String.format(Locale.ROOT, "  pace between forks: the engine's speed changed between the forks of"
-                + " %s: J/outputToken's between-runs term, and so its interval, holds that change; compare by"
-                + " dynamic.energy/outputToken, which follows the work", String.join(", ", changed)));
-    }
-
-    /** The metric's fork means, every one finite; empty where the metric or any mean is missing. */
-    private static double[] forkMeans(Metric m) {
-        if (m == null) {
-            return new double[0];
-        }
-        double[] v = m.forkMeanArray();
-        for (double x : v) {
-            if (!Double.isFinite(x)) {
-                return new double[0];
-            }
-        }
-        return v;
-    }
-
-    private static String joined(double[] values, String format) {
-        List<String> out = new ArrayList<>();
-        for (double v : values) {
-            out.add(String.format(Locale.ROOT, format, v));
-        }
-        return String.join(", ", out);
+        return List.of("  pace between forks: the engine's speed changed between the forks of " + String.join(", ", changed)
+                + ": " + ForkPace.CONSEQUENCE);
     }
 
     /**

@@ -13,6 +13,7 @@ import org.tokenpowerbench.energy.TrialBudget;
 import org.tokenpowerbench.report.EnergyRow;
 import org.tokenpowerbench.report.FailedTrial;
 import org.tokenpowerbench.report.FailureRecord;
+import org.tokenpowerbench.report.ForkPace;
 import org.tokenpowerbench.report.Metric;
 import org.tokenpowerbench.report.TrialResult;
 import org.tokenpowerbench.workload.HostCpu;
@@ -122,6 +123,11 @@ final class SweepTable {
             }
         }
         warnings.addAll(waveWarnings(waves));
+        String forks = ForkPace.describe(t, label == null ? null : label + J_PER_OUTPUT_TOKEN);
+        if (forks != null) {
+            warnings.add("pace between forks: the engine's speed changed between the forks (" + forks + "); "
+                    + ForkPace.CONSEQUENCE);
+        }
         warnings.addAll(throttleWarnings(run, description));
         Metric failed = t.metrics().get("requests.failed");
         if (failed != null && failed.score() > 0) {

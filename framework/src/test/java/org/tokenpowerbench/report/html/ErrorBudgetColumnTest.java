@@ -84,6 +84,19 @@ class ErrorBudgetColumnTest {
         assertTrue(page.dom().contains("† " + TrialBudget.ONE_FORK), "the one-fork note in the DOM");
     }
 
+    @Test
+    void aTrialWhoseForksRanAtDifferentPacesSaysSoBesideItsWideInterval() throws Exception {
+        // session 25's rerun 10 (docs/gpu-proof.md): fork 1 at TPOT 14.8 ms, forks 2 and 3 at 9.8 and 9.6
+        write(Map.of(1, figure(new double[] {0.1832, 0.1434, 0.1411}), 2, figure(new double[] {0.168, 0.172, 0.177})),
+                Map.of(1, List.of(14.84, 9.83, 9.61), 2, List.of(13.04, 13.49, 14.06)));
+        assertTrue(row(1).warnings().contains("pace between forks: the engine's speed changed between the forks (TPOT p50"
+                + " by fork 14.8, 9.83, 9.61 ms; nvml.J/outputToken 0.183, 0.143, 0.141); "
+                + org.tokenpowerbench.report.ForkPace.CONSEQUENCE), row(1).warnings().toString());
+        assertTrue(row(2).warnings().stream().noneMatch(w -> w.startsWith("pace between forks")),
+                "forks 8 % apart ran at one pace: " + row(2).warnings());
+    }
+
+    // ---- the run folder
     // ---- the run folder
 
     /**
@@ -106,13 +119,18 @@ class ErrorBudgetColumnTest {
     }
 
     private void write(Map<Integer, Metric> byBatch) {
+        write(byBatch, Map.of());
+    }
+
+    /** As {@link #write(Map)}, with TPOT p50's fork means for the batches given. */
+    private void write(Map<Integer, Metric> byBatch, Map<Integer, List<Double>> tpotForks) {
         List<TrialResult> results = new ArrayList<>();
         for (int batch : List.of(1, 2)) {
             Metric m = byBatch.get(batch);
             Map<String, Metric> metrics = new LinkedHashMap<>();
             metrics.put("nvml.J/outputToken", m);
             metrics.put("nvml.J/outputToken.err", new Metric(MEASUREMENT, Double.NaN, "J/token (95 %)", m.samples()));
-            metrics.put("tpot.p50", new Metric(20 * batch, 0.5, "ms", m.samples()));
+            metrics.put("tpot.p50", new Metric(20 * batch, 0.5, "ms", m.samples(), tpotForks.getOrDefault(batch, List.of())));
             results.add(new TrialResult(HtmlReportTest.BENCH + "_Energy.wave", HtmlReportTest.params(batch),
                     new Metric(1, 0.1, "s/op", m.samples()), metrics));
         }
