@@ -96,8 +96,9 @@ public final class ConsoleSummary implements SweepListener {
         lines.addAll(table(header, rows));
         lines.addAll(betweenRunsLines(trials, energy));
         lines.addAll(stealLines(trials, names));
-        lines.addAll(paceLines(trials, names, energy.isEmpty() ? null : energy.iterator().next()));
-        lines.addAll(forkPaceLines(trials, names, energy.isEmpty() ? null : energy.iterator().next()));
+        String firstEnergy = energy.isEmpty() ? null : energy.iterator().next();
+        lines.addAll(paceLines(trials, names, firstEnergy));
+        lines.addAll(forkPaceLines(trials, names, firstEnergy));
         for (FailedTrial f : state.failed()) {
             lines.add("  failed: " + f.params() + (f.reasons().isEmpty() ? "" : ": " + f.reasons().get(0)));
         }
