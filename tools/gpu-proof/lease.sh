@@ -26,6 +26,8 @@ tar xzf .device/jre.tgz -C /tmp 2>/dev/null
 export PATH=/tmp/jre/bin:$PATH
 server=/tmp/ll/llsrc/build/bin/llama-server
 nvidia-smi --query-gpu=name,driver_version,power.limit,temperature.gpu,power.draw --format=csv
+# which vCPUs share a core, for the pinned steps (session 26)
+lscpu -e > "$out/lscpu.txt" 2>&1 || true
 for step in "$@"; do
   case $step in build|cost|sweep|reruns:*:*|pinned:*:*:*) ;; *) echo "unknown step $step: use build, cost, sweep, reruns:N:FIRST or pinned:N:FIRST:CPUS"; exit 2 ;; esac
 done
@@ -74,7 +76,10 @@ for step in "$@"; do
       smi=$!
       # every vCPU's ticks once a second, steal included: which vCPUs the hypervisor took, beside the
       # framework's per-wave figures (session 20's host-wide steal did not tell its slow runs apart)
-      while sleep 1; do echo "t $(date +%s.%N)"; grep '^cpu[0-9]' /proc/stat; done > "$out/procstat-$first.log" &
+      # and the vCPU each llama-server thread last ran on, with its CPU share so far: where the busy
+      # thread sat when the pace changed (session 25's change came unpinned)
+      while sleep 1; do echo "t $(date +%s.%N)"; grep '^cpu[0-9]' /proc/stat
+        ps -C llama-server -L -o tid=,psr=,pcpu= 2>/dev/null | sed 's/^/psr /'; done > "$out/procstat-$first.log" &
       procstat=$!
       BENCH_JAR=.device/bench.jar LLAMA_SERVER=$bin timeout "$(left)" tools/gpu-proof/reruns.sh "$n" "$out/reruns-$first" "$first"
       kill "$smi" "$procstat" ;;
