@@ -10,7 +10,8 @@
 #   sweep           a 1B sweep (batch 8 and 64, 64 prompts of 512 + 128 tokens, -wi 1 -i 3 -f 1) beside
 #                   counter_log.py, then wave_agreement.py and idle_edges.py on it (about 2 min);
 #                   SWEEP_MODEL, SWEEP_BATCH and SWEEP_PROMPTS change the shape (session 24's 8B sweep:
-#                   SWEEP_MODEL=synthetic:llama-3.1-8b SWEEP_BATCH=1,16 SWEEP_PROMPTS=16, about 2 min)
+#                   SWEEP_MODEL=synthetic:llama-3.1-8b SWEEP_BATCH=1,16 SWEEP_PROMPTS=16, about 2 min);
+#                   SWEEP_PROF the profiler and its options (default nvml; e.g. 'nvml:closeStraddle=off')
 #   reruns:N:FIRST  up to N reruns of session 14's point numbered FIRST on, in the time left
 #   pinned:N:FIRST:CPUS  the same, with llama-server held to the vCPUs CPUS (taskset -c, e.g. 3 or
 #                   2-3): whether the engine's pace belongs to the core it is given (session 25's
@@ -52,7 +53,7 @@ for step in "$@"; do
     sweep)
       [ -x "$server" ] || { echo "no llama-server: run the build step first"; exit 3; }
       python3 tools/gpu-proof/counter_log.py "$out/sweep-clog.csv" & clog=$!
-      timeout "$(left)" java -Dtpb.runDir=/tmp/sweep -jar .device/bench.jar TPBSample_02 -prof nvml \
+      timeout "$(left)" java -Dtpb.runDir=/tmp/sweep -jar .device/bench.jar TPBSample_02 -prof "${SWEEP_PROF:-nvml}" \
         -p "engine=launch:llama-server;bin=$server" -p model="${SWEEP_MODEL:-synthetic:llama-3.2-1b}" -p quantization=f16 \
         -p batch="${SWEEP_BATCH:-8,64}" -p inputTokens=512 -p outputTokens=128 -p prompts="${SWEEP_PROMPTS:-64}" -wi 1 -i 3 -f 1 > "$out/sweep-console.txt" 2>&1
       echo "sweep: exit $?"

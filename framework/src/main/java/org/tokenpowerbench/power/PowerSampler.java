@@ -190,6 +190,7 @@ public final class PowerSampler implements AutoCloseable {
             throw failed(failure);
         }
         try {
+            sensor.closesWindow();
             takeSample(true);
         } catch (RuntimeException | Error e) {
             failure = e;
@@ -441,8 +442,9 @@ public final class PowerSampler implements AutoCloseable {
     private void takeSample(boolean boundary) {
         scratch.clear();
         long t = System.nanoTime();
+        long waited = sensor.waitedNanos();
         sensor.sample(scratch, boundary);
-        long spent = System.nanoTime() - t;
+        long spent = System.nanoTime() - t - (sensor.waitedNanos() - waited); // a sensor's parking is not reading
         int n = count;
         keep(n, t, scratch.values, scratch.measuredAt);
         n++;

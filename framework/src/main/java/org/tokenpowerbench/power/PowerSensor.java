@@ -42,6 +42,25 @@ public interface PowerSensor extends AutoCloseable {
     }
 
     /**
+     * Says that the next boundary sample closes a window: the {@link PowerSampler} calls it in
+     * {@link PowerSampler#stop()}, after its sampling thread has ended and just before the last
+     * sample. A sensor may then read on past the window's end within that sample (the NVML sensor
+     * reads each counter again after its next update, {@code closeStraddle}); the sample's own
+     * time stays the window's end. Ignored by default.
+     */
+    default void closesWindow() {
+    }
+
+    /**
+     * Nanoseconds this sensor has spent parked inside its samples so far (waiting for a reading
+     * to be due, not reading): the {@link PowerSampler} leaves them out of its read time. 0 by
+     * default.
+     */
+    default long waitedNanos() {
+        return 0;
+    }
+
+    /**
      * Reads every channel once, saying when each value was true where the source knows (a
      * Prometheus sample's timestamp, a BMC's averaging window). The sampler calls this one; by
      * default it calls {@link #sample(double[], boolean)}, whose values are true at the moment of

@@ -27,10 +27,25 @@ class PowerSamplerTest {
         /** How long an edge sample's read takes; below 0: {@link #busyNanos}. */
         long edgeBusyNanos = -1;
         boolean innerEdges;
+        /** How long a sample after {@link #closesWindow} parks (not reading), and what each sample was told. */
+        long closeParkNanos;
+        boolean closing;
+        final List<Boolean> closes = new ArrayList<>();
+        long waited;
 
         @Override
         public boolean readsInnerEdges() {
             return innerEdges;
+        }
+
+        @Override
+        public void closesWindow() {
+            closing = true;
+        }
+
+        @Override
+        public long waitedNanos() {
+            return waited;
         }
 
         @Override
@@ -51,6 +66,13 @@ class PowerSamplerTest {
             calls = call;
             boundaries.add(boundary);
             threads.add(Thread.currentThread());
+            closes.add(closing);
+            if (closing && closeParkNanos > 0) {
+                long t = System.nanoTime();
+                java.util.concurrent.locks.LockSupport.parkNanos(closeParkNanos);
+                waited += System.nanoTime() - t;
+            }
+            closing = false;
             if (call == failOnCall) {
                 threw = true;
                 throw new IllegalStateException("device fell off the bus");
@@ -216,6 +238,20 @@ class PowerSamplerTest {
         assertFalse(sensor.threads.get(1) == Thread.currentThread(), "the inner edge is read on the sampling thread");
         assertSame(Thread.currentThread(), sensor.threads.get(2));
         assertFalse(Double.isNaN(trace.value(1, 1)), "the channel read only on boundaries is read at the inner edge");
+    }
+
+    @Test
+    void aCloseIsAnnouncedToTheSensorAndItsParkingIsNotCountedAsReading() {
+        // told a window closes, the sensor parks 80 ms inside that sample (as NVML's closeStraddle waits for an update)
+        FakeSensor sensor = new FakeSensor();
+        sensor.closeParkNanos = 80_000_000L;
+        try (PowerSampler sampler = new PowerSampler(sensor, Duration.ofSeconds(10))) {
+            sampler.start();
+            sampler.stop();
+            assertEquals(List.of(false, true), sensor.closes, "only the last sample closes the window");
+            assertTrue(sensor.waited >= 80_000_000L, "parked " + sensor.waited);
+            assertTrue(sampler.sensorNanos() < 40_000_000L, "the parking was counted as reading: " + sampler.sensorNanos());
+        }
     }
 
     @Test

@@ -196,6 +196,19 @@ public final class NvmlSensor implements PowerSensor {
     private long carriedReads;
     /** The sample under way opens a window ({@link #opensWindow}); read by {@link #sample(Readings, boolean)}. */
     private boolean openedNow;
+    /** {@code closeStraddle}: a window's close reads each counter again past its next update ({@link #straddleClose}). */
+    private final boolean straddle;
+    /** The next boundary sample closes a window ({@link #closesWindow}). */
+    private boolean closing;
+    /** The sample under way closes a window, and when it began (the window's end). */
+    private boolean closedNow;
+    private long closeEdge;
+    /** Counter reads closes took past the next update ({@link #straddleClose}). */
+    private long straddleReads;
+    /** Nanoseconds parked inside samples ({@link #waitedNanos}). */
+    private long waitedNanos;
+    /** How the sensor waits inside a sample: parks the thread (a test moves its fake clock instead). */
+    private java.util.function.LongConsumer parker = LockSupport::parkNanos;
     /** When the last fetch of the driver's buffers ended (nanoClock), {@code Long.MIN_VALUE} before the first. */
     private long lastFetchEnd = Long.MIN_VALUE;
     /** Buffer fetches that windows' opening samples answered from the samples already fetched ({@link #opensWindow}). */
@@ -255,8 +268,8 @@ public final class NvmlSensor implements PowerSensor {
          * The reads of the last boundary (its read, then its edge check's, each at its own time) and
          * the joules they gave, for the next window's opening sample ({@link #carries}).
          */
-        final long[] closeAt = new long[MAX_HUNT_READS + 1];
-        final double[] closeJoules = new double[MAX_HUNT_READS + 1];
+        final long[] closeAt = new long[MAX_HUNT_READS + 3];
+        final double[] closeJoules = new double[MAX_HUNT_READS + 3];
         int closeReads;
         /**
          * Whether those reads settle which step the value belongs to: the boundary read lay clear of
@@ -277,6 +290,13 @@ public final class NvmlSensor implements PowerSensor {
         /** Until when {@link #settleEdge} reads on, and when the read it starts from was taken. */
         long edgeUntil;
         long edgeFrom;
+        /** {@link #straddleClose}: when its next read is due ({@code Long.MIN_VALUE}: none), and until when it reads on. */
+        long straddleDue = Long.MIN_VALUE;
+        long straddleUntil;
+        /** Its reads so far, and the last one that still showed the close's value (time, joules; for a tight bracket). */
+        int straddleCount;
+        long straddleSameAt = Long.MIN_VALUE;
+        double straddleSameJoules;
         /** The driver's stamp of the newest buffered power sample kept (microseconds), 0 before the first. */
         long lastBufferStamp;
         /**
@@ -316,6 +336,7 @@ public final class NvmlSensor implements PowerSensor {
         this.huntSpacingNanos = Math.max(1, Math.round((double) options.counterPeriod().toNanos() / p)) * p;
         this.adaptive = schedule == NvmlOptions.CounterSchedule.ADAPTIVE;
         this.boundariesOnly = schedule == NvmlOptions.CounterSchedule.BOUNDARIES;
+        this.straddle = boundariesOnly && options.straddlesCloses(counters(gpus));
         boolean holdBackEverywhere = true;
         for (GpuState g : gpus) {
             holdBackEverywhere &= g.holdBackFields != null;
@@ -628,6 +649,9 @@ public final class NvmlSensor implements PowerSensor {
                 settleEdge(g, out);
             }
         }
+        if (closedNow && straddle) {
+            straddleClose(out);
+        }
         long now = nanoClock.getAsLong();
         if (boundary || now - nextBufferFetch >= 0) {
             // a window opened just after a fetch (JMH's next wave, 20-50 ms after the last one's close): its
@@ -795,8 +819,11 @@ public final class NvmlSensor implements PowerSensor {
         long gap = lastSample == Long.MIN_VALUE ? 0 : Math.max(0, now - lastSample);
         boolean opens = boundary && opening; // this boundary opens a window; a later one (its close) never does
         openedNow = opens;
+        closedNow = boundary && closing && !opens;
+        closeEdge = now;
         if (boundary) {
             opening = false;
+            closing = false;
         }
         lastSample = now;
         // conditions due soon after a buffer fetch due now are read with it, a little early: one wake for both
@@ -882,7 +909,7 @@ public final class NvmlSensor implements PowerSensor {
     private boolean carries(GpuState g, long now) {
         return boundariesOnly && g.phaseKnown && g.closeSettled && g.closeReads > 0 && !g.hunting && !g.edgePending
                 && (g.closeReads == 1 || readingsCall)
-                && now - g.closeAt[0] >= 0 && now - g.closeAt[0] <= CARRY_REACH_NANOS;
+                && now - g.closeAt[0] >= 0 && now - g.closeAt[g.closeReads - 1] <= CARRY_REACH_NANOS;
     }
 
     /**
@@ -1043,6 +1070,134 @@ public final class NvmlSensor implements PowerSensor {
     }
 
     /**
+     * {@code closeStraddle}: a window's close reads each counter again just after the first update
+     * the learned grid predicts past the window's end, so that the trace holds the counter's values
+     * on both sides of the end and the update that holds it is split by the power's shape alone
+     * ({@link org.tokenpowerbench.energy.PowerSignal} scales the shape to each counter interval).
+     * A GPU whose close reads may already hold that update (the last lay within
+     * {@link #EDGE_ZONE_NANOS} of it or past it, or no read settled its side) is left as it is.
+     * Each GPU is read at the predicted step's late end plus {@link #STEP_SCATTER_NANOS}, the GPUs
+     * in the order their steps come, and again at least {@link #EDGE_READ_SPACING_NANOS} apart
+     * while the value stays, until {@link #EDGE_ZONE_NANOS} and the scatter past that end: a step
+     * later still keeps none of these reads, so no value is dated by an update it did not see.
+     * The changed read (and the unchanged one before it, where the two bracket the step tightly)
+     * become timed readings of the counter and further close reads, which the next window opens
+     * from ({@link #carries}): a value taken in the idle gap after this window's end.
+     */
+    private void straddleClose(Readings out) {
+        long p = UPDATE_PERIOD.toNanos();
+        int pending = 0;
+        for (GpuState g : gpus) {
+            g.straddleDue = Long.MIN_VALUE;
+            if (g.counterChannel < 0 || !g.phaseKnown || g.hunting || g.edgePending || !g.closeSettled
+                    || g.closeReads == 0) {
+                continue;
+            }
+            long k = Math.floorDiv(closeEdge - g.phaseHigh, p) + 1; // the first step whose phase interval ends after the edge
+            long low = g.phaseLow + k * p;
+            long high = g.phaseHigh + k * p;
+            if (g.closeAt[g.closeReads - 1] >= low - EDGE_ZONE_NANOS) {
+                continue; // the close's reads may hold that step already
+            }
+            g.straddleDue = high + STEP_SCATTER_NANOS;
+            g.straddleUntil = high + EDGE_ZONE_NANOS + STEP_SCATTER_NANOS;
+            g.straddleCount = 0;
+            g.straddleSameAt = Long.MIN_VALUE;
+            pending++;
+        }
+        while (pending > 0) {
+            GpuState g = null;
+            for (GpuState c : gpus) {
+                if (c.straddleDue != Long.MIN_VALUE && (g == null || c.straddleDue - g.straddleDue < 0)) {
+                    g = c;
+                }
+            }
+            long now = nanoClock.getAsLong();
+            if (g.straddleDue - now > 0) {
+                park(g.straddleDue - now);
+                if (nanoClock.getAsLong() == now) { // a clock that waiting does not move (a test's own): read nothing more
+                    for (GpuState c : gpus) {
+                        c.straddleDue = Long.MIN_VALUE;
+                    }
+                    pending = 0;
+                }
+                continue;
+            }
+            if (g.straddleCount > 0 && now - g.straddleUntil > 0) {
+                g.straddleDue = Long.MIN_VALUE; // the step has not come: nothing of this wait is kept
+                pending--;
+                continue;
+            }
+            long raw;
+            try {
+                raw = library.totalEnergyConsumptionMillijoules(g.handle);
+            } catch (NvmlException e) {
+                failed(e.getMessage());
+                g.straddleDue = Long.MIN_VALUE;
+                pending--;
+                continue;
+            }
+            straddleReads++;
+            g.straddleCount++;
+            double joules = g.energy.update(raw);
+            if (raw == g.lastRaw) {
+                g.straddleSameAt = now;
+                g.straddleSameJoules = joules;
+                g.straddleDue = now + EDGE_READ_SPACING_NANOS;
+                continue;
+            }
+            g.lastRaw = raw;
+            if (g.straddleSameAt != Long.MIN_VALUE && now - g.straddleSameAt <= TIGHT_NANOS) {
+                keepCloseRead(g, out, g.straddleSameAt, g.straddleSameJoules);
+                followPhase(g, g.straddleSameAt, now);
+            }
+            keepCloseRead(g, out, now, joules);
+            g.straddleDue = Long.MIN_VALUE;
+            pending--;
+        }
+    }
+
+    /** A further read of a close: a timed reading of the counter, and one more value the next window may open from. */
+    private static void keepCloseRead(GpuState g, Readings out, long at, double joules) {
+        out.add(g.counterChannel, joules, at);
+        if (g.closeReads > 0 && g.closeReads < g.closeAt.length) {
+            g.closeAt[g.closeReads] = at;
+            g.closeJoules[g.closeReads] = joules;
+            g.closeReads++;
+        } else {
+            g.closeReads = 0;
+        }
+    }
+
+    /** Parks for {@code nanos}, counted in {@link #waitedNanos}. */
+    private void park(long nanos) {
+        long t = nanoClock.getAsLong();
+        parker.accept(nanos);
+        waitedNanos += Math.max(0, nanoClock.getAsLong() - t);
+    }
+
+    /** Makes the sensor wait with {@code parker} (a test's fake clock) instead of parking the thread. */
+    void parkWith(java.util.function.LongConsumer parker) {
+        this.parker = parker;
+    }
+
+    /** The next boundary sample closes a window; with {@code closeStraddle} it reads each counter again past its next update. */
+    @Override
+    public void closesWindow() {
+        closing = true;
+    }
+
+    @Override
+    public long waitedNanos() {
+        return waitedNanos;
+    }
+
+    /** Counter reads that closes took past the next update ({@code closeStraddle}). */
+    public long straddleReads() {
+        return straddleReads;
+    }
+
+    /**
      * {@code counterSchedule=boundaries}: a boundary read near a predicted step is checked within
      * the boundary's own sample, since no hunt follows it (and none at all follows the last
      * boundary): the counter is read again, at least {@link #EDGE_READ_SPACING_NANOS} apart (a read
@@ -1058,7 +1213,7 @@ public final class NvmlSensor implements PowerSensor {
         for (int k = 0; k < MAX_HUNT_READS; k++) {
             long now = nanoClock.getAsLong();
             if (now - previous < EDGE_READ_SPACING_NANOS) {
-                LockSupport.parkNanos(EDGE_READ_SPACING_NANOS - (now - previous));
+                park(EDGE_READ_SPACING_NANOS - (now - previous));
                 now = nanoClock.getAsLong();
             }
             if (now - g.edgeUntil > 0) {
@@ -1074,15 +1229,7 @@ public final class NvmlSensor implements PowerSensor {
                 return;
             }
             g.lastRaw = raw;
-            double joules = g.energy.update(raw);
-            out.add(g.counterChannel, joules, now);
-            if (g.closeReads > 0 && g.closeReads < g.closeAt.length) {
-                g.closeAt[g.closeReads] = now;
-                g.closeJoules[g.closeReads] = joules;
-                g.closeReads++;
-            } else {
-                g.closeReads = 0;
-            }
+            keepCloseRead(g, out, now, g.energy.update(raw));
             if (raw != reference) {
                 if (now - previous <= TIGHT_NANOS) {
                     followPhase(g, previous, now);
@@ -1308,6 +1455,11 @@ public final class NvmlSensor implements PowerSensor {
                         + " moved onto System.nanoTime() by the clocks' offset read at each fetch");
                 break;
             }
+        }
+        if (boundariesOnly) {
+            env.put("closeStraddle", straddle
+                    ? "on: a window's close reads each counter again just after the first update past its end"
+                    : "off: a window's close reads each counter once (and again near a predicted update)");
         }
         int holdBack = 0;
         for (GpuState g : gpus) {

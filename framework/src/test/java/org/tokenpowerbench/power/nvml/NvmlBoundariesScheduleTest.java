@@ -170,8 +170,13 @@ class NvmlBoundariesScheduleTest {
 
     /** The counter's valid values of {@code trace} as {time on the sensor's clock, joules} pairs. */
     private static List<double[]> counterValues(PowerTrace trace) {
-        long[] t = trace.timestampsNanos(0);
-        double[] v = trace.values(0);
+        return counterValues(trace, 0);
+    }
+
+    /** Channel {@code channel}'s valid values of {@code trace} as {time on the sensor's clock, joules} pairs. */
+    static List<double[]> counterValues(PowerTrace trace, int channel) {
+        long[] t = trace.timestampsNanos(channel);
+        double[] v = trace.values(channel);
         List<double[]> out = new ArrayList<>();
         for (int i = 0; i < v.length; i++) {
             if (!Double.isNaN(v[i])) {
@@ -182,7 +187,7 @@ class NvmlBoundariesScheduleTest {
     }
 
     /** A window on the sensor's clock: opened at {@code open}, closed at {@code close} (each boundary then reads). */
-    private static PowerTrace window(NvmlSensor s, long[] now, long open, long close) {
+    static PowerTrace window(NvmlSensor s, long[] now, long open, long close) {
         try (PowerSampler sampler = new PowerSampler(s, Duration.ofMillis(10))) {
             now[0] = open;
             sampler.start();

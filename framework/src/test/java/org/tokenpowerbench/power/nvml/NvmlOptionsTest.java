@@ -22,6 +22,19 @@ class NvmlOptionsTest {
     }
 
     @Test
+    void closesAreStraddledForUpToTwoGpuCountersUnlessSaidOtherwise() {
+        NvmlOptions auto = NvmlOptions.parse(Map.of());
+        assertEquals(NvmlOptions.CloseStraddle.AUTO, auto.closeStraddle());
+        assertTrue(auto.straddlesCloses(1) && auto.straddlesCloses(2));
+        assertTrue(!auto.straddlesCloses(3) && !auto.straddlesCloses(8) && !auto.straddlesCloses(0));
+        assertTrue(NvmlOptions.parse(Map.of("closeStraddle", "on")).straddlesCloses(8));
+        assertTrue(!NvmlOptions.parse(Map.of("closeStraddle", "OFF")).straddlesCloses(1));
+        UserError e = assertThrows(UserError.class, () -> NvmlOptions.parse(Map.of("closeStraddle", "yes")));
+        assertEquals("-prof nvml: closeStraddle=yes is not a setting; use closeStraddle=auto (on for up to 2 GPU"
+                + " counters, the default), on or off", e.getMessage());
+    }
+
+    @Test
     void gpusAndCounterPeriod() {
         NvmlOptions o = NvmlOptions.parse(Map.of("gpus", "1, 0", "counterPeriod", "0.25s"));
         assertEquals(List.of(1, 0), o.gpus());
