@@ -60,6 +60,9 @@ for step in "$@"; do
       kill "$clog"; wait "$clog" 2>/dev/null
       python3 tools/gpu-proof/wave_agreement.py "$out/sweep-clog.csv" /tmp/sweep | tee "$out/sweep-agreement.md"
       python3 tools/gpu-proof/idle_edges.py /tmp/sweep | tee "$out/sweep-idle-edges.md"
+      # what the counter on both sides of each edge would give, replayed on the same log (closeStraddle)
+      python3 tools/gpu-proof/straddle_replay.py "$out/sweep-clog.csv" /tmp/sweep "${SWEEP_MODEL:-synthetic:llama-3.2-1b}" \
+        | tee "$out/sweep-straddle-replay.md"
       tar czf "$out/sweep-run.tgz" --exclude='power-*.csv' -C /tmp sweep
       gzip -f "$out/sweep-clog.csv" "$out/sweep-clog.csv.buffer.csv" 2>/dev/null ;;
     reruns:*:*|pinned:*:*:*)
