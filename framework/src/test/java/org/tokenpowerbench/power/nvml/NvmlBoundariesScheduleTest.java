@@ -284,6 +284,7 @@ class NvmlBoundariesScheduleTest {
                 }
             }
             assertTrue(carried != null, "no wave of 30 opened with the read that closed the one before");
+            assertTrue(s.straddleReads() > 0, "one GPU: its closes read again past the next update (closeStraddle=auto)");
             // the close's reads (one, or its read and its edge check's) end the wave before and open this one,
             // each with its own value and time
             List<long[]> closeReads = new ArrayList<>();
