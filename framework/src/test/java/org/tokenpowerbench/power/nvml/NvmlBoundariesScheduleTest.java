@@ -149,22 +149,31 @@ class NvmlBoundariesScheduleTest {
      * 1 ms samples: steps at 61 ms + k·100 ms, 250 W.
      */
     private static NvmlSensor learned(long[] now, FakeNvml.Gpu g) throws Exception {
-        g.counterUpdateNanos = 100 * MS;
-        g.counterUpdatePhaseNanos = 61 * MS;
-        g.bufferSpacingNanos = 20 * MS;
-        g.watts = 250;
-        g.counterReadNanos = 4 * MS;
-        FakeNvml nvml = new FakeNvml(() -> now[0], g);
+        return learned(now, Map.of("counterSchedule", "boundaries"), g);
+    }
+
+    /**
+     * A sensor with {@code options} on {@code gpus}, each stepping at 61 ms + k·100 ms, 250 W, 4 ms
+     * reads on the test's clock, once every GPU's phase is learned (30 s of hunts at most).
+     */
+    static NvmlSensor learned(long[] now, Map<String, String> options, FakeNvml.Gpu... gpus) throws Exception {
+        for (FakeNvml.Gpu g : gpus) {
+            g.counterUpdateNanos = 100 * MS;
+            g.counterUpdatePhaseNanos = 61 * MS;
+            g.bufferSpacingNanos = 20 * MS;
+            g.watts = 250;
+            g.counterReadNanos = 4 * MS;
+        }
+        FakeNvml nvml = new FakeNvml(() -> now[0], gpus);
         nvml.spend = nanos -> now[0] += nanos;
-        NvmlSensor s = NvmlSensor.open(nvml, NvmlOptions.parse(Map.of("counterSchedule", "boundaries")), Map.of(),
-                () -> now[0], nvml::wallNanos);
+        NvmlSensor s = NvmlSensor.open(nvml, NvmlOptions.parse(options), Map.of(), () -> now[0], nvml::wallNanos);
         double[] out = new double[s.channels().size()];
         s.sample(out, true);
-        while (s.counterGrids().isEmpty() && now[0] < 20_000 * MS) {
+        while (s.counterGrids().size() < gpus.length && now[0] < 30_000 * MS) {
             now[0] += MS;
             s.sample(out, false);
         }
-        assertTrue(!s.counterGrids().isEmpty(), "the phase was not learned in 20 s of hunts");
+        assertEquals(gpus.length, s.counterGrids().size(), "the phases were not learned in 30 s of hunts");
         return s;
     }
 

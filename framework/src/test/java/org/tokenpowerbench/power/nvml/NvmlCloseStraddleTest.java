@@ -20,25 +20,9 @@ class NvmlCloseStraddleTest {
 
     static final long MS = 1_000_000L;
 
-    /** A {@code boundaries} sensor on {@code gpus} (each stepping at 61 ms + k·100) once every phase is learned. */
+    /** {@link NvmlBoundariesScheduleTest#learned}, waiting by moving the test's clock. */
     private static NvmlSensor learned(long[] now, Map<String, String> options, FakeNvml.Gpu... gpus) throws Exception {
-        for (FakeNvml.Gpu g : gpus) {
-            g.counterUpdateNanos = 100 * MS;
-            g.counterUpdatePhaseNanos = 61 * MS;
-            g.bufferSpacingNanos = 20 * MS;
-            g.watts = 250;
-            g.counterReadNanos = 4 * MS;
-        }
-        FakeNvml nvml = new FakeNvml(() -> now[0], gpus);
-        nvml.spend = nanos -> now[0] += nanos;
-        NvmlSensor s = NvmlSensor.open(nvml, NvmlOptions.parse(options), Map.of(), () -> now[0], nvml::wallNanos);
-        double[] out = new double[s.channels().size()];
-        s.sample(out, true);
-        while (s.counterGrids().size() < gpus.length && now[0] < 30_000 * MS) {
-            now[0] += MS;
-            s.sample(out, false);
-        }
-        assertEquals(gpus.length, s.counterGrids().size(), "the phases were not learned in 30 s of hunts");
+        NvmlSensor s = NvmlBoundariesScheduleTest.learned(now, options, gpus);
         s.parkWith(nanos -> now[0] += nanos);
         return s;
     }

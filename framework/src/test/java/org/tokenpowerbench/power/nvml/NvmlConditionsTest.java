@@ -178,29 +178,40 @@ class NvmlConditionsTest {
         }
     }
 
+    /** An H200 whose hold-back fields cost 4 us a read, field 75 {@code thermalPolicyReadNanos} more, on a clock reads move. */
+    private NvmlSensor openWithPolicyCosts(FakeNvml.Gpu a, long thermalPolicyReadNanos, boolean swThermalField)
+            throws Exception {
+        a.holdBackNanos = new long[] {0, 0, 0, 0};
+        a.holdBackReadNanos = 4_000;
+        a.thermalPolicyReadNanos = thermalPolicyReadNanos;
+        a.swThermalField = swThermalField;
+        FakeNvml nvml = new FakeNvml(now::get, a);
+        nvml.spend = now::addAndGet;
+        return open(nvml);
+    }
+
+    /** Two boundaries 2 s apart with a 30 ms thermal slowdown between them: the conditions over that window. */
+    private OperatingConditions thirtyMsOfThermalSlowdown(NvmlSensor sensor, FakeNvml.Gpu a) {
+        double[] out = new double[sensor.channels().size()];
+        long open = now.get();
+        sensor.sample(out, true);
+        now.addAndGet(2_000 * MS);
+        a.holdBackNanos[1] += 30 * MS;
+        sensor.sample(out, true);
+        return OperatingConditions.of(sensor.drainConditions(), open + MS, now.get() - MS);
+    }
+
     @Test
     void whereTheThermalPolicyIsDearTheSoftwareThermalSlowdownsFieldGivesTheThermalTime() throws Exception {
         // as on an H200 (driver 580.159.04): field 75 costs 0.65 ms a read, 74, 77, 79 and 269 a few us
         FakeNvml.Gpu a = FakeNvml.h200(U0);
-        a.holdBackNanos = new long[] {0, 0, 0, 0};
-        a.holdBackReadNanos = 4_000;
-        a.thermalPolicyReadNanos = 650_000;
-        a.swThermalField = true;
-        FakeNvml nvml = new FakeNvml(now::get, a);
-        nvml.spend = now::addAndGet;
-        try (NvmlSensor sensor = open(nvml)) {
+        try (NvmlSensor sensor = openWithPolicyCosts(a, 650_000, true)) {
             String probe = sensor.environment().get("nvml.gpu0.probe.NVML_FI_DEV_PERF_POLICY");
             assertTrue(probe.startsWith("ok (read on boundaries; the cheapest of 3 probe reads took 4 us); the thermal time"
                     + " from field 269") && probe.endsWith("fields 74-79: a read takes 0.65 ms, over the 0.5 ms allowed on"
                     + " every boundary"), probe);
             assertTrue(sensor.environment().get("conditions").contains("read every 1000 ms"), sensor.environment().toString());
-            double[] out = new double[sensor.channels().size()];
-            long open = now.get();
-            sensor.sample(out, true);
-            now.addAndGet(2_000 * MS);
-            a.holdBackNanos[1] += 30 * MS; // a software thermal slowdown
-            sensor.sample(out, true);
-            OperatingConditions c = OperatingConditions.of(sensor.drainConditions(), open + MS, now.get() - MS);
+            OperatingConditions c = thirtyMsOfThermalSlowdown(sensor, a);
             assertEquals(30 * MS, c.devices().get(0).heldBackNanos().get("thermalPolicy"), "read from field 269");
             assertEquals(30 * MS, c.devices().get(0).throttledNanos());
         }
@@ -210,13 +221,7 @@ class NvmlConditionsTest {
     void aThermalPolicyJustUnderTheGuardStillGivesWayToField269SoEveryForkReadsTheSameField() throws Exception {
         // as on a real H200 (session 26): field 75's cheapest probe read 0.43-0.75 ms, under the 0.5 ms guard in 15 of 52 forks
         FakeNvml.Gpu a = FakeNvml.h200(U0);
-        a.holdBackNanos = new long[] {0, 0, 0, 0};
-        a.holdBackReadNanos = 4_000;
-        a.thermalPolicyReadNanos = 476_000;
-        a.swThermalField = true;
-        FakeNvml nvml = new FakeNvml(now::get, a);
-        nvml.spend = now::addAndGet;
-        try (NvmlSensor sensor = open(nvml)) {
+        try (NvmlSensor sensor = openWithPolicyCosts(a, 476_000, true)) {
             assertEquals("ok (read on boundaries; the cheapest of 3 probe reads took 4 us); the thermal time from field 269,"
                     + " the software thermal slowdown's, since fields 74-79: a read takes 0.48 ms, over the 0.1 ms under"
                     + " which they are preferred", sensor.environment().get("nvml.gpu0.probe.NVML_FI_DEV_PERF_POLICY"));
@@ -231,22 +236,11 @@ class NvmlConditionsTest {
     @Test
     void aThermalPolicyUnderTheGuardIsKeptWhereField269DoesNotAnswer() throws Exception {
         FakeNvml.Gpu a = FakeNvml.h200(U0);
-        a.holdBackNanos = new long[] {0, 0, 0, 0};
-        a.holdBackReadNanos = 4_000;
-        a.thermalPolicyReadNanos = 300_000;
-        FakeNvml nvml = new FakeNvml(now::get, a);
-        nvml.spend = now::addAndGet;
-        try (NvmlSensor sensor = open(nvml)) {
+        try (NvmlSensor sensor = openWithPolicyCosts(a, 300_000, false)) {
             assertEquals("ok (read on boundaries; the cheapest of 3 probe reads took 304 us); field 269 for the thermal time:"
                     + " the power policy's or the software thermal slowdown's time (field 269) is not offered (got"
                     + " [powerPolicy, boardLimit, reliability])", sensor.environment().get("nvml.gpu0.probe.NVML_FI_DEV_PERF_POLICY"));
-            double[] out = new double[sensor.channels().size()];
-            long open = now.get();
-            sensor.sample(out, true);
-            now.addAndGet(2_000 * MS);
-            a.holdBackNanos[1] += 30 * MS;
-            sensor.sample(out, true);
-            OperatingConditions c = OperatingConditions.of(sensor.drainConditions(), open + MS, now.get() - MS);
+            OperatingConditions c = thirtyMsOfThermalSlowdown(sensor, a);
             assertEquals(30 * MS, c.devices().get(0).heldBackNanos().get("thermalPolicy"), "read from field 75");
         }
     }
