@@ -1115,7 +1115,8 @@ public final class NvmlSensor implements PowerSensor {
             long now = nanoClock.getAsLong();
             if (g.straddleDue - now > 0) {
                 park(g.straddleDue - now);
-                if (nanoClock.getAsLong() == now) { // a clock that waiting does not move (a test's own): read nothing more
+                // a clock that waiting does not move (a test's own), or a thread told to stop (Ctrl-C): read nothing more
+                if (nanoClock.getAsLong() == now || Thread.currentThread().isInterrupted()) {
                     for (GpuState c : gpus) {
                         c.straddleDue = Long.MIN_VALUE;
                     }
