@@ -12,6 +12,10 @@
 #                   SWEEP_MODEL, SWEEP_BATCH and SWEEP_PROMPTS change the shape (session 24's 8B sweep:
 #                   SWEEP_MODEL=synthetic:llama-3.1-8b SWEEP_BATCH=1,16 SWEEP_PROMPTS=16, about 2 min);
 #                   SWEEP_PROF the profiler and its options (default nvml; e.g. 'nvml:closeStraddle=off')
+#   sweep:SHAPE:STRADDLE  the same with a named shape (1b: batch 8 and 64, 64 prompts; 8b: the 8B
+#                   shape, batch 1 and 16, 16 prompts) and closeStraddle on, off or auto; its files are
+#                   named sweep-SHAPE-STRADDLE-*, so one call can run several (session 27: the straddle
+#                   with and without, shape by shape, in one lease)
 #   reruns:N:FIRST  up to N reruns of session 14's point numbered FIRST on, in the time left
 #   pinned:N:FIRST:CPUS  the same, with llama-server held to the vCPUs CPUS (taskset -c, e.g. 3 or
 #                   2-3): whether the engine's pace belongs to the core it is given (session 25's
@@ -30,7 +34,10 @@ nvidia-smi --query-gpu=name,driver_version,power.limit,temperature.gpu,power.dra
 # which vCPUs share a core, for the pinned steps (session 26)
 lscpu -e > "$out/lscpu.txt" 2>&1 || true
 for step in "$@"; do
-  case $step in build|cost|sweep|reruns:*:*|pinned:*:*:*) ;; *) echo "unknown step $step: use build, cost, sweep, reruns:N:FIRST or pinned:N:FIRST:CPUS"; exit 2 ;; esac
+  case $step in
+    build|cost|sweep|sweep:1b:on|sweep:1b:off|sweep:1b:auto|sweep:8b:on|sweep:8b:off|sweep:8b:auto|reruns:*:*|pinned:*:*:*) ;;
+    *) echo "unknown step $step: use build, cost, sweep, sweep:1b|8b:on|off|auto, reruns:N:FIRST or pinned:N:FIRST:CPUS"; exit 2 ;;
+  esac
 done
 for step in "$@"; do
   t0=$(date +%s)
@@ -50,21 +57,28 @@ for step in "$@"; do
       [ -x "$server" ] || { tail -30 "$out/cmake.log"; exit 3; } ;;
     cost)
       ONLY="default waves10s" SECS=25 FORKS=3 timeout "$(left)" tools/nvml-crosscheck/cost-waves.sh .device/nvml "$out/cost" ;;
-    sweep)
+    sweep|sweep:*:*)
       [ -x "$server" ] || { echo "no llama-server: run the build step first"; exit 3; }
-      python3 tools/gpu-proof/counter_log.py "$out/sweep-clog.csv" & clog=$!
-      timeout "$(left)" java -Dtpb.runDir=/tmp/sweep -jar .device/bench.jar TPBSample_02 -prof "${SWEEP_PROF:-nvml}" \
-        -p "engine=launch:llama-server;bin=$server" -p model="${SWEEP_MODEL:-synthetic:llama-3.2-1b}" -p quantization=f16 \
-        -p batch="${SWEEP_BATCH:-8,64}" -p inputTokens=512 -p outputTokens=128 -p prompts="${SWEEP_PROMPTS:-64}" -wi 1 -i 3 -f 1 > "$out/sweep-console.txt" 2>&1
-      echo "sweep: exit $?"
+      name=sweep model=${SWEEP_MODEL:-synthetic:llama-3.2-1b} batch=${SWEEP_BATCH:-8,64} prompts=${SWEEP_PROMPTS:-64} prof=${SWEEP_PROF:-nvml}
+      if [ "$step" != sweep ]; then
+        IFS=: read -r _ shape straddle <<< "$step"
+        name=sweep-$shape-$straddle prof="nvml:closeStraddle=$straddle"
+        if [ "$shape" = 8b ]; then model=synthetic:llama-3.1-8b batch=1,16 prompts=16
+        else model=synthetic:llama-3.2-1b batch=8,64 prompts=64; fi
+      fi
+      python3 tools/gpu-proof/counter_log.py "$out/$name-clog.csv" & clog=$!
+      timeout "$(left)" java -Dtpb.runDir="/tmp/$name" -jar .device/bench.jar TPBSample_02 -prof "$prof" \
+        -p "engine=launch:llama-server;bin=$server" -p model="$model" -p quantization=f16 \
+        -p batch="$batch" -p inputTokens=512 -p outputTokens=128 -p prompts="$prompts" -wi 1 -i 3 -f 1 > "$out/$name-console.txt" 2>&1
+      echo "$step ($prof, $model, batch $batch): exit $?"
       kill "$clog"; wait "$clog" 2>/dev/null
-      python3 tools/gpu-proof/wave_agreement.py "$out/sweep-clog.csv" /tmp/sweep | tee "$out/sweep-agreement.md"
-      python3 tools/gpu-proof/idle_edges.py /tmp/sweep | tee "$out/sweep-idle-edges.md"
+      python3 tools/gpu-proof/wave_agreement.py "$out/$name-clog.csv" "/tmp/$name" | tee "$out/$name-agreement.md"
+      python3 tools/gpu-proof/idle_edges.py "/tmp/$name" | tee "$out/$name-idle-edges.md"
       # what the counter on both sides of each edge would give, replayed on the same log (closeStraddle)
-      python3 tools/gpu-proof/straddle_replay.py "$out/sweep-clog.csv" /tmp/sweep "${SWEEP_MODEL:-synthetic:llama-3.2-1b}" \
-        | tee "$out/sweep-straddle-replay.md"
-      tar czf "$out/sweep-run.tgz" --exclude='power-*.csv' -C /tmp sweep
-      gzip -f "$out/sweep-clog.csv" "$out/sweep-clog.csv.buffer.csv" 2>/dev/null ;;
+      python3 tools/gpu-proof/straddle_replay.py "$out/$name-clog.csv" "/tmp/$name" "$model" \
+        | tee "$out/$name-straddle-replay.md"
+      tar czf "$out/$name-run.tgz" --exclude='power-*.csv' -C /tmp "$name"
+      gzip -f "$out/$name-clog.csv" "$out/$name-clog.csv.buffer.csv" 2>/dev/null ;;
     reruns:*:*|pinned:*:*:*)
       IFS=: read -r kind n first cpus <<< "$step"
       [ -x "$server" ] || { echo "no llama-server: run the build step first"; exit 3; }
