@@ -66,6 +66,9 @@ for step in "$@"; do
         if [ "$shape" = 8b ]; then model=synthetic:llama-3.1-8b batch=1,16 prompts=16
         else model=synthetic:llama-3.2-1b batch=8,64 prompts=64; fi
       fi
+      # a step named twice gets its own files (session 27's second sweep:8b:on wrote over the first's log)
+      base=$name n=2
+      while [ -e "/tmp/$name" ]; do name=$base-$n n=$((n + 1)); done
       python3 tools/gpu-proof/counter_log.py "$out/$name-clog.csv" & clog=$!
       timeout "$(left)" java -Dtpb.runDir="/tmp/$name" -jar .device/bench.jar TPBSample_02 -prof "$prof" \
         -p "engine=launch:llama-server;bin=$server" -p model="$model" -p quantization=f16 \
@@ -78,6 +81,10 @@ for step in "$@"; do
       python3 tools/gpu-proof/straddle_replay.py "$out/$name-clog.csv" "/tmp/$name" "$model" \
         | tee "$out/$name-straddle-replay.md"
       tar czf "$out/$name-run.tgz" --exclude='power-*.csv' -C /tmp "$name"
+      # the sensor's traces on their own, so a wave can be replayed through the framework's code afterwards
+      # (session 27 could not replay its one bad wave without them); left out past 4 MB (a call brings back 16 MiB a file, and lease-out.tgz holds every sweep)
+      (cd /tmp && find "$name" -name 'power-*.csv' -print0 | tar czf "$out/$name-traces.tgz" --null -T -) \
+        && [ "$(stat -c %s "$out/$name-traces.tgz")" -le 4000000 ] || rm -f "$out/$name-traces.tgz"
       gzip -f "$out/$name-clog.csv" "$out/$name-clog.csv.buffer.csv" 2>/dev/null ;;
     reruns:*:*|pinned:*:*:*)
       IFS=: read -r kind n first cpus <<< "$step"

@@ -17,11 +17,13 @@ import java.util.Locale;
  * <p><b>How.</b> A read that shows a new value bounds an update between the previous read and
  * itself: a <em>bracket</em>. Brackets narrower than half the nominal update period are
  * <em>tight</em> (they hold exactly one update). For every tight bracket, the tight brackets
- * within {@link #NEIGHBOURHOOD_NANOS} of it fix a local period (least squares of their midpoints
- * against their update numbers, numbered with the nominal period over ±1.5 s first, then with the
- * local period over the whole neighbourhood, so a slowly drifting period is tracked) and a local
- * phase (the intersection of every neighbour's bracket moved onto this one by whole periods; its
- * centre, or the least-squares line where the intersection is empty because of an outlier). A
+ * within {@link #PERIOD_NEIGHBOURHOOD_NANOS} of it fix a local period (the line through their
+ * brackets that leaves the most room, numbered with the nominal period over ±1.5 s first, then with
+ * the local period, so a slowly drifting period is tracked), but only where they span enough
+ * updates to measure it against the steps' scatter; fewer keep the nominal period. Those within
+ * {@link #NEIGHBOURHOOD_NANOS} fix a local phase (the intersection of every neighbour's bracket
+ * moved onto this one by whole periods; its centre, or the line that violates them least where
+ * an outlier leaves it empty). A
  * value then gets the latest modelled update at or before its first read, from the nearest anchor,
  * kept after the read before it (the hard bound). Where later reads still show the value after
  * the next modelled update, that update really came before the value's first read (a read taken
@@ -53,6 +55,15 @@ public final class CounterUpdates {
      * such a period put a grid's updates 50 ms off (a fake driver, eight GPUs with 4 ms reads).
      */
     private static final double PERIOD_ESTIMATE_TOLERANCE = 0.005;
+    /**
+     * How far a step may lie off its grid's line, allowed at each end of the brackets a local
+     * period is fitted over: ±3 ms on an H200 and an H100 (the dense counter logs of
+     * docs/gpu-proof.md). A period is fitted only where the brackets span enough updates that this
+     * and their own widths leave it within {@link #PERIOD_ESTIMATE_TOLERANCE}; nearer ones keep the
+     * nominal period. Three brackets within 0.4 s of a fork's start gave 98.333 ms on an H100
+     * (session 27), which dated a 4.6 s wave's edges 33 ms off.
+     */
+    private static final double STEP_SCATTER_NANOS = 3_000_000;
 
     private final long[] times;
     private final double[] values;
@@ -343,7 +354,7 @@ public final class CounterUpdates {
         int[] wide = neighbours(j, lo, hi, PERIOD_NEIGHBOURHOOD_NANOS);
         int[] near = neighbours(j, lo, hi, NEIGHBOURHOOD_NANOS);
         double p = nominal;
-        if (number[wide[1]] > number[wide[0]]) {
+        if (periodMeasurable(wide[0], wide[1], lo, hi, number, nominal)) {
             double a = 0.9 * nominal;
             double b = 1.1 * nominal;
             for (int it = 0; it < 100; it++) {
@@ -372,6 +383,20 @@ public final class CounterUpdates {
         anchor[j] = u;
         period[j] = p;
         sigma[j] = Math.sqrt(s * s + jitter * jitter);
+    }
+
+    /**
+     * Whether brackets {@code from..to} span enough updates to measure the period within
+     * {@link #PERIOD_ESTIMATE_TOLERANCE}, given where in them their steps may lie and how far the
+     * steps scatter ({@link #STEP_SCATTER_NANOS}) at either end.
+     */
+    private static boolean periodMeasurable(int from, int to, double[] lo, double[] hi, double[] number, double nominal) {
+        double updates = number[to] - number[from];
+        if (updates <= 0) {
+            return false;
+        }
+        double error = (0.5 * ((hi[from] - lo[from]) + (hi[to] - lo[to])) + 2 * STEP_SCATTER_NANOS) / updates;
+        return error < PERIOD_ESTIMATE_TOLERANCE * nominal;
     }
 
     /** Bisects from {@code inside} (room ≥ best) towards {@code outside} for where the room falls below best. */

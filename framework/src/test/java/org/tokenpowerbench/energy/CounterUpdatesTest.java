@@ -247,6 +247,43 @@ class CounterUpdatesTest {
     }
 
     @Test
+    void threeTightBracketsAFewPeriodsApartKeepTheNominalPeriodRatherThanOneTheyCannotMeasure() {
+        // an H100 fork's first wave (session 27): three tight brackets within 0.4 s of the fork's start, then reads
+        // on window boundaries only for 4.6 s. The brackets' steps scattered by a few ms, so a period fitted to them
+        // came out at 98.333 ms, and 20 periods later it dated the wave's edge values 33 ms off (+0.7 % on the wave)
+        long[] step = new long[60];
+        long[] scatter = {0, 3, -2, -3, 1, 2, -1, 0};
+        for (int k = 0; k < step.length; k++) {
+            step[k] = 37 * MS + k * 100 * MS + scatter[k % scatter.length] * MS;
+        }
+        java.util.List<Long> reads = new java.util.ArrayList<>();
+        for (int k : new int[] {1, 2, 3}) { // a tight bracket around steps 1, 2 and 3: 4 ms reads
+            reads.add(step[k] - 7 * MS);
+            reads.add(step[k] - 3 * MS);
+            reads.add(step[k] + MS);
+        }
+        for (long r = 1_000 * MS; r <= 5_000 * MS; r += 950 * MS) { // the boundaries, never near a step
+            reads.add(r + 21 * MS);
+        }
+        long[] t = reads.stream().mapToLong(Long::longValue).sorted().toArray();
+        double[] v = new double[t.length];
+        for (int i = 0; i < t.length; i++) {
+            for (long s : step) {
+                v[i] += s <= t[i] ? 10 : 0;
+            }
+        }
+        CounterUpdates u = CounterUpdates.learn(t, v, 100 * MS);
+        assertTrue(u.atUpdateMoments(), u.describe());
+        assertEquals(100 * MS, u.periodNanos(), 0.05 * MS, u.describe());
+        long[] times = u.times();
+        double[] values = u.values();
+        for (int i = 1; i < times.length; i++) { // the first value's step came before the first read
+            long truth = step[(int) Math.round(values[i] / 10) - 1];
+            assertEquals(truth, times[i], 5 * MS, "value " + values[i] + " (" + u.describe() + ")");
+        }
+    }
+
+    @Test
     void aDriftingPeriodIsTracked() {
         Random rnd = new Random(7);
         // 99.8 ms at the start, 100.4 ms at the end: one fixed period would be 50 ms off after 30 s
