@@ -111,7 +111,8 @@ for t0, t1, d in waves:
     before, previous_end = previous_end, t1
     if d["seconds"] < 2 or t0 < UT[2] or t1 > UT[-3] or t0 < BT[0] or t1 > BT[-1]:
         continue
-    g = [x for x in grids if x["anchorNanos"] < t1][-1]
+    # the grid learned nearest the wave (a fork's first wave ends before its grid's anchor is logged)
+    g = min(grids, key=lambda x: abs(x["anchorNanos"] - t1))
     ref = reference(t1) - reference(t0)
     pct = lambda e: 100 * (e - ref) / ref
     tool, one, both = pct(d["energyJ"]), pct(one_read(t1, g, True) - one_read(t0, g, False)), pct(both_sides(t1, g) - both_sides(t0, g))
