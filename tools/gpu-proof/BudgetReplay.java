@@ -79,14 +79,18 @@ public final class BudgetReplay {
                 if (Double.isNaN(tr.joules[i])) {
                     continue;
                 }
-                if (!Double.isNaN(last) && tr.joules[i] != last && tr.joulesAt[i] - lastAt <= 50 * MS) {
-                    brackets.add(new long[] {lastAt, tr.joulesAt[i]});
+                final long l = lastAt;
+                final long h = tr.joulesAt[i];
+                // a close's reads open the next wave's trace too: the sensor holds each bracket once
+                if (!Double.isNaN(last) && tr.joules[i] != last && h - l <= 50 * MS
+                        && brackets.stream().noneMatch(b -> b[0] == l && b[1] == h)) {
+                    brackets.add(new long[] {l, h});
                 }
                 last = tr.joules[i];
                 lastAt = tr.joulesAt[i];
             }
             Map<String, Object> row = rows.get(key);
-            if (row == null || brackets.size() < 10) {
+            if (row == null || brackets.size() < 3) { // the sensor learns a grid from three
                 continue;
             }
             String line = (String) row.get("line");

@@ -19,8 +19,9 @@ import java.util.Locale;
  * <em>tight</em> (they hold exactly one update). For every tight bracket, the tight brackets
  * within {@link #PERIOD_NEIGHBOURHOOD_NANOS} of it fix a local period (the line through their
  * brackets that leaves the most room, numbered with the nominal period over ±1.5 s first, then with
- * the local period, so a slowly drifting period is tracked), but only where they span enough
- * updates to measure it against the steps' scatter; fewer keep the nominal period. Those within
+ * the local period, so a slowly drifting period is tracked), but only where the nominal period
+ * does not fit them within the steps' scatter and they span enough updates to measure another;
+ * else the nominal period is kept. Those within
  * {@link #NEIGHBOURHOOD_NANOS} fix a local phase (the intersection of every neighbour's bracket
  * moved onto this one by whole periods; its centre, or the line that violates them least where
  * an outlier leaves it empty). A
@@ -56,12 +57,13 @@ public final class CounterUpdates {
      */
     private static final double PERIOD_ESTIMATE_TOLERANCE = 0.005;
     /**
-     * How far a step may lie off its grid's line, allowed at each end of the brackets a local
-     * period is fitted over: ±3 ms on an H200 and an H100 (the dense counter logs of
-     * docs/gpu-proof.md). A period is fitted only where the brackets span enough updates that this
-     * and their own widths leave it within {@link #PERIOD_ESTIMATE_TOLERANCE}; nearer ones keep the
-     * nominal period. Three brackets within 0.4 s of a fork's start gave 98.333 ms on an H100
-     * (session 27), which dated a 4.6 s wave's edges 33 ms off.
+     * How far a step may lie off its grid's line: ±3 ms on an H200 and an H100 (the dense counter
+     * logs of docs/gpu-proof.md). A local period is fitted only where the nominal one misses the
+     * brackets by more than this ({@code nominalFits}) and the brackets span enough updates that
+     * this at either end, with their own widths, leaves the fit within
+     * {@link #PERIOD_ESTIMATE_TOLERANCE} ({@code periodMeasurable}). Three brackets within 0.4 s of
+     * a fork's start gave 98.333 ms on an H100 (session 27), which dated a 4.6 s wave's edges tens
+     * of ms off.
      */
     private static final double STEP_SCATTER_NANOS = 3_000_000;
 
@@ -354,7 +356,8 @@ public final class CounterUpdates {
         int[] wide = neighbours(j, lo, hi, PERIOD_NEIGHBOURHOOD_NANOS);
         int[] near = neighbours(j, lo, hi, NEIGHBOURHOOD_NANOS);
         double p = nominal;
-        if (periodMeasurable(wide[0], wide[1], lo, hi, number, nominal)) {
+        if (!nominalFits(j, wide[0], wide[1], lo, hi, number, nominal)
+                && periodMeasurable(wide[0], wide[1], lo, hi, number, nominal)) {
             double a = 0.9 * nominal;
             double b = 1.1 * nominal;
             for (int it = 0; it < 100; it++) {
@@ -383,6 +386,18 @@ public final class CounterUpdates {
         anchor[j] = u;
         period[j] = p;
         sigma[j] = Math.sqrt(s * s + jitter * jitter);
+    }
+
+    /**
+     * Whether the nominal period fits brackets {@code from..to}: some line at that period passes
+     * through every bracket widened by the steps' scatter ({@link #STEP_SCATTER_NANOS}) on each
+     * side. Then no fitted period is taken, however many brackets there are: a device's period is
+     * known far better than a few seconds of scattered steps measure it (an H200's and an H100's
+     * were 100.000 ms in every counter log), and steps that came early at one end and late at the
+     * other tilt a fitted line by 0.2 % over 3 s, 10 ms at a 5 s wave's far edge.
+     */
+    private static boolean nominalFits(int j, int from, int to, double[] lo, double[] hi, double[] number, double nominal) {
+        return room(nominal, j, from, to, lo, hi, number)[2] >= -2 * STEP_SCATTER_NANOS;
     }
 
     /**

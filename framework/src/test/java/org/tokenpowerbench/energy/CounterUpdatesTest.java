@@ -284,6 +284,42 @@ class CounterUpdatesTest {
     }
 
     @Test
+    void elevenBracketsOverThreeSecondsThatTiltWithinTheStepsScatterKeepTheNominalPeriod() {
+        // the steps scatter by ±3 ms about a 100.000 ms grid; here the early ones came early and the late ones late,
+        // which a fitted line reads as a period of about 100.2 ms (an H200 warm-up fitted 100.233 ms from 11
+        // brackets): 5 s on, at a wave's far edge, that is 10 ms
+        long[] step = new long[80];
+        for (int k = 0; k < step.length; k++) {
+            long tilt = k <= 30 ? Math.round((k - 15) * 0.2) : 0; // -3 .. +3 ms over the bracketed three seconds
+            step[k] = 37 * MS + k * 100 * MS + tilt * MS;
+        }
+        java.util.List<Long> reads = new java.util.ArrayList<>();
+        for (int k = 0; k <= 30; k += 3) { // eleven tight brackets, 4 ms reads, with an unchanged pair before each
+            reads.add(step[k] - 7 * MS);
+            reads.add(step[k] - 3 * MS);
+            reads.add(step[k] + MS);
+        }
+        for (long r = 3_100 * MS; r <= 7_900 * MS; r += 1_200 * MS) { // boundaries only, then
+            reads.add(r + 61 * MS);
+        }
+        long[] t = reads.stream().mapToLong(Long::longValue).sorted().toArray();
+        double[] v = new double[t.length];
+        for (int i = 0; i < t.length; i++) {
+            for (long s : step) {
+                v[i] += s <= t[i] ? 10 : 0;
+            }
+        }
+        CounterUpdates u = CounterUpdates.learn(t, v, 100 * MS);
+        assertEquals(100 * MS, u.periodNanos(), 0.01 * MS, u.describe());
+        long[] times = u.times();
+        double[] values = u.values();
+        for (int i = 1; i < times.length; i++) {
+            long truth = step[(int) Math.round(values[i] / 10) - 1];
+            assertEquals(truth, times[i], 5 * MS, "value " + values[i] + " (" + u.describe() + ")");
+        }
+    }
+
+    @Test
     void aDriftingPeriodIsTracked() {
         Random rnd = new Random(7);
         // 99.8 ms at the start, 100.4 ms at the end: one fixed period would be 50 ms off after 30 s
