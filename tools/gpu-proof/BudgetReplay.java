@@ -30,8 +30,16 @@ import org.tokenpowerbench.power.Scope;
  * the recorded one, and the 95 % budget now against the one recorded then. Compare the energies
  * with the log's (the table {@code wave_agreement.py} printed for the run).
  *
+ * <p>Given the run's independent counter log ({@code counter_log.py}) too, it adds a check that
+ * needs no power shape on the log's side: the log's own update moments nearest inside each
+ * window's edges (each change of the logged value, placed between the two reads around it) bound
+ * a span whose energy the log knows exactly, as the difference of its two values; the replayed
+ * signal's energy over the same span says how well the sensor dated its counter values there. A
+ * counter value dated {@code d} ms off moves {@code P·d} across such an edge, whichever reference
+ * shapes the rest.
+ *
  * <p>Usage, on the framework's classes (benchmarks.jar holds them):
- * {@code java -cp benchmarks/target/benchmarks.jar tools/gpu-proof/BudgetReplay.java RUN_DIR}
+ * {@code java -cp benchmarks/target/benchmarks.jar tools/gpu-proof/BudgetReplay.java RUN_DIR [COUNTER_LOG.csv]}
  */
 public final class BudgetReplay {
 
@@ -62,8 +70,11 @@ public final class BudgetReplay {
                 PowerChannel.Kind.ENERGY_JOULES);
         PowerChannel buffer = new PowerChannel("gpu0.power-buffer", "gpu0", Scope.GPU, org.tokenpowerbench.power.Method.SAMPLED,
                 PowerChannel.Kind.POWER_WATTS);
-        System.out.println("| trial | iteration | s | J then | J replayed | ±95 % then | ±95 % now (counter, sampling σ) |");
-        System.out.println("|---|---|---:|---:|---:|---:|---:|");
+        UpdateLog log = args.length > 1 ? UpdateLog.read(Path.of(args[1]), run.resolve("clock.jsonl")) : null;
+        System.out.println("| trial | iteration | s | J then | J replayed | ±95 % then | ±95 % now (counter, sampling σ) |"
+                + (log == null ? "" : " log's updates inside the edges: s | log J | replayed J | replayed vs log |"));
+        System.out.println("|---|---|---:|---:|---:|---:|---:|" + (log == null ? "" : "---:|---:|---:|---:|"));
+        List<Double> spans = new ArrayList<>();
         List<long[]> brackets = new ArrayList<>();
         String fork = null;
         for (Trace tr : traces) {
@@ -104,11 +115,92 @@ public final class BudgetReplay {
                             .withScatter(Map.of("gpu0.counter", SCATTER_NANOS)));
             double joules = signal.energyJoules(from, to);
             EnergyBudget budget = EnergyBudget.of(signal, from, to, joules, new SensorAccuracy(0, "replay"));
-            System.out.printf(Locale.ROOT, "| %s | %s | %.2f | %.1f | %.1f | %.1f J | %.1f J (%.2f, %.2f) |%n",
+            System.out.printf(Locale.ROOT, "| %s | %s | %.2f | %.1f | %.1f | %.1f J | %.1f J (%.2f, %.2f) |",
                     field(line, "trial").replaceAll(" engine=.*", ""), tr.iteration, (to - from) / 1e9,
                     Double.parseDouble(field(line, "energyJ")), joules,
                     Double.parseDouble(field(line, "energyJHalfWidth95")), budget.halfWidthJ(), budget.counterJ(),
                     budget.samplingJ());
+            int a = log == null ? -1 : log.firstUpdateAfter(from);
+            int b = log == null ? -1 : log.lastUpdateBefore(to);
+            if (a >= 0 && b > a && (to - from) >= 2_000 * MS) {
+                double logJ = log.joules[b] - log.joules[a];
+                double mine = signal.energyJoules(log.unixAt[a], log.unixAt[b]);
+                double pct = 100 * (mine - logJ) / logJ;
+                spans.add(pct);
+                System.out.printf(Locale.ROOT, " %.2f | %.1f | %.1f | %+.3f %% |%n", (log.unixAt[b] - log.unixAt[a]) / 1e9,
+                        logJ, mine, pct);
+            } else {
+                System.out.println(log == null ? "" : " | | | |");
+            }
+        }
+        if (log != null && !spans.isEmpty()) {
+            double worst = spans.stream().mapToDouble(Math::abs).max().orElse(0);
+            long within = spans.stream().filter(x -> Math.abs(x) <= 0.5).count();
+            System.out.printf(Locale.ROOT, "%nspans between the log's updates inside waves of >= 2 s: %d; within 0.5 %%: %d; worst %.3f %%%n",
+                    spans.size(), within, worst);
+        }
+    }
+
+    /**
+     * The counter log's updates on the run's wall clock: each change of the logged value, placed
+     * in the middle of the gap between the read before it and the read that showed it, moved from
+     * CLOCK_MONOTONIC to the run's clock through the latest {@code clock.jsonl} anchor before it.
+     */
+    private record UpdateLog(long[] unixAt, double[] joules) {
+
+        static UpdateLog read(Path log, Path clock) throws Exception {
+            List<long[]> anchors = new ArrayList<>(); // {nanoTime, unixNanos}
+            for (String line : Files.readAllLines(clock)) {
+                if (!line.isBlank()) {
+                    anchors.add(new long[] {Long.parseLong(field(line, "nanoTime")), Long.parseLong(field(line, "unixNanos"))});
+                }
+            }
+            anchors.sort((x, y) -> Long.compare(x[0], y[0]));
+            List<Long> at = new ArrayList<>();
+            List<Double> joules = new ArrayList<>();
+            long previousEnd = Long.MIN_VALUE;
+            long previousMilli = Long.MIN_VALUE;
+            for (String line : Files.readAllLines(log)) {
+                String[] c = line.split(",");
+                if (c.length != 4 || c[0].startsWith("t")) {
+                    continue;
+                }
+                long before = Long.parseLong(c[0]);
+                long milli = Long.parseLong(c[2]);
+                if (previousMilli != Long.MIN_VALUE && milli != previousMilli) {
+                    long mono = previousEnd + (before - previousEnd) / 2;
+                    long[] anchor = anchors.get(0);
+                    for (long[] x : anchors) {
+                        if (x[0] <= mono) {
+                            anchor = x;
+                        }
+                    }
+                    at.add(mono - anchor[0] + anchor[1]);
+                    joules.add(milli / 1000.0);
+                }
+                previousEnd = Long.parseLong(c[1]);
+                previousMilli = milli;
+            }
+            return new UpdateLog(at.stream().mapToLong(Long::longValue).toArray(),
+                    joules.stream().mapToDouble(Double::doubleValue).toArray());
+        }
+
+        int firstUpdateAfter(long t) {
+            for (int i = 0; i < unixAt.length; i++) {
+                if (unixAt[i] > t) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        int lastUpdateBefore(long t) {
+            for (int i = unixAt.length - 1; i >= 0; i--) {
+                if (unixAt[i] < t) {
+                    return i;
+                }
+            }
+            return -1;
         }
     }
 
