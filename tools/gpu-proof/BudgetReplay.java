@@ -167,8 +167,9 @@ public final class BudgetReplay {
                 }
                 long before = Long.parseLong(c[0]);
                 long milli = Long.parseLong(c[2]);
+                long after = Long.parseLong(c[1]);
                 if (previousMilli != Long.MIN_VALUE && milli != previousMilli) {
-                    long mono = previousEnd + (before - previousEnd) / 2;
+                    long mono = previousEnd + (after - previousEnd) / 2; // the driver takes the value as a read returns
                     long[] anchor = anchors.get(0);
                     for (long[] x : anchors) {
                         if (x[0] <= mono) {
@@ -178,7 +179,7 @@ public final class BudgetReplay {
                     at.add(mono - anchor[0] + anchor[1]);
                     joules.add(milli / 1000.0);
                 }
-                previousEnd = Long.parseLong(c[1]);
+                previousEnd = after;
                 previousMilli = milli;
             }
             return new UpdateLog(at.stream().mapToLong(Long::longValue).toArray(),
@@ -236,13 +237,17 @@ public final class BudgetReplay {
         long[] wattsAt = new long[n];
         String trial = null;
         String iteration = null;
+        // traces written before the sensor dated a counter read as the call returns (session 27) dated it as the call
+        // began: -Dtpb.replay.counterReadMs=3.5 moves those stamps by one assumed call length, to replay them as today's
+        long shift = Math.round(Double.parseDouble(System.getProperty("tpb.replay.counterReadMs", "0")) * MS);
         for (int i = 0; i < n; i++) {
             String[] c = lines.get(i + 1).split(",", -1);
             trial = c[0];
             iteration = c[1];
             times[i] = Math.round(Double.parseDouble(c[t]) * 1e6);
             joules[i] = c[j].isEmpty() ? Double.NaN : Double.parseDouble(c[j]);
-            joulesAt[i] = ja < 0 || c[ja].isEmpty() ? times[i] : Math.round(Double.parseDouble(c[ja]) * 1e6);
+            joulesAt[i] = (ja < 0 || c[ja].isEmpty() ? times[i] : Math.round(Double.parseDouble(c[ja]) * 1e6))
+                    + (c[j].isEmpty() ? 0 : shift);
             watts[i] = c[w].isEmpty() ? Double.NaN : Double.parseDouble(c[w]);
             wattsAt[i] = wa < 0 || c[wa].isEmpty() ? times[i] : Math.round(Double.parseDouble(c[wa]) * 1e6);
         }

@@ -19,7 +19,7 @@ log_path, buffer_path = sys.argv[1], sys.argv[2]
 with open(log_path) as f:
     reads = [(int(a), int(b), int(e) / 1000.0) for a, b, e, _ in list(csv.reader(f))[1:]]
 # an update lies between the last read that did not see it and the first that did
-updates = [((prev[1] + cur[0]) // 2, cur[2]) for prev, cur in zip(reads, reads[1:]) if cur[2] != prev[2]]
+updates = [((prev[1] + cur[1]) // 2, cur[2]) for prev, cur in zip(reads, reads[1:]) if cur[2] != prev[2]]
 with open(buffer_path) as f:
     samples = [(int(t), int(mw) / 1000.0) for t, mw in list(csv.reader(f))[1:]]
 times = [t for t, _ in samples]

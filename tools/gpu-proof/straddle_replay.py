@@ -33,7 +33,7 @@ starts = [r[0] for r in rows]
 UT, UE = [], []  # updates: value changes, placed between the reads around them
 for prev, cur in zip(rows, rows[1:]):
     if cur[2] != prev[2]:
-        UT.append((prev[1] + cur[0]) // 2)
+        UT.append((prev[1] + cur[1]) // 2)  # the driver takes a read's value as the call returns
         UE.append(cur[2])
 BT, BW = [], []
 with open(log + ".buffer.csv") as f:

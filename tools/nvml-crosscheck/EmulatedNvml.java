@@ -85,14 +85,13 @@ final class EmulatedNvml implements NvmlLibrary {
     @Override
     public long totalEnergyConsumptionMillijoules(NvmlDeviceHandle device) {
         int i = index(device);
-        long now = System.nanoTime();
+        spin(System.nanoTime(), readNanos);
+        long now = System.nanoTime(); // the value as the call returns, as a real H100's (session 27's counter logs)
         long k = Math.floorDiv(now - (together ? 0 : 37 * MS * i), PERIOD) + 1;
         while (step(i, k) > now) {
             k--;
         }
-        long value = 5_000_000L + Math.round(WATTS * step(i, k) / 1e6);
-        spin(now, readNanos);
-        return value;
+        return 5_000_000L + Math.round(WATTS * step(i, k) / 1e6);
     }
 
     /** Busy-waits until {@code nanos} after {@code from}, as the driver does. */

@@ -187,15 +187,15 @@ final class FakeNvml implements NvmlLibrary {
             throw new NvmlException("nvmlDeviceGetTotalEnergyConsumption", NvmlReturn.GPU_IS_LOST, "GPU is lost");
         }
         g.counterReads++;
+        if (g.counterReadNanos > 0) {
+            spend.accept(g.counterReadNanos); // the value is the one as the read returns, as a real H100's is
+        }
         long now = clock.getAsLong();
         if (g.counterUpdateNanos > 0) {
             now = latestUpdate(g, now);
         }
         long mj = g.joulesAt != null ? (long) Math.floor(g.joulesAt.applyAsDouble(now) * 1000)
                 : Math.round(g.watts * now / 1e6);
-        if (g.counterReadNanos > 0) {
-            spend.accept(g.counterReadNanos); // the value is the one at the read's start
-        }
         return now >= g.counterResetAtNanos
                 ? Math.round(g.watts * (now - g.counterResetAtNanos) / 1e6)
                 : g.counterMillijoulesAtZero + mj;

@@ -215,7 +215,7 @@ class NvmlBoundariesScheduleTest {
             PowerTrace a = window(s, now, base + 10 * MS, base + 1_010 * MS);
             List<double[]> aValues = counterValues(a);
             double[] aClose = aValues.get(aValues.size() - 1);
-            assertEquals(base + 1_010 * MS, (long) aClose[0]);
+            assertEquals(base + 1_014 * MS, (long) aClose[0], "dated as the read returned");
             // JMH's pause: wave B opens 25 ms later; its opening sample reads nothing and holds A's close
             int reads = g.counterReads;
             long carried = s.carriedReads();
@@ -225,8 +225,9 @@ class NvmlBoundariesScheduleTest {
                 sampler.start();
                 assertEquals(reads, g.counterReads, "the opening sample read the counter again");
                 assertEquals(carried + 1, s.carriedReads());
-                // B closes 3 ms before a predicted step: an edge check reads again 4 ms later, past the step
-                now[0] = base + 2_058 * MS;
+                // B closes 7 ms before a predicted step; its read returns 3 ms before it, and an edge check reads
+                // again (this sensor's waits do not move the test's clock), returning past the step
+                now[0] = base + 2_054 * MS;
                 b = sampler.stop();
             }
             List<double[]> bValues = counterValues(b);
@@ -264,7 +265,7 @@ class NvmlBoundariesScheduleTest {
             // a close whose read failed (a GPU lost for a moment) leaves nothing to carry: the next wave reads
             g.failingCounterReads = 1;
             PowerTrace failed = window(s, now, base + 4_030 * MS, base + 5_010 * MS); // opens with 4,010 ms's close
-            assertEquals(base + 4_010 * MS, (long) counterValues(failed).get(0)[0]);
+            assertEquals(base + 4_014 * MS, (long) counterValues(failed).get(0)[0]); // 4,010 ms read, returned 4 ms on
             assertEquals(1, counterValues(failed).size(), "the failed close read gave a value");
             carried = s.carriedReads();
             reads = g.counterReads;
