@@ -80,6 +80,9 @@ for step in "$@"; do
       # what the counter on both sides of each edge would give, replayed on the same log (closeStraddle)
       python3 tools/gpu-proof/straddle_replay.py "$out/$name-clog.csv" "/tmp/$name" "$model" \
         | tee "$out/$name-straddle-replay.md"
+      # the sensor's learned update grids against the log's updates (session 27: 2.6-8.5 ms early while reads were
+      # dated as their calls began)
+      python3 tools/gpu-proof/grid_offsets.py "$out/$name-clog.csv" "/tmp/$name" | tee "$out/$name-grid-offsets.md"
       tar czf "$out/$name-run.tgz" --exclude='power-*.csv' -C /tmp "$name"
       # the sensor's traces on their own, so a wave can be replayed through the framework's code afterwards
       # (session 27 could not replay its one bad wave without them); left out past 4 MB (a call brings back 16 MiB a file, and lease-out.tgz holds every sweep)

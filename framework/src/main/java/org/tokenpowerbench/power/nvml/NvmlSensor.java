@@ -1176,8 +1176,8 @@ public final class NvmlSensor implements PowerSensor {
      * the call (3-6 ms on an H100, often more) and takes the value late in it: in six dense H100
      * counter logs (session 27, about 1,000 updates each) the steps fell inside the brackets between
      * reads' returns in 96-100 % of cases, and inside those between reads' starts in only 81-94 %.
-     * Stamped at the call's start, the sensor dated every update about one read early (its grids lay
-     * 0.6-5.6 ms before the logs' updates), which moved about +0.05-0.08 % into a 3 s wave.
+     * Stamped at the call's start, the sensor dated every update early (its grids lay 2.6-8.5 ms
+     * before the logs' updates), which moved about +0.05-0.08 % into a 3 s wave.
      */
     private long readInstant() {
         return nanoClock.getAsLong();
