@@ -40,10 +40,10 @@ public final class HuntReplay {
         long[] mj = new long[n];
         for (int i = 0; i < n; i++) {
             String[] c = lines.get(i + 1).split(",");
-            t[i] = Long.parseLong(c[0]); // t_before_ns: when the read began
+            t[i] = Long.parseLong(c[1]); // t_after_ns: when the read returned, as the driver takes its value then
             mj[i] = Long.parseLong(c[2]);
         }
-        // the log's own brackets: each new value lies between the start of the last read of the old one and its own
+        // the log's own brackets: each new value lies between the return of the last read of the old one and its own
         List<long[]> updates = new ArrayList<>();
         for (int i = 1; i < n; i++) {
             if (mj[i] != mj[i - 1]) {
@@ -124,7 +124,7 @@ public final class HuntReplay {
                 + " worst %.2f ms (%.1f σ)%n", traces, traceNanos / 1e9, comparedAll, beyondAll, worstAll, worstRatio);
     }
 
-    /** Index of the log's latest read that began at or before {@code x} (the first read if none). */
+    /** Index of the log's latest read that returned at or before {@code x} (the first read if none). */
     private static int latest(long[] t, long x) {
         int i = Arrays.binarySearch(t, x);
         if (i < 0) {

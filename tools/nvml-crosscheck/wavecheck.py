@@ -72,10 +72,10 @@ while i < len(mids) - 1:
         waves.append((mids[i], mids[j]))
     i = j
 
-ups = []  # (moment_ns, mJ): each change of value, at the middle of its bracket
+ups = []  # (moment_ns, mJ): each change of value, between the two reads' returns (the driver takes the value then)
 for (a0, b0, v0), (a1, b1, v1) in zip(log, log[1:]):
     if v1 != v0:
-        ups.append(((b0 + a1) // 2 if a1 > b0 else (a0 + b1) // 2, v1))
+        ups.append(((b0 + b1) // 2, v1))
 def counter_at(t):
     for (t0, v0), (t1, v1) in zip(ups, ups[1:]):
         if t0 <= t < t1:
