@@ -206,6 +206,19 @@ class NvmlBoundariesScheduleTest {
     }
 
     @Test
+    void aLearnedGridSitsOnTheStepsThemselvesWhenAReadTakesItsValueAsItReturns() throws Exception {
+        long[] now = {0};
+        FakeNvml.Gpu g = FakeNvml.h200("GPU-11111111-aaaa-bbbb-cccc-000000000021");
+        // each read busy-waits 4 ms and takes the counter's value as it returns, as an H100's does (session 27's
+        // counter logs); dated as its call began, every bracket lay 4 ms early, and so did the grid learned from them
+        try (NvmlSensor s = learned(now, g)) {
+            CounterGrid grid = s.counterGrids().get("gpu0.counter");
+            double off = Math.floorMod(grid.anchorNanos() - 61 * MS + 50 * MS, 100 * MS) - 50 * MS;
+            assertTrue(Math.abs(off) <= 1.5 * MS, "the grid lies " + off / 1e6 + " ms off the steps at 61 ms + k·100 ms");
+        }
+    }
+
+    @Test
     void aWaveOpensWithTheReadsThatClosedTheWaveBeforeWhenTheySettleTheStepsSide() throws Exception {
         long[] now = {0};
         FakeNvml.Gpu g = FakeNvml.h200("GPU-11111111-aaaa-bbbb-cccc-000000000002");
