@@ -16,7 +16,8 @@ import org.tokenpowerbench.power.nvml.NvmlValueType;
  *   <li>The energy counter steps every 100 ms. Each step lies on its GPU's grid, moved by up to
  *       ±{@code jitterMs} (fixed per step), and a read returns the value of the latest step.</li>
  *   <li>A counter read busy-waits {@code readMs} (about 4 ms on an H200), on the calling thread's
- *       CPU, after taking its value, as the driver's own read does.</li>
+ *       CPU, and then takes its value, as the driver's own read does (it takes the value late in
+ *       the call: session 27's H100 counter logs, docs/gpu-proof.md).</li>
  *   <li>The power buffer holds a sample every 20 ms, the last 2.4 s, stamped on the wall clock. A
  *       fetch busy-waits {@code fetchMs} (0.55 by default: an H200's fetches cost 0.49-0.63 ms of
  *       CPU each in session 14, docs/gpu-proof.md).</li>
