@@ -256,31 +256,12 @@ class CounterUpdatesTest {
         for (int k = 0; k < step.length; k++) {
             step[k] = 37 * MS + k * 100 * MS + scatter[k % scatter.length] * MS;
         }
-        java.util.List<Long> reads = new java.util.ArrayList<>();
-        for (int k : new int[] {1, 2, 3}) { // a tight bracket around steps 1, 2 and 3: 4 ms reads
-            reads.add(step[k] - 7 * MS);
-            reads.add(step[k] - 3 * MS);
-            reads.add(step[k] + MS);
-        }
-        for (long r = 1_000 * MS; r <= 5_000 * MS; r += 950 * MS) { // the boundaries, never near a step
-            reads.add(r + 21 * MS);
-        }
-        long[] t = reads.stream().mapToLong(Long::longValue).sorted().toArray();
-        double[] v = new double[t.length];
-        for (int i = 0; i < t.length; i++) {
-            for (long s : step) {
-                v[i] += s <= t[i] ? 10 : 0;
-            }
-        }
-        CounterUpdates u = CounterUpdates.learn(t, v, 100 * MS);
+        // a tight bracket around steps 1, 2 and 3; then the boundaries, never near a step
+        CounterUpdates u = learnedFromBracketsAndBoundaries(step, new int[] {1, 2, 3}, 1_000 * MS, 5_000 * MS, 950 * MS,
+                21 * MS);
         assertTrue(u.atUpdateMoments(), u.describe());
         assertEquals(100 * MS, u.periodNanos(), 0.05 * MS, u.describe());
-        long[] times = u.times();
-        double[] values = u.values();
-        for (int i = 1; i < times.length; i++) { // the first value's step came before the first read
-            long truth = step[(int) Math.round(values[i] / 10) - 1];
-            assertEquals(truth, times[i], 5 * MS, "value " + values[i] + " (" + u.describe() + ")");
-        }
+        assertEachValueWithinFiveMsOfItsStep(u, step);
     }
 
     @Test
@@ -293,14 +274,29 @@ class CounterUpdatesTest {
             long tilt = k <= 30 ? Math.round((k - 15) * 0.2) : 0; // -3 .. +3 ms over the bracketed three seconds
             step[k] = 37 * MS + k * 100 * MS + tilt * MS;
         }
+        // eleven tight brackets, on every third step up to the 30th; then boundaries only
+        CounterUpdates u = learnedFromBracketsAndBoundaries(step, new int[] {0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30},
+                3_100 * MS, 7_900 * MS, 1_200 * MS, 61 * MS);
+        assertEquals(100 * MS, u.periodNanos(), 0.01 * MS, u.describe());
+        assertEachValueWithinFiveMsOfItsStep(u, step);
+    }
+
+    /**
+     * What {@link CounterUpdates} learns from a counter that rises 10 J at each of {@code step}, read
+     * as a sensor with 4 ms reads would: around each step numbered in {@code bracketed}, an unchanged
+     * pair of reads and one just past the step (a tight bracket); and once at every boundary from
+     * {@code from} to {@code to}, {@code every} apart, {@code offset} past it.
+     */
+    private static CounterUpdates learnedFromBracketsAndBoundaries(long[] step, int[] bracketed, long from, long to,
+                                                                   long every, long offset) {
         java.util.List<Long> reads = new java.util.ArrayList<>();
-        for (int k = 0; k <= 30; k += 3) { // eleven tight brackets, 4 ms reads, with an unchanged pair before each
+        for (int k : bracketed) {
             reads.add(step[k] - 7 * MS);
             reads.add(step[k] - 3 * MS);
             reads.add(step[k] + MS);
         }
-        for (long r = 3_100 * MS; r <= 7_900 * MS; r += 1_200 * MS) { // boundaries only, then
-            reads.add(r + 61 * MS);
+        for (long r = from; r <= to; r += every) {
+            reads.add(r + offset);
         }
         long[] t = reads.stream().mapToLong(Long::longValue).sorted().toArray();
         double[] v = new double[t.length];
@@ -309,8 +305,11 @@ class CounterUpdatesTest {
                 v[i] += s <= t[i] ? 10 : 0;
             }
         }
-        CounterUpdates u = CounterUpdates.learn(t, v, 100 * MS);
-        assertEquals(100 * MS, u.periodNanos(), 0.01 * MS, u.describe());
+        return CounterUpdates.learn(t, v, 100 * MS);
+    }
+
+    /** Every value but the first (whose step came before the first read) placed within 5 ms of the step that made it. */
+    private static void assertEachValueWithinFiveMsOfItsStep(CounterUpdates u, long[] step) {
         long[] times = u.times();
         double[] values = u.values();
         for (int i = 1; i < times.length; i++) {
