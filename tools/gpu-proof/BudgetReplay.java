@@ -240,6 +240,12 @@ public final class BudgetReplay {
         // traces written before the sensor dated a counter read as the call returns (session 27) dated it as the call
         // began: -Dtpb.replay.counterReadMs=3.5 moves those stamps by one assumed call length, to replay them as today's
         long shift = Math.round(Double.parseDouble(System.getProperty("tpb.replay.counterReadMs", "0")) * MS);
+        // a read that showed a new value yet took longer than this was held in the driver's spell after the step, and
+        // the sensor dates it as its call began (NvmlSensor.SLOW_CHANGED_READ_NANOS, session 28); traces written before
+        // hold only its return: -Dtpb.replay.slowChangedReadMs=8 dates such a value at its sample's instant instead
+        long slow = Math.round(Double.parseDouble(System.getProperty("tpb.replay.slowChangedReadMs", "0")) * MS);
+        double previous = Double.NaN;
+        long previousAt = Long.MIN_VALUE;
         for (int i = 0; i < n; i++) {
             String[] c = lines.get(i + 1).split(",", -1);
             trial = c[0];
@@ -248,6 +254,16 @@ public final class BudgetReplay {
             joules[i] = c[j].isEmpty() ? Double.NaN : Double.parseDouble(c[j]);
             joulesAt[i] = (ja < 0 || c[ja].isEmpty() ? times[i] : Math.round(Double.parseDouble(c[ja]) * 1e6))
                     + (c[j].isEmpty() ? 0 : shift);
+            if (slow > 0 && !Double.isNaN(joules[i])) {
+                // only a sample's first read: its row's instant is when its call began (later reads of a sample,
+                // a close's straddle, say, began well after it)
+                if (!Double.isNaN(previous) && joules[i] != previous && joulesAt[i] - times[i] > slow
+                        && joulesAt[i] - times[i] <= 30 * MS && times[i] > previousAt) {
+                    joulesAt[i] = times[i];
+                }
+                previous = joules[i];
+                previousAt = joulesAt[i];
+            }
             watts[i] = c[w].isEmpty() ? Double.NaN : Double.parseDouble(c[w]);
             wattsAt[i] = wa < 0 || c[wa].isEmpty() ? times[i] : Math.round(Double.parseDouble(c[wa]) * 1e6);
         }

@@ -136,6 +136,19 @@ public final class NvmlSensor implements PowerSensor {
      * over 65 s by 2.1 ms (σ, 655 updates, an occasional late update included; docs/gpu-proof.md).
      */
     static final double UPDATE_SCATTER_NANOS = 2_100_000.0;
+    /**
+     * A counter read that shows a new value and took longer than this is dated as its call began,
+     * not as it returned ({@link #valueInstant}). On the H100s of session 28 (driver 580.159.04),
+     * the driver holds every read begun in the first ~16 ms after a counter step until 16-20 ms
+     * after it (in an independent log, each of 838 steps was followed by such a read, 14-15 ms
+     * long, while other reads took 2.5-6 ms). A hunt's read after a step mostly begins in that
+     * spell; dated as it returned, its bracket reached 16-20 ms past the step, a trace's learned
+     * update moments (the middle of its brackets' intersection) came about 7 ms late, and a wave
+     * closed by a read that returned 3 ms after a step lost that step to the wave before: 40 J,
+     * +4.2 % of a 2.5 s wave. Such a read began after the step, so its value was fresh as it
+     * began. Twice a usual read's 4 ms.
+     */
+    static final long SLOW_CHANGED_READ_NANOS = 8_000_000L;
     /** Tight brackets that must agree with an earlier fork's grid before its phase counts as known. */
     static final int CONFIRMING_BRACKETS = 3;
     /** How far an earlier fork's grid may have drifted per second since (the H200's period is 8 ppm off nominal): 20 ppm. */
@@ -205,6 +218,8 @@ public final class NvmlSensor implements PowerSensor {
     private long closeEdge;
     /** Counter reads closes took past the next update ({@link #straddleClose}). */
     private long straddleReads;
+    /** Counter reads dated as their calls began ({@link #SLOW_CHANGED_READ_NANOS}). */
+    private long slowChangedReads;
     /** Nanoseconds parked inside samples ({@link #waitedNanos}). */
     private long waitedNanos;
     /** How the sensor waits inside a sample: parks the thread (a test moves its fake clock instead). */
@@ -262,8 +277,9 @@ public final class NvmlSensor implements PowerSensor {
         boolean phaseKnown;
         /** An edge check (a hunt begun at a boundary read near a predicted step) ends unchanged after this instant. */
         long huntUntil = Long.MAX_VALUE;
-        /** The raw value of the last counter read. */
+        /** The raw value of the last counter read, and whether there was one. */
         long lastRaw;
+        boolean rawSeen;
         /**
          * The reads of the last boundary (its read, then its edge check's, each at its own time) and
          * the joules they gave, for the next window's opening sample ({@link #carries}).
@@ -964,15 +980,17 @@ public final class NvmlSensor implements PowerSensor {
     private double readCounter(GpuState g, long gap) {
         long raw;
         g.closeReads = 0; // a boundary read records itself again in sample()
+        long began = nanoClock.getAsLong();
         try {
             raw = library.totalEnergyConsumptionMillijoules(g.handle);
         } catch (NvmlException e) {
             failed(e.getMessage());
             return Double.NaN;
         }
-        long now = readInstant(); // this read's own time: earlier GPUs' reads in this sample took milliseconds
+        long now = valueInstant(g, raw, began); // this read's own time: earlier GPUs' reads in this sample took milliseconds
         counterReadAt[g.counterChannel] = now;
         g.lastRaw = raw;
+        g.rawSeen = true;
         if (g.hunting) {
             g.huntReads++;
             g.aimed = false;
@@ -1130,6 +1148,7 @@ public final class NvmlSensor implements PowerSensor {
                 continue;
             }
             long raw;
+            long began = nanoClock.getAsLong();
             try {
                 raw = library.totalEnergyConsumptionMillijoules(g.handle);
             } catch (NvmlException e) {
@@ -1138,7 +1157,7 @@ public final class NvmlSensor implements PowerSensor {
                 pending--;
                 continue;
             }
-            now = readInstant();
+            now = valueInstant(g, raw, began);
             straddleReads++;
             g.straddleCount++;
             double joules = g.energy.update(raw);
@@ -1177,10 +1196,26 @@ public final class NvmlSensor implements PowerSensor {
      * counter logs (session 27, about 1,000 updates each) the steps fell inside the brackets between
      * reads' returns in 96-100 % of cases, and inside those between reads' starts in only 81-94 %.
      * Stamped at the call's start, the sensor dated every update early (its grids lay 2.6-8.5 ms
-     * before the logs' updates), which moved about +0.05-0.08 % into a 3 s wave.
+     * before the logs' updates), which moved about +0.05-0.08 % into a 3 s wave. A read held in
+     * the driver's spell after a step is the exception ({@link #valueInstant}).
      */
     private long readInstant() {
         return nanoClock.getAsLong();
+    }
+
+    /**
+     * The instant GPU {@code g}'s counter read, begun at {@code began}, took its value {@code raw}:
+     * as the call returns ({@link #readInstant}), except for a read that showed a new value and
+     * took longer than {@link #SLOW_CHANGED_READ_NANOS}, which the driver held in its spell after
+     * the step: as it began. Call before {@code g.lastRaw} takes {@code raw}.
+     */
+    private long valueInstant(GpuState g, long raw, long began) {
+        long returned = readInstant();
+        if (g.rawSeen && raw != g.lastRaw && returned - began > SLOW_CHANGED_READ_NANOS) {
+            slowChangedReads++;
+            return began;
+        }
+        return returned;
     }
 
     /** Parks for {@code nanos}, counted in {@link #waitedNanos}. */
@@ -1211,6 +1246,11 @@ public final class NvmlSensor implements PowerSensor {
         return straddleReads;
     }
 
+    /** Counter reads that showed a new value after a hold in the driver, dated as they began ({@link #SLOW_CHANGED_READ_NANOS}). */
+    public long slowChangedReads() {
+        return slowChangedReads;
+    }
+
     /**
      * {@code counterSchedule=boundaries}: a boundary read near a predicted step is checked within
      * the boundary's own sample, since no hunt follows it (and none at all follows the last
@@ -1235,6 +1275,7 @@ public final class NvmlSensor implements PowerSensor {
                 return;
             }
             long raw;
+            long began = nanoClock.getAsLong();
             try {
                 raw = library.totalEnergyConsumptionMillijoules(g.handle);
             } catch (NvmlException e) {
@@ -1242,7 +1283,7 @@ public final class NvmlSensor implements PowerSensor {
                 g.closeReads = 0;
                 return;
             }
-            now = readInstant();
+            now = valueInstant(g, raw, began);
             g.lastRaw = raw;
             keepCloseRead(g, out, now, g.energy.update(raw));
             if (raw != reference) {

@@ -45,6 +45,12 @@ final class FakeNvml implements NvmlLibrary {
         int counterReads;
         /** How long a counter read keeps the caller, passed to {@link FakeNvml#spend} (an H200's driver busy-waits about 4 ms). */
         long counterReadNanos;
+        /**
+         * 0: none; else a read that begins within this long after an update is held until then, and
+         * returns that update's value (an H100's driver: every read begun in the ~16 ms after a step
+         * returned 16-20 ms after it, session 28's counter logs).
+         */
+        long slowSpellNanos;
         int fieldReads;
         /** Clock event reasons now; negative: the call is not supported on this GPU. */
         long clockEvents;
@@ -187,8 +193,14 @@ final class FakeNvml implements NvmlLibrary {
             throw new NvmlException("nvmlDeviceGetTotalEnergyConsumption", NvmlReturn.GPU_IS_LOST, "GPU is lost");
         }
         g.counterReads++;
-        if (g.counterReadNanos > 0) {
-            spend.accept(g.counterReadNanos); // the value is the one as the read returns, as a real H100's is
+        long keep = g.counterReadNanos;
+        if (g.slowSpellNanos > 0 && g.counterUpdateNanos > 0) {
+            long step = latestUpdate(g, clock.getAsLong());
+            long spellLeft = step + g.slowSpellNanos - clock.getAsLong();
+            keep = Math.max(keep, spellLeft); // begun in the spell after a step: held until it ends
+        }
+        if (keep > 0) {
+            spend.accept(keep); // the value is the one as the read returns, as a real H100's is
         }
         long now = clock.getAsLong();
         if (g.counterUpdateNanos > 0) {
