@@ -28,7 +28,7 @@ class NvmlSlowSpellTest {
     private static final long PHASE = 65 * MS;
 
     /** A dense-schedule run: its counter readings (each at its own time) and power readings, sample by sample. */
-    private record Run(PowerTrace trace, long[] counterTimes, double[] counterJoules, long slowChangedReads) {
+    private record Run(PowerTrace trace, long[] counterTimes, double[] counterJoules, long slowChangedReads, int grids) {
     }
 
     /**
@@ -36,6 +36,10 @@ class NvmlSlowSpellTest {
      * boundary sample at {@code closeAt}; 400 W, 3 ms reads, a 16 ms spell after each step.
      */
     private static Run run(int samples, long closeAt) throws Exception {
+        return run(samples, closeAt, "dense");
+    }
+
+    private static Run run(int samples, long closeAt, String schedule) throws Exception {
         long[] now = {0};
         FakeNvml.Gpu g = FakeNvml.h200("GPU-11111111-aaaa-bbbb-cccc-000000000028");
         g.counterUpdateNanos = 100 * MS;
@@ -45,7 +49,7 @@ class NvmlSlowSpellTest {
         g.slowSpellNanos = 16 * MS;
         FakeNvml nvml = new FakeNvml(() -> now[0], g);
         nvml.spend = nanos -> now[0] += nanos;
-        try (NvmlSensor s = NvmlSensor.open(nvml, NvmlOptions.parse(Map.of("counterSchedule", "dense", "power", "field")),
+        try (NvmlSensor s = NvmlSensor.open(nvml, NvmlOptions.parse(Map.of("counterSchedule", schedule, "power", "field")),
                 Map.of(), () -> now[0], nvml::wallNanos)) {
             List<PowerChannel> channels = s.channels();
             int counter = -1;
@@ -95,7 +99,8 @@ class NvmlSlowSpellTest {
                 }
             }
             return new Run(new PowerTrace(channels, t, values, at), counterTimes.stream().mapToLong(Long::longValue).toArray(),
-                    counterJoules.stream().mapToDouble(Double::doubleValue).toArray(), s.slowChangedReads());
+                    counterJoules.stream().mapToDouble(Double::doubleValue).toArray(), s.slowChangedReads(),
+                    s.counterGrids().size());
         }
     }
 
@@ -126,5 +131,15 @@ class NvmlSlowSpellTest {
         // before: 742 J against the 666 J this 1.7 s wave used
         assertEquals(truth, signal.energyJoules(from, close), 0.005 * truth,
                 "the wave's energy (" + signal.sources().get(0).counterTiming() + ")");
+    }
+
+    @Test
+    void theBoundariesScheduleLearnsThePhaseThroughTheSpellAndThenLeavesTheCounterAloneBetweenBoundaries() throws Exception {
+        // dated as they returned, the brackets (step - 2 ms, step + 16 ms] never agreed within the 15 ms a phase must
+        // be known to, so the sensor hunted every 300 ms for a whole run (an 8B sweep on an H100, session 28)
+        Run run = run(1001, 10_000 * MS, "boundaries"); // 10 s
+        assertEquals(1, run.grids(), "the phase was not learned in 10 s of hunts");
+        long late = java.util.Arrays.stream(run.counterTimes()).filter(t -> t > 6_000 * MS && t < 10_000 * MS).count();
+        assertTrue(late <= 2, late + " counter reads between 6 s and the close: the counter was not left alone");
     }
 }
