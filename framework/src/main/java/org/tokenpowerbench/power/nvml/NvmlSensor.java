@@ -149,6 +149,13 @@ public final class NvmlSensor implements PowerSensor {
      * began. Twice a usual read's 4 ms.
      */
     static final long SLOW_CHANGED_READ_NANOS = 8_000_000L;
+    /**
+     * How long after a predicted step's phase interval ends the driver's spell may still hold a
+     * counter read ({@link #SLOW_CHANGED_READ_NANOS}): reads were held until 16-20 ms after the
+     * step. A window's close that falls after the interval and its {@link #EDGE_ZONE_NANOS}, but
+     * inside this, waits parked until it has passed ({@link #waitOutSpell}).
+     */
+    static final long SPELL_NANOS = 20_000_000L;
     /** Tight brackets that must agree with an earlier fork's grid before its phase counts as known. */
     static final int CONFIRMING_BRACKETS = 3;
     /** How far an earlier fork's grid may have drifted per second since (the H200's period is 8 ppm off nominal): 20 ppm. */
@@ -220,6 +227,8 @@ public final class NvmlSensor implements PowerSensor {
     private long straddleReads;
     /** Counter reads dated as their calls began ({@link #SLOW_CHANGED_READ_NANOS}). */
     private long slowChangedReads;
+    /** Closes' counter reads put off past a step's spell ({@link #waitOutSpell}). */
+    private long spellWaits;
     /** Nanoseconds parked inside samples ({@link #waitedNanos}). */
     private long waitedNanos;
     /** How the sensor waits inside a sample: parks the thread (a test moves its fake clock instead). */
@@ -860,6 +869,9 @@ public final class NvmlSensor implements PowerSensor {
                 carriedReads += g.closeReads;
                 g.closeReads = 0; // given once
             } else if (boundary || g.hunting) {
+                if (closedNow && boundariesOnly && g.phaseKnown && !g.hunting) {
+                    waitOutSpell(g);
+                }
                 boolean wasHunting = g.hunting;
                 out[g.counterChannel] = readCounter(g, gap);
                 if (boundary && !wasHunting && !Double.isNaN(out[g.counterChannel])) {
@@ -1244,6 +1256,31 @@ public final class NvmlSensor implements PowerSensor {
     /** Counter reads that closes took past the next update ({@code closeStraddle}). */
     public long straddleReads() {
         return straddleReads;
+    }
+
+    /**
+     * With {@code counterSchedule=boundaries}, a close that comes after a predicted step (past its
+     * phase interval and {@link #EDGE_ZONE_NANOS}) but within {@link #SPELL_NANOS} of the interval's
+     * end would have its read held by the driver's spell after that step, busy-waiting 10-15 ms
+     * more (the cost tool's counter reads took as much CPU as wall time). It waits, parked, until
+     * the spell has passed: the read then shows the same value (the step came before the close,
+     * the next is about 80 ms off) for a usual read's cost. The close's read comes up to 16 ms
+     * later, on the caller's thread after the wave; the value is placed at its step as before.
+     */
+    private void waitOutSpell(GpuState g) {
+        long p = UPDATE_PERIOD.toNanos();
+        long now = nanoClock.getAsLong();
+        long high = g.phaseHigh + Math.floorDiv(now - g.phaseHigh, p) * p; // the latest interval end at or before now
+        long until = high + SPELL_NANOS;
+        if (now - (high + EDGE_ZONE_NANOS) > 0 && until - now > 0) {
+            spellWaits++;
+            park(until - now);
+        }
+    }
+
+    /** Closes whose counter reads waited for a step's spell to pass ({@link #waitOutSpell}). */
+    public long spellWaits() {
+        return spellWaits;
     }
 
     /** Counter reads that showed a new value after a hold in the driver, dated as they began ({@link #SLOW_CHANGED_READ_NANOS}). */

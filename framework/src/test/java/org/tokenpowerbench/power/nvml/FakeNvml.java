@@ -51,6 +51,8 @@ final class FakeNvml implements NvmlLibrary {
          * returned 16-20 ms after it, session 28's counter logs).
          */
         long slowSpellNanos;
+        /** How long reads were held by that spell beyond {@link #counterReadNanos}, in all. */
+        long heldNanos;
         int fieldReads;
         /** Clock event reasons now; negative: the call is not supported on this GPU. */
         long clockEvents;
@@ -197,7 +199,10 @@ final class FakeNvml implements NvmlLibrary {
         if (g.slowSpellNanos > 0 && g.counterUpdateNanos > 0) {
             long step = latestUpdate(g, clock.getAsLong());
             long spellLeft = step + g.slowSpellNanos - clock.getAsLong();
-            keep = Math.max(keep, spellLeft); // begun in the spell after a step: held until it ends
+            if (spellLeft > keep) { // begun in the spell after a step: held until it ends
+                g.heldNanos += spellLeft - keep;
+                keep = spellLeft;
+            }
         }
         if (keep > 0) {
             spend.accept(keep); // the value is the one as the read returns, as a real H100's is

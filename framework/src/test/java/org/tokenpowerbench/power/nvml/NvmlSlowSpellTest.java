@@ -142,4 +142,33 @@ class NvmlSlowSpellTest {
         long late = java.util.Arrays.stream(run.counterTimes()).filter(t -> t > 6_000 * MS && t < 10_000 * MS).count();
         assertTrue(late <= 2, late + " counter reads between 6 s and the close: the counter was not left alone");
     }
+
+    @Test
+    void aCloseInTheSpellAfterAStepWaitsItOutAndReadsThatStepsValueWithoutBeingHeld() throws Exception {
+        long[] now = {0};
+        FakeNvml.Gpu g = FakeNvml.h200("GPU-11111111-aaaa-bbbb-cccc-000000000029");
+        g.slowSpellNanos = 16 * MS;
+        // steps at 61 ms + k·100 ms, 250 W, 4 ms reads; no straddle, whose read after the next step is held as well
+        try (NvmlSensor s = NvmlBoundariesScheduleTest.learned(now, Map.of("counterSchedule", "boundaries",
+                "closeStraddle", "off"), g)) {
+            s.parkWith(nanos -> now[0] += nanos);
+            long step = (now[0] / (100 * MS) + 10) * 100 * MS + 61 * MS;
+            long held = g.heldNanos;
+            int reads = g.counterReads;
+            // the wave opens 50 ms after a step and closes 10 ms after one: past its phase interval and edge zone,
+            // inside the spell
+            PowerTrace t = NvmlBoundariesScheduleTest.window(s, now, step - 1_150 * MS, step + 10 * MS);
+            assertEquals(held, g.heldNanos, "the close's read was held " + (g.heldNanos - held) / 1e6 + " ms in the spell");
+            assertEquals(1, s.spellWaits(), "the close did not wait");
+            assertTrue(g.counterReads - reads <= 2, (g.counterReads - reads) + " counter reads for one wave");
+            List<double[]> v = NvmlBoundariesScheduleTest.counterValues(t, 0);
+            double[] close = v.get(v.size() - 1);
+            assertTrue(close[0] >= step + 16 * MS, "the close read at " + (close[0] - step) / 1e6 + " ms after the step");
+            PowerSignal signal = PowerSignal.of(t, 200 * MS, new CounterTiming(true, 100 * MS)
+                    .withGrids(s.counterGrids()).withScatter(s.counterScatterNanos()));
+            long from = step - 1_100 * MS;
+            long to = step + 10 * MS;
+            assertEquals(250.0 * (to - from) / 1e9, signal.energyJoules(from, to), 0.5, "the wave's energy");
+        }
+    }
 }
