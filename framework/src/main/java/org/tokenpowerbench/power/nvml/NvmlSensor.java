@@ -1106,13 +1106,13 @@ public final class NvmlSensor implements PowerSensor {
      * ({@link org.tokenpowerbench.energy.PowerSignal} scales the shape to each counter interval).
      * A GPU whose close reads may already hold that update (the last lay within
      * {@link #EDGE_ZONE_NANOS} of it or past it, or no read settled its side) is left as it is.
-     * Each GPU is read at the predicted step's late end plus {@link #STEP_SCATTER_NANOS}, the GPUs
-     * in the order their steps come, and again at least {@link #EDGE_READ_SPACING_NANOS} apart
-     * while the value stays, until {@link #EDGE_ZONE_NANOS} and the scatter past that end: a step
-     * later still keeps none of these reads, so no value is dated by an update it did not see.
-     * The changed read (and the unchanged one before it, where the two bracket the step tightly)
-     * become timed readings of the counter and further close reads, which the next window opens
-     * from ({@link #carries}): a value taken in the idle gap after this window's end.
+     * Each GPU is read once, {@link #SPELL_NANOS} past the predicted step's late end, the GPUs in
+     * the order their steps come: past the driver's spell after the step, which held a read begun
+     * 4 ms past that end for another 10-15 ms of busy-waiting on an H100 (session 28; the value is
+     * the same, the next step about 80 ms off). A step later still keeps none of it, so no value
+     * is dated by an update it did not see. The changed read becomes a timed reading of the
+     * counter and a further close read, which the next window opens from ({@link #carries}): a
+     * value taken in the idle gap after this window's end.
      */
     private void straddleClose(Readings out) {
         long p = UPDATE_PERIOD.toNanos();
@@ -1129,8 +1129,8 @@ public final class NvmlSensor implements PowerSensor {
             if (g.closeAt[g.closeReads - 1] >= low - EDGE_ZONE_NANOS) {
                 continue; // the close's reads may hold that step already
             }
-            g.straddleDue = high + STEP_SCATTER_NANOS;
-            g.straddleUntil = high + EDGE_ZONE_NANOS + STEP_SCATTER_NANOS;
+            g.straddleDue = high + SPELL_NANOS;
+            g.straddleUntil = g.straddleDue; // one read: unchanged, the step has not come and nothing is kept
             g.straddleCount = 0;
             g.straddleSameAt = Long.MIN_VALUE;
             pending++;

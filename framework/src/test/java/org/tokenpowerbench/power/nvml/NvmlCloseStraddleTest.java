@@ -44,10 +44,11 @@ class NvmlCloseStraddleTest {
             double[] close = values.get(values.size() - 2);
             double[] past = values.get(values.size() - 1);
             assertEquals(base + 1_014 * MS, (long) close[0], "the close's read, dated as it returned (4 ms)");
-            assertTrue(past[0] > base + 1_061 * MS && past[0] < base + 1_075 * MS, "read at " + (past[0] - base) / 1e6 + " ms");
+            // once, past the step's spell: 20 ms after the predicted step's late end (about 1,065 ms), dated as it returned
+            assertTrue(past[0] > base + 1_081 * MS && past[0] < base + 1_095 * MS, "read at " + (past[0] - base) / 1e6 + " ms");
             assertEquals(25.0, past[1] - close[1], 1e-9, "one step of 250 W for 100 ms between them");
             long parked = s.waitedNanos() - waited;
-            assertTrue(parked > 50 * MS && parked < 65 * MS, "waited " + parked / 1e6 + " ms for the step");
+            assertTrue(parked > 65 * MS && parked < 80 * MS, "waited " + parked / 1e6 + " ms for the step and its spell");
             // the energy to the end is that step's, split by the shape: 250 W to the millijoule
             PowerSignal signal = PowerSignal.of(a, 200 * MS, new CounterTiming(true, 100 * MS)
                     .withGrids(s.counterGrids()).withScatter(s.counterScatterNanos()));
@@ -113,7 +114,7 @@ class NvmlCloseStraddleTest {
                         .filter(c -> c.kind() == org.tokenpowerbench.power.PowerChannel.Kind.ENERGY_JOULES).toList().get(gpu));
                 List<double[]> v = NvmlBoundariesScheduleTest.counterValues(t, channel);
                 double[] past = v.get(v.size() - 1);
-                assertTrue(past[0] > base + 1_061 * MS && past[0] < base + 1_080 * MS,
+                assertTrue(past[0] > base + 1_081 * MS && past[0] < base + 1_100 * MS,
                         "GPU " + gpu + " read at " + (past[0] - base) / 1e6 + " ms");
                 assertEquals(25.0, past[1] - v.get(v.size() - 2)[1], 1e-9);
             }

@@ -171,4 +171,24 @@ class NvmlSlowSpellTest {
             assertEquals(250.0 * (to - from) / 1e9, signal.energyJoules(from, to), 0.5, "the wave's energy");
         }
     }
+
+    @Test
+    void theStraddlesReadPastTheNextStepComesAfterItsSpellAndIsNotHeld() throws Exception {
+        long[] now = {0};
+        FakeNvml.Gpu g = FakeNvml.h200("GPU-11111111-aaaa-bbbb-cccc-000000000030");
+        g.slowSpellNanos = 16 * MS;
+        // steps at 61 ms + k·100 ms, 250 W, 4 ms reads; closeStraddle is on for one GPU
+        try (NvmlSensor s = NvmlBoundariesScheduleTest.learned(now, Map.of("counterSchedule", "boundaries"), g)) {
+            s.parkWith(nanos -> now[0] += nanos);
+            long step = (now[0] / (100 * MS) + 10) * 100 * MS + 61 * MS;
+            long held = g.heldNanos;
+            // the wave opens and closes 50 ms after a step, clear of the steps and their spells
+            PowerTrace t = NvmlBoundariesScheduleTest.window(s, now, step - 1_050 * MS, step - 50 * MS);
+            assertEquals(1, s.straddleReads());
+            // read 4 ms past the step's predicted late end, as until session 28, it was held in the spell
+            assertEquals(held, g.heldNanos, "the straddle's read was held " + (g.heldNanos - held) / 1e6 + " ms in the spell");
+            List<double[]> v = NvmlBoundariesScheduleTest.counterValues(t, 0);
+            assertEquals(25.0, v.get(v.size() - 1)[1] - v.get(v.size() - 2)[1], 1e-9, "one step of 250 W between the close and it");
+        }
+    }
 }
