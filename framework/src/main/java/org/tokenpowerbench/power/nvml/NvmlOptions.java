@@ -151,8 +151,8 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
      * <p><b>Cost.</b> One more counter read per GPU per window (about 4 ms of CPU on an H200,
      * after the wave's last request; taken 20 ms past the step, after the driver's spell that held
      * a read begun sooner for 10-15 ms more on an H100, session 28) and a wait of up to about
-     * 125 ms in the sampler's {@code stop()} until the update and its spell have passed (emulated, one GPU with 4 ms reads, 2 s waves, on the
-     * 2-core development machine: 5.0 ms of sampling CPU a second against 3.7 without; two GPUs
+     * 125 ms in the sampler's {@code stop()} until the update and its spell have passed
+     * (emulated, one GPU with 4 ms reads, 2 s waves, on the 2-core development machine: 5.0 ms of sampling CPU a second against 3.7 without; two GPUs
      * stepping apart, 9.5 against 6.0; eight at 5 s waves, 16.3 against 10.4;
      * {@code NvmlSamplerCost driver=emulated emulatedGpus=1 waves=2s closeStraddle=on|off}). For eight GPUs the extra reads would add about
      * 32 ms of CPU per wave, 6.4 ms a second at 5 s waves, over the 10 ms/s issue #14 allows the
