@@ -157,6 +157,8 @@ public final class NvmlSensor implements PowerSensor {
      * inside this, waits parked until it has passed ({@link #waitOutSpell}).
      */
     static final long SPELL_NANOS = 20_000_000L;
+    /** What {@link #readRaw} gives for a failed read (a counter's millijoules are never negative). */
+    private static final long READ_FAILED = Long.MIN_VALUE;
     /** Tight brackets that must agree with an earlier fork's grid before its phase counts as known. */
     static final int CONFIRMING_BRACKETS = 3;
     /** How far an earlier fork's grid may have drifted per second since (the H200's period is 8 ppm off nominal): 20 ppm. */
@@ -316,13 +318,10 @@ public final class NvmlSensor implements PowerSensor {
         /** Until when {@link #settleEdge} reads on, and when the read it starts from was taken. */
         long edgeUntil;
         long edgeFrom;
-        /** {@link #straddleClose}: when its next read is due ({@code Long.MIN_VALUE}: none), and until when it reads on. */
+        /** {@link #straddleClose}: when its read is due ({@code Long.MIN_VALUE}: none). */
         long straddleDue = Long.MIN_VALUE;
-        long straddleUntil;
-        /** Its reads so far, and the last one that still showed the close's value (time, joules; for a tight bracket). */
-        int straddleCount;
-        long straddleSameAt = Long.MIN_VALUE;
-        double straddleSameJoules;
+        /** When the value of the last {@link #readRaw} was true ({@link #valueInstant}). */
+        long valueAt;
         /** The driver's stamp of the newest buffered power sample kept (microseconds), 0 before the first. */
         long lastBufferStamp;
         /**
@@ -991,19 +990,14 @@ public final class NvmlSensor implements PowerSensor {
      * reads waits a counter period and tries again.
      */
     private double readCounter(GpuState g, long gap) {
-        long raw;
         g.closeReads = 0; // a boundary read records itself again in sample()
-        long began = nanoClock.getAsLong();
-        try {
-            raw = library.totalEnergyConsumptionMillijoules(g.handle);
-        } catch (NvmlException e) {
-            failed(e.getMessage());
+        long raw = readRaw(g);
+        if (raw == READ_FAILED) {
             return Double.NaN;
         }
-        long now = valueInstant(g, raw, began); // this read's own time: earlier GPUs' reads in this sample took milliseconds
+        long now = g.valueAt; // this read's own time: earlier GPUs' reads in this sample took milliseconds
         counterReadAt[g.counterChannel] = now;
         g.lastRaw = raw;
-        g.rawSeen = true;
         if (g.hunting) {
             g.huntReads++;
             g.aimed = false;
@@ -1131,9 +1125,6 @@ public final class NvmlSensor implements PowerSensor {
                 continue; // the close's reads may hold that step already
             }
             g.straddleDue = high + SPELL_NANOS;
-            g.straddleUntil = g.straddleDue; // one read: unchanged, the step has not come and nothing is kept
-            g.straddleCount = 0;
-            g.straddleSameAt = Long.MIN_VALUE;
             pending++;
         }
         while (pending > 0) {
@@ -1155,39 +1146,19 @@ public final class NvmlSensor implements PowerSensor {
                 }
                 continue;
             }
-            if (g.straddleCount > 0 && now - g.straddleUntil > 0) {
-                g.straddleDue = Long.MIN_VALUE; // the step has not come: nothing of this wait is kept
-                pending--;
-                continue;
-            }
-            long raw;
-            long began = nanoClock.getAsLong();
-            try {
-                raw = library.totalEnergyConsumptionMillijoules(g.handle);
-            } catch (NvmlException e) {
-                failed(e.getMessage());
-                g.straddleDue = Long.MIN_VALUE;
-                pending--;
-                continue;
-            }
-            now = valueInstant(g, raw, began);
-            straddleReads++;
-            g.straddleCount++;
-            double joules = g.energy.update(raw);
-            if (raw == g.lastRaw) {
-                g.straddleSameAt = now;
-                g.straddleSameJoules = joules;
-                g.straddleDue = now + EDGE_READ_SPACING_NANOS;
-                continue;
-            }
-            g.lastRaw = raw;
-            if (g.straddleSameAt != Long.MIN_VALUE && now - g.straddleSameAt <= TIGHT_NANOS) {
-                keepCloseRead(g, out, g.straddleSameAt, g.straddleSameJoules);
-                followPhase(g, g.straddleSameAt, now);
-            }
-            keepCloseRead(g, out, now, joules);
             g.straddleDue = Long.MIN_VALUE;
             pending--;
+            long raw = readRaw(g);
+            if (raw == READ_FAILED) {
+                continue;
+            }
+            straddleReads++;
+            double joules = g.energy.update(raw);
+            // changed, the step came and the value is kept; unchanged, it has not come and nothing of this wait is kept
+            if (raw != g.lastRaw) {
+                g.lastRaw = raw;
+                keepCloseRead(g, out, g.valueAt, joules);
+            }
         }
     }
 
@@ -1229,6 +1200,25 @@ public final class NvmlSensor implements PowerSensor {
             return began;
         }
         return returned;
+    }
+
+    /**
+     * Reads GPU {@code g}'s counter (raw millijoules) and puts the instant its value was true in
+     * {@code g.valueAt} ({@link #valueInstant}); a failed read is counted and gives
+     * {@link #READ_FAILED}. The caller moves {@code g.lastRaw} on.
+     */
+    private long readRaw(GpuState g) {
+        long began = nanoClock.getAsLong();
+        long raw;
+        try {
+            raw = library.totalEnergyConsumptionMillijoules(g.handle);
+        } catch (NvmlException e) {
+            failed(e.getMessage());
+            return READ_FAILED;
+        }
+        g.valueAt = valueInstant(g, raw, began);
+        g.rawSeen = true;
+        return raw;
     }
 
     /** Parks for {@code nanos}, counted in {@link #waitedNanos}. */
@@ -1312,16 +1302,12 @@ public final class NvmlSensor implements PowerSensor {
                 g.closeSettled = g.closeReads > 0; // the step came before the boundary read
                 return;
             }
-            long raw;
-            long began = nanoClock.getAsLong();
-            try {
-                raw = library.totalEnergyConsumptionMillijoules(g.handle);
-            } catch (NvmlException e) {
-                failed(e.getMessage());
+            long raw = readRaw(g);
+            if (raw == READ_FAILED) {
                 g.closeReads = 0;
                 return;
             }
-            now = valueInstant(g, raw, began);
+            now = g.valueAt;
             g.lastRaw = raw;
             keepCloseRead(g, out, now, g.energy.update(raw));
             if (raw != reference) {
