@@ -29,7 +29,7 @@ import org.tokenpowerbench.power.nvml.NvmlSensor;
  * <pre>
  * tools/nvml-crosscheck/build.sh       # compiles this file against the framework into .device/nvml/probe
  * java -cp .device/nvml/classes:.device/nvml/jna.jar:.device/nvml/probe \
- *     NvmlSamplerCost [seconds=10] [period=10ms] [replicas=1] [gpus=all] [counterPeriod=1s] [counterSchedule=auto|dense|adaptive|boundaries] [conditionsPeriod=100ms] [power=field|buffer] [bufferPeriod=500ms] [closeStraddle=auto|on|off] [singleReads=true] [window=5s] [timeCalls=false]
+ *     NvmlSamplerCost [seconds=10] [period=10ms] [replicas=1] [gpus=all] [counterPeriod=1s] [counterSchedule=auto|dense|adaptive|boundaries] [conditionsPeriod=100ms] [power=field|buffer] [bufferPeriod=500ms] [closeStraddle=auto|on|off] [aimReads=on|off] [singleReads=true] [window=5s] [timeCalls=false]
  *     NvmlSamplerCost waves=5s [gap=20ms] [forks=3] [seconds=60] [room=true] ...   (the sensor options as above)
  *     NvmlSamplerCost driver=emulated [emulatedGpus=8] [together=true] [jitterMs=2] [readMs=4] [fetchMs=0.55] [reasonsUs=15] ...   (no GPU needed)
  * </pre>
@@ -85,7 +85,7 @@ public final class NvmlSamplerCost {
         if (a.get("conditionsPeriod", null) != null) {
             sensorOptions.put("conditionsPeriod", a.get("conditionsPeriod", null));
         }
-        for (String key : List.of("counterSchedule", "power", "bufferPeriod", "closeStraddle")) {
+        for (String key : List.of("counterSchedule", "power", "bufferPeriod", "closeStraddle", "aimReads")) {
             if (a.get(key, null) != null) {
                 sensorOptions.put(key, a.get(key, null));
             }

@@ -56,6 +56,11 @@ import org.tokenpowerbench.power.OptionLine;
  *       holds the end is split by the power's shape alone. {@code auto} (the default): on where the
  *       sensor reads at most {@value #AUTO_STRADDLE_COUNTERS} GPU counters; {@code on}; {@code off}.
  *       See {@link CloseStraddle} for what it costs and what it was checked against.</li>
+ *   <li>{@code aimReads}: with {@code counterSchedule=boundaries} and a GPU's update phase
+ *       learned, whether a boundary's counter read waits (parked, at most about 20 ms) for the
+ *       part of the driver's 20 ms cycle where a read costs least, before the next predicted
+ *       update. {@code on} (the default) or {@code off} (read at once). It moves no value: the
+ *       read shows the same update either way. See {@link #AIMED_READ_SAVING} for what it saves.</li>
  * </ul>
  * Other keys (such as the sampler's {@code period}) are left to their owners and ignored here.
  *
@@ -68,9 +73,25 @@ import org.tokenpowerbench.power.OptionLine;
  * @param bufferPeriod    time between fetches of the driver's power samples with {@link Power#BUFFER};
  *                        null: the schedule's default ({@link #bufferPeriodFor})
  * @param closeStraddle   whether a window's close reads each counter again past the next update
+ * @param aimReads        whether a boundary's counter read waits for the cheap part of the driver's cycle
  */
 public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSchedule counterSchedule,
-                          Duration conditionsPeriod, Power power, Duration bufferPeriod, CloseStraddle closeStraddle) {
+                          Duration conditionsPeriod, Power power, Duration bufferPeriod, CloseStraddle closeStraddle,
+                          boolean aimReads) {
+
+    /**
+     * What {@code aimReads} is for. A counter read busy-waits in the driver, and how long depends
+     * on when it begins against the counter's 100 ms update: in seventeen independent counter logs
+     * (sessions 25-28, docs/gpu-proof.md; two H200s and H100s on five machines, driver
+     * 580.159.04, a read begun every few ms for minutes beside a sweep), reads begun 0-15 ms after
+     * an update were held 11-16 ms (the driver's spell, {@code NvmlSensor.SLOW_CHANGED_READ_NANOS}),
+     * those begun 20-27 ms after an update, or 20 ms after that, and so on, took 4.4-5.2 ms (a
+     * 20 ms cycle of the driver's own), and those begun 28-36 ms after (and 48-56, 68-76) took
+     * 2.7-3.1 ms, each log's mean per millisecond at most 3.6 ms. A read begun at a random moment
+     * took about 4.8 ms on average. So this is the fraction of a boundary read's CPU that aiming
+     * saves, about a third: an estimate from those logs, not a measured saving.
+     */
+    public static final double AIMED_READ_SAVING = 1 - 3.0 / 4.8;
 
     /** The most GPU counters {@code closeStraddle=auto} straddles closes for: 2 (see {@link CloseStraddle}). */
     public static final int AUTO_STRADDLE_COUNTERS = 2;
@@ -117,13 +138,19 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
     public NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSchedule counterSchedule,
                        Duration conditionsPeriod) {
         this(gpus, counterPeriod, counterSchedule, conditionsPeriod, Power.FIELD, DEFAULT_BUFFER_PERIOD,
-                CloseStraddle.AUTO);
+                CloseStraddle.AUTO, true);
     }
 
     /** Options with closes straddled by the number of GPU counters ({@code closeStraddle=auto}). */
     public NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSchedule counterSchedule,
                        Duration conditionsPeriod, Power power, Duration bufferPeriod) {
-        this(gpus, counterPeriod, counterSchedule, conditionsPeriod, power, bufferPeriod, CloseStraddle.AUTO);
+        this(gpus, counterPeriod, counterSchedule, conditionsPeriod, power, bufferPeriod, CloseStraddle.AUTO, true);
+    }
+
+    /** Options with boundary reads aimed at the cheap part of the driver's cycle ({@code aimReads=on}). */
+    public NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSchedule counterSchedule,
+                       Duration conditionsPeriod, Power power, Duration bufferPeriod, CloseStraddle closeStraddle) {
+        this(gpus, counterPeriod, counterSchedule, conditionsPeriod, power, bufferPeriod, closeStraddle, true);
     }
 
     /**
@@ -303,7 +330,7 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
     /** Every visible GPU, the counter schedule by their number ({@code auto}), power from the driver's buffer. */
     public static NvmlOptions defaults() {
         return new NvmlOptions(null, DEFAULT_COUNTER_PERIOD, CounterSchedule.AUTO, null, Power.BUFFER, null,
-                CloseStraddle.AUTO);
+                CloseStraddle.AUTO, true);
     }
 
     /**
@@ -422,7 +449,15 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
                     + " is not a setting; use closeStraddle=auto (on for up to " + AUTO_STRADDLE_COUNTERS
                     + " GPU counters, the default), on or off");
         };
+        String aim = line.get("aimReads", "on").strip();
+        boolean aimReads = switch (aim.toLowerCase(java.util.Locale.ROOT)) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new UserError(line.owner() + ": aimReads=" + aim
+                    + " is not a setting; use aimReads=on (a boundary's counter read waits up to about 20 ms for"
+                    + " the cheap part of the driver's cycle, the default) or aimReads=off (it reads at once)");
+        };
         return new NvmlOptions(gpus, line.duration("counterPeriod", DEFAULT_COUNTER_PERIOD), counterSchedule,
-                line.duration("conditionsPeriod", null), power, bufferPeriod, closeStraddle); // null: by what the GPUs offer
+                line.duration("conditionsPeriod", null), power, bufferPeriod, closeStraddle, aimReads); // null: by what the GPUs offer
     }
 }

@@ -151,12 +151,29 @@ public final class NvmlSensor implements PowerSensor {
      */
     static final long SLOW_CHANGED_READ_NANOS = 8_000_000L;
     /**
-     * How long after a predicted step's phase interval ends the driver's spell may still hold a
-     * counter read ({@link #SLOW_CHANGED_READ_NANOS}): reads were held until 16-20 ms after the
-     * step. A window's close that falls after the interval and its {@link #EDGE_ZONE_NANOS}, but
-     * inside this, waits parked until it has passed ({@link #waitOutSpell}).
+     * The driver's own cycle in what a counter read costs: 20 ms, the period of its power samples.
+     * In seventeen independent counter logs (H200s and H100s, sessions 25-28), reads begun 20-27 ms
+     * after an update's centre, and 20, 40 and 60 ms after that, took 4.4-5.2 ms on average, and
+     * those begun 28-36 ms after it (and 48-56, 68-76) 2.7-3.1 ms; those begun in the first 15 ms
+     * were held in the spell ({@link #SLOW_CHANGED_READ_NANOS}) for 11-16 ms. With
+     * {@code aimReads} a boundary's read is begun in such a cheap part ({@link #aimedReadStart}).
      */
-    static final long SPELL_NANOS = 20_000_000L;
+    static final long DRIVER_CYCLE_NANOS = 20_000_000L;
+    /**
+     * Where after a predicted update's centre the first cheap part of the driver's cycle begins:
+     * 29 ms, past the spell (reads begun up to about 15 ms after the update are held until 16-20 ms
+     * after it) and past the cycle's costly 20-27 ms, with a millisecond or two to spare for a
+     * learned centre off by as much (the cheap part ran to 37 ms). {@code closeStraddle}'s read is
+     * taken here.
+     */
+    static final long CHEAP_READ_FROM_NANOS = 29_000_000L;
+    /** How long each cheap part of the cycle is aimed at: 7 ms (29-36, 49-56 and 69-76 ms after an update's centre). */
+    static final long CHEAP_READ_SPAN_NANOS = 7_000_000L;
+    /**
+     * What an aimed read is allowed to take: 5 ms, above an unheld read's 90th percentile (2.5-4.5 ms in
+     * the logs), so that it returns before the next predicted update's edge zone and needs no edge check.
+     */
+    static final long READ_ALLOWANCE_NANOS = 5_000_000L;
     /** What {@link #readRaw} gives for a failed read (a counter's millijoules are never negative). */
     private static final long READ_FAILED = Long.MIN_VALUE;
     /** Tight brackets that must agree with an earlier fork's grid before its phase counts as known. */
@@ -230,8 +247,13 @@ public final class NvmlSensor implements PowerSensor {
     private long straddleReads;
     /** Counter reads dated as their calls began ({@link #SLOW_CHANGED_READ_NANOS}). */
     private long slowChangedReads;
-    /** Closes' counter reads put off past a step's spell ({@link #waitOutSpell}). */
-    private long spellWaits;
+    /** Boundary reads that waited for a cheap part of the driver's cycle ({@link #aimedReadStart}). */
+    private long aimedWaits;
+    /** {@code aimReads}: a boundary's counter read is begun in a cheap part of the driver's cycle. */
+    private final boolean aimReads;
+    /** The order GPUs are read in on a boundary: by when each one's aimed read is due. */
+    private final int[] order;
+    private final long[] orderKey;
     /** Nanoseconds parked inside samples ({@link #waitedNanos}). */
     private long waitedNanos;
     /** How the sensor waits inside a sample: parks the thread (a test moves its fake clock instead). */
@@ -362,6 +384,12 @@ public final class NvmlSensor implements PowerSensor {
         this.adaptive = schedule == NvmlOptions.CounterSchedule.ADAPTIVE;
         this.boundariesOnly = schedule == NvmlOptions.CounterSchedule.BOUNDARIES;
         this.straddle = boundariesOnly && options.straddlesCloses(counters(gpus));
+        this.aimReads = boundariesOnly && options.aimReads();
+        this.order = new int[gpus.length];
+        this.orderKey = new long[gpus.length];
+        for (int i = 0; i < gpus.length; i++) {
+            order[i] = i;
+        }
         boolean holdBackEverywhere = true;
         for (GpuState g : gpus) {
             holdBackEverywhere &= g.holdBackFields != null;
@@ -857,7 +885,11 @@ public final class NvmlSensor implements PowerSensor {
             readConditions(now, boundary);
         }
         GpuState starting = null;
-        for (GpuState g : gpus) {
+        if (boundary && aimReads) {
+            orderByAim(now);
+        }
+        for (int i = 0; i < gpus.length; i++) {
+            GpuState g = gpus[order[i]];
             if (g.counterChannel < 0) {
                 continue;
             }
@@ -869,8 +901,8 @@ public final class NvmlSensor implements PowerSensor {
                 carriedReads += g.closeReads;
                 g.closeReads = 0; // given once
             } else if (boundary || g.hunting) {
-                if (closedNow && boundariesOnly && g.phaseKnown && !g.hunting) {
-                    waitOutSpell(g);
+                if (boundary && aimReads && g.phaseKnown && !g.hunting) {
+                    aimRead(g);
                 }
                 boolean wasHunting = g.hunting;
                 out[g.counterChannel] = readCounter(g, gap);
@@ -1101,10 +1133,11 @@ public final class NvmlSensor implements PowerSensor {
      * ({@link org.tokenpowerbench.energy.PowerSignal} scales the shape to each counter interval).
      * A GPU whose close reads may already hold that update (the last lay within
      * {@link #EDGE_ZONE_NANOS} of it or past it, or no read settled its side) is left as it is.
-     * Each GPU is read once, {@link #SPELL_NANOS} past the predicted step's late end, the GPUs in
-     * the order their steps come: past the driver's spell after the step, which held a read begun
-     * 4 ms past that end for another 10-15 ms of busy-waiting on an H100 (session 28; the value is
-     * the same, the next step about 80 ms off). A step later still keeps none of it, so no value
+     * Each GPU is read once, {@link #CHEAP_READ_FROM_NANOS} past the predicted step's centre, the
+     * GPUs in the order their steps come: past the driver's spell after the step, which held a read
+     * begun 4 ms past the step's late end for another 10-15 ms of busy-waiting on an H100 (session
+     * 28), and in a cheap part of the driver's cycle ({@link #DRIVER_CYCLE_NANOS}); the value is the
+     * same, the next step about 70 ms off. A step later still keeps none of it, so no value
      * is dated by an update it did not see. The changed read becomes a timed reading of the
      * counter and a further close read, which the next window opens from ({@link #carries}): a
      * value taken in the idle gap after this window's end.
@@ -1124,7 +1157,7 @@ public final class NvmlSensor implements PowerSensor {
             if (g.closeAt[g.closeReads - 1] >= low - EDGE_ZONE_NANOS) {
                 continue; // the close's reads may hold that step already
             }
-            g.straddleDue = high + SPELL_NANOS;
+            g.straddleDue = low + (high - low) / 2 + CHEAP_READ_FROM_NANOS;
             pending++;
         }
         while (pending > 0) {
@@ -1250,28 +1283,71 @@ public final class NvmlSensor implements PowerSensor {
     }
 
     /**
-     * With {@code counterSchedule=boundaries}, a close that comes after a predicted step (past its
-     * phase interval and {@link #EDGE_ZONE_NANOS}) but within {@link #SPELL_NANOS} of the interval's
-     * end would have its read held by the driver's spell after that step, busy-waiting 10-15 ms
-     * more (the cost tool's counter reads took as much CPU as wall time). It waits, parked, until
-     * the spell has passed: the read then shows the same value (the step came before the close,
-     * the next is about 80 ms off) for a usual read's cost. The close's read comes up to 16 ms
-     * later, on the caller's thread after the wave; the value is placed at its step as before.
+     * When GPU {@code g}'s boundary read, due {@code now}, is to begin ({@code aimReads}, the phase
+     * known): {@code now} where it falls within a predicted update's phase interval and
+     * {@link #EDGE_ZONE_NANOS} (an edge check follows it there) or in a cheap part of the driver's
+     * cycle ({@link #DRIVER_CYCLE_NANOS}) already; else the start of the next cheap part, where a
+     * read begun still returns {@link #READ_ALLOWANCE_NANOS} before the next update's edge zone; and
+     * {@code now} again in the last 10-15 ms before that zone, where no cheap part is left. So the
+     * read never waits past an update: it shows the value it would have shown at once, for about
+     * 3 ms of the driver's busy-waiting where a read begun at a random moment takes about 4.8 ms
+     * (11-16 ms in the spell after an update). It waits at most about 20 ms.
      */
-    private void waitOutSpell(GpuState g) {
+    long aimedReadStart(GpuState g, long now) {
         long p = UPDATE_PERIOD.toNanos();
+        long k = Math.floorDiv(now - g.phaseHigh - EDGE_ZONE_NANOS, p); // the latest update whose zone has passed
+        long centre = g.phaseLow + (g.phaseHigh - g.phaseLow) / 2 + k * p;
+        long nextZone = g.phaseLow + (k + 1) * p - EDGE_ZONE_NANOS;
+        if (now - nextZone >= 0) {
+            return now; // inside the next update's zone: read and check
+        }
+        for (long w = CHEAP_READ_FROM_NANOS; w < p; w += DRIVER_CYCLE_NANOS) {
+            long from = centre + w;
+            if (now - (from + CHEAP_READ_SPAN_NANOS) > 0) {
+                continue; // this cheap part has passed
+            }
+            long start = now - from > 0 ? now : from;
+            return start + READ_ALLOWANCE_NANOS - nextZone <= 0 ? start : now;
+        }
+        return now;
+    }
+
+    /** Parks until GPU {@code g}'s aimed read is due ({@link #aimedReadStart}). */
+    private void aimRead(GpuState g) {
         long now = nanoClock.getAsLong();
-        long high = g.phaseHigh + Math.floorDiv(now - g.phaseHigh, p) * p; // the latest interval end at or before now
-        long until = high + SPELL_NANOS;
-        if (now - (high + EDGE_ZONE_NANOS) > 0 && until - now > 0) {
-            spellWaits++;
-            park(until - now);
+        long start = aimedReadStart(g, now);
+        if (start - now > 0) {
+            aimedWaits++;
+            park(start - now);
         }
     }
 
-    /** Closes whose counter reads waited for a step's spell to pass ({@link #waitOutSpell}). */
-    public long spellWaits() {
-        return spellWaits;
+    /**
+     * Puts the GPUs in the order their aimed boundary reads are due ({@link #aimedReadStart}), those
+     * read at once first, so that one GPU's wait does not hold back another's cheap moment.
+     */
+    private void orderByAim(long now) {
+        for (int i = 0; i < gpus.length; i++) {
+            GpuState g = gpus[i];
+            orderKey[i] = g.counterChannel >= 0 && g.phaseKnown && !g.hunting ? aimedReadStart(g, now) - now : 0;
+        }
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        for (int i = 1; i < order.length; i++) { // insertion sort: a handful of GPUs, no allocation
+            int o = order[i];
+            int j = i - 1;
+            while (j >= 0 && orderKey[order[j]] > orderKey[o]) {
+                order[j + 1] = order[j];
+                j--;
+            }
+            order[j + 1] = o;
+        }
+    }
+
+    /** Boundary counter reads that waited for a cheap part of the driver's cycle ({@link #aimedReadStart}). */
+    public long aimedWaits() {
+        return aimedWaits;
     }
 
     /** Counter reads that showed a new value after a hold in the driver, dated as they began ({@link #SLOW_CHANGED_READ_NANOS}). */
@@ -1537,6 +1613,9 @@ public final class NvmlSensor implements PowerSensor {
             }
         }
         if (boundariesOnly) {
+            env.put("aimReads", aimReads
+                    ? "on: a boundary's counter read waits up to about 20 ms for the cheap part of the driver's 20 ms cycle"
+                    : "off: a boundary's counter read is taken at once");
             env.put("closeStraddle", straddle
                     ? "on: a window's close reads each counter again just after the first update past its end"
                     : "off: a window's close reads each counter once (and again near a predicted update)");

@@ -222,7 +222,8 @@ class NvmlBoundariesScheduleTest {
     void aWaveOpensWithTheReadsThatClosedTheWaveBeforeWhenTheySettleTheStepsSide() throws Exception {
         long[] now = {0};
         FakeNvml.Gpu g = FakeNvml.h200("GPU-11111111-aaaa-bbbb-cccc-000000000002");
-        try (NvmlSensor s = learned(now, g)) {
+        // the reads' instants are pinned below: aimReads (NvmlAimedReadsTest) would move them with the learned centre
+        try (NvmlSensor s = learned(now, Map.of("counterSchedule", "boundaries", "aimReads", "off"), g)) {
             long base = (now[0] / (100 * MS) + 10) * 100 * MS;
             // wave A closes 49 ms after a step (61 ms + k·100), clear of the steps on both sides: one read
             PowerTrace a = window(s, now, base + 10 * MS, base + 1_010 * MS);

@@ -159,7 +159,7 @@ class NvmlSlowSpellTest {
             // inside the spell
             PowerTrace t = NvmlBoundariesScheduleTest.window(s, now, step - 1_150 * MS, step + 10 * MS);
             assertEquals(held, g.heldNanos, "the close's read was held " + (g.heldNanos - held) / 1e6 + " ms in the spell");
-            assertEquals(1, s.spellWaits(), "the close did not wait");
+            assertEquals(1, s.aimedWaits(), "the close did not wait");
             assertTrue(g.counterReads - reads <= 2, (g.counterReads - reads) + " counter reads for one wave");
             List<double[]> v = NvmlBoundariesScheduleTest.counterValues(t, 0);
             double[] close = v.get(v.size() - 1);

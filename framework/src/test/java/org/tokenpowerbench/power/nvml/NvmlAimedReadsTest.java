@@ -1,0 +1,136 @@
+package org.tokenpowerbench.power.nvml;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.tokenpowerbench.UserError;
+import org.tokenpowerbench.power.PowerChannel;
+import org.tokenpowerbench.power.PowerTrace;
+
+/**
+ * {@code aimReads}: what a counter read costs depends on when it begins against the counter's
+ * update (seventeen H100 and H200 counter logs, session 29): held 11-16 ms in the spell after an
+ * update, about 5 ms in the first 8 ms of each 20 ms of the driver's cycle, about 3 ms elsewhere.
+ * A fake driver with that shape (3 ms reads, 2 ms more in the cycle's costly part, a 16 ms spell)
+ * on the test's own clock, stepping at 61 ms + k·100 ms; the sensor waits by moving that clock.
+ */
+class NvmlAimedReadsTest {
+
+    private static final long MS = 1_000_000L;
+    private static final long STEP = 61 * MS;
+
+    private static FakeNvml.Gpu gpu(int n) {
+        FakeNvml.Gpu g = FakeNvml.h200("GPU-11111111-aaaa-bbbb-cccc-0000000003" + (10 + n));
+        g.slowSpellNanos = 16 * MS;
+        return g;
+    }
+
+    private static NvmlSensor learned(long[] now, String aim, FakeNvml.Gpu... gpus) throws Exception {
+        NvmlSensor s = NvmlBoundariesScheduleTest.learned(now, Map.of("counterSchedule", "boundaries",
+                "closeStraddle", "off", "aimReads", aim), gpus);
+        s.parkWith(nanos -> now[0] += nanos);
+        for (FakeNvml.Gpu g : gpus) {
+            g.counterReadNanos = 3 * MS;
+            g.cycleExtraNanos = 2 * MS;
+        }
+        return s;
+    }
+
+    /**
+     * What windows' edges cost: the driver's busy-waiting over the windows that open and close 8-76 ms
+     * after a step (past the edge zone of the step before, before the no-man's land ahead of the next,
+     * where a read is taken at once either way), of 50 windows each 2 ms further into the update period.
+     */
+    private record Closes(long busyNanos, int costly, long worstWaitNanos, double[] closeJoules) {
+    }
+
+    private static Closes closeAcrossThePeriod(String aim) throws Exception {
+        long[] now = {0};
+        FakeNvml.Gpu g = gpu(0);
+        try (NvmlSensor s = learned(now, aim, g)) {
+            long base = (now[0] / (100 * MS) + 10) * 100 * MS;
+            long busy = 0;
+            int costly = 0;
+            long worstWait = 0;
+            double[] closeJoules = new double[50];
+            for (int i = 0; i < 50; i++) {
+                long close = base + STEP + 100 * MS + 2 * i * MS; // 0, 2, ... 98 ms after a step
+                long open = close - 1_000 * MS;
+                base += 2_000 * MS;
+                long b0 = g.counterBusyNanos;
+                int c0 = g.costlyReads;
+                long w0 = s.waitedNanos();
+                PowerTrace t = NvmlBoundariesScheduleTest.window(s, now, open, close);
+                List<double[]> v = NvmlBoundariesScheduleTest.counterValues(t, 0);
+                if (i >= 4 && i <= 38) {
+                    busy += g.counterBusyNanos - b0;
+                    costly += g.costlyReads - c0;
+                }
+                worstWait = Math.max(worstWait, s.waitedNanos() - w0);
+                // the close's first value, less the opening's: the energy the read showed
+                closeJoules[i] = v.stream().filter(x -> x[0] >= close).findFirst().orElseThrow()[1] - v.get(0)[1];
+            }
+            return new Closes(busy, costly, worstWait, closeJoules);
+        }
+    }
+
+    @Test
+    void aClosesReadWaitsForTheCheapPartOfTheDriversCycleAndShowsTheSameUpdate() throws Exception {
+        Closes at = closeAcrossThePeriod("off");
+        Closes aimed = closeAcrossThePeriod("on");
+        // at once: an edge 8-16 ms after a step is held in the spell, and one in the cycle's costly part pays 2 ms more
+        assertTrue(at.costly() >= 30, at.toString());
+        assertEquals(0, aimed.costly(), "aimed reads held or slowed: " + aimed);
+        assertTrue(aimed.busyNanos() < 0.8 * at.busyNanos(),
+                "the driver busy-waited " + aimed.busyNanos() / 1e6 + " ms aimed against " + at.busyNanos() / 1e6 + " ms at once");
+        // never past an update: every close clear of the edge zones (12-88 ms after a step) shows the update that a
+        // read at once shows
+        for (int i = 7; i < 44; i++) {
+            assertEquals(at.closeJoules()[i], aimed.closeJoules()[i], 1e-9, "the close " + 2 * i + " ms after a step");
+        }
+        // at most about 20 ms an edge: a window's opening and close together
+        assertTrue(aimed.worstWaitNanos() <= 42 * MS, "a window's edges waited " + aimed.worstWaitNanos() / 1e6 + " ms");
+    }
+
+    @Test
+    void eightGpusSteppingTogetherAreReadOneAfterAnotherInTheCheapParts() throws Exception {
+        long[] now = {0};
+        FakeNvml.Gpu[] gpus = new FakeNvml.Gpu[8];
+        for (int i = 0; i < gpus.length; i++) {
+            gpus[i] = gpu(i);
+        }
+        try (NvmlSensor s = learned(now, "on", gpus)) {
+            long base = (now[0] / (100 * MS) + 10) * 100 * MS;
+            int costly = 0;
+            long busy = 0;
+            for (FakeNvml.Gpu g : gpus) {
+                costly -= g.costlyReads;
+                busy -= g.counterBusyNanos;
+            }
+            long close = base + STEP + 112 * MS; // 12 ms after a step: past its zone, in the spell
+            NvmlBoundariesScheduleTest.window(s, now, close - 1_000 * MS, close);
+            for (FakeNvml.Gpu g : gpus) {
+                costly += g.costlyReads;
+                busy += g.counterBusyNanos;
+            }
+            assertEquals(0, costly, "reads held in the spell or the cycle's costly part");
+            // eight reads of 3 ms in the parts 28-36, 48-56 and 68-76 ms after the step, before the next one's zone
+            assertTrue(now[0] - close < 80 * MS, "the close took " + (now[0] - close) / 1e6 + " ms");
+            List<PowerChannel> counters = s.channels().stream().filter(c -> c.kind() == PowerChannel.Kind.ENERGY_JOULES).toList();
+            assertEquals(8, counters.size());
+        }
+    }
+
+    @Test
+    void aimReadsIsOnByDefaultAndAnythingButOnOrOffIsRefusedByName() {
+        assertTrue(NvmlOptions.parse(Map.of()).aimReads());
+        assertTrue(!NvmlOptions.parse(Map.of("aimReads", "off")).aimReads());
+        UserError e = assertThrows(UserError.class,
+                () -> NvmlOptions.parse(Map.of("aimReads", "sometimes")));
+        assertTrue(e.getMessage().contains("aimReads=sometimes") && e.getMessage().contains("aimReads=off"), e.getMessage());
+    }
+}
