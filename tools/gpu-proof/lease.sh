@@ -6,7 +6,8 @@
 #
 # Usage: LIMIT=<the call's limit_s> tools/gpu-proof/lease.sh STEP... with STEP one of
 #   build           llama-server with CUDA from .device/src/llama-src.tgz into /tmp/ll (about 6 min)
-#   cost            eight GPUs' sampling cost, 5 s and 10 s waves (cost-waves.sh, about 4 min)
+#   cost            eight GPUs' sampling cost, 5 s waves with aimReads on and off, and 10 s waves
+#                   (cost-waves.sh, about 5 min)
 #   sweep           a 1B sweep (batch 8 and 64, 64 prompts of 512 + 128 tokens, -wi 1 -i 3 -f 1) beside
 #                   counter_log.py, then wave_agreement.py and idle_edges.py on it (about 2 min);
 #                   SWEEP_MODEL, SWEEP_BATCH and SWEEP_PROMPTS change the shape (session 24's 8B sweep:
@@ -56,7 +57,7 @@ for step in "$@"; do
       fi
       [ -x "$server" ] || { tail -30 "$out/cmake.log"; exit 3; } ;;
     cost)
-      ONLY="default waves10s" SECS=25 FORKS=3 timeout "$(left)" tools/nvml-crosscheck/cost-waves.sh .device/nvml "$out/cost" ;;
+      ONLY="default aimoff waves10s" SECS=25 FORKS=3 timeout "$(left)" tools/nvml-crosscheck/cost-waves.sh .device/nvml "$out/cost" ;;
     sweep|sweep:*:*)
       [ -x "$server" ] || { echo "no llama-server: run the build step first"; exit 3; }
       name=sweep model=${SWEEP_MODEL:-synthetic:llama-3.2-1b} batch=${SWEEP_BATCH:-8,64} prompts=${SWEEP_PROMPTS:-64} prof=${SWEEP_PROF:-nvml}
