@@ -361,6 +361,10 @@ public final class NvmlSamplerCost {
                     System.out.printf(Locale.ROOT, "fork %d: of the sampling CPU, start() %.2f ms/s, stop() %.2f ms/s"
                                     + " (each a boundary sample, on the caller's thread), the sampler thread the rest%n",
                             fork, startCpuAfter / 1e6 / after, stopCpuAfter / 1e6 / after);
+                    System.out.printf(Locale.ROOT, "fork %d: aimReads %s; %d boundary reads waited for a cheap moment,"
+                                    + " %.1f ms parked in all the fork's waits%n", fork,
+                            sensor.environment().getOrDefault("aimReads", "(not this schedule)").split(":")[0],
+                            sensor.aimedWaits(), sensor.waitedNanos() / 1e6);
                     System.out.printf(Locale.ROOT, "fork %d: buffer fetched every %d ms (opened with %d ms; the driver's"
                                     + " buffer held %s at open), %d fetch(es) found samples gone (%d ms in all)%n", fork,
                             sensor.bufferPeriod().toMillis(), sensor.metadata().bufferPeriod().toMillis(),
