@@ -32,7 +32,7 @@ run() {
   # shellcheck disable=SC2086 # EXTRA is a list of key=value words
   java -cp "$cp" NvmlSamplerCost replicas="$replicas" timeCalls=true $EXTRA "$@" > "$out/cost-$name.txt" 2>&1
   echo "   exit $?"
-  grep -E '^fork [0-9]+: (every|of the|buffer|[0-9]+ counter reads)|energy counter|buffer fetch|hold-back|clock event|all NVML|^sensor|probe' \
+  grep -E '^fork [0-9]+: (every|of the|buffer|aimReads|[0-9]+ counter reads)|energy counter|buffer fetch|hold-back|clock event|all NVML|^sensor|probe' \
     "$out/cost-$name.txt" | cut -c1-260
 }
 EXTRA=${EXTRA:-}
