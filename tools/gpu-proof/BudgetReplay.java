@@ -109,6 +109,7 @@ public final class BudgetReplay {
             long to = Math.round(Double.parseDouble(field(line, "windowToUnixMs")) * 1e6);
             CounterGrid grid = CounterUpdates.gridFrom(brackets.stream().mapToLong(b -> b[0]).toArray(),
                     brackets.stream().mapToLong(b -> b[1]).toArray(), 100 * MS, "brackets replayed");
+            heldAcross(tr, grid);
             PowerTrace trace = toTrace(tr, counter, buffer);
             PowerSignal signal = PowerSignal.of(trace, PowerSignal.defaultMaxGapNanos(Duration.ofMillis(10), Duration.ofMillis(100)),
                     new CounterTiming(true, 100 * MS).withGrids(Map.of("gpu0.counter", grid))
@@ -202,6 +203,37 @@ public final class BudgetReplay {
                 }
             }
             return -1;
+        }
+    }
+
+    /**
+     * {@code -Dtpb.replay.heldAcrossMs=N}: what the sensor does since session 29 with a held read
+     * that showed a new value where the learned phase puts an update inside the call (it dates the
+     * value as the call returned, not as it began). Traces written before hold such a value at its
+     * call's start and not its return; one is known by its instant lying within 2 ms of its sample's
+     * (an unheld read takes 2.4 ms or more). Where the grid puts an update within N ms after that
+     * instant, the value is moved to 1 ms past that update, a stand-in for the unrecorded return.
+     */
+    private static void heldAcross(Trace tr, CounterGrid grid) {
+        long reach = Math.round(Double.parseDouble(System.getProperty("tpb.replay.heldAcrossMs", "0")) * MS);
+        if (reach <= 0) {
+            return;
+        }
+        long period = Math.round(grid.periodNanos());
+        for (int i = 0; i < tr.joules.length; i++) {
+            if (Double.isNaN(tr.joules[i]) || (i > 0 && tr.t[i - 1] == tr.t[i]) || tr.joulesAt[i] - tr.t[i] >= 2 * MS
+                    || tr.joulesAt[i] < tr.t[i]) {
+                continue; // not a sample's first read, or not one dated as its call began
+            }
+            long next = grid.anchorNanos() + (Math.floorDiv(tr.joulesAt[i] - grid.anchorNanos(), period) + 1) * period;
+            int j = i + 1;
+            while (j < tr.joules.length && Double.isNaN(tr.joules[j])) {
+                j++;
+            }
+            // a read after it in the trace (an edge check's) came before that update: the value was not held across it
+            if (next - tr.joulesAt[i] <= reach && (j == tr.joules.length || tr.joulesAt[j] > next + MS)) {
+                tr.joulesAt[i] = next + MS;
+            }
         }
     }
 

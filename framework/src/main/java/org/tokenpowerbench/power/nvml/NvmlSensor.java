@@ -247,6 +247,8 @@ public final class NvmlSensor implements PowerSensor {
     private long straddleReads;
     /** Counter reads dated as their calls began ({@link #SLOW_CHANGED_READ_NANOS}). */
     private long slowChangedReads;
+    /** Held reads with a new value dated as they returned: the learned phase put an update inside the call. */
+    private long heldAcrossUpdates;
     /** Boundary reads that waited for a cheap part of the driver's cycle ({@link #aimedReadStart}). */
     private long aimedWaits;
     /** {@code aimReads}: a boundary's counter read is begun in a cheap part of the driver's cycle. */
@@ -1229,10 +1231,32 @@ public final class NvmlSensor implements PowerSensor {
     private long valueInstant(GpuState g, long raw, long began) {
         long returned = readInstant();
         if (g.rawSeen && raw != g.lastRaw && returned - began > SLOW_CHANGED_READ_NANOS) {
+            if (g.phaseKnown && predictsUpdateWithin(g, began, returned)) {
+                heldAcrossUpdates++;
+                return returned;
+            }
             slowChangedReads++;
             return began;
         }
         return returned;
+    }
+
+    /**
+     * Whether the learned phase puts an update inside a call that ran from {@code began} to
+     * {@code returned}. A held read that shows a new value is dated as it began only where none
+     * does: the driver also holds, now and then, a read begun a few ms <em>before</em> an update
+     * until after it, with the update's value. On an H100 (session 29) a wave's closing read began
+     * 3.3 ms before the update that an independent log saw its own read, begun 14 ms earlier and
+     * held until then, return without; dated as it began, the value fell before the grid's update
+     * and was given to the update before it, 100 ms earlier, and the 2.7 s wave came out 2.2 % high.
+     * Dated as it returned, it is given to the latest update at or before its return, the one in
+     * the call, which is also the right one where the read began just after an update the grid
+     * places a little late.
+     */
+    private static boolean predictsUpdateWithin(GpuState g, long began, long returned) {
+        long p = UPDATE_PERIOD.toNanos();
+        long k = Math.floorDiv(returned - g.phaseLow, p); // the latest interval that begins at or before the return
+        return g.phaseHigh + k * p - began > 0;
     }
 
     /**
@@ -1353,6 +1377,14 @@ public final class NvmlSensor implements PowerSensor {
     /** Counter reads that showed a new value after a hold in the driver, dated as they began ({@link #SLOW_CHANGED_READ_NANOS}). */
     public long slowChangedReads() {
         return slowChangedReads;
+    }
+
+    /**
+     * Held counter reads with a new value dated as they returned, because the learned phase put an
+     * update inside the call ({@link #predictsUpdateWithin}).
+     */
+    public long heldAcrossUpdates() {
+        return heldAcrossUpdates;
     }
 
     /**

@@ -51,6 +51,13 @@ final class FakeNvml implements NvmlLibrary {
          * returned 16-20 ms after it, session 28's counter logs).
          */
         long slowSpellNanos;
+        /**
+         * 0: none; else a read begun within this long before an update is held until the spell
+         * after it ends ({@link #slowSpellNanos}, at least 16 ms) and returns the update's value: what
+         * an H100's driver did, now and then, in session 29 (a read begun 14 ms before an update held
+         * until just after it with the old value, the next begun 3 ms before it held 24 ms with the new).
+         */
+        long holdBeforeNanos;
         /** How long reads were held by that spell beyond {@link #counterReadNanos}, in all. */
         long heldNanos;
         /**
@@ -212,6 +219,17 @@ final class FakeNvml implements NvmlLibrary {
             if (spellLeft > keep) { // begun in the spell after a step: held until it ends
                 g.heldNanos += spellLeft - keep;
                 keep = spellLeft;
+            }
+        }
+        if (g.holdBeforeNanos > 0 && g.counterUpdateNanos > 0) {
+            long t = clock.getAsLong();
+            long next = latestUpdate(g, t + g.holdBeforeNanos);
+            if (next > t) { // an update comes within holdBeforeNanos: held until its spell ends
+                long until = next + Math.max(g.slowSpellNanos, 16_000_000L) - t;
+                if (until > keep) {
+                    g.heldNanos += until - keep;
+                    keep = until;
+                }
             }
         }
         if (g.cycleExtraNanos > 0 && g.counterUpdateNanos > 0) {

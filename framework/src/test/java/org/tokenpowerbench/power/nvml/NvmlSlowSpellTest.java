@@ -191,4 +191,32 @@ class NvmlSlowSpellTest {
             assertEquals(25.0, v.get(v.size() - 1)[1] - v.get(v.size() - 2)[1], 1e-9, "one step of 250 W between the close and it");
         }
     }
+
+    @Test
+    void aCloseReadHeldAcrossTheNextUpdateIsGivenThatUpdateNotTheOneBefore() throws Exception {
+        long[] now = {0};
+        FakeNvml.Gpu g = FakeNvml.h200("GPU-11111111-aaaa-bbbb-cccc-000000000031");
+        g.slowSpellNanos = 16 * MS;
+        // steps at 61 ms + k·100 ms, 250 W, 4 ms reads; the close's read is taken at once, without the straddle
+        try (NvmlSensor s = NvmlBoundariesScheduleTest.learned(now, Map.of("counterSchedule", "boundaries",
+                "closeStraddle", "off", "aimReads", "off"), g)) {
+            s.parkWith(nanos -> now[0] += nanos);
+            // from here on the driver holds a read begun up to 15 ms before a step until 16 ms after it, with the
+            // step's value (an H100 did so now and then in session 29)
+            g.holdBeforeNanos = 15 * MS;
+            long step = (now[0] / (100 * MS) + 20) * 100 * MS + 61 * MS;
+            long open = step - 1_050 * MS; // 50 ms after a step: the opening's read is not held
+            long to = step - 14 * MS; // the close's read begins 14 ms before a step, clear of its edge zone
+            PowerTrace t = NvmlBoundariesScheduleTest.window(s, now, open, to);
+            List<double[]> v = NvmlBoundariesScheduleTest.counterValues(t, 0);
+            long from = (long) v.get(0)[0]; // the wave begins once the opening's read has returned
+            assertTrue(v.get(v.size() - 1)[0] >= step, "the close's read dated at " + (v.get(v.size() - 1)[0] - step) / 1e6
+                    + " ms from the step it held");
+            assertEquals(1, s.heldAcrossUpdates(), "the close's read, begun 14 ms before a step");
+            PowerSignal signal = PowerSignal.of(t, 200 * MS, new CounterTiming(true, 100 * MS)
+                    .withGrids(s.counterGrids()).withScatter(s.counterScatterNanos()));
+            // dated as it began, 14 ms before the step, the value went to the step 100 ms earlier: 283.8 J against 258.0
+            assertEquals(250.0 * (to - from) / 1e9, signal.energyJoules(from, to), 0.5, "the wave's energy");
+        }
+    }
 }
