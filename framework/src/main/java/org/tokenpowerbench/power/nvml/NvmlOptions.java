@@ -60,7 +60,13 @@ import org.tokenpowerbench.power.OptionLine;
  *       learned, whether a boundary's counter read waits (parked, at most about 20 ms) for the
  *       part of the driver's 20 ms cycle where a read costs least, before the next predicted
  *       update. {@code on} (the default) or {@code off} (read at once). It moves no value: the
- *       read shows the same update either way. See {@link #AIMED_READ_SAVING} for what it saves.</li>
+ *       read shows the same update either way. Why: a counter read busy-waits in the driver for a
+ *       time that depends on when it begins against the counter's 100 ms update. In twenty-three
+ *       independent counter logs (H200s and H100s, driver 580.159.04, docs/gpu-proof.md, session
+ *       29) reads begun 0-10 ms after an update were held 11-16 ms, those begun in the first 7 ms
+ *       of each 20 ms after it about 4-5 ms, and those begun 28-37 ms after it (and 48-57, 68-77)
+ *       2.7-3.5 ms. What it saved, measured: one H100 read as eight GPUs at 5 s waves, 9.86 ms of
+ *       sampling CPU a second against 10.52 with {@code off} (six forks each).</li>
  * </ul>
  * Other keys (such as the sampler's {@code period}) are left to their owners and ignored here.
  *
@@ -79,19 +85,6 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
                           Duration conditionsPeriod, Power power, Duration bufferPeriod, CloseStraddle closeStraddle,
                           boolean aimReads) {
 
-    /**
-     * What {@code aimReads} is for. A counter read busy-waits in the driver, and how long depends
-     * on when it begins against the counter's 100 ms update: in seventeen independent counter logs
-     * (sessions 25-28, docs/gpu-proof.md; two H200s and H100s on five machines, driver
-     * 580.159.04, a read begun every few ms for minutes beside a sweep), reads begun 0-15 ms after
-     * an update were held 11-16 ms (the driver's spell, {@code NvmlSensor.SLOW_CHANGED_READ_NANOS}),
-     * those begun 20-27 ms after an update, or 20 ms after that, and so on, took 4.4-5.2 ms (a
-     * 20 ms cycle of the driver's own), and those begun 28-36 ms after (and 48-56, 68-76) took
-     * 2.7-3.1 ms, each log's mean per millisecond at most 3.6 ms. A read begun at a random moment
-     * took about 4.8 ms on average. So this is the fraction of a boundary read's CPU that aiming
-     * saves, about a third: an estimate from those logs, not a measured saving.
-     */
-    public static final double AIMED_READ_SAVING = 1 - 3.0 / 4.8;
 
     /** The most GPU counters {@code closeStraddle=auto} straddles closes for: 2 (see {@link CloseStraddle}). */
     public static final int AUTO_STRADDLE_COUNTERS = 2;
