@@ -1248,9 +1248,10 @@ public final class NvmlSensor implements PowerSensor {
      * {@code returned}. A held read that shows a new value is dated as it began only where none
      * does: the driver also holds, now and then, a read begun a few ms <em>before</em> an update
      * until after it, with the update's value. On an H100 (session 29) a wave's closing read began
-     * 3.3 ms before the update that an independent log saw its own read, begun 14 ms earlier and
-     * held until then, return without; dated as it began, the value fell before the grid's update
-     * and was given to the update before it, 100 ms earlier, and the 2.7 s wave came out 2.2 % high.
+     * at least 3.3 ms before an update (an independent log's read, begun 11 ms before the close's,
+     * was held until 3.3 ms after it began and returned the old value) and showed the update's
+     * value; dated as it began, the value fell before the grid's update and was given to the
+     * update before it, 100 ms earlier, and the 2.7 s wave came out 2.2 % high.
      * Dated as it returned, it is given to the latest update at or before its return, the one in
      * the call, which is also the right one where the read began just after an update the grid
      * places a little late.
