@@ -11,7 +11,7 @@ taken per bin and per log.
 
 Printed per log: the mean over the 100 bins (a read begun at a random moment; bins no read began in,
 the spell's middle mostly, are left out, so this understates it), the mean over the bins NvmlSensor aims
-a boundary's read at (aimReads: 29-36, 49-56 and 69-76 ms after the update), the share of reads begun
+a boundary's read at (aimReads: 30-36, 50-56 and 70-76 ms after the update), the share of reads begun
 4-10 ms after an update's lower bound that were held more than 10 ms (the driver's spell) against the
 others, and with --bins the per-bin means of all the logs together (each log's mean, averaged).
 
@@ -24,7 +24,7 @@ import statistics
 import sys
 
 HELD_NS = 8_000_000
-AIMED = [k for w in (29, 49, 69) for k in range(w, w + 8)]
+AIMED = [k for w in (30, 50, 70) for k in range(w, w + 7)]
 
 
 def rows_of(path):

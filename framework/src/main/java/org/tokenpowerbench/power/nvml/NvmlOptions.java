@@ -57,7 +57,7 @@ import org.tokenpowerbench.power.OptionLine;
  *       sensor reads at most {@value #AUTO_STRADDLE_COUNTERS} GPU counters; {@code on}; {@code off}.
  *       See {@link CloseStraddle} for what it costs and what it was checked against.</li>
  *   <li>{@code aimReads}: with {@code counterSchedule=boundaries} and a GPU's update phase
- *       learned, whether a boundary's counter read waits (parked, at most about 20 ms) for the
+ *       learned, whether a boundary's counter read waits (parked, at most about 22 ms) for the
  *       part of the driver's 20 ms cycle where a read costs least, before the next predicted
  *       update. {@code on} (the default) or {@code off} (read at once). It moves no value: the
  *       read shows the same update either way. Why: a counter read busy-waits in the driver for a
@@ -447,7 +447,7 @@ public record NvmlOptions(List<Integer> gpus, Duration counterPeriod, CounterSch
             case "on" -> true;
             case "off" -> false;
             default -> throw new UserError(line.owner() + ": aimReads=" + aim
-                    + " is not a setting; use aimReads=on (a boundary's counter read waits up to about 20 ms for"
+                    + " is not a setting; use aimReads=on (a boundary's counter read waits up to about 22 ms for"
                     + " the cheap part of the driver's cycle, the default) or aimReads=off (it reads at once)");
         };
         return new NvmlOptions(gpus, line.duration("counterPeriod", DEFAULT_COUNTER_PERIOD), counterSchedule,

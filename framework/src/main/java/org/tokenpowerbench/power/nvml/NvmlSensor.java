@@ -163,14 +163,17 @@ public final class NvmlSensor implements PowerSensor {
     static final long DRIVER_CYCLE_NANOS = 20_000_000L;
     /**
      * Where after a predicted update's centre the first cheap part of the driver's cycle begins:
-     * 29 ms, past the spell (reads begun up to about 15 ms after the update are held until 16-20 ms
-     * after it) and past the cycle's costly 20-27 ms, with a millisecond or two to spare for a
-     * learned centre off by as much (the cheap part ran to 37 ms). {@code closeStraddle}'s read is
-     * taken here.
+     * 30 ms, past the spell (reads begun up to about 15 ms after the update are held until 16-20 ms
+     * after it) and past the cycle's costly 20-27 ms, with two milliseconds to spare for a learned
+     * centre off by as much (a fake driver's phase, learned from 4 ms reads, lay up to 2 ms early).
+     * {@code closeStraddle}'s read is taken here.
      */
-    static final long CHEAP_READ_FROM_NANOS = 29_000_000L;
-    /** How long each cheap part of the cycle is aimed at: 7 ms (29-36, 49-56 and 69-76 ms after an update's centre). */
-    static final long CHEAP_READ_SPAN_NANOS = 7_000_000L;
+    static final long CHEAP_READ_FROM_NANOS = 30_000_000L;
+    /**
+     * How long each cheap part of the cycle is aimed at: 6 ms (30-36, 50-56 and 70-76 ms after an
+     * update's centre; the logs' cheap parts ran 28-37 ms), room for three reads of about 3 ms.
+     */
+    static final long CHEAP_READ_SPAN_NANOS = 6_000_000L;
     /**
      * What an aimed read is allowed to take: 5 ms, above an unheld read's 90th percentile (2.5-4.5 ms in
      * the logs), so that it returns before the next predicted update's edge zone and needs no edge check.
@@ -344,6 +347,12 @@ public final class NvmlSensor implements PowerSensor {
         /** Until when {@link #settleEdge} reads on, and when the read it starts from was taken. */
         long edgeUntil;
         long edgeFrom;
+        /**
+         * The learned grid's update moment ({@link #updateCentre}) and the bracket count it was fitted
+         * at; {@code Long.MIN_VALUE}: no grid.
+         */
+        long gridAnchor = Long.MIN_VALUE;
+        int gridBrackets = -1;
         /** {@link #straddleClose}: when its read is due ({@code Long.MIN_VALUE}: none). */
         long straddleDue = Long.MIN_VALUE;
         /** When the value of the last {@link #readRaw} was true ({@link #valueInstant}). */
@@ -1161,7 +1170,9 @@ public final class NvmlSensor implements PowerSensor {
             if (g.closeAt[g.closeReads - 1] >= low - EDGE_ZONE_NANOS) {
                 continue; // the close's reads may hold that step already
             }
-            g.straddleDue = low + (high - low) / 2 + CHEAP_READ_FROM_NANOS;
+            long anchor = updateCentre(g);
+            long centre = anchor + Math.floorDiv(low + (high - low) / 2 - anchor + p / 2, p) * p; // the grid's update in it
+            g.straddleDue = centre + CHEAP_READ_FROM_NANOS;
             pending++;
         }
         while (pending > 0) {
@@ -1318,17 +1329,18 @@ public final class NvmlSensor implements PowerSensor {
      * {@code now} again in the last 10-15 ms before that zone, where no cheap part is left. So the
      * read never waits past an update: it shows the value it would have shown at once, for 2.7-3.5 ms
      * of the driver's busy-waiting where one begun in the cycle's costly part takes 3.9-5.2 ms and
-     * one in the spell after an update 11-16 ms. It waits at most about 20 ms. Measured on one H100
+     * one in the spell after an update 11-16 ms. It waits at most about 22 ms. Measured on one H100
      * read as eight GPUs at 5 s waves: 9.86 ms of sampling CPU a second against 10.52 without.
      */
     long aimedReadStart(GpuState g, long now) {
         long p = UPDATE_PERIOD.toNanos();
         long k = Math.floorDiv(now - g.phaseHigh - EDGE_ZONE_NANOS, p); // the latest update whose zone has passed
-        long centre = g.phaseLow + (g.phaseHigh - g.phaseLow) / 2 + k * p;
         long nextZone = g.phaseLow + (k + 1) * p - EDGE_ZONE_NANOS;
         if (now - nextZone >= 0) {
             return now; // inside the next update's zone: read and check
         }
+        long anchor = updateCentre(g);
+        long centre = anchor + Math.floorDiv(now - anchor, p) * p; // the latest update at or before now
         for (long w = CHEAP_READ_FROM_NANOS; w < p; w += DRIVER_CYCLE_NANOS) {
             long from = centre + w;
             if (now - (from + CHEAP_READ_SPAN_NANOS) > 0) {
@@ -1545,25 +1557,50 @@ public final class NvmlSensor implements PowerSensor {
             if (g.counterChannel < 0 || !g.phaseKnown) {
                 continue;
             }
-            int kept = Math.min(g.brackets, KEPT_BRACKETS);
-            long newest = g.bracketHi[(g.brackets - 1) % KEPT_BRACKETS];
-            long[] lo = new long[kept];
-            long[] hi = new long[kept];
-            int n = 0;
-            for (int k = g.brackets - kept; k < g.brackets; k++) {
-                if (newest - g.bracketHi[k % KEPT_BRACKETS] <= GRID_REACH_NANOS) {
-                    lo[n] = g.bracketLo[k % KEPT_BRACKETS];
-                    hi[n] = g.bracketHi[k % KEPT_BRACKETS];
-                    n++;
-                }
-            }
-            CounterGrid grid = CounterUpdates.gridFrom(Arrays.copyOf(lo, n), Arrays.copyOf(hi, n), UPDATE_PERIOD.toNanos(),
-                    "the nvml sensor's own brackets");
+            CounterGrid grid = gridOf(g);
             if (grid != null) {
                 grids.put(channels.get(g.counterChannel).name(), grid);
             }
         }
         return grids;
+    }
+
+    /** The grid GPU {@code g}'s kept tight brackets give, those within {@link #GRID_REACH_NANOS} of the newest; null for fewer than three. */
+    private static CounterGrid gridOf(GpuState g) {
+        int kept = Math.min(g.brackets, KEPT_BRACKETS);
+        if (kept == 0) {
+            return null;
+        }
+        long newest = g.bracketHi[(g.brackets - 1) % KEPT_BRACKETS];
+        long[] lo = new long[kept];
+        long[] hi = new long[kept];
+        int n = 0;
+        for (int k = g.brackets - kept; k < g.brackets; k++) {
+            if (newest - g.bracketHi[k % KEPT_BRACKETS] <= GRID_REACH_NANOS) {
+                lo[n] = g.bracketLo[k % KEPT_BRACKETS];
+                hi[n] = g.bracketHi[k % KEPT_BRACKETS];
+                n++;
+            }
+        }
+        return CounterUpdates.gridFrom(Arrays.copyOf(lo, n), Arrays.copyOf(hi, n), UPDATE_PERIOD.toNanos(),
+                "the nvml sensor's own brackets");
+    }
+
+    /**
+     * One of GPU {@code g}'s update moments, for aiming reads ({@link #aimedReadStart},
+     * {@link #straddleClose}): the learned grid's, fitted again only when a bracket has been added,
+     * else the middle of the phase interval. The phase interval, narrowed bracket by bracket, may
+     * sit a few ms off the steps (on a fake driver its middle lay up to 3.3 ms early, where the grid
+     * fitted to the same brackets lay 0.5 ms early), which is enough to begin an aimed read in the
+     * cycle's costly part.
+     */
+    private static long updateCentre(GpuState g) {
+        if (g.gridBrackets != g.brackets) {
+            CounterGrid grid = gridOf(g);
+            g.gridAnchor = grid != null ? grid.anchorNanos() : Long.MIN_VALUE;
+            g.gridBrackets = g.brackets;
+        }
+        return g.gridAnchor != Long.MIN_VALUE ? g.gridAnchor : g.phaseLow + (g.phaseHigh - g.phaseLow) / 2;
     }
 
     /**
@@ -1650,7 +1687,7 @@ public final class NvmlSensor implements PowerSensor {
         }
         if (boundariesOnly) {
             env.put("aimReads", aimReads
-                    ? "on: a boundary's counter read waits up to about 20 ms for the cheap part of the driver's 20 ms cycle"
+                    ? "on: a boundary's counter read waits up to about 22 ms for the cheap part of the driver's 20 ms cycle"
                     : "off: a boundary's counter read is taken at once");
             env.put("closeStraddle", straddle
                     ? "on: a window's close reads each counter again just after the first update past its end"

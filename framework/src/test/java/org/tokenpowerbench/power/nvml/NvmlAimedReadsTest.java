@@ -92,8 +92,8 @@ class NvmlAimedReadsTest {
         for (int i = 7; i < 44; i++) {
             assertEquals(at.closeJoules()[i], aimed.closeJoules()[i], 1e-9, "the close " + 2 * i + " ms after a step");
         }
-        // at most about 20 ms an edge: a window's opening and close together
-        assertTrue(aimed.worstWaitNanos() <= 42 * MS, "a window's edges waited " + aimed.worstWaitNanos() / 1e6 + " ms");
+        // at most about 22 ms an edge (from the zone's end, 8 ms past a step, to 30 ms past it): opening and close together
+        assertTrue(aimed.worstWaitNanos() <= 45 * MS, "a window's edges waited " + aimed.worstWaitNanos() / 1e6 + " ms");
     }
 
     @Test
@@ -106,22 +106,72 @@ class NvmlAimedReadsTest {
         try (NvmlSensor s = learned(now, "on", gpus)) {
             long base = (now[0] / (100 * MS) + 10) * 100 * MS;
             int costly = 0;
-            long busy = 0;
             for (FakeNvml.Gpu g : gpus) {
                 costly -= g.costlyReads;
-                busy -= g.counterBusyNanos;
             }
             long close = base + STEP + 112 * MS; // 12 ms after a step: past its zone, in the spell
             NvmlBoundariesScheduleTest.window(s, now, close - 1_000 * MS, close);
             for (FakeNvml.Gpu g : gpus) {
                 costly += g.costlyReads;
-                busy += g.counterBusyNanos;
             }
             assertEquals(0, costly, "reads held in the spell or the cycle's costly part");
-            // eight reads of 3 ms in the parts 28-36, 48-56 and 68-76 ms after the step, before the next one's zone
+            // eight reads of 3 ms in the parts 30-36, 50-56 and 70-76 ms after the step, before the next one's zone
             assertTrue(now[0] - close < 80 * MS, "the close took " + (now[0] - close) / 1e6 + " ms");
             List<PowerChannel> counters = s.channels().stream().filter(c -> c.kind() == PowerChannel.Kind.ENERGY_JOULES).toList();
             assertEquals(8, counters.size());
+        }
+    }
+
+    @Test
+    void gpusSteppingApartAreReadInTheOrderTheirCheapMomentsCome() throws Exception {
+        // four GPUs whose updates come 10 ms apart, listed so that the first one's cheap part comes last
+        long[] phases = {61 * MS, 51 * MS, 41 * MS, 31 * MS};
+        long[] now = {0};
+        FakeNvml.Gpu[] gpus = new FakeNvml.Gpu[phases.length];
+        for (int i = 0; i < gpus.length; i++) {
+            gpus[i] = gpu(i);
+            gpus[i].counterUpdateNanos = 100 * MS;
+            gpus[i].counterUpdatePhaseNanos = phases[i];
+            gpus[i].bufferSpacingNanos = 20 * MS;
+            gpus[i].watts = 250;
+            gpus[i].counterReadNanos = 4 * MS;
+        }
+        FakeNvml nvml = new FakeNvml(() -> now[0], gpus);
+        nvml.spend = nanos -> now[0] += nanos;
+        try (NvmlSensor s = NvmlSensor.open(nvml, NvmlOptions.parse(Map.of("counterSchedule", "boundaries",
+                "closeStraddle", "off")), Map.of(), () -> now[0], nvml::wallNanos)) {
+            double[] out = new double[s.channels().size()];
+            s.sample(out, true);
+            while (s.counterGrids().size() < gpus.length && now[0] < 30_000 * MS) {
+                now[0] += MS;
+                s.sample(out, false);
+            }
+            assertEquals(gpus.length, s.counterGrids().size(), "the phases were not learned in 30 s of hunts");
+            s.parkWith(nanos -> now[0] += nanos);
+            for (FakeNvml.Gpu g : gpus) {
+                g.counterReadNanos = 3 * MS;
+                g.cycleExtraNanos = 2 * MS;
+            }
+            // 12 ms after GPU 0's update: GPU 2 is in a cheap part already, GPUs 1 and 3 reach one in 7 ms, GPU 0 in 17
+            long close = (now[0] / (100 * MS) + 20) * 100 * MS + 73 * MS;
+            int costly = 0;
+            try (org.tokenpowerbench.power.PowerSampler sampler = new org.tokenpowerbench.power.PowerSampler(s,
+                    java.time.Duration.ofMillis(10))) {
+                now[0] = close - 1_050 * MS;
+                sampler.start();
+                for (FakeNvml.Gpu g : gpus) {
+                    costly -= g.costlyReads; // the close's reads only
+                }
+                now[0] = close;
+                sampler.stop();
+            }
+            for (FakeNvml.Gpu g : gpus) {
+                costly += g.costlyReads;
+            }
+            // read in the order the list gives, GPU 0 would wait 17 ms, and the others' cheap parts would pass meanwhile:
+            // GPU 3's read would come 82 ms after its update, in the cycle's costly part, and the close would take 43 ms
+            assertEquals(0, costly, "reads held in the spell or the cycle's costly part");
+            assertTrue(now[0] - close < 25 * MS, "the close took " + (now[0] - close) / 1e6 + " ms");
         }
     }
 
