@@ -1265,12 +1265,16 @@ public final class NvmlSensor implements PowerSensor {
      * update before it, 100 ms earlier, and the 2.7 s wave came out 2.2 % high.
      * Dated as it returned, it is given to the latest update at or before its return, the one in
      * the call, which is also the right one where the read began just after an update the grid
-     * places a little late.
+     * places a little late. The update asked about is the learned grid's ({@link #updateCentre}),
+     * the one {@link org.tokenpowerbench.energy.PowerSignal} places the trace's values on: wherever
+     * one of its updates falls inside the call, a value dated as the call began would go to the
+     * update before it.
      */
     private static boolean predictsUpdateWithin(GpuState g, long began, long returned) {
         long p = UPDATE_PERIOD.toNanos();
-        long k = Math.floorDiv(returned - g.phaseLow, p); // the latest interval that begins at or before the return
-        return g.phaseHigh + k * p - began > 0;
+        long anchor = updateCentre(g); // the grid the trace's values are placed on, where there is one
+        long latest = anchor + Math.floorDiv(returned - anchor, p) * p; // its latest update at or before the return
+        return latest - began > 0;
     }
 
     /**
