@@ -208,7 +208,7 @@ public final class BudgetReplay {
 
     /**
      * {@code -Dtpb.replay.heldAcrossMs=N}: what the sensor does since session 29 with a held read
-     * that showed a new value where the learned phase puts an update inside the call (it dates the
+     * that showed a new value where the learned grid puts an update inside the call (it dates the
      * value as the call returned, not as it began). Traces written before hold such a value at its
      * call's start and not its return; one is known by its instant lying within 2 ms of its sample's
      * (an unheld read takes 2.4 ms or more). Where the grid puts an update within N ms after that

@@ -143,7 +143,7 @@ public final class NvmlSensor implements PowerSensor {
      * after it (in fourteen independent logs of sessions 27-28, 96-100 % of the reads begun 4-10 ms
      * after a step were held more than 10 ms, against 0.2-1.0 % of the others; unheld reads took
      * 2.4-5.9 ms; session 26's two H200 logs show the same, 95.9 and 99.9 %). Where the learned
-     * phase puts an update inside the call, the read may have begun before it and is dated as it
+     * grid puts an update inside the call, the read may have begun before it and is dated as it
      * returned instead ({@link #predictsUpdateWithin}). A hunt's read after a step mostly begins in that
      * spell; dated as it returned, its bracket reached 16-20 ms past the step, a trace's learned
      * update moments (the middle of its brackets' intersection) came about 7 ms late, and a wave
@@ -1255,7 +1255,7 @@ public final class NvmlSensor implements PowerSensor {
     }
 
     /**
-     * Whether the learned phase puts an update inside a call that ran from {@code began} to
+     * Whether the learned grid puts an update inside a call that ran from {@code began} to
      * {@code returned}. A held read that shows a new value is dated as it began only where none
      * does: the driver also holds, now and then, a read begun a few ms <em>before</em> an update
      * until after it, with the update's value. On an H100 (session 29) a wave's closing read began
