@@ -32,6 +32,11 @@ class NvmlAimedReadsTest {
     private static NvmlSensor learned(long[] now, String aim, FakeNvml.Gpu... gpus) throws Exception {
         NvmlSensor s = NvmlBoundariesScheduleTest.learned(now, Map.of("counterSchedule", "boundaries",
                 "closeStraddle", "off", "aimReads", aim), gpus);
+        return withTheCycle(s, now, gpus);
+    }
+
+    /** From here on, 3 ms reads and 2 ms more in the cycle's costly part; the sensor waits by moving the test's clock. */
+    private static NvmlSensor withTheCycle(NvmlSensor s, long[] now, FakeNvml.Gpu... gpus) {
         s.parkWith(nanos -> now[0] += nanos);
         for (FakeNvml.Gpu g : gpus) {
             g.counterReadNanos = 3 * MS;
@@ -136,22 +141,8 @@ class NvmlAimedReadsTest {
             gpus[i].watts = 250;
             gpus[i].counterReadNanos = 4 * MS;
         }
-        FakeNvml nvml = new FakeNvml(() -> now[0], gpus);
-        nvml.spend = nanos -> now[0] += nanos;
-        try (NvmlSensor s = NvmlSensor.open(nvml, NvmlOptions.parse(Map.of("counterSchedule", "boundaries",
-                "closeStraddle", "off")), Map.of(), () -> now[0], nvml::wallNanos)) {
-            double[] out = new double[s.channels().size()];
-            s.sample(out, true);
-            while (s.counterGrids().size() < gpus.length && now[0] < 30_000 * MS) {
-                now[0] += MS;
-                s.sample(out, false);
-            }
-            assertEquals(gpus.length, s.counterGrids().size(), "the phases were not learned in 30 s of hunts");
-            s.parkWith(nanos -> now[0] += nanos);
-            for (FakeNvml.Gpu g : gpus) {
-                g.counterReadNanos = 3 * MS;
-                g.cycleExtraNanos = 2 * MS;
-            }
+        try (NvmlSensor s = withTheCycle(NvmlBoundariesScheduleTest.learnedAsSet(now, Map.of("counterSchedule",
+                "boundaries", "closeStraddle", "off"), gpus), now, gpus)) {
             // 12 ms after GPU 0's update: GPU 2 is in a cheap part already, GPUs 1 and 3 reach one in 7 ms, GPU 0 in 17
             long close = (now[0] / (100 * MS) + 20) * 100 * MS + 73 * MS;
             int costly = 0;

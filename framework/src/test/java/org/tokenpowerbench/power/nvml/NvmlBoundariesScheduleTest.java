@@ -164,6 +164,11 @@ class NvmlBoundariesScheduleTest {
             g.watts = 250;
             g.counterReadNanos = 4 * MS;
         }
+        return learnedAsSet(now, options, gpus);
+    }
+
+    /** A sensor with {@code options} on {@code gpus} as the caller set them up, once every GPU's phase is learned (30 s of hunts at most). */
+    static NvmlSensor learnedAsSet(long[] now, Map<String, String> options, FakeNvml.Gpu... gpus) throws Exception {
         FakeNvml nvml = new FakeNvml(() -> now[0], gpus);
         nvml.spend = nanos -> now[0] += nanos;
         NvmlSensor s = NvmlSensor.open(nvml, NvmlOptions.parse(options), Map.of(), () -> now[0], nvml::wallNanos);

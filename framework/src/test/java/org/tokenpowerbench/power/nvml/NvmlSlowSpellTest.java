@@ -143,15 +143,23 @@ class NvmlSlowSpellTest {
         assertTrue(late <= 2, late + " counter reads between 6 s and the close: the counter was not left alone");
     }
 
+    /**
+     * {@link NvmlBoundariesScheduleTest#learned} with {@code options} on {@code g}, whose reads begun
+     * in the 16 ms after a step are held until it ends, waiting by moving the test's clock.
+     */
+    private static NvmlSensor learnedInTheSpell(long[] now, Map<String, String> options, FakeNvml.Gpu g) throws Exception {
+        g.slowSpellNanos = 16 * MS;
+        NvmlSensor s = NvmlBoundariesScheduleTest.learned(now, options, g);
+        s.parkWith(nanos -> now[0] += nanos);
+        return s;
+    }
+
     @Test
     void aCloseInTheSpellAfterAStepWaitsItOutAndReadsThatStepsValueWithoutBeingHeld() throws Exception {
         long[] now = {0};
         FakeNvml.Gpu g = FakeNvml.h200("GPU-11111111-aaaa-bbbb-cccc-000000000029");
-        g.slowSpellNanos = 16 * MS;
         // steps at 61 ms + k·100 ms, 250 W, 4 ms reads; no straddle, whose read after the next step is held as well
-        try (NvmlSensor s = NvmlBoundariesScheduleTest.learned(now, Map.of("counterSchedule", "boundaries",
-                "closeStraddle", "off"), g)) {
-            s.parkWith(nanos -> now[0] += nanos);
+        try (NvmlSensor s = learnedInTheSpell(now, Map.of("counterSchedule", "boundaries", "closeStraddle", "off"), g)) {
             long step = (now[0] / (100 * MS) + 10) * 100 * MS + 61 * MS;
             long held = g.heldNanos;
             int reads = g.counterReads;
@@ -176,10 +184,8 @@ class NvmlSlowSpellTest {
     void theStraddlesReadPastTheNextStepComesAfterItsSpellAndIsNotHeld() throws Exception {
         long[] now = {0};
         FakeNvml.Gpu g = FakeNvml.h200("GPU-11111111-aaaa-bbbb-cccc-000000000030");
-        g.slowSpellNanos = 16 * MS;
         // steps at 61 ms + k·100 ms, 250 W, 4 ms reads; closeStraddle is on for one GPU
-        try (NvmlSensor s = NvmlBoundariesScheduleTest.learned(now, Map.of("counterSchedule", "boundaries"), g)) {
-            s.parkWith(nanos -> now[0] += nanos);
+        try (NvmlSensor s = learnedInTheSpell(now, Map.of("counterSchedule", "boundaries"), g)) {
             long step = (now[0] / (100 * MS) + 10) * 100 * MS + 61 * MS;
             long held = g.heldNanos;
             // the wave opens and closes 50 ms after a step, clear of the steps and their spells
@@ -196,11 +202,9 @@ class NvmlSlowSpellTest {
     void aCloseReadHeldAcrossTheNextUpdateIsGivenThatUpdateNotTheOneBefore() throws Exception {
         long[] now = {0};
         FakeNvml.Gpu g = FakeNvml.h200("GPU-11111111-aaaa-bbbb-cccc-000000000031");
-        g.slowSpellNanos = 16 * MS;
         // steps at 61 ms + k·100 ms, 250 W, 4 ms reads; the close's read is taken at once, without the straddle
-        try (NvmlSensor s = NvmlBoundariesScheduleTest.learned(now, Map.of("counterSchedule", "boundaries",
-                "closeStraddle", "off", "aimReads", "off"), g)) {
-            s.parkWith(nanos -> now[0] += nanos);
+        try (NvmlSensor s = learnedInTheSpell(now, Map.of("counterSchedule", "boundaries", "closeStraddle", "off",
+                "aimReads", "off"), g)) {
             // from here on the driver holds a read begun up to 15 ms before a step until 16 ms after it, with the
             // step's value (an H100 did so now and then in session 29)
             g.holdBeforeNanos = 15 * MS;
