@@ -29,9 +29,41 @@ final class SweepOutputFormat implements OutputFormat {
     private final List<String> failures = new ArrayList<>();
     private boolean failureFollows;
     private String iteration = "before the first iteration";
+    /** What forks print while an iteration line is open waits here; null outside {@link #holdForkOutput}. */
+    private volatile IterationLineHold hold;
 
     SweepOutputFormat(OutputFormat out) {
         this.out = out;
+    }
+
+    /**
+     * Routes {@code System.out} and {@code System.err}, where JMH writes what a fork prints,
+     * through an {@link IterationLineHold} until the returned hold is closed: one trial's run.
+     */
+    IterationLineHold holdForkOutput() {
+        return holdForkOutput(IterationLineHold.HOLD_MILLIS);
+    }
+
+    /** {@link #holdForkOutput()} with output held at most {@code holdMillis} before it breaks the line. */
+    IterationLineHold holdForkOutput(long holdMillis) {
+        IterationLineHold h = new IterationLineHold(System.out, System.err, () -> out.println(""), holdMillis);
+        h.install();
+        hold = h;
+        return h;
+    }
+
+    /** Runs one call on JMH's format with the hold's line closed first; held output follows it. */
+    private void closingTheLine(Runnable print) {
+        IterationLineHold h = hold;
+        if (h == null) {
+            print.run();
+            return;
+        }
+        synchronized (h) {
+            h.closeLine();
+            print.run();
+            h.release();
+        }
     }
 
     /** What JMH prints at the end of a run, over the whole sweep; then closes the output. */
@@ -93,22 +125,45 @@ final class SweepOutputFormat implements OutputFormat {
             this.iteration = params.getType().name().toLowerCase(java.util.Locale.ROOT) + " iteration " + iteration
                     + " of " + params.getCount();
         }
-        out.iteration(benchParams, params, iteration);
+        IterationLineHold h = hold;
+        if (h == null) {
+            out.iteration(benchParams, params, iteration);
+            return;
+        }
+        synchronized (h) {
+            h.closeLine();
+            h.release();
+            out.iteration(benchParams, params, iteration);
+            out.flush();
+            h.openLine();
+        }
     }
 
     @Override
     public void iterationResult(BenchmarkParams benchParams, IterationParams params, int iteration, IterationResult data) {
-        out.iterationResult(benchParams, params, iteration, data);
+        IterationLineHold h = hold;
+        if (h == null) {
+            out.iterationResult(benchParams, params, iteration, data);
+            return;
+        }
+        synchronized (h) {
+            if (h.closeLine()) {
+                out.iteration(benchParams, params, iteration); // held output broke the line: its prefix again
+            }
+            out.iterationResult(benchParams, params, iteration, data);
+            out.flush();
+            h.release();
+        }
     }
 
     @Override
     public void startBenchmark(BenchmarkParams benchParams) {
-        out.startBenchmark(benchParams);
+        closingTheLine(() -> out.startBenchmark(benchParams));
     }
 
     @Override
     public void endBenchmark(BenchmarkResult result) {
-        out.endBenchmark(result);
+        closingTheLine(() -> out.endBenchmark(result));
     }
 
     @Override
@@ -124,7 +179,10 @@ final class SweepOutputFormat implements OutputFormat {
     @Override
     public void println(String s) {
         watch(s);
-        out.println(plainer(s));
+        closingTheLine(() -> {
+            out.println(plainer(s));
+            out.flush();
+        });
     }
 
     /** The trial about to run, for the progress line JMH prints at the start of each run. */
@@ -159,7 +217,7 @@ final class SweepOutputFormat implements OutputFormat {
 
     @Override
     public void verbosePrintln(String s) {
-        out.verbosePrintln(s);
+        closingTheLine(() -> out.verbosePrintln(s));
     }
 
     @Override

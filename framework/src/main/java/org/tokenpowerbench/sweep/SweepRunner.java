@@ -105,7 +105,10 @@ final class SweepRunner {
             plan.output().startTrial();
             try {
                 if (engineStarted) {
-                    trialResults = new Runner(new TrialOptions(plan.line().options(), trial, jvmArgs), plan.output()).run();
+                    // what the fork prints in an iteration waits for JMH's result line, not cutting it in two
+                    try (IterationLineHold hold = plan.output().holdForkOutput()) {
+                        trialResults = new Runner(new TrialOptions(plan.line().options(), trial, jvmArgs), plan.output()).run();
+                    }
                 }
             } catch (NoBenchmarksException e) {
                 stopped = "no benchmark matches " + trial.benchmark() + " any more: list them with -l";
