@@ -184,6 +184,33 @@ class BenchmarksJarIT {
         }
     }
 
+    /**
+     * A warning the fork prints at a wave's end (here: no warm-up before the first measured wave)
+     * follows JMH's iteration line instead of cutting it in two; a CI host's steal warning once did.
+     */
+    @Test
+    void aWarningAtAWavesEndFollowsTheIterationLine(@TempDir Path dir) throws Exception {
+        Run run = java(dir, "TPBSample_01", "-p", "batch=1", "-p", "prompts=2", "-wi", "0", "-i", "1", "-f", "1",
+                "-jvmArgsAppend", "-Dtpb.idleSeconds=0");
+        assertEquals(0, run.exit(), run.out());
+        List<String> lines = run.out().lines().toList();
+        int at = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("Iteration ")) {
+                at = i;
+            }
+        }
+        assertTrue(at >= 0 && lines.get(at).matches("Iteration +1: [0-9.]+ ms/op"), "the line in one piece: " + run.out());
+        int warning = at + 1;
+        while (warning < lines.size() && (lines.get(warning).isBlank() || lines.get(warning).startsWith(" ")
+                || lines.get(warning).startsWith("tokenpowerbench: embedded llama.cpp"))) {
+            warning++; // JMH's secondary results, indented, close the iteration's report; the engine's start-up line
+        }
+        assertTrue(warning < lines.size()
+                        && lines.get(warning).startsWith("tokenpowerbench: the first measured wave ran with no warm-up"),
+                "the warning after the iteration's report: " + run.out());
+    }
+
     /** {@code -Dtpb.embedded.log=true} shows llama.cpp's log on the console again, and writes no log file. */
     @Test
     void theEmbeddedLogPropertyShowsLlamaCppsLog(@TempDir Path dir) throws Exception {

@@ -14,8 +14,9 @@ import java.util.function.LongSupplier;
  *
  * <p>JMH has already printed the iteration's label ({@code Iteration   1: }) without a line end when
  * the wave starts, so a terminal line overwrites it, and {@link #finish()} wipes the line and
- * writes the label again for JMH's result to follow. A plain line lands after the label, as every
- * other line a fork prints during a wave does.
+ * writes the label again for JMH's result to follow. A plain line, like every other line a fork
+ * prints during a wave, is held by the sweep's host until the result line or for a few seconds
+ * ({@code sweep.IterationLineHold}), and then printed on a line of its own.
  *
  * <p>{@link #tick()} decides, from the clock it is given, whether a line is due; a thread calls it
  * while the wave runs ({@link #start}), and tests call it with a clock of their own.

@@ -13,13 +13,17 @@ import java.util.concurrent.TimeUnit;
 /**
  * Keeps JMH's iteration lines in one piece. JMH prints {@code Iteration   1: } when an iteration
  * starts and its result when it ends, on one line; whatever a fork prints in between (our warnings
- * at a wave's end, a retry or a stall in the wave) reaches this JVM through JMH's link as writes to
- * {@code System.out} and {@code System.err}, and used to cut that line in two (a CI host's steal
- * warning did: {@code Iteration   1: tokenpowerbench: the hypervisor gave ...}, its figure on the
- * next line). While a line is open, such output is held and printed after the result line. Output
- * held for {@link #holdMillis} (a wave still running, which the user should hear of now) breaks the
- * line instead: the held output follows at once, and the caller prints the prefix again before the
- * result ({@link #closeLine} says so).
+ * at a wave's end, the engine's start-up lines in the first warm-up, a stall in the wave) reaches
+ * this JVM through JMH's link as writes to {@code System.out} and {@code System.err}, and used to
+ * cut that line in two (a CI host's steal warning did: {@code Iteration   1: tokenpowerbench: the
+ * hypervisor gave ...}, its figure alone on the next line). While a line is open, such output is
+ * held and printed after the result line.
+ *
+ * <p>Output held for {@link #HOLD_MILLIS} (a wave still running, which the user should hear of now)
+ * is printed then, on a line of its own, and the caller prints the prefix again before the result
+ * ({@link #closeLine} says so). A write that begins with a carriage return rewrites the line in
+ * place (the live progress line on a terminal, {@code jmh.WaveProgress}) and passes at once; at
+ * the result such a line is wiped before the prefix is printed again.
  *
  * <p>Lock order: this object, then the output format's; never the reverse.
  */
@@ -27,6 +31,9 @@ final class IterationLineHold implements AutoCloseable {
 
     /** How long output may wait for its iteration's result line: a few seconds, so a stall is still heard of live. */
     static final long HOLD_MILLIS = 3_000;
+
+    /** Wipes a line rewritten in place: back to its start, then clear to its end. */
+    static final String WIPE = "\r\033[K";
 
     private record Chunk(PrintStream to, byte[] bytes) {
     }
@@ -41,10 +48,16 @@ final class IterationLineHold implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    /** JMH printed a prefix and no result yet. */
     private boolean open;
-    private boolean broken;
+    /** Something reached the console since the prefix: the result needs the prefix again. */
+    private boolean dirty;
+    /** The console's cursor is not at a line's start (the prefix, a rewritten line, output without a line end). */
+    private boolean midLine;
+    /** What was last printed rewrote the line in place: the stream it went to, else null. */
+    private PrintStream rewrittenOn;
     private boolean closed;
-    private long line;
+    private long heldBatch;
     private PrintStream installedOut;
     private PrintStream installedErr;
 
@@ -52,7 +65,7 @@ final class IterationLineHold implements AutoCloseable {
      * @param out        where held standard output goes in the end (the console's)
      * @param err        where held error output goes in the end
      * @param breakLine  ends the open iteration line (prints a line break where the prefix went)
-     * @param holdMillis how long output is held before it breaks the line instead
+     * @param holdMillis how long output is held before it is printed on a line of its own
      */
     IterationLineHold(PrintStream out, PrintStream err, Runnable breakLine, long holdMillis) {
         this.out = out;
@@ -90,16 +103,28 @@ final class IterationLineHold implements AutoCloseable {
     }
 
     private synchronized void accept(PrintStream to, byte[] bytes) {
-        if (open && !broken) {
+        if (bytes.length == 0) {
+            return;
+        }
+        if (!open) {
+            write(to, bytes);
+        } else if (bytes[0] == '\r') {
+            write(to, bytes); // the line rewritten in place: it does not cut it
+            dirty = true;
+            midLine = bytes[bytes.length - 1] != '\n';
+            rewrittenOn = midLine ? to : null;
+        } else {
             held.add(new Chunk(to, bytes));
             if (held.size() == 1) {
-                long thisLine = line;
-                timer.schedule(() -> breakIfStillHeld(thisLine), holdMillis, TimeUnit.MILLISECONDS);
+                long batch = ++heldBatch;
+                timer.schedule(() -> printHeld(batch), holdMillis, TimeUnit.MILLISECONDS);
             }
-        } else {
-            to.write(bytes, 0, bytes.length);
-            to.flush();
         }
+    }
+
+    private static void write(PrintStream to, byte[] bytes) {
+        to.write(bytes, 0, bytes.length);
+        to.flush();
     }
 
     /** JMH has just printed an iteration's prefix: output from now on waits for its result. */
@@ -108,19 +133,30 @@ final class IterationLineHold implements AutoCloseable {
             return;
         }
         open = true;
-        broken = false;
-        line++;
+        dirty = false;
+        midLine = true;
+        rewrittenOn = null;
     }
 
     /**
-     * The iteration's line ends now. True when held output had to break it, so that the caller
-     * prints the prefix again before the result.
+     * The iteration's line ends now. True when something reached the console since its prefix, so
+     * that the caller prints the prefix again for the result: a line rewritten in place is wiped
+     * first, output without a line end ended.
      */
     synchronized boolean closeLine() {
-        boolean wasBroken = open && broken;
+        boolean again = open && dirty;
+        if (again && midLine) {
+            if (rewrittenOn != null) {
+                rewrittenOn.print(WIPE);
+                rewrittenOn.flush();
+            } else {
+                breakLine.run();
+            }
+        }
         open = false;
-        broken = false;
-        return wasBroken;
+        dirty = false;
+        rewrittenOn = null;
+        return again;
     }
 
     /** Prints what was held, in the order it came: after the result line, or when the run ends. */
@@ -135,21 +171,33 @@ final class IterationLineHold implements AutoCloseable {
         held.clear();
     }
 
-    private synchronized void breakIfStillHeld(long thisLine) {
-        if (open && !broken && line == thisLine && !held.isEmpty()) {
-            broken = true;
-            breakLine.run();
-            release();
+    /** Output held too long while the line is still open: printed now, on a line of its own. */
+    private synchronized void printHeld(long batch) {
+        if (!open || batch != heldBatch || held.isEmpty()) {
+            return;
         }
+        if (midLine) {
+            if (rewrittenOn != null) {
+                rewrittenOn.print("\n"); // the progress line stays above, the next rewrite starts below
+                rewrittenOn.flush();
+            } else {
+                breakLine.run();
+            }
+        }
+        Chunk last = held.get(held.size() - 1);
+        release();
+        dirty = true;
+        midLine = last.bytes()[last.bytes().length - 1] != '\n';
+        rewrittenOn = null;
     }
 
     /** Prints anything still held and gives {@code System.out} and {@code System.err} back. */
     @Override
     public synchronized void close() {
-        if (open && !broken && !held.isEmpty()) {
+        if (open && !held.isEmpty() && midLine) {
             breakLine.run(); // no result came for the open line: what was held starts a line of its own
         }
-        closeLine();
+        open = false;
         closed = true;
         release();
         timer.shutdownNow();

@@ -31,6 +31,8 @@ final class SweepOutputFormat implements OutputFormat {
     private String iteration = "before the first iteration";
     /** What forks print while an iteration line is open waits here; null outside {@link #holdForkOutput}. */
     private volatile IterationLineHold hold;
+    /** Prints the open iteration line's prefix again; null when no line is open. Guarded by {@link #hold}. */
+    private Runnable openPrefix;
 
     SweepOutputFormat(OutputFormat out) {
         this.out = out;
@@ -52,7 +54,11 @@ final class SweepOutputFormat implements OutputFormat {
         return h;
     }
 
-    /** Runs one call on JMH's format with the hold's line closed first; held output follows it. */
+    /**
+     * Runs one call on JMH's format with the hold's line closed first (JMH's {@code <failure>}
+     * completes the open line, its prefix printed again if something came in between); held
+     * output follows it.
+     */
     private void closingTheLine(Runnable print) {
         IterationLineHold h = hold;
         if (h == null) {
@@ -60,7 +66,10 @@ final class SweepOutputFormat implements OutputFormat {
             return;
         }
         synchronized (h) {
-            h.closeLine();
+            if (h.closeLine() && openPrefix != null) {
+                openPrefix.run();
+            }
+            openPrefix = null;
             print.run();
             h.release();
         }
@@ -135,6 +144,7 @@ final class SweepOutputFormat implements OutputFormat {
             h.release();
             out.iteration(benchParams, params, iteration);
             out.flush();
+            openPrefix = () -> out.iteration(benchParams, params, iteration);
             h.openLine();
         }
     }
@@ -148,8 +158,9 @@ final class SweepOutputFormat implements OutputFormat {
         }
         synchronized (h) {
             if (h.closeLine()) {
-                out.iteration(benchParams, params, iteration); // held output broke the line: its prefix again
+                out.iteration(benchParams, params, iteration); // output came in between: the prefix again
             }
+            openPrefix = null;
             out.iterationResult(benchParams, params, iteration, data);
             out.flush();
             h.release();

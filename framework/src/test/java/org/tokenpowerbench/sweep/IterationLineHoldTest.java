@@ -58,8 +58,34 @@ class IterationLineHoldTest {
         System.setErr(systemErr);
     }
 
+    /** The console as a terminal shows it: a carriage return goes back to the line's start, ESC [K clears to its end. */
     private List<String> lines() {
-        return console.toString(StandardCharsets.UTF_8).lines().toList();
+        List<String> shown = new java.util.ArrayList<>();
+        for (String raw : console.toString(StandardCharsets.UTF_8).split("\n", -1)) {
+            StringBuilder line = new StringBuilder();
+            int col = 0;
+            for (int i = 0; i < raw.length(); i++) {
+                char c = raw.charAt(i);
+                if (c == '\r') {
+                    col = 0;
+                } else if (c == '\033' && raw.startsWith("[K", i + 1)) {
+                    line.setLength(col);
+                    i += 2;
+                } else {
+                    if (col < line.length()) {
+                        line.setCharAt(col, c);
+                    } else {
+                        line.append(c);
+                    }
+                    col++;
+                }
+            }
+            shown.add(line.toString());
+        }
+        if (shown.get(shown.size() - 1).isEmpty()) {
+            shown.remove(shown.size() - 1);
+        }
+        return shown;
     }
 
     private static IterationResult result(long millis) {
@@ -103,14 +129,60 @@ class IterationLineHoldTest {
                 Thread.sleep(10);
             }
             assertTrue(lines().contains("tokenpowerbench: no token for 30 s"), "shown while the wave runs: " + lines());
-            System.err.println("tokenpowerbench: a later line, not held either");
+            System.err.println("tokenpowerbench: a later line, held again");
             format.iterationResult(BENCHMARK, MEASUREMENT, 1, result(12));
         }
         List<String> lines = lines();
         assertEquals("Iteration   1:", lines.get(0).strip(), lines.toString());
         assertEquals("tokenpowerbench: no token for 30 s", lines.get(1));
-        assertEquals("tokenpowerbench: a later line, not held either", lines.get(2));
-        assertTrue(lines.get(3).matches("Iteration +1: [0-9.]+ ms/op"), "the result with its prefix: " + lines);
+        assertTrue(lines.get(2).matches("Iteration +1: [0-9.]+ ms/op"), "the result with its prefix: " + lines);
+        assertEquals("tokenpowerbench: a later line, held again", lines.get(3));
+        assertEquals(4, lines.size(), lines.toString());
+    }
+
+    /**
+     * On a terminal the fork rewrites the open line with its live progress and writes JMH's label
+     * back at the wave's end (jmh.WaveProgress): those writes pass at once, the warnings after them
+     * wait, and the terminal shows the result line whole.
+     */
+    @Test
+    void aProgressLineRewrittenInPlacePassesAndTheResultLineIsWholeOnTheTerminal() {
+        try (IterationLineHold hold = format.holdForkOutput(60_000)) {
+            format.iteration(BENCHMARK, MEASUREMENT, 1);
+            System.err.print("\rtpb: trial 1/2 measurement 1/2: 3 of 16 requests\033[K");
+            System.err.flush();
+            assertEquals(List.of("tpb: trial 1/2 measurement 1/2: 3 of 16 requests"), lines(), "shown at once");
+            System.err.print("\r\033[KIteration   1: ");
+            System.err.flush();
+            System.err.println("tokenpowerbench: the hypervisor gave 1.9 % of this host's CPU time to other guests");
+            format.iterationResult(BENCHMARK, MEASUREMENT, 1, result(12));
+        }
+        List<String> lines = lines();
+        assertEquals(2, lines.size(), lines.toString());
+        assertTrue(lines.get(0).matches("Iteration +1: [0-9.]+ ms/op"), "the line in one piece: " + lines);
+        assertEquals("tokenpowerbench: the hypervisor gave 1.9 % of this host's CPU time to other guests", lines.get(1));
+    }
+
+    /** A warning held too long while the terminal shows the progress line: the progress stays above it, the result below. */
+    @Test
+    void aWarningHeldTooLongUnderAProgressLineGoesBelowIt() throws InterruptedException {
+        try (IterationLineHold hold = format.holdForkOutput(50)) {
+            format.iteration(BENCHMARK, MEASUREMENT, 1);
+            System.err.print("\rtpb: 3 of 16 requests\033[K");
+            System.err.println("tokenpowerbench: no token for 30 s");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!lines().contains("tokenpowerbench: no token for 30 s") && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            System.err.print("\rtpb: 16 of 16 requests\033[K");
+            System.err.print("\r\033[KIteration   1: ");
+            format.iterationResult(BENCHMARK, MEASUREMENT, 1, result(12));
+        }
+        List<String> lines = lines();
+        assertEquals("tpb: 3 of 16 requests", lines.get(0), lines.toString());
+        assertEquals("tokenpowerbench: no token for 30 s", lines.get(1));
+        assertTrue(lines.get(2).matches("Iteration +1: [0-9.]+ ms/op"), "the result line whole: " + lines);
+        assertEquals(3, lines.size(), lines.toString());
     }
 
     @Test
