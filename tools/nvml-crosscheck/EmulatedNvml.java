@@ -26,6 +26,12 @@ import org.tokenpowerbench.power.nvml.NvmlValueType;
  *       times answer at once.</li>
  *   <li>{@code together=true}: every GPU steps on one grid (as one GPU presented N times does);
  *       else GPU k's grid is moved by 37·k ms.</li>
+ *   <li>{@code cycle=true}: a counter read costs what the H100 counter log of session 29 showed by
+ *       the moment it began after its GPU's latest step ({@code tools/gpu-proof/read_cost.py --bins},
+ *       docs/gpu-proof.md), instead of {@code readMs} always: begun 0-10 ms after a step, held until
+ *       19 ms after it (9 to 15 ms); then, in each 20 ms of the driver's own cycle, 4.8 ms in its
+ *       first 7 ms, 3.1 ms in the next 10 and 3.6 ms in its last 3 (10-17 ms after the step, where
+ *       the log began no read, is taken as the cycle's costly part).</li>
  * </ul>
  */
 final class EmulatedNvml implements NvmlLibrary {
@@ -42,10 +48,17 @@ final class EmulatedNvml implements NvmlLibrary {
     private final long readNanos;
     private final long fetchNanos;
     private final long reasonsNanos;
+    private final boolean cycle;
     /** The wall clock minus System.nanoTime(), taken once: the buffer's stamps are on the wall clock. */
     private final long wallOffsetNanos;
 
     EmulatedNvml(int gpus, boolean together, double jitterMs, double readMs, double fetchMs, double reasonsUs) {
+        this(gpus, together, jitterMs, readMs, fetchMs, reasonsUs, false);
+    }
+
+    EmulatedNvml(int gpus, boolean together, double jitterMs, double readMs, double fetchMs, double reasonsUs,
+                 boolean cycle) {
+        this.cycle = cycle;
         this.gpus = gpus;
         this.together = together;
         this.jitterNanos = Math.round(jitterMs * MS);
@@ -61,7 +74,10 @@ final class EmulatedNvml implements NvmlLibrary {
                         + " 100 ms within ±%.1f ms of their grid, %.1f ms busy-waited per counter read, %.2f ms per buffer"
                         + " fetch, %.0f us per clock event reasons read", gpus,
                 together ? "stepping together" : "stepping 37 ms apart", jitterNanos / 1e6, readNanos / 1e6,
-                fetchNanos / 1e6, reasonsNanos / 1e3);
+                fetchNanos / 1e6, reasonsNanos / 1e3)
+                + (cycle ? "; counter reads cost by when they begin (cycle=true: 9-15 ms in the spell after a step,"
+                        + " 4.8 / 3.1 / 3.6 ms in the driver's 20 ms cycle; session 29's H100 counter log), not the"
+                        + " fixed cost above" : "");
     }
 
     private int index(NvmlDeviceHandle device) {
@@ -86,13 +102,54 @@ final class EmulatedNvml implements NvmlLibrary {
     @Override
     public long totalEnergyConsumptionMillijoules(NvmlDeviceHandle device) {
         int i = index(device);
-        spin(System.nanoTime(), readNanos);
+        long begun = System.nanoTime();
+        long sinceStep = begun - latestStep(i, begun);
+        readClasses.incrementAndGet(readClass(sinceStep));
+        spin(begun, cycle ? cycleCost(sinceStep) : readNanos);
         long now = System.nanoTime(); // the value as the call returns, as a real H100's (session 27's counter logs)
+        return 5_000_000L + Math.round(WATTS * latestStep(i, now) / 1e6);
+    }
+
+    /** GPU i's latest step at or before {@code now}. */
+    private long latestStep(int i, long now) {
         long k = Math.floorDiv(now - (together ? 0 : 37 * MS * i), PERIOD) + 1;
         while (step(i, k) > now) {
             k--;
         }
-        return 5_000_000L + Math.round(WATTS * step(i, k) / 1e6);
+        return step(i, k);
+    }
+
+    /** Counter reads since {@link #resetReadClasses} by the part of the update period they began in: spell, costly, cheap, late. */
+    private final java.util.concurrent.atomic.AtomicLongArray readClasses = new java.util.concurrent.atomic.AtomicLongArray(4);
+
+    void resetReadClasses() {
+        for (int c = 0; c < 4; c++) {
+            readClasses.set(c, 0);
+        }
+    }
+
+    /** Where the counter reads since {@link #resetReadClasses} began, by what {@code cycle=true} makes them cost. */
+    String readClasses() {
+        return String.format(java.util.Locale.ROOT, "%d begun in the spell (0-10 ms after a step), %d in a costly part"
+                        + " (4.8 ms), %d in a cheap part (3.1 ms), %d in a cycle's last 3 ms (3.6 ms)",
+                readClasses.get(0), readClasses.get(1), readClasses.get(2), readClasses.get(3));
+    }
+
+    private static int readClass(long sinceStep) {
+        long cost = cycleCost(sinceStep);
+        return cost >= 9 * MS ? 0 : cost == 4_800_000L ? 1 : cost == 3_100_000L ? 2 : 3;
+    }
+
+    /** What a counter read begun {@code sinceStep} after its GPU's latest step costs ({@code cycle=true}). */
+    static long cycleCost(long sinceStep) {
+        if (sinceStep < 10 * MS) {
+            return Math.max(9 * MS, Math.min(15 * MS, 19 * MS - sinceStep)); // the spell: held until about 19 ms
+        }
+        if (sinceStep < 20 * MS) {
+            return sinceStep < 17 * MS ? 4_800_000L : 3_600_000L;
+        }
+        long inCycle = Math.floorMod(sinceStep - 20 * MS, 20 * MS);
+        return inCycle < 7 * MS ? 4_800_000L : inCycle < 17 * MS ? 3_100_000L : 3_600_000L;
     }
 
     /** Busy-waits until {@code nanos} after {@code from}, as the driver does. */

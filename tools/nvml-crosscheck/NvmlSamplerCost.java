@@ -31,7 +31,7 @@ import org.tokenpowerbench.power.nvml.NvmlSensor;
  * java -cp .device/nvml/classes:.device/nvml/jna.jar:.device/nvml/probe \
  *     NvmlSamplerCost [seconds=10] [period=10ms] [replicas=1] [gpus=all] [counterPeriod=1s] [counterSchedule=auto|dense|adaptive|boundaries] [conditionsPeriod=100ms] [power=field|buffer] [bufferPeriod=500ms] [closeStraddle=auto|on|off] [aimReads=on|off] [singleReads=true] [window=5s] [timeCalls=false]
  *     NvmlSamplerCost waves=5s [gap=20ms] [forks=3] [seconds=60] [room=true] ...   (the sensor options as above)
- *     NvmlSamplerCost driver=emulated [emulatedGpus=8] [together=true] [jitterMs=2] [readMs=4] [fetchMs=0.55] [reasonsUs=15] ...   (no GPU needed)
+ *     NvmlSamplerCost driver=emulated [emulatedGpus=8] [together=true] [jitterMs=2] [readMs=4] [fetchMs=0.55] [reasonsUs=15] [cycle=false] ...   (no GPU needed)
  * </pre>
  * ({@code run.sh} and {@code cost.sh} beside it run it so.) It is the project's own measuring
  * tool, so it lives here and not in the framework's jar; it uses only the framework's public API.
@@ -64,6 +64,9 @@ import org.tokenpowerbench.power.nvml.NvmlSensor;
  * says so. It is an estimate of an N-GPU host, not a measurement on one.
  */
 public final class NvmlSamplerCost {
+
+    /** The emulated driver, where {@code driver=emulated}: it says where the counter reads began. */
+    private static EmulatedNvml emulatedDriver;
 
     /** {@code room=false}: each wave's sampler starts with the default room, as before session 16, not the last wave's samples. */
     private static boolean room = true;
@@ -98,9 +101,10 @@ public final class NvmlSamplerCost {
             EmulatedNvml emulated = new EmulatedNvml(Integer.parseInt(a.get("emulatedGpus", "8")),
                     Boolean.parseBoolean(a.get("together", "true")), Double.parseDouble(a.get("jitterMs", "2")),
                     Double.parseDouble(a.get("readMs", "4")), Double.parseDouble(a.get("fetchMs", "0.55")),
-                    Double.parseDouble(a.get("reasonsUs", "15")));
+                    Double.parseDouble(a.get("reasonsUs", "15")), Boolean.parseBoolean(a.get("cycle", "false")));
             System.out.println("driver: " + emulated.describe());
             real = emulated;
+            emulatedDriver = emulated;
         } else {
             JnaNvmlLibrary jna;
             try {
@@ -342,6 +346,9 @@ public final class NvmlSamplerCost {
                         if (timed != null) {
                             timed.reset();
                         }
+                        if (emulatedDriver != null) {
+                            emulatedDriver.resetReadClasses();
+                        }
                     }
                     System.out.printf(Locale.ROOT, "  wave %d: %d counter reads%s, %.1f ms inside sample() (%.2f ms/s),"
                                     + " sampling CPU %.1f ms (%.2f ms/s), %d trace rows%s%n", k,
@@ -380,6 +387,10 @@ public final class NvmlSamplerCost {
                     if (timed != null) {
                         System.out.printf(Locale.ROOT, "fork %d: NVML calls after that, by kind (timeCalls=true):%n%s%n",
                                 fork, timed.report(after));
+                    }
+                    if (emulatedDriver != null) {
+                        System.out.printf(Locale.ROOT, "fork %d: emulated counter reads after that: %s%n", fork,
+                                emulatedDriver.readClasses());
                     }
                 }
                 grids = sensor.counterGrids();
