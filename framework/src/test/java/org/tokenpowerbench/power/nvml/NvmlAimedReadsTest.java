@@ -176,12 +176,21 @@ class NvmlAimedReadsTest {
      * the update period each wave, the next opening 20 ms after each close ends (JMH's pause).
      */
     private static Run steppingApart(String aim, int n, int apartMs) throws Exception {
+        long[] phases = new long[n];
+        for (int i = 0; i < n; i++) {
+            phases[i] = (61 + apartMs * i) % 100 * MS;
+        }
+        return stepping(aim, phases);
+    }
+
+    private static Run stepping(String aim, long[] phases) throws Exception {
+        int n = phases.length;
         long[] now = {0};
         FakeNvml.Gpu[] gpus = new FakeNvml.Gpu[n];
         for (int i = 0; i < n; i++) {
             gpus[i] = gpu(i);
             gpus[i].counterUpdateNanos = 100 * MS;
-            gpus[i].counterUpdatePhaseNanos = (61 + apartMs * i) % 100 * MS;
+            gpus[i].counterUpdatePhaseNanos = phases[i];
             gpus[i].bufferSpacingNanos = 20 * MS;
             gpus[i].watts = 250;
             gpus[i].counterReadNanos = 4 * MS;
@@ -223,29 +232,62 @@ class NvmlAimedReadsTest {
     }
 
     /**
-     * Where aiming saves the driver's busy-waiting, and where it does not (printed as a table). It
-     * saves where the GPUs' cheap parts do not collide: one GPU (30 %), two 37 ms apart, four 25 ms
-     * apart, eight 12 ms apart, and a little for eight stepping together (3 %). Four or eight GPUs stepping 37 ms apart cost more aimed (on
-     * this fake, 693 and 1,196 ms against 624 and 1,073 at once, session 30): the waits add up, a
-     * close stretches past {@link NvmlSensor#CARRY_REACH_NANOS} before the next opening, and that
-     * opening reads those GPUs again. Not yet fixed: a reach on the waits, tried, helped four GPUs and
-     * hurt eight; reading a spell's read as the spell ends lost a GPU's phase near the period's wrap.
+     * What aiming saves of the driver's busy-waiting against reading at once, for one GPU, eight
+     * stepping together (one GPU presented as eight, as session 29 measured on an H100), and four and
+     * eight whose updates lie where chance puts them (twelve sets each, phases drawn from a fixed
+     * seed): the table it prints is in docs/gpu-proof.md, session 30. Before session 30's order
+     * (each next read chosen as the clock then stands, the most urgent first, a read in an edge
+     * zone's tail after the others, a reach of {@link NvmlSensor#AIM_REACH_NANOS}, a read due in the
+     * spell begun as it ends) eight GPUs at random saved 2.7 % (14,268 ms against 14,657), four
+     * 14 %, and four or eight stepping 37 ms apart cost 11 % more than at once.
      */
     @Test
-    void aimingSavesTheDriversBusyWaitingWhereTheGpusCheapPartsDoNotCollide() throws Exception {
-        StringBuilder table = new StringBuilder("| GPUs | apart | aimed: reads, busy ms, opening reads, longest close ms | at once |\n");
-        for (int[] c : new int[][] {{1, 0}, {2, 37}, {4, 25}, {8, 0}, {8, 12}, {4, 37}, {8, 37}}) {
-            Run aimed = steppingApart("on", c[0], c[1]);
-            Run at = steppingApart("off", c[0], c[1]);
-            table.append(String.format(java.util.Locale.ROOT, "| %d | %d ms | %d, %.0f, %d, %.0f | %d, %.0f, %d, %.0f |%n",
-                    c[0], c[1], aimed.reads(), aimed.busyNanos() / 1e6, aimed.openingReads(), aimed.longestCloseNanos() / 1e6,
-                    at.reads(), at.busyNanos() / 1e6, at.openingReads(), at.longestCloseNanos() / 1e6));
-            if (c[1] != 37 || c[0] < 4) {
-                assertTrue(aimed.busyNanos() < at.busyNanos(), c[0] + " GPUs " + c[1] + " ms apart: aimed "
-                        + aimed + ", at once " + at);
+    void aimingSavesTheDriversBusyWaitingForOneGpuGpusSteppingTogetherAndGpusSteppingAtRandom() throws Exception {
+        StringBuilder table = new StringBuilder("| GPUs | updates | aimed: reads, busy ms, reads at openings, longest close ms | at once |\n");
+        Run one = steppingApart("on", 1, 0);
+        Run oneAtOnce = steppingApart("off", 1, 0);
+        Run together = steppingApart("on", 8, 0);
+        Run togetherAtOnce = steppingApart("off", 8, 0);
+        table.append(row("1", "", one, oneAtOnce)).append(row("8", "together", together, togetherAtOnce));
+        for (int[] c : new int[][] {{2, 37}, {4, 25}, {4, 37}, {8, 12}, {8, 37}}) {
+            table.append(row(String.valueOf(c[0]), c[1] + " ms apart", steppingApart("on", c[0], c[1]),
+                    steppingApart("off", c[0], c[1])));
+        }
+        java.util.Random random = new java.util.Random(42);
+        long[][] totals = new long[2][2];
+        for (int set = 0; set < 2; set++) {
+            int n = set == 0 ? 4 : 8;
+            Run sumAimed = new Run(0, 0, 0, 0);
+            Run sumAtOnce = new Run(0, 0, 0, 0);
+            for (int k = 0; k < 12; k++) {
+                long[] phases = new long[n];
+                for (int i = 0; i < n; i++) {
+                    phases[i] = random.nextInt(100) * MS + random.nextInt(1000) * 1000L;
+                }
+                sumAimed = sum(sumAimed, stepping("on", phases));
+                sumAtOnce = sum(sumAtOnce, stepping("off", phases));
             }
+            totals[set][0] = sumAimed.busyNanos();
+            totals[set][1] = sumAtOnce.busyNanos();
+            table.append(row(String.valueOf(n), "at random, 12 sets", sumAimed, sumAtOnce));
         }
         System.out.print(table);
+        assertTrue(one.busyNanos() < 0.8 * oneAtOnce.busyNanos(), table.toString());
+        // each bound fails with the order before session 30 (0.97, 0.86 and 0.97 of at once)
+        assertTrue(together.busyNanos() < 0.9 * togetherAtOnce.busyNanos(), table.toString());
+        assertTrue(totals[0][0] < 0.8 * totals[0][1], "four GPUs at random\n" + table);
+        assertTrue(totals[1][0] < 0.8 * totals[1][1], "eight GPUs at random\n" + table);
+    }
+
+    private static Run sum(Run a, Run b) {
+        return new Run(a.reads() + b.reads(), a.busyNanos() + b.busyNanos(), a.openingReads() + b.openingReads(),
+                Math.max(a.longestCloseNanos(), b.longestCloseNanos()));
+    }
+
+    private static String row(String gpus, String updates, Run aimed, Run atOnce) {
+        return String.format(java.util.Locale.ROOT, "| %s | %s | %d, %.0f, %d, %.0f | %d, %.0f, %d, %.0f |%n", gpus, updates,
+                aimed.reads(), aimed.busyNanos() / 1e6, aimed.openingReads(), aimed.longestCloseNanos() / 1e6,
+                atOnce.reads(), atOnce.busyNanos() / 1e6, atOnce.openingReads(), atOnce.longestCloseNanos() / 1e6);
     }
 
     @Test
