@@ -176,14 +176,23 @@ class NvmlAimedReadsTest {
      * the update period each wave, the next opening 20 ms after each close ends (JMH's pause).
      */
     private static Run steppingApart(String aim, int n, int apartMs) throws Exception {
+        return steppingApart(aim, n, apartMs, 0);
+    }
+
+    /** As {@link #steppingApart(String, int, int)}, the first wave opening {@code startOffset} later. */
+    private static Run steppingApart(String aim, int n, int apartMs, long startOffset) throws Exception {
         long[] phases = new long[n];
         for (int i = 0; i < n; i++) {
             phases[i] = (61 + apartMs * i) % 100 * MS;
         }
-        return stepping(aim, phases);
+        return stepping(aim, phases, startOffset);
     }
 
     private static Run stepping(String aim, long[] phases) throws Exception {
+        return stepping(aim, phases, 0);
+    }
+
+    private static Run stepping(String aim, long[] phases, long startOffset) throws Exception {
         int n = phases.length;
         long[] now = {0};
         FakeNvml.Gpu[] gpus = new FakeNvml.Gpu[n];
@@ -197,7 +206,7 @@ class NvmlAimedReadsTest {
         }
         try (NvmlSensor s = withTheCycle(NvmlBoundariesScheduleTest.learnedAsSet(now, Map.of("counterSchedule",
                 "boundaries", "closeStraddle", "off", "aimReads", aim), gpus), now, gpus)) {
-            now[0] = (now[0] / (100 * MS) + 20) * 100 * MS;
+            now[0] = (now[0] / (100 * MS) + 20) * 100 * MS + startOffset;
             int reads = 0;
             long busy = 0;
             int openingReads = 0;
@@ -273,6 +282,18 @@ class NvmlAimedReadsTest {
             totals[set][0] = sumAimed.busyNanos();
             totals[set][1] = sumAtOnce.busyNanos();
             table.append(row(String.valueOf(n), "at random, 12 sets", sumAimed, sumAtOnce));
+        }
+        // one run's closes fall where the closes before them leave the clock: in step and two apart, 20 start offsets too
+        for (int[] c : new int[][] {{8, 0}, {2, 37}}) {
+            Run sumAimed = new Run(0, 0, 0, 0);
+            Run sumAtOnce = new Run(0, 0, 0, 0);
+            for (int k = 0; k < 20; k++) {
+                sumAimed = sum(sumAimed, steppingApart("on", c[0], c[1], k * 13 * MS));
+                sumAtOnce = sum(sumAtOnce, steppingApart("off", c[0], c[1], k * 13 * MS));
+            }
+            table.append(row(String.valueOf(c[0]), (c[1] == 0 ? "together" : c[1] + " ms apart") + ", 20 start offsets",
+                    sumAimed, sumAtOnce));
+            assertTrue(sumAimed.busyNanos() < sumAtOnce.busyNanos(), table.toString());
         }
         System.out.print(table);
         assertTrue(one.busyNanos() < 0.8 * oneAtOnce.busyNanos(), table.toString());
