@@ -171,6 +171,18 @@ final class IterationLineHold implements AutoCloseable {
         held.clear();
     }
 
+    /** What the timer does {@link #HOLD_MILLIS} after output was first held: for tests, at once. */
+    synchronized void holdExpired() {
+        printHeld(heldBatch);
+    }
+
+    /** A hold that was never installed and holds nothing: {@link SweepOutputFormat}'s outside a trial's run. */
+    static IterationLineHold passingThrough() {
+        IterationLineHold h = new IterationLineHold(System.out, System.err, () -> { }, HOLD_MILLIS);
+        h.close();
+        return h;
+    }
+
     /** Output held too long while the line is still open: printed now, on a line of its own. */
     private synchronized void printHeld(long batch) {
         if (!open || batch != heldBatch || held.isEmpty()) {

@@ -29,8 +29,8 @@ final class SweepOutputFormat implements OutputFormat {
     private final List<String> failures = new ArrayList<>();
     private boolean failureFollows;
     private String iteration = "before the first iteration";
-    /** What forks print while an iteration line is open waits here; null outside {@link #holdForkOutput}. */
-    private volatile IterationLineHold hold;
+    /** What forks print while an iteration line is open waits here; passes through outside {@link #holdForkOutput}. */
+    private volatile IterationLineHold hold = IterationLineHold.passingThrough();
     /** Prints the open iteration line's prefix again; null when no line is open. Guarded by {@link #hold}. */
     private Runnable openPrefix;
 
@@ -61,10 +61,6 @@ final class SweepOutputFormat implements OutputFormat {
      */
     private void closingTheLine(Runnable print) {
         IterationLineHold h = hold;
-        if (h == null) {
-            print.run();
-            return;
-        }
         synchronized (h) {
             if (h.closeLine() && openPrefix != null) {
                 openPrefix.run();
@@ -135,13 +131,9 @@ final class SweepOutputFormat implements OutputFormat {
                     + " of " + params.getCount();
         }
         IterationLineHold h = hold;
-        if (h == null) {
-            out.iteration(benchParams, params, iteration);
-            return;
-        }
         synchronized (h) {
-            h.closeLine();
-            h.release();
+            openPrefix = null;
+            closingTheLine(() -> { }); // what is still held goes out before the new prefix
             out.iteration(benchParams, params, iteration);
             out.flush();
             openPrefix = () -> out.iteration(benchParams, params, iteration);
@@ -151,20 +143,11 @@ final class SweepOutputFormat implements OutputFormat {
 
     @Override
     public void iterationResult(BenchmarkParams benchParams, IterationParams params, int iteration, IterationResult data) {
-        IterationLineHold h = hold;
-        if (h == null) {
-            out.iterationResult(benchParams, params, iteration, data);
-            return;
-        }
-        synchronized (h) {
-            if (h.closeLine()) {
-                out.iteration(benchParams, params, iteration); // output came in between: the prefix again
-            }
-            openPrefix = null;
+        // output that came in between has the prefix printed again first (openPrefix)
+        closingTheLine(() -> {
             out.iterationResult(benchParams, params, iteration, data);
             out.flush();
-            h.release();
-        }
+        });
     }
 
     @Override

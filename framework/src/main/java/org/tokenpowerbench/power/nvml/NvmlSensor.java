@@ -1358,17 +1358,11 @@ public final class NvmlSensor implements PowerSensor {
      * of the driver's busy-waiting where one begun in the cycle's costly part takes 3.9-5.2 ms and
      * one in the spell after an update 11-16 ms. It waits at most about 22 ms. Measured on one H100
      * read as eight GPUs at 5 s waves: 9.86 ms of sampling CPU a second against 10.52 without.
+     * Where the next cheap part begins after {@code latest} ({@link #AIM_REACH_NANOS}): {@code now},
+     * or the spell's end where {@code now} lies in the spell after an update ({@link #SPELL_END_NANOS};
+     * no update comes between, so the value is the same).
      */
-    long aimedReadStart(GpuState g, long now) {
-        return aimedReadStart(g, now, now + 2 * UPDATE_PERIOD.toNanos()); // no reach: every cheap part is nearer
-    }
-
-    /**
-     * {@link #aimedReadStart(GpuState, long)} with a reach: where the next cheap part begins after
-     * {@code latest}, {@code now}, or the spell's end where {@code now} lies in the spell after an
-     * update ({@link #SPELL_END_NANOS}; no update comes between, so the value is the same).
-     */
-    long aimedReadStart(GpuState g, long now, long latest) {
+    private long aimedReadStart(GpuState g, long now, long latest) {
         long p = UPDATE_PERIOD.toNanos();
         long nextZone = nextZoneStart(g, now);
         if (now - nextZone >= 0) {

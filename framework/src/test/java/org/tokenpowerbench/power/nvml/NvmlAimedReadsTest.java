@@ -127,11 +127,8 @@ class NvmlAimedReadsTest {
         }
     }
 
-    @Test
-    void gpusSteppingApartAreReadInTheOrderTheirCheapMomentsCome() throws Exception {
-        // four GPUs whose updates come 10 ms apart, listed so that the first one's cheap part comes last
-        long[] phases = {61 * MS, 51 * MS, 41 * MS, 31 * MS};
-        long[] now = {0};
+    /** GPUs whose counters update every 100 ms at these phases, 4 ms reads, a buffer sample every 20 ms. */
+    private static FakeNvml.Gpu[] steppingAt(long... phases) {
         FakeNvml.Gpu[] gpus = new FakeNvml.Gpu[phases.length];
         for (int i = 0; i < gpus.length; i++) {
             gpus[i] = gpu(i);
@@ -141,6 +138,14 @@ class NvmlAimedReadsTest {
             gpus[i].watts = 250;
             gpus[i].counterReadNanos = 4 * MS;
         }
+        return gpus;
+    }
+
+    @Test
+    void gpusSteppingApartAreReadInTheOrderTheirCheapMomentsCome() throws Exception {
+        // four GPUs whose updates come 10 ms apart, listed so that the first one's cheap part comes last
+        long[] now = {0};
+        FakeNvml.Gpu[] gpus = steppingAt(61 * MS, 51 * MS, 41 * MS, 31 * MS);
         try (NvmlSensor s = withTheCycle(NvmlBoundariesScheduleTest.learnedAsSet(now, Map.of("counterSchedule",
                 "boundaries", "closeStraddle", "off"), gpus), now, gpus)) {
             // 12 ms after GPU 0's update: GPU 2 is in a cheap part already, GPUs 1 and 3 reach one in 7 ms, GPU 0 in 17
@@ -193,17 +198,8 @@ class NvmlAimedReadsTest {
     }
 
     private static Run stepping(String aim, long[] phases, long startOffset) throws Exception {
-        int n = phases.length;
         long[] now = {0};
-        FakeNvml.Gpu[] gpus = new FakeNvml.Gpu[n];
-        for (int i = 0; i < n; i++) {
-            gpus[i] = gpu(i);
-            gpus[i].counterUpdateNanos = 100 * MS;
-            gpus[i].counterUpdatePhaseNanos = phases[i];
-            gpus[i].bufferSpacingNanos = 20 * MS;
-            gpus[i].watts = 250;
-            gpus[i].counterReadNanos = 4 * MS;
-        }
+        FakeNvml.Gpu[] gpus = steppingAt(phases);
         try (NvmlSensor s = withTheCycle(NvmlBoundariesScheduleTest.learnedAsSet(now, Map.of("counterSchedule",
                 "boundaries", "closeStraddle", "off", "aimReads", aim), gpus), now, gpus)) {
             now[0] = (now[0] / (100 * MS) + 20) * 100 * MS + startOffset;
