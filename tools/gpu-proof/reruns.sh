@@ -53,11 +53,13 @@ trap 'stop 143' TERM
 trap 'stop 130' INT
 for i in $(seq "$first" "$last"); do
   t0=$(date +%s)
-  # a folder left by an earlier call that was stopped part way would be resumed into, and hold the
-  # stopped attempt beside the new one (session 19's r4): each rerun starts in a folder of its own
+  # a folder left by an earlier call would be resumed into, and hold that attempt beside the new one
+  # (session 19's r4): each rerun starts in a folder of its own. One with a summary.json finished
+  # (an earlier call's reruns:N:FIRST overlapping this one's numbers, session 31), the others stopped.
   if [ -e "$work/r$i" ]; then
-    mv "$work/r$i" "$work/r$i.stopped-$t0"
-    echo "run $i: $work/r$i was left by a stopped run; moved to r$i.stopped-$t0"
+    if [ -f "$work/r$i/summary.json" ]; then how=finished; else how=stopped; fi
+    mv "$work/r$i" "$work/r$i.$how-$t0"
+    echo "run $i: $work/r$i was left by an earlier call's $how run; moved to r$i.$how-$t0"
   fi
   # shellcheck disable=SC2086
   # in the background and waited for, so that a TERM is acted on at once rather than after the run
