@@ -1357,7 +1357,8 @@ public final class NvmlSensor implements PowerSensor {
      * read never waits past an update: it shows the value it would have shown at once, for 2.7-3.5 ms
      * of the driver's busy-waiting where one begun in the cycle's costly part takes 3.9-5.2 ms and
      * one in the spell after an update 11-16 ms. It waits at most about 22 ms. Measured on one H100
-     * read as eight GPUs at 5 s waves: 9.86 ms of sampling CPU a second against 10.52 without.
+     * read as eight GPUs at 5 s waves: 9.86 ms of sampling CPU a second against 10.52 without
+     * (session 29), 9.32 against 9.45 with today's order (session 31; {@link NvmlOptions}).
      * Where the next cheap part begins after {@code latest} ({@link #AIM_REACH_NANOS}): {@code now},
      * or the spell's end where {@code now} lies in the spell after an update ({@link #SPELL_END_NANOS};
      * no update comes between, so the value is the same).
