@@ -285,6 +285,7 @@ public final class NvmlSamplerCost {
                 int reads = 0;
                 long learnedAt = 0;
                 long learnedCpu = 0;
+                Map<String, Long> learnedThreads = Map.of();
                 long sensorNanosAfter = 0;
                 long samplingCpuAfter = 0;
                 long startCpuAfter = 0;
@@ -343,6 +344,7 @@ public final class NvmlSamplerCost {
                         learnedAfterReads = reads;
                         learnedAt = System.nanoTime();
                         learnedCpu = os.getProcessCpuTime();
+                        learnedThreads = ThreadCpuByName.now();
                         if (timed != null) {
                             timed.reset();
                         }
@@ -360,6 +362,7 @@ public final class NvmlSamplerCost {
                 }
                 long end = System.nanoTime();
                 long endCpu = os.getProcessCpuTime();
+                Map<String, Long> endThreads = ThreadCpuByName.now();
                 if (learnedAfterReads < 0) {
                     System.out.printf(Locale.ROOT, "fork %d: %d counter reads, the phases not all known after %.0f s%n",
                             fork, reads, (end - forkStart) / 1e9);
@@ -372,6 +375,11 @@ public final class NvmlSamplerCost {
                             learnedAfterReads, readsAfter, after, sensorNanosAfter / 1e6 / after, samplingCpuAfter / 1e6 / after,
                             after > 0 ? ((endCpu - learnedCpu) / 1e6 / after - idlePerSecond * 1e3) : Double.NaN,
                             idlePerSecond * 1e3, (endCpu - forkCpu) / 1e6 / ((end - forkStart) / 1e9) - idlePerSecond * 1e3);
+                    if (!endThreads.isEmpty()) {
+                        System.out.printf(Locale.ROOT, "fork %d: the process CPU after that by thread (/proc, ms/s): %s%n",
+                                fork, ThreadCpuByName.between(learnedThreads, endThreads, after,
+                                        endCpu - learnedCpu));
+                    }
                     System.out.printf(Locale.ROOT, "fork %d: of the sampling CPU, start() %.2f ms/s, stop() %.2f ms/s"
                                     + " (each a boundary sample, on the caller's thread), the sampler thread the rest%n",
                             fork, startCpuAfter / 1e6 / after, stopCpuAfter / 1e6 / after);

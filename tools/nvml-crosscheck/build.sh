@@ -19,7 +19,7 @@ cp -r framework/target/classes "$dir/classes"
 cp "$jna" "$dir/jna.jar"
 javac --release 17 -d "$dir/probe" -cp "$dir/classes" tools/nvml-crosscheck/NvmlWindowProbe.java \
   tools/nvml-crosscheck/NvmlSamplerCost.java tools/nvml-crosscheck/NvmlWaveCheck.java \
-  tools/nvml-crosscheck/NvmlEnergyFieldProbe.java tools/nvml-crosscheck/NvmlFieldSurvey.java tools/nvml-crosscheck/EmulatedNvml.java tools/nvml-crosscheck/TimedNvml.java tools/nvml-crosscheck/ForwardingNvml.java
+  tools/nvml-crosscheck/NvmlEnergyFieldProbe.java tools/nvml-crosscheck/NvmlFieldSurvey.java tools/nvml-crosscheck/EmulatedNvml.java tools/nvml-crosscheck/TimedNvml.java tools/nvml-crosscheck/ForwardingNvml.java tools/nvml-crosscheck/ThreadCpuByName.java
 cp tools/nvml-crosscheck/crosscheck.py tools/nvml-crosscheck/wavecheck.py tools/nvml-crosscheck/steppedload.py \
   tools/nvml-crosscheck/power_samples_probe.py tools/nvml-crosscheck/run.sh "$dir/"
 du -sh "$dir"
