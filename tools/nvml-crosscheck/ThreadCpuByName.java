@@ -12,8 +12,8 @@ import java.util.Map;
  * The process's CPU time thread by thread, from Linux's {@code /proc/self/task}: so that the cost
  * tool can say where the process's CPU above idle went beside the sampling's own (the JIT's
  * compiler threads, the collector, the main thread's loop, the sampler's threads), rather than
- * guess. Each thread's time is the first field of its {@code schedstat} (nanoseconds on a CPU), or
- * where that is missing its {@code stat}'s user and system ticks at 100 a second. Threads are
+ * guess. Each thread's time is the first field of its {@code schedstat} (nanoseconds on a CPU; a
+ * kernel without scheduler statistics has none, and then nothing is printed, as off Linux). Threads are
  * grouped by their name less a trailing number ({@code GC Thread#0} and {@code #1} are one group);
  * the JVM gives a Java thread's native thread its name, cut to 15 characters. A thread that ended
  * between two snapshots is missing from the second, and one that began and ended between them from
@@ -44,14 +44,7 @@ final class ThreadCpuByName {
     }
 
     private static long cpuNanos(Path task) throws IOException {
-        Path schedstat = task.resolve("schedstat");
-        if (Files.isReadable(schedstat)) {
-            return Long.parseLong(Files.readString(schedstat).strip().split("\\s+")[0]);
-        }
-        String stat = Files.readString(task.resolve("stat"));
-        // the fields after the name, which may hold spaces and parentheses: state is field 3, utime 14, stime 15
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split("\\s+");
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+        return Long.parseLong(Files.readString(task.resolve("schedstat")).strip().split("\\s+")[0]);
     }
 
     /**
